@@ -1,0 +1,38 @@
+# Outside-In: two commands set up a fresh machine.
+#   make run   - create .venv, install, build the sample database if missing, start the app
+#   make test  - same set-up, then the whole test suite
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DB ?= $(or $(OUTSIDE_IN_DB),data/outside_in.duckdb)
+export OUTSIDE_IN_DB := $(DB)
+
+.PHONY: run test setup db bench public clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+$(DB): | setup
+	$(PY) -m perf build
+
+db: $(DB)
+
+run: setup db
+	$(PY) -m streamlit run app.py
+
+public: setup db
+	OUTSIDE_IN_PUBLIC=1 $(PY) -m streamlit run app.py
+
+test: setup db
+	$(PY) -m pytest
+
+bench: setup db
+	for f in bench/*.py; do $(PY) $$f || exit 1; done
+
+clean:
+	rm -f data/*.duckdb data/*.duckdb.wal

@@ -1,0 +1,1 @@
+"""Outside-In's engine: the council's measures, demand and capability, computed without Streamlit."""

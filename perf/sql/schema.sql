@@ -1,0 +1,156 @@
+-- Outside-In data model. One file defines every table; perf.store runs it when building a database.
+-- Geography: council > locality > ward, and one 'area' row ('ALL') for figures that cover everything.
+CREATE TABLE meta (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR
+);
+CREATE TABLE council (
+    council_id VARCHAR PRIMARY KEY,   -- ONS code, e.g. E07000234
+    name VARCHAR NOT NULL,
+    short_name VARCHAR NOT NULL,
+    population INTEGER,               -- Census 2021 usual residents
+    households INTEGER,
+    source VARCHAR
+);
+CREATE TABLE locality (
+    locality_id VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL CHECK (kind IN ('area', 'council', 'locality', 'ward')),
+    parent_id VARCHAR,                -- ward -> locality -> council -> area
+    council_id VARCHAR,
+    code VARCHAR,                     -- ONS GSS code where known
+    vintage INTEGER,                  -- year the boundaries took effect
+    councillors INTEGER,
+    grid_x INTEGER,                   -- tile-map position (wards only)
+    grid_y INTEGER
+);
+CREATE TABLE purpose (
+    purpose_id VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL CHECK (kind IN ('strategic', 'operational')),
+    parent_id VARCHAR,                -- operational -> strategic
+    portfolio VARCHAR,                -- the Portfolio Holder's portfolio
+    service VARCHAR,
+    team VARCHAR,
+    description VARCHAR,
+    sort_order INTEGER
+);
+CREATE TABLE measure (
+    measure_id VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    purpose_id VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL CHECK (kind IN ('strategic', 'operational')),
+    unit VARCHAR NOT NULL,            -- 'contacts', 'days', '%', '£', ...
+    frequency VARCHAR NOT NULL CHECK (frequency IN ('week', 'month', 'quarter')),
+    improvement VARCHAR NOT NULL CHECK (improvement IN ('up', 'down', 'neutral')),
+    aggregation VARCHAR NOT NULL DEFAULT 'sum' CHECK (aggregation IN ('sum', 'mean', 'ratio')),
+    target DOUBLE,
+    owner VARCHAR,
+    definition VARCHAR,
+    source VARCHAR,
+    by_locality BOOLEAN NOT NULL DEFAULT FALSE,
+    dq_relevant VARCHAR,
+    dq_well_defined VARCHAR,
+    dq_timely VARCHAR,
+    dq_reliable VARCHAR,
+    dq_verifiable VARCHAR,
+    dq_accurate VARCHAR,
+    published BOOLEAN NOT NULL DEFAULT TRUE,
+    decimals INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE measurement (
+    measure_id VARCHAR NOT NULL,
+    period_start DATE NOT NULL,       -- Monday of the week, 1st of the month or quarter
+    locality_id VARCHAR NOT NULL DEFAULT 'ALL',
+    value DOUBLE,
+    numerator DOUBLE,
+    denominator DOUBLE,
+    entered_by VARCHAR,
+    entered_at TIMESTAMP,
+    PRIMARY KEY (measure_id, period_start, locality_id)
+);
+CREATE TABLE phase (
+    measure_id VARCHAR NOT NULL,
+    starts_on DATE NOT NULL,
+    label VARCHAR NOT NULL,
+    description VARCHAR,
+    PRIMARY KEY (measure_id, starts_on)
+);
+CREATE SEQUENCE commentary_seq;
+CREATE TABLE commentary (
+    commentary_id BIGINT PRIMARY KEY DEFAULT nextval('commentary_seq'),
+    measure_id VARCHAR NOT NULL,
+    period_start DATE,
+    author VARCHAR NOT NULL,
+    written_at TIMESTAMP NOT NULL,
+    body VARCHAR NOT NULL,
+    visibility VARCHAR NOT NULL CHECK (visibility IN ('internal', 'public'))
+);
+CREATE TABLE service (
+    service_id VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    purpose_id VARCHAR,
+    handling_minutes DOUBLE,          -- average officer time per contact, for the cost of failure demand
+    cost_per_hour DOUBLE              -- fully loaded cost of that time, in pounds
+);
+-- Case-level tables: no index, so loads of millions of rows stay fast; aggregation runs in SQL.
+CREATE TABLE demand (
+    demand_id BIGINT NOT NULL,
+    service_id VARCHAR NOT NULL,
+    locality_id VARCHAR NOT NULL,     -- the ward the customer lives in
+    channel VARCHAR NOT NULL,         -- phone, web, email, face-to-face, ...
+    received_at TIMESTAMP NOT NULL,
+    demand_type VARCHAR NOT NULL CHECK (demand_type IN ('value', 'failure')),
+    nature VARCHAR NOT NULL,          -- what the customer asked for, in their words grouped
+    case_id BIGINT                    -- the piece of work this contact belongs to
+);
+CREATE TABLE work_case (
+    case_id BIGINT NOT NULL,
+    service_id VARCHAR NOT NULL,
+    locality_id VARCHAR NOT NULL,
+    channel VARCHAR,
+    nature VARCHAR,
+    started_at TIMESTAMP NOT NULL,    -- the customer's first contact
+    completed_at TIMESTAMP            -- NULL while the work is open
+);
+CREATE TABLE demographic (
+    locality_id VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    indicator VARCHAR NOT NULL,       -- population_0_15, ..., households, imd_decile
+    value DOUBLE,
+    source VARCHAR,
+    PRIMARY KEY (locality_id, year, indicator)
+);
+CREATE TABLE bank_holiday (
+    holiday DATE PRIMARY KEY,
+    name VARCHAR NOT NULL
+);
+CREATE SEQUENCE change_seq;
+CREATE TABLE change_log (
+    change_id BIGINT PRIMARY KEY DEFAULT nextval('change_seq'),
+    table_name VARCHAR NOT NULL,
+    row_key VARCHAR NOT NULL,
+    column_name VARCHAR,
+    old_value VARCHAR,
+    new_value VARCHAR,
+    changed_by VARCHAR,
+    changed_at TIMESTAMP NOT NULL
+);
+CREATE TABLE review (
+    review_id BIGINT PRIMARY KEY DEFAULT nextval('change_seq'),
+    measure_id VARCHAR NOT NULL,
+    change_date DATE NOT NULL,
+    decision VARCHAR,
+    actions VARCHAR,
+    reviewed_by VARCHAR,
+    reviewed_at TIMESTAMP NOT NULL
+);
+CREATE TABLE app_user (
+    username VARCHAR PRIMARY KEY,
+    display_name VARCHAR,
+    role VARCHAR NOT NULL CHECK (role IN ('officer', 'admin')),
+    password_hash VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    locked_until TIMESTAMP
+);

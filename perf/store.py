@@ -1,0 +1,147 @@
+"""The one door to DuckDB: connecting, building from seed files, and running named SQL.
+
+Every query lives as a file in ``perf/sql/`` and is run with bound parameters; user text is never
+formatted into SQL. Table names cannot be bound, so the few places that need one take them from
+``TABLES`` (a whitelist read from the schema).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from perf.config import SEED_DIR, db_path
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@cache
+def sql_text(name: str) -> str:
+    """The text of ``perf/sql/<name>.sql``; names are checked so no path can be smuggled in."""
+    if not _NAME.match(name):
+        raise ValueError(f"query name must be lower-case letters, digits and underscores, got {name!r}")
+    path = SQL_DIR / f"{name}.sql"
+    if not path.exists():
+        raise ValueError(f"no query named {name!r} in {SQL_DIR}")
+    return path.read_text(encoding="utf-8")
+
+
+def _schema_tables() -> tuple[str, ...]:
+    return tuple(re.findall(r"CREATE TABLE (\w+)", sql_text("schema")))
+
+
+TABLES: tuple[str, ...] = _schema_tables()
+
+
+def connect(path: str | Path | None = None, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the council's database (OUTSIDE_IN_DB by default)."""
+    target = Path(path) if path is not None else db_path()
+    if read_only and not target.exists():
+        raise FileNotFoundError(
+            f"No database at {target}. Build the sample one with `python -m perf build` or `make run`."
+        )
+    return duckdb.connect(str(target), read_only=read_only)
+
+
+def query(
+    con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
+    """Run the named query with ``$name`` parameters and return a DataFrame.
+
+    A cursor per call keeps this safe when one connection is shared by Streamlit's threads.
+    """
+    cur = con.cursor()
+    try:
+        return cur.execute(sql_text(name), dict(params or {})).df()
+    finally:
+        cur.close()
+
+
+def scalar(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> Any:
+    """The first column of the first row of a named query, or None."""
+    cur = con.cursor()
+    try:
+        row = cur.execute(sql_text(name), dict(params or {})).fetchone()
+    finally:
+        cur.close()
+    return None if row is None else row[0]
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table of the data model in an empty database."""
+    con.execute(sql_text("schema"))
+
+
+def seed_file(table: str, seed_dir: Path = SEED_DIR) -> Path | None:
+    """The shipped seed file for a table (Parquet preferred, then CSV), if there is one."""
+    for suffix in (".parquet", ".csv"):
+        candidate = seed_dir / f"{table}{suffix}"
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def load_seed_table(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> int:
+    """Insert a seed file into its table by column name; returns the rows loaded."""
+    if table not in TABLES:
+        raise ValueError(f"unknown table {table!r}")
+    reader = "read_parquet" if path.suffix == ".parquet" else "read_csv_auto"
+    columns = [r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+        [table],
+    ).fetchall()]
+    source_cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader}(?)", [str(path)]).fetchall()]
+    shared = [c for c in columns if c in source_cols]
+    col_list = ", ".join(f'"{c}"' for c in shared)
+    # table and column names come from the schema whitelist above, never from the file's user
+    con.execute(f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM {reader}(?)", [str(path)])
+    count = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(count[0]) if count else 0
+
+
+def build(target: str | Path | None = None, seed_dir: Path = SEED_DIR) -> dict[str, int]:
+    """Build a database from the seed files, atomically replacing any file at ``target``.
+
+    Returns the row count of every table, so the caller can report what was built.
+    """
+    final = Path(target) if target is not None else db_path()
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.with_name(final.name + ".tmp")
+    for leftover in (tmp, Path(str(tmp) + ".wal")):
+        leftover.unlink(missing_ok=True)
+    counts: dict[str, int] = {}
+    con = duckdb.connect(str(tmp))
+    try:
+        create_schema(con)
+        con.execute("BEGIN")
+        for table in TABLES:
+            path = seed_file(table, seed_dir)
+            counts[table] = load_seed_table(con, table, path) if path else 0
+        con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('built_at', ?), ('seed_dir', ?)",
+            [time.strftime("%Y-%m-%dT%H:%M:%S"), str(seed_dir)],
+        )
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    os.replace(tmp, final)
+    return counts
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows in every table of the data model."""
+    out: dict[str, int] = {}
+    for table in TABLES:
+        row = con.execute(f"SELECT count(*) FROM {table}").fetchone()  # whitelisted name
+        out[table] = int(row[0]) if row else 0
+    return out
