@@ -1,0 +1,573 @@
+"""Process-behaviour charts: limits per phase, special-cause rules, variation and assurance.
+
+One result type, :class:`Chart`, for every chart kind (XmR, p, u, c, run, trended XmR). The
+statistics are vectorised with numpy; the rules live in :mod:`perf.signals`. Every constant below
+carries its source; ``docs/methods.md`` collects them and lists where we depart from
+NHSRplotthedots and the NHS England *Making Data Count* tool.
+
+Example
+-------
+>>> chart = xmr([5045, 4350, 4350, 3975, 4290, 4430, 4485, 4285,
+...              3980, 3925, 3645, 3760, 3300, 3685, 3463, 5200])
+>>> print(chart.phases.loc[0, ["centre", "lower", "upper"]].astype(float).round(2).tolist())
+[4135.5, 3188.72, 5082.28]
+>>> chart.variation
+'special_cause_neutral_high'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from perf import signals
+
+Improvement = Literal["up", "down", "neutral"]
+RuleSet = Literal["mdc", "wheeler", "western_electric", "anhoej"]
+MovingRange = Literal["mean", "median"]
+PointType = Literal[
+    "common_cause",
+    "special_cause_improvement",
+    "special_cause_concern",
+    "special_cause_neutral_high",
+    "special_cause_neutral_low",
+]
+Assurance = Literal["consistent_pass", "consistent_fail", "inconsistent"]
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+# --- constants, each with its source --------------------------------------------------------
+D2 = 1.128  # bias correction d2 for ranges of two values (Wheeler & Chambers, Understanding SPC, table A.1)
+NATURAL_LIMIT_FACTOR = 2.66  # 3 / d2 = 3 / 1.128 (Wheeler, Understanding Variation, 2000, p. 59)
+MR_UPPER_FACTOR = 3.268  # D4 for n = 2: upper range limit = 3.268 x mean moving range (Wheeler 2000)
+MEDIAN_LIMIT_FACTOR = 3.145  # 3 / d4 with d4 = 0.954 (Wheeler & Chambers, Understanding SPC, 2nd ed., ch. 6)
+MEDIAN_MR_UPPER_FACTOR = 3.865  # upper limit for moving ranges from the median (Wheeler & Chambers, ch. 6)
+MR_SCREEN_FACTOR = 3.267  # moving ranges >= 3.267 x mean are screened (Nelson 1982; NHSRplotthedots)
+SIGMA_LIMITS = 3.0  # limits at three sigma (Shewhart 1931; Montgomery, Intro. to SQC, 8th ed., 6.2)
+SHORT_PHASE = 12  # fewer points warn that limits are unreliable (NHSRplotthedots warning_threshold)
+RUN_LENGTH = {"mdc": 7, "wheeler": 8, "western_electric": 8}  # MDC (2019); Wheeler 2000 rule 4; WECo 1956 rule 4
+TREND_LENGTH = 7  # 7 points = 6 successive rises or falls (NHS England, Making Data Count, 2019)
+
+POINT_TYPES: tuple[PointType, ...] = get_args(PointType)
+POINT_COLUMNS = (
+    "value", "phase", "centre", "lower", "upper", "moving_range", "mr_upper", "mr_signal",
+    *signals.RULE_COLUMNS, "signal", "special_cause", "point_type",
+)  # fmt: skip
+PHASE_COLUMNS = (
+    "phase", "start", "end", "n", "centre", "lower", "upper", "mr_mean", "mr_upper", "short",
+    "n_useful", "longest_run", "longest_run_max", "crossings", "crossings_min", "runs_signal",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A process-behaviour chart: every point with its limits and signals, and each phase.
+
+    ``points`` has one row per input value, in input order: ``value``, ``phase`` (0, 1, ...),
+    ``centre``, ``lower``, ``upper``, ``moving_range``, ``mr_upper``, ``mr_signal``, a boolean per
+    rule (``outside_limits``, ``trend``, ``two_of_three``, ``shift``, ``three_of_four``,
+    ``four_of_five``; False where the rule is not in the convention), ``signal`` (any rule),
+    ``special_cause`` (the rule that labels the point, "" if none) and ``point_type``; plus
+    ``date`` when dates were given. ``phases`` has one row per phase (see ``PHASE_COLUMNS``).
+    """
+
+    points: pd.DataFrame
+    phases: pd.DataFrame
+    variation: PointType | None
+    assurance: Assurance | None
+    warnings: list[str] = field(default_factory=list)
+    improvement: Improvement = "neutral"
+    target: float | None = None
+    rules: RuleSet = "mdc"
+    kind: str = "xmr"
+
+    def describe(
+        self,
+        *,
+        unit: str | None = None,
+        decimals: int | None = None,
+        period_name: str | None = None,
+        per_period: bool | None = None,
+    ) -> str:
+        """One plain-English sentence for a briefing, e.g. "Stable at about 1,150 a week; ...".
+
+        ``per_period`` (default: True when ``period_name`` is given) says "a week" after the
+        average; pass False for measures that are not counts per period (days to complete).
+        """
+        return _describe(self, unit, decimals, period_name, per_period)
+
+
+# --- input checks ---------------------------------------------------------------------------
+def _as_float_array(values: Any, name: str) -> FloatArray:
+    if isinstance(values, pd.Series):
+        values = values.to_numpy(dtype=float, na_value=np.nan)
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numbers (NaN for a missing period): {exc}") from None
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    if np.isinf(arr).any():
+        raise ValueError(f"{name} must be finite numbers or NaN, got an infinite value")
+    return arr
+
+
+def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        options = ", ".join(repr(a) for a in allowed[:-1]) + f" or {allowed[-1]!r}"
+        raise ValueError(f"{name} must be {options}, got {value!r}")
+
+
+def _positions(
+    given: Sequence[Any] | Any, n: int, dates: pd.DatetimeIndex | None, name: str
+) -> IntArray:
+    """0-based positions from positions or (with ``dates``) dates; dates map to the first period on or after."""
+    items = list(given) if not isinstance(given, (str, int, np.integer)) else [given]
+    out: list[int] = []
+    for item in items:
+        if dates is not None and not isinstance(item, (int, np.integer)):
+            out.append(int(dates.searchsorted(pd.Timestamp(item))))
+            continue
+        if not isinstance(item, (int, np.integer)) or isinstance(item, bool):
+            raise ValueError(f"{name} must be 0-based positions (or dates when dates is given), got {item!r}")
+        if not 0 <= int(item) < n:
+            raise ValueError(f"{name} position {int(item)} is outside 0..{n - 1}")
+        out.append(int(item))
+    return np.asarray(sorted(set(out)), dtype=np.int64)
+
+
+def _dates(dates: Any, n: int) -> pd.DatetimeIndex | None:
+    if dates is None:
+        return None
+    idx = pd.DatetimeIndex(pd.to_datetime(list(dates) if not isinstance(dates, pd.Index) else dates))
+    if len(idx) != n:
+        raise ValueError(f"dates must have one entry per value: {len(idx)} dates for {n} values")
+    if not idx.is_monotonic_increasing:
+        raise ValueError("dates must be in increasing order")
+    return idx
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """The checked inputs shared by every chart kind."""
+
+    value: FloatArray
+    dates: pd.DatetimeIndex | None
+    phase: IntArray
+    n_phases: int
+    base: BoolArray  # present, not excluded, within the baseline: enters centre and limits
+    in_sequence: BoolArray  # present and not excluded: enters runs, trends and windows
+    improvement: Improvement
+    target: float | None
+    rules: RuleSet
+    run_length: int
+    trend_length: int
+
+
+def _setup(
+    value: FloatArray,
+    *,
+    dates: Any,
+    phase_starts: Any,
+    baseline_points: int | None,
+    exclude: Any,
+    improvement: str,
+    target: float | None,
+    rules: str,
+    run_length: int | None,
+    trend_length: int | None,
+) -> _Setup:
+    n = value.shape[0]
+    _check_choice("improvement", improvement, get_args(Improvement))
+    _check_choice("rules", rules, get_args(RuleSet))
+    if target is not None and not (isinstance(target, (int, float)) and math.isfinite(target)):
+        raise ValueError(f"target must be a finite number or None, got {target!r}")
+    if baseline_points is not None and (isinstance(baseline_points, bool) or int(baseline_points) < 2):
+        raise ValueError(f"baseline_points must be 2 or more, got {baseline_points!r}")
+    for name, length in (("run_length", run_length), ("trend_length", trend_length)):
+        if length is not None and (isinstance(length, bool) or int(length) < 2):
+            raise ValueError(f"{name} must be 2 or more, got {length!r}")
+    idx = _dates(dates, n)
+    starts = _positions(phase_starts, n, idx, "phase_starts")
+    starts = starts[(starts > 0) & (starts < n)]
+    phase = np.searchsorted(starts, np.arange(n), side="right").astype(np.int64)
+    present = ~np.isnan(value)
+    excluded = np.zeros(n, dtype=bool)
+    excluded[_positions(exclude, n, idx, "exclude")] = True
+    base = present & ~excluded
+    if baseline_points is not None:
+        first = np.concatenate(([0], starts))
+        base &= (np.arange(n) - first[phase]) < int(baseline_points)
+    return _Setup(
+        value=value,
+        dates=idx,
+        phase=phase,
+        n_phases=int(starts.shape[0]) + 1,
+        base=base,
+        in_sequence=present & ~excluded,
+        improvement=improvement,  # type: ignore[arg-type]
+        target=None if target is None else float(target),
+        rules=rules,  # type: ignore[arg-type]
+        run_length=int(run_length) if run_length is not None else RUN_LENGTH.get(rules, 8),
+        trend_length=int(trend_length) if trend_length is not None else TREND_LENGTH,
+    )
+
+
+# --- XmR limits, vectorised over segments (phases of one or many series) ---------------------
+def _group_median(x: FloatArray, g: IntArray, n_groups: int) -> FloatArray:
+    """Median of ``x`` within each group, without a Python loop over groups."""
+    order = np.lexsort((x, g))
+    xs = x[order]
+    counts = np.bincount(g, minlength=n_groups)
+    starts = np.cumsum(counts) - counts
+    lo = np.minimum(starts + (counts - 1) // 2, max(xs.shape[0] - 1, 0))
+    hi = np.minimum(starts + counts // 2, max(xs.shape[0] - 1, 0))
+    if xs.shape[0] == 0:
+        return np.full(n_groups, np.nan)
+    return np.where(counts > 0, (xs[lo] + xs[hi]) / 2, np.nan)
+
+
+def _group_mean(x: FloatArray, g: IntArray, n_groups: int) -> FloatArray:
+    counts = np.bincount(g, minlength=n_groups)
+    sums = np.bincount(g, weights=x, minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+class _XmrLimits:
+    """Centre, sigma and moving-range statistics per segment, plus each point's moving range."""
+
+    def __init__(
+        self,
+        value: FloatArray,
+        seg: IntArray,
+        n_seg: int,
+        base: BoolArray,
+        *,
+        moving_range: str = "mean",
+        screen_outliers: bool = False,
+    ) -> None:
+        n = value.shape[0]
+        mr = np.full(n, np.nan)
+        same = np.zeros(n, dtype=bool)
+        if n > 1:
+            same[1:] = seg[1:] == seg[:-1]
+            mr[1:] = np.abs(np.diff(value))
+            mr[~same] = np.nan
+        # a moving range enters the average only when both its points are in the baseline
+        use = same.copy()
+        use[1:] &= base[1:] & base[:-1]
+        use &= ~np.isnan(mr)
+        self.moving_range = mr
+        self.centre = _group_mean(value[base], seg[base], n_seg)
+        self.n_mr = np.bincount(seg[use], minlength=n_seg)
+        if moving_range == "median":
+            mr_centre = _group_median(mr[use], seg[use], n_seg)
+            factor, mr_factor = MEDIAN_LIMIT_FACTOR, MEDIAN_MR_UPPER_FACTOR
+        else:
+            mr_centre = _group_mean(mr[use], seg[use], n_seg)
+            if screen_outliers:
+                # NHSRplotthedots: keep moving ranges below 3.267 x their mean, average once more
+                use &= mr < MR_SCREEN_FACTOR * mr_centre[seg]
+                mr_centre = _group_mean(mr[use], seg[use], n_seg)
+            factor, mr_factor = NATURAL_LIMIT_FACTOR, MR_UPPER_FACTOR
+        self.mr_centre = mr_centre
+        self.sigma = factor * mr_centre / SIGMA_LIMITS
+        self.mr_upper = mr_factor * mr_centre
+
+
+# --- assembling a chart -------------------------------------------------------------------------
+def _point_types(label: IntArray, direction: IntArray, improvement: str) -> NDArray[np.object_]:
+    codes = np.zeros(label.shape[0], dtype=np.int64)  # common_cause
+    special = label >= 0
+    high = direction >= 0
+    if improvement == "neutral":
+        codes[special] = np.where(high[special], 3, 4)
+    else:
+        good = high if improvement == "up" else ~high
+        codes[special] = np.where(good[special], 1, 2)
+    return np.asarray(POINT_TYPES, dtype=object)[codes]
+
+
+def _assurance(target: float | None, improvement: str, lower: float, upper: float) -> Assurance | None:
+    """NHS England Making Data Count assurance icons, as NHSRplotthedots ptd_calculate_assurance_type."""
+    if target is None or improvement == "neutral" or not (math.isfinite(lower) and math.isfinite(upper)):
+        return None
+    if target > upper:
+        return "consistent_fail" if improvement == "up" else "consistent_pass"
+    if target < lower:
+        return "consistent_pass" if improvement == "up" else "consistent_fail"
+    return "inconsistent"
+
+
+def _build(
+    s: _Setup,
+    centre: FloatArray,
+    sigma: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    moving_range: FloatArray,
+    mr_upper: FloatArray,
+    phase_stats: dict[str, FloatArray],
+    quiet: BoolArray,
+    warnings: list[str],
+    *,
+    kind: str,
+    two_of_three_includes_outside: bool = True,
+    mr_signal: BoolArray | None = None,
+) -> Chart:
+    """Run the rules and put points, phases, variation, assurance and warnings together."""
+    value = s.value
+    mr_dir = None
+    if mr_signal is not None:
+        mr_dir = np.zeros(value.shape[0], dtype=np.int64)
+        mr_dir[1:] = np.nan_to_num(np.sign(np.diff(value))).astype(np.int64)
+    found = signals.detect(
+        value, centre, sigma, lower, upper, s.phase, s.n_phases, s.in_sequence, quiet,
+        rules=s.rules, run_length=s.run_length, trend_length=s.trend_length,
+        two_of_three_includes_outside=two_of_three_includes_outside,
+        mr_signal=mr_signal, mr_direction=mr_dir,
+    )  # fmt: skip
+    chosen = signals.RULES[s.rules]
+    any_signal = np.zeros(value.shape[0], dtype=bool)
+    for name in chosen:
+        any_signal |= found.flags[name]
+    names = np.asarray(("", *chosen), dtype=object)
+    cols: dict[str, Any] = {}
+    if s.dates is not None:
+        cols["date"] = s.dates
+    cols |= {
+        "value": value, "phase": s.phase, "centre": centre, "lower": lower, "upper": upper,
+        "moving_range": moving_range, "mr_upper": mr_upper, "mr_signal": found.flags["mr_signal"],
+    }  # fmt: skip
+    for name in signals.RULE_COLUMNS:
+        cols[name] = found.flags[name]
+    cols["signal"] = any_signal
+    cols["special_cause"] = names[found.label + 1]
+    cols["point_type"] = _point_types(found.label, found.direction, s.improvement)
+    points = pd.DataFrame(cols)
+
+    n = value.shape[0]
+    present = ~np.isnan(value)
+    bounds = np.flatnonzero(np.diff(s.phase)) + 1
+    starts = np.concatenate(([0], bounds)).astype(np.int64)
+    ends = np.concatenate((bounds - 1, [n - 1])).astype(np.int64)
+    counts = np.bincount(s.phase[present], minlength=s.n_phases)
+    runs = found.runs
+    phases = pd.DataFrame(
+        {
+            "phase": np.arange(s.n_phases), "start": starts, "end": ends, "n": counts,
+            "centre": phase_stats["centre"], "lower": phase_stats["lower"],
+            "upper": phase_stats["upper"], "mr_mean": phase_stats["mr_mean"],
+            "mr_upper": phase_stats["mr_upper"], "short": counts < SHORT_PHASE,
+            "n_useful": runs.n_useful, "longest_run": runs.longest_run,
+            "longest_run_max": runs.longest_run_max, "crossings": runs.crossings,
+            "crossings_min": runs.crossings_min, "runs_signal": runs.runs_signal,
+        }
+    )  # fmt: skip
+    if s.dates is not None:
+        phases["start_date"] = s.dates[starts]
+        phases["end_date"] = s.dates[ends]
+
+    last = np.flatnonzero(present)
+    variation: PointType | None = None
+    assurance: Assurance | None = None
+    if last.shape[0]:
+        i = int(last[-1])
+        variation = points["point_type"].iat[i]
+        assurance = _assurance(s.target, s.improvement, float(lower[i]), float(upper[i]))
+    warnings = list(warnings)
+    for p in np.flatnonzero(counts < SHORT_PHASE):
+        where = "The chart" if s.n_phases == 1 else f"Phase {p + 1}"
+        warnings.append(
+            f"{where} has only {counts[p]} points; limits from fewer than {SHORT_PHASE} points are unreliable."
+        )
+    missing = int((~present).sum())
+    if missing:
+        warnings.append(
+            f"{missing} period{'s are' if missing > 1 else ' is'} missing; "
+            "moving ranges next to a gap are left out."
+        )
+    return Chart(
+        points=points, phases=phases, variation=variation, assurance=assurance, warnings=warnings,
+        improvement=s.improvement, target=s.target, rules=s.rules, kind=kind,
+    )  # fmt: skip
+
+
+def xmr(
+    values: Any,
+    *,
+    dates: Any = None,
+    phase_starts: Any = (),
+    baseline_points: int | None = None,
+    exclude: Any = (),
+    improvement: Improvement = "neutral",
+    target: float | None = None,
+    rules: RuleSet = "mdc",
+    screen_outliers: bool = False,
+    two_of_three_includes_outside: bool = True,
+    run_length: int | None = None,
+    trend_length: int | None = None,
+    moving_range: MovingRange = "mean",
+) -> Chart:
+    """XmR (individuals and moving range) chart with natural process limits per phase.
+
+    Parameters
+    ----------
+    values : sequence of numbers or Series; NaN is a missing period (kept, never a signal).
+    dates : optional dates, one per value; adds a ``date`` column and lets ``phase_starts`` and
+        ``exclude`` be dates.
+    phase_starts : positions (or dates) where the system was changed; limits are recalculated.
+    baseline_points : each phase's limits come from its first n points and are held after.
+    exclude : positions (or dates) left out of centre, limits and runs, still tested against limits.
+    improvement : "up", "down" or "neutral". target : a number or None (for assurance).
+    rules : "mdc", "wheeler", "western_electric" or "anhoej" (see ``docs/methods.md``).
+    screen_outliers : drop moving ranges >= 3.267 x their mean before the limits (NHSRplotthedots).
+    two_of_three_includes_outside : count points beyond the limits in "2 of 3" (NHS England 2023).
+    run_length, trend_length : override the number of points in a shift or a trend.
+    moving_range : "mean" (2.66, 3.268) or "median" (3.145, 3.865).
+
+    Returns
+    -------
+    Chart
+
+    Examples
+    --------
+    >>> chart = xmr([10, 12, 11, 13, 12, 11, 30], improvement="down")
+    >>> chart.points["special_cause"].iloc[-1], chart.variation
+    ('outside_limits', 'special_cause_concern')
+    """
+    _check_choice("moving_range", moving_range, get_args(MovingRange))
+    value = _as_float_array(values, "values")
+    if dates is None and isinstance(values, pd.Series) and isinstance(values.index, pd.DatetimeIndex):
+        dates = values.index
+    s = _setup(
+        value, dates=dates, phase_starts=phase_starts, baseline_points=baseline_points,
+        exclude=exclude, improvement=improvement, target=target, rules=rules,
+        run_length=run_length, trend_length=trend_length,
+    )  # fmt: skip
+    lim = _XmrLimits(
+        value, s.phase, s.n_phases, s.base, moving_range=moving_range, screen_outliers=screen_outliers
+    )
+    ph = s.phase
+    centre = lim.centre[ph]
+    sigma = lim.sigma[ph]
+    lower = centre - SIGMA_LIMITS * sigma
+    upper = centre + SIGMA_LIMITS * sigma
+    mr_upper = lim.mr_upper[ph]
+    quiet = lim.mr_centre == 0
+    warnings = []
+    for p in np.flatnonzero(quiet):
+        where = "the chart" if s.n_phases == 1 else f"phase {p + 1}"
+        warnings.append(
+            f"Every moving range in {where} is zero, so the limits have no width; no signals are shown."
+        )
+    with np.errstate(invalid="ignore"):
+        mr_signal = (lim.moving_range > mr_upper) & ~quiet[ph] if rules == "wheeler" else None
+    stats = {
+        "centre": lim.centre, "lower": lim.centre - SIGMA_LIMITS * lim.sigma,
+        "upper": lim.centre + SIGMA_LIMITS * lim.sigma, "mr_mean": lim.mr_centre,
+        "mr_upper": lim.mr_upper,
+    }  # fmt: skip
+    return _build(
+        s, centre, sigma, lower, upper, lim.moving_range, mr_upper, stats, quiet, warnings,
+        kind="xmr", two_of_three_includes_outside=two_of_three_includes_outside, mr_signal=mr_signal,
+    )  # fmt: skip
+
+
+# --- the plain-English sentence ----------------------------------------------------------------
+_REASONS = {
+    "outside_limits": ("above the upper limit", "below the lower limit"),
+    "trend": ("part of a run of {trend} rising {periods}", "part of a run of {trend} falling {periods}"),
+    "two_of_three": ("two of three {periods} close to the upper limit", "two of three {periods} close to the lower limit"),
+    "shift": ("part of a run of {run} or more {periods} above the average", "part of a run of {run} or more {periods} below the average"),
+    "three_of_four": ("three of four {periods} nearer the upper limit than the average", "three of four {periods} nearer the lower limit than the average"),
+    "four_of_five": ("four of five {periods} more than one sigma above the average", "four of five {periods} more than one sigma below the average"),
+    "mr_signal": ("a jump up from the {period} before, bigger than the process allows", "a drop from the {period} before, bigger than the process allows"),
+}  # fmt: skip
+_TYPE_WORDS = {
+    "special_cause_improvement": "an improvement",
+    "special_cause_concern": "a concern",
+    "special_cause_neutral_high": "unusually high",
+    "special_cause_neutral_low": "unusually low",
+}
+
+
+def _decimals(scale: float) -> int:
+    """Enough decimals to tell the limits apart: 0 for a spread in the hundreds, 1 for tens, ..."""
+    if not math.isfinite(scale) or scale <= 0:
+        return 0
+    return int(min(3, max(0, 2 - math.floor(math.log10(scale)))))
+
+
+def _fmt(x: float, decimals: int, kind: str) -> str:
+    if kind == "p":
+        return f"{x * 100:,.{max(decimals - 2, 0)}f}%"
+    return f"{x:,.{decimals}f}"
+
+
+def _describe(
+    chart: Chart, unit: str | None, decimals: int | None, period_name: str | None, per_period: bool | None
+) -> str:
+    pts = chart.points
+    present = pts["value"].notna().to_numpy()
+    if not present.any():
+        return "No data yet."
+    period = period_name or "period"
+    periods = period + "s"
+    rate = (period_name is not None) if per_period is None else per_period
+    i = int(np.flatnonzero(present)[-1])
+    last = pts.iloc[i]
+    phase = pts["phase"].to_numpy()
+    in_phase = (phase == last["phase"]) & present
+    unit_words = f" {unit}" if unit else ""
+    per = f" a {period}" if rate else ""
+
+    spread = float(last["upper"]) - float(last["lower"])
+    if not math.isfinite(spread):
+        spread = abs(float(last["centre"]))
+    places = _decimals(spread) if decimals is None else decimals
+
+    def num(x: float) -> str:
+        return _fmt(x, places, chart.kind)
+
+    centre = f"about {num(float(last['centre']))}{unit_words}{per}"
+    has_limits = math.isfinite(float(last["lower"])) and math.isfinite(float(last["upper"]))
+    expect = f"expect between {num(float(last['lower']))} and {num(float(last['upper']))}" if has_limits else ""
+    words = {"trend": TREND_LENGTH, "run": RUN_LENGTH.get(chart.rules, 8), "period": period, "periods": periods}
+    sig = pts["signal"].to_numpy() & in_phase
+    sig_idx = np.flatnonzero(sig)
+    if last["signal"]:
+        reason = _REASONS[str(last["special_cause"])]
+        high = str(last["point_type"]).endswith(("_high",)) or (
+            chart.improvement == "up" and last["point_type"] == "special_cause_improvement"
+        ) or (chart.improvement == "down" and last["point_type"] == "special_cause_concern")
+        why = reason[0 if high else 1].format(**words)
+        text = (
+            f"The latest {period} ({num(float(last['value']))}{unit_words}) is "
+            f"{_TYPE_WORDS[str(last['point_type'])]}: {why}; the average has been {centre}"
+        )
+        text += f" ({expect})" if expect else ""
+    else:
+        since = int(in_phase[: i + 1].sum()) if sig_idx.shape[0] == 0 else int(in_phase[sig_idx[-1] + 1 : i + 1].sum())
+        text = f"Stable at {centre}" if sig_idx.shape[0] == 0 else f"At {centre}"
+        text += f"; {expect}" if expect else ""
+        if sig_idx.shape[0] == 0:
+            text += f"; no signal in the last {since} {periods if since != 1 else period}"
+        else:
+            text += f"; the last signal was {since} {periods if since != 1 else period} ago"
+    if chart.assurance is not None and chart.target is not None:
+        t = num(chart.target)
+        text += {
+            "consistent_pass": f"; it will meet the target of {t} every {period} without change",
+            "consistent_fail": f"; it will not meet the target of {t} unless the system changes",
+            "inconsistent": f"; it will meet the target of {t} in some {periods} and miss it in others",
+        }[chart.assurance]
+    return text + "."
