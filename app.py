@@ -1,0 +1,40 @@
+"""Outside-In: the router. Page list, shared sidebar filters and the illustrative-data banner."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from perf.config import db_path, public_mode
+from ui import cached, filters
+
+st.set_page_config(page_title="Outside-In", page_icon=":material/insights:", layout="wide")
+
+if not db_path().exists():
+    st.error(f"No database at {db_path()}. Build the sample data with `python -m perf build` "
+             "(or `make run`), or set OUTSIDE_IN_DB to your council's database.")
+    st.stop()
+
+explore = [
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True,
+            url_path="overview"),
+    st.Page("app_pages/purpose.py", title="Purpose", icon=":material/flag:", url_path="purpose"),
+    st.Page("app_pages/measure.py", title="Measure", icon=":material/show_chart:", url_path="measure"),
+]
+review = [
+    st.Page("app_pages/review.py", title="Check–Plan–Do review", icon=":material/published_with_changes:",
+            url_path="review"),
+    st.Page("app_pages/briefing.py", title="Briefing", icon=":material/co_present:", url_path="briefing"),
+]
+pages = {"Explore": explore, "Review": review}
+nav = st.navigation(pages, position="sidebar")
+
+meta = cached.meta()
+st.session_state["_scope"] = filters.sidebar()
+with st.sidebar:
+    st.caption(meta.get("dataset_name", "Council data") + (" · public view" if public_mode() else ""))
+    if meta.get("attribution"):
+        st.caption(meta["attribution"])
+if meta.get("dataset", "").lower() == "illustrative":
+    st.warning("**Illustrative data.** These figures are made up to show how Outside-In works; "
+               "ward names and council totals are real, everything else is not.", icon=":material/info:")
+nav.run()

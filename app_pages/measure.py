@@ -1,0 +1,101 @@
+"""Measure: one measure's control chart with phases and signals, the sentence, and its definition."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from perf import charts, measures, narrative, periods
+from ui import cached, filters, icons
+
+scope = filters.current()
+catalogue = cached.catalogue(scope.public_only)
+if scope.purpose_id != filters.ALL_PURPOSES:
+    catalogue = catalogue[catalogue["strategic_purpose_id"] == scope.purpose_id]
+measure_id = filters.choose_measure(scope, catalogue)
+if measure_id is None:
+    st.title("Measure")
+    st.info("No measures are recorded for this purpose yet.")
+    st.stop()
+m = catalogue.set_index("measure_id").loc[measure_id]
+st.title(str(m["name"]))
+st.caption(f"{m['strategic_purpose_name']} · {m['purpose_name']} · owner: {m['owner']}")
+
+data = cached.series(measure_id, scope.locality_id)
+place = scope.locality_name
+if data.empty and scope.locality_id != measures.AREA:
+    data = cached.series(measure_id, measures.AREA)
+    place = "the whole area"
+    st.info(f"This measure is not recorded by ward, so the chart shows the whole area, not {scope.locality_name}.")
+if data.empty:
+    st.info("No values have been recorded for this measure yet.")
+    st.stop()
+data = data.sort_values("period_start").reset_index(drop=True)
+shown_by = filters.shown_by(scope, str(m["frequency"]))
+if shown_by != m["frequency"]:
+    data = periods.reaggregate(data, frequency=str(m["frequency"]), granularity=shown_by,  # type: ignore[arg-type]
+                               aggregation=str(m["aggregation"]), year_start=scope.year_start)  # type: ignore[arg-type]
+phase_rows = cached.phases(measure_id)
+positions = measures.phase_positions(data["period_start"], list(phase_rows["starts_on"]))
+target = None if pd.isna(m["target"]) else float(m["target"])
+chart = cached.xmr_for(tuple(data["value"].astype(float)), tuple(positions), str(m["improvement"]), target)
+
+since = scope.since(data["period_start"].max())
+shown = data.index if since is None else data.index[data["period_start"] >= since]
+points = chart.points.loc[shown]
+dates = data.loc[shown, "period_start"]
+sentence = narrative.measure_sentence(m.to_dict() | {"frequency": shown_by}, points, dates)
+st.markdown(f"### {html.escape(sentence)}")
+st.markdown(icons.variation_badge(chart.variation) + icons.assurance_badge(chart.assurance), unsafe_allow_html=True)
+
+labels = {i + 1: str(row["label"]) for i, (_, row) in enumerate(phase_rows.iterrows()) if i < len(positions)}
+unit = str(m["unit"])
+altair = charts.xmr_chart(points, dates, title=f"{m['name']}, {place}", y_title=unit, target=target,
+                          phase_labels=labels)
+st.altair_chart(altair, width="stretch")
+for warning in chart.warnings:
+    st.caption(f"Note: {warning}")
+
+left, right = st.columns([3, 2])
+with left:
+    st.markdown("#### What it measures")
+    st.write(str(m["definition"] or "No definition recorded."))
+    st.markdown(f"**Owner:** {m['owner']} · **Unit:** {unit} · **Recorded:** every {m['frequency']} "
+                f"(shown by {shown_by}) · "
+                f"**Better when:** {dict(up='higher', down='lower', neutral='neither')[str(m['improvement'])]}"
+                + (f" · **Target:** {target:,g}" if target is not None else ""))
+    if not phase_rows.empty:
+        st.markdown("#### System changes")
+        for _, row in phase_rows.iterrows():
+            st.markdown(f"- **{row['starts_on']:%d %b %Y}**: {html.escape(str(row['label']))}")
+with right:
+    st.markdown("#### Data quality")
+    quality = {"Relevant": "dq_relevant", "Well defined": "dq_well_defined", "Timely": "dq_timely",
+               "Reliable": "dq_reliable", "Verifiable": "dq_verifiable", "Accurate": "dq_accurate"}
+    st.table(pd.DataFrame({"Criterion": list(quality), "Note": [str(m[c] or "—") for c in quality.values()]})
+             .set_index("Criterion"))
+
+notes = cached.commentary(measure_id, scope.public_only)
+st.markdown("#### Commentary")
+if notes.empty:
+    st.caption("No commentary yet.")
+for _, note in notes.head(10).iterrows():
+    when = narrative.period_label(note["period_start"], str(m["frequency"])) if pd.notna(note["period_start"]) else ""
+    with st.container(border=True):
+        st.caption(f"{when} · {note['author']} · {note['visibility']}")
+        st.text(str(note["body"]))  # plain text: commentary never renders as HTML or Markdown
+
+with st.expander("The numbers behind the chart"):
+    table = pd.DataFrame({
+        "Period": dates.dt.strftime("%d %b %Y").values,
+        "Value": points["value"].values,
+        "Average": points["centre"].round(2).values,
+        "Lower limit": points["lower"].round(2).values,
+        "Upper limit": points["upper"].round(2).values,
+        "Variation": points["point_type"].map(lambda t: narrative.VARIATION_WORDS.get(t, t)).values,
+    })
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.download_button("Download the data (CSV)", table.to_csv(index=False).encode("utf-8"),
+                       file_name=f"{measure_id}.csv", mime="text/csv", on_click="ignore")

@@ -1,0 +1,123 @@
+"""Altair charts shared by pages and exports: one builder a chart type, data in, spec out.
+
+Colours follow NHS England Making Data Count's icon palette (blue = improvement, orange =
+concern, purple = neutral, grey = common cause), which stays distinguishable for the common
+colour-vision deficiencies; every special-cause point also gets its own shape, so colour is
+never the only cue (WCAG 2.2 SC 1.4.1).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+POINT_STYLE: dict[str, tuple[str, str, str]] = {
+    # point_type: (label, colour, shape)
+    "common_cause": ("Common cause", "#7B7D7D", "circle"),
+    "special_cause_improvement": ("Special cause: improving", "#1F77B4", "triangle-up"),
+    "special_cause_concern": ("Special cause: concerning", "#E66100", "square"),
+    "special_cause_neutral_high": ("Special cause: high", "#5D3A9B", "diamond"),
+    "special_cause_neutral_low": ("Special cause: low", "#5D3A9B", "triangle-down"),
+}
+FONT_SIZE = {"normal": 13, "large": 22}
+
+
+def xmr_frame(points: pd.DataFrame, dates: pd.Series) -> pd.DataFrame:
+    """The rows an XmR chart draws: one per period, with limits, phase and a plain signal label."""
+    frame = points.reset_index(drop=True).copy()
+    frame["date"] = pd.to_datetime(pd.Series(dates)).reset_index(drop=True)
+    frame["signal_label"] = frame["point_type"].map(lambda t: POINT_STYLE.get(t, POINT_STYLE["common_cause"])[0])
+    frame["phase_label"] = "Phase " + (frame["phase"].astype(int) + 1).astype(str)
+    return frame
+
+
+def xmr_chart(
+    points: pd.DataFrame,
+    dates: pd.Series,
+    *,
+    title: str,
+    y_title: str,
+    target: float | None = None,
+    phase_labels: dict[int, str] | None = None,
+    size: str = "normal",
+    height: int = 320,
+) -> alt.LayerChart:
+    """A process-behaviour chart: values, centre line and natural process limits per phase."""
+    data = xmr_frame(points, dates)
+    font = FONT_SIZE[size]
+    base = alt.Chart(data).encode(x=alt.X("date:T", title="Period", axis=alt.Axis(format="%b %Y")))
+    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
+    line = base.mark_line(color="#9A9A9A", strokeWidth=1.5).encode(y=y)
+    limit_layers = [
+        base.mark_line(color="#333333", strokeWidth=1.5).encode(y="centre:Q", detail="phase:N"),
+        base.mark_line(color="#333333", strokeDash=[6, 4], strokeWidth=1).encode(y="upper:Q", detail="phase:N"),
+        base.mark_line(color="#333333", strokeDash=[6, 4], strokeWidth=1).encode(y="lower:Q", detail="phase:N"),
+    ]
+    labels = [v[0] for v in POINT_STYLE.values()]
+    dots = base.mark_point(filled=True, size=70 if size == "normal" else 140, opacity=1).encode(
+        y="value:Q",
+        color=alt.Color("signal_label:N", title="Variation",
+                        scale=alt.Scale(domain=labels, range=[v[1] for v in POINT_STYLE.values()]),
+                        legend=alt.Legend(orient="bottom", labelFontSize=font - 1, titleFontSize=font - 1)),
+        shape=alt.Shape("signal_label:N", scale=alt.Scale(domain=labels, range=[v[2] for v in POINT_STYLE.values()]),
+                        legend=None),
+        tooltip=[
+            alt.Tooltip("date:T", title="Period", format="%d %b %Y"),
+            alt.Tooltip("value:Q", title="Value", format=",.4~f"),
+            alt.Tooltip("centre:Q", title="Average", format=",.4~f"),
+            alt.Tooltip("lower:Q", title="Lower limit", format=",.4~f"),
+            alt.Tooltip("upper:Q", title="Upper limit", format=",.4~f"),
+            alt.Tooltip("signal_label:N", title="Variation"),
+            alt.Tooltip("special_cause:N", title="Rule"),
+        ],
+    )
+    layers: list[Any] = [line, *limit_layers]
+    if target is not None and pd.notna(target):
+        tgt = pd.DataFrame({"target": [float(target)], "label": [f"Target {target:,g}"]})
+        layers.append(alt.Chart(tgt).mark_rule(color="#005EA5", strokeDash=[2, 2], strokeWidth=2).encode(y="target:Q"))
+    starts = data.groupby("phase", as_index=False)["date"].min()
+    starts = starts[starts["phase"] > 0]
+    if not starts.empty:
+        starts["label"] = starts["phase"].map(lambda p: (phase_labels or {}).get(int(p), f"Phase {int(p) + 1}"))
+        layers.append(alt.Chart(starts).mark_rule(color="#005EA5", strokeWidth=1.5).encode(x="date:T"))
+        layers.append(alt.Chart(starts).mark_text(align="left", dx=4, dy=-6, fontSize=font - 2, color="#005EA5")
+                      .encode(x="date:T", y=alt.value(8), text="label:N"))
+    layers.append(dots)
+    return (
+        alt.layer(*layers)
+        .properties(title=alt.TitleParams(title, fontSize=font + 3, anchor="start"), height=height, width="container")
+        .configure_axis(labelFontSize=font - 1, titleFontSize=font)
+    )
+
+
+def sparkline(dates: pd.Series, values: pd.Series, *, colour: str = "#555555") -> alt.LayerChart:
+    """A small line of the recent values, for measure tiles; the last point marked."""
+    data = pd.DataFrame({"date": pd.to_datetime(pd.Series(dates)).values, "value": pd.Series(values).values})
+    base = alt.Chart(data).encode(
+        x=alt.X("date:T", axis=None),
+        y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
+    )
+    last = alt.Chart(data.tail(1)).mark_point(filled=True, size=40, color=colour).encode(x="date:T", y="value:Q")
+    return alt.layer(base.mark_line(color="#555555", strokeWidth=1.5), last).properties(height=60, width="container")
+
+
+def stacked_bars(
+    frame: pd.DataFrame, *, x: str, y: str, colour: str, title: str, x_title: str, y_title: str,
+    domain: list[str] | None = None, palette: list[str] | None = None,
+) -> alt.Chart:
+    """Counts per period stacked by a category (value/failure demand, channel, ...)."""
+    scale = alt.Scale(domain=domain, range=palette) if domain and palette else alt.Undefined
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{x}:T", title=x_title),
+            y=alt.Y(f"{y}:Q", title=y_title, stack=True),
+            color=alt.Color(f"{colour}:N", title=None, scale=scale, legend=alt.Legend(orient="bottom")),
+            tooltip=[alt.Tooltip(f"{x}:T", title=x_title, format="%d %b %Y"), f"{colour}:N",
+                     alt.Tooltip(f"{y}:Q", title=y_title, format=",")],
+        )
+        .properties(title=alt.TitleParams(title, anchor="start"), height=300, width="container")
+    )

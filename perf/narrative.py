@@ -1,0 +1,84 @@
+"""The plain-English sentence that says what a chart says, for officers and councillors alike."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+VARIATION_WORDS = {
+    "common_cause": "Common cause variation",
+    "special_cause_improvement": "Special cause: improving",
+    "special_cause_concern": "Special cause: concerning",
+    "special_cause_neutral_high": "Special cause: unusually high",
+    "special_cause_neutral_low": "Special cause: unusually low",
+}
+ASSURANCE_WORDS = {
+    "consistent_pass": "Will consistently meet the target",
+    "consistent_fail": "Will consistently miss the target",
+    "inconsistent": "Will sometimes meet and sometimes miss the target",
+}
+
+
+def format_value(value: float | None, unit: str = "", decimals: int = 0) -> str:
+    """A value as a person would say it: thousands separated, the unit attached the usual way."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "no value"
+    text = f"{value:,.{decimals}f}"
+    if unit == "%":
+        return f"{text}%"
+    if unit in {"£", "GBP"}:
+        return f"£{text}"
+    return f"{text} {unit}".strip()
+
+
+def period_label(period_start: Any, frequency: str) -> str:
+    """'week of 3 Mar 2025', 'March 2025' or 'Q1 2025-26' (financial quarters, April start)."""
+    stamp = pd.Timestamp(period_start)
+    if frequency == "week":
+        return f"week of {stamp.day} {stamp:%b %Y}"
+    if frequency == "year":
+        return f"{stamp.year}-{str(stamp.year + 1)[-2:]}" if stamp.month == 4 else f"{stamp.year}"
+    if frequency == "quarter":
+        fy = stamp.year if stamp.month >= 4 else stamp.year - 1
+        q = ((stamp.month - 4) % 12) // 3 + 1
+        return f"Q{q} {fy}-{str(fy + 1)[-2:]}"
+    return f"{stamp:%B %Y}"
+
+
+def measure_sentence(measure: Mapping[str, Any], points: pd.DataFrame, dates: pd.Series) -> str:
+    """One sentence for a measure's chart: where it sits now, the range to expect, and any signal."""
+    unit = str(measure.get("unit") or "")
+    decimals = int(measure.get("decimals") or 0)
+    frequency = str(measure.get("frequency") or "month")
+    valid = points["value"].notna().to_numpy()
+    if not valid.any():
+        return f"{measure.get('name', 'This measure')} has no values yet."
+    last = points[valid].iloc[-1]
+    last_date = pd.to_datetime(pd.Series(dates)).reset_index(drop=True)[valid].iloc[-1]
+    lower = max(float(last["lower"]), 0.0) if pd.notna(last["lower"]) else float("nan")
+    upper = float(last["upper"])
+    if unit == "%":
+        upper = min(upper, 100.0)
+    latest = format_value(float(last["value"]), unit, decimals)
+    centre = format_value(float(last["centre"]), unit, decimals)
+    expect = f"expect between {format_value(lower, unit, decimals)} and {format_value(upper, unit, decimals)}"
+    kind = str(last["point_type"])
+    where = period_label(last_date, frequency)
+    if kind == "common_cause":
+        recent = points["signal"].fillna(False).astype(bool).to_numpy()[valid]
+        tail = min(len(recent), 13 if frequency == "week" else 6 if frequency == "month" else 4)
+        calm = "" if recent[-tail:].any() else f"; no signal in the last {tail} {frequency}s"
+        return f"Stable at about {centre} a {frequency}; {expect}{calm}. Latest ({where}): {latest}."
+    words = {
+        "special_cause_improvement": "a signal of improvement",
+        "special_cause_concern": "a signal of concern",
+        "special_cause_neutral_high": "a signal: unusually high",
+        "special_cause_neutral_low": "a signal: unusually low",
+    }[kind]
+    rule = str(last.get("special_cause") or "").replace("_", " ")
+    because = f" ({rule})" if rule else ""
+    return (f"Latest ({where}): {latest}, {words}{because}. The average in this phase is {centre}; "
+            f"{expect} while nothing changes.")

@@ -1,0 +1,37 @@
+"""Shared fixtures: the sample database every page and integration test reads."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from perf import store
+from perf.config import DEFAULT_DB, SEED_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample database: OUTSIDE_IN_DB (or data/outside_in.duckdb) when built, else built now."""
+    named = Path(os.environ.get("OUTSIDE_IN_DB") or DEFAULT_DB)
+    if not named.is_absolute():
+        named = ROOT / named
+    if named.exists():
+        return named
+    if not any(SEED_DIR.glob("*")):
+        pytest.fail("no seed files in data/seed: run `python -m perf.sample`")
+    target = tmp_path_factory.mktemp("db") / "outside_in.duckdb"
+    store.build(target)
+    return target
+
+
+@pytest.fixture()
+def app_env(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the app at the sample database for an AppTest run."""
+    monkeypatch.setenv("OUTSIDE_IN_DB", str(sample_db))
+    monkeypatch.delenv("OUTSIDE_IN_PUBLIC", raising=False)
+    return sample_db

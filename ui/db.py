@@ -1,0 +1,104 @@
+"""Short-lived DuckDB connections behind a process-wide readers–writer lock.
+
+DuckDB locks the file per process: a read-only and a read-write connection cannot be open in
+one process at once, and another process (``python -m perf load`` run by a scheduler) cannot
+write while the app holds the file. So the app opens a connection per cached query and closes
+it straight after; st.cache_data keyed on the file's modification time means most page runs
+open none at all, and a load from any process invalidates every cached query.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from perf import store
+from perf.config import db_path
+
+
+class _ReadersWriterLock:
+    """Many readers or one writer; a waiting writer is not starved by new readers."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writing = False
+        self._waiting_writers = 0
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        with self._cond:
+            while self._writing or self._waiting_writers:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        with self._cond:
+            self._waiting_writers += 1
+            while self._writing or self._readers:
+                self._cond.wait()
+            self._waiting_writers -= 1
+            self._writing = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+
+
+_LOCK = _ReadersWriterLock()
+
+
+def data_version() -> int:
+    """Changes whenever the database file (or its write-ahead log) changes."""
+    path = db_path()
+    stamps = [os.stat(p).st_mtime_ns for p in (path, Path(str(path) + ".wal")) if p.exists()]
+    return max(stamps) if stamps else 0
+
+
+def _open(read_only: bool, attempts: int = 20) -> duckdb.DuckDBPyConnection:
+    """Open the database, waiting briefly while another process holds its write lock."""
+    for attempt in range(attempts):
+        try:
+            return store.connect(db_path(), read_only=read_only)
+        except duckdb.IOException as err:
+            if "lock" not in str(err).lower() or attempt == attempts - 1:
+                raise
+            time.sleep(0.1 * (attempt + 1))
+    raise RuntimeError("unreachable")
+
+
+@contextmanager
+def reading() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection for one query (or a few), closed afterwards."""
+    with _LOCK.read():
+        con = _open(read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+@contextmanager
+def writing() -> Iterator[duckdb.DuckDBPyConnection]:
+    """The one read-write connection, while no reader in this process holds the file."""
+    with _LOCK.write():
+        con = _open(read_only=False)
+        try:
+            yield con
+        finally:
+            con.close()
