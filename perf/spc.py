@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -463,12 +463,7 @@ def xmr(
     upper = centre + SIGMA_LIMITS * sigma
     mr_upper = lim.mr_upper[ph]
     quiet = lim.mr_centre == 0
-    warnings = []
-    for p in np.flatnonzero(quiet):
-        where = "the chart" if s.n_phases == 1 else f"phase {p + 1}"
-        warnings.append(
-            f"Every moving range in {where} is zero, so the limits have no width; no signals are shown."
-        )
+    warnings = _quiet_warnings(quiet, "Every moving range in {where} is zero")
     with np.errstate(invalid="ignore"):
         mr_signal = (lim.moving_range > mr_upper) & ~quiet[ph] if rules == "wheeler" else None
     stats = {
@@ -480,6 +475,341 @@ def xmr(
         s, centre, sigma, lower, upper, lim.moving_range, mr_upper, stats, quiet, warnings,
         kind="xmr", two_of_three_includes_outside=two_of_three_includes_outside, mr_signal=mr_signal,
     )  # fmt: skip
+
+
+def _quiet_warnings(quiet: BoolArray, opening: str) -> list[str]:
+    """A sentence for each phase whose limits have no width (it gives no signals)."""
+    out = []
+    for p in np.flatnonzero(quiet):
+        where = "the chart" if quiet.shape[0] == 1 else f"phase {p + 1}"
+        out.append(opening.format(where=where) + ", so the limits have no width; no signals are shown.")
+    return out
+
+
+def _phase_constant(x: FloatArray, s: _Setup) -> FloatArray:
+    """Each phase's value of ``x`` where it is the same at every present point, else NaN."""
+    present = ~np.isnan(s.value)
+    g, v = s.phase[present], x[present]
+    lo = np.full(s.n_phases, np.inf)
+    hi = np.full(s.n_phases, -np.inf)
+    np.minimum.at(lo, g, v)
+    np.maximum.at(hi, g, v)
+    return np.where(np.isclose(lo, hi, rtol=1e-12, atol=0.0), lo, np.nan)
+
+
+def _moving_ranges(value: FloatArray, phase: IntArray) -> FloatArray:
+    mr = np.full(value.shape[0], np.nan)
+    if value.shape[0] > 1:
+        mr[1:] = np.where(phase[1:] == phase[:-1], np.abs(np.diff(value)), np.nan)
+    return mr
+
+
+def _attribute(
+    kind: str,
+    counts: Any,
+    sizes: Any,
+    *,
+    laney: bool,
+    dates: Any,
+    phase_starts: Any,
+    baseline_points: int | None,
+    exclude: Any,
+    improvement: Improvement,
+    target: float | None,
+    rules: RuleSet,
+    two_of_three_includes_outside: bool,
+    run_length: int | None,
+    trend_length: int | None,
+) -> Chart:
+    """p, u and c charts (Montgomery, Introduction to SQC, 8th ed., 7.2-7.3), Laney p' and u'."""
+    c = _as_float_array(counts, "counts")
+    size_name = "denominators" if kind == "p" else "exposures"
+    n = np.ones_like(c) if sizes is None else _as_float_array(sizes, size_name)
+    if n.shape != c.shape:
+        raise ValueError(f"{size_name} must have one entry per count: {n.shape[0]} for {c.shape[0]} counts")
+    with np.errstate(invalid="ignore"):
+        if (c < 0).any():
+            raise ValueError("counts must not be negative")
+        if (n < 0).any():
+            raise ValueError(f"{size_name} must not be negative")
+        if kind == "p" and (c > n).any():
+            raise ValueError("counts must not exceed their denominators in a p chart")
+        value = np.where(n > 0, c / np.where(n > 0, n, 1.0), np.nan)
+    s = _setup(
+        value, dates=dates, phase_starts=phase_starts, baseline_points=baseline_points,
+        exclude=exclude, improvement=improvement, target=target, rules=rules,
+        run_length=run_length, trend_length=trend_length,
+    )  # fmt: skip
+    warnings = []
+    zero = int(((n == 0) & ~np.isnan(c)).sum())
+    if zero:
+        warnings.append(f"{zero} period{'s have' if zero > 1 else ' has'} a {size_name[:-1]} of zero and {'are' if zero > 1 else 'is'} treated as missing.")
+    ph, b = s.phase, s.base
+    # centre: pooled rate for p and u (sum of counts / sum of sizes), mean count for c
+    totals = np.bincount(ph[b], weights=c[b], minlength=s.n_phases)
+    sizes_b = np.bincount(ph[b], weights=n[b], minlength=s.n_phases)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centre_ph = totals / sizes_b
+    centre = centre_ph[ph]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if kind == "p":
+            sigma = np.sqrt(centre * (1 - centre) / n)  # binomial (Montgomery 7.2)
+        else:
+            sigma = np.sqrt(centre / n)  # Poisson: u (Montgomery 7.3.1); c has n = 1
+    sigma = np.where(n > 0, sigma, np.nan)
+    extra: dict[str, FloatArray] = {}
+    if laney:
+        # Laney (2002): sigma_z = mean moving range of the z-scores / d2 (1.128), within each phase
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z = (value - centre) / sigma
+        lim = _XmrLimits(z, ph, s.n_phases, b & np.isfinite(z))
+        sigma_z = lim.mr_centre / D2
+        sigma = sigma * sigma_z[ph]
+        extra["sigma_z"] = sigma_z
+    lower = np.maximum(centre - SIGMA_LIMITS * sigma, 0.0)  # a count or rate is never negative
+    upper = centre + SIGMA_LIMITS * sigma
+    if kind == "p":
+        upper = np.minimum(upper, 1.0)  # a proportion is at most 1
+    spread = np.bincount(ph[b], weights=np.nan_to_num(sigma[b]), minlength=s.n_phases)
+    quiet = (spread == 0) & (sizes_b > 0)
+    warnings += _quiet_warnings(quiet, "Every point in {where} has the same expected value with no spread")
+    nan = np.full(s.n_phases, np.nan)
+    stats = {
+        "centre": centre_ph, "lower": _phase_constant(lower, s), "upper": _phase_constant(upper, s),
+        "mr_mean": nan, "mr_upper": nan,
+    }  # fmt: skip
+    chart = _build(
+        s, centre, sigma, lower, upper, _moving_ranges(value, ph), np.full(value.shape[0], np.nan),
+        stats, quiet, warnings, kind=kind, two_of_three_includes_outside=two_of_three_includes_outside,
+    )  # fmt: skip
+    for name, col in extra.items():
+        chart.phases[name] = col
+    return chart
+
+
+def p_chart(
+    counts: Any,
+    denominators: Any,
+    *,
+    laney: bool = False,
+    dates: Any = None,
+    phase_starts: Any = (),
+    baseline_points: int | None = None,
+    exclude: Any = (),
+    improvement: Improvement = "neutral",
+    target: float | None = None,
+    rules: RuleSet = "mdc",
+    two_of_three_includes_outside: bool = True,
+    run_length: int | None = None,
+    trend_length: int | None = None,
+) -> Chart:
+    """p chart of counts out of denominators (e.g. failure demand out of all demand).
+
+    Limits p-bar +/- 3 sqrt(p-bar (1 - p-bar) / n_i), clipped to [0, 1]; ``laney=True`` gives
+    Laney's p' chart, whose limits widen by the spread of the z-scores, for large denominators
+    (Laney 2002). Other keywords as :func:`xmr`; ``value`` is the proportion.
+
+    Examples
+    --------
+    >>> chart = p_chart([12, 15, 8, 10], [50, 50, 50, 50])
+    >>> round(float(chart.phases.loc[0, "centre"]), 3)
+    0.225
+    """
+    return _attribute(
+        "p", counts, denominators, laney=laney, dates=dates, phase_starts=phase_starts,
+        baseline_points=baseline_points, exclude=exclude, improvement=improvement, target=target,
+        rules=rules, two_of_three_includes_outside=two_of_three_includes_outside,
+        run_length=run_length, trend_length=trend_length,
+    )  # fmt: skip
+
+
+def u_chart(
+    counts: Any,
+    exposures: Any,
+    *,
+    laney: bool = False,
+    dates: Any = None,
+    phase_starts: Any = (),
+    baseline_points: int | None = None,
+    exclude: Any = (),
+    improvement: Improvement = "neutral",
+    target: float | None = None,
+    rules: RuleSet = "mdc",
+    two_of_three_includes_outside: bool = True,
+    run_length: int | None = None,
+    trend_length: int | None = None,
+) -> Chart:
+    """u chart of counts per unit of exposure: u-bar +/- 3 sqrt(u-bar / n_i), never below 0.
+
+    ``laney=True`` gives Laney's u' chart. Other keywords as :func:`xmr`; ``value`` is the rate.
+
+    Examples
+    --------
+    >>> round(float(u_chart([10, 12, 8], [5, 5, 5]).phases.loc[0, "centre"]), 2)
+    2.0
+    """
+    return _attribute(
+        "u", counts, exposures, laney=laney, dates=dates, phase_starts=phase_starts,
+        baseline_points=baseline_points, exclude=exclude, improvement=improvement, target=target,
+        rules=rules, two_of_three_includes_outside=two_of_three_includes_outside,
+        run_length=run_length, trend_length=trend_length,
+    )  # fmt: skip
+
+
+def c_chart(
+    counts: Any,
+    *,
+    dates: Any = None,
+    phase_starts: Any = (),
+    baseline_points: int | None = None,
+    exclude: Any = (),
+    improvement: Improvement = "neutral",
+    target: float | None = None,
+    rules: RuleSet = "mdc",
+    two_of_three_includes_outside: bool = True,
+    run_length: int | None = None,
+    trend_length: int | None = None,
+) -> Chart:
+    """c chart of counts in equal areas of opportunity: c-bar +/- 3 sqrt(c-bar), never below 0.
+
+    Examples
+    --------
+    >>> c_chart([21, 24, 16, 12, 15]).phases.loc[0, "centre"].item()
+    17.6
+    """
+    return _attribute(
+        "c", counts, None, laney=False, dates=dates, phase_starts=phase_starts,
+        baseline_points=baseline_points, exclude=exclude, improvement=improvement, target=target,
+        rules=rules, two_of_three_includes_outside=two_of_three_includes_outside,
+        run_length=run_length, trend_length=trend_length,
+    )  # fmt: skip
+
+
+def run_chart(
+    values: Any,
+    *,
+    dates: Any = None,
+    phase_starts: Any = (),
+    baseline_points: int | None = None,
+    exclude: Any = (),
+    improvement: Improvement = "neutral",
+    target: float | None = None,
+    rules: RuleSet = "mdc",
+    run_length: int | None = None,
+    trend_length: int | None = None,
+) -> Chart:
+    """Run chart: the median per phase, no limits; shifts and trends under ``rules``.
+
+    ``phases`` carries Anhøj's runs analysis (longest run, crossings) whatever ``rules`` says;
+    ``rules="anhoej"`` flags the points in a run that is too long.
+
+    Examples
+    --------
+    >>> run_chart([3, 1, 2, 5, 4]).phases.loc[0, "centre"].item()
+    3.0
+    """
+    value = _as_float_array(values, "values")
+    s = _setup(
+        value, dates=dates, phase_starts=phase_starts, baseline_points=baseline_points,
+        exclude=exclude, improvement=improvement, target=target, rules=rules,
+        run_length=run_length, trend_length=trend_length,
+    )  # fmt: skip
+    centre_ph = _group_median(value[s.base], s.phase[s.base], s.n_phases)
+    nan_pts = np.full(value.shape[0], np.nan)
+    nan_ph = np.full(s.n_phases, np.nan)
+    stats = {"centre": centre_ph, "lower": nan_ph, "upper": nan_ph, "mr_mean": nan_ph, "mr_upper": nan_ph}
+    return _build(
+        s, centre_ph[s.phase], nan_pts, nan_pts, nan_pts, _moving_ranges(value, s.phase), nan_pts,
+        stats, np.zeros(s.n_phases, dtype=bool), [], kind="run",
+    )  # fmt: skip
+
+
+def trended_xmr(
+    values: Any,
+    *,
+    improvement: Improvement = "neutral",
+    dates: Any = None,
+    target: float | None = None,
+    rules: RuleSet = "mdc",
+) -> Chart:
+    """XmR chart around a trend line fitted by Wheeler's half-averages.
+
+    The central line joins the averages of the first and second halves (the middle point is left
+    out when n is odd), placed at the mean position of each half; the limits run parallel at
+    +/- 2.66 x the mean moving range (Wheeler & Chambers, Understanding SPC, 2nd ed., "charts for
+    trended data"). The trend rule is off: the chart expects the trend.
+
+    Examples
+    --------
+    >>> chart = trended_xmr([1, 2, 3, 4, 5, 6])
+    >>> chart.points["centre"].round(6).tolist()
+    [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    """
+    value = _as_float_array(values, "values")
+    s = _setup(
+        value, dates=dates, phase_starts=(), baseline_points=None, exclude=(),
+        improvement=improvement, target=target, rules=rules, run_length=None, trend_length=None,
+    )  # fmt: skip
+    s = replace(s, trend_length=value.shape[0] + 2)  # no trend can be that long
+    pos = np.flatnonzero(~np.isnan(value))
+    if pos.shape[0] < 4:
+        raise ValueError(f"trended_xmr needs at least 4 values, got {pos.shape[0]}")
+    half = pos.shape[0] // 2
+    first, second = pos[:half], pos[-half:]
+    t1, t2 = first.mean(), second.mean()
+    y1, y2 = value[first].mean(), value[second].mean()
+    slope = (y2 - y1) / (t2 - t1)
+    centre = y1 + slope * (np.arange(value.shape[0]) - t1)
+    lim = _XmrLimits(value, s.phase, 1, s.base)
+    sigma = np.full(value.shape[0], lim.sigma[0])
+    quiet = lim.mr_centre == 0
+    stats = {
+        "centre": np.array([np.nan]), "lower": np.array([np.nan]), "upper": np.array([np.nan]),
+        "mr_mean": lim.mr_centre, "mr_upper": lim.mr_upper,
+    }  # fmt: skip
+    chart = _build(
+        s, centre, sigma, centre - SIGMA_LIMITS * sigma, centre + SIGMA_LIMITS * sigma,
+        lim.moving_range, np.full(value.shape[0], lim.mr_upper[0]), stats, quiet,
+        _quiet_warnings(quiet, "Every moving range in {where} is zero"), kind="trended_xmr",
+    )  # fmt: skip
+    chart.phases["slope"] = slope
+    return chart
+
+
+def deseasonalise(
+    values: Any, season_length: int, *, baseline_points: int | None = None
+) -> tuple[pd.Series, list[float]]:
+    """Divide out seasonal relatives so an XmR chart can judge what is left.
+
+    Each value is divided by the average of its own complete season cycle; the ratios are averaged
+    for each position in the season and scaled to average 1 (Wheeler, Making Sense of Data, 2003,
+    "seasonal relatives"). Only complete cycles within the first ``baseline_points`` values (all
+    values by default) set the factors. Returns the adjusted values and the factors.
+
+    Examples
+    --------
+    >>> adjusted, factors = deseasonalise([10, 20, 10, 20], 2)
+    >>> [round(f, 4) for f in factors], adjusted.tolist()
+    ([0.6667, 1.3333], [15.0, 15.0, 15.0, 15.0])
+    """
+    value = _as_float_array(values, "values")
+    if isinstance(season_length, bool) or int(season_length) < 2:
+        raise ValueError(f"season_length must be 2 or more, got {season_length!r}")
+    m = int(season_length)
+    used = value if baseline_points is None else value[: int(baseline_points)]
+    cycles = used.shape[0] // m
+    if cycles < 1:
+        raise ValueError(f"deseasonalise needs at least one complete season of {m} values, got {used.shape[0]}")
+    table = used[: cycles * m].reshape(cycles, m)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratios = table / np.nanmean(table, axis=1, keepdims=True)
+        factors = np.nanmean(ratios, axis=0)
+    if not np.isfinite(factors).all() or (factors <= 0).any():
+        raise ValueError("deseasonalise needs positive values in every season position")
+    factors = factors / factors.mean()
+    adjusted = value / factors[np.arange(value.shape[0]) % m]
+    index = values.index if isinstance(values, pd.Series) else None
+    return pd.Series(adjusted, index=index, name="deseasonalised"), [float(f) for f in factors]
 
 
 # --- the plain-English sentence ----------------------------------------------------------------
