@@ -1,0 +1,4 @@
+-- Services a case-level upload may name, by id or by name.
+SELECT service_id, name
+FROM service
+ORDER BY service_id;
