@@ -94,16 +94,17 @@ def k_of_m(
     n = indicator.shape[0]
     if n < m:
         return np.zeros(n, dtype=bool)
-    counts = np.concatenate(([0], np.cumsum(indicator, dtype=np.int64)))
-    ends = np.arange(m - 1, n)
-    window_ok = np.zeros(n, dtype=bool)  # window ending at each index qualifies
-    window_ok[ends] = ((counts[ends + 1] - counts[ends + 1 - m]) >= k) & (seg[ends] == seg[ends - m + 1])
+    counts = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(indicator, dtype=np.int32, out=counts[1:])
+    # window_ok[i]: the window of points i .. i + m - 1 qualifies (slices only: no fancy indexing)
+    window_ok = (counts[m:] - counts[:-m] >= k) & (seg[m - 1 :] == seg[: n - m + 1])
     if window_also is not None:
-        window_ok &= window_also
-    # point j lies in the windows ending at j, j + 1, ..., j + m - 1
-    ok = np.concatenate(([0], np.cumsum(window_ok, dtype=np.int64)))
-    j = np.arange(n)
-    return np.asarray(ok[np.minimum(j + m, n)] - ok[j] > 0, dtype=bool)
+        window_ok &= window_also[m - 1 :]
+    # point j lies in the windows starting at j - m + 1 .. j: a sliding sum over padded starts
+    padded = np.zeros(n + 2 * (m - 1) + 1, dtype=np.int32)
+    np.cumsum(window_ok, dtype=np.int32, out=padded[m : m + window_ok.shape[0]])
+    padded[m + window_ok.shape[0] :] = padded[m + window_ok.shape[0] - 1]
+    return np.asarray(padded[m : m + n] - padded[:n] > 0, dtype=bool)
 
 
 def all_same_side(side: IntArray, seg: IntArray, m: int) -> BoolArray:
@@ -140,7 +141,7 @@ def crossings_min(n_useful: int) -> int:
     """
     if n_useful < 2:
         return 0
-    from scipy.stats import binom  # lazy: scipy.stats takes a while to import
+    from scipy.stats import binom  # type: ignore[import-untyped]  # lazy: slow to import
 
     return int(binom.ppf(0.05, n_useful - 1, 0.5))
 
@@ -168,11 +169,13 @@ def runs_analysis(side: IntArray, seg: IntArray, n_segments: int) -> tuple[RunsA
     if u_side.shape[0] > 0:
         ids, lengths = _run_lengths(u_side, u_seg)
         run_seg = u_seg[_starts_of_runs(ids)]
-        np.maximum.at(longest, run_seg, lengths)
+        first = _starts_of_runs(run_seg)  # runs come in segment order
+        longest[run_seg[first]] = np.maximum.reduceat(lengths, first)
         runs_per_seg = np.bincount(run_seg, minlength=n_segments)
         crossings = np.maximum(runs_per_seg - 1, 0).astype(np.int64)
         in_long[np.flatnonzero(useful)] = lengths[ids] > max_run[u_seg]
-    cmin = np.array([crossings_min(int(v)) for v in n_useful], dtype=np.int64)
+    distinct, where = np.unique(n_useful, return_inverse=True)  # one look-up per distinct length
+    cmin = np.array([crossings_min(int(v)) for v in distinct], dtype=np.int64)[where.reshape(-1)]
     signal = (n_useful > 0) & ((longest > max_run) | (crossings < cmin))
     return RunsAnalysis(n_useful, longest, max_run, crossings, cmin, signal), in_long
 
@@ -236,12 +239,17 @@ def detect(
         flags["outside_limits"] = (value > upper) | (value < lower)
     direction_of["outside_limits"] = side_all
 
+    full = bool(in_sequence.all())
     idx = np.flatnonzero(in_sequence)
-    v, s, c, sg = value[idx], seg[idx], centre[idx], sigma[idx]
-    side = side_all[idx]
+    if full:  # the common case: no gaps, nothing excluded; work on the arrays themselves
+        v, s, c, sg, side = value, seg, centre, sigma, side_all
+    else:
+        v, s, c, sg, side = value[idx], seg[idx], centre[idx], sigma[idx], side_all[idx]
     runs_result, in_long = runs_analysis(side, s, n_segments)
 
     def scatter(local: BoolArray) -> BoolArray:
+        if full:
+            return local
         out = np.zeros(n, dtype=bool)
         out[idx] = local
         return out
@@ -252,9 +260,7 @@ def detect(
     if "trend" in chosen:
         t_flag, t_dir = trends(v, s, trend_length)
         flags["trend"] = scatter(t_flag)
-        direction = np.zeros(n, dtype=np.int64)
-        direction[idx] = t_dir
-        direction_of["trend"] = direction
+        direction_of["trend"] = t_dir if full else _scatter_int(t_dir, idx, n)
     with np.errstate(invalid="ignore"):
         if "two_of_three" in chosen:
             # NHS England (2023) and Western Electric count a point beyond the limit too;
@@ -263,7 +269,7 @@ def detect(
             hi, lo = v > c + 2 * sg, v < c - 2 * sg
             also = None
             if rules == "mdc" and not two_of_three_includes_outside:
-                u, lw = upper[idx], lower[idx]
+                u, lw = (upper, lower) if full else (upper[idx], lower[idx])
                 hi, lo = hi & ~(v > u), lo & ~(v < lw)
                 also = all_same_side(side, s, 3)
             local = (hi & k_of_m(hi, s, 2, 3, also)) | (lo & k_of_m(lo, s, 2, 3, also))
@@ -278,9 +284,8 @@ def detect(
             hi, lo = v > c + 1.5 * sg, v < c - 1.5 * sg
             in_hi, in_lo = k_of_m(hi, s, 3, 4), k_of_m(lo, s, 3, 4)
             flags["three_of_four"] = scatter(in_hi | in_lo)
-            direction = np.zeros(n, dtype=np.int64)
-            direction[idx] = np.where(in_hi, 1, np.where(in_lo, -1, 0))
-            direction_of["three_of_four"] = direction
+            window_dir = np.where(in_hi, 1, np.where(in_lo, -1, 0)).astype(np.int64)
+            direction_of["three_of_four"] = window_dir if full else _scatter_int(window_dir, idx, n)
     if "mr_signal" in chosen and mr_signal is not None and mr_direction is not None:
         flags["mr_signal"] = mr_signal.copy()
         direction_of["mr_signal"] = mr_direction
@@ -295,3 +300,9 @@ def detect(
         label[hit] = rank
         direction[hit] = direction_of[name][hit]
     return Detected(flags, label, direction, runs_result)
+
+
+def _scatter_int(local: IntArray, idx: IntArray, n: int) -> IntArray:
+    out = np.zeros(n, dtype=np.int64)
+    out[idx] = local
+    return out

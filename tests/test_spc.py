@@ -184,6 +184,17 @@ def test_the_label_follows_the_priority_outside_trend_two_of_three_shift():
     assert pts["special_cause"].iat[13] == "shift"
 
 
+@pytest.mark.parametrize(
+    ("values", "warning"),
+    [([], "The chart has no values, so there are no limits yet."),
+     ([4.0], "The chart has only 1 value, so there are no limits yet.")],
+)
+def test_too_few_values_for_limits_warn(values, warning):
+    chart = spc.xmr(values)
+    assert warning in chart.warnings
+    assert not chart.points["signal"].any()
+
+
 def test_a_zero_moving_range_gives_no_signals_and_a_warning():
     chart = spc.xmr([5.0] * 15)
     assert not chart.points["signal"].any()
