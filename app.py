@@ -15,10 +15,10 @@ if not db_path().exists():
     st.stop()
 
 explore = [
-    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True,
-            url_path="overview"),
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("app_pages/purpose.py", title="Purpose", icon=":material/flag:", url_path="purpose"),
     st.Page("app_pages/measure.py", title="Measure", icon=":material/show_chart:", url_path="measure"),
+    st.Page("app_pages/locality.py", title="By locality", icon=":material/map:", url_path="locality"),
 ]
 review = [
     st.Page("app_pages/review.py", title="Check–Plan–Do review", icon=":material/published_with_changes:",

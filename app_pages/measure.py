@@ -21,7 +21,10 @@ if measure_id is None:
     st.stop()
 m = catalogue.set_index("measure_id").loc[measure_id]
 st.title(str(m["name"]))
-st.caption(f"{m['strategic_purpose_name']} · {m['purpose_name']} · owner: {m['owner']}")
+purpose_text = m["strategic_purpose_name"] if m["purpose_name"] == m["strategic_purpose_name"] else \
+    f"{m['strategic_purpose_name']} · {m['purpose_name']}"
+st.caption(f"{purpose_text} · owner: {m['owner']} · "
+           f"{narrative.freshness(m['latest_period'], m['last_entered'], str(m['frequency']))}")
 
 data = cached.series(measure_id, scope.locality_id)
 place = scope.locality_name

@@ -28,7 +28,7 @@ if mine.empty:
 st.markdown(f"**{len(mine)} measures**: {int((mine['kind'] == 'strategic').sum())} strategic, "
             f"{int((mine['kind'] == 'operational').sum())} operational.")
 for name, group in mine.groupby("purpose_name", sort=False):
-    st.subheader(str(name))
+    st.subheader("Strategic measures" if name == row["name"] else str(name))
     for _, m in group.iterrows():
         with st.container(border=True):
             left, right = st.columns([4, 1])

@@ -30,6 +30,10 @@ def xmr_frame(points: pd.DataFrame, dates: pd.Series) -> pd.DataFrame:
     frame["date"] = pd.to_datetime(pd.Series(dates)).reset_index(drop=True)
     frame["signal_label"] = frame["point_type"].map(lambda t: POINT_STYLE.get(t, POINT_STYLE["common_cause"])[0])
     frame["phase_label"] = "Phase " + (frame["phase"].astype(int) + 1).astype(str)
+    if (frame["value"].dropna() >= 0).all():
+        # Counts, days and shares cannot go below zero: a lower limit under zero means "no lower limit"
+        # (Wheeler, Understanding Variation, ch. 5), so the drawn line stops at zero.
+        frame["lower"] = frame["lower"].clip(lower=0)
     return frame
 
 
@@ -121,3 +125,50 @@ def stacked_bars(
         )
         .properties(title=alt.TitleParams(title, anchor="start"), height=300, width="container")
     )
+
+
+def small_multiples_chart(frame: pd.DataFrame, *, y_title: str, columns: int = 5) -> alt.FacetChart:
+    """One small control chart per area, each with its own average and limits (never a ranking)."""
+    data = frame.copy()
+    data["signal_label"] = data["point_type"].map(lambda t: POINT_STYLE.get(t, POINT_STYLE["common_cause"])[0])
+    base = alt.Chart().encode(x=alt.X("period_start:T", title=None, axis=alt.Axis(format="%Y", tickCount=3)))
+    labels = [v[0] for v in POINT_STYLE.values()]
+    layer = alt.layer(
+        base.mark_line(color="#9A9A9A", strokeWidth=1).encode(y=alt.Y("value:Q", title=y_title)),
+        base.mark_line(color="#333333", strokeWidth=1).encode(y="centre:Q"),
+        base.mark_line(color="#333333", strokeDash=[4, 3], strokeWidth=0.8).encode(y="upper:Q"),
+        base.mark_line(color="#333333", strokeDash=[4, 3], strokeWidth=0.8).encode(y="lower:Q"),
+        base.mark_point(filled=True, size=14).encode(
+            y="value:Q",
+            color=alt.Color("signal_label:N", title="Variation",
+                            scale=alt.Scale(domain=labels, range=[v[1] for v in POINT_STYLE.values()]),
+                            legend=alt.Legend(orient="bottom")),
+            shape=alt.Shape("signal_label:N", scale=alt.Scale(domain=labels,
+                                                              range=[v[2] for v in POINT_STYLE.values()]), legend=None),
+            tooltip=[alt.Tooltip("locality_name:N", title="Area"),
+                     alt.Tooltip("period_start:T", title="Period", format="%b %Y"),
+                     alt.Tooltip("value:Q", title="Value", format=",.4~f"), alt.Tooltip("signal_label:N", title="Variation")],
+        ),
+        data=data,
+    ).properties(width=150, height=90)
+    return layer.facet(facet=alt.Facet("locality_name:N", title=None, header=alt.Header(labelFontSize=12)),
+                       columns=columns).resolve_scale(y="independent")
+
+
+def tile_map(frame: pd.DataFrame, *, value_title: str, title: str) -> alt.LayerChart:
+    """Wards as equal tiles placed roughly where they lie: every ward is visible, whatever its size."""
+    data = frame.copy()
+    data["short"] = data["locality_name"].map(lambda n: "".join(w[0] for w in str(n).replace("&", " ").split())[:4])
+    base = alt.Chart(data).encode(
+        x=alt.X("grid_x:O", axis=None), y=alt.Y("grid_y:O", axis=None),
+        tooltip=[alt.Tooltip("locality_name:N", title="Ward"), alt.Tooltip("value:Q", title=value_title, format=",.1f"),
+                 alt.Tooltip("council:N", title="Council")],
+    )
+    tiles = base.mark_rect(stroke="white", strokeWidth=2, cornerRadius=3).encode(
+        color=alt.Color("value:Q", title=value_title, scale=alt.Scale(scheme="blues"),
+                        legend=alt.Legend(orient="bottom", gradientLength=300)))
+    text = base.mark_text(fontSize=11, fontWeight="bold").encode(
+        text="short:N",
+        color=alt.condition(alt.datum.value > data["value"].median(), alt.value("white"), alt.value("#222222")))
+    return alt.layer(tiles, text).properties(title=alt.TitleParams(title, anchor="start"), width=alt.Step(46),
+                                             height=alt.Step(40))

@@ -15,6 +15,15 @@ VARIATION_WORDS = {
     "special_cause_neutral_high": "Special cause: unusually high",
     "special_cause_neutral_low": "Special cause: unusually low",
 }
+RULE_WORDS = {
+    "outside_limits": "outside the limits",
+    "trend": "a run of points rising or falling",
+    "two_of_three": "two of three points near a limit",
+    "shift": "a run of points on one side of the average",
+    "three_of_four": "three of four points beyond the halfway line",
+    "four_of_five": "four of five points beyond one sigma",
+    "mr_signal": "an unusually large jump between periods",
+}
 ASSURANCE_WORDS = {
     "consistent_pass": "Will consistently meet the target",
     "consistent_fail": "Will consistently miss the target",
@@ -48,37 +57,58 @@ def period_label(period_start: Any, frequency: str) -> str:
     return f"{stamp:%B %Y}"
 
 
+def expected_range(lower: float, upper: float, unit: str = "", decimals: int = 0, *, floor: float | None = 0.0) -> str:
+    """'between 0 and 86 homes': limits clipped to what the measure can be (no negative counts, no 104%)."""
+    if floor is not None and not math.isnan(lower):
+        lower = max(lower, floor)
+    if unit == "%":
+        upper = min(upper, 100.0)
+        return f"between {format_value(lower, '%', decimals)} and {format_value(upper, '%', decimals)}"
+    if unit in {"£", "GBP"}:
+        return f"between {format_value(lower, unit, decimals)} and {format_value(upper, unit, decimals)}"
+    return f"between {lower:,.{decimals}f} and {format_value(upper, unit, decimals)}"
+
+
 def measure_sentence(measure: Mapping[str, Any], points: pd.DataFrame, dates: pd.Series) -> str:
     """One sentence for a measure's chart: where it sits now, the range to expect, and any signal."""
     unit = str(measure.get("unit") or "")
     decimals = int(measure.get("decimals") or 0)
     frequency = str(measure.get("frequency") or "month")
+    per = f" a {frequency}" if str(measure.get("aggregation") or "sum") == "sum" else ""
     valid = points["value"].notna().to_numpy()
     if not valid.any():
         return f"{measure.get('name', 'This measure')} has no values yet."
     last = points[valid].iloc[-1]
     last_date = pd.to_datetime(pd.Series(dates)).reset_index(drop=True)[valid].iloc[-1]
-    lower = max(float(last["lower"]), 0.0) if pd.notna(last["lower"]) else float("nan")
-    upper = float(last["upper"])
-    if unit == "%":
-        upper = min(upper, 100.0)
+    floor = 0.0 if float(points["value"].min()) >= 0 else None
     latest = format_value(float(last["value"]), unit, decimals)
     centre = format_value(float(last["centre"]), unit, decimals)
-    expect = f"expect between {format_value(lower, unit, decimals)} and {format_value(upper, unit, decimals)}"
+    expect = "expect " + expected_range(float(last["lower"]), float(last["upper"]), unit, decimals, floor=floor)
     kind = str(last["point_type"])
     where = period_label(last_date, frequency)
     if kind == "common_cause":
         recent = points["signal"].fillna(False).astype(bool).to_numpy()[valid]
         tail = min(len(recent), 13 if frequency == "week" else 6 if frequency == "month" else 4)
         calm = "" if recent[-tail:].any() else f"; no signal in the last {tail} {frequency}s"
-        return f"Stable at about {centre} a {frequency}; {expect}{calm}. Latest ({where}): {latest}."
+        return f"Stable at about {centre}{per}; {expect}{calm}. Latest ({where}): {latest}."
     words = {
         "special_cause_improvement": "a signal of improvement",
         "special_cause_concern": "a signal of concern",
         "special_cause_neutral_high": "a signal: unusually high",
         "special_cause_neutral_low": "a signal: unusually low",
     }[kind]
-    rule = str(last.get("special_cause") or "").replace("_", " ")
+    rule = RULE_WORDS.get(str(last.get("special_cause") or ""), "")
     because = f" ({rule})" if rule else ""
-    return (f"Latest ({where}): {latest}, {words}{because}. The average in this phase is {centre}; "
-            f"{expect} while nothing changes.")
+    return (f"Latest ({where}): {latest}, {words}{because}. The average in this phase is {centre}{per}; "
+            f"{expect} while the system stays as it is.")
+
+
+def freshness(latest_period: Any, last_entered: Any, frequency: str) -> str:
+    """How fresh a measure's data is, e.g. 'Latest: March 2026, entered 3 Apr 2026'."""
+    if latest_period is None or pd.isna(latest_period):
+        return "No data yet"
+    text = f"Latest: {period_label(latest_period, frequency)}"
+    if last_entered is not None and not pd.isna(last_entered):
+        entered = pd.Timestamp(last_entered)
+        text += f", entered {entered.day} {entered:%b %Y}"
+    return text

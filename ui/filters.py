@@ -101,7 +101,7 @@ def sidebar() -> Scope:
     labels = locality_labels()
     kinds = dict(zip(localities["locality_id"], localities["kind"], strict=True))
     with st.sidebar:
-        st.markdown("### Explore")
+        st.markdown("### Filters")
         purpose_id = st.selectbox("Purpose", list(purpose_names), format_func=purpose_names.__getitem__,
                                   key="purpose", bind="query-params")
         locality_id = st.selectbox("Locality", list(labels), format_func=labels.__getitem__,

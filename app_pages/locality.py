@@ -1,0 +1,96 @@
+"""Locality: one measure across wards and localities — small multiples, a tile map, the people there."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from perf import charts, places
+from ui import cached, filters
+from ui.db import reading
+
+scope = filters.current()
+st.title("By locality")
+st.caption(f"{scope.locality_name} · {scope.period_label}. Each area is read against its own variation: "
+           "this page compares places side by side and never ranks them.")
+catalogue = cached.catalogue(scope.public_only)
+catalogue = catalogue[catalogue["by_locality"]]
+if scope.purpose_id != filters.ALL_PURPOSES:
+    catalogue = catalogue[catalogue["strategic_purpose_id"] == scope.purpose_id]
+measure_id = filters.choose_measure(scope, catalogue)
+if measure_id is None:
+    st.info("No measures for this purpose are recorded by ward.")
+    st.stop()
+m = catalogue.set_index("measure_id").loc[measure_id]
+level = st.segmented_control("Compare", ["Wards", "Localities"], default="Wards", key="level", bind="query-params",
+                             required=True)
+kind = "ward" if level == "Wards" else "locality"
+root = scope.locality_id if scope.locality_kind in {"area", "council", "locality"} else "ALL"
+
+values = cached.ward_values(measure_id, root, "ward")
+localities = cached.localities()
+if values.empty:
+    st.info("No ward figures for this measure here.")
+    st.stop()
+with reading() as con:
+    demo = places.demographics(con, root)
+residents = places.population(demo)
+if kind == "locality":
+    values = values.merge(localities[["locality_id", "parent_id"]].rename(columns={"parent_id": "loc"}),
+                          on="locality_id")
+    values = (values.groupby(["loc", "period_start"], as_index=False)[["value", "numerator", "denominator"]]
+              .sum(min_count=1).rename(columns={"loc": "locality_id"}))
+    if m["aggregation"] == "ratio":
+        values["value"] = 100 * values["numerator"] / values["denominator"]
+    names = dict(zip(localities["locality_id"], localities["name"], strict=True))
+    values["locality_name"] = values["locality_id"].map(names)
+    residents = places.population(demo, by="parent_id")
+since = scope.since(values["period_start"].max())
+if since is not None:
+    values = values[values["period_start"] >= since]
+
+rate = m["aggregation"] == "sum"
+show = values.copy()
+y_title = str(m["unit"])
+if rate:
+    show["value"] = places.per_thousand(show, residents)
+    y_title = f"{m['unit']} per 1,000 residents"
+st.markdown(f"### {m['name']}" + (" per 1,000 residents" if rate else ""))
+multiples = places.small_multiples(show, improvement=str(m["improvement"]))  # type: ignore[arg-type]
+signals = multiples.groupby("locality_name")["signal"].apply(lambda s: bool(s.tail(1).fillna(False).any()))
+flagged = sorted(signals[signals].index)
+st.write(f"{len(signals)} areas. " + (f"Latest period shows a signal in: {', '.join(flagged)}." if flagged
+                                       else "No area shows a signal in the latest period."))
+st.altair_chart(charts.small_multiples_chart(multiples, y_title=y_title), width="content")
+
+if kind == "ward":
+    periods_back = {"week": 13, "month": 3, "quarter": 1}[str(m["frequency"])]
+    latest = places.latest_by_area(values, periods=periods_back)
+    if rate:
+        latest["value"] = places.per_thousand(latest, residents)
+    else:
+        latest = values.sort_values("period_start").groupby(["locality_id", "locality_name"], as_index=False).tail(1)
+    grid = localities[localities["kind"] == "ward"][["locality_id", "grid_x", "grid_y", "council_id"]]
+    councils = dict(zip(localities["council_id"], localities["name"], strict=False))
+    latest = latest.merge(grid, on="locality_id")
+    latest["council"] = latest["council_id"].map(councils)
+    left, right = st.columns([3, 2])
+    with left:
+        st.altair_chart(charts.tile_map(latest, value_title=y_title,
+                                        title=f"Latest {periods_back} {m['frequency']}(s), by ward"), width="content")
+        st.caption("Each ward is one equal tile, placed roughly where it lies, so small wards are as visible as big ones.")
+    with right:
+        st.dataframe(latest[["locality_name", "value"]].rename(columns={"locality_name": "Ward", "value": y_title})
+                     .sort_values("Ward"), hide_index=True, width="stretch")
+
+st.markdown("#### Who lives here")
+prof = places.profile(demo)
+a, b, c = st.columns(3)
+a.metric("Residents", f"{prof['residents'].sum():,.0f}")
+households = demo.loc[demo["indicator"] == "households", "value"].sum()
+b.metric("Households", f"{households:,.0f}")
+imd = demo[demo["indicator"] == "imd_decile"]
+if not imd.empty:
+    c.metric("Wards in the most deprived 30%", f"{int((imd['value'] <= 3).sum())} of {len(imd)}")
+st.dataframe(prof.assign(share=(prof["share"] * 100).round(1)).rename(
+    columns={"group": "Age group", "residents": "Residents", "share": "Share (%)"}), hide_index=True)
+st.caption(f"Source: {demo['source'].iloc[0] if not demo.empty else 'no demographic data'}.")

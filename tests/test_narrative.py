@@ -1,0 +1,49 @@
+"""The sentence a councillor reads: numbers as people say them, limits clipped to what is possible."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from perf import charts, narrative, spc
+
+
+def test_values_are_said_with_their_units() -> None:
+    assert narrative.format_value(1234.4, "contacts", 0) == "1,234 contacts"
+    assert narrative.format_value(38.24, "%", 1) == "38.2%"
+    assert narrative.format_value(41000, "£", 0) == "£41,000"
+    assert narrative.format_value(float("nan")) == "no value"
+
+
+def test_period_labels_use_financial_quarters() -> None:
+    assert narrative.period_label("2025-04-01", "quarter") == "Q1 2025-26"
+    assert narrative.period_label("2026-01-01", "quarter") == "Q4 2025-26"
+    assert narrative.period_label("2025-03-03", "week") == "week of 3 Mar 2025"
+    assert narrative.period_label("2025-03-01", "month") == "March 2025"
+
+
+def test_a_stable_count_never_expects_a_negative_number() -> None:
+    values = [5.0, 40, 10, 35, 8, 42, 12, 30, 9, 38]
+    dates = pd.date_range("2024-01-01", periods=len(values), freq="MS")
+    chart = spc.xmr(values)
+    assert chart.points["lower"].iloc[-1] < 0  # the raw limit is below zero...
+    text = narrative.measure_sentence({"unit": "homes", "frequency": "month", "aggregation": "sum"},
+                                      chart.points, dates)
+    assert text.startswith("Stable at about 23 homes a month; expect between 0 and ")  # ...the sentence is not
+    assert "Latest (October 2024): 38 homes." in text
+    drawn = charts.xmr_frame(chart.points, dates)
+    assert drawn["lower"].min() == 0
+
+
+def test_a_signal_is_named_with_its_rule() -> None:
+    values = [10.0, 11, 9, 10, 11, 9, 10, 11, 9, 10, 30]
+    chart = spc.xmr(values, improvement="down")
+    text = narrative.measure_sentence({"unit": "days", "frequency": "week", "aggregation": "mean"},
+                                      chart.points, pd.date_range("2025-01-06", periods=11, freq="W-MON"))
+    assert "a signal of concern (outside the limits)" in text
+    assert " a week" not in text  # days are not counted per week
+
+
+def test_freshness_says_the_latest_period_and_entry_date() -> None:
+    assert narrative.freshness(pd.Timestamp("2026-03-01"), pd.Timestamp("2026-04-03 10:00"), "month") == \
+        "Latest: March 2026, entered 3 Apr 2026"
+    assert narrative.freshness(None, None, "month") == "No data yet"
