@@ -1,0 +1,245 @@
+"""Users and roles: slow salted hashes, constant-time checks, a lock after repeated failures, and one
+permission table that says public cannot write and officers cannot manage users."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+
+import duckdb
+import pytest
+
+from perf import load, users
+from tests.fixtures_db import db  # noqa: F401 - pytest fixture
+
+FAST = users.ScryptCost(n=2**10, r=8, p=1)  # the real cost takes ~0.5 s; one test below checks it
+NOW = datetime(2024, 6, 12, 10, 0)
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture()
+def officer(db: duckdb.DuckDBPyConnection) -> users.User:
+    return users.create_user(db, " Amy.Smith ", PASSWORD, "officer", display_name="Amy Smith",
+                             created_by="admin1", cost=FAST, now=NOW)
+
+
+# ----------------------------------------------------------------------------------------------
+# Hashes
+
+
+def test_a_hash_names_its_parameters_and_uses_a_fresh_salt() -> None:
+    one, two = users.hash_password(PASSWORD, cost=FAST), users.hash_password(PASSWORD, cost=FAST)
+    assert one.startswith("scrypt$n=1024,r=8,p=1$") and one != two
+    assert users.verify_password(PASSWORD, one) and users.verify_password(PASSWORD, two)
+
+
+def test_the_default_cost_is_owasps_and_verifies() -> None:
+    assert (users.DEFAULT_COST.n, users.DEFAULT_COST.r, users.DEFAULT_COST.p) == (2**17, 8, 1)
+    stored = users.hash_password(PASSWORD)
+    assert stored.startswith("scrypt$n=131072,r=8,p=1$")
+    assert users.verify_password(PASSWORD, stored) and not users.needs_rehash(stored)
+
+
+@pytest.mark.parametrize("attempt", ["correct horse batterY", "", "correct horse battery "])
+def test_a_wrong_password_does_not_verify(attempt: str) -> None:
+    assert not users.verify_password(attempt, users.hash_password(PASSWORD, cost=FAST))
+
+
+@pytest.mark.parametrize("stored", [
+    "", "plain", "bcrypt$xyz", "scrypt$n=1000,r=8,p=1$AAAA$AAAA",  # n not a power of two
+    "scrypt$n=4194304,r=8,p=1$AAAA$AAAA",  # would need 4 GiB: refused, not attempted
+])
+def test_a_malformed_or_hostile_hash_never_verifies(stored: str) -> None:
+    assert not users.verify_password(PASSWORD, stored)
+    assert users.needs_rehash(stored)
+
+
+def test_a_cheap_hash_needs_rehashing() -> None:
+    assert users.needs_rehash(users.hash_password(PASSWORD, cost=FAST))
+
+
+# ----------------------------------------------------------------------------------------------
+# Signing in
+
+
+def test_signing_in_with_the_right_password(db: duckdb.DuckDBPyConnection, officer: users.User) -> None:
+    result = users.sign_in(db, "AMY.SMITH", PASSWORD, now=NOW, cost=FAST)
+    assert result.ok and result.user == users.User("amy.smith", "Amy Smith", "officer")
+
+
+def test_a_cheap_hash_is_upgraded_at_sign_in(db: duckdb.DuckDBPyConnection, officer: users.User) -> None:
+    users.sign_in(db, "amy.smith", PASSWORD, now=NOW)
+    stored = db.execute("SELECT password_hash FROM app_user").fetchall()[0][0]
+    assert stored.startswith("scrypt$n=131072,")
+
+
+def test_wrong_password_and_unknown_user_get_the_same_message(
+    db: duckdb.DuckDBPyConnection, officer: users.User
+) -> None:
+    wrong = users.sign_in(db, "amy.smith", "not the password", now=NOW, cost=FAST)
+    unknown = users.sign_in(db, "nobody", PASSWORD, now=NOW, cost=FAST)
+    assert not wrong.ok and not unknown.ok
+    assert wrong.message == unknown.message == "Username or password is wrong."
+
+
+def test_five_failures_lock_the_account_for_15_minutes(db: duckdb.DuckDBPyConnection, officer: users.User) -> None:
+    for i in range(4):
+        assert users.sign_in(db, "amy.smith", "guess", now=NOW + timedelta(seconds=i), cost=FAST).message == users.WRONG
+    fifth = users.sign_in(db, "amy.smith", "guess", now=NOW + timedelta(seconds=4), cost=FAST)
+    assert fifth.message == ("Too many failed sign-ins, so this account is locked until 10:15. "
+                             "Try again then, or ask an admin to unlock it.")
+    assert fifth.locked_until == NOW + timedelta(seconds=4, minutes=15)
+    locked = users.sign_in(db, "amy.smith", PASSWORD, now=NOW + timedelta(minutes=10), cost=FAST)
+    assert not locked.ok and locked.message.startswith("Too many failed sign-ins")
+    later = users.sign_in(db, "amy.smith", PASSWORD, now=NOW + timedelta(minutes=16), cost=FAST)
+    assert later.ok
+    assert db.execute("SELECT failed_attempts, locked_until FROM app_user").fetchall() == [(0, None)]
+
+
+def test_a_success_resets_the_count(db: duckdb.DuckDBPyConnection, officer: users.User) -> None:
+    for _ in range(4):
+        users.sign_in(db, "amy.smith", "guess", now=NOW, cost=FAST)
+    assert users.sign_in(db, "amy.smith", PASSWORD, now=NOW, cost=FAST).ok
+    for _ in range(4):
+        assert users.sign_in(db, "amy.smith", "guess", now=NOW, cost=FAST).message == users.WRONG
+
+
+def test_after_a_lock_runs_out_the_count_starts_again(db: duckdb.DuckDBPyConnection, officer: users.User) -> None:
+    for _ in range(5):
+        users.sign_in(db, "amy.smith", "guess", now=NOW, cost=FAST)
+    after = NOW + timedelta(minutes=20)
+    assert users.sign_in(db, "amy.smith", "guess", now=after, cost=FAST).message == users.WRONG
+    assert db.execute("SELECT failed_attempts FROM app_user").fetchall() == [(1,)]
+
+
+def test_wrong_guesses_at_the_same_time_all_count(db: duckdb.DuckDBPyConnection, officer: users.User) -> None:
+    def guess() -> None:
+        for _ in range(3):
+            users.sign_in(db, "amy.smith", "guess", now=NOW, cost=FAST)
+
+    threads = [threading.Thread(target=guess) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert db.execute("SELECT locked_until IS NOT NULL FROM app_user").fetchall() == [(True,)]
+    assert not users.sign_in(db, "amy.smith", PASSWORD, now=NOW, cost=FAST).ok
+
+
+# ----------------------------------------------------------------------------------------------
+# Managing users
+
+
+@pytest.mark.parametrize(("username", "password", "role", "message"), [
+    ("a", PASSWORD, "officer", "Username: use 2 to 64 lower-case letters, digits, '.', '_', '-' or '@', "
+                               "starting with a letter or digit."),
+    ("amy smith", PASSWORD, "officer", "Username: use 2 to 64"),
+    ("amy.smith", PASSWORD, "officer", "Username: 'amy.smith' is already taken."),
+    ("bob", PASSWORD, "public", "Role: must be 'officer' or 'admin', got 'public'."),
+    ("bob", "short", "officer", "Password: use at least 12 characters."),
+    ("bob", "x" * 129, "officer", "Password: use at most 128 characters."),
+    ("bob", " " * 12, "officer", "Password: can't be only spaces."),
+    ("bob.the.builder", "Bob.The.Builder", "officer", "Password: can't be the same as the username."),
+])
+def test_a_new_user_is_refused_with_the_reason(
+    db: duckdb.DuckDBPyConnection, officer: users.User, username: str, password: str, role: str, message: str
+) -> None:
+    with pytest.raises(load.InputRejected) as exc:
+        users.create_user(db, username, password, role, created_by="admin1", cost=FAST)
+    assert exc.value.problems[0].message().startswith(message)
+
+
+def test_creating_a_user_is_logged_without_the_password(db: duckdb.DuckDBPyConnection, officer: users.User) -> None:
+    log = db.execute("SELECT table_name, row_key, new_value, changed_by FROM change_log").fetchall()
+    assert log == [("app_user", "amy.smith", "created as officer", "admin1")]
+    users.set_password(db, "amy.smith", "a new long passphrase", changed_by="admin1", cost=FAST)
+    everything = repr(db.execute("SELECT * FROM change_log").fetchall())
+    assert PASSWORD not in everything and "a new long passphrase" not in everything
+
+
+def test_a_new_password_works_and_clears_a_lock(db: duckdb.DuckDBPyConnection, officer: users.User) -> None:
+    for _ in range(5):
+        users.sign_in(db, "amy.smith", "guess", now=NOW, cost=FAST)
+    users.set_password(db, "amy.smith", "a new long passphrase", changed_by="admin1", cost=FAST, now=NOW)
+    assert users.sign_in(db, "amy.smith", "a new long passphrase", now=NOW, cost=FAST).ok
+    assert not users.sign_in(db, "amy.smith", PASSWORD, now=NOW, cost=FAST).ok
+
+
+def test_an_admin_can_unlock_an_account(db: duckdb.DuckDBPyConnection, officer: users.User) -> None:
+    for _ in range(5):
+        users.sign_in(db, "amy.smith", "guess", now=NOW, cost=FAST)
+    users.unlock(db, "amy.smith", changed_by="admin1", now=NOW)
+    assert users.sign_in(db, "amy.smith", PASSWORD, now=NOW, cost=FAST).ok
+
+
+def test_a_role_change_is_logged(db: duckdb.DuckDBPyConnection, officer: users.User) -> None:
+    users.set_role(db, "amy.smith", "admin", changed_by="admin1", now=NOW)
+    assert users.get_user(db, "amy.smith") == users.User("amy.smith", "Amy Smith", "admin")
+    assert db.execute("SELECT column_name, old_value, new_value FROM change_log WHERE column_name = 'role'"
+                      ).fetchall() == [("role", "officer", "admin")]
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda con: users.set_password(con, "nobody", PASSWORD, changed_by="a", cost=FAST),
+     "Username: there is no user 'nobody'."),
+    (lambda con: users.set_password(con, "amy.smith", "short", changed_by="a", cost=FAST),
+     "Password: use at least 12 characters."),
+    (lambda con: users.set_role(con, "nobody", "admin", changed_by="a"), "Username: there is no user 'nobody'."),
+    (lambda con: users.set_role(con, "amy.smith", "boss", changed_by="a"),
+     "Role: must be 'officer' or 'admin', got 'boss'."),
+    (lambda con: users.unlock(con, "nobody", changed_by="a"), "Username: there is no user 'nobody'."),
+])
+def test_user_changes_are_refused_with_the_reason(
+    db: duckdb.DuckDBPyConnection, officer: users.User, call: object, message: str
+) -> None:
+    with pytest.raises(load.InputRejected, match=message.replace("(", r"\(").replace(")", r"\)")):
+        call(db)  # type: ignore[operator]
+
+
+def test_the_user_list_never_includes_hashes(db: duckdb.DuckDBPyConnection, officer: users.User) -> None:
+    frame = users.list_users(db)
+    assert "password_hash" not in frame.columns
+    assert frame[["username", "role"]].values.tolist() == [["amy.smith", "officer"]]
+    assert users.get_user(db, "nobody") is None
+
+
+# ----------------------------------------------------------------------------------------------
+# Who may do what
+
+EXPECTED = {  # action: (public, officer, admin)
+    "view_published": (True, True, True),
+    "view_public_commentary": (True, True, True),
+    "view_unpublished": (False, True, True),
+    "view_internal_commentary": (False, True, True),
+    "enter_data": (False, True, True),
+    "write_commentary": (False, True, True),
+    "upload": (False, True, True),
+    "manage_measures": (False, False, True),
+    "manage_users": (False, False, True),
+}
+
+
+@pytest.mark.parametrize("action", list(EXPECTED))
+@pytest.mark.parametrize("role", users.ROLES)
+def test_each_role_may_do_exactly_its_actions(role: str, action: str) -> None:
+    assert users.can(role, action) is EXPECTED[action][users.ROLES.index(role)]  # type: ignore[arg-type]
+
+
+def test_every_action_is_in_the_expected_table() -> None:
+    assert set(users.PERMISSIONS) == set(EXPECTED)
+
+
+def test_the_public_can_write_nothing() -> None:
+    writes = ["enter_data", "write_commentary", "upload", "manage_measures", "manage_users"]
+    assert not any(users.can("public", a) for a in writes)
+
+
+def test_an_officer_cannot_manage_users_or_measures() -> None:
+    assert not users.can("officer", "manage_users") and not users.can("officer", "manage_measures")
+
+
+def test_an_unknown_role_or_action_is_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="role must be one of public, officer, admin, got 'guest'"):
+        users.can("guest", "upload")
+    with pytest.raises(ValueError, match="action must be one of view_published, .*, got 'delete_all'"):
+        users.can("admin", "delete_all")
