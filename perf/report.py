@@ -1,0 +1,879 @@
+"""Briefing packs and measure sheets: the app's charts and sentences on paper and on slides.
+
+Councils brief Portfolio Holders before Cabinet and councillors read papers offline, so the pack
+is built from the same pieces as the pages (``spc.xmr``, ``narrative.measure_sentence``,
+``charts.xmr_chart``) and drawn offline: charts to PNG with vl-convert, pages with fpdf2 (pure
+Python), slides with python-pptx. Variation and assurance are drawn as a shape *and* a text label
+(vector shapes, so no font needs the glyph), never colour alone (WCAG 2.2 SC 1.4.1).
+
+A pack is built once (:func:`build_pack`, which renders each chart once) and then written as a
+PDF (:func:`pack_pdf`) or a deck (:func:`pack_pptx`). ``public_only=True`` keeps unpublished
+measures and internal commentary out, whatever ids are asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import duckdb
+import pandas as pd
+
+from perf import charts, measures, narrative, spc, store
+
+CHART_WIDTH_PX = 1200  # drawn at scale 2, so a full-width A4 landscape chart stays sharp in print
+CHART_HEIGHT_PX = 370
+SHEET_CHART_WIDTH_PX = 900  # narrower on a portrait sheet, so its type prints at the same size
+PNG_SCALE = 2
+MIN_CONTEXT_POINTS = 12  # a short period is drawn with earlier points for context, the period shaded
+DQ_FIELDS = {  # the data-quality dimensions the measure table records (Audit Commission, 2007)
+    "dq_relevant": "Relevant",
+    "dq_well_defined": "Well defined",
+    "dq_timely": "Timely",
+    "dq_reliable": "Reliable",
+    "dq_verifiable": "Verifiable",
+    "dq_accurate": "Accurate",
+}
+VARIATION_SHORT = {"common_cause": "Common cause", "special_cause_improvement": "Improving",
+                   "special_cause_concern": "Concerning", "special_cause_neutral_high": "Unusually high",
+                   "special_cause_neutral_low": "Unusually low"}
+ASSURANCE_MARK = {"consistent_pass": "P", "consistent_fail": "F", "inconsistent": "?"}  # as MDC's icons
+ASSURANCE_COLOUR = {"consistent_pass": "#1F77B4", "consistent_fail": "#E66100", "inconsistent": "#5F6163"}
+INK = "#1A1A1A"
+MUTED = "#505050"  # 8.1:1 on white: small print stays readable (WCAG 1.4.3 asks 4.5:1)
+BAND = "#E8F0F8"
+
+
+# --- the pack as data ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MeasurePage:
+    """Everything one page or slide says about one measure."""
+
+    measure_id: str
+    name: str
+    purpose_name: str
+    strategic_purpose_name: str
+    unit: str
+    place: str
+    sentence: str
+    variation: str | None  # point type of the latest value in the period; None without data
+    assurance: str | None
+    first_signal: bool  # the latest value is special cause and the one before it was not
+    latest_label: str  # 'March 2025'
+    chart_png: bytes | None
+    chart_alt: str
+    commentary: str | None
+    commentary_by: str | None
+    definition: str
+    owner: str
+    source: str
+    target: str | None
+    quality: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def is_exception(self) -> bool:
+        """True when the latest value is a signal (special cause): the pack's exceptions section."""
+        return self.variation is not None and self.variation != "common_cause"
+
+    @property
+    def variation_label(self) -> str:
+        if self.variation is None:
+            return "No values in this period"
+        return narrative.VARIATION_WORDS.get(self.variation, self.variation)
+
+    @property
+    def assurance_label(self) -> str | None:
+        return narrative.ASSURANCE_WORDS.get(self.assurance) if self.assurance else None
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A briefing pack: what it covers, for when, and one page per measure."""
+
+    scope_name: str
+    start: dt.date
+    end: dt.date
+    prepared: dt.date
+    dataset_name: str
+    illustrative: bool
+    public_only: bool
+    place: str
+    attribution: str = ""
+    pages: tuple[MeasurePage, ...] = field(default_factory=tuple)
+
+    @property
+    def exceptions(self) -> tuple[MeasurePage, ...]:
+        return tuple(p for p in self.pages if p.is_exception)
+
+    @property
+    def period_label(self) -> str:
+        return f"{long_date(self.start)} to {long_date(self.end)}"
+
+
+def long_date(day: dt.date) -> str:
+    """'1 April 2024': how a committee paper writes a date."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def parse_date(value: str | dt.date | None, name: str) -> dt.date | None:
+    """A date from ISO text or a date; the error names the argument and the expected form."""
+    if value is None or isinstance(value, dt.date):
+        return value.date() if isinstance(value, dt.datetime) else value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{name} must be a date written YYYY-MM-DD, got {value!r}") from None
+
+
+# --- choosing the measures ----------------------------------------------------------------------
+def select_measures(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    purpose_id: str | None = "all",
+    portfolio: str | None = None,
+    measure_ids: Sequence[str] | None = None,
+    public_only: bool = False,
+) -> pd.DataFrame:
+    """The catalogue rows a pack covers; unknown purposes, portfolios or measures raise ValueError.
+
+    In public mode an unpublished measure is reported as unknown, so its existence is not revealed.
+    """
+    if purpose_id not in (None, "all") and store.query(con, "report_purpose", {"purpose_id": purpose_id}).empty:
+        known = ", ".join(measures.purposes(con).query("kind == 'strategic'")["purpose_id"].astype(str))
+        raise ValueError(f"unknown purpose {purpose_id!r}; strategic purposes are: {known} (or 'all')")
+    ids = None if measure_ids is None else [str(m) for m in measure_ids]
+    frame = store.query(con, "report_measures", {
+        "purpose_id": purpose_id, "portfolio": portfolio, "measure_ids": ids, "public_only": public_only,
+    })
+    if portfolio is not None and frame.empty:
+        cat = measures.catalogue(con, public_only=public_only)
+        if portfolio not in set(cat["portfolio"].dropna()):
+            known = ", ".join(sorted(str(p) for p in cat["portfolio"].dropna().unique()))
+            raise ValueError(f"unknown portfolio {portfolio!r}; portfolios are: {known}")
+    if ids is not None:
+        missing = [m for m in ids if m not in set(frame["measure_id"])]
+        if missing:
+            raise ValueError(f"unknown measure {missing[0]!r}" + (" (or not published)" if public_only else ""))
+    return frame
+
+
+def scope_name(con: duckdb.DuckDBPyConnection, purpose_id: str | None, portfolio: str | None,
+               measure_ids: Sequence[str] | None) -> str:
+    """How the title page names what the pack covers."""
+    if measure_ids is not None:
+        return "Selected measures"
+    if portfolio is not None:
+        return f"{portfolio} portfolio"
+    if purpose_id in (None, "all"):
+        return "All purposes"
+    row = store.query(con, "report_purpose", {"purpose_id": purpose_id})
+    return str(row["name"].iloc[0])
+
+
+# --- one measure --------------------------------------------------------------------------------
+def _phase_labels(dates: pd.Series, phase_rows: pd.DataFrame) -> tuple[list[int], dict[int, str]]:
+    """Phase start positions in ``dates`` and the label of each phase (1, 2, ...) for the chart."""
+    found: dict[int, str] = {}
+    for _, row in phase_rows.sort_values("starts_on").iterrows():
+        pos = measures.phase_positions(dates, [row["starts_on"]])
+        if pos and pos[0] not in found:
+            found[pos[0]] = str(row["label"])
+    positions = sorted(found)
+    return positions, {i + 1: found[p] for i, p in enumerate(positions)}
+
+
+def render_chart(
+    points: pd.DataFrame,
+    dates: pd.Series,
+    *,
+    y_title: str,
+    target: float | None,
+    phase_labels: dict[int, str],
+    period_from: pd.Timestamp | None = None,
+    width: int = CHART_WIDTH_PX,
+) -> bytes:
+    """The measure's process-behaviour chart as a PNG, offline, with the reporting period shaded.
+
+    Charts arrive aggregated (one row a period), but ``disable_max_rows`` keeps a long weekly
+    series from tripping Altair's 5,000-row guard, which exists for browsers, not for files.
+    """
+    import vl_convert
+
+    chart = charts.xmr_chart(points, dates, title="", y_title=y_title, target=target,
+                             phase_labels=phase_labels, size="large", height=CHART_HEIGHT_PX)
+    when = pd.to_datetime(pd.Series(dates)).reset_index(drop=True)
+    months = (when.iloc[-1].year - when.iloc[0].year) * 12 + when.iloc[-1].month - when.iloc[0].month if len(when) else 0
+    step = next(s for limit, s in ((8, 1), (18, 2), (36, 3), (72, 6), (10**6, 12)) if months <= limit)
+    chart = (chart.properties(width=width)
+             .configure_legend(labelLimit=0, symbolSize=160, columns=0 if width >= 1000 else 3)
+             .configure_axisX(tickCount={"interval": "month", "step": step}, labelOverlap=True))
+    if period_from is not None and len(when) and when.iloc[0] < period_from <= when.iloc[-1]:
+        band = pd.DataFrame({"start": [period_from], "end": [when.iloc[-1]], "label": ["Reporting period"]})
+        shade = alt.Chart(band).mark_rect(color=BAND).encode(x="start:T", x2="end:T")
+        words = alt.Chart(band).mark_text(align="left", baseline="bottom", dx=4, y=CHART_HEIGHT_PX - 4,
+                                          fontSize=16, color=MUTED).encode(x="start:T", text="label:N")
+        chart.layer = [shade, words, *chart.layer]
+    with alt.data_transformers.disable_max_rows():
+        spec = chart.to_dict(validate=False)
+    return bytes(vl_convert.vegalite_to_png(spec, scale=PNG_SCALE))
+
+
+def _quality(row: pd.Series) -> tuple[tuple[str, str], ...]:
+    return tuple((label, str(row[key])) for key, label in DQ_FIELDS.items()
+                 if key in row.index and pd.notna(row[key]) and str(row[key]).strip())
+
+
+def _text(row: pd.Series, key: str) -> str:
+    value = row.get(key)
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def measure_page(
+    row: pd.Series,
+    data: pd.DataFrame,
+    phase_rows: pd.DataFrame,
+    note: pd.Series | None,
+    *,
+    start: dt.date,
+    end: dt.date,
+    place: str,
+    render: bool = True,
+    chart_width: int = CHART_WIDTH_PX,
+) -> MeasurePage:
+    """One measure's page: limits from all its history up to ``end``, shown for the period.
+
+    The limits use every value to the end of the period (a phase is judged against itself, not
+    against the reporting window); a period with fewer than ``MIN_CONTEXT_POINTS`` values is drawn
+    with earlier values for context and the period shaded.
+    """
+    frequency = str(row["frequency"])
+    unit = _text(row, "unit")
+    decimals = int(row["decimals"]) if pd.notna(row.get("decimals")) else 0
+    target = None if pd.isna(row.get("target")) else float(row["target"])
+    common = {
+        "measure_id": str(row["measure_id"]), "name": str(row["name"]), "purpose_name": _text(row, "purpose_name"),
+        "strategic_purpose_name": _text(row, "strategic_purpose_name"), "unit": unit, "place": place,
+        "definition": _text(row, "definition"), "owner": _text(row, "owner"), "source": _text(row, "source"),
+        "target": None if target is None else narrative.format_value(target, unit, decimals),
+        "quality": _quality(row),
+        "commentary": None if note is None else str(note["body"]),
+        "commentary_by": None if note is None else _note_by(note, frequency),
+    }
+    upto = data[(data["period_start"] <= pd.Timestamp(end)) & data["value"].notna()]
+    upto = upto.sort_values("period_start").reset_index(drop=True)
+    in_period = upto["period_start"] >= pd.Timestamp(start)
+    if not in_period.any():
+        sentence = f"No values were recorded between {long_date(start)} and {long_date(end)}."
+        return MeasurePage(**common, sentence=sentence, variation=None, assurance=None, first_signal=False,
+                           latest_label="", chart_png=None, chart_alt=sentence)
+    dates = upto["period_start"]
+    positions, labels = _phase_labels(dates, phase_rows)
+    chart = spc.xmr(upto["value"].astype(float).to_numpy(), phase_starts=positions,
+                    improvement=str(row["improvement"]), target=target)  # type: ignore[arg-type]
+    first_shown = min(int(in_period.to_numpy().argmax()), max(len(upto) - MIN_CONTEXT_POINTS, 0))
+    shown = upto.index[first_shown:]
+    points = chart.points.loc[shown]
+    sentence = narrative.measure_sentence(row.to_dict(), points, dates.loc[shown])
+    kinds = chart.points["point_type"].astype(str)
+    latest = str(kinds.iloc[-1])
+    first_signal = latest != "common_cause" and (len(kinds) < 2 or kinds.iloc[-2] == "common_cause")
+    latest_label = narrative.period_label(dates.iloc[-1], frequency)
+    alt_text = (f"Process-behaviour chart of {row['name']} ({unit}) from "
+                f"{narrative.period_label(dates.loc[shown].iloc[0], frequency)} to {latest_label}, with its "
+                f"average and natural process limits. {sentence}")
+    png = None
+    if render:
+        # number the phases from the first one shown, so a phase that began before the window
+        # does not draw a change line at the chart's left edge
+        offset = int(points["phase"].min())
+        png = render_chart(points.assign(phase=points["phase"] - offset), dates.loc[shown], y_title=unit,
+                           target=target, phase_labels={k - offset: v for k, v in labels.items() if k > offset},
+                           period_from=pd.Timestamp(dates[in_period].iloc[0]), width=chart_width)
+    return MeasurePage(**common, sentence=sentence, variation=latest, assurance=chart.assurance,
+                       first_signal=first_signal, latest_label=latest_label, chart_png=png, chart_alt=alt_text)
+
+
+def _note_by(note: pd.Series, frequency: str) -> str:
+    when = note.get("period_start")
+    about = narrative.period_label(when, frequency) if when is not None and pd.notna(when) else ""
+    author = str(note.get("author") or "")
+    return ", ".join(part for part in (author, about) if part)
+
+
+def build_pack(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    purpose_id: str | None = "all",
+    portfolio: str | None = None,
+    measure_ids: Sequence[str] | None = None,
+    start: str | dt.date | None = None,
+    end: str | dt.date | None = None,
+    locality_id: str = measures.AREA,
+    public_only: bool = False,
+    prepared: dt.date | None = None,
+    render: bool = True,
+    chart_width: int = CHART_WIDTH_PX,
+) -> Pack:
+    """Gather and draw every page of a briefing pack.
+
+    ``end`` defaults to the latest period in the data and ``start`` to a year before ``end``.
+    A measure with no values for ``locality_id`` is shown for the whole area, and says so.
+
+    Example
+    -------
+    >>> import tempfile, pathlib, tests.tiny_db as tiny
+    >>> con = store.connect(tiny.build(pathlib.Path(tempfile.mkdtemp()) / "t.duckdb"))
+    >>> pack = build_pack(con, purpose_id="SAFE", start="2024-04-01", end="2025-03-31", render=False)
+    >>> [p.measure_id for p in pack.exceptions]
+    ['M_CALLS']
+    """
+    first = parse_date(start, "start")
+    last = parse_date(end, "end")
+    if first is not None and last is not None and first > last:
+        raise ValueError(f"start ({first}) is after end ({last})")
+    chosen = select_measures(con, purpose_id=purpose_id, portfolio=portfolio, measure_ids=measure_ids,
+                             public_only=public_only)
+    ids = [str(m) for m in chosen["measure_id"]]
+    data = measures.series(con, ids, locality_id) if ids else pd.DataFrame()
+    area = measures.series(con, ids, measures.AREA) if ids and locality_id != measures.AREA else data
+    if last is None:
+        latest = data["period_start"].max() if len(data) else pd.NaT
+        last = (latest.date() if pd.notna(latest) else dt.date.today())
+    if first is None:
+        first = (pd.Timestamp(last) - pd.DateOffset(years=1) + pd.Timedelta(days=1)).date()
+    if first > last:
+        raise ValueError(f"start ({first}) is after end ({last})")
+    places = measures.localities(con)
+    place_name = str(dict(zip(places["locality_id"], places["name"], strict=True)).get(locality_id, locality_id))
+    phase_rows = measures.phases(con)
+    notes = store.query(con, "report_commentary", {"measure_ids": ids, "end": last, "public_only": public_only})
+    notes = notes.set_index("measure_id") if len(notes) else notes
+    meta = measures.meta(con)
+    pages = []
+    for _, row in chosen.iterrows():
+        mid = str(row["measure_id"])
+        own = data[data["measure_id"] == mid] if len(data) else data
+        place = place_name
+        if own.empty and locality_id != measures.AREA and len(area):
+            own, place = area[area["measure_id"] == mid], "Whole area"
+        if own.empty:
+            own = pd.DataFrame({"period_start": pd.Series(dtype="datetime64[us]"), "value": pd.Series(dtype=float)})
+        pages.append(measure_page(
+            row, own, phase_rows[phase_rows["measure_id"] == mid],
+            notes.loc[mid] if mid in getattr(notes, "index", ()) else None,
+            start=first, end=last, place=place, render=render, chart_width=chart_width,
+        ))
+    return Pack(
+        scope_name=scope_name(con, purpose_id, portfolio, measure_ids), start=first, end=last,
+        prepared=prepared or dt.date.today(), dataset_name=meta.get("dataset_name") or "Council performance",
+        illustrative=meta.get("dataset", "").lower() == "illustrative", public_only=public_only,
+        place=place_name, attribution=meta.get("attribution", ""), pages=tuple(pages),
+    )
+
+
+# --- fonts ----------------------------------------------------------------------------------------
+FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts",
+             Path.home() / ".local/share/fonts", Path("/Library/Fonts"), Path("C:/Windows/Fonts"))
+FONT_FILES = (("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"), ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf"))
+_LATIN1 = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...",
+                         "≈": "~", "•": "-", "→": "->", "−": "-", "\u00a0": " "})
+
+
+@cache
+def find_fonts() -> tuple[Path, Path] | None:
+    """Regular and bold TTF of DejaVu Sans or Liberation Sans, if the system has them.
+
+    Found at run time, not shipped: both come with Debian's chromium and most desktops. Without
+    them the PDF falls back to the built-in Helvetica (Latin-1 only, so text is transliterated).
+    """
+    for regular, bold in FONT_FILES:
+        for folder in FONT_DIRS:
+            if not folder.is_dir():
+                continue
+            found = {p.name: p for p in folder.rglob("*.ttf") if p.name in (regular, bold)}
+            if regular in found and bold in found:
+                return found[regular], found[bold]
+    return None
+
+
+# --- PDF ------------------------------------------------------------------------------------------
+def _pdf_class() -> type:
+    from fpdf import FPDF
+
+    class _Doc(FPDF):  # type: ignore[misc]
+        """An FPDF with the pack's font, footer and drawing helpers."""
+
+        footer_text = ""
+
+        def __init__(self, orientation: str) -> None:
+            super().__init__(orientation=orientation, unit="mm", format="A4")
+            self.set_margins(14, 12, 14)
+            self.set_auto_page_break(False)
+            fonts = find_fonts()
+            self.unicode = fonts is not None
+            if fonts is not None:
+                self.add_font("Body", "", str(fonts[0]))
+                self.add_font("Body", "B", str(fonts[1]))
+                self.family_name = "Body"
+            else:
+                self.family_name = "helvetica"
+            self.set_lang("en-GB")
+            self.alias_nb_pages()
+
+        def t(self, text: str) -> str:
+            """Text the current font can draw."""
+            if self.unicode:
+                return text
+            return text.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
+
+        def font(self, size: float, bold: bool = False, colour: str = INK) -> None:
+            self.set_font(self.family_name, "B" if bold else "", size)
+            self.set_text_color(colour)
+
+        def footer(self) -> None:
+            self.set_y(-10)
+            self.font(9, colour=MUTED)
+            self.cell(0, 5, self.t(self.footer_text), new_x="LMARGIN")
+            self.set_x(self.l_margin)
+            self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+
+        def lines(self, text: str, w: float, h: float, max_lines: int, **kw: Any) -> float:
+            """Write wrapped text, cut to ``max_lines`` with an ellipsis; returns the height used."""
+            text = self.t(text)
+            got = self.multi_cell(w, h, text, align="L", dry_run=True, output="LINES")
+            if len(got) > max_lines:
+                keep = got[:max_lines]
+                keep[-1] = keep[-1].rstrip()[: max(len(keep[-1]) - 2, 0)].rstrip() + self.t("…")
+                text = " ".join(s.strip() for s in keep)
+            x = self.get_x()
+            y = self.get_y()
+            self.multi_cell(w, h, text, align=kw.pop("align", "L"), new_x="LEFT", new_y="NEXT", **kw)
+            self.set_x(x)
+            return self.get_y() - y
+
+        def shape(self, kind: str, x: float, y: float, size: float, colour: str) -> None:
+            """A filled marker matching the chart's point shapes (top-left at x, y)."""
+            self.set_fill_color(colour)
+            self.set_draw_color(colour)
+            s = size
+            if kind == "triangle-up":
+                self.polygon([(x, y + s), (x + s / 2, y), (x + s, y + s)], style="F")
+            elif kind == "triangle-down":
+                self.polygon([(x, y), (x + s, y), (x + s / 2, y + s)], style="F")
+            elif kind == "diamond":
+                self.polygon([(x + s / 2, y), (x + s, y + s / 2), (x + s / 2, y + s), (x, y + s / 2)], style="F")
+            elif kind == "square":
+                self.rect(x + s * 0.08, y + s * 0.08, s * 0.84, s * 0.84, style="F")
+            else:
+                self.ellipse(x, y, s, s, style="F")
+
+        def badges(self, page: MeasurePage, x: float, y: float, size: float = 11) -> float:
+            """Variation and assurance as a shape and words; returns the height used."""
+            box = size * 0.42
+            cx, top = x, y
+            if page.variation is not None:
+                style = charts.POINT_STYLE.get(page.variation, charts.POINT_STYLE["common_cause"])
+                self.shape(style[2], cx, y + 0.6, box, style[1])
+                self.set_xy(cx + box + 2, y)
+                self.font(size, bold=True)
+                label = self.t(page.variation_label + (" (new this period)" if page.first_signal else ""))
+                self.cell(self.get_string_width(label) + 1, box + 1.2, label)
+                cx = self.get_x() + 8
+            if page.assurance is not None and page.assurance_label:
+                colour = ASSURANCE_COLOUR[page.assurance]
+                self.font(size, bold=True)
+                if cx + box + 3 + self.get_string_width(self.t(page.assurance_label)) > self.w - self.r_margin:
+                    cx, y = x, y + box + 3  # no room beside the variation label: next line
+                self.set_draw_color(colour)
+                self.set_line_width(0.6)
+                self.ellipse(cx, y + 0.3, box + 0.6, box + 0.6, style="D")
+                self.set_xy(cx, y + 0.3)
+                self.font(size * 0.62, bold=True, colour=colour)
+                self.cell(box + 0.6, box + 0.6, ASSURANCE_MARK[page.assurance], align="C")
+                self.set_xy(cx + box + 2.6, y)
+                self.font(size, bold=True)
+                self.cell(0, box + 1.2, self.t(page.assurance_label))
+                self.set_line_width(0.2)
+            return y - top + box + 2.5
+
+    return _Doc
+
+
+def _footer(pack: Pack) -> str:
+    parts = [pack.dataset_name]
+    if pack.illustrative:
+        parts.append("Illustrative data")
+    if pack.public_only:
+        parts.append("Published measures")
+    parts.append(f"Prepared {long_date(pack.prepared)}")
+    return " · ".join(parts)
+
+
+def _chart(doc: Any, page: MeasurePage, x: float, y: float, max_w: float, max_h: float) -> float:
+    """Place the chart PNG as large as fits, centred; returns the height used."""
+    if page.chart_png is None:
+        return 0.0
+    from PIL import Image
+
+    with Image.open(io.BytesIO(page.chart_png)) as img:
+        ratio = img.height / img.width
+    w = min(max_w, max_h / ratio)
+    h = w * ratio
+    doc.image(io.BytesIO(page.chart_png), x=x + (max_w - w) / 2, y=y, w=w, h=h, alt_text=page.chart_alt)
+    return h
+
+
+def _title_page(doc: Any, pack: Pack, links: list[int], exceptions_link: int) -> None:
+    doc.add_page()
+    w = doc.w - doc.l_margin - doc.r_margin
+    doc.set_fill_color("#1F3A5F")
+    doc.rect(0, 0, doc.w, 8, style="F")
+    doc.set_xy(doc.l_margin, 22)
+    doc.font(16, colour=MUTED)
+    doc.cell(w, 8, doc.t(pack.dataset_name), new_x="LMARGIN", new_y="NEXT")
+    doc.font(34, bold=True)
+    doc.cell(w, 16, doc.t("Performance briefing"), new_x="LMARGIN", new_y="NEXT")
+    doc.font(22, bold=True, colour="#1F3A5F")
+    doc.lines(pack.scope_name, w, 10, 2)
+    doc.ln(2)
+    doc.font(15)
+    doc.cell(w, 8, doc.t(f"{pack.period_label} · {pack.place}"), new_x="LMARGIN", new_y="NEXT")
+    doc.cell(w, 8, doc.t(f"Prepared {long_date(pack.prepared)}"), new_x="LMARGIN", new_y="NEXT")
+    if pack.illustrative:
+        doc.ln(3)
+        doc.set_fill_color("#FFF4CE")
+        doc.font(13, bold=True)
+        doc.cell(w, 9, doc.t("  Illustrative data: these figures are made up to show how the pack works."),
+                 fill=True, new_x="LMARGIN", new_y="NEXT")
+    doc.ln(5)
+    doc.font(13, bold=True)
+    n = len(pack.exceptions)
+    doc.cell(w, 7, doc.t(f"In this pack: {len(pack.pages)} measures, {n} with a new signal"),
+             new_x="LMARGIN", new_y="NEXT")
+    doc.font(11, colour="#1F3A5F")
+    doc.cell(w, 6, doc.t("Exceptions: measures with a new signal"), link=exceptions_link,
+             new_x="LMARGIN", new_y="NEXT")
+    # contents: two columns of measures with their variation shape, each linking to its page
+    top = doc.get_y() + 1
+    rows = max(int((doc.h - 16 - top) // 5.6), 1)
+    col_w = w / 2
+    shown = pack.pages[: rows * 2]
+    for i, page in enumerate(shown):
+        x = doc.l_margin + (i // rows) * col_w
+        y = top + (i % rows) * 5.6
+        if page.variation is not None:
+            style = charts.POINT_STYLE.get(page.variation, charts.POINT_STYLE["common_cause"])
+            doc.shape(style[2], x, y + 1.3, 3, style[1])
+        doc.set_xy(x + 5, y)
+        doc.font(10.5)
+        label = doc.t(page.name)
+        while doc.get_string_width(label) > col_w - 52 and len(label) > 4:
+            label = label[:-2].rstrip() + doc.t("…")
+        doc.cell(col_w - 50, 5.6, label, link=links[i])
+        doc.font(10.5, colour=MUTED)
+        doc.cell(30, 5.6, doc.t(VARIATION_SHORT.get(page.variation or "", "No values")), link=links[i])
+        doc.cell(8, 5.6, str(i + 2 + _exception_pages(pack)), align="R", link=links[i])
+    if len(pack.pages) > len(shown):
+        doc.set_xy(doc.l_margin, top + rows * 5.6)
+        doc.font(10.5, colour=MUTED)
+        doc.cell(w, 5.6, doc.t(f"…and {len(pack.pages) - len(shown)} more"))
+
+
+EXCEPTIONS_PER_PAGE = 5
+
+
+def _exception_pages(pack: Pack) -> int:
+    return max(1, -(-len(pack.exceptions) // EXCEPTIONS_PER_PAGE))
+
+
+def _exceptions(doc: Any, pack: Pack, page_links: dict[str, int]) -> None:
+    w = doc.w - doc.l_margin - doc.r_margin
+    items = list(pack.exceptions)
+    chunks = [items[i:i + EXCEPTIONS_PER_PAGE] for i in range(0, len(items), EXCEPTIONS_PER_PAGE)] or [[]]
+    for n, chunk in enumerate(chunks):
+        doc.add_page()
+        doc.set_xy(doc.l_margin, 14)
+        doc.font(24, bold=True)
+        doc.cell(w, 11, doc.t("Exceptions: measures with a new signal" + (" (continued)" if n else "")),
+                 new_x="LMARGIN", new_y="NEXT")
+        doc.font(13, colour=MUTED)
+        doc.lines("The latest value of each measure below is a signal: something has probably changed in the "
+                  "system, so it is worth asking why. Every other measure is behaving as it has been.", w, 6.5, 3)
+        doc.ln(4)
+        if not chunk:
+            doc.font(16)
+            doc.lines(f"No measure shows a new signal in the latest period up to {long_date(pack.end)}.", w, 8, 3)
+        for page in chunk:
+            y = doc.get_y()
+            doc.badges(page, doc.l_margin, y, size=12)
+            doc.set_xy(doc.l_margin, y + 7.5)
+            doc.font(15, bold=True)
+            doc.cell(w, 8, doc.t(page.name), link=page_links[page.measure_id], new_x="LMARGIN", new_y="NEXT")
+            doc.font(13)
+            doc.lines(page.sentence, w, 6.2, 3)
+            doc.ln(4)
+
+
+def _measure(doc: Any, pack: Pack, page: MeasurePage, index: int) -> None:
+    doc.add_page()
+    w = doc.w - doc.l_margin - doc.r_margin
+    doc.set_xy(doc.l_margin, 10)
+    doc.font(10.5, colour=MUTED)
+    where = page.strategic_purpose_name + (f" › {page.purpose_name}" if page.purpose_name
+                                          and page.purpose_name != page.strategic_purpose_name else "")
+    doc.cell(w - 40, 6, doc.t(f"{where} · {page.place}"))
+    doc.cell(40, 6, doc.t(f"Measure {index + 1} of {len(pack.pages)}"), align="R", new_x="LMARGIN", new_y="NEXT")
+    doc.font(22, bold=True)
+    doc.lines(page.name, w, 10, 2)
+    doc.ln(1)
+    doc.font(19)
+    doc.lines(page.sentence, w, 8.6, 4)
+    doc.ln(2)
+    doc.set_y(doc.get_y() + doc.badges(page, doc.l_margin, doc.get_y(), size=13))
+    note_h = 0.0
+    note = ""
+    if page.commentary:
+        note = f"Latest commentary ({page.commentary_by}): {page.commentary}" if page.commentary_by \
+            else f"Latest commentary: {page.commentary}"
+        doc.font(12)
+        note_h = min(len(doc.multi_cell(w, 5.6, doc.t(note), dry_run=True, output="LINES")), 4) * 5.6 + 3
+    bottom = doc.h - 13
+    y = doc.get_y() + 1
+    used = _chart(doc, page, doc.l_margin, y, w, bottom - note_h - y)
+    if page.chart_png is None:
+        doc.set_xy(doc.l_margin, y + 10)
+        doc.font(14, colour=MUTED)
+        doc.lines("There is no chart: no values were recorded in this period.", w, 7, 2)
+    if note:
+        doc.set_xy(doc.l_margin, y + used + 2)
+        doc.font(12)
+        doc.lines(note, w, 5.6, 4)
+
+
+def pack_pdf(pack: Pack) -> bytes:
+    """The pack as an A4 landscape PDF: title and contents, exceptions, then a page per measure."""
+    doc = _pdf_class()("L")
+    doc.set_title(f"Performance briefing: {pack.scope_name}, {pack.period_label}")
+    doc.set_author(pack.dataset_name)
+    doc.set_creator("Outside-In")
+    doc.footer_text = _footer(pack)
+    first_measure = 2 + _exception_pages(pack)  # title, exceptions, then a page per measure
+    links = [doc.add_link(page=first_measure + i) for i in range(len(pack.pages))]
+    by_id = {p.measure_id: links[i] for i, p in enumerate(pack.pages)}
+    exceptions_link = doc.add_link(page=2)
+    _title_page(doc, pack, links, exceptions_link)
+    _exceptions(doc, pack, by_id)
+    for i, page in enumerate(pack.pages):
+        _measure(doc, pack, page, i)
+    return bytes(doc.output())
+
+
+def measure_sheet_pdf(pack: Pack, measure_id: str | None = None) -> bytes:
+    """A one-page A4 portrait sheet for one measure: chart, sentence, definition, owner, quality notes."""
+    page = next((p for p in pack.pages if measure_id in (None, p.measure_id)), None)
+    if page is None:
+        raise ValueError(f"measure {measure_id!r} is not in the pack")
+    doc = _pdf_class()("P")
+    doc.set_title(f"Measure sheet: {page.name}")
+    doc.set_author(pack.dataset_name)
+    doc.set_creator("Outside-In")
+    doc.footer_text = _footer(pack)
+    doc.add_page()
+    w = doc.w - doc.l_margin - doc.r_margin
+    doc.set_xy(doc.l_margin, 10)
+    doc.font(10, colour=MUTED)
+    doc.cell(w, 5, doc.t(f"Measure sheet · {pack.dataset_name}" + (" · Illustrative data" if pack.illustrative
+                                                                      else "")), new_x="LMARGIN", new_y="NEXT")
+    doc.font(20, bold=True)
+    doc.lines(page.name, w, 9, 2)
+    doc.font(11, colour=MUTED)
+    where = page.strategic_purpose_name + (f" › {page.purpose_name}" if page.purpose_name
+                                          and page.purpose_name != page.strategic_purpose_name else "")
+    doc.lines(f"{where} · {page.place} · {pack.period_label}", w, 5.5, 2)
+    doc.ln(2)
+    doc.font(15)
+    doc.lines(page.sentence, w, 7, 4)
+    doc.ln(1.5)
+    doc.set_y(doc.get_y() + doc.badges(page, doc.l_margin, doc.get_y(), size=11.5))
+    used = _chart(doc, page, doc.l_margin, doc.get_y() + 1, w, 80)
+    doc.set_y(doc.get_y() + used + 4)
+    quality = "; ".join(f"{k}: {v}" for k, v in page.quality) or "No data-quality notes recorded."
+    sections = [
+        ("What it measures", page.definition or "No definition recorded.", 5),
+        ("Owner", page.owner or "Not recorded.", 1),
+        ("Target", page.target or "No target.", 1),
+        ("Data quality", quality, 5),
+        ("Latest commentary", (f"{page.commentary} ({page.commentary_by})" if page.commentary_by
+                               else page.commentary) if page.commentary else "No commentary yet.", 6),
+        ("Source and date", f"{page.source or 'Source not recorded'}. Latest value: "
+                            f"{page.latest_label or 'none in this period'}. Prepared {long_date(pack.prepared)}.", 3),
+    ]
+    for heading, body, max_lines in sections:
+        if doc.get_y() > doc.h - 24:
+            break
+        doc.font(11, bold=True, colour="#1F3A5F")
+        doc.cell(w, 6, doc.t(heading), new_x="LMARGIN", new_y="NEXT")
+        doc.font(11)
+        room = int((doc.h - 16 - doc.get_y()) // 5.2)
+        doc.lines(body, w, 5.2, max(1, min(max_lines, room)))
+        doc.ln(2)
+    return bytes(doc.output())
+
+
+# --- PowerPoint -----------------------------------------------------------------------------------
+def _rgb(colour: str) -> Any:
+    from pptx.dml.color import RGBColor
+
+    return RGBColor.from_string(colour.lstrip("#").upper())
+
+
+def _textbox(slide: Any, x: float, y: float, w: float, h: float, text: str, size: float, *,
+             bold: bool = False, colour: str = INK) -> Any:
+    from pptx.util import Inches, Pt
+
+    box = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h))
+    frame = box.text_frame
+    frame.word_wrap = True
+    para = frame.paragraphs[0]
+    run = para.add_run()
+    run.text = text
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.color.rgb = _rgb(colour)
+    return box
+
+
+def _slide_badges(slide: Any, page: MeasurePage, x: float, y: float, size: float = 16) -> None:
+    from pptx.enum.shapes import MSO_SHAPE
+    from pptx.util import Inches, Pt
+
+    kinds = {"triangle-up": MSO_SHAPE.ISOSCELES_TRIANGLE, "triangle-down": MSO_SHAPE.FLOWCHART_MERGE,
+             "square": MSO_SHAPE.RECTANGLE, "diamond": MSO_SHAPE.DIAMOND, "circle": MSO_SHAPE.OVAL}
+    box = size / 72 * 0.8
+    if page.variation is not None:
+        label, colour, shape = charts.POINT_STYLE.get(page.variation, charts.POINT_STYLE["common_cause"])
+        marker = slide.shapes.add_shape(kinds.get(shape, MSO_SHAPE.OVAL), Inches(x), Inches(y + 0.08),
+                                        Inches(box), Inches(box))
+        marker.fill.solid()
+        marker.fill.fore_color.rgb = _rgb(colour)
+        marker.line.fill.background()
+        marker.name = f"Variation: {page.variation_label}"
+        words = page.variation_label + (" (new this period)" if page.first_signal else "")
+        _textbox(slide, x + box + 0.05, y - 0.05, 5.2, 0.45, words, size, bold=True)
+    if page.assurance is not None and page.assurance_label:
+        colour = ASSURANCE_COLOUR[page.assurance]
+        ax = x + 6.2
+        ring = slide.shapes.add_shape(MSO_SHAPE.OVAL, Inches(ax), Inches(y + 0.04), Inches(box * 1.2), Inches(box * 1.2))
+        ring.fill.background()
+        ring.line.color.rgb = _rgb(colour)
+        ring.line.width = Pt(2)
+        ring.name = f"Assurance: {page.assurance_label}"
+        ring.text_frame.text = ASSURANCE_MARK[page.assurance]
+        run = ring.text_frame.paragraphs[0].runs[0]
+        run.font.size = Pt(size * 0.6)
+        run.font.bold = True
+        run.font.color.rgb = _rgb(colour)
+        _textbox(slide, ax + box * 1.2 + 0.05, y - 0.05, 6.0, 0.45, page.assurance_label, size, bold=True)
+
+
+def _set_title(slide: Any, text: str, size: float, *, top: float = 0.45, height: float = 0.9) -> None:
+    from pptx.util import Inches, Pt
+
+    title = slide.shapes.title
+    title.left, title.top, title.width, title.height = Inches(0.5), Inches(top), Inches(12.3), Inches(height)
+    title.text_frame.text = text
+    title.text_frame.word_wrap = True
+    para = title.text_frame.paragraphs[0]
+    from pptx.enum.text import PP_ALIGN
+
+    para.alignment = PP_ALIGN.LEFT
+    for run in para.runs:
+        run.font.size = Pt(size)
+        run.font.bold = True
+        run.font.color.rgb = _rgb(INK)
+
+
+def pack_pptx(pack: Pack) -> bytes:
+    """The pack as a 16:9 deck: title, exceptions, then a slide per measure (notes hold the detail)."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    deck.core_properties.title = f"Performance briefing: {pack.scope_name}"
+    deck.core_properties.author = pack.dataset_name
+    title_only = deck.slide_layouts[5]
+    footer = _footer(pack)
+
+    cover = deck.slides.add_slide(title_only)
+    _set_title(cover, f"Performance briefing: {pack.scope_name}", 40, top=2.0, height=1.6)
+    _textbox(cover, 0.5, 0.6, 12, 0.6, pack.dataset_name, 22, colour=MUTED)
+    _textbox(cover, 0.5, 3.7, 12, 0.6, f"{pack.period_label} · {pack.place}", 22)
+    _textbox(cover, 0.5, 4.3, 12, 0.5, f"Prepared {long_date(pack.prepared)}", 18, colour=MUTED)
+    _textbox(cover, 0.5, 5.0, 12, 0.5, f"{len(pack.pages)} measures, {len(pack.exceptions)} with a new signal",
+             18)
+    if pack.illustrative:
+        _textbox(cover, 0.5, 5.8, 12, 0.5, "Illustrative data: these figures are made up to show how the pack works.",
+                 18, bold=True, colour="#8A5A00")
+
+    items = list(pack.exceptions)
+    chunks = [items[i:i + EXCEPTIONS_PER_PAGE] for i in range(0, len(items), EXCEPTIONS_PER_PAGE)] or [[]]
+    for n, chunk in enumerate(chunks):
+        slide = deck.slides.add_slide(title_only)
+        _set_title(slide, "Exceptions: measures with a new signal" + (" (continued)" if n else ""), 32)
+        if not chunk:
+            _textbox(slide, 0.5, 1.6, 12.3, 1, f"No measure shows a new signal in the latest period up to "
+                                               f"{long_date(pack.end)}.", 24)
+        for i, page in enumerate(chunk):
+            y = 1.5 + i * 1.15
+            _slide_badges(slide, page, 0.5, y, size=14)
+            _textbox(slide, 0.5, y + 0.35, 12.3, 0.8, f"{page.name}: {page.sentence}", 15)
+        _textbox(slide, 0.5, 7.0, 12.3, 0.35, footer, 11, colour=MUTED)
+
+    for i, page in enumerate(pack.pages):
+        slide = deck.slides.add_slide(title_only)
+        _set_title(slide, page.name, 30, top=0.45, height=0.75)
+        where = page.strategic_purpose_name + (f" › {page.purpose_name}" if page.purpose_name
+                                              and page.purpose_name != page.strategic_purpose_name else "")
+        _textbox(slide, 0.5, 0.1, 10, 0.35, f"{where} · {page.place}", 12, colour=MUTED)
+        _textbox(slide, 10.8, 0.1, 2.0, 0.35, f"{i + 1} of {len(pack.pages)}", 12, colour=MUTED)
+        _textbox(slide, 0.5, 1.2, 12.3, 1.2, page.sentence, 22)
+        _slide_badges(slide, page, 0.5, 2.45, size=16)
+        bottom = 6.95 - (0.45 if page.commentary else 0)
+        if page.chart_png is not None:
+            from PIL import Image
+
+            with Image.open(io.BytesIO(page.chart_png)) as img:
+                ratio = img.height / img.width
+            h = bottom - 3.0
+            w = min(12.3, h / ratio)
+            pic = slide.shapes.add_picture(io.BytesIO(page.chart_png), Inches(0.5 + (12.3 - w) / 2), Inches(3.0),
+                                           Inches(w), Inches(w * ratio))
+            pic._element.nvPicPr.cNvPr.set("descr", page.chart_alt)  # alt text for screen readers
+            pic.name = f"Chart: {page.name}"
+        if page.commentary:
+            by = f" ({page.commentary_by})" if page.commentary_by else ""
+            text = f"Latest commentary{by}: {page.commentary}"
+            _textbox(slide, 0.5, bottom + 0.02, 12.3, 0.45, text if len(text) < 260 else text[:257] + "…", 13)
+        _textbox(slide, 0.5, 7.0, 12.3, 0.35, footer, 11, colour=MUTED)
+        notes = [page.chart_alt, f"Definition: {page.definition or 'not recorded'}",
+                 f"Owner: {page.owner or 'not recorded'}", f"Source: {page.source or 'not recorded'}"]
+        notes += [f"{k}: {v}" for k, v in page.quality]
+        slide.notes_slide.notes_text_frame.text = "\n".join(notes)
+
+    out = io.BytesIO()
+    deck.save(out)
+    return out.getvalue()
+
+
+def sheet(con: duckdb.DuckDBPyConnection, measure_id: str, **options: Any) -> bytes:
+    """A measure sheet straight from the database (options as :func:`build_pack`)."""
+    options.setdefault("chart_width", SHEET_CHART_WIDTH_PX)
+    pack = build_pack(con, purpose_id=None, measure_ids=[measure_id], **options)
+    return measure_sheet_pdf(replace(pack, scope_name=pack.pages[0].name), measure_id)
