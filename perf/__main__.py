@@ -1,0 +1,179 @@
+"""Command line: ``python -m perf build|report|load|create-admin`` against OUTSIDE_IN_DB."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from perf import store
+from perf.config import db_path
+
+
+def _build(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    counts = store.build(args.db or None)
+    seconds = time.perf_counter() - started
+    for table, rows in counts.items():
+        print(f"{table:>14}: {rows:,}")
+    print(f"Built {args.db or db_path()} in {seconds:.1f} s")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    """Write a briefing pack for a scheduled run; a bad purpose or date is a message, not a traceback."""
+    from pathlib import Path
+
+    from perf import report
+    from perf.config import public_mode
+
+    fmt = args.format or Path(args.out).suffix.lstrip(".").lower()
+    if fmt not in ("pdf", "pptx"):
+        print(f"error: --format must be pdf or pptx, got {fmt or 'nothing'!r}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    try:
+        with store.connect(args.db or None) as con:
+            pack = report.build_pack(
+                con, purpose_id=args.purpose, portfolio=args.portfolio,
+                measure_ids=args.measures.split(",") if args.measures else None,
+                start=args.start, end=args.end, locality_id=args.locality,
+                public_only=args.public or public_mode(),
+            )
+    except (ValueError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    data = report.pack_pdf(pack) if fmt == "pdf" else report.pack_pptx(pack)
+    Path(args.out).write_bytes(data)
+    print(f"Wrote {args.out}: {len(pack.pages)} measures, {len(pack.exceptions)} with a new signal, "
+          f"{pack.period_label}, in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _load(args: argparse.Namespace) -> int:
+    """Load one file whole or not at all; every problem goes to stderr, one per line."""
+    from pathlib import Path
+
+    from perf import load
+
+    path = Path(args.file)
+    target = Path(args.db) if args.db else db_path()
+    if not path.is_file():
+        print(f"No file at {path}. Nothing was saved.", file=sys.stderr)
+        return 1
+    if not target.exists():
+        print(f"No database at {target}. Build one with `python -m perf build` first.", file=sys.stderr)
+        return 1
+    too_big = load.size_problem(path.name, path.stat().st_size)  # before reading gigabytes into memory
+    if too_big:
+        print(too_big.message(), file=sys.stderr)
+        print(f"{path.name} was not loaded. Nothing was saved.", file=sys.stderr)
+        return 1
+    con = store.connect(target, read_only=False)
+    try:
+        result = load.validate_upload(con, path.read_bytes(), path.name, sheet=args.sheet)
+        for note in result.notes:
+            print(f"Note: {note}", file=sys.stderr)
+        if not result.ok:
+            for problem in result.problems:
+                print(problem.message(), file=sys.stderr)
+            print(result.summary, file=sys.stderr)
+            return 1
+        done = load.apply_upload(con, result, user=args.user or _cli_user())
+    except load.WriteConflict as err:
+        print(str(err), file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    print(done.summary)
+    return 0
+
+
+def _cli_user() -> str:
+    """Who a scheduled load is recorded as in the change log: the account that ran it."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name in some containers
+        return "cli"
+
+
+def _create_admin(args: argparse.Namespace) -> int:
+    """Create the first admin; the password comes from a prompt (or stdin for scripts), never argv."""
+    import getpass
+    from pathlib import Path
+
+    from perf import load, users
+
+    target = Path(args.db) if args.db else db_path()
+    if not target.exists():
+        print(f"No database at {target}. Build one with `python -m perf build` first.", file=sys.stderr)
+        return 1
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != password:
+            print("The two passwords differ. No user was created.", file=sys.stderr)
+            return 1
+    con = store.connect(target, read_only=False)
+    try:
+        user = users.create_user(con, args.username, password, "admin", display_name=args.display_name,
+                                 created_by=_cli_user())
+    except load.InputRejected as err:
+        for problem in err.problems:
+            print(problem.message(), file=sys.stderr)
+        print("No user was created.", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    print(f"Created admin '{user.username}'.")
+    return 0
+
+
+def _add_data_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """``load`` and ``create-admin`` (issue #6)."""
+    db_help = "database file (default: OUTSIDE_IN_DB or data/outside_in.duckdb)"
+    ld = sub.add_parser("load", help="load a CSV or Excel file of measure values or case records, "
+                        "all of it or none of it")
+    ld.add_argument("file", help="a .csv or .xlsx file; its kind is recognised from the header row")
+    ld.add_argument("--sheet", help="the sheet to load from a workbook with several")
+    ld.add_argument("--user", help="who to record in the change log (default: cli:<login name>)")
+    ld.add_argument("--db", help=db_help)
+    ld.set_defaults(func=_load)
+    ca = sub.add_parser("create-admin", help="create an admin user (asks for the password)")
+    ca.add_argument("username")
+    ca.add_argument("--display-name", help="the name shown in the app (default: the username)")
+    ca.add_argument("--password-stdin", action="store_true", help="read the password from the first line of "
+                    "stdin, for scripts")
+    ca.add_argument("--db", help=db_help)
+    ca.set_defaults(func=_create_admin)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m perf", description="Outside-In command line")
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="build the database from the shipped seed files")
+    b.add_argument("--db", help="database file (default: OUTSIDE_IN_DB or data/outside_in.duckdb)")
+    b.set_defaults(func=_build)
+    r = sub.add_parser("report", help="write a briefing pack (PDF or PowerPoint) for a purpose and period")
+    r.add_argument("--purpose", default="all", help="strategic purpose id, or 'all' (default)")
+    r.add_argument("--portfolio", help="a Portfolio Holder's portfolio instead of a purpose")
+    r.add_argument("--measures", help="comma-separated measure ids instead of a purpose")
+    r.add_argument("--from", dest="start", metavar="DATE", help="first day, YYYY-MM-DD (default: a year before --to)")
+    r.add_argument("--to", dest="end", metavar="DATE", help="last day, YYYY-MM-DD (default: the latest data)")
+    r.add_argument("--locality", default="ALL", help="locality id (default: the whole area)")
+    r.add_argument("--format", choices=["pdf", "pptx"], help="default: from the --out suffix")
+    r.add_argument("--out", required=True, metavar="FILE")
+    r.add_argument("--public", action="store_true", help="published measures and public commentary only "
+                   "(also when OUTSIDE_IN_PUBLIC=1)")
+    r.add_argument("--db", help="database file (default: OUTSIDE_IN_DB or data/outside_in.duckdb)")
+    r.set_defaults(func=_report)
+    _add_data_commands(sub)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
