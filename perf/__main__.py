@@ -1,4 +1,4 @@
-"""Command line: ``python -m perf build|report|load|create-admin`` against OUTSIDE_IN_DB."""
+"""Command line: ``python -m perf build|report|export|load|create-admin`` against OUTSIDE_IN_DB."""
 
 from __future__ import annotations
 
@@ -47,6 +47,23 @@ def _report(args: argparse.Namespace) -> int:
     Path(args.out).write_bytes(data)
     print(f"Wrote {args.out}: {len(pack.pages)} measures, {len(pack.exceptions)} with a new signal, "
           f"{pack.period_label}, in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    """Write the published dataset (Parquet + CSV + data dictionary) as a zip for partners."""
+    from pathlib import Path
+
+    from perf import export
+
+    try:
+        with store.connect(args.db or None) as con:
+            data = export.published_zip(con)
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    Path(args.out).write_bytes(data)
+    print(f"Wrote {args.out} ({len(data) / 1e6:.1f} MB)")
     return 0
 
 
@@ -170,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
                    "(also when OUTSIDE_IN_PUBLIC=1)")
     r.add_argument("--db", help="database file (default: OUTSIDE_IN_DB or data/outside_in.duckdb)")
     r.set_defaults(func=_report)
+    e = sub.add_parser("export", help="write the published dataset as a zip of Parquet and CSV for partners")
+    e.add_argument("--out", required=True, metavar="FILE.zip")
+    e.add_argument("--db", help="database file (default: OUTSIDE_IN_DB or data/outside_in.duckdb)")
+    e.set_defaults(func=_export)
     _add_data_commands(sub)
     args = parser.parse_args(argv)
     return int(args.func(args))
