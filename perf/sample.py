@@ -27,7 +27,7 @@ How the data is made (in the order it runs):
    shortens end-to-end time and gets it right first time also cuts failure demand, as it does in
    real life. About 3% of chasing contacts carry no case reference, as in real CRM extracts.
    The process is simulated from a warm-up date so cases open when the records begin exist.
-3. Measures (34): those about demand and end-to-end time are computed FROM the case tables with
+3. Measures (36): those about demand and end-to-end time are computed FROM the case tables with
    DuckDB (so the two always agree); the rest are modelled series (collection rates, leisure
    visits, sickness...). ``by_locality`` measures carry one row per ward plus the 'ALL' total
    (a sum for 'sum' measures, a recomputed ratio for 'ratio' measures).
@@ -35,11 +35,11 @@ How the data is made (in the order it runs):
    real England and Wales list 2021-2027 (capability working days depend on them).
 
 Redesigns (phase rows):
-- Housing repairs, 2024-04-01: median end-to-end ~21 -> ~9 days, failure demand ~40% -> ~20%.
-- Benefits "right first time", 2025-01-06: failure demand ~45% -> ~28%, change of circumstances
-  ~16 -> ~7 days.
-- Place Teams fly-tipping, 2023-07-03 (phase from 2023-07-01, monthly): clearance ~4 -> ~1.5 days.
-- Planning front-door validation, 2023-10-02: householder decisions ~58 -> ~45 days (decisions lag
+- Housing repairs, 2024-04-01: median end-to-end ~22 -> ~9 days, failure demand ~39% -> ~20%.
+- Benefits "right first time", 2025-01-06: failure demand ~46% -> ~28%, change of circumstances
+  ~16 -> ~7.5 days.
+- Place Teams fly-tipping, 2023-07-03 (phase from 2023-07-01, monthly): clearance ~5 -> ~2 days.
+- Planning front-door validation, 2023-10-02: householder decisions ~59 -> ~46 days (decisions lag
   by about two months, as they would).
 
 Attribution for the ONS facts: see ``ATTRIBUTION``.
@@ -291,6 +291,7 @@ class Origin:
     follow_ups: bool = True          # can attract failure demand while open
     floor_days: float = 0.0          # minimum end-to-end (e.g. a statutory consultation period)
     chase: str | None = None         # what chasing this nature is called, if not the service's word
+    any_hour: bool = False           # the work is done round the clock (emergencies), not in office hours
 
 
 @dataclass(frozen=True)
@@ -332,7 +333,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
             Origin("Report damp or mould", "value", 18, 35, 14, 0.6, 0.35, 10, trend=0.06,
                    step=("2025-10-27", 1.9)),
             Origin("Report an emergency repair", "value", 30, 0.25, 0.25, 0.6, 0.15, 15,
-                   events=(("2024-01-01", 7, 3.0), ("2024-12-09", 7, 2.2)), follow_ups=False),
+                   events=(("2024-01-01", 7, 3.0), ("2024-12-09", 7, 2.2)), follow_ups=False, any_hour=True),
             Origin("Book a repair appointment", "value", 22, 0.0, amplitude=0.05),
         ),
         REDESIGN_REPAIRS,
@@ -364,6 +365,9 @@ SERVICES: tuple[ServiceSpec, ...] = (
          ("Award wrong: asking for a reconsideration", 0.06, 0.03)),
         None,
         (0.02, 0.01),
+        # annual billing and uprating: changes reported in March queue for a few weeks every year
+        e2e_events=(("2023-03-06", 28, 1.3), ("2024-03-04", 28, 1.3), ("2025-03-03", 28, 1.3),
+                    ("2026-03-02", 28, 1.3)),
     ),
     ServiceSpec(
         "waste", "Waste and recycling (Place Teams)", "op-waste", 5.0, 26.40, "households",
@@ -519,7 +523,7 @@ def geography_tables(demo: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd
     ])
     code_of = {key: code for key, code, *_ in COUNCILS}
     lid_of = {key: lid for key, _c, _n, _s, _p, _h, lid in COUNCILS}
-    loc = [{"locality_id": "ALL", "name": "Bromsgrove and Redditch", "kind": "area", "parent_id": None,
+    loc: list[dict[str, object]] = [{"locality_id": "ALL", "name": "Bromsgrove and Redditch", "kind": "area", "parent_id": None,
             "council_id": None, "code": None, "vintage": None, "councillors": None}]
     for key, code, _name, short, _p, _h, lid in COUNCILS:
         loc.append({"locality_id": lid, "name": short, "kind": "council", "parent_id": "ALL",
@@ -697,6 +701,8 @@ def simulate_service(spec: ServiceSpec, cal: Calendar, weights: dict[str, np.nda
     dur = base + extra
     done = start + (dur * 86400).astype(np.int64)
     snapped = _snap_office(rng, cal, done)
+    any_hour = np.array([o.any_hour for o in spec.origins])[nat]
+    snapped = np.where(any_hour, done, snapped)
     done = np.where(instant, start + rng.integers(180, 1500, n), np.maximum(snapped, start + 600))
     done = np.where(instant | (done >= start + 600), done, start + 600)
 
@@ -724,7 +730,11 @@ def simulate_service(spec: ServiceSpec, cal: Calendar, weights: dict[str, np.nda
         snapped_t = _snap_office(rng, cal, t)
         online_t = (t // 86400) * 86400 + _online_tod(rng, len(t))
         tt = np.where(office, snapped_t, online_t)
-        tt = np.where(tt <= start[case_idx], start[case_idx] + rng.integers(600, 7200, len(t)), tt)
+        # a follow-up cannot come before the case began: later that day online, next working day by phone
+        early = tt <= start[case_idx]
+        next_day = cal.next_working[np.minimum(start[case_idx] // 86400 + 1, CAL_DAYS - 1)] * 86400
+        tt = np.where(early & office, next_day + _office_tod(rng, len(t)), tt)
+        tt = np.where(early & ~office, start[case_idx] + rng.integers(600, 7200, len(t)), tt)
         made = rng.random(len(tt)) < keep[np.minimum(tt // 86400, CAL_DAYS - 1), ch]
         case_idx, ch, tt = case_idx[made], ch[made], tt[made]
         if not isinstance(nature, str):
@@ -736,8 +746,8 @@ def simulate_service(spec: ServiceSpec, cal: Calendar, weights: dict[str, np.nda
     label, r0, r1, grace = spec.chase
     open_days = span / 86400
     lam = np.where(follows, np.where(after, r1, r0) * np.maximum(open_days - grace, 0) / 7.0, 0.0)
-    k = np.minimum(rng.poisson(lam), 10)
-    ci = np.repeat(np.arange(n), k)
+    chases = np.minimum(rng.poisson(lam), 10)
+    ci = np.repeat(np.arange(n), chases)
     t = start[ci] + (grace * 86400 + rng.random(len(ci)) * np.maximum(span[ci] - grace * 86400, 0)).astype(np.int64)
     chase_labels = np.array([o.chase or label for o in spec.origins], dtype=object)
     follow(ci, t, chase_labels[nat[ci]])
@@ -795,8 +805,9 @@ def simulate_cases(cal: Calendar, weights: dict[str, np.ndarray], seed: int,
     cid = np.full(len(contacts), -1, np.int64)
     cid[linked] = lookup.reindex(ckey[linked]).to_numpy()
     contacts["case_id"] = cid
-    order = np.lexsort((contacts["case_id"].to_numpy(), contacts["svc"].to_numpy(), contacts["received"].to_numpy()))
+    order = np.lexsort((cid, contacts["svc"].to_numpy(), contacts["received"].to_numpy()))
     contacts = contacts.iloc[order].reset_index(drop=True)
+    cid = contacts["case_id"].to_numpy()
 
     base = np.datetime64(SIM_FROM.isoformat(), "s")
     sid = np.array([s.service_id for s in SERVICES], dtype=object)
@@ -824,9 +835,9 @@ def simulate_cases(cal: Calendar, weights: dict[str, np.ndarray], seed: int,
         "received_at": ts(contacts["received"].to_numpy()),
         "demand_type": contacts["demand_type"].to_numpy(),
         "nature": contacts["nature"].to_numpy(),
-        "case_id": pd.array(np.where(cid[order] >= 0, cid[order], 0), dtype="Int64"),
+        "case_id": pd.array(cid, dtype="Int64"),  # -1 marks a contact logged without a case reference
     })
-    demand.loc[cid[order] < 0, "case_id"] = pd.NA
+    demand.loc[cid < 0, "case_id"] = pd.NA
     return work_case, demand
 
 
@@ -1308,8 +1319,7 @@ def _counts(con: duckdb.DuckDBPyConnection, grain: str, table: str, time_col: st
         FROM {table} WHERE {where} GROUP BY ALL""").df()
 
 
-def case_measurements(work_case: pd.DataFrame, demand: pd.DataFrame, weights: dict[str, np.ndarray],
-                      rng: np.random.Generator) -> pd.DataFrame:
+def case_measurements(work_case: pd.DataFrame, demand: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """Measures computed from the case-level tables, so the dashboard and the demand pages agree.
 
     The SQL here is internal and fixed (no user text); grains come from the measure catalogue.
@@ -1396,7 +1406,7 @@ def _special(idx: pd.DatetimeIndex, events: dict[str, float]) -> np.ndarray:
     return out
 
 
-def modelled_measurements(rng: np.random.Generator, demo: pd.DataFrame, weights: dict[str, np.ndarray],
+def modelled_measurements(rng: np.random.Generator, weights: dict[str, np.ndarray],
                           cs_monthly: pd.Series) -> pd.DataFrame:
     """Measures not derived from case records: modelled series with seasonality and special causes."""
     out: list[pd.DataFrame] = []
@@ -1465,8 +1475,9 @@ def modelled_measurements(rng: np.random.Generator, demo: pd.DataFrame, weights:
     mseason = np.array([1.1, 0.8, 0.85, 0.95, 1.1, 1.3, 1.55, 1.5, 1.05, 0.9, 0.85, 1.05])[month - 1]
     lam = 105 * mseason[:, None] * weights["deprivation"][None, :]
     counts = rng.poisson(lam)
-    frame = pd.DataFrame(counts, index=mo, columns=list(WARD_IDS)).stack().rename("num").reset_index()
-    frame.columns = ["period_start", "locality_id", "num"]
+    frame = pd.DataFrame({"period_start": np.repeat(mo, len(WARD_IDS)),
+                          "locality_id": np.tile(np.array(WARD_IDS, dtype=object), len(mo)),
+                          "num": counts.ravel()})
     out.append(_by_ward("noise-complaints", frame, list(WARD_IDS), ratio=False))
     # Staff sickness: winter peak; December 2022 flu and winter viruses
     sick = 0.74 + 0.17 * np.cos(2 * np.pi * (month - 1) / 12) + _ar(rng, len(mo), 0.05, 0.3)
@@ -1497,9 +1508,9 @@ def _stamp(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     kind = frame["measure_id"].map(lambda m: MEASURE_BY_ID[m].source_kind)
     owner = frame["measure_id"].map(lambda m: MEASURE_BY_ID[m].owner.split("(")[-1].rstrip(")"))
     start = pd.to_datetime(frame["period_start"])
-    end = np.where(freq == "week", start + pd.Timedelta(days=7),
-                   np.where(freq == "month", start + pd.offsets.MonthBegin(1), start + pd.offsets.QuarterBegin(1, startingMonth=1)))
-    end = pd.to_datetime(pd.Series(end, index=frame.index))
+    end = start + pd.Timedelta(days=7)  # the day after the period: weeks, then months and quarters
+    end = end.where(freq != "month", start + pd.offsets.MonthBegin(1))
+    end = end.where(freq != "quarter", start + pd.offsets.QuarterBegin(1, startingMonth=1))
     auto = kind == "case"
     n = len(frame)
     lag_days = np.where(auto, 1, rng.integers(3, 11, n))
@@ -1582,7 +1593,7 @@ COMMENTARY: tuple[tuple[str, str, str, str, str], ...] = (
      "Bin collections were suspended for three days because of snow and ice. Thank you for your patience while "
      "crews caught up."),
     ("lifeline-answered", "2022-12-01", "Angela Morris", "internal",
-     "Cold weather and staff sickness together: alarm calls up by a fifth with two operators off. Below 97.5% "
+     "Cold weather and staff sickness together: alarm calls up by about a fifth on the summer with two operators off. Below 97.5% "
      "for the month; back above it in January."),
     ("staff-sickness", "2022-12-01", "Mark Jennings", "internal",
      "Flu and winter viruses: the highest month for absence this year. Seasonal and expected to fall back; not "
@@ -1771,16 +1782,14 @@ def generate(out_dir: Path | str = SEED_DIR, seed: int = DEFAULT_SEED, scale: fl
     weights = ward_weights(demo)
     council, locality, demographic = geography_tables(demo)
     work_case, demand = simulate_cases(cal, weights, seed, scale)
-    measured = case_measurements(work_case, demand, weights, np.random.default_rng([seed, 2]))
-    cs = measured[(measured["measure_id"] == "cs-contacts")]
+    measured = case_measurements(work_case, demand, np.random.default_rng([seed, 2]))
     con = duckdb.connect()
     con.register("demand", demand)
     cs_monthly = con.execute("""
         SELECT date_trunc('month', received_at)::TIMESTAMP AS m, count(*) AS n FROM demand
         WHERE channel IN ('phone', 'face-to-face') GROUP BY 1""").df().set_index("m")["n"]
     con.close()
-    del cs
-    modelled = modelled_measurements(np.random.default_rng([seed, 3]), demo, weights, cs_monthly)
+    modelled = modelled_measurements(np.random.default_rng([seed, 3]), weights, cs_monthly)
     measurement = pd.concat([measured, modelled], ignore_index=True)
     measurement = _stamp(measurement, np.random.default_rng([seed, 4]))
     measurement = measurement.sort_values(["measure_id", "period_start", "locality_id"]).reset_index(drop=True)

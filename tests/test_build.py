@@ -6,8 +6,10 @@ confusing failures; this test points at the data instead.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -28,7 +30,7 @@ STRATEGIC_NAMES = {
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     if not any(SEED_DIR.glob("*.parquet")):
         pytest.fail("no seed files in data/seed: run `python -m perf.sample`")
     target = tmp_path_factory.mktemp("build") / "t.duckdb"
@@ -39,7 +41,7 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
     connection.close()
 
 
-def one(con: duckdb.DuckDBPyConnection, sql: str) -> object:
+def one(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
     row = con.execute(sql).fetchone()
     return None if row is None else row[0]
 
