@@ -21,12 +21,11 @@ if catalogue.empty:
     st.stop()
 
 # Screen-sharing: hide the sidebar and widen the type; the controls stay on the page itself.
-st.html("""<style>
+st.markdown("""<style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none;}
-.oi-sentence {font-size: 2.2rem; line-height: 1.25; font-weight: 650; margin: .2rem 0 .8rem 0;}
-.oi-briefing-title {font-size: 1.5rem; color: #3b3b3b; margin: 0;}
 .oi-badge {font-size: 1.15rem;}
-</style>""")
+</style>""", unsafe_allow_html=True)
+SENTENCE_STYLE = "font-size:2.2rem;line-height:1.25;font-weight:650;margin:.2rem 0 .8rem 0"
 
 names = dict(zip(catalogue["measure_id"], catalogue["name"], strict=True))
 order = list(catalogue.sort_values(["kind"], ascending=False, kind="stable")["measure_id"])
@@ -39,7 +38,7 @@ def _step(delta: int) -> None:
     st.session_state["measure"] = order[(here + delta) % len(order)]
 
 
-top = st.columns([1, 6, 1, 1])
+top = st.columns([1.3, 6, 1, 1])
 top[0].page_link("app_pages/overview.py", label="Leave briefing", icon=":material/close:")
 with top[1]:
     measure_id = str(st.selectbox("Measure", order, format_func=names.__getitem__, key="measure",
@@ -53,7 +52,7 @@ place = scope.locality_name
 if data.empty:
     data, place = cached.series(measure_id, measures.AREA), "the whole area"
 data = data.sort_values("period_start").reset_index(drop=True)
-st.markdown(f"<p class='oi-briefing-title'>{order.index(measure_id) + 1} of {len(order)} · "
+st.markdown(f"<p class='oi-briefing-title' style='font-size:1.4rem;color:#3b3b3b;margin:0'>{order.index(measure_id) + 1} of {len(order)} · "
             f"{html.escape(str(m['strategic_purpose_name']))} · {html.escape(place)}</p>", unsafe_allow_html=True)
 st.markdown(f"## {html.escape(str(m['name']))}")
 if data.empty:
@@ -71,12 +70,12 @@ since = scope.since(data["period_start"].max())
 shown = data.index if since is None else data.index[data["period_start"] >= since]
 sentence = narrative.measure_sentence(m.to_dict() | {"frequency": shown_by}, chart.points.loc[shown],
                                       data.loc[shown, "period_start"])
-st.markdown(f"<p class='oi-sentence'>{html.escape(sentence)}</p>", unsafe_allow_html=True)
+st.markdown(f"<p class='oi-sentence' style='{SENTENCE_STYLE}'>{html.escape(sentence)}</p>", unsafe_allow_html=True)
 st.markdown(icons.variation_badge(chart.variation) + icons.assurance_badge(chart.assurance), unsafe_allow_html=True)
 labels = {i + 1: str(row["label"]) for i, (_, row) in enumerate(phase_rows.iterrows()) if i < len(positions)}
 st.altair_chart(charts.xmr_chart(chart.points.loc[shown], data.loc[shown, "period_start"], title="",
                                  y_title=str(m["unit"]), target=target, phase_labels=labels, size="large",
-                                 height=380), width="stretch")
+                                 height=300), width="stretch", alt=f"Control chart. {sentence}")
 latest = cached.commentary(measure_id, scope.public_only).head(1)
 if not latest.empty:
     st.text(f"{latest['author'].iloc[0]}: {latest['body'].iloc[0]}")

@@ -54,13 +54,14 @@ y_title = str(m["unit"])
 if rate:
     show["value"] = places.per_thousand(show, residents)
     y_title = f"{m['unit']} per 1,000 residents"
-st.markdown(f"### {m['name']}" + (" per 1,000 residents" if rate else ""))
+st.markdown(f"### {m['name']}" + (" per 1,000 residents" if rate else f" ({m['unit']})"))
 multiples = places.small_multiples(show, improvement=str(m["improvement"]))  # type: ignore[arg-type]
 signals = multiples.groupby("locality_name")["signal"].apply(lambda s: bool(s.tail(1).fillna(False).any()))
 flagged = sorted(signals[signals].index)
 st.write(f"{len(signals)} areas. " + (f"Latest period shows a signal in: {', '.join(flagged)}." if flagged
                                        else "No area shows a signal in the latest period."))
-st.altair_chart(charts.small_multiples_chart(multiples, y_title=y_title), width="content")
+st.altair_chart(charts.small_multiples_chart(multiples, y_title=y_title), width="content",
+                alt=f"One small control chart per area for {m['name']}. The table below lists the latest values.")
 
 if kind == "ward":
     periods_back = {"week": 13, "month": 3, "quarter": 1}[str(m["frequency"])]
@@ -76,11 +77,13 @@ if kind == "ward":
     left, right = st.columns([3, 2])
     with left:
         st.altair_chart(charts.tile_map(latest, value_title=y_title,
-                                        title=f"Latest {periods_back} {m['frequency']}(s), by ward"), width="content")
+                                        title=f"Latest {periods_back} {m['frequency']}(s), by ward"), width="content",
+                        alt="Tile map of wards shaded by the value; the table beside it gives each ward's figure.")
         st.caption("Each ward is one equal tile, placed roughly where it lies, so small wards are as visible as big ones.")
     with right:
-        st.dataframe(latest[["locality_name", "value"]].rename(columns={"locality_name": "Ward", "value": y_title})
-                     .sort_values("Ward"), hide_index=True, width="stretch")
+        st.dataframe(latest[["locality_name", "value"]].round(2)
+                     .rename(columns={"locality_name": "Ward", "value": y_title}).sort_values("Ward"),
+                     hide_index=True, width="stretch")
 
 st.markdown("#### Who lives here")
 prof = places.profile(demo)

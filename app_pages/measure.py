@@ -57,7 +57,7 @@ labels = {i + 1: str(row["label"]) for i, (_, row) in enumerate(phase_rows.iterr
 unit = str(m["unit"])
 altair = charts.xmr_chart(points, dates, title=f"{m['name']}, {place}", y_title=unit, target=target,
                           phase_labels=labels)
-st.altair_chart(altair, width="stretch")
+st.altair_chart(altair, width="stretch", alt=f"Control chart of {m['name']}. {sentence}")
 for warning in chart.warnings:
     st.caption(f"Note: {warning}")
 

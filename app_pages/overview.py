@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import streamlit as st
 
-from perf import charts, measures, narrative
+from perf import charts, narrative
 from ui import cached, filters, icons
 
 scope = filters.current()
@@ -18,14 +20,36 @@ if scope.purpose_id != filters.ALL_PURPOSES:
 if catalogue.empty:
     st.info("No measures are recorded for this purpose yet.")
     st.stop()
+status, values = cached.status(scope.public_only, scope.locality_id)
+status = status.set_index("measure_id")
 
-ids = tuple(catalogue["measure_id"])
-values = cached.series(ids, scope.locality_id)
-fallback = values.groupby("measure_id").size()
-missing = [m for m in ids if m not in fallback.index]
-if missing and scope.locality_id != measures.AREA:
-    values = pd.concat([values, cached.series(tuple(missing), measures.AREA).assign(whole_area=True)])
-all_phases = cached.phases()
+
+def change_text(m: pd.Series, data: pd.DataFrame, variation: str | None) -> str:
+    """'Up 12 on September 2026: within normal variation' — never a bare 'this vs last'."""
+    present = data.dropna(subset=["value"])
+    if len(present) < 2:
+        return ""
+    now, before = present.iloc[-1], present.iloc[-2]
+    diff = float(now["value"] - before["value"])
+    decimals = int(m["decimals"])
+    word = "Up" if diff > 0 else "Down" if diff < 0 else "No change"
+    amount = "" if diff == 0 else " " + narrative.format_value(abs(diff), str(m["unit"]) if m["unit"] == "%" else "",
+                                                              decimals).replace("%", " points")
+    qualifier = "within normal variation" if variation in (None, "common_cause") else "a signal"
+    return f"{word}{amount} on {narrative.period_label(before['period_start'], str(m['frequency']))}: {qualifier}"
+
+
+changed = catalogue[catalogue["measure_id"].map(status["new_signal"]).fillna(False).astype(bool)]
+with st.container(border=True):
+    st.markdown(f"**What changed** · {len(changed)} measure{'s' if len(changed) != 1 else ''} "
+                "with a new signal in the latest period")
+    for _, m in changed.iterrows():
+        s = status.loc[m["measure_id"]]
+        st.markdown(icons.variation_badge(s["variation"]) + f" {html.escape(str(m['name']))}: "
+                    f"{narrative.format_value(float(s['value']), str(m['unit']), int(m['decimals']))} in "
+                    f"{narrative.period_label(s['period_start'], str(m['frequency']))}", unsafe_allow_html=True)
+    if changed.empty:
+        st.caption("No measure has a new signal: every measure's latest point is where its variation would put it.")
 
 for purpose_id, group in catalogue.groupby("strategic_purpose_id", sort=False):
     st.subheader(str(group["strategic_purpose_name"].iloc[0]))
@@ -34,26 +58,24 @@ for purpose_id, group in catalogue.groupby("strategic_purpose_id", sort=False):
         data = values[values["measure_id"] == m["measure_id"]].sort_values("period_start")
         with cols[i % 3].container(border=True):
             st.markdown(f"**{m['name']}**")
-            if data.empty:
+            if data.empty or m["measure_id"] not in status.index:
                 st.caption("No values yet.")
                 continue
-            starts = all_phases.loc[all_phases["measure_id"] == m["measure_id"], "starts_on"]
-            positions = measures.phase_positions(data["period_start"], list(starts))
-            chart = cached.xmr_for(tuple(data["value"].astype(float)), tuple(positions),
-                                   str(m["improvement"]), None if pd.isna(m["target"]) else float(m["target"]))
-            latest = data.iloc[-1]
+            s = status.loc[m["measure_id"]]
             st.markdown(
                 f"<span style='font-size:1.6rem;font-weight:700'>"
-                f"{narrative.format_value(float(latest['value']), str(m['unit']), int(m['decimals']))}</span> "
-                f"<span style='color:#555'>{narrative.period_label(latest['period_start'], str(m['frequency']))}</span>",
+                f"{narrative.format_value(float(s['value']), str(m['unit']), int(m['decimals']))}</span> "
+                f"<span style='color:#555'>{narrative.period_label(s['period_start'], str(m['frequency']))}</span>",
                 unsafe_allow_html=True,
             )
-            st.markdown(icons.variation_badge(chart.variation) + icons.assurance_badge(chart.assurance),
+            st.markdown(icons.variation_badge(s["variation"]) + icons.assurance_badge(s["assurance"]),
                         unsafe_allow_html=True)
+            st.caption(change_text(m, data, s["variation"]))
             since = scope.since(data["period_start"].max())
             recent = data if since is None else data[data["period_start"] >= since]
-            st.altair_chart(charts.sparkline(recent["period_start"], recent["value"]), width="stretch")
-            if "whole_area" in data.columns and data["whole_area"].fillna(False).any():
+            st.altair_chart(charts.sparkline(recent["period_start"], recent["value"]), width="stretch",
+                            alt=f"Recent trend of {m['name']}; latest value and variation are given above.")
+            if data["whole_area"].any():
                 st.caption("Whole-area figure: not recorded by ward.")
             st.page_link("app_pages/measure.py", label="Open the chart", icon=":material/arrow_forward:",
                          query_params=filters.link_params(scope, measure_id=str(m["measure_id"])))

@@ -57,11 +57,13 @@ c.metric("Range after", f"{result.after_range[0]:,.{decimals}f} – {result.afte
 
 dates = data["period_start"]
 st.altair_chart(charts.xmr_chart(result.held.points, dates, title="Judged against the old system's limits",
-                                 y_title=unit), width="stretch")
+                                 y_title=unit), width="stretch",
+                alt=f"Control chart with the old limits held after the change. {result.sentence(unit=unit, decimals=decimals)}")
 st.caption("The limits come from the periods before the change and are held after it: points after the change "
            "that signal against them show the system really changed.")
 st.altair_chart(charts.xmr_chart(result.recalculated.points, dates, title="Limits recalculated from the change",
-                                 y_title=unit, phase_labels={1: "Change"}), width="stretch")
+                                 y_title=unit, phase_labels={1: "Change"}), width="stretch",
+                alt="Control chart with limits recalculated from the change date.")
 
 st.markdown("#### Decision and actions")
 if scope.public_only:

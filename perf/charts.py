@@ -127,14 +127,16 @@ def stacked_bars(
     )
 
 
-def small_multiples_chart(frame: pd.DataFrame, *, y_title: str, columns: int = 5) -> alt.FacetChart:
+def small_multiples_chart(frame: pd.DataFrame, *, y_title: str, columns: int = 4) -> alt.FacetChart:
     """One small control chart per area, each with its own average and limits (never a ranking)."""
     data = frame.copy()
+    if (data["value"].dropna() >= 0).all():
+        data["lower"] = data["lower"].clip(lower=0)  # no negative counts or rates (see xmr_frame)
     data["signal_label"] = data["point_type"].map(lambda t: POINT_STYLE.get(t, POINT_STYLE["common_cause"])[0])
     base = alt.Chart().encode(x=alt.X("period_start:T", title=None, axis=alt.Axis(format="%Y", tickCount=3)))
     labels = [v[0] for v in POINT_STYLE.values()]
     layer = alt.layer(
-        base.mark_line(color="#9A9A9A", strokeWidth=1).encode(y=alt.Y("value:Q", title=y_title)),
+        base.mark_line(color="#9A9A9A", strokeWidth=1).encode(y=alt.Y("value:Q", title=None)),
         base.mark_line(color="#333333", strokeWidth=1).encode(y="centre:Q"),
         base.mark_line(color="#333333", strokeDash=[4, 3], strokeWidth=0.8).encode(y="upper:Q"),
         base.mark_line(color="#333333", strokeDash=[4, 3], strokeWidth=0.8).encode(y="lower:Q"),
@@ -150,7 +152,7 @@ def small_multiples_chart(frame: pd.DataFrame, *, y_title: str, columns: int = 5
                      alt.Tooltip("value:Q", title="Value", format=",.4~f"), alt.Tooltip("signal_label:N", title="Variation")],
         ),
         data=data,
-    ).properties(width=150, height=90)
+    ).properties(width=170, height=90)
     return layer.facet(facet=alt.Facet("locality_name:N", title=None, header=alt.Header(labelFontSize=12)),
                        columns=columns).resolve_scale(y="independent")
 
@@ -166,7 +168,7 @@ def tile_map(frame: pd.DataFrame, *, value_title: str, title: str) -> alt.LayerC
     )
     tiles = base.mark_rect(stroke="white", strokeWidth=2, cornerRadius=3).encode(
         color=alt.Color("value:Q", title=value_title, scale=alt.Scale(scheme="blues"),
-                        legend=alt.Legend(orient="bottom", gradientLength=300)))
+                        legend=alt.Legend(orient="bottom", gradientLength=300, titleLimit=400)))
     text = base.mark_text(fontSize=11, fontWeight="bold").encode(
         text="short:N",
         color=alt.condition(alt.datum.value > data["value"].median(), alt.value("white"), alt.value("#222222")))

@@ -149,3 +149,19 @@ def test_briefing_steps_through_measures_one_per_screen(app_env: Path) -> None:
     assert not at.exception
     assert at.selectbox(key="measure").value != first
     assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_overview_lists_what_changed_from_the_batch_engine(app_env: Path) -> None:
+    from perf import status
+
+    with store.connect(app_env) as con:
+        cat = measures.catalogue(con)
+        vals = measures.series(con, list(cat["measure_id"]))
+        now = status.latest(vals, cat, measures.phases(con))
+    expected = int(now["new_signal"].sum())
+    at = run_page("app_pages/overview.py")
+    header = next(md.value for md in at.markdown if md.value.startswith("**What changed**"))
+    assert f"· {expected} measure" in header
+    # every tile's change figure carries a qualifier
+    changes = [c.value for c in at.caption if c.value.startswith(("Up", "Down", "No change"))]
+    assert changes and all(c.endswith(("within normal variation", "a signal")) for c in changes)

@@ -96,3 +96,25 @@ def xmr_for(
 ) -> spc.Chart:
     """The control chart of a series: cached on the numbers themselves."""
     return spc.xmr(list(values), phase_starts=phase_starts, improvement=improvement, target=target)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _status(version: int, public_only: bool, locality_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from perf import status
+
+    with reading() as con:
+        cat = measures.catalogue(con, public_only=public_only)
+        ids = list(cat["measure_id"])
+        values = measures.series(con, ids, locality_id)
+        values["whole_area"] = False
+        missing = sorted(set(ids) - set(values["measure_id"]))
+        if missing and locality_id != measures.AREA:
+            values = pd.concat([values, measures.series(con, missing, measures.AREA).assign(whole_area=True)],
+                               ignore_index=True)
+        phase_rows = measures.phases(con)
+    return status.latest(values, cat, phase_rows), values
+
+
+def status(public_only: bool, locality_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every measure's latest status in a place (whole-area figures where not recorded by ward), and the values."""
+    return _status(data_version(), public_only, locality_id)

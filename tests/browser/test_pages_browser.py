@@ -50,3 +50,50 @@ def test_purpose_page_from_a_link(server: str, page: object, sample_db: Path) ->
     main = page.locator('[data-testid="stMain"]')  # type: ignore[attr-defined]
     assert main.locator("h1").first.inner_text().strip() == name
     screenshot(page, "purpose")
+
+
+def test_locality_page_from_a_link_draws_small_multiples_and_the_tile_map(server: str, page: object,
+                                                                         sample_db: Path) -> None:
+    with store.connect(sample_db) as con:
+        cat = measures.catalogue(con)
+    m = cat[cat["by_locality"]].iloc[0]
+    page.goto(f"{server}/locality?measure={quote(str(m['name']))}")  # type: ignore[attr-defined]
+    wait_ready(page)
+    main = page.locator('[data-testid="stMain"]')  # type: ignore[attr-defined]
+    main.locator('[data-testid="stVegaLiteChart"]').nth(1).wait_for(timeout=30_000)
+    assert main.get_by_text("Who lives here").count() == 1
+    screenshot(page, "locality")
+
+
+def test_review_page_from_a_link_names_the_signal(server: str, page: object, sample_db: Path) -> None:
+    with store.connect(sample_db) as con:
+        phased = measures.phases(con)
+        cat = measures.catalogue(con).set_index("measure_id")
+    name = str(cat.loc[phased["measure_id"].iloc[0], "name"])
+    page.goto(f"{server}/review?measure={quote(name)}&period=All+time")  # type: ignore[attr-defined]
+    wait_ready(page)
+    main = page.locator('[data-testid="stMain"]')  # type: ignore[attr-defined]
+    main.locator("h3").first.wait_for(timeout=30_000)
+    verdict = main.locator("h3").first.inner_text()
+    assert "shows it" in verdict
+    screenshot(page, "review")
+
+
+def test_briefing_is_readable_at_1280_by_720(server: str, browser: object, sample_db: Path) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 720})  # type: ignore[attr-defined]
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/briefing")
+        wait_ready(page)
+        page.locator(".oi-sentence").wait_for(timeout=30_000)
+        page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=30_000)
+        assert not page.locator('[data-testid="stSidebar"]').is_visible()
+        size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.oi-sentence')).fontSize)")
+        assert size >= 30  # large type for a shared screen
+        first = page.locator(".oi-sentence").inner_text()
+        page.get_by_role("button", name="Next").click()
+        page.wait_for_function("(t) => document.querySelector('.oi-sentence') && "
+                               "document.querySelector('.oi-sentence').innerText !== t", arg=first, timeout=30_000)
+        page.screenshot(path=str(Path(__file__).resolve().parents[1] / "artifacts" / "briefing_1280x720.png"))
+    finally:
+        context.close()
