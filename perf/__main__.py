@@ -97,7 +97,7 @@ def _load(args: argparse.Namespace) -> int:
             print(result.summary, file=sys.stderr)
             return 1
         done = load.apply_upload(con, result, user=args.user or _cli_user())
-    except load.WriteConflict as err:
+    except load.WriteConflictError as err:
         print(str(err), file=sys.stderr)
         return 1
     finally:
@@ -138,7 +138,7 @@ def _create_admin(args: argparse.Namespace) -> int:
     try:
         user = users.create_user(con, args.username, password, "admin", display_name=args.display_name,
                                  created_by=_cli_user())
-    except load.InputRejected as err:
+    except load.InputError as err:
         for problem in err.problems:
             print(problem.message(), file=sys.stderr)
         print("No user was created.", file=sys.stderr)

@@ -2,7 +2,7 @@
 data-quality view of whether each measure is up to date.
 
 A value typed into a form goes through exactly the checks and the change-log path of an upload
-(perf.load), so the two can never disagree. Problems are raised as ``InputRejected`` whose messages
+(perf.load), so the two can never disagree. Problems are raised as ``InputError`` whose messages
 start with the form field ("Value: 'abc' is not a number."), so a page can show each beside its field.
 """
 
@@ -20,7 +20,7 @@ import pandas as pd
 from perf import store
 from perf.load import (
     AREA,
-    InputRejected,
+    InputError,
     LoadResult,
     Problem,
     next_period_start,
@@ -83,7 +83,7 @@ def _text_of(value: object) -> str:
 
 def _measure(con: duckdb.DuckDBPyConnection, measure_id: str) -> dict[str, Any] | None:
     frame = store.query(con, "measure_admin_get", {"measure_id": measure_id})
-    return None if frame.empty else frame.iloc[0].to_dict()
+    return None if frame.empty else {str(k): v for k, v in frame.iloc[0].to_dict().items()}
 
 
 def _parse_day(value: date | str, field: str, problems: list[Problem]) -> date | None:
@@ -117,7 +117,7 @@ def enter_value(
     """Save one value typed into the entry form, with an upload's checks and change log.
 
     ``locality_id`` None (or 'ALL') is the whole area. Returns what changed (``new``/``corrected``/
-    ``unchanged``); a correction keeps the old value in change_log. Raises InputRejected.
+    ``unchanged``); a correction keeps the old value in change_log. Raises InputError.
 
     Example
     -------
@@ -134,7 +134,7 @@ def enter_value(
     raw = pd.DataFrame([cells], index=pd.Index([2], name="row"), dtype=str)
     result = validate_frame(con, raw, "the form", now=now, kind="measure_values")
     if result.problems:
-        raise InputRejected([_field(p.column or "", p.reason) for p in result.problems])
+        raise InputError([_field(p.column or "", p.reason) for p in result.problems])
     with write_transaction(con) as cur:
         return save_rows(cur, "measure_values", result.frame, filename="the form", user=user, now=now)
 
@@ -185,13 +185,14 @@ def add_commentary(
     if not author.strip():
         problems.append(_field("author", "say who wrote this (sign in first)."))
     if problems:
-        raise InputRejected(problems)
+        raise InputError(problems)
     with write_transaction(con) as cur:
         out = run(cur, "commentary_insert", {
             "measure_id": measure_id, "period_start": day, "author": author.strip(), "written_at": now,
             "body": text, "visibility": visibility,
         })
-    return int(out.iloc[0, 0])
+    ids: list[Any] = out["commentary_id"].tolist()
+    return int(ids[0])
 
 
 
@@ -275,7 +276,7 @@ def add_measure(
     """Add a measure to the catalogue with its definition and the six data-quality notes.
 
     New measures are unpublished until an admin publishes them, so the public never sees a measure
-    with no data. The creation is written to change_log. Raises InputRejected.
+    with no data. The creation is written to change_log. Raises InputError.
     """
     now = now or datetime.now()
     fields: dict[str, Any] = {
@@ -298,7 +299,7 @@ def add_measure(
     if not user.strip():
         raise ValueError("user must name who is adding the measure")
     if problems:
-        raise InputRejected(problems)
+        raise InputError(problems)
     cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
     with write_transaction(con) as cur:
         run(cur, "measure_admin_insert", cleaned)
@@ -316,7 +317,7 @@ def update_measure(
     now = now or datetime.now()
     current = _measure(con, measure_id)
     if current is None:
-        raise InputRejected([_field("measure_id", f"{show(measure_id)} is not a known measure.")])
+        raise InputError([_field("measure_id", f"{show(measure_id)} is not a known measure.")])
     unknown = sorted(set(changes) - set(MEASURE_FIELDS))
     if unknown:
         raise ValueError(f"update_measure can change {', '.join(MEASURE_FIELDS)}; got {', '.join(unknown)}")
@@ -324,7 +325,7 @@ def update_measure(
     fields.update({k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()})
     problems = _check_measure(con, fields)
     if problems:
-        raise InputRejected(problems)
+        raise InputError(problems)
     changed = [k for k in MEASURE_FIELDS if fields[k] != _plain(current[k])]
     if not changed:
         return 0
@@ -338,16 +339,15 @@ def update_measure(
     return len(changed)
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     """A value read back from DuckDB via pandas, as Python (NaN/NA -> None, numpy -> int/float/bool)."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return None
-    if hasattr(value, "item"):
-        return value.item()
-    return value
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
 
 
-def _logged(value: Any) -> str | None:
+def _logged(value: object) -> str | None:
     return None if value is None else str(value)
 
 
@@ -383,9 +383,11 @@ def add_phase(
     elif len(text) > 80:
         problems.append(_field("label", f"{len(text):,} characters is too long; the limit is 80."))
     if description is not None and len(description) > TEXT_MAX:
-        problems.append(_field("description", f"{len(description):,} characters is too long; the limit is {TEXT_MAX:,}."))
+        problems.append(_field("description", (
+            f"{len(description):,} characters is too long; the limit is {TEXT_MAX:,}."
+        )))
     if problems:
-        raise InputRejected(problems)
+        raise InputError(problems)
     with write_transaction(con) as cur:
         run(cur, "measure_admin_phase_insert", {
             "measure_id": measure_id, "starts_on": day, "label": text,
@@ -419,13 +421,13 @@ def timeliness(
     """
     grace = {**GRACE_DAYS, **(grace_days or {})}
     frame = store.query(con, "measure_admin_timeliness")
-    rows = []
-    for rec in frame.itertuples(index=False):
-        frequency = str(rec.frequency)
-        latest = None if pd.isna(rec.latest_period) else pd.Timestamp(rec.latest_period).date()
-        if latest is None:
-            rows.append((None, None, None, 0, "no data", "No values yet."))
+    rows: list[tuple[date | None, date | None, int, str, str]] = []
+    latest_periods: list[Any] = frame["latest_period"].tolist()
+    for frequency, stamp in zip(frame["frequency"].astype(str).tolist(), latest_periods, strict=True):
+        if stamp is None or pd.isna(stamp):
+            rows.append((None, None, 0, "no data", "No values yet."))
             continue
+        latest = pd.Timestamp(stamp).date()
         following = next_period_start(latest, frequency)
         due_by = next_period_start(following, frequency) + timedelta(days=grace[frequency])
         overdue = today > due_by
@@ -436,14 +438,14 @@ def timeliness(
                     f"{_long(following)} was due by {_long(due_by)}.")
         else:
             text = f"Timely: {what}; the next is due by {_long(due_by)}."
-        rows.append((following, due_by, None, days, "overdue" if overdue else "timely", text))
+        rows.append((following, due_by, days, "overdue" if overdue else "timely", text))
     out = frame[["measure_id", "name", "frequency", "published", "latest_period", "last_entered_at"]].copy()
     out["latest_period"] = pd.to_datetime(out["latest_period"]).dt.date
     out["next_period"] = [r[0] for r in rows]
     out["due_by"] = [r[1] for r in rows]
-    out["days_overdue"] = pd.array([r[3] for r in rows], dtype="Int64")
-    out["status"] = [r[4] for r in rows]
-    out["status_text"] = [r[5] for r in rows]
+    out["days_overdue"] = pd.array([r[2] for r in rows], dtype="Int64")
+    out["status"] = [r[3] for r in rows]
+    out["status_text"] = [r[4] for r in rows]
     return out.reset_index(drop=True)
 
 

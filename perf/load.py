@@ -21,12 +21,22 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import duckdb
 import pandas as pd
 
 from perf import store
+
+if TYPE_CHECKING:  # openpyxl is imported only when an Excel file arrives
+    from openpyxl.cell.cell import Cell, MergedCell
+    from openpyxl.cell.read_only import EmptyCell, ReadOnlyCell
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    AnySheet = Worksheet | ReadOnlyWorksheet
+    AnyCell = Cell | MergedCell | ReadOnlyCell | EmptyCell
+    AnyRow = tuple[AnyCell, ...]
 
 Kind = Literal["measure_values", "demand", "work"]
 KINDS: tuple[Kind, ...] = ("measure_values", "demand", "work")
@@ -114,7 +124,7 @@ class Problem:
         return self.reason
 
 
-class InputRejected(ValueError):
+class InputError(ValueError):
     """Raised when a file or form is refused; ``problems`` holds every reason, nothing was saved."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
@@ -122,7 +132,7 @@ class InputRejected(ValueError):
         super().__init__("\n".join(p.message() for p in self.problems))
 
 
-class WriteConflict(RuntimeError):
+class WriteConflictError(RuntimeError):
     """Another session changed the same rows at the same moment; this write was rolled back."""
 
 
@@ -291,29 +301,29 @@ def size_problem(filename: str, size: int) -> Problem | None:
 def read_upload(data: bytes, filename: str, *, sheet: str | None = None) -> RawUpload:
     """Read a CSV or Excel upload into a frame of text, so nothing is lost or guessed at.
 
-    Raises InputRejected when the file itself cannot be read (too big, wrong type, encoding,
+    Raises InputError when the file itself cannot be read (too big, wrong type, encoding,
     several sheets with data and none chosen).
     """
     too_big = size_problem(filename, len(data))
     if too_big:
-        raise InputRejected([too_big])
+        raise InputError([too_big])
     lower = filename.lower()
     if lower.endswith((".xlsx", ".xlsm")):
         return _read_excel(data, filename, sheet)
     if lower.endswith(".xls"):
-        raise InputRejected([Problem(None, None, None, (
+        raise InputError([Problem(None, None, None, (
             f"{filename} is an old Excel 97-2003 workbook (.xls), which can't be read. "
             "Save it as an Excel workbook (.xlsx) or CSV and load that."
         ))])
     if lower.endswith((".csv", ".txt")):
         return _read_csv(data, filename)
-    raise InputRejected([Problem(None, None, None, (
+    raise InputError([Problem(None, None, None, (
         f"{filename} is not a CSV (.csv) or Excel (.xlsx) file, so it can't be loaded."
     ))])
 
 
-def _file_problem(message: str) -> InputRejected:
-    return InputRejected([Problem(None, None, None, message)])
+def _file_problem(message: str) -> InputError:
+    return InputError([Problem(None, None, None, message)])
 
 
 def _decode(data: bytes, filename: str) -> tuple[str, tuple[str, ...]]:
@@ -395,7 +405,7 @@ def _to_frame(
         rows.append(record + [""] * (width - len(record)))
         index.append(number)
     if problems:
-        raise InputRejected(problems)
+        raise InputError(problems)
     if not rows:
         raise _file_problem(f"{filename} has a header row but no data rows.")
     frame = pd.DataFrame(rows, columns=pd.Index(header, dtype=object), index=pd.Index(index, name="row"),
@@ -436,7 +446,7 @@ def _read_excel(data: bytes, filename: str, sheet: str | None) -> RawUpload:
         elif not with_data:
             raise _file_problem(f"{filename} is empty: none of its sheets has any data.")
         else:
-            raise InputRejected([Problem(None, None, None, (
+            raise InputError([Problem(None, None, None, (
                 f"{filename} has {len(with_data)} sheets with data ({_quoted(with_data)}); choose the sheet "
                 "to load, or save the one you want as its own file."
             ))])
@@ -453,17 +463,26 @@ def _quoted(names: Sequence[str]) -> str:
     return ", ".join(f"'{n}'" for n in names)
 
 
-def _sheet_has_data(ws: Any) -> bool:
-    for row in ws.iter_rows(values_only=True):
+def _iter_cells(ws: AnySheet) -> Iterator[AnyRow]:
+    # the stubs type ReadOnlyWorksheet.iter_rows with a Worksheet self; the API is the same
+    return cast("Iterator[AnyRow]", cast("Worksheet", ws).iter_rows())
+
+
+def _iter_values(ws: AnySheet) -> Iterator[tuple[object, ...]]:
+    return cast("Iterator[tuple[object, ...]]", cast("Worksheet", ws).iter_rows(values_only=True))
+
+
+def _sheet_has_data(ws: AnySheet) -> bool:
+    for row in _iter_values(ws):
         if any(v is not None and str(v).strip() for v in row):
             return True
     return False
 
 
-def _sheet_records(ws: Any) -> tuple[list[list[str]], list[int]]:
+def _sheet_records(ws: AnySheet) -> tuple[list[list[str]], list[int]]:
     records: list[list[str]] = []
     numbers: list[int] = []
-    for cells in ws.iter_rows():
+    for cells in _iter_cells(ws):
         texts = [_cell_text(c) for c in cells]
         if not cells:
             continue
@@ -473,7 +492,7 @@ def _sheet_records(ws: Any) -> tuple[list[list[str]], list[int]]:
     return records, numbers
 
 
-def _cell_text(cell: Any) -> str:
+def _cell_text(cell: AnyCell) -> str:
     """A cell as the officer sees it: 85% stays 85, a date is ISO, 12.0 is 12."""
     value = getattr(cell, "value", None)
     if value is None:
@@ -643,20 +662,20 @@ class _Checker:
 
     def col(self, column: str) -> pd.Series:
         if self.has(column):
-            return self.text[column]
+            return pd.Series(self.text[column])
         return pd.Series("", index=self.text.index, dtype=str)
 
     def unfaulted(self, column: str) -> pd.Series:
         """Rows where this column's cell has no problem (all rows for a column the file lacks)."""
         if not self.has(column):
             return pd.Series(True, index=self.text.index)
-        return ~self.bad[column]
+        return pd.Series(~self.bad[column])
 
     def good(self, column: str) -> pd.Series:
         """Rows where the cell is filled in and not yet faulted."""
         if not self.has(column):
             return pd.Series(False, index=self.text.index)
-        return (self.text[column] != "") & ~self.bad[column]
+        return pd.Series((self.text[column] != "") & ~self.bad[column])
 
     def flag(
         self, column: str, mask: pd.Series, reason: str | Callable[[str], str] | pd.Series, *,
@@ -672,11 +691,11 @@ class _Checker:
         self.bad.loc[mask, column] = True
         values = self.raw.loc[mask, column]
         header = self.headers[column]
-        for row, value in values.items():
+        for row, value in zip(values.index.tolist(), values.tolist(), strict=True):
             if isinstance(reason, str):
                 text = reason
             elif isinstance(reason, pd.Series):
-                text = str(reason.loc[row])
+                text = str(reason.at[row])
             else:
                 text = reason(value if as_typed else value.strip())
             self.problems.append(Problem(int(row), header, value, text))
@@ -849,7 +868,7 @@ def validate_upload(
     sheets: tuple[str, ...] = ()
     try:
         raw = read_upload(data, filename, sheet=sheet)
-    except InputRejected as exc:
+    except InputError as exc:
         if filename.lower().endswith((".xlsx", ".xlsm")):
             sheets = _sheets_with_data(data)
         return _rejected(filename, None, exc.problems, pd.DataFrame(), (), sheets)
@@ -1098,7 +1117,7 @@ _WRITE_LOCK = threading.RLock()
 def write_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor in one transaction: committed whole, or rolled back whole on any error.
 
-    Writes from other threads wait their turn; a conflict with another writer becomes WriteConflict.
+    Writes from other threads wait their turn; a conflict with another writer becomes WriteConflictError.
     """
     with _WRITE_LOCK:
         cur = con.cursor()
@@ -1109,7 +1128,7 @@ def write_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBP
                 cur.execute("COMMIT")
             except duckdb.TransactionException as exc:
                 _rollback(cur)
-                raise WriteConflict(CONFLICT_MESSAGE) from exc
+                raise WriteConflictError(CONFLICT_MESSAGE) from exc
             except BaseException:
                 _rollback(cur)
                 raise
@@ -1139,11 +1158,11 @@ def apply_upload(
     """Save a checked upload in one transaction; the same file twice changes nothing.
 
     Corrections write the old and new value to change_log with who and when; a load that changed
-    anything adds one change_log line naming the file. Raises InputRejected if the result has
-    problems and WriteConflict if another session wrote the same rows at the same moment.
+    anything adds one change_log line naming the file. Raises InputError if the result has
+    problems and WriteConflictError if another session wrote the same rows at the same moment.
     """
     if not result.ok or result.kind is None:
-        raise InputRejected(result.problems or [Problem(None, None, None, "Nothing to load.")])
+        raise InputError(result.problems or [Problem(None, None, None, "Nothing to load.")])
     if not user.strip():
         raise ValueError("user must name who is loading the file")
     now = now or datetime.now()

@@ -17,13 +17,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 import duckdb
 import pandas as pd
 
 from perf import store
-from perf.load import InputRejected, Problem, run, write_transaction
+from perf.load import InputError, Problem, run, write_transaction
 
 Role = Literal["public", "officer", "admin"]
 ROLES: tuple[Role, ...] = ("public", "officer", "admin")
@@ -59,7 +59,7 @@ def can(role: str, action: str) -> bool:
         raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
     if action not in PERMISSIONS:
         raise ValueError(f"action must be one of {', '.join(PERMISSIONS)}, got {action!r}")
-    return role in PERMISSIONS[action]  # type: ignore[index]
+    return role in PERMISSIONS[action]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -196,9 +196,16 @@ def _password_problems(password: str, username: str) -> list[Problem]:
     return problems
 
 
-def _row(con: duckdb.DuckDBPyConnection, username: str) -> dict[str, object] | None:
+def _row(con: duckdb.DuckDBPyConnection, username: str) -> dict[str, Any] | None:
     frame = store.query(con, "users_get", {"username": username})
-    return None if frame.empty else frame.iloc[0].to_dict()
+    return None if frame.empty else {str(k): v for k, v in frame.iloc[0].to_dict().items()}
+
+
+def _when(value: object) -> datetime | None:
+    """A TIMESTAMP read back through pandas (Timestamp or NaT) as a datetime or None."""
+    if isinstance(value, datetime) and not pd.isna(value):  # NaT is a datetime too
+        return pd.Timestamp(value).to_pydatetime()
+    return None
 
 
 def get_user(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
@@ -206,7 +213,7 @@ def get_user(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
     row = _row(con, normalise_username(username))
     if row is None:
         return None
-    return User(str(row["username"]), str(row["display_name"] or row["username"]), row["role"])  # type: ignore[arg-type]
+    return User(str(row["username"]), str(row["display_name"] or row["username"]), row["role"])
 
 
 def create_user(
@@ -220,7 +227,7 @@ def create_user(
     cost: ScryptCost = DEFAULT_COST,
     now: datetime | None = None,
 ) -> User:
-    """Add an officer or admin. Raises InputRejected (bad username, weak password, taken name)."""
+    """Add an officer or admin. Raises InputError (bad username, weak password, taken name)."""
     now = now or datetime.now()
     name = normalise_username(username)
     problems: list[Problem] = []
@@ -235,7 +242,7 @@ def create_user(
         problems.append(Problem(None, "role", None, f"Role: must be 'officer' or 'admin', got '{role}'."))
     problems += _password_problems(password, name)
     if problems:
-        raise InputRejected(problems)
+        raise InputError(problems)
     shown = (display_name or "").strip() or name
     hashed = hash_password(password, cost=cost)
     with write_transaction(con) as cur:
@@ -254,10 +261,10 @@ def set_password(
     now = now or datetime.now()
     name = normalise_username(username)
     if _row(con, name) is None:
-        raise InputRejected([Problem(None, "username", None, f"Username: there is no user '{name}'.")])
+        raise InputError([Problem(None, "username", None, f"Username: there is no user '{name}'.")])
     problems = _password_problems(password, name)
     if problems:
-        raise InputRejected(problems)
+        raise InputError(problems)
     hashed = hash_password(password, cost=cost)
     with write_transaction(con) as cur:
         run(cur, "users_set_password", {"username": name, "password_hash": hashed})
@@ -273,9 +280,9 @@ def set_role(
     name = normalise_username(username)
     row = _row(con, name)
     if row is None:
-        raise InputRejected([Problem(None, "username", None, f"Username: there is no user '{name}'.")])
+        raise InputError([Problem(None, "username", None, f"Username: there is no user '{name}'.")])
     if role not in STORED_ROLES:
-        raise InputRejected([Problem(None, "role", None, f"Role: must be 'officer' or 'admin', got '{role}'.")])
+        raise InputError([Problem(None, "role", None, f"Role: must be 'officer' or 'admin', got '{role}'.")])
     if row["role"] == role:
         return
     with write_transaction(con) as cur:
@@ -289,7 +296,7 @@ def unlock(con: duckdb.DuckDBPyConnection, username: str, *, changed_by: str, no
     now = now or datetime.now()
     name = normalise_username(username)
     if _row(con, name) is None:
-        raise InputRejected([Problem(None, "username", None, f"Username: there is no user '{name}'.")])
+        raise InputError([Problem(None, "username", None, f"Username: there is no user '{name}'.")])
     with write_transaction(con) as cur:
         run(cur, "users_record_attempt", {"username": name, "failed_attempts": 0, "locked_until": None})
         run(cur, "users_log", {"row_key": name, "column_name": "locked_until", "old_value": None,
@@ -316,8 +323,7 @@ def sign_in(
     if row is None:
         verify_password(password, _dummy_hash(cost))  # spend the same time as for a real user
         return SignIn(None, WRONG)
-    locked_until = row["locked_until"]
-    locked = None if pd.isna(locked_until) else pd.Timestamp(locked_until).to_pydatetime()  # type: ignore[arg-type]
+    locked = _when(row["locked_until"])
     if locked is not None and locked > now:
         return SignIn(None, _locked_message(locked), locked)
     stored = str(row["password_hash"])
@@ -325,7 +331,8 @@ def sign_in(
         with write_transaction(con) as cur:
             # read again inside the write lock, so two wrong guesses at once both count
             fresh = run(cur, "users_get", {"username": name}).iloc[0]
-            lock = None if pd.isna(fresh["locked_until"]) else pd.Timestamp(fresh["locked_until"]).to_pydatetime()
+            lock = _when(fresh["locked_until"])
+            until: datetime | None
             if lock is not None and lock > now:  # another attempt locked it a moment ago
                 until = lock
             else:  # a lock that has run out starts the count again
@@ -337,12 +344,12 @@ def sign_in(
             return SignIn(None, _locked_message(until), until)
         return SignIn(None, WRONG)
     rehashed = hash_password(password, cost=cost) if needs_rehash(stored, cost) else None
-    if rehashed or locked is not None or int(row["failed_attempts"]):  # type: ignore[call-overload]
+    if rehashed or locked is not None or int(row["failed_attempts"]):
         with write_transaction(con) as cur:
             run(cur, "users_record_attempt", {"username": name, "failed_attempts": 0, "locked_until": None})
             if rehashed:
                 run(cur, "users_set_password", {"username": name, "password_hash": rehashed})
-    return SignIn(User(name, str(row["display_name"] or name), row["role"]), "")  # type: ignore[arg-type]
+    return SignIn(User(name, str(row["display_name"] or name), row["role"]), "")
 
 
 def _locked_message(until: datetime) -> str:

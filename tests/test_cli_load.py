@@ -14,7 +14,10 @@ from openpyxl import Workbook
 
 from perf import __main__ as cli
 from perf import load
-from tests.fixtures_db import db_path, snapshot  # noqa: F401 - pytest fixture
+from tests import fixtures_db
+from tests.fixtures_db import snapshot
+
+db_path = fixtures_db.db_path  # the shared fixture, made visible to pytest in this module
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,12 +9,15 @@ import duckdb
 import pytest
 
 from perf import entry, load
-from tests.fixtures_db import db, snapshot  # noqa: F401 - pytest fixture
+from tests import fixtures_db
+from tests.fixtures_db import snapshot
+
+db = fixtures_db.db  # the shared fixture, made visible to pytest in this module
 
 NOW = datetime(2024, 6, 12, 10, 0)
 
 
-def messages(exc: pytest.ExceptionInfo[load.InputRejected]) -> list[str]:
+def messages(exc: pytest.ExceptionInfo[load.InputError]) -> list[str]:
     return [p.message() for p in exc.value.problems]
 
 
@@ -38,7 +41,7 @@ def test_a_typed_correction_keeps_the_old_value(db: duckdb.DuckDBPyConnection) -
 
 def test_a_typed_value_is_refused_with_field_messages_and_nothing_saved(db: duckdb.DuckDBPyConnection) -> None:
     before = snapshot(db)
-    with pytest.raises(load.InputRejected) as exc:
+    with pytest.raises(load.InputError) as exc:
         entry.enter_value(db, "calls", date(2024, 6, 5), "Nowhere", "abc", user="amy", now=NOW)
     assert messages(exc) == [
         "Period: 2024-06-05 is not the start of a week (weeks start on a Monday); the nearest is 2024-06-03.",
@@ -49,7 +52,7 @@ def test_a_typed_value_is_refused_with_field_messages_and_nothing_saved(db: duck
 
 
 def test_a_typed_formula_is_refused(db: duckdb.DuckDBPyConnection) -> None:
-    with pytest.raises(load.InputRejected, match="Value: '=2\\*3' looks like a spreadsheet formula"):
+    with pytest.raises(load.InputError, match="Value: '=2\\*3' looks like a spreadsheet formula"):
         entry.enter_value(db, "calls", date(2024, 6, 3), None, "=2*3", user="amy", now=NOW)
 
 
@@ -80,7 +83,8 @@ def test_commentary_on_the_whole_measure_has_no_period(db: duckdb.DuckDBPyConnec
     (("nope", None, "x", "public", "amy"), "Measure: 'nope' is not a known measure."),
     (("calls", "2024-06-04", "x", "public", "amy"),
      "Period: 2024-06-04 is not the start of a week (weeks start on a Monday); the nearest is 2024-06-03."),
-    (("calls", "June", "x", "public", "amy"), "Period: 'June' is not a date; write it as YYYY-MM-DD (e.g. 2024-04-01)."),
+    (("calls", "June", "x", "public", "amy"),
+     "Period: 'June' is not a date; write it as YYYY-MM-DD (e.g. 2024-04-01)."),
     (("calls", date(2024, 7, 1), "x", "public", "amy"), "Period: 2024-07-01 is in the future."),
     (("calls", None, "   \n ", "public", "amy"), "Commentary: write something before saving."),
     (("calls", None, "x" * 4001, "public", "amy"), "Commentary: 4,001 characters is too long; the limit is 4,000."),
@@ -93,7 +97,7 @@ def test_commentary_is_refused_with_the_reason(
     db: duckdb.DuckDBPyConnection, args: tuple[object, ...], message: str
 ) -> None:
     before = snapshot(db)
-    with pytest.raises(load.InputRejected) as exc:
+    with pytest.raises(load.InputError) as exc:
         entry.add_commentary(db, *args, now=NOW)  # type: ignore[arg-type]
     assert messages(exc) == [message]
     assert snapshot(db) == before
@@ -143,7 +147,7 @@ def test_a_measure_is_refused_with_the_reason(
     db: duckdb.DuckDBPyConnection, change: dict[str, object], message: str
 ) -> None:
     before = snapshot(db)
-    with pytest.raises(load.InputRejected) as exc:
+    with pytest.raises(load.InputError) as exc:
         entry.add_measure(db, **{**NEW_MEASURE, **change}, user="admin1", now=NOW)  # type: ignore[arg-type]
     assert messages(exc) == [message]
     assert snapshot(db) == before
@@ -159,9 +163,9 @@ def test_changing_a_measure_logs_each_field(db: duckdb.DuckDBPyConnection) -> No
 
 
 def test_changing_a_measure_is_checked(db: duckdb.DuckDBPyConnection) -> None:
-    with pytest.raises(load.InputRejected, match="Measure: 'nope' is not a known measure."):
+    with pytest.raises(load.InputError, match="Measure: 'nope' is not a known measure."):
         entry.update_measure(db, "nope", {"target": 1.0}, user="admin1")
-    with pytest.raises(load.InputRejected, match="Frequency: must be one of"):
+    with pytest.raises(load.InputError, match="Frequency: must be one of"):
         entry.update_measure(db, "calls", {"frequency": "fortnight"}, user="admin1")
     with pytest.raises(ValueError, match="update_measure can change name, .*; got measure_id"):
         entry.update_measure(db, "calls", {"measure_id": "x"}, user="admin1")
@@ -193,7 +197,7 @@ def test_a_phase_is_recorded_and_logged(db: duckdb.DuckDBPyConnection) -> None:
 def test_a_phase_is_refused_with_the_reason(
     db: duckdb.DuckDBPyConnection, args: tuple[object, ...], message: str
 ) -> None:
-    with pytest.raises(load.InputRejected) as exc:
+    with pytest.raises(load.InputError) as exc:
         entry.add_phase(db, *args, user="amy", now=NOW)  # type: ignore[arg-type]
     assert messages(exc) == [message]
 
@@ -206,7 +210,8 @@ def test_timeliness_says_which_measures_are_overdue(db: duckdb.DuckDBPyConnectio
     frame = entry.timeliness(db, date(2024, 6, 12)).set_index("measure_id")
     # calls: latest week 27 May; the week of 3 Jun ends 10 Jun, due 7 days later (17 Jun)
     assert frame.loc["calls", "status"] == "timely"
-    assert frame.loc["calls", "status_text"] == "Timely: latest week starts 27 May 2024; the next is due by 17 Jun 2024."
+    assert frame.loc["calls", "status_text"] == (
+        "Timely: latest week starts 27 May 2024; the next is due by 17 Jun 2024.")
     # failure_pct: latest month April; May ends 1 Jun, due 28 days later (29 Jun)
     assert frame.loc["failure_pct", "due_by"] == date(2024, 6, 29)
     assert frame.loc["cost", "status"] == "no data"

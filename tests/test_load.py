@@ -17,7 +17,10 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from perf import load
-from tests.fixtures_db import db, snapshot  # noqa: F401 - pytest fixture
+from tests import fixtures_db
+from tests.fixtures_db import snapshot
+
+db = fixtures_db.db  # the shared fixture, made visible to pytest in this module
 
 NOW = datetime(2024, 6, 12, 10, 0)  # a Wednesday; "future" is judged against it
 VALUES_HEADER = "measure_id,period_start,locality_id,value"
@@ -236,7 +239,7 @@ def test_rows_are_numbered_as_the_spreadsheet_shows_them_past_blank_lines(db: du
 
 def test_applying_a_refused_result_raises_with_its_problems(db: duckdb.DuckDBPyConnection) -> None:
     result = load.validate_upload(db, csv_bytes("calls,2024-06-03,,n/a"), "values.csv", now=NOW)
-    with pytest.raises(load.InputRejected, match="Row 2, column 'value': 'n/a' is not a number."):
+    with pytest.raises(load.InputError, match="Row 2, column 'value': 'n/a' is not a number."):
         load.apply_upload(db, result, user="amy", now=NOW)
 
 
@@ -301,7 +304,8 @@ def test_value_is_worked_out_from_numerator_and_denominator_as_a_percentage(
 
 
 def test_friendly_headers_ward_names_and_uk_dates_are_understood(db: duckdb.DuckDBPyConnection) -> None:
-    data = csv_bytes("Calls about missed bins,03/06/2024,hagley west,\"1,204\"", header="Measure,Week commencing,Ward,Figure")
+    data = csv_bytes("Calls about missed bins,03/06/2024,hagley west,\"1,204\"",
+                     header="Measure,Week commencing,Ward,Figure")
     result = load.validate_upload(db, data, "values.csv", now=NOW)
     assert result.ok, [p.message() for p in result.problems]
     assert result.frame.iloc[0][["measure_id", "locality_id", "value"]].tolist() == ["calls", "E05007860", 1204.0]
@@ -436,7 +440,7 @@ def test_a_clash_with_another_writer_is_refused_cleanly(db: duckdb.DuckDBPyConne
     other = db.cursor()
     other.execute("BEGIN TRANSACTION")
     other.execute("UPDATE measurement SET value = 41 WHERE measure_id = 'calls' AND locality_id = 'ALL'")
-    with pytest.raises(load.WriteConflict, match="Someone else saved changes to the same data at the same "
+    with pytest.raises(load.WriteConflictError, match="Someone else saved changes to the same data at the same "
                                                  "moment, so nothing was saved. Try again."):
         load.load_upload(db, GOOD, "values.csv", user="amy", now=NOW)
     other.execute("ROLLBACK")

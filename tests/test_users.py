@@ -10,7 +10,9 @@ import duckdb
 import pytest
 
 from perf import load, users
-from tests.fixtures_db import db  # noqa: F401 - pytest fixture
+from tests import fixtures_db
+
+db = fixtures_db.db  # the shared fixture, made visible to pytest in this module
 
 FAST = users.ScryptCost(n=2**10, r=8, p=1)  # the real cost takes ~0.5 s; one test below checks it
 NOW = datetime(2024, 6, 12, 10, 0)
@@ -144,7 +146,7 @@ def test_wrong_guesses_at_the_same_time_all_count(db: duckdb.DuckDBPyConnection,
 def test_a_new_user_is_refused_with_the_reason(
     db: duckdb.DuckDBPyConnection, officer: users.User, username: str, password: str, role: str, message: str
 ) -> None:
-    with pytest.raises(load.InputRejected) as exc:
+    with pytest.raises(load.InputError) as exc:
         users.create_user(db, username, password, role, created_by="admin1", cost=FAST)
     assert exc.value.problems[0].message().startswith(message)
 
@@ -192,7 +194,7 @@ def test_a_role_change_is_logged(db: duckdb.DuckDBPyConnection, officer: users.U
 def test_user_changes_are_refused_with_the_reason(
     db: duckdb.DuckDBPyConnection, officer: users.User, call: object, message: str
 ) -> None:
-    with pytest.raises(load.InputRejected, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(load.InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
         call(db)  # type: ignore[operator]
 
 
