@@ -133,7 +133,9 @@ def end_to_end_by_period(
     params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end,
                           granularity=granularity)  # fmt: skip
     params.update(working_days=working, by=by)
-    frame = store.query(con, "capability_by_period", params)
+    # rolling wards up to a locality or council needs a join the other groupings do without
+    name = "capability_by_period_place" if by in ("locality", "council") else "capability_by_period"
+    frame = store.query(con, name, params)
     frame["period_start"] = pd.to_datetime(frame["period_start"])
     return frame
 

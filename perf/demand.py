@@ -107,6 +107,29 @@ def _as_date(x: Any) -> date:
     return pd.Timestamp(x).date()
 
 
+# --- what there is -------------------------------------------------------------------------------
+def services(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every service with case-level data.
+
+    Returns
+    -------
+    DataFrame: ``service_id``, ``name``, ``purpose_id``, ``strategic_purpose_id``, ``handling_minutes``,
+    ``cost_per_hour``.
+    """
+    return store.query(con, "demand_services")
+
+
+def data_span(con: duckdb.DuckDBPyConnection) -> dict[str, date | None]:
+    """The first and last day with contacts and with cases, so a page's period ends with the data.
+
+    Returns
+    -------
+    dict: ``first_contact``, ``last_contact``, ``first_completed``, ``last_case_day`` (None when empty).
+    """
+    row = store.query(con, "demand_span").iloc[0]
+    return {k: (None if pd.isna(v) else _as_date(v)) for k, v in row.items()}
+
+
 # --- demand over time -----------------------------------------------------------------------------
 def demand_by_period(
     con: duckdb.DuckDBPyConnection,
@@ -607,7 +630,13 @@ def demand_sentence(
     return text + "."
 
 
-def cost_sentence(cost: pd.DataFrame, *, granularity: Granularity = "month", service_name: str | None = None) -> str:
+def cost_sentence(
+    cost: pd.DataFrame,
+    *,
+    granularity: Granularity = "month",
+    service_name: str | None = None,
+    last_day: date | None = None,
+) -> str:
     """"Failure demand in housing repairs cost about £41,000 last quarter ..." from
     :func:`failure_demand_cost`'s frame: the latest period's cost and the total over the range.
 
@@ -623,7 +652,12 @@ def cost_sentence(cost: pd.DataFrame, *, granularity: Granularity = "month", ser
     if priced.empty:
         return f"The cost of failure demand{where} cannot be estimated: no handling time or cost rate is set."
     by_period = priced.groupby("period_start")["cost"].sum().sort_index()
-    latest = pd.Timestamp(by_period.index[-1])
+    whole = by_period
+    if last_day is not None:  # "last month" means the last whole month, not the one under way
+        ends = pd.DatetimeIndex(by_period.index) + _STEP[granularity] - pd.Timedelta(days=1)
+        whole = by_period[ends <= pd.Timestamp(last_day)]
+        whole = whole if not whole.empty else by_period
+    latest = pd.Timestamp(whole.index[-1])
     label = {
         "day": f"{latest:%-d %B %Y}",
         "week": f"the week of {latest:%-d %B %Y}",
@@ -631,10 +665,16 @@ def cost_sentence(cost: pd.DataFrame, *, granularity: Granularity = "month", ser
         "quarter": f"the quarter from {latest:%B %Y}",
     }[granularity]
     n = len(by_period)
-    text = f"Failure demand{where} cost about {_pounds(float(by_period.iloc[-1]))} in {label}"
+    text = f"Failure demand{where} cost about {_pounds(float(whole.iloc[-1]))} in {label}"
     if n > 1:
         text += f", and {_pounds(float(by_period.sum()))} over the {n} {PERIOD_NAME[granularity]}s shown"
     return text + "."
+
+
+_STEP: dict[str, pd.DateOffset] = {
+    "day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1),
+    "month": pd.DateOffset(months=1), "quarter": pd.DateOffset(months=3),
+}  # fmt: skip
 
 
 # --- helpers ----------------------------------------------------------------------------------------

@@ -227,3 +227,13 @@ def test_working_days_need_no_bank_holidays_to_work(tmp_path: Path) -> None:
     cases = capability.completed_cases(con).set_index("case_id")
     assert cases.loc[1, "end_to_end_working_days"] == 2  # Mon 25th counts when it is not a holiday
     assert np.array_equal(cases["end_to_end_days"].to_numpy(), np.array([CALENDAR[i] for i in cases.index]))
+
+
+def test_weekly_end_to_end_rolls_wards_up_to_localities_and_councils(con: duckdb.DuckDBPyConnection) -> None:
+    places = capability.end_to_end_by_period(con, by="council", granularity="month", day_count="working")
+    got = places.set_index("group_id")
+    assert got.loc["C1", "cases"] == 4 and got.loc["C2", "cases"] == 1  # cases 1, 2, 3, 6 | 4
+    assert got.loc["C1", "mean"] == pytest.approx((1 + 0 + 4 + 1) / 4)
+    assert got.loc["C2", "group_name"] == "South Council"
+    wards = capability.end_to_end_by_period(con, by="ward", granularity="month").set_index("group_id")
+    assert wards.loc["W2", "median"] == 7 and wards.loc["W2", "group_name"] == "Bridge"

@@ -352,3 +352,10 @@ def test_the_failure_share_chart_is_a_laney_p_prime_chart_with_the_service_phase
     assert (points["lower"] >= 0).all()
     assert points["value"].iloc[0] == pytest.approx(0.4)
     assert list(points["failure_demand"].iloc[:2]) == [40, 40]
+
+
+def test_the_cost_sentence_names_the_last_whole_month_not_the_one_under_way() -> None:
+    c = pd.DataFrame({"period_start": pd.to_datetime(["2025-07-01", "2025-08-01"]), "cost": [12000.0, 500.0]})
+    assert demand.cost_sentence(c, last_day=date(2025, 8, 10)) == (
+        "Failure demand cost about £12,000 in July 2025, and £12,500 over the 2 months shown."
+    )

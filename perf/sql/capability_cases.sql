@@ -20,15 +20,17 @@ calendar AS (  -- working_index = working days from the start of the calendar up
                OVER (ORDER BY d.day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS working_index
     FROM (SELECT unnest(generate_series(first_day, last_day, INTERVAL 1 DAY))::DATE AS day FROM span) AS d
     LEFT JOIN bank_holiday AS h ON h.holiday = d.day
+),
+lookup AS (  -- the index as a list read by position: far cheaper than two joins per case
+    SELECT list(working_index ORDER BY day) AS working_index, min(day) AS first_day FROM calendar
 )
 SELECT
     c.case_id, c.service_id, c.locality_id, c.channel, c.nature,
     c.started_at, c.completed_at,
     (c.completed_at::DATE - c.started_at::DATE)::BIGINT AS end_to_end_days,
-    (ce.working_index - cs.working_index)::BIGINT AS end_to_end_working_days
+    (lookup.working_index[c.completed_at::DATE - lookup.first_day + 1] - lookup.working_index[c.started_at::DATE - lookup.first_day + 1])::BIGINT AS end_to_end_working_days
 FROM work_case AS c
-JOIN calendar AS cs ON cs.day = c.started_at::DATE
-JOIN calendar AS ce ON ce.day = c.completed_at::DATE
+CROSS JOIN lookup
 WHERE c.completed_at IS NOT NULL
   AND (CAST($service_id AS VARCHAR) IS NULL OR c.service_id = CAST($service_id AS VARCHAR))
   AND (CAST($start AS DATE) IS NULL OR c.completed_at >= CAST($start AS DATE))

@@ -22,6 +22,9 @@ calendar AS (
     FROM (SELECT unnest(generate_series(first_day, last_day, INTERVAL 1 DAY))::DATE AS day FROM span) AS d
     LEFT JOIN bank_holiday AS h ON h.holiday = d.day
 ),
+lookup AS (  -- the index as a list read by position: far cheaper than two joins per case
+    SELECT list(working_index ORDER BY day) AS working_index, min(day) AS first_day FROM calendar
+),
 phase_list AS (
     SELECT starts_on, row_number() OVER (ORDER BY starts_on) AS phase
     FROM (SELECT DISTINCT unnest(CAST($phase_starts AS DATE[])) AS starts_on)
@@ -31,11 +34,11 @@ timed AS (
         c.case_id,
         c.completed_at,
         c.completed_at::DATE AS completed_on,
-        CASE WHEN CAST($working_days AS BOOLEAN) THEN ce.working_index - cs.working_index
+        CASE WHEN CAST($working_days AS BOOLEAN)
+             THEN lookup.working_index[c.completed_at::DATE - lookup.first_day + 1] - lookup.working_index[c.started_at::DATE - lookup.first_day + 1]
              ELSE c.completed_at::DATE - c.started_at::DATE END AS days
     FROM work_case AS c
-    JOIN calendar AS cs ON cs.day = c.started_at::DATE
-    JOIN calendar AS ce ON ce.day = c.completed_at::DATE
+    CROSS JOIN lookup
     WHERE c.completed_at IS NOT NULL
       AND (CAST($service_id AS VARCHAR) IS NULL OR c.service_id = CAST($service_id AS VARCHAR))
       AND (CAST($start AS DATE) IS NULL OR c.completed_at >= CAST($start AS DATE))

@@ -20,13 +20,16 @@ calendar AS (
     FROM (SELECT unnest(generate_series(first_day, last_day, INTERVAL 1 DAY))::DATE AS day FROM span) AS d
     LEFT JOIN bank_holiday AS h ON h.holiday = d.day
 ),
+lookup AS (  -- the index as a list read by position: far cheaper than two joins per case
+    SELECT list(working_index ORDER BY day) AS working_index, min(day) AS first_day FROM calendar
+),
 open_cases AS (
-    SELECT CASE WHEN CAST($working_days AS BOOLEAN) THEN ca.working_index - cs.working_index
+    SELECT CASE WHEN CAST($working_days AS BOOLEAN)
+                THEN lookup.working_index[span.as_at::DATE - lookup.first_day + 1] - lookup.working_index[c.started_at::DATE - lookup.first_day + 1]
                 ELSE span.as_at - c.started_at::DATE END AS age_days
     FROM work_case AS c
     CROSS JOIN span
-    JOIN calendar AS cs ON cs.day = c.started_at::DATE
-    JOIN calendar AS ca ON ca.day = span.as_at
+    CROSS JOIN lookup
     WHERE c.started_at < span.as_at + INTERVAL 1 DAY
       AND (c.completed_at IS NULL OR c.completed_at >= span.as_at + INTERVAL 1 DAY)
       AND (CAST($service_id AS VARCHAR) IS NULL OR c.service_id = CAST($service_id AS VARCHAR))

@@ -14,13 +14,18 @@ scoped AS (
       AND (CAST($locality_id AS VARCHAR) IS NULL OR CAST($locality_id AS VARCHAR) = 'ALL'
            OR locality_id IN (SELECT locality_id FROM area))
 )
-SELECT
-    date_trunc(CAST($granularity AS VARCHAR), received_at)::DATE AS period_start,
-    channel,
-    count(*) FILTER (WHERE demand_type = 'value') AS value_demand,
-    count(*) FILTER (WHERE demand_type = 'failure') AS failure_demand,
-    count(*) AS demand,
-    count(*) FILTER (WHERE demand_type = 'failure') / count(*) AS failure_share
-FROM scoped
-GROUP BY ALL
+SELECT period_start, channel,
+       (demand - failure_demand)::BIGINT AS value_demand, failure_demand::BIGINT AS failure_demand,
+       demand::BIGINT AS demand, failure_demand / demand AS failure_share
+FROM (
+    SELECT date_trunc(CAST($granularity AS VARCHAR), day)::DATE AS period_start, channel,
+           sum(demand) AS demand, sum(failure_demand) AS failure_demand
+    FROM (  -- per day first: far cheaper than date_trunc on every contact
+        SELECT received_at::DATE AS day, channel, count(*) AS demand,
+               sum((demand_type = 'failure')::INTEGER) AS failure_demand
+        FROM scoped
+        GROUP BY ALL
+    )
+    GROUP BY ALL
+)
 ORDER BY period_start, channel

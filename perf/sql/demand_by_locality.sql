@@ -30,11 +30,14 @@ scoped AS (
            OR locality_id IN (SELECT locality_id FROM area))
 ),
 per_ward AS (
-    SELECT date_trunc(CAST($granularity AS VARCHAR), received_at)::DATE AS period_start,
-           locality_id,
-           count(*) FILTER (WHERE demand_type = 'value') AS value_demand,
-           count(*) FILTER (WHERE demand_type = 'failure') AS failure_demand
-    FROM scoped
+    SELECT date_trunc(CAST($granularity AS VARCHAR), day)::DATE AS period_start, locality_id,
+           sum(demand - failure_demand) AS value_demand, sum(failure_demand) AS failure_demand
+    FROM (  -- per day first: far cheaper than date_trunc on every contact
+        SELECT received_at::DATE AS day, locality_id, count(*) AS demand,
+               sum((demand_type = 'failure')::INTEGER) AS failure_demand
+        FROM scoped
+        GROUP BY ALL
+    )
     GROUP BY ALL
 ),
 latest_population AS (

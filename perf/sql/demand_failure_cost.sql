@@ -16,9 +16,10 @@ scoped AS (
            OR locality_id IN (SELECT locality_id FROM area))
 ),
 counted AS (
-    SELECT date_trunc(CAST($granularity AS VARCHAR), received_at)::DATE AS period_start,
-           service_id, count(*) AS failure_demand
-    FROM scoped GROUP BY ALL
+    SELECT date_trunc(CAST($granularity AS VARCHAR), day)::DATE AS period_start, service_id,
+           sum(failure_demand)::BIGINT AS failure_demand
+    FROM (SELECT received_at::DATE AS day, service_id, count(*) AS failure_demand FROM scoped GROUP BY ALL)
+    GROUP BY ALL
 )
 SELECT c.period_start, c.service_id, coalesce(s.name, c.service_id) AS service_name, c.failure_demand,
        s.handling_minutes, s.cost_per_hour
