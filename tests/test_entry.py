@@ -131,6 +131,8 @@ def test_a_measure_is_added_unpublished_with_its_quality_notes_and_logged(db: du
                                   "hyphens, e.g. 'repairs-demand'."),
     ({"measure_id": "calls"}, "Measure: 'calls' already exists; choose another ID."),
     ({"name": " "}, "Name: give the measure a name."),
+    ({"name": "x" * 201}, "Name: 201 characters is too long; the limit is 200."),
+    ({"owner": 42}, "Owner: must be text."),
     ({"purpose_id": "fun"}, "Purpose: 'fun' is not a known purpose."),
     ({"kind": "tactical"}, "Kind: must be one of 'strategic', 'operational', got 'tactical'."),
     ({"frequency": "day"}, "Frequency: must be one of 'week', 'month', 'quarter', got 'day'."),

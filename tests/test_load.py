@@ -89,6 +89,9 @@ BAD_FILES = [
         "this cell is blank, but every row needs a measure."),
     Bad("blank value", "v.csv", csv_bytes("calls,2024-06-03,,"), 2, "value",
         "this cell is blank, but every row needs a value (or a numerator and a denominator)."),
+    Bad("denominator without numerator", "v.csv",
+        csv_bytes("failure_pct,2024-05-01,,,,1000", header=VALUES_HEADER + ",numerator,denominator"),
+        2, "numerator", "this cell is blank, but a denominator needs a numerator."),
     Bad("numerator without denominator", "v.csv",
         csv_bytes("failure_pct,2024-05-01,,,385,", header=VALUES_HEADER + ",numerator,denominator"),
         2, "denominator", "this cell is blank, but a numerator needs a denominator."),
@@ -101,6 +104,9 @@ BAD_FILES = [
         "2,waste,E05007850,phone,2024-06-01 09:00,value,missed bin,",
         "2,waste,E05007850,web,2024-06-01 10:00,value,missed bin,", header=DEMAND_HEADER),
         3, "demand_id", "the same demand ID as row 2; each contact can appear only once."),
+    Bad("duplicate case id", "w.csv", csv_bytes(
+        "101,waste,E05007850,,,2024-05-01,", "101,waste,E05007851,,,2024-05-02,", header=WORK_HEADER),
+        3, "case_id", "the same case ID as row 2; each case can appear only once."),
     # unknown keys
     Bad("unknown measure", "v.csv", csv_bytes("calsl,2024-06-03,,1"), 2, "measure_id",
         "'calsl' is not a known measure. Did you mean 'calls'?"),
@@ -178,6 +184,8 @@ BAD_FILES = [
         None, None, "v.xlsx has 2 sheets with data ('Values', 'Notes'); choose the sheet to load"),
     Bad("sheet that does not exist", "v.xlsx", xlsx_bytes({"Values": [["measure_id"]]}), None, None,
         "v.xlsx has no sheet called 'Sheet9'; its sheets are 'Values'.", sheet="Sheet9"),
+    Bad("chosen sheet is empty", "v.xlsx", xlsx_bytes({"Values": [["measure_id"]], "Blank": []}), None, None,
+        "Sheet 'Blank' of v.xlsx is empty.", sheet="Blank"),
     Bad("old Excel format", "v.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 100, None, None,
         "v.xls is an old Excel 97-2003 workbook (.xls)"),
     Bad("not a workbook", "v.xlsx", b"measure_id,period_start,value\n", None, None,
@@ -323,6 +331,17 @@ def test_windows_1252_file_is_read_and_the_officer_is_told(db: duckdb.DuckDBPyCo
 def test_semicolon_separated_file_is_read_and_the_officer_is_told(db: duckdb.DuckDBPyConnection) -> None:
     result = load.validate_upload(db, b"measure_id;period_start;value\ncalls;2024-06-03;5\n", "v.csv", now=NOW)
     assert result.ok and result.notes == ("v.csv separates columns with semicolons, so it was read that way.",)
+
+
+def test_tab_separated_file_is_read_and_the_officer_is_told(db: duckdb.DuckDBPyConnection) -> None:
+    result = load.validate_upload(db, b"measure_id\tperiod_start\tvalue\ncalls\t2024-06-03\t5\n", "v.txt", now=NOW)
+    assert result.ok and result.notes == ("v.txt separates columns with tabs, so it was read that way.",)
+
+
+def test_a_result_with_nothing_recognised_cannot_be_applied(db: duckdb.DuckDBPyConnection) -> None:
+    empty = load.ValidationResult("v.csv", None, pd.DataFrame(), (), "")
+    with pytest.raises(load.InputError, match="Nothing to load."):
+        load.apply_upload(db, empty, user="amy", now=NOW)
 
 
 def test_excel_file_is_read_as_the_officer_sees_it(db: duckdb.DuckDBPyConnection) -> None:
