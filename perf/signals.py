@@ -36,13 +36,15 @@ def _starts(seg: IntArray) -> BoolArray:
     return new
 
 
-def _run_lengths(key: IntArray, seg: IntArray) -> tuple[IntArray, IntArray]:
-    """Run id of each element and the length of each run of equal ``key`` within a segment."""
+def _run_lengths(key: IntArray, seg: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """Run id of each element, the length of each run of equal ``key`` within a segment, and where each run starts."""
     n = key.shape[0]
     change = np.ones(n, dtype=bool)
     change[1:] = (key[1:] != key[:-1]) | (seg[1:] != seg[:-1])
     ids = np.cumsum(change) - 1
-    return ids, np.bincount(ids).astype(np.int64)
+    starts = np.flatnonzero(change)
+    lengths = np.diff(np.append(starts, n))
+    return ids, lengths, starts
 
 
 def runs(side: IntArray, seg: IntArray, length: int) -> BoolArray:
@@ -53,7 +55,7 @@ def runs(side: IntArray, seg: IntArray, length: int) -> BoolArray:
     """
     if side.shape[0] == 0:
         return np.zeros(0, dtype=bool)
-    ids, lengths = _run_lengths(side, seg)
+    ids, lengths, _ = _run_lengths(side, seg)
     return np.asarray((lengths[ids] >= length) & (side != 0), dtype=bool)
 
 
@@ -71,7 +73,7 @@ def trends(value: FloatArray, seg: IntArray, length: int) -> tuple[BoolArray, In
         return flag, direction
     step = np.sign(np.diff(value)).astype(np.int64)
     step[seg[1:] != seg[:-1]] = 0  # no step across a phase or series boundary
-    ids, lengths = _run_lengths(step, seg[1:])
+    ids, lengths, _ = _run_lengths(step, seg[1:])
     in_trend = (lengths[ids] >= length - 1) & (step != 0)
     # step k joins point k and point k + 1: both are in the trend
     flag[:-1] |= in_trend
@@ -113,11 +115,8 @@ def all_same_side(side: IntArray, seg: IntArray, m: int) -> BoolArray:
     out = np.zeros(n, dtype=bool)
     if n < m:
         return out
-    ids, lengths = _run_lengths(side, seg)
-    # position of each point inside its run
-    first = np.zeros(lengths.shape[0], dtype=np.int64)
-    first[1:] = np.cumsum(lengths)[:-1]
-    pos = np.arange(n) - first[ids]
+    ids, _, first = _run_lengths(side, seg)
+    pos = np.arange(n) - first[ids]  # position of each point inside its run
     out[:] = (pos >= m - 1) & (side != 0)
     return out
 
@@ -152,28 +151,35 @@ def longest_run_max(n_useful: IntArray) -> IntArray:
     return np.asarray(np.round(np.log2(safe)) + 3, dtype=np.int64)
 
 
-def runs_analysis(side: IntArray, seg: IntArray, n_segments: int) -> tuple[RunsAnalysis, BoolArray]:
+def runs_analysis(
+    side: IntArray, seg: IntArray, n_segments: int, *, points: bool = True
+) -> tuple[RunsAnalysis, BoolArray]:
     """Anhøj's runs analysis per segment; points on the centre line are not useful and are ignored.
 
-    Returns the per-segment analysis and, per point, whether it lies in a run longer than its
-    segment's ``longest_run_max`` (the points ``rules="anhoej"`` flags).
+    Returns the per-segment analysis and (with ``points``) whether each point lies in a run
+    longer than its segment's ``longest_run_max`` (the points ``rules="anhoej"`` flags).
     """
     useful = side != 0
-    u_side = side[useful]
-    u_seg = seg[useful]
+    every = bool(useful.all())
+    u_side, u_seg = (side, seg) if every else (side[useful], seg[useful])
     n_useful = np.bincount(u_seg, minlength=n_segments).astype(np.int64)
     longest = np.zeros(n_segments, dtype=np.int64)
     crossings = np.zeros(n_segments, dtype=np.int64)
     in_long = np.zeros(side.shape[0], dtype=bool)
     max_run = longest_run_max(n_useful)
     if u_side.shape[0] > 0:
-        ids, lengths = _run_lengths(u_side, u_seg)
-        run_seg = u_seg[_starts_of_runs(ids)]
+        ids, lengths, starts = _run_lengths(u_side, u_seg)
+        run_seg = u_seg[starts]
         first = _starts_of_runs(run_seg)  # runs come in segment order
         longest[run_seg[first]] = np.maximum.reduceat(lengths, first)
         runs_per_seg = np.bincount(run_seg, minlength=n_segments)
         crossings = np.maximum(runs_per_seg - 1, 0).astype(np.int64)
-        in_long[np.flatnonzero(useful)] = lengths[ids] > max_run[u_seg]
+        if points:
+            too_long = (lengths > max_run[run_seg])[ids]
+            if every:
+                in_long = too_long
+            else:
+                in_long[useful] = too_long
     distinct, where = np.unique(n_useful, return_inverse=True)  # one look-up per distinct length
     cmin = np.array([crossings_min(int(v)) for v in distinct], dtype=np.int64)[where.reshape(-1)]
     signal = (n_useful > 0) & ((longest > max_run) | (crossings < cmin))
@@ -234,9 +240,9 @@ def detect(
     chosen = RULES[rules]
     flags = {name: np.zeros(n, dtype=bool) for name in (*RULE_COLUMNS, "mr_signal")}
     direction_of = {}
-    with np.errstate(invalid="ignore"):
-        side_all = np.nan_to_num(np.sign(value - centre)).astype(np.int64)
-        flags["outside_limits"] = (value > upper) | (value < lower)
+    # NaN compares False without a warning, so no errstate (a measurable cost per chart)
+    side_all = np.nan_to_num(np.sign(value - centre)).astype(np.int64)
+    flags["outside_limits"] = (value > upper) | (value < lower)
     direction_of["outside_limits"] = side_all
 
     full = bool(in_sequence.all())
@@ -245,7 +251,7 @@ def detect(
         v, s, c, sg, side = value, seg, centre, sigma, side_all
     else:
         v, s, c, sg, side = value[idx], seg[idx], centre[idx], sigma[idx], side_all[idx]
-    runs_result, in_long = runs_analysis(side, s, n_segments)
+    runs_result, in_long = runs_analysis(side, s, n_segments, points=rules == "anhoej")
 
     def scatter(local: BoolArray) -> BoolArray:
         if full:
@@ -261,31 +267,30 @@ def detect(
         t_flag, t_dir = trends(v, s, trend_length)
         flags["trend"] = scatter(t_flag)
         direction_of["trend"] = t_dir if full else _scatter_int(t_dir, idx, n)
-    with np.errstate(invalid="ignore"):
-        if "two_of_three" in chosen:
-            # NHS England (2023) and Western Electric count a point beyond the limit too;
-            # NHSRplotthedots 0.2.2 counts only points between 2 and 3 sigma, in a window of
-            # three all on one side of the mean
-            hi, lo = v > c + 2 * sg, v < c - 2 * sg
-            also = None
-            if rules == "mdc" and not two_of_three_includes_outside:
-                u, lw = (upper, lower) if full else (upper[idx], lower[idx])
-                hi, lo = hi & ~(v > u), lo & ~(v < lw)
-                also = all_same_side(side, s, 3)
-            local = (hi & k_of_m(hi, s, 2, 3, also)) | (lo & k_of_m(lo, s, 2, 3, also))
-            flags["two_of_three"] = scatter(local)
-            direction_of["two_of_three"] = side_all
-        if "four_of_five" in chosen:
-            hi, lo = v > c + sg, v < c - sg
-            flags["four_of_five"] = scatter((hi & k_of_m(hi, s, 4, 5)) | (lo & k_of_m(lo, s, 4, 5)))
-            direction_of["four_of_five"] = side_all
-        if "three_of_four" in chosen:
-            # Wheeler's halfway line: centre +/- 1.5 sigma (= 1.33 x mean moving range)
-            hi, lo = v > c + 1.5 * sg, v < c - 1.5 * sg
-            in_hi, in_lo = k_of_m(hi, s, 3, 4), k_of_m(lo, s, 3, 4)
-            flags["three_of_four"] = scatter(in_hi | in_lo)
-            window_dir = np.where(in_hi, 1, np.where(in_lo, -1, 0)).astype(np.int64)
-            direction_of["three_of_four"] = window_dir if full else _scatter_int(window_dir, idx, n)
+    if "two_of_three" in chosen:
+        # NHS England (2023) and Western Electric count a point beyond the limit too;
+        # NHSRplotthedots 0.2.2 counts only points between 2 and 3 sigma, in a window of
+        # three all on one side of the mean
+        hi, lo = v > c + 2 * sg, v < c - 2 * sg
+        also = None
+        if rules == "mdc" and not two_of_three_includes_outside:
+            u, lw = (upper, lower) if full else (upper[idx], lower[idx])
+            hi, lo = hi & ~(v > u), lo & ~(v < lw)
+            also = all_same_side(side, s, 3)
+        local = (hi & k_of_m(hi, s, 2, 3, also)) | (lo & k_of_m(lo, s, 2, 3, also))
+        flags["two_of_three"] = scatter(local)
+        direction_of["two_of_three"] = side_all
+    if "four_of_five" in chosen:
+        hi, lo = v > c + sg, v < c - sg
+        flags["four_of_five"] = scatter((hi & k_of_m(hi, s, 4, 5)) | (lo & k_of_m(lo, s, 4, 5)))
+        direction_of["four_of_five"] = side_all
+    if "three_of_four" in chosen:
+        # Wheeler's halfway line: centre +/- 1.5 sigma (= 1.33 x mean moving range)
+        hi, lo = v > c + 1.5 * sg, v < c - 1.5 * sg
+        in_hi, in_lo = k_of_m(hi, s, 3, 4), k_of_m(lo, s, 3, 4)
+        flags["three_of_four"] = scatter(in_hi | in_lo)
+        window_dir = np.where(in_hi, 1, np.where(in_lo, -1, 0)).astype(np.int64)
+        direction_of["three_of_four"] = window_dir if full else _scatter_int(window_dir, idx, n)
     if "mr_signal" in chosen and mr_signal is not None and mr_direction is not None:
         flags["mr_signal"] = mr_signal.copy()
         direction_of["mr_signal"] = mr_direction

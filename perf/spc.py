@@ -237,8 +237,7 @@ def _group_median(x: FloatArray, g: IntArray, n_groups: int) -> FloatArray:
 def _group_mean(x: FloatArray, g: IntArray, n_groups: int) -> FloatArray:
     counts = np.bincount(g, minlength=n_groups)
     sums = np.bincount(g, weights=x, minlength=n_groups)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
 
 class _XmrLimits:
@@ -519,8 +518,8 @@ def xmr(
     mr_upper = lim.mr_upper[ph]
     quiet = lim.mr_centre == 0
     warnings = _quiet_warnings(quiet, "Every moving range in {where} is zero")
-    with np.errstate(invalid="ignore"):
-        mr_signal = (lim.moving_range > mr_upper) & ~quiet[ph] if rules == "wheeler" else None
+    # comparisons with NaN are False and raise no warning: no errstate needed on this hot path
+    mr_signal = (lim.moving_range > mr_upper) & ~quiet[ph] if rules == "wheeler" else None
     stats = {
         "centre": lim.centre, "lower": lim.centre - SIGMA_LIMITS * lim.sigma,
         "upper": lim.centre + SIGMA_LIMITS * lim.sigma, "mr_mean": lim.mr_centre,
@@ -897,22 +896,28 @@ def _batch(
     codes, labels = pd.factorize(frame[series], sort=True)
     if (codes < 0).any():
         raise ValueError(f"column {series!r} has a missing series id")
-    order = np.argsort(codes, kind="stable")
-    sid = codes[order].astype(np.int64)
-    val = _as_float_array(frame[value].to_numpy()[order], value)
+    codes = codes.astype(np.int64)
+    # rows usually come grouped by series already: sort only when they do not
+    order = None if bool((codes[1:] >= codes[:-1]).all()) else np.argsort(codes, kind="stable")
+    sid = codes if order is None else codes[order]
+    raw = frame[value].to_numpy()
+    val = _as_float_array(raw if order is None else raw[order], value)
     n = val.shape[0]
     new_seg = np.ones(n, dtype=bool)
     if n:
         new_seg[1:] = sid[1:] != sid[:-1]
         if phase is not None:
-            ph_in = frame[phase].to_numpy()[order]
+            ph_in = frame[phase].to_numpy()
+            ph_in = ph_in if order is None else ph_in[order]
             new_seg[1:] |= ph_in[1:] != ph_in[:-1]
     seg = (np.cumsum(new_seg) - 1).astype(np.int64)
     n_seg = int(seg[-1]) + 1 if n else 0
     seg_start = np.flatnonzero(new_seg)
     series_start = np.ones(n, dtype=bool)
     series_start[1:] = sid[1:] != sid[:-1]
-    phase_no = seg - seg[np.flatnonzero(series_start)][sid] if n else seg
+    first_rows = np.flatnonzero(series_start)  # sorted position of each series' first row
+    phase_no = seg - seg[first_rows][sid] if n else seg
+    first_rows = first_rows if order is None else order[first_rows]  # ... as a row of the frame
     present = ~np.isnan(val)
     base = present.copy()
     if baseline_points is not None:
@@ -936,45 +941,27 @@ def _batch(
         mr_signal=mr_signal, mr_direction=mr_dir,
     )  # fmt: skip
     n_series = len(labels)
-    imp_series = _per_series(frame, "improvement", improvement, "neutral", codes, n_series)
+    imp_series = _per_series(frame, "improvement", improvement, "neutral", first_rows)
     for v in set(imp_series.tolist()):
         _check_choice("improvement", v, get_args(Improvement))
-    tgt_series = _per_series(frame, "target", target, np.nan, codes, n_series).astype(float)
+    tgt_series = _per_series(frame, "target", target, np.nan, first_rows).astype(float)
     imp_sign = np.array([_IMPROVEMENT_SIGN[str(v)] for v in imp_series], dtype=np.int64)
-    type_code = _point_type_codes(found.label, found.direction, imp_sign[sid])
-    chosen = signals.RULES[rules]
-    any_signal = np.zeros(n, dtype=bool)
-    for name in chosen:
-        any_signal |= found.flags[name]
-    arrays = {
-        "sid": sid, "labels": labels, "present": present, "lower": lower, "upper": upper,
-        "type_code": type_code, "imp_sign": imp_sign, "target": tgt_series,
-        "label": found.label, "chosen": chosen,
+    return {
+        "sid": sid, "labels": labels, "present": present, "value": val, "phase": phase_no,
+        "centre": centre, "lower": lower, "upper": upper, "mr_upper": mr_upper,
+        "moving_range": lim.moving_range, "found": found, "chosen": signals.RULES[rules],
+        "imp_sign": imp_sign, "target": tgt_series,
     }  # fmt: skip
-    cols: dict[str, Any] = {
-        "value": val, "phase": phase_no, "centre": centre,
-        "lower": lower, "upper": upper, "moving_range": lim.moving_range, "mr_upper": mr_upper,
-        "mr_signal": found.flags["mr_signal"],
-    }  # fmt: skip
-    for name in signals.RULE_COLUMNS:
-        cols[name] = found.flags[name]
-    cols["signal"] = any_signal
-    arrays["cols"] = cols
-    return arrays
 
 
-def _per_series(
-    frame: pd.DataFrame, column: str, given: Any, default: Any, codes: IntArray, n_series: int
-) -> NDArray[Any]:
+def _per_series(frame: pd.DataFrame, column: str, given: Any, default: Any, first_rows: IntArray) -> NDArray[Any]:
     """A setting per series: the keyword if given, else the frame's column (first row), else the default."""
     if given is not None:
-        return np.full(n_series, given, dtype=object)
+        return np.full(first_rows.shape[0], given, dtype=object)
     if column in frame.columns:
-        out = np.full(n_series, default, dtype=object)
-        firsts = np.unique(codes, return_index=True)[1]
-        out[codes[firsts]] = frame[column].to_numpy()[firsts]
+        out = frame[column].to_numpy(dtype=object)[first_rows]
         return np.where(pd.isna(out), default, out)
-    return np.full(n_series, default, dtype=object)
+    return np.full(first_rows.shape[0], default, dtype=object)
 
 
 def batch_points(
@@ -1006,10 +993,22 @@ def batch_points(
         two_of_three_includes_outside=two_of_three_includes_outside, run_length=run_length,
         trend_length=trend_length, moving_range=moving_range, baseline_points=baseline_points,
     )  # fmt: skip
-    cols = {series: a["labels"].to_numpy()[a["sid"]], **a["cols"]}
-    cols["special_cause"] = _categorical(a["label"] + 1, _special_cause_dtype(rules))
-    cols["point_type"] = _categorical(a["type_code"], POINT_TYPE_DTYPE)
-    return _frame(list(cols.items()), len(cols["value"]))
+    found: signals.Detected = a["found"]
+    any_signal = np.zeros(a["value"].shape[0], dtype=bool)
+    for name in a["chosen"]:
+        any_signal |= found.flags[name]
+    type_code = _point_type_codes(found.label, found.direction, a["imp_sign"][a["sid"]])
+    cols: list[tuple[str, Any]] = [
+        (series, a["labels"].to_numpy()[a["sid"]]), ("value", a["value"]), ("phase", a["phase"]),
+        ("centre", a["centre"]), ("lower", a["lower"]), ("upper", a["upper"]),
+        ("moving_range", a["moving_range"]), ("mr_upper", a["mr_upper"]),
+        ("mr_signal", found.flags["mr_signal"]),
+        *[(name, found.flags[name]) for name in signals.RULE_COLUMNS],
+        ("signal", any_signal),
+        ("special_cause", _categorical(found.label + 1, _special_cause_dtype(rules))),
+        ("point_type", _categorical(type_code, POINT_TYPE_DTYPE)),
+    ]  # fmt: skip
+    return _frame(cols, a["value"].shape[0])
 
 
 def batch_latest(
@@ -1049,19 +1048,23 @@ def batch_latest(
         trend_length=trend_length, moving_range=moving_range, baseline_points=baseline_points,
     )  # fmt: skip
     n_series = len(a["labels"])
+    found: signals.Detected = a["found"]
+    # the last present row of each series: rows are grouped by series, so it is where the
+    # series id of the present rows changes next
     idx = np.flatnonzero(a["present"])
+    sid_present = a["sid"][idx]
+    ends = np.flatnonzero(np.r_[sid_present[1:] != sid_present[:-1], True]) if idx.shape[0] else idx
     last = np.full(n_series, -1, dtype=np.int64)
-    np.maximum.at(last, a["sid"][idx], idx)
+    last[sid_present[ends]] = idx[ends]
     has = last >= 0
-    pick = np.where(has, last, 0)
-    cols = a["cols"]
+    pick = last[has]
 
     def at(x: NDArray[Any], fill: Any) -> NDArray[Any]:
-        if not x.shape[0]:
-            return np.full(n_series, fill, dtype=object)
-        return np.where(has, x[pick], fill)
+        out = np.full(n_series, fill, dtype=object if isinstance(fill, str) or fill is None else float)
+        out[has] = x[pick]
+        return out
 
-    lower, upper = at(a["lower"], np.nan).astype(float), at(a["upper"], np.nan).astype(float)
+    lower, upper = at(a["lower"], np.nan), at(a["upper"], np.nan)
     imp, tgt = a["imp_sign"], a["target"]
     with np.errstate(invalid="ignore"):
         assurance = np.where(
@@ -1070,13 +1073,15 @@ def batch_latest(
         ).astype(object)  # fmt: skip
     assurance[np.isnan(tgt) | (imp == 0) | ~np.isfinite(lower) | ~np.isfinite(upper) | ~has] = None
     names = np.asarray(("", *a["chosen"]), dtype=object)
-    types = np.asarray(POINT_TYPES, dtype=object)
-    variation = np.where(has, types[a["type_code"][pick]], None) if idx.shape[0] else at(idx, None)
+    codes = _point_type_codes(found.label[pick], found.direction[pick], imp[has])
+    variation = np.full(n_series, None, dtype=object)
+    variation[has] = np.asarray(POINT_TYPES, dtype=object)[codes]
+    special_cause = np.full(n_series, "", dtype=object)
+    special_cause[has] = names[found.label[pick] + 1]
     out = pd.DataFrame(
         {
-            "value": at(cols["value"], np.nan).astype(float), "centre": at(cols["centre"], np.nan).astype(float),
-            "lower": lower, "upper": upper,
-            "special_cause": np.where(has, names[a["label"][pick] + 1], "") if idx.shape[0] else at(idx, ""),
+            "value": at(a["value"], np.nan), "centre": at(a["centre"], np.nan),
+            "lower": lower, "upper": upper, "special_cause": special_cause,
         },
         index=pd.Index(a["labels"], name=series),
     )  # fmt: skip
