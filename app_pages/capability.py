@@ -1,0 +1,108 @@
+"""Capability: how long a case takes end to end, the range the system predictably delivers, and the work open now."""
+
+from __future__ import annotations
+
+import html
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from perf import charts
+from ui import cached_demand as cd
+from ui import filters
+
+scope = filters.current()
+st.title("Capability")
+services = cd.services()
+if scope.purpose_id != filters.ALL_PURPOSES:
+    services = services[services["strategic_purpose_id"] == scope.purpose_id]
+names = {"": "All services", **dict(zip(services["service_id"], services["name"], strict=True))}
+service_id = st.selectbox("Service", list(names), format_func=names.__getitem__, key="service", bind="query-params")
+days_label = st.segmented_control("Count", ["Calendar days", "Working days"], default="Calendar days", key="days",
+                                  bind="query-params", required=True,
+                                  help="Working days leave out weekends and English bank holidays.")
+day_count = "working" if days_label == "Working days" else "calendar"
+unit = "working days" if day_count == "working" else "days"
+span = cd.data_span()
+c = cd.case_scope(scope, service_id or None, span["last_case_day"])
+st.caption(f"{names[service_id or '']} · {scope.locality_name} · cases completed in {c.label.lower()} · "
+           "end to end: from the customer's first contact to their need being met")
+result = cd.capability_chart(c.filters, day_count)
+if result.points.empty:
+    st.info(f"No cases were completed for {names[service_id or '']} in {scope.locality_name} in {c.label.lower()}.")
+    st.stop()
+st.subheader(result.sentence())
+
+phase_labels = {i + 1: str(label) for i, label in enumerate(result.phase_labels)}
+if result.mode == "case":
+    pts = result.points
+    title = f"End-to-end {unit} of each completed case, in the order they were completed"
+    dates = pts["completed_at"]
+else:
+    pts = result.points
+    title = f"Median end-to-end {unit} of the cases completed each week"
+    dates = pts["period_start"]
+st.altair_chart(charts.xmr_chart(pts, dates, title=title, y_title=unit.capitalize(), phase_labels=phase_labels),
+                width="stretch")
+rng = result.predictable_range
+if result.mode == "case":
+    st.caption(f"Each point is one case. Centre line: the average; dashed lines: the natural process limits "
+               f"(average ± 2.66 × the average difference between one case and the next; the lower one never "
+               f"below zero). {rng.cases:,} cases in the latest phase.")
+else:
+    st.caption(f"Too many cases to draw one by one ({int(result.phases['cases'].sum()):,}), so each point is a "
+               f"week's median, with limits for the weekly median. The sentence above speaks for one case: its "
+               f"range comes from every case in completion order. 90th percentile each week in the table below.")
+
+st.markdown("#### Work in progress")
+wip = cd.work_in_progress(c.filters, day_count)
+if wip.empty:
+    st.caption("No cases are open.")
+else:
+    open_cases = int(wip["open_cases"].sum())
+    beyond = int(wip.loc[wip["age_days"] > rng.upper, "open_cases"].sum()) if rng.cases else 0
+    as_at = pd.Timestamp(wip["as_at"].iloc[0])
+    st.write(f"{open_cases:,} cases were open on {as_at:%-d %B %Y}"
+             + (f"; {beyond:,} of them are already older than the {rng.upper:,.0f} {unit} the system predictably "
+                f"delivers in, so they need looking at." if rng.predictable and rng.cases else "."))
+    bars = alt.Chart(wip).mark_bar(color="#7B7D7D").encode(
+        x=alt.X("age_days:Q", title=f"Age so far ({unit})", bin=alt.Bin(maxbins=40)),
+        y=alt.Y("sum(open_cases):Q", title="Open cases"), tooltip=[alt.Tooltip("sum(open_cases):Q", title="Open cases")])
+    layers: list[alt.Chart] = [bars]
+    if rng.predictable and rng.cases:
+        rule = pd.DataFrame({"upper": [rng.upper]})
+        layers.append(alt.Chart(rule).mark_rule(color="#E66100", strokeDash=[6, 4]).encode(x="upper:Q"))
+    st.altair_chart(alt.layer(*layers).properties(title="Open cases by age so far", height=250, width="container"),
+                    width="stretch")
+    st.dataframe(cd.oldest_open(c.filters).rename(columns={
+        "case_id": "Case", "service_id": "Service", "locality_id": "Ward", "channel": "Channel", "nature": "Nature",
+        "started_at": "First contact", "age_days": "Age (days)", "age_working_days": "Age (working days)"}).drop(
+        columns=["as_at"]), hide_index=True, width="stretch")
+
+st.markdown("#### Side by side")
+by_label = st.segmented_control("Compare", ["Service", "Channel", "Locality", "Ward"], default="Service", key="compare",
+                                bind="query-params", required=True)
+table = cd.breakdown(c.filters, str(by_label).lower(), day_count)
+st.caption("Each row is read against its own range, not ranked: a wide range is a less predictable system.")
+st.dataframe(table[["group_name", "cases", "mean", "median", "p90", "lower", "upper", "open_cases"]].round(1).rename(
+    columns={"group_name": by_label, "cases": "Cases completed", "mean": "Average", "median": "Median",
+             "p90": "90th percentile", "lower": "Lower limit", "upper": "Upper limit", "open_cases": "Open now"}),
+    hide_index=True, width="stretch")
+
+phases = cd.service_phases(service_id or None)
+if not phases.empty:
+    st.markdown("#### Before and after a redesign")
+    options = {d.date().isoformat(): f"{d:%-d %B %Y}: {label}" for d, label in zip(phases["starts_on"],
+                                                                                   phases["label"], strict=True)}
+    change = st.selectbox("Change", list(options), index=len(options) - 1, format_func=options.__getitem__,
+                          key="change", bind="query-params")
+    comparison = cd.compare(c.filters[:2] + (None, None), pd.Timestamp(change).date(), day_count)
+    st.write(html.escape(comparison.sentence()))
+    st.dataframe(comparison.table().round(1), hide_index=True)
+
+with st.expander("The numbers behind the chart"):
+    shown = result.points.drop(columns=["special_cause"], errors="ignore")
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.download_button("Download the data (CSV)", shown.to_csv(index=False).encode("utf-8"),
+                       file_name="capability.csv", mime="text/csv", on_click="ignore")

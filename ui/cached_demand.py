@@ -1,0 +1,237 @@
+"""st.cache_data wrappers over perf.demand and perf.capability for the Demand and Capability pages.
+
+Each is keyed on the data version (the database file's modification time) and its filters, so a
+page rerun with the same filters opens no connection at all, and a data load refreshes them all.
+Dates travel as ISO strings: hashable, and what the URL carries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from perf import capability, demand
+from perf.capability import CapabilityChart, PhaseComparison
+from perf.demand import Seasonality
+from perf.spc import Chart
+from ui.db import data_version, reading
+from ui.filters import Scope
+
+Filters = tuple[str | None, str | None, str | None, str | None]  # service, locality, start, end (ISO)
+
+
+def _kw(filters: Filters) -> dict[str, Any]:
+    service_id, locality_id, start, end = filters
+    return {
+        "service_id": service_id,
+        "locality_id": locality_id,
+        "start": date.fromisoformat(start) if start else None,
+        "end": date.fromisoformat(end) if end else None,
+    }
+
+
+def filters_for(service_id: str | None, locality_id: str | None, start: date | None, end: date | None) -> Filters:
+    """The hashable form of a page's filters."""
+    return (service_id, locality_id, start.isoformat() if start else None, end.isoformat() if end else None)
+
+
+# The shared "Show by" choice, as a demand/capability granularity: weeks are how contacts are read.
+GRANULARITY = {"recorded": "week", "month": "month", "quarter": "quarter", "year": "quarter"}
+
+
+@dataclass(frozen=True)
+class CaseScope:
+    """The sidebar's scope turned into the filters perf.demand and perf.capability take."""
+
+    filters: Filters
+    granularity: str
+    label: str
+
+
+def case_scope(scope: Scope, service_id: str | None, last_day: date | None) -> CaseScope:
+    """Service, place and period (counted back from the last day of data) for the case-level pages."""
+    start = None
+    if last_day is not None:
+        since = scope.since(pd.Timestamp(last_day))
+        start = None if since is None else since.date()
+    locality = None if scope.locality_id in ("", "ALL") else scope.locality_id
+    granularity = GRANULARITY.get(scope.granularity, "week")
+    label = scope.period_label + (" (by quarter: contacts are not shown by year)" if scope.granularity == "year" else "")
+    return CaseScope(filters_for(service_id, locality, start, last_day), granularity, label)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _services(version: int) -> pd.DataFrame:
+    with reading() as con:
+        return demand.services(con)
+
+
+def services() -> pd.DataFrame:
+    """Every service with case-level data, its purposes and its cost figures."""
+    return _services(data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _data_span(version: int) -> dict[str, date | None]:
+    with reading() as con:
+        return demand.data_span(con)
+
+
+def data_span() -> dict[str, date | None]:
+    """The first and last day with contacts and with cases."""
+    return _data_span(data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _by_period(version: int, filters: Filters, granularity: str) -> pd.DataFrame:
+    with reading() as con:
+        return demand.demand_by_period(con, **_kw(filters), granularity=granularity)  # type: ignore[arg-type]
+
+
+def by_period(filters: Filters, granularity: str) -> pd.DataFrame:
+    return _by_period(data_version(), filters, granularity)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _by_channel(version: int, filters: Filters, granularity: str) -> pd.DataFrame:
+    with reading() as con:
+        return demand.demand_by_channel(con, **_kw(filters), granularity=granularity)  # type: ignore[arg-type]
+
+
+def by_channel(filters: Filters, granularity: str) -> pd.DataFrame:
+    return _by_channel(data_version(), filters, granularity)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _by_locality(version: int, filters: Filters, granularity: str, level: str) -> pd.DataFrame:
+    with reading() as con:
+        return demand.demand_by_locality(con, **_kw(filters), granularity=granularity,  # type: ignore[arg-type]
+                                         level=level)  # type: ignore[arg-type]
+
+
+def by_locality(filters: Filters, granularity: str, level: str) -> pd.DataFrame:
+    return _by_locality(data_version(), filters, granularity, level)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _pareto(version: int, filters: Filters) -> pd.DataFrame:
+    with reading() as con:
+        return demand.nature_pareto(con, **_kw(filters))
+
+
+def pareto(filters: Filters) -> pd.DataFrame:
+    return _pareto(data_version(), filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _failure_share(version: int, filters: Filters, granularity: str) -> Chart:
+    with reading() as con:
+        return demand.failure_share_chart(con, **_kw(filters), granularity=granularity)  # type: ignore[arg-type]
+
+
+def failure_share(filters: Filters, granularity: str) -> Chart:
+    return _failure_share(data_version(), filters, granularity)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _demand_chart(version: int, filters: Filters, granularity: str, adjusted: bool) -> Chart:
+    with reading() as con:
+        return demand.demand_chart(con, **_kw(filters), granularity=granularity,  # type: ignore[arg-type]
+                                   seasonally_adjusted=adjusted)
+
+
+def demand_chart(filters: Filters, granularity: str, adjusted: bool) -> Chart:
+    return _demand_chart(data_version(), filters, granularity, adjusted)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _seasonality(version: int, filters: Filters, granularity: str) -> Seasonality:
+    with reading() as con:
+        return demand.seasonality(con, **_kw(filters), granularity=granularity)  # type: ignore[arg-type]
+
+
+def seasonality(filters: Filters, granularity: str) -> Seasonality:
+    return _seasonality(data_version(), filters, granularity)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cost(version: int, filters: Filters, handling_minutes: float | None, cost_per_hour: float | None) -> pd.DataFrame:
+    with reading() as con:
+        return demand.failure_demand_cost(con, **_kw(filters), granularity="month",
+                                          handling_minutes=handling_minutes, cost_per_hour=cost_per_hour)
+
+
+def cost(filters: Filters, handling_minutes: float | None = None, cost_per_hour: float | None = None) -> pd.DataFrame:
+    return _cost(data_version(), filters, handling_minutes, cost_per_hour)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _capability_chart(version: int, filters: Filters, day_count: str) -> CapabilityChart:
+    with reading() as con:
+        return capability.capability_chart(con, **_kw(filters), day_count=day_count)  # type: ignore[arg-type]
+
+
+def capability_chart(filters: Filters, day_count: str) -> CapabilityChart:
+    return _capability_chart(data_version(), filters, day_count)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _wip(version: int, filters: Filters, day_count: str) -> pd.DataFrame:
+    service_id, locality_id, _, end = filters
+    with reading() as con:
+        return capability.work_in_progress(con, service_id=service_id, locality_id=locality_id,
+                                           as_at=date.fromisoformat(end) if end else None,
+                                           day_count=day_count)  # type: ignore[arg-type]
+
+
+def work_in_progress(filters: Filters, day_count: str) -> pd.DataFrame:
+    return _wip(data_version(), filters, day_count)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _oldest(version: int, filters: Filters) -> pd.DataFrame:
+    service_id, locality_id, _, end = filters
+    with reading() as con:
+        return capability.oldest_open_cases(con, service_id=service_id, locality_id=locality_id,
+                                            as_at=date.fromisoformat(end) if end else None)
+
+
+def oldest_open(filters: Filters) -> pd.DataFrame:
+    return _oldest(data_version(), filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _breakdown(version: int, filters: Filters, by: str, day_count: str) -> pd.DataFrame:
+    with reading() as con:
+        return capability.capability_breakdown(con, **_kw(filters), by=by,  # type: ignore[arg-type]
+                                               day_count=day_count)  # type: ignore[arg-type]
+
+
+def breakdown(filters: Filters, by: str, day_count: str) -> pd.DataFrame:
+    return _breakdown(data_version(), filters, by, day_count)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _service_phases(version: int, service_id: str | None) -> pd.DataFrame:
+    with reading() as con:
+        return demand.service_phases(con, service_id)
+
+
+def service_phases(service_id: str | None) -> pd.DataFrame:
+    return _service_phases(data_version(), service_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _compare(version: int, filters: Filters, change_on: str, day_count: str) -> PhaseComparison:
+    with reading() as con:
+        return capability.compare_phases(con, **_kw(filters), change_on=date.fromisoformat(change_on),
+                                         day_count=day_count)  # type: ignore[arg-type]
+
+
+def compare(filters: Filters, change_on: date, day_count: str) -> PhaseComparison:
+    return _compare(data_version(), filters, change_on.isoformat(), day_count)
+
