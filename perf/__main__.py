@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
+
+import duckdb
 
 from perf import store
 from perf.config import db_path
@@ -86,7 +89,9 @@ def _load(args: argparse.Namespace) -> int:
         print(too_big.message(), file=sys.stderr)
         print(f"{path.name} was not loaded. Nothing was saved.", file=sys.stderr)
         return 1
-    con = store.connect(target, read_only=False)
+    con = _open_for_writing(target, "Nothing was saved.")
+    if con is None:
+        return 1
     try:
         result = load.validate_upload(con, path.read_bytes(), path.name, sheet=args.sheet)
         for note in result.notes:
@@ -104,6 +109,16 @@ def _load(args: argparse.Namespace) -> int:
         con.close()
     print(done.summary)
     return 0
+
+
+def _open_for_writing(target: Path, outcome: str) -> duckdb.DuckDBPyConnection | None:
+    """A read-write connection, or None and a message when another process holds the file."""
+    try:
+        return store.connect(target, read_only=False)
+    except duckdb.IOException:
+        print(f"{target} is open in another program (such as the running app), so it can't be changed now. "
+              f"{outcome} Try again when it is closed.", file=sys.stderr)
+        return None
 
 
 def _cli_user() -> str:
@@ -134,7 +149,9 @@ def _create_admin(args: argparse.Namespace) -> int:
         if getpass.getpass("Password again: ") != password:
             print("The two passwords differ. No user was created.", file=sys.stderr)
             return 1
-    con = store.connect(target, read_only=False)
+    con = _open_for_writing(target, "No user was created.")
+    if con is None:
+        return 1
     try:
         user = users.create_user(con, args.username, password, "admin", display_name=args.display_name,
                                  created_by=_cli_user())

@@ -185,3 +185,19 @@ def test_create_admin_prompts_for_the_password(
 def test_create_admin_needs_a_database(tmp_path: Path) -> None:
     done = perf("create-admin", "boss", "--password-stdin", db=tmp_path / "none.duckdb", stdin="x" * 12)
     assert done.returncode == 1 and done.stderr.startswith("No database at ")
+
+
+def test_a_database_held_by_the_running_app_is_a_clear_message(db_path: Path, tmp_path: Path) -> None:
+    """DuckDB lets one process at a time write a file; while the app holds it, a load must wait."""
+    path = write(tmp_path, "v.csv", "measure_id,period_start,value\ncalls,2024-06-03,1\n")
+    app = duckdb.connect(str(db_path), read_only=True)  # as the app's cached connection does
+    try:
+        done = perf("load", str(path), db=db_path)
+        admin = perf("create-admin", "boss", "--password-stdin", db=db_path, stdin="a long enough password\n")
+    finally:
+        app.close()
+    assert done.returncode == 1
+    assert done.stderr == (f"{db_path} is open in another program (such as the running app), so it can't be "
+                           "changed now. Nothing was saved. Try again when it is closed.\n")
+    assert admin.returncode == 1 and "No user was created. Try again when it is closed." in admin.stderr
+    assert perf("load", str(path), db=db_path).returncode == 0
