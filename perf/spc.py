@@ -128,12 +128,20 @@ def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
 def _positions(
     given: Sequence[Any] | Any, n: int, dates: pd.DatetimeIndex | None, name: str
 ) -> IntArray:
-    """0-based positions from positions or (with ``dates``) dates; dates map to the first period on or after."""
+    """0-based positions from positions or (with ``dates``) dates.
+
+    A phase start dated between periods starts at the next period; an excluded date must be one
+    of the dates.
+    """
     items = list(given) if not isinstance(given, (str, int, np.integer)) else [given]
     out: list[int] = []
     for item in items:
         if dates is not None and not isinstance(item, (int, np.integer)):
-            out.append(int(dates.searchsorted(pd.Timestamp(item))))
+            when = pd.Timestamp(item)
+            at = int(dates.searchsorted(when))
+            if name == "exclude" and (at >= n or dates[at] != when):
+                raise ValueError(f"exclude date {when.date()} is not one of the dates")
+            out.append(at)
             continue
         if not isinstance(item, (int, np.integer)) or isinstance(item, bool):
             raise ValueError(f"{name} must be 0-based positions (or dates when dates is given), got {item!r}")

@@ -276,6 +276,29 @@ def test_bad_arguments_raise_a_value_error_naming_them(kwargs, message):
         spc.xmr(stable(20), **kwargs)
 
 
+def test_dates_must_increase_and_excluded_dates_must_exist():
+    dates = pd.date_range("2024-01-01", periods=20, freq="W-MON")
+    with pytest.raises(ValueError, match="dates must be in increasing order"):
+        spc.xmr(stable(20), dates=dates[::-1])
+    with pytest.raises(ValueError, match="exclude date 2024-01-02 is not one of the dates"):
+        spc.xmr(stable(20), dates=dates, exclude=["2024-01-02"])
+
+
+def test_values_must_be_one_dimensional():
+    with pytest.raises(ValueError, match=r"values must be one-dimensional, got shape \(2, 2\)"):
+        spc.xmr([[1.0, 2.0], [3.0, 4.0]])
+
+
+def test_describe_says_when_the_last_signal_was():
+    values = [*stable(16), 30.0, *stable(5)]
+    text = spc.xmr(values).describe(period_name="week")
+    assert text.startswith("At about") and "the last signal was 5 weeks ago" in text
+
+
+def test_describe_a_run_chart_without_limits():
+    assert spc.run_chart([3.0, 1, 2, 5, 4]).describe() == "Stable at about 3.00; no signal in the last 5 periods."
+
+
 def test_values_must_be_numbers():
     with pytest.raises(ValueError, match="values must be numbers"):
         spc.xmr(["a", "b"])
