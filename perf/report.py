@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import altair as alt
 import duckdb
@@ -203,8 +204,6 @@ def render_chart(
     Charts arrive aggregated (one row a period), but ``disable_max_rows`` keeps a long weekly
     series from tripping Altair's 5,000-row guard, which exists for browsers, not for files.
     """
-    import vl_convert
-
     chart = charts.xmr_chart(points, dates, title="", y_title=y_title, target=target,
                              phase_labels=phase_labels, size="large", height=CHART_HEIGHT_PX)
     when = pd.to_datetime(pd.Series(dates)).reset_index(drop=True)
@@ -221,7 +220,14 @@ def render_chart(
         chart.layer = [shade, words, *chart.layer]
     with alt.data_transformers.disable_max_rows():
         spec = chart.to_dict(validate=False)
-    return bytes(vl_convert.vegalite_to_png(spec, scale=PNG_SCALE))
+    return _png(json.dumps(spec, sort_keys=True, default=str))
+
+
+@lru_cache(maxsize=64)  # ~0.7 MB each; a PDF then a deck of the same pack draws each chart once
+def _png(spec_json: str) -> bytes:
+    import vl_convert
+
+    return bytes(vl_convert.vegalite_to_png(json.loads(spec_json), scale=PNG_SCALE))
 
 
 def _quality(row: pd.Series) -> tuple[tuple[str, str], ...]:
@@ -256,7 +262,7 @@ def measure_page(
     unit = _text(row, "unit")
     decimals = int(row["decimals"]) if pd.notna(row.get("decimals")) else 0
     target = None if pd.isna(row.get("target")) else float(row["target"])
-    common = {
+    common: dict[str, Any] = {
         "measure_id": str(row["measure_id"]), "name": str(row["name"]), "purpose_name": _text(row, "purpose_name"),
         "strategic_purpose_name": _text(row, "strategic_purpose_name"), "unit": unit, "place": place,
         "definition": _text(row, "definition"), "owner": _text(row, "owner"), "source": _text(row, "source"),
@@ -279,7 +285,7 @@ def measure_page(
     first_shown = min(int(in_period.to_numpy().argmax()), max(len(upto) - MIN_CONTEXT_POINTS, 0))
     shown = upto.index[first_shown:]
     points = chart.points.loc[shown]
-    sentence = narrative.measure_sentence(row.to_dict(), points, dates.loc[shown])
+    sentence = narrative.measure_sentence({str(k): v for k, v in row.items()}, points, dates.loc[shown])
     kinds = chart.points["point_type"].astype(str)
     latest = str(kinds.iloc[-1])
     first_signal = latest != "common_cause" and (len(kinds) < 2 or kinds.iloc[-2] == "common_cause")
@@ -353,7 +359,7 @@ def build_pack(
     place_name = str(dict(zip(places["locality_id"], places["name"], strict=True)).get(locality_id, locality_id))
     phase_rows = measures.phases(con)
     notes = store.query(con, "report_commentary", {"measure_ids": ids, "end": last, "public_only": public_only})
-    notes = notes.set_index("measure_id") if len(notes) else notes
+    note_for = {str(r["measure_id"]): r for _, r in notes.iterrows()}
     meta = measures.meta(con)
     pages = []
     for _, row in chosen.iterrows():
@@ -366,7 +372,7 @@ def build_pack(
             own = pd.DataFrame({"period_start": pd.Series(dtype="datetime64[us]"), "value": pd.Series(dtype=float)})
         pages.append(measure_page(
             row, own, phase_rows[phase_rows["measure_id"] == mid],
-            notes.loc[mid] if mid in getattr(notes, "index", ()) else None,
+            note_for.get(mid),
             start=first, end=last, place=place, render=render, chart_width=chart_width,
         ))
     return Pack(
@@ -406,7 +412,7 @@ def find_fonts() -> tuple[Path, Path] | None:
 def _pdf_class() -> type:
     from fpdf import FPDF
 
-    class _Doc(FPDF):  # type: ignore[misc]
+    class _Doc(FPDF):
         """An FPDF with the pack's font, footer and drawing helpers."""
 
         footer_text = ""
@@ -432,6 +438,16 @@ def _pdf_class() -> type:
                 return text
             return text.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
 
+        def fit(self, text: str, width: float) -> str:
+            """``text`` cut with an ellipsis to fit ``width`` mm in the current font."""
+            text = self.t(text)
+            if self.get_string_width(text) <= width:
+                return text
+            dots = self.t("…")
+            while len(text) > 1 and self.get_string_width(text + dots) > width:
+                text = text[:-1]
+            return text.rstrip() + dots
+
         def font(self, size: float, bold: bool = False, colour: str = INK) -> None:
             self.set_font(self.family_name, "B" if bold else "", size)
             self.set_text_color(colour)
@@ -446,7 +462,7 @@ def _pdf_class() -> type:
         def lines(self, text: str, w: float, h: float, max_lines: int, **kw: Any) -> float:
             """Write wrapped text, cut to ``max_lines`` with an ellipsis; returns the height used."""
             text = self.t(text)
-            got = self.multi_cell(w, h, text, align="L", dry_run=True, output="LINES")
+            got = cast(list[str], self.multi_cell(w, h, text, align="L", dry_run=True, output="LINES"))
             if len(got) > max_lines:
                 keep = got[:max_lines]
                 keep[-1] = keep[-1].rstrip()[: max(len(keep[-1]) - 2, 0)].rstrip() + self.t("…")
@@ -529,7 +545,7 @@ def _chart(doc: Any, page: MeasurePage, x: float, y: float, max_w: float, max_h:
     return h
 
 
-def _title_page(doc: Any, pack: Pack, links: list[int], exceptions_link: int) -> None:
+def _title_page(doc: Any, pack: Pack, links: list[int], exceptions_link: int, first_measure: int) -> None:
     doc.add_page()
     w = doc.w - doc.l_margin - doc.r_margin
     doc.set_fill_color("#1F3A5F")
@@ -554,67 +570,82 @@ def _title_page(doc: Any, pack: Pack, links: list[int], exceptions_link: int) ->
     doc.ln(5)
     doc.font(13, bold=True)
     n = len(pack.exceptions)
-    doc.cell(w, 7, doc.t(f"In this pack: {len(pack.pages)} measures, {n} with a new signal"),
+    doc.cell(w, 7, doc.t(f"In this pack: {len(pack.pages)} measures; the latest value of {n} is a signal"),
              new_x="LMARGIN", new_y="NEXT")
     doc.font(11, colour="#1F3A5F")
-    doc.cell(w, 6, doc.t("Exceptions: measures with a new signal"), link=exceptions_link,
+    doc.cell(w, 6, doc.t(EXCEPTIONS_TITLE), link=exceptions_link,
              new_x="LMARGIN", new_y="NEXT")
     # contents: two columns of measures with their variation shape, each linking to its page
     top = doc.get_y() + 1
-    rows = max(int((doc.h - 16 - top) // 5.6), 1)
+    row_h = 4.9
+    rows = max(int((doc.h - 16 - top) // row_h), 1)
     col_w = w / 2
     shown = pack.pages[: rows * 2]
     for i, page in enumerate(shown):
         x = doc.l_margin + (i // rows) * col_w
-        y = top + (i % rows) * 5.6
+        y = top + (i % rows) * row_h
         if page.variation is not None:
             style = charts.POINT_STYLE.get(page.variation, charts.POINT_STYLE["common_cause"])
-            doc.shape(style[2], x, y + 1.3, 3, style[1])
+            doc.shape(style[2], x, y + 1.0, 2.8, style[1])
         doc.set_xy(x + 5, y)
-        doc.font(10.5)
-        label = doc.t(page.name)
-        while doc.get_string_width(label) > col_w - 52 and len(label) > 4:
-            label = label[:-2].rstrip() + doc.t("…")
-        doc.cell(col_w - 50, 5.6, label, link=links[i])
-        doc.font(10.5, colour=MUTED)
-        doc.cell(30, 5.6, doc.t(VARIATION_SHORT.get(page.variation or "", "No values")), link=links[i])
-        doc.cell(8, 5.6, str(i + 2 + _exception_pages(pack)), align="R", link=links[i])
+        doc.font(10)
+        doc.cell(col_w - 50, row_h, doc.fit(page.name, col_w - 52), link=links[i])
+        doc.font(10, colour=MUTED)
+        doc.cell(30, row_h, doc.t(VARIATION_SHORT.get(page.variation or "", "No values")), link=links[i])
+        doc.cell(8, row_h, str(first_measure + i), align="R", link=links[i])
     if len(pack.pages) > len(shown):
-        doc.set_xy(doc.l_margin, top + rows * 5.6)
-        doc.font(10.5, colour=MUTED)
-        doc.cell(w, 5.6, doc.t(f"…and {len(pack.pages) - len(shown)} more"))
+        doc.set_xy(doc.l_margin, top + rows * row_h)
+        doc.font(10, colour=MUTED)
+        doc.cell(w, row_h, doc.t(f"…and {len(pack.pages) - len(shown)} more"))
 
 
-EXCEPTIONS_PER_PAGE = 5
+EXCEPTIONS_TITLE = "Exceptions: measures whose latest value is a signal"
+EXCEPTIONS_TOP = 44.0  # mm: below the heading and the explanation
 
 
-def _exception_pages(pack: Pack) -> int:
-    return max(1, -(-len(pack.exceptions) // EXCEPTIONS_PER_PAGE))
+def _exception_height(doc: Any, page: MeasurePage, w: float) -> float:
+    doc.font(13)
+    lines = min(len(doc.multi_cell(w, 6.2, doc.t(page.sentence), align="L", dry_run=True, output="LINES")), 3)
+    return 7.5 + 8 + lines * 6.2 + 4
 
 
-def _exceptions(doc: Any, pack: Pack, page_links: dict[str, int]) -> None:
+def _exception_chunks(doc: Any, pack: Pack) -> list[list[MeasurePage]]:
+    """The exceptions split into pages by the height each entry takes, so none runs into the footer."""
     w = doc.w - doc.l_margin - doc.r_margin
-    items = list(pack.exceptions)
-    chunks = [items[i:i + EXCEPTIONS_PER_PAGE] for i in range(0, len(items), EXCEPTIONS_PER_PAGE)] or [[]]
+    room = doc.h - 14 - EXCEPTIONS_TOP
+    chunks: list[list[MeasurePage]] = [[]]
+    used = 0.0
+    for page in pack.exceptions:
+        height = _exception_height(doc, page, w)
+        if chunks[-1] and used + height > room:
+            chunks.append([])
+            used = 0.0
+        chunks[-1].append(page)
+        used += height
+    return chunks
+
+
+def _exceptions(doc: Any, pack: Pack, chunks: list[list[MeasurePage]], page_links: dict[str, int]) -> None:
+    w = doc.w - doc.l_margin - doc.r_margin
     for n, chunk in enumerate(chunks):
         doc.add_page()
         doc.set_xy(doc.l_margin, 14)
         doc.font(24, bold=True)
-        doc.cell(w, 11, doc.t("Exceptions: measures with a new signal" + (" (continued)" if n else "")),
+        doc.cell(w, 11, doc.t(EXCEPTIONS_TITLE + (" (continued)" if n else "")),
                  new_x="LMARGIN", new_y="NEXT")
         doc.font(13, colour=MUTED)
         doc.lines("The latest value of each measure below is a signal: something has probably changed in the "
-                  "system, so it is worth asking why. Every other measure is behaving as it has been.", w, 6.5, 3)
-        doc.ln(4)
+                  "system, so it is worth asking why. Every other measure is behaving as it has been.", w, 6.5, 2)
+        doc.set_y(EXCEPTIONS_TOP)
         if not chunk:
             doc.font(16)
-            doc.lines(f"No measure shows a new signal in the latest period up to {long_date(pack.end)}.", w, 8, 3)
+            doc.lines(f"No measure shows a signal in its latest value up to {long_date(pack.end)}.", w, 8, 3)
         for page in chunk:
             y = doc.get_y()
             doc.badges(page, doc.l_margin, y, size=12)
             doc.set_xy(doc.l_margin, y + 7.5)
             doc.font(15, bold=True)
-            doc.cell(w, 8, doc.t(page.name), link=page_links[page.measure_id], new_x="LMARGIN", new_y="NEXT")
+            doc.cell(w, 8, doc.fit(page.name, w), link=page_links[page.measure_id], new_x="LMARGIN", new_y="NEXT")
             doc.font(13)
             doc.lines(page.sentence, w, 6.2, 3)
             doc.ln(4)
@@ -627,7 +658,7 @@ def _measure(doc: Any, pack: Pack, page: MeasurePage, index: int) -> None:
     doc.font(10.5, colour=MUTED)
     where = page.strategic_purpose_name + (f" › {page.purpose_name}" if page.purpose_name
                                           and page.purpose_name != page.strategic_purpose_name else "")
-    doc.cell(w - 40, 6, doc.t(f"{where} · {page.place}"))
+    doc.cell(w - 40, 6, doc.fit(f"{where} · {page.place}", w - 44))
     doc.cell(40, 6, doc.t(f"Measure {index + 1} of {len(pack.pages)}"), align="R", new_x="LMARGIN", new_y="NEXT")
     doc.font(22, bold=True)
     doc.lines(page.name, w, 10, 2)
@@ -663,12 +694,15 @@ def pack_pdf(pack: Pack) -> bytes:
     doc.set_author(pack.dataset_name)
     doc.set_creator("Outside-In")
     doc.footer_text = _footer(pack)
-    first_measure = 2 + _exception_pages(pack)  # title, exceptions, then a page per measure
+    scratch = _pdf_class()("L")  # measuring text needs a page; the real document's first is the title
+    scratch.add_page()
+    chunks = _exception_chunks(scratch, pack)
+    first_measure = 2 + len(chunks)  # title, exceptions, then a page per measure
     links = [doc.add_link(page=first_measure + i) for i in range(len(pack.pages))]
     by_id = {p.measure_id: links[i] for i, p in enumerate(pack.pages)}
     exceptions_link = doc.add_link(page=2)
-    _title_page(doc, pack, links, exceptions_link)
-    _exceptions(doc, pack, by_id)
+    _title_page(doc, pack, links, exceptions_link, first_measure)
+    _exceptions(doc, pack, chunks, by_id)
     for i, page in enumerate(pack.pages):
         _measure(doc, pack, page, i)
     return bytes(doc.output())
@@ -730,7 +764,7 @@ def measure_sheet_pdf(pack: Pack, measure_id: str | None = None) -> bytes:
 def _rgb(colour: str) -> Any:
     from pptx.dml.color import RGBColor
 
-    return RGBColor.from_string(colour.lstrip("#").upper())
+    return RGBColor.from_string(colour.lstrip("#").upper())  # type: ignore[no-untyped-call]
 
 
 def _textbox(slide: Any, x: float, y: float, w: float, h: float, text: str, size: float, *,
@@ -799,6 +833,9 @@ def _set_title(slide: Any, text: str, size: float, *, top: float = 0.45, height:
         run.font.color.rgb = _rgb(INK)
 
 
+EXCEPTIONS_PER_SLIDE = 4  # each takes a badge line and up to three lines of 15 pt
+
+
 def pack_pptx(pack: Pack) -> bytes:
     """The pack as a 16:9 deck: title, exceptions, then a slide per measure (notes hold the detail)."""
     from pptx import Presentation
@@ -816,22 +853,22 @@ def pack_pptx(pack: Pack) -> bytes:
     _textbox(cover, 0.5, 0.6, 12, 0.6, pack.dataset_name, 22, colour=MUTED)
     _textbox(cover, 0.5, 3.7, 12, 0.6, f"{pack.period_label} · {pack.place}", 22)
     _textbox(cover, 0.5, 4.3, 12, 0.5, f"Prepared {long_date(pack.prepared)}", 18, colour=MUTED)
-    _textbox(cover, 0.5, 5.0, 12, 0.5, f"{len(pack.pages)} measures, {len(pack.exceptions)} with a new signal",
+    _textbox(cover, 0.5, 5.0, 12, 0.5, f"{len(pack.pages)} measures; the latest value of {len(pack.exceptions)} is a signal",
              18)
     if pack.illustrative:
         _textbox(cover, 0.5, 5.8, 12, 0.5, "Illustrative data: these figures are made up to show how the pack works.",
                  18, bold=True, colour="#8A5A00")
 
     items = list(pack.exceptions)
-    chunks = [items[i:i + EXCEPTIONS_PER_PAGE] for i in range(0, len(items), EXCEPTIONS_PER_PAGE)] or [[]]
+    chunks = [items[i:i + EXCEPTIONS_PER_SLIDE] for i in range(0, len(items), EXCEPTIONS_PER_SLIDE)] or [[]]
     for n, chunk in enumerate(chunks):
         slide = deck.slides.add_slide(title_only)
-        _set_title(slide, "Exceptions: measures with a new signal" + (" (continued)" if n else ""), 32)
+        _set_title(slide, EXCEPTIONS_TITLE + (" (continued)" if n else ""), 32)
         if not chunk:
-            _textbox(slide, 0.5, 1.6, 12.3, 1, f"No measure shows a new signal in the latest period up to "
+            _textbox(slide, 0.5, 1.6, 12.3, 1, f"No measure shows a signal in its latest value up to "
                                                f"{long_date(pack.end)}.", 24)
         for i, page in enumerate(chunk):
-            y = 1.5 + i * 1.15
+            y = 1.45 + i * 1.35
             _slide_badges(slide, page, 0.5, y, size=14)
             _textbox(slide, 0.5, y + 0.35, 12.3, 0.8, f"{page.name}: {page.sentence}", 15)
         _textbox(slide, 0.5, 7.0, 12.3, 0.35, footer, 11, colour=MUTED)

@@ -92,7 +92,7 @@ def test_pptx_has_title_exceptions_and_a_slide_per_measure_titled_by_name(pack: 
     titles = [slide.shapes.title.text for slide in deck.slides]
     assert len(deck.slides) == 1 + 1 + 5
     assert titles[0] == "Performance briefing: All purposes"
-    assert titles[1] == "Exceptions: measures with a new signal"
+    assert titles[1] == report.EXCEPTIONS_TITLE
     assert titles[2:] == [p.name for p in pack.pages]
 
 
