@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from pptx import Presentation
 from pypdf import PdfReader
+from streamlit.testing.v1 import AppTest
 
 from perf import report, store
 from perf.__main__ import main
@@ -235,3 +236,59 @@ def test_cli_refuses_bad_dates(db: Path, tmp_path: Path, capsys: pytest.CaptureF
 def test_cli_refuses_an_unknown_format(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", "--db", str(db), "--out", str(tmp_path / "x.docx")]) == 2
     assert "--format must be pdf or pptx" in capsys.readouterr().err
+
+
+# --- the Reports and Accessibility pages, through app.py (AppTest) -------------------------------------
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+def registered(page: str) -> bool:
+    return f'"{page}"' in APP.read_text(encoding="utf-8")
+
+
+needs_reports = pytest.mark.skipif(not registered("app_pages/reports.py"),
+                                   reason="app_pages/reports.py is not in app.py yet")
+needs_accessibility = pytest.mark.skipif(not registered("app_pages/accessibility.py"),
+                                         reason="app_pages/accessibility.py is not in app.py yet")
+
+
+def run_page(db: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> AppTest:
+    monkeypatch.setenv("OUTSIDE_IN_DB", str(db))
+    monkeypatch.delenv("OUTSIDE_IN_PUBLIC", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@needs_reports
+def test_reports_page_offers_the_pack_the_sheet_the_values_and_the_partner_zip(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = run_page(db, monkeypatch, "app_pages/reports.py")
+    assert at.title[0].value == "Reports and exports"
+    assert [s.value for s in at.subheader] == ["Briefing pack", "Measure sheet", "Published data for partners"]
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert labels == ["Download PDF pack", "Download PowerPoint pack", "Measure sheet (PDF)", "Values (CSV)",
+                      "Values (Excel)", "Download published data (zip)"]
+
+
+@needs_reports
+def test_reports_page_asks_for_measures_before_a_hand_picked_pack(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_page(db, monkeypatch, "app_pages/reports.py")
+    at.radio(key="pack_cover").set_value("measures").run()
+    assert "Choose at least one measure" in at.info[0].value
+    assert [d.proto.disabled for d in at.get("download_button")][:2] == [True, True]
+    at.multiselect(key="pack_measures").set_value(["M_DAYS"]).run()
+    assert [d.proto.disabled for d in at.get("download_button")][:2] == [False, False]
+
+
+@needs_accessibility
+def test_accessibility_statement_names_the_standard_and_how_to_report_a_problem(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = run_page(db, monkeypatch, "app_pages/accessibility.py")
+    assert at.title[0].value == "Accessibility statement"
+    text = " ".join(m.value for m in at.markdown)
+    for words in ("WCAG) 2.2", "level AA", "Known limitations", "Reporting a problem", "Colour is never the only cue"):
+        assert words in text, words

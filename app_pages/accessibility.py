@@ -1,0 +1,61 @@
+"""Accessibility statement: what we do to meet WCAG 2.2 AA, what we know falls short, and how to tell us.
+
+Public sector websites must publish one (Public Sector Bodies (Websites and Mobile Applications)
+(No. 2) Accessibility Regulations 2018); this follows the GOV.UK sample statement's headings.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import cached
+
+meta = cached.meta()
+council = meta.get("dataset_name") or "The council"
+contact = meta.get("accessibility_contact") or "the council's performance team (see the council's website for contact details)"
+
+st.title("Accessibility statement")
+st.markdown(f"""
+This statement covers Outside-In, the performance dashboard published by {council}. We want as many people
+as possible to be able to use it. We aim to meet the **Web Content Accessibility Guidelines (WCAG) 2.2 at
+level AA**.
+
+### What we do
+- **Every chart has a text alternative.** Each chart comes with a plain-English sentence saying what it
+  shows ("Stable at about 120 contacts a month; expect between 98 and 146"), and its numbers can be
+  downloaded as a table (CSV or Excel) from *Reports and exports*. Chart images in briefing packs and
+  measure sheets carry that sentence as alt text.
+- **Colour is never the only cue.** Special-cause points on a chart have their own shape as well as
+  colour (triangle for improving, square for concerning, diamond or downward triangle for unusual), and
+  every variation and target icon has a text label. The colours are chosen to stay distinguishable for
+  the common kinds of colour blindness.
+- **Keyboard use.** Filters, buttons, links and downloads are standard controls that can be reached and
+  used with the keyboard alone.
+- **Readable text.** The colours we choose for text meet a contrast of at least 4.5:1, and pages reflow
+  when you zoom. Briefing mode and briefing packs use large type and one measure per screen or page.
+- **Plain language.** We avoid jargon; where a term is needed (for example "special cause") we explain it.
+- **Printable and offline.** Briefing packs (PDF, PowerPoint) and one-page measure sheets can be read
+  offline and with a screen reader; PDFs have a title, a language and alt text for charts.
+
+### Known limitations
+- The interactive charts are drawn as images in the browser: a screen reader reads the sentence above each
+  chart and the downloadable table, but cannot explore individual points. Hover tooltips need a pointer.
+- PDF packs are not fully tagged PDF (PDF/UA): headings and reading order are not marked up, so some
+  screen readers read them as plain text.
+- The map of wards shows values by shading; the ward values are in the published data download.
+- Some components come from the Streamlit framework and we cannot change all of their behaviour, for
+  example the labelling of some date pickers.
+
+### Reporting a problem
+If you find something hard to use, or you need information in a different format (large print, easy read,
+audio), contact {contact}. Tell us the page, what you were trying to do and what went wrong.
+
+### Enforcement
+The Equality and Human Rights Commission (EHRC) enforces the accessibility regulations. If you are not
+happy with how we respond to your complaint, contact the Equality Advisory and Support Service (EASS).
+
+### How we tested
+We check pages with the keyboard alone and check the contrast of the colours we choose. Automated tests
+check that every chart in a briefing pack has its sentence and alt text, and that the public view shows
+only published measures. This statement will be reviewed whenever the dashboard changes.
+""")
