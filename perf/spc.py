@@ -967,7 +967,7 @@ def _per_series(frame: pd.DataFrame, column: str, given: Any, default: Any, firs
     if given is not None:
         return np.full(first_rows.shape[0], given, dtype=object)
     if column in frame.columns:
-        out = frame[column].to_numpy(dtype=object)[first_rows]
+        out = frame[column].take(first_rows).to_numpy(dtype=object)  # pick, then convert: cheap
         return np.where(pd.isna(out), default, out)
     return np.full(first_rows.shape[0], default, dtype=object)
 
