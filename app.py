@@ -19,6 +19,8 @@ explore = [
     st.Page("app_pages/purpose.py", title="Purpose", icon=":material/flag:", url_path="purpose"),
     st.Page("app_pages/measure.py", title="Measure", icon=":material/show_chart:", url_path="measure"),
     st.Page("app_pages/locality.py", title="By locality", icon=":material/map:", url_path="locality"),
+    st.Page("app_pages/demand.py", title="Demand", icon=":material/call:", url_path="demand"),
+    st.Page("app_pages/capability.py", title="Capability", icon=":material/timer:", url_path="capability"),
 ]
 review = [
     st.Page("app_pages/review.py", title="Check–Plan–Do review", icon=":material/published_with_changes:",
