@@ -97,3 +97,14 @@ def test_briefing_is_readable_at_1280_by_720(server: str, browser: object, sampl
         page.screenshot(path=str(Path(__file__).resolve().parents[1] / "artifacts" / "briefing_1280x720.png"))
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("path,heading", [("demand", "Demand"), ("capability", "Capability")])
+def test_demand_and_capability_from_a_link(server: str, page: object, path: str, heading: str) -> None:
+    page.goto(f"{server}/{path}?service=Housing+repairs")  # type: ignore[attr-defined]
+    wait_ready(page)
+    main = page.locator('[data-testid="stMain"]')  # type: ignore[attr-defined]
+    assert main.locator("h1").first.inner_text().strip() == heading
+    main.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=30_000)
+    assert main.locator("h3").first.inner_text().strip() != ""  # the sentence comes first
+    screenshot(page, path)
