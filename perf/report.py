@@ -783,37 +783,74 @@ def _textbox(slide: Any, x: float, y: float, w: float, h: float, text: str, size
     return box
 
 
-def _slide_badges(slide: Any, page: MeasurePage, x: float, y: float, size: float = 16) -> None:
+@cache
+def _measure_font(size: float, bold: bool) -> Any:
+    from PIL import ImageFont
+
+    fonts = find_fonts()
+    return ImageFont.truetype(str(fonts[1 if bold else 0]), size=int(size * 10)) if fonts else None
+
+
+def text_width_in(text: str, size: float, *, bold: bool = False) -> float:
+    """Roughly how wide ``text`` is in inches at ``size`` points, to lay out a slide without a renderer.
+
+    Measured with DejaVu/Liberation (wider than PowerPoint's Calibri, so it errs on the safe side);
+    without them, 0.6 em a character.
+    """
+    font = _measure_font(size, bold)
+    if font is None:
+        return len(text) * size * 0.6 / 72
+    return float(font.getlength(text)) / 10 / 72
+
+
+def _fit_in(text: str, width: float, size: float) -> str:
+    while len(text) > 1 and text_width_in(text, size) > width:
+        text = text[:-2].rstrip() + "…"
+    return text
+
+
+def _slide_badges(slide: Any, page: MeasurePage, x: float, y: float, size: float = 16) -> float:
+    """Variation and assurance as shapes and words; returns the height used in inches."""
     from pptx.enum.shapes import MSO_SHAPE
     from pptx.util import Inches, Pt
 
     kinds = {"triangle-up": MSO_SHAPE.ISOSCELES_TRIANGLE, "triangle-down": MSO_SHAPE.FLOWCHART_MERGE,
              "square": MSO_SHAPE.RECTANGLE, "diamond": MSO_SHAPE.DIAMOND, "circle": MSO_SHAPE.OVAL}
-    box = size / 72 * 0.8
+    box = size / 72 * 0.85
+    line = size / 72 * 1.6
+    cx, cy = x, y
     if page.variation is not None:
-        label, colour, shape = charts.POINT_STYLE.get(page.variation, charts.POINT_STYLE["common_cause"])
-        marker = slide.shapes.add_shape(kinds.get(shape, MSO_SHAPE.OVAL), Inches(x), Inches(y + 0.08),
+        _, colour, shape = charts.POINT_STYLE.get(page.variation, charts.POINT_STYLE["common_cause"])
+        marker = slide.shapes.add_shape(kinds.get(shape, MSO_SHAPE.OVAL), Inches(cx), Inches(cy + (line - box) / 2),
                                         Inches(box), Inches(box))
         marker.fill.solid()
         marker.fill.fore_color.rgb = _rgb(colour)
         marker.line.fill.background()
         marker.name = f"Variation: {page.variation_label}"
         words = page.variation_label + (" (new this period)" if page.first_signal else "")
-        _textbox(slide, x + box + 0.05, y - 0.05, 5.2, 0.45, words, size, bold=True)
+        width = text_width_in(words, size, bold=True) + 0.25
+        _textbox(slide, cx + box + 0.08, cy, width, line, words, size, bold=True)
+        cx += box + 0.08 + width + 0.35
     if page.assurance is not None and page.assurance_label:
+        width = text_width_in(page.assurance_label, size, bold=True) + 0.25
+        if cx + box * 1.2 + 0.08 + width > 12.83:  # no room beside the variation label: next line
+            cx, cy = x, cy + line
         colour = ASSURANCE_COLOUR[page.assurance]
-        ax = x + 6.2
-        ring = slide.shapes.add_shape(MSO_SHAPE.OVAL, Inches(ax), Inches(y + 0.04), Inches(box * 1.2), Inches(box * 1.2))
+        ring = slide.shapes.add_shape(MSO_SHAPE.OVAL, Inches(cx), Inches(cy + (line - box * 1.2) / 2),
+                                      Inches(box * 1.2), Inches(box * 1.2))
         ring.fill.background()
         ring.line.color.rgb = _rgb(colour)
         ring.line.width = Pt(2)
         ring.name = f"Assurance: {page.assurance_label}"
-        ring.text_frame.text = ASSURANCE_MARK[page.assurance]
-        run = ring.text_frame.paragraphs[0].runs[0]
+        frame = ring.text_frame
+        frame.margin_left = frame.margin_right = frame.margin_top = frame.margin_bottom = 0
+        frame.text = ASSURANCE_MARK[page.assurance]
+        run = frame.paragraphs[0].runs[0]
         run.font.size = Pt(size * 0.6)
         run.font.bold = True
         run.font.color.rgb = _rgb(colour)
-        _textbox(slide, ax + box * 1.2 + 0.05, y - 0.05, 6.0, 0.45, page.assurance_label, size, bold=True)
+        _textbox(slide, cx + box * 1.2 + 0.08, cy, width, line, page.assurance_label, size, bold=True)
+    return cy - y + line
 
 
 def _set_title(slide: Any, text: str, size: float, *, top: float = 0.45, height: float = 0.9) -> None:
@@ -827,6 +864,9 @@ def _set_title(slide: Any, text: str, size: float, *, top: float = 0.45, height:
     from pptx.enum.text import PP_ALIGN
 
     para.alignment = PP_ALIGN.LEFT
+    lines = max(int(height / (size / 72 * 1.25)), 1)
+    while size > 20 and text_width_in(text, size, bold=True) > 12.1 * lines:
+        size -= 2  # shrink a long title rather than let it run into the slide's body
     for run in para.runs:
         run.font.size = Pt(size)
         run.font.bold = True
@@ -867,10 +907,11 @@ def pack_pptx(pack: Pack) -> bytes:
         if not chunk:
             _textbox(slide, 0.5, 1.6, 12.3, 1, f"No measure shows a signal in its latest value up to "
                                                f"{long_date(pack.end)}.", 24)
-        for i, page in enumerate(chunk):
-            y = 1.45 + i * 1.35
-            _slide_badges(slide, page, 0.5, y, size=14)
-            _textbox(slide, 0.5, y + 0.35, 12.3, 0.8, f"{page.name}: {page.sentence}", 15)
+        y = 1.45
+        for page in chunk:
+            y += _slide_badges(slide, page, 0.5, y, size=14)
+            _textbox(slide, 0.5, y, 12.3, 0.85, f"{page.name}: {page.sentence}", 15)
+            y += 1.05
         _textbox(slide, 0.5, 7.0, 12.3, 0.35, footer, 11, colour=MUTED)
 
     for i, page in enumerate(pack.pages):
@@ -878,19 +919,18 @@ def pack_pptx(pack: Pack) -> bytes:
         _set_title(slide, page.name, 30, top=0.45, height=0.75)
         where = page.strategic_purpose_name + (f" › {page.purpose_name}" if page.purpose_name
                                               and page.purpose_name != page.strategic_purpose_name else "")
-        _textbox(slide, 0.5, 0.1, 10, 0.35, f"{where} · {page.place}", 12, colour=MUTED)
+        _textbox(slide, 0.5, 0.1, 10.3, 0.35, _fit_in(f"{where} · {page.place}", 10.0, 12), 12, colour=MUTED)
         _textbox(slide, 10.8, 0.1, 2.0, 0.35, f"{i + 1} of {len(pack.pages)}", 12, colour=MUTED)
-        _textbox(slide, 0.5, 1.2, 12.3, 1.2, page.sentence, 22)
-        _slide_badges(slide, page, 0.5, 2.45, size=16)
+        _textbox(slide, 0.5, 1.15, 12.3, 1.1, page.sentence, 22)
+        top = 2.3 + _slide_badges(slide, page, 0.55, 2.3, size=16) + 0.05
         bottom = 6.95 - (0.45 if page.commentary else 0)
         if page.chart_png is not None:
             from PIL import Image
 
             with Image.open(io.BytesIO(page.chart_png)) as img:
                 ratio = img.height / img.width
-            h = bottom - 3.0
-            w = min(12.3, h / ratio)
-            pic = slide.shapes.add_picture(io.BytesIO(page.chart_png), Inches(0.5 + (12.3 - w) / 2), Inches(3.0),
+            w = min(12.3, (bottom - top) / ratio)
+            pic = slide.shapes.add_picture(io.BytesIO(page.chart_png), Inches(0.5 + (12.3 - w) / 2), Inches(top),
                                            Inches(w), Inches(w * ratio))
             pic._element.nvPicPr.cNvPr.set("descr", page.chart_alt)  # alt text for screen readers
             pic.name = f"Chart: {page.name}"
