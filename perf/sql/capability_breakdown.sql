@@ -53,7 +53,7 @@ timed AS (
     SELECT i.group_id, i.case_id, i.completed_at,
            CASE WHEN CAST($working_days AS BOOLEAN)
                 THEN lookup.working_index[i.completed_at::DATE - lookup.first_day + 1] - lookup.working_index[i.started_at::DATE - lookup.first_day + 1]
-                ELSE i.completed_at::DATE - i.started_at::DATE END AS days
+                ELSE i.completed_at::DATE - i.started_at::DATE END::INTEGER AS days  -- 4-byte integers sort faster for the quantiles
     FROM in_scope AS i
     CROSS JOIN lookup
     WHERE i.completed_at IS NOT NULL

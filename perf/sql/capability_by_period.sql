@@ -36,7 +36,7 @@ timed AS (
         CASE WHEN CAST($working_days AS BOOLEAN)
              THEN lookup.working_index[c.completed_at::DATE - lookup.first_day + 1]
                   - lookup.working_index[c.started_at::DATE - lookup.first_day + 1]
-             ELSE c.completed_at::DATE - c.started_at::DATE END AS days
+             ELSE c.completed_at::DATE - c.started_at::DATE END::INTEGER AS days  -- 4-byte integers sort faster for the quantiles
     FROM work_case AS c
     CROSS JOIN lookup
     WHERE c.completed_at IS NOT NULL
