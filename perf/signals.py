@@ -39,11 +39,16 @@ def _starts(seg: IntArray) -> BoolArray:
 def _run_lengths(key: IntArray, seg: IntArray) -> tuple[IntArray, IntArray, IntArray]:
     """Run id of each element, the length of each run of equal ``key`` within a segment, and where each run starts."""
     n = key.shape[0]
-    change = np.ones(n, dtype=bool)
-    change[1:] = (key[1:] != key[:-1]) | (seg[1:] != seg[:-1])
-    ids = np.cumsum(change) - 1
+    change = np.empty(n, dtype=bool)
+    change[0] = True
+    np.not_equal(key[1:], key[:-1], out=change[1:])
+    change[1:] |= seg[1:] != seg[:-1]
+    ids = np.cumsum(change, dtype=np.int64)
+    ids -= 1
     starts = np.flatnonzero(change)
-    lengths = np.diff(np.append(starts, n))
+    lengths = np.empty(starts.shape[0], dtype=np.int64)
+    lengths[:-1] = starts[1:] - starts[:-1]
+    lengths[-1] = n - starts[-1]
     return ids, lengths, starts
 
 
@@ -71,7 +76,8 @@ def trends(value: FloatArray, seg: IntArray, length: int) -> tuple[BoolArray, In
     direction = np.zeros(n, dtype=np.int64)
     if n < 2:
         return flag, direction
-    step = np.sign(np.diff(value)).astype(np.int64)
+    rise, fall = value[1:] > value[:-1], value[1:] < value[:-1]  # NaN-safe: both False
+    step = rise.astype(np.int64) - fall
     step[seg[1:] != seg[:-1]] = 0  # no step across a phase or series boundary
     ids, lengths, _ = _run_lengths(step, seg[1:])
     in_trend = (lengths[ids] >= length - 1) & (step != 0)
@@ -180,8 +186,11 @@ def runs_analysis(
                 in_long = too_long
             else:
                 in_long[useful] = too_long
-    distinct, where = np.unique(n_useful, return_inverse=True)  # one look-up per distinct length
-    cmin = np.array([crossings_min(int(v)) for v in distinct], dtype=np.int64)[where.reshape(-1)]
+    if n_segments <= 16:  # one chart: a few cached look-ups
+        cmin = np.array([crossings_min(int(v)) for v in n_useful], dtype=np.int64)
+    else:  # many series: one look-up per distinct length
+        distinct, where = np.unique(n_useful, return_inverse=True)
+        cmin = np.array([crossings_min(int(v)) for v in distinct], dtype=np.int64)[where.reshape(-1)]
     signal = (n_useful > 0) & ((longest > max_run) | (crossings < cmin))
     return RunsAnalysis(n_useful, longest, max_run, crossings, cmin, signal), in_long
 
@@ -241,7 +250,7 @@ def detect(
     flags = {name: np.zeros(n, dtype=bool) for name in (*RULE_COLUMNS, "mr_signal")}
     direction_of = {}
     # NaN compares False without a warning, so no errstate (a measurable cost per chart)
-    side_all = np.nan_to_num(np.sign(value - centre)).astype(np.int64)
+    side_all = (value > centre).astype(np.int64) - (value < centre)  # +1, -1, 0 (on the line or NaN)
     flags["outside_limits"] = (value > upper) | (value < lower)
     direction_of["outside_limits"] = side_all
 

@@ -363,7 +363,7 @@ def _frame(cols: list[tuple[str, Any]], n_rows: int) -> pd.DataFrame:
         if not isinstance(first, np.ndarray):
             blocks.append((first, place))
         else:
-            blocks.append((np.stack([cols[i][1] for i in where]), place))
+            blocks.append((np.array([cols[i][1] for i in where]), place))  # one C call, no dispatch
     frame: pd.DataFrame = create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n_rows), columns=columns)
     return frame
 
