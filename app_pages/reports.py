@@ -52,7 +52,7 @@ options = {"purpose_id": purpose_id, "portfolio": portfolio, "measure_ids": chos
 
 def pack_file(kind: str) -> Callable[[], bytes]:
     def build() -> bytes:
-        with reading() as con:
+        with reading() as con:  # gather under the read lock; draw after it is released
             pack = report.build_pack(con, **options)  # type: ignore[arg-type]
         return report.pack_pdf(pack) if kind == "pdf" else report.pack_pptx(pack)
     return build  # download_button runs it on click, in its own thread
@@ -77,8 +77,9 @@ measure_id = filters.choose_measure(scope, catalogue)
 if measure_id is not None:
     def sheet() -> bytes:
         with reading() as con:
-            return report.sheet(con, str(measure_id), start=start, end=end, locality_id=scope.locality_id,
-                                public_only=scope.public_only)
+            pack = report.sheet_pack(con, str(measure_id), start=start, end=end, locality_id=scope.locality_id,
+                                     public_only=scope.public_only)
+        return report.measure_sheet_pdf(pack)
 
     values = cached.series(measure_id, scope.locality_id)[["period_start", "value", "numerator", "denominator"]]
     title = f"{names[measure_id]}, {scope.locality_name}"

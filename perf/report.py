@@ -6,7 +6,8 @@ is built from the same pieces as the pages (``spc.xmr``, ``narrative.measure_sen
 Python), slides with python-pptx. Variation and assurance are drawn as a shape *and* a text label
 (vector shapes, so no font needs the glyph), never colour alone (WCAG 2.2 SC 1.4.1).
 
-A pack is built once (:func:`build_pack`, which renders each chart once) and then written as a
+A pack is gathered once (:func:`build_pack`: queries, limits, sentences, chart specs; charts are drawn
+on first use and cached, so the database can be released before the slow part) and written as a
 PDF (:func:`pack_pdf`) or a deck (:func:`pack_pptx`). ``public_only=True`` keeps unpublished
 measures and internal commentary out, whatever ids are asked for.
 """
@@ -67,7 +68,7 @@ class MeasurePage:
     assurance: str | None
     first_signal: bool  # the latest value is special cause and the one before it was not
     latest_label: str  # 'March 2025'
-    chart_png: bytes | None
+    chart_json: str | None  # Vega-Lite; drawn on first use, so a pack can be gathered under a read lock
     chart_alt: str
     commentary: str | None
     commentary_by: str | None
@@ -81,6 +82,11 @@ class MeasurePage:
     def is_exception(self) -> bool:
         """True when the latest value is a signal (special cause): the pack's exceptions section."""
         return self.variation is not None and self.variation != "common_cause"
+
+    @property
+    def chart_png(self) -> bytes | None:
+        """The chart as a PNG (drawn once, then cached), or None when there were no values."""
+        return None if self.chart_json is None else png(self.chart_json)
 
     @property
     def variation_label(self) -> str:
@@ -189,7 +195,7 @@ def _phase_labels(dates: pd.Series, phase_rows: pd.DataFrame) -> tuple[list[int]
     return positions, {i + 1: found[p] for i, p in enumerate(positions)}
 
 
-def render_chart(
+def chart_spec(
     points: pd.DataFrame,
     dates: pd.Series,
     *,
@@ -198,8 +204,8 @@ def render_chart(
     phase_labels: dict[int, str],
     period_from: pd.Timestamp | None = None,
     width: int = CHART_WIDTH_PX,
-) -> bytes:
-    """The measure's process-behaviour chart as a PNG, offline, with the reporting period shaded.
+) -> str:
+    """The measure's process-behaviour chart for print, as Vega-Lite JSON, the reporting period shaded.
 
     Charts arrive aggregated (one row a period), but ``disable_max_rows`` keeps a long weekly
     series from tripping Altair's 5,000-row guard, which exists for browsers, not for files.
@@ -220,11 +226,17 @@ def render_chart(
         chart.layer = [shade, words, *chart.layer]
     with alt.data_transformers.disable_max_rows():
         spec = chart.to_dict(validate=False)
-    return _png(json.dumps(spec, sort_keys=True, default=str))
+    return json.dumps(spec, sort_keys=True, default=str)
+
+
+def render_chart(points: pd.DataFrame, dates: pd.Series, **options: Any) -> bytes:
+    """The chart of :func:`chart_spec` as a PNG, drawn offline by vl-convert."""
+    return png(chart_spec(points, dates, **options))
 
 
 @lru_cache(maxsize=64)  # ~0.7 MB each; a PDF then a deck of the same pack draws each chart once
-def _png(spec_json: str) -> bytes:
+def png(spec_json: str) -> bytes:
+    """Vega-Lite JSON to PNG at scale 2 (sharp in print); cached on the spec, which holds the data."""
     import vl_convert
 
     return bytes(vl_convert.vegalite_to_png(json.loads(spec_json), scale=PNG_SCALE))
@@ -249,7 +261,7 @@ def measure_page(
     start: dt.date,
     end: dt.date,
     place: str,
-    render: bool = True,
+    render: bool = False,
     chart_width: int = CHART_WIDTH_PX,
 ) -> MeasurePage:
     """One measure's page: limits from all its history up to ``end``, shown for the period.
@@ -277,7 +289,7 @@ def measure_page(
     if not in_period.any():
         sentence = f"No values were recorded between {long_date(start)} and {long_date(end)}."
         return MeasurePage(**common, sentence=sentence, variation=None, assurance=None, first_signal=False,
-                           latest_label="", chart_png=None, chart_alt=sentence)
+                           latest_label="", chart_json=None, chart_alt=sentence)
     dates = upto["period_start"]
     positions, labels = _phase_labels(dates, phase_rows)
     chart = spc.xmr(upto["value"].astype(float).to_numpy(), phase_starts=positions,
@@ -293,16 +305,16 @@ def measure_page(
     alt_text = (f"Process-behaviour chart of {row['name']} ({unit}) from "
                 f"{narrative.period_label(dates.loc[shown].iloc[0], frequency)} to {latest_label}, with its "
                 f"average and natural process limits. {sentence}")
-    png = None
+    # number the phases from the first one shown, so a phase that began before the window
+    # does not draw a change line at the chart's left edge
+    offset = int(points["phase"].min())
+    spec = chart_spec(points.assign(phase=points["phase"] - offset), dates.loc[shown], y_title=unit,
+                      target=target, phase_labels={k - offset: v for k, v in labels.items() if k > offset},
+                      period_from=pd.Timestamp(dates[in_period].iloc[0]), width=chart_width)
     if render:
-        # number the phases from the first one shown, so a phase that began before the window
-        # does not draw a change line at the chart's left edge
-        offset = int(points["phase"].min())
-        png = render_chart(points.assign(phase=points["phase"] - offset), dates.loc[shown], y_title=unit,
-                           target=target, phase_labels={k - offset: v for k, v in labels.items() if k > offset},
-                           period_from=pd.Timestamp(dates[in_period].iloc[0]), width=chart_width)
+        png(spec)
     return MeasurePage(**common, sentence=sentence, variation=latest, assurance=chart.assurance,
-                       first_signal=first_signal, latest_label=latest_label, chart_png=png, chart_alt=alt_text)
+                       first_signal=first_signal, latest_label=latest_label, chart_json=spec, chart_alt=alt_text)
 
 
 def _note_by(note: pd.Series, frequency: str) -> str:
@@ -323,13 +335,15 @@ def build_pack(
     locality_id: str = measures.AREA,
     public_only: bool = False,
     prepared: dt.date | None = None,
-    render: bool = True,
+    render: bool = False,
     chart_width: int = CHART_WIDTH_PX,
 ) -> Pack:
     """Gather and draw every page of a briefing pack.
 
     ``end`` defaults to the latest period in the data and ``start`` to a year before ``end``.
     A measure with no values for ``locality_id`` is shown for the whole area, and says so.
+    Charts are drawn when first used (``render=True`` draws them all now), so a caller can close
+    the database before writing the PDF or deck, the slow part.
 
     Example
     -------
@@ -949,8 +963,13 @@ def pack_pptx(pack: Pack) -> bytes:
     return out.getvalue()
 
 
-def sheet(con: duckdb.DuckDBPyConnection, measure_id: str, **options: Any) -> bytes:
-    """A measure sheet straight from the database (options as :func:`build_pack`)."""
+def sheet_pack(con: duckdb.DuckDBPyConnection, measure_id: str, **options: Any) -> Pack:
+    """A one-measure pack laid out for a portrait sheet (options as :func:`build_pack`)."""
     options.setdefault("chart_width", SHEET_CHART_WIDTH_PX)
     pack = build_pack(con, purpose_id=None, measure_ids=[measure_id], **options)
-    return measure_sheet_pdf(replace(pack, scope_name=pack.pages[0].name), measure_id)
+    return replace(pack, scope_name=pack.pages[0].name)
+
+
+def sheet(con: duckdb.DuckDBPyConnection, measure_id: str, **options: Any) -> bytes:
+    """A measure sheet straight from the database (options as :func:`build_pack`)."""
+    return measure_sheet_pdf(sheet_pack(con, measure_id, **options), measure_id)

@@ -125,6 +125,8 @@ def open_by_url(db: Path, monkeypatch: pytest.MonkeyPatch, page: str, *, public:
     else:
         monkeypatch.delenv("OUTSIDE_IN_PUBLIC", raising=False)
     at = AppTest.from_file(str(APP), default_timeout=60)
+    if not public:
+        at.session_state["_signed_in"] = tiny_db.OFFICER  # ui.auth: visitors who are not signed in see the public view
     at.query_params["measure"] = SECRET_NAME
     at.switch_page(page).run()
     assert not at.exception, at.exception
@@ -140,5 +142,5 @@ def test_a_link_to_an_unpublished_measure_does_not_open_it_in_the_public_view(
 
 @pytest.mark.parametrize("page", PAGES)
 def test_the_same_link_inside_the_council_does_open_it(db: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> None:
-    """Proves the public test above fails for the right reason, not because the link is ignored."""
+    """Signed in as an officer: proves the public test above passes for the right reason."""
     assert open_by_url(db, monkeypatch, page, public=False) == SECRET

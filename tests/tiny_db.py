@@ -21,6 +21,7 @@ WARDS = ("W1", "W2", "W3")
 PUBLISHED = ("M_CALLS", "M_DAYS", "M_FAIL", "M_WARD")
 UNPUBLISHED = "M_SECRET"
 SECRET_NOTE = "Internal: staffing gap in the team, do not publish"
+OFFICER = "officer"
 
 
 def _series(seed: int, n: int, centre: float, sd: float) -> np.ndarray:
@@ -116,6 +117,9 @@ def build(path: Path) -> Path:
     contacts = pd.DataFrame(demand, columns=["demand_id", "service_id", "locality_id", "channel", "received_at",
                                              "demand_type", "nature", "case_id"])
     con.execute("INSERT INTO demand SELECT * FROM contacts")
+    # an officer to sign in as (the password hash is never checked: tests set the session directly)
+    con.execute("INSERT INTO app_user (username, display_name, role, password_hash, created_at)"
+                " VALUES (?, 'An Officer', 'officer', 'not-a-hash', TIMESTAMP '2025-01-01 09:00:00')", [OFFICER])
     con.execute("INSERT INTO work_case VALUES (1, 'S1', 'W1', 'phone', 'missed bin', '2025-01-02', '2025-01-05')")
     con.close()
     return path
