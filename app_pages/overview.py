@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from perf import charts, narrative
-from ui import cached, filters, icons
+from ui import auth, cached, cached_entry, filters, icons
 
 scope = filters.current()
 st.title("Overview")
@@ -51,6 +51,16 @@ with st.container(border=True):
     if changed.empty:
         st.caption("No measure has a new signal: every measure's latest point is where its variation would put it.")
 
+if auth.can("view_unpublished"):  # signed-in officers and admins: whose figures are late
+    late = cached_entry.overdue()
+    with st.expander(f"Overdue measures · {len(late)}", icon=":material/schedule:"):
+        if late.empty:
+            st.caption("Every measure's latest figure arrived on time.")
+        else:
+            st.dataframe(late[["name", "status_text"]].rename(columns={"name": "Measure", "status_text": "Status"}),
+                         hide_index=True, width="stretch")
+        st.page_link("app_pages/quality.py", label="Data quality", icon=":material/arrow_forward:")
+
 for purpose_id, group in catalogue.groupby("strategic_purpose_id", sort=False):
     st.subheader(str(group["strategic_purpose_name"].iloc[0]))
     cols = st.columns(3)
@@ -73,7 +83,7 @@ for purpose_id, group in catalogue.groupby("strategic_purpose_id", sort=False):
             st.caption(change_text(m, data, s["variation"]))
             since = scope.since(data["period_start"].max())
             recent = data if since is None else data[data["period_start"] >= since]
-            st.altair_chart(charts.sparkline(recent["period_start"], recent["value"]), width="stretch",
+            st.vega_lite_chart(spec=charts.sparkline(recent["period_start"], recent["value"]), width="stretch",
                             alt=f"Recent trend of {m['name']}; latest value and variation are given above.")
             if data["whole_area"].any():
                 st.caption("Whole-area figure: not recorded by ward.")

@@ -96,15 +96,27 @@ def xmr_chart(
     )
 
 
-def sparkline(dates: pd.Series, values: pd.Series, *, colour: str = "#555555") -> alt.LayerChart:
-    """A small line of the recent values, for measure tiles; the last point marked."""
-    data = pd.DataFrame({"date": pd.to_datetime(pd.Series(dates)).values, "value": pd.Series(values).values})
-    base = alt.Chart(data).encode(
-        x=alt.X("date:T", axis=None),
-        y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
-    )
-    last = alt.Chart(data.tail(1)).mark_point(filled=True, size=40, color=colour).encode(x="date:T", y="value:Q")
-    return alt.layer(base.mark_line(color="#555555", strokeWidth=1.5), last).properties(height=60, width="container")
+def sparkline(dates: pd.Series, values: pd.Series, *, colour: str = "#555555") -> dict[str, Any]:
+    """A small line of the recent values for a measure tile, the last point marked.
+
+    A plain Vega-Lite dict, not an Altair object: the Overview draws dozens of these, and
+    Altair's schema validation costs ~40 ms a chart where this costs well under 1 ms.
+    """
+    data = pd.DataFrame({"date": pd.to_datetime(pd.Series(dates)).dt.strftime("%Y-%m-%d").values,
+                         "value": pd.Series(values, dtype=float).values}).dropna()
+    rows = data.to_dict(orient="records")
+    enc = {"x": {"field": "date", "type": "temporal", "axis": None},
+           "y": {"field": "value", "type": "quantitative", "axis": None, "scale": {"zero": False}}}
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "height": 60, "width": "container", "data": {"values": rows},
+        "layer": [
+            {"mark": {"type": "line", "color": "#555555", "strokeWidth": 1.5}, "encoding": enc},
+            {"transform": [{"window": [{"op": "row_number", "as": "n"}]},
+                           {"filter": f"datum.n == {len(rows)}"}],
+             "mark": {"type": "point", "filled": True, "size": 40, "color": colour}, "encoding": enc},
+        ],
+    }
 
 
 def stacked_bars(

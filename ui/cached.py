@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -37,6 +39,19 @@ def _localities(version: int) -> pd.DataFrame:
 
 def localities() -> pd.DataFrame:
     return _localities(data_version())
+
+
+_LABELS: dict[int, dict[str, str]] = {}
+
+
+def locality_labels(label: "Callable[[pd.Series], str]") -> dict[str, str]:
+    """Locality id -> label, built once per data version (pages ask for it once per link)."""
+    version = data_version()
+    if version not in _LABELS:
+        frame = localities()
+        _LABELS.clear()
+        _LABELS[version] = {str(row["locality_id"]): label(row) for _, row in frame.iterrows()}
+    return _LABELS[version]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from perf import measures
 from perf.config import public_mode
-from ui import cached
+from ui import auth, cached
 
 ALL_PURPOSES = "all"
 PERIODS = {"12m": "Last 12 months", "2y": "Last 2 years", "3y": "Last 3 years", "all": "All time"}
@@ -53,7 +53,7 @@ def _locality_label(row: pd.Series) -> str:
 
 def locality_labels() -> dict[str, str]:
     """Locality id -> the label the selector shows (and the URL carries)."""
-    return {row["locality_id"]: _locality_label(row) for _, row in cached.localities().iterrows()}
+    return cached.locality_labels(_locality_label)
 
 
 def measure_labels(public_only: bool) -> dict[str, str]:
@@ -117,10 +117,12 @@ def sidebar() -> Scope:
         year_start = st.selectbox("Years", list(YEAR_STARTS), format_func=YEAR_STARTS.__getitem__,
                                   key="year", bind="query-params",
                                   help="Financial years run April to March; calendar years January to December.")
+    # Visitors see what the public view shows: published measures and public commentary only.
+    public_only = public_mode() or auth.role() == "public"
     return Scope(
         purpose_id=str(purpose_id), purpose_name=purpose_names[purpose_id],
         locality_id=str(locality_id or measures.AREA), locality_name=labels.get(locality_id, "the whole area"),
-        locality_kind=kinds.get(locality_id, "area"), period=str(period), public_only=public_mode(),
+        locality_kind=kinds.get(locality_id, "area"), period=str(period), public_only=public_only,
         granularity=str(granularity), year_start=str(year_start),
     )
 
