@@ -480,7 +480,7 @@ def _pdf_class() -> type:
             if len(got) > max_lines:
                 keep = got[:max_lines]
                 keep[-1] = keep[-1].rstrip()[: max(len(keep[-1]) - 2, 0)].rstrip() + self.t("…")
-                text = " ".join(s.strip() for s in keep)
+                text = "\n".join(s.rstrip() for s in keep)  # the lines as they would print
             x = self.get_x()
             y = self.get_y()
             self.multi_cell(w, h, text, align=kw.pop("align", "L"), new_x="LEFT", new_y="NEXT", **kw)
@@ -751,16 +751,16 @@ def measure_sheet_pdf(pack: Pack, measure_id: str | None = None) -> bytes:
     doc.set_y(doc.get_y() + doc.badges(page, doc.l_margin, doc.get_y(), size=11.5))
     used = _chart(doc, page, doc.l_margin, doc.get_y() + 1, w, 80)
     doc.set_y(doc.get_y() + used + 4)
-    quality = "; ".join(f"{k}: {v}" for k, v in page.quality) or "No data-quality notes recorded."
-    sections = [
+    quality = "\n".join(f"{k}: {v}" for k, v in page.quality) or "No data-quality notes recorded."
+    sections = [  # data quality last: it takes whatever room is left, the rest must always show
         ("What it measures", page.definition or "No definition recorded.", 5),
         ("Owner", page.owner or "Not recorded.", 1),
         ("Target", page.target or "No target.", 1),
-        ("Data quality", quality, 5),
         ("Latest commentary", (f"{page.commentary} ({page.commentary_by})" if page.commentary_by
-                               else page.commentary) if page.commentary else "No commentary yet.", 6),
+                               else page.commentary) if page.commentary else "No commentary yet.", 5),
         ("Source and date", f"{page.source or 'Source not recorded'}. Latest value: "
                             f"{page.latest_label or 'none in this period'}. Prepared {long_date(pack.prepared)}.", 3),
+        ("Data quality", quality, 14),
     ]
     for heading, body, max_lines in sections:
         if doc.get_y() > doc.h - 24:
