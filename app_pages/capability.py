@@ -9,6 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from perf import charts
+from perf.config import public_mode
+from ui import draw
 from ui import cached_demand as cd
 from ui import filters
 
@@ -43,8 +45,8 @@ else:
     pts = result.points
     title = f"Median end-to-end {unit} of the cases completed each week"
     dates = pts["period_start"]
-st.altair_chart(charts.xmr_chart(pts, dates, title=title, y_title=unit.capitalize(), phase_labels=phase_labels),
-                width="stretch")
+draw.chart(charts.xmr_chart(pts, dates, title=title, y_title=unit.capitalize(), phase_labels=phase_labels),
+           alt=f"{title}: a control chart of end-to-end time. The sentence above says what it shows.")
 rng = result.predictable_range
 if result.mode == "case":
     st.caption(f"Each point is one case. Centre line: the average; dashed lines: the natural process limits "
@@ -75,10 +77,11 @@ else:
         layers.append(alt.Chart(rule).mark_rule(color="#E66100", strokeDash=[6, 4]).encode(x="upper:Q"))
     st.altair_chart(alt.layer(*layers).properties(title="Open cases by age so far", height=250, width="container"),
                     width="stretch")
-    st.dataframe(cd.oldest_open(c.filters).rename(columns={
-        "case_id": "Case", "service_id": "Service", "locality_id": "Ward", "channel": "Channel", "nature": "Nature",
-        "started_at": "First contact", "age_days": "Age (days)", "age_working_days": "Age (working days)"}).drop(
-        columns=["as_at"]), hide_index=True, width="stretch")
+    if not public_mode():  # case references are internal; the public view keeps to the counts
+        st.dataframe(cd.oldest_open(c.filters).rename(columns={
+            "case_id": "Case", "service_id": "Service", "locality_id": "Ward", "channel": "Channel",
+            "nature": "Nature", "started_at": "First contact", "age_days": "Age (days)",
+            "age_working_days": "Age (working days)"}).drop(columns=["as_at"]), hide_index=True, width="stretch")
 
 st.markdown("#### Side by side")
 by_label = st.segmented_control("Compare", ["Service", "Channel", "Locality", "Ward"], default="Service", key="compare",

@@ -264,24 +264,26 @@ def capability_chart(
 
     column = _days_column(day_count)
     _check_day_count(day_count)
-    filters = {"service_id": service_id, "locality_id": locality_id, "start": start, "end": end}
     labels: tuple[str, ...] = ()
     if phase_starts is None:
         known = service_phases(con, service_id)
         phase_starts = [p.date() for p in known["starts_on"]]
         labels = tuple(known["label"])
     changes = [pd.Timestamp(p) for p in phase_starts]
-    stats = phase_statistics(con, **filters, phase_starts=changes, day_count=day_count)
+    stats = phase_statistics(con, service_id=service_id, locality_id=locality_id, start=start, end=end,
+                             phase_starts=changes, day_count=day_count)  # fmt: skip
     n = int(stats["cases"].sum()) if not stats.empty else 0
     if n <= max_cases:
-        cases = completed_cases(con, **filters, limit=max_cases)
+        cases = completed_cases(con, service_id=service_id, locality_id=locality_id, start=start, end=end,
+                                limit=max_cases)  # fmt: skip
         mode: ChartMode = "case"
         rows = cases[["case_id", "completed_at", column]].rename(columns={column: "end_to_end_days"})
         values = rows["end_to_end_days"].astype(float).to_numpy()
         positions = _case_positions(rows["completed_at"], changes)
     else:
         mode = "period"
-        rows = end_to_end_by_period(con, **filters, granularity=granularity, day_count=day_count)
+        rows = end_to_end_by_period(con, service_id=service_id, locality_id=locality_id, start=start, end=end,
+                                    granularity=granularity, day_count=day_count)  # fmt: skip
         rows = rows[["period_start", "cases", "median", "p90", "mean"]].reset_index(drop=True)
         values = rows["median"].astype(float).to_numpy()
         positions = phase_positions(rows["period_start"], changes)
@@ -439,7 +441,9 @@ class PhaseComparison:
     @property
     def change_in_range(self) -> float:
         """How the width of the range (upper - lower) changed, in days (negative = more predictable)."""
-        width = lambda row: float(row["upper"]) - float(row["lower"])  # noqa: E731
+        def width(row: pd.Series) -> float:
+            return float(row["upper"]) - float(row["lower"])
+
         return width(self.after) - width(self.before)
 
     def table(self) -> pd.DataFrame:

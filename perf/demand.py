@@ -65,6 +65,8 @@ MIN_CYCLES = 2
 # Athanasopoulos, Forecasting: Principles and Practice, 3rd ed., s. 4.3). The measure is theirs; calling
 # a series "seasonal" from 0.5 up is our own convention, shown on the page.
 SEASONAL_STRENGTH_THRESHOLD = 0.5
+# Phase starts with the same label this close together are one change recorded on several measures.
+SAME_CHANGE_DAYS = 45
 # "Recent" for the sentence: a signal within the last 13 weeks (a quarter) means demand has changed.
 RECENT_PERIODS: dict[str, int] = {"day": 28, "week": 13, "month": 3, "quarter": 2}
 
@@ -127,7 +129,7 @@ def data_span(con: duckdb.DuckDBPyConnection) -> dict[str, date | None]:
     dict: ``first_contact``, ``last_contact``, ``first_completed``, ``last_case_day`` (None when empty).
     """
     row = store.query(con, "demand_span").iloc[0]
-    return {k: (None if pd.isna(v) else _as_date(v)) for k, v in row.items()}
+    return {str(k): (None if pd.isna(v) else _as_date(v)) for k, v in row.items()}
 
 
 # --- demand over time -----------------------------------------------------------------------------
@@ -234,7 +236,7 @@ def totals(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     }
     if "population" in frame.columns:
         agg["population"] = ("population", "max")
-    out = frame.groupby(keys, sort=True, dropna=False).agg(**agg).reset_index()  # type: ignore[call-overload]
+    out = frame.groupby(keys, sort=True, dropna=False).agg(**agg).reset_index()
     out["demand"] = out["value_demand"] + out["failure_demand"]
     out["failure_share"] = out["failure_demand"] / out["demand"].where(out["demand"] > 0)
     total = out["demand"].sum()
@@ -288,8 +290,12 @@ def service_phases(con: duckdb.DuckDBPyConnection, service_id: str | None) -> pd
     """
     if not service_id:
         return pd.DataFrame({"starts_on": pd.Series(dtype="datetime64[us]"), "label": pd.Series(dtype=str)})
-    frame = store.query(con, "demand_phases", {"service_id": service_id})
-    return _dates_to_timestamps(frame, ("starts_on",))
+    frame = _dates_to_timestamps(store.query(con, "demand_phases", {"service_id": service_id}), ("starts_on",))
+    # One redesign is often marked on several measures: the 1st of the month on a monthly measure,
+    # the Monday on a weekly one. Days apart, they would make a one-point phase; keep the later.
+    later = frame["starts_on"].shift(-1)
+    same = (frame["label"] == frame["label"].shift(-1)) & ((later - frame["starts_on"]).dt.days <= SAME_CHANGE_DAYS)
+    return frame[~same].reset_index(drop=True)
 
 
 def phase_positions(period_starts: Sequence[Any] | pd.Series, phase_starts: Sequence[Any]) -> list[int]:
@@ -458,7 +464,7 @@ def decompose(periods: pd.DataFrame, *, granularity: Granularity, column: str = 
                            f"(two cycles); there are {len(data)}.")  # fmt: skip
     y = data[column].astype(float).to_numpy()
     # statsmodels takes about 2 s to import: only pay for it when a decomposition is asked for.
-    from statsmodels.tsa.seasonal import MSTL, STL
+    from statsmodels.tsa.seasonal import MSTL, STL  # type: ignore[import-untyped]
 
     if len(lengths) == 1:
         fit = STL(y, period=length, robust=True).fit()

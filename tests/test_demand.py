@@ -198,6 +198,14 @@ def test_a_service_s_phases_come_from_the_measures_that_share_its_purpose(con: d
     assert demand.service_phases(con, None).empty
 
 
+def test_one_change_marked_on_two_measures_is_one_phase(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("INSERT INTO measure (measure_id, name, purpose_id, kind, unit, frequency, improvement) "
+                "VALUES ('M2', 'Repairs failure demand', 'P1', 'operational', '%', 'month', 'down')")  # fmt: skip
+    con.execute("INSERT INTO phase VALUES ('M2', '2025-08-01', 'New triage', NULL), ('M1', '2026-03-02', 'Later', NULL)")
+    phases = demand.service_phases(con, "S1")
+    assert list(phases["starts_on"].dt.strftime("%Y-%m-%d")) == ["2025-08-18", "2026-03-02"]
+
+
 def test_a_change_date_starts_a_phase_in_the_period_that_contains_it() -> None:
     weeks = pd.date_range("2025-08-04", periods=4, freq="W-MON")
     assert demand.phase_positions(weeks, [date(2025, 8, 13)]) == [1]
