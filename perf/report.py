@@ -207,25 +207,33 @@ def chart_spec(
 ) -> str:
     """The measure's process-behaviour chart for print, as Vega-Lite JSON, the reporting period shaded.
 
-    Charts arrive aggregated (one row a period), but ``disable_max_rows`` keeps a long weekly
-    series from tripping Altair's 5,000-row guard, which exists for browsers, not for files.
+    Works on the Vega-Lite dict, so it holds whether ``charts.xmr_chart`` returns an Altair chart
+    or a plain spec. Charts arrive aggregated (one row a period), but ``disable_max_rows`` keeps a
+    long weekly series from tripping Altair's 5,000-row guard, which exists for browsers, not files.
     """
     chart = charts.xmr_chart(points, dates, title="", y_title=y_title, target=target,
                              phase_labels=phase_labels, size="large", height=CHART_HEIGHT_PX)
+    with alt.data_transformers.disable_max_rows():  # an Altair chart checks rows here; a plain spec ignores it
+        spec: dict[str, Any] = chart.to_dict()
     when = pd.to_datetime(pd.Series(dates)).reset_index(drop=True)
     months = (when.iloc[-1].year - when.iloc[0].year) * 12 + when.iloc[-1].month - when.iloc[0].month if len(when) else 0
     step = next(s for limit, s in ((8, 1), (18, 2), (36, 3), (72, 6), (10**6, 12)) if months <= limit)
-    chart = (chart.properties(width=width)
-             .configure_legend(labelLimit=0, symbolSize=160, columns=0 if width >= 1000 else 3)
-             .configure_axisX(tickCount={"interval": "month", "step": step}, labelOverlap=True))
+    spec["width"], spec["height"] = width, CHART_HEIGHT_PX  # a file has no container to fill
+    config = spec.setdefault("config", {})
+    config["legend"] = {**config.get("legend", {}), "labelLimit": 0, "symbolSize": 160,
+                        "columns": 0 if width >= 1000 else 3}
+    config["axisX"] = {**config.get("axisX", {}), "tickCount": {"interval": "month", "step": step},
+                       "labelOverlap": True}
     if period_from is not None and len(when) and when.iloc[0] < period_from <= when.iloc[-1]:
-        band = pd.DataFrame({"start": [period_from], "end": [when.iloc[-1]], "label": ["Reporting period"]})
-        shade = alt.Chart(band).mark_rect(color=BAND).encode(x="start:T", x2="end:T")
-        words = alt.Chart(band).mark_text(align="left", baseline="bottom", dx=4, y=CHART_HEIGHT_PX - 4,
-                                          fontSize=16, color=MUTED).encode(x="start:T", text="label:N")
-        chart.layer = [shade, words, *chart.layer]
-    with alt.data_transformers.disable_max_rows():
-        spec = chart.to_dict(validate=False)
+        band = {"values": [{"start": f"{period_from:%Y-%m-%d}", "end": f"{when.iloc[-1]:%Y-%m-%d}",
+                            "label": "Reporting period"}]}
+        x = {"field": "start", "type": "temporal"}
+        shade = {"data": band, "mark": {"type": "rect", "color": BAND},
+                 "encoding": {"x": x, "x2": {"field": "end"}}}
+        words = {"data": band, "mark": {"type": "text", "align": "left", "baseline": "bottom", "dx": 4,
+                                        "y": CHART_HEIGHT_PX - 4, "fontSize": 16, "color": MUTED},
+                 "encoding": {"x": x, "text": {"field": "label", "type": "nominal"}}}
+        spec["layer"] = [shade, words, *spec.get("layer", [])]
     return json.dumps(spec, sort_keys=True, default=str)
 
 
