@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from perf import charts, measures, narrative, periods
+from ui import draw
 from ui import cached, filters, icons
 
 scope = filters.current()
@@ -73,9 +74,9 @@ sentence = narrative.measure_sentence(m.to_dict() | {"frequency": shown_by}, cha
 st.markdown(f"<p class='oi-sentence' style='{SENTENCE_STYLE}'>{html.escape(sentence)}</p>", unsafe_allow_html=True)
 st.markdown(icons.variation_badge(chart.variation) + icons.assurance_badge(chart.assurance), unsafe_allow_html=True)
 labels = {i + 1: str(row["label"]) for i, (_, row) in enumerate(phase_rows.iterrows()) if i < len(positions)}
-st.altair_chart(charts.xmr_chart(chart.points.loc[shown], data.loc[shown, "period_start"], title="",
-                                 y_title=str(m["unit"]), target=target, phase_labels=labels, size="large",
-                                 height=300), width="stretch", alt=f"Control chart. {sentence}")
+draw.chart(charts.xmr_chart(chart.points.loc[shown], data.loc[shown, "period_start"], title="",
+                            y_title=str(m["unit"]), target=target, phase_labels=labels, size="large",
+                            height=300), alt=f"Control chart. {sentence}")
 latest = cached.commentary(measure_id, scope.public_only).head(1)
 if not latest.empty:
     st.text(f"{latest['author'].iloc[0]}: {latest['body'].iloc[0]}")

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from perf import charts, demand
+from ui import draw
 from ui import cached_demand as cd
 from ui import filters
 
@@ -43,8 +44,9 @@ share = cd.failure_share(c.filters, c.granularity)
 pts = share.points.assign(**{col: share.points[col] * 100 for col in ("value", "centre", "lower", "upper")})
 phase_names = cd.service_phases(service_id or None)
 labels = {i + 1: str(label) for i, label in enumerate(phase_names["label"])}
-st.altair_chart(charts.xmr_chart(pts, pts["period_start"], title=f"Failure demand, % of contacts each {every}",
-                                 y_title="% failure demand", phase_labels=labels), width="stretch")
+draw.chart(charts.xmr_chart(pts, pts["period_start"], title=f"Failure demand, % of contacts each {every}",
+                            y_title="% failure demand", phase_labels=labels),
+           alt="Control chart of the failure demand share; the sentence below says what it shows.")
 st.caption(f"{share.describe(period_name=every, per_period=False)} "
            "This is a **Laney p′ chart**. A plain p-chart's limits assume the only variation is chance between "
            "contacts; with hundreds of contacts a period they come out so tight that almost every point looks "
@@ -78,9 +80,10 @@ else:
                 if season.is_seasonal else "Demand has no strong seasonal pattern."))
     adjusted = st.toggle("Chart demand with the seasonal pattern taken out", key="adjusted", bind="query-params")
     chart = cd.demand_chart(c.filters, c.granularity, bool(adjusted))
-    st.altair_chart(charts.xmr_chart(chart.points, chart.points["period_start"],
-                                     title=("Seasonally adjusted demand" if adjusted else "Demand") + f" each {every}",
-                                     y_title="Contacts", phase_labels=labels), width="stretch")
+    draw.chart(charts.xmr_chart(chart.points, chart.points["period_start"],
+                                title=("Seasonally adjusted demand" if adjusted else "Demand") + f" each {every}",
+                                y_title="Contacts", phase_labels=labels),
+               alt="Control chart of demand per period, with limits per phase.")
 
 st.markdown("#### By channel and by place")
 left, right = st.columns(2)

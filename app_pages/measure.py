@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from perf import charts, measures, narrative, periods
+from ui import draw
 from ui import cached, filters, icons
 
 scope = filters.current()
@@ -57,7 +58,7 @@ labels = {i + 1: str(row["label"]) for i, (_, row) in enumerate(phase_rows.iterr
 unit = str(m["unit"])
 altair = charts.xmr_chart(points, dates, title=f"{m['name']}, {place}", y_title=unit, target=target,
                           phase_labels=labels)
-st.altair_chart(altair, width="stretch", alt=f"Control chart of {m['name']}. {sentence}")
+draw.chart(altair, alt=f"Control chart of {m['name']}. {sentence}")
 for warning in chart.warnings:
     st.caption(f"Note: {warning}")
 

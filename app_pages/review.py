@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from perf import charts, measures, review
+from ui import draw
 from ui import cached, filters
 from ui.db import reading, writing
 
@@ -56,13 +57,13 @@ b.metric("Range before", f"{result.before_range[0]:,.{decimals}f} – {result.be
 c.metric("Range after", f"{result.after_range[0]:,.{decimals}f} – {result.after_range[1]:,.{decimals}f}")
 
 dates = data["period_start"]
-st.altair_chart(charts.xmr_chart(result.held.points, dates, title="Judged against the old system's limits",
-                                 y_title=unit), width="stretch",
+draw.chart(charts.xmr_chart(result.held.points, dates, title="Judged against the old system's limits",
+                            y_title=unit),
                 alt=f"Control chart with the old limits held after the change. {result.sentence(unit=unit, decimals=decimals)}")
 st.caption("The limits come from the periods before the change and are held after it: points after the change "
            "that signal against them show the system really changed.")
-st.altair_chart(charts.xmr_chart(result.recalculated.points, dates, title="Limits recalculated from the change",
-                                 y_title=unit, phase_labels={1: "Change"}), width="stretch",
+draw.chart(charts.xmr_chart(result.recalculated.points, dates, title="Limits recalculated from the change",
+                            y_title=unit, phase_labels={1: "Change"}),
                 alt="Control chart with limits recalculated from the change date.")
 
 st.markdown("#### Decision and actions")

@@ -8,6 +8,8 @@ never the only cue (WCAG 2.2 SC 1.4.1).
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
@@ -37,6 +39,34 @@ def xmr_frame(points: pd.DataFrame, dates: pd.Series) -> pd.DataFrame:
     return frame
 
 
+@dataclass(frozen=True)
+class VegaLite:
+    """A Vega-Lite spec and the one table it draws.
+
+    Pages hand both to ``st.vega_lite_chart`` (the table goes as Arrow); exports call
+    ``to_dict()`` for a self-contained spec for vl-convert. Built as plain dicts because
+    Altair's validation costs ~0.3 s for a layered chart, which a page pays on every rerun.
+    """
+
+    spec: dict[str, Any]
+    data: pd.DataFrame
+
+    def to_dict(self, validate: bool = False) -> dict[str, Any]:
+        rows = self.data.copy()
+        for col in rows.columns:
+            if pd.api.types.is_datetime64_any_dtype(rows[col]):
+                rows[col] = rows[col].dt.strftime("%Y-%m-%d")
+        values = json.loads(rows.to_json(orient="records"))
+        return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", **self.spec, "data": {"values": values}}
+
+
+def _tooltip(field: str, title: str, kind: str = "quantitative", fmt: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"field": field, "type": kind, "title": title}
+    if fmt:
+        out["format"] = fmt
+    return out
+
+
 def xmr_chart(
     points: pd.DataFrame,
     dates: pd.Series,
@@ -47,53 +77,69 @@ def xmr_chart(
     phase_labels: dict[int, str] | None = None,
     size: str = "normal",
     height: int = 320,
-) -> alt.LayerChart:
+) -> VegaLite:
     """A process-behaviour chart: values, centre line and natural process limits per phase."""
     data = xmr_frame(points, dates)
-    font = FONT_SIZE[size]
-    base = alt.Chart(data).encode(x=alt.X("date:T", title="Period", axis=alt.Axis(format="%b %Y")))
-    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
-    line = base.mark_line(color="#9A9A9A", strokeWidth=1.5).encode(y=y)
-    limit_layers = [
-        base.mark_line(color="#333333", strokeWidth=1.5).encode(y="centre:Q", detail="phase:N"),
-        base.mark_line(color="#333333", strokeDash=[6, 4], strokeWidth=1).encode(y="upper:Q", detail="phase:N"),
-        base.mark_line(color="#333333", strokeDash=[6, 4], strokeWidth=1).encode(y="lower:Q", detail="phase:N"),
+    data = data[[c for c in ("date", "value", "centre", "lower", "upper", "phase", "signal_label", "special_cause")
+                 if c in data.columns]].copy()
+    data["special_cause"] = data.get("special_cause", pd.Series("", index=data.index)).astype(str)
+    data["phase"] = data["phase"].astype(int)
+    first = data.groupby("phase")["date"].transform("min").eq(data["date"]) & data["phase"].gt(0)
+    data["phase_start"] = first
+    data["phase_name"] = [
+        (phase_labels or {}).get(int(p), f"Phase {int(p) + 1}") if f else "" for p, f in zip(data["phase"], first, strict=True)
     ]
+    font = FONT_SIZE[size]
     labels = [v[0] for v in POINT_STYLE.values()]
-    dots = base.mark_point(filled=True, size=70 if size == "normal" else 140, opacity=1).encode(
-        y="value:Q",
-        color=alt.Color("signal_label:N", title="Variation",
-                        scale=alt.Scale(domain=labels, range=[v[1] for v in POINT_STYLE.values()]),
-                        legend=alt.Legend(orient="bottom", labelFontSize=font - 1, titleFontSize=font - 1)),
-        shape=alt.Shape("signal_label:N", scale=alt.Scale(domain=labels, range=[v[2] for v in POINT_STYLE.values()]),
-                        legend=None),
-        tooltip=[
-            alt.Tooltip("date:T", title="Period", format="%d %b %Y"),
-            alt.Tooltip("value:Q", title="Value", format=",.4~f"),
-            alt.Tooltip("centre:Q", title="Average", format=",.4~f"),
-            alt.Tooltip("lower:Q", title="Lower limit", format=",.4~f"),
-            alt.Tooltip("upper:Q", title="Upper limit", format=",.4~f"),
-            alt.Tooltip("signal_label:N", title="Variation"),
-            alt.Tooltip("special_cause:N", title="Rule"),
-        ],
-    )
-    layers: list[Any] = [line, *limit_layers]
+    x = {"field": "date", "type": "temporal", "title": "Period", "axis": {"format": "%b %Y"}}
+
+    def line(field: str, dash: list[int] | None = None, width: float = 1.5, colour: str = "#333333") -> dict[str, Any]:
+        mark: dict[str, Any] = {"type": "line", "color": colour, "strokeWidth": width}
+        if dash:
+            mark["strokeDash"] = dash
+        return {"mark": mark, "encoding": {"x": x, "y": {"field": field, "type": "quantitative"},
+                                           "detail": {"field": "phase", "type": "nominal"}}}
+
+    layers: list[dict[str, Any]] = [
+        {"mark": {"type": "line", "color": "#9A9A9A", "strokeWidth": 1.5},
+         "encoding": {"x": x, "y": {"field": "value", "type": "quantitative", "title": y_title,
+                                    "scale": {"zero": False}}}},
+        line("centre"), line("upper", [6, 4], 1), line("lower", [6, 4], 1),
+    ]
     if target is not None and pd.notna(target):
-        tgt = pd.DataFrame({"target": [float(target)], "label": [f"Target {target:,g}"]})
-        layers.append(alt.Chart(tgt).mark_rule(color="#005EA5", strokeDash=[2, 2], strokeWidth=2).encode(y="target:Q"))
-    starts = data.groupby("phase", as_index=False)["date"].min()
-    starts = starts[starts["phase"] > 0]
-    if not starts.empty:
-        starts["label"] = starts["phase"].map(lambda p: (phase_labels or {}).get(int(p), f"Phase {int(p) + 1}"))
-        layers.append(alt.Chart(starts).mark_rule(color="#005EA5", strokeWidth=1.5).encode(x="date:T"))
-        layers.append(alt.Chart(starts).mark_text(align="left", dx=4, dy=-6, fontSize=font - 2, color="#005EA5")
-                      .encode(x="date:T", y=alt.value(8), text="label:N"))
-    layers.append(dots)
-    return (
-        alt.layer(*layers)
-        .properties(title=alt.TitleParams(title, fontSize=font + 3, anchor="start"), height=height, width="container")
-        .configure_axis(labelFontSize=font - 1, titleFontSize=font)
-    )
+        layers.append({"mark": {"type": "rule", "color": "#005EA5", "strokeDash": [2, 2], "strokeWidth": 2},
+                       "encoding": {"y": {"datum": float(target), "type": "quantitative"}}})
+    if bool(first.any()):
+        starts = {"filter": "datum.phase_start"}
+        layers.append({"transform": [starts], "mark": {"type": "rule", "color": "#005EA5", "strokeWidth": 1.5},
+                       "encoding": {"x": x}})
+        layers.append({"transform": [starts],
+                       "mark": {"type": "text", "align": "left", "dx": 4, "dy": -6, "fontSize": font - 2,
+                                "color": "#005EA5"},
+                       "encoding": {"x": x, "y": {"value": 8}, "text": {"field": "phase_name", "type": "nominal"}}})
+    layers.append({
+        "mark": {"type": "point", "filled": True, "size": 70 if size == "normal" else 140, "opacity": 1},
+        "encoding": {
+            "x": x, "y": {"field": "value", "type": "quantitative"},
+            "color": {"field": "signal_label", "type": "nominal", "title": "Variation",
+                      "scale": {"domain": labels, "range": [v[1] for v in POINT_STYLE.values()]},
+                      "legend": {"orient": "bottom", "labelFontSize": font - 1, "titleFontSize": font - 1}},
+            "shape": {"field": "signal_label", "type": "nominal",
+                      "scale": {"domain": labels, "range": [v[2] for v in POINT_STYLE.values()]}, "legend": None},
+            "tooltip": [
+                _tooltip("date", "Period", "temporal", "%d %b %Y"), _tooltip("value", "Value", fmt=",.4~f"),
+                _tooltip("centre", "Average", fmt=",.4~f"), _tooltip("lower", "Lower limit", fmt=",.4~f"),
+                _tooltip("upper", "Upper limit", fmt=",.4~f"), _tooltip("signal_label", "Variation", "nominal"),
+                _tooltip("special_cause", "Rule", "nominal"),
+            ],
+        },
+    })
+    spec = {
+        "title": {"text": title, "fontSize": font + 3, "anchor": "start"},
+        "height": height, "width": "container", "layer": layers,
+        "config": {"axis": {"labelFontSize": font - 1, "titleFontSize": font}},
+    }
+    return VegaLite(spec=spec, data=data.reset_index(drop=True))
 
 
 def sparkline(dates: pd.Series, values: pd.Series, *, colour: str = "#555555") -> dict[str, Any]:

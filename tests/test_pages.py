@@ -1,4 +1,8 @@
-"""Every page loads through app.py (AppTest) on the sample data and shows real numbers."""
+"""Every page loads through app.py (AppTest) on the sample data and shows real numbers.
+
+Nobody is signed in here, so pages show what a visitor sees: published measures only
+(tests/test_pages_data.py covers signed-in users).
+"""
 
 from __future__ import annotations
 
@@ -31,14 +35,17 @@ def chart_rows(at: AppTest, index: int = 0) -> pd.DataFrame:
     el = at.get("vega_lite_chart")[index]
     import pyarrow as pa
 
-    frames = [pa.ipc.open_stream(ds.data.data).read_pandas() for ds in el.proto.datasets]
+    blobs = [ds.data.data for ds in el.proto.datasets]
+    if el.proto.HasField("data") and el.proto.data.data:
+        blobs.append(el.proto.data.data)  # a table passed beside the spec (st.vega_lite_chart)
+    frames = [pa.ipc.open_stream(blob).read_pandas() for blob in blobs]
     return max(frames, key=len)
 
 
 @pytest.fixture()
 def catalogue(app_env: Path) -> pd.DataFrame:
     with store.connect(app_env) as con:
-        return measures.catalogue(con)
+        return measures.catalogue(con, public_only=True)
 
 
 def test_overview_lists_every_strategic_purpose_with_latest_values(app_env: Path, catalogue: pd.DataFrame) -> None:
@@ -78,8 +85,9 @@ def test_measure_page_draws_the_xmr_chart_with_engine_limits(app_env: Path, cata
 
 def test_measure_page_follows_a_phase_change(app_env: Path) -> None:
     with store.connect(app_env) as con:
+        cat = measures.catalogue(con, public_only=True)
         phased = measures.phases(con)
-        cat = measures.catalogue(con)
+        phased = phased[phased["measure_id"].isin(cat["measure_id"])]
     measure_id = str(phased["measure_id"].iloc[0])
     name = cat.set_index("measure_id").loc[measure_id, "name"]
     at = run_page("app_pages/measure.py", measure=str(name), period="All time")
@@ -89,7 +97,7 @@ def test_measure_page_follows_a_phase_change(app_env: Path) -> None:
 
 def test_measure_page_filters_by_locality(app_env: Path) -> None:
     with store.connect(app_env) as con:
-        cat = measures.catalogue(con)
+        cat = measures.catalogue(con, public_only=True)
         wards = measures.localities(con)
     m = cat[cat["by_locality"]].iloc[0]
     ward = wards[wards["kind"] == "ward"].iloc[0]
@@ -106,7 +114,7 @@ def test_measure_page_filters_by_locality(app_env: Path) -> None:
 
 def test_purpose_page_lists_its_measures_and_owners(app_env: Path) -> None:
     with store.connect(app_env) as con:
-        cat = measures.catalogue(con)
+        cat = measures.catalogue(con, public_only=True)
     first = cat.iloc[0]
     at = run_page("app_pages/purpose.py", purpose=str(first["strategic_purpose_name"]))
     assert at.title[0].value == first["strategic_purpose_name"]
@@ -116,7 +124,7 @@ def test_purpose_page_lists_its_measures_and_owners(app_env: Path) -> None:
 
 def test_locality_page_compares_wards_as_small_multiples(app_env: Path) -> None:
     with store.connect(app_env) as con:
-        cat = measures.catalogue(con)
+        cat = measures.catalogue(con, public_only=True)
         locs = measures.localities(con)
     m = cat[cat["by_locality"]].iloc[0]
     at = run_page("app_pages/locality.py", measure=str(m["name"]), period="All time")
@@ -133,8 +141,9 @@ def test_locality_page_compares_wards_as_small_multiples(app_env: Path) -> None:
 
 def test_review_page_judges_a_recorded_redesign_as_a_signal(app_env: Path) -> None:
     with store.connect(app_env) as con:
+        cat = measures.catalogue(con, public_only=True).set_index("measure_id")
         phased = measures.phases(con)
-        cat = measures.catalogue(con).set_index("measure_id")
+        phased = phased[phased["measure_id"].isin(cat.index)]
     row = phased.iloc[0]
     at = run_page("app_pages/review.py", measure=str(cat.loc[row["measure_id"], "name"]), period="All time")
     verdict = next(md.value for md in at.markdown if md.value.startswith("### "))
@@ -155,7 +164,7 @@ def test_overview_lists_what_changed_from_the_batch_engine(app_env: Path) -> Non
     from perf import status
 
     with store.connect(app_env) as con:
-        cat = measures.catalogue(con)
+        cat = measures.catalogue(con, public_only=True)
         vals = measures.series(con, list(cat["measure_id"]))
         now = status.latest(vals, cat, measures.phases(con))
     expected = int(now["new_signal"].sum())
