@@ -52,13 +52,13 @@ if result.mode == "case":
     st.caption(f"Each point is one case. Centre line: the average; dashed lines: the natural process limits "
                f"(average ± 2.66 × the average difference between one case and the next; the lower one never "
                f"below zero). {rng.cases:,} cases in the latest phase.")
-st.caption("Predictable means no signal in the latest half-year of the latest phase: older signals, such as a "
-           "system settling after a redesign, are history.")
 else:
     st.caption(f"Too many cases to draw one by one ({int(result.phases['cases'].sum()):,}), so each point is a "
                f"week's median, with limits for the weekly median. The sentence above speaks for one case: its "
                f"range comes from every case in completion order. Each week's 90th percentile is in the numbers "
                f"behind the chart, below.")
+st.caption("Predictable means no signal in the latest half-year of the latest phase: older signals, such as a "
+           "system settling after a redesign, are history.")
 
 st.markdown("#### Work in progress")
 wip = cd.work_in_progress(c.filters, day_count)

@@ -28,7 +28,9 @@ if periods.empty or int(periods["demand"].sum()) == 0:
     st.info(f"No demand recorded for {names[service_id or '']} in {scope.locality_name} in {c.label.lower()}.")
     st.stop()
 natures = cd.pareto(c.filters)
-st.subheader(demand.demand_sentence(periods, natures, granularity=c.granularity))  # type: ignore[arg-type]
+phase_names = cd.service_phases(service_id or None)
+st.subheader(demand.demand_sentence(periods, natures, granularity=c.granularity,  # type: ignore[arg-type]
+                                    phase_starts=list(phase_names["starts_on"])))
 
 every = f"{c.granularity}"
 mix = periods.melt(id_vars=["period_start"], value_vars=["value_demand", "failure_demand"],
@@ -42,7 +44,6 @@ st.altair_chart(charts.stacked_bars(mix, x="period_start", y="contacts", colour=
 st.markdown("#### Is the failure share changing?")
 share = cd.failure_share(c.filters, c.granularity)
 pts = share.points.assign(**{col: share.points[col] * 100 for col in ("value", "centre", "lower", "upper")})
-phase_names = cd.service_phases(service_id or None)
 labels = {i + 1: str(label) for i, label in enumerate(phase_names["label"])}
 draw.chart(charts.xmr_chart(pts, pts["period_start"], title=f"Failure demand, % of contacts each {every}",
                             y_title="% failure demand", phase_labels=labels),

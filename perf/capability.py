@@ -55,6 +55,10 @@ NATURAL_LIMIT_FACTOR = 2.66
 # A chart draws each case up to this many; beyond, weekly median and 90th percentile (a reader can
 # still see single points at a thousand, and Altair/Vega stay quick).
 MAX_CASES_DRAWN = 1000
+# "Predictable at the moment": no signal in the latest half-year of the latest phase. Older signals in
+# the phase (a system settling after a redesign, a past Christmas) are history, not today's system;
+# the limits still come from the whole phase. Our convention, said on the page.
+RECENT_FOR_PREDICTABILITY = pd.Timedelta(weeks=26)
 # How many open cases to list by name.
 OLDEST_OPEN_LISTED = 20
 
@@ -301,7 +305,8 @@ def capability_chart(
         mode=mode,
         points=points,
         phases=stats,
-        predictable_range=_predictable_range(stats, points, day_count),
+        predictable_range=_predictable_range(stats, points, day_count,
+                                             "completed_at" if mode == "case" else "period_start"),
         day_count=day_count,
         chart=chart,
         phase_labels=labels,
@@ -315,12 +320,18 @@ def _case_positions(completed_at: pd.Series, changes: Sequence[pd.Timestamp]) ->
     return [p for p in out if 0 < p < len(days)]
 
 
-def _predictable_range(stats: pd.DataFrame, points: pd.DataFrame, day_count: DayCount) -> PredictableRange:
+def _predictable_range(
+    stats: pd.DataFrame, points: pd.DataFrame, day_count: DayCount, when: str
+) -> PredictableRange:
     if stats.empty:
         return PredictableRange(math.nan, math.nan, math.nan, 0, False, day_count)
     latest = stats.iloc[-1]
-    latest_phase = points["phase"].max() if not points.empty else 0
-    signals = bool(points.loc[points["phase"] == latest_phase, "signal"].any()) if not points.empty else False
+    signals = False
+    if not points.empty:
+        in_phase = points[points["phase"] == points["phase"].max()]
+        dates = pd.to_datetime(in_phase[when])
+        recent = in_phase[dates > dates.max() - RECENT_FOR_PREDICTABILITY]
+        signals = bool(recent["signal"].any())
     since = None if pd.isna(latest["starts_on"]) else pd.Timestamp(latest["starts_on"]).date()
     return PredictableRange(
         mean=float(latest["mean"]),
@@ -448,9 +459,10 @@ class PhaseComparison:
 
     def table(self) -> pd.DataFrame:
         """Before, after and change side by side, for the page's text alternative."""
-        rows = ["cases", "mean", "lower", "upper", "median", "p90"]
+        rows = {"cases": "Cases completed", "mean": "Average", "lower": "Lower limit", "upper": "Upper limit",
+                "median": "Median", "p90": "90th percentile"}  # fmt: skip
         out = pd.DataFrame({
-            "measure": rows,
+            "measure": list(rows.values()),
             "before": [float(self.before[r]) for r in rows],
             "after": [float(self.after[r]) for r in rows],
         })  # fmt: skip

@@ -578,12 +578,14 @@ def demand_sentence(
     *,
     granularity: Granularity = "week",
     unit: str = "contacts",
+    phase_starts: Sequence[Any] = (),
 ) -> str:
     """The page's headline: "Demand is stable at about 1,150 contacts a week; 38% is failure demand,
     mostly progress chasing."
 
     ``periods`` is :func:`demand_by_period`'s frame; ``natures`` (optional) :func:`nature_pareto`'s.
-    Stability is judged by an XmR chart of the complete periods: no signal in the recent periods is
+    Stability is judged by an XmR chart of the complete periods, with limits recalculated at
+    ``phase_starts`` (change dates, e.g. :func:`service_phases`): no signal in the recent periods is
     "stable"; an unusual latest period, or a recent signal, is said instead.
 
     Examples
@@ -607,7 +609,8 @@ def demand_sentence(
     total = float(counts.sum())
     share = float(data["failure_demand"].sum()) / total
     if counts.size >= 2:
-        chart = spc.xmr(counts)
+        positions = phase_positions(data["period_start"], phase_starts) if "period_start" in data.columns else []
+        chart = spc.xmr(counts, phase_starts=positions)
         pts = chart.points
         in_phase = pts["phase"] == pts["phase"].iloc[-1]
         centre = float(pts["centre"].iloc[-1])

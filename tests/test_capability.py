@@ -142,6 +142,16 @@ def test_a_system_with_signals_is_said_to_be_unpredictable(tmp_path: Path) -> No
     assert "Cases took 10 days on average." in result.sentence()
 
 
+def test_only_recent_signals_make_a_system_unpredictable(tmp_path: Path) -> None:
+    days = [3] * 8 + [4, 12] * 8  # a run of 8 quick cases below the average, then steady alternation
+    cases = [(i, "S1", "W1", "phone", str(pd.Timestamp("2025-01-06") + pd.Timedelta(weeks=2 * i)),
+              str(pd.Timestamp("2025-01-06") + pd.Timedelta(weeks=2 * i, days=d))) for i, d in enumerate(days)]  # fmt: skip
+    result = capability.capability_chart(make_db(tmp_path / "settled.duckdb", cases))
+    assert result.points["signal"].iloc[:9].all() and not result.points["signal"].iloc[9:].any()  # run of 9 below
+    assert result.predictable_range.predictable  # the run ended more than half a year before the last case
+    assert result.sentence().startswith("This system will deliver a case in anything up to")
+
+
 def test_many_cases_are_drawn_as_weekly_median_and_90th_percentile(con: duckdb.DuckDBPyConnection) -> None:
     result = capability.capability_chart(con, service_id="S1", max_cases=3)
     assert result.mode == "period"
@@ -174,7 +184,7 @@ def test_phases_split_the_cases_at_the_change_and_compare_before_with_after(con:
         "and up to 13 days instead of 13."
     )
     table = comparison.table().set_index("measure")
-    assert table.loc["mean", "change"] == pytest.approx(6.0)
+    assert table.loc["Average", "change"] == pytest.approx(6.0)
 
 
 def test_a_comparison_with_nothing_after_the_change_says_so(con: duckdb.DuckDBPyConnection) -> None:

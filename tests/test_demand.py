@@ -299,6 +299,13 @@ def test_the_sentence_says_when_the_latest_week_is_unusually_high() -> None:
     assert text.startswith("Demand is unusually high: 2,000 contacts last week, against about 1,1")
 
 
+def test_the_sentence_judges_demand_against_its_own_phase_after_a_redesign() -> None:
+    frame = weekly_frame(steady(20, 1500) + steady(20, 1000, seed=5))
+    assert demand.demand_sentence(frame).startswith("Demand is unusually low: ")  # against the old level
+    redesign = frame["period_start"].iloc[20]
+    assert demand.demand_sentence(frame, phase_starts=[redesign]).startswith("Demand is stable at about 994 contacts a week")
+
+
 def test_the_sentence_leaves_out_part_weeks_and_says_when_there_is_no_demand() -> None:
     frame = weekly_frame(steady(20) + [10])
     frame.loc[frame.index[-1], "complete"] = False
