@@ -108,3 +108,20 @@ def test_demand_and_capability_from_a_link(server: str, page: object, path: str,
     main.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=30_000)
     assert main.locator("h3").first.inner_text().strip() != ""  # the sentence comes first
     screenshot(page, path)
+
+
+def test_a_measure_can_be_chosen_from_the_keyboard_and_the_link_follows(server: str, page: object,
+                                                                       sample_db: Path) -> None:
+    with store.connect(sample_db) as con:
+        cat = measures.catalogue(con, public_only=True)
+    target = str(cat["name"].iloc[3])
+    page.goto(f"{server}/measure")  # type: ignore[attr-defined]
+    wait_ready(page)
+    box = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"] input').first  # type: ignore[attr-defined]
+    box.focus()
+    page.keyboard.type(target)  # type: ignore[attr-defined]
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "(t) => decodeURIComponent(location.search.replace(/\\+/g, ' ')).includes(t)", arg=target, timeout=30_000)
+    main = page.locator('[data-testid="stMain"]')  # type: ignore[attr-defined]
+    main.locator("h1", has_text=target).wait_for(timeout=30_000)
