@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from perf.config import db_path, public_mode
-from ui import cached, filters
+from ui import auth, cached, filters
 
 st.set_page_config(page_title="Outside-In", page_icon=":material/insights:", layout="wide")
 
@@ -27,11 +27,31 @@ review = [
             url_path="review"),
     st.Page("app_pages/briefing.py", title="Briefing", icon=":material/co_present:", url_path="briefing"),
 ]
-pages = {"Explore": explore, "Review": review}
+share = [
+    st.Page("app_pages/reports.py", title="Reports and exports", icon=":material/download:", url_path="reports"),
+    st.Page("app_pages/accessibility.py", title="Accessibility", icon=":material/accessibility:",
+            url_path="accessibility"),
+]
+pages = {"Explore": explore, "Review": review, "Share": share}
+if not public_mode():  # the public view has no sign-in and no data pages at all
+    # Only what the signed-in role may do is listed, so a link to anything else falls back to the
+    # Overview; each page also calls auth.require() itself.
+    data = [st.Page(path, title=title, icon=icon, url_path=url) for path, title, icon, url, action in (
+        ("app_pages/upload.py", "Upload", ":material/upload_file:", "upload", "upload"),
+        ("app_pages/enter.py", "Enter a value & commentary", ":material/edit_note:", "enter", "enter_data"),
+        ("app_pages/manage.py", "Measures and phases", ":material/tune:", "manage", "manage_measures"),
+        ("app_pages/users.py", "Users", ":material/group:", "users", "manage_users"),
+        ("app_pages/quality.py", "Data quality", ":material/schedule:", "quality", "view_unpublished"),
+    ) if auth.can(action)]
+    if data:
+        pages["Data"] = data
+    pages["Account"] = [st.Page("app_pages/sign_in.py", title="Account" if auth.user() else "Sign in",
+                                icon=":material/account_circle:", url_path="account")]
 nav = st.navigation(pages, position="sidebar")
 
 meta = cached.meta()
 st.session_state["_scope"] = filters.sidebar()
+auth.sidebar()
 with st.sidebar:
     st.caption(meta.get("dataset_name", "Council data") + (" · public view" if public_mode() else ""))
     if meta.get("attribution"):

@@ -1,0 +1,107 @@
+"""Enter a value & commentary: one figure typed in (with an upload's checks), or what the data means."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from perf import entry, load, narrative
+from ui import auth, cached, filters
+from ui.db import writing
+
+
+def show_problems(err: load.InputError, slots: Mapping[str, object]) -> None:
+    """Each problem under its own field; anything without a field under the form."""
+    by_field: dict[str, list[str]] = {}
+    for p in err.problems:
+        column = p.column or ""
+        by_field.setdefault(column if column in slots else "", []).append(p.reason)
+    for field, reasons in by_field.items():
+        slot: Any = slots[field]
+        slot.error("  \n".join(auth.plain(r) for r in reasons), icon=":material/error:")
+
+
+auth.require("enter_data")
+st.title("Enter a value & commentary")
+catalogue = cached.catalogue(False)  # officers enter data for unpublished measures too
+if catalogue.empty:
+    st.info("There are no measures yet: an admin adds them under Measures and phases.")
+    st.stop()
+names = dict(zip(catalogue["measure_id"], catalogue["name"], strict=True))
+frequency = dict(zip(catalogue["measure_id"], catalogue["frequency"], strict=True))
+places = filters.locality_labels()
+value_tab, note_tab = st.tabs(["A value", "Commentary"])
+
+with value_tab, st.form("value"):
+    st.caption("A figure for one period and place. A figure already there is corrected, and the old one kept "
+               "in the change log.")
+    slots: dict[str, object] = {}
+    measure_id = st.selectbox("Measure", list(names), format_func=names.__getitem__, key="v_measure")
+    slots["measure_id"] = st.empty()
+    period = st.date_input("Period starting", value=date.today().replace(day=1), format="DD/MM/YYYY", key="v_period",
+                           help="The first day of the week (Monday), month or quarter the figure is for.")
+    slots["period_start"] = st.empty()
+    locality = st.selectbox("Locality", list(places), format_func=places.__getitem__, key="v_locality")
+    slots["locality_id"] = st.empty()
+    value = st.text_input("Value", key="v_value", help="Leave blank for a ratio measure given as numerator "
+                                                      "and denominator.")
+    slots["value"] = st.empty()
+    left, right = st.columns(2)
+    numerator = left.text_input("Numerator (optional)", key="v_numerator")
+    slots["numerator"] = left.empty()
+    denominator = right.text_input("Denominator (optional)", key="v_denominator")
+    slots["denominator"] = right.empty()
+    slots[""] = st.empty()
+    if st.form_submit_button("Save the value", type="primary"):
+        who = auth.require("enter_data")
+        try:
+            with writing() as con:
+                saved = entry.enter_value(con, measure_id, period, locality, value, numerator or None,
+                                          denominator or None, user=who.username)
+            what = "new" if saved.new else "corrected" if saved.corrected else "unchanged (already recorded)"
+            when = narrative.period_label(pd.Timestamp(period), frequency[measure_id])
+            st.success(f"Saved: {auth.plain(names[measure_id])}, {when}, {places.get(locality, locality)} — {what}.",
+                       icon=":material/check_circle:")
+        except load.InputError as err:
+            show_problems(err, slots)
+        except load.WriteConflictError as err:
+            st.error(str(err))
+
+with note_tab:
+    with st.form("commentary", clear_on_submit=False):
+        st.caption("What the data means: causes, changes made, what to watch. Public commentary is shown to "
+                   "everyone with published measures; internal commentary only to officers.")
+        notes: dict[str, object] = {}
+        note_measure = st.selectbox("Measure", list(names), format_func=names.__getitem__, key="c_measure")
+        notes["measure_id"] = st.empty()
+        note_period = st.date_input("About the period starting (optional)", value=None, format="DD/MM/YYYY",
+                                    key="c_period", help="Leave blank for commentary on the measure as a whole.")
+        notes["period_start"] = st.empty()
+        body = st.text_area("Commentary", max_chars=entry.COMMENTARY_MAX, key="c_body", height=140)
+        notes["body"] = st.empty()
+        visibility = st.radio("Who can read it", entry.VISIBILITIES, horizontal=True, key="c_visibility",
+                              format_func={"internal": "Internal (officers only)", "public": "Public"}.__getitem__)
+        notes["visibility"] = st.empty()
+        notes[""] = st.empty()
+        if st.form_submit_button("Save the commentary", type="primary"):
+            who = auth.require("write_commentary")
+            try:
+                with writing() as con:
+                    entry.add_commentary(con, note_measure, note_period, body, visibility, who.display_name)
+                st.success("Commentary saved.", icon=":material/check_circle:")
+            except load.InputError as err:
+                show_problems(err, notes)
+    recent = cached.commentary(note_measure, False).sort_values("written_at", ascending=False).head(5)
+    st.markdown(f"#### Latest commentary on {auth.plain(names[note_measure])}")
+    if recent.empty:
+        st.caption("None yet.")
+    for _, note in recent.iterrows():
+        with st.container(border=True):
+            when = narrative.period_label(note["period_start"], frequency[note_measure]) \
+                if pd.notna(note["period_start"]) else "The measure as a whole"
+            st.caption(f"{when} · {auth.plain(str(note['author']))} · {note['visibility']}")
+            st.text(str(note["body"]))  # plain text: commentary never renders as HTML or Markdown

@@ -1,0 +1,83 @@
+"""Upload: a CSV or Excel file of measure values or case records, checked in full, then loaded whole or not at all."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from perf import load
+from ui import auth
+from ui.db import reading, writing
+
+who = auth.require("upload")
+st.title("Upload")
+st.caption("Load a CSV or Excel file of measure values, demand records or work records. Every row is checked "
+           "first: the file is loaded whole, or nothing is saved and every problem is listed.")
+
+done = st.session_state.pop("_upload_done", None)
+if done:
+    st.success(done, icon=":material/check_circle:")
+
+with st.expander("What the file needs"):
+    for kind, columns in load.COLUMNS.items():
+        needed = ", ".join(f"`{c.name}`" for c in columns if c.required)
+        optional = ", ".join(f"`{c.name}`" for c in columns if not c.required)
+        st.markdown(f"- **{load.NOUNS[kind][1].capitalize()}**: {needed}"
+                    + (f"; optional {optional}" if optional else ""))
+    st.caption("The kind of file is recognised from its header row. Periods are the date a week, month or quarter "
+               "starts (YYYY-MM-DD); a blank locality is the whole area. Loading the same file twice changes "
+               "nothing; a corrected value keeps the old one in the change log.")
+
+generation = st.session_state.setdefault("_upload_generation", 0)  # a new key empties the uploader after a load
+upload = st.file_uploader("A CSV or Excel file", type=["csv", "xlsx", "xlsm"], key=f"upload_{generation}",
+                          max_upload_size=load.MAX_UPLOAD_BYTES // 1024 // 1024)
+if upload is None:
+    st.stop()
+data, name = upload.getvalue(), upload.name
+
+with reading() as con:
+    result = load.validate_upload(con, data, name)
+sheet: str | None = None
+if len(result.sheets) > 1:
+    sheet = st.selectbox("Sheet", result.sheets, index=None, placeholder="Choose the sheet to load",
+                         key=f"sheet_{generation}", help="This workbook has several sheets with data.")
+    if sheet is None:
+        st.info(f"{name} has {len(result.sheets)} sheets with data: choose the one to load.")
+        st.stop()
+    with reading() as con:
+        result = load.validate_upload(con, data, name, sheet=sheet)
+
+if not result.raw.empty:
+    st.markdown("#### Preview")
+    st.caption(f"The first rows of {name}" + (f", sheet '{sheet}'" if sheet else "") +
+               f" ({len(result.raw):,} rows). Row numbers are as a spreadsheet shows them.")
+    st.dataframe(result.raw.head(10), width="stretch")
+for note in result.notes:
+    st.caption(note)
+
+if not result.ok:
+    st.error(f"**Rejected: nothing was saved.** {result.summary}", icon=":material/block:")
+    problems = result.problem_frame().rename(columns=str.capitalize)
+    st.dataframe(problems, hide_index=True, width="stretch",
+                 column_config={"Reason": st.column_config.TextColumn(width="large")})
+    st.download_button("Download the problems (CSV)", problems.to_csv(index=False).encode("utf-8"),
+                       file_name=f"problems-{name}.csv", mime="text/csv", on_click="ignore")
+    st.stop()
+
+st.success(result.summary, icon=":material/task_alt:")
+if st.button("Accept and load", type="primary", icon=":material/upload:"):
+    who = auth.require("upload")  # checked again at the moment of writing
+    with writing() as con:
+        # checked again inside the write lock, so nothing changed between the preview and the load
+        fresh = load.validate_upload(con, data, name, sheet=sheet)
+        try:
+            loaded = load.apply_upload(con, fresh, user=who.username) if fresh.ok else None
+        except load.WriteConflictError as err:
+            st.error(str(err))
+            st.stop()
+    if loaded is None:
+        st.error(f"**Rejected: nothing was saved.** {fresh.summary}")
+        st.dataframe(fresh.problem_frame(), hide_index=True, width="stretch")
+        st.stop()
+    st.session_state["_upload_done"] = loaded.summary
+    st.session_state["_upload_generation"] = generation + 1
+    st.rerun()
