@@ -410,7 +410,7 @@ FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home
              Path.home() / ".local/share/fonts", Path("/Library/Fonts"), Path("C:/Windows/Fonts"))
 FONT_FILES = (("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"), ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf"))
 _LATIN1 = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...",
-                         "≈": "~", "•": "-", "→": "->", "−": "-", "\u00a0": " "})
+                         "≈": "~", "•": "-", "→": "->", "−": "-", "›": ">", "\u00a0": " "})
 
 
 @cache
