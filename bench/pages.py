@@ -55,6 +55,23 @@ def main() -> int:
                 warm = [render(ctx.new_page(), url) for _ in range(3)]
                 ctx.close()
                 rows.append((path, first, statistics.median(warm)))
+            # moving between pages inside the app (the sidebar), as a user does after the first link
+            ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+            page = ctx.new_page()
+            render(page, base)
+            navs = []
+            for _ in range(2):
+                for path in PAGES[1:] + PAGES[:1]:
+                    started = time.perf_counter()
+                    page.locator(f'[data-testid="stSidebarNav"] a[href$="{path}"]').first.click()
+                    page.wait_for_function("(p) => location.pathname.endsWith(p)", arg=path, timeout=30_000)
+                    page.wait_for_timeout(50)
+                    page.wait_for_selector(READY, timeout=60_000)
+                    page.wait_for_function(
+                        "() => [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')]"
+                        ".every(c => c.querySelector('canvas, svg'))", timeout=60_000)
+                    navs.append((path, time.perf_counter() - started))
+            ctx.close()
             ctx = browser.new_context(viewport={"width": 1400, "height": 900})
             page = ctx.new_page()
             render(page, f"{base}/measure?measure={measure}")
@@ -76,6 +93,12 @@ def main() -> int:
     print(f"{'page':<14}{'first visit (s)':>18}{'warm median (s)':>18}")
     for path, first, warm in rows:
         print(f"{path:<14}{first:>18.2f}{warm:>18.2f}{'' if warm < 2 else '   over 2 s target'}")
+    nav_times: dict[str, list[float]] = {}
+    for path, seconds in navs:
+        nav_times.setdefault(path, []).append(seconds)
+    print("in-app navigation (sidebar click), median of 2 per page:")
+    for path, times in nav_times.items():
+        print(f"  {path:<12}{statistics.median(times):>8.2f} s")
     print(f"filter change (locality on Measure), median of {len(changes)}: {statistics.median(changes):.2f} s "
           f"(max {max(changes):.2f} s; target < 1 s)")
     return 0

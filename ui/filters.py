@@ -117,6 +117,9 @@ def sidebar() -> Scope:
         year_start = st.selectbox("Years", list(YEAR_STARTS), format_func=YEAR_STARTS.__getitem__,
                                   key="year", bind="query-params",
                                   help="Financial years run April to March; calendar years January to December.")
+        data_to = cached.meta().get("data_to")
+        if data_to:
+            st.caption(f"Data up to {pd.Timestamp(data_to):%d %b %Y}. Each chart says its latest period.")
     # Visitors see what the public view shows: published measures and public commentary only.
     public_only = public_mode() or auth.role() == "public"
     return Scope(
