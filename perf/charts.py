@@ -91,7 +91,7 @@ def xmr_chart(
     ]
     font = FONT_SIZE[size]
     labels = [v[0] for v in POINT_STYLE.values()]
-    x = {"field": "date", "type": "temporal", "title": "Period", "axis": {"format": "%b %Y"}}
+    x = {"field": "date", "type": "temporal", "title": None, "axis": {"format": "%b %Y"}}
 
     def line(field: str, dash: list[int] | None = None, width: float = 1.5, colour: str = "#333333") -> dict[str, Any]:
         mark: dict[str, Any] = {"type": "line", "color": colour, "strokeWidth": width}
