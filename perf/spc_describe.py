@@ -1,0 +1,102 @@
+"""The plain-English sentence under a chart, for a briefing: ``Chart.describe()``."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from perf.spc_base import RUN_LENGTH, TREND_LENGTH
+
+if TYPE_CHECKING:
+    from perf.spc_chart import Chart
+
+_REASONS = {
+    "outside_limits": ("above the upper limit", "below the lower limit"),
+    "trend": ("part of a run of {trend} rising {periods}", "part of a run of {trend} falling {periods}"),
+    "two_of_three": ("two of three {periods} close to the upper limit", "two of three {periods} close to the lower limit"),
+    "shift": ("part of a run of {run} or more {periods} above the average", "part of a run of {run} or more {periods} below the average"),
+    "three_of_four": ("three of four {periods} nearer the upper limit than the average", "three of four {periods} nearer the lower limit than the average"),
+    "four_of_five": ("four of five {periods} more than one sigma above the average", "four of five {periods} more than one sigma below the average"),
+    "mr_signal": ("a jump up from the {period} before, bigger than the process allows", "a drop from the {period} before, bigger than the process allows"),
+}  # fmt: skip
+_TYPE_WORDS = {
+    "special_cause_improvement": "an improvement",
+    "special_cause_concern": "a concern",
+    "special_cause_neutral_high": "unusually high",
+    "special_cause_neutral_low": "unusually low",
+}
+
+
+def _decimals(scale: float) -> int:
+    """Enough decimals to tell the limits apart: 0 for a spread in the hundreds, 1 for tens, ..."""
+    if not math.isfinite(scale) or scale <= 0:
+        return 0
+    return int(min(3, max(0, 2 - math.floor(math.log10(scale)))))
+
+
+def _fmt(x: float, decimals: int, kind: str) -> str:
+    if kind == "p":
+        return f"{x * 100:,.{max(decimals - 2, 0)}f}%"
+    return f"{x:,.{decimals}f}"
+
+
+def _describe(
+    chart: Chart, unit: str | None, decimals: int | None, period_name: str | None, per_period: bool | None
+) -> str:
+    pts = chart.points
+    present = pts["value"].notna().to_numpy()
+    if not present.any():
+        return "No data yet."
+    period = period_name or "period"
+    periods = period + "s"
+    rate = (period_name is not None) if per_period is None else per_period
+    i = int(np.flatnonzero(present)[-1])
+    last = pts.iloc[i]
+    phase = pts["phase"].to_numpy()
+    in_phase = (phase == last["phase"]) & present
+    unit_words = f" {unit}" if unit else ""
+    per = f" a {period}" if rate else ""
+
+    spread = float(last["upper"]) - float(last["lower"])
+    if not math.isfinite(spread):
+        spread = abs(float(last["centre"]))
+    places = _decimals(spread) if decimals is None else decimals
+
+    def num(x: float) -> str:
+        return _fmt(x, places, chart.kind)
+
+    centre = f"about {num(float(last['centre']))}{unit_words}{per}"
+    has_limits = math.isfinite(float(last["lower"])) and math.isfinite(float(last["upper"]))
+    expect = f"expect between {num(float(last['lower']))} and {num(float(last['upper']))}" if has_limits else ""
+    words = {"trend": TREND_LENGTH, "run": RUN_LENGTH.get(chart.rules, 8), "period": period, "periods": periods}
+    sig = pts["signal"].to_numpy() & in_phase
+    sig_idx = np.flatnonzero(sig)
+    if last["signal"]:
+        reason = _REASONS[str(last["special_cause"])]
+        high = str(last["point_type"]).endswith(("_high",)) or (
+            chart.improvement == "up" and last["point_type"] == "special_cause_improvement"
+        ) or (chart.improvement == "down" and last["point_type"] == "special_cause_concern")
+        why = reason[0 if high else 1].format(**words)
+        text = (
+            f"The latest {period} ({num(float(last['value']))}{unit_words}) is "
+            f"{_TYPE_WORDS[str(last['point_type'])]}: {why}; the average has been {centre}"
+        )
+        text += f" ({expect})" if expect else ""
+    else:
+        since = int(in_phase[: i + 1].sum()) if sig_idx.shape[0] == 0 else int(in_phase[sig_idx[-1] + 1 : i + 1].sum())
+        text = f"Stable at {centre}" if sig_idx.shape[0] == 0 else f"At {centre}"
+        text += f"; {expect}" if expect else ""
+        if sig_idx.shape[0] == 0:
+            text += f"; no signal in the last {since} {periods if since != 1 else period}"
+        else:
+            text += f"; the last signal was {since} {periods if since != 1 else period} ago"
+    if chart.assurance is not None and chart.target is not None:
+        t = num(chart.target)
+        text += {
+            "consistent_pass": f"; it will meet the target of {t} every {period} without change",
+            "consistent_fail": f"; it will not meet the target of {t} unless the system changes",
+            "inconsistent": f"; it will meet the target of {t} in some {periods} and miss it in others",
+        }[chart.assurance]
+    return text + "."
