@@ -12,10 +12,24 @@ from ui import draw
 from ui import cached, filters, icons
 
 scope = filters.current()
-catalogue = cached.catalogue(scope.public_only)
+everything = cached.catalogue(scope.public_only)
+# A briefing is for a purpose (the sidebar's choice) or a Portfolio Holder's portfolio.
+portfolios = sorted(str(p) for p in everything["portfolio"].dropna().unique())
+ALL = "All measures"
+choices = [ALL, *(f"Portfolio: {p}" for p in portfolios)]
+default = 0
 if scope.purpose_id != filters.ALL_PURPOSES:
-    catalogue = catalogue[catalogue["strategic_purpose_id"] == scope.purpose_id]
-portfolios = sorted(str(p) for p in catalogue["portfolio"].dropna().unique())
+    choices.insert(1, f"Purpose: {scope.purpose_name}")
+    default = 1
+top = st.columns([0.8, 3.2, 4.2, 1.4, 1.1])
+with top[1]:
+    brief_for = st.selectbox("Briefing for", choices, index=default, key="for", bind="query-params",
+                             label_visibility="collapsed")
+catalogue = everything
+if str(brief_for).startswith("Portfolio: "):
+    catalogue = everything[everything["portfolio"] == str(brief_for).removeprefix("Portfolio: ")]
+elif str(brief_for).startswith("Purpose: "):
+    catalogue = everything[everything["strategic_purpose_id"] == scope.purpose_id]
 if catalogue.empty:
     st.title("Briefing")
     st.info("No measures to brief on for this purpose.")
@@ -26,7 +40,8 @@ st.markdown("""<style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none;}
 .oi-badge {font-size: 1.15rem;}
 </style>""", unsafe_allow_html=True)
-SENTENCE_STYLE = "font-size:2.2rem;line-height:1.25;font-weight:650;margin:.2rem 0 .8rem 0"
+SENTENCE_STYLE = "font-size:2.3rem;line-height:1.2;font-weight:700;margin:.1rem 0 .3rem 0"
+DETAIL_STYLE = "font-size:1.25rem;line-height:1.35;margin:0 0 .4rem 0;color:#222"
 
 names = dict(zip(catalogue["measure_id"], catalogue["name"], strict=True))
 order = list(catalogue.sort_values(["kind"], ascending=False, kind="stable")["measure_id"])
@@ -39,13 +54,12 @@ def _step(delta: int) -> None:
     st.session_state["measure"] = order[(here + delta) % len(order)]
 
 
-top = st.columns([1.3, 6, 1, 1])
-top[0].page_link("app_pages/overview.py", label="Leave briefing", icon=":material/close:")
-with top[1]:
+top[0].page_link("app_pages/overview.py", label="Exit", icon=":material/close:", help="Leave the briefing")
+with top[2]:
     measure_id = str(st.selectbox("Measure", order, format_func=names.__getitem__, key="measure",
                                   bind="query-params", label_visibility="collapsed"))
-top[2].button("Previous", icon=":material/arrow_back:", on_click=_step, args=(-1,), width="stretch")
-top[3].button("Next", icon=":material/arrow_forward:", on_click=_step, args=(1,), width="stretch")
+top[3].button("Previous", icon=":material/arrow_back:", on_click=_step, args=(-1,), width="stretch")
+top[4].button("Next", icon=":material/arrow_forward:", on_click=_step, args=(1,), width="stretch")
 
 m = catalogue.set_index("measure_id").loc[measure_id]
 data = cached.series(measure_id, scope.locality_id)
@@ -53,9 +67,11 @@ place = scope.locality_name
 if data.empty:
     data, place = cached.series(measure_id, measures.AREA), "the whole area"
 data = data.sort_values("period_start").reset_index(drop=True)
-st.markdown(f"<p class='oi-briefing-title' style='font-size:1.4rem;color:#3b3b3b;margin:0'>{order.index(measure_id) + 1} of {len(order)} · "
-            f"{html.escape(str(m['strategic_purpose_name']))} · {html.escape(place)}</p>", unsafe_allow_html=True)
-st.markdown(f"## {html.escape(str(m['name']))}")
+st.markdown(f"<p class='oi-briefing-title' style='font-size:1.1rem;color:#3b3b3b;margin:0'>"
+            f"{order.index(measure_id) + 1} of {len(order)} · {html.escape(str(m['strategic_purpose_name']))} · "
+            f"{html.escape(place)}</p>", unsafe_allow_html=True)
+st.markdown(f"<h2 style='font-size:1.8rem;margin:0;padding:.2rem 0'>{html.escape(str(m['name']))}</h2>",
+            unsafe_allow_html=True)
 if data.empty:
     st.info("No values yet.")
     st.stop()
@@ -69,16 +85,16 @@ target = None if pd.isna(m["target"]) else float(m["target"])
 chart = cached.xmr_for(tuple(data["value"].astype(float)), tuple(positions), str(m["improvement"]), target)
 since = scope.since(data["period_start"].max())
 shown = data.index if since is None else data.index[data["period_start"] >= since]
-sentence = narrative.measure_sentence(m.to_dict() | {"frequency": shown_by}, chart.points.loc[shown],
-                                      data.loc[shown, "period_start"])
-st.markdown(f"<p class='oi-sentence' style='{SENTENCE_STYLE}'>{html.escape(sentence)}</p>", unsafe_allow_html=True)
-st.markdown(icons.variation_badge(chart.variation) + icons.assurance_badge(chart.assurance), unsafe_allow_html=True)
+head, detail = narrative.headline(m.to_dict() | {"frequency": shown_by}, chart.points.loc[shown],
+                                  data.loc[shown, "period_start"])
+sentence = f"{head} {detail}"
+st.markdown(f"<p class='oi-sentence' style='{SENTENCE_STYLE}'>{html.escape(head)}</p>", unsafe_allow_html=True)
+st.markdown(f"<p style='{DETAIL_STYLE}'>{icons.variation_badge(chart.variation)}{icons.assurance_badge(chart.assurance)}"
+            f" {html.escape(detail)}</p>", unsafe_allow_html=True)
 labels = {i + 1: str(row["label"]) for i, (_, row) in enumerate(phase_rows.iterrows()) if i < len(positions)}
 draw.chart(charts.xmr_chart(chart.points.loc[shown], data.loc[shown, "period_start"], title="",
                             y_title=str(m["unit"]), target=target, phase_labels=labels, size="large",
-                            height=300), alt=f"Control chart. {sentence}")
+                            height=250), alt=f"Control chart. {sentence}")
 latest = cached.commentary(measure_id, scope.public_only).head(1)
 if not latest.empty:
     st.text(f"{latest['author'].iloc[0]}: {latest['body'].iloc[0]}")
-if portfolios:
-    st.caption("Portfolios: " + ", ".join(portfolios))

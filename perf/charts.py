@@ -90,7 +90,10 @@ def xmr_chart(
         (phase_labels or {}).get(int(p), f"Phase {int(p) + 1}") if f else "" for p, f in zip(data["phase"], first, strict=True)
     ]
     font = FONT_SIZE[size]
-    labels = [v[0] for v in POINT_STYLE.values()]
+    # the legend lists only the kinds of point on this chart, each keeping its own colour and shape
+    present = set(data["signal_label"])
+    styles = [v for v in POINT_STYLE.values() if v[0] in present] or [POINT_STYLE["common_cause"]]
+    labels = [v[0] for v in styles]
     x = {"field": "date", "type": "temporal", "title": None, "axis": {"format": "%b %Y"}}
 
     def line(field: str, dash: list[int] | None = None, width: float = 1.5, colour: str = "#333333") -> dict[str, Any]:
@@ -122,10 +125,11 @@ def xmr_chart(
         "encoding": {
             "x": x, "y": {"field": "value", "type": "quantitative"},
             "color": {"field": "signal_label", "type": "nominal", "title": "Variation",
-                      "scale": {"domain": labels, "range": [v[1] for v in POINT_STYLE.values()]},
-                      "legend": {"orient": "bottom", "labelFontSize": font - 1, "titleFontSize": font - 1}},
+                      "scale": {"domain": labels, "range": [v[1] for v in styles]},
+                      "legend": {"orient": "bottom", "labelFontSize": font - 1, "titleFontSize": font - 1,
+                                 "labelLimit": 400}},
             "shape": {"field": "signal_label", "type": "nominal",
-                      "scale": {"domain": labels, "range": [v[2] for v in POINT_STYLE.values()]}, "legend": None},
+                      "scale": {"domain": labels, "range": [v[2] for v in styles]}, "legend": None},
             "tooltip": [
                 _tooltip("date", "Period", "temporal", "%d %b %Y"), _tooltip("value", "Value", fmt=",.4~f"),
                 _tooltip("centre", "Average", fmt=",.4~f"), _tooltip("lower", "Lower limit", fmt=",.4~f"),

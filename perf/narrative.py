@@ -103,6 +103,36 @@ def measure_sentence(measure: Mapping[str, Any], points: pd.DataFrame, dates: pd
             f"{expect} while the system stays as it is.")
 
 
+def headline(measure: Mapping[str, Any], points: pd.DataFrame, dates: pd.Series) -> tuple[str, str]:
+    """A short headline for a shared screen and the detail line under it.
+
+    "47 households in October 2026: a signal of improvement." / "Average 42 households a month;
+    expect between 22 and 62 households while the system stays as it is."
+    """
+    unit = str(measure.get("unit") or "")
+    decimals = int(measure.get("decimals") or 0)
+    frequency = str(measure.get("frequency") or "month")
+    per = f" a {frequency}" if str(measure.get("aggregation") or "sum") == "sum" else ""
+    valid = points["value"].notna().to_numpy()
+    if not valid.any():
+        return f"{measure.get('name', 'This measure')} has no values yet.", ""
+    last = points[valid].iloc[-1]
+    when = period_label(pd.to_datetime(pd.Series(dates)).reset_index(drop=True)[valid].iloc[-1], frequency)
+    floor = 0.0 if float(points["value"].min()) >= 0 else None
+    centre = format_value(float(last["centre"]), unit, decimals)
+    expect = expected_range(float(last["lower"]), float(last["upper"]), unit, decimals, floor=floor)
+    kind = str(last["point_type"])
+    if kind == "common_cause":
+        return (f"Stable at about {centre}{per}.",
+                f"Expect {expect}; {when}: {format_value(float(last['value']), unit, decimals)}, within normal variation.")
+    words = {"special_cause_improvement": "a signal of improvement", "special_cause_concern": "a signal of concern",
+             "special_cause_neutral_high": "unusually high", "special_cause_neutral_low": "unusually low"}[kind]
+    rule = RULE_WORDS.get(str(last.get("special_cause") or ""), "")
+    return (f"{format_value(float(last['value']), unit, decimals)} in {when}: {words}.",
+            f"{rule[:1].upper() + rule[1:] + '. ' if rule else ''}Average {centre}{per}; expect {expect} while the "
+            "system stays as it is.")
+
+
 def freshness(latest_period: Any, last_entered: Any, frequency: str) -> str:
     """How fresh a measure's data is, e.g. 'Latest: March 2026, entered 3 Apr 2026'."""
     if latest_period is None or pd.isna(latest_period):

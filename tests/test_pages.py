@@ -174,3 +174,12 @@ def test_overview_lists_what_changed_from_the_batch_engine(app_env: Path) -> Non
     # every tile's change figure carries a qualifier
     changes = [c.value for c in at.caption if c.value.startswith(("Up", "Down", "No change"))]
     assert changes and all(c.endswith(("within normal variation", "a signal")) for c in changes)
+
+
+def test_briefing_can_be_for_one_portfolio(app_env: Path) -> None:
+    with store.connect(app_env) as con:
+        cat = measures.catalogue(con, public_only=True)
+    portfolio = str(cat["portfolio"].dropna().iloc[-1])
+    at = run_page("app_pages/briefing.py", **{"for": f"Portfolio: {portfolio}"})
+    shown = set(at.selectbox(key="measure").options)
+    assert shown == set(cat.loc[cat["portfolio"] == portfolio, "name"])
