@@ -47,3 +47,16 @@ def test_freshness_says_the_latest_period_and_entry_date() -> None:
     assert narrative.freshness(pd.Timestamp("2026-03-01"), pd.Timestamp("2026-04-03 10:00"), "month") == \
         "Latest: March 2026, entered 3 Apr 2026"
     assert narrative.freshness(None, None, "month") == "No data yet"
+
+
+def test_briefing_headline_is_short_and_the_detail_carries_the_range() -> None:
+    values = [10.0, 11, 9, 10, 11, 9, 10, 11, 9, 10, 30]
+    chart = spc.xmr(values, improvement="down")
+    dates = pd.date_range("2025-01-01", periods=11, freq="MS")
+    head, detail = narrative.headline({"unit": "days", "frequency": "month", "aggregation": "mean"},
+                                      chart.points, dates)
+    assert head == "30 days in November 2025: a signal of concern."
+    assert detail.startswith("Outside the limits. Average ")
+    steady, _ = narrative.headline({"unit": "contacts", "frequency": "week", "aggregation": "sum"},
+                                   spc.xmr(values[:10]).points, dates[:10])
+    assert steady == "Stable at about 10 contacts a week."
