@@ -69,15 +69,16 @@ with add, st.form("add_measure"):
     f["purpose_id"] = field("purpose_id", st.selectbox, list(purpose_names), format_func=purpose_names.__getitem__)
     cols = st.columns(4)
     with cols[0]:
-        f["kind"] = field("kind", st.selectbox, entry.KINDS, index=1)
+        f["kind"] = field("kind", st.selectbox, entry.KINDS, index=1, format_func=str.capitalize)
     with cols[1]:
-        f["frequency"] = field("frequency", st.selectbox, entry.FREQUENCIES, index=1)
+        f["frequency"] = field("frequency", st.selectbox, entry.FREQUENCIES, index=1,
+                               format_func=lambda f: f"Every {f}")
     with cols[2]:
         f["improvement"] = field("improvement", st.selectbox, entry.IMPROVEMENTS,
                                  format_func={"up": "Higher is better", "down": "Lower is better",
                                               "neutral": "Neither"}.__getitem__)
     with cols[3]:
-        f["aggregation"] = field("aggregation", st.selectbox, entry.AGGREGATIONS,
+        f["aggregation"] = field("aggregation", st.selectbox, entry.AGGREGATIONS, format_func=str.capitalize,
                                  help="How weekly or monthly figures add up to longer periods and larger areas.")
     cols = st.columns(4)
     with cols[0]:

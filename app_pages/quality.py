@@ -39,10 +39,10 @@ c.metric("No data yet", int(counts.get("no data", 0)))
 
 left, middle, right = st.columns([2, 2, 3])
 statuses = {"overdue": "Overdue", "no data": "No data", "timely": "Timely"}
-shown = left.multiselect("Status", list(statuses), default=list(statuses), format_func=statuses.__getitem__,
-                         key="q_status")
-freqs = middle.multiselect("Recorded every", list(entry.FREQUENCIES), default=list(entry.FREQUENCIES),
-                           key="q_frequency")
+shown = left.pills("Status", list(statuses), selection_mode="multi", default=list(statuses),
+                   format_func=statuses.__getitem__, key="q_status")
+freqs = middle.pills("Recorded every", list(entry.FREQUENCIES), selection_mode="multi",
+                     default=list(entry.FREQUENCIES), format_func=str.capitalize, key="q_frequency")
 search = right.text_input("Measure name contains", key="q_search")
 view = frame[frame["status"].isin(shown) & frame["frequency"].isin(freqs)]
 if search.strip():
@@ -55,14 +55,13 @@ st.dataframe(
     pd.DataFrame({
         "Measure": view["name"], "Every": view["frequency"], "Published": view["published"],
         "Latest period": view["latest_period"], "Last entered": view["last_entered_at"],
-        "Next due by": view["due_by"], "Status": view["label"], "Detail": view["status_text"],
+        "Next due by": view["due_by"], "Status": view["label"],
     }),
     hide_index=True, width="stretch",
     column_config={
         "Latest period": st.column_config.DateColumn(format="D MMM YYYY"),
         "Next due by": st.column_config.DateColumn(format="D MMM YYYY"),
         "Last entered": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm"),
-        "Detail": st.column_config.TextColumn(width="large"),
     },
 )
 st.caption(f"{len(view)} of {len(frame)} measures. Enter a missing figure under Enter a value, or upload a file.")

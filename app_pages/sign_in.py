@@ -53,16 +53,14 @@ with st.form("sign_in"):
     username = st.text_input("Username", autocomplete="username")
     password = st.text_input("Password", type="password", autocomplete="current-password")
     submitted = st.form_submit_button("Sign in", type="primary")
-if submitted:
-    if not username.strip() or not password:
-        st.error("Enter your username and password.")
-        st.stop()
+if submitted and (not username.strip() or not password):
+    st.error("Enter your username and password.")
+elif submitted:
     with writing() as con:  # a failure is counted (and may lock the account), so this writes
         outcome = users.sign_in(con, username, password)
-    if outcome.user is None:
-        st.error(outcome.message, icon=":material/error:")
-        st.stop()
-    auth.remember(outcome.user)
-    st.rerun()  # the navigation now lists the pages this role may use
+    if outcome.user is not None:
+        auth.remember(outcome.user)
+        st.rerun()  # the navigation now lists the pages this role may use
+    st.error(outcome.message, icon=":material/error:")
 st.caption("Forgotten your password, or locked out? Ask an admin to reset or unlock your account. "
            f"After {users.MAX_FAILED} wrong passwords in a row an account locks for {users.LOCK_MINUTES} minutes.")

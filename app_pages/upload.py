@@ -8,6 +8,8 @@ from perf import load
 from ui import auth
 from ui.db import reading, writing
 
+TABLE_ROWS = 50
+
 who = auth.require("upload")
 st.title("Upload")
 st.caption("Load a CSV or Excel file of measure values, demand records or work records. Every row is checked "
@@ -57,8 +59,11 @@ for note in result.notes:
 if not result.ok:
     st.error(f"**Rejected: nothing was saved.** {result.summary}", icon=":material/block:")
     problems = result.problem_frame().rename(columns=str.capitalize)
-    st.dataframe(problems, hide_index=True, width="stretch",
-                 column_config={"Reason": st.column_config.TextColumn(width="large")})
+    if len(problems) <= TABLE_ROWS:  # a table wraps each reason in full; a long list scrolls instead
+        st.table(problems, hide_index=True, border="horizontal")
+    else:
+        st.dataframe(problems, hide_index=True, width="stretch")
+        st.caption("Point at a reason to read it in full, or download the list.")
     st.download_button("Download the problems (CSV)", problems.to_csv(index=False).encode("utf-8"),
                        file_name=f"problems-{name}.csv", mime="text/csv", on_click="ignore")
     st.stop()

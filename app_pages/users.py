@@ -54,7 +54,7 @@ add, reset, role, unlock = st.tabs(["Add a user", "Reset a password", "Change a 
 with add, st.form("add_user", clear_on_submit=False):
     username = st.text_input("Username", key="u_name", help="Lower-case letters, digits, '.', '_', '-' or '@'.")
     display = st.text_input("Name shown in the app", key="u_display")
-    new_role = st.selectbox("Role", users.STORED_ROLES, key="u_role")
+    new_role = st.selectbox("Role", users.STORED_ROLES, key="u_role", format_func=str.capitalize)
     password = st.text_input("Password", type="password", key="u_password", autocomplete="new-password",
                              help=f"At least {users.PASSWORD_MIN} characters. Give it to the user privately.")
     again = st.text_input("Password again", type="password", key="u_again", autocomplete="new-password")
@@ -80,7 +80,7 @@ with reset, st.form("reset_password"):
 
 with role, st.form("change_role"):
     whose = st.selectbox("User", names, key="c_user")
-    chosen = st.selectbox("Role", users.STORED_ROLES, key="c_role")
+    chosen = st.selectbox("Role", users.STORED_ROLES, key="c_role", format_func=str.capitalize)
     if st.form_submit_button("Change the role", type="primary"):
         save(f"{whose} is now {chosen}.", lambda con, by: users.set_role(con, whose, chosen, changed_by=by))
 

@@ -291,7 +291,7 @@ def test_a_bad_file_is_rejected_whole_with_every_problem_and_nothing_saved(db: P
     assert not at.exception, at.exception
     assert at.error[0].value.startswith("**Rejected: nothing was saved.**")
     assert not any(b.label == "Accept and load" for b in at.button)
-    problems = at.dataframe[1].value
+    problems = at.table[0].value
     assert list(problems.columns) == ["Row", "Column", "Value", "Reason"]
     assert problems["Row"].tolist() == [3, 4, 5]
     assert problems["Column"].tolist() == ["measure_id", "period_start", "value"]
@@ -487,7 +487,7 @@ def test_data_quality_lists_every_measure_as_timely_or_overdue(db: Path) -> None
     assert len(shown) == len(table(db, "SELECT * FROM measure"))
     assert shown.loc["Housing repair contacts", "Status"].startswith("Overdue by ")
     assert set(shown["Status"]) - {"Timely"} == {shown.loc["Housing repair contacts", "Status"]}
-    at.multiselect(key="q_status").set_value(["overdue"]).run()
+    at.pills(key="q_status").set_value(["overdue"]).run()
     assert at.dataframe[0].value["Measure"].tolist() == ["Housing repair contacts"]
 
     overview = open_page("overview", "amy")

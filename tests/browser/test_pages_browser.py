@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 def test_a_deep_link_on_a_fresh_server_goes_through_app_py(server: str, page: object, sample_db: Path) -> None:
     """The first request to a new server is a shared measure link: sidebar filters and banner must show."""
     with store.connect(sample_db) as con:
-        cat = measures.catalogue(con)
+        cat = measures.catalogue(con, public_only=True)
     m = cat.iloc[0]
     page.goto(f"{server}/measure?measure={quote(str(m['name']))}&period=All+time")  # type: ignore[attr-defined]
     wait_ready(page)
@@ -30,7 +30,7 @@ def test_a_deep_link_on_a_fresh_server_goes_through_app_py(server: str, page: ob
 
 def test_overview_from_a_link_shows_latest_values(server: str, page: object, sample_db: Path) -> None:
     with store.connect(sample_db) as con:
-        cat = measures.catalogue(con)
+        cat = measures.catalogue(con, public_only=True)
         first = cat.iloc[0]
         data = measures.series(con, str(first["measure_id"]))
     latest = narrative.format_value(float(data["value"].iloc[-1]), str(first["unit"]), int(first["decimals"]))
@@ -43,7 +43,7 @@ def test_overview_from_a_link_shows_latest_values(server: str, page: object, sam
 
 def test_purpose_page_from_a_link(server: str, page: object, sample_db: Path) -> None:
     with store.connect(sample_db) as con:
-        cat = measures.catalogue(con)
+        cat = measures.catalogue(con, public_only=True)
     name = str(cat["strategic_purpose_name"].iloc[-1])
     page.goto(f"{server}/purpose?purpose={quote(name)}")  # type: ignore[attr-defined]
     wait_ready(page)
@@ -55,7 +55,7 @@ def test_purpose_page_from_a_link(server: str, page: object, sample_db: Path) ->
 def test_locality_page_from_a_link_draws_small_multiples_and_the_tile_map(server: str, page: object,
                                                                          sample_db: Path) -> None:
     with store.connect(sample_db) as con:
-        cat = measures.catalogue(con)
+        cat = measures.catalogue(con, public_only=True)
     m = cat[cat["by_locality"]].iloc[0]
     page.goto(f"{server}/locality?measure={quote(str(m['name']))}")  # type: ignore[attr-defined]
     wait_ready(page)
@@ -67,8 +67,9 @@ def test_locality_page_from_a_link_draws_small_multiples_and_the_tile_map(server
 
 def test_review_page_from_a_link_names_the_signal(server: str, page: object, sample_db: Path) -> None:
     with store.connect(sample_db) as con:
+        cat = measures.catalogue(con, public_only=True).set_index("measure_id")
         phased = measures.phases(con)
-        cat = measures.catalogue(con).set_index("measure_id")
+        phased = phased[phased["measure_id"].isin(cat.index)]
     name = str(cat.loc[phased["measure_id"].iloc[0], "name"])
     page.goto(f"{server}/review?measure={quote(name)}&period=All+time")  # type: ignore[attr-defined]
     wait_ready(page)
