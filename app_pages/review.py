@@ -7,7 +7,7 @@ import streamlit as st
 
 from perf import charts, measures, review
 from ui import draw
-from ui import cached, filters
+from ui import auth, cached, filters
 from ui.db import reading, writing
 
 scope = filters.current()
@@ -75,6 +75,7 @@ else:
         actions = st.text_area("Actions", placeholder="Who does what by when")
         reviewer = st.text_input("Reviewed by")
         if st.form_submit_button("Save the decision", type="primary"):
+            auth.require("enter_data")  # the form shows only when signed in; checked again before writing
             try:
                 with writing() as con:
                     review.record(con, measure_id=measure_id, change_date=change_date, decision=decision,

@@ -494,3 +494,14 @@ def test_data_quality_lists_every_measure_as_timely_or_overdue(db: Path) -> None
     late = next(e for e in overview.expander if e.label.startswith("Overdue measures"))
     assert late.label == "Overdue measures · 1"
     assert not any(e.label.startswith("Overdue measures") for e in open_page("overview").expander)
+
+
+def test_the_review_decision_form_is_for_signed_in_users_only(db: Path) -> None:
+    with store.connect(db) as con:
+        cat = measures.catalogue(con, public_only=True).set_index("measure_id")
+        phased = measures.phases(con)
+    name = str(cat.loc[phased.loc[phased["measure_id"].isin(cat.index), "measure_id"].iloc[0], "name"])
+    visitor = open_page("review", measure=name, period="All time")
+    assert not any(b.label == "Save the decision" for b in visitor.button)
+    officer = open_page("review", "amy", measure=name, period="All time")
+    assert any(b.label == "Save the decision" for b in officer.button)
