@@ -1,4 +1,8 @@
-"""Capability: how long a case takes end to end, the range the system predictably delivers, and the work open now."""
+"""Capability: how long a case takes end to end, the range the system predictably delivers, and the work open now.
+
+In the public view no single case is drawn (each point is a week's or month's median) and every count of
+cases goes through perf.disclosure: counts from 1 to 4, and the statistics of those few cases, are hidden.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from perf import charts
-from perf.config import public_mode
+from perf import charts, disclosure, export
 from ui import draw
 from ui import cached_demand as cd
 from ui import filters
 
 scope = filters.current()
+public = scope.public_only
 st.title("Capability")
 services = cd.services()
 if scope.purpose_id != filters.ALL_PURPOSES:
@@ -34,29 +38,42 @@ result = cd.capability_chart(c.filters, day_count)
 if result.points.empty:
     st.info(f"No cases were completed for {names[service_id or '']} in {scope.locality_name} in {c.label.lower()}.")
     st.stop()
-st.subheader(result.sentence())
-
+if public:
+    st.caption(disclosure.RULE)
+st.subheader(disclosure.capability_sentence(result) if public else result.sentence())
+count = disclosure.say_count if public else "{:,}".format
 phase_labels = {i + 1: str(label) for i, label in enumerate(result.phase_labels)}
-if result.mode == "case":
-    pts = result.points
-    title = f"End-to-end {unit} of each completed case, in the order they were completed"
-    dates = pts["completed_at"]
-else:
-    pts = result.points
-    title = f"Median end-to-end {unit} of the cases completed each week"
-    dates = pts["period_start"]
-draw.chart(charts.xmr_chart(pts, dates, title=title, y_title=unit.capitalize(), phase_labels=phase_labels),
-           alt=f"{title}: a control chart of end-to-end time. The sentence above says what it shows.")
+
+drawn, every = result, "week"
+if public:
+    every, drawn = cd.public_capability(c.filters, day_count, c.granularity)
+pts = drawn.points
 rng = result.predictable_range
-if result.mode == "case":
+ranged = rng.predictable and rng.cases >= (disclosure.SMALL_COUNT if public else 1)  # a range to promise
+total = int(result.phases["cases"].sum())
+if public and disclosure.mostly_hidden(pts):
+    st.info(f"Most {every}s here have fewer than {disclosure.SMALL_COUNT} completed cases, so the public view does "
+            "not chart them. Choose a larger area, or all services, to see the chart.")
+elif drawn.mode == "case":
+    title = f"End-to-end {unit} of each completed case, in the order they were completed"
+    draw.chart(charts.xmr_chart(pts, pts["completed_at"], title=title, y_title=unit.capitalize(),
+                                phase_labels=phase_labels),
+               alt=f"{title}: a control chart of end-to-end time. The sentence above says what it shows.")
     st.caption(f"Each point is one case. Centre line: the average; dashed lines: the natural process limits "
                f"(average ± 2.66 × the average difference between one case and the next; the lower one never "
                f"below zero). {rng.cases:,} cases in the latest phase.")
 else:
-    st.caption(f"Too many cases to draw one by one ({int(result.phases['cases'].sum()):,}), so each point is a "
-               f"week's median, with limits for the weekly median. The sentence above speaks for one case: its "
-               f"range comes from every case in completion order. Each week's 90th percentile is in the numbers "
-               f"behind the chart, below.")
+    title = f"Median end-to-end {unit} of the cases completed each {every}"
+    draw.chart(charts.xmr_chart(pts, pts["period_start"], title=title, y_title=unit.capitalize(),
+                                phase_labels=phase_labels),
+               alt=f"{title}: a control chart of end-to-end time. The sentence above says what it shows.")
+    why = (f"The public view draws no single case ({count(total)} completed)" if public
+           else f"Too many cases to draw one by one ({total:,})")
+    st.caption(f"{why}, so each point is a {every}'s median, with limits for the {every}ly median. The sentence "
+               f"above speaks for one case: its range comes from every case in completion order. Each {every}'s "
+               f"90th percentile is in the numbers behind the chart, below.")
+    if public and (note := disclosure.hidden_note(pts, things=f"{every}s")):
+        st.caption(f"{note} Limits are worked out from the {every}s shown.")
 st.caption("Predictable means no signal in the latest half-year of the latest phase: older signals, such as a "
            "system settling after a redesign, are history.")
 
@@ -66,21 +83,33 @@ if wip.empty:
     st.caption("No cases are open.")
 else:
     open_cases = int(wip["open_cases"].sum())
-    beyond = int(wip.loc[wip["age_days"] > rng.upper, "open_cases"].sum()) if rng.cases else 0
+    beyond = int(wip.loc[wip["age_days"] > rng.upper, "open_cases"].sum()) if ranged else 0
     as_at = pd.Timestamp(wip["as_at"].iloc[0])
-    st.write(f"{open_cases:,} cases were open on {as_at:%-d %B %Y}"
-             + (f"; {beyond:,} of them are already older than the {rng.upper:,.0f} {unit} the system predictably "
-                f"delivers in, so they need looking at." if rng.predictable and rng.cases else "."))
-    bars = alt.Chart(wip).mark_bar(color="#7B7D7D").encode(
-        x=alt.X("age_days:Q", title=f"Age so far ({unit})", bin=alt.Bin(maxbins=40)),
-        y=alt.Y("sum(open_cases):Q", title="Open cases"), tooltip=[alt.Tooltip("sum(open_cases):Q", title="Open cases")])
+    st.write(f"{count(open_cases).capitalize()} cases were open on {as_at:%-d %B %Y}"
+             + (f"; {count(beyond)} of them are already older than the {rng.upper:,.0f} {unit} the system predictably "
+                f"delivers in, so they need looking at." if ranged else "."))
+    if public:  # bands of ages with small counts hidden, not one bar a day
+        bands = disclosure.age_bands(wip).assign(age_end=lambda f: f["age_to"] + 1)
+        bars = alt.Chart(bands).mark_bar(color="#7B7D7D").encode(
+            x=alt.X("age_from:Q", title=f"Age so far ({unit})"), x2="age_end:Q",
+            y=alt.Y("open_cases:Q", title="Open cases"),
+            tooltip=[alt.Tooltip("band:N", title=f"Age ({unit})"), alt.Tooltip("open_cases:Q", title="Open cases")])
+    else:
+        bars = alt.Chart(wip).mark_bar(color="#7B7D7D").encode(
+            x=alt.X("age_days:Q", title=f"Age so far ({unit})", bin=alt.Bin(maxbins=40)),
+            y=alt.Y("sum(open_cases):Q", title="Open cases"),
+            tooltip=[alt.Tooltip("sum(open_cases):Q", title="Open cases")])
     layers: list[alt.Chart] = [bars]
-    if rng.predictable and rng.cases:
+    if ranged:
         rule = pd.DataFrame({"upper": [rng.upper]})
         layers.append(alt.Chart(rule).mark_rule(color="#E66100", strokeDash=[6, 4]).encode(x="upper:Q"))
-    st.altair_chart(alt.layer(*layers).properties(title="Open cases by age so far", height=250, width="container"),
-                    width="stretch")
-    if not public_mode():  # case references are internal; the public view keeps to the counts
+    if not public or bands["open_cases"].notna().any():
+        st.altair_chart(alt.layer(*layers).properties(title="Open cases by age so far", height=250,
+                                                      width="container"), width="stretch")
+    if public and bands["suppressed"].any():
+        st.caption(f"Ages with fewer than {disclosure.SMALL_COUNT} open cases (and one more, where a total would "
+                   "give them away) are not charted.")
+    if not public:  # case references are internal; the public view keeps to the counts
         st.dataframe(cd.oldest_open(c.filters).rename(columns={
             "case_id": "Case", "service_id": "Service", "locality_id": "Ward", "channel": "Channel",
             "nature": "Nature", "started_at": "First contact", "age_days": "Age (days)",
@@ -90,11 +119,15 @@ st.markdown("#### Side by side")
 by_label = st.segmented_control("Compare", ["Service", "Channel", "Locality", "Ward"], default="Service", key="compare",
                                 bind="query-params", required=True)
 table = cd.breakdown(c.filters, str(by_label).lower(), day_count)
+table = disclosure.capability_rows(table) if public else table
 st.caption("Each row is read against its own range, not ranked: a wide range is a less predictable system.")
 st.dataframe(table[["group_name", "cases", "mean", "median", "p90", "lower", "upper", "open_cases"]].round(1).rename(
     columns={"group_name": by_label, "cases": "Cases completed", "mean": "Average", "median": "Median",
              "p90": "90th percentile", "lower": "Lower limit", "upper": "Upper limit", "open_cases": "Open now"}),
     hide_index=True, width="stretch")
+if public and (table["suppressed"].any() or table["open_suppressed"].any()):
+    st.caption(f"A blank cell is a count under {disclosure.SMALL_COUNT} (or one that would give such a count away), "
+               "or the average and range of those few cases: the public view does not show them.")
 
 phases = cd.service_phases(service_id or None)
 if not phases.empty:
@@ -104,11 +137,15 @@ if not phases.empty:
     change = st.selectbox("Change", list(options), index=len(options) - 1, format_func=options.__getitem__,
                           key="change", bind="query-params")
     comparison = cd.compare(c.filters[:2] + (None, None), pd.Timestamp(change).date(), day_count)
-    st.write(html.escape(comparison.sentence()))
-    st.dataframe(comparison.table().round(1), hide_index=True)
+    if public and disclosure.too_few_to_compare(comparison):
+        st.write(f"Fewer than {disclosure.SMALL_COUNT} cases were completed on one side of this change: too few to "
+                 "compare in the public view.")
+    else:
+        st.write(html.escape(comparison.sentence()))
+        st.dataframe(comparison.table().round(1), hide_index=True)
 
 with st.expander("The numbers behind the chart"):
-    shown = result.points.drop(columns=["special_cause"], errors="ignore")
+    shown = drawn.points.drop(columns=["special_cause"], errors="ignore")
     st.dataframe(shown, hide_index=True, width="stretch")
-    st.download_button("Download the data (CSV)", shown.to_csv(index=False).encode("utf-8"),
-                       file_name="capability.csv", mime="text/csv", on_click="ignore")
+    st.download_button("Download the data (CSV)", export.to_csv_bytes(shown), file_name="capability.csv",
+                       mime="text/csv", on_click="ignore")

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from perf import capability, demand
+from perf import capability, demand, disclosure
 from perf.capability import CapabilityChart, PhaseComparison
 from perf.demand import Seasonality
 from perf.spc import Chart
@@ -170,13 +170,31 @@ def cost(filters: Filters, handling_minutes: float | None = None, cost_per_hour:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _capability_chart(version: int, filters: Filters, day_count: str) -> CapabilityChart:
+def _capability_chart(version: int, filters: Filters, day_count: str, max_cases: int, granularity: str) -> CapabilityChart:
     with reading() as con:
-        return capability.capability_chart(con, **_kw(filters), day_count=day_count)  # type: ignore[arg-type]
+        return capability.capability_chart(con, **_kw(filters), day_count=day_count,  # type: ignore[arg-type]
+                                           max_cases=max_cases, granularity=granularity)  # type: ignore[arg-type]
 
 
-def capability_chart(filters: Filters, day_count: str) -> CapabilityChart:
-    return _capability_chart(data_version(), filters, day_count)
+def capability_chart(filters: Filters, day_count: str, *, max_cases: int = capability.MAX_CASES_DRAWN,
+                     granularity: str = "week") -> CapabilityChart:
+    return _capability_chart(data_version(), filters, day_count, max_cases, granularity)
+
+
+# --- the public view: small counts hidden (perf.disclosure) ------------------------------------------
+def public_periods(filters: Filters, granularity: str) -> tuple[str, pd.DataFrame]:
+    """Demand per period with small counts hidden, by month or quarter when too many weeks would be."""
+    return disclosure.coarsen(lambda g: disclosure.demand_counts(by_period(filters, g)), granularity)
+
+
+def public_capability(filters: Filters, day_count: str, granularity: str) -> tuple[str, CapabilityChart]:
+    """The capability chart as periods, never single cases, with periods of 1 to 4 cases hidden."""
+    def rows(g: str) -> pd.DataFrame:
+        return disclosure.capability_rows(capability_chart(filters, day_count, max_cases=0, granularity=g).points)
+
+    shown_by, _ = disclosure.coarsen(rows, granularity)
+    chart = capability_chart(filters, day_count, max_cases=0, granularity=shown_by)
+    return shown_by, disclosure.public_capability(chart)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -1,0 +1,242 @@
+"""The small-count rule on the public Demand and Capability pages (perf.disclosure): hand-made frames,
+then the sample data through the engine, then the pages themselves in the public view."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from perf import capability, demand, disclosure, spc, store
+from tests.conftest import APP
+
+
+def small(values: pd.Series) -> bool:
+    """Any count from 1 to 4 in a column."""
+    v = pd.to_numeric(values, errors="coerce").astype("float64")
+    return bool(((v >= 1) & (v < disclosure.SMALL_COUNT)).any())
+
+
+def weeks(value: list[int], failure: list[int]) -> pd.DataFrame:
+    f = pd.DataFrame({"period_start": pd.date_range("2025-01-06", periods=len(value), freq="W-MON"),
+                      "value_demand": value, "failure_demand": failure, "complete": True})
+    f["demand"] = f["value_demand"] + f["failure_demand"]
+    f["failure_share"] = f["failure_demand"] / f["demand"]
+    f["demand_per_1000"] = f["demand"] / 2.5
+    return f
+
+
+# --- tables ----------------------------------------------------------------------------------------
+def test_a_small_failure_count_hides_its_whole_row_with_its_share_and_rate() -> None:
+    out = disclosure.demand_counts(weeks([50, 40, 60, 55], [20, 3, 25, 22]))
+    hidden = out.loc[1]
+    assert hidden["suppressed"] and pd.isna(hidden["value_demand"]) and pd.isna(hidden["demand"])
+    assert np.isnan(hidden["failure_share"]) and np.isnan(hidden["demand_per_1000"])
+
+
+def test_a_lone_hidden_period_gets_a_second_so_the_total_cannot_give_it_back() -> None:
+    out = disclosure.demand_counts(weeks([50, 40, 60, 55], [20, 3, 25, 22]))
+    assert out["suppressed"].tolist() == [True, True, False, False]  # week 0 is the next smallest (70)
+
+
+def test_zero_is_shown_and_nothing_is_hidden_when_no_count_is_small() -> None:
+    out = disclosure.demand_counts(weeks([50, 0, 60], [20, 0, 25]))
+    assert not out["suppressed"].any() and out["demand"].tolist() == [70, 0, 85]
+
+
+def test_counts_stay_whole_numbers_with_a_gap_where_hidden() -> None:
+    out = disclosure.demand_counts(weeks([50, 4, 60], [20, 9, 25]))
+    assert str(out["demand"].dtype) == "Int64" and out["demand"].isna().sum() == 2
+
+
+def test_a_second_count_hidden_on_its_own_rule_keeps_the_first_flag() -> None:
+    rows = pd.DataFrame({"group_name": ["a", "b", "c"], "cases": [3, 40, 50], "mean": [9.0, 5.0, 6.0],
+                         "upper": [20.0, 12.0, 13.0], "open_cases": [10, 2, 30]})
+    out = disclosure.capability_rows(rows)
+    assert out["suppressed"].tolist() == [True, True, False]
+    assert out["open_suppressed"].tolist() == [True, True, False]
+    assert np.isnan(out.loc[0, "mean"]) and np.isnan(out.loc[0, "upper"]) and out.loc[2, "mean"] == 6.0
+
+
+def test_a_pareto_hides_small_natures_and_the_running_total_from_the_first_hidden_on() -> None:
+    natures = pd.DataFrame({
+        "demand_type": ["failure"] * 4 + ["value"] * 2, "rank": [1, 2, 3, 4, 1, 2],
+        "nature": ["chase", "repeat", "complaint", "letter", "book", "pay"],
+        "demand": [50, 30, 12, 2, 80, 20], "share": [0.53, 0.32, 0.13, 0.02, 0.8, 0.2],
+        "cumulative_share": [0.53, 0.85, 0.98, 1.0, 0.8, 1.0]})
+    out = disclosure.nature_pareto(natures)
+    assert out["suppressed"].tolist() == [False, False, True, True, False, False]
+    assert out["cumulative_share"].isna().tolist() == [False, False, True, True, False, False]
+    assert not small(out["demand"])
+
+
+def test_a_small_monthly_failure_count_hides_its_cost_and_another_month_of_that_service() -> None:
+    cost = pd.DataFrame({"period_start": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"] * 2),
+                         "service_id": ["a"] * 3 + ["b"] * 3, "failure_demand": [3, 20, 30, 40, 50, 60],
+                         "handling_minutes": 10.0, "cost_per_hour": 30.0})
+    cost["hours"] = cost["failure_demand"] * 10 / 60
+    cost["cost"] = cost["hours"] * 30
+    out = disclosure.failure_cost(cost)
+    assert out.loc[out["service_id"] == "a", "cost"].isna().tolist() == [True, True, False]
+    assert out.loc[out["service_id"] == "b", "cost"].notna().all()
+
+
+def test_every_cost_hidden_is_said_rather_than_blamed_on_a_missing_rate() -> None:
+    cost = pd.DataFrame({"period_start": pd.to_datetime(["2025-01-01", "2025-02-01"]), "service_id": "a",
+                         "failure_demand": [3, 2], "handling_minutes": 10.0, "cost_per_hour": 30.0,
+                         "hours": [0.5, 0.33], "cost": [15.0, 10.0]})
+    assert "too small to price in the public view" in disclosure.cost_sentence(disclosure.failure_cost(cost))
+
+
+def test_open_cases_are_charted_in_bands_with_small_ones_hidden() -> None:
+    wip = pd.DataFrame({"age_days": range(0, 60), "open_cases": [1] * 60})
+    out = disclosure.age_bands(wip)
+    assert out["age_from"].tolist() == list(range(0, 60, 2))  # 60 days in at most 30 bands: 2 days each
+    assert out["suppressed"].all()  # two cases a band is fewer than 5
+    wide = disclosure.age_bands(wip, max_bands=6)  # 14-day bands: 14, 14, 14, 14, 4
+    assert wide["open_cases"].dropna().tolist() == [14, 14, 14] and wide["suppressed"].sum() == 2
+
+
+@pytest.mark.parametrize(("n", "said"), [(0, "0"), (1, "fewer than 5"), (4, "fewer than 5"), (5, "5"), (1234, "1,234")])
+def test_a_count_in_a_sentence(n: int, said: str) -> None:
+    assert disclosure.say_count(n) == said
+
+
+def test_suppress_names_the_counts_it_could_not_find() -> None:
+    with pytest.raises(ValueError, match="counts must name columns of the frame"):
+        disclosure.suppress(pd.DataFrame({"a": [1]}), ["contacts"])
+
+
+# --- periods and charts --------------------------------------------------------------------------------
+def test_weeks_become_months_when_too_many_would_be_hidden() -> None:
+    frames = {"week": pd.DataFrame({"suppressed": [True, False, False, False, True]}),
+              "month": pd.DataFrame({"suppressed": [False] * 7 + [True]}),
+              "quarter": pd.DataFrame({"suppressed": [False]})}
+    assert disclosure.coarsen(frames.__getitem__, "week")[0] == "quarter"  # one month in 8 hidden is over 10%
+    frames["month"] = pd.DataFrame({"suppressed": [False] * 10})
+    assert disclosure.coarsen(frames.__getitem__, "week")[0] == "month"
+
+
+def test_quarters_are_the_last_resort_even_when_most_are_hidden() -> None:
+    g, frame = disclosure.coarsen(lambda _: pd.DataFrame({"suppressed": [True, True, False]}), "week")
+    assert g == "quarter" and disclosure.mostly_hidden(frame)
+
+
+def test_a_hidden_point_takes_no_part_in_the_centre_line_so_it_cannot_be_worked_back() -> None:
+    chart = spc.xmr(np.array([10.0, 12, 3, 11, 9, 13]))
+    out = disclosure.published_xmr(chart, [False, False, True, False, False, False])
+    assert np.isnan(out.points["value"].iloc[2])
+    assert out.points["centre"].iloc[0] == pytest.approx(np.mean([10, 12, 11, 9, 13]))
+
+
+def test_a_chart_with_nothing_hidden_is_the_engine_chart() -> None:
+    chart = spc.xmr(np.array([10.0, 12, 11, 9]))
+    assert disclosure.published_xmr(chart, [False] * 4) is chart
+
+
+def test_the_failure_share_chart_is_drawn_from_the_shown_periods_only() -> None:
+    chart = spc.p_chart([20.0, 3, 25, 22], [70.0, 43, 85, 77], laney=True, improvement="down")
+    chart.points["failure_demand"], chart.points["demand"] = [20, 3, 25, 22], [70, 43, 85, 77]
+    out = disclosure.published_p_chart(chart, [False, True, False, False])
+    assert out.points["centre"].iloc[0] == pytest.approx((20 + 25 + 22) / (70 + 85 + 77))
+    assert out.points[["value", "failure_demand", "demand", "upper"]].iloc[1].isna().all()
+
+
+def test_the_sentence_speaks_of_the_shown_periods_and_is_the_engine_s_when_none_is_hidden() -> None:
+    periods = weeks([700, 720, 690, 710, 705, 715], [450, 440, 455, 445, 450, 448])
+    assert disclosure.demand_sentence(disclosure.demand_counts(periods)) == demand.demand_sentence(periods)
+
+
+def test_mostly_hidden_periods_get_a_sentence_of_totals() -> None:
+    periods = weeks([6, 2, 3, 8, 1], [1, 3, 2, 6, 0])
+    public = disclosure.demand_counts(periods)
+    said = disclosure.demand_sentence(public, raw=periods)
+    assert said == "32 contacts in the period shown; 38% is failure demand."
+
+
+def test_a_latest_phase_of_three_cases_is_not_described() -> None:
+    rng = capability.PredictableRange(mean=9.0, lower=0.0, upper=20.0, cases=3, predictable=True)
+    result = capability.CapabilityChart("period", pd.DataFrame(), pd.DataFrame(), rng, "calendar")
+    assert disclosure.capability_sentence(result).startswith("Fewer than 5 cases")
+
+
+# --- the sample data, through the engine --------------------------------------------------------------------
+SMALL_WARD = "w-bdc-hagley-east"
+
+
+@pytest.fixture(scope="module")
+def con(sample_db: Path):  # type: ignore[no-untyped-def]
+    connection = store.connect(sample_db)
+    yield connection
+    connection.close()
+
+
+def test_a_small_ward_s_weekly_demand_has_small_counts_and_the_public_view_shows_none(con) -> None:  # type: ignore[no-untyped-def]
+    def fetch(g: str) -> pd.DataFrame:
+        return disclosure.demand_counts(demand.demand_by_period(con, locality_id=SMALL_WARD, start=date(2025, 1, 1),
+                                                                granularity=g))  # type: ignore[arg-type]
+
+    raw = demand.demand_by_period(con, locality_id=SMALL_WARD, start=date(2025, 1, 1), granularity="week")
+    assert small(raw["failure_demand"])  # the reason for the rule: one ward's week is small
+    g, public = disclosure.coarsen(fetch, "week")
+    assert g != "week"
+    assert not any(small(public[c]) for c in disclosure.DEMAND_COUNTS)
+
+
+def test_the_public_capability_chart_has_no_single_case_and_no_small_period(con) -> None:  # type: ignore[no-untyped-def]
+    result = capability.capability_chart(con, locality_id=SMALL_WARD, start=date(2025, 1, 1), max_cases=0)
+    public = disclosure.public_capability(result)
+    assert public.mode == "period" and "case_id" not in public.points.columns
+    assert not small(public.points["cases"]) and public.points["suppressed"].any()
+    assert (public.points["lower"].dropna() >= 0).all()
+    assert public.points.loc[public.points["suppressed"], ["median", "p90", "mean", "value"]].isna().all().all()
+
+
+def test_a_chart_of_single_cases_is_refused(con) -> None:  # type: ignore[no-untyped-def]
+    result = capability.capability_chart(con, locality_id=SMALL_WARD, start=date(2026, 10, 1))
+    assert result.mode == "case"
+    with pytest.raises(ValueError, match="needs a chart of periods"):
+        disclosure.public_capability(result)
+
+
+# --- the pages in the public view (AppTest through app.py) ------------------------------------------------
+def public_page(monkeypatch: pytest.MonkeyPatch, db: Path, page: str, **params: str):  # type: ignore[no-untyped-def]
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("OUTSIDE_IN_DB", str(db))
+    monkeypatch.setenv("OUTSIDE_IN_PUBLIC", "1")
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def ward_name(db: Path) -> str:
+    with store.connect(db) as c:
+        return str(c.execute("SELECT name FROM locality WHERE locality_id = ?", [SMALL_WARD]).fetchone()[0])
+
+
+COUNT_WORDS = ("Contacts", "Value demand", "Failure demand", "Cases completed", "Open now", "cases")
+
+
+@pytest.mark.parametrize("page", ["app_pages/demand.py", "app_pages/capability.py"])
+def test_no_table_on_a_public_page_for_a_small_ward_shows_a_count_under_five(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    at = public_page(monkeypatch, sample_db, page, locality=ward_name(sample_db))
+    tables = [el.value for el in at.dataframe]
+    counted = [t[c] for t in tables for c in t.columns if c in COUNT_WORDS]
+    assert counted, "no count column found"
+    assert not any(small(col) for col in counted)
+    assert any("Public view: a count from 1 to 4 is not shown" in c.value for c in at.caption)
+
+
+def test_the_public_capability_page_lists_no_single_case(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = public_page(monkeypatch, sample_db, "app_pages/capability.py", period="All time")
+    columns = {c for el in at.dataframe for c in el.value.columns}
+    assert columns and not columns & {"Case", "case_id", "completed_at"}
