@@ -73,9 +73,12 @@ else:
     with st.form("decision", clear_on_submit=True):
         decision = st.text_area("Decision", placeholder="e.g. Make the new design normal across all teams")
         actions = st.text_area("Actions", placeholder="Who does what by when")
-        reviewer = st.text_input("Reviewed by")
+        who = auth.user()
+        reviewer = st.text_input("Reviewed by", value=who.display_name if who else "",
+                                 help="The people at the review; you are recorded as the one who saved it.")
         if st.form_submit_button("Save the decision", type="primary"):
-            auth.require("enter_data")  # the form shows only when signed in; checked again before writing
+            saver = auth.require("enter_data")  # the form shows only when signed in; checked again before writing
+            reviewer = f"{reviewer.strip()} (saved by {saver.username})" if reviewer.strip() else saver.username
             try:
                 with writing() as con:
                     review.record(con, measure_id=measure_id, change_date=change_date, decision=decision,

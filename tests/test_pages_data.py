@@ -505,3 +505,21 @@ def test_the_review_decision_form_is_for_signed_in_users_only(db: Path) -> None:
     assert not any(b.label == "Save the decision" for b in visitor.button)
     officer = open_page("review", "amy", measure=name, period="All time")
     assert any(b.label == "Save the decision" for b in officer.button)
+
+
+def test_a_review_decision_is_saved_with_who_saved_it(db: Path) -> None:
+    with store.connect(db) as con:
+        cat = measures.catalogue(con, public_only=True).set_index("measure_id")
+        phased = measures.phases(con)
+    measure_id = str(phased.loc[phased["measure_id"].isin(cat.index), "measure_id"].iloc[0])
+    at = open_page("review", "amy", measure=str(cat.loc[measure_id, "name"]), period="All time")
+    at.text_area[0].input("Make the new design normal")
+    at.text_area[1].input("Roll out to every team by March")
+    at.text_input[0].input("Heads of Service")
+    next(b for b in at.button if b.label == "Save the decision").click().run()
+    assert not at.exception
+    saved = table(db, "SELECT measure_id, decision, actions, reviewed_by FROM review")
+    assert saved["measure_id"].tolist() == [measure_id]
+    assert saved["decision"].iloc[0] == "Make the new design normal"
+    assert "Finding:" in saved["actions"].iloc[0]  # the review's finding is kept with the decision
+    assert saved["reviewed_by"].iloc[0] == "Heads of Service (saved by amy)"

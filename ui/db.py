@@ -64,10 +64,13 @@ _LOCK = _ReadersWriterLock()
 
 
 def data_version() -> int:
-    """Changes whenever the database file (or its write-ahead log) changes."""
+    """Changes whenever the database file (or its write-ahead log) changes, or another file is named.
+
+    The path is part of the key: two copies of a database can share a modification time.
+    """
     path = db_path()
     stamps = [os.stat(p).st_mtime_ns for p in (path, Path(str(path) + ".wal")) if p.exists()]
-    return max(stamps) if stamps else 0
+    return hash((str(path.resolve()), max(stamps) if stamps else 0))
 
 
 def _open(read_only: bool, attempts: int = 20) -> duckdb.DuckDBPyConnection:
