@@ -3,6 +3,13 @@
 Every query lives as a file in ``perf/sql/`` and is run with bound parameters; user text is never
 formatted into SQL. Table names cannot be bound, so the few places that need one take them from
 ``TABLES`` (a whitelist read from the schema).
+
+SQL that several queries share (the place tree, the working-day calendar, the cases in scope) lives
+once, in a fragment file whose name starts with ``_``: one or more CTEs, with no comma after the
+last. A query pulls it in with ``/* include: _fragment */`` where the CTEs belong (and its own comma
+after, if more follow); :func:`sql_text` puts the fragment's text there (fragments may include
+others). Still plain SQL with bound parameters: nothing is formatted in at run time, and the text is
+read once per process.
 """
 
 from __future__ import annotations
@@ -22,17 +29,39 @@ from perf.config import SEED_DIR, db_path
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_FRAGMENT = re.compile(r"^_[a-z][a-z0-9_]*$")
+_INCLUDE = re.compile(r"/\* include: (\S+) \*/")
 
 
 @cache
 def sql_text(name: str) -> str:
-    """The text of ``perf/sql/<name>.sql``; names are checked so no path can be smuggled in."""
+    """The text of ``perf/sql/<name>.sql`` with its includes expanded; names are checked so no path
+    can be smuggled in (and a fragment, ``_name``, is not a query of its own)."""
     if not _NAME.match(name):
         raise ValueError(f"query name must be lower-case letters, digits and underscores, got {name!r}")
+    return _expand(_read(name, "query"), (name,))
+
+
+def _read(name: str, what: str) -> str:
     path = SQL_DIR / f"{name}.sql"
     if not path.exists():
-        raise ValueError(f"no query named {name!r} in {SQL_DIR}")
+        raise ValueError(f"no {what} named {name!r} in {SQL_DIR}")
     return path.read_text(encoding="utf-8")
+
+
+def _expand(text: str, chain: tuple[str, ...]) -> str:
+    """Replace each ``/* include: _fragment */`` with that fragment's text, itself expanded."""
+
+    def splice(match: re.Match[str]) -> str:
+        fragment = match.group(1)
+        if not _FRAGMENT.match(fragment):
+            raise ValueError(f"{chain[-1]}.sql includes {fragment!r}: a fragment's name is '_' then "
+                             "lower-case letters, digits and underscores")
+        if fragment in chain:
+            raise ValueError(f"fragment {fragment!r} includes itself: {' -> '.join((*chain, fragment))}")
+        return _expand(_read(fragment, "fragment"), (*chain, fragment)).rstrip("\n")
+
+    return _INCLUDE.sub(splice, text)
 
 
 def _schema_tables() -> tuple[str, ...]:
