@@ -136,10 +136,11 @@ def end_to_end_by_period(
         _check_choice("by", by, BREAKDOWNS)
     params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end,
                           granularity=granularity)  # fmt: skip
-    params.update(working_days=working, by=by)
-    # rolling wards up to a locality or council needs a join the other groupings do without
-    name = "capability_by_period_place" if by in ("locality", "council") else "capability_by_period"
-    frame = store.query(con, name, params)
+    params["working_days"] = working
+    if by in ("locality", "council"):  # rolling wards up to a place needs a join the other groupings do without
+        frame = store.query(con, "capability_by_period_place", {**params, "level": by})
+    else:
+        frame = store.query(con, "capability_by_period", {**params, "by": by})
     frame["period_start"] = pd.to_datetime(frame["period_start"])
     return frame
 
@@ -422,7 +423,7 @@ def capability_breakdown(
     _check_choice("by", by, BREAKDOWNS)
     working = _check_day_count(day_count)
     params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end)
-    params.update(working_days=working, by=by)
+    params.update(working_days=working, by=by, level=by)  # level: what wards roll up to, for locality/council
     frame = store.query(con, "capability_breakdown", params)
     mr = frame["mean_moving_range"].astype(float).fillna(0.0)
     frame["lower"] = (frame["mean"] - NATURAL_LIMIT_FACTOR * mr).clip(lower=0.0)

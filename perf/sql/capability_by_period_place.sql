@@ -1,56 +1,21 @@
 -- End-to-end time of the cases completed in each period per locality or council (wards rolled up
 -- through the locality hierarchy; a ward with no ancestor at that level stands for itself). As
 -- capability_by_period.sql, with the ward-to-place join only this breakdown needs.
--- Params: $service_id, $locality_id, $start, $end, $granularity, $working_days, $by ('locality', 'council').
-WITH RECURSIVE area(locality_id) AS (
-    SELECT locality_id FROM locality WHERE locality_id = CAST($locality_id AS VARCHAR)
-    UNION
-    SELECT l.locality_id FROM locality AS l JOIN area AS a ON l.parent_id = a.locality_id
-),
-up(ward_id, ancestor_id) AS (
-    SELECT locality_id, locality_id FROM locality WHERE kind = 'ward'
-    UNION
-    SELECT up.ward_id, l.parent_id FROM up JOIN locality AS l ON l.locality_id = up.ancestor_id
-    WHERE l.parent_id IS NOT NULL
-),
-ward_group AS MATERIALIZED (
-    SELECT up.ward_id,
-           coalesce(max(up.ancestor_id) FILTER (WHERE g.kind = CAST($by AS VARCHAR)), up.ward_id) AS group_id
-    FROM up JOIN locality AS g ON g.locality_id = up.ancestor_id
-    GROUP BY up.ward_id
-),
-span AS (
-    SELECT min(started_at)::DATE AS first_day,
-           greatest(max(completed_at), max(started_at))::DATE AS last_day
-    FROM work_case
-),
-calendar AS (
-    SELECT d.day,
-           sum(CASE WHEN isodow(d.day) <= 5 AND h.holiday IS NULL THEN 1 ELSE 0 END)
-               OVER (ORDER BY d.day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS working_index
-    FROM (SELECT unnest(generate_series(first_day, last_day, INTERVAL 1 DAY))::DATE AS day FROM span) AS d
-    LEFT JOIN bank_holiday AS h ON h.holiday = d.day
-),
-lookup AS (
-    SELECT list(working_index ORDER BY day) AS working_index, min(day) AS first_day FROM calendar
-),
+-- Params: $service_id, $locality_id, $start, $end, $granularity, $working_days, $level ('locality', 'council').
+WITH RECURSIVE
+/* include: _area */,
+/* include: _ward_group */,
+/* include: _scoped_cases */,
+/* include: _completed */,
+/* include: _end_to_end */,
 timed AS (
     SELECT
         date_trunc(CAST($granularity AS VARCHAR), c.completed_at) AS period,
         coalesce(w.group_id, c.locality_id) AS group_id,
-        CASE WHEN CAST($working_days AS BOOLEAN)
-             THEN lookup.working_index[c.completed_at::DATE - lookup.first_day + 1]
-                  - lookup.working_index[c.started_at::DATE - lookup.first_day + 1]
-             ELSE c.completed_at::DATE - c.started_at::DATE END::INTEGER AS days  -- 4-byte integers sort faster for the quantiles
-    FROM work_case AS c
-    CROSS JOIN lookup
+        CASE WHEN CAST($working_days AS BOOLEAN) THEN c.end_to_end_working_days ELSE c.end_to_end_days END
+            ::INTEGER AS days  -- 4-byte integers sort faster for the quantiles
+    FROM end_to_end AS c
     LEFT JOIN ward_group AS w ON w.ward_id = c.locality_id
-    WHERE c.completed_at IS NOT NULL
-      AND (CAST($service_id AS VARCHAR) IS NULL OR c.service_id = CAST($service_id AS VARCHAR))
-      AND (CAST($start AS DATE) IS NULL OR c.completed_at >= CAST($start AS DATE))
-      AND (CAST($end AS DATE) IS NULL OR c.completed_at < CAST($end AS DATE) + INTERVAL 1 DAY)
-      AND (CAST($locality_id AS VARCHAR) IS NULL OR CAST($locality_id AS VARCHAR) = 'ALL'
-           OR c.locality_id IN (SELECT locality_id FROM area))
 ),
 summary AS (
     SELECT period::DATE AS period_start, group_id, count(*) AS cases, avg(days) AS mean,
