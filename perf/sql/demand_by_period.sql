@@ -4,19 +4,9 @@
 -- date range or the data, which a control chart must leave out.
 -- Params: $service_id, $locality_id (a ward, locality, council or 'ALL'; NULL = all), $start, $end
 -- (dates, inclusive; NULL = open), $granularity ('day', 'week', 'month', 'quarter').
-WITH RECURSIVE area(locality_id) AS (
-    SELECT locality_id FROM locality WHERE locality_id = CAST($locality_id AS VARCHAR)
-    UNION
-    SELECT l.locality_id FROM locality AS l JOIN area AS a ON l.parent_id = a.locality_id
-),
-scoped AS (
-    SELECT received_at, demand_type FROM demand
-    WHERE (CAST($service_id AS VARCHAR) IS NULL OR service_id = CAST($service_id AS VARCHAR))
-      AND (CAST($start AS DATE) IS NULL OR received_at >= CAST($start AS DATE))
-      AND (CAST($end AS DATE) IS NULL OR received_at < CAST($end AS DATE) + INTERVAL 1 DAY)
-      AND (CAST($locality_id AS VARCHAR) IS NULL OR CAST($locality_id AS VARCHAR) = 'ALL'
-           OR locality_id IN (SELECT locality_id FROM area))
-),
+WITH RECURSIVE
+/* include: _area */,
+/* include: _scoped_demand */,
 coverage AS (  -- the days this service has any data, clipped to the chosen range
     SELECT greatest(min(received_at)::DATE, coalesce(CAST($start AS DATE), min(received_at)::DATE)) AS first_day,
            least(max(received_at)::DATE, coalesce(CAST($end AS DATE), max(received_at)::DATE)) AS last_day
@@ -35,7 +25,7 @@ periods AS (
 ),
 daily AS (  -- per day first: a cast and a small group are 3-4x cheaper on 10M rows than date_trunc
     SELECT received_at::DATE AS day, count(*) AS demand, sum((demand_type = 'failure')::INTEGER) AS failure_demand
-    FROM scoped
+    FROM scoped_demand
     GROUP BY ALL
 ),
 counts AS (
@@ -44,11 +34,7 @@ counts AS (
     FROM daily
     GROUP BY ALL
 ),
-latest_population AS (  -- each place's most recent population_total
-    SELECT locality_id, arg_max(value, year) AS residents
-    FROM demographic WHERE indicator = 'population_total'
-    GROUP BY locality_id
-),
+/* include: _latest_population */,
 residents AS (  -- wards in the area summed; the area's own figure when no ward has one
     SELECT coalesce(
         (SELECT sum(p.residents) FROM latest_population AS p JOIN locality AS l USING (locality_id)

@@ -2,21 +2,11 @@
 -- the cumulative share: the Pareto that shows which failure demand to design out first.
 -- Ties in count are ordered by name so the ranking is stable.
 -- Params: $service_id, $locality_id, $start, $end (as demand_by_period.sql).
-WITH RECURSIVE area(locality_id) AS (
-    SELECT locality_id FROM locality WHERE locality_id = CAST($locality_id AS VARCHAR)
-    UNION
-    SELECT l.locality_id FROM locality AS l JOIN area AS a ON l.parent_id = a.locality_id
-),
-scoped AS (
-    SELECT demand_type, nature FROM demand
-    WHERE (CAST($service_id AS VARCHAR) IS NULL OR service_id = CAST($service_id AS VARCHAR))
-      AND (CAST($start AS DATE) IS NULL OR received_at >= CAST($start AS DATE))
-      AND (CAST($end AS DATE) IS NULL OR received_at < CAST($end AS DATE) + INTERVAL 1 DAY)
-      AND (CAST($locality_id AS VARCHAR) IS NULL OR CAST($locality_id AS VARCHAR) = 'ALL'
-           OR locality_id IN (SELECT locality_id FROM area))
-),
+WITH RECURSIVE
+/* include: _area */,
+/* include: _scoped_demand */,
 counted AS (
-    SELECT demand_type, nature, count(*) AS demand FROM scoped GROUP BY ALL
+    SELECT demand_type, nature, count(*) AS demand FROM scoped_demand GROUP BY ALL
 )
 SELECT
     demand_type,
