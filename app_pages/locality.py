@@ -44,6 +44,10 @@ if kind == "locality":
     names = dict(zip(localities["locality_id"], localities["name"], strict=True))
     values["locality_name"] = values["locality_id"].map(names)
     residents = places.population(demo, by="parent_id")
+shown_by = filters.shown_by(scope, str(m["frequency"]))
+if shown_by != m["frequency"]:
+    values = places.reaggregate_areas(values, frequency=str(m["frequency"]), granularity=shown_by,
+                                      aggregation=str(m["aggregation"]), year_start=scope.year_start)
 since = scope.since(values["period_start"].max())
 if since is not None:
     values = values[values["period_start"] >= since]
@@ -64,7 +68,7 @@ st.altair_chart(charts.small_multiples_chart(multiples, y_title=y_title), width=
                 alt=f"One small control chart per area for {m['name']}. The table below lists the latest values.")
 
 if kind == "ward":
-    periods_back = {"week": 13, "month": 3, "quarter": 1}[str(m["frequency"])]
+    periods_back = {"week": 13, "month": 3, "quarter": 1, "year": 1}[shown_by]
     latest = places.latest_by_area(values, periods=periods_back)
     if rate:
         latest["value"] = places.per_thousand(latest, residents)
@@ -77,7 +81,7 @@ if kind == "ward":
     left, right = st.columns([3, 2])
     with left:
         st.altair_chart(charts.tile_map(latest, value_title=y_title,
-                                        title=f"Latest {periods_back} {m['frequency']}(s), by ward"), width="content",
+                                        title=f"Latest {periods_back} {shown_by}{'s' if periods_back > 1 else ''}, by ward"), width="content",
                         alt="Tile map of wards shaded by the value; the table beside it gives each ward's figure.")
         st.caption("Each ward is one equal tile, placed roughly where it lies, so small wards are as visible as big ones.")
     with right:

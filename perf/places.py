@@ -10,7 +10,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from perf import spc, store
+from perf import periods, spc, store
 
 AGE_BANDS = {"population_0_15": "Aged 0–15", "population_16_64": "Aged 16–64", "population_65_plus": "Aged 65+"}
 
@@ -65,3 +65,17 @@ def latest_by_area(values: pd.DataFrame, *, periods: int = 1, key: str = "locali
     out = recent.groupby([key, "locality_name"], as_index=False)["value"].sum()
     out["periods"] = periods
     return out
+
+
+def reaggregate_areas(values: pd.DataFrame, *, frequency: str, granularity: str, aggregation: str,
+                      year_start: str = "financial", key: str = "locality_id") -> pd.DataFrame:
+    """Each area's series rolled up to a coarser period, the same way as a single measure."""
+    parts = []
+    for (area, name), group in values.groupby([key, "locality_name"], sort=False):
+        rolled = periods.reaggregate(group[["period_start", "value", "numerator", "denominator"]],
+                                     frequency=frequency, granularity=granularity,  # type: ignore[arg-type]
+                                     aggregation=aggregation, year_start=year_start)  # type: ignore[arg-type]
+        parts.append(rolled.assign(**{key: area, "locality_name": name}))
+    if not parts:
+        return values.iloc[0:0]
+    return pd.concat(parts, ignore_index=True)

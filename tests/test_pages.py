@@ -183,3 +183,12 @@ def test_briefing_can_be_for_one_portfolio(app_env: Path) -> None:
     at = run_page("app_pages/briefing.py", **{"for": f"Portfolio: {portfolio}"})
     shown = set(at.selectbox(key="measure").options)
     assert shown == set(cat.loc[cat["portfolio"] == portfolio, "name"])
+
+
+def test_locality_page_shows_quarters_when_asked(app_env: Path) -> None:
+    with store.connect(app_env) as con:
+        cat = measures.catalogue(con, public_only=True)
+    m = cat[cat["by_locality"] & (cat["frequency"] == "month")].iloc[0]
+    at = run_page("app_pages/locality.py", measure=str(m["name"]), period="All time", by="Quarter")
+    dates = pd.to_datetime(chart_rows(at, 0)["period_start"])
+    assert len(dates) > 0 and set(dates.dt.month) <= {1, 4, 7, 10}  # quarters start in Jan, Apr, Jul, Oct

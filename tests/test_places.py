@@ -49,3 +49,13 @@ def test_latest_by_area_sums_the_latest_periods() -> None:
     frame = pd.DataFrame({"locality_id": ["w1"] * 3, "locality_name": ["W1"] * 3, "period_start": dates,
                           "value": [1.0, 2.0, 3.0]})
     assert places.latest_by_area(frame, periods=2)["value"].tolist() == [5.0]
+
+
+def test_each_area_rolls_up_to_quarters_on_its_own() -> None:
+    dates = pd.date_range("2024-01-01", periods=6, freq="MS")
+    frame = pd.DataFrame({
+        "locality_id": ["w1"] * 6 + ["w2"] * 6, "locality_name": ["W1"] * 6 + ["W2"] * 6,
+        "period_start": list(dates) * 2, "value": [1.0] * 6 + [2.0] * 6, "numerator": None, "denominator": None})
+    out = places.reaggregate_areas(frame, frequency="month", granularity="quarter", aggregation="sum")
+    assert out.groupby("locality_id")["value"].apply(list).to_dict() == {"w1": [3.0, 3.0], "w2": [6.0, 6.0]}
+    assert set(out["locality_name"]) == {"W1", "W2"}
