@@ -101,5 +101,11 @@ with st.expander("The numbers behind the chart"):
         "Variation": points["point_type"].map(lambda t: narrative.VARIATION_WORDS.get(t, t)).values,
     })
     st.dataframe(table, hide_index=True, width="stretch")
-    st.download_button("Download the data (CSV)", table.to_csv(index=False).encode("utf-8"),
-                       file_name=f"{measure_id}.csv", mime="text/csv", on_click="ignore")
+    a, b, c = st.columns(3)
+    a.download_button("Download the data (CSV)", table.to_csv(index=False).encode("utf-8"),
+                      file_name=f"{measure_id}.csv", mime="text/csv", on_click="ignore")
+    # charts render only when asked for (about a second each, offline)
+    b.download_button("Download the chart (PNG)", lambda: charts.to_png(altair), file_name=f"{measure_id}.png",
+                      mime="image/png", on_click="ignore")
+    c.download_button("Download the chart (SVG)", lambda: charts.to_svg(altair).encode("utf-8"),
+                      file_name=f"{measure_id}.svg", mime="image/svg+xml", on_click="ignore")

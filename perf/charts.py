@@ -236,3 +236,22 @@ def tile_map(frame: pd.DataFrame, *, value_title: str, title: str) -> alt.LayerC
         color=alt.condition(alt.datum.value > data["value"].median(), alt.value("white"), alt.value("#222222")))
     return alt.layer(tiles, text).properties(title=alt.TitleParams(title, anchor="start"), width=alt.Step(46),
                                              height=alt.Step(40))
+
+
+def to_png(figure: VegaLite, *, scale: float = 2.0) -> bytes:
+    """The chart as a PNG, drawn offline by vl-convert (no browser, no network)."""
+    import vl_convert  # imported on use: only exports need it
+
+    return bytes(vl_convert.vegalite_to_png(_fixed_width(figure.to_dict()), scale=scale))
+
+
+def to_svg(figure: VegaLite) -> str:
+    """The chart as SVG, for reports that want to scale it."""
+    import vl_convert
+
+    return str(vl_convert.vegalite_to_svg(_fixed_width(figure.to_dict())))
+
+
+def _fixed_width(spec: dict[str, Any], width: int = 900) -> dict[str, Any]:
+    """'container' width means nothing outside a page: give exported charts a real one."""
+    return {**spec, "width": width} if spec.get("width") == "container" else spec

@@ -60,3 +60,13 @@ def test_briefing_headline_is_short_and_the_detail_carries_the_range() -> None:
     steady, _ = narrative.headline({"unit": "contacts", "frequency": "week", "aggregation": "sum"},
                                    spc.xmr(values[:10]).points, dates[:10])
     assert steady == "Stable at about 10 contacts a week."
+
+
+def test_charts_export_offline_as_png_and_svg() -> None:
+    values = [10.0, 11, 9, 10, 12, 9, 10, 11]
+    figure = charts.xmr_chart(spc.xmr(values).points, pd.date_range("2025-01-01", periods=8, freq="MS"),
+                              title="Test chart", y_title="days")
+    png = charts.to_png(figure)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000
+    svg = charts.to_svg(figure)
+    assert svg.lstrip().startswith("<svg") and "Test chart" in svg

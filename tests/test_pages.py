@@ -192,3 +192,11 @@ def test_locality_page_shows_quarters_when_asked(app_env: Path) -> None:
     at = run_page("app_pages/locality.py", measure=str(m["name"]), period="All time", by="Quarter")
     dates = pd.to_datetime(chart_rows(at, 0)["period_start"])
     assert len(dates) > 0 and set(dates.dt.month) <= {1, 4, 7, 10}  # quarters start in Jan, Apr, Jul, Oct
+
+
+def test_measure_page_offers_the_data_and_the_chart_to_download(app_env: Path) -> None:
+    with store.connect(app_env) as con:
+        cat = measures.catalogue(con, public_only=True)
+    at = run_page("app_pages/measure.py", measure=str(cat["name"].iloc[0]), period="All time")
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download the data (CSV)", "Download the chart (PNG)", "Download the chart (SVG)"]
