@@ -35,7 +35,14 @@ import numpy as np
 import pandas as pd
 
 from perf import store
-from perf.demand import Granularity, _check_choice, phase_positions, scope_params, service_phases
+from perf.demand import (
+    Granularity,
+    _check_choice,
+    _dates_to_timestamps,
+    phase_positions,
+    scope_params,
+    service_phases,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -72,6 +79,30 @@ def _days_column(day_count: DayCount) -> str:
     return "end_to_end_working_days" if day_count == "working" else "end_to_end_days"
 
 
+def _check_limit(limit: object) -> None:
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise ValueError(f"limit must be a whole number of 0 or more, got {limit!r}")
+
+
+def _with_limits(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add the natural process limits for one case, ``lower`` (never below 0) and ``upper``, from each
+    row's ``mean`` and ``mean_moving_range`` (none when there was one case)."""
+    mr = frame["mean_moving_range"].astype(float).fillna(0.0)
+    frame["lower"] = (frame["mean"] - NATURAL_LIMIT_FACTOR * mr).clip(lower=0.0)
+    frame["upper"] = frame["mean"] + NATURAL_LIMIT_FACTOR * mr
+    return frame
+
+
+def _open_at(
+    con: duckdb.DuckDBPyConnection, name: str, *, service_id: str | None, locality_id: str | None,
+    as_at: date | None, **params: Any,
+) -> pd.DataFrame:
+    """Run a query of the cases open at ``as_at`` (_open_at.sql): the scope has no date range."""
+    scope = scope_params(service_id=service_id, locality_id=locality_id)
+    del scope["start"], scope["end"]
+    return _dates_to_timestamps(store.query(con, name, {**scope, "as_at": as_at, **params}), ("as_at",))
+
+
 # --- cases --------------------------------------------------------------------------------------------
 def count_completed(
     con: duckdb.DuckDBPyConnection,
@@ -105,8 +136,7 @@ def completed_cases(
     ``completed_at``, ``end_to_end_days`` (calendar days, same day = 0) and ``end_to_end_working_days``
     (weekdays after the first contact, up to and including completion, that are not bank holidays).
     """
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-        raise ValueError(f"limit must be a whole number of 0 or more, got {limit!r}")
+    _check_limit(limit)
     params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end)
     params["limit"] = limit
     return store.query(con, "capability_cases", params)
@@ -141,8 +171,7 @@ def end_to_end_by_period(
         frame = store.query(con, "capability_by_period_place", {**params, "level": by})
     else:
         frame = store.query(con, "capability_by_period", {**params, "by": by})
-    frame["period_start"] = pd.to_datetime(frame["period_start"])
-    return frame
+    return _dates_to_timestamps(frame, ("period_start",))
 
 
 # --- the predictable range -------------------------------------------------------------------------------
@@ -208,12 +237,8 @@ def phase_statistics(
     working = _check_day_count(day_count)
     params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end)
     params.update(working_days=working, phase_starts=[pd.Timestamp(p).date() for p in phase_starts])
-    frame = store.query(con, "capability_phase_stats", params)
-    mr = frame["mean_moving_range"].astype(float).fillna(0.0)
-    frame["lower"] = (frame["mean"] - NATURAL_LIMIT_FACTOR * mr).clip(lower=0.0)
-    frame["upper"] = frame["mean"] + NATURAL_LIMIT_FACTOR * mr
-    for column in ("starts_on", "first_completed", "last_completed"):
-        frame[column] = pd.to_datetime(frame[column])
+    frame = _with_limits(store.query(con, "capability_phase_stats", params))
+    frame = _dates_to_timestamps(frame, ("starts_on", "first_completed", "last_completed"))
     frame["phase"] = frame["phase"].astype("int64")
     return frame
 
@@ -367,12 +392,8 @@ def work_in_progress(
     ``open_cases``; oldest last.
     """
     working = _check_day_count(day_count)
-    params = scope_params(service_id=service_id, locality_id=locality_id)
-    params.update(as_at=as_at, working_days=working)
-    params.pop("start"), params.pop("end")
-    frame = store.query(con, "capability_wip", params)
-    frame["as_at"] = pd.to_datetime(frame["as_at"])
-    return frame
+    return _open_at(con, "capability_wip", service_id=service_id, locality_id=locality_id, as_at=as_at,
+                    working_days=working)  # fmt: skip
 
 
 def oldest_open_cases(
@@ -390,14 +411,9 @@ def oldest_open_cases(
     DataFrame: ``case_id``, ``service_id``, ``locality_id``, ``channel``, ``nature``, ``started_at``,
     ``as_at``, ``age_days``, ``age_working_days``; oldest first.
     """
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-        raise ValueError(f"limit must be a whole number of 0 or more, got {limit!r}")
-    params = scope_params(service_id=service_id, locality_id=locality_id)
-    params.update(as_at=as_at, limit=limit)
-    params.pop("start"), params.pop("end")
-    frame = store.query(con, "capability_oldest_open", params)
-    frame["as_at"] = pd.to_datetime(frame["as_at"])
-    return frame
+    _check_limit(limit)
+    return _open_at(con, "capability_oldest_open", service_id=service_id, locality_id=locality_id, as_at=as_at,
+                    limit=limit)  # fmt: skip
 
 
 # --- breakdowns and before/after ------------------------------------------------------------------------------
@@ -424,11 +440,7 @@ def capability_breakdown(
     working = _check_day_count(day_count)
     params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end)
     params.update(working_days=working, by=by, level=by)  # level: what wards roll up to, for locality/council
-    frame = store.query(con, "capability_breakdown", params)
-    mr = frame["mean_moving_range"].astype(float).fillna(0.0)
-    frame["lower"] = (frame["mean"] - NATURAL_LIMIT_FACTOR * mr).clip(lower=0.0)
-    frame["upper"] = frame["mean"] + NATURAL_LIMIT_FACTOR * mr
-    return frame
+    return _with_limits(store.query(con, "capability_breakdown", params))
 
 
 @dataclass(frozen=True)
