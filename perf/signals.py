@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 BoolArray = NDArray[np.bool_]
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+RunLengths = tuple[IntArray, IntArray, IntArray]  # from _run_lengths: run id per element, lengths, starts
 
 
 def _starts(seg: IntArray) -> BoolArray:
@@ -36,13 +37,22 @@ def _starts(seg: IntArray) -> BoolArray:
     return new
 
 
+def _one_segment(seg: IntArray) -> bool:
+    """True when every element is in the same segment: ``seg`` is non-decreasing, so equal ends suffice.
+
+    One chart of one phase is the common case; it skips the segment-boundary comparisons.
+    """
+    return bool(seg[0] == seg[-1])
+
+
 def _run_lengths(key: IntArray, seg: IntArray) -> tuple[IntArray, IntArray, IntArray]:
     """Run id of each element, the length of each run of equal ``key`` within a segment, and where each run starts."""
     n = key.shape[0]
     change = np.empty(n, dtype=bool)
     change[0] = True
     np.not_equal(key[1:], key[:-1], out=change[1:])
-    change[1:] |= seg[1:] != seg[:-1]
+    if not _one_segment(seg):
+        change[1:] |= seg[1:] != seg[:-1]
     ids = np.cumsum(change, dtype=np.int64)
     ids -= 1
     starts = np.flatnonzero(change)
@@ -52,15 +62,16 @@ def _run_lengths(key: IntArray, seg: IntArray) -> tuple[IntArray, IntArray, IntA
     return ids, lengths, starts
 
 
-def runs(side: IntArray, seg: IntArray, length: int) -> BoolArray:
+def runs(side: IntArray, seg: IntArray, length: int, *, side_runs: RunLengths | None = None) -> BoolArray:
     """Points in a run of at least ``length`` successive points on one side of the centre line.
 
     ``side`` is +1 above, -1 below, 0 on the line; a point on the line breaks a run, as in
-    NHSRplotthedots (``relative_to_mean == 0`` ends its seven-point run).
+    NHSRplotthedots (``relative_to_mean == 0`` ends its seven-point run). ``side_runs``, if the
+    caller has it, is ``_run_lengths(side, seg)``.
     """
     if side.shape[0] == 0:
         return np.zeros(0, dtype=bool)
-    ids, lengths, _ = _run_lengths(side, seg)
+    ids, lengths, _ = _run_lengths(side, seg) if side_runs is None else side_runs
     return np.asarray((lengths[ids] >= length) & (side != 0), dtype=bool)
 
 
@@ -78,7 +89,8 @@ def trends(value: FloatArray, seg: IntArray, length: int) -> tuple[BoolArray, In
         return flag, direction
     rise, fall = value[1:] > value[:-1], value[1:] < value[:-1]  # NaN-safe: both False
     step = rise.astype(np.int64) - fall
-    step[seg[1:] != seg[:-1]] = 0  # no step across a phase or series boundary
+    if not _one_segment(seg):
+        step[seg[1:] != seg[:-1]] = 0  # no step across a phase or series boundary
     ids, lengths, _ = _run_lengths(step, seg[1:])
     in_trend = (lengths[ids] >= length - 1) & (step != 0)
     # step k joins point k and point k + 1: both are in the trend
@@ -105,7 +117,9 @@ def k_of_m(
     counts = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(indicator, dtype=np.int32, out=counts[1:])
     # window_ok[i]: the window of points i .. i + m - 1 qualifies (slices only: no fancy indexing)
-    window_ok = (counts[m:] - counts[:-m] >= k) & (seg[m - 1 :] == seg[: n - m + 1])
+    window_ok = counts[m:] - counts[:-m] >= k
+    if not _one_segment(seg):
+        window_ok &= seg[m - 1 :] == seg[: n - m + 1]
     if window_also is not None:
         window_ok &= window_also[m - 1 :]
     # point j lies in the windows starting at j - m + 1 .. j: a sliding sum over padded starts
@@ -158,12 +172,13 @@ def longest_run_max(n_useful: IntArray) -> IntArray:
 
 
 def runs_analysis(
-    side: IntArray, seg: IntArray, n_segments: int, *, points: bool = True
+    side: IntArray, seg: IntArray, n_segments: int, *, points: bool = True, side_runs: RunLengths | None = None
 ) -> tuple[RunsAnalysis, BoolArray]:
     """Anhøj's runs analysis per segment; points on the centre line are not useful and are ignored.
 
     Returns the per-segment analysis and (with ``points``) whether each point lies in a run
     longer than its segment's ``longest_run_max`` (the points ``rules="anhoej"`` flags).
+    ``side_runs``, if the caller has it, is ``_run_lengths(side, seg)``.
     """
     useful = side != 0
     every = bool(useful.all())
@@ -174,14 +189,20 @@ def runs_analysis(
     in_long = np.zeros(side.shape[0], dtype=bool)
     max_run = longest_run_max(n_useful)
     if u_side.shape[0] > 0:
-        ids, lengths, starts = _run_lengths(u_side, u_seg)
-        run_seg = u_seg[starts]
-        first = _starts_of_runs(run_seg)  # runs come in segment order
-        longest[run_seg[first]] = np.maximum.reduceat(lengths, first)
-        runs_per_seg = np.bincount(run_seg, minlength=n_segments)
-        crossings = np.maximum(runs_per_seg - 1, 0).astype(np.int64)
+        ids, lengths, starts = side_runs if every and side_runs is not None else _run_lengths(u_side, u_seg)
+        if n_segments == 1:  # one chart of one phase: every run is in segment 0
+            longest[0] = lengths.max()
+            crossings[0] = lengths.shape[0] - 1
+            too_long_run = lengths > max_run[0]
+        else:
+            run_seg = u_seg[starts]
+            first = _starts_of_runs(run_seg)  # runs come in segment order
+            longest[run_seg[first]] = np.maximum.reduceat(lengths, first)
+            runs_per_seg = np.bincount(run_seg, minlength=n_segments)
+            crossings = np.maximum(runs_per_seg - 1, 0).astype(np.int64)
+            too_long_run = lengths > max_run[run_seg]
         if points:
-            too_long = (lengths > max_run[run_seg])[ids]
+            too_long = too_long_run[ids]
             if every:
                 in_long = too_long
             else:
@@ -255,12 +276,15 @@ def detect(
     direction_of["outside_limits"] = side_all
 
     full = bool(in_sequence.all())
-    idx = np.flatnonzero(in_sequence)
     if full:  # the common case: no gaps, nothing excluded; work on the arrays themselves
+        idx = np.empty(0, dtype=np.int64)  # not needed: nothing to scatter back
         v, s, c, sg, side = value, seg, centre, sigma, side_all
     else:
+        idx = np.flatnonzero(in_sequence)
         v, s, c, sg, side = value[idx], seg[idx], centre[idx], sigma[idx], side_all[idx]
-    runs_result, in_long = runs_analysis(side, s, n_segments, points=rules == "anhoej")
+    # the runs on either side of the centre line serve both the runs analysis and the shift rule
+    side_runs = _run_lengths(side, s) if side.shape[0] else None
+    runs_result, in_long = runs_analysis(side, s, n_segments, points=rules == "anhoej", side_runs=side_runs)
 
     def scatter(local: BoolArray) -> BoolArray:
         if full:
@@ -270,7 +294,7 @@ def detect(
         return out
 
     if "shift" in chosen:
-        flags["shift"] = scatter(in_long if rules == "anhoej" else runs(side, s, run_length))
+        flags["shift"] = scatter(in_long if rules == "anhoej" else runs(side, s, run_length, side_runs=side_runs))
         direction_of["shift"] = side_all
     if "trend" in chosen:
         t_flag, t_dir = trends(v, s, trend_length)

@@ -157,11 +157,13 @@ def _setup(
     idx = _dates(dates, n)
     starts = _positions(phase_starts, n, idx, "phase_starts")
     starts = starts[(starts > 0) & (starts < n)]
-    phase = np.searchsorted(starts, np.arange(n), side="right").astype(np.int64)
-    present = ~np.isnan(value)
-    excluded = np.zeros(n, dtype=bool)
-    excluded[_positions(exclude, n, idx, "exclude")] = True
-    base = present & ~excluded
+    if starts.shape[0]:
+        phase = np.searchsorted(starts, np.arange(n), side="right").astype(np.int64)
+    else:  # one phase, the common case: skip the search
+        phase = np.zeros(n, dtype=np.int64)
+    in_sequence = ~np.isnan(value)  # present ...
+    in_sequence[_positions(exclude, n, idx, "exclude")] = False  # ... and not excluded
+    base = in_sequence.copy()
     if baseline_points is not None:
         first = np.concatenate(([0], starts))
         base &= (np.arange(n) - first[phase]) < int(baseline_points)
@@ -171,7 +173,7 @@ def _setup(
         phase=phase,
         n_phases=int(starts.shape[0]) + 1,
         base=base,
-        in_sequence=present & ~excluded,
+        in_sequence=in_sequence,
         improvement=improvement,  # type: ignore[arg-type]
         target=None if target is None else float(target),
         rules=rules,  # type: ignore[arg-type]
@@ -218,7 +220,7 @@ class _XmrLimits:
         same = np.zeros(n, dtype=bool)
         if n > 1:
             same[1:] = seg[1:] == seg[:-1]
-            mr[1:] = np.abs(np.diff(value))
+            mr[1:] = np.abs(value[1:] - value[:-1])  # np.diff, without its Python overhead
             mr[~same] = np.nan
         # a moving range enters the average only when both its points are in the baseline
         use = same.copy()
@@ -226,7 +228,6 @@ class _XmrLimits:
         use &= ~np.isnan(mr)
         self.moving_range = mr
         self.centre = _group_mean(value[base], seg[base], n_seg)
-        self.n_mr = np.bincount(seg[use], minlength=n_seg)
         if moving_range == "median":
             mr_centre = _group_median(mr[use], seg[use], n_seg)
             factor, mr_factor = MEDIAN_LIMIT_FACTOR, MEDIAN_MR_UPPER_FACTOR

@@ -70,14 +70,20 @@ class Chart:
 
 # --- assembling a chart -------------------------------------------------------------------------
 _IMPROVEMENT_SIGN = {"up": 1, "down": -1, "neutral": 0}
+# POINT_TYPES codes of a special-cause point above and below the centre, by improvement sign
+_HIGH_LOW_CODES = {1: (1, 2), -1: (2, 1), 0: (3, 4)}
 
 
 def _point_type_codes(label: IntArray, direction: IntArray, improvement_sign: IntArray | int) -> IntArray:
     """Index into POINT_TYPES per point; ``improvement_sign`` is +1 up, -1 down, 0 neutral (per point or one)."""
-    imp = np.broadcast_to(np.asarray(improvement_sign, dtype=np.int64), label.shape)
     high = direction >= 0
-    good = np.where(imp > 0, high, ~high)
-    special_code = np.where(imp == 0, np.where(high, 3, 4), np.where(good, 1, 2))
+    if isinstance(improvement_sign, int):  # one chart: the codes for a high and a low point are known
+        if_high, if_low = _HIGH_LOW_CODES[improvement_sign]
+        special_code = np.where(high, if_high, if_low)
+    else:
+        imp = np.broadcast_to(np.asarray(improvement_sign, dtype=np.int64), label.shape)
+        good = np.where(imp > 0, high, ~high)
+        special_code = np.where(imp == 0, np.where(high, 3, 4), np.where(good, 1, 2))
     return np.where(label >= 0, special_code, 0).astype(np.int64)
 
 
@@ -137,7 +143,8 @@ def _frame(cols: list[tuple[str, Any]], n_rows: int) -> pd.DataFrame:
             blocks.append((first, place))
         else:
             blocks.append((np.array([cols[i][1] for i in where]), place))  # one C call, no dispatch
-    frame: pd.DataFrame = create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n_rows), columns=columns)
+    # a view of the cached columns: a caller naming its chart's columns must not name every chart's
+    frame: pd.DataFrame = create_dataframe_from_blocks(blocks, index=pd.RangeIndex(n_rows), columns=columns.view())
     return frame
 
 
@@ -169,10 +176,7 @@ def _build(
         two_of_three_includes_outside=two_of_three_includes_outside,
         mr_signal=mr_signal, mr_direction=mr_dir,
     )  # fmt: skip
-    chosen = signals.RULES[s.rules]
-    any_signal = np.zeros(value.shape[0], dtype=bool)
-    for name in chosen:
-        any_signal |= found.flags[name]
+    any_signal = found.label >= 0  # a point has a label exactly when one of the chosen rules flags it
     cols: list[tuple[str, Any]] = [] if s.dates is None else [("date", s.dates.array)]
     cols += [
         ("value", value), ("phase", s.phase), ("centre", centre), ("lower", lower), ("upper", upper),
@@ -189,10 +193,14 @@ def _build(
 
     n = value.shape[0]
     present = ~np.isnan(value)
-    bounds = np.flatnonzero(np.diff(s.phase)) + 1
-    starts = np.concatenate(([0], bounds)).astype(np.int64)
-    ends = np.concatenate((bounds - 1, [n - 1])).astype(np.int64)
+    if s.n_phases == 1:  # the common case: no boundaries to find
+        starts, ends = np.zeros(1, dtype=np.int64), np.full(1, n - 1, dtype=np.int64)
+    else:
+        bounds = np.flatnonzero(np.diff(s.phase)) + 1
+        starts = np.concatenate(([0], bounds)).astype(np.int64)
+        ends = np.concatenate((bounds - 1, [n - 1])).astype(np.int64)
     counts = np.bincount(s.phase[present], minlength=s.n_phases).astype(np.int64)
+    n_present = int(counts.sum())
     runs = found.runs
     phase_cols: list[tuple[str, Any]] = [
         ("phase", np.arange(s.n_phases, dtype=np.int64)), ("start", starts), ("end", ends), ("n", counts),
@@ -207,11 +215,10 @@ def _build(
         phase_cols += [("start_date", s.dates[starts].array), ("end_date", s.dates[ends].array)]
     phases = _frame(phase_cols, s.n_phases)
 
-    last = np.flatnonzero(present)
     variation: PointType | None = None
     assurance: Assurance | None = None
-    if last.shape[0]:
-        i = int(last[-1])
+    if n_present:
+        i = n - 1 if present[-1] else int(np.flatnonzero(present)[-1])
         variation = POINT_TYPES[int(type_codes[i])]
         assurance = _assurance(s.target, s.improvement, float(lower[i]), float(upper[i]))
     warnings = list(warnings)
@@ -224,7 +231,7 @@ def _build(
             warnings.append(
                 f"{where} has only {counts[p]} points; limits from fewer than {SHORT_PHASE} points are unreliable."
             )
-    missing = int((~present).sum())
+    missing = n - n_present
     if missing:
         warnings.append(
             f"{missing} period{'s are' if missing > 1 else ' is'} missing; "
