@@ -26,12 +26,17 @@ Filters = tuple[str | None, str | None, str | None, str | None]  # service, loca
 
 def _kw(filters: Filters) -> dict[str, Any]:
     service_id, locality_id, start, end = filters
-    return {
-        "service_id": service_id,
-        "locality_id": locality_id,
-        "start": date.fromisoformat(start) if start else None,
-        "end": date.fromisoformat(end) if end else None,
-    }
+    return {"service_id": service_id, "locality_id": locality_id, "start": _day(start), "end": _day(end)}
+
+
+def _as_at_kw(filters: Filters) -> dict[str, Any]:
+    """The filters of a query of open cases: service and place, as at the last day of the period."""
+    service_id, locality_id, _, end = filters
+    return {"service_id": service_id, "locality_id": locality_id, "as_at": _day(end)}
+
+
+def _day(iso: str | None) -> date | None:
+    return date.fromisoformat(iso) if iso else None
 
 
 def filters_for(service_id: str | None, locality_id: str | None, start: date | None, end: date | None) -> Filters:
@@ -199,11 +204,8 @@ def public_capability(filters: Filters, day_count: str, granularity: str) -> tup
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _wip(version: int, filters: Filters, day_count: str) -> pd.DataFrame:
-    service_id, locality_id, _, end = filters
     with reading() as con:
-        return capability.work_in_progress(con, service_id=service_id, locality_id=locality_id,
-                                           as_at=date.fromisoformat(end) if end else None,
-                                           day_count=day_count)  # type: ignore[arg-type]
+        return capability.work_in_progress(con, **_as_at_kw(filters), day_count=day_count)  # type: ignore[arg-type]
 
 
 def work_in_progress(filters: Filters, day_count: str) -> pd.DataFrame:
@@ -212,10 +214,8 @@ def work_in_progress(filters: Filters, day_count: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _oldest(version: int, filters: Filters) -> pd.DataFrame:
-    service_id, locality_id, _, end = filters
     with reading() as con:
-        return capability.oldest_open_cases(con, service_id=service_id, locality_id=locality_id,
-                                            as_at=date.fromisoformat(end) if end else None)
+        return capability.oldest_open_cases(con, **_as_at_kw(filters))
 
 
 def oldest_open(filters: Filters) -> pd.DataFrame:
