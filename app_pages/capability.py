@@ -89,9 +89,10 @@ else:
              + (f"; {count(beyond)} of them are already older than the {rng.upper:,.0f} {unit} the system predictably "
                 f"delivers in, so they need looking at." if ranged else "."))
     if public:  # bands of ages with small counts hidden, not one bar a day
-        bands = disclosure.age_bands(wip).assign(age_end=lambda f: f["age_to"] + 1)
+        bands = disclosure.age_bands(wip, max_bands=12)
+        bands = bands.assign(age_end=bands["age_to"] + 1, open_cases=bands["open_cases"].astype("float64"))
         bars = alt.Chart(bands).mark_bar(color="#7B7D7D").encode(
-            x=alt.X("age_from:Q", title=f"Age so far ({unit})"), x2="age_end:Q",
+            x=alt.X("age_from:Q", bin="binned", title=f"Age so far ({unit})"), x2="age_end:Q",
             y=alt.Y("open_cases:Q", title="Open cases"),
             tooltip=[alt.Tooltip("band:N", title=f"Age ({unit})"), alt.Tooltip("open_cases:Q", title="Open cases")])
     else:
@@ -121,10 +122,10 @@ by_label = st.segmented_control("Compare", ["Service", "Channel", "Locality", "W
 table = cd.breakdown(c.filters, str(by_label).lower(), day_count)
 table = disclosure.capability_rows(table) if public else table
 st.caption("Each row is read against its own range, not ranked: a wide range is a less predictable system.")
-st.dataframe(table[["group_name", "cases", "mean", "median", "p90", "lower", "upper", "open_cases"]].round(1).rename(
+cd.table(table[["group_name", "cases", "mean", "median", "p90", "lower", "upper", "open_cases"]].round(1).rename(
     columns={"group_name": by_label, "cases": "Cases completed", "mean": "Average", "median": "Median",
              "p90": "90th percentile", "lower": "Lower limit", "upper": "Upper limit", "open_cases": "Open now"}),
-    hide_index=True, width="stretch")
+    public=public)
 if public and (table["suppressed"].any() or table["open_suppressed"].any()):
     st.caption(f"A blank cell is a count under {disclosure.SMALL_COUNT} (or one that would give such a count away), "
                "or the average and range of those few cases: the public view does not show them.")
@@ -146,6 +147,6 @@ if not phases.empty:
 
 with st.expander("The numbers behind the chart"):
     shown = drawn.points.drop(columns=["special_cause"], errors="ignore")
-    st.dataframe(shown, hide_index=True, width="stretch")
+    cd.table(shown, public=public)
     st.download_button("Download the data (CSV)", export.to_csv_bytes(shown), file_name="capability.csv",
                        mime="text/csv", on_click="ignore")

@@ -52,7 +52,7 @@ else:
 
 every = f"{granularity}"
 over_time = not (public and disclosure.mostly_hidden(periods))
-if granularity != c.granularity:
+if granularity != c.granularity and over_time:
     st.caption(f"Shown by {every}: {c.granularity} by {c.granularity}, too many of the counts here would be "
                f"under {disclosure.SMALL_COUNT}.")
 if not over_time:
@@ -127,16 +127,16 @@ st.markdown("#### By channel and by place")
 left, right = st.columns(2)
 channels = demand.totals(cd.by_channel(c.filters, granularity), "channel")
 channels = disclosure.demand_counts(channels) if public else channels
-left.dataframe(channels.assign(failure_share=(channels["failure_share"] * 100).round(1))[
+cd.table(channels.assign(failure_share=(channels["failure_share"] * 100).round(1))[
     ["channel", "demand", "failure_demand", "failure_share"]].rename(columns={
         "channel": "Channel", "demand": "Contacts", "failure_demand": "Failure demand",
-        "failure_share": "Failure demand (%)"}), hide_index=True, width="stretch")
+        "failure_share": "Failure demand (%)"}), public=public, where=left)
 level = {"area": "council", "council": "locality", "locality": "ward"}.get(scope.locality_kind, "ward")
 places = demand.totals(cd.by_locality(c.filters, granularity, level), "locality_id")
 places = disclosure.demand_counts(places) if public else places
-right.dataframe(places[["locality_name", "demand", "demand_per_1000", "failure_demand_per_1000"]].round(1).rename(
+cd.table(places[["locality_name", "demand", "demand_per_1000", "failure_demand_per_1000"]].round(1).rename(
     columns={"locality_name": level.title(), "demand": "Contacts", "demand_per_1000": "Per 1,000 residents",
-             "failure_demand_per_1000": "Failure demand per 1,000"}), hide_index=True, width="stretch")
+             "failure_demand_per_1000": "Failure demand per 1,000"}), public=public, where=right)
 st.caption("Rates per 1,000 residents over the whole period shown, so large and small places can be compared; "
            "residents are the latest population figures (illustrative for wards)."
            + (" A blank cell is a small count, or one that would give a small count away." if public else ""))
@@ -156,8 +156,8 @@ priced = disclosure.cost_sentence if public else demand.cost_sentence
 st.write(html.escape(priced(cost, service_name=names[service_id] if service_id else None,
                             last_day=span["last_contact"])))
 if public and cost["suppressed"].any() and cost["cost"].notna().any():
-    st.caption(f"The cost leaves out a service's month with fewer than {disclosure.SMALL_COUNT} failure contacts "
-               "(and one more, so it cannot be worked out from a total): the cost would give the count away.")
+    st.caption(f"At least: the cost leaves out a service's month with fewer than {disclosure.SMALL_COUNT} failure "
+               "contacts (and one more, so it cannot be worked out from a total), as it would give the count away.")
 
 with st.expander("The numbers behind the charts"):
     columns = {"period_start": "Period starting", "value_demand": "Value demand", "failure_demand": "Failure demand",
@@ -166,10 +166,10 @@ with st.expander("The numbers behind the charts"):
     table = periods[[col for col in columns if col in periods.columns]].copy()
     table["failure_share"] = (table["failure_share"] * 100).round(1)
     table = table.rename(columns=columns)
-    st.dataframe(table, hide_index=True, width="stretch")
-    st.dataframe(natures.rename(columns={"demand_type": "Type", "rank": "Rank", "nature": "Nature",
-                                         "demand": "Contacts", "share": "Share", "cumulative_share": "Cumulative",
-                                         "suppressed": "Not shown (small count)"}),
-                 hide_index=True, width="stretch")
+    cd.table(table, public=public)
+    cd.table(natures.assign(share=(natures["share"] * 100).round(1),
+                            cumulative_share=(natures["cumulative_share"] * 100).round(1)).rename(columns={
+        "demand_type": "Type", "rank": "Rank", "nature": "Nature", "demand": "Contacts", "share": "Share (%)",
+        "cumulative_share": "Cumulative (%)", "suppressed": "Not shown (small count)"}), public=public)
     st.download_button("Download the data (CSV)", export.to_csv_bytes(table), file_name="demand.csv",
                        mime="text/csv", on_click="ignore")

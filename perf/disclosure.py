@@ -192,6 +192,34 @@ def age_bands(wip: pd.DataFrame, *, max_bands: int = 30) -> pd.DataFrame:
     return suppress(out[["age_from", "age_to", "band", "open_cases"]], ["open_cases"])
 
 
+def for_screen(frame: pd.DataFrame, *, decimals: int = 1) -> pd.DataFrame:
+    """A public table as text for the screen: a hidden cell blank (a grid shows a missing number as
+    "None", which reads as nothing happened), whole numbers with commas, other numbers to
+    ``decimals`` places, dates as days. Downloads keep the numbers; this is only what is drawn.
+
+    Example
+    -------
+    >>> f = pd.DataFrame({"n": pd.array([1234, None], dtype="Int64"), "rate": [12.345, None]})
+    >>> for_screen(f).values.tolist()
+    [['1,234', '12.3'], ['', '']]
+    """
+    out = frame.copy()
+    for col in out.columns:
+        kind = out[col].dtype
+        if pd.api.types.is_bool_dtype(kind):
+            continue
+        if pd.api.types.is_integer_dtype(kind):
+            pattern = "{:,.0f}"
+        elif pd.api.types.is_float_dtype(kind):
+            pattern = f"{{:,.{decimals}f}}"
+        elif pd.api.types.is_datetime64_any_dtype(kind):
+            pattern = "{:%d %b %Y}"
+        else:
+            continue
+        out[col] = [("" if pd.isna(v) else pattern.format(v)) for v in out[col]]
+    return out
+
+
 def say_count(n: float) -> str:
     """A count for a sentence: "fewer than 5" for 1 to 4, else the number.
 
@@ -373,13 +401,26 @@ def _totals_sentence(raw: pd.DataFrame, natures: pd.DataFrame | None) -> str:
 
 
 def cost_sentence(cost: pd.DataFrame, **options: Any) -> str:
-    """:func:`perf.demand.cost_sentence` of :func:`failure_cost`'s frame, or, when every cost is hidden,
-    that failure demand here is too small to price in the public view."""
+    """:func:`perf.demand.cost_sentence` of :func:`failure_cost`'s frame: "at least" when some costs
+    are hidden (the figures leave them out), or, when every cost is hidden, that failure demand here
+    is too small to price in the public view.
+
+    Example
+    -------
+    >>> c = pd.DataFrame({"period_start": pd.to_datetime(["2025-07-01", "2025-08-01", "2025-09-01"]),
+    ...                   "service_id": "a", "failure_demand": [3, 40, 400], "handling_minutes": 6.0,
+    ...                   "cost_per_hour": 30.0})
+    >>> cost_sentence(failure_cost(c.assign(hours=c.failure_demand / 10, cost=c.failure_demand * 3.0)))
+    'Failure demand cost at least £1,200 in September 2025.'
+    """
     priced = cost.dropna(subset=["handling_minutes", "cost_per_hour"])
     if not priced.empty and priced["cost"].isna().all():
         return (f"Failure demand here is too small to price in the public view: fewer than {SMALL_COUNT} "
                 "failure contacts a month, and the cost would give the count away.")  # fmt: skip
-    return demand.cost_sentence(cost, **options)
+    text = demand.cost_sentence(cost.dropna(subset=["cost"]), **options)
+    if "suppressed" in cost.columns and cost["suppressed"].any():
+        text = text.replace(" cost about ", " cost at least ", 1).replace(", and £", ", and at least £", 1)
+    return text
 
 
 def capability_sentence(result: CapabilityChart) -> str:

@@ -15,8 +15,8 @@ from tests.conftest import APP
 
 
 def small(values: pd.Series) -> bool:
-    """Any count from 1 to 4 in a column."""
-    v = pd.to_numeric(values, errors="coerce").astype("float64")
+    """Any count from 1 to 4 in a column (numbers, or numbers as a page shows them: "1,234")."""
+    v = pd.to_numeric(values.astype(str).str.replace(",", ""), errors="coerce").astype("float64")
     return bool(((v >= 1) & (v < disclosure.SMALL_COUNT)).any())
 
 
@@ -89,6 +89,15 @@ def test_every_cost_hidden_is_said_rather_than_blamed_on_a_missing_rate() -> Non
                          "failure_demand": [3, 2], "handling_minutes": 10.0, "cost_per_hour": 30.0,
                          "hours": [0.5, 0.33], "cost": [15.0, 10.0]})
     assert "too small to price in the public view" in disclosure.cost_sentence(disclosure.failure_cost(cost))
+
+
+def test_a_cost_that_leaves_out_hidden_months_says_at_least() -> None:
+    cost = pd.DataFrame({"period_start": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01"]),
+                         "service_id": "a", "failure_demand": [3, 20, 30, 40], "handling_minutes": 6.0,
+                         "cost_per_hour": 30.0})
+    cost = cost.assign(hours=cost["failure_demand"] / 10, cost=cost["failure_demand"] * 3.0)
+    said = disclosure.cost_sentence(disclosure.failure_cost(cost))
+    assert said == "Failure demand cost at least £120 in April 2025, and at least £210 over the 2 months shown."
 
 
 def test_open_cases_are_charted_in_bands_with_small_ones_hidden() -> None:
@@ -232,6 +241,7 @@ def test_no_table_on_a_public_page_for_a_small_ward_shows_a_count_under_five(
     tables = [el.value for el in at.dataframe]
     counted = [t[c] for t in tables for c in t.columns if c in COUNT_WORDS]
     assert counted, "no count column found"
+    assert sum(int(col.astype(str).str.replace(",", "").str.isdigit().sum()) for col in counted) > 0  # read some
     assert not any(small(col) for col in counted)
     assert any("Public view: a count from 1 to 4 is not shown" in c.value for c in at.caption)
 

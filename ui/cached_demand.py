@@ -187,6 +187,17 @@ def capability_chart(filters: Filters, day_count: str, *, max_cases: int = capab
 
 
 # --- the public view: small counts hidden (perf.disclosure) ------------------------------------------
+def table(frame: pd.DataFrame, *, public: bool, where: Any = st) -> None:
+    """Draw a table; in the public view a hidden cell is blank rather than "None", numbers right-aligned."""
+    if not public:
+        where.dataframe(frame, hide_index=True, width="stretch")
+        return
+    numbers = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c].dtype)
+               and not pd.api.types.is_bool_dtype(frame[c].dtype)]
+    where.dataframe(disclosure.for_screen(frame), hide_index=True, width="stretch",
+                    column_config={str(c): st.column_config.TextColumn(alignment="right") for c in numbers})
+
+
 def public_periods(filters: Filters, granularity: str) -> tuple[str, pd.DataFrame]:
     """Demand per period with small counts hidden, by month or quarter when too many weeks would be."""
     return disclosure.coarsen(lambda g: disclosure.demand_counts(by_period(filters, g)), granularity)
