@@ -114,7 +114,7 @@ def _load(args: argparse.Namespace) -> int:
 def _open_for_writing(target: Path, outcome: str) -> duckdb.DuckDBPyConnection | None:
     """A read-write connection, or None and a message when another process holds the file."""
     try:
-        return store.connect(target, read_only=False)
+        return store.connect_waiting(target, read_only=False, seconds=30.0)
     except duckdb.IOException:
         print(f"{target} is open in another program (such as the running app), so it can't be changed now. "
               f"{outcome} Try again when it is closed.", file=sys.stderr)

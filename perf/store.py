@@ -81,6 +81,26 @@ def connect(path: str | Path | None = None, *, read_only: bool = True) -> duckdb
     return duckdb.connect(str(target), read_only=read_only)
 
 
+def connect_waiting(
+    path: str | Path | None = None, *, read_only: bool = True, seconds: float = 10.0
+) -> duckdb.DuckDBPyConnection:
+    """Open the database, waiting while another process briefly holds its lock.
+
+    DuckDB locks the file per process; the app holds it only while a query runs, so a
+    scheduled load (or the app, during a load) gets in after a short wait rather than failing.
+    """
+    deadline = time.monotonic() + seconds
+    pause = 0.05
+    while True:
+        try:
+            return connect(path, read_only=read_only)
+        except duckdb.IOException as err:
+            if "lock" not in str(err).lower() or time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
+
+
 def query(
     con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None
 ) -> pd.DataFrame:

@@ -195,3 +195,48 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
     # the small variant builds too
     built = store.build(tmp_path / "small.duckdb", seed_dir=a)
     assert built["demand"] == counts["demand"]
+
+
+def test_a_writer_waits_for_a_reader_in_another_process_to_let_go(tmp_path) -> None:
+    """The app holds the file only while a query runs; a scheduled load waits rather than failing."""
+    import subprocess
+    import sys
+    import time as clock
+
+    from perf import store
+
+    db = tmp_path / "lock.duckdb"
+    store.build(db, seed_dir=tmp_path)  # empty schema
+    holder = subprocess.Popen([sys.executable, "-c",
+                               "import duckdb, time, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
+                               "print('held', flush=True); time.sleep(1.5); c.close()", str(db)],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    started = clock.monotonic()
+    con = store.connect_waiting(db, read_only=False, seconds=20)
+    waited = clock.monotonic() - started
+    con.close()
+    holder.wait(timeout=10)
+    assert waited > 0.2  # it really had to wait for the other process
+
+
+def test_a_writer_gives_up_with_the_lock_error_after_its_time(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    import duckdb
+    import pytest
+
+    from perf import store
+
+    db = tmp_path / "lock.duckdb"
+    store.build(db, seed_dir=tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c",
+                               "import duckdb, time, sys; c = duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); time.sleep(5)", str(db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(duckdb.IOException, match="(?i)lock"):
+            store.connect_waiting(db, read_only=False, seconds=0.5)
+    finally:
+        holder.kill()

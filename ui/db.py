@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,16 +72,9 @@ def data_version() -> int:
     return hash((str(path.resolve()), max(stamps) if stamps else 0))
 
 
-def _open(read_only: bool, attempts: int = 20) -> duckdb.DuckDBPyConnection:
-    """Open the database, waiting briefly while another process holds its write lock."""
-    for attempt in range(attempts):
-        try:
-            return store.connect(db_path(), read_only=read_only)
-        except duckdb.IOException as err:
-            if "lock" not in str(err).lower() or attempt == attempts - 1:
-                raise
-            time.sleep(0.1 * (attempt + 1))
-    raise RuntimeError("unreachable")
+def _open(read_only: bool) -> duckdb.DuckDBPyConnection:
+    """Open the database, waiting briefly while another process (a scheduled load) holds it."""
+    return store.connect_waiting(db_path(), read_only=read_only, seconds=10.0)
 
 
 @contextmanager
