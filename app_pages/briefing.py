@@ -97,4 +97,4 @@ draw.chart(charts.xmr_chart(chart.points.loc[shown], data.loc[shown, "period_sta
                             height=250), alt=f"Control chart. {sentence}")
 latest = cached.commentary(measure_id, scope.public_only).head(1)
 if not latest.empty:
-    st.text(f"{latest['author'].iloc[0]}: {latest['body'].iloc[0]}")
+    st.text(f"{filters.author(latest['author'].iloc[0], scope)}: {latest['body'].iloc[0]}")

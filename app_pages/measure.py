@@ -88,7 +88,7 @@ if notes.empty:
 for _, note in notes.head(10).iterrows():
     when = narrative.period_label(note["period_start"], str(m["frequency"])) if pd.notna(note["period_start"]) else ""
     with st.container(border=True):
-        st.caption(f"{when} · {note['author']} · {note['visibility']}")
+        st.caption(f"{when} · {filters.author(note['author'], scope)}" + ("" if scope.public_only else f" · {note['visibility']}"))
         st.text(str(note["body"]))  # plain text: commentary never renders as HTML or Markdown
 
 with st.expander("The numbers behind the chart"):

@@ -36,6 +36,6 @@ for name, group in mine.groupby("purpose_name", sort=False):
             left.caption(f"Owner: {m['owner']}. {m['definition'] or ''}")
             latest = cached.commentary(str(m["measure_id"]), scope.public_only).head(1)
             if not latest.empty:
-                left.text(f"Latest commentary ({latest['author'].iloc[0]}): {latest['body'].iloc[0]}")
+                left.text(f"Latest commentary ({filters.author(latest['author'].iloc[0], scope)}): {latest['body'].iloc[0]}")
             right.page_link("app_pages/measure.py", label="Chart", icon=":material/show_chart:",
                             query_params=filters.link_params(scope, measure_id=str(m["measure_id"])))

@@ -200,3 +200,24 @@ def test_measure_page_offers_the_data_and_the_chart_to_download(app_env: Path) -
     at = run_page("app_pages/measure.py", measure=str(cat["name"].iloc[0]), period="All time")
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Download the data (CSV)", "Download the chart (PNG)", "Download the chart (SVG)"]
+
+
+def test_a_link_to_an_unpublished_measure_says_why_it_is_not_shown(app_env: Path) -> None:
+    with store.connect(app_env) as con:
+        everything = measures.catalogue(con)
+    hidden = str(everything.loc[~everything["published"], "name"].iloc[0])
+    at = run_page("app_pages/measure.py", measure=hidden)
+    assert at.title[0].value != hidden
+    assert any("is not published" in i.value and hidden in i.value for i in at.info)
+
+
+def test_the_public_see_commentary_without_officers_names(app_env: Path) -> None:
+    with store.connect(app_env) as con:
+        cat = measures.catalogue(con, public_only=True)
+        notes = con.execute("SELECT measure_id, author FROM commentary WHERE visibility = 'public'").df()
+    m = notes[notes["measure_id"].isin(cat["measure_id"])].iloc[0]
+    name = str(cat.set_index("measure_id").loc[m["measure_id"], "name"])
+    at = run_page("app_pages/measure.py", measure=name, period="All time")
+    notes_shown = [c.value for c in at.caption if "Council officer" in c.value]
+    assert notes_shown and all(str(m["author"]) not in c for c in notes_shown)
+    assert not any("· public" in c.value or "· internal" in c.value for c in at.caption)

@@ -87,9 +87,19 @@ def choose_measure(scope: "Scope", catalogue: pd.DataFrame) -> str | None:
     if catalogue.empty:
         return None
     names = dict(zip(catalogue["measure_id"], catalogue["name"], strict=True))
+    asked = st.query_params.get("measure")
     choice = st.selectbox("Measure", list(names), format_func=names.__getitem__, key="measure",
                           bind="query-params")
+    if asked and asked not in names.values():
+        # a link to a measure this view can't show: say so rather than quietly showing another
+        why = "is not published" if scope.public_only else "is not under this purpose, or no longer exists"
+        st.info(f"The measure in the link ({asked}) {why}, so this page shows {names[str(choice)]} instead.")
     return str(choice) if choice is not None else None
+
+
+def author(name: object, scope: "Scope") -> str:
+    """Who wrote a note: named for officers, 'Council officer' in the public view (as in the partner data)."""
+    return "Council officer" if scope.public_only else str(name)
 
 
 def sidebar() -> Scope:
