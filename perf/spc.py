@@ -61,6 +61,7 @@ from perf.spc_base import (
     _group_median,
     _moving_ranges,
     _setup,
+    _check_rules_without_mr_chart,
     _XmrLimits,
 )
 from perf.spc_batch import batch_latest, batch_points, xmr_many
@@ -169,13 +170,15 @@ def run_chart(
     """Run chart: the median per phase, no limits; shifts and trends under ``rules``.
 
     ``phases`` carries Anhøj's runs analysis (longest run, crossings) whatever ``rules`` says;
-    ``rules="anhoej"`` flags the points in a run that is too long.
+    ``rules="anhoej"`` flags the points in a run that is too long. ``rules="wheeler"`` is refused:
+    a run chart has neither limits nor a moving-range chart.
 
     Examples
     --------
     >>> run_chart([3, 1, 2, 5, 4]).phases.loc[0, "centre"].item()
     3.0
     """
+    _check_rules_without_mr_chart(rules, "run chart")
     value = _as_float_array(values, "values")
     s = _setup(
         value, dates=dates, phase_starts=phase_starts, baseline_points=baseline_points,
@@ -205,7 +208,8 @@ def trended_xmr(
     The central line joins the averages of the first and second halves (the middle point is left
     out when n is odd), placed at the mean position of each half; the limits run parallel at
     +/- 2.66 x the mean moving range (Wheeler & Chambers, Understanding SPC, 2nd ed., "charts for
-    trended data"). The trend rule is off: the chart expects the trend.
+    trended data"). The trend rule is off: the chart expects the trend. ``rules="wheeler"`` tests
+    the moving ranges against 3.268 x their mean, as on an XmR chart.
 
     Examples
     --------
@@ -231,14 +235,17 @@ def trended_xmr(
     lim = _XmrLimits(value, s.phase, 1, s.base)
     sigma = np.full(value.shape[0], lim.sigma[0])
     quiet = lim.mr_centre == 0
+    mr_upper = np.full(value.shape[0], lim.mr_upper[0])
+    mr_signal = (lim.moving_range > mr_upper) & ~quiet[s.phase] if rules == "wheeler" else None
     stats = {
         "centre": np.array([np.nan]), "lower": np.array([np.nan]), "upper": np.array([np.nan]),
         "mr_mean": lim.mr_centre, "mr_upper": lim.mr_upper,
     }  # fmt: skip
     chart = _build(
         s, centre, sigma, centre - SIGMA_LIMITS * sigma, centre + SIGMA_LIMITS * sigma,
-        lim.moving_range, np.full(value.shape[0], lim.mr_upper[0]), stats, quiet,
+        lim.moving_range, mr_upper, stats, quiet,
         _quiet_warnings(quiet, "Every moving range in {where} is zero"), kind="trended_xmr",
+        mr_signal=mr_signal,
     )  # fmt: skip
     chart.phases["slope"] = slope
     return chart

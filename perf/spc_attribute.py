@@ -16,6 +16,7 @@ from perf.spc_base import (
     Improvement,
     RuleSet,
     _as_float_array,
+    _check_rules_without_mr_chart,
     _moving_ranges,
     _Setup,
     _setup,
@@ -53,6 +54,7 @@ def _attribute(
     trend_length: int | None,
 ) -> Chart:
     """p, u and c charts (Montgomery, Introduction to SQC, 8th ed., 7.2-7.3), Laney p' and u'."""
+    _check_rules_without_mr_chart(rules, f"Laney {kind}' chart" if laney else f"{kind} chart")
     c = _as_float_array(counts, "counts")
     size_name = "denominators" if kind == "p" else "exposures"
     n = np.ones_like(c) if sizes is None else _as_float_array(sizes, size_name)
@@ -138,7 +140,8 @@ def p_chart(
 
     Limits p-bar +/- 3 sqrt(p-bar (1 - p-bar) / n_i), clipped to [0, 1]; ``laney=True`` gives
     Laney's p' chart, whose limits widen by the spread of the z-scores, for large denominators
-    (Laney 2002). Other keywords as :func:`xmr`; ``value`` is the proportion.
+    (Laney 2002). Other keywords as :func:`xmr`, but ``rules="wheeler"`` is refused (no
+    moving-range chart); ``value`` is the proportion.
 
     Examples
     --------
@@ -172,7 +175,8 @@ def u_chart(
 ) -> Chart:
     """u chart of counts per unit of exposure: u-bar +/- 3 sqrt(u-bar / n_i), never below 0.
 
-    ``laney=True`` gives Laney's u' chart. Other keywords as :func:`xmr`; ``value`` is the rate.
+    ``laney=True`` gives Laney's u' chart. Other keywords as :func:`xmr`, but ``rules="wheeler"``
+    is refused (no moving-range chart); ``value`` is the rate.
 
     Examples
     --------
@@ -202,6 +206,8 @@ def c_chart(
     trend_length: int | None = None,
 ) -> Chart:
     """c chart of counts in equal areas of opportunity: c-bar +/- 3 sqrt(c-bar), never below 0.
+
+    Keywords as :func:`xmr`, but ``rules="wheeler"`` is refused (no moving-range chart).
 
     Examples
     --------

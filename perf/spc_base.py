@@ -77,6 +77,24 @@ def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
         raise ValueError(f"{name} must be {options}, got {value!r}")
 
 
+# Wheeler's rules read the moving-range chart too (a moving range above its limit), and the mR
+# chart is the second half of the XmR chart (Wheeler, Understanding Variation, 2000). p, u and c
+# charts are single charts with limits from a binomial or Poisson model and no range chart
+# (Montgomery, Intro. to SQC, 8th ed., ch. 7); a run chart has no limits of either kind.
+RULES_WITHOUT_MR_CHART: tuple[RuleSet, ...] = tuple(r for r in get_args(RuleSet) if r != "wheeler")
+
+
+def _check_rules_without_mr_chart(rules: object, chart: str) -> None:
+    """Refuse ``rules="wheeler"`` for a chart that has no moving-range chart (``chart`` names it)."""
+    if rules == "wheeler":
+        allowed = RULES_WITHOUT_MR_CHART
+        options = ", ".join(repr(a) for a in allowed[:-1]) + f" or {allowed[-1]!r}"
+        raise ValueError(
+            f"rules for a {chart} must be {options}, got 'wheeler': Wheeler's rules include a moving "
+            f"range above its limit, and a {chart} has no moving-range chart"
+        )
+
+
 def _positions(
     given: Sequence[Any] | Any, n: int, dates: pd.DatetimeIndex | None, name: str
 ) -> IntArray:

@@ -7,6 +7,7 @@ examples qicharts2 tests against) and Anhøj's published threshold table.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +139,40 @@ def test_wheeler_and_western_electric_shifts_need_eight_points():
     for rules in ("wheeler", "western_electric"):
         assert not spc.xmr(values, baseline_points=11, rules=rules).points["shift"].any()
         assert spc.xmr([*values[:-1], 11.5], baseline_points=11, rules=rules).points["shift"].sum() == 8
+
+
+WHEELER_REFUSED = (
+    "rules for a {chart} must be 'mdc', 'western_electric' or 'anhoej', got 'wheeler': Wheeler's rules "
+    "include a moving range above its limit, and a {chart} has no moving-range chart"
+)
+
+
+@pytest.mark.parametrize(
+    ("chart", "call"),
+    [
+        ("run chart", lambda: spc.run_chart(stable(8), rules="wheeler")),
+        ("p chart", lambda: spc.p_chart([1, 2, 3], [10, 10, 10], rules="wheeler")),
+        ("Laney p' chart", lambda: spc.p_chart([1, 2, 3], [10, 10, 10], laney=True, rules="wheeler")),
+        ("u chart", lambda: spc.u_chart([1, 2, 3], [10, 10, 10], rules="wheeler")),
+        ("Laney u' chart", lambda: spc.u_chart([1, 2, 3], [10, 10, 10], laney=True, rules="wheeler")),
+        ("c chart", lambda: spc.c_chart([1, 2, 3], rules="wheeler")),
+    ],
+    ids=str,
+)
+def test_wheeler_rules_are_refused_for_a_chart_without_a_moving_range_chart(chart, call):
+    with pytest.raises(ValueError, match="^" + re.escape(WHEELER_REFUSED.format(chart=chart)) + "$"):
+        call()
+
+
+def test_trended_xmr_with_wheeler_rules_flags_a_moving_range_above_its_limit():
+    values = [float(i) for i in range(20)]
+    values[10] = 13.0  # moving ranges: 1s, then 4 and 2; mean 23/19, URL 3.268 x 23/19 = 3.96
+    pts = spc.trended_xmr(values, rules="wheeler").points
+    assert pts["mr_signal"].tolist() == [False] * 10 + [True] + [False] * 9
+    assert pts["mr_upper"].iat[10] == pytest.approx(3.268 * 23 / 19)
+    assert not pts["outside_limits"].iat[10]  # 13 is inside the trended limits: only the jump flags it
+    assert pts["special_cause"].iat[10] == "mr_signal" and pts["point_type"].iat[10] == "special_cause_neutral_high"
+    assert not spc.trended_xmr(values).points["mr_signal"].any()
 
 
 def test_western_electric_four_of_five_beyond_one_sigma_flags_only_those():
