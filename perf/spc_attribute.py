@@ -29,11 +29,16 @@ def _phase_constant(x: FloatArray, s: _Setup) -> FloatArray:
     """Each phase's value of ``x`` where it is the same at every present point, else NaN."""
     present = ~np.isnan(s.value)
     g, v = s.phase[present], x[present]
+    # a phase with a point whose limit is unknown (NaN) has no constant; leave those points out of
+    # the minimum and maximum, which would otherwise warn on the NaN
+    known = ~np.isnan(v)
+    unknown = np.bincount(g[~known], minlength=s.n_phases) > 0
+    g, v = g[known], v[known]
     lo = np.full(s.n_phases, np.inf)
     hi = np.full(s.n_phases, -np.inf)
     np.minimum.at(lo, g, v)
     np.maximum.at(hi, g, v)
-    return np.where(np.isclose(lo, hi, rtol=1e-12, atol=0.0), lo, np.nan)
+    return np.where(np.isclose(lo, hi, rtol=1e-12, atol=0.0) & ~unknown, lo, np.nan)
 
 
 def _attribute(
@@ -97,7 +102,10 @@ def _attribute(
             z = (value - centre) / sigma
         lim = _XmrLimits(z, ph, s.n_phases, b & np.isfinite(z))
         sigma_z = lim.mr_centre / D2
-        sigma = sigma * sigma_z[ph]
+        # where the model sigma is zero (every count in the phase zero, or every count its
+        # denominator) there is no z-score and sigma_z is NaN, but sigma x sigma_z is still zero:
+        # the limits are the centre, as on the plain chart, and the phase is quiet
+        sigma = np.where(sigma == 0, 0.0, sigma * sigma_z[ph])
         extra["sigma_z"] = sigma_z
     lower = np.maximum(centre - SIGMA_LIMITS * sigma, 0.0)  # a count or rate is never negative
     upper = centre + SIGMA_LIMITS * sigma
@@ -105,7 +113,10 @@ def _attribute(
         upper = np.minimum(upper, 1.0)  # a proportion is at most 1
     spread = np.bincount(ph[b], weights=np.nan_to_num(sigma[b]), minlength=s.n_phases)
     quiet = (spread == 0) & (sizes_b > 0)
-    warnings += _quiet_warnings(quiet, "Every point in {where} has the same expected value with no spread")
+    no_counts = quiet & (totals == 0)
+    warnings += _quiet_warnings(no_counts, "Every count in {where} is zero")
+    same = "Every point in {where} has the same expected value with no spread"
+    warnings += _quiet_warnings(quiet & ~no_counts, same)
     nan = np.full(s.n_phases, np.nan)
     stats = {
         "centre": centre_ph, "lower": _phase_constant(lower, s), "upper": _phase_constant(upper, s),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -261,10 +262,43 @@ def test_a_zero_denominator_is_a_missing_period():
     assert any("denominator of zero" in w for w in chart.warnings)
 
 
+ALL_ZERO = "Every count in {where} is zero, so the limits have no width; no signals are shown."
+
+
 def test_a_p_chart_of_all_zeros_has_no_signals():
     chart = spc.p_chart([0] * 12, [10] * 12)
     assert not chart.points["signal"].any()
-    assert any("no spread" in w for w in chart.warnings)
+    assert chart.warnings == [ALL_ZERO.format(where="the chart")]
+
+
+@pytest.mark.parametrize("chart", [spc.p_chart, spc.u_chart], ids=["p", "u"])
+def test_a_laney_chart_of_all_zeros_is_quiet_with_limits_at_zero(chart):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no numpy RuntimeWarning may escape
+        result = chart([0] * 12, [10] * 12, laney=True)
+    assert result.points[["centre", "lower", "upper"]].to_numpy().tolist() == [[0.0, 0.0, 0.0]] * 12
+    assert not result.points["signal"].any()
+    assert result.warnings == [ALL_ZERO.format(where="the chart")]
+
+
+def test_a_laney_phase_of_all_zeros_leaves_the_next_phase_its_own_limits():
+    counts = [0] * 12 + [30, 42, 35, 39, 28, 41, 33, 36, 31, 40, 29, 38]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        chart = spc.p_chart(counts, [100] * 24, laney=True, phase_starts=[12])
+    assert chart.phases[["lower", "upper"]].iloc[0].tolist() == [0.0, 0.0]
+    assert np.isnan(chart.phases["sigma_z"].iat[0]) and chart.phases["sigma_z"].iat[1] > 0
+    assert chart.phases["upper"].iat[1] > chart.phases["centre"].iat[1]
+    assert not chart.points["signal"].iloc[:12].any()
+    assert chart.warnings == [ALL_ZERO.format(where="phase 1")]
+
+
+def test_a_laney_phase_of_one_value_has_no_limits_and_no_numpy_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        chart = spc.p_chart([1, 2, 3, 4], [10] * 4, laney=True, phase_starts=[3])
+    assert np.isnan(chart.phases["lower"].iat[1]) and np.isnan(chart.phases["upper"].iat[1])
+    assert "Phase 2 has only 1 value, so there are no limits yet." in chart.warnings
 
 
 def test_p_chart_describes_in_percent():
