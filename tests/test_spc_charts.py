@@ -346,3 +346,16 @@ def test_deseasonalise_with_a_baseline():
     adjusted, factors = spc.deseasonalise(values, 2, baseline_points=4)
     assert factors == pytest.approx([2 / 3, 4 / 3])
     assert adjusted.tolist() == pytest.approx([15, 15, 15, 15, 45, 45])
+
+
+# --- the frames ------------------------------------------------------------------------------------
+def test_charts_do_not_share_a_columns_object():
+    # _frame caches each layout's columns Index; every frame gets its own view of it (8e4c046)
+    a, b = spc.xmr(stable(12)), spc.xmr(stable(12))
+    a.points.columns.name = "x"
+    a.phases.columns.name = "x"
+    assert b.points.columns.name is None and b.phases.columns.name is None
+    frame = pd.DataFrame({"series_id": ["s"] * 12, "value": stable(12)})
+    first, second = spc.batch_points(frame), spc.batch_points(frame)
+    first.columns.name = "x"
+    assert second.columns.name is None
