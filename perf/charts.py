@@ -175,7 +175,8 @@ def stacked_bars(
 ) -> alt.Chart:
     """Counts per period stacked by a category (value/failure demand, channel, ...)."""
     scale = alt.Scale(domain=domain, range=palette) if domain and palette else alt.Undefined
-    return (
+    # altair's mark_* methods come through a signature-copying decorator that mypy reads as Any
+    chart: alt.Chart = (
         alt.Chart(frame)
         .mark_bar()
         .encode(
@@ -187,6 +188,7 @@ def stacked_bars(
         )
         .properties(title=alt.TitleParams(title, anchor="start"), height=300, width="container")
     )
+    return chart
 
 
 def small_multiples_chart(frame: pd.DataFrame, *, y_title: str, columns: int = 4) -> alt.FacetChart:
@@ -197,7 +199,9 @@ def small_multiples_chart(frame: pd.DataFrame, *, y_title: str, columns: int = 4
     data["signal_label"] = data["point_type"].map(lambda t: POINT_STYLE.get(t, POINT_STYLE["common_cause"])[0])
     base = alt.Chart().encode(x=alt.X("period_start:T", title=None, axis=alt.Axis(format="%Y", tickCount=3)))
     labels = [v[0] for v in POINT_STYLE.values()]
-    layer = alt.layer(
+    # LayerChart(layer=...) is what alt.layer builds when no layer has a facet encoding; alt.layer
+    # is typed to return a FacetChart too (it hoists shared facet encodings)
+    layer = alt.LayerChart(layer=[
         base.mark_line(color="#9A9A9A", strokeWidth=1).encode(y=alt.Y("value:Q", title=None)),
         base.mark_line(color="#333333", strokeWidth=1).encode(y="centre:Q"),
         base.mark_line(color="#333333", strokeDash=[4, 3], strokeWidth=0.8).encode(y="upper:Q"),
@@ -213,10 +217,11 @@ def small_multiples_chart(frame: pd.DataFrame, *, y_title: str, columns: int = 4
                      alt.Tooltip("period_start:T", title="Period", format="%b %Y"),
                      alt.Tooltip("value:Q", title="Value", format=",.4~f"), alt.Tooltip("signal_label:N", title="Variation")],
         ),
-        data=data,
-    ).properties(width=170, height=90)
-    return layer.facet(facet=alt.Facet("locality_name:N", title=None, header=alt.Header(labelFontSize=12)),
-                       columns=columns).resolve_scale(y="independent")
+    ], data=data).properties(width=170, height=90)
+    faceted: alt.FacetChart = layer.facet(
+        facet=alt.Facet("locality_name:N", title=None, header=alt.Header(labelFontSize=12)), columns=columns
+    ).resolve_scale(y="independent")
+    return faceted
 
 
 def tile_map(frame: pd.DataFrame, *, value_title: str, title: str) -> alt.LayerChart:
@@ -234,8 +239,9 @@ def tile_map(frame: pd.DataFrame, *, value_title: str, title: str) -> alt.LayerC
     text = base.mark_text(fontSize=11, fontWeight="bold").encode(
         text="short:N",
         color=alt.condition(alt.datum.value > data["value"].median(), alt.value("white"), alt.value("#222222")))
-    return alt.layer(tiles, text).properties(title=alt.TitleParams(title, anchor="start"), width=alt.Step(46),
-                                             height=alt.Step(40))
+    return alt.LayerChart(layer=[tiles, text]).properties(  # as alt.layer builds it: see small_multiples_chart
+        title=alt.TitleParams(title, anchor="start"), width=alt.Step(46), height=alt.Step(40)
+    )
 
 
 def to_png(figure: VegaLite, *, scale: float = 2.0) -> bytes:

@@ -62,7 +62,8 @@ def small_multiples(values: pd.DataFrame, *, improvement: spc.Improvement = "neu
 def latest_by_area(values: pd.DataFrame, *, periods: int = 1, key: str = "locality_id") -> pd.DataFrame:
     """Each area's value over its latest ``periods`` periods (summed), for the map."""
     recent = values.sort_values("period_start").groupby(key).tail(periods)
-    out = recent.groupby([key, "locality_name"], as_index=False)["value"].sum()
+    # reset_index rather than as_index=False: the same frame, and pandas-stubs types it as one
+    out = recent.groupby([key, "locality_name"])["value"].sum().reset_index()
     out["periods"] = periods
     return out
 
@@ -75,7 +76,9 @@ def reaggregate_areas(values: pd.DataFrame, *, frequency: str, granularity: str,
         rolled = periods.reaggregate(group[["period_start", "value", "numerator", "denominator"]],
                                      frequency=frequency, granularity=granularity,  # type: ignore[arg-type]
                                      aggregation=aggregation, year_start=year_start)  # type: ignore[arg-type]
-        parts.append(rolled.assign(**{key: area, "locality_name": name}))
+        # pandas-stubs types group keys as Hashable, which its assign() refuses (it refuses its own
+        # scalars too); assign broadcasts any scalar label
+        parts.append(rolled.assign(**{key: area, "locality_name": name}))  # type: ignore[arg-type]
     if not parts:
         return values.iloc[0:0]
     return pd.concat(parts, ignore_index=True)

@@ -57,8 +57,9 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+# pyarrow ships no type hints, and pyarrow-stubs (written for pyarrow 20) rejects the schemas below
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from perf.config import SEED_DIR
 
@@ -461,7 +462,7 @@ SERVICE_INDEX = {s.service_id: i for i, s in enumerate(SERVICES)}
 def _largest_remainder(shares: np.ndarray, total: int) -> np.ndarray:
     """Integers proportional to shares that add up to exactly ``total``."""
     raw = shares / shares.sum() * total
-    out = np.floor(raw).astype(np.int64)
+    out: np.ndarray = np.floor(raw).astype(np.int64)
     short = total - int(out.sum())
     order = np.argsort(-(raw - out), kind="stable")
     out[order[:short]] += 1
@@ -593,7 +594,8 @@ def _channel_mix(spec: ServiceSpec, cal: Calendar) -> np.ndarray:
     mix = a + (b - a) * f
     if spec.app_from:
         mix[: cal.index(spec.app_from), CHANNELS.index("app")] = 0.0
-    return mix / mix.sum(axis=1, keepdims=True)
+    shares: np.ndarray = mix / mix.sum(axis=1, keepdims=True)
+    return shares
 
 
 def _window_multiplier(cal: Calendar, events: tuple[tuple[str, int, float], ...]) -> np.ndarray:
@@ -638,7 +640,8 @@ def _snap_office(rng: np.random.Generator, cal: Calendar, t: np.ndarray) -> np.n
     """Move times onto a working day in office hours (staffed contacts and officers' work)."""
     day = np.minimum(t // 86400, CAL_DAYS - 1)
     nd = cal.next_working[day]
-    return nd * 86400 + _office_tod(rng, len(t))
+    snapped: np.ndarray = nd * 86400 + _office_tod(rng, len(t))
+    return snapped
 
 
 def simulate_service(spec: ServiceSpec, cal: Calendar, weights: dict[str, np.ndarray],
