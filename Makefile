@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 DB ?= $(or $(OUTSIDE_IN_DB),data/outside_in.duckdb)
 export OUTSIDE_IN_DB := $(DB)
 
-.PHONY: run test setup db bench public clean
+.PHONY: run test typecheck setup db bench public clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ public: setup db
 
 test: setup db
 	$(PY) -m pytest
+
+typecheck: setup
+	$(PY) -m mypy --strict perf/
 
 bench: setup db
 	for f in bench/*.py; do $(PY) $$f || exit 1; done
