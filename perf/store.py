@@ -5,11 +5,11 @@ formatted into SQL. Table names cannot be bound, so the few places that need one
 ``TABLES`` (a whitelist read from the schema).
 
 SQL that several queries share (the place tree, the working-day calendar, the cases in scope) lives
-once, in a fragment file whose name starts with ``_``: one or more CTEs, with no comma after the
-last. A query pulls it in with ``/* include: _fragment */`` where the CTEs belong (and its own comma
-after, if more follow); :func:`sql_text` puts the fragment's text there (fragments may include
-others). Still plain SQL with bound parameters: nothing is formatted in at run time, and the text is
-read once per process.
+once, in a fragment file whose name starts with ``_``: one or more CTEs with no comma after the
+last, or a condition. A query pulls it in with ``/* include: _fragment */`` where it belongs (with
+its own comma after, if more CTEs follow); :func:`sql_text` puts the fragment's text there, less
+the comment lines that open it (fragments may include others). Still plain SQL with bound
+parameters: nothing is formatted in at run time, and the text is read once per process.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _FRAGMENT = re.compile(r"^_[a-z][a-z0-9_]*$")
 _INCLUDE = re.compile(r"/\* include: (\S+) \*/")
+_HEADER = re.compile(r"\A(?:[ \t]*--[^\n]*\n)+")
 
 
 @cache
@@ -59,7 +60,8 @@ def _expand(text: str, chain: tuple[str, ...]) -> str:
                              "lower-case letters, digits and underscores")
         if fragment in chain:
             raise ValueError(f"fragment {fragment!r} includes itself: {' -> '.join((*chain, fragment))}")
-        return _expand(_read(fragment, "fragment"), (*chain, fragment)).rstrip("\n")
+        text = _HEADER.sub("", _read(fragment, "fragment"))  # the fragment's own notes stay in its file
+        return _expand(text, (*chain, fragment)).rstrip("\n")
 
     return _INCLUDE.sub(splice, text)
 

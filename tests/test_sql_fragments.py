@@ -29,8 +29,14 @@ def test_an_include_is_replaced_by_the_fragments_ctes(sql_dir: Path) -> None:
     write(sql_dir, "_ones", "-- ones: a row of 1\nones AS (SELECT 1 AS x)\n")
     write(sql_dir, "q", "WITH\n/* include: _ones */,\ntwos AS (SELECT x + 1 AS y FROM ones)\nSELECT y FROM twos\n")
     text = store.sql_text("q")
-    assert "include" not in text
+    assert "include" not in text and "a row of 1" not in text  # the fragment's opening notes stay in its file
     assert duckdb.connect().execute(text).fetchall() == [(2,)]
+
+
+def test_a_condition_can_be_included_in_a_where_clause(sql_dir: Path) -> None:
+    write(sql_dir, "_small", "-- small: below $limit\nx < $limit\n")
+    write(sql_dir, "q", "SELECT count(*) FROM range(10) AS t(x) WHERE /* include: _small */ AND x > 0\n")
+    assert duckdb.connect().execute(store.sql_text("q"), {"limit": 4}).fetchall() == [(3,)]
 
 
 def test_a_fragment_may_include_another(sql_dir: Path) -> None:

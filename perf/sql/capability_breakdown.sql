@@ -16,9 +16,7 @@ scoped_cases AS (  -- as _scoped_cases.sql, each case with its group
            END AS group_id
     FROM work_case AS c
     LEFT JOIN ward_group AS w ON w.ward_id = c.locality_id
-    WHERE (CAST($service_id AS VARCHAR) IS NULL OR c.service_id = CAST($service_id AS VARCHAR))
-      AND (CAST($locality_id AS VARCHAR) IS NULL OR CAST($locality_id AS VARCHAR) = 'ALL'
-           OR c.locality_id IN (SELECT locality_id FROM area))
+    WHERE /* include: _case_scope */
 ),
 /* include: _completed */,
 /* include: _end_to_end */,

@@ -3,7 +3,6 @@
 -- Params: $service_id, $locality_id, $as_at (date; NULL = the last day in the data), $limit.
 WITH RECURSIVE
 /* include: _area */,
-/* include: _scoped_cases */,
 /* include: _open_at */
 SELECT case_id, service_id, locality_id, channel, nature, started_at,
        as_at,

@@ -4,7 +4,6 @@
 -- Params: $service_id, $locality_id, $as_at (date; NULL = the last day in the data), $working_days.
 WITH RECURSIVE
 /* include: _area */,
-/* include: _scoped_cases */,
 /* include: _open_at */,
 open_cases AS (
     SELECT CASE WHEN CAST($working_days AS BOOLEAN) THEN age_working_days ELSE age_days END AS age_days
