@@ -47,8 +47,8 @@ if not public_mode():  # the public view has no sign-in and no data pages at all
         pages["Data"] = data
     pages["Account"] = [st.Page("app_pages/sign_in.py", title="Account" if auth.user() else "Sign in",
                                 icon=":material/account_circle:", url_path="account")]
-# Signed in, the menu passes twelve pages and would fold the Data pages under "View more": show them all.
-nav = st.navigation(pages, position="sidebar", expanded=auth.signed_in())
+# The menu has more pages than Streamlit shows unfolded (it hides the rest under "View more"): show them all.
+nav = st.navigation(pages, position="sidebar", expanded=True)
 
 meta = cached.meta()
 st.session_state["_scope"] = filters.sidebar()

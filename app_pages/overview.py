@@ -83,8 +83,8 @@ for purpose_id, group in catalogue.groupby("strategic_purpose_id", sort=False):
             st.caption(change_text(m, data, s["variation"]))
             since = scope.since(data["period_start"].max())
             recent = data if since is None else data[data["period_start"] >= since]
-            st.vega_lite_chart(spec=charts.sparkline(recent["period_start"], recent["value"]), width="stretch",
-                            alt=f"Recent trend of {m['name']}; latest value and variation are given above.")
+            st.markdown(charts.sparkline(recent["value"], label=f"Recent trend of {m['name']}; the latest value and "
+                                         "its variation are given above."), unsafe_allow_html=True)
             if data["whole_area"].any():
                 st.caption("Whole-area figure: not recorded by ward.")
             st.page_link("app_pages/measure.py", label="Open the chart", icon=":material/arrow_forward:",

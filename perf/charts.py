@@ -8,6 +8,7 @@ never the only cue (WCAG 2.2 SC 1.4.1).
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -146,27 +147,27 @@ def xmr_chart(
     return VegaLite(spec=spec, data=data.reset_index(drop=True))
 
 
-def sparkline(dates: pd.Series, values: pd.Series, *, colour: str = "#555555") -> dict[str, Any]:
-    """A small line of the recent values for a measure tile, the last point marked.
+def sparkline(values: pd.Series, *, label: str, colour: str = "#555555", width: int = 300,
+              height: int = 56) -> str:
+    """A measure tile's recent trend as a small inline SVG line, the last point marked.
 
-    A plain Vega-Lite dict, not an Altair object: the Overview draws dozens of these, and
-    Altair's schema validation costs ~40 ms a chart where this costs well under 1 ms.
+    Plain SVG rather than a Vega chart: the Overview shows dozens of these, and each Vega chart
+    costs the browser a chart runtime; a polyline costs nothing. ``label`` is its text alternative.
     """
-    data = pd.DataFrame({"date": pd.to_datetime(pd.Series(dates)).dt.strftime("%Y-%m-%d").values,
-                         "value": pd.Series(values, dtype=float).values}).dropna()
-    rows = data.to_dict(orient="records")
-    enc = {"x": {"field": "date", "type": "temporal", "axis": None},
-           "y": {"field": "value", "type": "quantitative", "axis": None, "scale": {"zero": False}}}
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "height": 60, "width": "container", "data": {"values": rows},
-        "layer": [
-            {"mark": {"type": "line", "color": "#555555", "strokeWidth": 1.5}, "encoding": enc},
-            {"transform": [{"window": [{"op": "row_number", "as": "n"}]},
-                           {"filter": f"datum.n == {len(rows)}"}],
-             "mark": {"type": "point", "filled": True, "size": 40, "color": colour}, "encoding": enc},
-        ],
-    }
+    ys = pd.Series(values, dtype=float).dropna().to_numpy()
+    if ys.size == 0:
+        return ""
+    lo, hi = float(ys.min()), float(ys.max())
+    span = hi - lo or 1.0
+    pad = 4.0
+    xs = [pad + i * (width - 2 * pad) / max(ys.size - 1, 1) for i in range(ys.size)]
+    py = [height - pad - (y - lo) / span * (height - 2 * pad) for y in ys]
+    points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, py, strict=True))
+    text = html.escape(label, quote=True)
+    return (f'<svg role="img" aria-label="{text}" viewBox="0 0 {width} {height}" width="100%" height="{height}" '
+            f'preserveAspectRatio="none" xmlns="http://www.w3.org/2000/svg"><title>{text}</title>'
+            f'<polyline fill="none" stroke="#555555" stroke-width="1.5" vector-effect="non-scaling-stroke" '
+            f'points="{points}"/><circle cx="{xs[-1]:.1f}" cy="{py[-1]:.1f}" r="3.5" fill="{colour}"/></svg>')
 
 
 def stacked_bars(

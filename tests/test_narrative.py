@@ -70,3 +70,13 @@ def test_charts_export_offline_as_png_and_svg() -> None:
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000
     svg = charts.to_svg(figure)
     assert svg.lstrip().startswith("<svg") and "Test chart" in svg
+
+
+def test_a_sparkline_is_a_small_svg_line_scaled_to_its_values() -> None:
+    svg = charts.sparkline(pd.Series([1.0, 3.0, float("nan"), 2.0]), label="Trend <of> contacts", width=100, height=20)
+    assert svg.startswith('<svg role="img" aria-label="Trend &lt;of&gt; contacts"')
+    points = svg.split('points="')[1].split('"')[0].split()
+    assert len(points) == 3  # the missing value is left out
+    ys = [float(p.split(",")[1]) for p in points]
+    assert ys[1] == min(ys) and ys[0] == max(ys)  # highest value drawn highest (smallest y)
+    assert charts.sparkline(pd.Series([], dtype=float), label="x") == ""

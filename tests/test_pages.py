@@ -54,8 +54,9 @@ def test_overview_lists_every_strategic_purpose_with_latest_values(app_env: Path
     for name in catalogue["strategic_purpose_name"].unique():
         assert name in headings
     assert any("Illustrative data" in w.value for w in at.warning)
-    # one sparkline per measure that has values
-    assert len(at.get("vega_lite_chart")) >= 20
+    # one sparkline per measure that has values, each with its text alternative
+    lines = [md.value for md in at.markdown if md.value.startswith("<svg")]
+    assert len(lines) >= 20 and all('aria-label="Recent trend of' in line for line in lines)
 
 
 def test_overview_latest_value_matches_the_database(app_env: Path, catalogue: pd.DataFrame) -> None:
