@@ -64,8 +64,18 @@ signals = multiples.groupby("locality_name")["signal"].apply(lambda s: bool(s.ta
 flagged = sorted(signals[signals].index)
 st.write(f"{len(signals)} areas. " + (f"Latest period shows a signal in: {', '.join(flagged)}." if flagged
                                        else "No area shows a signal in the latest period."))
-st.altair_chart(charts.small_multiples_chart(multiples, y_title=y_title), width="content",
-                alt=f"One small control chart per area for {m['name']}. The table below lists the latest values.")
+st.caption(f"{y_title}: each panel has its own scale, average (solid) and limits (dashed). Special-cause points are "
+           "marked ▲ improving, ■ concerning, ◆/▼ unusually high or low.")
+panels = [charts.small_control_chart(group, title=str(name))
+          for name, group in multiples.groupby("locality_name", sort=True)]
+st.markdown("<div style='display:flex;flex-wrap:wrap;gap:10px 18px'>" + "".join(panels) + "</div>",
+            unsafe_allow_html=True)
+with st.expander("The numbers behind the small charts"):
+    st.dataframe(multiples.assign(period=multiples["period_start"].dt.strftime("%Y-%m-%d"))[
+        ["locality_name", "period", "value", "centre", "lower", "upper", "point_type"]].round(3).rename(columns={
+            "locality_name": "Area", "period": "Period", "value": y_title, "centre": "Average",
+            "lower": "Lower limit", "upper": "Upper limit", "point_type": "Variation"}),
+        hide_index=True, width="stretch")
 
 if kind == "ward":
     periods_back = {"week": 13, "month": 3, "quarter": 1, "year": 1}[shown_by]

@@ -123,21 +123,25 @@ def test_purpose_page_lists_its_measures_and_owners(app_env: Path) -> None:
     assert str(first["name"]) in text and str(first["owner"]) in text
 
 
+def multiples_table(at: AppTest) -> pd.DataFrame:
+    """The table behind the Locality page's small charts (their text alternative)."""
+    return next(df.value for df in at.dataframe if "Area" in df.value.columns)
+
+
 def test_locality_page_compares_wards_as_small_multiples(app_env: Path) -> None:
     with store.connect(app_env) as con:
         cat = measures.catalogue(con, public_only=True)
         locs = measures.localities(con)
     m = cat[cat["by_locality"]].iloc[0]
     at = run_page("app_pages/locality.py", measure=str(m["name"]), period="All time")
-    specs = chart_specs(at)
-    assert specs, "no charts drawn"
-    facet = specs[0]
-    assert "facet" in facet
-    wards = set(chart_rows(at, 0)["locality_name"])
-    assert wards == set(locs.loc[locs["kind"] == "ward", "name"])
+    panels = [md.value for md in at.markdown if "Small control chart for" in md.value]
+    assert len(panels) == 1
+    wards = set(locs.loc[locs["kind"] == "ward", "name"])
+    assert panels[0].count("<svg") == len(wards)  # one small chart per ward, side by side
+    assert set(multiples_table(at)["Area"]) == wards
     at.segmented_control(key="level").set_value("Localities").run()
     assert not at.exception
-    assert set(chart_rows(at, 0)["locality_name"]) == set(locs.loc[locs["kind"] == "locality", "name"])
+    assert set(multiples_table(at)["Area"]) == set(locs.loc[locs["kind"] == "locality", "name"])
 
 
 def test_review_page_judges_a_recorded_redesign_as_a_signal(app_env: Path) -> None:
@@ -191,7 +195,7 @@ def test_locality_page_shows_quarters_when_asked(app_env: Path) -> None:
         cat = measures.catalogue(con, public_only=True)
     m = cat[cat["by_locality"] & (cat["frequency"] == "month")].iloc[0]
     at = run_page("app_pages/locality.py", measure=str(m["name"]), period="All time", by="Quarter")
-    dates = pd.to_datetime(chart_rows(at, 0)["period_start"])
+    dates = pd.to_datetime(multiples_table(at)["Period"])
     assert len(dates) > 0 and set(dates.dt.month) <= {1, 4, 7, 10}  # quarters start in Jan, Apr, Jul, Oct
 
 

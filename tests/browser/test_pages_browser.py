@@ -60,7 +60,8 @@ def test_locality_page_from_a_link_draws_small_multiples_and_the_tile_map(server
     page.goto(f"{server}/locality?measure={quote(str(m['name']))}")  # type: ignore[attr-defined]
     wait_ready(page)
     main = page.locator('[data-testid="stMain"]')  # type: ignore[attr-defined]
-    main.locator('[data-testid="stVegaLiteChart"]').nth(1).wait_for(timeout=30_000)
+    main.locator('svg[aria-label^="Small control chart for"]').first.wait_for(timeout=30_000)
+    main.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=30_000)  # the tile map
     assert main.get_by_text("Who lives here").count() == 1
     screenshot(page, "locality")
 
