@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import html
 
-import pandas as pd
 import streamlit as st
 
-from perf import charts, measures, narrative, periods
-from ui import draw
-from ui import cached, filters, icons
+from perf import charts, measures, narrative
+from ui import cached, draw, filters, icons
+from ui.measure_view import measure_view
 
 scope = filters.current()
 everything = cached.catalogue(scope.public_only)
@@ -75,23 +74,15 @@ st.markdown(f"<h2 style='font-size:1.8rem;margin:0;padding:.2rem 0'>{html.escape
 if data.empty:
     st.info("No values yet.")
     st.stop()
-shown_by = filters.shown_by(scope, str(m["frequency"]))
-if shown_by != m["frequency"]:
-    data = periods.reaggregate(data, frequency=str(m["frequency"]), granularity=shown_by,  # type: ignore[arg-type]
-                               aggregation=str(m["aggregation"]), year_start=scope.year_start)  # type: ignore[arg-type]
-phase_rows = cached.phases(measure_id)
-positions = measures.phase_positions(data["period_start"], list(phase_rows["starts_on"]))
-target = None if pd.isna(m["target"]) else float(m["target"])
-chart = cached.xmr_for(tuple(data["value"].astype(float)), tuple(positions), str(m["improvement"]), target)
-since = scope.since(data["period_start"].max())
-shown = data.index if since is None else data.index[data["period_start"] >= since]
+view = measure_view(m, data, scope)
+data, chart, shown_by, target, shown = view.data, view.chart, view.shown_by, view.target, view.shown
 head, detail = narrative.headline(m.to_dict() | {"frequency": shown_by}, chart.points.loc[shown],
                                   data.loc[shown, "period_start"])
 sentence = f"{head} {detail}"
 st.markdown(f"<p class='oi-sentence' style='{SENTENCE_STYLE}'>{html.escape(head)}</p>", unsafe_allow_html=True)
 st.markdown(f"<p style='{DETAIL_STYLE}'>{icons.variation_badge(chart.variation)}{icons.assurance_badge(chart.assurance)}"
             f" {html.escape(detail)}</p>", unsafe_allow_html=True)
-labels = {i + 1: str(row["label"]) for i, (_, row) in enumerate(phase_rows.iterrows()) if i < len(positions)}
+labels = view.phase_labels
 draw.chart(charts.xmr_chart(chart.points.loc[shown], data.loc[shown, "period_start"], title="",
                             y_title=str(m["unit"]), target=target, phase_labels=labels, size="large",
                             height=250), alt=f"Control chart. {sentence}")

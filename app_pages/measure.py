@@ -7,9 +7,9 @@ import html
 import pandas as pd
 import streamlit as st
 
-from perf import charts, measures, narrative, periods
-from ui import draw
-from ui import cached, filters, icons
+from perf import charts, measures, narrative
+from ui import cached, draw, filters, icons
+from ui.measure_view import measure_view
 
 scope = filters.current()
 catalogue = cached.catalogue(scope.public_only)
@@ -36,25 +36,15 @@ if data.empty and scope.locality_id != measures.AREA:
 if data.empty:
     st.info("No values have been recorded for this measure yet.")
     st.stop()
-data = data.sort_values("period_start").reset_index(drop=True)
-shown_by = filters.shown_by(scope, str(m["frequency"]))
-if shown_by != m["frequency"]:
-    data = periods.reaggregate(data, frequency=str(m["frequency"]), granularity=shown_by,  # type: ignore[arg-type]
-                               aggregation=str(m["aggregation"]), year_start=scope.year_start)  # type: ignore[arg-type]
-phase_rows = cached.phases(measure_id)
-positions = measures.phase_positions(data["period_start"], list(phase_rows["starts_on"]))
-target = None if pd.isna(m["target"]) else float(m["target"])
-chart = cached.xmr_for(tuple(data["value"].astype(float)), tuple(positions), str(m["improvement"]), target)
-
-since = scope.since(data["period_start"].max())
-shown = data.index if since is None else data.index[data["period_start"] >= since]
-points = chart.points.loc[shown]
-dates = data.loc[shown, "period_start"]
+view = measure_view(m, data, scope)
+data, chart, shown_by, phase_rows, positions, target = (view.data, view.chart, view.shown_by, view.phase_rows,
+                                                        view.positions, view.target)
+shown, points, dates = view.shown, view.points, view.dates
 sentence = narrative.measure_sentence(m.to_dict() | {"frequency": shown_by}, points, dates)
 st.markdown(f"### {html.escape(sentence)}")
 st.markdown(icons.variation_badge(chart.variation) + icons.assurance_badge(chart.assurance), unsafe_allow_html=True)
 
-labels = {i + 1: str(row["label"]) for i, (_, row) in enumerate(phase_rows.iterrows()) if i < len(positions)}
+labels = view.phase_labels
 unit = str(m["unit"])
 altair = charts.xmr_chart(points, dates, title=f"{m['name']}, {place}", y_title=unit, target=target,
                           phase_labels=labels)

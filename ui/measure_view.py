@@ -1,0 +1,52 @@
+"""One measure's chart as every page draws it: re-aggregated to the chosen period, phased, limited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from perf import measures, periods, spc
+from ui import cached, filters
+
+
+@dataclass(frozen=True)
+class MeasureView:
+    """A measure's values at the chosen granularity, its chart, and the part of it in the period shown."""
+
+    data: pd.DataFrame         # every period, sorted, re-aggregated
+    chart: spc.Chart           # limits from all of it, phased at recorded system changes
+    shown_by: str              # week, month, quarter or year
+    phase_rows: pd.DataFrame
+    positions: list[int]
+    target: float | None
+    shown: pd.Index            # the rows inside the chosen period
+
+    @property
+    def points(self) -> pd.DataFrame:
+        return self.chart.points.loc[self.shown]
+
+    @property
+    def dates(self) -> pd.Series:
+        return self.data.loc[self.shown, "period_start"]
+
+    @property
+    def phase_labels(self) -> dict[int, str]:
+        return {i + 1: str(row["label"]) for i, (_, row) in enumerate(self.phase_rows.iterrows())
+                if i < len(self.positions)}
+
+
+def measure_view(m: pd.Series, data: pd.DataFrame, scope: filters.Scope) -> MeasureView:
+    """Roll ``data`` (a measure's series) up to the scope's period and chart it with its phases."""
+    data = data.sort_values("period_start").reset_index(drop=True)
+    shown_by = filters.shown_by(scope, str(m["frequency"]))
+    if shown_by != m["frequency"]:
+        data = periods.reaggregate(data, frequency=str(m["frequency"]), granularity=shown_by,  # type: ignore[arg-type]
+                                   aggregation=str(m["aggregation"]), year_start=scope.year_start)  # type: ignore[arg-type]
+    phase_rows = cached.phases(str(m.name))
+    positions = measures.phase_positions(data["period_start"], list(phase_rows["starts_on"]))
+    target = None if pd.isna(m["target"]) else float(m["target"])
+    chart = cached.xmr_for(tuple(data["value"].astype(float)), tuple(positions), str(m["improvement"]), target)
+    since = scope.since(data["period_start"].max())
+    shown = data.index if since is None else data.index[data["period_start"] >= since]
+    return MeasureView(data, chart, shown_by, phase_rows, positions, target, shown)
