@@ -291,7 +291,7 @@ def small_control_chart(points: pd.DataFrame, *, title: str, width: int = 240, h
         return height - pad - (v - lo) / span * (height - top - pad)
 
     def path(series: pd.Series) -> str:
-        return " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in series.items() if pd.notna(v))
+        return " ".join(f"{x(i):.1f},{y(float(v)):.1f}" for i, v in enumerate(series.astype(float)) if pd.notna(v))
 
     label = html.escape(title, quote=True)
     parts = [f'<svg role="img" aria-label="Small control chart for {label}" viewBox="0 0 {width} {height}" '
@@ -304,11 +304,11 @@ def small_control_chart(points: pd.DataFrame, *, title: str, width: int = 240, h
     parts.append(f'<polyline fill="none" stroke="#9A9A9A" stroke-width="1.2" points="{path(values)}"/>')
     shapes = {"triangle-up": "M0,-4 L4,3 L-4,3 Z", "square": "M-3.5,-3.5 h7 v7 h-7 Z",
               "diamond": "M0,-4.5 L4.5,0 L0,4.5 L-4.5,0 Z", "triangle-down": "M0,4 L4,-3 L-4,-3 Z"}
-    for i, row in data.iterrows():
-        style = POINT_STYLE.get(str(row["point_type"]))
-        if style is None or row["point_type"] == "common_cause" or pd.isna(row["value"]):
+    for i, (kind, value) in enumerate(zip(data["point_type"].astype(str), values, strict=True)):
+        style = POINT_STYLE.get(kind)
+        if style is None or kind == "common_cause" or pd.isna(value):
             continue
-        parts.append(f'<path transform="translate({x(int(i)):.1f},{y(float(row["value"])):.1f})" '
+        parts.append(f'<path transform="translate({x(i):.1f},{y(float(value)):.1f})" '
                      f'd="{shapes[style[2]]}" fill="{style[1]}"><title>{html.escape(style[0])}</title></path>')
     parts.append("</svg>")
     return "".join(parts)

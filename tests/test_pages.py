@@ -213,7 +213,8 @@ def test_a_link_to_an_unpublished_measure_says_why_it_is_not_shown(app_env: Path
     hidden = str(everything.loc[~everything["published"], "name"].iloc[0])
     at = run_page("app_pages/measure.py", measure=hidden)
     assert at.title[0].value != hidden
-    assert any("is not published" in i.value and hidden in i.value for i in at.info)
+    assert any("The measure in the link is not published" in i.value for i in at.info)
+    assert not any(hidden in i.value for i in at.info)
 
 
 def test_the_public_see_commentary_without_officers_names(app_env: Path) -> None:

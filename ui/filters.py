@@ -93,7 +93,8 @@ def choose_measure(scope: "Scope", catalogue: pd.DataFrame) -> str | None:
     if asked and asked not in names.values():
         # a link to a measure this view can't show: say so rather than quietly showing another
         why = "is not published" if scope.public_only else "is not under this purpose, or no longer exists"
-        st.info(f"The measure in the link ({asked}) {why}, so this page shows {names[str(choice)]} instead.")
+        # the name from the link is not repeated: the page shows nothing of a measure it may not show
+        st.info(f"The measure in the link {why}, so this page shows {names[str(choice)]} instead.")
     return str(choice) if choice is not None else None
 
 
