@@ -56,7 +56,7 @@ DEMAND_TYPES: tuple[str, ...] = get_args(DemandType)
 PERIOD_NAME: dict[str, str] = {"day": "day", "week": "week", "month": "month", "quarter": "quarter"}
 
 # One seasonal cycle in periods: a week of days, a year of weeks, months or quarters. Days also get
-# the yearly cycle (365) when there are two years of them (MSTL, Bandara, Bergmeir & Hewamalage 2021).
+# the yearly cycle (365) when there are two years of them (MSTL: Bandara, Hyndman & Bergmeir 2021, arXiv:2107.13462).
 SEASON_LENGTH: dict[str, int] = {"day": 7, "week": 52, "month": 12, "quarter": 4}
 YEAR_OF_DAYS = 365
 # STL needs at least two full cycles to separate the seasonal from the trend (Cleveland et al. 1990).
