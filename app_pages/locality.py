@@ -6,7 +6,6 @@ import streamlit as st
 
 from perf import charts, places
 from ui import cached, filters
-from ui.db import reading
 
 scope = filters.current()
 st.title("By locality")
@@ -31,8 +30,7 @@ localities = cached.localities()
 if values.empty:
     st.info("No ward figures for this measure here.")
     st.stop()
-with reading() as con:
-    demo = places.demographics(con, root)
+demo = cached.demographics(root)
 residents = places.population(demo)
 if kind == "locality":
     values = values.merge(localities[["locality_id", "parent_id"]].rename(columns={"parent_id": "loc"}),

@@ -1,44 +1,32 @@
-"""st.cache_data wrappers over perf: every query keyed on its filters and the data version."""
+"""Cached queries over perf: each keyed on its filters and the data version (ui.db.cached_query)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
 from perf import measures, spc
-from ui.db import data_version, reading
+from ui.db import cached_query, data_version
+
+Con = duckdb.DuckDBPyConnection
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _meta(version: int) -> dict[str, str]:
-    with reading() as con:
-        return measures.meta(con)
+@cached_query(8)
+def meta(con: Con) -> dict[str, str]:
+    return measures.meta(con)
 
 
-def meta() -> dict[str, str]:
-    return _meta(data_version())
+@cached_query(8)
+def purposes(con: Con) -> pd.DataFrame:
+    return measures.purposes(con)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _purposes(version: int) -> pd.DataFrame:
-    with reading() as con:
-        return measures.purposes(con)
-
-
-def purposes() -> pd.DataFrame:
-    return _purposes(data_version())
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _localities(version: int) -> pd.DataFrame:
-    with reading() as con:
-        return measures.localities(con)
-
-
-def localities() -> pd.DataFrame:
-    return _localities(data_version())
+@cached_query(8)
+def localities(con: Con) -> pd.DataFrame:
+    return measures.localities(con)
 
 
 _LABELS: dict[int, dict[str, str]] = {}
@@ -54,55 +42,40 @@ def locality_labels(label: "Callable[[pd.Series], str]") -> dict[str, str]:
     return _LABELS[version]
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _catalogue(version: int, public_only: bool) -> pd.DataFrame:
-    with reading() as con:
-        return measures.catalogue(con, public_only=public_only)
+@cached_query(16)
+def catalogue(con: Con, public_only: bool) -> pd.DataFrame:
+    return measures.catalogue(con, public_only=public_only)
 
 
-def catalogue(public_only: bool) -> pd.DataFrame:
-    return _catalogue(data_version(), public_only)
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _series(version: int, measure_ids: tuple[str, ...], locality_id: str) -> pd.DataFrame:
-    with reading() as con:
-        return measures.series(con, measure_ids, locality_id)
+@cached_query(256)
+def _series(con: Con, measure_ids: tuple[str, ...], locality_id: str) -> pd.DataFrame:
+    return measures.series(con, measure_ids, locality_id)
 
 
 def series(measure_ids: tuple[str, ...] | str, locality_id: str) -> pd.DataFrame:
-    ids = (measure_ids,) if isinstance(measure_ids, str) else tuple(measure_ids)
-    return _series(data_version(), ids, locality_id)
+    return _series((measure_ids,) if isinstance(measure_ids, str) else tuple(measure_ids), locality_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _phases(version: int, measure_id: str | None) -> pd.DataFrame:
-    with reading() as con:
-        return measures.phases(con, measure_id)
+@cached_query(64)
+def phases(con: Con, measure_id: str | None = None) -> pd.DataFrame:
+    return measures.phases(con, measure_id)
 
 
-def phases(measure_id: str | None = None) -> pd.DataFrame:
-    return _phases(data_version(), measure_id)
+@cached_query(64)
+def commentary(con: Con, measure_id: str, public_only: bool) -> pd.DataFrame:
+    return measures.commentary(con, measure_id, public_only=public_only)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _commentary(version: int, measure_id: str, public_only: bool) -> pd.DataFrame:
-    with reading() as con:
-        return measures.commentary(con, measure_id, public_only=public_only)
+@cached_query(256)
+def ward_values(con: Con, measure_id: str, locality_id: str, kind: str = "ward") -> pd.DataFrame:
+    return measures.ward_values(con, measure_id, locality_id, kind)
 
 
-def commentary(measure_id: str, public_only: bool) -> pd.DataFrame:
-    return _commentary(data_version(), measure_id, public_only)
+@cached_query(64)
+def demographics(con: Con, locality_id: str) -> pd.DataFrame:
+    from perf import places
 
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def _ward_values(version: int, measure_id: str, locality_id: str, kind: str) -> pd.DataFrame:
-    with reading() as con:
-        return measures.ward_values(con, measure_id, locality_id, kind)
-
-
-def ward_values(measure_id: str, locality_id: str, kind: str = "ward") -> pd.DataFrame:
-    return _ward_values(data_version(), measure_id, locality_id, kind)
+    return places.demographics(con, locality_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -113,23 +86,17 @@ def xmr_for(
     return spc.xmr(list(values), phase_starts=phase_starts, improvement=improvement, target=target)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _status(version: int, public_only: bool, locality_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from perf import status
-
-    with reading() as con:
-        cat = measures.catalogue(con, public_only=public_only)
-        ids = list(cat["measure_id"])
-        values = measures.series(con, ids, locality_id)
-        values["whole_area"] = False
-        missing = sorted(set(ids) - set(values["measure_id"]))
-        if missing and locality_id != measures.AREA:
-            values = pd.concat([values, measures.series(con, missing, measures.AREA).assign(whole_area=True)],
-                               ignore_index=True)
-        phase_rows = measures.phases(con)
-    return status.latest(values, cat, phase_rows), values
-
-
-def status(public_only: bool, locality_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+@cached_query(64)
+def status(con: Con, public_only: bool, locality_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every measure's latest status in a place (whole-area figures where not recorded by ward), and the values."""
-    return _status(data_version(), public_only, locality_id)
+    from perf import status as latest
+
+    cat = measures.catalogue(con, public_only=public_only)
+    ids = list(cat["measure_id"])
+    values = measures.series(con, ids, locality_id)
+    values["whole_area"] = False
+    missing = sorted(set(ids) - set(values["measure_id"]))
+    if missing and locality_id != measures.AREA:
+        values = pd.concat([values, measures.series(con, missing, measures.AREA).assign(whole_area=True)],
+                           ignore_index=True)
+    return latest.latest(values, cat, measures.phases(con)), values

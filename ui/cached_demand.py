@@ -1,7 +1,7 @@
-"""st.cache_data wrappers over perf.demand and perf.capability for the Demand and Capability pages.
+"""Cached queries over perf.demand and perf.capability for the Demand and Capability pages.
 
-Each is keyed on the data version (the database file's modification time) and its filters, so a
-page rerun with the same filters opens no connection at all, and a data load refreshes them all.
+Each is keyed on the data version and its filters (ui.db.cached_query), so a page rerun with the
+same filters opens no connection at all, and a data load refreshes them all.
 Dates travel as ISO strings: hashable, and what the URL carries.
 """
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -18,7 +19,7 @@ from perf import capability, demand, disclosure
 from perf.capability import CapabilityChart, PhaseComparison
 from perf.demand import Seasonality
 from perf.spc import Chart
-from ui.db import data_version, reading
+from ui.db import cached_query
 from ui.filters import Scope
 
 Filters = tuple[str | None, str | None, str | None, str | None]  # service, locality, start, end (ISO)
@@ -69,121 +70,67 @@ def case_scope(scope: Scope, service_id: str | None, last_day: date | None) -> C
     return CaseScope(filters_for(service_id, locality, start, last_day), granularity, label)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _services(version: int) -> pd.DataFrame:
-    with reading() as con:
-        return demand.services(con)
-
-
-def services() -> pd.DataFrame:
+@cached_query(8)
+def services(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every service with case-level data, its purposes and its cost figures."""
-    return _services(data_version())
+    return demand.services(con)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _data_span(version: int) -> dict[str, date | None]:
-    with reading() as con:
-        return demand.data_span(con)
-
-
-def data_span() -> dict[str, date | None]:
+@cached_query(8)
+def data_span(con: duckdb.DuckDBPyConnection) -> dict[str, date | None]:
     """The first and last day with contacts and with cases."""
-    return _data_span(data_version())
+    return demand.data_span(con)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _by_period(version: int, filters: Filters, granularity: str) -> pd.DataFrame:
-    with reading() as con:
-        return demand.demand_by_period(con, **_kw(filters), granularity=granularity)  # type: ignore[arg-type]
+@cached_query(64)
+def by_period(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str) -> pd.DataFrame:
+    return demand.demand_by_period(con, **_kw(filters), granularity=granularity)  # type: ignore[arg-type]
 
 
-def by_period(filters: Filters, granularity: str) -> pd.DataFrame:
-    return _by_period(data_version(), filters, granularity)
+@cached_query(64)
+def by_channel(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str) -> pd.DataFrame:
+    return demand.demand_by_channel(con, **_kw(filters), granularity=granularity)  # type: ignore[arg-type]
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _by_channel(version: int, filters: Filters, granularity: str) -> pd.DataFrame:
-    with reading() as con:
-        return demand.demand_by_channel(con, **_kw(filters), granularity=granularity)  # type: ignore[arg-type]
+@cached_query(64)
+def by_locality(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str, level: str) -> pd.DataFrame:
+    return demand.demand_by_locality(con, **_kw(filters), granularity=granularity,  # type: ignore[arg-type]
+                                     level=level)  # type: ignore[arg-type]
 
 
-def by_channel(filters: Filters, granularity: str) -> pd.DataFrame:
-    return _by_channel(data_version(), filters, granularity)
+@cached_query(64)
+def pareto(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    return demand.nature_pareto(con, **_kw(filters))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _by_locality(version: int, filters: Filters, granularity: str, level: str) -> pd.DataFrame:
-    with reading() as con:
-        return demand.demand_by_locality(con, **_kw(filters), granularity=granularity,  # type: ignore[arg-type]
-                                         level=level)  # type: ignore[arg-type]
+@cached_query(64)
+def failure_share(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str) -> Chart:
+    return demand.failure_share_chart(con, **_kw(filters), granularity=granularity)  # type: ignore[arg-type]
 
 
-def by_locality(filters: Filters, granularity: str, level: str) -> pd.DataFrame:
-    return _by_locality(data_version(), filters, granularity, level)
+@cached_query(64)
+def demand_chart(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str, adjusted: bool) -> Chart:
+    return demand.demand_chart(con, **_kw(filters), granularity=granularity,  # type: ignore[arg-type]
+                               seasonally_adjusted=adjusted)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _pareto(version: int, filters: Filters) -> pd.DataFrame:
-    with reading() as con:
-        return demand.nature_pareto(con, **_kw(filters))
+@cached_query(64)
+def seasonality(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str) -> Seasonality:
+    return demand.seasonality(con, **_kw(filters), granularity=granularity)  # type: ignore[arg-type]
 
 
-def pareto(filters: Filters) -> pd.DataFrame:
-    return _pareto(data_version(), filters)
+@cached_query(64)
+def cost(con: duckdb.DuckDBPyConnection, filters: Filters, handling_minutes: float | None = None,
+         cost_per_hour: float | None = None) -> pd.DataFrame:
+    return demand.failure_demand_cost(con, **_kw(filters), granularity="month",
+                                      handling_minutes=handling_minutes, cost_per_hour=cost_per_hour)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _failure_share(version: int, filters: Filters, granularity: str) -> Chart:
-    with reading() as con:
-        return demand.failure_share_chart(con, **_kw(filters), granularity=granularity)  # type: ignore[arg-type]
-
-
-def failure_share(filters: Filters, granularity: str) -> Chart:
-    return _failure_share(data_version(), filters, granularity)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _demand_chart(version: int, filters: Filters, granularity: str, adjusted: bool) -> Chart:
-    with reading() as con:
-        return demand.demand_chart(con, **_kw(filters), granularity=granularity,  # type: ignore[arg-type]
-                                   seasonally_adjusted=adjusted)
-
-
-def demand_chart(filters: Filters, granularity: str, adjusted: bool) -> Chart:
-    return _demand_chart(data_version(), filters, granularity, adjusted)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _seasonality(version: int, filters: Filters, granularity: str) -> Seasonality:
-    with reading() as con:
-        return demand.seasonality(con, **_kw(filters), granularity=granularity)  # type: ignore[arg-type]
-
-
-def seasonality(filters: Filters, granularity: str) -> Seasonality:
-    return _seasonality(data_version(), filters, granularity)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _cost(version: int, filters: Filters, handling_minutes: float | None, cost_per_hour: float | None) -> pd.DataFrame:
-    with reading() as con:
-        return demand.failure_demand_cost(con, **_kw(filters), granularity="month",
-                                          handling_minutes=handling_minutes, cost_per_hour=cost_per_hour)
-
-
-def cost(filters: Filters, handling_minutes: float | None = None, cost_per_hour: float | None = None) -> pd.DataFrame:
-    return _cost(data_version(), filters, handling_minutes, cost_per_hour)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _capability_chart(version: int, filters: Filters, day_count: str, max_cases: int, granularity: str) -> CapabilityChart:
-    with reading() as con:
-        return capability.capability_chart(con, **_kw(filters), day_count=day_count,  # type: ignore[arg-type]
-                                           max_cases=max_cases, granularity=granularity)  # type: ignore[arg-type]
-
-
-def capability_chart(filters: Filters, day_count: str, *, max_cases: int = capability.MAX_CASES_DRAWN,
-                     granularity: str = "week") -> CapabilityChart:
-    return _capability_chart(data_version(), filters, day_count, max_cases, granularity)
+@cached_query(64)
+def capability_chart(con: duckdb.DuckDBPyConnection, filters: Filters, day_count: str, *,
+                     max_cases: int = capability.MAX_CASES_DRAWN, granularity: str = "week") -> CapabilityChart:
+    return capability.capability_chart(con, **_kw(filters), day_count=day_count,  # type: ignore[arg-type]
+                                       max_cases=max_cases, granularity=granularity)  # type: ignore[arg-type]
 
 
 # --- the public view: small counts hidden (perf.disclosure) ------------------------------------------
@@ -213,54 +160,29 @@ def public_capability(filters: Filters, day_count: str, granularity: str) -> tup
     return shown_by, disclosure.public_capability(chart)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _wip(version: int, filters: Filters, day_count: str) -> pd.DataFrame:
-    with reading() as con:
-        return capability.work_in_progress(con, **_as_at_kw(filters), day_count=day_count)  # type: ignore[arg-type]
+@cached_query(64)
+def work_in_progress(con: duckdb.DuckDBPyConnection, filters: Filters, day_count: str) -> pd.DataFrame:
+    return capability.work_in_progress(con, **_as_at_kw(filters), day_count=day_count)  # type: ignore[arg-type]
 
 
-def work_in_progress(filters: Filters, day_count: str) -> pd.DataFrame:
-    return _wip(data_version(), filters, day_count)
+@cached_query(64)
+def oldest_open(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    return capability.oldest_open_cases(con, **_as_at_kw(filters))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _oldest(version: int, filters: Filters) -> pd.DataFrame:
-    with reading() as con:
-        return capability.oldest_open_cases(con, **_as_at_kw(filters))
+@cached_query(64)
+def breakdown(con: duckdb.DuckDBPyConnection, filters: Filters, by: str, day_count: str) -> pd.DataFrame:
+    return capability.capability_breakdown(con, **_kw(filters), by=by,  # type: ignore[arg-type]
+                                           day_count=day_count)  # type: ignore[arg-type]
 
 
-def oldest_open(filters: Filters) -> pd.DataFrame:
-    return _oldest(data_version(), filters)
+@cached_query(64)
+def service_phases(con: duckdb.DuckDBPyConnection, service_id: str | None) -> pd.DataFrame:
+    return demand.service_phases(con, service_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _breakdown(version: int, filters: Filters, by: str, day_count: str) -> pd.DataFrame:
-    with reading() as con:
-        return capability.capability_breakdown(con, **_kw(filters), by=by,  # type: ignore[arg-type]
-                                               day_count=day_count)  # type: ignore[arg-type]
-
-
-def breakdown(filters: Filters, by: str, day_count: str) -> pd.DataFrame:
-    return _breakdown(data_version(), filters, by, day_count)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _service_phases(version: int, service_id: str | None) -> pd.DataFrame:
-    with reading() as con:
-        return demand.service_phases(con, service_id)
-
-
-def service_phases(service_id: str | None) -> pd.DataFrame:
-    return _service_phases(data_version(), service_id)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _compare(version: int, filters: Filters, change_on: str, day_count: str) -> PhaseComparison:
-    with reading() as con:
-        return capability.compare_phases(con, **_kw(filters), change_on=date.fromisoformat(change_on),
-                                         day_count=day_count)  # type: ignore[arg-type]
-
-
-def compare(filters: Filters, change_on: date, day_count: str) -> PhaseComparison:
-    return _compare(data_version(), filters, change_on.isoformat(), day_count)
+@cached_query(64)
+def compare(con: duckdb.DuckDBPyConnection, filters: Filters, change_on: date, day_count: str) -> PhaseComparison:
+    return capability.compare_phases(con, **_kw(filters), change_on=change_on,
+                                     day_count=day_count)  # type: ignore[arg-type]
 

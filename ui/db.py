@@ -9,16 +9,21 @@ open none at all, and a load from any process invalidates every cached query.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
+import streamlit as st
 
 from perf import store
 from perf.config import db_path
+
+T = TypeVar("T")
 
 
 class _ReadersWriterLock:
@@ -97,3 +102,28 @@ def writing() -> Iterator[duckdb.DuckDBPyConnection]:
             yield con
         finally:
             con.close()
+
+
+def cached_query(max_entries: int = 64) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Cache a query ``fn(con, *args)`` on its arguments and the data version.
+
+    The decorated function is called without ``con``: a rerun with the same arguments opens no
+    connection, and a load from any process (a new data version) refreshes every cached query.
+    """
+    def wrap(fn: Callable[..., T]) -> Callable[..., T]:
+        def run(version: int, *args: Any, **kwargs: Any) -> T:
+            with reading() as con:
+                return fn(con, *args, **kwargs)
+
+        # st.cache_data keys a function on its module, qualified name and source: give each wrapped
+        # query its own name, or every query made by this decorator would share one cache
+        run.__module__, run.__qualname__, run.__name__ = fn.__module__, f"{fn.__qualname__}__cached", fn.__name__
+        cached = st.cache_data(show_spinner=False, max_entries=max_entries)(run)
+
+        @functools.wraps(fn)
+        def query(*args: Any, **kwargs: Any) -> T:
+            return cached(data_version(), *args, **kwargs)
+
+        return query
+
+    return wrap
