@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 DB ?= $(or $(OUTSIDE_IN_DB),data/outside_in.duckdb)
 export OUTSIDE_IN_DB := $(DB)
 
-.PHONY: run test typecheck setup db bench public clean
+.PHONY: run dev test typecheck setup db bench public clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ db: $(DB)
 
 run: setup db
 	$(PY) -m streamlit run app.py
+
+# for developers: reload the app when a source file is saved (off in .streamlit/config.toml)
+dev: setup db
+	$(PY) -m streamlit run app.py --server.fileWatcherType auto --server.runOnSave true
 
 public: setup db
 	OUTSIDE_IN_PUBLIC=1 $(PY) -m streamlit run app.py

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from perf.config import db_path, public_mode
-from ui import auth, cached, filters
+from ui import auth, cached, db, filters
 
 st.set_page_config(page_title="Outside-In", page_icon=":material/insights:", layout="wide")
 
@@ -14,6 +14,7 @@ if not db_path().exists():
              "(or `make run`), or set OUTSIDE_IN_DB to your council's database.")
     st.stop()
 
+db.start_run()
 explore = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("app_pages/purpose.py", title="Purpose", icon=":material/flag:", url_path="purpose"),

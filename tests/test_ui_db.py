@@ -38,3 +38,46 @@ def test_two_cached_queries_with_the_same_arguments_keep_their_own_results(app_e
     assert shown[0].startswith("('first', 1,") and shown[1] == "('second', 1)" and shown[2] == shown[0]
     at.run()  # a rerun with the same data version opens no connection and calls neither function
     assert at.session_state["calls"] == [("first", 1), ("second", 1)]
+
+
+RUN_SCRIPT = '''
+import streamlit as st
+from ui import db
+
+db.start_run()
+
+@db.cached_query()
+def commentary_rows(con):
+    return con.execute("SELECT count(*) FROM commentary").fetchone()[0]
+
+st.write(f"before {commentary_rows()}")
+if st.session_state.get("write"):
+    with db.writing() as con:
+        con.execute("DELETE FROM commentary WHERE commentary_id = (SELECT min(commentary_id) FROM commentary)")
+    st.session_state["write"] = False
+st.write(f"after {commentary_rows()}")
+'''
+
+
+def test_a_write_in_a_run_is_seen_by_the_rest_of_that_run_and_an_outside_write_by_the_next(
+        sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The data version is read once a run, so it must be forgotten after a write, and re-read next run."""
+    import shutil
+
+    import duckdb
+
+    copy = tmp_path / "outside_in.duckdb"
+    shutil.copyfile(sample_db, copy)
+    monkeypatch.setenv("OUTSIDE_IN_DB", str(copy))
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent))
+    at = AppTest.from_string(RUN_SCRIPT, default_timeout=30).run()
+    assert not at.exception, at.exception
+    start = int(at.markdown[0].value.split()[1])
+    assert [md.value for md in at.markdown] == [f"before {start}", f"after {start}"]
+    at.session_state["write"] = True
+    at.run()
+    assert [md.value for md in at.markdown] == [f"before {start}", f"after {start - 1}"]
+    with duckdb.connect(str(copy)) as con:  # another process (a scheduled load) writes between runs
+        con.execute("DELETE FROM commentary WHERE commentary_id = (SELECT min(commentary_id) FROM commentary)")
+    at.run()
+    assert [md.value for md in at.markdown] == [f"before {start - 2}", f"after {start - 2}"]

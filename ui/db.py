@@ -67,11 +67,26 @@ class _ReadersWriterLock:
 _LOCK = _ReadersWriterLock()
 
 
-def data_version() -> int:
-    """Changes whenever the database file (or its write-ahead log) changes, or another file is named.
+_run = threading.local()  # each script run has its own thread
 
-    The path is part of the key: two copies of a database can share a modification time.
+
+def start_run() -> None:
+    """Read the data version once at the top of a script run (app.py calls this).
+
+    A page asks for the version with every cached query, dozens of times a run; each read stats
+    the file. A write in this run (``writing()``) forgets it, so later queries see the new data.
     """
+    _run.version = _read_version()
+
+
+def data_version() -> int:
+    """Changes whenever the database file (or its write-ahead log) changes, or another file is named."""
+    version: int | None = getattr(_run, "version", None)
+    return _read_version() if version is None else version
+
+
+def _read_version() -> int:
+    """The path is part of the key: two copies of a database can share a modification time."""
     path = db_path()
     stamps = [os.stat(p).st_mtime_ns for p in (path, Path(str(path) + ".wal")) if p.exists()]
     return hash((str(path.resolve()), max(stamps) if stamps else 0))
@@ -102,6 +117,7 @@ def writing() -> Iterator[duckdb.DuckDBPyConnection]:
             yield con
         finally:
             con.close()
+            _run.version = None
 
 
 def cached_query(max_entries: int = 64) -> Callable[[Callable[..., T]], Callable[..., T]]:
