@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -90,23 +89,11 @@ else:
                 f"delivers in, so they need looking at." if ranged else "."))
     if public:  # bands of ages with small counts hidden, not one bar a day
         bands = disclosure.age_bands(wip, max_bands=12)
-        bands = bands.assign(age_end=bands["age_to"] + 1, open_cases=bands["open_cases"].astype("float64"))
-        bars = alt.Chart(bands).mark_bar(color="#7B7D7D").encode(
-            x=alt.X("age_from:Q", bin="binned", title=f"Age so far ({unit})"), x2="age_end:Q",
-            y=alt.Y("open_cases:Q", title="Open cases"),
-            tooltip=[alt.Tooltip("band:N", title=f"Age ({unit})"), alt.Tooltip("open_cases:Q", title="Open cases")])
-    else:
-        bars = alt.Chart(wip).mark_bar(color="#7B7D7D").encode(
-            x=alt.X("age_days:Q", title=f"Age so far ({unit})", bin=alt.Bin(maxbins=40)),
-            y=alt.Y("sum(open_cases):Q", title="Open cases"),
-            tooltip=[alt.Tooltip("sum(open_cases):Q", title="Open cases")])
-    layers: list[alt.Chart] = [bars]
-    if ranged:
-        rule = pd.DataFrame({"upper": [rng.upper]})
-        layers.append(alt.Chart(rule).mark_rule(color="#E66100", strokeDash=[6, 4]).encode(x="upper:Q"))
+        bands = bands.assign(open_cases=bands["open_cases"].astype("float64"))
     if not public or bands["open_cases"].notna().any():
-        st.altair_chart(alt.layer(*layers).properties(title="Open cases by age so far", height=250,
-                                                      width="container"), width="stretch")
+        draw.chart(charts.open_cases_by_age(bands if public else wip, unit=unit, upper=rng.upper if ranged else None),
+                   alt=f"Bars of open cases by their age so far in {unit}"
+                       + (f", with the upper limit of {rng.upper:,.0f} {unit} marked." if ranged else "."))
     if public and bands["suppressed"].any():
         st.caption(f"Ages with fewer than {disclosure.SMALL_COUNT} open cases (and one more, where a total would "
                    "give them away) are not charted.")
@@ -119,8 +106,7 @@ else:
 st.markdown("#### Side by side")
 by_label = st.segmented_control("Compare", ["Service", "Channel", "Locality", "Ward"], default="Service", key="compare",
                                 bind="query-params", required=True)
-table = cd.breakdown(c.filters, str(by_label).lower(), day_count)
-table = disclosure.capability_rows(table) if public else table
+table = cd.breakdown_shown(c.filters, str(by_label).lower(), day_count, public)
 st.caption("Each row is read against its own range, not ranked: a wide range is a less predictable system.")
 cd.table(table[["group_name", "cases", "mean", "median", "p90", "lower", "upper", "open_cases"]].round(1).rename(
     columns={"group_name": by_label, "cases": "Cases completed", "mean": "Average", "median": "Median",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -33,11 +32,10 @@ periods = cd.by_period(c.filters, c.granularity)
 if periods.empty or int(periods["demand"].sum()) == 0:
     st.info(f"No demand recorded for {names[service_id or '']} in {scope.locality_name} in {c.label.lower()}.")
     st.stop()
-granularity, natures, raw = c.granularity, cd.pareto(c.filters), periods
+granularity, natures, raw = c.granularity, cd.natures_shown(c.filters, public), periods
 if public:
     st.caption(disclosure.RULE)
     granularity, periods = cd.public_periods(c.filters, c.granularity)
-    natures = disclosure.nature_pareto(natures)
     if periods["suppressed"].all():
         st.info(f"There are too few contacts for {names[service_id or '']} in {scope.locality_name} in "
                 f"{c.label.lower()} to show in the public view: counts under {disclosure.SMALL_COUNT} are not "
@@ -65,15 +63,15 @@ if over_time:
     mix = periods.melt(id_vars=["period_start"], value_vars=["value_demand", "failure_demand"],
                        var_name="type", value_name="contacts")
     mix["type"] = mix["type"].map({"value_demand": "Value demand", "failure_demand": "Failure demand"})
-    st.altair_chart(charts.stacked_bars(mix, x="period_start", y="contacts", colour="type",
-                                        title=f"Contacts each {every}, value and failure demand", x_title=every.title(),
-                                        y_title="Contacts", domain=["Value demand", "Failure demand"],
-                                        palette=["#1F77B4", "#E66100"]), width="stretch")
+    draw.chart(charts.stacked_bars(mix, x="period_start", y="contacts", colour="type",
+                                   title=f"Contacts each {every}, value and failure demand", x_title=every.title(),
+                                   y_title="Contacts", domain=["Value demand", "Failure demand"],
+                                   palette=["#1F77B4", "#E66100"]),
+               alt=f"Stacked bars of contacts each {every}, value and failure demand; the numbers are in the "
+                   "table at the foot of the page.")
 
     st.markdown("#### Is the failure share changing?")
-    share = cd.failure_share(c.filters, granularity)
-    if public:
-        share = disclosure.published_p_chart(share, disclosure.hidden_at(share.points, periods))
+    share = cd.failure_share_shown(c.filters, granularity, public)
     pts = share.points.assign(**{col: share.points[col] * 100 for col in ("value", "centre", "lower", "upper")})
     draw.chart(charts.xmr_chart(pts, pts["period_start"], title=f"Failure demand, % of contacts each {every}",
                                 y_title="% failure demand", phase_labels=labels),
@@ -95,13 +93,9 @@ if hidden:
 if failure.empty and not hidden:
     st.caption("No failure demand in this period.")
 elif not failure.empty:
-    base = alt.Chart(failure).encode(x=alt.X("nature:N", sort=None, title=None, axis=alt.Axis(labelAngle=-30)))
-    bars = base.mark_bar(color="#E66100").encode(y=alt.Y("demand:Q", title="Contacts"),
-                                                 tooltip=["nature", "demand", alt.Tooltip("share:Q", format=".0%")])
-    line = base.mark_line(point=True, color="#333333").encode(
-        y=alt.Y("cumulative_share:Q", title="Cumulative share", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])))
-    st.altair_chart(alt.layer(bars, line).resolve_scale(y="independent").properties(
-        title="Failure demand by nature, largest first (Pareto)", height=300, width="container"), width="stretch")
+    draw.chart(charts.pareto_chart(failure, title="Failure demand by nature, largest first (Pareto)"),
+               alt="Bars of failure demand by nature, largest first, with the running share as a line; the numbers "
+                   "are in the table at the foot of the page.")
     st.caption("Design out the largest causes first: the line shows how much of the failure demand they add up to.")
 
 if over_time:
@@ -115,9 +109,7 @@ if over_time:
                  + ("Demand is seasonal: a peak that comes every year at this time is the pattern, not a signal."
                     if season.is_seasonal else "Demand has no strong seasonal pattern."))
         adjusted = st.toggle("Chart demand with the seasonal pattern taken out", key="adjusted", bind="query-params")
-        chart = cd.demand_chart(c.filters, granularity, bool(adjusted))
-        if public:
-            chart = disclosure.published_xmr(chart, disclosure.hidden_at(chart.points, periods))
+        chart = cd.demand_chart_shown(c.filters, granularity, bool(adjusted), public)
         draw.chart(charts.xmr_chart(chart.points, chart.points["period_start"],
                                     title=("Seasonally adjusted demand" if adjusted else "Demand") + f" each {every}",
                                     y_title="Contacts", phase_labels=labels),
@@ -125,15 +117,13 @@ if over_time:
 
 st.markdown("#### By channel and by place")
 left, right = st.columns(2)
-channels = demand.totals(cd.by_channel(c.filters, granularity), "channel")
-channels = disclosure.demand_counts(channels) if public else channels
+channels = cd.channel_totals(c.filters, granularity, public)
 cd.table(channels.assign(failure_share=(channels["failure_share"] * 100).round(1))[
     ["channel", "demand", "failure_demand", "failure_share"]].rename(columns={
         "channel": "Channel", "demand": "Contacts", "failure_demand": "Failure demand",
         "failure_share": "Failure demand (%)"}), public=public, where=left)
 level = {"area": "council", "council": "locality", "locality": "ward"}.get(scope.locality_kind, "ward")
-places = demand.totals(cd.by_locality(c.filters, granularity, level), "locality_id")
-places = disclosure.demand_counts(places) if public else places
+places = cd.place_totals(c.filters, granularity, level, public)
 cd.table(places[["locality_name", "demand", "demand_per_1000", "failure_demand_per_1000"]].round(1).rename(
     columns={"locality_name": level.title(), "demand": "Contacts", "demand_per_1000": "Per 1,000 residents",
              "failure_demand_per_1000": "Failure demand per 1,000"}), public=public, where=right)
@@ -150,8 +140,7 @@ if service_id:
                               value=float(row["handling_minutes"]) if pd.notna(row["handling_minutes"]) else 0.0)
     cost_rate = b.number_input("Cost of an hour (£)", min_value=0.0, step=1.0,
                                value=float(row["cost_per_hour"]) if pd.notna(row["cost_per_hour"]) else 0.0)
-cost = cd.cost(c.filters, handling, cost_rate)
-cost = disclosure.failure_cost(cost) if public else cost
+cost = cd.cost_shown(c.filters, handling, cost_rate, public)
 priced = disclosure.cost_sentence if public else demand.cost_sentence
 st.write(html.escape(priced(cost, service_name=names[service_id] if service_id else None,
                             last_day=span["last_contact"])))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from perf import charts, places
-from ui import cached, filters
+from ui import cached, draw, filters
 
 scope = filters.current()
 st.title("By locality")
@@ -57,15 +57,13 @@ if rate:
     show["value"] = places.per_thousand(show, residents)
     y_title = f"{m['unit']} per 1,000 residents"
 st.markdown(f"### {m['name']}" + (" per 1,000 residents" if rate else f" ({m['unit']})"))
-multiples = places.small_multiples(show, improvement=str(m["improvement"]))  # type: ignore[arg-type]
+multiples, panels = cached.area_charts(show, str(m["improvement"]))
 signals = multiples.groupby("locality_name")["signal"].apply(lambda s: bool(s.tail(1).fillna(False).any()))
 flagged = sorted(signals[signals].index)
 st.write(f"{len(signals)} areas. " + (f"Latest period shows a signal in: {', '.join(flagged)}." if flagged
                                        else "No area shows a signal in the latest period."))
 st.caption(f"{y_title}: each panel has its own scale, average (solid) and limits (dashed). Special-cause points are "
            "marked ▲ improving, ■ concerning, ◆/▼ unusually high or low.")
-panels = [charts.small_control_chart(group, title=str(name))
-          for name, group in multiples.groupby("locality_name", sort=True)]
 st.markdown("<div style='display:flex;flex-wrap:wrap;gap:10px 18px'>" + "".join(panels) + "</div>",
             unsafe_allow_html=True)
 with st.expander("The numbers behind the small charts"):
@@ -88,9 +86,10 @@ if kind == "ward":
     latest["council"] = latest["council_id"].map(councils)
     left, right = st.columns([3, 2])
     with left:
-        st.altair_chart(charts.tile_map(latest, value_title=y_title,
-                                        title=f"Latest {periods_back} {shown_by}{'s' if periods_back > 1 else ''}, by ward"), width="content",
-                        alt="Tile map of wards shaded by the value; the table beside it gives each ward's figure.")
+        draw.chart(charts.tile_map(latest, value_title=y_title,
+                                   title=f"Latest {periods_back} {shown_by}{'s' if periods_back > 1 else ''}, by ward"),
+                   width="content",
+                   alt="Tile map of wards shaded by the value; the table beside it gives each ward's figure.")
         st.caption("Each ward is one equal tile, placed roughly where it lies, so small wards are as visible as big ones.")
     with right:
         st.dataframe(latest[["locality_name", "value"]].round(2)

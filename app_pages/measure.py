@@ -46,9 +46,9 @@ st.markdown(icons.variation_badge(chart.variation) + icons.assurance_badge(chart
 
 labels = view.phase_labels
 unit = str(m["unit"])
-altair = charts.xmr_chart(points, dates, title=f"{m['name']}, {place}", y_title=unit, target=target,
+figure = charts.xmr_chart(points, dates, title=f"{m['name']}, {place}", y_title=unit, target=target,
                           phase_labels=labels)
-draw.chart(altair, alt=f"Control chart of {m['name']}. {sentence}")
+draw.chart(figure, alt=f"Control chart of {m['name']}. {sentence}")
 for warning in chart.warnings:
     st.caption(f"Note: {warning}")
 
@@ -95,7 +95,7 @@ with st.expander("The numbers behind the chart"):
     a.download_button("Download the data (CSV)", table.to_csv(index=False).encode("utf-8"),
                       file_name=f"{measure_id}.csv", mime="text/csv", on_click="ignore")
     # charts render only when asked for (about a second each, offline)
-    b.download_button("Download the chart (PNG)", lambda: charts.to_png(altair), file_name=f"{measure_id}.png",
+    b.download_button("Download the chart (PNG)", lambda: charts.to_png(figure), file_name=f"{measure_id}.png",
                       mime="image/png", on_click="ignore")
-    c.download_button("Download the chart (SVG)", lambda: charts.to_svg(altair).encode("utf-8"),
+    c.download_button("Download the chart (SVG)", lambda: charts.to_svg(figure).encode("utf-8"),
                       file_name=f"{measure_id}.svg", mime="image/svg+xml", on_click="ignore")

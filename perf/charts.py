@@ -1,4 +1,4 @@
-"""Altair charts shared by pages and exports: one builder a chart type, data in, spec out.
+"""Charts shared by pages and exports: one builder a chart type, data in, Vega-Lite spec (or SVG) out.
 
 Colours follow NHS England Making Data Count's icon palette (blue = improvement, orange =
 concern, purple = neutral, grey = common cause), which stays distinguishable for the common
@@ -13,7 +13,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import altair as alt
 import pandas as pd
 
 POINT_STYLE: dict[str, tuple[str, str, str]] = {
@@ -173,76 +172,108 @@ def sparkline(values: pd.Series, *, label: str, colour: str = "#555555", width: 
 def stacked_bars(
     frame: pd.DataFrame, *, x: str, y: str, colour: str, title: str, x_title: str, y_title: str,
     domain: list[str] | None = None, palette: list[str] | None = None,
-) -> alt.Chart:
+) -> VegaLite:
     """Counts per period stacked by a category (value/failure demand, channel, ...)."""
-    scale = alt.Scale(domain=domain, range=palette) if domain and palette else alt.Undefined
-    # altair's mark_* methods come through a signature-copying decorator that mypy reads as Any
-    chart: alt.Chart = (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            x=alt.X(f"{x}:T", title=x_title),
-            y=alt.Y(f"{y}:Q", title=y_title, stack=True),
-            color=alt.Color(f"{colour}:N", title=None, scale=scale, legend=alt.Legend(orient="bottom")),
-            tooltip=[alt.Tooltip(f"{x}:T", title=x_title, format="%d %b %Y"), f"{colour}:N",
-                     alt.Tooltip(f"{y}:Q", title=y_title, format=",")],
-        )
-        .properties(title=alt.TitleParams(title, anchor="start"), height=300, width="container")
-    )
-    return chart
+    colours: dict[str, Any] = {"field": colour, "type": "nominal", "title": None, "legend": {"orient": "bottom"}}
+    if domain and palette:
+        colours["scale"] = {"domain": domain, "range": palette}
+    spec = {
+        "title": {"text": title, "anchor": "start"}, "height": 300, "width": "container",
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": {"field": x, "type": "temporal", "title": x_title},
+            "y": {"field": y, "type": "quantitative", "title": y_title, "stack": True},
+            "color": colours,
+            "tooltip": [_tooltip(x, x_title, "temporal", "%d %b %Y"), _tooltip(colour, "Type", "nominal"),
+                        _tooltip(y, y_title, fmt=",")],
+        },
+    }
+    return VegaLite(spec=spec, data=frame[[x, y, colour]].reset_index(drop=True))
 
 
-def small_multiples_chart(frame: pd.DataFrame, *, y_title: str, columns: int = 4) -> alt.FacetChart:
-    """One small control chart per area, each with its own average and limits (never a ranking)."""
-    data = frame.copy()
-    if (data["value"].dropna() >= 0).all():
-        data["lower"] = data["lower"].clip(lower=0)  # no negative counts or rates (see xmr_frame)
-    data["signal_label"] = data["point_type"].map(lambda t: POINT_STYLE.get(t, POINT_STYLE["common_cause"])[0])
-    base = alt.Chart().encode(x=alt.X("period_start:T", title=None, axis=alt.Axis(format="%Y", tickCount=3)))
-    labels = [v[0] for v in POINT_STYLE.values()]
-    # LayerChart(layer=...) is what alt.layer builds when no layer has a facet encoding; alt.layer
-    # is typed to return a FacetChart too (it hoists shared facet encodings)
-    layer = alt.LayerChart(layer=[
-        base.mark_line(color="#9A9A9A", strokeWidth=1).encode(y=alt.Y("value:Q", title=None)),
-        base.mark_line(color="#333333", strokeWidth=1).encode(y="centre:Q"),
-        base.mark_line(color="#333333", strokeDash=[4, 3], strokeWidth=0.8).encode(y="upper:Q"),
-        base.mark_line(color="#333333", strokeDash=[4, 3], strokeWidth=0.8).encode(y="lower:Q"),
-        base.mark_point(filled=True, size=14).encode(
-            y="value:Q",
-            color=alt.Color("signal_label:N", title="Variation",
-                            scale=alt.Scale(domain=labels, range=[v[1] for v in POINT_STYLE.values()]),
-                            legend=alt.Legend(orient="bottom")),
-            shape=alt.Shape("signal_label:N", scale=alt.Scale(domain=labels,
-                                                              range=[v[2] for v in POINT_STYLE.values()]), legend=None),
-            tooltip=[alt.Tooltip("locality_name:N", title="Area"),
-                     alt.Tooltip("period_start:T", title="Period", format="%b %Y"),
-                     alt.Tooltip("value:Q", title="Value", format=",.4~f"), alt.Tooltip("signal_label:N", title="Variation")],
-        ),
-    ], data=data).properties(width=170, height=90)
-    faceted: alt.FacetChart = layer.facet(
-        facet=alt.Facet("locality_name:N", title=None, header=alt.Header(labelFontSize=12)), columns=columns
-    ).resolve_scale(y="independent")
-    return faceted
+def pareto_chart(natures: pd.DataFrame, *, title: str, colour: str = "#E66100") -> VegaLite:
+    """Bars largest first with the running share as a line: which few causes make most of the demand.
+
+    ``natures`` has nature, demand, share and cumulative_share, already in rank order.
+    """
+    x = {"field": "nature", "type": "nominal", "sort": None, "title": None, "axis": {"labelAngle": -30}}
+    spec = {
+        "title": {"text": title, "anchor": "start"}, "height": 300, "width": "container",
+        "layer": [
+            {"mark": {"type": "bar", "color": colour},
+             "encoding": {"x": x, "y": {"field": "demand", "type": "quantitative", "title": "Contacts"},
+                          "tooltip": [_tooltip("nature", "Nature", "nominal"), _tooltip("demand", "Contacts", fmt=","),
+                                      _tooltip("share", "Share", fmt=".0%")]}},
+            {"mark": {"type": "line", "point": True, "color": "#333333"},
+             "encoding": {"x": x, "y": {"field": "cumulative_share", "type": "quantitative", "title": "Cumulative share",
+                                        "axis": {"format": "%"}, "scale": {"domain": [0, 1]}},
+                          "tooltip": [_tooltip("nature", "Nature", "nominal"),
+                                      _tooltip("cumulative_share", "Cumulative share", fmt=".0%")]}},
+        ],
+        "resolve": {"scale": {"y": "independent"}},
+    }
+    return VegaLite(spec=spec, data=natures[["nature", "demand", "share", "cumulative_share"]].reset_index(drop=True))
 
 
-def tile_map(frame: pd.DataFrame, *, value_title: str, title: str) -> alt.LayerChart:
+def open_cases_by_age(frame: pd.DataFrame, *, unit: str, upper: float | None = None) -> VegaLite:
+    """Open cases by how old they are so far, with the system's upper limit marked when it has one.
+
+    ``frame`` is either one row per age (age_days, open_cases), binned here, or bands already made
+    for the public view (age_from, age_to, band, open_cases).
+    """
+    if "age_from" in frame.columns:
+        data = frame.assign(age_end=frame["age_to"] + 1)[["age_from", "age_end", "band", "open_cases"]]
+        bars = {"mark": {"type": "bar", "color": "#7B7D7D"},
+                "encoding": {"x": {"field": "age_from", "type": "quantitative", "bin": "binned",
+                                   "title": f"Age so far ({unit})"},
+                             "x2": {"field": "age_end"},
+                             "y": {"field": "open_cases", "type": "quantitative", "title": "Open cases"},
+                             "tooltip": [_tooltip("band", f"Age ({unit})", "nominal"),
+                                         _tooltip("open_cases", "Open cases")]}}
+    else:
+        data = frame[["age_days", "open_cases"]]
+        bars = {"mark": {"type": "bar", "color": "#7B7D7D"},
+                "encoding": {"x": {"field": "age_days", "type": "quantitative", "bin": {"maxbins": 40},
+                                   "title": f"Age so far ({unit})"},
+                             "y": {"aggregate": "sum", "field": "open_cases", "type": "quantitative",
+                                   "title": "Open cases"},
+                             "tooltip": [{"aggregate": "sum", "field": "open_cases", "type": "quantitative",
+                                          "title": "Open cases"}]}}
+    layers: list[dict[str, Any]] = [bars]
+    if upper is not None and pd.notna(upper):
+        layers.append({"mark": {"type": "rule", "color": "#E66100", "strokeDash": [6, 4], "strokeWidth": 2},
+                       "encoding": {"x": {"datum": float(upper), "type": "quantitative"}}})
+    spec = {"title": {"text": "Open cases by age so far", "anchor": "start"}, "height": 250, "width": "container",
+            "layer": layers}
+    return VegaLite(spec=spec, data=data.reset_index(drop=True))
+
+
+def tile_map(frame: pd.DataFrame, *, value_title: str, title: str) -> VegaLite:
     """Wards as equal tiles placed roughly where they lie: every ward is visible, whatever its size."""
-    data = frame.copy()
+    data = frame[["locality_name", "grid_x", "grid_y", "value", "council"]].copy()
     data["short"] = data["locality_name"].map(lambda n: "".join(w[0] for w in str(n).replace("&", " ").split())[:4])
-    base = alt.Chart(data).encode(
-        x=alt.X("grid_x:O", axis=None), y=alt.Y("grid_y:O", axis=None),
-        tooltip=[alt.Tooltip("locality_name:N", title="Ward"), alt.Tooltip("value:Q", title=value_title, format=",.1f"),
-                 alt.Tooltip("council:N", title="Council")],
-    )
-    tiles = base.mark_rect(stroke="white", strokeWidth=2, cornerRadius=3).encode(
-        color=alt.Color("value:Q", title=value_title, scale=alt.Scale(scheme="blues"),
-                        legend=alt.Legend(orient="bottom", gradientLength=300, titleLimit=400)))
-    text = base.mark_text(fontSize=11, fontWeight="bold").encode(
-        text="short:N",
-        color=alt.condition(alt.datum.value > data["value"].median(), alt.value("white"), alt.value("#222222")))
-    return alt.LayerChart(layer=[tiles, text]).properties(  # as alt.layer builds it: see small_multiples_chart
-        title=alt.TitleParams(title, anchor="start"), width=alt.Step(46), height=alt.Step(40)
-    )
+    median = data["value"].median()
+    # dark tiles (above the median) get white initials, light ones dark
+    light_text = f"datum.value > {float(median)!r}" if pd.notna(median) else "false"
+    spec = {
+        "title": {"text": title, "anchor": "start"}, "width": {"step": 46}, "height": {"step": 40},
+        "encoding": {
+            "x": {"field": "grid_x", "type": "ordinal", "axis": None},
+            "y": {"field": "grid_y", "type": "ordinal", "axis": None},
+            "tooltip": [_tooltip("locality_name", "Ward", "nominal"), _tooltip("value", value_title, fmt=",.1f"),
+                        _tooltip("council", "Council", "nominal")],
+        },
+        "layer": [
+            {"mark": {"type": "rect", "stroke": "white", "strokeWidth": 2, "cornerRadius": 3},
+             "encoding": {"color": {"field": "value", "type": "quantitative", "title": value_title,
+                                    "scale": {"scheme": "blues"},
+                                    "legend": {"orient": "bottom", "gradientLength": 300, "titleLimit": 400}}}},
+            {"mark": {"type": "text", "fontSize": 11, "fontWeight": "bold"},
+             "encoding": {"text": {"field": "short", "type": "nominal"},
+                          "color": {"condition": {"test": light_text, "value": "white"}, "value": "#222222"}}},
+        ],
+    }
+    return VegaLite(spec=spec, data=data.reset_index(drop=True))
 
 
 def to_png(figure: VegaLite, *, scale: float = 2.0) -> bytes:

@@ -23,7 +23,6 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, cast
 
-import altair as alt
 import duckdb
 import pandas as pd
 
@@ -205,16 +204,10 @@ def chart_spec(
     period_from: pd.Timestamp | None = None,
     width: int = CHART_WIDTH_PX,
 ) -> str:
-    """The measure's process-behaviour chart for print, as Vega-Lite JSON, the reporting period shaded.
-
-    Works on the Vega-Lite dict, so it holds whether ``charts.xmr_chart`` returns an Altair chart
-    or a plain spec. Charts arrive aggregated (one row a period), but ``disable_max_rows`` keeps a
-    long weekly series from tripping Altair's 5,000-row guard, which exists for browsers, not files.
-    """
+    """The measure's process-behaviour chart for print, as Vega-Lite JSON, the reporting period shaded."""
     chart = charts.xmr_chart(points, dates, title="", y_title=y_title, target=target,
                              phase_labels=phase_labels, size="large", height=CHART_HEIGHT_PX)
-    with alt.data_transformers.disable_max_rows():  # an Altair chart checks rows here; a plain spec ignores it
-        spec: dict[str, Any] = chart.to_dict()
+    spec: dict[str, Any] = chart.to_dict()
     when = pd.to_datetime(pd.Series(dates)).reset_index(drop=True)
     months = (when.iloc[-1].year - when.iloc[0].year) * 12 + when.iloc[-1].month - when.iloc[0].month if len(when) else 0
     step = next(s for limit, s in ((8, 1), (18, 2), (36, 3), (72, 6), (10**6, 12)) if months <= limit)

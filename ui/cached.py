@@ -47,6 +47,20 @@ def catalogue(con: Con, public_only: bool) -> pd.DataFrame:
     return measures.catalogue(con, public_only=public_only)
 
 
+_NAMES: dict[tuple[int, bool], dict[str, str]] = {}
+
+
+def measure_names(public_only: bool) -> dict[str, str]:
+    """Measure id -> name, built once per data version (the Overview asks for it once per tile)."""
+    key = (data_version(), public_only)
+    if key not in _NAMES:
+        cat = catalogue(public_only)
+        if len(_NAMES) > 8:
+            _NAMES.clear()
+        _NAMES[key] = dict(zip(cat["measure_id"], cat["name"], strict=True))
+    return _NAMES[key]
+
+
 @cached_query(256)
 def _series(con: Con, measure_ids: tuple[str, ...], locality_id: str) -> pd.DataFrame:
     return measures.series(con, measure_ids, locality_id)
@@ -84,6 +98,21 @@ def xmr_for(
 ) -> spc.Chart:
     """The control chart of a series: cached on the numbers themselves."""
     return spc.xmr(list(values), phase_starts=phase_starts, improvement=improvement, target=target)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def area_charts(shown: pd.DataFrame, improvement: str) -> tuple[pd.DataFrame, list[str]]:
+    """Each area's control chart and its small SVG panel, cached on the values shown.
+
+    Forty areas' limits and drawings take the By locality page a third of a second; hashing the
+    few thousand values they come from takes a few milliseconds.
+    """
+    from perf import charts, places
+
+    multiples = places.small_multiples(shown, improvement=improvement)  # type: ignore[arg-type]
+    panels = [charts.small_control_chart(group, title=str(name))
+              for name, group in multiples.groupby("locality_name", sort=True)]
+    return multiples, panels
 
 
 @cached_query(64)

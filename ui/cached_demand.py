@@ -19,7 +19,7 @@ from perf import capability, demand, disclosure
 from perf.capability import CapabilityChart, PhaseComparison
 from perf.demand import Seasonality
 from perf.spc import Chart
-from ui.db import cached_query
+from ui.db import cached_query, cached_result
 from ui.filters import Scope
 
 Filters = tuple[str | None, str | None, str | None, str | None]  # service, locality, start, end (ISO)
@@ -145,11 +145,13 @@ def table(frame: pd.DataFrame, *, public: bool, where: Any = st) -> None:
                     column_config={str(c): st.column_config.TextColumn(alignment="right") for c in numbers})
 
 
+@cached_result(64)
 def public_periods(filters: Filters, granularity: str) -> tuple[str, pd.DataFrame]:
     """Demand per period with small counts hidden, by month or quarter when too many weeks would be."""
     return disclosure.coarsen(lambda g: disclosure.demand_counts(by_period(filters, g)), granularity)
 
 
+@cached_result(64)
 def public_capability(filters: Filters, day_count: str, granularity: str) -> tuple[str, CapabilityChart]:
     """The capability chart as periods, never single cases, with periods of 1 to 4 cases hidden."""
     def rows(g: str) -> pd.DataFrame:
@@ -158,6 +160,63 @@ def public_capability(filters: Filters, day_count: str, granularity: str) -> tup
     shown_by, _ = disclosure.coarsen(rows, granularity)
     chart = capability_chart(filters, day_count, max_cases=0, granularity=shown_by)
     return shown_by, disclosure.public_capability(chart)
+
+
+# The page's views of the cached queries, kept too: hiding small counts redone on every rerun
+# cost the Demand and Capability pages a tenth of a second each.
+@cached_result(64)
+def natures_shown(filters: Filters, public: bool) -> pd.DataFrame:
+    """Demand by nature, largest first; small natures hidden in the public view."""
+    return disclosure.nature_pareto(pareto(filters)) if public else pareto(filters)
+
+
+@cached_result(64)
+def failure_share_shown(filters: Filters, granularity: str, public: bool) -> Chart:
+    """The failure-share chart; in the public view drawn again from the periods it may show."""
+    share = failure_share(filters, granularity)
+    if not public:
+        return share
+    periods = public_periods(filters, granularity)[1]
+    return disclosure.published_p_chart(share, disclosure.hidden_at(share.points, periods))
+
+
+@cached_result(64)
+def demand_chart_shown(filters: Filters, granularity: str, adjusted: bool, public: bool) -> Chart:
+    """Demand per period as an XmR chart; in the public view without its hidden periods."""
+    chart = demand_chart(filters, granularity, adjusted)
+    if not public:
+        return chart
+    periods = public_periods(filters, granularity)[1]
+    return disclosure.published_xmr(chart, disclosure.hidden_at(chart.points, periods))
+
+
+@cached_result(64)
+def channel_totals(filters: Filters, granularity: str, public: bool) -> pd.DataFrame:
+    """Demand by channel over the period, small counts hidden in the public view."""
+    totals = demand.totals(by_channel(filters, granularity), "channel")
+    return disclosure.demand_counts(totals) if public else totals
+
+
+@cached_result(64)
+def place_totals(filters: Filters, granularity: str, level: str, public: bool) -> pd.DataFrame:
+    """Demand by place over the period, with rates per 1,000 residents; small counts hidden in public."""
+    totals = demand.totals(by_locality(filters, granularity, level), "locality_id")
+    return disclosure.demand_counts(totals) if public else totals
+
+
+@cached_result(64)
+def cost_shown(filters: Filters, handling_minutes: float | None, cost_per_hour: float | None,
+               public: bool) -> pd.DataFrame:
+    """What failure demand costs by service and month; small failure counts hidden in public."""
+    priced = cost(filters, handling_minutes, cost_per_hour)
+    return disclosure.failure_cost(priced) if public else priced
+
+
+@cached_result(64)
+def breakdown_shown(filters: Filters, by: str, day_count: str, public: bool) -> pd.DataFrame:
+    """End-to-end time side by side by service, channel or place; small counts hidden in public."""
+    table = breakdown(filters, by, day_count)
+    return disclosure.capability_rows(table) if public else table
 
 
 @cached_query(64)

@@ -131,15 +131,34 @@ def cached_query(max_entries: int = 64) -> Callable[[Callable[..., T]], Callable
             with reading() as con:
                 return fn(con, *args, **kwargs)
 
-        # st.cache_data keys a function on its module, qualified name and source: give each wrapped
-        # query its own name, or every query made by this decorator would share one cache
-        run.__module__, run.__qualname__, run.__name__ = fn.__module__, f"{fn.__qualname__}__cached", fn.__name__
-        cached = st.cache_data(show_spinner=False, max_entries=max_entries)(run)
-
-        @functools.wraps(fn)
-        def query(*args: Any, **kwargs: Any) -> T:
-            return cached(data_version(), *args, **kwargs)
-
-        return query
+        return _versioned(fn, run, max_entries)
 
     return wrap
+
+
+def cached_result(max_entries: int = 64) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Cache ``fn(*args)``, work done on cached queries' results, on its arguments and the data version.
+
+    For what a page would otherwise redo on every rerun (hiding small counts for the public view,
+    drawing forty small charts): it changes only when its arguments or the data do.
+    """
+    def wrap(fn: Callable[..., T]) -> Callable[..., T]:
+        def run(version: int, *args: Any, **kwargs: Any) -> T:
+            return fn(*args, **kwargs)
+
+        return _versioned(fn, run, max_entries)
+
+    return wrap
+
+
+def _versioned(fn: Callable[..., T], run: Callable[..., T], max_entries: int) -> Callable[..., T]:
+    # st.cache_data keys a function on its module, qualified name and source: give each wrapped
+    # function its own name, or every function wrapped here would share one cache
+    run.__module__, run.__qualname__, run.__name__ = fn.__module__, f"{fn.__qualname__}__cached", fn.__name__
+    cached = st.cache_data(show_spinner=False, max_entries=max_entries)(run)
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> T:
+        return cached(data_version(), *args, **kwargs)
+
+    return call

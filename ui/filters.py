@@ -58,8 +58,7 @@ def locality_labels() -> dict[str, str]:
 
 def measure_labels(public_only: bool) -> dict[str, str]:
     """Measure id -> its name, which the URL carries so a shared link reads plainly."""
-    cat = cached.catalogue(public_only)
-    return dict(zip(cat["measure_id"], cat["name"], strict=True))
+    return cached.measure_names(public_only)
 
 
 def link_params(scope: "Scope", *, measure_id: str | None = None) -> dict[str, str]:
