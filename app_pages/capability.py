@@ -11,7 +11,7 @@ import html
 import pandas as pd
 import streamlit as st
 
-from perf import charts, disclosure, export
+from perf import disclosure, export, svg
 from ui import draw
 from ui import cached_demand as cd
 from ui import filters
@@ -55,17 +55,15 @@ if public and disclosure.mostly_hidden(pts):
             "not chart them. Choose a larger area, or all services, to see the chart.")
 elif drawn.mode == "case":
     title = f"End-to-end {unit} of each completed case, in the order they were completed"
-    draw.chart(charts.xmr_chart(pts, pts["completed_at"], title=title, y_title=unit.capitalize(),
-                                phase_labels=phase_labels),
-               alt=f"{title}: a control chart of end-to-end time. The sentence above says what it shows.")
+    draw.svg(svg.xmr_chart(pts, pts["completed_at"], title=title, y_title=unit.capitalize(), phase_labels=phase_labels,
+                           label=f"{title}: a control chart of end-to-end time. The sentence above says what it shows."))
     st.caption(f"Each point is one case. Centre line: the average; dashed lines: the natural process limits "
                f"(average ± 2.66 × the average difference between one case and the next; the lower one never "
                f"below zero). {rng.cases:,} cases in the latest phase.")
 else:
     title = f"Median end-to-end {unit} of the cases completed each {every}"
-    draw.chart(charts.xmr_chart(pts, pts["period_start"], title=title, y_title=unit.capitalize(),
-                                phase_labels=phase_labels),
-               alt=f"{title}: a control chart of end-to-end time. The sentence above says what it shows.")
+    draw.svg(svg.xmr_chart(pts, pts["period_start"], title=title, y_title=unit.capitalize(), phase_labels=phase_labels,
+                           label=f"{title}: a control chart of end-to-end time. The sentence above says what it shows."))
     why = (f"The public view draws no single case ({count(total)} completed)" if public
            else f"Too many cases to draw one by one ({total:,})")
     st.caption(f"{why}, so each point is a {every}'s median, with limits for the {every}ly median. The sentence "
@@ -89,11 +87,16 @@ else:
                 f"delivers in, so they need looking at." if ranged else "."))
     if public:  # bands of ages with small counts hidden, not one bar a day
         bands = disclosure.age_bands(wip, max_bands=12)
-        bands = bands.assign(open_cases=bands["open_cases"].astype("float64"))
-    if not public or bands["open_cases"].notna().any():
-        draw.chart(charts.open_cases_by_age(bands if public else wip, unit=unit, upper=rng.upper if ranged else None),
-                   alt=f"Bars of open cases by their age so far in {unit}"
-                       + (f", with the upper limit of {rng.upper:,.0f} {unit} marked." if ranged else "."))
+        bins = bands.assign(start=bands["age_from"], end=bands["age_to"] + 1, count=bands["open_cases"],
+                            name=bands["band"] + f" {unit}")
+    else:
+        bins = svg.bins(wip["age_days"], wip["open_cases"], unit=unit)
+    if bins["count"].notna().any():
+        draw.svg(svg.histogram(bins, title="Open cases by age so far", x_title=f"Age so far ({unit})",
+                               y_title="Open cases", marker=rng.upper if ranged else None,
+                               marker_label=f"Upper limit: {rng.upper:,.0f} {unit}" if ranged else "",
+                               label=f"Bars of open cases by their age so far in {unit}"
+                                     + (f", with the upper limit of {rng.upper:,.0f} {unit} marked." if ranged else ".")))
     if public and bands["suppressed"].any():
         st.caption(f"Ages with fewer than {disclosure.SMALL_COUNT} open cases (and one more, where a total would "
                    "give them away) are not charted.")

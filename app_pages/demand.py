@@ -12,7 +12,7 @@ import html
 import pandas as pd
 import streamlit as st
 
-from perf import charts, demand, disclosure, export
+from perf import demand, disclosure, export, svg
 from ui import draw
 from ui import cached_demand as cd
 from ui import filters
@@ -63,19 +63,18 @@ if over_time:
     mix = periods.melt(id_vars=["period_start"], value_vars=["value_demand", "failure_demand"],
                        var_name="type", value_name="contacts")
     mix["type"] = mix["type"].map({"value_demand": "Value demand", "failure_demand": "Failure demand"})
-    draw.chart(charts.stacked_bars(mix, x="period_start", y="contacts", colour="type",
-                                   title=f"Contacts each {every}, value and failure demand", x_title=every.title(),
-                                   y_title="Contacts", domain=["Value demand", "Failure demand"],
-                                   palette=["#1F77B4", "#E66100"]),
-               alt=f"Stacked bars of contacts each {every}, value and failure demand; the numbers are in the "
-                   "table at the foot of the page.")
+    draw.svg(svg.stacked_bars(mix, x="period_start", y="contacts", colour="type",
+                              title=f"Contacts each {every}, value and failure demand", y_title="Contacts",
+                              domain=["Value demand", "Failure demand"], palette=["#1F77B4", "#E66100"],
+                              label=f"Stacked bars of contacts each {every}, value and failure demand; the numbers "
+                                    "are in the table at the foot of the page."))
 
     st.markdown("#### Is the failure share changing?")
     share = cd.failure_share_shown(c.filters, granularity, public)
     pts = share.points.assign(**{col: share.points[col] * 100 for col in ("value", "centre", "lower", "upper")})
-    draw.chart(charts.xmr_chart(pts, pts["period_start"], title=f"Failure demand, % of contacts each {every}",
-                                y_title="% failure demand", phase_labels=labels),
-               alt="Control chart of the failure demand share; the sentence below says what it shows.")
+    draw.svg(svg.xmr_chart(pts, pts["period_start"], title=f"Failure demand, % of contacts each {every}",
+                           y_title="% failure demand", phase_labels=labels,
+                           label="Control chart of the failure demand share; the sentence below says what it shows."))
     st.caption(f"{share.describe(period_name=every, per_period=False)} "
                "This is a **Laney p′ chart**. A plain p-chart's limits assume the only variation is chance between "
                "contacts; with hundreds of contacts a period they come out so tight that almost every point looks "
@@ -93,9 +92,9 @@ if hidden:
 if failure.empty and not hidden:
     st.caption("No failure demand in this period.")
 elif not failure.empty:
-    draw.chart(charts.pareto_chart(failure, title="Failure demand by nature, largest first (Pareto)"),
-               alt="Bars of failure demand by nature, largest first, with the running share as a line; the numbers "
-                   "are in the table at the foot of the page.")
+    draw.svg(svg.pareto(failure, title="Failure demand by nature, largest first (Pareto)",
+                        label="Bars of failure demand by nature, largest first, with the running share as a line; "
+                              "the numbers are in the table at the foot of the page."))
     st.caption("Design out the largest causes first: the line shows how much of the failure demand they add up to.")
 
 if over_time:
@@ -110,10 +109,10 @@ if over_time:
                     if season.is_seasonal else "Demand has no strong seasonal pattern."))
         adjusted = st.toggle("Chart demand with the seasonal pattern taken out", key="adjusted", bind="query-params")
         chart = cd.demand_chart_shown(c.filters, granularity, bool(adjusted), public)
-        draw.chart(charts.xmr_chart(chart.points, chart.points["period_start"],
-                                    title=("Seasonally adjusted demand" if adjusted else "Demand") + f" each {every}",
-                                    y_title="Contacts", phase_labels=labels),
-                   alt="Control chart of demand per period, with limits per phase.")
+        draw.svg(svg.xmr_chart(chart.points, chart.points["period_start"],
+                               title=("Seasonally adjusted demand" if adjusted else "Demand") + f" each {every}",
+                               y_title="Contacts", phase_labels=labels,
+                               label="Control chart of demand per period, with limits per phase."))
 
 st.markdown("#### By channel and by place")
 left, right = st.columns(2)

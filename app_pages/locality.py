@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perf import charts, places
+from perf import places, svg
 from ui import cached, draw, filters
 
 scope = filters.current()
@@ -86,10 +86,10 @@ if kind == "ward":
     latest["council"] = latest["council_id"].map(councils)
     left, right = st.columns([3, 2])
     with left:
-        draw.chart(charts.tile_map(latest, value_title=y_title,
-                                   title=f"Latest {periods_back} {shown_by}{'s' if periods_back > 1 else ''}, by ward"),
-                   width="content",
-                   alt="Tile map of wards shaded by the value; the table beside it gives each ward's figure.")
+        draw.svg(svg.tile_map(latest, value_title=y_title,
+                              title=f"Latest {periods_back} {shown_by}{'s' if periods_back > 1 else ''}, by ward",
+                              label="Tile map of wards shaded by the value; the table beside it gives each ward's "
+                                    "figure."))
         st.caption("Each ward is one equal tile, placed roughly where it lies, so small wards are as visible as big ones.")
     with right:
         st.dataframe(latest[["locality_name", "value"]].round(2)

@@ -3,13 +3,14 @@ charts with the engine's numbers, filters that change them, and an explicit empt
 
 from __future__ import annotations
 
-import json
+import html
+import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from perf import capability, demand, store
+from perf import capability, demand, store, svg
 from tests.conftest import APP
 
 DEMAND = "app_pages/demand.py"
@@ -25,8 +26,14 @@ def run_page(page: str, **params: str) -> AppTest:
     return at
 
 
-def specs(at: AppTest) -> list[dict]:
-    return [json.loads(el.proto.spec) for el in at.get("vega_lite_chart")]
+def svgs(at: AppTest) -> list[str]:
+    """The charts the page drew as inline SVG (perf.svg), in page order."""
+    return [md.value for md in at.markdown if md.value.startswith("<figure class='oi-chart'")]
+
+
+def points_in(markup: str) -> list[str]:
+    """Each control-chart point's hover text ('12 Mar 2024: 31.5. Average 30, limits ...')."""
+    return re.findall(r"<title>([^<]*\. Average [^<]*)</title>", markup)
 
 
 def test_the_demand_page_says_its_sentence_first_then_draws_its_charts(app_env: Path) -> None:
@@ -34,8 +41,23 @@ def test_the_demand_page_says_its_sentence_first_then_draws_its_charts(app_env: 
     assert at.title[0].value == "Demand"
     sentence = at.subheader[0].value
     assert sentence.startswith("Demand ") and "% is failure demand" in sentence
-    assert len(at.get("vega_lite_chart")) >= 4
+    charts = svgs(at)
+    assert len(charts) == 4 and all("aria-label='" in c for c in charts)  # each with its text alternative
     assert any("Laney p′ chart" in c.value for c in at.caption)  # the page says which chart and why
+
+
+def test_the_demand_page_charts_draw_the_engines_numbers(app_env: Path) -> None:
+    at = run_page(DEMAND, period="All time")
+    share_chart, pareto_chart = svgs(at)[1], svgs(at)[2]
+    with store.connect(app_env) as con:
+        share = demand.failure_share_chart(con, granularity="week").points
+        natures = demand.nature_pareto(con)
+    drawn = points_in(share_chart)
+    assert len(drawn) == int(share["value"].notna().sum())
+    last = share.dropna(subset=["value"]).iloc[-1]
+    assert drawn[-1].startswith(f"{last['period_start']:%d %b %Y}: {svg._num(float(last['value']) * 100)}.")
+    biggest = natures[natures["demand_type"] == "failure"].iloc[0]
+    assert f"{html.escape(str(biggest['nature']), quote=True)}: {svg._num(float(biggest['demand']))} contacts" in pareto_chart
 
 
 def test_the_demand_page_failure_share_matches_the_engine(app_env: Path) -> None:
@@ -66,7 +88,11 @@ def test_the_capability_page_gives_the_range_or_says_it_is_not_predictable(app_e
     with store.connect(app_env) as con:
         expected = capability.capability_chart(con).sentence()
     assert sentence == expected
-    assert specs(at)  # the capability chart is drawn
+    charts = svgs(at)
+    assert charts and "control chart of end-to-end time" in charts[0]
+    with store.connect(app_env) as con:
+        drawn = capability.capability_chart(con).points
+    assert len(points_in(charts[0])) == int(drawn["value"].notna().sum())  # one point a case or a week
 
 
 def test_working_days_change_the_capability_sentence(app_env: Path) -> None:

@@ -1,4 +1,4 @@
-"""Drawing perf.charts specs in Streamlit: the table goes as Arrow, the spec as JSON."""
+"""Drawing perf charts in Streamlit: Vega-Lite specs (table as Arrow, spec as JSON) and inline SVG."""
 
 from __future__ import annotations
 
@@ -10,3 +10,9 @@ from perf.charts import VegaLite
 def chart(figure: VegaLite, *, alt: str, width: str = "stretch") -> None:
     """Draw a perf chart with its text alternative for screen readers."""
     st.vega_lite_chart(figure.data, figure.spec, width=width, alt=alt)  # type: ignore[arg-type]
+
+
+def svg(markup: str) -> None:
+    """Draw a perf.svg chart: it carries its own text alternative (role="img", aria-label, <title>)."""
+    if markup:  # st.markdown, not st.html: st.html's sanitiser keeps HTML only and drops SVG
+        st.markdown(f"<figure class='oi-chart' style='margin:0 0 1rem'>{markup}</figure>", unsafe_allow_html=True)

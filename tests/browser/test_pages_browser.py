@@ -61,7 +61,9 @@ def test_locality_page_from_a_link_draws_small_multiples_and_the_tile_map(server
     wait_ready(page)
     main = page.locator('[data-testid="stMain"]')  # type: ignore[attr-defined]
     main.locator('svg[aria-label^="Small control chart for"]').first.wait_for(timeout=30_000)
-    main.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=30_000)  # the tile map
+    tiles = main.locator('svg[aria-label^="Tile map of wards"]')
+    tiles.wait_for(timeout=30_000)
+    assert tiles.locator("rect[rx='3']").count() >= 30  # a tile a ward
     assert main.get_by_text("Who lives here").count() == 1
     screenshot(page, "locality")
 
@@ -107,7 +109,9 @@ def test_demand_and_capability_from_a_link(server: str, page: object, path: str,
     wait_ready(page)
     main = page.locator('[data-testid="stMain"]')  # type: ignore[attr-defined]
     assert main.locator("h1").first.inner_text().strip() == heading
-    main.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=30_000)
+    chart = main.locator("figure.oi-chart svg[role='img']").first
+    chart.wait_for(timeout=30_000)
+    assert chart.get_attribute("aria-label")  # drawn as SVG, with its text alternative
     assert main.locator("h3").first.inner_text().strip() != ""  # the sentence comes first
     screenshot(page, path)
 
