@@ -111,6 +111,12 @@ def _y_axis(box: _Box, ticks: Sequence[float], title: str, *, fmt: str = "number
     return parts
 
 
+def _baseline(box: _Box) -> str:
+    """The x axis line along the foot of the plotting area."""
+    base = box.top + box.height
+    return f"<line x1='{box.left}' x2='{box.left + box.width}' y1='{base:.1f}' y2='{base:.1f}' stroke='#888'/>"
+
+
 def _polyline(points: list[tuple[float, float]], colour: str, width: float = 1.5, dash: str | None = None) -> str:
     if len(points) < 2:
         return ""
@@ -183,7 +189,7 @@ def xmr_chart(points: pd.DataFrame, dates: pd.Series, *, title: str, y_title: st
     xs = [x_of(d) for d in data["date"]]
     body = [_title(title), *_y_axis(box, ticks, y_title)]
     base = box.top + box.height
-    body.append(f"<line x1='{box.left}' x2='{box.left + box.width}' y1='{base:.1f}' y2='{base:.1f}' stroke='#888'/>")
+    body.append(_baseline(box))
     for when, text in _time_ticks(start, end):
         x = x_of(when)
         body.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{base:.1f}' y2='{base + 5:.1f}' stroke='#888'/>"
@@ -251,7 +257,7 @@ def stacked_bars(frame: pd.DataFrame, *, x: str, y: str, colour: str, title: str
             body.append(f"<rect x='{x0:.1f}' y='{top:.1f}' width='{bar:.2f}' height='{bottom - top:.1f}' "
                         f"fill='{fill}'><title>{when_text}: {_num(float(value))} {_e(name.lower())}</title></rect>")
             level += float(value)
-    body.append(f"<line x1='{box.left}' x2='{box.left + box.width}' y1='{base:.1f}' y2='{base:.1f}' stroke='#888'/>")
+    body.append(_baseline(box))
     if len(wide):
         dates = pd.to_datetime(pd.Series(wide.index))
         start, end = dates.min(), dates.max()
@@ -293,7 +299,7 @@ def pareto(natures: pd.DataFrame, *, title: str, colour: str = "#E66100", height
     for x, y, share, name in line:
         body.append(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='3.5' fill='#333333'>"
                     f"<title>Up to {_e(name)}: {share:.0%} of failure demand</title></circle>")
-    body.append(f"<line x1='{box.left}' x2='{box.left + box.width}' y1='{base:.1f}' y2='{base:.1f}' stroke='#888'/>")
+    body.append(_baseline(box))
     return _svg(WIDTH, height, label or title, body)
 
 
@@ -339,7 +345,7 @@ def histogram(bins: pd.DataFrame, *, title: str, x_title: str, y_title: str, mar
         body.append(f"<rect x='{x0 + 0.5:.1f}' y='{top:.1f}' width='{max(x1 - x0 - 1, 0.5):.1f}' "
                     f"height='{base - top:.1f}' fill='{colour}'><title>{_e(row['name'])}: "
                     f"{_num(float(row['count']))}</title></rect>")
-    body.append(f"<line x1='{box.left}' x2='{box.left + box.width}' y1='{base:.1f}' y2='{base:.1f}' stroke='#888'/>")
+    body.append(_baseline(box))
     for tick in nice_ticks(lo, hi, 8):
         if lo <= tick <= hi:
             body.append(f"<text x='{x_of(tick):.1f}' y='{base + 18:.1f}' font-size='12' text-anchor='middle' "
