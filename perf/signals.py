@@ -156,13 +156,22 @@ class RunsAnalysis(NamedTuple):
 def crossings_min(n_useful: int) -> int:
     """Lower 5th percentile of Binomial(n - 1, 0.5): fewer crossings than this is a signal.
 
-    Anhøj & Olesen (2014), as qicharts2 ``qbinom(0.05, n.useful - 1, 0.5)``.
+    Anhøj & Olesen (2014), as qicharts2 ``qbinom(0.05, n.useful - 1, 0.5)``: the smallest k with
+    P(X <= k) >= 0.05. Worked out exactly in whole numbers (sum of C(m, i) against 2^m / 20; the
+    two are never equal, as 2^m is not a multiple of 5), rather than importing scipy.stats, which
+    took the first visitor to a freshly started app 1.5 s.
     """
     if n_useful < 2:
         return 0
-    from scipy.stats import binom  # type: ignore[import-untyped]  # lazy: slow to import
-
-    return int(binom.ppf(0.05, n_useful - 1, 0.5))
+    m = n_useful - 1
+    whole = 2**m
+    total, term, k = 0, 1, 0  # term = C(m, k)
+    while True:
+        total += term
+        if 20 * total >= whole:
+            return k
+        term = term * (m - k) // (k + 1)
+        k += 1
 
 
 def longest_run_max(n_useful: IntArray) -> IntArray:

@@ -101,6 +101,14 @@ def test_anhoej_thresholds(n, longest, crossings):
     assert signals.crossings_min(n) == crossings
 
 
+def test_the_fewest_crossings_match_the_binomial_quantile_for_every_length_up_to_2000():
+    """Worked out in whole numbers; R's qbinom (here scipy's binom.ppf) is the published definition."""
+    from scipy.stats import binom
+
+    for n in range(2, 2001):
+        assert signals.crossings_min(n) == int(binom.ppf(0.05, n - 1, 0.5)), n
+
+
 def test_runs_analysis_counts_runs_and_crossings_ignoring_points_on_the_median():
     # median 3; the 3s are on the line and ignored: useful sides - - + + - + + + -> 4 runs, 3 crossings
     chart = spc.run_chart([1.0, 2, 3, 4, 5, 2, 3, 4, 4, 5, 1])
