@@ -15,50 +15,53 @@ if not db_path().exists():
     st.stop()
 
 db.start_run()
-explore = [
-    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("app_pages/purpose.py", title="Purpose", icon=":material/flag:", url_path="purpose"),
-    st.Page("app_pages/measure.py", title="Measure", icon=":material/show_chart:", url_path="measure"),
-    st.Page("app_pages/locality.py", title="By locality", icon=":material/map:", url_path="locality"),
-    st.Page("app_pages/demand.py", title="Demand", icon=":material/call:", url_path="demand"),
-    st.Page("app_pages/capability.py", title="Capability", icon=":material/timer:", url_path="capability"),
-]
-review = [
-    st.Page("app_pages/review.py", title="Check–Plan–Do review", icon=":material/published_with_changes:",
-            url_path="review"),
-    st.Page("app_pages/briefing.py", title="Briefing", icon=":material/co_present:", url_path="briefing"),
-]
-share = [
-    st.Page("app_pages/reports.py", title="Reports and exports", icon=":material/download:", url_path="reports"),
-    st.Page("app_pages/accessibility.py", title="Accessibility", icon=":material/accessibility:",
-            url_path="accessibility"),
-]
-pages = {"Explore": explore, "Review": review, "Share": share}
-if not public_mode():  # the public view has no sign-in and no data pages at all
-    # Only what the signed-in role may do is listed, so a link to anything else falls back to the
-    # Overview; each page also calls auth.require() itself.
-    data = [st.Page(path, title=title, icon=icon, url_path=url) for path, title, icon, url, action in (
-        ("app_pages/upload.py", "Upload", ":material/upload_file:", "upload", "upload"),
-        ("app_pages/enter.py", "Enter a value & commentary", ":material/edit_note:", "enter", "enter_data"),
-        ("app_pages/manage.py", "Measures and phases", ":material/tune:", "manage", "manage_measures"),
-        ("app_pages/users.py", "Users", ":material/group:", "users", "manage_users"),
-        ("app_pages/quality.py", "Data quality", ":material/schedule:", "quality", "view_unpublished"),
-    ) if auth.can(action)]
-    if data:
-        pages["Data"] = data
-    pages["Account"] = [st.Page("app_pages/sign_in.py", title="Account" if auth.user() else "Sign in",
-                                icon=":material/account_circle:", url_path="account")]
-# The menu has more pages than Streamlit shows unfolded (it hides the rest under "View more"): show them all.
-nav = st.navigation(pages, position="sidebar", expanded=True)
+try:  # however the run ends (a page's st.stop(), a rerun), its database connection is closed
+    explore = [
+        st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("app_pages/purpose.py", title="Purpose", icon=":material/flag:", url_path="purpose"),
+        st.Page("app_pages/measure.py", title="Measure", icon=":material/show_chart:", url_path="measure"),
+        st.Page("app_pages/locality.py", title="By locality", icon=":material/map:", url_path="locality"),
+        st.Page("app_pages/demand.py", title="Demand", icon=":material/call:", url_path="demand"),
+        st.Page("app_pages/capability.py", title="Capability", icon=":material/timer:", url_path="capability"),
+    ]
+    review = [
+        st.Page("app_pages/review.py", title="Check–Plan–Do review", icon=":material/published_with_changes:",
+                url_path="review"),
+        st.Page("app_pages/briefing.py", title="Briefing", icon=":material/co_present:", url_path="briefing"),
+    ]
+    share = [
+        st.Page("app_pages/reports.py", title="Reports and exports", icon=":material/download:", url_path="reports"),
+        st.Page("app_pages/accessibility.py", title="Accessibility", icon=":material/accessibility:",
+                url_path="accessibility"),
+    ]
+    pages = {"Explore": explore, "Review": review, "Share": share}
+    if not public_mode():  # the public view has no sign-in and no data pages at all
+        # Only what the signed-in role may do is listed, so a link to anything else falls back to the
+        # Overview; each page also calls auth.require() itself.
+        data = [st.Page(path, title=title, icon=icon, url_path=url) for path, title, icon, url, action in (
+            ("app_pages/upload.py", "Upload", ":material/upload_file:", "upload", "upload"),
+            ("app_pages/enter.py", "Enter a value & commentary", ":material/edit_note:", "enter", "enter_data"),
+            ("app_pages/manage.py", "Measures and phases", ":material/tune:", "manage", "manage_measures"),
+            ("app_pages/users.py", "Users", ":material/group:", "users", "manage_users"),
+            ("app_pages/quality.py", "Data quality", ":material/schedule:", "quality", "view_unpublished"),
+        ) if auth.can(action)]
+        if data:
+            pages["Data"] = data
+        pages["Account"] = [st.Page("app_pages/sign_in.py", title="Account" if auth.user() else "Sign in",
+                                    icon=":material/account_circle:", url_path="account")]
+    # The menu has more pages than Streamlit shows unfolded (it hides the rest under "View more"): show them all.
+    nav = st.navigation(pages, position="sidebar", expanded=True)
 
-meta = cached.meta()
-st.session_state["_scope"] = filters.sidebar()
-auth.sidebar()
-with st.sidebar:
-    st.caption(meta.get("dataset_name", "Council data") + (" · public view" if public_mode() else ""))
-    if meta.get("attribution"):
-        st.caption(meta["attribution"])
-if meta.get("dataset", "").lower() == "illustrative":
-    st.warning("**Illustrative data.** These figures are made up to show how Outside-In works; "
-               "ward names and council totals are real, everything else is not.", icon=":material/info:")
-nav.run()
+    meta = cached.meta()
+    st.session_state["_scope"] = filters.sidebar()
+    auth.sidebar()
+    with st.sidebar:
+        st.caption(meta.get("dataset_name", "Council data") + (" · public view" if public_mode() else ""))
+        if meta.get("attribution"):
+            st.caption(meta["attribution"])
+    if meta.get("dataset", "").lower() == "illustrative":
+        st.warning("**Illustrative data.** These figures are made up to show how Outside-In works; "
+                   "ward names and council totals are real, everything else is not.", icon=":material/info:")
+    nav.run()
+finally:
+    db.end_run()

@@ -44,18 +44,40 @@ RUN_SCRIPT = '''
 import streamlit as st
 from ui import db
 
-db.start_run()
+opened = st.session_state.setdefault("opened", [])
+real_open = db._open
+
+
+def counting_open(read_only):
+    opened.append(read_only)
+    return real_open(read_only)
+
+
+db._open = counting_open
+
 
 @db.cached_query()
 def commentary_rows(con):
     return con.execute("SELECT count(*) FROM commentary").fetchone()[0]
 
-st.write(f"before {commentary_rows()}")
-if st.session_state.get("write"):
-    with db.writing() as con:
-        con.execute("DELETE FROM commentary WHERE commentary_id = (SELECT min(commentary_id) FROM commentary)")
-    st.session_state["write"] = False
-st.write(f"after {commentary_rows()}")
+
+@db.cached_query()
+def measure_rows(con):
+    return con.execute("SELECT count(*) FROM measure").fetchone()[0]
+
+
+db.start_run()  # as app.py does
+try:
+    st.write(f"before {commentary_rows()}")
+    measure_rows()
+    if st.session_state.get("write"):
+        with db.writing() as con:
+            con.execute("DELETE FROM commentary WHERE commentary_id = (SELECT min(commentary_id) FROM commentary)")
+        st.session_state["write"] = False
+    st.write(f"after {commentary_rows()}")
+finally:
+    db.end_run()
+    db._open = real_open
 '''
 
 
@@ -74,6 +96,7 @@ def test_a_write_in_a_run_is_seen_by_the_rest_of_that_run_and_an_outside_write_b
     assert not at.exception, at.exception
     start = int(at.markdown[0].value.split()[1])
     assert [md.value for md in at.markdown] == [f"before {start}", f"after {start}"]
+    assert at.session_state["opened"] == [True]  # the run's two queries shared one read-only connection
     at.session_state["write"] = True
     at.run()
     assert [md.value for md in at.markdown] == [f"before {start}", f"after {start - 1}"]

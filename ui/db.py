@@ -35,18 +35,24 @@ class _ReadersWriterLock:
         self._writing = False
         self._waiting_writers = 0
 
-    @contextmanager
-    def read(self) -> Iterator[None]:
+    def acquire_read(self) -> None:
         with self._cond:
             while self._writing or self._waiting_writers:
                 self._cond.wait()
             self._readers += 1
+
+    def release_read(self) -> None:
+        with self._cond:
+            self._readers -= 1
+            self._cond.notify_all()
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        self.acquire_read()
         try:
             yield
         finally:
-            with self._cond:
-                self._readers -= 1
-                self._cond.notify_all()
+            self.release_read()
 
     @contextmanager
     def write(self) -> Iterator[None]:
@@ -71,12 +77,27 @@ _run = threading.local()  # each script run has its own thread
 
 
 def start_run() -> None:
-    """Read the data version once at the top of a script run (app.py calls this).
+    """Begin a script run (app.py calls this first): read the data version once for the run.
 
     A page asks for the version with every cached query, dozens of times a run; each read stats
     the file. A write in this run (``writing()``) forgets it, so later queries see the new data.
+    The run's queries that miss the cache share one read-only connection, opened when first
+    needed (a DuckDB connection takes ~20 ms to open) and closed by ``end_run()``.
     """
+    end_run()
+    _run.active = True
     _run.version = _read_version()
+
+
+def end_run() -> None:
+    """End a script run (app.py calls this, however the run ends): close its connection, if it opened one."""
+    con: duckdb.DuckDBPyConnection | None = getattr(_run, "con", None)
+    _run.active, _run.version, _run.con = False, None, None
+    if con is not None:
+        try:
+            con.close()
+        finally:
+            _LOCK.release_read()
 
 
 def data_version() -> int:
@@ -99,7 +120,17 @@ def _open(read_only: bool) -> duckdb.DuckDBPyConnection:
 
 @contextmanager
 def reading() -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection for one query (or a few), closed afterwards."""
+    """A read-only connection: the script run's own (see ``start_run``), or one for this query alone."""
+    if getattr(_run, "active", False):
+        if getattr(_run, "con", None) is None:
+            _LOCK.acquire_read()
+            try:
+                _run.con = _open(read_only=True)
+            except BaseException:
+                _LOCK.release_read()
+                raise
+        yield _run.con
+        return
     with _LOCK.read():
         con = _open(read_only=True)
         try:
@@ -111,6 +142,9 @@ def reading() -> Iterator[duckdb.DuckDBPyConnection]:
 @contextmanager
 def writing() -> Iterator[duckdb.DuckDBPyConnection]:
     """The one read-write connection, while no reader in this process holds the file."""
+    active = getattr(_run, "active", False)
+    end_run()  # this run's own read connection would keep the writer waiting on itself
+    _run.active = active
     with _LOCK.write():
         con = _open(read_only=False)
         try:
