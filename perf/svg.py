@@ -216,13 +216,15 @@ def xmr_chart(points: pd.DataFrame, dates: pd.Series, *, title: str, y_title: st
                         f"fill='{BLUE}'>{_e(name)}</text>")
     styles = {v[0]: v for v in POINT_STYLE.values()}
     size = 4.5 if len(data) <= 200 else 3
-    for x, (_, row) in zip(xs, data.iterrows(), strict=True):
-        if pd.isna(row["value"]):
+    marks = zip(xs, data["date"], *(data[c].astype(float).to_numpy() for c in ("value", "centre", "lower", "upper")),
+               data["signal_label"], strict=True)
+    for x, when, value, centre, lower, upper, signal in marks:
+        if not np.isfinite(value):
             continue
-        name, colour, shape = styles.get(str(row["signal_label"]), POINT_STYLE["common_cause"])
-        tip = (f"{row['date']:%d %b %Y}: {_num(float(row['value']))}. Average {_num(float(row['centre']))}, "
-               f"limits {_num(float(row['lower']))} to {_num(float(row['upper']))}. {name}.")
-        body.append(_marker(shape, x, box.y(float(row["value"])), colour, size, tip))
+        name, colour, shape = styles.get(str(signal), POINT_STYLE["common_cause"])
+        tip = (f"{when:%d %b %Y}: {_num(value)}. Average {_num(centre)}, limits {_num(lower)} to {_num(upper)}. "
+               f"{name}.")
+        body.append(_marker(shape, x, box.y(value), colour, size, tip))
     present = [v for v in POINT_STYLE.values() if v[0] in set(data["signal_label"])] or [POINT_STYLE["common_cause"]]
     body.extend(_legend(present, box.left, height - 12))
     return _svg(WIDTH, height, label or title, body)
@@ -245,13 +247,13 @@ def stacked_bars(frame: pd.DataFrame, *, x: str, y: str, colour: str, title: str
     body = [_title(title), *_y_axis(box, ticks, y_title)]
     step, bar = _band(len(wide), box)
     base = box.top + box.height
-    for i, (when, row) in enumerate(wide.iterrows()):
+    counts = wide.to_numpy(dtype=float)
+    for i, when in enumerate(pd.to_datetime(wide.index)):
         x0 = box.left + i * step + (step - bar) / 2
         level = 0.0
-        when_text = f"{pd.Timestamp(when):%d %b %Y}"  # type: ignore[arg-type]
-        for name, fill in zip(domain, palette, strict=True):
-            value = row[name]
-            if pd.isna(value) or value <= 0:
+        when_text = f"{when:%d %b %Y}"
+        for name, fill, value in zip(domain, palette, counts[i], strict=True):
+            if not np.isfinite(value) or value <= 0:
                 continue
             top, bottom = box.y(level + float(value)), box.y(level)
             body.append(f"<rect x='{x0:.1f}' y='{top:.1f}' width='{bar:.2f}' height='{bottom - top:.1f}' "
