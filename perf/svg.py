@@ -233,7 +233,7 @@ def xmr_chart(points: pd.DataFrame, dates: pd.Series, *, title: str, y_title: st
 def _band(count: int, box: _Box) -> tuple[float, float]:
     """Step and bar width for ``count`` bars across the box."""
     step = box.width / max(count, 1)
-    return step, max(step * 0.8, 1.0)
+    return step, min(max(step * 0.8, 1.0), 90.0)  # one or two bars stay bars, not a wall
 
 
 def stacked_bars(frame: pd.DataFrame, *, x: str, y: str, colour: str, title: str, y_title: str,
