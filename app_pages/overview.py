@@ -7,7 +7,7 @@ import html
 import pandas as pd
 import streamlit as st
 
-from perf import charts, narrative
+from perf import narrative, svg
 from ui import auth, cached, cached_entry, filters, icons
 
 scope = filters.current()
@@ -57,7 +57,7 @@ def tile(m: pd.Series, data: pd.DataFrame) -> str:
              f"<span style='color:#555;font-size:.875rem'>{when}</span></p>",
              f"<p>{icons.variation_badge(s['variation'])}{icons.assurance_badge(s['assurance'])}</p>",
              f"<p {NOTE}>{html.escape(change_text(m, data, s['variation']))}</p>",
-             charts.sparkline(recent["value"], label=f"Recent trend of {m['name']}; the latest value and its "
+             svg.sparkline(recent["value"], label=f"Recent trend of {m['name']}; the latest value and its "
                               "variation are given above.")]
     if data["whole_area"].any():
         parts.append(f"<p {NOTE}>Whole-area figure: not recorded by ward.</p>")

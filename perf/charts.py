@@ -8,7 +8,6 @@ never the only cue (WCAG 2.2 SC 1.4.1).
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -146,29 +145,6 @@ def xmr_chart(
     return VegaLite(spec=spec, data=data.reset_index(drop=True))
 
 
-def sparkline(values: pd.Series, *, label: str, colour: str = "#555555", width: int = 300,
-              height: int = 56) -> str:
-    """A measure tile's recent trend as a small inline SVG line, the last point marked.
-
-    Plain SVG rather than a Vega chart: the Overview shows dozens of these, and each Vega chart
-    costs the browser a chart runtime; a polyline costs nothing. ``label`` is its text alternative.
-    """
-    ys = pd.Series(values, dtype=float).dropna().to_numpy()
-    if ys.size == 0:
-        return ""
-    lo, hi = float(ys.min()), float(ys.max())
-    span = hi - lo or 1.0
-    pad = 4.0
-    xs = [pad + i * (width - 2 * pad) / max(ys.size - 1, 1) for i in range(ys.size)]
-    py = [height - pad - (y - lo) / span * (height - 2 * pad) for y in ys]
-    points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, py, strict=True))
-    text = html.escape(label, quote=True)
-    return (f'<svg role="img" aria-label="{text}" viewBox="0 0 {width} {height}" width="100%" height="{height}" '
-            f'preserveAspectRatio="none" xmlns="http://www.w3.org/2000/svg"><title>{text}</title>'
-            f'<polyline fill="none" stroke="#555555" stroke-width="1.5" vector-effect="non-scaling-stroke" '
-            f'points="{points}"/><circle cx="{xs[-1]:.1f}" cy="{py[-1]:.1f}" r="3.5" fill="{colour}"/></svg>')
-
-
 def to_png(figure: VegaLite, *, scale: float = 2.0) -> bytes:
     """The chart as a PNG, drawn offline by vl-convert (no browser, no network)."""
     import vl_convert  # imported on use: only exports need it
@@ -186,53 +162,3 @@ def to_svg(figure: VegaLite) -> str:
 def _fixed_width(spec: dict[str, Any], width: int = 900) -> dict[str, Any]:
     """'container' width means nothing outside a page: give exported charts a real one."""
     return {**spec, "width": width} if spec.get("width") == "container" else spec
-
-
-def small_control_chart(points: pd.DataFrame, *, title: str, width: int = 240, height: int = 90) -> str:
-    """One area's small control chart as inline SVG: values, average, limits, special-cause points.
-
-    For small multiples: dozens of these side by side cost the browser almost nothing, where a
-    faceted Vega chart of forty panels takes seconds to lay out. ``points`` has value, centre,
-    lower, upper and point_type, in time order.
-    """
-    data = points.reset_index(drop=True)
-    values = data["value"].astype(float)
-    if values.notna().sum() == 0:
-        return ""
-    lower = data["lower"].astype(float)
-    if (values.dropna() >= 0).all():
-        lower = lower.clip(lower=0)  # no negative counts or rates (see xmr_frame)
-    every = pd.concat([values, data["centre"].astype(float), data["upper"].astype(float), lower]).dropna()
-    lo, hi = float(every.min()), float(every.max())
-    span = hi - lo or 1.0
-    top, pad = 18.0, 3.0
-    n = len(data)
-
-    def x(i: int) -> float:
-        return pad + i * (width - 2 * pad) / max(n - 1, 1)
-
-    def y(v: float) -> float:
-        return height - pad - (v - lo) / span * (height - top - pad)
-
-    def path(series: pd.Series) -> str:
-        return " ".join(f"{x(i):.1f},{y(float(v)):.1f}" for i, v in enumerate(series.astype(float)) if pd.notna(v))
-
-    label = html.escape(title, quote=True)
-    parts = [f'<svg role="img" aria-label="Small control chart for {label}" viewBox="0 0 {width} {height}" '
-             f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
-             f'<text x="{pad}" y="12" font-size="12" font-family="sans-serif" fill="#222">{label}</text>',
-             f'<polyline fill="none" stroke="#333" stroke-width="1" points="{path(data["centre"])}"/>']
-    for limit in (data["upper"].astype(float), lower):
-        parts.append(f'<polyline fill="none" stroke="#333" stroke-width="0.8" stroke-dasharray="4 3" '
-                     f'points="{path(limit)}"/>')
-    parts.append(f'<polyline fill="none" stroke="#9A9A9A" stroke-width="1.2" points="{path(values)}"/>')
-    shapes = {"triangle-up": "M0,-4 L4,3 L-4,3 Z", "square": "M-3.5,-3.5 h7 v7 h-7 Z",
-              "diamond": "M0,-4.5 L4.5,0 L0,4.5 L-4.5,0 Z", "triangle-down": "M0,4 L4,-3 L-4,-3 Z"}
-    for i, (kind, value) in enumerate(zip(data["point_type"].astype(str), values, strict=True)):
-        style = POINT_STYLE.get(kind)
-        if style is None or kind == "common_cause" or pd.isna(value):
-            continue
-        parts.append(f'<path transform="translate({x(i):.1f},{y(float(value)):.1f})" '
-                     f'd="{shapes[style[2]]}" fill="{style[1]}"><title>{html.escape(style[0])}</title></path>')
-    parts.append("</svg>")
-    return "".join(parts)

@@ -1,10 +1,10 @@
 """Charts as inline SVG, drawn on the server: a page of them costs the browser nothing to run.
 
 A Vega chart brings the browser a chart runtime to load and a dataflow to run: on the test
-machine the first one on a page costs about 0.3 s (bench/pages.py). The Demand, Capability and
-By locality pages draw their charts here instead, in the same colours and shapes as
-``perf.charts`` (Making Data Count's palette, a shape for every kind of point). Each chart is an
-``<svg role="img">`` with a text alternative; every point, bar and tile carries a ``<title>``,
+machine the first one on a page costs about 0.3 s (bench/pages.py). The Overview's sparklines,
+By locality's small multiples and the charts of the Demand, Capability and By locality pages are
+drawn here instead, in the same colours and shapes as ``perf.charts`` (Making Data Count's
+palette, a shape for every kind of point). Each chart is an ``<svg role="img">`` with a text alternative; every point, bar and tile carries a ``<title>``,
 which browsers show on hover and screen readers read. The page gives the numbers as a table too.
 """
 
@@ -434,3 +434,73 @@ def tile_map(frame: pd.DataFrame, *, value_title: str, title: str, label: str | 
                 f"<text x='0' y='{ly + 28}' font-size='12' fill='{MUTED}'>{_num(lo)}</text>"
                 f"<text x='{ramp}' y='{ly + 28}' font-size='12' text-anchor='end' fill='{MUTED}'>{_num(hi)}</text>")
     return _svg(width, height, label or title, body)
+
+
+def sparkline(values: pd.Series, *, label: str, colour: str = "#555555", width: int = 300,
+              height: int = 56) -> str:
+    """A measure tile's recent trend as a small inline SVG line, the last point marked.
+
+    Plain SVG rather than a Vega chart: the Overview shows dozens of these, and each Vega chart
+    costs the browser a chart runtime; a polyline costs nothing. ``label`` is its text alternative.
+    """
+    ys = pd.Series(values, dtype=float).dropna().to_numpy()
+    if ys.size == 0:
+        return ""
+    lo, hi = float(ys.min()), float(ys.max())
+    span = hi - lo or 1.0
+    pad = 4.0
+    xs = [pad + i * (width - 2 * pad) / max(ys.size - 1, 1) for i in range(ys.size)]
+    py = [height - pad - (y - lo) / span * (height - 2 * pad) for y in ys]
+    points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, py, strict=True))
+    text = html.escape(label, quote=True)
+    return (f'<svg role="img" aria-label="{text}" viewBox="0 0 {width} {height}" width="100%" height="{height}" '
+            f'preserveAspectRatio="none" xmlns="http://www.w3.org/2000/svg"><title>{text}</title>'
+            f'<polyline fill="none" stroke="#555555" stroke-width="1.5" vector-effect="non-scaling-stroke" '
+            f'points="{points}"/><circle cx="{xs[-1]:.1f}" cy="{py[-1]:.1f}" r="3.5" fill="{colour}"/></svg>')
+
+
+def small_control_chart(points: pd.DataFrame, *, title: str, width: int = 240, height: int = 90) -> str:
+    """One area's small control chart as inline SVG: values, average, limits, special-cause points.
+
+    For small multiples: dozens of these side by side cost the browser almost nothing, where a
+    faceted Vega chart of forty panels takes seconds to lay out. ``points`` has value, centre,
+    lower, upper and point_type, in time order.
+    """
+    data = points.reset_index(drop=True)
+    values = data["value"].astype(float)
+    if values.notna().sum() == 0:
+        return ""
+    lower = data["lower"].astype(float)
+    if (values.dropna() >= 0).all():
+        lower = lower.clip(lower=0)  # no negative counts or rates (see xmr_frame)
+    every = pd.concat([values, data["centre"].astype(float), data["upper"].astype(float), lower]).dropna()
+    lo, hi = float(every.min()), float(every.max())
+    span = hi - lo or 1.0
+    top, pad = 18.0, 3.0
+    n = len(data)
+
+    def x(i: int) -> float:
+        return pad + i * (width - 2 * pad) / max(n - 1, 1)
+
+    def y(v: float) -> float:
+        return height - pad - (v - lo) / span * (height - top - pad)
+
+    def path(series: pd.Series) -> str:
+        return " ".join(f"{x(i):.1f},{y(float(v)):.1f}" for i, v in enumerate(series.astype(float)) if pd.notna(v))
+
+    label = html.escape(title, quote=True)
+    parts = [f'<svg role="img" aria-label="Small control chart for {label}" viewBox="0 0 {width} {height}" '
+             f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
+             f'<text x="{pad}" y="12" font-size="12" font-family="sans-serif" fill="#222">{label}</text>',
+             f'<polyline fill="none" stroke="#333" stroke-width="1" points="{path(data["centre"])}"/>']
+    for limit in (data["upper"].astype(float), lower):
+        parts.append(f'<polyline fill="none" stroke="#333" stroke-width="0.8" stroke-dasharray="4 3" '
+                     f'points="{path(limit)}"/>')
+    parts.append(f'<polyline fill="none" stroke="#9A9A9A" stroke-width="1.2" points="{path(values)}"/>')
+    for i, (kind, value) in enumerate(zip(data["point_type"].astype(str), values, strict=True)):
+        style = POINT_STYLE.get(kind)
+        if style is None or kind == "common_cause" or pd.isna(value):
+            continue
+        parts.append(_marker(style[2], x(i), y(float(value)), style[1], 4.0, style[0]))
+    parts.append("</svg>")
+    return "".join(parts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from perf import charts, narrative, spc
+from perf import charts, narrative, spc, svg
 
 
 def test_values_are_said_with_their_units() -> None:
@@ -73,10 +73,10 @@ def test_charts_export_offline_as_png_and_svg() -> None:
 
 
 def test_a_sparkline_is_a_small_svg_line_scaled_to_its_values() -> None:
-    svg = charts.sparkline(pd.Series([1.0, 3.0, float("nan"), 2.0]), label="Trend <of> contacts", width=100, height=20)
-    assert svg.startswith('<svg role="img" aria-label="Trend &lt;of&gt; contacts"')
-    points = svg.split('points="')[1].split('"')[0].split()
+    line = svg.sparkline(pd.Series([1.0, 3.0, float("nan"), 2.0]), label="Trend <of> contacts", width=100, height=20)
+    assert line.startswith('<svg role="img" aria-label="Trend &lt;of&gt; contacts"')
+    points = line.split('points="')[1].split('"')[0].split()
     assert len(points) == 3  # the missing value is left out
     ys = [float(p.split(",")[1]) for p in points]
     assert ys[1] == min(ys) and ys[0] == max(ys)  # highest value drawn highest (smallest y)
-    assert charts.sparkline(pd.Series([], dtype=float), label="x") == ""
+    assert svg.sparkline(pd.Series([], dtype=float), label="x") == ""

@@ -107,10 +107,10 @@ def area_charts(shown: pd.DataFrame, improvement: str) -> tuple[pd.DataFrame, li
     Forty areas' limits and drawings take the By locality page a third of a second; hashing the
     few thousand values they come from takes a few milliseconds.
     """
-    from perf import charts, places
+    from perf import places, svg
 
     multiples = places.small_multiples(shown, improvement=improvement)  # type: ignore[arg-type]
-    panels = [charts.small_control_chart(group, title=str(name))
+    panels = [svg.small_control_chart(group, title=str(name))
               for name, group in multiples.groupby("locality_name", sort=True)]
     return multiples, panels
 
