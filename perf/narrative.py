@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 VARIATION_WORDS = {
@@ -69,25 +71,50 @@ def expected_range(lower: float, upper: float, unit: str = "", decimals: int = 0
     return f"between {lower:,.{decimals}f} and {format_value(upper, unit, decimals)}"
 
 
-def measure_sentence(measure: Mapping[str, Any], points: pd.DataFrame, dates: pd.Series) -> str:
-    """One sentence for a measure's chart: where it sits now, the range to expect, and any signal."""
+@dataclass(frozen=True)
+class _Latest:
+    """A measure's latest point, worded: what the sentence and the headline are made from."""
+
+    point: pd.Series
+    valid: np.ndarray
+    frequency: str
+    per: str
+    kind: str
+    when: str
+    value: str
+    centre: str
+    expect: str
+
+
+def _latest(measure: Mapping[str, Any], points: pd.DataFrame, dates: pd.Series) -> _Latest | None:
     unit = str(measure.get("unit") or "")
     decimals = int(measure.get("decimals") or 0)
     frequency = str(measure.get("frequency") or "month")
-    per = f" a {frequency}" if str(measure.get("aggregation") or "sum") == "sum" else ""
     valid = points["value"].notna().to_numpy()
     if not valid.any():
-        return f"{measure.get('name', 'This measure')} has no values yet."
+        return None
     last = points[valid].iloc[-1]
-    last_date = pd.to_datetime(pd.Series(dates)).reset_index(drop=True)[valid].iloc[-1]
     floor = 0.0 if float(points["value"].min()) >= 0 else None
-    latest = format_value(float(last["value"]), unit, decimals)
-    centre = format_value(float(last["centre"]), unit, decimals)
-    expect = "expect " + expected_range(float(last["lower"]), float(last["upper"]), unit, decimals, floor=floor)
-    kind = str(last["point_type"])
-    where = period_label(last_date, frequency)
+    return _Latest(
+        point=last, valid=valid, frequency=frequency,
+        per=f" a {frequency}" if str(measure.get("aggregation") or "sum") == "sum" else "",
+        kind=str(last["point_type"]),
+        when=period_label(pd.to_datetime(pd.Series(dates)).reset_index(drop=True)[valid].iloc[-1], frequency),
+        value=format_value(float(last["value"]), unit, decimals),
+        centre=format_value(float(last["centre"]), unit, decimals),
+        expect=expected_range(float(last["lower"]), float(last["upper"]), unit, decimals, floor=floor),
+    )  # fmt: skip
+
+
+def measure_sentence(measure: Mapping[str, Any], points: pd.DataFrame, dates: pd.Series) -> str:
+    """One sentence for a measure's chart: where it sits now, the range to expect, and any signal."""
+    now = _latest(measure, points, dates)
+    if now is None:
+        return f"{measure.get('name', 'This measure')} has no values yet."
+    last, frequency, per, kind, where = now.point, now.frequency, now.per, now.kind, now.when
+    latest, centre, expect = now.value, now.centre, "expect " + now.expect
     if kind == "common_cause":
-        recent = points["signal"].fillna(False).astype(bool).to_numpy()[valid]
+        recent = points["signal"].fillna(False).astype(bool).to_numpy()[now.valid]
         tail = min(len(recent), 13 if frequency == "week" else 6 if frequency == "month" else 4)
         calm = "" if recent[-tail:].any() else f"; no signal in the last {tail} {frequency}s"
         return f"Stable at about {centre}{per}; {expect}{calm}. Latest ({where}): {latest}."
@@ -109,26 +136,17 @@ def headline(measure: Mapping[str, Any], points: pd.DataFrame, dates: pd.Series)
     "47 households in October 2026: a signal of improvement." / "Average 42 households a month;
     expect between 22 and 62 households while the system stays as it is."
     """
-    unit = str(measure.get("unit") or "")
-    decimals = int(measure.get("decimals") or 0)
-    frequency = str(measure.get("frequency") or "month")
-    per = f" a {frequency}" if str(measure.get("aggregation") or "sum") == "sum" else ""
-    valid = points["value"].notna().to_numpy()
-    if not valid.any():
+    now = _latest(measure, points, dates)
+    if now is None:
         return f"{measure.get('name', 'This measure')} has no values yet.", ""
-    last = points[valid].iloc[-1]
-    when = period_label(pd.to_datetime(pd.Series(dates)).reset_index(drop=True)[valid].iloc[-1], frequency)
-    floor = 0.0 if float(points["value"].min()) >= 0 else None
-    centre = format_value(float(last["centre"]), unit, decimals)
-    expect = expected_range(float(last["lower"]), float(last["upper"]), unit, decimals, floor=floor)
-    kind = str(last["point_type"])
+    last, per, kind, when, centre, expect = now.point, now.per, now.kind, now.when, now.centre, now.expect
     if kind == "common_cause":
         return (f"Stable at about {centre}{per}.",
-                f"Expect {expect}; {when}: {format_value(float(last['value']), unit, decimals)}, within normal variation.")
+                f"Expect {expect}; {when}: {now.value}, within normal variation.")
     words = {"special_cause_improvement": "a signal of improvement", "special_cause_concern": "a signal of concern",
              "special_cause_neutral_high": "unusually high", "special_cause_neutral_low": "unusually low"}[kind]
     rule = RULE_WORDS.get(str(last.get("special_cause") or ""), "")
-    return (f"{format_value(float(last['value']), unit, decimals)} in {when}: {words}.",
+    return (f"{now.value} in {when}: {words}.",
             f"{rule[:1].upper() + rule[1:] + '. ' if rule else ''}Average {centre}{per}; expect {expect} while the "
             "system stays as it is.")
 

@@ -29,17 +29,23 @@ def localities(con: Con) -> pd.DataFrame:
     return measures.localities(con)
 
 
-_LABELS: dict[int, dict[str, str]] = {}
+_BUILT: dict[tuple[object, ...], dict[str, str]] = {}
+
+
+def _once_per_version(key: tuple[object, ...], build: "Callable[[], dict[str, str]]") -> dict[str, str]:
+    """A lookup built once per data version: pages ask for these once per tile or per link."""
+    full = (data_version(), *key)
+    if full not in _BUILT:
+        if len(_BUILT) > 16:
+            _BUILT.clear()
+        _BUILT[full] = build()
+    return _BUILT[full]
 
 
 def locality_labels(label: "Callable[[pd.Series], str]") -> dict[str, str]:
-    """Locality id -> label, built once per data version (pages ask for it once per link)."""
-    version = data_version()
-    if version not in _LABELS:
-        frame = localities()
-        _LABELS.clear()
-        _LABELS[version] = {str(row["locality_id"]): label(row) for _, row in frame.iterrows()}
-    return _LABELS[version]
+    """Locality id -> label."""
+    return _once_per_version(("localities", label), lambda: {
+        str(row["locality_id"]): label(row) for _, row in localities().iterrows()})
 
 
 @cached_query(16)
@@ -47,18 +53,13 @@ def catalogue(con: Con, public_only: bool) -> pd.DataFrame:
     return measures.catalogue(con, public_only=public_only)
 
 
-_NAMES: dict[tuple[int, bool], dict[str, str]] = {}
-
-
 def measure_names(public_only: bool) -> dict[str, str]:
-    """Measure id -> name, built once per data version (the Overview asks for it once per tile)."""
-    key = (data_version(), public_only)
-    if key not in _NAMES:
+    """Measure id -> name."""
+    def build() -> dict[str, str]:
         cat = catalogue(public_only)
-        if len(_NAMES) > 8:
-            _NAMES.clear()
-        _NAMES[key] = dict(zip(cat["measure_id"], cat["name"], strict=True))
-    return _NAMES[key]
+        return dict(zip(cat["measure_id"], cat["name"], strict=True))
+
+    return _once_per_version(("measures", public_only), build)
 
 
 @cached_query(256)
