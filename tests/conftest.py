@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from perf import store
 from perf.config import DEFAULT_DB, SEED_DIR
@@ -35,3 +36,13 @@ def app_env(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("OUTSIDE_IN_DB", str(sample_db))
     monkeypatch.delenv("OUTSIDE_IN_PUBLIC", raising=False)
     return sample_db
+
+
+def run_page(page: str, **params: str) -> AppTest:
+    """Open ``page`` through app.py with these URL parameters, as a shared link would; fail on any error."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from perf import capability, demand, disclosure, spc, store
-from tests.conftest import APP
+from tests.conftest import run_page
 
 
 def small(values: pd.Series) -> bool:
@@ -213,16 +213,9 @@ def test_a_chart_of_single_cases_is_refused(con) -> None:  # type: ignore[no-unt
 
 # --- the pages in the public view (AppTest through app.py) ------------------------------------------------
 def public_page(monkeypatch: pytest.MonkeyPatch, db: Path, page: str, **params: str):  # type: ignore[no-untyped-def]
-    from streamlit.testing.v1 import AppTest
-
     monkeypatch.setenv("OUTSIDE_IN_DB", str(db))
     monkeypatch.setenv("OUTSIDE_IN_PUBLIC", "1")
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+    return run_page(page, **params)
 
 
 def ward_name(db: Path) -> str:

@@ -15,16 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from perf import measures, narrative, spc, store
-from tests.conftest import APP
-
-
-def run_page(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+from tests.conftest import run_page
 
 
 def chart_specs(at: AppTest) -> list[dict]:

@@ -11,19 +11,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from perf import capability, demand, store, svg
-from tests.conftest import APP
+from tests.conftest import run_page
 
 DEMAND = "app_pages/demand.py"
 CAPABILITY = "app_pages/capability.py"
-
-
-def run_page(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def svgs(at: AppTest) -> list[str]:

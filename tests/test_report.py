@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from perf import report, store
 from perf.__main__ import main
 from tests import tiny_db
+from tests.conftest import run_page as open_page
 
 PERIOD = {"start": "2024-04-01", "end": "2025-03-31"}
 
@@ -255,10 +256,7 @@ needs_accessibility = pytest.mark.skipif(not registered("app_pages/accessibility
 def run_page(db: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> AppTest:
     monkeypatch.setenv("OUTSIDE_IN_DB", str(db))
     monkeypatch.delenv("OUTSIDE_IN_PUBLIC", raising=False)
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(page)
 
 
 @needs_reports
