@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from perf import entry, load, narrative
-from ui import auth, cached, filters
-from ui.db import writing
-
-
-def show_problems(err: load.InputError, slots: Mapping[str, object]) -> None:
-    """Each problem under its own field; anything without a field under the form."""
-    by_field: dict[str, list[str]] = {}
-    for p in err.problems:
-        column = p.column or ""
-        by_field.setdefault(column if column in slots else "", []).append(p.reason)
-    for field, reasons in by_field.items():
-        slot: Any = slots[field]
-        slot.error("  \n".join(auth.plain(r) for r in reasons), icon=":material/error:")
-
+from perf import entry, narrative
+from ui import auth, cached, filters, saving
 
 auth.require("enter_data")
 st.title("Enter a value & commentary")
@@ -57,19 +42,14 @@ with value_tab, st.form("value"):
     slots["denominator"] = right.empty()
     slots[""] = st.empty()
     if st.form_submit_button("Save the value", type="primary"):
-        who = auth.require("enter_data")
-        try:
-            with writing() as con:
-                saved = entry.enter_value(con, measure_id, period, locality, value, numerator or None,
-                                          denominator or None, user=who.username)
+        saved = saving.save_as("enter_data", lambda con, who: entry.enter_value(
+            con, measure_id, period, locality, value, numerator or None, denominator or None, user=who.username),
+            slots)
+        if saved is not None:
             what = "new" if saved.new else "corrected" if saved.corrected else "unchanged (already recorded)"
             when = narrative.period_label(pd.Timestamp(period), frequency[measure_id])
             st.success(f"Saved: {auth.plain(names[measure_id])}, {when}, {places.get(locality, locality)} — {what}.",
                        icon=":material/check_circle:")
-        except load.InputError as err:
-            show_problems(err, slots)
-        except load.WriteConflictError as err:
-            st.error(str(err))
 
 with note_tab:
     with st.form("commentary", clear_on_submit=False):
@@ -88,13 +68,9 @@ with note_tab:
         notes["visibility"] = st.empty()
         notes[""] = st.empty()
         if st.form_submit_button("Save the commentary", type="primary"):
-            who = auth.require("write_commentary")
-            try:
-                with writing() as con:
-                    entry.add_commentary(con, note_measure, note_period, body, visibility, who.display_name)
+            if saving.save_as("write_commentary", lambda con, who: entry.add_commentary(
+                    con, note_measure, note_period, body, visibility, who.display_name) or True, notes):
                 st.success("Commentary saved.", icon=":material/check_circle:")
-            except load.InputError as err:
-                show_problems(err, notes)
     recent = cached.commentary(note_measure, False).sort_values("written_at", ascending=False).head(5)
     st.markdown(f"#### Latest commentary on {auth.plain(names[note_measure])}")
     if recent.empty:

@@ -10,9 +10,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from perf import entry, load
-from ui import auth, cached, cached_entry
-from ui.db import writing
+from perf import entry
+from ui import auth, cached, cached_entry, saving
 
 auth.require("manage_measures")
 st.title("Measures and phases")
@@ -34,16 +33,9 @@ def number_or_text(text: str) -> float | str | None:
 
 def save(message: str, change: Callable[[duckdb.DuckDBPyConnection, str], object], slots: Mapping[str, Any]) -> None:
     """Make the change as the signed-in admin; each problem goes under its field."""
-    who = auth.require("manage_measures")  # checked again at the moment of writing
-    try:
-        with writing() as con:
-            change(con, who.username)
-    except load.InputError as err:
-        for p in err.problems:
-            slots.get(p.column or "", slots[""]).error(auth.plain(p.reason), icon=":material/error:")
-        return
-    st.session_state["_manage_done"] = message
-    st.rerun()
+    if saving.save_as("manage_measures", lambda con, who: change(con, who.username) or True, slots):
+        st.session_state["_manage_done"] = message
+        st.rerun()
 
 
 catalogue = cached.catalogue(False)

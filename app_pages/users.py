@@ -8,9 +8,8 @@ from datetime import datetime
 import duckdb
 import streamlit as st
 
-from perf import load, users
-from ui import auth, cached_entry
-from ui.db import writing
+from perf import users
+from ui import auth, cached_entry, saving
 
 auth.require("manage_users")
 st.title("Users")
@@ -38,16 +37,9 @@ names = list(listed["username"])
 
 def save(done: str, change: Callable[[duckdb.DuckDBPyConnection, str], object]) -> None:
     """Make one change as the signed-in admin, then show the list again with what happened."""
-    who = auth.require("manage_users")  # checked again at the moment of writing
-    try:
-        with writing() as con:
-            change(con, who.username)
-    except load.InputError as err:
-        for problem in err.problems:
-            st.error(auth.plain(problem.reason), icon=":material/error:")
-        return
-    st.session_state["_users_done"] = done
-    st.rerun()
+    if saving.save_as("manage_users", lambda con, who: change(con, who.username) or True):
+        st.session_state["_users_done"] = done
+        st.rerun()
 
 
 add, reset, role, unlock = st.tabs(["Add a user", "Reset a password", "Change a role", "Unlock"])
