@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 import socket
 import subprocess
 import sys
@@ -52,15 +53,22 @@ def start_server(db: Path, *, public: bool = False) -> tuple[subprocess.Popen[by
     raise RuntimeError("the Streamlit server did not become healthy within 60 s")
 
 
-@pytest.fixture(scope="session")
-def server(sample_db: Path) -> Iterator[str]:
-    """A freshly started server: the first request it sees is a test's deep link."""
-    proc, url = start_server(sample_db)
+@contextmanager
+def running(db: Path, *, public: bool = False) -> Iterator[str]:
+    """A Streamlit server on ``db`` for the duration of the block; its base URL."""
+    proc, url = start_server(db, public=public)
     try:
         yield url
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(sample_db: Path) -> Iterator[str]:
+    """A freshly started server: the first request it sees is a test's deep link."""
+    with running(sample_db) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

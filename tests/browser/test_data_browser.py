@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from perf import store, users
-from tests.browser.conftest import screenshot, start_server, wait_ready
+from tests.browser.conftest import running, screenshot, wait_ready
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a long enough password"
@@ -35,12 +35,8 @@ def writable(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def data_server(writable: Path) -> Iterator[str]:
-    proc, url = start_server(writable)
-    try:
+    with running(writable) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def sign_in(page: object, server: str, who: str) -> object:

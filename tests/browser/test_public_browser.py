@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from perf import disclosure
-from tests.browser.conftest import screenshot, start_server, wait_ready
+from tests.browser.conftest import running, screenshot, wait_ready
 
 pytestmark = pytest.mark.browser
 SMALL_WARD = "w-bdc-hagley-east"  # among the wards with the fewest contacts in the sample data
@@ -24,12 +24,8 @@ COUNT_COLUMNS = {"Contacts", "Value demand", "Failure demand", "Cases completed"
 
 @pytest.fixture(scope="module")
 def public_server(sample_db: Path) -> Iterator[str]:
-    proc, url = start_server(sample_db, public=True)
-    try:
+    with running(sample_db, public=True) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
