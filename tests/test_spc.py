@@ -5,13 +5,12 @@ Reference values are pinned with their source in a comment; data are tiny and ha
 
 from __future__ import annotations
 
-import doctest
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from perf import signals, spc, spc_attribute, spc_base, spc_batch, spc_chart, spc_describe
+from perf import spc
 
 # Wheeler, Making Sense of Data (2003), p. 382, "Data Set to Use When Verifying Software"
 WHEELER_VERIFY = [5045, 4350, 4350, 3975, 4290, 4430, 4485, 4285, 3980, 3925, 3645, 3760, 3300, 3685, 3463, 5200]
@@ -304,11 +303,3 @@ def test_values_must_be_numbers():
         spc.xmr(["a", "b"])
     with pytest.raises(ValueError, match="values must be finite numbers or NaN"):
         spc.xmr([1.0, float("inf")])
-
-
-@pytest.mark.parametrize(
-    "module", [spc, spc_base, spc_chart, spc_describe, spc_attribute, spc_batch, signals], ids=lambda m: m.__name__
-)
-def test_docstring_examples_run(module):
-    result = doctest.testmod(module)
-    assert result.failed == 0

@@ -1,29 +1,4 @@
-"""Process-behaviour charts: limits per phase, special-cause rules, variation and assurance.
-
-One result type, :class:`Chart`, for every chart kind (XmR, p, u, c, run, trended XmR). The
-statistics are vectorised with numpy; the rules live in :mod:`perf.signals`. Every constant
-carries its source (``perf.spc_base``); ``docs/methods.md`` collects them and lists where we
-depart from NHSRplotthedots and the NHS England *Making Data Count* tool.
-
-This module holds the charts of individual values (XmR, run chart, trended XmR, seasonal
-relatives) and is the public API: import every chart, type and constant from ``perf.spc``. The
-other modules are its parts:
-
-- ``perf.spc_base``: type aliases, constants, input checks and set-up, XmR limits
-- ``perf.spc_chart``: :class:`Chart` and assembling one (rules, point types, assurance)
-- ``perf.spc_describe``: the plain-English sentence (``Chart.describe``)
-- ``perf.spc_attribute``: p, u and c charts, Laney p' and u'
-- ``perf.spc_batch``: many series at once (``batch_points``, ``batch_latest``, ``xmr_many``)
-
-Example
--------
->>> chart = xmr([5045, 4350, 4350, 3975, 4290, 4430, 4485, 4285,
-...              3980, 3925, 3645, 3760, 3300, 3685, 3463, 5200])
->>> print(chart.phases.loc[0, ["centre", "lower", "upper"]].astype(float).round(2).tolist())
-[4135.5, 3188.72, 5082.28]
->>> chart.variation
-'special_cause_neutral_high'
-"""
+"""Charts of individual values: XmR, run chart, trended XmR and seasonal relatives."""
 
 from __future__ import annotations
 
@@ -33,8 +8,7 @@ from typing import Any, get_args
 import numpy as np
 import pandas as pd
 
-from perf.spc_attribute import c_chart, p_chart, u_chart
-from perf.spc_base import (
+from perf.spc._base import (
     D2,
     MEDIAN_LIMIT_FACTOR,
     MEDIAN_MR_UPPER_FACTOR,
@@ -64,18 +38,8 @@ from perf.spc_base import (
     _check_rules_without_mr_chart,
     _XmrLimits,
 )
-from perf.spc_batch import batch_latest, batch_points, xmr_many
-from perf.spc_chart import POINT_TYPE_DTYPE, Chart, _build, _quiet_warnings
+from perf.spc._chart import POINT_TYPE_DTYPE, Chart, _build, _quiet_warnings
 
-__all__ = [
-    "D2", "MEDIAN_LIMIT_FACTOR", "MEDIAN_MR_UPPER_FACTOR", "MR_SCREEN_FACTOR", "MR_UPPER_FACTOR",
-    "NATURAL_LIMIT_FACTOR", "PHASE_COLUMNS", "POINT_COLUMNS", "POINT_TYPES", "POINT_TYPE_DTYPE",
-    "RUN_LENGTH", "SHORT_PHASE", "SIGMA_LIMITS", "TREND_LENGTH",
-    "Assurance", "BoolArray", "FloatArray", "Improvement", "IntArray", "MovingRange", "PointType",
-    "RuleSet",
-    "Chart", "batch_latest", "batch_points", "c_chart", "deseasonalise", "p_chart", "run_chart",
-    "trended_xmr", "u_chart", "xmr", "xmr_many",
-]  # fmt: skip
 
 
 def xmr(

@@ -6,7 +6,7 @@ break nor extend a run). ``seg`` must be non-decreasing. Because the segment bou
 every comparison, one call handles one chart or a thousand charts stacked end to end: that is how
 ``perf.spc.batch_latest`` stays free of per-series Python loops.
 
-Sources of the rules (constants live in ``perf.spc_base`` with their citations):
+Sources of the rules (constants live in ``_base`` with their citations):
 
 - runs on one side of the centre line and trends: NHS England, *Making Data Count* (2019, 2023);
   Wheeler, *Understanding Variation* (2000) ch. 5; Western Electric, *Statistical Quality Control

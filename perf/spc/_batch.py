@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from perf import signals
-from perf.spc_base import (
+from perf.spc import _rules
+from perf.spc._base import (
     POINT_TYPES,
     RUN_LENGTH,
     SIGMA_LIMITS,
@@ -28,7 +28,7 @@ from perf.spc_base import (
     _check_choice,
     _XmrLimits,
 )
-from perf.spc_chart import (
+from perf.spc._chart import (
     _IMPROVEMENT_SIGN,
     POINT_TYPE_DTYPE,
     _categorical,
@@ -104,7 +104,7 @@ def _batch(
             mr_signal = (lim.moving_range > mr_upper) & ~quiet[seg]
         mr_dir = np.zeros(n, dtype=np.int64)
         mr_dir[1:] = np.nan_to_num(np.sign(np.diff(val))).astype(np.int64)
-    found = signals.detect(
+    found = _rules.detect(
         val, centre, sigma, lower, upper, seg, n_seg, present, quiet, rules=rules,
         run_length=int(run_length) if run_length is not None else RUN_LENGTH.get(rules, 8),
         trend_length=int(trend_length) if trend_length is not None else TREND_LENGTH,
@@ -119,7 +119,7 @@ def _batch(
     return {
         "sid": sid, "labels": labels, "present": present, "value": val, "phase": phase_no,
         "centre": centre, "lower": lower, "upper": upper, "mr_upper": mr_upper,
-        "moving_range": lim.moving_range, "found": found, "chosen": signals.RULES[rules],
+        "moving_range": lim.moving_range, "found": found, "chosen": _rules.RULES[rules],
         "imp_sign": imp_sign, "target": tgt_series,
     }  # fmt: skip
 
@@ -163,7 +163,7 @@ def batch_points(
         two_of_three_includes_outside=two_of_three_includes_outside, run_length=run_length,
         trend_length=trend_length, moving_range=moving_range, baseline_points=baseline_points,
     )  # fmt: skip
-    found: signals.Detected = a["found"]
+    found: _rules.Detected = a["found"]
     any_signal = np.zeros(a["value"].shape[0], dtype=bool)
     for name in a["chosen"]:
         any_signal |= found.flags[name]
@@ -173,7 +173,7 @@ def batch_points(
         ("centre", a["centre"]), ("lower", a["lower"]), ("upper", a["upper"]),
         ("moving_range", a["moving_range"]), ("mr_upper", a["mr_upper"]),
         ("mr_signal", found.flags["mr_signal"]),
-        *[(name, found.flags[name]) for name in signals.RULE_COLUMNS],
+        *[(name, found.flags[name]) for name in _rules.RULE_COLUMNS],
         ("signal", any_signal),
         ("special_cause", _categorical(found.label + 1, _special_cause_dtype(rules))),
         ("point_type", _categorical(type_code, POINT_TYPE_DTYPE)),
@@ -218,7 +218,7 @@ def batch_latest(
         trend_length=trend_length, moving_range=moving_range, baseline_points=baseline_points,
     )  # fmt: skip
     n_series = len(a["labels"])
-    found: signals.Detected = a["found"]
+    found: _rules.Detected = a["found"]
     # the last present row of each series: rows are grouped by series, so it is where the
     # series id of the present rows changes next
     idx = np.flatnonzero(a["present"])

@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
+import pandas as pd
 
-from perf.spc_base import RUN_LENGTH, TREND_LENGTH
+from perf.spc._base import RUN_LENGTH, TREND_LENGTH, Assurance, Improvement, RuleSet
 
-if TYPE_CHECKING:
-    from perf.spc_chart import Chart
+
+class Chart(Protocol):
+    """What a sentence reads of a chart (``_chart.Chart`` has it): no import back to ``_chart``."""
+
+    @property
+    def points(self) -> pd.DataFrame: ...
+    @property
+    def assurance(self) -> Assurance | None: ...
+    @property
+    def improvement(self) -> Improvement: ...
+    @property
+    def target(self) -> float | None: ...
+    @property
+    def rules(self) -> RuleSet: ...
+    @property
+    def kind(self) -> str: ...
 
 _REASONS = {
     "outside_limits": ("above the upper limit", "below the lower limit"),

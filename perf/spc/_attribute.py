@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from perf.spc_base import (
+from perf.spc._base import (
     D2,
     SIGMA_LIMITS,
     FloatArray,
@@ -22,7 +22,7 @@ from perf.spc_base import (
     _setup,
     _XmrLimits,
 )
-from perf.spc_chart import Chart, _build, _quiet_warnings
+from perf.spc._chart import Chart, _build, _quiet_warnings
 
 
 def _phase_constant(x: FloatArray, s: _Setup) -> FloatArray:

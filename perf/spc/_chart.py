@@ -1,7 +1,7 @@
 """The one result type, :class:`Chart`, and how every chart kind assembles it.
 
-A chart kind works out its centre, sigma and limits (:mod:`perf.spc_base`); ``_build`` runs the
-rules (:mod:`perf.signals`) and puts points, phases, variation, assurance and warnings together.
+A chart kind works out its centre, sigma and limits (``_base``); ``_build`` runs the
+rules (``_rules``) and puts points, phases, variation, assurance and warnings together.
 Import the public names from :mod:`perf.spc`.
 """
 
@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from perf import signals
-from perf.spc_base import (
+from perf.spc import _rules
+from perf.spc._base import (
     POINT_TYPES,
     SHORT_PHASE,
     Assurance,
@@ -27,7 +27,7 @@ from perf.spc_base import (
     RuleSet,
     _Setup,
 )
-from perf.spc_describe import _describe
+from perf.spc._describe import _describe
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def _assurance(target: float | None, improvement: str, lower: float, upper: floa
 
 _LAYOUTS: dict[tuple[tuple[str, Any], ...], tuple[pd.Index, list[tuple[tuple[int, ...], IntArray]]]] = {}
 POINT_TYPE_DTYPE = pd.CategoricalDtype(list(POINT_TYPES))
-_SPECIAL_CAUSE_DTYPES = {rules: pd.CategoricalDtype(["", *names]) for rules, names in signals.RULES.items()}
+_SPECIAL_CAUSE_DTYPES = {rules: pd.CategoricalDtype(["", *names]) for rules, names in _rules.RULES.items()}
 
 
 def _special_cause_dtype(rules: str) -> pd.CategoricalDtype:
@@ -170,7 +170,7 @@ def _build(
     if mr_signal is not None:
         mr_dir = np.zeros(value.shape[0], dtype=np.int64)
         mr_dir[1:] = np.nan_to_num(np.sign(np.diff(value))).astype(np.int64)
-    found = signals.detect(
+    found = _rules.detect(
         value, centre, sigma, lower, upper, s.phase, s.n_phases, s.in_sequence, quiet,
         rules=s.rules, run_length=s.run_length, trend_length=s.trend_length,
         two_of_three_includes_outside=two_of_three_includes_outside,
@@ -182,7 +182,7 @@ def _build(
         ("value", value), ("phase", s.phase), ("centre", centre), ("lower", lower), ("upper", upper),
         ("moving_range", moving_range), ("mr_upper", mr_upper), ("mr_signal", found.flags["mr_signal"]),
     ]  # fmt: skip
-    cols += [(name, found.flags[name]) for name in signals.RULE_COLUMNS]
+    cols += [(name, found.flags[name]) for name in _rules.RULE_COLUMNS]
     type_codes = _point_type_codes(found.label, found.direction, _IMPROVEMENT_SIGN[s.improvement])
     cols += [
         ("signal", any_signal),

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from perf import signals
+from perf.spc import _rules
 
 Improvement = Literal["up", "down", "neutral"]
 RuleSet = Literal["mdc", "wheeler", "western_electric", "anhoej"]
@@ -48,7 +48,7 @@ TREND_LENGTH = 7  # 7 points = 6 successive rises or falls (NHS England, Making 
 POINT_TYPES: tuple[PointType, ...] = get_args(PointType)
 POINT_COLUMNS = (
     "value", "phase", "centre", "lower", "upper", "moving_range", "mr_upper", "mr_signal",
-    *signals.RULE_COLUMNS, "signal", "special_cause", "point_type",
+    *_rules.RULE_COLUMNS, "signal", "special_cause", "point_type",
 )  # fmt: skip
 PHASE_COLUMNS = (
     "phase", "start", "end", "n", "centre", "lower", "upper", "mr_mean", "mr_upper", "short",
