@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 DB ?= $(or $(OUTSIDE_IN_DB),data/outside_in.duckdb)
 export OUTSIDE_IN_DB := $(DB)
 
-.PHONY: run dev test typecheck setup db bench public clean
+.PHONY: run dev test check lint typecheck system setup db bench public clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,11 @@ dev: setup db
 public: setup db
 	OUTSIDE_IN_PUBLIC=1 $(PY) -m streamlit run app.py
 
-test: setup db
+# Debian packages the tests drive (Chromium): installed as root, else one line saying what to install
+system:
+	@bash tests/system_deps.sh
+
+test: system setup db
 	$(PY) -m pytest
 
 typecheck: setup

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# What `make test` needs from the operating system, beyond Python and PyPI: Debian packages.
+# As root, install what is missing (apt-get); otherwise say in one line what to install and stop.
+set -euo pipefail
+need=()
+[ -x "${CHROMIUM:-/usr/bin/chromium}" ] || need+=(chromium)   # browser tests (Playwright drives it)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing ${need[*]} (Debian packages the tests need) ..." >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null && apt-get install -y -qq "${need[@]}" >/dev/null && exit 0
+  echo "make test: could not install ${need[*]} with apt-get; install them, then run make test again." >&2
+  exit 1
+fi
+echo "make test needs the Debian package(s) ${need[*]}: run 'sudo apt-get install ${need[*]}', then make test again." >&2
+exit 1
