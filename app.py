@@ -59,6 +59,8 @@ try:  # however the run ends (a page's st.stop(), a rerun), its database connect
         st.caption(meta.get("dataset_name", "Council data") + (" · public view" if public_mode() else ""))
         if meta.get("attribution"):
             st.caption(meta["attribution"])
+        if meta.get("published_at"):  # a published snapshot (python -m perf publish) says when it was taken
+            st.caption(f"Figures published {meta['published_at'][:16].replace('T', ' ')} UTC")
     if meta.get("dataset", "").lower() == "illustrative":
         st.warning("**Illustrative data.** These figures are made up to show how Outside-In works; "
                    "ward names and council totals are real, everything else is not.", icon=":material/info:")

@@ -70,6 +70,27 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _publish(args: argparse.Namespace) -> int:
+    """Write a public snapshot (--out) and/or the static public site (--static)."""
+    from perf import publish
+
+    if not args.out:
+        print("error: give --out DIR (a snapshot for the public app)", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    source = Path(args.db) if args.db else db_path()
+    try:
+        if args.out:
+            snap = publish.publish(args.out, source)
+            print(f"Published {snap.version} to {snap.folder} ({snap.rows['measure']} measures, "
+                  f"{snap.rows['commentary']} public comments) in {time.perf_counter() - started:.1f} s; "
+                  f"{Path(args.out) / publish.CURRENT} points to it")
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _load(args: argparse.Namespace) -> int:
     """Load one file whole or not at all; every problem goes to stderr, one per line."""
     from pathlib import Path
@@ -208,6 +229,12 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--out", required=True, metavar="FILE.zip")
     e.add_argument("--db", help="database file (default: OUTSIDE_IN_DB or data/outside_in.duckdb)")
     e.set_defaults(func=_export)
+    pb = sub.add_parser("publish", help="write what the public may see: a read-only snapshot for the public "
+                        "app (--out)")
+    pb.add_argument("--out", metavar="DIR", help="snapshot folder: a new version under DIR/versions, then "
+                    "DIR/current points to it (run the public app with OUTSIDE_IN_DB=DIR)")
+    pb.add_argument("--db", help="database file (default: OUTSIDE_IN_DB or data/outside_in.duckdb)")
+    pb.set_defaults(func=_publish)
     _add_data_commands(sub)
     args = parser.parse_args(argv)
     return int(args.func(args))

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import duckdb
 import streamlit as st
 
-from perf import store
+from perf import publish, store
 from perf.config import db_path
 
 T = TypeVar("T")
@@ -86,13 +86,14 @@ def start_run() -> None:
     """
     end_run()
     _run.active = True
+    _run.path = publish.resolve(db_path())  # a published snapshot's current version, fixed for this run
     _run.version = _read_version()
 
 
 def end_run() -> None:
     """End a script run (app.py calls this, however the run ends): close its connection, if it opened one."""
     con: duckdb.DuckDBPyConnection | None = getattr(_run, "con", None)
-    _run.active, _run.version, _run.con = False, None, None
+    _run.active, _run.version, _run.con, _run.path = False, None, None, None
     if con is not None:
         try:
             con.close()
@@ -106,16 +107,22 @@ def data_version() -> int:
     return _read_version() if version is None else version
 
 
+def _path() -> Path:
+    """The file this run reads: resolved once at its start (``perf.publish.resolve``), else now."""
+    path: Path | None = getattr(_run, "path", None)
+    return path if path is not None else publish.resolve(db_path())
+
+
 def _read_version() -> int:
-    """The path is part of the key: two copies of a database can share a modification time."""
-    path = db_path()
+    """The path is part of the key: two copies of a database (two snapshots) can share a modification time."""
+    path = _path()
     stamps = [os.stat(p).st_mtime_ns for p in (path, Path(str(path) + ".wal")) if p.exists()]
     return hash((str(path.resolve()), max(stamps) if stamps else 0))
 
 
 def _open(read_only: bool) -> duckdb.DuckDBPyConnection:
     """Open the database, waiting briefly while another process (a scheduled load) holds it."""
-    return store.connect_waiting(db_path(), read_only=read_only, seconds=10.0)
+    return store.connect_waiting(_path(), read_only=read_only, seconds=10.0)
 
 
 @contextmanager
