@@ -37,8 +37,8 @@ import pandas as pd
 from perf import store
 from perf.demand import (
     Granularity,
-    _check_choice,
-    _dates_to_timestamps,
+    check_choice,
+    dates_to_timestamps,
     phase_positions,
     scope_params,
     service_phases,
@@ -71,7 +71,7 @@ OLDEST_OPEN_LISTED = 20
 
 
 def _check_day_count(day_count: str) -> bool:
-    _check_choice("day_count", day_count, DAY_COUNTS)
+    check_choice("day_count", day_count, DAY_COUNTS)
     return day_count == "working"
 
 
@@ -100,7 +100,7 @@ def _open_at(
     """Run a query of the cases open at ``as_at`` (_open_at.sql): the scope has no date range."""
     scope = scope_params(service_id=service_id, locality_id=locality_id)
     del scope["start"], scope["end"]
-    return _dates_to_timestamps(store.query(con, name, {**scope, "as_at": as_at, **params}), ("as_at",))
+    return dates_to_timestamps(store.query(con, name, {**scope, "as_at": as_at, **params}), ("as_at",))
 
 
 # --- cases --------------------------------------------------------------------------------------------
@@ -163,7 +163,7 @@ def end_to_end_by_period(
     """
     working = _check_day_count(day_count)
     if by is not None:
-        _check_choice("by", by, BREAKDOWNS)
+        check_choice("by", by, BREAKDOWNS)
     params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end,
                           granularity=granularity)  # fmt: skip
     params["working_days"] = working
@@ -171,7 +171,7 @@ def end_to_end_by_period(
         frame = store.query(con, "capability_by_period_place", {**params, "level": by})
     else:
         frame = store.query(con, "capability_by_period", {**params, "by": by})
-    return _dates_to_timestamps(frame, ("period_start",))
+    return dates_to_timestamps(frame, ("period_start",))
 
 
 # --- the predictable range -------------------------------------------------------------------------------
@@ -238,7 +238,7 @@ def phase_statistics(
     params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end)
     params.update(working_days=working, phase_starts=[pd.Timestamp(p).date() for p in phase_starts])
     frame = _with_limits(store.query(con, "capability_phase_stats", params))
-    frame = _dates_to_timestamps(frame, ("starts_on", "first_completed", "last_completed"))
+    frame = dates_to_timestamps(frame, ("starts_on", "first_completed", "last_completed"))
     frame["phase"] = frame["phase"].astype("int64")
     return frame
 
@@ -436,7 +436,7 @@ def capability_breakdown(
     case, from the cases in completion order; lower never below 0), ``open_cases`` (at the end of the
     range).
     """
-    _check_choice("by", by, BREAKDOWNS)
+    check_choice("by", by, BREAKDOWNS)
     working = _check_day_count(day_count)
     params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end)
     params.update(working_days=working, by=by, level=by)  # level: what wards roll up to, for locality/council

@@ -72,7 +72,8 @@ RECENT_PERIODS: dict[str, int] = {"day": 28, "week": 13, "month": 3, "quarter": 
 
 
 # --- filters --------------------------------------------------------------------------------------
-def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
+def check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    """Refuse an unknown option by name, listing the ones allowed (demand and capability share it)."""
     if value not in allowed:
         options = ", ".join(f"'{a}'" for a in allowed[:-1]) + f" or '{allowed[-1]}'"
         raise ValueError(f"{name} must be {options}, got {value!r}")
@@ -91,7 +92,7 @@ def scope_params(
     Empty strings mean "no filter" (a cleared select box), so they become None.
     """
     if granularity is not None:
-        _check_choice("granularity", granularity, GRANULARITIES)
+        check_choice("granularity", granularity, GRANULARITIES)
     if start is not None and end is not None and start > end:
         raise ValueError(f"start ({start}) must not be after end ({end})")
     params: dict[str, Any] = {
@@ -159,7 +160,7 @@ def demand_by_period(
     params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end,
                           granularity=granularity)  # fmt: skip
     frame = store.query(con, "demand_by_period", params)
-    return _dates_to_timestamps(frame, ("period_start", "period_end"))
+    return dates_to_timestamps(frame, ("period_start", "period_end"))
 
 
 def demand_by_channel(
@@ -181,7 +182,7 @@ def demand_by_channel(
     """
     params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end,
                           granularity=granularity)  # fmt: skip
-    return _dates_to_timestamps(store.query(con, "demand_by_channel", params), ("period_start",))
+    return dates_to_timestamps(store.query(con, "demand_by_channel", params), ("period_start",))
 
 
 def demand_by_locality(
@@ -205,11 +206,11 @@ def demand_by_locality(
     ``failure_demand``, ``demand``, ``failure_share``, ``population``, ``demand_per_1000``,
     ``failure_demand_per_1000``; only period-place pairs with contacts.
     """
-    _check_choice("level", level, LEVELS)
+    check_choice("level", level, LEVELS)
     params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end,
                           granularity=granularity)  # fmt: skip
     params["level"] = level
-    return _dates_to_timestamps(store.query(con, "demand_by_locality", params), ("period_start",))
+    return dates_to_timestamps(store.query(con, "demand_by_locality", params), ("period_start",))
 
 
 def totals(frame: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -269,7 +270,7 @@ def nature_pareto(
     order, ending at 1); failure demand first. Ties are ranked by name.
     """
     if demand_type is not None:
-        _check_choice("demand_type", demand_type, DEMAND_TYPES)
+        check_choice("demand_type", demand_type, DEMAND_TYPES)
     params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end)
     frame = store.query(con, "demand_nature", params)
     if demand_type is not None:
@@ -290,7 +291,7 @@ def service_phases(con: duckdb.DuckDBPyConnection, service_id: str | None) -> pd
     """
     if not service_id:
         return pd.DataFrame({"starts_on": pd.Series(dtype="datetime64[us]"), "label": pd.Series(dtype=str)})
-    frame = _dates_to_timestamps(store.query(con, "demand_phases", {"service_id": service_id}), ("starts_on",))
+    frame = dates_to_timestamps(store.query(con, "demand_phases", {"service_id": service_id}), ("starts_on",))
     # One redesign is often marked on several measures: the 1st of the month on a monthly measure,
     # the Monday on a weekly one. Days apart, they would make a one-point phase; keep the later.
     later = frame["starts_on"].shift(-1)
@@ -450,7 +451,7 @@ def decompose(periods: pd.DataFrame, *, granularity: Granularity, column: str = 
     Days get a weekly cycle, and a yearly one too once there are two years (MSTL); weeks, months and
     quarters get a yearly cycle. Robust fitting keeps one odd week from bending the seasonal shape.
     """
-    _check_choice("granularity", granularity, GRANULARITIES)
+    check_choice("granularity", granularity, GRANULARITIES)
     data = periods[periods["complete"]] if "complete" in periods.columns else periods
     data = data.reset_index(drop=True)
     length = SEASON_LENGTH[granularity]
@@ -528,7 +529,7 @@ def failure_demand_cost(
     """
     params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end,
                           granularity=granularity)  # fmt: skip
-    frame = _dates_to_timestamps(store.query(con, "demand_failure_cost", params), ("period_start",))
+    frame = dates_to_timestamps(store.query(con, "demand_failure_cost", params), ("period_start",))
     for column, override in (("handling_minutes", handling_minutes), ("cost_per_hour", cost_per_hour)):
         frame[column] = frame[column].astype(float)
         if isinstance(override, Mapping):
@@ -600,7 +601,7 @@ def demand_sentence(
     """
     from perf import spc
 
-    _check_choice("granularity", granularity, GRANULARITIES)
+    check_choice("granularity", granularity, GRANULARITIES)
     period = PERIOD_NAME[granularity]
     data = periods[periods["complete"]] if "complete" in periods.columns else periods
     counts = (data["value_demand"] + data["failure_demand"]).astype(float).to_numpy()
@@ -655,7 +656,7 @@ def cost_sentence(
     >>> cost_sentence(c, service_name="Housing repairs")
     'Failure demand in housing repairs cost about £13,700 in August 2025, and £25,700 over the 2 months shown.'
     """
-    _check_choice("granularity", granularity, GRANULARITIES)
+    check_choice("granularity", granularity, GRANULARITIES)
     priced = cost.dropna(subset=["cost"])
     where = f" in {_lower_first(service_name)}" if service_name else ""
     if priced.empty:
@@ -687,7 +688,7 @@ _STEP: dict[str, pd.DateOffset] = {
 
 
 # --- helpers ----------------------------------------------------------------------------------------
-def _dates_to_timestamps(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+def dates_to_timestamps(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """DuckDB returns DATE as datetime64 already; make sure, so pages can plot and compare them."""
     for column in columns:
         if column in frame.columns:

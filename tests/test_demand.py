@@ -350,9 +350,6 @@ def test_the_seasonally_adjusted_chart_says_when_there_is_too_little_data(con: d
 
 
 def test_the_failure_share_chart_is_a_laney_p_prime_chart_with_the_service_phases(tmp_path: Path) -> None:
-    spc = pytest.importorskip("perf.spc")
-    if not hasattr(spc, "p_chart"):
-        pytest.skip("perf.spc.p_chart is not written yet (issue 3)")
     rows = []
     for w in range(12):
         monday = pd.Timestamp("2025-06-02") + pd.Timedelta(weeks=w)

@@ -240,17 +240,6 @@ def test_cli_refuses_an_unknown_format(db: Path, tmp_path: Path, capsys: pytest.
 
 
 # --- the Reports and Accessibility pages, through app.py (AppTest) -------------------------------------
-APP = Path(__file__).resolve().parent.parent / "app.py"
-
-
-def registered(page: str) -> bool:
-    return f'"{page}"' in APP.read_text(encoding="utf-8")
-
-
-needs_reports = pytest.mark.skipif(not registered("app_pages/reports.py"),
-                                   reason="app_pages/reports.py is not in app.py yet")
-needs_accessibility = pytest.mark.skipif(not registered("app_pages/accessibility.py"),
-                                         reason="app_pages/accessibility.py is not in app.py yet")
 
 
 def run_page(db: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> AppTest:
@@ -259,7 +248,6 @@ def run_page(db: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> AppTest:
     return open_page(page)
 
 
-@needs_reports
 def test_reports_page_offers_the_pack_the_sheet_the_values_and_the_partner_zip(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -271,7 +259,6 @@ def test_reports_page_offers_the_pack_the_sheet_the_values_and_the_partner_zip(
                       "Values (Excel)", "Download published data (zip)"]
 
 
-@needs_reports
 def test_reports_page_asks_for_measures_before_a_hand_picked_pack(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = run_page(db, monkeypatch, "app_pages/reports.py")
     at.radio(key="pack_cover").set_value("measures").run()
@@ -281,7 +268,6 @@ def test_reports_page_asks_for_measures_before_a_hand_picked_pack(db: Path, monk
     assert [d.proto.disabled for d in at.get("download_button")][:2] == [False, False]
 
 
-@needs_accessibility
 def test_accessibility_statement_names_the_standard_and_how_to_report_a_problem(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
