@@ -12,7 +12,7 @@ import html
 import pandas as pd
 import streamlit as st
 
-from perf import demand, disclosure, export, svg
+from perf import demand, disclosure, export, svg, vocabulary
 from ui import draw
 from ui import cached_demand as cd
 from ui import filters
@@ -65,7 +65,7 @@ if over_time:
     mix["type"] = mix["type"].map({"value_demand": "Value demand", "failure_demand": "Failure demand"})
     draw.svg(svg.stacked_bars(mix, x="period_start", y="contacts", colour="type",
                               title=f"Contacts each {every}, value and failure demand", y_title="Contacts",
-                              domain=["Value demand", "Failure demand"], palette=["#1F77B4", "#E66100"],
+                              domain=list(vocabulary.DEMAND_COLOURS), palette=list(vocabulary.DEMAND_COLOURS.values()),
                               label=f"Stacked bars of contacts each {every}, value and failure demand; the numbers "
                                     "are in the table at the foot of the page."))
 

@@ -1,9 +1,7 @@
 """Charts shared by pages and exports: one builder a chart type, data in, Vega-Lite spec (or SVG) out.
 
-Colours follow NHS England Making Data Count's icon palette (blue = improvement, orange =
-concern, purple = neutral, grey = common cause), which stays distinguishable for the common
-colour-vision deficiencies; every special-cause point also gets its own shape, so colour is
-never the only cue (WCAG 2.2 SC 1.4.1).
+Colours, words and shapes come from :mod:`perf.vocabulary` (Making Data Count's palette); every
+special-cause point also gets its own shape, so colour is never the only cue (WCAG 2.2 SC 1.4.1).
 """
 
 from __future__ import annotations
@@ -14,13 +12,11 @@ from typing import Any
 
 import pandas as pd
 
+from perf import vocabulary
+
+# (legend, colour, shape) of each point type, read from the one vocabulary
 POINT_STYLE: dict[str, tuple[str, str, str]] = {
-    # point_type: (label, colour, shape)
-    "common_cause": ("Common cause", "#7B7D7D", "circle"),
-    "special_cause_improvement": ("Special cause: improving", "#1F77B4", "triangle-up"),
-    "special_cause_concern": ("Special cause: concerning", "#E66100", "square"),
-    "special_cause_neutral_high": ("Special cause: high", "#5D3A9B", "diamond"),
-    "special_cause_neutral_low": ("Special cause: low", "#5D3A9B", "triangle-down"),
+    kind: (style.legend, style.colour, style.shape) for kind, style in vocabulary.POINT_TYPES.items()
 }
 FONT_SIZE = {"normal": 13, "large": 22}
 

@@ -26,7 +26,7 @@ from typing import Any, cast
 import duckdb
 import pandas as pd
 
-from perf import charts, measures, narrative, spc, store
+from perf import charts, measures, narrative, spc, store, vocabulary
 
 CHART_WIDTH_PX = 1200  # drawn at scale 2, so a full-width A4 landscape chart stays sharp in print
 CHART_HEIGHT_PX = 370
@@ -45,7 +45,7 @@ VARIATION_SHORT = {"common_cause": "Common cause", "special_cause_improvement": 
                    "special_cause_concern": "Concerning", "special_cause_neutral_high": "Unusually high",
                    "special_cause_neutral_low": "Unusually low"}
 ASSURANCE_MARK = {"consistent_pass": "P", "consistent_fail": "F", "inconsistent": "?"}  # as MDC's icons
-ASSURANCE_COLOUR = {"consistent_pass": "#1F77B4", "consistent_fail": "#E66100", "inconsistent": "#5F6163"}
+ASSURANCE_COLOUR = {kind: style.colour for kind, style in vocabulary.ASSURANCE.items()}
 INK = "#1A1A1A"
 MUTED = "#505050"  # 8.1:1 on white: small print stays readable (WCAG 1.4.3 asks 4.5:1)
 BAND = "#E8F0F8"

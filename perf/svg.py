@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from perf import vocabulary
 from perf.charts import POINT_STYLE, xmr_frame
 
 WIDTH = 900
@@ -272,7 +273,7 @@ def stacked_bars(frame: pd.DataFrame, *, x: str, y: str, colour: str, title: str
     return _svg(WIDTH, height, label or title, body)
 
 
-def pareto(natures: pd.DataFrame, *, title: str, colour: str = "#E66100", height: int = 360,
+def pareto(natures: pd.DataFrame, *, title: str, colour: str = vocabulary.ORANGE, height: int = 360,
            label: str | None = None) -> str:
     """Bars largest first with the running share as a line: which few causes make most of the demand."""
     data = natures.reset_index(drop=True)
@@ -323,7 +324,7 @@ def bins(values: pd.Series, weights: pd.Series, *, unit: str, most: int = 40) ->
 
 
 def histogram(bins: pd.DataFrame, *, title: str, x_title: str, y_title: str, marker: float | None = None,
-              marker_label: str = "", height: int = 280, colour: str = "#7B7D7D", label: str | None = None) -> str:
+              marker_label: str = "", height: int = 280, colour: str = vocabulary.GREY, label: str | None = None) -> str:
     """Bars over ranges of a number (``start``, ``end``, ``count``, ``name``); a dashed line at ``marker``."""
     data = bins.reset_index(drop=True)
     ticks = nice_ticks(0.0, float(data["count"].max()) if data["count"].notna().any() else 1.0)
@@ -356,9 +357,9 @@ def histogram(bins: pd.DataFrame, *, title: str, x_title: str, y_title: str, mar
                 f"fill='{MUTED}'>{_e(x_title)}</text>")
     if marker is not None and pd.notna(marker):
         x = x_of(float(marker))
-        body.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{box.top:.1f}' y2='{base:.1f}' stroke='#E66100' "
+        body.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{box.top:.1f}' y2='{base:.1f}' stroke='{vocabulary.ORANGE}' "
                     f"stroke-width='2' stroke-dasharray='6 4'><title>{_e(marker_label)}</title></line>"
-                    f"<text x='{x + 4:.1f}' y='{box.top + 12:.1f}' font-size='12' fill='#B04A00'>"
+                    f"<text x='{x + 4:.1f}' y='{box.top + 12:.1f}' font-size='12' fill='{vocabulary.ORANGE}'>"
                     f"{_e(marker_label)}</text>")
     return _svg(WIDTH, height, label or title, body)
 

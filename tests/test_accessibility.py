@@ -39,3 +39,13 @@ def test_every_status_has_its_own_shape_and_words_not_only_a_colour() -> None:
                                                 "special_cause_concern")}) == 3
     assert len({s[2] for s in charts.POINT_STYLE.values()}) == len(charts.POINT_STYLE)  # chart point shapes
     assert shapes
+
+
+def test_badges_charts_and_packs_share_one_colour_a_point_type() -> None:
+    """One vocabulary: a "concerning" badge, chart point and pack icon are the same orange."""
+    from perf import report
+
+    for kind, (_, _, colour) in icons.VARIATION.items():
+        assert charts.POINT_STYLE[kind][1] == colour, kind
+    for kind, (_, _, colour) in icons.ASSURANCE.items():
+        assert report.ASSURANCE_COLOUR[kind] == colour, kind

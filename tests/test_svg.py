@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from perf import spc, svg
+from perf import spc, svg, vocabulary
 from perf.charts import POINT_STYLE
 
 NS = "{http://www.w3.org/2000/svg}"
@@ -82,7 +82,7 @@ def test_stacked_bars_stack_each_period_to_its_total() -> None:
     frame = pd.DataFrame({"period_start": pd.to_datetime(["2025-01-06", "2025-01-06", "2025-01-13", "2025-01-13"]),
                           "contacts": [30, 10, 20, 20], "type": ["Value demand", "Failure demand"] * 2})
     markup = svg.stacked_bars(frame, x="period_start", y="contacts", colour="type", title="T", y_title="Contacts",
-                              domain=["Value demand", "Failure demand"], palette=["#1F77B4", "#E66100"])
+                              domain=["Value demand", "Failure demand"], palette=list(vocabulary.DEMAND_COLOURS.values()))
     bars = [el for el in parse(markup).iter(f"{NS}rect") if el.find(f"{NS}title") is not None]
     heights = [float(el.get("height", 0)) for el in bars]
     assert len(bars) == 4

@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import html
 
-VARIATION = {
-    # point_type: (shape, label, colour) — Making Data Count palette
-    "common_cause": ("●", "Common cause", "#5F6163"),
-    "special_cause_improvement": ("▲", "Improving", "#1F77B4"),
-    "special_cause_concern": ("■", "Concerning", "#C35000"),
-    "special_cause_neutral_high": ("◆", "Unusually high", "#5D3A9B"),
-    "special_cause_neutral_low": ("▼", "Unusually low", "#5D3A9B"),
-}
-ASSURANCE = {
-    "consistent_pass": ("✔", "Will meet target", "#1F77B4"),
-    "consistent_fail": ("✖", "Will miss target", "#C35000"),
-    "inconsistent": ("≈", "Hit and miss", "#5F6163"),
-}
+from perf import vocabulary
+
+# point_type / assurance: (glyph, label, colour), read from the one vocabulary
+VARIATION = {kind: (s.glyph, s.label, s.colour) for kind, s in vocabulary.POINT_TYPES.items()}
+ASSURANCE = {kind: (s.glyph, s.label, s.colour) for kind, s in vocabulary.ASSURANCE.items()}
 
 
 def _badge(shape: str, label: str, colour: str, title: str) -> str:
@@ -27,7 +19,7 @@ def _badge(shape: str, label: str, colour: str, title: str) -> str:
 
 
 def variation_badge(point_type: str | None) -> str:
-    shape, label, colour = VARIATION.get(point_type or "", ("○", "Not enough data", "#5F6163"))
+    shape, label, colour = VARIATION.get(point_type or "", (vocabulary.NO_DATA.glyph, vocabulary.NO_DATA.label, vocabulary.NO_DATA.colour))
     return _badge(shape, label, colour, f"Variation: {label}")
 
 

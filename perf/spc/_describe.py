@@ -8,6 +8,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from perf import vocabulary
 from perf.spc._base import RUN_LENGTH, TREND_LENGTH, Assurance, Improvement, RuleSet
 
 
@@ -36,12 +37,7 @@ _REASONS = {
     "four_of_five": ("four of five {periods} more than one sigma above the average", "four of five {periods} more than one sigma below the average"),
     "mr_signal": ("a jump up from the {period} before, bigger than the process allows", "a drop from the {period} before, bigger than the process allows"),
 }  # fmt: skip
-_TYPE_WORDS = {
-    "special_cause_improvement": "an improvement",
-    "special_cause_concern": "a concern",
-    "special_cause_neutral_high": "unusually high",
-    "special_cause_neutral_low": "unusually low",
-}
+_TYPE_WORDS = {kind: style.words for kind, style in vocabulary.POINT_TYPES.items() if kind != "common_cause"}
 
 
 def _decimals(scale: float) -> int:
