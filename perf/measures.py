@@ -85,3 +85,18 @@ def phase_positions(dates: pd.Series, starts: Sequence[pd.Timestamp]) -> list[in
         if len(later) and 0 < int(later[0]) and int(later[0]) not in out:
             out.append(int(later[0]))
     return out
+
+
+def phase_labels(dates: pd.Series, phase_rows: pd.DataFrame) -> tuple[list[int], dict[int, str]]:
+    """Where each recorded phase starts in ``dates``, and the label of each phase drawn (1, 2, ...).
+
+    A change on the first period or beyond the data draws no phase, so labels are paired with the
+    positions kept, not with the rows recorded (pairing by row shifted every label by one).
+    """
+    found: dict[int, str] = {}
+    for _, row in phase_rows.sort_values("starts_on").iterrows():
+        pos = phase_positions(dates, [row["starts_on"]])
+        if pos and pos[0] not in found:
+            found[pos[0]] = str(row["label"])
+    positions = sorted(found)
+    return positions, {i + 1: found[p] for i, p in enumerate(positions)}

@@ -183,17 +183,6 @@ def scope_name(con: duckdb.DuckDBPyConnection, purpose_id: str | None, portfolio
 
 
 # --- one measure --------------------------------------------------------------------------------
-def _phase_labels(dates: pd.Series, phase_rows: pd.DataFrame) -> tuple[list[int], dict[int, str]]:
-    """Phase start positions in ``dates`` and the label of each phase (1, 2, ...) for the chart."""
-    found: dict[int, str] = {}
-    for _, row in phase_rows.sort_values("starts_on").iterrows():
-        pos = measures.phase_positions(dates, [row["starts_on"]])
-        if pos and pos[0] not in found:
-            found[pos[0]] = str(row["label"])
-    positions = sorted(found)
-    return positions, {i + 1: found[p] for i, p in enumerate(positions)}
-
-
 def chart_spec(
     points: pd.DataFrame,
     dates: pd.Series,
@@ -292,7 +281,7 @@ def measure_page(
         return MeasurePage(**common, sentence=sentence, variation=None, assurance=None, first_signal=False,
                            latest_label="", chart_json=None, chart_alt=sentence)
     dates = upto["period_start"]
-    positions, labels = _phase_labels(dates, phase_rows)
+    positions, labels = measures.phase_labels(dates, phase_rows)
     chart = spc.xmr(upto["value"].astype(float).to_numpy(), phase_starts=positions,
                     improvement=str(row["improvement"]), target=target)  # type: ignore[arg-type]
     first_shown = min(int(in_period.to_numpy().argmax()), max(len(upto) - MIN_CONTEXT_POINTS, 0))

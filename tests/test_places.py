@@ -59,3 +59,21 @@ def test_each_area_rolls_up_to_quarters_on_its_own() -> None:
     out = places.reaggregate_areas(frame, frequency="month", granularity="quarter", aggregation="sum")
     assert out.groupby("locality_id")["value"].apply(list).to_dict() == {"w1": [3.0, 3.0], "w2": [6.0, 6.0]}
     assert set(out["locality_name"]) == {"W1", "W2"}
+
+
+def test_phase_labels_pair_with_the_phases_drawn_not_the_rows_recorded() -> None:
+    """A change on the first period draws no phase: the next change's label must not shift onto it."""
+    import pandas as pd
+
+    from perf import measures
+
+    dates = pd.Series(pd.date_range("2024-01-01", periods=12, freq="MS"))
+    rows = pd.DataFrame({"starts_on": pd.to_datetime(["2024-01-01", "2024-06-01", "2024-09-01"]),
+                         "label": ["Baseline", "Redesign", "Second redesign"]})
+    positions, labels = measures.phase_labels(dates, rows)
+    assert positions == [5, 8]
+    assert labels == {1: "Redesign", 2: "Second redesign"}
+    # a change beyond the data draws nothing, and a duplicate period keeps the first label
+    rows2 = pd.DataFrame({"starts_on": pd.to_datetime(["2024-03-01", "2024-03-01", "2030-01-01"]),
+                          "label": ["A", "B", "C"]})
+    assert measures.phase_labels(dates, rows2) == ([2], {1: "A"})

@@ -17,8 +17,9 @@ class MeasureView:
     data: pd.DataFrame         # every period, sorted, re-aggregated
     chart: spc.Chart           # limits from all of it, phased at recorded system changes
     shown_by: str              # week, month, quarter or year
-    phase_rows: pd.DataFrame
+    phase_rows: pd.DataFrame      # every recorded change, drawn or not (the page lists them)
     positions: list[int]
+    phase_labels: dict[int, str]  # phase number (1, 2, ...) -> its recorded label
     target: float | None
     shown: pd.Index            # the rows inside the chosen period
 
@@ -30,11 +31,6 @@ class MeasureView:
     def dates(self) -> pd.Series:
         return self.data.loc[self.shown, "period_start"]
 
-    @property
-    def phase_labels(self) -> dict[int, str]:
-        return {i + 1: str(row["label"]) for i, (_, row) in enumerate(self.phase_rows.iterrows())
-                if i < len(self.positions)}
-
 
 def measure_view(m: pd.Series, data: pd.DataFrame, scope: filters.Scope) -> MeasureView:
     """Roll ``data`` (a measure's series) up to the scope's period and chart it with its phases."""
@@ -44,9 +40,9 @@ def measure_view(m: pd.Series, data: pd.DataFrame, scope: filters.Scope) -> Meas
         data = periods.reaggregate(data, frequency=str(m["frequency"]), granularity=shown_by,  # type: ignore[arg-type]
                                    aggregation=str(m["aggregation"]), year_start=scope.year_start)  # type: ignore[arg-type]
     phase_rows = cached.phases(str(m.name))
-    positions = measures.phase_positions(data["period_start"], list(phase_rows["starts_on"]))
+    positions, labels = measures.phase_labels(data["period_start"], phase_rows)
     target = None if pd.isna(m["target"]) else float(m["target"])
     chart = cached.xmr_for(tuple(data["value"].astype(float)), tuple(positions), str(m["improvement"]), target)
     since = scope.since(data["period_start"].max())
     shown = data.index if since is None else data.index[data["period_start"] >= since]
-    return MeasureView(data, chart, shown_by, phase_rows, positions, target, shown)
+    return MeasureView(data, chart, shown_by, phase_rows, positions, labels, target, shown)
