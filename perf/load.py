@@ -15,10 +15,8 @@ import csv
 import difflib
 import io
 import re
-import threading
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -27,6 +25,12 @@ import duckdb
 import pandas as pd
 
 from perf import store
+# re-exported: callers have long caught load.InputError and load.WriteConflictError
+from perf.errors import CONFLICT_MESSAGE as CONFLICT_MESSAGE
+from perf.errors import InputError as InputError
+from perf.errors import Problem as Problem
+from perf.errors import WriteConflictError as WriteConflictError
+from perf.store import write_transaction as write_transaction
 
 if TYPE_CHECKING:  # openpyxl is imported only when an Excel file arrives
     from openpyxl.cell.cell import Cell, MergedCell
@@ -101,45 +105,6 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
 
 # ----------------------------------------------------------------------------------------------
 # Results
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an upload or a form, worded for the officer who has to fix it.
-
-    ``row`` is the row as a spreadsheet shows it (the header is row 1); None for the whole file.
-    """
-
-    row: int | None
-    column: str | None
-    value: str | None
-    reason: str
-
-    def message(self) -> str:
-        """``Row 14, column 'value': 'n/a' is not a number.``"""
-        if self.row is not None and self.column is not None:
-            return f"Row {self.row}, column '{self.column}': {self.reason}"
-        if self.row is not None:
-            return f"Row {self.row}: {self.reason}"
-        return self.reason
-
-
-class InputError(ValueError):
-    """Raised when a file or form is refused; ``problems`` holds every reason, nothing was saved."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("\n".join(p.message() for p in self.problems))
-
-
-class WriteConflictError(RuntimeError):
-    """Another session changed the same rows at the same moment; this write was rolled back."""
-
-
-CONFLICT_MESSAGE = (
-    "Someone else saved changes to the same data at the same moment, so nothing was saved. "
-    "Try again."
-)
 
 
 @dataclass(frozen=True)
@@ -1107,42 +1072,6 @@ def _check_work(check: _Checker, ref: _Reference, now: datetime) -> pd.DataFrame
 # ----------------------------------------------------------------------------------------------
 # Saving
 
-# DuckDB refuses rather than waits when two writers touch the same rows, and the case tables have no
-# key to catch a duplicate insert; one lock per process makes writes take turns (the Streamlit
-# server is one process, and DuckDB lets only one process hold the file read-write).
-_WRITE_LOCK = threading.RLock()
-
-
-@contextmanager
-def write_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A cursor in one transaction: committed whole, or rolled back whole on any error.
-
-    Writes from other threads wait their turn; a conflict with another writer becomes WriteConflictError.
-    """
-    with _WRITE_LOCK:
-        cur = con.cursor()
-        try:
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                yield cur
-                cur.execute("COMMIT")
-            except duckdb.TransactionException as exc:
-                _rollback(cur)
-                raise WriteConflictError(CONFLICT_MESSAGE) from exc
-            except BaseException:
-                _rollback(cur)
-                raise
-        finally:
-            cur.close()
-
-
-def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
-    try:
-        cur.execute("ROLLBACK")
-    except duckdb.Error:
-        pass  # a failed COMMIT has already ended the transaction
-
-
 def run(cur: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Run a named query on this cursor (inside its transaction), unlike store.query's fresh cursor."""
     result = cur.execute(store.sql_text(name), dict(params or {}))
@@ -1166,7 +1095,7 @@ def apply_upload(
     if not user.strip():
         raise ValueError("user must name who is loading the file")
     now = now or datetime.now()
-    with write_transaction(con) as cur:
+    with write_transaction(con, bulk=True) as cur:
         done = save_rows(cur, result.kind, result.frame, filename=result.filename, user=user, now=now)
         if done.changed:
             run(cur, "load_log_upload", {

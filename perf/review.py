@@ -107,13 +107,10 @@ def record(con: duckdb.DuckDBPyConnection, *, measure_id: str, change_date: dt.d
         raise ValueError("Write the decision the review reached before saving.")
     if len(decision) > 4000 or len(actions) > 4000:
         raise ValueError("Decision and actions are limited to 4,000 characters each.")
-    cur = con.cursor()
-    try:
+    with store.write_transaction(con) as cur:
         cur.execute(store.sql_text("review_insert"), {
             "measure_id": measure_id, "change_date": change_date, "decision": decision, "actions": actions,
             "reviewed_by": reviewed_by or "unknown", "reviewed_at": dt.datetime.now().replace(microsecond=0)})
-    finally:
-        cur.close()
 
 
 def history(con: duckdb.DuckDBPyConnection, measure_id: str) -> pd.DataFrame:

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ import duckdb
 import pandas as pd
 
 from perf.config import SEED_DIR, db_path
+from perf.errors import CONFLICT_MESSAGE, WriteConflictError
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -125,6 +128,60 @@ def scalar(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] 
     finally:
         cur.close()
     return None if row is None else row[0]
+
+
+# ----------------------------------------------------------------------------------------------
+# The one door for writes: every insert, update and delete in the app and the command line goes
+# through write_transaction. DuckDB (one read-write instance per process, shared by threads through
+# cursors) lets readers carry on beside a writer; two writers to the same rows would make one fail,
+# and the case tables have no key to catch a duplicate insert, so writers in this process take
+# turns, in two lanes: uploads and loads ("bulk", seconds each) queue behind one another, while a
+# form's small write (commentary, a value, a failed sign-in) never waits behind a 500k-row load.
+# Nothing slow (password hashing, reading or checking a file, drawing) is done inside the door.
+
+_EDIT_LANE = threading.RLock()
+_BULK_LANE = threading.RLock()
+_COUNT_LOCK = threading.Lock()
+_commits = 0
+
+
+def commits() -> int:
+    """How many write transactions this process has committed: part of the app's data version."""
+    return _commits
+
+
+@contextmanager
+def write_transaction(con: duckdb.DuckDBPyConnection, *, bulk: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor in one transaction: committed whole, or rolled back whole on any error.
+
+    Writes in the same lane wait their turn; a clash with a writer in the other lane (the same
+    measurement row corrected by an upload and a form at once) becomes WriteConflictError.
+    """
+    global _commits
+    with _BULK_LANE if bulk else _EDIT_LANE:
+        cur = con.cursor()
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+                cur.execute("COMMIT")
+            except duckdb.TransactionException as exc:
+                _rollback(cur)
+                raise WriteConflictError(CONFLICT_MESSAGE) from exc
+            except BaseException:
+                _rollback(cur)
+                raise
+        finally:
+            cur.close()
+    with _COUNT_LOCK:
+        _commits += 1
+
+
+def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
+    try:
+        cur.execute("ROLLBACK")
+    except duckdb.Error:
+        pass  # a failed COMMIT has already ended the transaction
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
