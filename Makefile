@@ -42,6 +42,12 @@ test: system setup db
 typecheck: setup
 	$(PY) -m mypy --strict perf/
 
+lint: setup
+	$(VENV)/bin/ruff check .
+
+# everything CI checks: lint, then the tests (mypy --strict runs as a test too)
+check: lint test
+
 bench: setup db
 	for f in bench/*.py; do $(PY) $$f || exit 1; done
 

@@ -86,7 +86,7 @@ if auth.can("view_unpublished"):  # signed-in officers and admins: whose figures
                          hide_index=True, width="stretch")
         st.page_link("app_pages/quality.py", label="Data quality", icon=":material/arrow_forward:")
 
-for purpose_id, group in catalogue.groupby("strategic_purpose_id", sort=False):
+for _purpose_id, group in catalogue.groupby("strategic_purpose_id", sort=False):
     st.subheader(str(group["strategic_purpose_name"].iloc[0]))
     cols = st.columns(3)
     for i, (_, m) in enumerate(group.iterrows()):

@@ -548,7 +548,7 @@ def geography_tables(demo: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd
     long["source"] = np.where(long["indicator"] == "imd_decile",
                               "illustrative deprivation decile (not the official IMD)", src)
     census = []
-    for key, _code, _n, _s, pop, hh, lid in COUNCILS:
+    for _key, _code, _n, _s, pop, hh, lid in COUNCILS:
         census += [{"locality_id": lid, "indicator": "population_total", "value": pop},
                    {"locality_id": lid, "indicator": "households", "value": hh}]
     census += [{"locality_id": "ALL", "indicator": "population_total", "value": sum(c[4] for c in COUNCILS)},

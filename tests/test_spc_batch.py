@@ -75,7 +75,7 @@ def test_batch_phases_come_from_a_phase_column():
 
 def test_interleaved_rows_keep_each_series_in_order():
     a, b = [9.0, 11, 9, 11, 30], [1.0, 2, 3, 4, 5]
-    frame = pd.DataFrame({"series_id": ["b", "a"] * 5, "value": [v for pair in zip(b, a) for v in pair]})
+    frame = pd.DataFrame({"series_id": ["b", "a"] * 5, "value": [v for pair in zip(b, a, strict=True) for v in pair]})
     latest = spc.batch_latest(frame)
     assert latest.index.tolist() == ["a", "b"]
     assert latest.loc["a", "value"] == 30 and latest.loc["b", "value"] == 5

@@ -86,7 +86,7 @@ def build(path: Path) -> Path:
         rows.append(("M_FAIL", day, "ALL", 100.0 * fail / total, float(fail), float(total)))
         for j, ward in enumerate(WARDS):  # small counts: ward W1 always under 5
             rows.append(("M_WARD", day, ward, float([2, 6, 9][j] + (i % 2)), None, None))
-    values = pd.DataFrame(rows, columns=["measure_id", "period_start", "locality_id", "value", "numerator",
+    values = pd.DataFrame(rows, columns=["measure_id", "period_start", "locality_id", "value", "numerator",  # noqa: F841 (DuckDB reads it by name)
                                          "denominator"])
     con.execute("INSERT INTO measurement (measure_id, period_start, locality_id, value, numerator, denominator)"
                 " SELECT * FROM values")
@@ -114,7 +114,7 @@ def build(path: Path) -> Path:
                 for _ in range(count):
                     n += 1
                     demand.append((n, "S1", ward, "phone", month.to_pydatetime(), kind, "missed bin", n))
-    contacts = pd.DataFrame(demand, columns=["demand_id", "service_id", "locality_id", "channel", "received_at",
+    contacts = pd.DataFrame(demand, columns=["demand_id", "service_id", "locality_id", "channel", "received_at",  # noqa: F841 (read by name)
                                              "demand_type", "nature", "case_id"])
     con.execute("INSERT INTO demand SELECT * FROM contacts")
     # an officer to sign in as (the password hash is never checked: tests set the session directly)

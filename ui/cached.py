@@ -32,7 +32,7 @@ def localities(con: Con) -> pd.DataFrame:
 _BUILT: dict[tuple[object, ...], dict[str, str]] = {}
 
 
-def _once_per_version(key: tuple[object, ...], build: "Callable[[], dict[str, str]]") -> dict[str, str]:
+def _once_per_version(key: tuple[object, ...], build: Callable[[], dict[str, str]]) -> dict[str, str]:
     """A lookup built once per data version: pages ask for these once per tile or per link."""
     full = (data_version(), *key)
     if full not in _BUILT:
@@ -42,7 +42,7 @@ def _once_per_version(key: tuple[object, ...], build: "Callable[[], dict[str, st
     return _BUILT[full]
 
 
-def locality_labels(label: "Callable[[pd.Series], str]") -> dict[str, str]:
+def locality_labels(label: Callable[[pd.Series], str]) -> dict[str, str]:
     """Locality id -> label."""
     return _once_per_version(("localities", label), lambda: {
         str(row["locality_id"]): label(row) for _, row in localities().iterrows()})

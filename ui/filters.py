@@ -61,7 +61,7 @@ def measure_labels(public_only: bool) -> dict[str, str]:
     return cached.measure_names(public_only)
 
 
-def link_params(scope: "Scope", *, measure_id: str | None = None) -> dict[str, str]:
+def link_params(scope: Scope, *, measure_id: str | None = None) -> dict[str, str]:
     """Query parameters that open another page on the same view (URLs carry the labels)."""
     params = {"locality": locality_labels()[scope.locality_id], "period": PERIODS[scope.period],
               "by": GRANULARITIES[scope.granularity], "year": YEAR_STARTS[scope.year_start]}
@@ -72,7 +72,7 @@ def link_params(scope: "Scope", *, measure_id: str | None = None) -> dict[str, s
     return params
 
 
-def shown_by(scope: "Scope", frequency: str) -> str:
+def shown_by(scope: Scope, frequency: str) -> str:
     """The granularity to draw a measure at: the chosen one, or as recorded when that is finer."""
     from perf import periods
 
@@ -81,7 +81,7 @@ def shown_by(scope: "Scope", frequency: str) -> str:
     return scope.granularity
 
 
-def choose_measure(scope: "Scope", catalogue: pd.DataFrame) -> str | None:
+def choose_measure(scope: Scope, catalogue: pd.DataFrame) -> str | None:
     """The page-level measure selector, bound to the URL as ?measure=<name>."""
     if catalogue.empty:
         return None
@@ -97,7 +97,7 @@ def choose_measure(scope: "Scope", catalogue: pd.DataFrame) -> str | None:
     return str(choice) if choice is not None else None
 
 
-def author(name: object, scope: "Scope") -> str:
+def author(name: object, scope: Scope) -> str:
     """Who wrote a note: named for officers, 'Council officer' in the public view (as in the partner data)."""
     return "Council officer" if scope.public_only else str(name)
 

@@ -9,26 +9,9 @@ import numpy as np
 import pandas as pd
 
 from perf.spc._base import (
-    D2,
-    MEDIAN_LIMIT_FACTOR,
-    MEDIAN_MR_UPPER_FACTOR,
-    MR_SCREEN_FACTOR,
-    MR_UPPER_FACTOR,
-    NATURAL_LIMIT_FACTOR,
-    PHASE_COLUMNS,
-    POINT_COLUMNS,
-    POINT_TYPES,
-    RUN_LENGTH,
-    SHORT_PHASE,
     SIGMA_LIMITS,
-    TREND_LENGTH,
-    Assurance,
-    BoolArray,
-    FloatArray,
     Improvement,
-    IntArray,
     MovingRange,
-    PointType,
     RuleSet,
     _as_float_array,
     _check_choice,
@@ -38,7 +21,7 @@ from perf.spc._base import (
     _check_rules_without_mr_chart,
     _XmrLimits,
 )
-from perf.spc._chart import POINT_TYPE_DTYPE, Chart, _build, _quiet_warnings
+from perf.spc._chart import Chart, _build, _quiet_warnings
 
 
 
