@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 DB ?= $(or $(OUTSIDE_IN_DB),data/outside_in.duckdb)
 export OUTSIDE_IN_DB := $(DB)
 
-.PHONY: run dev test check lint typecheck system setup db bench public clean
+.PHONY: run dev test check lint typecheck system setup db bench public clean deploy-test deploy-start deploy-stop
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,16 @@ system:
 
 test: system setup db
 	$(PY) -m pytest
+
+# three public replicas and the staff app behind a real nginx, started, driven and stopped (< 2 min)
+deploy-test: system setup db
+	$(PY) -m pytest -q tests/test_deploy.py -p no:cacheprovider
+
+deploy-start: setup db
+	deploy/run.sh start
+
+deploy-stop:
+	deploy/run.sh stop
 
 typecheck: setup
 	$(PY) -m mypy --strict perf/

@@ -1,0 +1,138 @@
+"""Three public replicas and the staff app behind a real nginx (Debian's), on free loopback ports.
+
+Started once for the module (about 10-20 s), driven with visitors that speak Streamlit's websocket
+protocol through nginx (deploy/client.py), and stopped at the end; the whole file stays under two
+minutes. The replica is killed in the last test, so the others see all three.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import subprocess
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from deploy import stack
+from deploy.client import Page, Visitor
+from perf import publish
+
+pytestmark = pytest.mark.skipif(not Path(stack.NGINX).exists(),
+                                reason="no nginx: make test installs it (tests/system_deps.sh)")
+
+
+@pytest.fixture(scope="module")
+def running(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[stack.Layout]:
+    state = tmp_path_factory.mktemp("deploy")
+    source = state / "council.duckdb"  # a copy: a test changes it and publishes again
+    shutil.copy(sample_db, source)
+    ports = stack.free_ports(5)
+    layout = stack.Layout(state=state, port=ports[0], staff_port=ports[1], replica_ports=ports[2:],
+                          source_db=source, static=False)
+    stack.start(layout)
+    try:
+        yield layout
+    finally:
+        recorded = stack.pids(layout)
+        stack.stop(layout)
+        assert not any(stack._alive(pid) for pid in recorded.values()), "a process outlived stop"
+        for port in [layout.port, layout.staff_port, *layout.replica_ports]:
+            with socket.socket() as s:
+                assert s.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still answers after stop"
+
+
+def _visit(url: str, pages: list[str], n: int) -> list[tuple[Visitor, list[Page]]]:
+    async def one() -> tuple[Visitor, list[Page]]:
+        v = Visitor(url, timeout=60)
+        seen = [await v.open(p) for p in pages]
+        await v.close()
+        return v, seen
+
+    async def all_of() -> list[tuple[Visitor, list[Page]]]:
+        return list(await asyncio.gather(*(one() for _ in range(n))))
+
+    return asyncio.run(all_of())
+
+
+def test_the_generated_config_passes_nginx_own_check(tmp_path: Path) -> None:
+    layout = stack.Layout(state=tmp_path, port=18080, staff_port=18600, replica_ports=[18601, 18602, 18603])
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "tmp").mkdir()
+    (tmp_path / "nginx.conf").write_text(stack.nginx_conf(layout))
+    done = subprocess.run([stack.NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    conf = stack.nginx_conf(layout)
+    for needed in ("hash $route_key consistent", "proxy_set_header Upgrade $http_upgrade",
+                   "proxy_set_header Host $http_host", f"proxy_read_timeout {stack.IDLE_TIMEOUT}",
+                   "location = /staff/_stcore/stream", "server 127.0.0.1:18603"):
+        assert needed in conf
+
+
+def test_the_example_config_in_the_repository_is_what_the_script_writes() -> None:
+    example = (stack.ROOT / "deploy" / "nginx.conf.example").read_text()
+    assert example == stack.nginx_conf(stack.EXAMPLE), "run: python -m deploy.stack config --example"
+
+
+def test_visitors_get_pages_from_all_three_replicas_each_staying_on_its_own(running: stack.Layout) -> None:
+    visits = _visit(running.url, ["", "measure"], 9)
+    replicas = {f"127.0.0.1:{p}" for p in running.replica_ports}
+    used = set()
+    for visitor, pages in visits:
+        for page in pages:
+            assert page.ok, page.error
+            assert page.served_by in replicas
+        assert visitor.cookie, "nginx gave no route cookie"
+        assert len({p.served_by for p in pages}) == 1, "a visitor's pages came from two replicas"
+        used.add(pages[0].served_by)
+        assert any("public view" in t for t in pages[0].texts)  # the public app, not the staff one
+    assert len(used) >= 2  # nine random cookies spread over the replicas (all on one: 3 * (1/3)^9)
+
+
+def test_the_staff_app_is_under_staff_and_is_not_the_public_view(running: stack.Layout) -> None:
+    with urllib.request.urlopen(f"{running.url}/staff/_stcore/health", timeout=10) as r:
+        assert r.read().decode().strip() == "ok"
+    [(_, [page])] = _visit(f"{running.url}/staff", [""], 1)
+    assert page.ok, page.error
+    assert not any("public view" in t for t in page.texts)
+
+
+def test_a_new_snapshot_reaches_the_replicas_at_the_next_page(running: stack.Layout) -> None:
+    con = duckdb.connect(str(running.db()))
+    try:
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('dataset_name', 'Second edition of the figures')")
+    finally:
+        con.close()
+    before = publish.current(running.snapshots)
+    version = stack.publish(running, static=False)
+    assert version != before
+    for _, pages in _visit(running.url, [""], 3):
+        assert pages[0].ok and any("Second edition of the figures" in t for t in pages[0].texts), pages[0].texts
+
+
+def test_killing_a_replica_sends_its_visitors_to_another_and_no_one_else_notices(running: stack.Layout) -> None:
+    async def scenario() -> tuple[list[Page], list[Page], str]:
+        visitors = [Visitor(running.url, timeout=60) for _ in range(9)]
+        first = [await v.open("") for v in visitors]
+        victim = first[0].served_by
+        assert victim is not None
+        name = f"replica-{[f'127.0.0.1:{p}' for p in running.replica_ports].index(victim) + 1}"
+        stack.end(stack.pids(running)[name])
+        second = [await v.open("measure") for v in visitors]
+        for v in visitors:
+            await v.close()
+        return first, second, victim
+
+    first, second, victim = asyncio.run(scenario())
+    assert all(p.ok for p in first)
+    for before, after in zip(first, second, strict=True):
+        assert after.ok, after.error
+        if before.served_by == victim:
+            assert after.reconnected and after.served_by != victim
+        else:
+            assert not after.reconnected and after.served_by == before.served_by
