@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 import duckdb
 import pandas as pd
 
-from perf import store
+from perf import signal_items, store
 # re-exported: callers have long caught load.InputError and load.WriteConflictError
 from perf.errors import CONFLICT_MESSAGE as CONFLICT_MESSAGE
 from perf.errors import InputError as InputError
@@ -155,6 +155,7 @@ class LoadResult:
     new: int
     corrected: int
     unchanged: int
+    signals: signal_items.Found = field(default_factory=signal_items.Found)  # items opened or closed
 
     @property
     def rows(self) -> int:
@@ -170,7 +171,7 @@ class LoadResult:
         return (
             f"Loaded {self.rows:,} {_noun(self.kind, self.rows)} from {self.filename}: "
             f"{self.new:,} new, {self.corrected:,} corrected, {self.unchanged:,} unchanged."
-        )
+        ) + self.signals.summary
 
 
 def _noun(kind: Kind, n: int) -> str:
@@ -1118,9 +1119,13 @@ def save_rows(
         new, corrected, unchanged = (int(counts["new"]), int(counts["corrected"]), int(counts["unchanged"]))
         if corrected:
             run(cur, f"{prefix}_log", {"user": user, "now": now})
+        found = signal_items.Found()
         if kind == "measure_values":
             if new or corrected:
+                changed = run(cur, "load_measurement_changed")
                 run(cur, "load_measurement_upsert", {"user": user, "now": now})
+                # in the same transaction: the values and the signals they show are saved together
+                found = signal_items.find(cur, user=user, now=now, changed=changed)
         else:
             if corrected:
                 run(cur, f"{prefix}_delete")
@@ -1131,7 +1136,7 @@ def save_rows(
             cur.unregister("incoming")
         except duckdb.Error:
             pass  # an aborted transaction refuses even this; the original error is what matters
-    return LoadResult(filename, kind, new, corrected, unchanged)
+    return LoadResult(filename, kind, new, corrected, unchanged, found)
 
 
 def load_upload(

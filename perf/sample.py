@@ -1250,6 +1250,17 @@ def measure_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def owner_table() -> pd.DataFrame:
+    """Each measure owner's email, for their signal digest: invented names at a reserved domain
+    (RFC 2606's ``.example``), so no message can reach a real person."""
+    names = sorted({m.owner for m in MEASURES})
+    emails = []
+    for owner in names:
+        person = owner.split("(")[-1].rstrip(")").strip().lower()
+        emails.append(".".join(re.sub(r"[^a-z]+", " ", person).split()) + "@council.example")
+    return pd.DataFrame({"owner": names, "email": emails, "username": [None] * len(names)})
+
+
 # --------------------------------------------------------------------------------------------
 # Measurements
 # --------------------------------------------------------------------------------------------
@@ -1802,6 +1813,7 @@ def generate(out_dir: Path | str = SEED_DIR, seed: int = DEFAULT_SEED, scale: fl
         "locality": locality,
         "purpose": purpose_table(),
         "measure": measure_table(),
+        "owner": owner_table(),
         "measurement": measurement,
         "phase": phase_table(),
         "commentary": commentary_table(np.random.default_rng([seed, 5])),

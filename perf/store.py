@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -238,6 +239,11 @@ def build(target: str | Path | None = None, seed_dir: Path = SEED_DIR) -> dict[s
             "INSERT OR REPLACE INTO meta VALUES ('built_at', ?), ('seed_dir', ?)",
             [time.strftime("%Y-%m-%dT%H:%M:%S"), str(seed_dir)],
         )
+        # the signals the seed data already shows are the baseline: later loads report what is new
+        from perf import signal_items
+
+        baseline = signal_items.find(con, user="build", now=datetime.now().replace(microsecond=0), notified=True)
+        counts["signal_item"] = len(baseline.new)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
     finally:

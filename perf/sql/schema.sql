@@ -154,3 +154,61 @@ CREATE TABLE app_user (
     failed_attempts INTEGER NOT NULL DEFAULT 0,
     locked_until TIMESTAMP
 );
+-- Who owns a measure, and where their signal digest goes. `owner` is exactly as measure.owner names
+-- them; `username` is their app_user (or, with single sign-on, their email is their username).
+CREATE TABLE owner (
+    owner VARCHAR PRIMARY KEY,
+    email VARCHAR,
+    username VARCHAR
+);
+-- A signal found when data arrived (issue 15): one row per measure, locality, rule and run of
+-- flagged periods. Nothing is deleted: an item is closed with who, when and why.
+CREATE SEQUENCE signal_seq;
+CREATE TABLE signal_item (
+    signal_id BIGINT PRIMARY KEY DEFAULT nextval('signal_seq'),
+    measure_id VARCHAR NOT NULL,
+    locality_id VARCHAR NOT NULL,     -- 'ALL' for the whole area, else the ward it was recorded for
+    rule VARCHAR NOT NULL,            -- the rules that fired in the run, comma-separated (perf.signals.RULES)
+    first_period DATE NOT NULL,       -- the periods the flagged run covers
+    last_period DATE NOT NULL,
+    direction VARCHAR NOT NULL CHECK (direction IN ('improving', 'concerning', 'neutral')),
+    side VARCHAR NOT NULL CHECK (side IN ('high', 'low')),
+    found_at TIMESTAMP NOT NULL,
+    found_by VARCHAR NOT NULL,        -- who loaded the data that showed it
+    status VARCHAR NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+    closed_at TIMESTAMP,
+    closed_by VARCHAR,
+    closed_reason VARCHAR,            -- 'answered', or why the signal went (a corrected value)
+    notified_at TIMESTAMP             -- when its owner's digest went out
+);
+-- The owner's (or an officer's) answer to a signal: cause, what is being done, and the outcome.
+CREATE TABLE signal_answer (
+    answer_id BIGINT PRIMARY KEY DEFAULT nextval('signal_seq'),
+    signal_id BIGINT NOT NULL,
+    cause_known BOOLEAN NOT NULL,
+    cause VARCHAR NOT NULL,
+    action VARCHAR,
+    outcome VARCHAR NOT NULL CHECK (outcome IN ('system_change', 'one_off', 'no_action')),
+    exclude_from_limits BOOLEAN NOT NULL DEFAULT FALSE,   -- a one-off left out of the limits
+    phase_starts_on DATE,             -- a system change: the new phase it confirmed
+    answered_by VARCHAR NOT NULL,
+    answered_at TIMESTAMP NOT NULL
+);
+-- Commentary written on a signal item: tied to it, shown beside its points on the Measure page.
+CREATE TABLE signal_note (
+    note_id BIGINT PRIMARY KEY DEFAULT nextval('signal_seq'),
+    signal_id BIGINT NOT NULL,
+    body VARCHAR NOT NULL,
+    author VARCHAR NOT NULL,
+    written_at TIMESTAMP NOT NULL
+);
+-- Every digest sent or tried: the failures are shown on the Signals page.
+CREATE TABLE alert_log (
+    alert_id BIGINT PRIMARY KEY DEFAULT nextval('signal_seq'),
+    owner VARCHAR NOT NULL,
+    email VARCHAR,
+    signal_ids VARCHAR NOT NULL,      -- comma-separated signal_item ids in the digest
+    outcome VARCHAR NOT NULL CHECK (outcome IN ('sent', 'failed', 'no_address', 'not_configured')),
+    detail VARCHAR,
+    tried_at TIMESTAMP NOT NULL
+);
