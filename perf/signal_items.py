@@ -28,11 +28,9 @@ import numpy as np
 import pandas as pd
 
 from perf import spc, store
-from perf.signals import RULES
-from perf.spc_base import RuleSet
 
-CONVENTION: RuleSet = "mdc"  # NHS England, Making Data Count: the rules every chart in the app applies
-WATCHED_RULES: tuple[str, ...] = RULES[CONVENTION]
+CONVENTION: spc.RuleSet = "mdc"  # NHS England, Making Data Count: the rules every chart in the app applies
+WATCHED_RULES: tuple[str, ...] = spc.RULES[CONVENTION]
 AREA = "ALL"
 _SIGN = {"up": 1, "down": -1, "neutral": 0}
 CORRECTED = "Closed when a corrected value removed the signal."

@@ -53,13 +53,14 @@ from perf.spc._base import (
     RuleSet,
 )
 from perf.spc._batch import batch_latest, batch_points, xmr_many
+from perf.spc._rules import RULES
 from perf.spc._chart import POINT_TYPE_DTYPE, Chart
 from perf.spc._xmr import deseasonalise, run_chart, trended_xmr, xmr
 
 __all__ = [
     "D2", "MEDIAN_LIMIT_FACTOR", "MEDIAN_MR_UPPER_FACTOR", "MR_SCREEN_FACTOR", "MR_UPPER_FACTOR",
     "NATURAL_LIMIT_FACTOR", "PHASE_COLUMNS", "POINT_COLUMNS", "POINT_TYPES", "POINT_TYPE_DTYPE",
-    "RUN_LENGTH", "SHORT_PHASE", "SIGMA_LIMITS", "TREND_LENGTH",
+    "RULES", "RUN_LENGTH", "SHORT_PHASE", "SIGMA_LIMITS", "TREND_LENGTH",
     "Assurance", "BoolArray", "FloatArray", "Improvement", "IntArray", "MovingRange", "PointType",
     "RuleSet",
     "Chart", "batch_latest", "batch_points", "c_chart", "deseasonalise", "p_chart", "run_chart",

@@ -168,7 +168,7 @@ CREATE TABLE signal_item (
     signal_id BIGINT PRIMARY KEY DEFAULT nextval('signal_seq'),
     measure_id VARCHAR NOT NULL,
     locality_id VARCHAR NOT NULL,     -- 'ALL' for the whole area, else the ward it was recorded for
-    rule VARCHAR NOT NULL,            -- the rules that fired in the run, comma-separated (perf.signals.RULES)
+    rule VARCHAR NOT NULL,            -- the rules that fired in the run, comma-separated (perf.spc.RULES)
     first_period DATE NOT NULL,       -- the periods the flagged run covers
     last_period DATE NOT NULL,
     direction VARCHAR NOT NULL CHECK (direction IN ('improving', 'concerning', 'neutral')),
