@@ -15,7 +15,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-setup: $(VENV)/.installed
+# axe-core (the accessibility checker the browser tests inject) from tests/browser/axe's lock file.
+# Without npm the axe test fails and says so; everything else still runs.
+AXE := tests/browser/axe/node_modules/.package-lock.json
+$(AXE): tests/browser/axe/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/browser/axe --no-audit --no-fund --silent; \
+	else echo "npm not found: tests/browser/test_axe_browser.py will fail (apt-get install npm)"; fi
+
+setup: $(VENV)/.installed $(AXE)
 
 $(DB): | setup
 	$(PY) -m perf build

@@ -94,15 +94,12 @@ def main() -> int:
             ctx = browser.new_context(viewport={"width": 1400, "height": 900})
             page = ctx.new_page()
             render(page, base, expected["/"])
-            more = page.locator('[data-testid="stSidebarNavViewButton"]')
-            if more.count() and "more" in more.first.inner_text().lower():
-                more.first.click()  # unfold the menu so every page's link can be clicked
             navs = []
             for _ in range(2):
                 # Briefing hides the sidebar for screen-sharing, so it is timed from links only
                 for path in [p for p in PAGES[1:] + PAGES[:1] if p != "/briefing"]:
                     started = time.perf_counter()
-                    page.locator(f'[data-testid="stSidebarNav"] a[href$="{path}"]').first.click()
+                    page.locator(f'.st-key-menu a[href="{path.lstrip("/")}"]').first.click()  # ui/menu.py's links
                     page.wait_for_function("(p) => location.pathname.endsWith(p)", arg=path, timeout=30_000)
                     page.wait_for_timeout(50)
                     drawn(page, in_app[path])

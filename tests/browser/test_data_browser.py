@@ -65,14 +65,14 @@ def test_a_visitor_following_a_link_to_upload_gets_the_overview(data_server: str
     wait_ready(page)
     main = page.locator('[data-testid="stMain"]')  # type: ignore[attr-defined]
     assert main.locator("h1").first.inner_text().strip() == "Overview"
-    sidebar = page.locator('[data-testid="stSidebarNav"]')  # type: ignore[attr-defined]
+    sidebar = page.locator('.st-key-menu')  # type: ignore[attr-defined]
     assert sidebar.get_by_text("Upload").count() == 0 and sidebar.get_by_text("Sign in").count() == 1
 
 
 def test_an_officer_signs_in_and_uploads_a_file(data_server: str, page: object, writable: Path,
                                                 tmp_path: Path) -> None:
     main = sign_in(page, data_server, "amy")
-    page.locator('[data-testid="stSidebarNav"]').get_by_text("Upload", exact=True).click()  # type: ignore[attr-defined]
+    page.locator('.st-key-menu').get_by_text("Upload", exact=True).click()  # type: ignore[attr-defined]
     main.locator("h1", has_text="Upload").wait_for(timeout=30_000)
     bad = tmp_path / "values-with-mistakes.csv"
     bad.write_text("measure_id,period_start,locality_id,value\nrepairs-demand,2019-04-01,,12\n"
@@ -105,7 +105,7 @@ def test_an_officer_signs_in_and_uploads_a_file(data_server: str, page: object, 
 ])
 def test_an_admin_sees_each_data_page(data_server: str, page: object, path: str, heading: str) -> None:
     main = sign_in(page, data_server, "ada")
-    page.locator('[data-testid="stSidebarNav"]').get_by_text(  # type: ignore[attr-defined]
+    page.locator('.st-key-menu').get_by_text(  # type: ignore[attr-defined]
         heading if path else "Overview", exact=True).click()
     main.locator("h1", has_text=heading).wait_for(timeout=30_000)
     wait_ready(page)

@@ -74,7 +74,7 @@ def tables(main: object) -> list[tuple[list[str], list[list[str]]]]:
 
 def test_the_menu_has_no_sign_in_and_no_data_pages(public_server: str, page: object) -> None:
     open_page(page, f"{public_server}/")
-    nav = page.locator('[data-testid="stSidebarNav"]')  # type: ignore[attr-defined]
+    nav = page.locator('.st-key-menu')  # type: ignore[attr-defined]
     links = [t.strip() for t in nav.locator("a").all_inner_texts()]
     names = " ".join(links)
     assert "Overview" in names and "Accessibility" in names
@@ -132,7 +132,7 @@ def test_a_published_measure_shows_public_commentary_but_no_internal_note(public
 
 def test_the_accessibility_statement_opens_from_the_menu(public_server: str, page: object) -> None:
     open_page(page, f"{public_server}/")
-    page.locator('[data-testid="stSidebarNav"]').get_by_text("Accessibility", exact=True).click()  # type: ignore[attr-defined]
+    page.locator('.st-key-menu').get_by_text("Accessibility", exact=True).click()  # type: ignore[attr-defined]
     main = page.locator('[data-testid="stMain"]')  # type: ignore[attr-defined]
     main.locator("h1", has_text="Accessibility statement").wait_for(timeout=30_000)
     wait_ready(page)

@@ -1,0 +1,209 @@
+"""Every page checked by axe-core, the independent checker public-sector audits use, in headless Chromium.
+
+axe-core is the npm package pinned in tests/browser/axe/package.json (``make test`` runs ``npm ci``
+there). Each page is checked in the public view and signed in as an admin, in its default state and
+with a ward and a measure chosen; the sign-in page and the data pages too. Any violation of a WCAG
+2.0/2.1/2.2 A or AA rule fails the test unless tests/browser/axe_allowlist.json names it (only markup
+of Streamlit's own that the app cannot change may go there, each with its upstream issue). Results:
+tests/artifacts/axe_*.json.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from perf import store, users
+from tests.browser.conftest import ARTIFACTS, running, wait_ready
+
+pytestmark = pytest.mark.browser
+HERE = Path(__file__).resolve().parent
+AXE_PACKAGE = HERE / "axe" / "package.json"
+AXE_JS = HERE / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+ALLOWLIST = HERE / "axe_allowlist.json"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+WARD = "Alvechurch Village"
+MEASURE = "Housing repair contacts"  # published, so both views can choose it
+PASSWORD = "a long enough password"
+# url path -> the page title in the menu (the public view has no Data or Account pages)
+PUBLIC = {"": "Overview", "purpose": "Purpose", "measure": "Measure", "locality": "By locality", "demand": "Demand",
+          "capability": "Capability", "review": "Check–Plan–Do review", "briefing": "Briefing",
+          "reports": "Reports and exports", "accessibility": "Accessibility"}
+DATA = {"upload": "Upload", "enter": "Enter a value & commentary", "manage": "Measures and phases",
+        "users": "Users", "quality": "Data quality", "account": "Account"}
+
+
+def pinned_version() -> str:
+    return str(json.loads(AXE_PACKAGE.read_text(encoding="utf-8"))["dependencies"]["axe-core"])
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE_JS.exists():
+        pytest.fail(f"axe-core is not installed at {AXE_JS}: run `npm ci --prefix tests/browser/axe` "
+                    "(make test does this; it needs npm, from Debian's npm package)")
+    installed = json.loads((AXE_JS.parent / "package.json").read_text(encoding="utf-8"))["version"]
+    assert installed == pinned_version(), (f"axe-core {installed} is installed but {pinned_version()} is pinned: "
+                                           "run `npm ci --prefix tests/browser/axe`")
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def allowlist() -> list[dict[str, str]]:
+    entries: list[dict[str, str]] = json.loads(ALLOWLIST.read_text(encoding="utf-8"))["allow"]
+    for entry in entries:
+        missing = {"rule", "selector", "upstream", "why"} - set(entry)
+        assert not missing, f"allow-list entry {entry} lacks {sorted(missing)}"
+        assert entry["upstream"].startswith("https://github.com/streamlit/"), entry
+    return entries
+
+
+def check(page: Any, axe_source: str, where: str) -> list[str]:
+    """Run axe on the page as it stands; one line per violating element the allow-list does not name."""
+    settle(page)
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=axe_source)
+    result = page.evaluate("""async (tags) => {
+        const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+        return {version: axe.version, violations: r.violations.map(v => ({id: v.id, impact: v.impact,
+            help: v.help, nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 200),
+            summary: n.failureSummary}))}))};
+    }""", TAGS)
+    assert result["version"] == pinned_version()
+    allowed = allowlist()
+    found = []
+    for violation in result["violations"]:
+        for node in violation["nodes"]:
+            if any(a["rule"] == violation["id"] and _matches(page, node["target"], a["selector"]) for a in allowed):
+                continue
+            found.append(f"{where}: {violation['id']} ({violation['impact']}) {violation['help']}\n"
+                         f"    at {node['target']}\n    {node['html']}\n    {node['summary']}")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    name = "axe_" + "".join(c if c.isalnum() else "_" for c in where) + ".json"
+    (ARTIFACTS / name).write_text(json.dumps(result, indent=1), encoding="utf-8")
+    return found
+
+
+def _matches(page: Any, target: str, selector: str) -> bool:
+    """True when the element axe reports lies inside an element matched by the allow-list's selector."""
+    return bool(page.evaluate("([t, s]) => { const e = document.querySelector(t); return !!(e && e.closest(s)); }",
+                              [target, selector]))
+
+
+def settle(page: Any) -> None:
+    """Wait until the page stops growing: charts and tables draw after the script has finished."""
+    wait_ready(page)
+    measure = "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
+    last = -1
+    for _ in range(20):
+        height = page.evaluate(measure)
+        if height == last:
+            return
+        last = height
+        page.wait_for_timeout(300)
+
+
+def menu(page: Any, title: str) -> None:
+    """Open a page through the menu (an in-app move, so a password sign-in is kept)."""
+    page.locator(".st-key-menu").get_by_role("link", name=title, exact=True).click()
+    page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=30_000)
+    page.wait_for_timeout(300)
+    wait_ready(page)
+
+
+def choose(page: Any, label: str, option: str, *, scope: str = '[data-testid="stMain"]') -> bool:
+    """Pick ``option`` in the select box labelled ``label``; False when the page has no such box."""
+    box = page.locator(scope).locator('[data-testid="stSelectbox"]').filter(
+        has=page.get_by_text(label, exact=True), visible=True)
+    if box.count() == 0:
+        return False
+    box.first.click()
+    page.keyboard.type(option)  # long lists draw only the options in view: filter to this one
+    page.get_by_role("option", name=option, exact=True).first.click()
+    page.wait_for_timeout(300)
+    wait_ready(page)
+    return True
+
+
+def report(problems: list[str]) -> str:
+    return (f"{len(problems)} WCAG A/AA violation(s) found by axe-core {pinned_version()}:\n"
+            + "\n".join(problems))
+
+
+@pytest.fixture(scope="module")
+def public_server(sample_db: Path) -> Iterator[str]:
+    with running(sample_db, public=True) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def officer_server(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    copy = tmp_path_factory.mktemp("axe") / "outside_in.duckdb"
+    shutil.copyfile(sample_db, copy)
+    con = store.connect(copy, read_only=False)
+    try:
+        users.create_user(con, "ada", PASSWORD, "admin", display_name="Ada Example", created_by="test",
+                          cost=users.ScryptCost(2**10, 8, 1))
+    finally:
+        con.close()
+    with running(copy) as url:
+        yield url
+
+
+@pytest.mark.parametrize("chosen", [False, True], ids=["default", "ward_and_measure"])
+def test_public_pages_have_no_wcag_violations(public_server: str, page: Any, axe_source: str, chosen: bool) -> None:
+    query = f"?locality={WARD.replace(' ', '+')}&measure={MEASURE.replace(' ', '+')}" if chosen else ""
+    problems: list[str] = []
+    for path, title in PUBLIC.items():
+        page.goto(f"{public_server}/{path}{query}")
+        wait_ready(page)
+        if chosen and path == "briefing":  # Briefing picks its measure with its own box
+            choose(page, "Measure", MEASURE)
+        problems += check(page, axe_source, f"public {title}" + (" (ward, measure)" if chosen else ""))
+    assert not problems, report(problems)
+
+
+def test_signed_in_pages_have_no_wcag_violations(officer_server: str, page: Any, axe_source: str) -> None:
+    page.goto(f"{officer_server}/account")
+    problems = check(page, axe_source, "Sign in")
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_role("textbox", name="Username").fill("ada")
+    main.get_by_role("textbox", name="Password").fill(PASSWORD)
+    main.get_by_role("button", name="Sign in").click()
+    main.locator("h1", has_text="Account").wait_for(timeout=30_000)
+    # Briefing hides the sidebar (and so the menu) for screen-sharing: it is visited last
+    pages = [title for title in {**PUBLIC, **DATA}.values() if title != "Briefing"]
+    for title in pages:
+        menu(page, title)
+        problems += check(page, axe_source, f"admin {title}")
+    choose(page, "Locality", WARD, scope='[data-testid="stSidebar"]')
+    for title in pages:
+        menu(page, title)
+        choose(page, "Measure", MEASURE)
+        problems += check(page, axe_source, f"admin {title} (ward, measure)")
+    menu(page, "Briefing")
+    problems += check(page, axe_source, "admin Briefing (ward)")
+    choose(page, "Measure", MEASURE)
+    problems += check(page, axe_source, "admin Briefing (ward, measure)")
+    assert not problems, report(problems)
+
+
+def test_the_check_finds_a_violation_when_there_is_one(public_server: str, page: Any, axe_source: str) -> None:
+    """The harness is not blind: light grey text added to a page is reported."""
+    page.goto(f"{public_server}/accessibility")
+    wait_ready(page)
+    page.evaluate("""() => { const p = document.createElement('p'); p.textContent = 'Pale words';
+        p.style.color = '#BBBBBB'; document.querySelector('[data-testid="stMain"] h1').after(p); }""")
+    problems = check(page, axe_source, "public Accessibility (with pale text added)")
+    assert len(problems) == 1 and "color-contrast" in problems[0] and "Pale words" in problems[0], problems
+
+
+def test_every_allowed_violation_is_named_in_the_accessibility_statement() -> None:
+    statement = (HERE.parents[1] / "app_pages" / "accessibility.py").read_text(encoding="utf-8")
+    for entry in allowlist():
+        assert entry["upstream"] in statement, f"{entry['rule']} is allowed but not in the statement's limitations"
+    assert f"axe-core {pinned_version()}" in statement, "the statement names another axe-core version than the test"
