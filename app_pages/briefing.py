@@ -74,10 +74,12 @@ st.markdown(f"<h2 style='font-size:1.8rem;margin:0;padding:.2rem 0'>{html.escape
 if data.empty:
     st.info("No values yet.")
     st.stop()
+recorded = data["period_start"]
 view = measure_view(m, data, scope)
 data, chart, shown_by, target, shown = view.data, view.chart, view.shown_by, view.target, view.shown
+since = view.changed_since
 head, detail = narrative.headline(m.to_dict() | {"frequency": shown_by}, chart.points.loc[shown],
-                                  data.loc[shown, "period_start"])
+                                  data.loc[shown, "period_start"], changed_since=since)
 sentence = f"{head} {detail}"
 st.markdown(f"<p class='oi-sentence' style='{SENTENCE_STYLE}'>{html.escape(head)}</p>", unsafe_allow_html=True)
 st.markdown(f"<p style='{DETAIL_STYLE}'>{icons.variation_badge(chart.variation)}{icons.assurance_badge(chart.assurance)}"

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from perf import charts, measures, narrative
-from ui import cached, draw, filters, icons
+from ui import cached, draw, filters, icons, stale_limits
 from ui.measure_view import measure_view
 
 scope = filters.current()
@@ -36,11 +36,13 @@ if data.empty and scope.locality_id != measures.AREA:
 if data.empty:
     st.info("No values have been recorded for this measure yet.")
     st.stop()
+recorded = data["period_start"]  # the measure's own periods: a new phase starts on one of them
 view = measure_view(m, data, scope)
 data, chart, shown_by, phase_rows, positions, target = (view.data, view.chart, view.shown_by, view.phase_rows,
                                                         view.positions, view.target)
 shown, points, dates = view.shown, view.points, view.dates
-sentence = narrative.measure_sentence(m.to_dict() | {"frequency": shown_by}, points, dates)
+since = view.changed_since
+sentence = narrative.measure_sentence(m.to_dict() | {"frequency": shown_by}, points, dates, changed_since=since)
 st.markdown(f"### {html.escape(sentence)}")
 st.markdown(icons.variation_badge(chart.variation) + icons.assurance_badge(chart.assurance), unsafe_allow_html=True)
 
@@ -51,6 +53,7 @@ figure = charts.xmr_chart(points, dates, title=f"{m['name']}, {place}", y_title=
 draw.chart(figure, alt=f"Control chart of {m['name']}. {sentence}")
 for warning in chart.warnings:
     st.caption(f"Note: {warning}")
+stale_limits.flag(measure_id, str(m["name"]), since, recorded, key="measure")
 
 left, right = st.columns([3, 2])
 with left:

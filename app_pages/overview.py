@@ -40,6 +40,7 @@ def change_text(m: pd.Series, data: pd.DataFrame, variation: str | None) -> str:
 
 
 NOTE = "class='oi-tile-note' style='color:#555;font-size:.875rem;margin:0 0 .4rem'"
+STALE = "class='oi-stale' style='color:#7a4300;font-size:.875rem;font-weight:600;margin:0 0 .4rem'"
 
 
 def tile(m: pd.Series, data: pd.DataFrame) -> str:
@@ -59,6 +60,8 @@ def tile(m: pd.Series, data: pd.DataFrame) -> str:
              f"<p {NOTE}>{html.escape(change_text(m, data, s['variation']))}</p>",
              svg.sparkline(recent["value"], label=f"Recent trend of {m['name']}; the latest value and its "
                               "variation are given above.")]
+    if pd.notna(s.get("changed_since")):  # a sustained shift since the last phase: the limits are stale
+        parts.append(f"<p {STALE}>{html.escape(narrative.changed_note(s['changed_since']))}</p>")
     if data["whole_area"].any():
         parts.append(f"<p {NOTE}>Whole-area figure: not recorded by ward.</p>")
     return "".join(parts)

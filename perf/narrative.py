@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from perf import signal_words
+
 VARIATION_WORDS = {
     "common_cause": "Common cause variation",
     "special_cause_improvement": "Special cause: improving",
@@ -106,49 +108,104 @@ def _latest(measure: Mapping[str, Any], points: pd.DataFrame, dates: pd.Series) 
     )  # fmt: skip
 
 
-def measure_sentence(measure: Mapping[str, Any], points: pd.DataFrame, dates: pd.Series) -> str:
-    """One sentence for a measure's chart: where it sits now, the range to expect, and any signal."""
+def _window(points: pd.DataFrame, dates: pd.Series, frequency: str) -> tuple[str, bool]:
+    """The signals in the shown window in words, and whether they all lie before the latest point's phase."""
+    said = signal_words.summary(points, dates, frequency=frequency)
+    if not said or "phase" not in points.columns:
+        return said, False
+    flagged = points["signal"].fillna(False).astype(bool).to_numpy()
+    present = points["value"].notna().to_numpy()
+    phase = points["phase"].to_numpy()
+    now = phase[present][-1]
+    return said, bool(not (flagged & (phase == now)).any())
+
+
+def changed_note(since: Any) -> str:
+    """What a chart with stale limits says: 'The system has changed since Mar 2025: these limits no
+    longer describe it.' (``since`` is the first period of the sustained shift)."""
+    return f"The system has changed since {pd.Timestamp(since):%b %Y}: these limits no longer describe it."
+
+
+def _phase_start(points: pd.DataFrame, dates: pd.Series, frequency: str) -> str:
+    present = points["value"].notna().to_numpy()
+    phase = points["phase"].to_numpy()
+    first = int(np.flatnonzero(present & (phase == phase[present][-1]))[0])
+    return signal_words.span(pd.to_datetime(pd.Series(dates)).iloc[first],
+                             pd.to_datetime(pd.Series(dates)).iloc[first], frequency)
+
+
+def measure_sentence(measure: Mapping[str, Any], points: pd.DataFrame, dates: pd.Series, *,
+                     changed_since: Any = None) -> str:
+    """One sentence for a measure's chart: where it sits now, the range to expect, and any signal.
+
+    "Stable" only when no point shown is special cause; otherwise the signals are named with their
+    periods ("above the upper limit in Jun 2026, and a run of 9 months below the average (Mar–Nov
+    2025): not a stable process"). ``changed_since`` (the start of a sustained shift since the last
+    phase began, from :func:`perf.stale.changed_since`) says the limits no longer describe the system.
+    """
     now = _latest(measure, points, dates)
     if now is None:
         return f"{measure.get('name', 'This measure')} has no values yet."
     last, frequency, per, kind, where = now.point, now.frequency, now.per, now.kind, now.when
-    latest, centre, expect = now.value, now.centre, "expect " + now.expect
+    latest, centre = now.value, now.centre
+    said, before_phase = _window(points, dates, frequency)
+    if not said:
+        shown = int(now.valid.sum())
+        return (f"Stable at about {centre}{per}; expect {now.expect}; no signal in the "
+                f"{signal_words.plural(shown, frequency)} shown. Latest ({where}): {latest}.")
     if kind == "common_cause":
-        recent = points["signal"].fillna(False).astype(bool).to_numpy()[now.valid]
-        tail = min(len(recent), 13 if frequency == "week" else 6 if frequency == "month" else 4)
-        calm = "" if recent[-tail:].any() else f"; no signal in the last {tail} {frequency}s"
-        return f"Stable at about {centre}{per}; {expect}{calm}. Latest ({where}): {latest}."
-    words = {
-        "special_cause_improvement": "a signal of improvement",
-        "special_cause_concern": "a signal of concern",
-        "special_cause_neutral_high": "a signal: unusually high",
-        "special_cause_neutral_low": "a signal: unusually low",
-    }[kind]
-    rule = RULE_WORDS.get(str(last.get("special_cause") or ""), "")
-    because = f" ({rule})" if rule else ""
-    return (f"Latest ({where}): {latest}, {words}{because}. The average in this phase is {centre}{per}; "
-            f"{expect} while the system stays as it is.")
+        state = "within normal variation"
+    else:
+        words = {
+            "special_cause_improvement": "a signal of improvement",
+            "special_cause_concern": "a signal of concern",
+            "special_cause_neutral_high": "a signal: unusually high",
+            "special_cause_neutral_low": "a signal: unusually low",
+        }[kind]
+        rule = RULE_WORDS.get(str(last.get("special_cause") or ""), "")
+        state = f"{words} ({rule})" if rule else words
+    limits = (changed_note(changed_since).removesuffix(".").replace("these limits", f"the limits ({now.expect})")
+              + "." if changed_since is not None else
+              f"The average is about {centre}{per}, with limits {now.expect}.")
+    if before_phase:
+        opening = (f"No signal since the system changed ({_phase_start(points, dates, frequency)}); "
+                   f"before then, {said}.")
+    else:
+        opening = f"{_capital(said)}: not a stable process."
+    return f"{opening} Latest ({where}): {latest}, {state}. {limits}"
 
 
-def headline(measure: Mapping[str, Any], points: pd.DataFrame, dates: pd.Series) -> tuple[str, str]:
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def headline(measure: Mapping[str, Any], points: pd.DataFrame, dates: pd.Series, *,
+             changed_since: Any = None) -> tuple[str, str]:
     """A short headline for a shared screen and the detail line under it.
 
-    "47 households in October 2026: a signal of improvement." / "Average 42 households a month;
-    expect between 22 and 62 households while the system stays as it is."
+    "47 households in October 2026: a signal of improvement." / "A run of 9 months above the
+    average (Feb–Oct 2026): not a stable process. The average is about 42 households a month, ..."
+    "Stable" only when no point shown is special cause.
     """
     now = _latest(measure, points, dates)
     if now is None:
         return f"{measure.get('name', 'This measure')} has no values yet.", ""
-    last, per, kind, when, centre, expect = now.point, now.per, now.kind, now.when, now.centre, now.expect
-    if kind == "common_cause":
+    per, kind, when, centre, expect = now.per, now.kind, now.when, now.centre, now.expect
+    said, before_phase = _window(points, dates, now.frequency)
+    if not said:
         return (f"Stable at about {centre}{per}.",
                 f"Expect {expect}; {when}: {now.value}, within normal variation.")
+    limits = (changed_note(changed_since) if changed_since is not None else
+              f"The average is about {centre}{per}, with limits {expect}.")
+    if before_phase:
+        return (f"No signal since the system changed ({_phase_start(points, dates, now.frequency)}).",
+                f"About {centre}{per}; {when}: {now.value}. Before the change: {said}. {limits}")
+    if kind == "common_cause":
+        return (f"Not a stable process: about {centre}{per}.",
+                f"{_capital(said)}. {when[:1].upper() + when[1:]}: {now.value}, within normal variation. {limits}")
     words = {"special_cause_improvement": "a signal of improvement", "special_cause_concern": "a signal of concern",
              "special_cause_neutral_high": "unusually high", "special_cause_neutral_low": "unusually low"}[kind]
-    rule = RULE_WORDS.get(str(last.get("special_cause") or ""), "")
-    return (f"{now.value} in {when}: {words}.",
-            f"{rule[:1].upper() + rule[1:] + '. ' if rule else ''}Average {centre}{per}; expect {expect} while the "
-            "system stays as it is.")
+    return (f"{now.value} in {when}: {words}.", f"{_capital(said)}: not a stable process. {limits}")
 
 
 def freshness(latest_period: Any, last_entered: Any, frequency: str) -> str:

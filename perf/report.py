@@ -26,7 +26,7 @@ from typing import Any, cast
 import duckdb
 import pandas as pd
 
-from perf import charts, measures, narrative, spc, store, vocabulary
+from perf import charts, measures, narrative, spc, stale, store, vocabulary
 
 CHART_WIDTH_PX = 1200  # drawn at scale 2, so a full-width A4 landscape chart stays sharp in print
 CHART_HEIGHT_PX = 370
@@ -287,7 +287,8 @@ def measure_page(
     first_shown = min(int(in_period.to_numpy().argmax()), max(len(upto) - MIN_CONTEXT_POINTS, 0))
     shown = upto.index[first_shown:]
     points = chart.points.loc[shown]
-    sentence = narrative.measure_sentence({str(k): v for k, v in row.items()}, points, dates.loc[shown])
+    sentence = narrative.measure_sentence({str(k): v for k, v in row.items()}, points, dates.loc[shown],
+                                          changed_since=stale.changed_since(chart.points, dates))
     kinds = chart.points["point_type"].astype(str)
     latest = str(kinds.iloc[-1])
     first_signal = latest != "common_cause" and (len(kinds) < 2 or kinds.iloc[-2] == "common_cause")

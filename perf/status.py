@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from perf import spc
+from perf import spc, stale
 
 
 def phase_labels(values: pd.DataFrame, phases: pd.DataFrame) -> pd.Series:
@@ -23,14 +23,17 @@ def phase_labels(values: pd.DataFrame, phases: pd.DataFrame) -> pd.Series:
 
 
 def latest(values: pd.DataFrame, catalogue: pd.DataFrame, phases: pd.DataFrame) -> pd.DataFrame:
-    """One row per measure: latest value and period, variation, assurance, and ``new_signal``.
+    """One row per measure: latest value and period, variation, assurance, ``new_signal`` and
+    ``changed_since``.
 
     ``new_signal`` is True when the latest point is special cause and the point before it was
-    not (or was a different kind): what changed since the last report.
+    not (or was a different kind): what changed since the last report. ``changed_since`` is the
+    first period of a sustained shift since the last phase began (:mod:`perf.stale`), else NaT:
+    the limits no longer describe the system.
     """
     if values.empty:
         return pd.DataFrame(columns=["measure_id", "period_start", "value", "variation", "assurance",
-                                     "previous_variation", "new_signal"])
+                                     "previous_variation", "new_signal", "changed_since"])
     frame = values.sort_values(["measure_id", "period_start"]).reset_index(drop=True)
     info = catalogue.set_index("measure_id")
     frame["improvement"] = frame["measure_id"].map(info["improvement"])
@@ -51,4 +54,8 @@ def latest(values: pd.DataFrame, catalogue: pd.DataFrame, phases: pd.DataFrame) 
         out["variation"].fillna("common_cause").ne("common_cause")
         & (out["previous_variation"].ne(out["variation"]) | out["measure_id"].map(counts).eq(1))
     )
+    shifted = {}
+    for measure_id, rows in points.groupby("measure_id", sort=False):
+        shifted[measure_id] = stale.changed_since(rows, rows["period_start"])
+    out["changed_since"] = pd.to_datetime(out["measure_id"].map(shifted))
     return out

@@ -56,7 +56,7 @@ def test_briefing_headline_is_short_and_the_detail_carries_the_range() -> None:
     head, detail = narrative.headline({"unit": "days", "frequency": "month", "aggregation": "mean"},
                                       chart.points, dates)
     assert head == "30 days in November 2025: a signal of concern."
-    assert detail.startswith("Outside the limits. Average ")
+    assert detail.startswith("Above the upper limit in Nov 2025")  # what the signal is, and when
     steady, _ = narrative.headline({"unit": "contacts", "frequency": "week", "aggregation": "sum"},
                                    spc.xmr(values[:10]).points, dates[:10])
     assert steady == "Stable at about 10 contacts a week."

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from perf import measures, periods, spc
+from perf import measures, periods, spc, stale
 from ui import cached, filters
 
 
@@ -30,6 +30,11 @@ class MeasureView:
     @property
     def dates(self) -> pd.Series:
         return self.data.loc[self.shown, "period_start"]
+
+    @property
+    def changed_since(self) -> pd.Timestamp | None:
+        """The first period of a sustained shift since the last phase began: the limits are stale."""
+        return stale.changed_since(self.chart.points, self.data["period_start"])
 
 
 def measure_view(m: pd.Series, data: pd.DataFrame, scope: filters.Scope) -> MeasureView:

@@ -8,7 +8,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from perf import vocabulary
+from perf import signal_words, vocabulary
 from perf.spc._base import RUN_LENGTH, TREND_LENGTH, Assurance, Improvement, RuleSet
 
 
@@ -84,6 +84,10 @@ def _describe(
     words = {"trend": TREND_LENGTH, "run": RUN_LENGTH.get(chart.rules, 8), "period": period, "periods": periods}
     sig = pts["signal"].to_numpy() & in_phase
     sig_idx = np.flatnonzero(sig)
+    anywhere = bool((pts["signal"].to_numpy() & present).any())
+    dates = pts["date"] if "date" in pts.columns else None
+    frequency = period_name if period_name in ("week", "month", "quarter", "year") else "month"
+    said = signal_words.summary(pts, dates, frequency=frequency, period=period)
     if last["signal"]:
         reason = _REASONS[str(last["special_cause"])]
         high = str(last["point_type"]).endswith(("_high",)) or (
@@ -95,14 +99,28 @@ def _describe(
             f"{_TYPE_WORDS[str(last['point_type'])]}: {why}; the average has been {centre}"
         )
         text += f" ({expect})" if expect else ""
-    else:
-        since = int(in_phase[: i + 1].sum()) if sig_idx.shape[0] == 0 else int(in_phase[sig_idx[-1] + 1 : i + 1].sum())
-        text = f"Stable at {centre}" if sig_idx.shape[0] == 0 else f"At {centre}"
+        # other signals than the latest point's own: named, with when
+        earlier = pts["signal"].to_numpy() & present
+        j = i
+        while j > 0 and earlier[j - 1] and pts["phase"].iloc[j - 1] == last["phase"]:
+            j -= 1
+        earlier[j:] = False
+        if earlier.any():
+            text += f"; not a stable process: {said}"
+    elif not anywhere:
+        since = int(in_phase[: i + 1].sum())
+        text = f"Stable at {centre}"
         text += f"; {expect}" if expect else ""
-        if sig_idx.shape[0] == 0:
-            text += f"; no signal in the last {since} {periods if since != 1 else period}"
-        else:
-            text += f"; the last signal was {since} {periods if since != 1 else period} ago"
+        text += f"; no signal in the last {since} {periods if since != 1 else period}"
+    elif sig_idx.shape[0] == 0:  # signals only before the latest system change
+        text = f"No signal since the system changed ({int(in_phase[: i + 1].sum())} {periods} ago): {centre}"
+        text += f"; {expect}" if expect else ""
+        text += f"; before then, {said}"
+    else:
+        since = int(in_phase[sig_idx[-1] + 1 : i + 1].sum())
+        text = f"At {centre}"
+        text += f"; {expect}" if expect else ""
+        text += f"; the last signal was {since} {periods if since != 1 else period} ago; not a stable process: {said}"
     if chart.assurance is not None and chart.target is not None:
         t = num(chart.target)
         text += {

@@ -1,0 +1,90 @@
+"""Stale limits: flagged when a sustained shift has run since the last phase began, never on noise,
+one outlier or a short run; an admin confirms a new phase from the flag in one step, logged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from perf import measures, narrative, spc, stale, store
+from tests.test_pages_data import db, open_page, table  # noqa: F401  (db is a fixture)
+
+WEEKS = pd.Series(pd.date_range("2024-01-01", periods=60, freq="W-MON"))
+
+
+def _since(values: list[float] | np.ndarray, phase_starts: tuple[int, ...] = ()) -> pd.Timestamp | None:
+    chart = spc.xmr(np.asarray(values, dtype=float), phase_starts=list(phase_starts))
+    return stale.changed_since(chart.points, WEEKS[: len(values)])
+
+
+def test_a_shift_to_the_latest_point_is_flagged_from_its_first_period() -> None:
+    rng = np.random.default_rng(1)
+    values = np.concatenate([rng.normal(100, 5, 40), rng.normal(80, 5, 20)])
+    since = _since(values)
+    assert since is not None and WEEKS[38] <= since <= WEEKS[41]  # where the system moved, give or take a point
+
+
+def test_noise_is_not_flagged_beyond_what_chance_gives() -> None:
+    # a run of 7 on one side reaching the latest point happens by chance with probability 2 x 0.5^7 = 1.6%
+    rng = np.random.default_rng(7)
+    flagged = sum(_since(rng.normal(100, 5, 40)) is not None for _ in range(400))
+    assert flagged <= 16  # 4%: well above 1.6% x 400 = 6 expected, far below a flag on every chart
+
+
+def test_one_outlier_and_a_short_run_are_not_flagged() -> None:
+    base = [100.0, 104, 97, 102, 99, 103, 96, 101, 98, 104, 97, 100] * 3
+    assert _since([*base, 160.0]) is None  # one unusual point
+    assert _since([*base, 90.0, 91, 89, 90, 92, 90]) is None  # six below: one short of a shift
+    assert _since([*base, 90.0, 91, 89, 90, 92, 90, 91]) is not None  # seven: the rule set's shift length
+
+
+def test_a_shift_before_the_last_phase_began_is_not_flagged() -> None:
+    values = [100.0, 104, 97, 102, 99, 103, 96, 101, 98, 104] + [80.0, 82, 79, 81, 78, 83, 80, 79, 82, 81]
+    assert _since(values) is not None
+    assert _since(values, phase_starts=(10,)) is None  # the change is recorded: the new limits describe it
+
+
+def test_customer_services_contacts_are_flagged_on_the_sample_data(sample_db: Path) -> None:
+    """About 800 contacts a week for nearly two years against limits of 796 to 1,185."""
+    con = store.connect(sample_db)
+    data = measures.series(con, ["cs-contacts"], measures.AREA).sort_values("period_start").reset_index(drop=True)
+    con.close()
+    chart = spc.xmr(data["value"].astype(float).to_numpy())
+    assert round(chart.points["lower"].iloc[-1]) == 796 and round(chart.points["upper"].iloc[-1]) == 1185
+    since = stale.changed_since(chart.points, data["period_start"])
+    assert since is not None and pd.Timestamp("2025-03-01") <= since <= pd.Timestamp("2025-05-01")
+    sentence = narrative.measure_sentence({"unit": "contacts", "frequency": "week"}, chart.points,
+                                          data["period_start"], changed_since=since)
+    assert f"The system has changed since {since:%b %Y}: the limits (between 796 and 1,185 contacts) no longer " \
+           "describe it." in sentence
+    assert "expect between" not in sentence
+
+
+NAME = "Customer Services contacts (phone and face to face)"
+
+
+def test_the_measure_page_flags_stale_limits_and_an_admin_confirms_a_new_phase(db: Path) -> None:  # noqa: F811
+    seen = open_page("measure", measure=NAME, period="All time")
+    assert any("The system has changed since Apr 2025" in w.value for w in seen.warning)
+    assert not seen.get("form")  # a visitor reads the flag; only an admin may act on it
+
+    at = open_page("measure", "ada", measure=NAME, period="All time")
+    at.text_input(key="stale_reason_measure").input("Online contact form launched")
+    at.button[[b.label for b in at.button].index("Confirm the new phase")].click().run()
+    assert not at.exception, at.exception
+    assert any("New phase recorded from 7 Apr 2025" in s.value for s in at.success)
+    phases = table(db, "SELECT * FROM phase WHERE measure_id = 'cs-contacts'")
+    assert list(phases["label"]) == ["Online contact form launched"]
+    assert str(phases["starts_on"].iloc[0])[:10] == "2025-04-07"
+    log = table(db, "SELECT * FROM change_log WHERE table_name = 'phase' AND row_key LIKE 'cs-contacts|%'")
+    assert list(log["changed_by"]) == ["ada"] and log["changed_at"].notna().all()  # who and when
+    assert not any("The system has changed" in w.value for w in at.warning)  # the new limits describe it
+
+
+def test_an_admin_must_give_a_reason(db: Path) -> None:  # noqa: F811
+    at = open_page("measure", "ada", measure=NAME, period="All time")
+    at.button[[b.label for b in at.button].index("Confirm the new phase")].click().run()
+    assert any("name the change" in e.value for e in at.error)
+    assert table(db, "SELECT count(*) AS n FROM phase WHERE measure_id = 'cs-contacts'")["n"].iloc[0] == 0
