@@ -12,14 +12,19 @@ from ui.measure_view import measure_view
 
 scope = filters.current()
 everything = cached.catalogue(scope.public_only)
-# A briefing is for a purpose (the sidebar's choice) or a Portfolio Holder's portfolio.
-portfolios = sorted(str(p) for p in everything["portfolio"].dropna().unique())
+# A briefing is for a purpose (strategic, or an operational one within it) or a Portfolio Holder's
+# portfolio, chosen here: the sidebar is hidden while screen-sharing.
 ALL = "All measures"
-choices = [ALL, *(f"Portfolio: {p}" for p in portfolios)]
+purposes: dict[str, tuple[str, str]] = {}  # label -> (column, purpose id)
+for (sid, sname), group in everything.groupby(["strategic_purpose_id", "strategic_purpose_name"], sort=False):
+    purposes[f"Purpose: {sname}"] = ("strategic_purpose_id", str(sid))
+    for pid, pname in dict(zip(group["purpose_id"], group["purpose_name"], strict=True)).items():
+        purposes.setdefault(f"Purpose: {pname}", ("purpose_id", str(pid)))
+portfolios = sorted(str(p) for p in everything["portfolio"].dropna().unique())
+choices = [ALL, *purposes, *(f"Portfolio: {p}" for p in portfolios)]
 default = 0
-if scope.purpose_id != filters.ALL_PURPOSES:
-    choices.insert(1, f"Purpose: {scope.purpose_name}")
-    default = 1
+if scope.purpose_id != filters.ALL_PURPOSES and f"Purpose: {scope.purpose_name}" in choices:
+    default = choices.index(f"Purpose: {scope.purpose_name}")
 top = st.columns([0.8, 3.2, 4.2, 1.4, 1.1])
 with top[1]:
     brief_for = st.selectbox("Briefing for", choices, index=default, key="for", bind="query-params",
@@ -27,8 +32,9 @@ with top[1]:
 catalogue = everything
 if str(brief_for).startswith("Portfolio: "):
     catalogue = everything[everything["portfolio"] == str(brief_for).removeprefix("Portfolio: ")]
-elif str(brief_for).startswith("Purpose: "):
-    catalogue = everything[everything["strategic_purpose_id"] == scope.purpose_id]
+elif str(brief_for) in purposes:
+    column, chosen = purposes[str(brief_for)]
+    catalogue = everything[everything[column] == chosen]
 if catalogue.empty:
     st.title("Briefing")
     st.info("No measures to brief on for this purpose.")
@@ -88,6 +94,15 @@ labels = view.phase_labels
 draw.chart(charts.xmr_chart(chart.points.loc[shown], data.loc[shown, "period_start"], title="",
                             y_title=str(m["unit"]), target=target, phase_labels=labels, size="large",
                             height=250), alt=f"Control chart. {sentence}")
+kinds = set(chart.points.loc[shown, "point_type"].astype(str))
+st.markdown(f"<p class='oi-legend' style='font-size:1rem;line-height:1.4;color:#333;margin:0 0 .5rem'>"
+            f"{icons.legend([k for k in icons.VARIATION if k in kinds])}</p>", unsafe_allow_html=True)
 latest = cached.commentary(measure_id, scope.public_only).head(1)
 if not latest.empty:
-    st.text(f"{filters.author(latest['author'].iloc[0], scope)}: {latest['body'].iloc[0]}")
+    note = latest.iloc[0]
+    when = narrative.note_label(note["period_start"], note["written_at"], str(m["frequency"]),
+                                first_shown=data.loc[shown, "period_start"].min(),
+                                latest=data.loc[shown, "period_start"].max())
+    st.markdown(f"<p class='oi-note-when' style='font-size:1.05rem;font-weight:600;margin:0'>{html.escape(when)} · "
+                f"{html.escape(filters.author(note['author'], scope))}</p>", unsafe_allow_html=True)
+    st.text(str(note["body"]))  # plain text: commentary never renders as HTML or Markdown

@@ -79,7 +79,8 @@ st.markdown("#### Commentary")
 if notes.empty:
     st.caption("No commentary yet.")
 for _, note in notes.head(10).iterrows():
-    when = narrative.period_label(note["period_start"], str(m["frequency"])) if pd.notna(note["period_start"]) else ""
+    when = narrative.note_label(note["period_start"], note["written_at"], str(m["frequency"]),
+                                first_shown=dates.min(), latest=dates.max())
     with st.container(border=True):
         st.caption(f"{when} · {filters.author(note['author'], scope)}" + ("" if scope.public_only else f" · {note['visibility']}"))
         st.text(str(note["body"]))  # plain text: commentary never renders as HTML or Markdown

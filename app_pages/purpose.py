@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from perf import narrative
 from ui import cached, filters
 
 scope = filters.current()
@@ -36,6 +37,9 @@ for name, group in mine.groupby("purpose_name", sort=False):
             left.caption(f"Owner: {m['owner']}. {m['definition'] or ''}")
             latest = cached.commentary(str(m["measure_id"]), scope.public_only).head(1)
             if not latest.empty:
-                left.text(f"Latest commentary ({filters.author(latest['author'].iloc[0], scope)}): {latest['body'].iloc[0]}")
+                note = latest.iloc[0]
+                when = narrative.note_label(note["period_start"], note["written_at"], str(m["frequency"]),
+                                            latest=m["latest_period"])
+                left.text(f"Latest commentary ({when}; {filters.author(note['author'], scope)}): {note['body']}")
             right.page_link("app_pages/measure.py", label="Chart", icon=":material/show_chart:",
                             query_params=filters.link_params(scope, measure_id=str(m["measure_id"])))

@@ -13,11 +13,11 @@ import pandas as pd
 from perf import signal_words
 
 VARIATION_WORDS = {
-    "common_cause": "Common cause variation",
-    "special_cause_improvement": "Special cause: improving",
-    "special_cause_concern": "Special cause: concerning",
-    "special_cause_neutral_high": "Special cause: unusually high",
-    "special_cause_neutral_low": "Special cause: unusually low",
+    "common_cause": "Normal variation (common cause)",
+    "special_cause_improvement": "Unusual, improving (special cause)",
+    "special_cause_concern": "Unusual, concerning (special cause)",
+    "special_cause_neutral_high": "Unusually high (special cause)",
+    "special_cause_neutral_low": "Unusually low (special cause)",
 }
 RULE_WORDS = {
     "outside_limits": "outside the limits",
@@ -44,7 +44,22 @@ def format_value(value: float | None, unit: str = "", decimals: int = 0) -> str:
         return f"{text}%"
     if unit in {"£", "GBP"}:
         return f"£{text}"
+    if text == "1":  # "1 household", "1 day per FTE"; "1.0 days" and "0 homes" stay plural
+        unit = singular(unit)
     return f"{text} {unit}".strip()
+
+
+def singular(unit: str) -> str:
+    """The singular of a unit whose first word is a plural noun: 'households' -> 'household',
+    'days per FTE' -> 'day per FTE', 'businesses' -> 'business', 'inquiries' -> 'inquiry'."""
+    first, _, rest = unit.partition(" ")
+    if first.endswith("ies") and len(first) > 4:
+        first = first[:-3] + "y"
+    elif first.endswith(("sses", "shes", "ches", "xes")):
+        first = first[:-2]
+    elif first.endswith("s") and not first.endswith("ss") and len(first) > 2:
+        first = first[:-1]
+    return f"{first} {rest}".strip() if rest else first
 
 
 def period_label(period_start: Any, frequency: str) -> str:
@@ -216,4 +231,39 @@ def freshness(latest_period: Any, last_entered: Any, frequency: str) -> str:
     if last_entered is not None and not pd.isna(last_entered):
         entered = pd.Timestamp(last_entered)
         text += f", entered {entered.day} {entered:%b %Y}"
+    return text
+
+
+# a note more than this many of a measure's periods before its latest figure is marked as old:
+# a quarter of weekly figures, half a year of monthly ones, a year of quarterly ones, two years
+OLD_NOTE_PERIODS = {"week": 13, "month": 6, "quarter": 4, "year": 2}
+_MONTHS = {"week": 12 / 52, "month": 1.0, "quarter": 3.0, "year": 12.0}
+
+
+def note_label(period_start: Any, written_at: Any, frequency: str, *, first_shown: Any = None,
+               latest: Any = None) -> str:
+    """Which period a note is about, and whether it is old news: "Note on March 2023 — older than
+    this chart", "Note on March 2025 — 19 months before the latest figure", "Note on October 2026".
+
+    A note with no period is dated by when it was written. ``first_shown`` is the chart's first
+    period, ``latest`` its latest: a note from before the chart, or more than
+    ``OLD_NOTE_PERIODS`` periods before the latest figure, says so.
+    """
+    about = None if period_start is None or pd.isna(period_start) else pd.Timestamp(period_start)
+    written = None if written_at is None or pd.isna(written_at) else pd.Timestamp(written_at)
+    if about is not None:
+        text, when = f"Note on {'the ' if frequency == 'week' else ''}{period_label(about, frequency)}", about
+    elif written is not None:
+        text, when = f"Note written {written.day} {written:%b %Y}", written.normalize()
+    else:
+        return "Note (undated)"
+    if first_shown is not None and pd.notna(first_shown) and when < pd.Timestamp(first_shown):
+        return f"{text} — older than this chart"
+    if latest is not None and pd.notna(latest):
+        months = (pd.Timestamp(latest).year - when.year) * 12 + pd.Timestamp(latest).month - when.month
+        behind = int(round(months / _MONTHS.get(frequency, 1.0)))
+        if behind > OLD_NOTE_PERIODS.get(frequency, 6):
+            unit = "month" if frequency == "week" else frequency
+            count = months if frequency == "week" else behind
+            return f"{text} — {signal_words.plural(count, unit)} before the latest figure"
     return text

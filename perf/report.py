@@ -287,6 +287,8 @@ def measure_page(
     first_shown = min(int(in_period.to_numpy().argmax()), max(len(upto) - MIN_CONTEXT_POINTS, 0))
     shown = upto.index[first_shown:]
     points = chart.points.loc[shown]
+    if note is not None:
+        common["commentary_by"] = _note_by(note, frequency, dates.loc[shown].iloc[0], dates.iloc[-1])
     sentence = narrative.measure_sentence({str(k): v for k, v in row.items()}, points, dates.loc[shown],
                                           changed_since=stale.changed_since(chart.points, dates))
     kinds = chart.points["point_type"].astype(str)
@@ -308,9 +310,10 @@ def measure_page(
                        first_signal=first_signal, latest_label=latest_label, chart_json=spec, chart_alt=alt_text)
 
 
-def _note_by(note: pd.Series, frequency: str) -> str:
-    when = note.get("period_start")
-    about = narrative.period_label(when, frequency) if when is not None and pd.notna(when) else ""
+def _note_by(note: pd.Series, frequency: str, first_shown: Any = None, latest: Any = None) -> str:
+    """Who wrote the note and which period it is about, marked when older than the chart."""
+    about = narrative.note_label(note.get("period_start"), note.get("written_at"), frequency,
+                                 first_shown=first_shown, latest=latest)
     author = str(note.get("author") or "")
     return ", ".join(part for part in (author, about) if part)
 

@@ -80,3 +80,19 @@ def test_a_sparkline_is_a_small_svg_line_scaled_to_its_values() -> None:
     ys = [float(p.split(",")[1]) for p in points]
     assert ys[1] == min(ys) and ys[0] == max(ys)  # highest value drawn highest (smallest y)
     assert svg.sparkline(pd.Series([], dtype=float), label="x") == ""
+
+
+def test_a_note_says_its_period_and_whether_it_is_older_than_the_chart() -> None:
+    window = {"first_shown": "2023-12-01", "latest": "2026-10-01"}
+    assert narrative.note_label("2023-03-01", None, "month", **window) == "Note on March 2023 — older than this chart"
+    assert narrative.note_label("2025-03-01", None, "month", **window) == \
+        "Note on March 2025 — 19 months before the latest figure"
+    assert narrative.note_label("2026-08-01", None, "month", **window) == "Note on August 2026"  # current news
+    assert narrative.note_label("2026-04-01", None, "month", **window) == "Note on April 2026"  # 6 months: not old
+    assert narrative.note_label("2026-08-03", None, "week", **window) == "Note on the week of 3 Aug 2026"
+    assert narrative.note_label("2026-03-02", None, "week", **window) == \
+        "Note on the week of 2 Mar 2026 — 7 months before the latest figure"
+    assert narrative.note_label(None, pd.Timestamp("2022-05-08 12:26"), "month", **window) == \
+        "Note written 8 May 2022 — older than this chart"  # a note on the measure as a whole: dated when written
+    assert narrative.note_label("2025-04-01", None, "quarter", latest="2026-07-01") == \
+        "Note on Q1 2025-26 — 5 quarters before the latest figure"
