@@ -188,19 +188,24 @@ class PredictableRange:
     since: date | None = None  # the latest phase's start, None when there is one phase
 
     def sentence(self) -> str:
-        """"This system will deliver a case in anything up to 21 days; on average 8." or, with signals,
+        """"This system will deliver a case in anything up to 21 days; on average 8 days." or, with signals,
         that it is not predictable."""
         unit = "working days" if self.day_count == "working" else "days"
         if self.cases == 0:
             return "No cases were completed in the period shown, so the system's capability is not known."
         if not self.predictable:
             return (f"This system is not predictable at the moment: its chart shows signals of special "
-                    f"cause, so no range can be promised. Cases took {_days(self.mean)} {unit} on average.")  # fmt: skip
+                    f"cause, so no range can be promised. Cases took {_days(self.mean)} {_unit(self.mean, unit)} on average.")  # fmt: skip
         if self.lower >= 0.5:
             span = f"anywhere between {_days(self.lower)} and {_days(self.upper)} {unit}"
         else:
-            span = f"anything up to {_days(self.upper)} {unit}"
-        return f"This system will deliver a case in {span}; on average {_days(self.mean)}."
+            span = f"anything up to {_days(self.upper)} {_unit(self.upper, unit)}"
+        return f"This system will deliver a case in {span}; on average {_days(self.mean)} {_unit(self.mean, unit)}."
+
+
+def _unit(x: float, unit: str) -> str:
+    """'day' after a figure said as 1, else 'days' ('working day', 'working days')."""
+    return unit.removesuffix("s") if _days(x) == "1" else unit
 
 
 def _days(x: float) -> str:
@@ -490,9 +495,10 @@ class PhaseComparison:
         if int(self.before["cases"]) == 0 or int(self.after["cases"]) == 0:
             side = "before" if int(self.before["cases"]) == 0 else "after"
             return f"No cases were completed {side} the change on {when}, so the two cannot be compared."
-        return (f"After the change on {when}, cases took {_days(float(self.after['mean']))} {unit} on average "
-                f"instead of {_days(float(self.before['mean']))}, and up to {_days(float(self.after['upper']))} "
-                f"{unit} instead of {_days(float(self.before['upper']))}.")  # fmt: skip
+        after, before = float(self.after["mean"]), float(self.before["mean"])
+        return (f"After the change on {when}, cases took {_days(after)} {_unit(after, unit)} on average "
+                f"instead of {_days(before)}, and up to {_days(float(self.after['upper']))} "
+                f"{_unit(float(self.after['upper']), unit)} instead of {_days(float(self.before['upper']))}.")  # fmt: skip
 
 
 def compare_phases(

@@ -561,6 +561,13 @@ def _about(x: float) -> str:
     return f"{math.copysign(math.floor(abs(x) / step + 0.5) * step, x):,.0f}"
 
 
+def _unit(x: float, unit: str) -> str:
+    """The unit agreeing with the count as said: '1 contact', '2 contacts'."""
+    from perf.narrative import singular
+
+    return singular(unit) if _about(x) == "1" else unit
+
+
 def _pounds(x: float) -> str:
     return "£" + _about(x)
 
@@ -587,7 +594,8 @@ def demand_sentence(
     ``periods`` is :func:`demand_by_period`'s frame; ``natures`` (optional) :func:`nature_pareto`'s.
     Stability is judged by an XmR chart of the complete periods, with limits recalculated at
     ``phase_starts`` (change dates, e.g. :func:`service_phases`): no signal in the recent periods is
-    "stable"; an unusual latest period, or a recent signal, is said instead.
+    "stable" (a signal anywhere in the periods shown is named, with when); an unusual latest period
+    is said first.
 
     Examples
     --------
@@ -618,17 +626,25 @@ def demand_sentence(
         recent = pts[in_phase].tail(RECENT_PERIODS[granularity])
         last_type = str(pts["point_type"].iloc[-1])
         if last_type == "special_cause_neutral_high":
-            head = (f"Demand is unusually high: {_about(counts[-1])} {unit} last {period}, "
+            head = (f"Demand is unusually high: {_about(counts[-1])} {_unit(counts[-1], unit)} last {period}, "
                     f"against about {_about(centre)} a {period}")  # fmt: skip
         elif last_type == "special_cause_neutral_low":
-            head = (f"Demand is unusually low: {_about(counts[-1])} {unit} last {period}, "
+            head = (f"Demand is unusually low: {_about(counts[-1])} {_unit(counts[-1], unit)} last {period}, "
                     f"against about {_about(centre)} a {period}")  # fmt: skip
-        elif bool(recent["signal"].any()):
-            head = f"Demand has changed recently; it has averaged about {_about(centre)} {unit} a {period}"
+        elif bool(pts["signal"].any()):  # "stable" only when no period shown is special cause
+            from perf import signal_words
+
+            said = signal_words.summary(pts, data["period_start"] if "period_start" in data.columns else None,
+                                        frequency=granularity)
+            if bool(recent["signal"].any()) or bool((pts["signal"] & in_phase).any()):
+                head = f"Demand is not stable: {said}; it has averaged about {_about(centre)} {unit} a {period}"
+            else:
+                head = (f"Demand has had no signal since the latest change, at about {_about(centre)} {unit} a "
+                        f"{period}; before it, {said}")
         else:
             head = f"Demand is stable at about {_about(centre)} {unit} a {period}"
     else:
-        head = f"Demand was {_about(counts[0])} {unit} in one {period}"
+        head = f"Demand was {_about(counts[0])} {_unit(counts[0], unit)} in one {period}"
     text = f"{head}; {share:.0%} is failure demand"
     if natures is not None and share > 0:
         failure = natures[natures["demand_type"] == "failure"].sort_values("demand", ascending=False)

@@ -140,6 +140,8 @@ def span(first: pd.Timestamp, last: pd.Timestamp, frequency: str) -> str:
         return a if a == b else f"{a} to {b}"
     if frequency == "week" and first == last:
         return f"the week of {first.day} {first:%b %Y}"
+    if frequency == "day" and first == last:
+        return f"{first.day} {first:%b %Y}"
     if (first.year, first.month) == (last.year, last.month):
         return f"{first:%b %Y}"
     if first.year == last.year:

@@ -179,7 +179,9 @@ def xmr_chart(points: pd.DataFrame, dates: pd.Series, *, title: str, y_title: st
         every = pd.concat([every, pd.Series([float(target)])])
     lo, hi = float(every.min()), float(every.max())
     pad = (hi - lo) * 0.05 or 1.0
-    ticks = nice_ticks(lo - pad, hi + pad)
+    # counts, days and shares cannot go below zero, and neither does their axis (xmr_frame clips the limit)
+    floor = 0.0 if (data["value"].dropna() >= 0).all() else -math.inf
+    ticks = nice_ticks(max(lo - pad, floor), hi + pad)
     box = _Box(left=64, top=34, width=WIDTH - 64 - 16, height=height - 34 - 64, y_lo=ticks[0], y_hi=ticks[-1])
     start, end = pd.Timestamp(data["date"].min()), pd.Timestamp(data["date"].max())
     span = float((end - start).total_seconds()) or 1.0

@@ -119,16 +119,16 @@ def test_limits_are_never_below_zero(con: duckdb.DuckDBPyConnection) -> None:
 def test_the_predictable_range_is_said_in_words(con: duckdb.DuckDBPyConnection) -> None:
     result = capability.capability_chart(con, service_id="S1")
     assert capability.capability_sentence(result) == (
-        "This system will deliver a case in anything up to 13 days; on average 5."
+        "This system will deliver a case in anything up to 13 days; on average 5 days."
     )
     working = capability.capability_chart(con, service_id="S1", day_count="working")
     # 0, 1, 4, 5: mean 2.5; moving ranges 1, 3, 1 -> 5/3; upper 2.5 + 2.66 x 5/3 = 6.93
-    assert working.sentence() == "This system will deliver a case in anything up to 7 working days; on average 2.5."
+    assert working.sentence() == "This system will deliver a case in anything up to 7 working days; on average 2.5 working days."
 
 
 def test_a_lower_limit_above_zero_is_said_as_a_range() -> None:
     rng = capability.PredictableRange(mean=10.2, lower=3.4, upper=17.0, cases=40, predictable=True)
-    assert rng.sentence() == "This system will deliver a case in anywhere between 3 and 17 days; on average 10."
+    assert rng.sentence() == "This system will deliver a case in anywhere between 3 and 17 days; on average 10 days."
 
 
 def test_a_system_with_signals_is_said_to_be_unpredictable(tmp_path: Path) -> None:
@@ -247,3 +247,11 @@ def test_weekly_end_to_end_rolls_wards_up_to_localities_and_councils(con: duckdb
     assert got.loc["C2", "group_name"] == "South Council"
     wards = capability.end_to_end_by_period(con, by="ward", granularity="month").set_index("group_id")
     assert wards.loc["W2", "median"] == 7 and wards.loc["W2", "group_name"] == "Bridge"
+
+
+def test_a_day_of_one_is_said_in_the_singular() -> None:
+    one = capability.PredictableRange(mean=1.0, lower=0.0, upper=1.04, cases=20, predictable=True)
+    assert one.sentence() == "This system will deliver a case in anything up to 1 day; on average 1 day."
+    unsure = capability.PredictableRange(mean=1.0, lower=0.0, upper=3.0, cases=20, predictable=False,
+                                         day_count="working")
+    assert unsure.sentence().endswith("Cases took 1 working day on average.")

@@ -371,3 +371,15 @@ def test_the_cost_sentence_names_the_last_whole_month_not_the_one_under_way() ->
     assert demand.cost_sentence(c, last_day=date(2025, 8, 10)) == (
         "Failure demand cost about £12,000 in July 2025, and £12,500 over the 2 months shown."
     )
+
+
+def test_the_sentence_says_one_contact_not_one_contacts() -> None:
+    text = demand.demand_sentence(weekly_frame([1]))
+    assert text.startswith("Demand was 1 contact in one week")
+
+
+def test_a_signal_earlier_in_the_periods_shown_is_never_called_stable() -> None:
+    values = steady(8) + [1600, 700] + steady(15, seed=6)  # two unusual weeks in the middle, then ordinary ones
+    text = demand.demand_sentence(weekly_frame(values))
+    assert text.startswith("Demand is not stable: ")
+    assert "above the upper limit in the week of" in text and "below the lower limit in the week of" in text

@@ -87,3 +87,43 @@ def test_the_briefing_screens_from_the_issue_no_longer_say_stable(charts) -> Non
     assert found["noise-complaints"][0] == "Not a stable process: about 115 complaints a month."
     assert "Above the upper limit in Aug 2026" in found["noise-complaints"][1]
     assert found["waste-failure-demand"][0].startswith("Not a stable process: about 42")
+
+
+# "1 households", "1 days", "1 weeks": a count of one with a plural noun
+ONE_PLURAL = re.compile(r"(?<![\d.,£])\b1 ([a-z]+s)\b")
+NOT_NOUNS = {"is", "was", "has", "as", "its", "this", "plus", "less"}
+
+
+def grammar_slips(text: str) -> list[str]:
+    return [m.group(0) for m in ONE_PLURAL.finditer(text) if m.group(1) not in NOT_NOUNS]
+
+
+def test_the_grammar_check_finds_the_slips_it_is_for() -> None:
+    assert grammar_slips("Latest (October 2026): 1 households, a run of 1 weeks") == ["1 households", "1 weeks"]
+    assert grammar_slips("1 household; 11 households; 21 days; 1.1 days; £1 days; 1 is") == []
+
+
+def test_no_sample_sentence_puts_a_plural_after_one(charts) -> None:
+    texts = []
+    for m, _, points, dates, chart, all_dates in charts:
+        facts = m.to_dict()
+        texts += [narrative.measure_sentence(facts, points, dates), " ".join(narrative.headline(facts, points, dates)),
+                  chart.describe(unit=str(m["unit"]), period_name=str(m["frequency"]))]
+    slips = sorted({slip for text in texts for slip in grammar_slips(text)})
+    assert not slips, slips
+    assert sum("1 " in t for t in texts) > 0  # sentences with a one in them were checked
+
+
+def test_a_count_of_one_takes_the_singular() -> None:
+    assert narrative.format_value(1, "households") == "1 household"
+    assert narrative.format_value(1, "days per FTE") == "1 day per FTE"
+    assert narrative.format_value(1, "businesses") == "1 business"
+    assert narrative.format_value(1, "%") == "1%" and narrative.format_value(1.0, "days", 1) == "1.0 days"
+    values = [1.0, 2, 1, 0, 1, 2, 1, 1, 0, 1]
+    dates = pd.Series(pd.date_range("2025-01-01", periods=10, freq="MS"))
+    text = narrative.measure_sentence({"unit": "households", "frequency": "month", "aggregation": "sum"},
+                                      spc.xmr(values).points, dates)
+    assert "Latest (October 2025): 1 household." in text and not grammar_slips(text)
+    runs = [5.0] * 3 + [9.0, 1, 8, 2, 9, 1, 8, 2, 9, 1, 8] + [9.0] * 7
+    said = signal_words.summary(spc.xmr(runs).points, pd.Series(pd.date_range("2024-01-01", periods=21, freq="MS")))
+    assert not grammar_slips(said), said

@@ -131,3 +131,26 @@ def test_initials_on_every_shade_meet_wcag_aa_contrast(fill: str) -> None:
     ink = {"white": "#ffffff", "black": "#000000"}[svg._ink_on(fill)]
     a, b = sorted([svg._luminance(fill), svg._luminance(ink)], reverse=True)
     assert (a + 0.05) / (b + 0.05) >= 4.5
+
+
+def _axis_labels(markup: str) -> list[str]:
+    return re.findall(r"text-anchor='end' fill='#555555'>([^<]*)</text>", markup)
+
+
+def test_an_axis_of_days_or_shares_never_runs_below_zero() -> None:
+    # a per-case chart: days close to zero with a lower limit far below it (was drawn down to -25 days)
+    points, dates = weekly([2.0, 30, 1, 25, 3, 40, 2, 28, 1, 35, 2, 30])
+    assert points["lower"].min() < -10
+    labels = _axis_labels(svg.xmr_chart(points, dates, title="Days per case", y_title="Days"))
+    assert labels and all(not label.startswith(("-", "−")) for label in labels), labels
+    assert labels[0] == "0"
+    # a failure share near zero (was -10%)
+    share = spc.p_chart([1, 9, 0, 12, 2, 10, 1, 11], [40] * 8)
+    labels = _axis_labels(svg.xmr_chart(share.points, dates[:8], title="Failure share", y_title="Share"))
+    assert all(not label.startswith(("-", "−")) for label in labels), labels
+
+
+def test_an_axis_of_values_that_can_be_negative_still_goes_below_zero() -> None:
+    points, dates = weekly([-5.0, 3, -2, 4, -6, 2, -1, 5, -3, 1])  # e.g. a budget variance
+    labels = _axis_labels(svg.xmr_chart(points, dates, title="Variance", y_title="£k"))
+    assert any(label.startswith("-") for label in labels)
