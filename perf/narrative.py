@@ -10,14 +10,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from perf import signal_words
+from perf import signal_words, vocabulary
 
-VARIATION_WORDS = {
-    "common_cause": "Normal variation (common cause)",
-    "special_cause_improvement": "Unusual, improving (special cause)",
-    "special_cause_concern": "Unusual, concerning (special cause)",
-    "special_cause_neutral_high": "Unusually high (special cause)",
-    "special_cause_neutral_low": "Unusually low (special cause)",
+VARIATION_WORDS = {  # a table's or a pack's words: the plain label, the statisticians' term beside it
+    kind: f"{style.label} ({'common' if kind == 'common_cause' else 'special'} cause)"
+    for kind, style in vocabulary.POINT_TYPES.items()
 }
 RULE_WORDS = {
     "outside_limits": "outside the limits",

@@ -41,7 +41,7 @@ DQ_FIELDS = {  # the data-quality dimensions the measure table records (Audit Co
     "dq_verifiable": "Verifiable",
     "dq_accurate": "Accurate",
 }
-VARIATION_SHORT = {"common_cause": "Common cause", "special_cause_improvement": "Improving",
+VARIATION_SHORT = {"common_cause": "Normal variation", "special_cause_improvement": "Improving",
                    "special_cause_concern": "Concerning", "special_cause_neutral_high": "Unusually high",
                    "special_cause_neutral_low": "Unusually low"}
 ASSURANCE_MARK = {"consistent_pass": "P", "consistent_fail": "F", "inconsistent": "?"}  # as MDC's icons

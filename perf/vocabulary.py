@@ -22,20 +22,30 @@ GREY = "#5F6163"  # common cause, hit and miss, no data (6.4:1)
 class Style:
     """How one kind of point (or assurance) is shown: the same in every room."""
 
-    label: str  # a badge's word ("Improving")
-    legend: str  # a chart legend's entry ("Special cause: improving")
+    label: str  # a badge's word ("Unusual: improving")
+    legend: str  # a chart legend's entry (the same plain words)
     colour: str
     shape: str  # a Vega-Lite point shape, also drawn by perf.svg
     glyph: str  # a text glyph for badges and packs
     words: str  # in a sentence ("an improvement")
+    meaning: str = ""  # what it means, in plain words, with the statisticians' term (badge titles, legends)
 
 
+# Plain words for a councillor: common cause is "normal variation", special cause "unusual"
+# (NHS England, Making Data Count, 2019, uses both pairs); the technical term stays in ``meaning``.
 POINT_TYPES: dict[str, Style] = {
-    "common_cause": Style("Common cause", "Common cause", GREY, "circle", "●", "common-cause variation"),
-    "special_cause_improvement": Style("Improving", "Special cause: improving", BLUE, "triangle-up", "▲", "an improvement"),
-    "special_cause_concern": Style("Concerning", "Special cause: concerning", ORANGE, "square", "■", "a concern"),
-    "special_cause_neutral_high": Style("Unusually high", "Special cause: high", PURPLE, "diamond", "◆", "unusually high"),
-    "special_cause_neutral_low": Style("Unusually low", "Special cause: low", PURPLE, "triangle-down", "▼", "unusually low"),
+    "common_cause": Style("Normal variation", "Normal variation", GREY, "circle", "●", "common-cause variation",
+                          "the ups and downs this system always has (common cause variation): nothing to react to"),
+    "special_cause_improvement": Style("Unusual: improving", "Unusual: improving", BLUE, "triangle-up", "▲",
+                                       "an improvement", "more than the normal ups and downs would give, in the "
+                                       "better direction (special cause variation): look for the reason"),
+    "special_cause_concern": Style("Unusual: concerning", "Unusual: concerning", ORANGE, "square", "■", "a concern",
+                                   "more than the normal ups and downs would give, in the worse direction "
+                                   "(special cause variation): look for the reason"),
+    "special_cause_neutral_high": Style("Unusually high", "Unusually high", PURPLE, "diamond", "◆", "unusually high",
+                                        "higher than the normal ups and downs would give (special cause variation)"),
+    "special_cause_neutral_low": Style("Unusually low", "Unusually low", PURPLE, "triangle-down", "▼", "unusually low",
+                                       "lower than the normal ups and downs would give (special cause variation)"),
 }  # fmt: skip
 NO_DATA = Style("Not enough data", "Not enough data", GREY, "circle", "○", "not enough data")
 

@@ -65,7 +65,7 @@ def test_exceptions_list_only_measures_whose_latest_value_is_a_signal(pack: repo
     assert [p.measure_id for p in pack.exceptions] == ["M_CALLS"]
     text = flat(pdf.pages[1].extract_text())
     assert "Contacts about street cleaning" in text
-    assert "Special cause: concerning" in text
+    assert "Unusual: concerning (special cause)" in text
     for page in pack.pages:
         if page.measure_id != "M_CALLS":
             assert page.name not in text
@@ -74,7 +74,7 @@ def test_exceptions_list_only_measures_whose_latest_value_is_a_signal(pack: repo
 def test_variation_and_assurance_are_written_in_words(pack: report.Pack, pdf: PdfReader) -> None:
     days = next(i for i, p in enumerate(pack.pages) if p.measure_id == "M_DAYS")
     text = flat(pdf.pages[2 + days].extract_text())
-    assert "Common cause variation" in text
+    assert "Normal variation (common cause)" in text
     assert "Will sometimes meet and sometimes miss the target" in text
 
 

@@ -20,7 +20,15 @@ def _badge(shape: str, label: str, colour: str, title: str) -> str:
 
 def variation_badge(point_type: str | None) -> str:
     shape, label, colour = VARIATION.get(point_type or "", (vocabulary.NO_DATA.glyph, vocabulary.NO_DATA.label, vocabulary.NO_DATA.colour))
-    return _badge(shape, label, colour, f"Variation: {label}")
+    meaning = vocabulary.POINT_TYPES[point_type].meaning if point_type in vocabulary.POINT_TYPES else ""
+    return _badge(shape, label, colour, f"Latest point: {label}" + (f", {meaning}" if meaning else ""))
+
+
+def legend(kinds: list[str] | None = None) -> str:
+    """What the badges and the chart's point shapes mean, in plain words (for a councillor)."""
+    shown = [k for k in vocabulary.POINT_TYPES if kinds is None or k in kinds]
+    return " ".join(f"<span style='white-space:nowrap'>{VARIATION[k][0]} <strong>{html.escape(VARIATION[k][1])}"
+                    f"</strong></span>: {html.escape(vocabulary.POINT_TYPES[k].meaning)}." for k in shown)
 
 
 def assurance_badge(assurance: str | None) -> str:
