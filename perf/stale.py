@@ -24,7 +24,7 @@ def sustained_shift_start(values: Any, centre: Any, phase: Any, run_length: int)
     begins, when that run reaches the latest point and lies in the last phase; else None.
 
     Missing values neither break nor extend the run; a point on the centre line breaks it (as
-    the shift rule, ``perf.signals.runs``).
+    the shift rule, ``perf.spc`` shift rule).
 
     Example
     -------

@@ -70,7 +70,7 @@ def test_every_sample_sentence_says_stable_only_of_a_chart_without_signals(chart
 
 def test_the_chart_sentence_describe_says_stable_only_without_signals(charts) -> None:
     seen = 0
-    for _, _, points, dates, chart, all_dates in charts[::3]:  # each chart once (the all-time window)
+    for _, _, _points, _dates, chart, _all_dates in charts[::3]:  # each chart once (the all-time window)
         text = chart.describe(period_name="month")
         assert bool(STABLE.search(text)) is not bool(chart.points["signal"].any()), text
         seen += 1
@@ -80,7 +80,7 @@ def test_the_chart_sentence_describe_says_stable_only_without_signals(charts) ->
 def test_the_briefing_screens_from_the_issue_no_longer_say_stable(charts) -> None:
     """Noise complaints and waste failure demand: charts full of runs were "Stable at about ..."."""
     found = {}
-    for m, place, points, dates, chart, all_dates in charts:
+    for m, place, points, dates, _chart, _all_dates in charts:
         if m["measure_id"] in ("noise-complaints", "waste-failure-demand") and place == measures.AREA and \
                 len(points) in (36, 157):
             found[m["measure_id"]] = narrative.headline(m.to_dict(), points, dates)
@@ -105,7 +105,7 @@ def test_the_grammar_check_finds_the_slips_it_is_for() -> None:
 
 def test_no_sample_sentence_puts_a_plural_after_one(charts) -> None:
     texts = []
-    for m, _, points, dates, chart, all_dates in charts:
+    for m, _, points, dates, chart, _all_dates in charts:
         facts = m.to_dict()
         texts += [narrative.measure_sentence(facts, points, dates), " ".join(narrative.headline(facts, points, dates)),
                   chart.describe(unit=str(m["unit"]), period_name=str(m["frequency"]))]
