@@ -51,8 +51,9 @@ class Layout:
     staff_port: int = 8600
     replica_ports: list[int] = field(default_factory=lambda: [8601, 8602, 8603])
     source_db: Path | None = None    # the council's database (default OUTSIDE_IN_DB)
-    static: bool = False             # build and serve the static site under /site/
+    static: bool = True              # build and serve the static site under /site/
     show_upstream: bool = True       # X-Served-By header: which replica answered (for tests and the bench)
+    worker_user: str | None = None   # nginx's `user` (only used when started as root): who reads the static site
 
     @property
     def snapshots(self) -> Path:
@@ -73,7 +74,7 @@ class Layout:
 
 
 # The example in the repository (deploy/nginx.conf.example): the default ports, state under /srv/outside-in.
-EXAMPLE = Layout(state=Path("/srv/outside-in"))
+EXAMPLE = Layout(state=Path("/srv/outside-in"), worker_user="www-data")
 
 
 def free_ports(n: int) -> list[int]:
@@ -109,6 +110,7 @@ def nginx_conf(layout: Layout) -> str:
     logs, tmp = state / "logs", state / "tmp"
     headers = _proxy_headers("            ")
     served_by = "            add_header X-Served-By $upstream_addr always;\n" if layout.show_upstream else ""
+    user = f"user {layout.worker_user};\n" if layout.worker_user else ""
     replicas = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in layout.replica_ports)
     websocket = f"""            proxy_read_timeout {IDLE_TIMEOUT};
             proxy_send_timeout {IDLE_TIMEOUT};
@@ -124,7 +126,7 @@ def nginx_conf(layout: Layout) -> str:
 """ if layout.static else ""
     return f"""# Outside-In on one machine: written by deploy/stack.py ({len(layout.replica_ports)} public replicas).
 # Every address is loopback; on a real host put TLS in front and the council's network in the staff allow list.
-worker_processes auto;
+{user}worker_processes auto;
 pid {state}/nginx.pid;
 error_log {logs}/nginx-error.log warn;
 events {{ worker_connections 4096; }}
@@ -275,7 +277,7 @@ def publish(layout: Layout, *, static: bool | None = None) -> str:
     if layout.static if static is None else static:
         from perf import site
 
-        site.build_site(layout.site, snap.db)
+        site.build_site(layout.site, snap.db, base_url=f"{layout.url}/{SITE_PATH}/")
     return snap.version
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -74,8 +75,9 @@ def _publish(args: argparse.Namespace) -> int:
     """Write a public snapshot (--out) and/or the static public site (--static)."""
     from perf import publish
 
-    if not args.out:
-        print("error: give --out DIR (a snapshot for the public app)", file=sys.stderr)
+    if not args.out and not args.static:
+        print("error: give --out DIR (a snapshot for the public app), --static DIR (the static site), or both",
+              file=sys.stderr)
         return 2
     started = time.perf_counter()
     source = Path(args.db) if args.db else db_path()
@@ -85,6 +87,17 @@ def _publish(args: argparse.Namespace) -> int:
             print(f"Published {snap.version} to {snap.folder} ({snap.rows['measure']} measures, "
                   f"{snap.rows['commentary']} public comments) in {time.perf_counter() - started:.1f} s; "
                   f"{Path(args.out) / publish.CURRENT} points to it")
+        if args.static:
+            from perf import site
+
+            if args.out:
+                built = site.build_site(args.static, publish.resolve(args.out), base_url=args.base_url or "")
+            else:  # from a snapshot written for the purpose, so the site can only hold what the public may see
+                with tempfile.TemporaryDirectory() as scratch:
+                    snap = publish.publish(scratch, source)
+                    built = site.build_site(args.static, snap.db, base_url=args.base_url or "")
+            print(f"Wrote {built.pages} pages to {args.static} ({built.bytes / 1e6:.1f} MB) "
+                  f"in {time.perf_counter() - started:.1f} s")
     except FileNotFoundError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -230,9 +243,12 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--db", help="database file (default: OUTSIDE_IN_DB or data/outside_in.duckdb)")
     e.set_defaults(func=_export)
     pb = sub.add_parser("publish", help="write what the public may see: a read-only snapshot for the public "
-                        "app (--out)")
+                        "app (--out) and/or a static site (--static)")
     pb.add_argument("--out", metavar="DIR", help="snapshot folder: a new version under DIR/versions, then "
                     "DIR/current points to it (run the public app with OUTSIDE_IN_DB=DIR)")
+    pb.add_argument("--static", metavar="DIR", help="write the static public site (HTML, no JavaScript) here")
+    pb.add_argument("--base-url", metavar="URL", help="the static site's public address, for sitemap.xml "
+                    "(e.g. https://performance.example.gov.uk/)")
     pb.add_argument("--db", help="database file (default: OUTSIDE_IN_DB or data/outside_in.duckdb)")
     pb.set_defaults(func=_publish)
     _add_data_commands(sub)

@@ -8,6 +8,8 @@ minutes. The replica is killed in the last test, so the others see all three.
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import shutil
 import socket
 import subprocess
@@ -33,7 +35,8 @@ def running(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     shutil.copy(sample_db, source)
     ports = stack.free_ports(5)
     layout = stack.Layout(state=state, port=ports[0], staff_port=ports[1], replica_ports=ports[2:],
-                          source_db=source, static=False)
+                          source_db=source, worker_user="root" if os.geteuid() == 0 else None)
+    # (as root, nginx's workers would be 'nobody', who cannot enter pytest's private temporary folder)
     stack.start(layout)
     try:
         yield layout
@@ -100,6 +103,22 @@ def test_the_staff_app_is_under_staff_and_is_not_the_public_view(running: stack.
     [(_, [page])] = _visit(f"{running.url}/staff", [""], 1)
     assert page.ok, page.error
     assert not any("public view" in t for t in page.texts)
+
+
+def test_nginx_serves_the_static_site_under_site(running: stack.Layout) -> None:
+    with urllib.request.urlopen(f"{running.url}/site/", timeout=10) as r:
+        assert r.headers.get_content_type() == "text/html" and r.headers.get("X-Served-By") is None
+        assert "how the council is doing" in r.read().decode()
+    with urllib.request.urlopen(f"{running.url}/site/sitemap.xml", timeout=10) as r:
+        sitemap = r.read().decode()
+    pages = re.findall(r"<loc>([^<]+)</loc>", sitemap)
+    assert len(pages) > 40 and all(p.startswith(f"{running.url}/site/") for p in pages)
+    for url in pages[::10]:  # every tenth page, straight from nginx
+        with urllib.request.urlopen(url, timeout=10) as r:
+            body = r.read().decode()
+        assert r.status == 200 and body.rstrip().endswith("</html>")
+        if "/measures/" in url:
+            assert "<svg" in body
 
 
 def test_a_new_snapshot_reaches_the_replicas_at_the_next_page(running: stack.Layout) -> None:

@@ -1,0 +1,98 @@
+"""The static public site in headless Chromium with JavaScript off: read and navigated as plain documents.
+
+Built from a published snapshot of the tiny council database and served over HTTP from a real
+server (Python's threaded http.server on a free loopback port). Screenshots: tests/artifacts/site_*.png.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from perf import publish, site
+from tests import tiny_db
+from tests.browser.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("static")
+    snap = publish.publish(folder / "snapshots", tiny_db.build(folder / "council.duckdb"))
+    built = site.build_site(folder / "www", snap.db)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(built.folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture()
+def no_js(browser: object) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1280, "height": 720},  # type: ignore[attr-defined]
+                                  java_script_enabled=False)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def _shot(page: object, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"site_{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def test_a_visitor_without_javascript_goes_from_the_index_to_a_measure_and_reads_it(site_url: str,
+                                                                                    no_js: object) -> None:
+    page = no_js
+    page.goto(f"{site_url}/index.html")  # type: ignore[attr-defined]
+    assert page.locator("h1").inner_text().startswith("Tinytown District Council")  # type: ignore[attr-defined]
+    _shot(page, "index")
+    page.get_by_role("link", name="Keep my place safe and looking good").click()  # type: ignore[attr-defined]
+    page.wait_for_url("**/purposes/SAFE.html")  # type: ignore[attr-defined]
+    page.get_by_role("link", name="Contacts about street cleaning").click()  # type: ignore[attr-defined]
+    page.wait_for_url("**/measures/M_CALLS.html")  # type: ignore[attr-defined]
+    chart = page.get_by_role("img", name="Control chart of Contacts about street cleaning", exact=False)  # type: ignore[attr-defined]
+    assert chart.is_visible()
+    box = chart.bounding_box()
+    assert box is not None and box["width"] > 600 and box["height"] > 200  # drawn, not an empty element
+    assert "a signal of concern" in page.locator(".sentence").inner_text()  # type: ignore[attr-defined]
+    table = page.get_by_role("table", name="The numbers behind the chart (contacts)")  # type: ignore[attr-defined]
+    assert not table.is_visible()
+    page.get_by_text("The numbers behind the chart", exact=True).click()  # <details> opens without a script  # type: ignore[attr-defined]
+    assert table.is_visible() and table.locator("tbody tr").count() == 36
+    _shot(page, "measure")
+
+
+def test_the_first_tab_reaches_the_skip_link(site_url: str, no_js: object) -> None:
+    page = no_js
+    page.goto(f"{site_url}/measures/M_DAYS.html")  # type: ignore[attr-defined]
+    page.keyboard.press("Tab")  # type: ignore[attr-defined]
+    focused = page.evaluate("() => document.activeElement.textContent")  # type: ignore[attr-defined]
+    assert focused == "Skip to the content"
+
+
+def test_a_ward_with_small_counts_reads_fewer_than_five_and_has_no_chart(site_url: str, no_js: object) -> None:
+    page = no_js
+    page.goto(f"{site_url}/wards.html")  # type: ignore[attr-defined]
+    page.get_by_role("link", name="Ward 1").click()  # type: ignore[attr-defined]
+    page.wait_for_url("**/wards/W1.html")  # type: ignore[attr-defined]
+    main = page.locator("main")  # type: ignore[attr-defined]
+    assert "had fewer than 5 reports here and are not shown" in main.inner_text()
+    assert main.get_by_role("img").count() == 0
+    page.get_by_text("The published figures").click()  # type: ignore[attr-defined]
+    cells = main.locator("tbody td:nth-child(2)").all_inner_texts()
+    assert cells and set(cells) == {"fewer than 5"}
+    _shot(page, "ward_small_counts")
