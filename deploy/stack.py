@@ -389,13 +389,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["start", "stop", "status", "publish", "config"])
     parser.add_argument("--replicas", type=int, default=3)
     parser.add_argument("--port", type=int, default=8080, help="nginx's port on 127.0.0.1 (default 8080)")
+    parser.add_argument("--app-port", type=int, default=8600, help="the staff app's port; the replicas take "
+                        "the next N (default 8600, 8601...)")
     parser.add_argument("--state", default=str(ROOT / ".deploy"), help="pids, logs, snapshots (default .deploy/)")
     parser.add_argument("--db", help="the council's database (default OUTSIDE_IN_DB)")
     parser.add_argument("--example", action="store_true", help="config: the repository's example "
                         "(state under /srv/outside-in)")
     args = parser.parse_args(argv)
-    layout = Layout(state=Path(args.state), port=args.port,
-                    replica_ports=[8601 + i for i in range(args.replicas)],
+    layout = Layout(state=Path(args.state), port=args.port, staff_port=args.app_port,
+                    replica_ports=[args.app_port + 1 + i for i in range(args.replicas)],
                     source_db=Path(args.db) if args.db else None)
     if args.command == "start":
         start(layout)

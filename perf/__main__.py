@@ -98,6 +98,8 @@ def _publish(args: argparse.Namespace) -> int:
                     built = site.build_site(args.static, snap.db, base_url=args.base_url or "")
             print(f"Wrote {built.pages} pages to {args.static} ({built.bytes / 1e6:.1f} MB) "
                   f"in {time.perf_counter() - started:.1f} s")
+            if not args.base_url:
+                print("Note: without --base-url the sitemap's addresses are relative; search engines want full ones.")
     except FileNotFoundError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

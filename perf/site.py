@@ -52,6 +52,7 @@ td.n, th.n { text-align: right; }
 .muted { color: #505050; }
 footer { border-top: 1px solid #c8c8c8; margin-top: 2rem; padding-top: .5rem; padding-bottom: 2rem; font-size: .9rem; color: #505050; }
 details { margin: .5rem 0 1rem; }
+.spark { max-width: 320px; }
 """
 VARIATION_WORDS = narrative.VARIATION_WORDS
 
@@ -226,7 +227,7 @@ identified. Figures for the whole area are shown in full.</p>
                     head = headlines.get(str(m["measure_id"]))
                     text, spark = head if head else ("No values published yet.", "")
                     parts.append(f'<div class="card"><h3><a href="../measures/{_slug(m["measure_id"])}.html">'
-                                 f"{_e(m['name'])}</a></h3><p>{_e(text)}</p>{spark}</div>")
+                                 f"{_e(m['name'])}</a></h3><p>{_e(text)}</p><div class=\"spark\">{spark}</div></div>")
             self.page(f"purposes/{_slug(pid)}.html", str(p["name"]), "".join(parts))
             done.append((pid, str(p["name"]), len(mine)))
         return done

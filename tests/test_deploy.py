@@ -24,8 +24,11 @@ from deploy import stack
 from deploy.client import Page, Visitor
 from perf import publish
 
-pytestmark = pytest.mark.skipif(not Path(stack.NGINX).exists(),
-                                reason="no nginx: make test installs it (tests/system_deps.sh)")
+
+@pytest.fixture(scope="module", autouse=True)
+def nginx_installed() -> None:
+    if not Path(stack.NGINX).exists():
+        pytest.fail(f"no nginx at {stack.NGINX}: install Debian's nginx package (make test does, as root)")
 
 
 @pytest.fixture(scope="module")
