@@ -184,6 +184,8 @@ def measure_sentence(measure: Mapping[str, Any], points: pd.DataFrame, dates: pd
                    f"before then, {said}.")
     else:
         opening = f"{_capital(said)}: not a stable process."
+    if changed_since is not None:  # the news first: the limits describe a system that has gone
+        return f"{limits} {_capital(said)}. Latest ({where}): {latest}, {state}."
     return f"{opening} Latest ({where}): {latest}, {state}. {limits}"
 
 
@@ -204,20 +206,27 @@ def headline(measure: Mapping[str, Any], points: pd.DataFrame, dates: pd.Series,
         return f"{measure.get('name', 'This measure')} has no values yet.", ""
     per, kind, when, centre, expect = now.per, now.kind, now.when, now.centre, now.expect
     said, before_phase = _window(points, dates, now.frequency)
+    in_when = f"the {when}" if now.frequency == "week" else when  # "in the week of 3 Mar 2025"
     if not said:
         return (f"Stable at about {centre}{per}.",
                 f"Expect {expect}; {when}: {now.value}, within normal variation.")
     limits = (changed_note(changed_since) if changed_since is not None else
               f"The average is about {centre}{per}, with limits {expect}.")
+    if changed_since is not None:  # the news first: the limits describe a system that has gone
+        head = (f"{now.value} in {in_when}." if kind == "common_cause" else
+                f"{now.value} in {in_when}: {_WORDS[kind]}.")
+        return head, f"{limits} {_capital(said)}."
     if before_phase:
         return (f"No signal since the system changed ({_phase_start(points, dates, now.frequency)}).",
                 f"About {centre}{per}; {when}: {now.value}. Before the change: {said}. {limits}")
     if kind == "common_cause":
         return (f"Not a stable process: about {centre}{per}.",
                 f"{_capital(said)}. {when[:1].upper() + when[1:]}: {now.value}, within normal variation. {limits}")
-    words = {"special_cause_improvement": "a signal of improvement", "special_cause_concern": "a signal of concern",
-             "special_cause_neutral_high": "unusually high", "special_cause_neutral_low": "unusually low"}[kind]
-    return (f"{now.value} in {when}: {words}.", f"{_capital(said)}: not a stable process. {limits}")
+    return (f"{now.value} in {in_when}: {_WORDS[kind]}.", f"{_capital(said)}: not a stable process. {limits}")
+
+
+_WORDS = {"special_cause_improvement": "a signal of improvement", "special_cause_concern": "a signal of concern",
+          "special_cause_neutral_high": "unusually high", "special_cause_neutral_low": "unusually low"}
 
 
 def freshness(latest_period: Any, last_entered: Any, frequency: str) -> str:
