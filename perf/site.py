@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from perf import export, measures, narrative, spc, store, svg
+from perf import export, measures, narrative, spc, stale, store, svg
 from perf.disclosure import FEWER_THAN, SMALL_COUNT
 
 STYLE = """
@@ -163,7 +163,8 @@ identified. Figures for the whole area are shown in full.</p>
         chart, labels = self.measure_chart(m, series)
         points, dates = chart.points, series["period_start"]
         unit = str(m["unit"])
-        sentence = narrative.measure_sentence(dict(m), points, dates)
+        since = stale.changed_since(points, dates)  # a sustained shift since the last phase: stale limits
+        sentence = narrative.measure_sentence(dict(m), points, dates, changed_since=since)
         target = None if pd.isna(m["target"]) else float(m["target"])
         drawing = svg.xmr_chart(points, dates, title=f"{m['name']}, whole area", y_title=unit, target=target,
                                 phase_labels=labels, label=f"Control chart of {m['name']}. {sentence}")
@@ -178,7 +179,7 @@ identified. Figures for the whole area are shown in full.</p>
         notes = measures.commentary(self.con, mid, public_only=True)
         said = "".join(
             f'<div class="card"><p class="muted">'
-            f'{_e(narrative.period_label(n["period_start"], str(m["frequency"])) if pd.notna(n["period_start"]) else "")}'
+            f'{_e(narrative.note_label(n["period_start"], n["written_at"], str(m["frequency"]), first_shown=dates.min(), latest=dates.max()))}'
             f" · Council officer</p><p>{_e(n['body'])}</p></div>"
             for _, n in notes.head(10).iterrows()) or "<p>No commentary yet.</p>"
         phases = self.phases[self.phases["measure_id"] == mid]
@@ -192,7 +193,7 @@ identified. Figures for the whole area are shown in full.</p>
                 + f"<h2>Commentary</h2>{said}<details><summary>The numbers behind the chart</summary>{table}</details>"
                 + about)
         self.page(path, str(m["name"]), body, description=sentence)
-        head, _ = narrative.headline(dict(m), points, dates)
+        head, _ = narrative.headline(dict(m), points, dates, changed_since=since)
         spark = svg.sparkline(series["value"].tail(24), label=f"Recent trend of {m['name']}")
         return head, spark
 
