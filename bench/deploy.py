@@ -229,9 +229,13 @@ def report(run: Run) -> None:
         else:
             failed_below = True
     print(f"   held: {held} concurrent sessions with page p95 < {P95_LIMIT:.0f} s and no error")
+    idle = (f"{run.held_mb_per_session:.2f} MB" if run.held_mb_per_session >= 0.1
+            else "less than 0.1 MB, below the noise of the replicas' memory")
+    during = (run.rss_peak_mb - run.rss_before_mb) / max(run.peak_sessions, 1)
     print(f"   memory: replicas {run.rss_before_mb:.0f} MB in all when warm ({run.rss_before_mb / run.replicas:.0f} MB "
-          f"each), {run.rss_peak_mb:.0f} MB at the most during the run; an open session on the Overview adds "
-          f"{run.held_mb_per_session:.2f} MB ({15 * run.replicas} sessions opened and held)")
+          f"each), {run.rss_peak_mb:.0f} MB at the most during the run, i.e. {during:.2f} MB per session at the "
+          f"peak (sessions plus the caches their pages filled); an idle session on the Overview adds {idle} "
+          f"({15 * run.replicas} opened and held)")
     if run.killed_at is not None:
         after = [r for r in recs if r.started >= run.killed_at]
         theirs = [r for r in after if r.replica_before == run.killed and r.page.reconnected]
