@@ -2,11 +2,14 @@
 
 Built from a published snapshot of the tiny council database and served over HTTP from a real
 server (Python's threaded http.server on a free loopback port). Screenshots: tests/artifacts/site_*.png.
+Every kind of page is also checked by axe-core, the same pinned version and WCAG tags as the app's
+pages (tests/browser/test_axe_browser.py); axe is a script, so that check alone runs with JavaScript on.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +19,7 @@ import pytest
 from perf import publish, site
 from tests import tiny_db
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.test_axe_browser import TAGS, axe_source, pinned_version  # noqa: F401 - axe_source is a fixture
 
 pytestmark = pytest.mark.browser
 
@@ -96,3 +100,29 @@ def test_a_ward_with_small_counts_reads_fewer_than_five_and_has_no_chart(site_ur
     cells = main.locator("tbody td:nth-child(2)").all_inner_texts()
     assert cells and set(cells) == {"fewer than 5"}
     _shot(page, "ward_small_counts")
+
+
+PAGES = ["index.html", "wards.html", "data.html", "purposes/SAFE.html", "measures/M_CALLS.html",
+         "measures/M_DAYS.html", "wards/W1.html", "wards/W3.html"]
+
+
+def test_every_kind_of_page_passes_axe(site_url: str, browser: object, axe_source: str) -> None:  # noqa: F811
+    context = browser.new_context(viewport={"width": 1280, "height": 720})  # type: ignore[attr-defined]
+    page = context.new_page()
+    found = []
+    try:
+        for path in PAGES:
+            page.goto(f"{site_url}/{path}")
+            page.add_script_tag(content=axe_source)
+            result = page.evaluate("""async (tags) => {
+                const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+                return {version: axe.version, violations: r.violations.map(v => ({id: v.id, help: v.help,
+                    nodes: v.nodes.map(n => n.target.join(' ') + ' ' + n.html.slice(0, 120))}))};
+            }""", TAGS)
+            assert result["version"] == pinned_version()
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            (ARTIFACTS / f"axe_site_{path.replace('/', '_')}.json").write_text(json.dumps(result, indent=1))
+            found += [f"{path}: {v['id']} {v['help']}: {v['nodes']}" for v in result["violations"]]
+    finally:
+        context.close()
+    assert not found, "\n".join(found)
