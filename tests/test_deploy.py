@@ -8,6 +8,7 @@ minutes. The replica is killed in the last test, so the others see all three.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import re
 import shutil
@@ -15,6 +16,7 @@ import socket
 import subprocess
 import urllib.request
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import duckdb
@@ -52,6 +54,12 @@ def running(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
                 assert s.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still answers after stop"
 
 
+def _run(coro: Any) -> Any:
+    """asyncio.run in a thread of its own: the browser tests' Playwright keeps an event loop running in this one."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def _visit(url: str, pages: list[str], n: int) -> list[tuple[Visitor, list[Page]]]:
     async def one() -> tuple[Visitor, list[Page]]:
         v = Visitor(url, timeout=60)
@@ -62,7 +70,7 @@ def _visit(url: str, pages: list[str], n: int) -> list[tuple[Visitor, list[Page]
     async def all_of() -> list[tuple[Visitor, list[Page]]]:
         return list(await asyncio.gather(*(one() for _ in range(n))))
 
-    return asyncio.run(all_of())
+    return _run(all_of())
 
 
 def test_the_generated_config_passes_nginx_own_check(tmp_path: Path) -> None:
@@ -150,7 +158,7 @@ def test_killing_a_replica_sends_its_visitors_to_another_and_no_one_else_notices
             await v.close()
         return first, second, victim
 
-    first, second, victim = asyncio.run(scenario())
+    first, second, victim = _run(scenario())
     assert all(p.ok for p in first)
     for before, after in zip(first, second, strict=True):
         assert after.ok, after.error
