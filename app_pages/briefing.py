@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 
+import pandas as pd
 import streamlit as st
 
-from perf import charts, measures, narrative
+from perf import charts, measures, narrative, public
 from ui import cached, draw, filters, icons
 from ui.measure_view import measure_view
 
@@ -67,10 +68,10 @@ top[3].button("Previous", icon=":material/arrow_back:", on_click=_step, args=(-1
 top[4].button("Next", icon=":material/arrow_forward:", on_click=_step, args=(1,), width="stretch")
 
 m = catalogue.set_index("measure_id").loc[measure_id]
-data = cached.series(measure_id, scope.locality_id)
+data = cached.series(measure_id, scope.locality_id, scope.public_only)
 place = scope.locality_name
 if data.empty:
-    data, place = cached.series(measure_id, measures.AREA), "the whole area"
+    data, place = cached.series(measure_id, measures.AREA, scope.public_only), "the whole area"
 data = data.sort_values("period_start").reset_index(drop=True)
 st.markdown(f"<p class='oi-briefing-title' style='font-size:1.1rem;color:#3b3b3b;margin:0'>"
             f"{order.index(measure_id) + 1} of {len(order)} · {html.escape(str(m['strategic_purpose_name']))} · "
@@ -82,6 +83,9 @@ if data.empty:
     st.stop()
 recorded = data["period_start"]
 view = measure_view(m, data, scope)
+if public.mostly_hidden(pd.DataFrame({"suppressed": view.hidden})):  # perf.public: too few shown to chart
+    st.markdown(f"<p style='{DETAIL_STYLE}'>{html.escape(public.too_few_words(place))}</p>", unsafe_allow_html=True)
+    st.stop()
 data, chart, shown_by, target, shown = view.data, view.chart, view.shown_by, view.target, view.shown
 since = view.changed_since
 head, detail = narrative.headline(m.to_dict() | {"frequency": shown_by}, chart.points.loc[shown],

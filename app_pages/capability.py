@@ -33,7 +33,7 @@ span = cd.data_span()
 c = cd.case_scope(scope, service_id or None, span["last_case_day"])
 st.caption(f"{names[service_id or '']} · {scope.locality_name} · cases completed in {c.label.lower()} · "
            "end to end: from the customer's first contact to their need being met")
-result = cd.capability_chart(c.filters, day_count)
+result = cd.capability_chart(c.filters, day_count, public=public)
 if result.points.empty:
     st.info(f"No cases were completed for {names[service_id or '']} in {scope.locality_name} in {c.label.lower()}.")
     st.stop()
@@ -119,7 +119,7 @@ if public and (table["suppressed"].any() or table["open_suppressed"].any()):
     st.caption(f"A blank cell is a count under {disclosure.SMALL_COUNT} (or one that would give such a count away), "
                "or the average and range of those few cases: the public view does not show them.")
 
-phases = cd.service_phases(service_id or None)
+phases = cd.service_phases(service_id or None, public)
 if not phases.empty:
     st.markdown("#### Before and after a redesign")
     options = {d.date().isoformat(): f"{d:%-d %B %Y}: {label}" for d, label in zip(phases["starts_on"],

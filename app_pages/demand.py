@@ -41,7 +41,7 @@ if public:
                 f"{c.label.lower()} to show in the public view: counts under {disclosure.SMALL_COUNT} are not "
                 "published, so that no one can be identified. Choose a larger area or a longer period.")
         st.stop()
-phase_names = cd.service_phases(service_id or None)
+phase_names = cd.service_phases(service_id or None, public)
 starts = list(phase_names["starts_on"])
 if public:
     st.subheader(disclosure.demand_sentence(periods, natures, granularity=granularity, phase_starts=starts, raw=raw))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perf import places, svg
+from perf import places, public, svg
 from ui import cached, draw, filters
 
 scope = filters.current()
@@ -25,23 +25,14 @@ level = st.segmented_control("Compare", ["Wards", "Localities"], default="Wards"
 kind = "ward" if level == "Wards" else "locality"
 root = scope.locality_id if scope.locality_kind in {"area", "council", "locality"} else "ALL"
 
-values = cached.ward_values(measure_id, root, "ward")
+# wards or localities as perf.public gives them: in the public view small counts are hidden
+values = cached.area_values(measure_id, root, kind, scope.public_only)
 localities = cached.localities()
 if values.empty:
     st.info("No ward figures for this measure here.")
     st.stop()
 demo = cached.demographics(root)
-residents = places.population(demo)
-if kind == "locality":
-    values = values.merge(localities[["locality_id", "parent_id"]].rename(columns={"parent_id": "loc"}),
-                          on="locality_id")
-    values = (values.groupby(["loc", "period_start"], as_index=False)[["value", "numerator", "denominator"]]
-              .sum(min_count=1).rename(columns={"loc": "locality_id"}))
-    if m["aggregation"] == "ratio":
-        values["value"] = 100 * values["numerator"] / values["denominator"]
-    names = dict(zip(localities["locality_id"], localities["name"], strict=True))
-    values["locality_name"] = values["locality_id"].map(names)
-    residents = places.population(demo, by="parent_id")
+residents = places.population(demo) if kind == "ward" else places.population(demo, by="parent_id")
 shown_by = filters.shown_by(scope, str(m["frequency"]))
 if shown_by != m["frequency"]:
     values = places.reaggregate_areas(values, frequency=str(m["frequency"]), granularity=shown_by,
@@ -57,6 +48,13 @@ if rate:
     show["value"] = places.per_thousand(show, residents)
     y_title = f"{m['unit']} per 1,000 residents"
 st.markdown(f"### {m['name']}" + (" per 1,000 residents" if rate else f" ({m['unit']})"))
+if values["suppressed"].any():
+    st.caption(f"{public.RULE} {int(values['suppressed'].sum()):,} of the {len(values):,} figures here are not shown.")
+    # an area whose periods are mostly hidden gets no panel: its shown points would be its zeros
+    thin = values.groupby("locality_name")["suppressed"].mean() > public.MOSTLY_HIDDEN
+    if thin.any():
+        show = show[~show["locality_name"].map(thin)]
+        st.caption(f"Not charted, most of their periods not being shown: {', '.join(thin[thin].index)}.")
 multiples, panels = cached.area_charts(show, str(m["improvement"]))
 signals = multiples.groupby("locality_name")["signal"].apply(lambda s: bool(s.tail(1).fillna(False).any()))
 flagged = sorted(signals[signals].index)

@@ -7,7 +7,7 @@ import html
 import pandas as pd
 import streamlit as st
 
-from perf import charts, measures, narrative
+from perf import charts, export, measures, narrative, public
 from ui import cached, draw, filters, icons, stale_limits
 from ui.measure_view import measure_view
 
@@ -27,10 +27,10 @@ purpose_text = m["strategic_purpose_name"] if m["purpose_name"] == m["strategic_
 st.caption(f"{purpose_text} · owner: {m['owner']} · "
            f"{narrative.freshness(m['latest_period'], m['last_entered'], str(m['frequency']))}")
 
-data = cached.series(measure_id, scope.locality_id)
+data = cached.series(measure_id, scope.locality_id, scope.public_only)
 place = scope.locality_name
 if data.empty and scope.locality_id != measures.AREA:
-    data = cached.series(measure_id, measures.AREA)
+    data = cached.series(measure_id, measures.AREA, scope.public_only)
     place = "the whole area"
     st.info(f"This measure is not recorded by ward, so the chart shows the whole area, not {scope.locality_name}.")
 if data.empty:
@@ -42,18 +42,25 @@ data, chart, shown_by, phase_rows, positions, target = (view.data, view.chart, v
                                                         view.positions, view.target)
 shown, points, dates = view.shown, view.points, view.dates
 since = view.changed_since
+sparse = public.mostly_hidden(pd.DataFrame({"suppressed": view.hidden}))
 sentence = narrative.measure_sentence(m.to_dict() | {"frequency": shown_by}, points, dates, changed_since=since)
-st.markdown(f"### {html.escape(sentence)}")
-st.markdown(icons.variation_badge(chart.variation) + icons.assurance_badge(chart.assurance), unsafe_allow_html=True)
-
 labels = view.phase_labels
 unit = str(m["unit"])
 figure = charts.xmr_chart(points, dates, title=f"{m['name']}, {place}", y_title=unit, target=target,
                           phase_labels=labels)
-draw.chart(figure, alt=f"Control chart of {m['name']}. {sentence}")
-for warning in chart.warnings:
-    st.caption(f"Note: {warning}")
-stale_limits.flag(measure_id, str(m["name"]), since, recorded, key="measure")
+if sparse:  # the shown periods would be the zeros and the few busy ones: no chart, no average
+    st.info(f"{public.too_few_words(place)} {public.RULE}")
+else:
+    st.markdown(f"### {html.escape(sentence)}")
+    st.markdown(icons.variation_badge(chart.variation) + icons.assurance_badge(chart.assurance),
+                unsafe_allow_html=True)
+    draw.chart(figure, alt=f"Control chart of {m['name']}. {sentence}")
+    if view.hidden.any():
+        st.caption(f"{public.RULE} {int(view.hidden.sum()):,} of the {len(view.hidden):,} periods here are not "
+                   "shown; the average and limits are worked out from the periods shown.")
+    for warning in chart.warnings:
+        st.caption(f"Note: {warning}")
+    stale_limits.flag(measure_id, str(m["name"]), since, recorded, key="measure")
 
 left, right = st.columns([3, 2])
 with left:
@@ -85,21 +92,22 @@ for _, note in notes.head(10).iterrows():
         st.caption(f"{when} · {filters.author(note['author'], scope)}" + ("" if scope.public_only else f" · {note['visibility']}"))
         st.text(str(note["body"]))  # plain text: commentary never renders as HTML or Markdown
 
-with st.expander("The numbers behind the chart"):
-    table = pd.DataFrame({
-        "Period": dates.dt.strftime("%d %b %Y").values,
-        "Value": points["value"].values,
-        "Average": points["centre"].round(2).values,
-        "Lower limit": points["lower"].round(2).values,
-        "Upper limit": points["upper"].round(2).values,
-        "Variation": points["point_type"].map(lambda t: narrative.VARIATION_WORDS.get(t, t)).values,
-    })
-    st.dataframe(table, hide_index=True, width="stretch")
-    a, b, c = st.columns(3)
-    a.download_button("Download the data (CSV)", table.to_csv(index=False).encode("utf-8"),
-                      file_name=f"{measure_id}.csv", mime="text/csv", on_click="ignore")
-    # charts render only when asked for (about a second each, offline)
-    b.download_button("Download the chart (PNG)", lambda: charts.to_png(figure), file_name=f"{measure_id}.png",
-                      mime="image/png", on_click="ignore")
-    c.download_button("Download the chart (SVG)", lambda: charts.to_svg(figure).encode("utf-8"),
-                      file_name=f"{measure_id}.svg", mime="image/svg+xml", on_click="ignore")
+if not sparse:  # nothing behind a chart that is not drawn
+    with st.expander("The numbers behind the chart"):
+        table = pd.DataFrame({
+            "Period": dates.dt.strftime("%d %b %Y").values,
+            "Value": points["value"].values,
+            "Average": points["centre"].round(2).values,
+            "Lower limit": points["lower"].round(2).values,
+            "Upper limit": points["upper"].round(2).values,
+            "Variation": points["point_type"].map(lambda t: narrative.VARIATION_WORDS.get(t, t)).values,
+        })
+        st.dataframe(table, hide_index=True, width="stretch")
+        a, b, c = st.columns(3)
+        a.download_button("Download the data (CSV)", export.to_csv_bytes(table),
+                          file_name=f"{measure_id}.csv", mime="text/csv", on_click="ignore")
+        # charts render only when asked for (about a second each, offline)
+        b.download_button("Download the chart (PNG)", lambda: charts.to_png(figure), file_name=f"{measure_id}.png",
+                          mime="image/png", on_click="ignore")
+        c.download_button("Download the chart (SVG)", lambda: charts.to_svg(figure).encode("utf-8"),
+                          file_name=f"{measure_id}.svg", mime="image/svg+xml", on_click="ignore")

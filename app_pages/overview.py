@@ -7,7 +7,7 @@ import html
 import pandas as pd
 import streamlit as st
 
-from perf import narrative, svg
+from perf import narrative, public, svg
 from ui import auth, cached, cached_entry, filters, icons
 
 scope = filters.current()
@@ -48,9 +48,11 @@ def tile(m: pd.Series, data: pd.DataFrame) -> str:
     name = f"<p style='margin:0 0 .3rem'><strong>{html.escape(str(m['name']))}</strong></p>"
     if data.empty or m["measure_id"] not in status.index:
         return name + f"<p {NOTE}>No values yet.</p>"
-    s = status.loc[m["measure_id"]]
     since = scope.since(data["period_start"].max())
     recent = data if since is None else data[data["period_start"] >= since]
+    if public.mostly_hidden(recent):  # perf.public: mostly small counts here, too few shown to describe
+        return name + f"<p {NOTE}>Mostly counts under {public.SMALL_COUNT} here: not shown in the public view.</p>"
+    s = status.loc[m["measure_id"]]
     value = narrative.format_value(float(s["value"]), str(m["unit"]), int(m["decimals"]))
     when = narrative.period_label(s["period_start"], str(m["frequency"]))
     parts = [name,

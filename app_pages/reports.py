@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from perf import export, report
+from perf import export, public, report
 from ui import cached, filters
 from ui.db import reading
 
@@ -81,7 +81,9 @@ if measure_id is not None:
                                      public_only=scope.public_only)
         return report.measure_sheet_pdf(pack)
 
-    values = cached.series(measure_id, scope.locality_id)[["period_start", "value", "numerator", "denominator"]]
+    # in the public view a small count is blank and flagged, as in the partner zip (perf.public)
+    values = cached.series(measure_id, scope.locality_id, scope.public_only)[
+        ["period_start", "value", "numerator", "denominator", "suppressed"]]
     title = f"{names[measure_id]}, {scope.locality_name}"
     cols = st.columns(3)
     cols[0].download_button("Measure sheet (PDF)", sheet, file_name=f"{measure_id}-sheet.pdf",
@@ -91,7 +93,9 @@ if measure_id is not None:
                             mime="text/csv", on_click="ignore", icon=":material/table:", width="stretch",
                             key="values_csv")
     source = str(cached.meta().get("dataset_name", "Outside-In"))
-    cols[2].download_button("Values (Excel)", lambda: export.to_excel_bytes(values, title=title, source=source),
+    notes = [public.RULE] if scope.public_only else []
+    cols[2].download_button("Values (Excel)", lambda: export.to_excel_bytes(values, title=title, source=source,
+                                                                            notes=notes),
                             file_name=f"{measure_id}.xlsx", on_click="ignore", icon=":material/grid_on:",
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             width="stretch", key="values_xlsx")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from perf import charts, measures, review
+from perf import charts, measures, public, review
 from ui import draw
 from ui import auth, cached, filters
-from ui.db import reading, writing
+from ui.db import writing
 
 scope = filters.current()
 st.title("Check–Plan–Do review")
@@ -21,15 +21,22 @@ if measure_id is None:
     st.info("No measures are recorded for this purpose yet.")
     st.stop()
 m = catalogue.set_index("measure_id").loc[measure_id]
-data = cached.series(measure_id, scope.locality_id)
+data = cached.series(measure_id, scope.locality_id, scope.public_only)
 if data.empty:
-    data = cached.series(measure_id, measures.AREA)
-data = data.sort_values("period_start").reset_index(drop=True)
+    data = cached.series(measure_id, measures.AREA, scope.public_only)
+hidden = int(data["suppressed"].sum())
+# the public view judges the change on the periods it may show (perf.public hides small counts)
+data = data[~data["suppressed"]].sort_values("period_start").reset_index(drop=True)
+if hidden and public.mostly_hidden(pd.DataFrame({"suppressed": [True] * hidden + [False] * len(data)})):
+    st.info(f"{public.too_few_words(scope.locality_name)} {public.RULE}")
+    st.stop()
+if hidden:
+    st.caption(f"{public.RULE} {hidden:,} periods are not shown and take no part in the judgement.")
 if len(data) < 4:
     st.info("This measure needs at least four values before a change can be judged.")
     st.stop()
 
-phase_rows = cached.phases(measure_id)
+phase_rows = cached.phases(measure_id, scope.public_only)
 options = {f"{row['label']} ({row['starts_on']:%d %b %Y})": row["starts_on"].date() for _, row in phase_rows.iterrows()}
 OTHER = "Another date…"
 choice = st.selectbox("The change to judge", [*options, OTHER], key="change", bind="query-params",
@@ -87,9 +94,12 @@ else:
                 st.success("Saved.")
             except ValueError as err:
                 st.error(str(err))
-with reading() as con:
-    past = review.history(con, measure_id)
-for _, row in past.iterrows():
-    with st.container(border=True):
-        st.caption(f"{row['reviewed_at']:%d %b %Y} · {row['reviewed_by']} · change of {row['change_date']:%d %b %Y}")
-        st.text(f"{row['decision']}\n{row['actions']}")
+past = cached.reviews(measure_id, scope.public_only)
+if scope.public_only:  # the public see that a change was reviewed, and when; the review itself stays inside
+    for _, row in past.iterrows():
+        st.caption(f"Reviewed on {row['reviewed_at']:%d %b %Y}: the change of {row['change_date']:%d %b %Y}.")
+else:
+    for _, row in past.iterrows():
+        with st.container(border=True):
+            st.text(f"{row['reviewed_at']:%d %b %Y} · {row['reviewed_by']} · change of {row['change_date']:%d %b %Y}")
+            st.text(f"{row['decision']}\n{row['actions']}")

@@ -286,6 +286,7 @@ def capability_chart(
     day_count: DayCount = "calendar",
     max_cases: int = MAX_CASES_DRAWN,
     granularity: Granularity = "week",
+    public_only: bool = False,
 ) -> CapabilityChart:
     """The capability chart: end-to-end days with a centre line and natural process limits per phase.
 
@@ -293,7 +294,8 @@ def capability_chart(
     cases). Beyond that the chart shows each week's median and 90th percentile, with XmR limits on
     the weekly median for its signals, while the predictable range for one case still comes from
     every case (:func:`phase_statistics`). ``phase_starts`` defaults to the service's redesign
-    dates. A latest phase with any signal is "not predictable".
+    dates (published measures' only with ``public_only``). A latest phase with any signal is "not
+    predictable".
     """
     from perf import spc
 
@@ -301,7 +303,7 @@ def capability_chart(
     _check_day_count(day_count)
     labels: tuple[str, ...] = ()
     if phase_starts is None:
-        known = service_phases(con, service_id)
+        known = service_phases(con, service_id, public_only=public_only)
         phase_starts = [p.date() for p in known["starts_on"]]
         labels = tuple(known["label"])
     changes = [pd.Timestamp(p) for p in phase_starts]

@@ -280,10 +280,11 @@ def nature_pareto(
 
 
 # --- phases and control charts --------------------------------------------------------------------
-def service_phases(con: duckdb.DuckDBPyConnection, service_id: str | None) -> pd.DataFrame:
+def service_phases(con: duckdb.DuckDBPyConnection, service_id: str | None, *, public_only: bool = False) -> pd.DataFrame:
     """Where a service's system was changed: the phase starts of the measures sharing its purpose.
 
     All services together have no phases (their redesigns happened on different days).
+    ``public_only`` takes published measures' phases only (the public view, perf.public).
 
     Returns
     -------
@@ -291,7 +292,8 @@ def service_phases(con: duckdb.DuckDBPyConnection, service_id: str | None) -> pd
     """
     if not service_id:
         return pd.DataFrame({"starts_on": pd.Series(dtype="datetime64[us]"), "label": pd.Series(dtype=str)})
-    frame = dates_to_timestamps(store.query(con, "demand_phases", {"service_id": service_id}), ("starts_on",))
+    frame = dates_to_timestamps(store.query(con, "demand_phases", {"service_id": service_id,
+                                                                   "public_only": public_only}), ("starts_on",))
     # One redesign is often marked on several measures: the 1st of the month on a monthly measure,
     # the Monday on a weekly one. Days apart, they would make a one-point phase; keep the later.
     later = frame["starts_on"].shift(-1)
@@ -325,11 +327,12 @@ def phase_positions(period_starts: Sequence[Any] | pd.Series, phase_starts: Sequ
 
 
 def _resolve_phases(
-    con: duckdb.DuckDBPyConnection, service_id: str | None, phase_starts: Sequence[Any] | None
+    con: duckdb.DuckDBPyConnection, service_id: str | None, phase_starts: Sequence[Any] | None,
+    public_only: bool = False,
 ) -> list[date]:
     if phase_starts is not None:
         return [_as_date(p) for p in phase_starts]
-    return [_as_date(p) for p in service_phases(con, service_id)["starts_on"]]
+    return [_as_date(p) for p in service_phases(con, service_id, public_only=public_only)["starts_on"]]
 
 
 def failure_share_chart(
@@ -342,6 +345,7 @@ def failure_share_chart(
     granularity: Granularity = "week",
     phase_starts: Sequence[Any] | None = None,
     laney: bool = True,
+    public_only: bool = False,
 ) -> Chart:
     """The failure share over time as a Laney p' chart, with phases at the service's redesigns.
 
@@ -364,7 +368,7 @@ def failure_share_chart(
     periods = demand_by_period(con, service_id=service_id, locality_id=locality_id, start=start, end=end,
                                granularity=granularity)  # fmt: skip
     periods = periods[periods["demand"] > 0].reset_index(drop=True)
-    changes = _resolve_phases(con, service_id, phase_starts)
+    changes = _resolve_phases(con, service_id, phase_starts, public_only)
     chart = spc.p_chart(
         periods["failure_demand"].to_numpy(dtype=float),
         periods["demand"].to_numpy(dtype=float),
@@ -385,6 +389,7 @@ def demand_chart(
     granularity: Granularity = "week",
     phase_starts: Sequence[Any] | None = None,
     seasonally_adjusted: bool = False,
+    public_only: bool = False,
 ) -> Chart:
     """An XmR chart of demand per complete period, optionally on the seasonally adjusted series.
 
@@ -410,7 +415,7 @@ def demand_chart(
             values = season.frame["seasonally_adjusted"].reset_index(drop=True)
         else:
             note.append(f"Not seasonally adjusted: {season.reason}")
-    changes = _resolve_phases(con, service_id, phase_starts)
+    changes = _resolve_phases(con, service_id, phase_starts, public_only)
     chart = spc.xmr(values.to_numpy(), phase_starts=phase_positions(periods["period_start"], changes))
     chart = _with_periods(chart, periods[["period_start", "demand"]])
     return dataclasses.replace(chart, warnings=[*chart.warnings, *note]) if note else chart

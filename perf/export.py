@@ -30,9 +30,10 @@ SUPPRESSION_RULE = (
     "row is flagged suppressed = true. Zero is shown: it identifies no one. For a ratio (numerator / "
     "denominator) the whole row is blanked when either count is from 1 to 4. So that a blank cannot be "
     "worked out by subtracting the other cells from a total, when only one cell in a group (the wards of "
-    "one measure and period; the wards, or the two demand types, of one service and month) is blanked, "
-    "the next smallest cell in that group is blanked as well. Figures for a whole council or the whole "
-    "area are not suppressed. Case-level and contact-level records are never exported."
+    "one locality, or the localities of one council, for one measure and period; the wards, or the two "
+    "demand types, of one service and month) is blanked, the next smallest cell in that group is blanked "
+    "as well. Figures for a whole council or the whole area are not suppressed. Owners are given by role, "
+    "without names. Case-level and contact-level records are never exported."
 )
 
 DICTIONARY: dict[str, dict[str, str]] = {
@@ -241,27 +242,29 @@ def suppress_small_counts(
 # --- the published dataset ----------------------------------------------------------------------------
 def published_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     """Every table partners get, already restricted to published measures and suppressed."""
+    from perf import public  # the one public filter (it builds on this module's rule)
+
     values = store.query(con, "export_measurements")
-    counting = np.array([is_count_unit(u, a) for u, a in zip(values["unit"], values["aggregation"], strict=True)],
-                        dtype=bool)
-    ratio = (values["aggregation"] == "ratio").to_numpy()
-    small_area = values["locality_kind"].isin(SMALL_AREAS).to_numpy()
-    # counts: the value itself; ratios: the numerator and denominator (the value follows them)
-    counted = values.assign(_count=np.where(counting, values["value"], np.nan),
-                            _num=np.where(ratio, values["numerator"], np.nan),
-                            _den=np.where(ratio, values["denominator"], np.nan))
-    done = suppress_small_counts(counted, ["_count", "_num", "_den"], eligible=pd.Series(small_area & (counting | ratio)),
-                                 groups=[["measure_id", "period_start"]])
+    values["period_start"] = pd.to_datetime(values["period_start"])
+    # the same cells the public pages show: a ward's small count, and whatever would give it away from
+    # its locality's or council's total, hidden (perf.public.suppress_cells)
+    shown = public.cells(con, sorted(set(values["measure_id"])), "public")
+    flags = shown.set_index(["measure_id", "period_start", "locality_id"])["suppressed"]
+    keys = pd.MultiIndex.from_frame(values[["measure_id", "period_start", "locality_id"]])
+    hidden = pd.Series(flags.reindex(keys).fillna(False).astype(bool).to_numpy(), index=values.index)
+    done = values.assign(suppressed=hidden)
     for col in ("value", "numerator", "denominator"):
-        done[col] = done[col].mask(done["suppressed"], np.nan)
-    measurements = done.drop(columns=["_count", "_num", "_den", "unit", "aggregation"])
+        done[col] = done[col].astype("float64").mask(done["suppressed"], np.nan)
+    measurements = done.drop(columns=["unit", "aggregation"])
+    measurements["period_start"] = measurements["period_start"].dt.date
 
     demand = store.query(con, "export_demand_by_ward")
     demand = suppress_small_counts(demand, ["contacts"], groups=[["month_start", "service_id", "demand_type"],
                                                                   ["month_start", "service_id", "ward_id"]])
     demand["contacts"] = demand["contacts"].astype("Int64")
     return {
-        "measures": store.query(con, "export_measures"),
+        "measures": public.scrub_measures(store.query(con, "export_measures").assign(published=True),
+                                          "public").drop(columns=["published"]),
         "measurements": measurements,
         "phases": store.query(con, "export_phases"),
         "commentary": store.query(con, "export_commentary"),

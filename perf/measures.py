@@ -64,8 +64,10 @@ def ward_values(
     return frame
 
 
-def phases(con: duckdb.DuckDBPyConnection, measure_id: str | None = None) -> pd.DataFrame:
-    frame = store.query(con, "phases", {"measure_id": measure_id})
+def phases(con: duckdb.DuckDBPyConnection, measure_id: str | None = None, *,
+           public_only: bool = False) -> pd.DataFrame:
+    """Recorded system changes; ``public_only`` keeps published measures' only (see perf.public)."""
+    frame = store.query(con, "phases", {"measure_id": measure_id, "public_only": public_only})
     frame["starts_on"] = pd.to_datetime(frame["starts_on"])
     return frame
 

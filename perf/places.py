@@ -64,6 +64,9 @@ def latest_by_area(values: pd.DataFrame, *, periods: int = 1, key: str = "locali
     recent = values.sort_values("period_start").groupby(key).tail(periods)
     # reset_index rather than as_index=False: the same frame, and pandas-stubs types it as one
     out = recent.groupby([key, "locality_name"])["value"].sum().reset_index()
+    # a period left blank (a hidden small count) blanks the total: the total less the others would give it back
+    blank = recent["value"].isna().groupby([recent[key], recent["locality_name"]]).any().reset_index(drop=True)
+    out["value"] = out["value"].mask(blank.to_numpy())
     out["periods"] = periods
     return out
 
@@ -71,11 +74,14 @@ def latest_by_area(values: pd.DataFrame, *, periods: int = 1, key: str = "locali
 def reaggregate_areas(values: pd.DataFrame, *, frequency: str, granularity: str, aggregation: str,
                       year_start: str = "financial", key: str = "locality_id") -> pd.DataFrame:
     """Each area's series rolled up to a coarser period, the same way as a single measure."""
+    from perf import public
+
     parts = []
+    cols = ["period_start", "value", "numerator", "denominator"] + (["suppressed"] if "suppressed" in values else [])
     for (area, name), group in values.groupby([key, "locality_name"], sort=False):
-        rolled = periods.reaggregate(group[["period_start", "value", "numerator", "denominator"]],
-                                     frequency=frequency, granularity=granularity,  # type: ignore[arg-type]
-                                     aggregation=aggregation, year_start=year_start)  # type: ignore[arg-type]
+        # perf.public.reaggregate: a quarter holding a hidden month is hidden too
+        rolled = public.reaggregate(group[cols], frequency=frequency, granularity=granularity,  # type: ignore[arg-type]
+                                    aggregation=aggregation, year_start=year_start)  # type: ignore[arg-type]
         # pandas-stubs types group keys as Hashable, which its assign() refuses (it refuses its own
         # scalars too); assign broadcasts any scalar label
         parts.append(rolled.assign(**{key: area, "locality_name": name}))  # type: ignore[arg-type]

@@ -26,7 +26,7 @@ from typing import Any, cast
 import duckdb
 import pandas as pd
 
-from perf import charts, measures, narrative, spc, stale, store, vocabulary
+from perf import charts, measures, narrative, public, spc, stale, store, vocabulary
 
 CHART_WIDTH_PX = 1200  # drawn at scale 2, so a full-width A4 landscape chart stays sharp in print
 CHART_HEIGHT_PX = 370
@@ -166,7 +166,7 @@ def select_measures(
         missing = [m for m in ids if m not in set(frame["measure_id"])]
         if missing:
             raise ValueError(f"unknown measure {missing[0]!r}" + (" (or not published)" if public_only else ""))
-    return frame
+    return public.scrub_measures(frame, public.audience_for(public_only))
 
 
 def scope_name(con: duckdb.DuckDBPyConnection, purpose_id: str | None, portfolio: str | None,
@@ -253,6 +253,7 @@ def measure_page(
     place: str,
     render: bool = False,
     chart_width: int = CHART_WIDTH_PX,
+    withheld: str | None = None,
 ) -> MeasurePage:
     """One measure's page: limits from all its history up to ``end``, shown for the period.
 
@@ -273,6 +274,9 @@ def measure_page(
         "commentary": None if note is None else str(note["body"]),
         "commentary_by": None if note is None else _note_by(note, frequency),
     }
+    if withheld is not None:  # the public pack of a series too thin to chart (perf.public.mostly_hidden)
+        return MeasurePage(**common, sentence=withheld, variation=None, assurance=None, first_signal=False,
+                           latest_label="", chart_json=None, chart_alt=withheld)
     upto = data[(data["period_start"] <= pd.Timestamp(end)) & data["value"].notna()]
     upto = upto.sort_values("period_start").reset_index(drop=True)
     in_period = upto["period_start"] >= pd.Timestamp(start)
@@ -354,8 +358,9 @@ def build_pack(
     chosen = select_measures(con, purpose_id=purpose_id, portfolio=portfolio, measure_ids=measure_ids,
                              public_only=public_only)
     ids = [str(m) for m in chosen["measure_id"]]
-    data = measures.series(con, ids, locality_id) if ids else pd.DataFrame()
-    area = measures.series(con, ids, measures.AREA) if ids and locality_id != measures.AREA else data
+    audience = public.audience_for(public_only)  # the public's pack: small counts hidden, no names (perf.public)
+    data = public.series(con, ids, locality_id, audience) if ids else pd.DataFrame()
+    area = public.series(con, ids, measures.AREA, audience) if ids and locality_id != measures.AREA else data
     if last is None:
         latest = data["period_start"].max() if len(data) else pd.NaT
         last = (latest.date() if pd.notna(latest) else dt.date.today())
@@ -365,8 +370,9 @@ def build_pack(
         raise ValueError(f"start ({first}) is after end ({last})")
     places = measures.localities(con)
     place_name = str(dict(zip(places["locality_id"], places["name"], strict=True)).get(locality_id, locality_id))
-    phase_rows = measures.phases(con)
+    phase_rows = public.phases(con, audience)
     notes = store.query(con, "report_commentary", {"measure_ids": ids, "end": last, "public_only": public_only})
+    notes["author"] = [public.commentary_author(a, audience) for a in notes["author"]]
     note_for = {str(r["measure_id"]): r for _, r in notes.iterrows()}
     meta = measures.meta(con)
     pages = []
@@ -378,10 +384,12 @@ def build_pack(
             own, place = area[area["measure_id"] == mid], "Whole area"
         if own.empty:
             own = pd.DataFrame({"period_start": pd.Series(dtype="datetime64[us]"), "value": pd.Series(dtype=float)})
+        window = own[(own["period_start"] >= pd.Timestamp(first)) & (own["period_start"] <= pd.Timestamp(last))]
+        withheld = public.too_few_words(place) if public.mostly_hidden(window) else None
         pages.append(measure_page(
             row, own, phase_rows[phase_rows["measure_id"] == mid],
             note_for.get(mid),
-            start=first, end=last, place=place, render=render, chart_width=chart_width,
+            start=first, end=last, place=place, render=render, chart_width=chart_width, withheld=withheld,
         ))
     return Pack(
         scope_name=scope_name(con, purpose_id, portfolio, measure_ids), start=first, end=last,

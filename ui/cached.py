@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from perf import measures, spc
+from perf import measures, public, spc
 from ui.db import cached_query, data_version
 
 Con = duckdb.DuckDBPyConnection
@@ -50,7 +50,8 @@ def locality_labels(label: Callable[[pd.Series], str]) -> dict[str, str]:
 
 @cached_query(16)
 def catalogue(con: Con, public_only: bool) -> pd.DataFrame:
-    return measures.catalogue(con, public_only=public_only)
+    """The measures this audience may see (perf.public: published only, owners as roles, for the public)."""
+    return public.catalogue(con, public.audience_for(public_only))
 
 
 def measure_names(public_only: bool) -> dict[str, str]:
@@ -63,27 +64,33 @@ def measure_names(public_only: bool) -> dict[str, str]:
 
 
 @cached_query(256)
-def _series(con: Con, measure_ids: tuple[str, ...], locality_id: str) -> pd.DataFrame:
-    return measures.series(con, measure_ids, locality_id)
+def _series(con: Con, measure_ids: tuple[str, ...], locality_id: str, public_only: bool) -> pd.DataFrame:
+    return public.series(con, measure_ids, locality_id, public.audience_for(public_only))
 
 
-def series(measure_ids: tuple[str, ...] | str, locality_id: str) -> pd.DataFrame:
-    return _series((measure_ids,) if isinstance(measure_ids, str) else tuple(measure_ids), locality_id)
+def series(measure_ids: tuple[str, ...] | str, locality_id: str, public_only: bool) -> pd.DataFrame:
+    """Values per period in a place, with ``suppressed``: in the public view small counts are hidden."""
+    return _series((measure_ids,) if isinstance(measure_ids, str) else tuple(measure_ids), locality_id, public_only)
 
 
 @cached_query(64)
-def phases(con: Con, measure_id: str | None = None) -> pd.DataFrame:
-    return measures.phases(con, measure_id)
+def phases(con: Con, measure_id: str | None, public_only: bool) -> pd.DataFrame:
+    return public.phases(con, public.audience_for(public_only), measure_id)
 
 
 @cached_query(64)
 def commentary(con: Con, measure_id: str, public_only: bool) -> pd.DataFrame:
-    return measures.commentary(con, measure_id, public_only=public_only)
+    return public.commentary(con, measure_id, public.audience_for(public_only))
+
+
+@cached_query(64)
+def reviews(con: Con, measure_id: str, public_only: bool) -> pd.DataFrame:
+    return public.reviews(con, measure_id, public.audience_for(public_only))
 
 
 @cached_query(256)
-def ward_values(con: Con, measure_id: str, locality_id: str, kind: str = "ward") -> pd.DataFrame:
-    return measures.ward_values(con, measure_id, locality_id, kind)
+def area_values(con: Con, measure_id: str, locality_id: str, kind: str, public_only: bool) -> pd.DataFrame:
+    return public.area_values(con, measure_id, locality_id, kind, public.audience_for(public_only))
 
 
 @cached_query(64)
@@ -121,12 +128,13 @@ def status(con: Con, public_only: bool, locality_id: str) -> tuple[pd.DataFrame,
     """Every measure's latest status in a place (whole-area figures where not recorded by ward), and the values."""
     from perf import status as latest
 
-    cat = measures.catalogue(con, public_only=public_only)
+    audience = public.audience_for(public_only)
+    cat = public.catalogue(con, audience)
     ids = list(cat["measure_id"])
-    values = measures.series(con, ids, locality_id)
+    values = public.series(con, ids, locality_id, audience)
     values["whole_area"] = False
     missing = sorted(set(ids) - set(values["measure_id"]))
     if missing and locality_id != measures.AREA:
-        values = pd.concat([values, measures.series(con, missing, measures.AREA).assign(whole_area=True)],
+        values = pd.concat([values, public.series(con, missing, measures.AREA, audience).assign(whole_area=True)],
                            ignore_index=True)
-    return latest.latest(values, cat, measures.phases(con)), values
+    return latest.latest(values, cat, public.phases(con, audience)), values

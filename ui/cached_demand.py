@@ -104,14 +104,16 @@ def pareto(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
 
 
 @cached_query(64)
-def failure_share(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str) -> Chart:
-    return demand.failure_share_chart(con, **_kw(filters), granularity=granularity)  # type: ignore[arg-type]
+def failure_share(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str, public: bool) -> Chart:
+    return demand.failure_share_chart(con, **_kw(filters), granularity=granularity,  # type: ignore[arg-type]
+                                      public_only=public)
 
 
 @cached_query(64)
-def demand_chart(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str, adjusted: bool) -> Chart:
+def demand_chart(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str, adjusted: bool,
+                 public: bool) -> Chart:
     return demand.demand_chart(con, **_kw(filters), granularity=granularity,  # type: ignore[arg-type]
-                               seasonally_adjusted=adjusted)
+                               seasonally_adjusted=adjusted, public_only=public)
 
 
 @cached_query(64)
@@ -128,9 +130,11 @@ def cost(con: duckdb.DuckDBPyConnection, filters: Filters, handling_minutes: flo
 
 @cached_query(64)
 def capability_chart(con: duckdb.DuckDBPyConnection, filters: Filters, day_count: str, *,
-                     max_cases: int = capability.MAX_CASES_DRAWN, granularity: str = "week") -> CapabilityChart:
+                     max_cases: int = capability.MAX_CASES_DRAWN, granularity: str = "week",
+                     public: bool = False) -> CapabilityChart:
     return capability.capability_chart(con, **_kw(filters), day_count=day_count,  # type: ignore[arg-type]
-                                       max_cases=max_cases, granularity=granularity)  # type: ignore[arg-type]
+                                       max_cases=max_cases, granularity=granularity,  # type: ignore[arg-type]
+                                       public_only=public)
 
 
 # --- the public view: small counts hidden (perf.disclosure) ------------------------------------------
@@ -155,10 +159,10 @@ def public_periods(filters: Filters, granularity: str) -> tuple[str, pd.DataFram
 def public_capability(filters: Filters, day_count: str, granularity: str) -> tuple[str, CapabilityChart]:
     """The capability chart as periods, never single cases, with periods of 1 to 4 cases hidden."""
     def rows(g: str) -> pd.DataFrame:
-        return disclosure.capability_rows(capability_chart(filters, day_count, max_cases=0, granularity=g).points)
+        return disclosure.capability_rows(capability_chart(filters, day_count, max_cases=0, granularity=g, public=True).points)
 
     shown_by, _ = disclosure.coarsen(rows, granularity)
-    chart = capability_chart(filters, day_count, max_cases=0, granularity=shown_by)
+    chart = capability_chart(filters, day_count, max_cases=0, granularity=shown_by, public=True)
     return shown_by, disclosure.public_capability(chart)
 
 
@@ -173,7 +177,7 @@ def natures_shown(filters: Filters, public: bool) -> pd.DataFrame:
 @cached_result(64)
 def failure_share_shown(filters: Filters, granularity: str, public: bool) -> Chart:
     """The failure-share chart; in the public view drawn again from the periods it may show."""
-    share = failure_share(filters, granularity)
+    share = failure_share(filters, granularity, public)
     if not public:
         return share
     periods = public_periods(filters, granularity)[1]
@@ -183,7 +187,7 @@ def failure_share_shown(filters: Filters, granularity: str, public: bool) -> Cha
 @cached_result(64)
 def demand_chart_shown(filters: Filters, granularity: str, adjusted: bool, public: bool) -> Chart:
     """Demand per period as an XmR chart; in the public view without its hidden periods."""
-    chart = demand_chart(filters, granularity, adjusted)
+    chart = demand_chart(filters, granularity, adjusted, public)
     if not public:
         return chart
     periods = public_periods(filters, granularity)[1]
@@ -236,8 +240,9 @@ def breakdown(con: duckdb.DuckDBPyConnection, filters: Filters, by: str, day_cou
 
 
 @cached_query(64)
-def service_phases(con: duckdb.DuckDBPyConnection, service_id: str | None) -> pd.DataFrame:
-    return demand.service_phases(con, service_id)
+def service_phases(con: duckdb.DuckDBPyConnection, service_id: str | None, public: bool) -> pd.DataFrame:
+    """The service's redesigns; the public view takes published measures' only (perf.public)."""
+    return demand.service_phases(con, service_id, public_only=public)
 
 
 @cached_query(64)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from perf import measures, periods, spc, stale
+from perf import measures, public, spc, stale
 from ui import cached, filters
 
 
@@ -22,6 +22,12 @@ class MeasureView:
     phase_labels: dict[int, str]  # phase number (1, 2, ...) -> its recorded label
     target: float | None
     shown: pd.Index            # the rows inside the chosen period
+
+    @property
+    def hidden(self) -> pd.Series:
+        """True for a period shown blank in the public view (a small count, or one that would give it away)."""
+        flags = self.data["suppressed"] if "suppressed" in self.data.columns else pd.Series(False, index=self.data.index)
+        return flags.loc[self.shown].astype(bool)
 
     @property
     def points(self) -> pd.DataFrame:
@@ -41,10 +47,10 @@ def measure_view(m: pd.Series, data: pd.DataFrame, scope: filters.Scope) -> Meas
     """Roll ``data`` (a measure's series) up to the scope's period and chart it with its phases."""
     data = data.sort_values("period_start").reset_index(drop=True)
     shown_by = filters.shown_by(scope, str(m["frequency"]))
-    if shown_by != m["frequency"]:
-        data = periods.reaggregate(data, frequency=str(m["frequency"]), granularity=shown_by,  # type: ignore[arg-type]
-                                   aggregation=str(m["aggregation"]), year_start=scope.year_start)  # type: ignore[arg-type]
-    phase_rows = cached.phases(str(m.name))
+    if shown_by != m["frequency"]:  # a longer period holding a hidden one is hidden too (perf.public)
+        data = public.reaggregate(data, frequency=str(m["frequency"]), granularity=shown_by,  # type: ignore[arg-type]
+                                  aggregation=str(m["aggregation"]), year_start=scope.year_start)  # type: ignore[arg-type]
+    phase_rows = cached.phases(str(m.name), scope.public_only)
     positions, labels = measures.phase_labels(data["period_start"], phase_rows)
     target = None if pd.isna(m["target"]) else float(m["target"])
     chart = cached.xmr_for(tuple(data["value"].astype(float)), tuple(positions), str(m["improvement"]), target)
