@@ -10,7 +10,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from perf import periods, spc, store
+from perf import spc, store
 
 AGE_BANDS = {"population_0_15": "Aged 0–15", "population_16_64": "Aged 16–64", "population_65_plus": "Aged 65+"}
 

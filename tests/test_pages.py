@@ -96,7 +96,7 @@ def test_measure_page_filters_by_locality(app_env: Path) -> None:
         shown = {w: public.series(con, str(m["measure_id"]), w, "public")
                  for w in wards.loc[wards["kind"] == "ward", "locality_id"]}
         busiest = max(shown, key=lambda w: float(shown[w]["value"].sum()))  # a ward with figures to show
-        ward, direct = wards.set_index("locality_id").loc[busiest], shown[busiest]
+        direct = shown[busiest]
     at = run_page("app_pages/measure.py", measure=str(m["name"]), period="All time")
     whole = chart_rows(at)["value"].sum()
     at.selectbox(key="locality").select(busiest).run()
