@@ -33,6 +33,9 @@ try:  # however the run ends (a page's st.stop(), a rerun), its database connect
                 url_path="review"),
         st.Page("app_pages/briefing.py", title="Briefing", icon=":material/co_present:", url_path="briefing"),
     ]
+    if not public_mode() and auth.can("view_unpublished"):  # signals and their answers are for officers
+        review.insert(0, st.Page("app_pages/signals.py", title="Signals", icon=":material/notifications_active:",
+                                 url_path="signals"))
     share = [
         st.Page("app_pages/reports.py", title="Reports and exports", icon=":material/download:", url_path="reports"),
         st.Page("app_pages/accessibility.py", title="Accessibility", icon=":material/accessibility:",

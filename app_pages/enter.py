@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from perf import entry, narrative
-from ui import auth, cached, filters, saving
+from ui import auth, cached, filters, saving, signal_view
 
 auth.require("enter_data")
 st.title("Enter a value & commentary")
@@ -50,6 +50,9 @@ with value_tab, st.form("value"):
             when = narrative.period_label(pd.Timestamp(period), frequency[measure_id])
             st.success(f"Saved: {auth.plain(names[measure_id])}, {when}, {places.get(locality, locality)} — {what}.",
                        icon=":material/check_circle:")
+            told, fine = signal_view.after_load(saved.signals)  # a new signal: its owner is told
+            if told:
+                (st.info if fine else st.warning)(told, icon=":material/notifications_active:")
 
 with note_tab:
     with st.form("commentary", clear_on_submit=False):

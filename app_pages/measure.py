@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from perf import charts, export, measures, narrative, public
-from ui import cached, draw, filters, icons, stale_limits
+from ui import cached, draw, filters, icons, signal_view, stale_limits
 from ui.measure_view import measure_view
 
 scope = filters.current()
@@ -61,6 +61,8 @@ else:
     for warning in chart.warnings:
         st.caption(f"Note: {warning}")
     stale_limits.flag(measure_id, str(m["name"]), since, recorded, key="measure")
+signal_view.measure_panel(measure_id, measures.AREA if place == "the whole area" else scope.locality_id,
+                          public_only=scope.public_only)
 
 left, right = st.columns([3, 2])
 with left:

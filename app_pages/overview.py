@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from perf import narrative, public, svg
-from ui import auth, cached, cached_entry, filters, icons
+from ui import auth, cached, cached_entry, filters, icons, signal_view
 
 scope = filters.current()
 st.title("Overview")
@@ -91,8 +91,11 @@ if auth.can("view_unpublished"):  # signed-in officers and admins: whose figures
                          hide_index=True, width="stretch")
         st.page_link("app_pages/quality.py", label="Data quality", icon=":material/arrow_forward:")
 
-for _purpose_id, group in catalogue.groupby("strategic_purpose_id", sort=False):
+signal_counts = signal_view.open_by_purpose(scope.public_only) if auth.can("view_unpublished") else None
+for purpose_id, group in catalogue.groupby("strategic_purpose_id", sort=False):
     st.subheader(str(group["strategic_purpose_name"].iloc[0]))
+    if signal_counts is not None:  # officers: the open signals of this purpose, each awaiting an answer
+        signal_view.overview_line(str(purpose_id), signal_counts, str(group["strategic_purpose_name"].iloc[0]))
     cols = st.columns(3)
     for i, (_, m) in enumerate(group.iterrows()):
         data = values[values["measure_id"] == m["measure_id"]].sort_values("period_start")

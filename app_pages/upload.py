@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from perf import load
-from ui import auth
+from ui import auth, signal_view
 from ui.db import reading, writing
 
 TABLE_ROWS = 50
@@ -18,6 +18,10 @@ st.caption("Load a CSV or Excel file of measure values, demand records or work r
 done = st.session_state.pop("_upload_done", None)
 if done:
     st.success(done, icon=":material/check_circle:")
+signals_note = st.session_state.pop("_upload_signals", None)
+if signals_note:  # a digest not sent is shown, never hidden: the load itself succeeded
+    told, fine = signals_note
+    (st.info if fine else st.warning)(told, icon=":material/notifications_active:")
 
 with st.expander("What the file needs"):
     for kind, columns in load.COLUMNS.items():
@@ -83,6 +87,9 @@ if st.button("Accept and load", type="primary", icon=":material/upload:"):
         st.error(f"**Rejected: nothing was saved.** {fresh.summary}")
         st.dataframe(fresh.problem_frame(), hide_index=True, width="stretch")
         st.stop()
+    told, fine = signal_view.after_load(loaded.signals)  # the owners of new signals get their digest
     st.session_state["_upload_done"] = loaded.summary
+    if told:
+        st.session_state["_upload_signals"] = (told, fine)
     st.session_state["_upload_generation"] = generation + 1
     st.rerun()

@@ -1,4 +1,4 @@
-"""Command line: ``python -m perf build|report|export|load|create-admin`` against OUTSIDE_IN_DB."""
+"""Command line: ``python -m perf build|report|export|load|alerts|create-admin`` against OUTSIDE_IN_DB."""
 
 from __future__ import annotations
 
@@ -144,7 +144,51 @@ def _load(args: argparse.Namespace) -> int:
     finally:
         con.close()
     print(done.summary)
+    if done.signals.new:  # the owners are told now, with the file's lock already let go
+        _tell_owners(target)
     return 0
+
+
+def _tell_owners(target: Path) -> None:
+    """Send the pending signal digests; a mail failure is reported, never a failed load."""
+    from perf import alerts
+
+    try:
+        config = alerts.settings()
+    except ValueError as err:
+        print(f"Signal digests not sent: {err}", file=sys.stderr)
+        return
+    delivery = alerts.deliver(lambda: store.connect_waiting(target, read_only=True, seconds=30.0),
+                              lambda: store.connect_waiting(target, read_only=False, seconds=30.0), config)
+    print(delivery.summary, file=sys.stderr if delivery.failures or not delivery.configured else sys.stdout)
+
+
+def _alerts(args: argparse.Namespace) -> int:
+    """Send each owner one digest of their signals not yet told (or, with --dry-run, print them)."""
+    from perf import alerts
+
+    target = Path(args.db) if args.db else db_path()
+    if not target.exists():
+        print(f"No database at {target}. Build one with `python -m perf build` first.", file=sys.stderr)
+        return 1
+    try:
+        config = alerts.settings()
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if args.dry_run:
+        with store.connect_waiting(target, read_only=True, seconds=30.0) as con:
+            found = alerts.digests(con, config.app_url if config else "http://localhost:8501")
+        for d in found:
+            print(f"To: {d.email or '(no address recorded)'}\nSubject: {d.subject}\n\n{d.body}\n")
+        print(f"{len(found)} digest{'' if len(found) == 1 else 's'} would be sent (dry run: nothing was sent)."
+              + ("" if config else " Email is not set up: set OUTSIDE_IN_SMTP_HOST or [smtp] in "
+                 ".streamlit/secrets.toml."))
+        return 0
+    delivery = alerts.deliver(lambda: store.connect_waiting(target, read_only=True, seconds=30.0),
+                              lambda: store.connect_waiting(target, read_only=False, seconds=30.0), config)
+    print(delivery.summary, file=sys.stderr if delivery.failures or not delivery.configured else sys.stdout)
+    return 1 if delivery.failures or not delivery.configured else 0
 
 
 def _open_for_writing(target: Path, outcome: str) -> duckdb.DuckDBPyConnection | None:
@@ -219,6 +263,10 @@ def _add_data_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
                     "stdin, for scripts")
     ca.add_argument("--db", help=db_help)
     ca.set_defaults(func=_create_admin)
+    al = sub.add_parser("alerts", help="email each measure owner one digest of their new signals (issue #15)")
+    al.add_argument("--dry-run", action="store_true", help="print the digests instead of sending them")
+    al.add_argument("--db", help=db_help)
+    al.set_defaults(func=_alerts)
 
 
 def main(argv: list[str] | None = None) -> int:

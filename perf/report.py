@@ -99,6 +99,16 @@ class MeasurePage:
 
 
 @dataclass(frozen=True)
+class SignalEntry:
+    """A signal item for the pack's exceptions: what it is, where it stands, and its answer."""
+
+    measure_id: str
+    sentence: str
+    status: str
+    answer: str
+
+
+@dataclass(frozen=True)
 class Pack:
     """A briefing pack: what it covers, for when, and one page per measure."""
 
@@ -112,6 +122,7 @@ class Pack:
     place: str
     attribution: str = ""
     pages: tuple[MeasurePage, ...] = field(default_factory=tuple)
+    signals: tuple[SignalEntry, ...] = ()  # open and recently closed signal items, with their answers
 
     @property
     def exceptions(self) -> tuple[MeasurePage, ...]:
@@ -391,12 +402,46 @@ def build_pack(
             note_for.get(mid),
             start=first, end=last, place=place, render=render, chart_width=chart_width, withheld=withheld,
         ))
+    day = prepared or dt.date.today()
     return Pack(
         scope_name=scope_name(con, purpose_id, portfolio, measure_ids), start=first, end=last,
-        prepared=prepared or dt.date.today(), dataset_name=meta.get("dataset_name") or "Council performance",
+        prepared=day, dataset_name=meta.get("dataset_name") or "Council performance",
         illustrative=meta.get("dataset", "").lower() == "illustrative", public_only=public_only,
         place=place_name, attribution=meta.get("attribution", ""), pages=tuple(pages),
+        signals=() if public_only else signal_entries(con, ids, locality_id, places, day),
     )
+
+
+SIGNALS_RECENT_DAYS = 90  # "recently closed": a quarter, the span between most performance reviews
+
+
+def signal_entries(con: duckdb.DuckDBPyConnection, ids: Sequence[str], locality_id: str, places: pd.DataFrame,
+                   prepared: dt.date) -> tuple[SignalEntry, ...]:
+    """The open and recently closed signal items of the pack's measures in its place (and the wards
+    under it), newest first, each with its answer. Answers are internal: public packs carry none."""
+    from perf import signal_answers
+
+    since = prepared - dt.timedelta(days=SIGNALS_RECENT_DAYS)
+    found = signal_answers.items(con, status="recent", since=since)
+    found = found[found["measure_id"].isin(list(ids))]
+    if locality_id != measures.AREA:
+        inside = {locality_id}
+        while True:
+            more = set(places.loc[places["parent_id"].isin(inside), "locality_id"]) - inside
+            if not more:
+                break
+            inside |= more
+        found = found[found["locality_id"].isin(inside)]
+    out = []
+    for _, item in found.iterrows():
+        if item["status"] == "open":
+            status = f"Open, awaiting an answer from {item['owner'] or 'its owner'}"
+            answer = ""
+        else:
+            status = f"Closed {long_date(pd.Timestamp(item['closed_at']).date())}"
+            answer = signal_answers.answer_words(item) or str(item["closed_reason"] or "")
+        out.append(SignalEntry(str(item["measure_id"]), str(item["sentence"]), status, answer))
+    return tuple(out)
 
 
 # --- fonts ----------------------------------------------------------------------------------------
@@ -667,6 +712,58 @@ def _exceptions(doc: Any, pack: Pack, chunks: list[list[MeasurePage]], page_link
             doc.ln(4)
 
 
+SIGNALS_TITLE = "Exceptions: signals found as data arrived, and their answers"
+
+
+def _signal_height(doc: Any, entry: SignalEntry, w: float) -> float:
+    doc.font(13, bold=True)
+    lines = min(len(doc.multi_cell(w, 6.2, doc.t(entry.sentence), dry_run=True, output="LINES")), 3)
+    doc.font(11.5)
+    answer = min(len(doc.multi_cell(w, 5.4, doc.t(entry.answer), dry_run=True, output="LINES")), 4) \
+        if entry.answer else 0
+    return lines * 6.2 + 6 + answer * 5.4 + 4
+
+
+def _signal_chunks(doc: Any, pack: Pack) -> list[list[SignalEntry]]:
+    """The signal items split into pages by height; none at all when the pack carries none."""
+    w = doc.w - doc.l_margin - doc.r_margin
+    room = doc.h - 14 - EXCEPTIONS_TOP
+    chunks: list[list[SignalEntry]] = []
+    used = room + 1
+    for entry in pack.signals:
+        height = _signal_height(doc, entry, w)
+        if used + height > room:
+            chunks.append([])
+            used = 0.0
+        chunks[-1].append(entry)
+        used += height
+    return chunks
+
+
+def _signals(doc: Any, pack: Pack, chunks: list[list[SignalEntry]], page_links: dict[str, int]) -> None:
+    w = doc.w - doc.l_margin - doc.r_margin
+    for n, chunk in enumerate(chunks):
+        doc.add_page()
+        doc.set_xy(doc.l_margin, 14)
+        doc.font(22, bold=True)
+        doc.cell(w, 11, doc.fit(SIGNALS_TITLE + (" (continued)" if n else ""), w), new_x="LMARGIN", new_y="NEXT")
+        doc.font(13, colour=MUTED)
+        doc.lines(f"Each signal found when data arrived stays open until its owner says what caused it, what is "
+                  f"being done and the outcome. Open signals, and those closed in the last "
+                  f"{SIGNALS_RECENT_DAYS} days.", w, 6.5, 2)
+        doc.set_y(EXCEPTIONS_TOP)
+        for entry in chunk:
+            doc.font(13, bold=True)
+            doc.lines(entry.sentence, w, 6.2, 3)
+            doc.font(11.5, colour="#1F3A5F")
+            doc.cell(w, 6, doc.fit(entry.status, w), link=page_links.get(entry.measure_id, ""),
+                     new_x="LMARGIN", new_y="NEXT")
+            if entry.answer:
+                doc.font(11.5)
+                doc.lines(entry.answer, w, 5.4, 4)
+            doc.ln(4)
+
+
 def _measure(doc: Any, pack: Pack, page: MeasurePage, index: int) -> None:
     doc.add_page()
     w = doc.w - doc.l_margin - doc.r_margin
@@ -713,12 +810,14 @@ def pack_pdf(pack: Pack) -> bytes:
     scratch = _pdf_class()("L")  # measuring text needs a page; the real document's first is the title
     scratch.add_page()
     chunks = _exception_chunks(scratch, pack)
-    first_measure = 2 + len(chunks)  # title, exceptions, then a page per measure
+    signal_chunks = _signal_chunks(scratch, pack)
+    first_measure = 2 + len(chunks) + len(signal_chunks)  # title, exceptions, signals, a page per measure
     links = [doc.add_link(page=first_measure + i) for i in range(len(pack.pages))]
     by_id = {p.measure_id: links[i] for i, p in enumerate(pack.pages)}
     exceptions_link = doc.add_link(page=2)
     _title_page(doc, pack, links, exceptions_link, first_measure)
     _exceptions(doc, pack, chunks, by_id)
+    _signals(doc, pack, signal_chunks, by_id)
     for i, page in enumerate(pack.pages):
         _measure(doc, pack, page, i)
     return bytes(doc.output())
@@ -890,6 +989,7 @@ def _set_title(slide: Any, text: str, size: float, *, top: float = 0.45, height:
 
 
 EXCEPTIONS_PER_SLIDE = 4  # each takes a badge line and up to three lines of 15 pt
+SIGNALS_PER_SLIDE = 3  # each takes its sentence, where it stands and its answer
 
 
 def pack_pptx(pack: Pack) -> bytes:
@@ -928,6 +1028,20 @@ def pack_pptx(pack: Pack) -> bytes:
             y += _slide_badges(slide, page, 0.5, y, size=14)
             _textbox(slide, 0.5, y, 12.3, 0.85, f"{page.name}: {page.sentence}", 15)
             y += 1.05
+        _textbox(slide, 0.5, 7.0, 12.3, 0.35, footer, 11, colour=MUTED)
+
+    signal_items = list(pack.signals)
+    for n, start in enumerate(range(0, len(signal_items), SIGNALS_PER_SLIDE)):
+        slide = deck.slides.add_slide(title_only)
+        _set_title(slide, SIGNALS_TITLE + (" (continued)" if n else ""), 28)
+        y = 1.45
+        for entry in signal_items[start:start + SIGNALS_PER_SLIDE]:
+            _textbox(slide, 0.5, y, 12.3, 0.7, entry.sentence, 15, bold=True)
+            _textbox(slide, 0.5, y + 0.7, 12.3, 0.35, entry.status, 13, colour="#1F3A5F")
+            if entry.answer:
+                text = entry.answer if len(entry.answer) < 300 else entry.answer[:297] + "…"
+                _textbox(slide, 0.5, y + 1.05, 12.3, 0.55, text, 12)
+            y += 1.8
         _textbox(slide, 0.5, 7.0, 12.3, 0.35, footer, 11, colour=MUTED)
 
     for i, page in enumerate(pack.pages):

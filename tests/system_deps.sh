@@ -6,6 +6,7 @@ need=()
 [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || need+=(chromium)   # browser tests (Playwright drives it)
 [ -x "${NGINX:-/usr/sbin/nginx}" ] || need+=(nginx)            # the deploy test: replicas behind a real nginx
 command -v npm >/dev/null 2>&1 || need+=(npm)                 # axe-core for the accessibility test (npm ci)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)          # the email tests make a certificate for their SMTP server
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing ${need[*]} (Debian packages the tests need) ..." >&2

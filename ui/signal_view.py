@@ -1,0 +1,170 @@
+"""Signal items where people look: cached queries, an item's chart and words, and the short panels
+the Overview and the Measure page show (kept here, so those pages change by a line or two)."""
+
+from __future__ import annotations
+
+import html
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from perf import alerts, measures, signal_answers, signal_items, svg
+from ui import auth, cached
+from ui.db import cached_query, reading, writing
+
+RECENT_DAYS = 90  # "recently closed": a quarter, the span between most performance reviews
+DIRECTION_BADGES = {
+    "improving": ":material/trending_up: Improving",
+    "concerning": ":material/warning: Concerning",
+    "neutral": ":material/swap_vert: Neither better nor worse",
+}
+
+
+@cached_query(16)
+def items(con: object, status: str, since: date | None, public_only: bool) -> pd.DataFrame:
+    return signal_answers.items(con, status=status, since=since, public_only=public_only)  # type: ignore[arg-type]
+
+
+@cached_query(64)
+def for_measure(con: object, measure_id: str, locality_id: str) -> pd.DataFrame:
+    return signal_answers.for_measure(con, measure_id, locality_id)  # type: ignore[arg-type]
+
+
+@cached_query(64)
+def notes(con: object, measure_id: str | None = None, signal_id: int | None = None) -> pd.DataFrame:
+    return signal_answers.notes(con, measure_id=measure_id, signal_id=signal_id)  # type: ignore[arg-type]
+
+
+@cached_query(8)
+def owners(con: object) -> pd.DataFrame:
+    return signal_answers.owners(con)  # type: ignore[arg-type]
+
+
+@cached_query(64)
+def owners_of(con: object, username: str) -> list[str]:
+    return signal_answers.owners_of(con, username)  # type: ignore[arg-type]
+
+
+@cached_query(8)
+def recent_alerts(con: object) -> pd.DataFrame:
+    return alerts.recent(con, 20)  # type: ignore[arg-type]
+
+
+def my_owners() -> list[str]:
+    """The owners the signed-in person is (a Head of Service sees their own signals first)."""
+    who = auth.user()
+    return owners_of(who.username) if who is not None and who.role != "public" else []
+
+
+def open_by_purpose(public_only: bool) -> pd.Series:
+    """Open items per strategic purpose id."""
+    frame = items("open", None, public_only)
+    return frame.groupby("purpose_id").size() if len(frame) else pd.Series(dtype=int)
+
+
+def email_status() -> str | None:
+    """Why owners are not being emailed, or None when email is set up."""
+    try:
+        config = alerts.settings()
+    except ValueError as err:
+        return f"The email settings cannot be read, so no signal digest is sent: {err}"
+    if config is None:
+        return ("Email is not set up, so owners are not told of new signals by email; nothing is sent. "
+                "Set `[smtp]` in `.streamlit/secrets.toml` (or OUTSIDE_IN_SMTP_HOST): see the README.")
+    return None
+
+
+def chart(measure_id: str, locality_id: str, *, title: str, periods: int = 36, height: int = 260) -> str:
+    """The item's control chart as inline SVG: the latest ``periods`` values, limits per phase."""
+    cat = cached.catalogue(False).set_index("measure_id")
+    if measure_id not in cat.index:
+        return ""
+    m = cat.loc[measure_id]
+    data = cached.series(measure_id, locality_id).sort_values("period_start").reset_index(drop=True)
+    if data.empty:
+        return ""
+    phases = cached.phases(measure_id)
+    positions = measures.phase_positions(data["period_start"], list(phases["starts_on"]))
+    target = None if pd.isna(m["target"]) else float(m["target"])
+    result = cached.xmr_for(tuple(data["value"].astype(float)), tuple(positions), str(m["improvement"]), target)
+    shown = data.index[-periods:]
+    return svg.xmr_chart(result.points.loc[shown], data.loc[shown, "period_start"], title=title,
+                         y_title=str(m["unit"]), height=height,
+                         label=f"Control chart of {m['name']}, the latest {len(shown)} values.")
+
+
+def when(value: object) -> str:
+    stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+    return f"{stamp:%-d %b %Y %H:%M}"
+
+
+def measure_panel(measure_id: str, locality_id: str, *, public_only: bool) -> None:
+    """Signals on this chart, with their answers and commentary: shown beside the flagged points."""
+    if public_only:
+        return
+    found = for_measure(measure_id, locality_id)
+    if found.empty:
+        return
+    frequency = str(cached.catalogue(False).set_index("measure_id").loc[measure_id, "frequency"])
+    said = notes(measure_id)
+    st.markdown("#### Signals on this chart")
+    for _, item in found.head(6).iterrows():
+        with st.container(border=True):
+            span = signal_answers.periods_words(item["first_period"], item["last_period"], frequency)
+            state = "open" if item["status"] == "open" else "answered" if item["closed_reason"] == "answered" \
+                else "closed"
+            st.markdown(f"**{html.escape(signal_answers.rule_words(str(item['rule'])).capitalize())}**, {span} "
+                        f"· {DIRECTION_BADGES[str(item['direction'])]} · {state}")
+            words = signal_answers.answer_words(item)
+            if words:
+                st.text(words)
+            elif item["status"] != "open":
+                st.caption(auth.plain(str(item["closed_reason"] or "")))
+            for _, note in said[said["signal_id"] == item["signal_id"]].iterrows():
+                st.caption(f"{when(note['written_at'])} · {auth.plain(str(note['author']))}")
+                st.text(str(note["body"]))
+            st.page_link("app_pages/signals.py", label="Answer or comment" if item["status"] == "open" else
+                         "Open on the Signals page", icon=":material/arrow_forward:",
+                         query_params={"signal": str(int(item["signal_id"]))})
+
+
+def overview_line(purpose_id: str, counts: pd.Series, purpose_name: str) -> None:
+    """'3 open signals' under a purpose on the Overview, linking to them on the Signals page."""
+    n = int(counts.get(purpose_id, 0))
+    if n == 0:
+        st.caption("No open signals.")
+        return
+    st.page_link("app_pages/signals.py", label=f"{n} open signal{'' if n == 1 else 's'}: answer them",
+                 icon=":material/notifications_active:", query_params={"purpose": purpose_name})
+
+
+def since_recent() -> date:
+    return date.today() - timedelta(days=RECENT_DAYS)
+
+
+def read_item(signal_id: int) -> dict[str, object] | None:
+    """One item, fresh from the database (the detail view answers what is there now)."""
+    with reading() as con:
+        frame = signal_answers.items(con, status="recent", since=date(1900, 1, 1))
+    row = frame[frame["signal_id"] == signal_id]
+    return None if row.empty else {str(k): v for k, v in row.iloc[0].to_dict().items()}
+
+
+
+def after_load(found: signal_items.Found) -> tuple[str, bool]:
+    """Tell owners of the signals a load found; returns what happened, in words, and whether all went well.
+
+    Sent with no database lock held (``perf.alerts.deliver``); a mail failure never undoes the load.
+    """
+    if not found.new and not found.closed:
+        return "", True
+    text = found.summary.strip()
+    if not found.new:
+        return text, True
+    try:
+        config = alerts.settings()
+    except ValueError as err:
+        return f"{text} Signal digests not sent: {err}", False
+    delivery = alerts.deliver(reading, writing, config)
+    return f"{text} {delivery.summary}", not delivery.failures and delivery.configured
