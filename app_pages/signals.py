@@ -34,7 +34,6 @@ if not failed.empty:
 def detail(signal_id: int) -> None:
     """One item: its chart, sentence, answer or the form to answer it, and its commentary."""
     item = signal_view.read_item(signal_id)
-    st.page_link("app_pages/signals.py", label="All signals", icon=":material/arrow_back:")
     if item is None:
         st.info("There is no such signal; it may be on a measure you cannot see.")
         return
@@ -112,7 +111,9 @@ def listing() -> None:
     frame = signal_view.items("recent" if recent else "open", signal_view.since_recent() if recent else None,
                               scope.public_only)
     mine = signal_view.my_owners()
-    a, b, c = st.columns(3)
+    p, a, b, c = st.columns(4)
+    purposes = sorted(set(frame["purpose_name"].dropna().astype(str)))
+    purpose = p.selectbox("Purpose", ["All purposes", *purposes], key="signal_purpose", bind="query-params")
     everyone = "All owners"
     owner_names = sorted(set(frame["owner"].dropna().astype(str)) | set(mine))
     owner = a.selectbox("Owner", [everyone, *owner_names], key="owner", bind="query-params")
@@ -129,6 +130,8 @@ def listing() -> None:
         shown = shown[shown["portfolio"] == portfolio]
     if direction and direction != "all":
         shown = shown[shown["direction"] == direction]
+    if purpose and purpose != "All purposes":
+        shown = shown[shown["purpose_name"] == purpose]
     if scope.purpose_id != filters.ALL_PURPOSES:
         shown = shown[shown["purpose_id"] == scope.purpose_id]
     if scope.locality_id != "ALL":
@@ -152,7 +155,7 @@ def listing() -> None:
                 "No open signals: every signal found so far has an answer.")
         return
     for _, item in shown.head(30).iterrows():
-        with st.container(border=True):
+        with st.container(border=True, key=f"signal_{int(item['signal_id'])}"):
             left, right = st.columns([3, 2])
             with left:
                 flag = "**Yours** · " if mine and item["owner"] in mine else ""
@@ -166,15 +169,23 @@ def listing() -> None:
                              query_params={"signal": str(int(item["signal_id"]))})
             with right:
                 st.markdown(signal_view.chart(str(item["measure_id"]), str(item["locality_id"]), periods=24,
-                                              height=200, title=str(item["locality_name"])),
+                                              small=True, title=f"{item['locality_name']}, latest 24 values"),
                             unsafe_allow_html=True)
     if len(shown) > 30:
         st.caption(f"The newest 30 of {len(shown)} are shown: narrow the filters to see the rest.")
 
 
+def close_detail() -> None:
+    st.query_params.pop("signal", None)
+
+
 asked = st.query_params.get("signal")
-if asked and str(asked).isdigit():
-    detail(int(str(asked)))
+opened = int(str(asked)) if asked and str(asked).isdigit() else None  # a link to one signal
+if opened is not None:
+    # set again after the sidebar's filters have written theirs, so the URL keeps it across reruns
+    st.query_params["signal"] = str(opened)
+    st.button("All signals", icon=":material/arrow_back:", on_click=close_detail)
+    detail(opened)
 else:
     listing()
 

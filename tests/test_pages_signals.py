@@ -91,7 +91,7 @@ def test_the_new_signal_is_listed_with_its_sentence_and_chart_and_the_owner_sees
     mine = next(i for i, v in enumerate(cards) if v.startswith("**Yours**"))
     assert cards[mine + 1] == f"**{SENTENCE}**"
     assert not any(v.startswith("**Yours**") for v in cards[:mine])
-    assert any("<svg" in v and "Control chart of Leisure centre visits" in v for v in cards)
+    assert any("<svg" in v and "Small control chart for Whole area, latest 24 values" in v for v in cards[mine:mine + 4])
     others = open_page("signals", "amy")
     assert not any(m.value.startswith("**Yours**") for m in others.markdown)
 
@@ -103,8 +103,10 @@ def test_filters_narrow_the_list_and_live_in_the_url(db: Path) -> None:
     assert any(c.value.startswith("1 of ") for c in at.caption)
     none = open_page("signals", "amy", owner=OWNER, direction="Concerning")
     assert "No signals match these filters." in none.info[0].value
-    by_purpose = open_page("signals", "amy", purpose=PURPOSE)
-    assert all(PURPOSE in c.value or "Owner:" in c.value or "of" in c.value for c in by_purpose.caption[:1])
+    by_purpose = open_page("signals", "amy", signal_purpose=PURPOSE)
+    assert by_purpose.selectbox(key="signal_purpose").value == PURPOSE
+    sentences = [m.value for m in by_purpose.markdown if m.value.startswith("**") and m.value.endswith(".**")]
+    assert sentences == [f"**{SENTENCE}**"]  # the only open signal of that purpose
 
 
 def test_the_owner_answers_and_the_item_closes_and_shows_on_the_measure_page(db: Path) -> None:

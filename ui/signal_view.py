@@ -75,8 +75,10 @@ def email_status() -> str | None:
     return None
 
 
-def chart(measure_id: str, locality_id: str, *, title: str, periods: int = 36, height: int = 260) -> str:
-    """The item's control chart as inline SVG: the latest ``periods`` values, limits per phase."""
+def chart(measure_id: str, locality_id: str, *, title: str, periods: int = 36, height: int = 260,
+          small: bool = False) -> str:
+    """The item's control chart as inline SVG: the latest ``periods`` values, limits per phase
+    (``small``: the compact panel the By locality page uses, for a list of many)."""
     cat = cached.catalogue(False).set_index("measure_id")
     if measure_id not in cat.index:
         return ""
@@ -89,6 +91,8 @@ def chart(measure_id: str, locality_id: str, *, title: str, periods: int = 36, h
     target = None if pd.isna(m["target"]) else float(m["target"])
     result = cached.xmr_for(tuple(data["value"].astype(float)), tuple(positions), str(m["improvement"]), target)
     shown = data.index[-periods:]
+    if small:
+        return svg.small_control_chart(result.points.loc[shown], title=title, width=300, height=110)
     return svg.xmr_chart(result.points.loc[shown], data.loc[shown, "period_start"], title=title,
                          y_title=str(m["unit"]), height=height,
                          label=f"Control chart of {m['name']}, the latest {len(shown)} values.")
@@ -136,7 +140,7 @@ def overview_line(purpose_id: str, counts: pd.Series, purpose_name: str) -> None
         st.caption("No open signals.")
         return
     st.page_link("app_pages/signals.py", label=f"{n} open signal{'' if n == 1 else 's'}: answer them",
-                 icon=":material/notifications_active:", query_params={"purpose": purpose_name})
+                 icon=":material/notifications_active:", query_params={"signal_purpose": purpose_name})
 
 
 def since_recent() -> date:
