@@ -83,10 +83,10 @@ def chart(measure_id: str, locality_id: str, *, title: str, periods: int = 36, h
     if measure_id not in cat.index:
         return ""
     m = cat.loc[measure_id]
-    data = cached.series(measure_id, locality_id).sort_values("period_start").reset_index(drop=True)
+    data = cached.series(measure_id, locality_id, False).sort_values("period_start").reset_index(drop=True)
     if data.empty:
         return ""
-    phases = cached.phases(measure_id)
+    phases = cached.phases(measure_id, False)
     positions = measures.phase_positions(data["period_start"], list(phases["starts_on"]))
     target = None if pd.isna(m["target"]) else float(m["target"])
     result = cached.xmr_for(tuple(data["value"].astype(float)), tuple(positions), str(m["improvement"]), target)
