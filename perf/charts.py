@@ -158,3 +158,17 @@ def to_svg(figure: VegaLite) -> str:
 def _fixed_width(spec: dict[str, Any], width: int = 900) -> dict[str, Any]:
     """'container' width means nothing outside a page: give exported charts a real one."""
     return {**spec, "width": width} if spec.get("width") == "container" else spec
+
+
+def mark_date(figure: VegaLite, when: pd.Timestamp, label: str) -> VegaLite:
+    """The chart with a vertical line and a label at ``when``: where a review's change falls."""
+    at = pd.Timestamp(when)
+    x = {"datum": {"year": at.year, "month": at.month, "date": at.day}, "type": "temporal"}
+    layers = [
+        *figure.spec["layer"],
+        {"mark": {"type": "rule", "color": "#D5281B", "strokeWidth": 2, "strokeDash": [4, 3]}, "encoding": {"x": x}},
+        {"mark": {"type": "text", "align": "right", "dx": -4, "dy": -6, "fontSize": 12, "color": "#D5281B",
+                  "fontWeight": "bold"},
+         "encoding": {"x": x, "y": {"value": 8}, "text": {"value": label}}},
+    ]
+    return VegaLite(spec={**figure.spec, "layer": layers}, data=figure.data)

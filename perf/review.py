@@ -153,6 +153,20 @@ class BeforeAfter:
                 f"{_span(max(self.old_lower, self.floor), self.old_upper, unit, decimals)}, around the old average "
                 f"of {f(self.old_centre)}{system}.")
 
+    def headline(self) -> str:
+        """The verdict in a few words, for a heading."""
+        when = day_label(self.change_date)
+        way = "up" if self.direction == "up" else "down"
+        return {
+            "improvement": f"The change of {when} improved the system",
+            "deterioration": f"The system got worse after {when}",
+            "shift": f"The system shifted {way} at {when}",
+            "mixed": f"Mixed: signals both ways after {when}",
+            "too_early": f"Too early to tell whether {when} changed the system",
+            "change_elsewhere": f"No sustained change at {when}: the system moved at another time",
+            "no_change": f"No change at {when}",
+        }[self.judgement]
+
     def sentence(self, unit: str = "", decimals: int = 0) -> str:
         """What the review found, with its evidence: the words for the page and the decision log."""
         f = _formatter(unit, decimals)
