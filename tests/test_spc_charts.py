@@ -134,7 +134,9 @@ def test_wheeler_flags_a_moving_range_above_its_limit():
     assert pts["mr_signal"].tolist() == [False] * 21 + [True]
     assert pts["special_cause"].iat[21] == "mr_signal" and pts["signal"].iat[21]
     assert pts["point_type"].iat[21] == "special_cause_neutral_low"
-    assert not spc.xmr([*stable(20), 14.0, 5.0], baseline_points=20).points["mr_signal"].any()
+    mdc = spc.xmr([*stable(20), 14.0, 5.0], baseline_points=20).points
+    assert mdc["mr_signal"].tolist() == [False] * 21 + [True]  # a fact of the data under every rule set ...
+    assert not mdc["signal"].iat[21] and mdc["special_cause"].iat[21] != "mr_signal"  # ... a signal only under Wheeler
 
 
 def test_wheeler_three_of_four_beyond_the_halfway_line_flags_all_four():
@@ -182,7 +184,8 @@ def test_trended_xmr_with_wheeler_rules_flags_a_moving_range_above_its_limit():
     assert pts["mr_upper"].iat[10] == pytest.approx(3.268 * 23 / 19)
     assert not pts["outside_limits"].iat[10]  # 13 is inside the trended limits: only the jump flags it
     assert pts["special_cause"].iat[10] == "mr_signal" and pts["point_type"].iat[10] == "special_cause_neutral_high"
-    assert not spc.trended_xmr(values).points["mr_signal"].any()
+    mdc = spc.trended_xmr(values).points
+    assert mdc["mr_signal"].tolist() == pts["mr_signal"].tolist() and not mdc["signal"].iat[10]
 
 
 def test_western_electric_four_of_five_beyond_one_sigma_flags_only_those():
@@ -348,6 +351,14 @@ def test_trended_xmr_uses_half_averages():
 def test_trended_xmr_leaves_out_the_middle_point_when_n_is_odd():
     chart = spc.trended_xmr([1.0, 2, 100, 4, 5])
     assert chart.phases["slope"].iat[0] == pytest.approx((4.5 - 1.5) / 3)
+
+
+def test_deseasonalise_uses_xmrit_factors_position_mean_over_overall_mean():
+    # under a trend the conventions differ: Xmrit's factor = mean at the position / overall mean
+    values = [10.0, 30.0, 20.0, 40.0, 30.0, 50.0]
+    adjusted, factors = spc.deseasonalise(values, 2)
+    assert factors == pytest.approx([20 / 30, 40 / 30])
+    assert adjusted.tolist() == pytest.approx([15, 22.5, 30, 30, 45, 37.5])
 
 
 def test_deseasonalise_with_a_baseline():

@@ -98,12 +98,11 @@ def _batch(
     lower, upper = centre - SIGMA_LIMITS * sigma, centre + SIGMA_LIMITS * sigma
     mr_upper = lim.mr_upper[seg]
     quiet = lim.mr_centre == 0
-    mr_signal = mr_dir = None
-    if rules == "wheeler":
-        with np.errstate(invalid="ignore"):
-            mr_signal = (lim.moving_range > mr_upper) & ~quiet[seg]
-        mr_dir = np.zeros(n, dtype=np.int64)
-        mr_dir[1:] = np.nan_to_num(np.sign(np.diff(val))).astype(np.int64)
+    # a moving range above its limit, under every rule set (it labels points under Wheeler's alone)
+    with np.errstate(invalid="ignore"):
+        mr_signal = (lim.moving_range > mr_upper) & ~quiet[seg]
+    mr_dir = np.zeros(n, dtype=np.int64)
+    mr_dir[1:] = np.nan_to_num(np.sign(np.diff(val))).astype(np.int64)
     found = _rules.detect(
         val, centre, sigma, lower, upper, seg, n_seg, present, quiet, rules=rules,
         run_length=int(run_length) if run_length is not None else RUN_LENGTH.get(rules, 8),

@@ -333,8 +333,10 @@ def detect(
         flags["three_of_four"] = scatter(in_hi | in_lo)
         window_dir = np.where(in_hi, 1, np.where(in_lo, -1, 0)).astype(np.int64)
         direction_of["three_of_four"] = window_dir if full else _scatter_int(window_dir, idx, n)
-    if "mr_signal" in chosen and mr_signal is not None and mr_direction is not None:
-        flags["mr_signal"] = mr_signal.copy()
+    if mr_signal is not None and mr_direction is not None:
+        # a moving range above its limit is a fact of the data under every rule set; it labels a point
+        # (and so counts in ``signal``) only where the rule set includes it (Wheeler)
+        flags["mr_signal"] = mr_signal & ~quiet_segment[seg]
         direction_of["mr_signal"] = mr_direction
 
     quiet = quiet_segment[seg]

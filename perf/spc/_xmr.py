@@ -89,7 +89,7 @@ def xmr(
     quiet = lim.mr_centre == 0
     warnings = _quiet_warnings(quiet, "Every moving range in {where} is zero")
     # comparisons with NaN are False and raise no warning: no errstate needed on this hot path
-    mr_signal = (lim.moving_range > mr_upper) & ~quiet[ph] if rules == "wheeler" else None
+    mr_signal = (lim.moving_range > mr_upper) & ~quiet[ph]  # under every rule set; Wheeler's alone label by it
     stats = {
         "centre": lim.centre, "lower": lim.centre - SIGMA_LIMITS * lim.sigma,
         "upper": lim.centre + SIGMA_LIMITS * lim.sigma, "mr_mean": lim.mr_centre,
@@ -183,7 +183,7 @@ def trended_xmr(
     sigma = np.full(value.shape[0], lim.sigma[0])
     quiet = lim.mr_centre == 0
     mr_upper = np.full(value.shape[0], lim.mr_upper[0])
-    mr_signal = (lim.moving_range > mr_upper) & ~quiet[s.phase] if rules == "wheeler" else None
+    mr_signal = (lim.moving_range > mr_upper) & ~quiet[s.phase]  # under every rule set, as on an XmR chart
     stats = {
         "centre": np.array([np.nan]), "lower": np.array([np.nan]), "upper": np.array([np.nan]),
         "mr_mean": lim.mr_centre, "mr_upper": lim.mr_upper,
@@ -203,10 +203,13 @@ def deseasonalise(
 ) -> tuple[pd.Series, list[float]]:
     """Divide out seasonal relatives so an XmR chart can judge what is left.
 
-    Each value is divided by the average of its own complete season cycle; the ratios are averaged
-    for each position in the season and scaled to average 1 (Wheeler, Making Sense of Data, 2003,
-    "seasonal relatives"). Only complete cycles within the first ``baseline_points`` values (all
-    values by default) set the factors. Returns the adjusted values and the factors.
+    Xmrit's published factors (Xmrit user manual, "Seasonality", xmrit.com/manual): the factor for
+    a position in the season is the mean of the values at that position divided by the mean of
+    all of them, and each value is divided by its position's factor. Wheeler's seasonal relatives
+    (Making Sense of Data, 2003) divide each value by its own cycle's mean first; the two agree when
+    the level is steady and differ a little under a trend; we follow Xmrit, which councils are
+    likelier to check against. Only complete cycles within the first ``baseline_points`` values
+    (all values by default) set the factors. Returns the adjusted values and the factors.
 
     Examples
     --------
@@ -224,11 +227,9 @@ def deseasonalise(
         raise ValueError(f"deseasonalise needs at least one complete season of {m} values, got {used.shape[0]}")
     table = used[: cycles * m].reshape(cycles, m)
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratios = table / np.nanmean(table, axis=1, keepdims=True)
-        factors = np.nanmean(ratios, axis=0)
+        factors = np.nanmean(table, axis=0) / np.nanmean(table)
     if not np.isfinite(factors).all() or (factors <= 0).any():
         raise ValueError("deseasonalise needs positive values in every season position")
-    factors = factors / factors.mean()
     adjusted = value / factors[np.arange(value.shape[0]) % m]
     index = values.index if isinstance(values, pd.Series) else None
     return pd.Series(adjusted, index=index, name="deseasonalised"), [float(f) for f in factors]
