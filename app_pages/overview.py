@@ -80,6 +80,14 @@ with st.container(border=True):
                     f"{narrative.period_label(s['period_start'], str(m['frequency']))}", unsafe_allow_html=True)
     if changed.empty:
         st.caption("No measure has a new signal: every measure's latest point is where its variation would put it.")
+    moved = catalogue[catalogue["measure_id"].map(status["changed_since"]).notna()]
+    if not moved.empty:  # a sustained shift since the last phase: the limits describe a system that has gone
+        since = moved["measure_id"].map(status["changed_since"])
+        st.markdown(f"<p {STALE}>The system has changed, so the limits no longer describe it, for "
+                    f"{len(moved)} measure{'s' if len(moved) != 1 else ''}: "
+                    + "; ".join(f"{html.escape(str(n))} (since {d:%b %Y})" for n, d in zip(moved["name"], since,
+                                                                                       strict=True))
+                    + ".</p>", unsafe_allow_html=True)
 
 if auth.can("view_unpublished"):  # signed-in officers and admins: whose figures are late
     late = cached_entry.overdue()

@@ -88,3 +88,17 @@ def test_an_admin_must_give_a_reason(db: Path) -> None:  # noqa: F811
     at.button[[b.label for b in at.button].index("Confirm the new phase")].click().run()
     assert any("name the change" in e.value for e in at.error)
     assert table(db, "SELECT count(*) AS n FROM phase WHERE measure_id = 'cs-contacts'")["n"].iloc[0] == 0
+
+
+def test_the_overview_and_briefing_say_the_limits_are_stale(app_env: Path) -> None:
+    from tests.conftest import run_page
+
+    overview = " ".join(md.value for md in run_page("app_pages/overview.py").markdown)
+    assert f"{NAME} (since Apr 2025)" in overview  # in the What changed box
+    assert overview.count("The system has changed since Apr 2025: these limits no longer describe it.") >= 1  # tile
+    briefing = run_page("app_pages/briefing.py", measure=NAME)
+    shown = " ".join(md.value for md in briefing.markdown)
+    assert "The system has changed since Apr 2025: these limits no longer describe it." in shown
+    assert "expect between" not in shown.lower()
+    steady = run_page("app_pages/briefing.py", measure="Leisure centre visits")
+    assert "The system has changed" not in " ".join(md.value for md in steady.markdown)
