@@ -442,8 +442,14 @@ def before_after(values: Any, change_at: int, *, improvement: Improvement = "neu
 
     present_after = np.flatnonzero(~np.isnan(value[change_at:])) + change_at
     n_after = int(present_after.shape[0])
+    # the signal at the change is judged on the points before the system's next move, if the data
+    # shows one more than a run length later: a later, separate shift is not the change's doing
+    later_moves = [s.start for s in found if s.start > change_at + length]
+    until = value.copy()
+    if later_moves:
+        until[min(later_moves):] = np.nan
     sustained = (None if unsettled is not None
-                 else _sustained_from(value, change_at, centre, lower, upper, rules, per_year, base_start, base_n))
+                 else _sustained_from(until, change_at, centre, lower, upper, rules, per_year, base_start, base_n))
     outside = _beyond(value[present_after], lower, -1) | _beyond(value[present_after], upper, 1)
     rule, direction, run_start, run, more, elsewhere = "", 0, None, 0, 0, None
     one_offs: tuple[int, ...] = ()

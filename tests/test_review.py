@@ -241,3 +241,10 @@ def test_repeated_points_beyond_a_limit_well_after_the_date_are_a_change_elsewhe
     result = review.before_after(monthly(np.r_[noise(20, 21), after]), 20, improvement="down")
     assert result.judgement == "change_elsewhere" and result.elsewhere is not None
     assert result.elsewhere.start == 30 and result.elsewhere.direction == "up"
+
+
+def test_a_later_separate_shift_is_not_credited_to_the_date() -> None:
+    values = monthly(np.r_[noise(24, 22), noise(12, 23, centre=20.5), noise(12, 24, centre=28)])
+    result = review.before_after(values, 24, improvement="up")
+    assert result.judgement == "change_elsewhere" and not result.signal
+    assert result.elsewhere is not None and result.elsewhere.start == 36 and result.elsewhere.direction == "up"
