@@ -92,7 +92,7 @@ head, detail = narrative.headline(m.to_dict() | {"frequency": shown_by}, chart.p
                                   data.loc[shown, "period_start"], changed_since=since)
 sentence = f"{head} {detail}"
 st.markdown(f"<p class='oi-sentence' style='{SENTENCE_STYLE}'>{html.escape(head)}</p>", unsafe_allow_html=True)
-st.markdown(f"<p style='{DETAIL_STYLE}'>{icons.variation_badge(chart.variation)}{icons.assurance_badge(chart.assurance)}"
+st.markdown(f"<p style='{DETAIL_STYLE}'>{icons.variation_badge(chart.variation, prefix='Latest: ')}{icons.assurance_badge(chart.assurance)}"
             f" {html.escape(detail)}</p>", unsafe_allow_html=True)
 labels = view.phase_labels
 draw.chart(charts.xmr_chart(chart.points.loc[shown], data.loc[shown, "period_start"], title="",

@@ -52,7 +52,7 @@ if sparse:  # the shown periods would be the zeros and the few busy ones: no cha
     st.info(f"{public.too_few_words(place)} {public.RULE}")
 else:
     st.markdown(f"### {html.escape(sentence)}")
-    st.markdown(icons.variation_badge(chart.variation) + icons.assurance_badge(chart.assurance),
+    st.markdown(icons.variation_badge(chart.variation, prefix="Latest: ") + icons.assurance_badge(chart.assurance),
                 unsafe_allow_html=True)
     draw.chart(figure, alt=f"Control chart of {m['name']}. {sentence}")
     if view.hidden.any():

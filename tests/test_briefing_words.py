@@ -35,6 +35,7 @@ def test_the_briefing_explains_its_marks_in_plain_words(app_env: Path) -> None:
     at = run_page("app_pages/briefing.py", measure="Noise complaints")
     said = " ".join(md.value for md in at.markdown)
     assert "Not a stable process: about 115 complaints a month." in said
+    assert "Latest: Normal variation" in said  # the badge speaks of the latest point, the sentence of the chart
     legend = next(md.value for md in at.markdown if "oi-legend" in md.value)
     assert "Normal variation" in legend and "the ups and downs this system always has" in legend
     assert "Unusually high" in legend and "special cause" in legend

@@ -18,8 +18,11 @@ def _badge(shape: str, label: str, colour: str, title: str) -> str:
             f'{shape} {html.escape(label)}</span>')
 
 
-def variation_badge(point_type: str | None) -> str:
+def variation_badge(point_type: str | None, *, prefix: str = "") -> str:
+    """The latest point's variation as a badge; ``prefix`` ("Latest: ") says which point, where a sentence
+    beside it speaks of the whole chart."""
     shape, label, colour = VARIATION.get(point_type or "", (vocabulary.NO_DATA.glyph, vocabulary.NO_DATA.label, vocabulary.NO_DATA.colour))
+    label = prefix + label
     meaning = vocabulary.POINT_TYPES[point_type].meaning if point_type in vocabulary.POINT_TYPES else ""
     return _badge(shape, label, colour, f"Latest point: {label}" + (f", {meaning}" if meaning else ""))
 
