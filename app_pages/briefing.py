@@ -31,11 +31,13 @@ with top[1]:
     brief_for = st.selectbox("Briefing for", choices, index=default, key="for", bind="query-params",
                              label_visibility="collapsed")
 catalogue = everything
+purpose_column = "strategic_purpose_name"  # the header names the purpose the briefing is for
 if str(brief_for).startswith("Portfolio: "):
     catalogue = everything[everything["portfolio"] == str(brief_for).removeprefix("Portfolio: ")]
 elif str(brief_for) in purposes:
     column, chosen = purposes[str(brief_for)]
     catalogue = everything[everything[column] == chosen]
+    purpose_column = "purpose_name" if column == "purpose_id" else purpose_column
 if catalogue.empty:
     st.title("Briefing")
     st.info("No measures to brief on for this purpose.")
@@ -74,7 +76,7 @@ if data.empty:
     data, place = cached.series(measure_id, measures.AREA, scope.public_only), "the whole area"
 data = data.sort_values("period_start").reset_index(drop=True)
 st.markdown(f"<p class='oi-briefing-title' style='font-size:1.1rem;color:#3b3b3b;margin:0'>"
-            f"{order.index(measure_id) + 1} of {len(order)} · {html.escape(str(m['strategic_purpose_name']))} · "
+            f"{order.index(measure_id) + 1} of {len(order)} · {html.escape(str(m[purpose_column]))} · "
             f"{html.escape(place)}</p>", unsafe_allow_html=True)
 st.markdown(f"<h2 style='font-size:1.8rem;margin:0;padding:.2rem 0'>{html.escape(str(m['name']))}</h2>",
             unsafe_allow_html=True)

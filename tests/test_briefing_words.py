@@ -21,6 +21,7 @@ def test_the_briefing_offers_purposes_as_well_as_portfolios(app_env: Path) -> No
     expected = set(cat.loc[cat["purpose_name"] == BINS.removeprefix("Purpose: "), "name"])
     chosen = run_page("app_pages/briefing.py", **{"for": BINS})
     assert set(chosen.selectbox(key="measure").options) == expected and len(expected) == 3
+    assert any("· Collect my bins when you say you will ·" in md.value for md in chosen.markdown)  # its header
 
 
 def test_a_briefing_note_says_its_period_and_that_it_is_old(app_env: Path) -> None:
