@@ -472,6 +472,7 @@ def before_after(values: Any, change_at: int, *, improvement: Improvement = "neu
         already = None
     if sustained is not None:
         rule, direction, run_start, run = sustained
+        run = shifts.run_at(value, run_start, centre)[1]  # the whole run, past any later move
         if _opposite_later(value, change_at, centre, sigma, direction, rules, per_year):
             judgement = "mixed"
         elif improvement == "neutral":

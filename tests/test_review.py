@@ -248,3 +248,10 @@ def test_a_later_separate_shift_is_not_credited_to_the_date() -> None:
     result = review.before_after(values, 24, improvement="up")
     assert result.judgement == "change_elsewhere" and not result.signal
     assert result.elsewhere is not None and result.elsewhere.start == 36 and result.elsewhere.direction == "up"
+
+
+def test_the_run_named_in_the_evidence_is_the_whole_run() -> None:
+    values = monthly(np.r_[noise(24, 25), noise(10, 26, centre=14), noise(14, 27, centre=8)])
+    result = review.before_after(values, 24, improvement="down")
+    assert result.judgement == "improvement"
+    assert result.run == 24 and "All 24 months since 1 Apr 2024 are below" in result.sentence("days")
