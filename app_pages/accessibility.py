@@ -36,13 +36,17 @@ level AA**.
   it, and the parts of a date picker are at least 24 by 24 pixels. Briefing mode and briefing packs use large type and one measure per screen or page.
 - **Plain language.** We avoid jargon; where a term is needed (for example "special cause") we explain it.
 - **Printable and offline.** Briefing packs (PDF, PowerPoint) and one-page measure sheets can be read
-  offline and with a screen reader; PDFs have a title, a language and alt text for charts.
+  offline and with a screen reader. The PDFs are tagged: headings, paragraphs and charts are marked up
+  in reading order, each chart has its sentence as alt text, and the document has a language and a title;
+  page footers and the shapes beside their words are marked as decoration. In PowerPoint decks every
+  chart has alt text, each slide is read title first, and the badge shapes are marked decorative.
 
 ### Known limitations
 - The interactive charts are drawn as images in the browser: a screen reader reads the sentence above each
   chart and the downloadable table, but cannot explore individual points. Hover tooltips need a pointer.
-- PDF packs are not fully tagged PDF (PDF/UA): headings and reading order are not marked up, so some
-  screen readers read them as plain text.
+- The PDFs follow PDF/UA's structure rules, and our tests read their structure back, but we have not
+  checked them with a PDF/UA validator (such as veraPDF), so they do not claim PDF/UA conformance. The
+  links on a pack's contents page are read as text, not announced as links.
 - The map of wards shows values by shading; the ward values are in the published data download.
 - Some components come from the Streamlit framework and we cannot change all of their behaviour. Where
   axe-core found Streamlit's own markup at fault we changed what we could: the page menu is our own

@@ -17,7 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
@@ -471,7 +472,12 @@ def find_fonts() -> tuple[Path, Path] | None:
 
 # --- PDF ------------------------------------------------------------------------------------------
 def _pdf_class() -> type:
-    from fpdf import FPDF
+    """The pack's PDF document: a tagged PDF (structure tree, reading order, headings, chart alt text).
+
+    fpdf2 tags images with alt text itself (Figure); ``tag`` marks each heading and paragraph as drawn,
+    and ``artifact`` the page furniture, so everything on a page is either read out in order or skipped.
+    """
+    from fpdf import FPDF, ViewerPreferences
 
     class _Doc(FPDF):
         """An FPDF with the pack's font, footer and drawing helpers."""
@@ -491,6 +497,7 @@ def _pdf_class() -> type:
             else:
                 self.family_name = "helvetica"
             self.set_lang("en-GB")
+            self.viewer_preferences = ViewerPreferences(display_doc_title=True)
             self.alias_nb_pages()
 
         def t(self, text: str) -> str:
@@ -513,12 +520,29 @@ def _pdf_class() -> type:
             self.set_font(self.family_name, "B" if bold else "", size)
             self.set_text_color(colour)
 
+        @contextmanager
+        def tag(self, kind: str) -> Iterator[None]:
+            """What is drawn inside is one structure element (H1, H2, H3, P), next in reading order."""
+            mcid = self.struct_builder.next_mcid_for_page(self.page)
+            self._add_marked_content(struct_type=f"/{kind}", mcid=mcid)
+            self._out(f"/{kind} <</MCID {mcid}>> BDC")
+            yield
+            self._out("EMC")
+
+        @contextmanager
+        def artifact(self) -> Iterator[None]:
+            """Page furniture and decoration (footers, bands, shapes beside their words): not read out."""
+            self._out("/Artifact BMC")
+            yield
+            self._out("EMC")
+
         def footer(self) -> None:
-            self.set_y(-10)
-            self.font(9, colour=MUTED)
-            self.cell(0, 5, self.t(self.footer_text), new_x="LMARGIN")
-            self.set_x(self.l_margin)
-            self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+            with self.artifact():
+                self.set_y(-10)
+                self.font(9, colour=MUTED)
+                self.cell(0, 5, self.t(self.footer_text), new_x="LMARGIN")
+                self.set_x(self.l_margin)
+                self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
 
         def lines(self, text: str, w: float, h: float, max_lines: int, **kw: Any) -> float:
             """Write wrapped text, cut to ``max_lines`` with an ellipsis; returns the height used."""
@@ -556,11 +580,13 @@ def _pdf_class() -> type:
             cx, top = x, y
             if page.variation is not None:
                 style = charts.POINT_STYLE.get(page.variation, charts.POINT_STYLE["common_cause"])
-                self.shape(style[2], cx, y + 0.6, box, style[1])
+                with self.artifact():
+                    self.shape(style[2], cx, y + 0.6, box, style[1])
                 self.set_xy(cx + box + 2, y)
                 self.font(size, bold=True)
                 label = self.t(page.variation_label + (" (new this period)" if page.first_signal else ""))
-                self.cell(self.get_string_width(label) + 1, box + 1.2, label)
+                with self.tag("P"):
+                    self.cell(self.get_string_width(label) + 1, box + 1.2, label)
                 cx = self.get_x() + 8
             if page.assurance is not None and page.assurance_label:
                 colour = ASSURANCE_COLOUR[page.assurance]
@@ -569,13 +595,15 @@ def _pdf_class() -> type:
                     cx, y = x, y + box + 3  # no room beside the variation label: next line
                 self.set_draw_color(colour)
                 self.set_line_width(0.6)
-                self.ellipse(cx, y + 0.3, box + 0.6, box + 0.6, style="D")
-                self.set_xy(cx, y + 0.3)
-                self.font(size * 0.62, bold=True, colour=colour)
-                self.cell(box + 0.6, box + 0.6, ASSURANCE_MARK[page.assurance], align="C")
+                with self.artifact():  # the circled letter repeats the words beside it
+                    self.ellipse(cx, y + 0.3, box + 0.6, box + 0.6, style="D")
+                    self.set_xy(cx, y + 0.3)
+                    self.font(size * 0.62, bold=True, colour=colour)
+                    self.cell(box + 0.6, box + 0.6, ASSURANCE_MARK[page.assurance], align="C")
                 self.set_xy(cx + box + 2.6, y)
                 self.font(size, bold=True)
-                self.cell(0, box + 1.2, self.t(page.assurance_label))
+                with self.tag("P"):
+                    self.cell(0, box + 1.2, self.t(page.assurance_label))
                 self.set_line_width(0.2)
             return y - top + box + 2.5
 
@@ -610,32 +638,41 @@ def _title_page(doc: Any, pack: Pack, links: list[int], exceptions_link: int, fi
     doc.add_page()
     w = doc.w - doc.l_margin - doc.r_margin
     doc.set_fill_color("#1F3A5F")
-    doc.rect(0, 0, doc.w, 8, style="F")
+    with doc.artifact():
+        doc.rect(0, 0, doc.w, 8, style="F")
     doc.set_xy(doc.l_margin, 22)
     doc.font(16, colour=MUTED)
-    doc.cell(w, 8, doc.t(pack.dataset_name), new_x="LMARGIN", new_y="NEXT")
+    with doc.tag("P"):
+        doc.cell(w, 8, doc.t(pack.dataset_name), new_x="LMARGIN", new_y="NEXT")
     doc.font(34, bold=True)
-    doc.cell(w, 16, doc.t("Performance briefing"), new_x="LMARGIN", new_y="NEXT")
+    with doc.tag("H1"):
+        doc.cell(w, 16, doc.t("Performance briefing"), new_x="LMARGIN", new_y="NEXT")
     doc.font(22, bold=True, colour="#1F3A5F")
-    doc.lines(pack.scope_name, w, 10, 2)
+    with doc.tag("P"):
+        doc.lines(pack.scope_name, w, 10, 2)
     doc.ln(2)
     doc.font(15)
-    doc.cell(w, 8, doc.t(f"{pack.period_label} · {pack.place}"), new_x="LMARGIN", new_y="NEXT")
-    doc.cell(w, 8, doc.t(f"Prepared {long_date(pack.prepared)}"), new_x="LMARGIN", new_y="NEXT")
+    with doc.tag("P"):
+        doc.cell(w, 8, doc.t(f"{pack.period_label} · {pack.place}"), new_x="LMARGIN", new_y="NEXT")
+    with doc.tag("P"):
+        doc.cell(w, 8, doc.t(f"Prepared {long_date(pack.prepared)}"), new_x="LMARGIN", new_y="NEXT")
     if pack.illustrative:
         doc.ln(3)
         doc.set_fill_color("#FFF4CE")
         doc.font(13, bold=True)
-        doc.cell(w, 9, doc.t("  Illustrative data: these figures are made up to show how the pack works."),
-                 fill=True, new_x="LMARGIN", new_y="NEXT")
+        with doc.tag("P"):
+            doc.cell(w, 9, doc.t("  Illustrative data: these figures are made up to show how the pack works."),
+                     fill=True, new_x="LMARGIN", new_y="NEXT")
     doc.ln(5)
     doc.font(13, bold=True)
     n = len(pack.exceptions)
-    doc.cell(w, 7, doc.t(f"In this pack: {len(pack.pages)} measures; the latest value of {n} is a signal"),
-             new_x="LMARGIN", new_y="NEXT")
+    with doc.tag("P"):
+        doc.cell(w, 7, doc.t(f"In this pack: {len(pack.pages)} measures; the latest value of {n} is a signal"),
+                 new_x="LMARGIN", new_y="NEXT")
     doc.font(11, colour="#1F3A5F")
-    doc.cell(w, 6, doc.t(EXCEPTIONS_TITLE), link=exceptions_link,
-             new_x="LMARGIN", new_y="NEXT")
+    with doc.tag("P"):
+        doc.cell(w, 6, doc.t(EXCEPTIONS_TITLE), link=exceptions_link,
+                 new_x="LMARGIN", new_y="NEXT")
     # contents: two columns of measures with their variation shape, each linking to its page
     top = doc.get_y() + 1
     row_h = 4.9
@@ -647,17 +684,20 @@ def _title_page(doc: Any, pack: Pack, links: list[int], exceptions_link: int, fi
         y = top + (i % rows) * row_h
         if page.variation is not None:
             style = charts.POINT_STYLE.get(page.variation, charts.POINT_STYLE["common_cause"])
-            doc.shape(style[2], x, y + 1.0, 2.8, style[1])
+            with doc.artifact():
+                doc.shape(style[2], x, y + 1.0, 2.8, style[1])
         doc.set_xy(x + 5, y)
-        doc.font(10)
-        doc.cell(col_w - 50, row_h, doc.fit(page.name, col_w - 52), link=links[i])
-        doc.font(10, colour=MUTED)
-        doc.cell(30, row_h, doc.t(VARIATION_SHORT.get(page.variation or "", "No values")), link=links[i])
-        doc.cell(8, row_h, str(first_measure + i), align="R", link=links[i])
+        with doc.tag("P"):  # one contents line: name, variation, page
+            doc.font(10)
+            doc.cell(col_w - 50, row_h, doc.fit(page.name, col_w - 52), link=links[i])
+            doc.font(10, colour=MUTED)
+            doc.cell(30, row_h, doc.t(VARIATION_SHORT.get(page.variation or "", "No values")), link=links[i])
+            doc.cell(8, row_h, str(first_measure + i), align="R", link=links[i])
     if len(pack.pages) > len(shown):
         doc.set_xy(doc.l_margin, top + rows * row_h)
         doc.font(10, colour=MUTED)
-        doc.cell(w, row_h, doc.t(f"…and {len(pack.pages) - len(shown)} more"))
+        with doc.tag("P"):
+            doc.cell(w, row_h, doc.t(f"…and {len(pack.pages) - len(shown)} more"))
 
 
 EXCEPTIONS_TITLE = "Exceptions: measures whose latest value is a signal"
@@ -692,23 +732,31 @@ def _exceptions(doc: Any, pack: Pack, chunks: list[list[MeasurePage]], page_link
         doc.add_page()
         doc.set_xy(doc.l_margin, 14)
         doc.font(24, bold=True)
-        doc.cell(w, 11, doc.t(EXCEPTIONS_TITLE + (" (continued)" if n else "")),
-                 new_x="LMARGIN", new_y="NEXT")
+        with doc.tag("H2"):
+            doc.cell(w, 11, doc.t(EXCEPTIONS_TITLE + (" (continued)" if n else "")),
+                     new_x="LMARGIN", new_y="NEXT")
         doc.font(13, colour=MUTED)
-        doc.lines("The latest value of each measure below is a signal: something has probably changed in the "
-                  "system, so it is worth asking why. Every other measure is behaving as it has been.", w, 6.5, 2)
+        with doc.tag("P"):
+            doc.lines("The latest value of each measure below is a signal: something has probably changed in the "
+                      "system, so it is worth asking why. Every other measure is behaving as it has been.", w, 6.5, 2)
         doc.set_y(EXCEPTIONS_TOP)
         if not chunk:
             doc.font(16)
-            doc.lines(f"No measure shows a signal in its latest value up to {long_date(pack.end)}.", w, 8, 3)
+            with doc.tag("P"):
+                doc.lines(f"No measure shows a signal in its latest value up to {long_date(pack.end)}.", w, 8, 3)
         for page in chunk:
             y = doc.get_y()
-            doc.badges(page, doc.l_margin, y, size=12)
-            doc.set_xy(doc.l_margin, y + 7.5)
+            doc.set_xy(doc.l_margin, y + 7.5)  # the name is read first, then its badges and sentence
             doc.font(15, bold=True)
-            doc.cell(w, 8, doc.fit(page.name, w), link=page_links[page.measure_id], new_x="LMARGIN", new_y="NEXT")
+            with doc.tag("H3"):
+                doc.cell(w, 8, doc.fit(page.name, w), link=page_links[page.measure_id], new_x="LMARGIN",
+                         new_y="NEXT")
+            after = doc.get_y()
+            doc.badges(page, doc.l_margin, y, size=12)
+            doc.set_xy(doc.l_margin, after)
             doc.font(13)
-            doc.lines(page.sentence, w, 6.2, 3)
+            with doc.tag("P"):
+                doc.lines(page.sentence, w, 6.2, 3)
             doc.ln(4)
 
 
@@ -767,17 +815,24 @@ def _signals(doc: Any, pack: Pack, chunks: list[list[SignalEntry]], page_links: 
 def _measure(doc: Any, pack: Pack, page: MeasurePage, index: int) -> None:
     doc.add_page()
     w = doc.w - doc.l_margin - doc.r_margin
+    doc.set_xy(doc.l_margin, 16)
+    doc.font(22, bold=True)
+    with doc.tag("H2"):  # drawn before the line above it, so a screen reader reads the name first
+        doc.lines(page.name, w, 10, 2)
+    below = doc.get_y()
     doc.set_xy(doc.l_margin, 10)
     doc.font(10.5, colour=MUTED)
     where = page.strategic_purpose_name + (f" › {page.purpose_name}" if page.purpose_name
                                           and page.purpose_name != page.strategic_purpose_name else "")
-    doc.cell(w - 40, 6, doc.fit(f"{where} · {page.place}", w - 44))
-    doc.cell(40, 6, doc.t(f"Measure {index + 1} of {len(pack.pages)}"), align="R", new_x="LMARGIN", new_y="NEXT")
-    doc.font(22, bold=True)
-    doc.lines(page.name, w, 10, 2)
+    with doc.tag("P"):
+        doc.cell(w - 40, 6, doc.fit(f"{where} · {page.place}", w - 44))
+        doc.cell(40, 6, doc.t(f"Measure {index + 1} of {len(pack.pages)}"), align="R", new_x="LMARGIN",
+                 new_y="NEXT")
+    doc.set_xy(doc.l_margin, below)
     doc.ln(1)
     doc.font(19)
-    doc.lines(page.sentence, w, 8.6, 4)
+    with doc.tag("P"):
+        doc.lines(page.sentence, w, 8.6, 4)
     doc.ln(2)
     doc.set_y(doc.get_y() + doc.badges(page, doc.l_margin, doc.get_y(), size=13))
     note_h = 0.0
@@ -793,11 +848,13 @@ def _measure(doc: Any, pack: Pack, page: MeasurePage, index: int) -> None:
     if page.chart_png is None:
         doc.set_xy(doc.l_margin, y + 10)
         doc.font(14, colour=MUTED)
-        doc.lines("There is no chart: no values were recorded in this period.", w, 7, 2)
+        with doc.tag("P"):
+            doc.lines("There is no chart: no values were recorded in this period.", w, 7, 2)
     if note:
         doc.set_xy(doc.l_margin, y + used + 2)
         doc.font(12)
-        doc.lines(note, w, 5.6, 4)
+        with doc.tag("P"):
+            doc.lines(note, w, 5.6, 4)
 
 
 def pack_pdf(pack: Pack) -> bytes:
@@ -837,17 +894,21 @@ def measure_sheet_pdf(pack: Pack, measure_id: str | None = None) -> bytes:
     w = doc.w - doc.l_margin - doc.r_margin
     doc.set_xy(doc.l_margin, 10)
     doc.font(10, colour=MUTED)
-    doc.cell(w, 5, doc.t(f"Measure sheet · {pack.dataset_name}" + (" · Illustrative data" if pack.illustrative
-                                                                      else "")), new_x="LMARGIN", new_y="NEXT")
+    with doc.tag("P"):
+        doc.cell(w, 5, doc.t(f"Measure sheet · {pack.dataset_name}" + (" · Illustrative data" if pack.illustrative
+                                                                          else "")), new_x="LMARGIN", new_y="NEXT")
     doc.font(20, bold=True)
-    doc.lines(page.name, w, 9, 2)
+    with doc.tag("H1"):
+        doc.lines(page.name, w, 9, 2)
     doc.font(11, colour=MUTED)
     where = page.strategic_purpose_name + (f" › {page.purpose_name}" if page.purpose_name
                                           and page.purpose_name != page.strategic_purpose_name else "")
-    doc.lines(f"{where} · {page.place} · {pack.period_label}", w, 5.5, 2)
+    with doc.tag("P"):
+        doc.lines(f"{where} · {page.place} · {pack.period_label}", w, 5.5, 2)
     doc.ln(2)
     doc.font(15)
-    doc.lines(page.sentence, w, 7, 4)
+    with doc.tag("P"):
+        doc.lines(page.sentence, w, 7, 4)
     doc.ln(1.5)
     doc.set_y(doc.get_y() + doc.badges(page, doc.l_margin, doc.get_y(), size=11.5))
     used = _chart(doc, page, doc.l_margin, doc.get_y() + 1, w, 80)
@@ -867,10 +928,12 @@ def measure_sheet_pdf(pack: Pack, measure_id: str | None = None) -> bytes:
         if doc.get_y() > doc.h - 24:
             break
         doc.font(11, bold=True, colour="#1F3A5F")
-        doc.cell(w, 6, doc.t(heading), new_x="LMARGIN", new_y="NEXT")
+        with doc.tag("H2"):
+            doc.cell(w, 6, doc.t(heading), new_x="LMARGIN", new_y="NEXT")
         doc.font(11)
         room = int((doc.h - 16 - doc.get_y()) // 5.2)
-        doc.lines(body, w, 5.2, max(1, min(max_lines, room)))
+        with doc.tag("P"):
+            doc.lines(body, w, 5.2, max(1, min(max_lines, room)))
         doc.ln(2)
     return bytes(doc.output())
 
@@ -924,6 +987,19 @@ def _fit_in(text: str, width: float, size: float) -> str:
     return text
 
 
+DECORATIVE_EXT = "{C183D7F6-B498-43B3-948B-1728B52AA6E4}"  # PowerPoint's "Mark as decorative" (Office 2019+)
+
+
+def _decorative(shape: Any) -> None:
+    """Mark a shape decorative, so screen readers skip it: the words beside it say the same."""
+    from pptx.oxml import parse_xml
+
+    shape._element.nvSpPr.cNvPr.append(parse_xml(
+        '<a:extLst xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+        f'<a:ext uri="{DECORATIVE_EXT}"><adec:decorative '
+        'xmlns:adec="http://schemas.microsoft.com/office/drawing/2017/decorative" val="1"/></a:ext></a:extLst>'))
+
+
 def _slide_badges(slide: Any, page: MeasurePage, x: float, y: float, size: float = 16) -> float:
     """Variation and assurance as shapes and words; returns the height used in inches."""
     from pptx.enum.shapes import MSO_SHAPE
@@ -942,6 +1018,7 @@ def _slide_badges(slide: Any, page: MeasurePage, x: float, y: float, size: float
         marker.fill.fore_color.rgb = _rgb(colour)
         marker.line.fill.background()
         marker.name = f"Variation: {page.variation_label}"
+        _decorative(marker)
         words = page.variation_label + (" (new this period)" if page.first_signal else "")
         width = text_width_in(words, size, bold=True) + 0.25
         _textbox(slide, cx + box + 0.08, cy, width, line, words, size, bold=True)
@@ -957,6 +1034,7 @@ def _slide_badges(slide: Any, page: MeasurePage, x: float, y: float, size: float
         ring.line.color.rgb = _rgb(colour)
         ring.line.width = Pt(2)
         ring.name = f"Assurance: {page.assurance_label}"
+        _decorative(ring)
         frame = ring.text_frame
         frame.margin_left = frame.margin_right = frame.margin_top = frame.margin_bottom = 0
         frame.text = ASSURANCE_MARK[page.assurance]
