@@ -18,7 +18,9 @@ from perf import vocabulary
 POINT_STYLE: dict[str, tuple[str, str, str]] = {
     kind: (style.legend, style.colour, style.shape) for kind, style in vocabulary.POINT_TYPES.items()
 }
-FONT_SIZE = {"normal": 13, "large": 22}
+# Axis labels and legends are one smaller than this, so never under 14 px (readable on a shared screen);
+# Briefing mode's large charts are for reading across a meeting room.
+FONT_SIZE = {"normal": 15, "large": 24}
 
 
 def xmr_frame(points: pd.DataFrame, dates: pd.Series) -> pd.DataFrame:
@@ -112,7 +114,7 @@ def xmr_chart(
         layers.append({"transform": [starts], "mark": {"type": "rule", "color": "#005EA5", "strokeWidth": 1.5},
                        "encoding": {"x": x}})
         layers.append({"transform": [starts],
-                       "mark": {"type": "text", "align": "left", "dx": 4, "dy": -6, "fontSize": font - 2,
+                       "mark": {"type": "text", "align": "left", "dx": 4, "dy": -6, "fontSize": font - 1,
                                 "color": "#005EA5"},
                        "encoding": {"x": x, "y": {"value": 8}, "text": {"field": "phase_name", "type": "nominal"}}})
     layers.append({
@@ -136,7 +138,10 @@ def xmr_chart(
     spec = {
         "title": {"text": title, "fontSize": font + 3, "anchor": "start"},
         "height": height, "width": "container", "layer": layers,
-        "config": {"axis": {"labelFontSize": font - 1, "titleFontSize": font}},
+        # dark grey labels (Vega's default grey is 3.5:1 on white; #4A4A4A is 8.9:1)
+        "config": {"axis": {"labelFontSize": font - 1, "titleFontSize": font, "labelColor": "#4A4A4A",
+                            "titleColor": "#31333F"},
+                   "legend": {"labelColor": "#31333F", "titleColor": "#31333F"}},
     }
     return VegaLite(spec=spec, data=data.reset_index(drop=True))
 

@@ -24,6 +24,10 @@ from perf.charts import POINT_STYLE, xmr_frame
 WIDTH = 900
 FONT = "font-family='\"Source Sans\", \"Source Sans Pro\", sans-serif'"  # Streamlit's own typeface
 INK, MUTED, GRID, BLUE = "#31333F", "#555555", "#E6E6E6", "#005EA5"
+# Text sizes in chart units. A 900-wide chart is drawn at the page's width (820 px at 1280 x 720, so
+# x 0.91): 16 units is 14.6 px, the least that reads on a screen shared in a meeting.
+SMALL, HEADING = 16, 19
+LEFT = 76  # room left of the plot for tick labels of six figures at SMALL, then the axis title
 # ColorBrewer "Blues" (Brewer, colorbrewer2.org; as d3.schemeBlues[9]), light to dark, for the tile map
 BLUES = ["#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
 
@@ -89,7 +93,7 @@ def _svg(width: int, height: int, label: str, body: list[str]) -> str:
 
 
 def _title(text: str) -> str:
-    return f"<text x='0' y='16' font-size='16' font-weight='600' fill='{INK}'>{_e(text)}</text>"
+    return f"<text x='0' y='18' font-size='{HEADING}' font-weight='600' fill='{INK}'>{_e(text)}</text>"
 
 
 def _y_axis(box: _Box, ticks: Sequence[float], title: str, *, fmt: str = "number", right: bool = False) -> list[str]:
@@ -102,12 +106,12 @@ def _y_axis(box: _Box, ticks: Sequence[float], title: str, *, fmt: str = "number
             parts.append(f"<line x1='{box.left:.1f}' x2='{box.left + box.width:.1f}' y1='{y:.1f}' y2='{y:.1f}' "
                          f"stroke='{GRID}'/>")
         label = f"{tick:.0%}" if fmt == "percent" else _num(tick)
-        parts.append(f"<text x='{x_text:.1f}' y='{y + 4:.1f}' font-size='12' text-anchor='{anchor}' "
+        parts.append(f"<text x='{x_text:.1f}' y='{y + 4:.1f}' font-size='{SMALL}' text-anchor='{anchor}' "
                      f"fill='{MUTED}'>{label}</text>")
     if title:
         x = box.left + box.width + 48 if right else 14
         cy = box.top + box.height / 2
-        parts.append(f"<text transform='translate({x:.1f},{cy:.1f}) rotate({90 if right else -90})' font-size='13' "
+        parts.append(f"<text transform='translate({x:.1f},{cy:.1f}) rotate({90 if right else -90})' font-size='{SMALL}' "
                      f"text-anchor='middle' fill='{MUTED}'>{_e(title)}</text>")
     return parts
 
@@ -157,8 +161,8 @@ def _legend(items: Sequence[tuple[str, str, str]], x: float, y: float) -> list[s
     parts = []
     for label, colour, shape in items:
         parts.append(_marker(shape, x + 6, y - 4, colour, 6, label).replace(f"<title>{_e(label)}</title>", ""))
-        parts.append(f"<text x='{x + 16:.1f}' y='{y:.1f}' font-size='13' fill='{INK}'>{_e(label)}</text>")
-        x += 34 + 6.3 * len(label)
+        parts.append(f"<text x='{x + 16:.1f}' y='{y:.1f}' font-size='{SMALL}' fill='{INK}'>{_e(label)}</text>")
+        x += 34 + 8 * len(label)
     return parts
 
 
@@ -182,7 +186,7 @@ def xmr_chart(points: pd.DataFrame, dates: pd.Series, *, title: str, y_title: st
     # counts, days and shares cannot go below zero, and neither does their axis (xmr_frame clips the limit)
     floor = 0.0 if (data["value"].dropna() >= 0).all() else -math.inf
     ticks = nice_ticks(max(lo - pad, floor), hi + pad)
-    box = _Box(left=64, top=34, width=WIDTH - 64 - 16, height=height - 34 - 64, y_lo=ticks[0], y_hi=ticks[-1])
+    box = _Box(left=LEFT, top=34, width=WIDTH - LEFT - 16, height=height - 34 - 64, y_lo=ticks[0], y_hi=ticks[-1])
     start, end = pd.Timestamp(data["date"].min()), pd.Timestamp(data["date"].max())
     span = float((end - start).total_seconds()) or 1.0
 
@@ -196,7 +200,7 @@ def xmr_chart(points: pd.DataFrame, dates: pd.Series, *, title: str, y_title: st
     for when, text in _time_ticks(start, end):
         x = x_of(when)
         body.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{base:.1f}' y2='{base + 5:.1f}' stroke='#888'/>"
-                    f"<text x='{x:.1f}' y='{base + 19:.1f}' font-size='12' text-anchor='middle' "
+                    f"<text x='{x:.1f}' y='{base + 21:.1f}' font-size='{SMALL}' text-anchor='middle' "
                     f"fill='{MUTED}'>{text}</text>")
     if target is not None and pd.notna(target):
         y = box.y(float(target))
@@ -215,7 +219,7 @@ def xmr_chart(points: pd.DataFrame, dates: pd.Series, *, title: str, y_title: st
             x = px[0]
             name = (phase_labels or {}).get(int(str(phase)), f"Phase {int(str(phase)) + 1}")
             body.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{box.top:.1f}' y2='{base:.1f}' stroke='{BLUE}' "
-                        f"stroke-width='1.5'/><text x='{x + 4:.1f}' y='{box.top + 12:.1f}' font-size='12' "
+                        f"stroke-width='1.5'/><text x='{x + 4:.1f}' y='{box.top + 14:.1f}' font-size='{SMALL}' "
                         f"fill='{BLUE}'>{_e(name)}</text>")
     styles = {v[0]: v for v in POINT_STYLE.values()}
     size = 4.5 if len(data) <= 200 else 3
@@ -246,7 +250,7 @@ def stacked_bars(frame: pd.DataFrame, *, x: str, y: str, colour: str, title: str
     wide = wide.sort_index()
     totals = wide.fillna(0).sum(axis=1)
     ticks = nice_ticks(0.0, float(totals.max()) if len(totals) else 1.0)
-    box = _Box(left=64, top=34, width=WIDTH - 64 - 16, height=height - 34 - 64, y_lo=0.0, y_hi=ticks[-1])
+    box = _Box(left=LEFT, top=34, width=WIDTH - LEFT - 16, height=height - 34 - 64, y_lo=0.0, y_hi=ticks[-1])
     body = [_title(title), *_y_axis(box, ticks, y_title)]
     step, bar = _band(len(wide), box)
     base = box.top + box.height
@@ -269,7 +273,7 @@ def stacked_bars(frame: pd.DataFrame, *, x: str, y: str, colour: str, title: str
         span = (end - start).total_seconds() or 1.0
         for when, text in _time_ticks(start, end):
             xt = box.left + step / 2 + (when - start).total_seconds() / span * (box.width - step)
-            body.append(f"<text x='{xt:.1f}' y='{base + 19:.1f}' font-size='12' text-anchor='middle' "
+            body.append(f"<text x='{xt:.1f}' y='{base + 21:.1f}' font-size='{SMALL}' text-anchor='middle' "
                         f"fill='{MUTED}'>{text}</text>")
     body.extend(_legend([(n, c, "square") for n, c in zip(domain, palette, strict=True)], box.left, height - 12))
     return _svg(WIDTH, height, label or title, body)
@@ -280,7 +284,7 @@ def pareto(natures: pd.DataFrame, *, title: str, colour: str = vocabulary.ORANGE
     """Bars largest first with the running share as a line: which few causes make most of the demand."""
     data = natures.reset_index(drop=True)
     ticks = nice_ticks(0.0, float(data["demand"].max()) if len(data) else 1.0)
-    box = _Box(left=64, top=34, width=WIDTH - 64 - 64, height=height - 34 - 110, y_lo=0.0, y_hi=ticks[-1])
+    box = _Box(left=100, top=34, width=WIDTH - 100 - 64, height=height - 34 - 110, y_lo=0.0, y_hi=ticks[-1])
     share_box = _Box(box.left, box.top, box.width, box.height, 0.0, 1.0)
     body = [_title(title), *_y_axis(box, ticks, "Contacts"),
             *_y_axis(share_box, [0, 0.2, 0.4, 0.6, 0.8, 1.0], "Cumulative share", fmt="percent", right=True)]
@@ -294,9 +298,9 @@ def pareto(natures: pd.DataFrame, *, title: str, colour: str = vocabulary.ORANGE
                     f"<title>{_e(row['nature'])}: {_num(float(row['demand']))} contacts, "
                     f"{float(row['share']):.0%} of failure demand</title></rect>")
         name = str(row["nature"])
-        short = name if len(name) <= 22 else name[:21] + "…"
+        short = name if len(name) <= 20 else name[:19] + "…"
         cx = x0 + bar / 2
-        body.append(f"<text transform='translate({cx:.1f},{base + 10:.1f}) rotate(-30)' font-size='12' "
+        body.append(f"<text transform='translate({cx:.1f},{base + 12:.1f}) rotate(-40)' font-size='{SMALL}' "
                     f"text-anchor='end' fill='{MUTED}'>{_e(short)}</text>")
         if pd.notna(row["cumulative_share"]):
             line.append((cx, share_box.y(float(row["cumulative_share"])), float(row["cumulative_share"]), name))
@@ -330,7 +334,7 @@ def histogram(bins: pd.DataFrame, *, title: str, x_title: str, y_title: str, mar
     """Bars over ranges of a number (``start``, ``end``, ``count``, ``name``); a dashed line at ``marker``."""
     data = bins.reset_index(drop=True)
     ticks = nice_ticks(0.0, float(data["count"].max()) if data["count"].notna().any() else 1.0)
-    box = _Box(left=64, top=34, width=WIDTH - 64 - 24, height=height - 34 - 56, y_lo=0.0, y_hi=ticks[-1])
+    box = _Box(left=LEFT, top=34, width=WIDTH - LEFT - 24, height=height - 34 - 56, y_lo=0.0, y_hi=ticks[-1])
     drawn = data[data["count"].notna()]  # hidden ranges (small counts) past the last bar take no room
     lo = float(drawn["start"].min()) if len(drawn) else 0.0
     hi = max(float(drawn["end"].max()) if len(drawn) else 1.0,
@@ -353,15 +357,15 @@ def histogram(bins: pd.DataFrame, *, title: str, x_title: str, y_title: str, mar
     body.append(_baseline(box))
     for tick in nice_ticks(lo, hi, 8):
         if lo <= tick <= hi:
-            body.append(f"<text x='{x_of(tick):.1f}' y='{base + 18:.1f}' font-size='12' text-anchor='middle' "
+            body.append(f"<text x='{x_of(tick):.1f}' y='{base + 21:.1f}' font-size='{SMALL}' text-anchor='middle' "
                         f"fill='{MUTED}'>{_num(tick)}</text>")
-    body.append(f"<text x='{box.left + box.width / 2:.1f}' y='{height - 6}' font-size='13' text-anchor='middle' "
+    body.append(f"<text x='{box.left + box.width / 2:.1f}' y='{height - 6}' font-size='{SMALL}' text-anchor='middle' "
                 f"fill='{MUTED}'>{_e(x_title)}</text>")
     if marker is not None and pd.notna(marker):
         x = x_of(float(marker))
         body.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{box.top:.1f}' y2='{base:.1f}' stroke='{vocabulary.ORANGE}' "
                     f"stroke-width='2' stroke-dasharray='6 4'><title>{_e(marker_label)}</title></line>"
-                    f"<text x='{x + 4:.1f}' y='{box.top + 12:.1f}' font-size='12' fill='{vocabulary.ORANGE}'>"
+                    f"<text x='{x + 4:.1f}' y='{box.top + 14:.1f}' font-size='{SMALL}' fill='{vocabulary.ORANGE}'>"
                     f"{_e(marker_label)}</text>")
     return _svg(WIDTH, height, label or title, body)
 
@@ -406,10 +410,10 @@ def tile_map(frame: pd.DataFrame, *, value_title: str, title: str, label: str | 
     cols, rows = sorted(set(xs)), sorted(set(ys))
     col_at = {c: i for i, c in enumerate(cols)}
     row_at = {r: i for i, r in enumerate(rows)}
-    top = 30
+    top = 34
     width = max(len(cols) * (tile + gap), 320)
     map_height = len(rows) * (tile + gap)
-    height = top + map_height + 70
+    height = top + map_height + 74
     lo, hi = float(data["value"].min()), float(data["value"].max())
     span = (hi - lo) or 1.0
     body = [_title(title)]
@@ -424,18 +428,18 @@ def tile_map(frame: pd.DataFrame, *, value_title: str, title: str, label: str | 
         figure = _num(float(row["value"])) if pd.notna(row["value"]) else "no figure"
         body.append(f"<g><title>{_e(name)} ({_e(row.get('council', ''))}): {figure} {_e(value_title)}</title>"
                     f"<rect x='{x}' y='{y}' width='{tile}' height='{tile}' rx='3' fill='{fill}'/>"
-                    f"<text x='{x + tile / 2:.1f}' y='{y + tile / 2 + 4:.1f}' font-size='11' font-weight='700' "
+                    f"<text x='{x + tile / 2:.1f}' y='{y + tile / 2 + 5:.1f}' font-size='14' font-weight='700' "
                     f"text-anchor='middle' fill='{ink}'>{_e(short)}</text></g>")
     # the legend: the ramp from the lowest to the highest figure
     ly = top + map_height + 26
-    body.append(f"<text x='0' y='{ly - 8}' font-size='13' fill='{MUTED}'>{_e(value_title)}</text>")
+    body.append(f"<text x='0' y='{ly - 8}' font-size='{SMALL}' fill='{MUTED}'>{_e(value_title)}</text>")
     body.append("<defs><linearGradient id='oi-blues'>" + "".join(
         f"<stop offset='{i / (len(BLUES) - 1):.3f}' stop-color='{c}'/>" for i, c in enumerate(BLUES))
         + "</linearGradient></defs>")
     ramp = min(300, width - 20)
     body.append(f"<rect x='0' y='{ly}' width='{ramp}' height='12' fill='url(#oi-blues)'/>"
-                f"<text x='0' y='{ly + 28}' font-size='12' fill='{MUTED}'>{_num(lo)}</text>"
-                f"<text x='{ramp}' y='{ly + 28}' font-size='12' text-anchor='end' fill='{MUTED}'>{_num(hi)}</text>")
+                f"<text x='0' y='{ly + 30}' font-size='{SMALL}' fill='{MUTED}'>{_num(lo)}</text>"
+                f"<text x='{ramp}' y='{ly + 30}' font-size='{SMALL}' text-anchor='end' fill='{MUTED}'>{_num(hi)}</text>")
     return _svg(width, height, label or title, body)
 
 
@@ -479,7 +483,7 @@ def small_control_chart(points: pd.DataFrame, *, title: str, width: int = 240, h
     every = pd.concat([values, data["centre"].astype(float), data["upper"].astype(float), lower]).dropna()
     lo, hi = float(every.min()), float(every.max())
     span = hi - lo or 1.0
-    top, pad = 18.0, 3.0
+    top, pad = 22.0, 3.0
     n = len(data)
 
     def x(i: int) -> float:
@@ -494,7 +498,7 @@ def small_control_chart(points: pd.DataFrame, *, title: str, width: int = 240, h
     label = html.escape(title, quote=True)
     parts = [f'<svg role="img" aria-label="Small control chart for {label}" viewBox="0 0 {width} {height}" '
              f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
-             f'<text x="{pad}" y="12" font-size="12" font-family="sans-serif" fill="#222">{label}</text>',
+             f'<text x="{pad}" y="14" font-size="14" font-family="sans-serif" fill="#222">{label}</text>',
              f'<polyline fill="none" stroke="#333" stroke-width="1" points="{path(data["centre"])}"/>']
     for limit in (data["upper"].astype(float), lower):
         parts.append(f'<polyline fill="none" stroke="#333" stroke-width="0.8" stroke-dasharray="4 3" '

@@ -49,3 +49,45 @@ def test_badges_charts_and_packs_share_one_colour_a_point_type() -> None:
         assert charts.POINT_STYLE[kind][1] == colour, kind
     for kind, (_, _, colour) in icons.ASSURANCE.items():
         assert report.ASSURANCE_COLOUR[kind] == colour, kind
+
+
+def _font_sizes(node: object) -> list[float]:
+    """Every font size a Vega-Lite spec sets, wherever it sets one."""
+    if isinstance(node, dict):
+        own = [float(v) for k, v in node.items() if k.lower().endswith("fontsize")]
+        return own + [s for v in node.values() for s in _font_sizes(v)]
+    if isinstance(node, list):
+        return [s for v in node for s in _font_sizes(v)]
+    return []
+
+
+def _chart(size: str) -> dict[str, object]:
+    import pandas as pd
+
+    points = pd.DataFrame({"value": [1.0, 2.0, 9.0, 2.0], "centre": 2.0, "lower": 0.0, "upper": 5.0,
+                           "phase": [0, 0, 1, 1], "point_type": ["common_cause", "common_cause",
+                                                                  "special_cause_concern", "common_cause"]})
+    dates = pd.Series(pd.date_range("2025-01-01", periods=4, freq="MS"))
+    return charts.xmr_chart(points, dates, title="t", y_title="y", size=size).spec
+
+
+def test_chart_text_is_at_least_14px_and_larger_in_briefing() -> None:
+    normal, large = _font_sizes(_chart("normal")), _font_sizes(_chart("large"))
+    assert normal and min(normal) >= 14, f"chart text under 14 px: {sorted(normal)}"
+    assert min(large) >= 20 and min(large) > max(normal) - 2, f"briefing chart text not larger: {sorted(large)}"
+
+
+def test_svg_chart_text_is_at_least_14px_when_drawn_at_820_px() -> None:
+    """SVG charts are 900 units wide, drawn 820 px wide in the page at 1280 x 720 (the browser test measures it)."""
+    import re
+
+    import pandas as pd
+
+    from perf import svg
+
+    points = pd.DataFrame({"value": [1.0, 2.0, 9.0, 2.0], "centre": 2.0, "lower": 0.0, "upper": 5.0,
+                           "phase": [0, 0, 1, 1], "point_type": "common_cause"})
+    drawn = svg.xmr_chart(points, pd.Series(pd.date_range("2025-01-01", periods=4, freq="MS")), title="t",
+                          y_title="y", phase_labels={1: "Change"})
+    sizes = [float(s) for s in re.findall(r"font-size='([\d.]+)'", drawn)]
+    assert sizes and min(sizes) * 820 / svg.WIDTH >= 14, sorted(sizes)
