@@ -70,7 +70,10 @@ and a measure chosen, and the sign-in and data pages. It found no failures.
 
 An automated checker finds only some kinds of problem (for example contrast, missing labels, invalid
 markup, small targets); it cannot judge whether a label makes sense or whether the reading order is
-sensible. We also check pages with the keyboard alone. Automated tests also check that every chart in a
-briefing pack has its sentence and alt text, and that the public view shows only published measures.
-This statement will be reviewed whenever the dashboard changes.
+sensible. Other automated tests tab through pages with the keyboard and check that every stop shows a
+focus ring, measure chart text as drawn (at least 14 pixels in a 1280 by 720 window), read back the
+structure tree of the PDF packs (headings, reading order, alt text on every chart, language, title) and
+the alt text of every chart in the PowerPoint decks, and check that the public view shows only published
+measures. No one has yet tested the dashboard with a screen reader; we would welcome reports from anyone
+who does. This statement will be reviewed whenever the dashboard changes.
 """)
