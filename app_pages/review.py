@@ -108,7 +108,9 @@ if result.judgement == "change_elsewhere" and result.elsewhere is not None:
 a, b, c = st.columns(3)
 a.metric("Average before → after", f"{result.after_mean:,.{decimals}f}",
          delta=f"{result.after_mean - result.before_mean:+,.{decimals}f}",
-         delta_color="inverse" if m["improvement"] == "down" else "normal" if m["improvement"] == "up" else "off")
+         # green or red only when the verdict says the system changed; otherwise the move is noise
+         delta_color="off" if not result.signal else "inverse" if m["improvement"] == "down"
+         else "normal" if m["improvement"] == "up" else "off")
 b.metric("Range before", f"{result.before_range[0]:,.{decimals}f} – {result.before_range[1]:,.{decimals}f}")
 c.metric("Range after", f"{result.after_range[0]:,.{decimals}f} – {result.after_range[1]:,.{decimals}f}")
 

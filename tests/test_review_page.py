@@ -74,3 +74,13 @@ def test_too_early_says_how_many_more_periods(app_env: Path) -> None:
     head, finding = _verdict(at)
     assert head.startswith("### Too early to tell")
     assert "only 4 weeks since" in finding and "3 more weeks will tell, once the figure for the week of" in finding
+
+
+def test_the_average_moves_in_colour_only_when_the_verdict_claims_a_change(app_env: Path) -> None:
+    quiet = run_page("app_pages/review.py", measure=_name(app_env, "affordable-homes"), period="All time",
+                     on="2024-07-01")
+    changed = run_page("app_pages/review.py", measure=_name(app_env, "repairs-end-to-end"), period="All time",
+                       on="2024-04-01")
+    assert quiet.metric[0].proto.color != changed.metric[0].proto.color
+    assert changed.metric[0].proto.color == type(changed.metric[0].proto).MetricColor.Value("GREEN")
+    assert quiet.metric[0].proto.color == type(quiet.metric[0].proto).MetricColor.Value("GRAY")
