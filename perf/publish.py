@@ -17,14 +17,16 @@ and not removed until ``KEEP`` newer versions exist. The app resolves the link o
 (:func:`resolve`, called by ``ui.db.start_run``), so a page is drawn from one version, and the next
 run picks up the newer one.
 
-What the copy holds (:data:`COPIES`): published measures and their values, phases and reviews;
-public commentary only, its author written as "Council officer" (as the public view shows it);
-places, purposes, services, demographics and bank holidays. Never users, the change log, who
-entered a value, or anything about an unpublished measure. The case and contact records stay,
-without officers' details: the public Demand and Capability pages count them for whatever service,
-ward and period a visitor picks, and hide small counts as they draw (``perf.disclosure``). The
-DuckDB file is for the app's servers; what is published for download is the Parquet, from
-:func:`perf.export.published_tables` (small counts already hidden).
+What the copy holds (:data:`COPIES`), by the rules of the one public filter (:mod:`perf.public`):
+published measures with their owners as roles, their values, phases, and the dates of their
+reviews; public commentary only, its author "Council officer"; places, purposes, services,
+demographics and bank holidays. Never users, the change log, who entered a value, a review's
+decision, actions or reviewers, or anything about an unpublished measure. The case and contact
+records stay, without officers' details: the public Demand and Capability pages count them for
+whatever service, ward and period a visitor picks, and hide small counts as they draw. Ward values
+stay as recorded too: the public pages roll them up and hide small ones at the query
+(:func:`perf.public.cells`). The DuckDB file is for the app's servers; what is published for
+download is the Parquet, from :func:`perf.export.published_tables` (small counts already hidden).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from pathlib import Path
 
 import duckdb
 
-from perf import export, store
+from perf import export, public, store
 from perf.config import db_path
 
 DB_NAME = "outside_in.duckdb"
@@ -49,7 +51,7 @@ CURRENT = "current"
 VERSIONS = "versions"
 KEEP = 3  # versions kept besides the newest: a page run that resolved an older one still finds its file
 STALE_TEMP_SECONDS = 3600.0  # a half-written version older than this is from a publish that died
-PUBLIC_AUTHOR = "Council officer"  # how the public view names the writer of a comment (ui.filters.author)
+PUBLIC_AUTHOR = public.PUBLIC_AUTHOR  # how the public view names the writer of a comment
 
 # table -> the SELECT (from the council's database, attached as src) that fills it in the snapshot.
 # Tables not named here stay empty (app_user, change_log). Only published measures' rows go in.
@@ -69,7 +71,9 @@ COPIES: dict[str, str] = {
     "work_case": "SELECT * FROM src.work_case",
     "demographic": "SELECT * FROM src.demographic",
     "bank_holiday": "SELECT * FROM src.bank_holiday",
-    "review": f"SELECT * REPLACE ('{PUBLIC_AUTHOR}' AS reviewed_by) FROM src.review WHERE {_PUBLISHED}",
+    # of a review, the public see its dates only (perf.public.REVIEW_COLUMNS): the rest stays inside
+    "review": ("SELECT * REPLACE (NULL::VARCHAR AS decision, NULL::VARCHAR AS actions, NULL::VARCHAR AS reviewed_by) "
+               f"FROM src.review WHERE {_PUBLISHED}"),
 }
 
 
@@ -154,6 +158,9 @@ def _write(folder: Path, source: Path | None, version: str, wait_seconds: float)
         for table in store.TABLES:  # every table, the ones left empty too
             counted = con.execute(f"SELECT count(*) FROM {table}").fetchall()
             rows[table] = int(counted[0][0])
+        owners = con.execute("SELECT measure_id, owner FROM measure").fetchall()
+        con.executemany("UPDATE measure SET owner = ? WHERE measure_id = ?",  # the role, never a name
+                        [(public.owner_role(owner), mid) for mid, owner in owners])
         published_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         con.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot_version', ?), ('published_at', ?)",
                     [version, published_at])

@@ -7,8 +7,9 @@ and a link shared on a bad-news day costs a file read, not a Streamlit session.
 It is drawn from a published snapshot (:mod:`perf.publish`), so it can only hold what the public may
 see, with the same pieces as the app: control charts from :mod:`perf.spc` drawn by :mod:`perf.svg`,
 sentences from :mod:`perf.narrative`, and every number also in a table. Ward figures come from the
-partner tables (:func:`perf.export.published_tables`), so a ward count from 1 to 4 is blank, as in
-the published data, and a ward series with any blank is given as a table with no chart or sentence
+one public filter (:mod:`perf.public`, audience "public"), so a ward count from 1 to 4, and a count
+that would give one away from its locality's total, reads "not shown", as in the app and the
+published data; a ward series with any hidden value is given as a table with no chart or sentence
 (a line through the gaps, or an average of the shown months, would lean on the hidden ones).
 
 URLs are stable (``measures/<measure_id>.html``, ``purposes/<purpose_id>.html``,
@@ -30,8 +31,10 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from perf import export, measures, narrative, spc, stale, store, svg
-from perf.disclosure import FEWER_THAN, SMALL_COUNT
+from perf import export, measures, narrative, public, spc, stale, store, svg
+from perf.public import SMALL_COUNT
+
+NOT_SHOWN = "not shown"  # a hidden count: 1 to 4, or one that would give such a count away
 
 STYLE = """
 :root { color-scheme: light; }
@@ -91,15 +94,16 @@ class _Site:
         self.base_url = base_url
         self.meta = measures.meta(con)
         self.name = self.meta.get("dataset_name") or "Council performance"
-        self.catalogue = measures.catalogue(con, public_only=True)
+        self.catalogue = public.catalogue(con, "public")  # published measures, owners as roles
         self.purposes = measures.purposes(con)
         self.places = measures.localities(con)
-        self.phases = measures.phases(con)
+        self.phases = public.phases(con, "public")
         self.published = self.meta.get("published_at", "")
         self.files: dict[str, str] = {}
-        tables = export.published_tables(con)
-        self.tables = tables
-        self.ward_values = tables["measurements"][tables["measurements"]["locality_kind"] == "ward"]
+        self.tables = export.published_tables(con)
+        by_ward = self.catalogue[self.catalogue["by_locality"].astype(bool)]["measure_id"]
+        cells = public.cells(con, list(by_ward), "public")  # small counts hidden, as the public view hides them
+        self.ward_values = cells[cells["locality_kind"] == "ward"]
 
     # --- the frame every page shares ------------------------------------------------------------------
     def page(self, path: str, title: str, body: str, *, description: str = "") -> None:
@@ -151,7 +155,7 @@ identified. Figures for the whole area are shown in full.</p>
     def measure_page(self, m: Mapping[str, Any]) -> tuple[str, str] | None:
         """measures/<id>.html; returns (headline, sparkline) for the purpose page, or None with no values."""
         mid = str(m["measure_id"])
-        series = measures.series(self.con, mid, measures.AREA).sort_values("period_start").reset_index(drop=True)
+        series = public.series(self.con, mid, measures.AREA, "public").sort_values("period_start").reset_index(drop=True)
         series = series[series["value"].notna()].reset_index(drop=True)
         path = f"measures/{_slug(mid)}.html"
         purpose = f'<a href="../purposes/{_slug(m["strategic_purpose_id"])}.html">{_e(m["strategic_purpose_name"])}</a>'
@@ -176,7 +180,7 @@ identified. Figures for the whole area are shown in full.</p>
         table = _table(f"The numbers behind the chart ({unit})",
                        ["Period", "Value", "Average", "Lower limit", "Upper limit", "Variation"],
                        rows[::-1], numeric={1, 2, 3, 4})
-        notes = measures.commentary(self.con, mid, public_only=True)
+        notes = public.commentary(self.con, mid, "public")
         said = "".join(
             f'<div class="card"><p class="muted">'
             f'{_e(narrative.note_label(n["period_start"], n["written_at"], str(m["frequency"]), first_shown=dates.min(), latest=dates.max()))}'
@@ -266,13 +270,14 @@ identified. Figures for the whole area are shown in full.</p>
         hidden = rows["suppressed"].astype(bool)
         dates = pd.to_datetime(rows["period_start"]).reset_index(drop=True)
         cells = [(narrative.period_label(d, str(m["frequency"])),
-                  FEWER_THAN if h else narrative.format_value(float(v), "", decimals))
+                  NOT_SHOWN if h else narrative.format_value(float(v), "", decimals))
                  for d, v, h in zip(dates, rows["value"], hidden, strict=True)]
         table = _table(f"{m['name']} in {ward} ({m['unit']})", ["Period", "Value"], cells[::-1], numeric={1})
         if hidden.any():
-            return (link + f"<p>{int(hidden.sum()):,} of the {len(rows):,} periods had {FEWER_THAN} "
-                    f"{_e(m['unit'])} here and are not shown, so that no one can be identified; with gaps, "
-                    f"no chart or summary is drawn.</p><details><summary>The published figures</summary>{table}</details>")
+            return (link + f"<p>{int(hidden.sum()):,} of the {len(rows):,} periods are not shown here: a count "
+                    f"from 1 to {SMALL_COUNT - 1}, and a count that would give one away from a total, is hidden so "
+                    "that no one can be identified. With gaps, no chart or summary is drawn.</p>"
+                    f"<details><summary>The published figures</summary>{table}</details>")
         series = pd.DataFrame({"period_start": dates, "value": rows["value"].astype(float).to_numpy()})
         chart, labels = self.measure_chart(m, series)
         sentence = narrative.measure_sentence(dict(m), chart.points, dates)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import threading
@@ -61,6 +62,28 @@ def test_a_snapshot_holds_only_what_the_public_may_see(source: Path, tmp_path: P
     assert _rows(db, "SELECT count(*) FROM commentary") == [(2,)]
     assert snap.rows["measure"] == len(tiny_db.PUBLISHED) and snap.rows["app_user"] == 0
     assert _rows(db, "SELECT value FROM meta WHERE key = 'snapshot_version'") == [(snap.version,)]
+
+
+def test_owners_are_roles_and_reviews_keep_their_dates_only(source: Path, tmp_path: Path) -> None:
+    con = duckdb.connect(str(source))
+    try:
+        con.execute("UPDATE measure SET owner = 'Head of Street Scene (Jo Bloggs)' WHERE measure_id = 'M_CALLS'")
+        con.execute("INSERT INTO review (measure_id, change_date, decision, actions, reviewed_by, reviewed_at) VALUES "
+                    "('M_CALLS', DATE '2024-10-01', 'Keep the new rota', 'Jo to brief the crews', 'Jo Bloggs', "
+                    "TIMESTAMP '2025-01-10 10:00:00')")
+    finally:
+        con.close()
+    db = publish.publish(tmp_path / "site", source).db
+    assert _rows(db, "SELECT owner FROM measure WHERE measure_id = 'M_CALLS'") == [("Head of Street Scene",)]
+    assert _rows(db, "SELECT change_date, decision, actions, reviewed_by FROM review") == [
+        (dt.date(2024, 10, 1), None, None, None)]
+    con = duckdb.connect(str(db), read_only=True)
+    try:  # the name is nowhere in the snapshot
+        for table in store.TABLES:
+            text = con.execute(f"SELECT string_agg(CAST(COLUMNS(*) AS VARCHAR), '|') FROM {table}").fetchall()
+            assert "Bloggs" not in repr(text), table
+    finally:
+        con.close()
 
 
 def test_the_parquet_is_the_partner_data_with_small_counts_hidden(source: Path, tmp_path: Path) -> None:

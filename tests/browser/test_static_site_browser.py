@@ -88,17 +88,17 @@ def test_the_first_tab_reaches_the_skip_link(site_url: str, no_js: object) -> No
     assert focused == "Skip to the content"
 
 
-def test_a_ward_with_small_counts_reads_fewer_than_five_and_has_no_chart(site_url: str, no_js: object) -> None:
+def test_a_ward_with_small_counts_does_not_show_them_and_has_no_chart(site_url: str, no_js: object) -> None:
     page = no_js
     page.goto(f"{site_url}/wards.html")  # type: ignore[attr-defined]
     page.get_by_role("link", name="Ward 1").click()  # type: ignore[attr-defined]
     page.wait_for_url("**/wards/W1.html")  # type: ignore[attr-defined]
     main = page.locator("main")  # type: ignore[attr-defined]
-    assert "had fewer than 5 reports here and are not shown" in main.inner_text()
+    assert "36 of the 36 periods are not shown here: a count from 1 to 4" in main.inner_text()
     assert main.get_by_role("img").count() == 0
     page.get_by_text("The published figures").click()  # type: ignore[attr-defined]
     cells = main.locator("tbody td:nth-child(2)").all_inner_texts()
-    assert cells and set(cells) == {"fewer than 5"}
+    assert cells and set(cells) == {"not shown"}
     _shot(page, "ward_small_counts")
 
 
