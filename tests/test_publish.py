@@ -57,6 +57,8 @@ def test_a_snapshot_holds_only_what_the_public_may_see(source: Path, tmp_path: P
                 "SELECT * FROM meta WHERE key = 'seed_dir'"):
         assert _rows(db, sql) == [], sql
     assert _rows(source, "SELECT count(*) FROM app_user") == [(1,)]
+    for table in set(store.TABLES) - set(publish.COPIES):  # any table not named for copying stays empty,
+        assert snap.rows[table] == 0, table                 # a new one too (officers' contacts, signals ...)
     # and the public things are all there
     assert sorted(r[0] for r in _rows(db, "SELECT measure_id FROM measure")) == sorted(tiny_db.PUBLISHED)
     assert _rows(db, "SELECT count(*) FROM commentary") == [(2,)]
