@@ -139,6 +139,21 @@ def notes(con: duckdb.DuckDBPyConnection, *, measure_id: str | None = None,
     return store.query(con, "signal_notes", {"measure_id": measure_id, "signal_id": signal_id})
 
 
+def excluded(con: duckdb.DuckDBPyConnection, measure_id: str, locality_id: str) -> pd.DataFrame:
+    """The periods of a measure in a place that one-off answers left out of the limits, with the cause."""
+    return store.query(con, "signal_excluded", {"all": False, "measure_ids": [measure_id],
+                                                "locality_id": locality_id})
+
+
+def excluded_positions(periods: pd.Series, spans: pd.DataFrame) -> tuple[int, ...]:
+    """Positions in ``periods`` inside any excluded span (first_period to last_period)."""
+    days = pd.to_datetime(pd.Series(periods)).reset_index(drop=True)
+    hit = pd.Series(False, index=days.index)
+    for first, last in zip(pd.to_datetime(spans["first_period"]), pd.to_datetime(spans["last_period"]), strict=True):
+        hit |= (days >= first) & (days <= last)
+    return tuple(int(i) for i in days.index[hit])
+
+
 def owners(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every measure owner with their email address and sign-in, if recorded."""
     return store.query(con, "owner_list")

@@ -176,7 +176,7 @@ def find(
     if measure_ids == []:
         return Found()
     scope = _scope(measure_ids)
-    values = _rows(cur, "signal_series", scope)
+    values = left_out(_rows(cur, "signal_series", scope), _rows(cur, "signal_excluded", {**scope, "locality_id": None}))
     watch = _rows(cur, "signal_watch", scope)
     known = _rows(cur, "signal_known", scope)
     found = runs(values, watch)
@@ -193,6 +193,21 @@ def find(
     n_series = values.groupby(["measure_id", "locality_id"]).ngroups if len(values) else 0
     return Found(result.new, result.extended, result.closed, time.perf_counter() - started, n_series,
                  int(values["value"].notna().sum()), result.reasons)
+
+
+def left_out(values: pd.DataFrame, excluded: pd.DataFrame) -> pd.DataFrame:
+    """The values with those a one-off answer left out of the limits blanked: like a chart's excluded
+    points they then shape no limit and no run (they were answered, so raise nothing new)."""
+    if excluded.empty or values.empty:
+        return values
+    out = values.copy()
+    days = pd.to_datetime(out["period_start"])
+    for m, loc, first, last in zip(excluded["measure_id"], excluded["locality_id"],
+                                   pd.to_datetime(excluded["first_period"]), pd.to_datetime(excluded["last_period"]),
+                                   strict=True):
+        hit = (out["measure_id"] == m) & (out["locality_id"] == loc) & (days >= first) & (days <= last)
+        out.loc[hit, "value"] = np.nan
+    return out
 
 
 def _changed_periods(changed: pd.DataFrame) -> dict[tuple[str, str], set[date]]:

@@ -136,3 +136,18 @@ def test_a_user_is_the_owner_their_username_or_email_names(tmp_path: Path) -> No
         signal_answers.set_owner(con, "Head of Streets (Ann)", "a@council.example", "nobody", user="admin")
     owners = signal_answers.owners(con)
     assert isinstance(owners, pd.DataFrame) and owners["measures"].tolist() == [2]
+
+
+@pytest.mark.parametrize("leave_out", [True, False])
+def test_a_one_off_left_out_of_the_limits_no_longer_widens_them(tmp_path: Path, leave_out: bool) -> None:
+    """A burst of 300 widens the limits so far that 125 next month looks ordinary; left out, it does not."""
+    con = _db(tmp_path / "t.duckdb")
+    burst = entry.enter_value(con, "calls", date(2025, 1, 1), None, 300, user="amy", now=NOW)
+    signal_answers.answer(con, burst.signals.new[0], Answer(True, "A storm.", "", "one_off",
+                                                            exclude_from_limits=leave_out), user="ann", now=NOW)
+    after = entry.enter_value(con, "calls", date(2025, 2, 1), None, 125, user="amy", now=NOW)
+    assert len(after.signals.new) == (1 if leave_out else 0)
+    spans = signal_answers.excluded(con, "calls", "ALL")
+    assert len(spans) == (1 if leave_out else 0)
+    periods = pd.Series(pd.date_range("2024-11-01", periods=4, freq="MS"))
+    assert signal_answers.excluded_positions(periods, spans) == ((2,) if leave_out else ())

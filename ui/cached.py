@@ -102,10 +102,13 @@ def demographics(con: Con, locality_id: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def xmr_for(
-    values: tuple[float, ...], phase_starts: tuple[int, ...], improvement: str, target: float | None
+    values: tuple[float, ...], phase_starts: tuple[int, ...], improvement: str, target: float | None,
+    exclude: tuple[int, ...] = (),
 ) -> spc.Chart:
-    """The control chart of a series: cached on the numbers themselves."""
-    return spc.xmr(list(values), phase_starts=phase_starts, improvement=improvement, target=target)
+    """The control chart of a series: cached on the numbers themselves (``exclude``: positions a one-off
+    answer left out of the limits)."""
+    return spc.xmr(list(values), phase_starts=phase_starts, improvement=improvement, target=target,
+                   exclude=list(exclude))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

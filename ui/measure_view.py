@@ -53,7 +53,13 @@ def measure_view(m: pd.Series, data: pd.DataFrame, scope: filters.Scope) -> Meas
     phase_rows = cached.phases(str(m.name), scope.public_only)
     positions, labels = measures.phase_labels(data["period_start"], phase_rows)
     target = None if pd.isna(m["target"]) else float(m["target"])
-    chart = cached.xmr_for(tuple(data["value"].astype(float)), tuple(positions), str(m["improvement"]), target)
+    exclude: tuple[int, ...] = ()
+    if shown_by == m["frequency"]:  # a one-off answered "leave out of the limits" (ui.signal_view)
+        from ui import signal_view
+
+        exclude = signal_view.excluded_positions(str(m.name), scope.locality_id, data["period_start"])
+    chart = cached.xmr_for(tuple(data["value"].astype(float)), tuple(positions), str(m["improvement"]), target,
+                           exclude)
     since = scope.since(data["period_start"].max())
     shown = data.index if since is None else data.index[data["period_start"] >= since]
     return MeasureView(data, chart, shown_by, phase_rows, positions, labels, target, shown)

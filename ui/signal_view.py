@@ -36,6 +36,16 @@ def notes(con: object, measure_id: str | None = None, signal_id: int | None = No
     return signal_answers.notes(con, measure_id=measure_id, signal_id=signal_id)  # type: ignore[arg-type]
 
 
+@cached_query(64)
+def excluded(con: object, measure_id: str, locality_id: str) -> pd.DataFrame:
+    return signal_answers.excluded(con, measure_id, locality_id)  # type: ignore[arg-type]
+
+
+def excluded_positions(measure_id: str, locality_id: str, periods: pd.Series) -> tuple[int, ...]:
+    """Where one-off answers left points of this series out of the limits."""
+    return signal_answers.excluded_positions(periods, excluded(measure_id, locality_id))
+
+
 @cached_query(8)
 def owners(con: object) -> pd.DataFrame:
     return signal_answers.owners(con)  # type: ignore[arg-type]
@@ -89,7 +99,8 @@ def chart(measure_id: str, locality_id: str, *, title: str, periods: int = 36, h
     phases = cached.phases(measure_id, False)
     positions = measures.phase_positions(data["period_start"], list(phases["starts_on"]))
     target = None if pd.isna(m["target"]) else float(m["target"])
-    result = cached.xmr_for(tuple(data["value"].astype(float)), tuple(positions), str(m["improvement"]), target)
+    result = cached.xmr_for(tuple(data["value"].astype(float)), tuple(positions), str(m["improvement"]), target,
+                            excluded_positions(measure_id, locality_id, data["period_start"]))
     shown = data.index[-periods:]
     if small:
         return svg.small_control_chart(result.points.loc[shown], title=title, width=300, height=110)
