@@ -17,6 +17,10 @@ scope = filters.current()
 st.title("Signals")
 st.caption("Each signal found when data arrived stays open until its owner (or an officer) says what caused it, "
            "what is being done, and the outcome.")
+if not signal_view.ready():
+    st.info("This database was built before signals were recorded. The next load of measure values adds them, "
+            "or rebuild it with `python -m perf build`.")
+    st.stop()
 done = st.session_state.pop("_signals_done", None)
 if done:
     st.success(done, icon=":material/check_circle:")

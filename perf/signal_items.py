@@ -176,6 +176,7 @@ def find(
     if measure_ids == []:
         return Found()
     scope = _scope(measure_ids)
+    store.ensure_schema(cur)  # a database built before signal items gains their tables on its next load
     values = left_out(_rows(cur, "signal_series", scope), _rows(cur, "signal_excluded", {**scope, "locality_id": None}))
     watch = _rows(cur, "signal_watch", scope)
     known = _rows(cur, "signal_known", scope)

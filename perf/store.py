@@ -190,6 +190,21 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sql_text("schema"))
 
 
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Create the tables and sequences of the data model that an older database lacks (one built
+    before they were added); returns their names. Nothing that exists is touched."""
+    tables = {str(r[0]) for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    sequences = {str(r[0]) for r in con.execute("SELECT sequence_name FROM duckdb_sequences()").fetchall()}
+    text = "\n".join(line.split("--")[0] for line in sql_text("schema").splitlines())
+    made = []
+    for statement in text.split(";"):
+        found = re.search(r"CREATE (TABLE|SEQUENCE) (\w+)", statement)
+        if found and found.group(2) not in (tables if found.group(1) == "TABLE" else sequences):
+            con.execute(statement)
+            made.append(found.group(2))
+    return made
+
+
 def seed_file(table: str, seed_dir: Path = SEED_DIR) -> Path | None:
     """The shipped seed file for a table (Parquet preferred, then CSV), if there is one."""
     for suffix in (".parquet", ".csv"):

@@ -205,3 +205,14 @@ def test_an_upload_still_loads_when_the_mail_server_refuses(db: Path, tmp_path: 
     assert received.messages == []
     signals = open_page("signals", "amy")
     assert any("No such mailbox" in c.value for c in signals.caption)  # shown where people look
+
+
+def test_a_database_built_before_signals_still_shows_every_page(db: Path) -> None:
+    with duckdb.connect(str(db)) as con:
+        for table in ("alert_log", "signal_note", "signal_answer", "signal_item", "owner"):
+            con.execute(f"DROP TABLE {table}")
+    overview = open_page("overview", "amy")
+    assert not [t for t in _links(overview) if "open signal" in t]
+    open_page("measure", "amy", measure="Leisure centre visits")
+    signals = open_page("signals", "amy")
+    assert "built before signals were recorded" in signals.info[0].value

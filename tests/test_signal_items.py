@@ -157,3 +157,13 @@ def test_unsorted_values_are_refused() -> None:
     watch = pd.DataFrame({"measure_id": ["a", "b"], "improvement": ["up", "up"], "phase_starts": [None, None]})
     with pytest.raises(ValueError, match="sorted"):
         signal_items.runs(values.iloc[[0, 1, 0]], watch)
+
+
+def test_a_database_built_before_signal_items_gains_their_tables_on_its_next_load(tmp_path: Path) -> None:
+    con = _db(tmp_path / "t.duckdb")
+    for table in ("alert_log", "signal_note", "signal_answer", "signal_item", "owner"):
+        con.execute(f"DROP TABLE {table}")
+    con.execute("DROP SEQUENCE signal_seq")
+    done = entry.enter_value(con, "calls", date(2025, 1, 1), None, 160, user="amy", now=NOW)
+    assert len(done.signals.new) == 1 and len(_items(con)) == 1
+    assert store.ensure_schema(con) == []  # nothing more to add

@@ -21,6 +21,14 @@ DIRECTION_BADGES = {
 }
 
 
+@cached_query(4)
+def ready(con: object) -> bool:
+    """False for a database built before signal items (its next load, or a rebuild, adds them)."""
+    found = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'signal_item'"  # type: ignore[attr-defined]
+                        ).fetchone()
+    return bool(found and found[0])
+
+
 @cached_query(16)
 def items(con: object, status: str, since: date | None, public_only: bool) -> pd.DataFrame:
     return signal_answers.items(con, status=status, since=since, public_only=public_only)  # type: ignore[arg-type]
@@ -43,6 +51,8 @@ def excluded(con: object, measure_id: str, locality_id: str) -> pd.DataFrame:
 
 def excluded_positions(measure_id: str, locality_id: str, periods: pd.Series) -> tuple[int, ...]:
     """Where one-off answers left points of this series out of the limits."""
+    if not ready():
+        return ()
     return signal_answers.excluded_positions(periods, excluded(measure_id, locality_id))
 
 
@@ -69,6 +79,8 @@ def my_owners() -> list[str]:
 
 def open_by_purpose(public_only: bool) -> pd.Series:
     """Open items per strategic purpose id."""
+    if not ready():
+        return pd.Series(dtype=int)
     frame = items("open", None, public_only)
     return frame.groupby("purpose_id").size() if len(frame) else pd.Series(dtype=int)
 
@@ -116,7 +128,7 @@ def when(value: object) -> str:
 
 def measure_panel(measure_id: str, locality_id: str, *, public_only: bool) -> None:
     """Signals on this chart, with their answers and commentary: shown beside the flagged points."""
-    if public_only:
+    if public_only or not ready():
         return
     found = for_measure(measure_id, locality_id)
     if found.empty:
