@@ -115,7 +115,8 @@ def chart(measure_id: str, locality_id: str, *, title: str, periods: int = 36, h
                             excluded_positions(measure_id, locality_id, data["period_start"]))
     shown = data.index[-periods:]
     if small:
-        return svg.small_control_chart(result.points.loc[shown], title=title, width=300, height=110)
+        # drawn about 330 px wide in a list card: a 220-unit viewBox keeps its 12-unit text above 14 px
+        return svg.small_control_chart(result.points.loc[shown], title=title, width=220, height=90)
     return svg.xmr_chart(result.points.loc[shown], data.loc[shown, "period_start"], title=title,
                          y_title=str(m["unit"]), height=height,
                          label=f"Control chart of {m['name']}, the latest {len(shown)} values.")

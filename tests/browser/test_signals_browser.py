@@ -118,3 +118,26 @@ def test_an_uploaded_signal_is_emailed_listed_answered_and_shown(loop: tuple[str
     main.get_by_text(CAUSE, exact=False).first.wait_for(timeout=30_000)
     main.get_by_text("Signals on this chart").scroll_into_view_if_needed()
     shot(page, "measure_signal_answer")
+
+
+def test_signal_chart_text_is_at_least_14px_at_1280_by_720(loop: tuple[str, Path, Received], small: object) -> None:
+    """The list's small charts and an item's chart, measured as drawn (as tests/browser/test_chart_text_browser)."""
+    from tests.browser.test_chart_text_browser import DRAWN
+
+    url, db, _ = loop
+    with duckdb.connect(str(db), read_only=True) as con:
+        first = con.execute("SELECT min(signal_id) FROM signal_item").fetchone()
+    page = small
+    page.goto(f"{url}/account")  # type: ignore[attr-defined]
+    wait_ready(page)
+    main = page.locator('[data-testid="stMain"]')  # type: ignore[attr-defined]
+    main.get_by_role("textbox", name="Username").fill("jon")
+    main.get_by_role("textbox", name="Password").fill(PASSWORD)
+    main.get_by_role("button", name="Sign in").click()
+    page.locator('[data-testid="stSidebar"]').get_by_text("Signed in as").wait_for(timeout=30_000)  # type: ignore[attr-defined]
+    page.locator('.st-key-menu').get_by_text("Signals", exact=True).click()  # type: ignore[attr-defined]
+    main.locator("svg[role='img']").first.wait_for(timeout=30_000)
+    wait_ready(page)
+    drawn = page.evaluate(DRAWN)  # type: ignore[attr-defined]
+    assert drawn and not [d for d in drawn if d["smallest"] < 14], drawn
+    assert first is not None
