@@ -88,6 +88,18 @@ def test_owners_are_roles_and_reviews_keep_their_dates_only(source: Path, tmp_pa
         con.close()
 
 
+def test_a_database_built_before_a_table_or_column_existed_still_publishes(source: Path, tmp_path: Path) -> None:
+    con = duckdb.connect(str(source))
+    try:  # as if built by an older release: no review table, and measure without its decimals column
+        con.execute("DROP TABLE review")
+        con.execute("ALTER TABLE measure DROP COLUMN decimals")
+    finally:
+        con.close()
+    snap = publish.publish(tmp_path / "site", source)
+    assert snap.rows["review"] == 0 and snap.rows["measure"] == len(tiny_db.PUBLISHED)
+    assert _rows(snap.db, "SELECT DISTINCT decimals FROM measure") == [(0,)]  # the schema's default
+
+
 def test_the_parquet_is_the_partner_data_with_small_counts_hidden(source: Path, tmp_path: Path) -> None:
     snap = publish.publish(tmp_path / "site", source)
     measurements = pd.read_parquet(snap.folder / "parquet" / "measurements.parquet")
