@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import re
 import shutil
@@ -315,6 +316,8 @@ def main() -> int:
         store.build(sample)
     print(f"Outside-In behind nginx: {args.seconds:.0f} s, {args.rate:g} new visitors/s reading a page 3-8 s "
           f"each, pages {', '.join(p or 'overview' for p in PAGES)}")
+    print("Load average at the start: {:.1f} {:.1f} {:.1f} (on a shared machine, page times measure the "
+          "neighbours too)".format(*os.getloadavg()))
     counts = [args.replicas] + ([1] if args.compare and args.replicas != 1 else [])
     for n in counts:
         with tempfile.TemporaryDirectory(prefix="oi-bench-") as tmp:
@@ -322,6 +325,7 @@ def main() -> int:
     if args.static:
         with tempfile.TemporaryDirectory(prefix="oi-bench-") as tmp:
             static_bench(min(args.seconds, 15.0), sample, Path(tmp))
+    print("\nLoad average at the end: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     return 0
 
 
