@@ -1,12 +1,11 @@
 """Stale limits: has the system moved since its limits were worked out?
 
-When a sustained shift — a run of the rule set's shift length on one side of the centre line,
-reaching to the latest point — has run since the last phase began, the limits describe a system
-that no longer exists. The pages say so and offer an admin to start a new phase from the run's
-first period, where Wheeler would start the new limits when nothing more is known of the change's
-timing (M. Graban, *Measures of Success*, 2019, and his "Questions on shifts and recalculating limits",
-measuresofsuccessbook.com). Nothing is recalculated automatically: limits change only where a
-person says the system changed (a phase), as ``docs/methods.md`` records.
+One rule with the Check–Plan–Do review: the limits shown are stale when a lasting shift the review
+would propose (:func:`perf.shifts.sustained_shifts`) begins in the last phase, still runs at the
+latest point and has moved the level a sigma or more (:func:`running_shift`). The pages then say so and offer an admin to start
+a new phase from the shift's first period. Nothing is recalculated automatically: limits change only
+where a person says the system changed (a phase), as NHS England's *Making Data Count* advises and
+``docs/methods.md`` records.
 """
 
 from __future__ import annotations
@@ -16,42 +15,75 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from perf.spc import RUN_LENGTH
+from perf import shifts
+from perf.review import PER_YEAR, period_of
+from perf.spc import RuleSet
 
 
-def sustained_shift_start(values: Any, centre: Any, phase: Any, run_length: int) -> int | None:
-    """Position (0-based) where a run of ``run_length`` or more points on one side of ``centre``
-    begins, when that run reaches the latest point and lies in the last phase; else None.
+def running_shift(values: Any, *, sigma: float | None = None, rules: RuleSet | str = "mdc",
+                  per_year: int | None = None) -> shifts.Shift | None:
+    """The latest lasting shift in ``values`` (one phase's points, NaN for a missing period) that
+    still runs at the latest point and has moved the level, or None.
 
-    Missing values neither break nor extend the run; a point on the centre line breaks it (as
-    the shift rule, ``perf.spc`` shift rule).
+    The shifts are those the Check–Plan–Do review proposes (:func:`perf.shifts.sustained_shifts`:
+    each against the average of the system before it, a season not taken for a new system when
+    ``per_year`` is known). Still running: the latest point lies on the shift's side of that old
+    average, and so do at least :data:`perf.shifts.LASTING_SHARE` of the points from its start.
+    Moved: with the limits' ``sigma``, the points since the start average at least
+    :data:`perf.shifts.MIN_SIZE` sigma beyond those of the phase before it and, while the shift is
+    younger than its lasting window (:func:`perf.shifts.lasting_window`), beyond the same periods a
+    year earlier (a season comes back each year; a new system does not).
 
     Example
     -------
-    >>> sustained_shift_start([5, 6, 4, 5, 6, 5, 3, 3, 3, 3, 3, 3, 3], [4.5] * 13, [0] * 13, 7)
-    6
+    >>> running_shift([10, 11, 9, 10, 11, 9, 10, 11, 9, 10, 11, 9, 5, 6, 4, 5, 6, 4, 5, 6, 4]).start
+    12
     """
     value = np.asarray(values, dtype=float)
-    mid = np.asarray(centre, dtype=float)
-    phases = np.asarray(phase)
-    present = np.flatnonzero(~np.isnan(value))
-    if present.size < run_length:
-        return None
-    last = present[-1]
-    side = np.sign(value - mid)
-    if side[last] == 0 or np.isnan(side[last]):
-        return None
-    start = last
-    count = 0
-    for i in present[::-1]:
-        if phases[i] != phases[last] or side[i] != side[last]:
-            break
-        start, count = int(i), count + 1
-    return start if count >= run_length else None
+    for shift in reversed(shifts.sustained_shifts(value, rules=rules, per_year=per_year)):
+        if _still_runs(value[shift.start:], shift.old_centre, shift.direction):
+            return shift if _moved(value, shift, sigma, rules, per_year) else None
+    return None
+
+
+def _moved(value: np.ndarray[Any, Any], shift: shifts.Shift, sigma: float | None, rules: RuleSet | str,
+           per_year: int | None) -> bool:
+    """Do the points since ``shift.start`` sit a sigma beyond the phase before it, and beyond the same
+    periods a year earlier while the shift is younger than its lasting window?"""
+    if sigma is None:
+        return True
+    way = 1 if shift.direction == "up" else -1
+    since, before = value[shift.start:], value[: shift.start]
+    if way * (np.nanmean(since) - np.nanmean(before)) < shifts.MIN_SIZE * sigma:
+        return False
+    young = since.shape[0] < shifts.lasting_window(rules, per_year)
+    if per_year and per_year > 1 and young and shift.start >= per_year:
+        year_ago = value[shift.start - per_year: value.shape[0] - per_year]
+        gap = since - year_ago
+        if np.isnan(gap).all() or way * float(np.nanmean(gap)) < shifts.MIN_SIZE * sigma:
+            return False
+    return True
+
+
+def _still_runs(values: np.ndarray[Any, Any], centre: float, direction: str) -> bool:
+    """The latest point, and at least :data:`perf.shifts.LASTING_SHARE` of ``values``, on the shift's side."""
+    since = values[~np.isnan(values)]
+    side = np.sign(since - centre) * (1 if direction == "up" else -1)
+    return bool(side.shape[0] and side[-1] > 0 and (side > 0).sum() >= shifts.LASTING_SHARE * side.shape[0])
 
 
 def changed_since(points: pd.DataFrame, dates: Any, *, rules: str = "mdc") -> pd.Timestamp | None:
-    """The first period of a sustained shift since the last phase began (see
-    :func:`sustained_shift_start`), from a chart's ``points`` and their period starts; else None."""
-    at = sustained_shift_start(points["value"], points["centre"], points["phase"], RUN_LENGTH.get(rules, 8))
-    return None if at is None else pd.Timestamp(pd.Series(dates).iloc[at])
+    """The first period of the latest lasting shift in the last phase that still runs at the latest
+    point (:func:`running_shift`), from a chart's ``points`` (value, centre, upper, phase) and their period starts
+    (which say whether a year is 52, 12 or 4 points); else None."""
+    value = points["value"].to_numpy(dtype=float, na_value=np.nan)
+    present = np.flatnonzero(~np.isnan(value))
+    if present.shape[0] == 0:
+        return None
+    phase = points["phase"].to_numpy()
+    mine = np.flatnonzero(phase == phase[present[-1]])
+    when = pd.DatetimeIndex(pd.Series(dates).to_numpy())
+    sigma = (float(points["upper"].iloc[present[-1]]) - float(points["centre"].iloc[present[-1]])) / 3
+    shift = running_shift(value[mine], sigma=sigma if np.isfinite(sigma) else None, rules=rules,
+                          per_year=PER_YEAR.get(period_of(when)))
+    return None if shift is None else pd.Timestamp(when[mine[shift.start]])
