@@ -16,6 +16,7 @@ import difflib
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -50,6 +51,12 @@ MAX_PLAUSIBLE = 1e12  # no council figure (contacts, days, pounds) comes near a 
 EARLIEST = date(1990, 1, 1)  # older dates are almost always a mistyped year (0024, 1924)
 MAX_TEXT = 1000  # characters in one text cell; longer is a pasted document, not a category
 AREA = "ALL"  # the locality row that stands for the whole area (perf/sql/schema.sql)
+
+MAX_ROWS = 1_000_000  # rows in one file: two years of a district's contacts; Excel itself stops at 1,048,576
+MAX_CELLS = 20_000_000  # rows x columns read, so a file of few rows but thousands of columns is bounded too
+MAX_SHEET_BYTES = 1024 * 1024 * 1024  # a worksheet's XML as unpacked from the .xlsx (a zip): 1 GiB
+_CHUNK_ROWS = 100_000  # rows turned into a frame at a time, so the text of only this many is held as lists
+_ROW_TAG = b"<row"  # how a worksheet's XML opens each row (counted before openpyxl reads any)
 
 NOUNS: dict[Kind, tuple[str, str]] = {
     "measure_values": ("measure value", "measure values"),
@@ -264,25 +271,26 @@ def size_problem(filename: str, size: int) -> Problem | None:
     ))
 
 
-def read_upload(data: bytes, filename: str, *, sheet: str | None = None) -> RawUpload:
+def read_upload(data: bytes, filename: str, *, sheet: str | None = None, known_kind: bool = False) -> RawUpload:
     """Read a CSV or Excel upload into a frame of text, so nothing is lost or guessed at.
 
     Raises InputError when the file itself cannot be read (too big, wrong type, encoding,
-    several sheets with data and none chosen).
+    several sheets with data and none chosen, more than MAX_ROWS rows or MAX_CELLS cells) and, with
+    ``known_kind``, as soon as the header row matches no kind of file (the rest is not read).
     """
     too_big = size_problem(filename, len(data))
     if too_big:
         raise InputError([too_big])
     lower = filename.lower()
     if lower.endswith((".xlsx", ".xlsm")):
-        return _read_excel(data, filename, sheet)
+        return _read_excel(data, filename, sheet, known_kind)
     if lower.endswith(".xls"):
         raise InputError([Problem(None, None, None, (
             f"{filename} is an old Excel 97-2003 workbook (.xls), which can't be read. "
             "Save it as an Excel workbook (.xlsx) or CSV and load that."
         ))])
     if lower.endswith((".csv", ".txt")):
-        return _read_csv(data, filename)
+        return _read_csv(data, filename, known_kind)
     raise InputError([Problem(None, None, None, (
         f"{filename} is not a CSV (.csv) or Excel (.xlsx) file, so it can't be loaded."
     ))])
@@ -290,6 +298,41 @@ def read_upload(data: bytes, filename: str, *, sheet: str | None = None) -> RawU
 
 def _file_problem(message: str) -> InputError:
     return InputError([Problem(None, None, None, message)])
+
+
+def _too_many_rows(filename: str) -> InputError:
+    return _file_problem(
+        f"{filename} has more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,} rows a file. "
+        "Split it into smaller files (for example one per year) and load each.")
+
+
+class _Budget:
+    """Counts rows and cells as they are read and stops the read the moment a limit is passed."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename, self.rows, self.cells = filename, 0, 0
+
+    def take(self, cells: int) -> None:
+        self.rows += 1
+        self.cells += cells
+        if self.rows > MAX_ROWS + 1:  # the header row is not a data row
+            raise _too_many_rows(self.filename)
+        if self.cells > MAX_CELLS:
+            raise _file_problem(
+                f"{self.filename} has more than {MAX_CELLS:,} cells (rows times columns); the limit is "
+                f"{MAX_CELLS:,}. Remove columns that are not needed, or split the file, and load each part.")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their endings, one at a time (csv reads quoted line breaks across them)."""
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start)
+        if end == -1:
+            yield text[start:]
+            return
+        yield text[start:end + 1]
+        start = end + 1
 
 
 def _decode(data: bytes, filename: str) -> tuple[str, tuple[str, ...]]:
@@ -316,47 +359,62 @@ def _decode(data: bytes, filename: str) -> tuple[str, tuple[str, ...]]:
                   "characters such as £ and accented names look right.",)
 
 
-def _read_csv(data: bytes, filename: str) -> RawUpload:
+def _read_csv(data: bytes, filename: str, known_kind: bool) -> RawUpload:
     text, notes = _decode(data, filename)
     if not text.strip():
         raise _file_problem(f"{filename} is empty.")
-    first_line = text.split("\n", 1)[0]
+    first_line = text.split("\n", 1)[0] if len(text) < 65536 else text[:65536].split("\n", 1)[0]
     counts = {d: first_line.count(d) for d in (",", ";", "\t")}
     delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
     if delimiter != ",":
         name = "semicolons" if delimiter == ";" else "tabs"
         notes = (*notes, f"{filename} separates columns with {name}, so it was read that way.")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records: list[list[str]] = []
-    try:
-        for record in reader:
-            records.append(record)
-    except csv.Error as exc:
-        raise _file_problem(
-            f"Row {len(records) + 1} of {filename} has broken quoting ({exc}); "
-            "check for a stray double quote (\") in that row."
-        ) from exc
-    return _to_frame(records, filename, notes, None)
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
+    read = 0
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        nonlocal read
+        try:
+            for record in reader:
+                read += 1
+                yield read, record
+        except csv.Error as exc:
+            raise _file_problem(
+                f"Row {read + 1} of {filename} has broken quoting ({exc}); "
+                "check for a stray double quote (\") in that row."
+            ) from exc
+
+    return _to_frame(records(), filename, notes, None, known_kind)
 
 
 def _to_frame(
-    records: list[list[str]], filename: str, notes: tuple[str, ...], sheet: str | None,
-    row_numbers: list[int] | None = None,
+    records: Iterator[tuple[int, list[str]]], filename: str, notes: tuple[str, ...], sheet: str | None,
+    known_kind: bool = False,
 ) -> RawUpload:
-    """Records (header first) to a text frame; ragged rows are padded or refused, never cut."""
-    numbers = row_numbers or list(range(1, len(records) + 1))
-    while records and not any(c.strip() for c in records[0]):  # blank lines above the header
-        records, numbers = records[1:], numbers[1:]
-    if not records:
+    """Numbered records (header first) to a text frame, read as they come: ragged rows are padded or
+    refused, never cut; a header that matches no kind of file, or too many rows or cells, stops the
+    read at once (perf.load.MAX_ROWS, MAX_CELLS)."""
+    budget = _Budget(filename)
+    header: list[str] | None = None
+    for _, record in records:  # blank lines above the header
+        budget.take(len(record))
+        if any(c.strip() for c in record):
+            header = list(record)
+            break
+    if header is None:
         raise _file_problem(f"{filename} is empty.")
-    header = list(records[0])
     while header and not header[-1].strip():  # trailing empty header cells (a spreadsheet's edge)
         header.pop()
+    if known_kind and recognise([str(h) for h in header]) is None:  # nothing to check the rest against
+        raise InputError([_unrecognised_header()])
     width = len(header)
+    columns = pd.Index(header, dtype=object)
     rows: list[list[str]] = []
     index: list[int] = []
+    parts: list[pd.DataFrame] = []
     problems: list[Problem] = []
-    for number, record in zip(numbers[1:], records[1:], strict=True):
+    for number, record in records:
+        budget.take(len(record))
         if not "".join(record).strip():
             continue  # a blank row carries nothing
         if len(record) > width:
@@ -370,12 +428,16 @@ def _to_frame(
             record = record[:width]
         rows.append(record + [""] * (width - len(record)))
         index.append(number)
+        if len(rows) >= _CHUNK_ROWS:
+            parts.append(pd.DataFrame(rows, columns=columns, index=pd.Index(index, name="row"), dtype=str))
+            rows, index = [], []
     if problems:
         raise InputError(problems)
-    if not rows:
+    if rows or not parts:
+        parts.append(pd.DataFrame(rows, columns=columns, index=pd.Index(index, name="row"), dtype=str))
+    frame = parts[0] if len(parts) == 1 else pd.concat(parts)
+    if frame.empty:
         raise _file_problem(f"{filename} has a header row but no data rows.")
-    frame = pd.DataFrame(rows, columns=pd.Index(header, dtype=object), index=pd.Index(index, name="row"),
-                         dtype=str)
     return RawUpload(filename, frame, notes, sheet)
 
 
@@ -387,11 +449,12 @@ def _used(record: list[str]) -> int:
     return used
 
 
-def _read_excel(data: bytes, filename: str, sheet: str | None) -> RawUpload:
+def _read_excel(data: bytes, filename: str, sheet: str | None, known_kind: bool) -> RawUpload:
     # openpyxl rather than DuckDB's excel extension, which cannot be installed offline (notes/stack.md)
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_unpacked(data, filename)
     try:
         # data_only=False keeps formulas as text (=SUM(...)), so a formula is refused, not evaluated
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -416,13 +479,52 @@ def _read_excel(data: bytes, filename: str, sheet: str | None) -> RawUpload:
                 f"{filename} has {len(with_data)} sheets with data ({_quoted(with_data)}); choose the sheet "
                 "to load, or save the one you want as its own file."
             ))])
-        records, numbers = _sheet_records(book[chosen])
+        try:
+            result = _to_frame(_sheet_records(book[chosen]), filename, (), chosen, known_kind)
+        except InputError as err:
+            if err.problems and err.problems[0].reason == f"{filename} is empty.":
+                raise _file_problem(f"Sheet '{chosen}' of {filename} is empty.") from err
+            raise
     finally:
         book.close()
-    if not records:
-        raise _file_problem(f"Sheet '{chosen}' of {filename} is empty.")
-    result = _to_frame(records, filename, (), chosen, numbers)
     return RawUpload(result.filename, result.frame, result.notes, chosen)
+
+
+def _check_unpacked(data: bytes, filename: str) -> None:
+    """Refuse a workbook whose sheets unpack to more than MAX_ROWS rows or MAX_SHEET_BYTES before
+    openpyxl reads a row: an .xlsx is a zip, and 0.8 MB of it can unpack to two million rows.
+
+    The sheets' XML is streamed a megabyte at a time and its row tags counted, so this costs about a
+    second per 300 MB unpacked and never holds more than a megabyte of it.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return  # not a zip at all: openpyxl says the workbook cannot be read
+    too_big = _file_problem(
+        f"{filename} unpacks to more than {MAX_SHEET_BYTES // 1024 // 1024:,} MB of sheet data, far more than "
+        f"{MAX_ROWS:,} rows need. Save just the rows to load as CSV, or split the workbook, and load each part.")
+    with archive:
+        for info in archive.infolist():
+            if not ((info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"))
+                    or info.filename == "xl/sharedStrings.xml"):
+                continue
+            if info.file_size > MAX_SHEET_BYTES:
+                raise too_big
+            rows, unpacked, tail = 0, 0, b""
+            try:
+                with archive.open(info) as member:
+                    while chunk := member.read(1 << 20):
+                        unpacked += len(chunk)
+                        if unpacked > MAX_SHEET_BYTES:
+                            raise too_big
+                        block = tail + chunk  # a tag split between two chunks is counted once
+                        rows += block.count(_ROW_TAG)
+                        tail = block[-(len(_ROW_TAG) - 1):]
+                        if rows > MAX_ROWS + 1:
+                            raise _too_many_rows(filename)
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
+                return  # damaged: openpyxl says the workbook cannot be read
 
 
 def _quoted(names: Sequence[str]) -> str:
@@ -445,17 +547,15 @@ def _sheet_has_data(ws: AnySheet) -> bool:
     return False
 
 
-def _sheet_records(ws: AnySheet) -> tuple[list[list[str]], list[int]]:
-    records: list[list[str]] = []
-    numbers: list[int] = []
+def _sheet_records(ws: AnySheet) -> Iterator[tuple[int, list[str]]]:
+    """The sheet's rows as numbered text records, one at a time (each numbered as Excel shows it)."""
+    last = 0
     for cells in _iter_cells(ws):
-        texts = [_cell_text(c) for c in cells]
         if not cells:
             continue
         number = next((getattr(c, "row", None) for c in cells if getattr(c, "row", None)), None)
-        records.append(texts)
-        numbers.append(int(number) if number else (numbers[-1] + 1 if numbers else 1))
-    return records, numbers
+        last = int(number) if number else last + 1
+        yield last, [_cell_text(c) for c in cells]
 
 
 def _cell_text(cell: AnyCell) -> str:
@@ -833,7 +933,7 @@ def validate_upload(
     """
     sheets: tuple[str, ...] = ()
     try:
-        raw = read_upload(data, filename, sheet=sheet)
+        raw = read_upload(data, filename, sheet=sheet, known_kind=True)
     except InputError as exc:
         if filename.lower().endswith((".xlsx", ".xlsm")):
             sheets = _sheets_with_data(data)
@@ -851,6 +951,11 @@ def _sheets_with_data(data: bytes) -> tuple[str, ...]:
     from openpyxl import load_workbook
 
     try:
+        _check_unpacked(data, "")
+    except InputError:
+        return ()  # refused for its size: openpyxl would read it all (to size a sheet with no <dimension>)
+
+    try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # noqa: BLE001 - the read error is already reported; this only lists sheets
         return ()
@@ -858,6 +963,16 @@ def _sheets_with_data(data: bytes) -> tuple[str, ...]:
         return tuple(n for n in book.sheetnames if _sheet_has_data(book[n]))
     finally:
         book.close()
+
+
+def _unrecognised_header() -> Problem:
+    return Problem(1, None, None, (
+        "the header row doesn't match any kind of file that can be loaded. Measure values need "
+        "'measure_id', 'period_start', 'value' (and optionally 'locality_id', 'numerator', "
+        "'denominator'); demand records need 'demand_id', 'service_id', 'locality_id', 'channel', "
+        "'received_at', 'demand_type', 'nature'; work records need 'case_id', 'service_id', "
+        "'locality_id', 'started_at'."
+    ))
 
 
 def validate_frame(
@@ -869,14 +984,7 @@ def validate_frame(
     headers = [str(h) for h in raw.columns]
     kind = kind or recognise(headers)
     if kind is None:
-        problem = Problem(1, None, None, (
-            "the header row doesn't match any kind of file that can be loaded. Measure values need "
-            "'measure_id', 'period_start', 'value' (and optionally 'locality_id', 'numerator', "
-            "'denominator'); demand records need 'demand_id', 'service_id', 'locality_id', 'channel', "
-            "'received_at', 'demand_type', 'nature'; work records need 'case_id', 'service_id', "
-            "'locality_id', 'started_at'."
-        ))
-        return _rejected(filename, None, [problem], raw, (), ())
+        return _rejected(filename, None, [_unrecognised_header()], raw, (), ())
     found, header_problems = _header_problems(headers, kind)
     if header_problems:
         return _rejected(filename, kind, header_problems, raw, (), ())
