@@ -56,11 +56,12 @@ with st.form("sign_in"):
 if submitted and (not username.strip() or not password):
     st.error("Enter your username and password.")
 elif submitted:
-    with writing() as con:  # a failure is counted (and may lock the account), so this writes
-        outcome = users.sign_in(con, username, password)
+    with writing() as con:  # a failure is counted; the password check itself holds no lock
+        outcome = users.sign_in(con, username, password, client=auth.client())
     if outcome.user is not None:
         auth.remember(outcome.user)
         st.rerun()  # the navigation now lists the pages this role may use
     st.error(outcome.message, icon=":material/error:")
 st.caption("Forgotten your password, or locked out? Ask an admin to reset or unlock your account. "
-           f"After {users.MAX_FAILED} wrong passwords in a row an account locks for {users.LOCK_MINUTES} minutes.")
+           f"After {users.CLIENT_MAX_FAILED} wrong sign-ins this browser must wait {users.CLIENT_MINUTES} minutes; "
+           f"after {users.MAX_FAILED} in a row an account locks for {users.LOCK_MINUTES} minutes.")

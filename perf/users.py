@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -145,9 +146,19 @@ def needs_rehash(stored: str, cost: ScryptCost = DEFAULT_COST) -> bool:
 # Users
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
-MAX_FAILED = 5  # failures before a lock: OWASP Authentication Cheat Sheet, "Account Lockout", leaves
-LOCK_MINUTES = 15  # the numbers to us; five tries then fifteen minutes is a common, modest choice
-WRONG = "Username or password is wrong."  # the same words for both, so usernames can't be discovered
+# Two brakes on guessing (OWASP Authentication Cheat Sheet, "Account Lockout", leaves the numbers to
+# us). One client (browser address) gets CLIENT_MAX_FAILED wrong sign-ins in CLIENT_MINUTES, then is
+# refused unheard until the window has passed. An account locks for LOCK_MINUTES after MAX_FAILED
+# wrong passwords in a row, from however many clients: more than one client's allowance, so no one
+# visitor can lock an admin out, and a lock always runs out (or `python -m perf unlock NAME`).
+CLIENT_MAX_FAILED = 5
+CLIENT_MINUTES = 15
+MAX_FAILED = 20
+LOCK_MINUTES = 15
+# One answer for an unknown username, a wrong password, a locked account and a client refused for
+# too many tries, each after the same work (one scrypt check), so none can be told from another.
+WRONG = ("Username or password is wrong, or there have been too many failed sign-ins: wait a few "
+         "minutes and try again, or ask an admin.")
 
 
 @cache
@@ -308,41 +319,72 @@ def list_users(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return store.query(con, "users_list")
 
 
-def sign_in(
-    con: duckdb.DuckDBPyConnection, username: str, password: str, *, now: datetime | None = None,
-    cost: ScryptCost = DEFAULT_COST,
-) -> SignIn:
-    """Check a username and password; after MAX_FAILED failures in a row the account locks for
-    LOCK_MINUTES, and while locked even the right password is refused.
+class Throttle:
+    """Wrong sign-ins per client in the last CLIENT_MINUTES, kept in memory (a restart forgets them)."""
 
-    A hash weaker than ``cost`` is replaced by one at ``cost`` after a successful sign-in.
+    MAX_CLIENTS = 10_000  # past this, the client whose last failure is oldest is forgotten first
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._failures: dict[str, list[datetime]] = {}
+
+    def _recent(self, client: str, now: datetime) -> list[datetime]:
+        since = now - timedelta(minutes=CLIENT_MINUTES)
+        kept = [t for t in self._failures.get(client, []) if t > since]
+        if kept:
+            self._failures[client] = kept
+        else:
+            self._failures.pop(client, None)
+        return kept
+
+    def refused(self, client: str, now: datetime) -> bool:
+        with self._lock:
+            return len(self._recent(client, now)) >= CLIENT_MAX_FAILED
+
+    def failed(self, client: str, now: datetime) -> None:
+        with self._lock:
+            self._failures.setdefault(client, []).append(now)
+            if len(self._failures) > self.MAX_CLIENTS:
+                oldest = min(self._failures, key=lambda c: self._failures[c][-1])
+                del self._failures[oldest]
+
+    def succeeded(self, client: str) -> None:
+        with self._lock:
+            self._failures.pop(client, None)
+
+
+THROTTLE = Throttle()
+
+
+def sign_in(
+    con: duckdb.DuckDBPyConnection, username: str, password: str, *, client: str = "",
+    now: datetime | None = None, cost: ScryptCost = DEFAULT_COST, throttle: Throttle | None = None,
+) -> SignIn:
+    """Check a username and password. An unknown user, a wrong password, a locked account and a client
+    that has failed too often all get WRONG after one scrypt check (of a dummy hash if need be).
+
+    After MAX_FAILED failures in a row the account locks for LOCK_MINUTES, and while locked even the
+    right password is refused; ``client`` (who is asking: their address) is refused after
+    CLIENT_MAX_FAILED failures in CLIENT_MINUTES. The check runs outside any lock; only the failure
+    count is written, through the write door. A hash weaker than ``cost`` is replaced by one at
+    ``cost`` after a successful sign-in.
     """
     now = now or datetime.now()
+    throttle = throttle or THROTTLE
     name = normalise_username(username)
+    if throttle.refused(client, now):
+        verify_password(password, _dummy_hash(cost))  # the same time and answer as any other refusal
+        return SignIn(None, WRONG)
     row = _row(con, name)
-    if row is None:
-        verify_password(password, _dummy_hash(cost))  # spend the same time as for a real user
+    stored = str(row["password_hash"]) if row is not None else _dummy_hash(cost)
+    right = verify_password(password, stored)
+    locked = _when(row["locked_until"]) if row is not None else None
+    if row is None or not right or (locked is not None and locked > now):
+        throttle.failed(client, now)
+        if row is not None:
+            _count_failure(con, name, now)
         return SignIn(None, WRONG)
-    locked = _when(row["locked_until"])
-    if locked is not None and locked > now:
-        return SignIn(None, _locked_message(locked), locked)
-    stored = str(row["password_hash"])
-    if not verify_password(password, stored):
-        with write_transaction(con) as cur:
-            # read again inside the write lock, so two wrong guesses at once both count
-            fresh = run(cur, "users_get", {"username": name}).iloc[0]
-            lock = _when(fresh["locked_until"])
-            until: datetime | None
-            if lock is not None and lock > now:  # another attempt locked it a moment ago
-                until = lock
-            else:  # a lock that has run out starts the count again
-                failed = (0 if lock is not None else int(fresh["failed_attempts"])) + 1
-                until = now + timedelta(minutes=LOCK_MINUTES) if failed >= MAX_FAILED else None
-                run(cur, "users_record_attempt", {"username": name, "failed_attempts": failed,
-                                                  "locked_until": until})
-        if until is not None:
-            return SignIn(None, _locked_message(until), until)
-        return SignIn(None, WRONG)
+    throttle.succeeded(client)
     rehashed = hash_password(password, cost=cost) if needs_rehash(stored, cost) else None
     if rehashed or locked is not None or int(row["failed_attempts"]):
         with write_transaction(con) as cur:
@@ -352,6 +394,14 @@ def sign_in(
     return SignIn(User(name, str(row["display_name"] or name), row["role"]), "")
 
 
-def _locked_message(until: datetime) -> str:
-    return (f"Too many failed sign-ins, so this account is locked until {until:%H:%M}. "
-            "Try again then, or ask an admin to unlock it.")
+def _count_failure(con: duckdb.DuckDBPyConnection, name: str, now: datetime) -> None:
+    """One more failure in a row for a real account; the MAX_FAILED-th locks it for LOCK_MINUTES."""
+    with write_transaction(con) as cur:
+        # read again inside the door, so two wrong guesses at once both count
+        fresh = run(cur, "users_get", {"username": name}).iloc[0]
+        lock = _when(fresh["locked_until"])
+        if lock is not None and lock > now:  # locked already: a guess while locked does not extend it
+            return
+        failed = (0 if lock is not None else int(fresh["failed_attempts"])) + 1  # a lock run out starts again
+        until = now + timedelta(minutes=LOCK_MINUTES) if failed >= MAX_FAILED else None
+        run(cur, "users_record_attempt", {"username": name, "failed_attempts": failed, "locked_until": until})

@@ -112,11 +112,34 @@ def require(action: str) -> users.User:
         st.error(f"The public view is read-only: nobody can {what} here.", icon=":material/lock:")
     elif who is None or who.role == "public":
         st.error(f"Sign in as an officer or admin to {what}.", icon=":material/lock:")
+        if not public_mode() and who is None:
+            try:
+                st.page_link("app_pages/sign_in.py", label="Sign in", icon=":material/login:")
+            except Exception:  # noqa: BLE001 - a page run on its own (no navigation) has nothing to link to
+                pass
     else:
         st.error(f"Your role ({who.role}) does not allow you to {what}. Ask an admin if you need to.",
                  icon=":material/lock:")
     st.stop()
     raise RuntimeError("st.stop() returned")  # it raises; this keeps the type checker honest
+
+
+def client() -> str:
+    """Who is asking, for the sign-in throttle: the browser's address. Behind the council's proxy
+    (the app sees a loopback or private address) the address the proxy added last to X-Forwarded-For."""
+    import ipaddress
+
+    address = st.context.ip_address
+    address = address if isinstance(address, str) else ""  # (AppTest has no real connection)
+    forwarded = st.context.headers.get("X-Forwarded-For")
+    forwarded = forwarded if isinstance(forwarded, str) else ""
+    try:
+        behind_proxy = ipaddress.ip_address(address).is_private if address else False
+    except ValueError:
+        behind_proxy = False
+    if behind_proxy and forwarded:
+        return forwarded.split(",")[-1].strip() or address
+    return address or "unknown"
 
 
 def plain(text: str) -> str:
