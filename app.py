@@ -7,7 +7,8 @@ from pathlib import Path
 import streamlit as st
 
 from perf.config import db_path, public_mode
-from ui import auth, cached, db, filters, menu
+from perf.errors import DatabaseUnavailableError
+from ui import auth, cached, db, errors, filters, menu
 
 st.set_page_config(page_title="Outside-In", page_icon=":material/insights:", layout="wide")
 # Contrast, target size and focus fixes the theme cannot make (WCAG 2.2 AA; checked by axe in the browser tests)
@@ -19,7 +20,13 @@ if not db_path().exists():
     st.stop()
 
 db.start_run()
-try:  # however the run ends (a page's st.stop(), a rerun), its database connection is closed
+try:
+    db.connection()  # the process's one instance: opened by the first run, then only checked
+except DatabaseUnavailableError as err:
+    db.end_run()
+    st.error(str(err), icon=":material/database:")
+    st.stop()
+try:  # however the run ends (a page's st.stop(), a rerun), the run's data version is forgotten
     explore = [
         st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page("app_pages/purpose.py", title="Purpose", icon=":material/flag:", url_path="purpose"),
@@ -45,20 +52,27 @@ try:  # however the run ends (a page's st.stop(), a rerun), its database connect
     if not public_mode():  # the public view has no sign-in and no data pages at all
         # Only what the signed-in role may do is listed, so a link to anything else falls back to the
         # Overview; each page also calls auth.require() itself.
-        data = [st.Page(path, title=title, icon=icon, url_path=url) for path, title, icon, url, action in (
+        # Every data page is there by link; the ones this role may not use are hidden from the menu, and
+        # opening one says to sign in (or that the role does not allow it), not "Page not found".
+        data, hidden = [], []
+        for path, title, icon, url, action in (
             ("app_pages/upload.py", "Upload", ":material/upload_file:", "upload", "upload"),
             ("app_pages/enter.py", "Enter a value & commentary", ":material/edit_note:", "enter", "enter_data"),
             ("app_pages/manage.py", "Measures and phases", ":material/tune:", "manage", "manage_measures"),
             ("app_pages/users.py", "Users", ":material/group:", "users", "manage_users"),
             ("app_pages/quality.py", "Data quality", ":material/schedule:", "quality", "view_unpublished"),
-        ) if auth.can(action)]
+        ):
+            allowed = auth.can(action)
+            page = st.Page(path, title=title, icon=icon, url_path=url, visibility="visible" if allowed else "hidden")
+            (data if allowed else hidden).append(page)
         if data:
             pages["Data"] = data
         pages["Account"] = [st.Page("app_pages/sign_in.py", title="Account" if auth.user() else "Sign in",
-                                    icon=":material/account_circle:", url_path="account")]
-    # Streamlit routes; the menu is drawn by ui.menu (its own is not valid list markup for screen readers)
+                                    icon=":material/account_circle:", url_path="account"), *hidden]
+    # Streamlit routes (hidden pages too, by link); the menu is drawn by ui.menu (its own is not valid
+    # list markup for screen readers) and lists only the pages this role may use
     nav = st.navigation(pages, position="hidden")
-    menu.draw(pages)
+    menu.draw({section: [p for p in listed if p not in hidden] for section, listed in pages.items()})
 
     meta = cached.meta()
     st.session_state["_scope"] = filters.sidebar()
@@ -72,6 +86,6 @@ try:  # however the run ends (a page's st.stop(), a rerun), its database connect
     if meta.get("dataset", "").lower() == "illustrative":
         st.warning("**Illustrative data.** These figures are made up to show how Outside-In works; "
                    "ward names and council totals are real, everything else is not.", icon=":material/info:")
-    nav.run()
+    errors.run_page(nav)  # a failure shows a short message and a reference; the details go to the log
 finally:
     db.end_run()

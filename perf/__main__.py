@@ -1,4 +1,4 @@
-"""Command line: ``python -m perf build|report|export|load|alerts|create-admin`` against OUTSIDE_IN_DB."""
+"""Command line: ``python -m perf build|report|export|load|unlock|alerts|create-admin`` against OUTSIDE_IN_DB."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import sys
 import tempfile
 import time
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import duckdb
@@ -14,9 +15,22 @@ from perf import store
 from perf.config import db_path
 
 
+def _readable(db: str | None) -> AbstractContextManager[Path]:
+    """The database to read: the file itself, or a copy the running app makes (perf.inbox.readable)."""
+    from perf import inbox
+
+    return inbox.readable(Path(db) if db else db_path())
+
+
 def _build(args: argparse.Namespace) -> int:
+    from perf.errors import DatabaseUnavailableError
+
     started = time.perf_counter()
-    counts = store.build(args.db or None)
+    try:
+        counts = store.build(args.db or None)
+    except DatabaseUnavailableError as err:
+        print(str(err), file=sys.stderr)
+        return 1
     seconds = time.perf_counter() - started
     for table, rows in counts.items():
         print(f"{table:>14}: {rows:,}")
@@ -37,7 +51,7 @@ def _report(args: argparse.Namespace) -> int:
         return 2
     started = time.perf_counter()
     try:
-        with store.connect(args.db or None) as con:
+        with _readable(args.db) as source, store.connect(source) as con:
             pack = report.build_pack(
                 con, purpose_id=args.purpose, portfolio=args.portfolio,
                 measure_ids=args.measures.split(",") if args.measures else None,
@@ -61,7 +75,7 @@ def _export(args: argparse.Namespace) -> int:
     from perf import export
 
     try:
-        with store.connect(args.db or None) as con:
+        with _readable(args.db) as source, store.connect(source) as con:
             data = export.published_zip(con)
     except FileNotFoundError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -83,7 +97,8 @@ def _publish(args: argparse.Namespace) -> int:
     source = Path(args.db) if args.db else db_path()
     try:
         if args.out:
-            snap = publish.publish(args.out, source)
+            with _readable(str(source)) as copy:
+                snap = publish.publish(args.out, copy)
             print(f"Published {snap.version} to {snap.folder} ({snap.rows['measure']} measures, "
                   f"{snap.rows['commentary']} public comments) in {time.perf_counter() - started:.1f} s; "
                   f"{Path(args.out) / publish.CURRENT} points to it")
@@ -107,10 +122,14 @@ def _publish(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> int:
-    """Load one file whole or not at all; every problem goes to stderr, one per line."""
+    """Load one file whole or not at all; every problem goes to stderr, one per line.
+
+    The file goes to the database's inbox (perf.inbox): the running app loads it without stopping
+    its pages, or, with no app running, this command does. Loads queue one behind another.
+    """
     from pathlib import Path
 
-    from perf import load
+    from perf import inbox, load
 
     path = Path(args.file)
     target = Path(args.db) if args.db else db_path()
@@ -125,42 +144,35 @@ def _load(args: argparse.Namespace) -> int:
         print(too_big.message(), file=sys.stderr)
         print(f"{path.name} was not loaded. Nothing was saved.", file=sys.stderr)
         return 1
-    con = _open_for_writing(target, "Nothing was saved.")
-    if con is None:
+    job = inbox.submit(target, {"kind": "load", "user": args.user or _cli_user(), "sheet": args.sheet}, path)
+    return _finish(target, job, args.wait)
+
+
+def _finish(target: Path, job: Path, wait: float) -> int:
+    """Wait for the job's answer and print it as if this command had done the work itself."""
+    from perf import inbox
+
+    def queued(ahead: int) -> None:
+        behind = f", behind {ahead} other job{'s' if ahead != 1 else ''}" if ahead else ""
+        print(f"{target} is open in the running app, so the app will do this{behind}. Waiting for it...",
+              file=sys.stderr)
+
+    answer = inbox.run(target, job, wait_seconds=wait, on_queued=queued)
+    sys.stdout.write(answer.stdout)
+    sys.stderr.write(answer.stderr)
+    return answer.code
+
+
+def _unlock(args: argparse.Namespace) -> int:
+    """Clear an account's lock after failed sign-ins, even while the app runs (the last admin's way back in)."""
+    from perf import inbox
+
+    target = Path(args.db) if args.db else db_path()
+    if not target.exists():
+        print(f"No database at {target}. Build one with `python -m perf build` first.", file=sys.stderr)
         return 1
-    try:
-        result = load.validate_upload(con, path.read_bytes(), path.name, sheet=args.sheet)
-        for note in result.notes:
-            print(f"Note: {note}", file=sys.stderr)
-        if not result.ok:
-            for problem in result.problems:
-                print(problem.message(), file=sys.stderr)
-            print(result.summary, file=sys.stderr)
-            return 1
-        done = load.apply_upload(con, result, user=args.user or _cli_user())
-    except load.WriteConflictError as err:
-        print(str(err), file=sys.stderr)
-        return 1
-    finally:
-        con.close()
-    print(done.summary)
-    if done.signals.new:  # the owners are told now, with the file's lock already let go
-        _tell_owners(target)
-    return 0
-
-
-def _tell_owners(target: Path) -> None:
-    """Send the pending signal digests; a mail failure is reported, never a failed load."""
-    from perf import alerts
-
-    try:
-        config = alerts.settings()
-    except ValueError as err:
-        print(f"Signal digests not sent: {err}", file=sys.stderr)
-        return
-    delivery = alerts.deliver(lambda: store.connect_waiting(target, read_only=True, seconds=30.0),
-                              lambda: store.connect_waiting(target, read_only=False, seconds=30.0), config)
-    print(delivery.summary, file=sys.stderr if delivery.failures or not delivery.configured else sys.stdout)
+    job = inbox.submit(target, {"kind": "unlock", "username": args.username, "user": _cli_user()})
+    return _finish(target, job, args.wait)
 
 
 def _alerts(args: argparse.Namespace) -> int:
@@ -177,7 +189,9 @@ def _alerts(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     if args.dry_run:
-        with store.connect_waiting(target, read_only=True, seconds=30.0) as con:
+        from perf import inbox
+
+        with inbox.readable(target) as source, store.connect(source) as con:  # a copy while the app runs
             found = alerts.digests(con, config.app_url if config else "http://localhost:8501")
         for d in found:
             print(f"To: {d.email or '(no address recorded)'}\nSubject: {d.subject}\n\n{d.body}\n")
@@ -185,10 +199,10 @@ def _alerts(args: argparse.Namespace) -> int:
               + ("" if config else " Email is not set up: set OUTSIDE_IN_SMTP_HOST or [smtp] in "
                  ".streamlit/secrets.toml."))
         return 0
-    delivery = alerts.deliver(lambda: store.connect_waiting(target, read_only=True, seconds=30.0),
-                              lambda: store.connect_waiting(target, read_only=False, seconds=30.0), config)
-    print(delivery.summary, file=sys.stderr if delivery.failures or not delivery.configured else sys.stdout)
-    return 1 if delivery.failures or not delivery.configured else 0
+    from perf import inbox
+
+    # sending marks the signals as told: a write, so the process that holds the database does it
+    return _finish(target, inbox.submit(target, {"kind": "alerts"}), 600.0)
 
 
 def _open_for_writing(target: Path, outcome: str) -> duckdb.DuckDBPyConnection | None:
@@ -197,7 +211,7 @@ def _open_for_writing(target: Path, outcome: str) -> duckdb.DuckDBPyConnection |
         return store.connect_waiting(target, read_only=False, seconds=30.0)
     except duckdb.IOException:
         print(f"{target} is open in another program (such as the running app), so it can't be changed now. "
-              f"{outcome} Try again when it is closed.", file=sys.stderr)
+              f"{outcome} Stop the app, then try again.", file=sys.stderr)
         return None
 
 
@@ -255,7 +269,14 @@ def _add_data_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     ld.add_argument("--sheet", help="the sheet to load from a workbook with several")
     ld.add_argument("--user", help="who to record in the change log (default: cli:<login name>)")
     ld.add_argument("--db", help=db_help)
+    ld.add_argument("--wait", type=float, default=1800.0, metavar="SECONDS",
+                    help="how long to wait for the running app to take the file (default: 1800)")
     ld.set_defaults(func=_load)
+    ul = sub.add_parser("unlock", help="unlock a user locked out by failed sign-ins (works while the app runs)")
+    ul.add_argument("username")
+    ul.add_argument("--db", help=db_help)
+    ul.add_argument("--wait", type=float, default=120.0, metavar="SECONDS", help=argparse.SUPPRESS)
+    ul.set_defaults(func=_unlock)
     ca = sub.add_parser("create-admin", help="create an admin user (asks for the password)")
     ca.add_argument("username")
     ca.add_argument("--display-name", help="the name shown in the app (default: the username)")

@@ -14,6 +14,7 @@ parameters: nothing is formatted in at run time, and the text is read once per p
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -29,7 +30,7 @@ import duckdb
 import pandas as pd
 
 from perf.config import SEED_DIR, db_path
-from perf.errors import CONFLICT_MESSAGE, WriteConflictError
+from perf.errors import CONFLICT_MESSAGE, DatabaseUnavailableError, WriteConflictError
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -77,14 +78,48 @@ def _schema_tables() -> tuple[str, ...]:
 TABLES: tuple[str, ...] = _schema_tables()
 
 
+LOG = logging.getLogger("outside_in.store")
+_WAL_MISMATCH = "WAL does not match"
+
+
 def connect(path: str | Path | None = None, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
-    """Open the council's database (OUTSIDE_IN_DB by default)."""
+    """Open the council's database (OUTSIDE_IN_DB by default).
+
+    A write-ahead log that belongs to another file (a crash, then the file replaced) is set aside
+    beside it, named ``.wal.unmatched-<time>``, and the file opened without it: the log cannot be
+    applied to this file anyway. Read-only in a process that already has the file open read-write
+    (the app) reads through that instance: DuckDB keeps one per file and process.
+    """
     target = Path(path) if path is not None else db_path()
     if read_only and not target.exists():
         raise FileNotFoundError(
             f"No database at {target}. Build the sample one with `python -m perf build` or `make run`."
         )
-    return duckdb.connect(str(target), read_only=read_only)
+    try:
+        return _connect(target, read_only)
+    except duckdb.IOException as err:
+        if _WAL_MISMATCH not in str(err):
+            raise
+    aside = target.with_name(f"{target.name}.wal.unmatched-{time.strftime('%Y%m%dT%H%M%S')}")
+    os.replace(Path(str(target) + ".wal"), aside)
+    LOG.warning("%s had a write-ahead log from another file (a crash before a rebuild?); it was moved to %s "
+                "and the database opened without it", target, aside)
+    return _connect(target, read_only)
+
+
+def _connect(target: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(target), read_only=read_only)
+    except duckdb.ConnectionException as err:
+        if not read_only or "different configuration" not in str(err):
+            raise
+        return duckdb.connect(str(target), read_only=False)
+
+
+def open_problem(path: Path, err: Exception) -> str:
+    """What to tell someone when the database file cannot be opened for a reason other than a lock."""
+    return (f"The database {path} cannot be opened ({err}). If it was damaged, rebuild the sample with "
+            "`python -m perf build`, or restore the council's copy from its backup.")
 
 
 def connect_waiting(
@@ -235,6 +270,9 @@ def load_seed_table(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> i
 def build(target: str | Path | None = None, seed_dir: Path = SEED_DIR) -> dict[str, int]:
     """Build a database from the seed files, atomically replacing any file at ``target``.
 
+    The new file is built beside the old one and checkpointed, so it has no write-ahead log; the
+    old file's log goes before the new file takes its name, so no log is ever left beside a file
+    it does not belong to. Refused while another process (the running app) holds the old file.
     Returns the row count of every table, so the caller can report what was built.
     """
     final = Path(target) if target is not None else db_path()
@@ -263,8 +301,27 @@ def build(target: str | Path | None = None, seed_dir: Path = SEED_DIR) -> dict[s
         con.execute("CHECKPOINT")
     finally:
         con.close()
+    Path(str(tmp) + ".wal").unlink(missing_ok=True)  # empty after the checkpoint
+    _let_go_of(final)
+    Path(str(final) + ".wal").unlink(missing_ok=True)
     os.replace(tmp, final)
     return counts
+
+
+def _let_go_of(final: Path) -> None:
+    """Make sure no process holds the old file, so nobody writes its log after it is replaced."""
+    if not final.exists():
+        return
+    try:
+        duckdb.connect(str(final)).close()  # replays and checkpoints a good log; fails if held
+    except duckdb.IOException as err:
+        if "lock" in str(err).lower():
+            raise DatabaseUnavailableError(
+                f"{final} is open in another program (the running app, or a load), so it was not replaced. "
+                "Stop the app, then build again.") from err
+        # a log that does not match, or a damaged file: it is being replaced anyway
+    except duckdb.Error:
+        pass
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

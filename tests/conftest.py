@@ -11,8 +11,20 @@ from streamlit.testing.v1 import AppTest
 from perf import store
 from perf.config import DEFAULT_DB, SEED_DIR
 
+# A page that fails must fail its test, not hide behind the visitor's "quote reference" message
+# (ui.errors.run_page); tests of that message unset this.
+os.environ["OUTSIDE_IN_RAISE"] = "1"
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sign_in_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no failed sign-ins counted against any client (the throttle is per process)."""
+    from perf import users
+
+    monkeypatch.setattr(users, "THROTTLE", users.Throttle())
 
 
 @pytest.fixture(scope="session")

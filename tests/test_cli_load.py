@@ -187,17 +187,110 @@ def test_create_admin_needs_a_database(tmp_path: Path) -> None:
     assert done.returncode == 1 and done.stderr.startswith("No database at ")
 
 
-def test_a_database_held_by_the_running_app_is_a_clear_message(db_path: Path, tmp_path: Path) -> None:
-    """DuckDB lets one process at a time write a file; while the app holds it, a load must wait."""
-    path = write(tmp_path, "v.csv", "measure_id,period_start,value\ncalls,2024-06-03,1\n")
-    app = duckdb.connect(str(db_path), read_only=True)  # as the app's cached connection does
+HOLDER = """
+import sys, time
+from pathlib import Path
+from perf import inbox, store
+db = Path(sys.argv[1])
+con = store.connect(db, read_only=False)   # as the running app holds the file
+print("held", flush=True)
+end = time.monotonic() + float(sys.argv[2])
+while time.monotonic() < end:
+    if sys.argv[3] == "drain":
+        inbox.drain(con, db)                 # what the app's inbox thread does
+    time.sleep(0.2)
+con.close()
+"""
+
+
+def hold(db: Path, seconds: float, drain: bool) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(db), str(seconds), "drain" if drain else "no"],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_two_loads_while_the_app_holds_the_database_are_both_done_in_turn(db_path: Path, tmp_path: Path) -> None:
+    """The app keeps the file open; a scheduled load is handed to it (the inbox) and a second one queues."""
+    first = write(tmp_path, "a.csv", "measure_id,period_start,value\ncalls,2024-06-03,1\n")
+    second = write(tmp_path, "b.csv", "measure_id,period_start,value\ncalls,2024-06-10,2\n")
+    app = hold(db_path, 30, drain=True)
     try:
-        done = perf("load", str(path), db=db_path)
-        admin = perf("create-admin", "boss", "--password-stdin", db=db_path, stdin="a long enough password\n")
+        env = {**os.environ, "OUTSIDE_IN_DB": str(db_path), "PYTHONPATH": str(ROOT)}
+        runs = [subprocess.Popen([sys.executable, "-m", "perf", "load", str(f)], cwd=ROOT, env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for f in (first, second)]
+        outs = [r.communicate(timeout=60) for r in runs]
     finally:
-        app.close()
+        app.kill()
+        app.wait()
+    assert [r.returncode for r in runs] == [0, 0], outs
+    assert outs[0][0] == "Loaded 1 measure value from a.csv: 1 new, 0 corrected, 0 unchanged.\n"
+    assert outs[1][0] == "Loaded 1 measure value from b.csv: 1 new, 0 corrected, 0 unchanged.\n"
+    assert all("is open in the running app, so the app will do this" in err for _, err in outs)
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        assert con.execute("SELECT value FROM measurement WHERE measure_id = 'calls' AND locality_id = 'ALL' "
+                           "AND period_start IN ('2024-06-03', '2024-06-10') ORDER BY period_start").fetchall() \
+            == [(1.0,), (2.0,)]
+    finally:
+        con.close()
+    assert not any(p.name[0] != "." for p in (db_path.parent / (db_path.name + ".inbox")).iterdir())
+
+
+def test_a_load_nobody_takes_is_withdrawn_and_saves_nothing(db_path: Path, tmp_path: Path) -> None:
+    path = write(tmp_path, "v.csv", "measure_id,period_start,value\ncalls,2024-06-03,1\n")
+    before = tables(db_path)
+    other = hold(db_path, 30, drain=False)  # a program that holds the file and never answers
+    try:
+        done = perf("load", str(path), "--wait", "1", db=db_path)
+    finally:
+        other.kill()
+        other.wait()
     assert done.returncode == 1
-    assert done.stderr == (f"{db_path} is open in another program (such as the running app), so it can't be "
-                           "changed now. Nothing was saved. Try again when it is closed.\n")
-    assert admin.returncode == 1 and "No user was created. Try again when it is closed." in admin.stderr
-    assert perf("load", str(path), db=db_path).returncode == 0
+    assert "Gave up after 1 s waiting for the running app" in done.stderr and "Nothing was saved." in done.stderr
+    assert tables(db_path) == before
+    assert perf("load", str(path), db=db_path).returncode == 0  # nothing left queued to do it twice
+
+
+def test_unlock_from_the_command_line_while_the_app_runs(db_path: Path) -> None:
+    from perf import store, users
+
+    con = store.connect(db_path, read_only=False)
+    try:
+        users.create_user(con, "boss", "a long enough password", "admin", created_by="t",
+                          cost=users.ScryptCost(2**10, 8, 1))
+        for _ in range(users.MAX_FAILED):
+            users.sign_in(con, "boss", "wrong password!!", cost=users.ScryptCost(2**10, 8, 1))
+        assert users.get_user(con, "boss") is not None
+        locked = con.execute("SELECT locked_until FROM app_user WHERE username = 'boss'").fetchone()
+        assert locked is not None and locked[0] is not None
+    finally:
+        con.close()
+    app = hold(db_path, 30, drain=True)
+    try:
+        done = perf("unlock", "Boss", db=db_path)
+        missing = perf("unlock", "nobody", db=db_path)
+    finally:
+        app.kill()
+        app.wait()
+    assert done.returncode == 0 and done.stdout == "Unlocked 'boss': they can sign in again now.\n"
+    assert missing.returncode == 1 and "there is no user 'nobody'" in missing.stderr
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        assert con.execute("SELECT failed_attempts, locked_until FROM app_user WHERE username = 'boss'").fetchone() \
+            == (0, None)
+    finally:
+        con.close()
+
+
+def test_an_export_while_the_app_holds_the_database_reads_a_copy_the_app_makes(db_path: Path, tmp_path: Path) -> None:
+    app = hold(db_path, 60, drain=True)
+    try:
+        done = perf("export", "--out", str(tmp_path / "partners.zip"), db=db_path)
+    finally:
+        app.kill()
+        app.wait()
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "partners.zip").stat().st_size > 0
+    assert not list(db_path.parent.glob(".copy-*"))  # the copy is removed afterwards

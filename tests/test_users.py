@@ -132,7 +132,6 @@ def test_after_a_lock_runs_out_the_count_starts_again(db: duckdb.DuckDBPyConnect
 
 def test_the_three_refusals_take_the_same_time(db: duckdb.DuckDBPyConnection, officer: users.User) -> None:
     """Real scrypt cost: an unknown name, a wrong password and a locked account each cost one check."""
-    import statistics
     import time as clock
 
     users.set_password(db, "amy.smith", PASSWORD, changed_by="t")  # the real (OWASP) cost

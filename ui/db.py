@@ -1,17 +1,21 @@
-"""Short-lived DuckDB connections behind a process-wide readers–writer lock.
+"""The app's one DuckDB instance: opened read-write once per process, shared by threads through cursors.
 
-DuckDB locks the file per process: a read-only and a read-write connection cannot be open in
-one process at once, and another process (``python -m perf load`` run by a scheduler) cannot
-write while the app holds the file. So the app opens a connection per cached query and closes
-it straight after; st.cache_data keyed on the file's modification time means most page runs
-open none at all, and a load from any process invalidates every cached query.
+DuckDB keeps several versions of a row (MVCC), so a cursor reading a page's data never waits for a
+writer, and a writer never waits for readers; there is no lock in the app around reading at all.
+Writes go through the one door, ``perf.store.write_transaction``, whose lock is held only while
+the rows change. Another process cannot open the file while the app holds it, so a scheduled
+``python -m perf load`` puts its file in the inbox (``perf.inbox``) and a thread here ingests it.
+The public view opens its file read-only (a published snapshot, ``perf.publish``, that several
+replicas share). See docs/architecture.md, "Data layer".
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,152 +24,202 @@ from typing import Any, TypeVar
 import duckdb
 import streamlit as st
 
-from perf import publish, store
-from perf.config import db_path
+from perf import inbox, publish, store
+from perf.config import db_path, public_mode
+from perf.errors import DatabaseUnavailableError
 
 T = TypeVar("T")
+LOG = logging.getLogger("outside_in.db")
+OPEN_WAIT_SECONDS = 60.0  # at start-up only: a command-line load that holds the file finishes first
+INBOX_POLL_SECONDS = 0.5
 
 
-class _ReadersWriterLock:
-    """Many readers or one writer; a waiting writer is not starved by new readers."""
+RETIRE_SECONDS = 120.0  # an instance replaced by a newer file is closed once page runs have let go
 
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._writing = False
-        self._waiting_writers = 0
 
-    def acquire_read(self) -> None:
-        with self._cond:
-            while self._writing or self._waiting_writers:
-                self._cond.wait()
-            self._readers += 1
+class _Instance:
+    """The open database: which file (path and inode, so a rebuilt file is noticed) and its connection."""
 
-    def release_read(self) -> None:
-        with self._cond:
-            self._readers -= 1
-            self._cond.notify_all()
+    def __init__(self, key: tuple[str, int], con: duckdb.DuckDBPyConnection, writable: bool) -> None:
+        self.key, self.con, self.writable = key, con, writable
+        self.retired_at = 0.0
 
-    @contextmanager
-    def read(self) -> Iterator[None]:
-        self.acquire_read()
+
+_OPENING = threading.Lock()  # held only while a file is opened, never while it is used
+_current: _Instance | None = None
+_retired: list[_Instance] = []
+
+
+def _key(path: Path) -> tuple[str, int]:
+    try:
+        return str(path), os.stat(path).st_ino
+    except FileNotFoundError as exc:
+        raise DatabaseUnavailableError(
+            f"No database at {path}. Build the sample data with `python -m perf build` (or `make run`), "
+            "or set OUTSIDE_IN_DB to your council's database.") from exc
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """The process's connection to this run's database (reopened when the file is replaced)."""
+    global _current
+    key = _key(_path())
+    held = _current
+    if held is not None and held.key == key:
+        return held.con
+    with _OPENING:
+        held = _current
+        if held is not None and held.key == key:
+            return held.con
+        now = time.monotonic()
+        for old in [r for r in _retired if now - r.retired_at > RETIRE_SECONDS]:
+            _retired.remove(old)
+            old.con.close()
+        if held is not None:  # another file, a newer snapshot, or this one rebuilt
+            held.retired_at = now
+            if Path(held.key[0]) == Path(key[0]):
+                held.con.close()  # the same path: DuckDB keeps one instance per path, so it must go now
+            else:
+                _retired.append(held)  # a page run may still be reading the older snapshot
+        _current = None
+        con, writable = _open(Path(key[0]))
+        _current = _Instance(key, con, writable)
+        if writable:
+            _start_inbox()
+        return con
+
+
+def _open(path: Path) -> tuple[duckdb.DuckDBPyConnection, bool]:
+    """Read-write (read-only in the public view); waits while a command-line load finishes with the file."""
+    deadline = time.monotonic() + OPEN_WAIT_SECONDS
+    pause = 0.05
+    while True:
         try:
-            yield
-        finally:
-            self.release_read()
+            if public_mode():
+                return store.connect(path, read_only=True), False
+            con = store.connect(path, read_only=False)
+            return con, True
+        except duckdb.ConnectionException as err:
+            # this process already has the file open read-only (a test, a report): read through that
+            if "different configuration" not in str(err):
+                raise
+            return store.connect(path, read_only=True), False
+        except duckdb.IOException as err:
+            if "lock" not in str(err).lower():
+                raise DatabaseUnavailableError(store.open_problem(path, err)) from err
+            if time.monotonic() + pause > deadline:
+                raise DatabaseUnavailableError(
+                    f"{path} is held by another program (another copy of the app, or a command still "
+                    "loading a file), so the app cannot open it. Stop the other program; run the public view "
+                    "on a published snapshot (`python -m perf publish`), not on the council's file.") from err
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
 
-    @contextmanager
-    def write(self) -> Iterator[None]:
-        with self._cond:
-            self._waiting_writers += 1
-            while self._writing or self._readers:
-                self._cond.wait()
-            self._waiting_writers -= 1
-            self._writing = True
+
+# ----------------------------------------------------------------------------------------------
+# The inbox: loads and unlocks from the command line, done by this process while it holds the file
+
+_inbox_started = False
+
+
+def _start_inbox() -> None:
+    global _inbox_started
+    if _inbox_started:
+        return
+    _inbox_started = True
+    threading.Thread(target=_inbox_loop, name="outside-in-inbox", daemon=True).start()
+
+
+def _inbox_loop() -> None:
+    while True:
+        time.sleep(INBOX_POLL_SECONDS)
+        held = _current
+        if held is None or not held.writable:
+            continue
         try:
-            yield
-        finally:
-            with self._cond:
-                self._writing = False
-                self._cond.notify_all()
+            path = Path(held.key[0])
+            if inbox.pending(path):
+                done = inbox.drain(held.con, path)
+                LOG.info("inbox: %d job(s) done for %s", done, path)
+        except Exception:  # noqa: BLE001 - the thread must outlive one bad job; the job's answer says why
+            LOG.exception("inbox: a job failed")
 
 
-_LOCK = _ReadersWriterLock()
-
+# ----------------------------------------------------------------------------------------------
+# Reading and writing
 
 _run = threading.local()  # each script run has its own thread
 
 
 def start_run() -> None:
-    """Begin a script run (app.py calls this first): read the data version once for the run.
+    """Begin a script run (app.py calls this first): which file, and its data version, once for the run.
 
-    A page asks for the version with every cached query, dozens of times a run; each read stats
-    the file. A write in this run (``writing()``) forgets it, so later queries see the new data.
-    The run's queries that miss the cache share one read-only connection, opened when first
-    needed (a DuckDB connection takes ~20 ms to open) and closed by ``end_run()``.
+    A published snapshot's ``current`` link is followed here (``perf.publish.resolve``), so a page is
+    drawn from one version however often the link moves meanwhile.
     """
-    end_run()
-    _run.active = True
-    _run.path = publish.resolve(db_path())  # a published snapshot's current version, fixed for this run
+    _run.path = publish.resolve(db_path())
     _run.version = _read_version()
 
 
 def end_run() -> None:
-    """End a script run (app.py calls this, however the run ends): close its connection, if it opened one."""
-    con: duckdb.DuckDBPyConnection | None = getattr(_run, "con", None)
-    _run.active, _run.version, _run.con, _run.path = False, None, None, None
-    if con is not None:
-        try:
-            con.close()
-        finally:
-            _LOCK.release_read()
-
-
-def data_version() -> int:
-    """Changes whenever the database file (or its write-ahead log) changes, or another file is named."""
-    version: int | None = getattr(_run, "version", None)
-    return _read_version() if version is None else version
+    """End a script run (app.py calls this, however the run ends)."""
+    _run.version, _run.path = None, None
 
 
 def _path() -> Path:
-    """The file this run reads: resolved once at its start (``perf.publish.resolve``), else now."""
+    """The file this run reads: resolved once at its start, else now."""
     path: Path | None = getattr(_run, "path", None)
     return path if path is not None else publish.resolve(db_path())
+
+
+def data_version() -> int:
+    """Changes whenever this process commits a write, or the file (or its log) changes or is replaced."""
+    version: int | None = getattr(_run, "version", None)
+    return _read_version() if version is None else version
 
 
 def _read_version() -> int:
     """The path is part of the key: two copies of a database (two snapshots) can share a modification time."""
     path = _path()
-    stamps = [os.stat(p).st_mtime_ns for p in (path, Path(str(path) + ".wal")) if p.exists()]
-    return hash((str(path.resolve()), max(stamps) if stamps else 0))
-
-
-def _open(read_only: bool) -> duckdb.DuckDBPyConnection:
-    """Open the database, waiting briefly while another process (a scheduled load) holds it."""
-    return store.connect_waiting(_path(), read_only=read_only, seconds=10.0)
+    stamps = []
+    for p in (path, Path(str(path) + ".wal")):
+        try:
+            info = os.stat(p)
+        except FileNotFoundError:
+            continue
+        stamps.append((info.st_mtime_ns, info.st_ino))
+    return hash((str(path), tuple(stamps), store.commits()))
 
 
 @contextmanager
 def reading() -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection: the script run's own (see ``start_run``), or one for this query alone."""
-    if getattr(_run, "active", False):
-        if getattr(_run, "con", None) is None:
-            _LOCK.acquire_read()
-            try:
-                _run.con = _open(read_only=True)
-            except BaseException:
-                _LOCK.release_read()
-                raise
-        yield _run.con
-        return
-    with _LOCK.read():
-        con = _open(read_only=True)
-        try:
-            yield con
-        finally:
-            con.close()
+    """A cursor of the shared connection: its own snapshot of the data, never waiting for a writer."""
+    cur = connection().cursor()
+    try:
+        yield cur
+    finally:
+        cur.close()
 
 
 @contextmanager
 def writing() -> Iterator[duckdb.DuckDBPyConnection]:
-    """The one read-write connection, while no reader in this process holds the file."""
-    active = getattr(_run, "active", False)
-    end_run()  # this run's own read connection would keep the writer waiting on itself
-    _run.active = active
-    with _LOCK.write():
-        con = _open(read_only=False)
-        try:
-            yield con
-        finally:
-            con.close()
-            _run.version = None
+    """A cursor to write through (``perf.store.write_transaction`` on it is the door); later queries in
+    this run see the change."""
+    held = connection()
+    if _current is not None and not _current.writable:
+        raise DatabaseUnavailableError("This view of the data is read-only, so nothing can be saved here.")
+    cur = held.cursor()
+    try:
+        yield cur
+    finally:
+        cur.close()
+        _run.version = None
 
 
 def cached_query(max_entries: int = 64) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """Cache a query ``fn(con, *args)`` on its arguments and the data version.
 
-    The decorated function is called without ``con``: a rerun with the same arguments opens no
-    connection, and a load from any process (a new data version) refreshes every cached query.
+    The decorated function is called without ``con``: a rerun with the same arguments runs no
+    query, and any write (here or through the inbox) gives a new data version.
     """
     def wrap(fn: Callable[..., T]) -> Callable[..., T]:
         def run(version: int, *args: Any, **kwargs: Any) -> T:

@@ -33,6 +33,7 @@ def start_server(db: Path, *, public: bool = False) -> tuple[subprocess.Popen[by
     port = _free_port()
     env = {**os.environ, "OUTSIDE_IN_DB": str(db)}
     env.pop("OUTSIDE_IN_PUBLIC", None)
+    env.pop("OUTSIDE_IN_RAISE", None)  # a real server shows a visitor the reference, as in production
     if public:
         env["OUTSIDE_IN_PUBLIC"] = "1"
     proc = subprocess.Popen(
@@ -54,14 +55,27 @@ def start_server(db: Path, *, public: bool = False) -> tuple[subprocess.Popen[by
 
 
 @contextmanager
-def running(db: Path, *, public: bool = False) -> Iterator[str]:
-    """A Streamlit server on ``db`` for the duration of the block; its base URL."""
-    proc, url = start_server(db, public=public)
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+def running(db: Path, *, public: bool = False, private: bool = True) -> Iterator[str]:
+    """A Streamlit server for the duration of the block; its base URL.
+
+    The signed-in app holds its database read-write (one process per file), so by default it serves
+    a private copy and tests read ``db`` itself; with ``private=False`` it serves ``db``, which a test
+    then reads through ``perf.inbox.readable`` (a copy the server makes).
+    """
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="server_db_") as tmp:
+        served = db
+        if private and not public:
+            served = Path(tmp) / db.name
+            shutil.copyfile(db, served)
+        proc, url = start_server(served, public=public)
+        try:
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from perf import store, users
+from perf import inbox, store, users
 from tests.browser.conftest import running, screenshot, wait_ready
 
 pytestmark = pytest.mark.browser
@@ -35,7 +35,7 @@ def writable(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def data_server(writable: Path) -> Iterator[str]:
-    with running(writable) as url:
+    with running(writable, private=False) as url:
         yield url
 
 
@@ -52,21 +52,29 @@ def sign_in(page: object, server: str, who: str) -> object:
 
 
 def value_in_db(db: Path, sql: str) -> object:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        row = con.execute(sql).fetchone()
-        return None if row is None else row[0]
-    finally:
-        con.close()
+    """Read the database the server holds, through a copy it makes (perf.inbox.readable)."""
+    with inbox.readable(db) as copy:
+        con = duckdb.connect(str(copy), read_only=True)
+        try:
+            row = con.execute(sql).fetchone()
+            return None if row is None else row[0]
+        finally:
+            con.close()
 
 
-def test_a_visitor_following_a_link_to_upload_gets_the_overview(data_server: str, page: object) -> None:
+def test_a_visitor_following_a_link_to_upload_is_told_to_sign_in(data_server: str, page: object) -> None:
+    """Not Streamlit's "Page not found" pop-up over the Overview, which says the page does not exist."""
     page.goto(f"{data_server}/upload")  # type: ignore[attr-defined]
     wait_ready(page)
     main = page.locator('[data-testid="stMain"]')  # type: ignore[attr-defined]
-    assert main.locator("h1").first.inner_text().strip() == "Overview"
+    main.get_by_text("Sign in as an officer or admin to upload data.").wait_for(timeout=30_000)
+    assert main.locator('[data-testid="stFileUploader"]').count() == 0
+    assert page.get_by_text("Page not found").count() == 0  # type: ignore[attr-defined]
     sidebar = page.locator('.st-key-menu')  # type: ignore[attr-defined]
     assert sidebar.get_by_text("Upload").count() == 0 and sidebar.get_by_text("Sign in").count() == 1
+    screenshot(page, "upload_signed_out")
+    main.get_by_role("link", name="Sign in").click()
+    main.locator("h1", has_text="Sign in").wait_for(timeout=30_000)
 
 
 def test_an_officer_signs_in_and_uploads_a_file(data_server: str, page: object, writable: Path,
