@@ -97,8 +97,7 @@ def _publish(args: argparse.Namespace) -> int:
     source = Path(args.db) if args.db else db_path()
     try:
         if args.out:
-            with _readable(str(source)) as copy:
-                snap = publish.publish(args.out, copy)
+            snap = publish.publish(args.out, source)  # a copy the app makes, while it holds the file
             print(f"Published {snap.version} to {snap.folder} ({snap.rows['measure']} measures, "
                   f"{snap.rows['commentary']} public comments) in {time.perf_counter() - started:.1f} s; "
                   f"{Path(args.out) / publish.CURRENT} points to it")

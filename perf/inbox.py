@@ -148,7 +148,7 @@ def _do(con: duckdb.DuckDBPyConnection, job: Path) -> Answer:
     spec = json.loads((job / JOB).read_text(encoding="utf-8"))
     kind = spec.get("kind")
     handler: Callable[[duckdb.DuckDBPyConnection, Path, dict[str, Any]], Answer] | None = {
-        "load": _load, "unlock": _unlock, "copy": _copy}.get(str(kind))
+        "load": _load, "unlock": _unlock, "copy": _copy, "meta": _meta}.get(str(kind))
     if handler is None:
         return Answer(2, "", f"Unknown job {kind!r}. Nothing was saved.\n")
     try:
@@ -221,6 +221,15 @@ def _copy(con: duckdb.DuckDBPyConnection, job: Path, spec: dict[str, Any]) -> An
             cur.execute("DETACH outside_in_copy")
     finally:
         cur.close()
+    return Answer(0, "", "")
+
+
+def _meta(con: duckdb.DuckDBPyConnection, job: Path, spec: dict[str, Any]) -> Answer:
+    """Set one of the database's settings (``meta``: the dataset's name, its attribution)."""
+    from perf import store
+
+    with store.write_transaction(con) as cur:
+        cur.execute(store.sql_text("meta_set"), {"key": str(spec["key"]), "value": str(spec["value"])})
     return Answer(0, "", "")
 
 

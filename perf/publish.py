@@ -43,7 +43,7 @@ from pathlib import Path
 
 import duckdb
 
-from perf import export, public, store
+from perf import export, inbox, public, store
 from perf.config import db_path
 
 DB_NAME = "outside_in.duckdb"
@@ -127,7 +127,9 @@ def publish(out: str | Path, source: str | Path | None = None, *, keep: int = KE
     temp = root / f".tmp-{version}-{uuid.uuid4().hex[:8]}"
     temp.mkdir()
     try:
-        rows = _write(temp, Path(source) if source is not None else None, version, wait_seconds)
+        # while the staff app holds the council's file, read a consistent copy it makes (perf.inbox)
+        with inbox.readable(Path(source) if source is not None else db_path()) as readable:
+            rows = _write(temp, readable, version, wait_seconds)
         for path in temp.rglob("*"):
             if path.is_file():
                 path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)  # a snapshot is never written again

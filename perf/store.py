@@ -187,8 +187,13 @@ def commits() -> int:
 
 
 @contextmanager
-def write_transaction(con: duckdb.DuckDBPyConnection, *, bulk: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def write_transaction(
+    con: duckdb.DuckDBPyConnection, *, bulk: bool = False, quiet: bool = False,
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor in one transaction: committed whole, or rolled back whole on any error.
+
+    ``quiet`` for a write no page shows (a failed sign-in counted): it does not change the data
+    version, so it does not empty every page's cache.
 
     Writes in the same lane wait their turn; a clash with a writer in the other lane (the same
     measurement row corrected by an upload and a form at once) becomes WriteConflictError.
@@ -209,8 +214,9 @@ def write_transaction(con: duckdb.DuckDBPyConnection, *, bulk: bool = False) -> 
                 raise
         finally:
             cur.close()
-    with _COUNT_LOCK:
-        _commits += 1
+    if not quiet:
+        with _COUNT_LOCK:
+            _commits += 1
 
 
 def _rollback(cur: duckdb.DuckDBPyConnection) -> None:

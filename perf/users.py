@@ -374,6 +374,7 @@ def sign_in(
     name = normalise_username(username)
     if throttle.refused(client, now):
         verify_password(password, _dummy_hash(cost))  # the same time and answer as any other refusal
+        _count_failure(con, None, now)
         return SignIn(None, WRONG)
     row = _row(con, name)
     stored = str(row["password_hash"]) if row is not None else _dummy_hash(cost)
@@ -381,22 +382,28 @@ def sign_in(
     locked = _when(row["locked_until"]) if row is not None else None
     if row is None or not right or (locked is not None and locked > now):
         throttle.failed(client, now)
-        if row is not None:
-            _count_failure(con, name, now)
+        _count_failure(con, name if row is not None else None, now)
         return SignIn(None, WRONG)
     throttle.succeeded(client)
     rehashed = hash_password(password, cost=cost) if needs_rehash(stored, cost) else None
     if rehashed or locked is not None or int(row["failed_attempts"]):
-        with write_transaction(con) as cur:
+        with write_transaction(con, quiet=not rehashed) as cur:
             run(cur, "users_record_attempt", {"username": name, "failed_attempts": 0, "locked_until": None})
             if rehashed:
                 run(cur, "users_set_password", {"username": name, "password_hash": rehashed})
     return SignIn(User(name, str(row["display_name"] or name), row["role"]), "")
 
 
-def _count_failure(con: duckdb.DuckDBPyConnection, name: str, now: datetime) -> None:
-    """One more failure in a row for a real account; the MAX_FAILED-th locks it for LOCK_MINUTES."""
-    with write_transaction(con) as cur:
+def _count_failure(con: duckdb.DuckDBPyConnection, name: str | None, now: datetime) -> None:
+    """One more failure in a row for a real account (the MAX_FAILED-th locks it for LOCK_MINUTES).
+
+    Every refusal writes (the time of the last failed sign-in), so an unknown name costs the same
+    commit as a known one; quiet, so a stream of wrong guesses does not empty the pages' caches.
+    """
+    with write_transaction(con, quiet=True) as cur:
+        run(cur, "meta_set", {"key": "last_failed_sign_in", "value": now.isoformat(timespec="seconds")})
+        if name is None:
+            return
         # read again inside the door, so two wrong guesses at once both count
         fresh = run(cur, "users_get", {"username": name}).iloc[0]
         lock = _when(fresh["locked_until"])

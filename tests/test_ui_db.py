@@ -42,6 +42,7 @@ def test_two_cached_queries_with_the_same_arguments_keep_their_own_results(app_e
 
 RUN_SCRIPT = '''
 import streamlit as st
+from perf import store
 from ui import db
 
 opened = st.session_state.setdefault("opened", [])
@@ -71,8 +72,8 @@ try:
     st.write(f"before {commentary_rows()}")
     measure_rows()
     if st.session_state.get("write"):
-        with db.writing() as con:
-            con.execute("DELETE FROM commentary WHERE commentary_id = (SELECT min(commentary_id) FROM commentary)")
+        with db.writing() as con, store.write_transaction(con) as cur:  # the one door for writes
+            cur.execute("DELETE FROM commentary WHERE commentary_id = (SELECT min(commentary_id) FROM commentary)")
         st.session_state["write"] = False
     st.write(f"after {commentary_rows()}")
 finally:
@@ -86,7 +87,6 @@ def test_a_write_in_a_run_is_seen_by_the_rest_of_that_run_and_an_outside_write_b
     """The data version is read once a run, so it must be forgotten after a write, and re-read next run."""
     import shutil
 
-    import duckdb
 
     copy = tmp_path / "outside_in.duckdb"
     shutil.copyfile(sample_db, copy)
@@ -101,8 +101,12 @@ def test_a_write_in_a_run_is_seen_by_the_rest_of_that_run_and_an_outside_write_b
     at.session_state["write"] = True
     at.run()
     assert [md.value for md in at.markdown] == [f"before {start}", f"after {start - 1}"]
-    with duckdb.connect(str(copy)) as con:  # a write that bypasses the door (the same instance, in-process)
-        con.execute("DELETE FROM commentary WHERE commentary_id = (SELECT min(commentary_id) FROM commentary)")
+    # a write between runs by another thread of the process (the inbox doing a scheduled load)
+    from perf import store
+    from ui import db
+
+    with store.write_transaction(db.connection()) as cur:
+        cur.execute("DELETE FROM commentary WHERE commentary_id = (SELECT min(commentary_id) FROM commentary)")
     at.run()
     assert [md.value for md in at.markdown] == [f"before {start - 2}", f"after {start - 2}"]
     assert len(at.session_state["opened"]) <= 1  # still the one instance

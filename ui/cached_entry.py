@@ -9,7 +9,7 @@ import pandas as pd
 
 from perf import entry, users
 from ui import cached
-from ui.db import cached_query
+from ui.db import cached_query, reading
 
 
 @cached_query(8)
@@ -32,9 +32,11 @@ def overdue(today: date | None = None) -> pd.DataFrame:
     return _overdue(today or date.today())
 
 
-@cached_query(8)
-def user_list(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return users.list_users(con)
+def user_list() -> pd.DataFrame:
+    """Read fresh on every run, not cached: failed sign-ins and locks are quiet writes that leave the
+    data version alone (perf.users), and an admin must see the lock state as it is now."""
+    with reading() as con:
+        return users.list_users(con)
 
 
 def all_purposes() -> pd.DataFrame:

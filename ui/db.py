@@ -178,16 +178,16 @@ def data_version() -> int:
 
 
 def _read_version() -> int:
-    """The path is part of the key: two copies of a database (two snapshots) can share a modification time."""
+    """The file (path, inode, modification time: a rebuild or a newer snapshot) and this process's
+    commits through the write door. Only this process can write the file while it holds it, so the
+    write-ahead log's time is not part of it: a failed sign-in (a quiet write) empties no cache."""
     path = _path()
-    stamps = []
-    for p in (path, Path(str(path) + ".wal")):
-        try:
-            info = os.stat(p)
-        except FileNotFoundError:
-            continue
-        stamps.append((info.st_mtime_ns, info.st_ino))
-    return hash((str(path), tuple(stamps), store.commits()))
+    try:
+        info = os.stat(path)
+        stamp = (info.st_ino, info.st_mtime_ns)
+    except FileNotFoundError:
+        stamp = (0, 0)
+    return hash((str(path), stamp, store.commits()))
 
 
 @contextmanager
