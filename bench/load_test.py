@@ -124,6 +124,10 @@ async def visitor(url: str, pages: list[str], until: float, runs: list[PageRun],
             await asyncio.sleep(rng.uniform(0.2, 1.0))  # reading the page
 
 
+SIGNED_IN = threading.Event()  # the attacker starts once the officer is in (both come from 127.0.0.1, and the
+                               # throttle counts per address: on a real network they would be two clients)
+
+
 def officer(url: str, every: float, until: float, out: dict[str, object]) -> None:
     """Sign in, then save commentary every ``every`` seconds; record each save's time and outcome."""
     from playwright.sync_api import sync_playwright
@@ -140,6 +144,7 @@ def officer(url: str, every: float, until: float, out: dict[str, object]) -> Non
         main.get_by_role("textbox", name="Password").fill(PASSWORD)
         main.get_by_role("button", name="Sign in").click()
         page.locator('[data-testid="stSidebar"]').get_by_text("Signed in as").wait_for(timeout=60_000)
+        SIGNED_IN.set()
         # by the menu: a reload would start a new session, signed out
         page.locator('.st-key-menu').get_by_text("Enter a value & commentary").click()
         main.get_by_role("tab", name="Commentary").click(timeout=60_000)
@@ -153,7 +158,9 @@ def officer(url: str, every: float, until: float, out: dict[str, object]) -> Non
             main.get_by_role("button", name="Save the commentary").click()
             ok = False
             try:
-                main.get_by_text(text, exact=True).first.wait_for(timeout=FROZEN_AFTER * 1000)  # in "Latest"
+                # shown under "Latest commentary" once saved (st.text), not just typed in the box
+                main.locator('[data-testid="stText"]').get_by_text(text, exact=True).first.wait_for(
+                    timeout=FROZEN_AFTER * 1000)
                 ok = True
             except Exception:  # noqa: BLE001 - a save that never showed is what we count
                 pass
@@ -168,6 +175,7 @@ def attacker(url: str, until: float, out: dict[str, object]) -> None:
 
     tries: list[tuple[float, str]] = []
     out["tries"] = tries
+    SIGNED_IN.wait(120)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
