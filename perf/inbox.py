@@ -148,7 +148,7 @@ def _do(con: duckdb.DuckDBPyConnection, job: Path) -> Answer:
     spec = json.loads((job / JOB).read_text(encoding="utf-8"))
     kind = spec.get("kind")
     handler: Callable[[duckdb.DuckDBPyConnection, Path, dict[str, Any]], Answer] | None = {
-        "load": _load, "unlock": _unlock, "copy": _copy, "meta": _meta}.get(str(kind))
+        "load": _load, "unlock": _unlock, "copy": _copy, "meta": _meta, "alerts": _alerts}.get(str(kind))
     if handler is None:
         return Answer(2, "", f"Unknown job {kind!r}. Nothing was saved.\n")
     try:

@@ -158,7 +158,7 @@ def test_words_for_periods() -> None:
 # --- the sample data: where a change must not be claimed, and where it must ------------------------
 @pytest.fixture(scope="module")
 def con(sample_db: Path):  # type: ignore[no-untyped-def]
-    c = duckdb.connect(str(sample_db), read_only=True)
+    c = store.connect(sample_db)  # through the app's instance if this process has the file open
     yield c
     c.close()
 
