@@ -72,7 +72,11 @@ def _chart(size: str) -> dict[str, object]:
 
 
 def test_chart_text_is_at_least_14px_and_larger_in_briefing() -> None:
-    normal, large = _font_sizes(_chart("normal")), _font_sizes(_chart("large"))
+    import pandas as pd
+
+    figure = charts.VegaLite(spec=_chart("normal"), data=pd.DataFrame())
+    marked = charts.mark_date(figure, pd.Timestamp("2025-02-01"), "Change").spec  # as the Review page draws it
+    normal, large = _font_sizes(marked), _font_sizes(_chart("large"))
     assert normal and min(normal) >= 14, f"chart text under 14 px: {sorted(normal)}"
     assert min(large) >= 20 and min(large) > max(normal) - 2, f"briefing chart text not larger: {sorted(large)}"
 
