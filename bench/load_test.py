@@ -229,6 +229,7 @@ def main() -> int:
     url = f"http://127.0.0.1:{args.port}"
     log = work / "server.log"
     server = start_server(db, args.port, log)
+    print(f"load average at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"server up on {url}; {args.visitors} visitors, officer every {args.officer_every} s, "
           f"load of {args.rows:,} rows, attacker {'on' if args.attacker else 'off'}, {args.seconds:.0f} s")
     # one warm-up visit, as a server in use has had
@@ -274,6 +275,7 @@ def main() -> int:
     after = fingerprints(db)
 
     # ---- report
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     times = [r.seconds for r in runs if r.finished]
     frozen = [r for r in runs if not r.finished]
     failed = [r for r in runs if r.finished and r.failed]
@@ -302,7 +304,7 @@ def main() -> int:
               f"{str(load_result['stdout']).strip()} {str(load_result['stderr']).strip()}")
 
     # ---- nothing lost: tables nobody wrote are identical; the written ones gained exactly what was written
-    changed = {"demand", "commentary", "change_log", "app_user"}
+    changed = {"demand", "commentary", "change_log", "app_user", "meta"}  # meta: the last failed sign-in
     same = [t for t in store.TABLES if t not in changed and before[t] != after[t]]
     print(f"tables nobody wrote, identical before and after: {not same} {same or ''}")
     old_demand = subset(db, f"SELECT * FROM demand WHERE demand_id < {first_new}")
