@@ -1,4 +1,4 @@
-"""Outside-In: the router. Page list, shared sidebar filters and the illustrative-data banner."""
+"""Outside-In: the router. Page list, shared sidebar filters and the banner saying which data is illustrative."""
 
 from __future__ import annotations
 
@@ -85,8 +85,13 @@ try:  # however the run ends (a page's st.stop(), a rerun), the run's data versi
         if meta.get("published_at"):  # a published snapshot (python -m perf publish) says when it was taken
             st.caption(f"Figures published {meta['published_at'][:16].replace('T', ' ')} UTC")
     if meta.get("dataset", "").lower() == "illustrative":
-        st.warning("**Illustrative data.** These figures are made up to show how Outside-In works; "
-                   "ward names and council totals are real, everything else is not.", icon=":material/info:")
+        if meta.get("real_data"):  # the sample with real published figures beside it: say which is which
+            st.warning("**Illustrative data, with some real.** Figures not marked otherwise are made up to show how "
+                       "Outside-In works (ward names and council totals are real). " + meta["real_data"],
+                       icon=":material/info:")
+        else:
+            st.warning("**Illustrative data.** These figures are made up to show how Outside-In works; "
+                       "ward names and council totals are real, everything else is not.", icon=":material/info:")
     errors.run_page(nav)  # a failure shows a short message and a reference; the details go to the log
 finally:
     db.end_run()

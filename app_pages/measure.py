@@ -26,6 +26,10 @@ purpose_text = m["strategic_purpose_name"] if m["purpose_name"] == m["strategic_
     f"{m['strategic_purpose_name']} · {m['purpose_name']}"
 st.caption(f"{purpose_text} · owner: {m['owner']} · "
            f"{narrative.freshness(m['latest_period'], m['last_entered'], str(m['frequency']))}")
+provenance = measures.provenance(m)
+if provenance:  # real or illustrative, said where the figures are, never left to the banner alone
+    st.markdown(icons.data_badge(provenance) + f" <span style='color:#555'>{html.escape(provenance)}</span>",
+                unsafe_allow_html=True)
 
 data = cached.series(measure_id, scope.locality_id, scope.public_only)
 place = scope.locality_name
@@ -63,6 +67,8 @@ else:
     stale_limits.flag(measure_id, str(m["name"]), since, recorded, key="measure")
 signal_view.measure_panel(measure_id, measures.AREA if place == "the whole area" else scope.locality_id,
                           public_only=scope.public_only)
+if measures.attribution(m):
+    st.caption(f"Source: {measures.attribution(m)}")
 
 left, right = st.columns([3, 2])
 with left:
@@ -97,12 +103,14 @@ for _, note in notes.head(10).iterrows():
 if not sparse:  # nothing behind a chart that is not drawn
     with st.expander("The numbers behind the chart"):
         table = pd.DataFrame({
+            "Measure": measure_id,
             "Period": dates.dt.strftime("%d %b %Y").values,
             "Value": points["value"].values,
             "Average": points["centre"].round(2).values,
             "Lower limit": points["lower"].round(2).values,
             "Upper limit": points["upper"].round(2).values,
             "Variation": points["point_type"].map(lambda t: narrative.VARIATION_WORDS.get(t, t)).values,
+            "Data": provenance or "Council data",
         })
         st.dataframe(table, hide_index=True, width="stretch")
         a, b, c = st.columns(3)

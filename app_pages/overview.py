@@ -7,7 +7,7 @@ import html
 import pandas as pd
 import streamlit as st
 
-from perf import narrative, public, svg
+from perf import measures, narrative, public, svg
 from ui import auth, cached, cached_entry, filters, icons, signal_view
 
 scope = filters.current()
@@ -45,7 +45,8 @@ STALE = "class='oi-stale' style='color:#7a4300;font-size:.875rem;font-weight:600
 
 def tile(m: pd.Series, data: pd.DataFrame) -> str:
     """A measure's tile as one block of HTML: a page of thirty tiles stays light for the browser."""
-    name = f"<p style='margin:0 0 .3rem'><strong>{html.escape(str(m['name']))}</strong></p>"
+    name = (f"<p style='margin:0 0 .3rem'><strong>{html.escape(str(m['name']))}</strong></p>"
+            f"<p style='margin:0 0 .3rem'>{icons.data_badge(measures.provenance(m))}</p>")
     if data.empty or m["measure_id"] not in status.index:
         return name + f"<p {NOTE}>No values yet.</p>"
     since = scope.since(data["period_start"].max())

@@ -62,6 +62,19 @@ DICTIONARY: dict[str, dict[str, str]] = {
         "dq_reliable": "Data quality: is it collected the same way each time?",
         "dq_verifiable": "Data quality: can it be checked back to source records?",
         "dq_accurate": "Data quality: known errors or limitations.",
+        "data": "real (published figures from the source named) or illustrative (made up to show how the app "
+                "works).",
+        "data_source": "For real published figures: whose they are (see sources.csv); empty otherwise.",
+        "data_licence": "The licence the source publishes them under.",
+        "data_attribution": "The attribution the licence asks for: keep it wherever the figures are shown.",
+    },
+    "sources": {
+        "source_id": "Identifier of the source.",
+        "name": "Who publishes the figures.",
+        "licence": "The licence they are published under.",
+        "attribution": "The attribution to show wherever the figures appear.",
+        "url": "Where the figures were taken from.",
+        "note": "Which release, and anything to know about it.",
     },
     "measurements": {
         "measure_id": "The measure (see measures.csv).",
@@ -271,6 +284,7 @@ def published_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
         "purposes": store.query(con, "export_purposes"),
         "places": store.query(con, "export_places"),
         "demand_by_ward": demand,
+        "sources": store.query(con, "export_sources"),
     }
 
 
@@ -306,7 +320,9 @@ def _readme(meta: Mapping[str, str], tables: Mapping[str, pd.DataFrame], when: d
     name = meta.get("dataset_name") or "Council performance data"
     lines = [f"# {name}: published performance measures", ""]
     if meta.get("dataset", "").lower() == "illustrative":
-        lines += ["**Illustrative data.** These figures are made up to show how Outside-In works.", ""]
+        lines += ["**Illustrative data.** These figures are made up to show how Outside-In works"
+                  + (", except measures whose `data` column in measures.csv says real: "
+                     + meta["real_data"] if meta.get("real_data") else "."), ""]
     lines += [f"Exported {when:%d %B %Y %H:%M} by Outside-In.", ""]
     if meta.get("attribution"):
         lines += [meta["attribution"], ""]

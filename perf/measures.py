@@ -5,7 +5,8 @@ Pages ask for a measure's series here; perf.spc then says what the variation mea
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -25,6 +26,30 @@ def meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 def is_illustrative(con: duckdb.DuckDBPyConnection) -> bool:
     """True while the embedded sample data is in use, so every page can say so."""
     return meta(con).get("dataset", "").lower() == "illustrative"
+
+
+def _given(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and value != value) and str(value).strip() != ""
+
+
+def provenance(measure: Mapping[str, Any]) -> str:
+    """Whether a measure's figures are real or made up, in the words every page, pack and export shows.
+
+    'Real data: mySociety / FixMyStreet (ODC-By 1.0)' for real published figures; 'Illustrative data'
+    for the sample's made-up ones; '' for a council's own figures (no source row, not illustrative).
+    """
+    if not bool(measure.get("is_real", True)):
+        return "Illustrative data"
+    if _given(measure.get("source_name")):
+        licence = f" ({measure['source_licence']})" if _given(measure.get("source_licence")) else ""
+        return f"Real data: {measure['source_name']}{licence}"
+    return ""
+
+
+def attribution(measure: Mapping[str, Any]) -> str:
+    """The source's attribution sentence for a real published measure, else ''."""
+    text = measure.get("source_attribution")
+    return str(text) if bool(measure.get("is_real", True)) and _given(text) else ""
 
 
 def purposes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

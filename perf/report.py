@@ -77,6 +77,8 @@ class MeasurePage:
     source: str
     target: str | None
     quality: tuple[tuple[str, str], ...] = ()
+    provenance: str = ""  # 'Real data: <source> (<licence>)' or 'Illustrative data' (perf.measures.provenance)
+    attribution: str = ""  # the source's attribution sentence, for real published figures
 
     @property
     def is_exception(self) -> bool:
@@ -277,12 +279,14 @@ def measure_page(
     unit = _text(row, "unit")
     decimals = int(row["decimals"]) if pd.notna(row.get("decimals")) else 0
     target = None if pd.isna(row.get("target")) else float(row["target"])
+    facts = {str(k): v for k, v in row.items()}
     common: dict[str, Any] = {
         "measure_id": str(row["measure_id"]), "name": str(row["name"]), "purpose_name": _text(row, "purpose_name"),
         "strategic_purpose_name": _text(row, "strategic_purpose_name"), "unit": unit, "place": place,
         "definition": _text(row, "definition"), "owner": _text(row, "owner"), "source": _text(row, "source"),
         "target": None if target is None else narrative.format_value(target, unit, decimals),
         "quality": _quality(row),
+        "provenance": measures.provenance(facts), "attribution": measures.attribution(facts),
         "commentary": None if note is None else str(note["body"]),
         "commentary_by": None if note is None else _note_by(note, frequency),
     }
@@ -610,10 +614,20 @@ def _pdf_class() -> type:
     return _Doc
 
 
+def _illustrative_line(pack: Pack) -> str:
+    """The cover's warning: made-up figures, except the measures marked Real data when a pack has some."""
+    real = sum(p.provenance.startswith("Real data") for p in pack.pages)
+    if real:
+        return (f"Illustrative data, except {real} measure{'s' if real != 1 else ''} marked Real data "
+                "(real published figures, source on the page).")
+    return "Illustrative data: these figures are made up to show how the pack works."
+
+
 def _footer(pack: Pack) -> str:
     parts = [pack.dataset_name]
     if pack.illustrative:
-        parts.append("Illustrative data")
+        real = any(p.provenance.startswith("Real data") for p in pack.pages)
+        parts.append("Illustrative data except measures marked Real data" if real else "Illustrative data")
     if pack.public_only:
         parts.append("Published measures")
     parts.append(f"Prepared {long_date(pack.prepared)}")
@@ -661,8 +675,7 @@ def _title_page(doc: Any, pack: Pack, links: list[int], exceptions_link: int, fi
         doc.set_fill_color("#FFF4CE")
         doc.font(13, bold=True)
         with doc.tag("P"):
-            doc.cell(w, 9, doc.t("  Illustrative data: these figures are made up to show how the pack works."),
-                     fill=True, new_x="LMARGIN", new_y="NEXT")
+            doc.cell(w, 9, doc.t("  " + _illustrative_line(pack)), fill=True, new_x="LMARGIN", new_y="NEXT")
     doc.ln(5)
     doc.font(13, bold=True)
     n = len(pack.exceptions)
@@ -825,7 +838,7 @@ def _measure(doc: Any, pack: Pack, page: MeasurePage, index: int) -> None:
     where = page.strategic_purpose_name + (f" › {page.purpose_name}" if page.purpose_name
                                           and page.purpose_name != page.strategic_purpose_name else "")
     with doc.tag("P"):
-        doc.cell(w - 40, 6, doc.fit(f"{where} · {page.place}", w - 44))
+        doc.cell(w - 40, 6, doc.fit(" · ".join(p for p in (where, page.place, page.provenance) if p), w - 44))
         doc.cell(40, 6, doc.t(f"Measure {index + 1} of {len(pack.pages)}"), align="R", new_x="LMARGIN",
                  new_y="NEXT")
     doc.set_xy(doc.l_margin, below)
@@ -855,6 +868,11 @@ def _measure(doc: Any, pack: Pack, page: MeasurePage, index: int) -> None:
         doc.font(12)
         with doc.tag("P"):
             doc.lines(note, w, 5.6, 4)
+    if page.attribution:
+        doc.set_xy(doc.l_margin, bottom - 5)
+        doc.font(9, colour=MUTED)
+        with doc.tag("P"):
+            doc.lines(f"Source: {page.attribution}", w, 4.2, 1)
 
 
 def pack_pdf(pack: Pack) -> bytes:
@@ -920,7 +938,9 @@ def measure_sheet_pdf(pack: Pack, measure_id: str | None = None) -> bytes:
         ("Target", page.target or "No target.", 1),
         ("Latest commentary", (f"{page.commentary} ({page.commentary_by})" if page.commentary_by
                                else page.commentary) if page.commentary else "No commentary yet.", 5),
-        ("Source and date", f"{page.source or 'Source not recorded'}. Latest value: "
+        ("Source and date", (f"{page.provenance}. " if page.provenance else "")
+                            + (f"{page.attribution} " if page.attribution else "")
+                            + f"{page.source or 'Source not recorded'}. Latest value: "
                             f"{page.latest_label or 'none in this period'}. Prepared {long_date(pack.prepared)}.", 3),
         ("Data quality", quality, 14),
     ]
@@ -1090,8 +1110,7 @@ def pack_pptx(pack: Pack) -> bytes:
     _textbox(cover, 0.5, 5.0, 12, 0.5, f"{len(pack.pages)} measures; the latest value of {len(pack.exceptions)} is a signal",
              18)
     if pack.illustrative:
-        _textbox(cover, 0.5, 5.8, 12, 0.5, "Illustrative data: these figures are made up to show how the pack works.",
-                 18, bold=True, colour="#8A5A00")
+        _textbox(cover, 0.5, 5.8, 12, 0.5, _illustrative_line(pack), 18, bold=True, colour="#8A5A00")
 
     items = list(pack.exceptions)
     chunks = [items[i:i + EXCEPTIONS_PER_SLIDE] for i in range(0, len(items), EXCEPTIONS_PER_SLIDE)] or [[]]
@@ -1127,7 +1146,8 @@ def pack_pptx(pack: Pack) -> bytes:
         _set_title(slide, page.name, 30, top=0.45, height=0.75)
         where = page.strategic_purpose_name + (f" › {page.purpose_name}" if page.purpose_name
                                               and page.purpose_name != page.strategic_purpose_name else "")
-        _textbox(slide, 0.5, 0.1, 10.3, 0.35, _fit_in(f"{where} · {page.place}", 10.0, 12), 12, colour=MUTED)
+        header = " · ".join(p for p in (where, page.place, page.provenance) if p)
+        _textbox(slide, 0.5, 0.1, 10.3, 0.35, _fit_in(header, 10.0, 12), 12, colour=MUTED)
         _textbox(slide, 10.8, 0.1, 2.0, 0.35, f"{i + 1} of {len(pack.pages)}", 12, colour=MUTED)
         _textbox(slide, 0.5, 1.15, 12.3, 1.1, page.sentence, 22)
         top = 2.3 + _slide_badges(slide, page, 0.55, 2.3, size=16) + 0.05
@@ -1149,6 +1169,7 @@ def pack_pptx(pack: Pack) -> bytes:
         _textbox(slide, 0.5, 7.0, 12.3, 0.35, footer, 11, colour=MUTED)
         notes = [page.chart_alt, f"Definition: {page.definition or 'not recorded'}",
                  f"Owner: {page.owner or 'not recorded'}", f"Source: {page.source or 'not recorded'}"]
+        notes += [t for t in (page.provenance, page.attribution) if t]
         notes += [f"{k}: {v}" for k, v in page.quality]
         slide.notes_slide.notes_text_frame.text = "\n".join(notes)
 

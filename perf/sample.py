@@ -61,6 +61,7 @@ import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
+from perf import realdata
 from perf.config import SEED_DIR
 
 DEFAULT_SEED = 20261127
@@ -1245,7 +1246,7 @@ def measure_table() -> pd.DataFrame:
             "source": src["source"], "by_locality": m.by_locality, "dq_relevant": m.relevant,
             "dq_well_defined": m.well_defined, "dq_timely": src["timely"], "dq_reliable": src["reliable"],
             "dq_verifiable": src["verifiable"], "dq_accurate": src["accurate"], "published": m.published,
-            "decimals": m.decimals,
+            "decimals": m.decimals, "is_real": False,  # made up: every page says so (perf.measures.provenance)
         })
     return pd.DataFrame(rows)
 
@@ -1824,7 +1825,10 @@ def generate(out_dir: Path | str = SEED_DIR, seed: int = DEFAULT_SEED, scale: fl
         "bank_holiday": bank_holiday_table(),
     }
     _write(tables, out_dir)
-    return {name: len(frame) for name, frame in tables.items()}
+    counts = {name: len(frame) for name, frame in tables.items()}
+    # the real published figures go beside them, in their own folder with their sources (perf.realdata)
+    counts.update({f"real/{k}": v for k, v in realdata.write(out_dir / "real", locality).items()})
+    return counts
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1833,9 +1837,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(SEED_DIR), help="output folder (default: data/seed)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--scale", type=float, default=1.0, help="case-level volume multiplier")
+    parser.add_argument("--real-only", action="store_true",
+                        help="rewrite only the real seed files (data/seed/real) from the shared folder")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    counts = generate(Path(args.out), seed=args.seed, scale=args.scale)
+    if args.real_only:
+        out = Path(args.out)
+        counts = realdata.write(out / "real", pd.read_csv(out / "locality.csv"))
+    else:
+        counts = generate(Path(args.out), seed=args.seed, scale=args.scale)
     for table, rows in counts.items():
         print(f"{table:>14}: {rows:,}")
     print(f"Wrote {args.out} in {time.perf_counter() - started:.1f} s")

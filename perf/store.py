@@ -247,8 +247,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def seed_file(table: str, seed_dir: Path = SEED_DIR) -> Path | None:
-    """The shipped seed file for a table (Parquet preferred, then CSV), if there is one."""
-    for suffix in (".parquet", ".csv"):
+    """The shipped seed file for a table (Parquet preferred, then CSV, then gzipped CSV), if there is one."""
+    for suffix in (".parquet", ".csv", ".csv.gz"):
         candidate = seed_dir / f"{table}{suffix}"
         if candidate.exists():
             return candidate
@@ -259,7 +259,7 @@ def load_seed_table(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> i
     """Insert a seed file into its table by column name; returns the rows loaded."""
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}")
-    reader = "read_parquet" if path.suffix == ".parquet" else "read_csv_auto"
+    reader = "read_parquet" if path.suffix == ".parquet" else "read_csv_auto"  # .csv and .csv.gz alike
     columns = [r[0] for r in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
         [table],
@@ -292,8 +292,12 @@ def build(target: str | Path | None = None, seed_dir: Path = SEED_DIR) -> dict[s
         create_schema(con)
         con.execute("BEGIN")
         for table in TABLES:
-            path = seed_file(table, seed_dir)
-            counts[table] = load_seed_table(con, table, path) if path else 0
+            counts[table] = 0
+            # the illustrative seed files, then the real ones (data/seed/real: perf.realdata writes them)
+            for folder in (seed_dir, seed_dir / "real"):
+                path = seed_file(table, folder)
+                if path:
+                    counts[table] = load_seed_table(con, table, path)
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('built_at', ?), ('seed_dir', ?)",
             [time.strftime("%Y-%m-%dT%H:%M:%S"), str(seed_dir)],

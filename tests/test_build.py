@@ -173,7 +173,7 @@ def test_bank_holidays() -> None:
 
 def _frames(folder: Path) -> dict[str, pd.DataFrame]:
     out = {}
-    for path in sorted(folder.iterdir()):
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
         out[path.name] = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
     return out
 
@@ -184,10 +184,14 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
     sample.generate(b, seed=7, scale=0.02)
     sample.generate(c, seed=8, scale=0.02)
     assert counts["demand"] > 1000
-    names = sorted(p.name for p in a.iterdir())
-    assert names == sorted(p.name for p in b.iterdir())
+    names = sorted(p.name for p in a.iterdir() if p.is_file())
+    assert names == sorted(p.name for p in b.iterdir() if p.is_file())
     for name in names:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    real = sorted(p.name for p in (a / "real").iterdir())  # the real seed files, written beside them
+    assert real == sorted(p.name for p in (b / "real").iterdir()) and "published_value.parquet" in real
+    for name in real:
+        assert (a / "real" / name).read_bytes() == (b / "real" / name).read_bytes(), name
     assert (a / "demand.parquet").read_bytes() != (c / "demand.parquet").read_bytes()
     fa, fb = _frames(a), _frames(b)
     for name in names:
@@ -240,3 +244,23 @@ def test_a_writer_gives_up_with_the_lock_error_after_its_time(tmp_path) -> None:
             store.connect_waiting(db, read_only=False, seconds=0.5)
     finally:
         holder.kill()
+
+
+def test_real_measures_are_marked_real_and_attributed(con: duckdb.DuckDBPyConnection) -> None:
+    """The FixMyStreet measures are real with a source; every illustrative measure stays marked illustrative."""
+    real = con.execute("SELECT measure_id, source_id FROM measure WHERE is_real ORDER BY 1").fetchall()
+    assert [r[0] for r in real] == ["fms-all", "fms-dog-fouling", "fms-potholes", "fms-rubbish", "fms-street-lights"]
+    assert {r[1] for r in real} == {"fixmystreet-wards"}
+    assert one(con, "SELECT count(*) FROM measure WHERE NOT is_real") == 36
+    assert one(con, "SELECT count(*) FROM source WHERE source_id = 'fixmystreet-wards' "
+                    "AND attribution LIKE '%mySociety / FixMyStreet%ODC-By 1.0%'") == 1
+    # Bromsgrove's 2019 monthly totals as mySociety's SOURCES.md gives them (summed from its wards)
+    y2019 = con.execute("""SELECT sum(v.value) FROM measurement v JOIN locality l USING (locality_id)
+        WHERE v.measure_id = 'fms-all' AND l.council_id = 'E07000234' AND l.kind = 'ward'
+        AND year(v.period_start) = 2019 GROUP BY month(v.period_start) ORDER BY month(v.period_start)""").fetchall()
+    assert len(y2019) == 12
+    # the definition and data-quality notes say it is one channel and includes county work
+    text = one(con, "SELECT definition || dq_relevant FROM measure WHERE measure_id = 'fms-all'")
+    assert "one channel" in text and "county" in text.lower()
+    meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    assert "FixMyStreet" in meta["real_data"]

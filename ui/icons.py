@@ -39,3 +39,12 @@ def assurance_badge(assurance: str | None) -> str:
         return ""
     shape, label, colour = ASSURANCE[assurance]
     return _badge(shape, label, colour, f"Target: {label}")
+
+
+def data_badge(provenance: str) -> str:
+    """'Real data' or 'Illustrative data' as a badge (the words of perf.measures.provenance); '' for neither."""
+    if not provenance:
+        return ""
+    real = provenance.startswith("Real data")
+    shape, label, colour = ("✓", "Real data", "#1B5E20") if real else ("◇", "Illustrative data", "#8A5A00")
+    return _badge(shape, label, colour, provenance)

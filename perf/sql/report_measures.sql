@@ -6,10 +6,12 @@
 -- $measure_ids (VARCHAR[]; NULL = any), $public_only.
 SELECT m.*, p.name AS purpose_name,
        coalesce(p.parent_id, p.purpose_id) AS strategic_purpose_id,
-       s.name AS strategic_purpose_name, s.portfolio
+       s.name AS strategic_purpose_name, s.portfolio,
+       src.name AS source_name, src.licence AS source_licence, src.attribution AS source_attribution
 FROM measure AS m
 JOIN purpose AS p ON p.purpose_id = m.purpose_id
 LEFT JOIN purpose AS s ON s.purpose_id = coalesce(p.parent_id, p.purpose_id)
+LEFT JOIN source AS src ON src.source_id = m.source_id
 WHERE (m.published OR NOT CAST($public_only AS BOOLEAN))
   AND (CAST($purpose_id AS VARCHAR) IS NULL OR CAST($purpose_id AS VARCHAR) = 'all'
        OR p.purpose_id = CAST($purpose_id AS VARCHAR) OR p.parent_id = CAST($purpose_id AS VARCHAR))

@@ -56,7 +56,9 @@ CREATE TABLE measure (
     dq_verifiable VARCHAR,
     dq_accurate VARCHAR,
     published BOOLEAN NOT NULL DEFAULT TRUE,
-    decimals INTEGER NOT NULL DEFAULT 0
+    decimals INTEGER NOT NULL DEFAULT 0,
+    is_real BOOLEAN NOT NULL DEFAULT TRUE,    -- FALSE only for the illustrative sample's made-up figures
+    source_id VARCHAR                 -- the source row to attribute wherever its figures appear
 );
 CREATE TABLE measurement (
     measure_id VARCHAR NOT NULL,
@@ -211,4 +213,60 @@ CREATE TABLE alert_log (
     outcome VARCHAR NOT NULL CHECK (outcome IN ('sent', 'failed', 'no_address', 'not_configured')),
     detail VARCHAR,
     tried_at TIMESTAMP NOT NULL
+);
+-- Real data: where each set of real figures comes from, with the words to show wherever they appear.
+CREATE TABLE source (
+    source_id VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL,            -- e.g. 'mySociety / FixMyStreet'
+    licence VARCHAR NOT NULL,         -- e.g. 'ODC-By 1.0'
+    attribution VARCHAR NOT NULL,     -- the sentence shown beside the figures, in exports and in packs
+    url VARCHAR,
+    note VARCHAR
+);
+-- Published statistics for every UK council (Similar councils). Codes are ONS GSS codes of today's
+-- councils; abolished ones stay, marked, where their series could not move to a successor.
+CREATE TABLE area (
+    area_code VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    tier VARCHAR NOT NULL,            -- district, single tier, Welsh, Scottish, Northern Irish
+    current BOOLEAN NOT NULL DEFAULT TRUE
+);
+CREATE TABLE area_population (
+    area_code VARCHAR NOT NULL,
+    year INTEGER NOT NULL,            -- Census years only; other years are interpolated (perf.published)
+    population DOUBLE NOT NULL,
+    source_id VARCHAR,
+    PRIMARY KEY (area_code, year)
+);
+CREATE TABLE area_neighbour (
+    area_code VARCHAR NOT NULL,
+    basis VARCHAR NOT NULL,           -- global, economic, demographic (ONS similar areas)
+    rank INTEGER NOT NULL,
+    neighbour_code VARCHAR NOT NULL,
+    PRIMARY KEY (area_code, basis, rank)
+);
+CREATE TABLE published_metric (
+    metric_id VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    unit VARCHAR NOT NULL,
+    frequency VARCHAR NOT NULL CHECK (frequency IN ('month', 'year')),
+    additive BOOLEAN NOT NULL,        -- a count: a successor's figure is the sum of its predecessors'
+    missing_is_zero BOOLEAN NOT NULL DEFAULT FALSE,  -- a period with no row is a zero (FixMyStreet)
+    per_1000 BOOLEAN NOT NULL DEFAULT FALSE,         -- compared per 1,000 residents
+    decimals INTEGER NOT NULL DEFAULT 1,
+    definition VARCHAR,
+    source_id VARCHAR
+);
+-- No key: 600,000 rows load in a second without an index; the loader refuses duplicates itself.
+CREATE TABLE published_value (
+    metric_id VARCHAR NOT NULL,
+    area_code VARCHAR NOT NULL,
+    period_start DATE NOT NULL,
+    value DOUBLE NOT NULL
+);
+CREATE TABLE published_note (
+    metric_id VARCHAR NOT NULL,
+    area_code VARCHAR NOT NULL,
+    note VARCHAR NOT NULL,
+    PRIMARY KEY (metric_id, area_code)
 );
