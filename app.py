@@ -34,6 +34,7 @@ try:  # however the run ends (a page's st.stop(), a rerun), the run's data versi
         st.Page("app_pages/locality.py", title="By locality", icon=":material/map:", url_path="locality"),
         st.Page("app_pages/demand.py", title="Demand", icon=":material/call:", url_path="demand"),
         st.Page("app_pages/capability.py", title="Capability", icon=":material/timer:", url_path="capability"),
+        st.Page("app_pages/similar.py", title="Similar councils", icon=":material/compare:", url_path="similar"),
     ]
     review = [
         st.Page("app_pages/review.py", title="Check–Plan–Do review", icon=":material/published_with_changes:",

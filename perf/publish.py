@@ -74,6 +74,14 @@ COPIES: dict[str, str] = {
     # of a review, the public see its dates only (perf.public.REVIEW_COLUMNS): the rest stays inside
     "review": ("SELECT * REPLACE (NULL::VARCHAR AS decision, NULL::VARCHAR AS actions, NULL::VARCHAR AS reviewed_by) "
                f"FROM src.review WHERE {_PUBLISHED}"),
+    # real published statistics and their sources: public already (the Similar councils page)
+    "source": "SELECT * FROM src.source",
+    "area": "SELECT * FROM src.area",
+    "area_population": "SELECT * FROM src.area_population",
+    "area_neighbour": "SELECT * FROM src.area_neighbour",
+    "published_metric": "SELECT * FROM src.published_metric",
+    "published_value": "SELECT * FROM src.published_value",
+    "published_note": "SELECT * FROM src.published_note",
 }
 
 

@@ -208,18 +208,18 @@ def median_mad(values: pd.DataFrame) -> pd.DataFrame:
     MAD = median(|x - median(x)|), unscaled (docs/methods.md). Context, not a target: no council is
     placed above or below anyone.
     """
-    def one(group: pd.Series) -> pd.Series:
-        x = group.dropna().to_numpy(dtype=float)
-        if x.size == 0:
-            return pd.Series({"median": np.nan, "mad": np.nan, "councils": 0})
-        med = float(np.median(x))
-        return pd.Series({"median": med, "mad": float(np.median(np.abs(x - med))), "councils": int(x.size)})
+    wide = values.pivot_table(index="period_start", columns="area_code", values="value", aggfunc="first")
+    x = wide.to_numpy(dtype=float)
+    count = np.isfinite(x).sum(axis=1)
+    with np.errstate(all="ignore"):
+        import warnings
 
-    out = values.groupby("period_start")["value"].apply(one).unstack().reset_index()
-    out["councils"] = out["councils"].astype(int)
-    out["low"] = out["median"] - out["mad"]
-    out["high"] = out["median"] + out["mad"]
-    return out
+        with warnings.catch_warnings():  # a period no council reported: NaN, said as such
+            warnings.simplefilter("ignore", RuntimeWarning)
+            med = np.nanmedian(x, axis=1)
+            mad = np.nanmedian(np.abs(x - med[:, None]), axis=1)
+    return pd.DataFrame({"period_start": wide.index, "median": med, "mad": mad, "councils": count,
+                         "low": med - mad, "high": med + mad})
 
 
 # ------------------------------------------------------------------------------------------------

@@ -466,12 +466,16 @@ def sparkline(values: pd.Series, *, label: str, colour: str = "#555555", width: 
             f'points="{points}"/><circle cx="{xs[-1]:.1f}" cy="{py[-1]:.1f}" r="3.5" fill="{colour}"/></svg>')
 
 
-def small_control_chart(points: pd.DataFrame, *, title: str, width: int = 240, height: int = 90) -> str:
+def small_control_chart(points: pd.DataFrame, *, title: str, width: int = 240, height: int = 90,
+                        band: tuple[Sequence[float], Sequence[float]] | None = None,
+                        y_range: tuple[float, float] | None = None, x_labels: tuple[str, str] | None = None) -> str:
     """One area's small control chart as inline SVG: values, average, limits, special-cause points.
 
     For small multiples: dozens of these side by side cost the browser almost nothing, where a
     faceted Vega chart of forty panels takes seconds to lay out. ``points`` has value, centre,
-    lower, upper and point_type, in time order.
+    lower, upper and point_type, in time order (and ``phase``: centre and limits break between
+    phases). Optional: ``band`` (low, high per point) shades a group's middle for context,
+    ``y_range`` gives every panel of a set the same scale, ``x_labels`` names the first and last period.
     """
     data = points.reset_index(drop=True)
     values = data["value"].astype(float)
@@ -481,33 +485,50 @@ def small_control_chart(points: pd.DataFrame, *, title: str, width: int = 240, h
     if (values.dropna() >= 0).all():
         lower = lower.clip(lower=0)  # no negative counts or rates (see xmr_frame)
     every = pd.concat([values, data["centre"].astype(float), data["upper"].astype(float), lower]).dropna()
-    lo, hi = float(every.min()), float(every.max())
+    lo, hi = (float(every.min()), float(every.max())) if y_range is None else y_range
     span = hi - lo or 1.0
     top, pad = 22.0, 3.0
+    bottom = 14.0 if x_labels else pad
     n = len(data)
+    phase = data["phase"].to_numpy() if "phase" in data.columns else np.zeros(n, dtype=int)
 
     def x(i: int) -> float:
         return pad + i * (width - 2 * pad) / max(n - 1, 1)
 
     def y(v: float) -> float:
-        return height - pad - (v - lo) / span * (height - top - pad)
+        return height - bottom - (min(max(v, lo), hi) - lo) / span * (height - top - bottom)
 
-    def path(series: pd.Series) -> str:
-        return " ".join(f"{x(i):.1f},{y(float(v)):.1f}" for i, v in enumerate(series.astype(float)) if pd.notna(v))
+    def path(series: pd.Series, rows: Sequence[int] | None = None) -> str:
+        vals = series.astype(float).to_numpy()
+        return " ".join(f"{x(i):.1f},{y(float(vals[i])):.1f}" for i in (range(n) if rows is None else rows)
+                        if np.isfinite(vals[i]))
 
     label = html.escape(title, quote=True)
     parts = [f'<svg role="img" aria-label="Small control chart for {label}" viewBox="0 0 {width} {height}" '
              f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
-             f'<text x="{pad}" y="14" font-size="14" font-family="sans-serif" fill="#222">{label}</text>',
-             f'<polyline fill="none" stroke="#333" stroke-width="1" points="{path(data["centre"])}"/>']
-    for limit in (data["upper"].astype(float), lower):
-        parts.append(f'<polyline fill="none" stroke="#333" stroke-width="0.8" stroke-dasharray="4 3" '
-                     f'points="{path(limit)}"/>')
+             f'<text x="{pad}" y="14" font-size="14" font-family="sans-serif" fill="#222">{label}</text>']
+    if band is not None:
+        low, high = np.asarray(band[0], dtype=float), np.asarray(band[1], dtype=float)
+        ok = [i for i in range(n) if np.isfinite(low[i]) and np.isfinite(high[i])]
+        if ok:
+            ring = [f"{x(i):.1f},{y(float(high[i])):.1f}" for i in ok] + \
+                   [f"{x(i):.1f},{y(float(low[i])):.1f}" for i in reversed(ok)]
+            parts.append(f'<polygon fill="#DADDE3" fill-opacity="0.7" stroke="none" points="{" ".join(ring)}"/>')
+    for p in pd.unique(phase):
+        rows = [int(i) for i in np.flatnonzero(phase == p)]
+        parts.append(f'<polyline fill="none" stroke="#333" stroke-width="1" points="{path(data["centre"], rows)}"/>')
+        for limit in (data["upper"].astype(float), lower):
+            parts.append(f'<polyline fill="none" stroke="#333" stroke-width="0.8" stroke-dasharray="4 3" '
+                         f'points="{path(limit, rows)}"/>')
     parts.append(f'<polyline fill="none" stroke="#9A9A9A" stroke-width="1.2" points="{path(values)}"/>')
     for i, (kind, value) in enumerate(zip(data["point_type"].astype(str), values, strict=True)):
         style = POINT_STYLE.get(kind)
         if style is None or kind == "common_cause" or pd.isna(value):
             continue
         parts.append(_marker(style[2], x(i), y(float(value)), style[1], 4.0, style[0]))
+    if x_labels:
+        parts.append(f'<text x="{pad}" y="{height - 2}" font-size="10" font-family="sans-serif" fill="#555">'
+                     f'{html.escape(x_labels[0])}</text><text x="{width - pad}" y="{height - 2}" font-size="10" '
+                     f'font-family="sans-serif" fill="#555" text-anchor="end">{html.escape(x_labels[1])}</text>')
     parts.append("</svg>")
     return "".join(parts)

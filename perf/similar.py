@@ -1,0 +1,200 @@
+"""Similar councils: one published measure for a group of councils, each on its own control chart.
+
+Why it exists: benchmarking usually means a league table, which turns a council's number into a
+rank that says nothing about its system. Here each council gets its own process-behaviour chart
+(its own limits, its own phases), a sentence in the usual words, and the group's median and median
+absolute deviation for context. No ranks, no colours for "better" or "worse".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from perf import narrative, published, spc, store
+
+MIN_PHASE = {"month": 12, "year": 6}  # points a phase needs before a shift may start a new one
+MOST_PHASES = 6                        # more would be fitting the noise
+NO_RANKS = ("No ranks, league table or red-amber-green: a council's place in a list says nothing about how its "
+            "own system behaves; its chart against its own limits does.")
+
+
+def metrics(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every published metric (FixMyStreet first), with its source and the span of its data."""
+    return store.query(con, "similar_metrics")
+
+
+def areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every council the published figures cover (today's first)."""
+    return store.query(con, "similar_areas")
+
+
+def group(con: duckdb.DuckDBPyConnection, code: str, *, basis: str = "global", same_tier: bool = True,
+          most: int = published.MAX_GROUP) -> list[str]:
+    """The chosen council and ONS's nearest neighbours on a basis (same tier by default), chosen first."""
+    frame = store.query(con, "similar_neighbours", {"area_code": code, "basis": basis})
+    return published.neighbour_group(frame, code, basis=basis, same_tier=same_tier, most=most)
+
+
+def auto_phases(frame: pd.DataFrame, *, min_points: int, most: int = MOST_PHASES) -> np.ndarray:
+    """Phase numbers per row: a new phase where a sustained shift begins (docs/methods.md, "Similar councils").
+
+    ``frame`` has area_code and value, sorted by council then time (as the batch engine sorts). Starting from one phase,
+    the first run of points on one side of the centre line (the shift rule) that begins at least
+    ``min_points`` into the latest phase, and leaves ``min_points`` after it, starts a new phase;
+    limits are recalculated and the search repeats, at most ``most`` phases a council.
+    """
+    codes = frame["area_code"].to_numpy(dtype=object)
+    pos = frame.groupby("area_code", sort=False).cumcount().to_numpy()
+    size = frame.groupby("area_code", sort=False)["value"].transform("size").to_numpy()
+    phase = np.zeros(len(frame), dtype=int)
+    for _ in range(most - 1):
+        pts = spc.batch_points(frame.assign(phase=phase), series="area_code", phase="phase")
+        shift = pts["shift"].to_numpy(dtype=bool)
+        side = np.sign(pts["value"].to_numpy(dtype=float) - pts["centre"].to_numpy(dtype=float))
+        # a run starts where the flags begin, where the side of the centre line changes, or at a new council
+        starts = shift & (~np.r_[False, shift[:-1]] | (side != np.r_[0.0, side[:-1]])
+                          | np.r_[True, codes[1:] != codes[:-1]])
+        changed = False
+        for code in pd.unique(codes):
+            rows = np.flatnonzero(codes == code)
+            last = phase[rows].max()
+            first = rows[phase[rows] == last][0]
+            ok = rows[(phase[rows] == last) & starts[rows] & (pos[rows] >= pos[first] + min_points)
+                      & (pos[rows] <= size[rows] - min_points)]
+            if ok.size:
+                phase[rows[rows >= ok[0]]] += 1
+                changed = True
+        if not changed:
+            break
+    return phase
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A metric for a group: each council's chart points, its sentence, and the group's median and spread."""
+
+    metric: dict[str, Any]
+    codes: tuple[str, ...]                 # in the order shown: the chosen council first
+    names: dict[str, str]
+    points: pd.DataFrame                   # area_code, period_start, value, centre, lower, upper, phase, point_type...
+    band: pd.DataFrame                     # period_start, median, mad, low, high, councils
+    sentences: dict[str, str]
+    unit: str
+    population_used: str = ""              # which population the rates use ('' when not a rate)
+    notes: tuple[str, ...] = ()            # code changes: moved to a successor, or ended
+    without: tuple[str, ...] = ()          # councils in the group with no figures (named on the page)
+    sources: tuple[str, ...] = field(default_factory=tuple)  # attribution sentences to show
+
+    @property
+    def frequency(self) -> str:
+        return str(self.metric["frequency"])
+
+
+def _filled(values: pd.DataFrame, codes: list[str], metric: dict[str, Any]) -> pd.DataFrame:
+    """Zeros for the months a council had no report (FixMyStreet's files leave those rows out)."""
+    if not metric.get("missing_is_zero"):
+        return values
+    months = pd.date_range(pd.Timestamp(metric["first_period"]), pd.Timestamp(metric["last_period"]), freq="MS")
+    idx = pd.MultiIndex.from_product([codes, months], names=["area_code", "period_start"])
+    return values.set_index(["area_code", "period_start"])["value"].reindex(idx, fill_value=0.0).reset_index()
+
+
+def population_words(used: pd.DataFrame) -> str:
+    """Which population each year's rate used, in words: 'Census 2011 for 2007–2011; ...'."""
+    if used.empty:
+        return ""
+    spans = used.groupby("basis")["year"].agg(["min", "max"]).sort_values("min")
+    parts = [f"{basis} for {lo}" + (f"–{hi}" if hi != lo else "") for basis, (lo, hi) in spans.iterrows()]
+    return ("Rates per 1,000 residents use the population of the same year: " + "; ".join(parts)
+            + " (ONS, Census 2011 and 2021).")
+
+
+def _phase_words(pts: pd.DataFrame, dates: pd.Series, unit: str, decimals: int, frequency: str) -> str:
+    """'Its level rose in June 2018, from about 0.60 to about 1.10 ...' when the latest phase began with a shift."""
+    phases = pts["phase"].to_numpy()
+    if phases.max() == 0:
+        return ""
+    last = phases.max()
+    now = float(pts["centre"].to_numpy()[phases == last][0])
+    before = float(pts["centre"].to_numpy()[phases == last - 1][0])
+    when = narrative.period_label(dates.to_numpy()[phases == last][0], frequency)
+    word = "rose" if now > before else "fell"
+    return (f" Its level {word} in {when}, from about {narrative.format_value(before, unit, decimals)} to about "
+            f"{narrative.format_value(now, unit, decimals)}.")
+
+
+def compare(con: duckdb.DuckDBPyConnection, metric_id: str, codes: list[str]) -> Comparison:
+    """Chart a metric for each council in ``codes`` (per 1,000 residents of the year where it is a count)."""
+    catalogue = metrics(con).set_index("metric_id")
+    if metric_id not in catalogue.index:
+        raise ValueError(f"no published metric {metric_id!r}")
+    metric: dict[str, Any] = {"metric_id": metric_id, **{str(k): v for k, v in catalogue.loc[metric_id].items()}}
+    names = dict(zip(*(areas(con)[c] for c in ("area_code", "name")), strict=True))
+    raw = store.query(con, "similar_values", {"metric_id": metric_id, "area_codes": codes})
+    raw["period_start"] = pd.to_datetime(raw["period_start"])
+    present = set(raw["area_code"].tolist())
+    values = _filled(raw, [c for c in codes if c in present], metric)
+    unit = str(metric["unit"])
+    population_used = ""
+    if metric.get("per_1000"):
+        census = store.query(con, "similar_population", {"area_codes": codes})
+        years = sorted(values["period_start"].dt.year.unique().tolist())
+        pop = published.population_by_year(census, years)
+        values = published.per_thousand(values, pop)
+        population_used = population_words(pd.DataFrame({"year": values["period_start"].dt.year,
+                                                         "basis": values["basis"]}).drop_duplicates())
+        unit = "per 1,000"  # the sentence's words: 'about 0.37 per 1,000 a month' (the page says residents)
+    # sorted by code, as the batch engine returns its points: rows and points stay aligned
+    values = values.sort_values(["area_code", "period_start"]).reset_index(drop=True)
+    present = set(values["area_code"].tolist())
+    shown = [c for c in codes if c in present]
+    without = tuple(c for c in codes if c not in shown)
+    frequency = str(metric["frequency"])
+    decimals = int(metric.get("decimals") or 1)
+    if values.empty:
+        return Comparison(metric, tuple(shown), names, pd.DataFrame(), pd.DataFrame(), {}, unit, population_used,
+                          without=without)
+    phase = auto_phases(values[["area_code", "value"]], min_points=MIN_PHASE.get(frequency, 12))
+    pts = spc.batch_points(values[["area_code", "value"]].assign(phase=phase), series="area_code", phase="phase")
+    pts["period_start"] = values["period_start"].to_numpy()
+    about = {"unit": unit, "decimals": decimals, "frequency": frequency,
+             "aggregation": "sum" if metric.get("additive") else "mean"}
+    sentences = {}
+    for code, one in pts.groupby("area_code", sort=False):
+        dates = one["period_start"]
+        sentences[str(code)] = (narrative.measure_sentence(about, one.reset_index(drop=True), dates.reset_index(drop=True))
+                                + _phase_words(one, dates, unit, decimals, frequency))
+    notes = tuple(store.query(con, "similar_notes", {"metric_id": metric_id, "area_codes": codes})["note"])
+    wanted = [s for s in (metric.get("source_id"), "ons-similar-areas", "ons-census" if metric.get("per_1000") else None)
+              if isinstance(s, str)]
+    sources = tuple(store.query(con, "similar_sources", {"source_ids": wanted})["attribution"])
+    return Comparison(metric, tuple(shown), names, pts, published.median_mad(values), sentences, unit,
+                      population_used, notes, without, sources)
+
+
+def figures(comparison: Comparison) -> pd.DataFrame:
+    """The page's figures, long format (area code, period, value, unit, source): what the CSV holds.
+
+    The same columns the published-data loader reads, so a downloaded file loads back.
+    """
+    pts = comparison.points
+    if pts.empty:
+        return pd.DataFrame()
+    band = comparison.band.set_index("period_start")
+    source = "; ".join(comparison.sources)
+    return pd.DataFrame({
+        "metric_id": comparison.metric["metric_id"], "metric": comparison.metric["name"],
+        "area_code": pts["area_code"], "area_name": pts["area_code"].map(comparison.names),
+        "period_start": pd.to_datetime(pts["period_start"]).dt.date, "value": pts["value"].round(6),
+        "unit": comparison.unit, "centre": pts["centre"].round(6), "lower": pts["lower"].round(6),
+        "upper": pts["upper"].round(6), "phase": pts["phase"] + 1,
+        "variation": pts["point_type"].astype(str).map(lambda t: narrative.VARIATION_WORDS.get(t, t)),
+        "group_median": pts["period_start"].map(band["median"]).round(6),
+        "group_mad": pts["period_start"].map(band["mad"]).round(6),
+        "source": source,
+    })
