@@ -24,7 +24,7 @@ m = catalogue.set_index("measure_id").loc[measure_id]
 st.title(str(m["name"]))
 purpose_text = m["strategic_purpose_name"] if m["purpose_name"] == m["strategic_purpose_name"] else \
     f"{m['strategic_purpose_name']} · {m['purpose_name']}"
-st.caption(f"{purpose_text} · owner: {m['owner']} · "
+st.caption(f"{purpose_text} · code: {measure_id} · owner: {m['owner']} · "
            f"{narrative.freshness(m['latest_period'], m['last_entered'], str(m['frequency']))}")
 provenance = measures.provenance(m)
 if provenance:  # real or illustrative, said where the figures are, never left to the banner alone

@@ -27,7 +27,7 @@ def status_label(row: pd.Series) -> str:
     if row["status"] == "overdue":
         days = int(row["days_overdue"])
         return f"Overdue by {days} {'day' if days == 1 else 'days'}"
-    return "Timely" if row["status"] == "timely" else "No data"
+    return {"timely": "Timely", "extract": "Published extract"}.get(str(row["status"]), "No data")
 
 
 frame = frame.assign(label=frame.apply(status_label, axis=1))
@@ -38,7 +38,7 @@ b.metric("Overdue", int(counts.get("overdue", 0)))
 c.metric("No data yet", int(counts.get("no data", 0)))
 
 left, middle, right = st.columns([2, 2, 3])
-statuses = {"overdue": "Overdue", "no data": "No data", "timely": "Timely"}
+statuses = {"overdue": "Overdue", "no data": "No data", "timely": "Timely", "extract": "Published extract"}
 shown = left.pills("Status", list(statuses), selection_mode="multi", default=list(statuses),
                    format_func=statuses.__getitem__, key="q_status")
 freqs = middle.pills("Recorded every", list(entry.FREQUENCIES), selection_mode="multi",

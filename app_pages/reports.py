@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from perf import export, public, report
+from perf import export, measures, public, report
 from ui import cached, filters
 from ui.db import reading
 
@@ -81,9 +81,15 @@ if measure_id is not None:
                                      public_only=scope.public_only)
         return report.measure_sheet_pdf(pack)
 
+    row = catalogue.set_index("measure_id").loc[measure_id]
+    facts = {str(k): v for k, v in row.items()}
+    # the upload format: an analyst can edit the export in Excel and load it back (Data › Upload);
     # in the public view a small count is blank and flagged, as in the partner zip (perf.public)
-    values = cached.series(measure_id, scope.locality_id, scope.public_only)[
-        ["period_start", "value", "numerator", "denominator", "suppressed"]]
+    series = cached.series(measure_id, scope.locality_id, scope.public_only)
+    values = export.values_for_upload(series, measure_id=str(measure_id), locality_id=scope.locality_id,
+                                      attribution=measures.attribution(facts))
+    if scope.public_only and "suppressed" in series.columns:
+        values["suppressed"] = series["suppressed"].to_numpy()
     title = f"{names[measure_id]}, {scope.locality_name}"
     cols = st.columns(3)
     cols[0].download_button("Measure sheet (PDF)", sheet, file_name=f"{measure_id}-sheet.pdf",
@@ -92,7 +98,8 @@ if measure_id is not None:
     cols[1].download_button("Values (CSV)", export.to_csv_bytes(values), file_name=f"{measure_id}.csv",
                             mime="text/csv", on_click="ignore", icon=":material/table:", width="stretch",
                             key="values_csv")
-    source = str(cached.meta().get("dataset_name", "Outside-In"))
+    source = " · ".join(t for t in (str(cached.meta().get("dataset_name", "Outside-In")),
+                                     measures.provenance(facts), measures.attribution(facts)) if t)
     notes = [public.RULE] if scope.public_only else []
     cols[2].download_button("Values (Excel)", lambda: export.to_excel_bytes(values, title=title, source=source,
                                                                             notes=notes),

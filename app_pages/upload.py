@@ -12,7 +12,8 @@ TABLE_ROWS = 50
 
 who = auth.require("upload")
 st.title("Upload")
-st.caption("Load a CSV or Excel file of measure values, demand records or work records. Every row is checked "
+st.caption("Load a CSV or Excel file of measure values, demand records, work records or published figures for "
+           "any council (long format, as LG Inform and ONS publish them). Every row is checked "
            "first: the file is loaded whole, or nothing is saved and every problem is listed.")
 
 done = st.session_state.pop("_upload_done", None)
@@ -31,7 +32,10 @@ with st.expander("What the file needs"):
                     + (f"; optional {optional}" if optional else ""))
     st.caption("The kind of file is recognised from its header row. Periods are the date a week, month or quarter "
                "starts (YYYY-MM-DD); a blank locality is the whole area. Loading the same file twice changes "
-               "nothing; a corrected value keeps the old one in the change log.")
+               "nothing; a corrected value keeps the old one in the change log. A Values (CSV) export from "
+               "Reports and exports loads back as it is. Published figures may give periods as 2024-04-01, "
+               "2024-04, 2024 or 2024/25; a council code retired by a reorganisation is moved to its successor "
+               "where that is exact (a count), otherwise its series ends there, and the notes say which.")
 
 generation = st.session_state.setdefault("_upload_generation", 0)  # a new key empties the uploader after a load
 upload = st.file_uploader("A CSV or Excel file", type=["csv", "xlsx", "xlsm"], key=f"upload_{generation}",

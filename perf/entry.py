@@ -417,17 +417,24 @@ def timeliness(
 
     Columns: measure_id, name, frequency, published, latest_period (the latest period with a value),
     last_entered_at, next_period, due_by (when next_period's figure is due), days_overdue (0 when
-    not overdue), status ('timely', 'overdue' or 'no data'), status_text (a sentence for the page).
+    not overdue), status ('timely', 'overdue', 'no data' or 'extract': a real published extract that
+    ends, so nothing is due), status_text (a sentence for the page).
     """
     grace = {**GRACE_DAYS, **(grace_days or {})}
     frame = store.query(con, "measure_admin_timeliness")
     rows: list[tuple[date | None, date | None, int, str, str]] = []
     latest_periods: list[Any] = frame["latest_period"].tolist()
-    for frequency, stamp in zip(frame["frequency"].astype(str).tolist(), latest_periods, strict=True):
+    extracts = frame["extract"].fillna(False).astype(bool).tolist()
+    for frequency, stamp, extract in zip(frame["frequency"].astype(str).tolist(), latest_periods, extracts,
+                                         strict=True):
         if stamp is None or pd.isna(stamp):
             rows.append((None, None, 0, "no data", "No values yet."))
             continue
         latest = pd.Timestamp(stamp).date()
+        if extract:  # a published extract that ends where it ends: nothing further is due
+            rows.append((None, None, 0, "extract", f"Published extract: the last {frequency} starts "
+                                                    f"{_long(latest)}; no further figures are expected."))
+            continue
         following = next_period_start(latest, frequency)
         due_by = next_period_start(following, frequency) + timedelta(days=grace[frequency])
         overdue = today > due_by
@@ -452,5 +459,5 @@ def timeliness(
 def overdue(con: duckdb.DuckDBPyConnection, today: date) -> pd.DataFrame:
     """The measures that are overdue or have no data, most overdue first (the Overview's list)."""
     frame = timeliness(con, today)
-    late = frame[frame["status"] != "timely"]
+    late = frame[~frame["status"].isin(["timely", "extract"])]
     return late.sort_values(["days_overdue", "measure_id"], ascending=[False, True]).reset_index(drop=True)

@@ -159,6 +159,22 @@ def to_csv_bytes(frame: pd.DataFrame, *, guard: bool = True) -> bytes:
     return data.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\r\n").encode("utf-8-sig")
 
 
+def values_for_upload(values: pd.DataFrame, *, measure_id: str, locality_id: str, attribution: str = "") -> pd.DataFrame:
+    """A measure's values in the upload format (``perf.load``'s measure values), so an edited export loads back.
+
+    ``values`` has period_start, value, numerator and denominator. A real published measure's
+    attribution goes in a ``source`` column, which the loader accepts and does not store.
+    """
+    out = pd.DataFrame({
+        "measure_id": measure_id, "period_start": pd.to_datetime(values["period_start"]).dt.date,
+        "locality_id": locality_id, "value": values["value"].astype(float),
+        "numerator": values["numerator"].astype(float), "denominator": values["denominator"].astype(float),
+    })
+    if attribution:
+        out["source"] = attribution
+    return out.reset_index(drop=True)
+
+
 def _excel_ready(frame: pd.DataFrame) -> pd.DataFrame:
     """Excel has no time zones: keep local clock times."""
     out = frame.copy()

@@ -43,8 +43,8 @@ if TYPE_CHECKING:  # openpyxl is imported only when an Excel file arrives
     AnyCell = Cell | MergedCell | ReadOnlyCell | EmptyCell
     AnyRow = tuple[AnyCell, ...]
 
-Kind = Literal["measure_values", "demand", "work"]
-KINDS: tuple[Kind, ...] = ("measure_values", "demand", "work")
+Kind = Literal["measure_values", "demand", "work", "published"]
+KINDS: tuple[Kind, ...] = ("measure_values", "demand", "work", "published")
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # 50 MB: a year of case records for a district fits well within
 MAX_PLAUSIBLE = 1e12  # no council figure (contacts, days, pounds) comes near a million million
@@ -62,8 +62,10 @@ NOUNS: dict[Kind, tuple[str, str]] = {
     "measure_values": ("measure value", "measure values"),
     "demand": ("demand record", "demand records"),
     "work": ("work record", "work records"),
+    "published": ("published figure", "published figures"),
 }
-TABLE: dict[Kind, str] = {"measure_values": "measurement", "demand": "demand", "work": "work_case"}
+TABLE: dict[Kind, str] = {"measure_values": "measurement", "demand": "demand", "work": "work_case",
+                          "published": "published_value"}
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,9 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column("value", "value", False, ("figure", "result", "amount")),
         Column("numerator", "numerator", False, ("num",)),
         Column("denominator", "denominator", False, ("denom",)),
+        # a real measure's attribution, as the Values export writes it: accepted so the export loads back,
+        # not stored (the measure's source row says whose the figures are)
+        Column("source", "source", False, ("attribution",)),
     ),
     "demand": (
         Column("demand_id", "demand ID", True, ("contact_id", "demand")),
@@ -106,6 +111,18 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column("nature", "nature of the work", False, ("nature_of_demand",)),
         Column("started_at", "start", True, ("started", "start", "opened_at", "opened", "first_contact")),
         Column("completed_at", "completion", False, ("completed", "closed_at", "closed", "end", "finished_at")),
+    ),
+    # Published statistics for any council, long format (an LG Inform or ONS download): one figure a row.
+    "published": (
+        Column("metric_id", "measure", True, ("metric", "metric_name", "indicator", "indicator_name",
+                                              "indicator_id", "metric_title")),
+        Column("area_code", "area code", True, ("areacd", "area", "gss_code", "ons_code", "la_code", "lad_code",
+                                                "local_authority_code", "code")),
+        Column("area_name", "area name", False, ("areanm", "area_label", "local_authority", "authority")),
+        Column("period_start", "period", True, ("period", "time_period", "date", "year", "month")),
+        Column("value", "value", True, ("observation", "figure", "result", "data_value")),
+        Column("unit", "unit", False, ("units", "unit_of_measure", "measure_unit")),
+        Column("source", "source", False, ("publisher", "source_name", "data_source")),
     ),
 }
 
@@ -618,12 +635,13 @@ def recognise(headers: Sequence[str]) -> Kind | None:
     >>> recognise(["Measure", "Period", "Ward", "Value"])
     'measure_values'
     """
-    best: tuple[int, int, int] | None = None
+    best: tuple[int, int, int, int] | None = None
     chosen: Kind | None = None
     for rank, kind in enumerate(KINDS):
         found, unexpected, _ = _match_columns(headers, kind)
         required = sum(1 for c in COLUMNS[kind] if c.required and c.name in found)
-        score = (required, len(found) - len(unexpected), -rank)
+        complete = int(required == sum(1 for c in COLUMNS[kind] if c.required))
+        score = (complete, required, len(found) - len(unexpected), -rank)
         if len(found) >= 2 and (best is None or score > best):
             best, chosen = score, kind
     return chosen
@@ -943,7 +961,7 @@ def validate_upload(
     result = validate_frame(con, raw.frame, filename, now=now)
     return ValidationResult(
         result.filename, result.kind, result.frame, result.problems, result.summary, raw.frame,
-        raw.notes, sheets,
+        (*raw.notes, *result.notes), sheets,
     )
 
 
@@ -971,7 +989,8 @@ def _unrecognised_header() -> Problem:
         "'measure_id', 'period_start', 'value' (and optionally 'locality_id', 'numerator', "
         "'denominator'); demand records need 'demand_id', 'service_id', 'locality_id', 'channel', "
         "'received_at', 'demand_type', 'nature'; work records need 'case_id', 'service_id', "
-        "'locality_id', 'started_at'."
+        "'locality_id', 'started_at'; published figures need 'metric', 'area_code', 'period', 'value' "
+        "(and optionally 'unit', 'source', 'area_name')."
     ))
 
 
@@ -992,8 +1011,15 @@ def validate_frame(
     check = _Checker(raw, found)
     check.formulas()
     check.long_text()
+    notes: tuple[str, ...] = ()
     if kind == "measure_values":
         frame = _check_measure_values(check, ref, now)
+    elif kind == "published":
+        from perf import load_published
+
+        frame = load_published.check(check, con)
+        if not check.problems:
+            notes = load_published.notes(frame, con)
     elif kind == "demand":
         frame = _check_demand(check, ref, now)
     else:
@@ -1007,7 +1033,7 @@ def validate_frame(
     summary = f"{n:,} {_noun(kind, n)} in {filename} are ready to load." if n != 1 else (
         f"1 {_noun(kind, 1)} in {filename} is ready to load."
     )
-    return ValidationResult(filename, kind, frame, (), summary, raw)
+    return ValidationResult(filename, kind, frame, (), summary, raw, notes)
 
 
 def _rejected(
@@ -1219,6 +1245,10 @@ def save_rows(
     now: datetime,
 ) -> LoadResult:
     """The upsert itself, on a cursor already inside a transaction (see ``write_transaction``)."""
+    if kind == "published":
+        from perf import load_published
+
+        return load_published.save(cur, frame, filename=filename, user=user, now=now)
     prefix = {"measure_values": "load_measurement", "demand": "load_demand", "work": "load_work"}[kind]
     incoming = frame.reset_index(drop=True)
     cur.register("incoming", incoming)
