@@ -217,7 +217,12 @@ def _ons_indicators(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "definition": f"{meta.get('subtitle') or meta.get('label') or str(indicator)}. Published by "
                               f"{org.replace('|', ' and ')}{experimental}.",
                 "source_id": "ons-els"})
-            periods = pd.to_datetime(sub["period"].str.slice(0, 10)).dt.to_period("M").dt.to_timestamp()
+            # an interval (2015-04-01/P1Y) starts where it says; a point in a year (ASHE's April date) is that year
+            start = pd.to_datetime(sub["period"].str.slice(0, 10))
+            interval = sub["period"].str.contains("/", regex=False)
+            month = pd.Series(start.dt.to_period("M").dt.to_timestamp(), index=sub.index)
+            year = pd.Series(start.dt.to_period("Y").dt.to_timestamp(), index=sub.index)
+            periods = month.where(interval, year)
             parts.append(pd.DataFrame({"metric_id": metric_id, "area_code": sub["areacd"], "period_start": periods,
                                        "value": sub["observation"].astype(float), "area_name": sub["areanm"]}))
     return pd.DataFrame(metrics), pd.concat(parts, ignore_index=True)

@@ -15,10 +15,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from perf import narrative, published, spc, store
+from perf import narrative, published, shifts, spc, store
 
-MIN_PHASE = {"month": 12, "year": 6}  # points a phase needs before a shift may start a new one
-MOST_PHASES = 6                        # more would be fitting the noise
+PER_YEAR = {"month": 12, "year": 1}  # points a year: a shift must outlast a year's seasons (perf.shifts)
 NO_RANKS = ("No ranks, league table or red-amber-green: a council's place in a list says nothing about how its "
             "own system behaves; its chart against its own limits does.")
 
@@ -40,37 +39,21 @@ def group(con: duckdb.DuckDBPyConnection, code: str, *, basis: str = "global", s
     return published.neighbour_group(frame, code, basis=basis, same_tier=same_tier, most=most)
 
 
-def auto_phases(frame: pd.DataFrame, *, min_points: int, most: int = MOST_PHASES) -> np.ndarray:
-    """Phase numbers per row: a new phase where a sustained shift begins (docs/methods.md, "Similar councils").
+def auto_phases(frame: pd.DataFrame, *, per_year: int) -> np.ndarray:
+    """Phase numbers per row: a new phase where the council's system moved (``perf.shifts``).
 
-    ``frame`` has area_code and value, sorted by council then time (as the batch engine sorts). Starting from one phase,
-    the first run of points on one side of the centre line (the shift rule) that begins at least
-    ``min_points`` into the latest phase, and leaves ``min_points`` after it, starts a new phase;
-    limits are recalculated and the search repeats, at most ``most`` phases a council.
+    ``frame`` has area_code and value, in time order within each council. No council has told us
+    when its system changed, so each new phase starts where a sustained shift begins, found as the
+    Check–Plan–Do review finds one (``perf.shifts.sustained_shifts``: a run that lasts, judged
+    against the old system's own average; a season is not a new system).
     """
-    codes = frame["area_code"].to_numpy(dtype=object)
-    pos = frame.groupby("area_code", sort=False).cumcount().to_numpy()
-    size = frame.groupby("area_code", sort=False)["value"].transform("size").to_numpy()
     phase = np.zeros(len(frame), dtype=int)
-    for _ in range(most - 1):
-        pts = spc.batch_points(frame.assign(phase=phase), series="area_code", phase="phase")
-        shift = pts["shift"].to_numpy(dtype=bool)
-        side = np.sign(pts["value"].to_numpy(dtype=float) - pts["centre"].to_numpy(dtype=float))
-        # a run starts where the flags begin, where the side of the centre line changes, or at a new council
-        starts = shift & (~np.r_[False, shift[:-1]] | (side != np.r_[0.0, side[:-1]])
-                          | np.r_[True, codes[1:] != codes[:-1]])
-        changed = False
-        for code in pd.unique(codes):
-            rows = np.flatnonzero(codes == code)
-            last = phase[rows].max()
-            first = rows[phase[rows] == last][0]
-            ok = rows[(phase[rows] == last) & starts[rows] & (pos[rows] >= pos[first] + min_points)
-                      & (pos[rows] <= size[rows] - min_points)]
-            if ok.size:
-                phase[rows[rows >= ok[0]]] += 1
-                changed = True
-        if not changed:
-            break
+    codes = frame["area_code"].to_numpy(dtype=object)
+    values = frame["value"].to_numpy(dtype=float)
+    for code in pd.unique(codes):
+        rows = np.flatnonzero(codes == code)
+        for found in shifts.sustained_shifts(values[rows], per_year=per_year):
+            phase[rows[found.start:]] += 1
     return phase
 
 
@@ -115,7 +98,7 @@ def population_words(used: pd.DataFrame) -> str:
 
 
 def _phase_words(pts: pd.DataFrame, dates: pd.Series, unit: str, decimals: int, frequency: str) -> str:
-    """'Its level rose in June 2018, from about 0.60 to about 1.10 ...' when the latest phase began with a shift."""
+    """' Its level rose in June 2018, from about 0.60 per 1,000 to about 1.10 per 1,000.' when it moved."""
     phases = pts["phase"].to_numpy()
     if phases.max() == 0:
         return ""
@@ -159,16 +142,17 @@ def compare(con: duckdb.DuckDBPyConnection, metric_id: str, codes: list[str]) ->
     if values.empty:
         return Comparison(metric, tuple(shown), names, pd.DataFrame(), pd.DataFrame(), {}, unit, population_used,
                           without=without)
-    phase = auto_phases(values[["area_code", "value"]], min_points=MIN_PHASE.get(frequency, 12))
+    phase = auto_phases(values[["area_code", "value"]], per_year=PER_YEAR.get(frequency, 12))
     pts = spc.batch_points(values[["area_code", "value"]].assign(phase=phase), series="area_code", phase="phase")
     pts["period_start"] = values["period_start"].to_numpy()
     about = {"unit": unit, "decimals": decimals, "frequency": frequency,
              "aggregation": "sum" if metric.get("additive") else "mean"}
     sentences = {}
     for code, one in pts.groupby("area_code", sort=False):
-        dates = one["period_start"]
-        sentences[str(code)] = (narrative.measure_sentence(about, one.reset_index(drop=True), dates.reset_index(drop=True))
-                                + _phase_words(one, dates, unit, decimals, frequency))
+        # the current system (its latest phase) in the usual short words, then when its level moved
+        now = one[one["phase"] == one["phase"].max()].reset_index(drop=True)
+        head, _ = narrative.headline(about, now, now["period_start"])
+        sentences[str(code)] = head + _phase_words(one, one["period_start"], unit, decimals, frequency)
     notes = tuple(store.query(con, "similar_notes", {"metric_id": metric_id, "area_codes": codes})["note"])
     wanted = [s for s in (metric.get("source_id"), "ons-similar-areas", "ons-census" if metric.get("per_1000") else None)
               if isinstance(s, str)]
