@@ -148,7 +148,9 @@ def suppress_cells(cells: pd.DataFrame) -> pd.DataFrame:
     parent in one period add up to the parent's figure (the wards of a locality, the localities
     of a council), so a group with one blank gets a second, its next smallest count
     (:func:`perf.export.suppress_small_counts`), until none is left alone. Councils and the whole
-    area are never hidden: their counts are large, and they are the totals the groups protect.
+    area are never hidden: their counts are large, and they are the totals the groups protect. A
+    measure marked ``open_data`` (real figures its source publishes for smaller areas already) is
+    shown as published.
 
     Example
     -------
@@ -165,6 +167,10 @@ def suppress_cells(cells: pd.DataFrame) -> pd.DataFrame:
                         dtype=bool)
     ratio = (cells["aggregation"] == "ratio").to_numpy()
     small_area = cells["locality_kind"].isin(SMALL_AREAS).to_numpy()
+    # real figures their source already publishes for smaller areas (FixMyStreet by 2011 small area,
+    # ODC-By): hiding them here would protect no one, and would make a council's small total a secret
+    if "open_data" in cells.columns:
+        small_area = small_area & ~cells["open_data"].fillna(False).astype(bool).to_numpy()
     work = cells.assign(_count=np.where(counting, cells["value"], np.nan),
                         _num=np.where(ratio, cells["numerator"], np.nan),
                         _den=np.where(ratio, cells["denominator"], np.nan))

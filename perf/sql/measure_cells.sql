@@ -1,14 +1,15 @@
 -- Every place's values of some measures, period by period: the wards as stored, and each larger
 -- place as measure_series gives it (its own stored figure wins, else its wards rolled up). One row
 -- per measure, period and place, with the place's kind and parent, so perf.public can hide a small
--- count and whatever would give it away (a parent's total less its other children).
+-- count and whatever would give it away (a parent's total less its other children). open_data: real
+-- figures their source already publishes for smaller areas (FixMyStreet by 2011 small area).
 -- Params: $measure_ids (VARCHAR[]), $public_only (published measures only).
 WITH RECURSIVE below(ancestor, locality_id) AS (
     SELECT locality_id, locality_id FROM locality
     UNION ALL
     SELECT b.ancestor, l.locality_id FROM locality AS l JOIN below AS b ON l.parent_id = b.locality_id
 ),
-m AS (SELECT measure_id, aggregation, unit FROM measure
+m AS (SELECT measure_id, aggregation, unit, (is_real AND source_id IS NOT NULL) AS open_data FROM measure
       WHERE list_contains(CAST($measure_ids AS VARCHAR[]), measure_id)
         AND (published OR NOT CAST($public_only AS BOOLEAN))),
 own AS (SELECT DISTINCT measure_id, locality_id FROM measurement JOIN m USING (measure_id)),
@@ -34,7 +35,7 @@ rolled AS (
 ),
 cells AS (SELECT * FROM exact UNION ALL SELECT * FROM rolled)
 SELECT c.measure_id, c.period_start, c.locality_id, l.name AS locality_name, l.kind AS locality_kind,
-       l.parent_id, c.value, c.numerator, c.denominator, c.parts, m.unit, m.aggregation
+       l.parent_id, c.value, c.numerator, c.denominator, c.parts, m.unit, m.aggregation, m.open_data
 FROM cells AS c
 JOIN m USING (measure_id)
 JOIN locality AS l ON l.locality_id = c.locality_id
