@@ -14,7 +14,8 @@ areas = cached_similar.areas()
 catalogue = cached_similar.metrics()
 if areas.empty or catalogue.empty:
     st.info("No published figures for other councils are loaded. Load a file of published figures "
-            "(area code, period, value, unit, source) under Data › Upload, or rebuild the sample data.")
+            "(area code, period, value, unit, source) under Data › Upload, or rebuild the sample data "
+            "(`python -m perf build`), which includes FixMyStreet and ONS figures for every council.")
     st.stop()
 st.markdown(icons.data_badge("Real data") + " <span style='color:#555'>Published figures for every council: "
             "FixMyStreet reports (mySociety) and ONS statistics. Sources are named at the foot of the page.</span>",

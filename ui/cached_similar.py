@@ -16,12 +16,18 @@ Con = duckdb.DuckDBPyConnection
 
 @cached_query(4)
 def metrics(con: Con) -> pd.DataFrame:
-    return similar.metrics(con)
+    try:
+        return similar.metrics(con)
+    except duckdb.CatalogException:  # a database built before published figures: the page says how to add them
+        return pd.DataFrame()
 
 
 @cached_query(4)
 def areas(con: Con) -> pd.DataFrame:
-    return similar.areas(con)
+    try:
+        return similar.areas(con)
+    except duckdb.CatalogException:
+        return pd.DataFrame()
 
 
 @cached_query(64)
