@@ -150,7 +150,7 @@ else:
             try:
                 with writing() as con:
                     review.record(con, measure_id=measure_id, change_date=change_date, decision=decision,
-                                  actions=f"{actions}\n\nFinding: {result.headline()}. {finding}",
+                                  actions=f"{actions}{review.FINDING_MARK}{result.headline()}. {finding}",
                                   reviewed_by=reviewer)
                 st.success("Saved.")
             except ValueError as err:

@@ -112,6 +112,20 @@ class SignalEntry:
 
 
 @dataclass(frozen=True)
+class ReviewEntry:
+    """The latest Check–Plan–Do review of one measure: when, which change, and what it found. The
+    public's entry carries the dates only (perf.public.reviews): verdict and evidence are "" there."""
+
+    measure_id: str
+    name: str
+    reviewed: dt.date
+    change_date: dt.date
+    verdict: str = ""
+    evidence: str = ""
+    provisional: bool = False
+
+
+@dataclass(frozen=True)
 class Pack:
     """A briefing pack: what it covers, for when, and one page per measure."""
 
@@ -126,6 +140,7 @@ class Pack:
     attribution: str = ""
     pages: tuple[MeasurePage, ...] = field(default_factory=tuple)
     signals: tuple[SignalEntry, ...] = ()  # open and recently closed signal items, with their answers
+    reviews: tuple[ReviewEntry, ...] = ()  # each measure's latest Check–Plan–Do review up to the pack
 
     @property
     def exceptions(self) -> tuple[MeasurePage, ...]:
@@ -408,13 +423,41 @@ def build_pack(
             start=first, end=last, place=place, render=render, chart_width=chart_width, withheld=withheld,
         ))
     day = prepared or dt.date.today()
+    latest = data["period_start"].max() if len(data) else pd.NaT
+    # a pack up to the latest data also carries reviews made since it arrived; an older pack, those up to its end
+    cutoff = max(last, day) if pd.isna(latest) or last >= pd.Timestamp(latest).date() else last
     return Pack(
         scope_name=scope_name(con, purpose_id, portfolio, measure_ids), start=first, end=last,
         prepared=day, dataset_name=meta.get("dataset_name") or "Council performance",
         illustrative=meta.get("dataset", "").lower() == "illustrative", public_only=public_only,
         place=place_name, attribution=meta.get("attribution", ""), pages=tuple(pages),
         signals=() if public_only else signal_entries(con, ids, locality_id, places, day),
+        reviews=review_entries(con, chosen, audience, cutoff),
     )
+
+
+def review_entries(con: duckdb.DuckDBPyConnection, chosen: pd.DataFrame, audience: public.Audience,
+                   cutoff: dt.date) -> tuple[ReviewEntry, ...]:
+    """Each measure's latest Check–Plan–Do review recorded by ``cutoff``, with the verdict and its evidence
+    as the review page worded them; for the public, the dates only (perf.public.reviews)."""
+    from perf import review
+
+    out = []
+    for _, m in chosen.iterrows():
+        past = public.reviews(con, str(m["measure_id"]), audience)
+        past = past[pd.to_datetime(past["reviewed_at"]).dt.date <= cutoff]
+        if past.empty:
+            continue
+        row = past.iloc[0]  # newest first
+        verdict = evidence = ""
+        if audience == "officer":
+            _, verdict, evidence = review.split_finding(str(row.get("actions") or ""))
+            if not verdict:  # saved without the page's finding: the decision is what the review said
+                verdict = f"Decision: {str(row.get('decision') or '').strip()}"
+        out.append(ReviewEntry(
+            str(m["measure_id"]), str(m["name"]), pd.Timestamp(row["reviewed_at"]).date(),
+            pd.Timestamp(row["change_date"]).date(), verdict, evidence, "limits are provisional" in evidence))
+    return tuple(out)
 
 
 SIGNALS_RECENT_DAYS = 90  # "recently closed": a quarter, the span between most performance reviews
@@ -825,6 +868,71 @@ def _signals(doc: Any, pack: Pack, chunks: list[list[SignalEntry]], page_links: 
             doc.ln(4)
 
 
+REVIEWS_TITLE = "Check–Plan–Do reviews: did the changes shift the system?"
+
+
+def review_dates(entry: ReviewEntry) -> str:
+    """The line under a review's measure: when it was reviewed, which change, and whether its limits are firm."""
+    text = f"Reviewed {long_date(entry.reviewed)}: the change of {long_date(entry.change_date)}"
+    return text + (" (old limits provisional)" if entry.provisional else "")
+
+
+def _review_height(doc: Any, entry: ReviewEntry, w: float) -> float:
+    doc.font(11.5)
+    lines = min(len(doc.multi_cell(w, 5.4, doc.t(entry.evidence), dry_run=True, output="LINES")), 5) \
+        if entry.evidence else 0
+    return 7.5 + 6 + (6.2 if entry.verdict else 0) + lines * 5.4 + 4
+
+
+def _review_chunks(doc: Any, pack: Pack) -> list[list[ReviewEntry]]:
+    """The reviews split into pages by height; no page at all when no measure in scope has one."""
+    w = doc.w - doc.l_margin - doc.r_margin
+    room = doc.h - 14 - EXCEPTIONS_TOP
+    chunks: list[list[ReviewEntry]] = []
+    used = room + 1
+    for entry in pack.reviews:
+        height = _review_height(doc, entry, w)
+        if used + height > room:
+            chunks.append([])
+            used = 0.0
+        chunks[-1].append(entry)
+        used += height
+    return chunks
+
+
+def _reviews(doc: Any, pack: Pack, chunks: list[list[ReviewEntry]], page_links: dict[str, int]) -> None:
+    w = doc.w - doc.l_margin - doc.r_margin
+    for n, chunk in enumerate(chunks):
+        doc.add_page()
+        doc.set_xy(doc.l_margin, 14)
+        doc.font(22, bold=True)
+        with doc.tag("H2"):
+            doc.cell(w, 11, doc.fit(REVIEWS_TITLE + (" (continued)" if n else ""), w), new_x="LMARGIN",
+                     new_y="NEXT")
+        doc.font(13, colour=MUTED)
+        with doc.tag("P"):
+            doc.lines("The latest review of each measure that has one: the change it judged and, for officers, "
+                      "what the data showed against the old system's limits.", w, 6.5, 2)
+        doc.set_y(EXCEPTIONS_TOP)
+        for entry in chunk:
+            doc.font(14, bold=True)
+            with doc.tag("H3"):
+                doc.cell(w, 7.5, doc.fit(entry.name, w), link=page_links.get(entry.measure_id, ""),
+                         new_x="LMARGIN", new_y="NEXT")
+            doc.font(11.5, colour="#1F3A5F")
+            with doc.tag("P"):
+                doc.cell(w, 6, doc.fit(review_dates(entry), w), new_x="LMARGIN", new_y="NEXT")
+            if entry.verdict:
+                doc.font(12.5, bold=True)
+                with doc.tag("P"):
+                    doc.cell(w, 6.2, doc.fit(entry.verdict, w), new_x="LMARGIN", new_y="NEXT")
+            if entry.evidence:
+                doc.font(11.5)
+                with doc.tag("P"):
+                    doc.lines(entry.evidence, w, 5.4, 5)
+            doc.ln(4)
+
+
 def _measure(doc: Any, pack: Pack, page: MeasurePage, index: int) -> None:
     doc.add_page()
     w = doc.w - doc.l_margin - doc.r_margin
@@ -886,13 +994,16 @@ def pack_pdf(pack: Pack) -> bytes:
     scratch.add_page()
     chunks = _exception_chunks(scratch, pack)
     signal_chunks = _signal_chunks(scratch, pack)
-    first_measure = 2 + len(chunks) + len(signal_chunks)  # title, exceptions, signals, a page per measure
+    review_chunks = _review_chunks(scratch, pack)
+    first_measure = 2 + len(chunks) + len(signal_chunks) + len(review_chunks)  # title, exceptions, signals,
+    # reviews, a page per measure
     links = [doc.add_link(page=first_measure + i) for i in range(len(pack.pages))]
     by_id = {p.measure_id: links[i] for i, p in enumerate(pack.pages)}
     exceptions_link = doc.add_link(page=2)
     _title_page(doc, pack, links, exceptions_link, first_measure)
     _exceptions(doc, pack, chunks, by_id)
     _signals(doc, pack, signal_chunks, by_id)
+    _reviews(doc, pack, review_chunks, by_id)
     for i, page in enumerate(pack.pages):
         _measure(doc, pack, page, i)
     return bytes(doc.output())
@@ -1088,6 +1199,7 @@ def _set_title(slide: Any, text: str, size: float, *, top: float = 0.45, height:
 
 EXCEPTIONS_PER_SLIDE = 4  # each takes a badge line and up to three lines of 15 pt
 SIGNALS_PER_SLIDE = 3  # each takes its sentence, where it stands and its answer
+REVIEWS_PER_SLIDE = 3  # each takes its measure, dates, verdict and evidence
 
 
 def pack_pptx(pack: Pack) -> bytes:
@@ -1138,6 +1250,22 @@ def pack_pptx(pack: Pack) -> bytes:
             if entry.answer:
                 text = entry.answer if len(entry.answer) < 300 else entry.answer[:297] + "…"
                 _textbox(slide, 0.5, y + 1.05, 12.3, 0.55, text, 12)
+            y += 1.8
+        _textbox(slide, 0.5, 7.0, 12.3, 0.35, footer, 11, colour=MUTED)
+
+    review_items = list(pack.reviews)
+    for n, start in enumerate(range(0, len(review_items), REVIEWS_PER_SLIDE)):
+        slide = deck.slides.add_slide(title_only)
+        _set_title(slide, REVIEWS_TITLE + (" (continued)" if n else ""), 28)
+        y = 1.45
+        for rev in review_items[start:start + REVIEWS_PER_SLIDE]:
+            _textbox(slide, 0.5, y, 12.3, 0.4, rev.name, 15, bold=True)
+            _textbox(slide, 0.5, y + 0.4, 12.3, 0.35, review_dates(rev), 13, colour="#1F3A5F")
+            if rev.verdict:
+                _textbox(slide, 0.5, y + 0.75, 12.3, 0.35, rev.verdict, 13, bold=True)
+            if rev.evidence:
+                text = rev.evidence if len(rev.evidence) < 300 else rev.evidence[:297] + "…"
+                _textbox(slide, 0.5, y + 1.1, 12.3, 0.55, text, 12)
             y += 1.8
         _textbox(slide, 0.5, 7.0, 12.3, 0.35, footer, 11, colour=MUTED)
 

@@ -525,8 +525,21 @@ def before_after(values: Any, change_at: int, *, improvement: Improvement = "neu
     )  # fmt: skip
 
 
+FINDING_MARK = "\n\nFinding: "  # the page keeps the verdict after the actions: "Finding: <headline>. <sentence>"
+
+
+def split_finding(actions: str) -> tuple[str, str, str]:
+    """(actions, verdict headline, evidence sentence) of a recorded review; the last two are "" when the
+    review was saved without a finding."""
+    text, mark, finding = str(actions or "").partition(FINDING_MARK)
+    if not mark:
+        return text, "", ""
+    headline, _, sentence = finding.partition(". ")
+    return text, headline.strip(), sentence.strip()
+
+
 def record(con: duckdb.DuckDBPyConnection, *, measure_id: str, change_date: dt.date, decision: str,
-           actions: str, reviewed_by: str) -> None:
+           actions: str, reviewed_by: str, now: dt.datetime | None = None) -> None:
     """Keep the review's decision and actions beside the measure (plain text, never markup)."""
     decision, actions = decision.strip(), actions.strip()
     if not decision:
@@ -536,7 +549,7 @@ def record(con: duckdb.DuckDBPyConnection, *, measure_id: str, change_date: dt.d
     with store.write_transaction(con) as cur:
         cur.execute(store.sql_text("review_insert"), {
             "measure_id": measure_id, "change_date": change_date, "decision": decision, "actions": actions,
-            "reviewed_by": reviewed_by or "unknown", "reviewed_at": dt.datetime.now().replace(microsecond=0)})
+            "reviewed_by": reviewed_by or "unknown", "reviewed_at": (now or dt.datetime.now()).replace(microsecond=0)})
 
 
 def history(con: duckdb.DuckDBPyConnection, measure_id: str) -> pd.DataFrame:
