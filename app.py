@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from perf import text
 from perf.config import db_path, public_mode
 from perf.errors import DatabaseUnavailableError
 from ui import auth, cached, db, errors, filters, menu
@@ -80,9 +81,9 @@ try:  # however the run ends (a page's st.stop(), a rerun), the run's data versi
     st.session_state["_scope"] = filters.sidebar()
     auth.sidebar()
     with st.sidebar:
-        st.caption(meta.get("dataset_name", "Council data") + (" · public view" if public_mode() else ""))
+        st.caption(text.markdown(meta.get("dataset_name", "Council data")) + (" · public view" if public_mode() else ""))
         if meta.get("attribution"):
-            st.caption(meta["attribution"])
+            st.caption(text.markdown(meta["attribution"]))
         if meta.get("published_at"):  # a published snapshot (python -m perf publish) says when it was taken
             st.caption(f"Figures published {meta['published_at'][:16].replace('T', ' ')} UTC")
     if meta.get("dataset", "").lower() == "illustrative":

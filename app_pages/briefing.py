@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import streamlit as st
 
-from perf import charts, measures, narrative, public
+from perf import charts, measures, narrative, public, text
 from ui import cached, draw, filters, icons
 from ui.measure_view import measure_view
 
@@ -76,9 +74,9 @@ if data.empty:
     data, place = cached.series(measure_id, measures.AREA, scope.public_only), "the whole area"
 data = data.sort_values("period_start").reset_index(drop=True)
 st.markdown(f"<p class='oi-briefing-title' style='font-size:1.1rem;color:#3b3b3b;margin:0'>"
-            f"{order.index(measure_id) + 1} of {len(order)} · {html.escape(str(m[purpose_column]))} · "
-            f"{html.escape(place)}</p>", unsafe_allow_html=True)
-st.markdown(f"<h2 style='font-size:1.8rem;margin:0;padding:.2rem 0'>{html.escape(str(m['name']))}</h2>",
+            f"{order.index(measure_id) + 1} of {len(order)} · {text.html(str(m[purpose_column]))} · "
+            f"{text.html(place)}</p>", unsafe_allow_html=True)
+st.markdown(f"<h2 style='font-size:1.8rem;margin:0;padding:.2rem 0'>{text.html(str(m['name']))}</h2>",
             unsafe_allow_html=True)
 if data.empty:
     st.info("No values yet.")
@@ -86,16 +84,16 @@ if data.empty:
 recorded = data["period_start"]
 view = measure_view(m, data, scope)
 if public.mostly_hidden(pd.DataFrame({"suppressed": view.hidden})):  # perf.public: too few shown to chart
-    st.markdown(f"<p style='{DETAIL_STYLE}'>{html.escape(public.too_few_words(place))}</p>", unsafe_allow_html=True)
+    st.markdown(f"<p style='{DETAIL_STYLE}'>{text.html(public.too_few_words(place))}</p>", unsafe_allow_html=True)
     st.stop()
 data, chart, shown_by, target, shown = view.data, view.chart, view.shown_by, view.target, view.shown
 since = view.changed_since
 head, detail = narrative.headline(m.to_dict() | {"frequency": shown_by}, chart.points.loc[shown],
                                   data.loc[shown, "period_start"], changed_since=since)
 sentence = f"{head} {detail}"
-st.markdown(f"<p class='oi-sentence' style='{SENTENCE_STYLE}'>{html.escape(head)}</p>", unsafe_allow_html=True)
+st.markdown(f"<p class='oi-sentence' style='{SENTENCE_STYLE}'>{text.html(head)}</p>", unsafe_allow_html=True)
 st.markdown(f"<p style='{DETAIL_STYLE}'>{icons.variation_badge(chart.variation, prefix='Latest: ')}{icons.assurance_badge(chart.assurance)}"
-            f" {html.escape(detail)}</p>", unsafe_allow_html=True)
+            f" {text.html(detail)}</p>", unsafe_allow_html=True)
 labels = view.phase_labels
 draw.chart(charts.xmr_chart(chart.points.loc[shown], data.loc[shown, "period_start"], title="",
                             y_title=str(m["unit"]), target=target, phase_labels=labels, size="large",
@@ -109,6 +107,6 @@ if not latest.empty:
     when = narrative.note_label(note["period_start"], note["written_at"], str(m["frequency"]),
                                 first_shown=data.loc[shown, "period_start"].min(),
                                 latest=data.loc[shown, "period_start"].max())
-    st.markdown(f"<p class='oi-note-when' style='font-size:1.05rem;font-weight:600;margin:0'>{html.escape(when)} · "
-                f"{html.escape(filters.author(note['author'], scope))}</p>", unsafe_allow_html=True)
+    st.markdown(f"<p class='oi-note-when' style='font-size:1.05rem;font-weight:600;margin:0'>{text.html(when)} · "
+                f"{text.html(filters.author(note['author'], scope))}</p>", unsafe_allow_html=True)
     st.text(str(note["body"]))  # plain text: commentary never renders as HTML or Markdown

@@ -6,12 +6,10 @@ cases goes through perf.disclosure: counts from 1 to 4, and the statistics of th
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import streamlit as st
 
-from perf import disclosure, export, svg
+from perf import disclosure, export, svg, text
 from ui import draw
 from ui import cached_demand as cd
 from ui import filters
@@ -31,15 +29,16 @@ day_count = "working" if days_label == "Working days" else "calendar"
 unit = "working days" if day_count == "working" else "days"
 span = cd.data_span()
 c = cd.case_scope(scope, service_id or None, span["last_case_day"])
-st.caption(f"{names[service_id or '']} · {scope.locality_name} · cases completed in {c.label.lower()} · "
+st.caption(f"{text.markdown(names[service_id or ''])} · {text.markdown(scope.locality_name)} · cases completed in {c.label.lower()} · "
            "end to end: from the customer's first contact to their need being met")
 result = cd.capability_chart(c.filters, day_count, public=public)
 if result.points.empty:
-    st.info(f"No cases were completed for {names[service_id or '']} in {scope.locality_name} in {c.label.lower()}.")
+    st.info(text.markdown(f"No cases were completed for {names[service_id or '']} in {scope.locality_name} in "
+                          f"{c.label.lower()}."))
     st.stop()
 if public:
     st.caption(disclosure.RULE)
-st.subheader(disclosure.capability_sentence(result) if public else result.sentence())
+st.subheader(text.markdown(disclosure.capability_sentence(result) if public else result.sentence()))
 count = disclosure.say_count if public else "{:,}".format
 phase_labels = {i + 1: str(label) for i, label in enumerate(result.phase_labels)}
 
@@ -131,7 +130,7 @@ if not phases.empty:
         st.write(f"Fewer than {disclosure.SMALL_COUNT} cases were completed on one side of this change: too few to "
                  "compare in the public view.")
     else:
-        st.write(html.escape(comparison.sentence()))
+        st.write(text.markdown(comparison.sentence()))
         st.dataframe(comparison.table().round(1), hide_index=True)
 
 with st.expander("The numbers behind the chart"):

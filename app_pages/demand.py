@@ -7,12 +7,10 @@ give one away, and weeks become months when too many would be hidden.
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import streamlit as st
 
-from perf import demand, disclosure, export, svg, vocabulary
+from perf import demand, disclosure, export, svg, text, vocabulary
 from ui import draw
 from ui import cached_demand as cd
 from ui import filters
@@ -27,10 +25,11 @@ names = {"": "All services", **dict(zip(services["service_id"], services["name"]
 service_id = st.selectbox("Service", list(names), format_func=names.__getitem__, key="service", bind="query-params")
 span = cd.data_span()
 c = cd.case_scope(scope, service_id or None, span["last_contact"])
-st.caption(f"{names[service_id or '']} · {scope.locality_name} · {c.label}")
+st.caption(text.markdown(f"{names[service_id or '']} · {scope.locality_name} · {c.label}"))
 periods = cd.by_period(c.filters, c.granularity)
 if periods.empty or int(periods["demand"].sum()) == 0:
-    st.info(f"No demand recorded for {names[service_id or '']} in {scope.locality_name} in {c.label.lower()}.")
+    st.info(text.markdown(f"No demand recorded for {names[service_id or '']} in {scope.locality_name} in "
+                          f"{c.label.lower()}."))
     st.stop()
 granularity, natures, raw = c.granularity, cd.natures_shown(c.filters, public), periods
 if public:
@@ -44,9 +43,11 @@ if public:
 phase_names = cd.service_phases(service_id or None, public)
 starts = list(phase_names["starts_on"])
 if public:
-    st.subheader(disclosure.demand_sentence(periods, natures, granularity=granularity, phase_starts=starts, raw=raw))
+    st.subheader(text.markdown(disclosure.demand_sentence(periods, natures, granularity=granularity,
+                                                          phase_starts=starts, raw=raw)))
 else:
-    st.subheader(demand.demand_sentence(periods, natures, granularity=granularity, phase_starts=starts))  # type: ignore[arg-type]
+    st.subheader(text.markdown(demand.demand_sentence(periods, natures, granularity=granularity,  # type: ignore[arg-type]
+                                                      phase_starts=starts)))
 
 every = f"{granularity}"
 over_time = not (public and disclosure.mostly_hidden(periods))
@@ -141,7 +142,7 @@ if service_id:
                                value=float(row["cost_per_hour"]) if pd.notna(row["cost_per_hour"]) else 0.0)
 cost = cd.cost_shown(c.filters, handling, cost_rate, public)
 priced = disclosure.cost_sentence if public else demand.cost_sentence
-st.write(html.escape(priced(cost, service_name=names[service_id] if service_id else None,
+st.write(text.markdown(priced(cost, service_name=names[service_id] if service_id else None,
                             last_day=span["last_contact"])))
 if public and cost["suppressed"].any() and cost["cost"].notna().any():
     st.caption(f"At least: the cost leaves out a service's month with fewer than {disclosure.SMALL_COUNT} failure "

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from perf import entry, narrative
+from perf import entry, narrative, text
 from ui import auth, cached, filters, saving, signal_view
 
 auth.require("enter_data")
@@ -48,7 +48,7 @@ with value_tab, st.form("value"):
         if saved is not None:
             what = "new" if saved.new else "corrected" if saved.corrected else "unchanged (already recorded)"
             when = narrative.period_label(pd.Timestamp(period), frequency[measure_id])
-            st.success(f"Saved: {auth.plain(names[measure_id])}, {when}, {places.get(locality, locality)} — {what}.",
+            st.success(f"Saved: {text.markdown(names[measure_id])}, {when}, {places.get(locality, locality)} — {what}.",
                        icon=":material/check_circle:")
             told, fine = signal_view.after_load(saved.signals)  # a new signal: its owner is told
             if told:
@@ -75,12 +75,12 @@ with note_tab:
                     con, note_measure, note_period, body, visibility, who.display_name) or True, notes):
                 st.success("Commentary saved.", icon=":material/check_circle:")
     recent = cached.commentary(note_measure, False).sort_values("written_at", ascending=False).head(5)
-    st.markdown(f"#### Latest commentary on {auth.plain(names[note_measure])}")
+    st.markdown(f"#### Latest commentary on {text.markdown(names[note_measure])}")
     if recent.empty:
         st.caption("None yet.")
     for _, note in recent.iterrows():
         with st.container(border=True):
             when = narrative.period_label(note["period_start"], frequency[note_measure]) \
                 if pd.notna(note["period_start"]) else "The measure as a whole"
-            st.caption(f"{when} · {auth.plain(str(note['author']))} · {note['visibility']}")
+            st.caption(f"{when} · {text.markdown(str(note['author']))} · {note['visibility']}")
             st.text(str(note["body"]))  # plain text: commentary never renders as HTML or Markdown

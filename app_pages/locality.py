@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perf import places, public, svg
+from perf import places, public, svg, text
 from ui import cached, draw, filters
 
 scope = filters.current()
 st.title("By locality")
-st.caption(f"{scope.locality_name} · {scope.period_label}. Each area is read against its own variation: "
+st.caption(f"{text.markdown(scope.locality_name)} · {scope.period_label}. Each area is read against its own variation: "
            "this page compares places side by side and never ranks them.")
 catalogue = cached.catalogue(scope.public_only)
 catalogue = catalogue[catalogue["by_locality"]]
@@ -47,20 +47,21 @@ y_title = str(m["unit"])
 if rate:
     show["value"] = places.per_thousand(show, residents)
     y_title = f"{m['unit']} per 1,000 residents"
-st.markdown(f"### {m['name']}" + (" per 1,000 residents" if rate else f" ({m['unit']})"))
+st.markdown(f"### {text.markdown(m['name'])}" + (" per 1,000 residents" if rate else f" ({text.markdown(m['unit'])})"))
 if values["suppressed"].any():
     st.caption(f"{public.RULE} {int(values['suppressed'].sum()):,} of the {len(values):,} figures here are not shown.")
     # an area whose periods are mostly hidden gets no panel: its shown points would be its zeros
     thin = values.groupby("locality_name")["suppressed"].mean() > public.MOSTLY_HIDDEN
     if thin.any():
         show = show[~show["locality_name"].map(thin)]
-        st.caption(f"Not charted, most of their periods not being shown: {', '.join(thin[thin].index)}.")
+        st.caption(text.markdown(f"Not charted, most of their periods not being shown: {', '.join(thin[thin].index)}."))
 multiples, panels = cached.area_charts(show, str(m["improvement"]))
 signals = multiples.groupby("locality_name")["signal"].apply(lambda s: bool(s.tail(1).fillna(False).any()))
 flagged = sorted(signals[signals].index)
-st.write(f"{len(signals)} areas. " + (f"Latest period shows a signal in: {', '.join(flagged)}." if flagged
-                                       else "No area shows a signal in the latest period."))
-st.caption(f"{y_title}: each panel has its own scale, average (solid) and limits (dashed). Special-cause points are "
+said = f"Latest period shows a signal in: {', '.join(flagged)}." if flagged else \
+    "No area shows a signal in the latest period."
+st.markdown(text.markdown(f"{len(signals)} areas. {said}"))
+st.caption(f"{text.markdown(y_title)}: each panel has its own scale, average (solid) and limits (dashed). Special-cause points are "
            "marked ▲ improving, ■ concerning, ◆/▼ unusually high or low.")
 st.markdown("<div style='display:flex;flex-wrap:wrap;gap:10px 18px'>" + "".join(panels) + "</div>",
             unsafe_allow_html=True)
@@ -105,4 +106,4 @@ if not imd.empty:
     c.metric("Wards in the most deprived 30%", f"{int((imd['value'] <= 3).sum())} of {len(imd)}")
 st.dataframe(prof.assign(share=(prof["share"] * 100).round(1)).rename(
     columns={"group": "Age group", "residents": "Residents", "share": "Share (%)"}), hide_index=True)
-st.caption(f"Source: {demo['source'].iloc[0] if not demo.empty else 'no demographic data'}.")
+st.caption(text.markdown(f"Source: {demo['source'].iloc[0] if not demo.empty else 'no demographic data'}."))

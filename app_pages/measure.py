@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import streamlit as st
 
-from perf import charts, export, measures, narrative, public
+from perf import charts, export, measures, narrative, public, text
 from ui import cached, draw, filters, icons, signal_view, stale_limits
 from ui.measure_view import measure_view
 
@@ -21,14 +19,14 @@ if measure_id is None:
     st.info("No measures are recorded for this purpose yet.")
     st.stop()
 m = catalogue.set_index("measure_id").loc[measure_id]
-st.title(str(m["name"]))
-purpose_text = m["strategic_purpose_name"] if m["purpose_name"] == m["strategic_purpose_name"] else \
-    f"{m['strategic_purpose_name']} · {m['purpose_name']}"
-st.caption(f"{purpose_text} · code: {measure_id} · owner: {m['owner']} · "
+st.title(text.markdown(m["name"]))  # user text is plain text wherever it shows (perf.text)
+purpose_text = text.markdown(m["strategic_purpose_name"]) if m["purpose_name"] == m["strategic_purpose_name"] else \
+    f"{text.markdown(m['strategic_purpose_name'])} · {text.markdown(m['purpose_name'])}"
+st.caption(f"{purpose_text} · code: {text.markdown(measure_id)} · owner: {text.markdown(m['owner'])} · "
            f"{narrative.freshness(m['latest_period'], m['last_entered'], str(m['frequency']))}")
 provenance = measures.provenance(m)
 if provenance:  # real or illustrative, said where the figures are, never left to the banner alone
-    st.markdown(icons.data_badge(provenance) + f" <span style='color:#555'>{html.escape(provenance)}</span>",
+    st.markdown(icons.data_badge(provenance) + f" <span style='color:#555'>{text.html(provenance)}</span>",
                 unsafe_allow_html=True)
 
 data = cached.series(measure_id, scope.locality_id, scope.public_only)
@@ -36,7 +34,8 @@ place = scope.locality_name
 if data.empty and scope.locality_id != measures.AREA:
     data = cached.series(measure_id, measures.AREA, scope.public_only)
     place = "the whole area"
-    st.info(f"This measure is not recorded by ward, so the chart shows the whole area, not {scope.locality_name}.")
+    st.info("This measure is not recorded by ward, so the chart shows the whole area, not "
+            f"{text.markdown(scope.locality_name)}.")
 if data.empty:
     st.info("No values have been recorded for this measure yet.")
     st.stop()
@@ -53,9 +52,9 @@ unit = str(m["unit"])
 figure = charts.xmr_chart(points, dates, title=f"{m['name']}, {place}", y_title=unit, target=target,
                           phase_labels=labels)
 if sparse:  # the shown periods would be the zeros and the few busy ones: no chart, no average
-    st.info(f"{public.too_few_words(place)} {public.RULE}")
+    st.info(text.markdown(f"{public.too_few_words(place)} {public.RULE}"))
 else:
-    st.markdown(f"### {html.escape(sentence)}")
+    st.markdown(f"### {text.markdown(sentence)}")
     st.markdown(icons.variation_badge(chart.variation, prefix="Latest: ") + icons.assurance_badge(chart.assurance),
                 unsafe_allow_html=True)
     draw.chart(figure, alt=f"Control chart of {m['name']}. {sentence}")
@@ -73,20 +72,21 @@ if measures.attribution(m):
 left, right = st.columns([3, 2])
 with left:
     st.markdown("#### What it measures")
-    st.write(str(m["definition"] or "No definition recorded."))
-    st.markdown(f"**Owner:** {m['owner']} · **Unit:** {unit} · **Recorded:** every {m['frequency']} "
+    st.markdown(text.markdown(m["definition"] or "No definition recorded."))
+    st.markdown(f"**Owner:** {text.markdown(m['owner'])} · **Unit:** {text.markdown(unit)} · "
+                f"**Recorded:** every {m['frequency']} "
                 f"(shown by {shown_by}) · "
                 f"**Better when:** {dict(up='higher', down='lower', neutral='neither')[str(m['improvement'])]}"
                 + (f" · **Target:** {target:,g}" if target is not None else ""))
     if not phase_rows.empty:
         st.markdown("#### System changes")
         for _, row in phase_rows.iterrows():
-            st.markdown(f"- **{row['starts_on']:%d %b %Y}**: {html.escape(str(row['label']))}")
+            st.markdown(f"- **{row['starts_on']:%d %b %Y}**: {text.markdown(row['label'])}")
 with right:
     st.markdown("#### Data quality")
     quality = {"Relevant": "dq_relevant", "Well defined": "dq_well_defined", "Timely": "dq_timely",
                "Reliable": "dq_reliable", "Verifiable": "dq_verifiable", "Accurate": "dq_accurate"}
-    st.table(pd.DataFrame({"Criterion": list(quality), "Note": [str(m[c] or "—") for c in quality.values()]})
+    st.table(pd.DataFrame({"Criterion": list(quality), "Note": [text.markdown(m[c] or "—") for c in quality.values()]})
              .set_index("Criterion"))
 
 notes = cached.commentary(measure_id, scope.public_only)
@@ -97,7 +97,7 @@ for _, note in notes.head(10).iterrows():
     when = narrative.note_label(note["period_start"], note["written_at"], str(m["frequency"]),
                                 first_shown=dates.min(), latest=dates.max())
     with st.container(border=True):
-        st.caption(f"{when} · {filters.author(note['author'], scope)}" + ("" if scope.public_only else f" · {note['visibility']}"))
+        st.caption(f"{when} · {text.markdown(filters.author(note['author'], scope))}" + ("" if scope.public_only else f" · {note['visibility']}"))
         st.text(str(note["body"]))  # plain text: commentary never renders as HTML or Markdown
 
 if not sparse:  # nothing behind a chart that is not drawn

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import streamlit as st
 
-from perf import measures, narrative, public, svg
+from perf import measures, narrative, public, svg, text
 from ui import auth, cached, cached_entry, filters, icons, signal_view
 
 scope = filters.current()
 st.title("Overview")
-st.caption(f"{scope.purpose_name} · {scope.locality_name} · {scope.period_label}")
+st.caption(text.markdown(f"{scope.purpose_name} · {scope.locality_name} · {scope.period_label}"))
 
 catalogue = cached.catalogue(scope.public_only)
 if scope.purpose_id != filters.ALL_PURPOSES:
@@ -45,7 +43,7 @@ STALE = "class='oi-stale' style='color:#7a4300;font-size:.875rem;font-weight:600
 
 def tile(m: pd.Series, data: pd.DataFrame) -> str:
     """A measure's tile as one block of HTML: a page of thirty tiles stays light for the browser."""
-    name = (f"<p style='margin:0 0 .3rem'><strong>{html.escape(str(m['name']))}</strong></p>"
+    name = (f"<p style='margin:0 0 .3rem'><strong>{text.html(str(m['name']))}</strong></p>"
             f"<p style='margin:0 0 .3rem'>{icons.data_badge(measures.provenance(m))}</p>")
     if data.empty or m["measure_id"] not in status.index:
         return name + f"<p {NOTE}>No values yet.</p>"
@@ -57,14 +55,14 @@ def tile(m: pd.Series, data: pd.DataFrame) -> str:
     value = narrative.format_value(float(s["value"]), str(m["unit"]), int(m["decimals"]))
     when = narrative.period_label(s["period_start"], str(m["frequency"]))
     parts = [name,
-             f"<p><span style='font-size:1.6rem;font-weight:700'>{html.escape(value)}</span> "
+             f"<p><span style='font-size:1.6rem;font-weight:700'>{text.html(value)}</span> "
              f"<span style='color:#555;font-size:.875rem'>{when}</span></p>",
              f"<p>{icons.variation_badge(s['variation'])}{icons.assurance_badge(s['assurance'])}</p>",
-             f"<p {NOTE}>{html.escape(change_text(m, data, s['variation']))}</p>",
+             f"<p {NOTE}>{text.html(change_text(m, data, s['variation']))}</p>",
              svg.sparkline(recent["value"], label=f"Recent trend of {m['name']}; the latest value and its "
                               "variation are given above.")]
     if pd.notna(s.get("changed_since")):  # a sustained shift since the last phase: the limits are stale
-        parts.append(f"<p {STALE}>{html.escape(narrative.changed_note(s['changed_since']))}</p>")
+        parts.append(f"<p {STALE}>{text.html(narrative.changed_note(s['changed_since']))}</p>")
     if data["whole_area"].any():
         parts.append(f"<p {NOTE}>Whole-area figure: not recorded by ward.</p>")
     return "".join(parts)
@@ -76,7 +74,7 @@ with st.container(border=True):
                 "with a new signal in the latest period")
     for _, m in changed.iterrows():
         s = status.loc[m["measure_id"]]
-        st.markdown(icons.variation_badge(s["variation"]) + f" {html.escape(str(m['name']))}: "
+        st.markdown(icons.variation_badge(s["variation"]) + f" {text.html(str(m['name']))}: "
                     f"{narrative.format_value(float(s['value']), str(m['unit']), int(m['decimals']))} in "
                     f"{narrative.period_label(s['period_start'], str(m['frequency']))}", unsafe_allow_html=True)
     if changed.empty:
@@ -86,7 +84,7 @@ with st.container(border=True):
         since = moved["measure_id"].map(status["changed_since"])
         st.markdown(f"<p {STALE}>The system has changed, so the limits no longer describe it, for "
                     f"{len(moved)} measure{'s' if len(moved) != 1 else ''}: "
-                    + "; ".join(f"{html.escape(str(n))} (since {d:%b %Y})" for n, d in zip(moved["name"], since,
+                    + "; ".join(f"{text.html(str(n))} (since {d:%b %Y})" for n, d in zip(moved["name"], since,
                                                                                        strict=True))
                     + ".</p>", unsafe_allow_html=True)
 
@@ -102,7 +100,7 @@ if auth.can("view_unpublished"):  # signed-in officers and admins: whose figures
 
 signal_counts = signal_view.open_by_purpose(scope.public_only) if auth.can("view_unpublished") else None
 for purpose_id, group in catalogue.groupby("strategic_purpose_id", sort=False):
-    st.subheader(str(group["strategic_purpose_name"].iloc[0]))
+    st.subheader(text.markdown(group["strategic_purpose_name"].iloc[0]))
     if signal_counts is not None:  # officers: the open signals of this purpose, each awaiting an answer
         signal_view.overview_line(str(purpose_id), signal_counts, str(group["strategic_purpose_name"].iloc[0]))
     cols = st.columns(3)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from perf import narrative
+from perf import narrative, text
 from ui import cached, filters
 
 scope = filters.current()
@@ -13,13 +13,13 @@ purposes = cached.purposes()
 strategic = purposes[purposes["kind"] == "strategic"]
 purpose_id = scope.purpose_id if scope.purpose_id != filters.ALL_PURPOSES else str(strategic["purpose_id"].iloc[0])
 row = purposes.set_index("purpose_id").loc[purpose_id]
-st.title(str(row["name"]))
+st.title(text.markdown(row["name"]))  # user text is plain text wherever it shows (perf.text)
 if scope.purpose_id == filters.ALL_PURPOSES:
     st.caption("Choose a purpose in the sidebar; showing the first one.")
 if pd.notna(row["portfolio"]):
-    st.caption(f"Portfolio: {row['portfolio']}")
+    st.caption(f"Portfolio: {text.markdown(row['portfolio'])}")
 if pd.notna(row["description"]):
-    st.write(str(row["description"]))
+    st.markdown(text.markdown(row["description"]))
 
 catalogue = cached.catalogue(scope.public_only)
 mine = catalogue[catalogue["strategic_purpose_id"] == purpose_id]
@@ -29,12 +29,12 @@ if mine.empty:
 st.markdown(f"**{len(mine)} measures**: {int((mine['kind'] == 'strategic').sum())} strategic, "
             f"{int((mine['kind'] == 'operational').sum())} operational.")
 for name, group in mine.groupby("purpose_name", sort=False):
-    st.subheader("Strategic measures" if name == row["name"] else str(name))
+    st.subheader("Strategic measures" if name == row["name"] else text.markdown(name))
     for _, m in group.iterrows():
         with st.container(border=True):
             left, right = st.columns([4, 1])
-            left.markdown(f"**{m['name']}** · {m['kind']} · every {m['frequency']}")
-            left.caption(f"Owner: {m['owner']}. {m['definition'] or ''}")
+            left.markdown(f"**{text.markdown(m['name'])}** · {m['kind']} · every {m['frequency']}")
+            left.caption(f"Owner: {text.markdown(m['owner'])}. {text.markdown(m['definition'] or '')}")
             latest = cached.commentary(str(m["measure_id"]), scope.public_only).head(1)
             if not latest.empty:
                 note = latest.iloc[0]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from perf import export, measures, public, report
+from perf import export, measures, public, report, text
 from ui import cached, filters
 from ui.db import reading
 
@@ -36,7 +36,7 @@ purpose_id: str | None = scope.purpose_id
 portfolio: str | None = None
 chosen: list[str] | None = None
 if cover == "purpose":
-    st.write(f"Purpose: **{scope.purpose_name}** — change it in the sidebar.")
+    st.write(f"Purpose: **{text.markdown(scope.purpose_name)}** — change it in the sidebar.")
 elif cover == "portfolio":
     portfolios = sorted(str(p) for p in catalogue["portfolio"].dropna().unique())
     portfolio, purpose_id = st.selectbox("Portfolio", portfolios, key="pack_portfolio"), None

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from perf import charts, measures, public, review, shifts
+from perf import charts, measures, public, review, shifts, text
 from ui import draw
 from ui import auth, cached, filters
 from ui.db import writing
@@ -30,7 +30,7 @@ hidden = int(data["suppressed"].sum())
 # the public view judges the change on the periods it may show (perf.public hides small counts)
 data = data[~data["suppressed"]].sort_values("period_start").reset_index(drop=True)
 if hidden and public.mostly_hidden(pd.DataFrame({"suppressed": [True] * hidden + [False] * len(data)})):
-    st.info(f"{public.too_few_words(scope.locality_name)} {public.RULE}")
+    st.info(text.markdown(f"{public.too_few_words(scope.locality_name)} {public.RULE}"))
     st.stop()
 if hidden:
     st.caption(f"{public.RULE} {hidden:,} periods are not shown and take no part in the judgement.")
@@ -99,8 +99,8 @@ if not 2 <= position <= len(data) - 1:
 
 result = review.before_after(values, position, improvement=str(m["improvement"]))  # type: ignore[arg-type]
 finding = result.sentence(unit=unit, decimals=decimals)
-st.markdown(f"### {result.headline()}")
-st.markdown(finding)
+st.markdown(f"### {text.markdown(result.headline())}")
+st.markdown(text.markdown(finding))
 if result.judgement == "change_elsewhere" and result.elsewhere is not None:
     there = dates[result.elsewhere.start].date()
     st.button(f"Judge {review.day_label(there)} instead", key="elsewhere", type="primary", on_click=_judge,

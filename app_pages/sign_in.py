@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perf import users
+from perf import text, users
 from perf.config import public_mode
 from ui import auth
 from ui.db import writing
@@ -17,7 +17,7 @@ if public_mode():  # not in the public view's navigation; this is the second loc
 who = auth.user()
 if who is not None:
     st.title("Account")
-    st.markdown(f"Signed in as **{auth.plain(who.display_name)}** ({auth.plain(who.username)}) · role: **{who.role}**")
+    st.markdown(f"Signed in as **{text.markdown(who.display_name)}** ({text.markdown(who.username)}) · role: **{who.role}**")
     if who.role == "public":
         st.info("Your council account has no role in Outside-In yet, so you see the public view. "
                 "Ask an admin to add your email address as a user.")

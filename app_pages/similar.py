@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
-from perf import export, published, similar
+from perf import export, published, similar, text
 from ui import cached_similar, icons
 
 st.title("Similar councils")
@@ -70,7 +68,7 @@ if result.points.empty:
     st.stop()
 rate = bool(metric.get("per_1000"))
 heading = f"{metric['name']}" + (" per 1,000 residents, a month" if rate else f" ({metric['unit']})")
-st.markdown(f"### {html.escape(heading)}")
+st.markdown(f"### {text.html(heading)}")
 st.caption(f"{metric.get('definition') or ''} Each council has its own average (solid line) and limits (dashed), "
            "recalculated where its level shifted for good; ▲■◆▼ mark signals. Grey band: the group's median ± "
            "median absolute deviation each period, for context, not a target.")

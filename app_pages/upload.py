@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perf import load
+from perf import export, load, text
 from ui import auth, signal_view
 from ui.db import reading, writing
 
@@ -51,28 +51,30 @@ if len(result.sheets) > 1:
     sheet = st.selectbox("Sheet", result.sheets, index=None, placeholder="Choose the sheet to load",
                          key=f"sheet_{generation}", help="This workbook has several sheets with data.")
     if sheet is None:
-        st.info(f"{name} has {len(result.sheets)} sheets with data: choose the one to load.")
+        st.info(f"{text.markdown(name)} has {len(result.sheets)} sheets with data: choose the one to load.")
         st.stop()
     with reading() as con:
         result = load.validate_upload(con, data, name, sheet=sheet)
 
 if not result.raw.empty:
     st.markdown("#### Preview")
-    st.caption(f"The first rows of {name}" + (f", sheet '{sheet}'" if sheet else "") +
+    st.caption(f"The first rows of {text.markdown(name)}" + (f", sheet '{text.markdown(sheet)}'" if sheet else "") +
                f" ({len(result.raw):,} rows). Row numbers are as a spreadsheet shows them.")
     st.dataframe(result.raw.head(10), width="stretch")
 for note in result.notes:
-    st.caption(note)
+    st.caption(text.markdown(note))
 
 if not result.ok:
-    st.error(f"**Rejected: nothing was saved.** {result.summary}", icon=":material/block:")
+    st.error(f"**Rejected: nothing was saved.** {text.markdown(result.summary)}", icon=":material/block:")
     problems = result.problem_frame().rename(columns=str.capitalize)
     if len(problems) <= TABLE_ROWS:  # a table wraps each reason in full; a long list scrolls instead
-        st.table(problems, hide_index=True, border="horizontal")
+        # st.table reads Markdown in its cells: the refused values are the uploader's text, shown as typed
+        st.table(problems.map(text.markdown), hide_index=True, border="horizontal")
     else:
         st.dataframe(problems, hide_index=True, width="stretch")
         st.caption("Point at a reason to read it in full, or download the list.")
-    st.download_button("Download the problems (CSV)", problems.to_csv(index=False).encode("utf-8"),
+    # export.to_csv_bytes: the one formula guard, so a refused '=HYPERLINK(...)' cell is not written back live
+    st.download_button("Download the problems (CSV)", export.to_csv_bytes(problems),
                        file_name=f"problems-{name}.csv", mime="text/csv", on_click="ignore")
     st.stop()
 
@@ -88,7 +90,7 @@ if st.button("Accept and load", type="primary", icon=":material/upload:"):
             st.error(str(err))
             st.stop()
     if loaded is None:
-        st.error(f"**Rejected: nothing was saved.** {fresh.summary}")
+        st.error(f"**Rejected: nothing was saved.** {text.markdown(fresh.summary)}")
         st.dataframe(fresh.problem_frame(), hide_index=True, width="stretch")
         st.stop()
     told, fine = signal_view.after_load(loaded.signals)  # the owners of new signals get their digest

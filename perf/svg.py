@@ -10,7 +10,6 @@ which browsers show on hover and screen readers read. The page gives the numbers
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from perf import vocabulary
+from perf import text, vocabulary
 from perf.charts import POINT_STYLE, xmr_frame
 
 WIDTH = 900
@@ -32,8 +31,10 @@ LEFT = 76  # room left of the plot for tick labels of six figures at SMALL, then
 BLUES = ["#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
 
 
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+def _e(value: object) -> str:
+    """User text inside SVG: escaped, on one line (perf.text.html), so a nature with a blank line in it
+    cannot end the HTML block the chart is drawn in."""
+    return text.html(value)
 
 
 def _num(value: float) -> str:
@@ -197,11 +198,11 @@ def xmr_chart(points: pd.DataFrame, dates: pd.Series, *, title: str, y_title: st
     body = [_title(title), *_y_axis(box, ticks, y_title)]
     base = box.top + box.height
     body.append(_baseline(box))
-    for when, text in _time_ticks(start, end):
+    for when, tick in _time_ticks(start, end):
         x = x_of(when)
         body.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{base:.1f}' y2='{base + 5:.1f}' stroke='#888'/>"
                     f"<text x='{x:.1f}' y='{base + 21:.1f}' font-size='{SMALL}' text-anchor='middle' "
-                    f"fill='{MUTED}'>{text}</text>")
+                    f"fill='{MUTED}'>{tick}</text>")
     if target is not None and pd.notna(target):
         y = box.y(float(target))
         body.append(f"<line x1='{box.left}' x2='{box.left + box.width}' y1='{y:.1f}' y2='{y:.1f}' stroke='{BLUE}' "
@@ -271,10 +272,10 @@ def stacked_bars(frame: pd.DataFrame, *, x: str, y: str, colour: str, title: str
         dates = pd.to_datetime(pd.Series(wide.index))
         start, end = dates.min(), dates.max()
         span = (end - start).total_seconds() or 1.0
-        for when, text in _time_ticks(start, end):
+        for when, tick in _time_ticks(start, end):
             xt = box.left + step / 2 + (when - start).total_seconds() / span * (box.width - step)
             body.append(f"<text x='{xt:.1f}' y='{base + 21:.1f}' font-size='{SMALL}' text-anchor='middle' "
-                        f"fill='{MUTED}'>{text}</text>")
+                        f"fill='{MUTED}'>{tick}</text>")
     body.extend(_legend([(n, c, "square") for n, c in zip(domain, palette, strict=True)], box.left, height - 12))
     return _svg(WIDTH, height, label or title, body)
 
@@ -459,9 +460,9 @@ def sparkline(values: pd.Series, *, label: str, colour: str = "#555555", width: 
     xs = [pad + i * (width - 2 * pad) / max(ys.size - 1, 1) for i in range(ys.size)]
     py = [height - pad - (y - lo) / span * (height - 2 * pad) for y in ys]
     points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, py, strict=True))
-    text = html.escape(label, quote=True)
-    return (f'<svg role="img" aria-label="{text}" viewBox="0 0 {width} {height}" width="100%" height="{height}" '
-            f'preserveAspectRatio="none" xmlns="http://www.w3.org/2000/svg"><title>{text}</title>'
+    alt = _e(label)
+    return (f'<svg role="img" aria-label="{alt}" viewBox="0 0 {width} {height}" width="100%" height="{height}" '
+            f'preserveAspectRatio="none" xmlns="http://www.w3.org/2000/svg"><title>{alt}</title>'
             f'<polyline fill="none" stroke="#555555" stroke-width="1.5" vector-effect="non-scaling-stroke" '
             f'points="{points}"/><circle cx="{xs[-1]:.1f}" cy="{py[-1]:.1f}" r="3.5" fill="{colour}"/></svg>')
 
@@ -503,7 +504,7 @@ def small_control_chart(points: pd.DataFrame, *, title: str, width: int = 240, h
         return " ".join(f"{x(i):.1f},{y(float(vals[i])):.1f}" for i in (range(n) if rows is None else rows)
                         if np.isfinite(vals[i]))
 
-    label = html.escape(title, quote=True)
+    label = _e(title)
     parts = [f'<svg role="img" aria-label="Small control chart for {label}" viewBox="0 0 {width} {height}" '
              f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
              f'<text x="{pad}" y="14" font-size="14" font-family="sans-serif" fill="#222">{label}</text>']
@@ -528,7 +529,7 @@ def small_control_chart(points: pd.DataFrame, *, title: str, width: int = 240, h
         parts.append(_marker(style[2], x(i), y(float(value)), style[1], 4.0, style[0]))
     if x_labels:
         parts.append(f'<text x="{pad}" y="{height - 2}" font-size="10" font-family="sans-serif" fill="#555">'
-                     f'{html.escape(x_labels[0])}</text><text x="{width - pad}" y="{height - 2}" font-size="10" '
-                     f'font-family="sans-serif" fill="#555" text-anchor="end">{html.escape(x_labels[1])}</text>')
+                     f'{_e(x_labels[0])}</text><text x="{width - pad}" y="{height - 2}" font-size="10" '
+                     f'font-family="sans-serif" fill="#555" text-anchor="end">{_e(x_labels[1])}</text>')
     parts.append("</svg>")
     return "".join(parts)

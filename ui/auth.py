@@ -14,18 +14,16 @@ signed in sees the public view. Without it, users sign in with a username and pa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
 
-from perf import users
+from perf import text, users
 from perf.config import public_mode
 from ui.db import data_version, reading
 
 SESSION_KEY = "_signed_in"  # the username; the role is looked up, never trusted from the session
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$])")
 NOT_ALLOWED = {
     "enter_data": "enter values", "write_commentary": "write commentary", "upload": "upload data",
     "manage_measures": "manage measures and phases", "manage_users": "manage users",
@@ -142,9 +140,9 @@ def client() -> str:
     return address or "unknown"
 
 
-def plain(text: str) -> str:
-    """Text to show inside Markdown (a caption) without it being read as Markdown or HTML."""
-    return _MARKDOWN.sub(r"\\\1", text)
+def plain(value: object) -> str:
+    """Text to show inside Markdown without it being read as Markdown or HTML: perf.text.markdown."""
+    return text.markdown(value)
 
 
 def remember(who: users.User) -> None:

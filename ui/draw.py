@@ -15,4 +15,6 @@ def chart(figure: VegaLite, *, alt: str, width: str = "stretch") -> None:
 def svg(markup: str) -> None:
     """Draw a perf.svg chart: it carries its own text alternative (role="img", aria-label, <title>)."""
     if markup:  # st.markdown, not st.html: st.html's sanitiser keeps HTML only and drops SVG
-        st.markdown(f"<figure class='oi-chart' style='margin:0 0 1rem'>{markup}</figure>", unsafe_allow_html=True)
+        # on one line: a blank line would end the HTML block and what followed would be read as Markdown
+        one_line = " ".join(markup.splitlines())
+        st.markdown(f"<figure class='oi-chart' style='margin:0 0 1rem'>{one_line}</figure>", unsafe_allow_html=True)

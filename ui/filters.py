@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from perf import measures
+from perf import measures, text
 from perf.config import public_mode
 from ui import auth, cached
 
@@ -93,7 +93,7 @@ def choose_measure(scope: Scope, catalogue: pd.DataFrame) -> str | None:
         # a link to a measure this view can't show: say so rather than quietly showing another
         why = "is not published" if scope.public_only else "is not under this purpose, or no longer exists"
         # the name from the link is not repeated: the page shows nothing of a measure it may not show
-        st.info(f"The measure in the link {why}, so this page shows {names[str(choice)]} instead.")
+        st.info(f"The measure in the link {why}, so this page shows {text.markdown(names[str(choice)])} instead.")
     return str(choice) if choice is not None else None
 
 
