@@ -69,7 +69,8 @@ if not result.ok:
     problems = result.problem_frame().rename(columns=str.capitalize)
     if len(problems) <= TABLE_ROWS:  # a table wraps each reason in full; a long list scrolls instead
         # st.table reads Markdown in its cells: the refused values are the uploader's text, shown as typed
-        st.table(problems.map(text.markdown), hide_index=True, border="horizontal")
+        st.table(problems.map(lambda v: text.markdown(v) if isinstance(v, str) else v), hide_index=True,
+                 border="horizontal")
     else:
         st.dataframe(problems, hide_index=True, width="stretch")
         st.caption("Point at a reason to read it in full, or download the list.")

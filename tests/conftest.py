@@ -58,3 +58,10 @@ def run_page(page: str, **params: str) -> AppTest:
     at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
+
+
+def shown(value: str) -> str:
+    """The words a page's Markdown puts on screen: perf.text's escapes and word joiners taken out."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", value).replace("\u2060", "")

@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from perf import measures, narrative, public, spc, store
-from tests.conftest import run_page
+from tests.conftest import run_page, shown
 
 
 def chart_specs(at: AppTest) -> list[dict]:
@@ -42,7 +42,7 @@ def catalogue(app_env: Path) -> pd.DataFrame:
 
 def test_overview_lists_every_strategic_purpose_with_latest_values(app_env: Path, catalogue: pd.DataFrame) -> None:
     at = run_page("app_pages/overview.py")
-    headings = [h.value for h in at.subheader]
+    headings = [shown(h.value) for h in at.subheader]
     for name in catalogue["strategic_purpose_name"].unique():
         assert name in headings
     assert any("Illustrative data" in w.value for w in at.warning)
@@ -134,14 +134,14 @@ def test_locality_page_compares_wards_as_small_multiples(app_env: Path) -> None:
     assert len(panels) == 1
     wards = set(locs.loc[locs["kind"] == "ward", "name"])
     # the public view charts a ward unless most of its periods are hidden (perf.public), and names those
-    thin = next(c.value for c in at.caption if c.value.startswith("Not charted"))
+    thin = next(shown(c.value) for c in at.caption if c.value.startswith("Not charted"))
     not_charted = set(thin.split(": ", 1)[1].rstrip(".").split(", "))
     assert not_charted and not_charted < wards
     assert panels[0].count("<svg") == len(wards - not_charted)  # one small chart per ward, side by side
     assert set(multiples_table(at)["Area"]) == wards - not_charted
     at.segmented_control(key="level").set_value("Localities").run()
     assert not at.exception
-    thin = next((c.value for c in at.caption if c.value.startswith("Not charted")), "")
+    thin = next((shown(c.value) for c in at.caption if c.value.startswith("Not charted")), "")
     not_charted = set(thin.split(": ", 1)[1].rstrip(".").split(", ")) if thin else set()
     charted = set(multiples_table(at)["Area"])
     assert charted and not charted & not_charted

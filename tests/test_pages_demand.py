@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from perf import capability, demand, store, svg
-from tests.conftest import run_page
+from tests.conftest import run_page, shown
 
 DEMAND = "app_pages/demand.py"
 CAPABILITY = "app_pages/capability.py"
@@ -56,7 +56,7 @@ def test_the_demand_page_failure_share_matches_the_engine(app_env: Path) -> None
     with store.connect(app_env) as con:
         periods = demand.demand_by_period(con)
         share = float(periods["failure_demand"].sum() / periods["demand"].sum())
-    assert f"{share:.0%} is failure demand" in at.subheader[0].value
+    assert f"{share:.0%} is failure demand" in shown(at.subheader[0].value)
 
 
 def test_choosing_a_service_changes_the_demand_page(app_env: Path) -> None:
@@ -67,14 +67,14 @@ def test_choosing_a_service_changes_the_demand_page(app_env: Path) -> None:
     at.selectbox(key="service").set_value(str(service["service_id"])).run()
     assert not at.exception
     share = float(periods["failure_demand"].sum() / periods["demand"].sum())
-    assert f"{share:.0%} is failure demand" in at.subheader[0].value
-    assert str(service["name"]) in at.caption[0].value
+    assert f"{share:.0%} is failure demand" in shown(at.subheader[0].value)
+    assert str(service["name"]) in shown(at.caption[0].value)
 
 
 def test_the_capability_page_gives_the_range_or_says_it_is_not_predictable(app_env: Path) -> None:
     at = run_page(CAPABILITY, period="All time")
     assert at.title[0].value == "Capability"
-    sentence = at.subheader[0].value
+    sentence = shown(at.subheader[0].value)
     assert sentence.startswith("This system will deliver a case in") or sentence.startswith("This system is not predictable")
     with store.connect(app_env) as con:
         expected = capability.capability_chart(con).sentence()
@@ -92,7 +92,7 @@ def test_working_days_change_the_capability_sentence(app_env: Path) -> None:
     assert not at.exception
     with store.connect(app_env) as con:
         expected = capability.capability_chart(con, day_count="working").sentence()
-    assert at.subheader[0].value == expected
+    assert shown(at.subheader[0].value) == expected
     assert "working days" in expected
 
 
