@@ -40,7 +40,7 @@ def detail(signal_id: int) -> None:
     if item is None:
         st.info("There is no such signal; it may be on a measure you cannot see.")
         return
-    st.markdown(f"### {text.html(str(item['sentence']))}")
+    st.markdown(f"### {text.markdown(item['sentence'])}")
     st.markdown(f"{signal_view.DIRECTION_BADGES[str(item['direction'])]} · owner: {auth.plain(str(item['owner']))} "
                 f"· found {signal_view.when(item['found_at'])} when {auth.plain(str(item['found_by']))} loaded data")
     st.markdown(signal_view.chart(str(item["measure_id"]), str(item["locality_id"]),
@@ -163,7 +163,7 @@ def listing() -> None:
             with left:
                 flag = "**Yours** · " if mine and item["owner"] in mine else ""
                 st.markdown(f"{flag}{signal_view.DIRECTION_BADGES[str(item['direction'])]}")
-                st.markdown(f"**{text.html(str(item['sentence']))}**")
+                st.markdown(f"**{text.markdown(item['sentence'])}**")
                 st.caption(f"Owner: {auth.plain(str(item['owner']))} · found {signal_view.when(item['found_at'])}"
                            + ("" if item["status"] == "open" else " · closed: " + auth.plain(
                                signal_answers.answer_words(item) or str(item["closed_reason"] or ""))))
