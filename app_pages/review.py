@@ -76,7 +76,7 @@ with left:
     if recorded:
         st.caption("Recorded changes")
         for label, when in recorded:
-            st.button(f"{label}: {review.day_label(when)}", key=f"rec-{when}", on_click=_judge, args=(when,))
+            st.button(f"{text.markdown(label)}: {review.day_label(when)}", key=f"rec-{when}", on_click=_judge, args=(when,))
 with right:
     st.caption("Where the data shows the system moved (the start of each sustained shift)")
     if not moved:

@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from perf import load, signal_answers, store, users
-from tests.conftest import APP
+from tests.conftest import APP, shown
 from ui.auth import SESSION_KEY
 
 FAST = users.ScryptCost(2**10, 8, 1)
@@ -62,7 +62,7 @@ def _links(at: AppTest) -> list[str]:
 
 
 def _text(at: AppTest) -> str:
-    return "\n".join(str(m.value) for m in [*at.markdown, *at.caption, *at.text, *at.info, *at.warning])
+    return "\n".join(shown(str(m.value)) for m in [*at.markdown, *at.caption, *at.text, *at.info, *at.warning])
 
 
 def test_visitors_cannot_open_the_signals_page(db: Path) -> None:
@@ -87,7 +87,7 @@ def test_the_new_signal_is_listed_with_its_sentence_and_chart_and_the_owner_sees
     at = open_page("signals", "jon")
     assert at.title[0].value == "Signals"
     assert any("Email is not set up" in w.value for w in at.warning)
-    cards = [m.value for m in at.markdown]
+    cards = [shown(m.value) for m in at.markdown]  # Markdown escapes out (perf.text)
     mine = next(i for i, v in enumerate(cards) if v.startswith("**Yours**"))
     assert cards[mine + 1] == f"**{SENTENCE}**"
     assert not any(v.startswith("**Yours**") for v in cards[:mine])
@@ -99,20 +99,21 @@ def test_the_new_signal_is_listed_with_its_sentence_and_chart_and_the_owner_sees
 def test_filters_narrow_the_list_and_live_in_the_url(db: Path) -> None:
     _load(db)
     at = open_page("signals", "amy", owner=OWNER, direction="Improving")
-    assert f"**{SENTENCE}**" in [m.value for m in at.markdown]
+    assert f"**{SENTENCE}**" in [shown(m.value) for m in at.markdown]
     assert any(c.value.startswith("1 of ") for c in at.caption)
     none = open_page("signals", "amy", owner=OWNER, direction="Concerning")
     assert "No signals match these filters." in none.info[0].value
     by_purpose = open_page("signals", "amy", signal_purpose=PURPOSE)
     assert by_purpose.selectbox(key="signal_purpose").value == PURPOSE
-    sentences = [m.value for m in by_purpose.markdown if m.value.startswith("**") and m.value.endswith(".**")]
+    sentences = [shown(m.value) for m in by_purpose.markdown
+                 if shown(m.value).startswith("**") and shown(m.value).endswith(".**")]
     assert sentences == [f"**{SENTENCE}**"]  # the only open signal of that purpose
 
 
 def test_the_owner_answers_and_the_item_closes_and_shows_on_the_measure_page(db: Path) -> None:
     sid = _load(db)
     at = open_page("signals", "jon", signal=str(sid))
-    assert at.markdown[0].value.endswith(SENTENCE) or SENTENCE in _text(at)
+    assert shown(at.markdown[0].value).endswith(SENTENCE) or SENTENCE in _text(at)
     at.text_area(key=f"cause_{sid}").input("The new pool opened with free swims for the first month.")
     at.text_area(key=f"action_{sid}").input("Nothing: visits will settle once the offer ends.")
     at.radio(key=f"outcome_{sid}").set_value("one_off")
@@ -139,7 +140,7 @@ def test_an_incomplete_answer_says_what_is_missing_and_keeps_the_item_open(db: P
     at = open_page("signals", "jon", signal=str(sid))
     at.radio(key=f"outcome_{sid}").set_value("system_change")
     next(b for b in at.button if b.label == "Save the answer and close the signal").click().run()
-    errors = [e.value for e in at.error]
+    errors = [shown(e.value) for e in at.error]
     assert any("Cause: say what caused it" in e for e in errors)
     assert any("The change: name the change" in e for e in errors)
     with store.connect(db) as con:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from perf import measures, store
-from tests.conftest import run_page
+from tests.conftest import run_page, shown
 
 
 def _name(db: Path, measure_id: str) -> str:
@@ -16,9 +16,9 @@ def _name(db: Path, measure_id: str) -> str:
 
 
 def _verdict(at) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    heads = [md.value for md in at.markdown if md.value.startswith("### ")]
+    heads = [shown(md.value) for md in at.markdown if md.value.startswith("### ")]  # perf.text's escapes out
     index = next(i for i, md in enumerate(at.markdown) if md.value.startswith("### "))
-    return heads[0], at.markdown[index + 1].value
+    return heads[0], shown(at.markdown[index + 1].value)
 
 
 def test_a_link_with_a_custom_date_reopens_the_same_verdict(app_env: Path) -> None:
