@@ -17,12 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import duckdb
 import pandas as pd
@@ -828,19 +828,22 @@ def _signal_height(doc: Any, entry: SignalEntry, w: float) -> float:
     return lines * 6.2 + 6 + answer * 5.4 + 4
 
 
-def _signal_chunks(doc: Any, pack: Pack) -> list[list[SignalEntry]]:
-    """The signal items split into pages by height; none at all when the pack carries none."""
+E = TypeVar("E")
+
+
+def _page_chunks(doc: Any, entries: Sequence[E], height: Callable[[Any, E, float], float]) -> list[list[E]]:
+    """Entries split into pages by their height (signals, reviews); no page at all for none."""
     w = doc.w - doc.l_margin - doc.r_margin
     room = doc.h - 14 - EXCEPTIONS_TOP
-    chunks: list[list[SignalEntry]] = []
+    chunks: list[list[E]] = []
     used = room + 1
-    for entry in pack.signals:
-        height = _signal_height(doc, entry, w)
-        if used + height > room:
+    for entry in entries:
+        h = height(doc, entry, w)
+        if used + h > room:
             chunks.append([])
             used = 0.0
         chunks[-1].append(entry)
-        used += height
+        used += h
     return chunks
 
 
@@ -882,22 +885,6 @@ def _review_height(doc: Any, entry: ReviewEntry, w: float) -> float:
     lines = min(len(doc.multi_cell(w, 5.4, doc.t(entry.evidence), dry_run=True, output="LINES")), 5) \
         if entry.evidence else 0
     return 7.5 + 6 + (6.2 if entry.verdict else 0) + lines * 5.4 + 4
-
-
-def _review_chunks(doc: Any, pack: Pack) -> list[list[ReviewEntry]]:
-    """The reviews split into pages by height; no page at all when no measure in scope has one."""
-    w = doc.w - doc.l_margin - doc.r_margin
-    room = doc.h - 14 - EXCEPTIONS_TOP
-    chunks: list[list[ReviewEntry]] = []
-    used = room + 1
-    for entry in pack.reviews:
-        height = _review_height(doc, entry, w)
-        if used + height > room:
-            chunks.append([])
-            used = 0.0
-        chunks[-1].append(entry)
-        used += height
-    return chunks
 
 
 def _reviews(doc: Any, pack: Pack, chunks: list[list[ReviewEntry]], page_links: dict[str, int]) -> None:
@@ -993,8 +980,8 @@ def pack_pdf(pack: Pack) -> bytes:
     scratch = _pdf_class()("L")  # measuring text needs a page; the real document's first is the title
     scratch.add_page()
     chunks = _exception_chunks(scratch, pack)
-    signal_chunks = _signal_chunks(scratch, pack)
-    review_chunks = _review_chunks(scratch, pack)
+    signal_chunks = _page_chunks(scratch, pack.signals, _signal_height)
+    review_chunks = _page_chunks(scratch, pack.reviews, _review_height)
     first_measure = 2 + len(chunks) + len(signal_chunks) + len(review_chunks)  # title, exceptions, signals,
     # reviews, a page per measure
     links = [doc.add_link(page=first_measure + i) for i in range(len(pack.pages))]
