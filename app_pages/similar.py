@@ -25,7 +25,7 @@ metric_names = dict(zip(catalogue["metric_id"], catalogue["name"], strict=True))
 codes = list(names)
 GROUPS = {"same": "ONS nearest neighbours, same tier", "all": "ONS nearest neighbours, every tier",
           "hand": "Councils I choose"}
-BASES = {"global": "Overall", "economic": "Economic", "demographic": "Demographic"}
+BASES = similar.BASES
 
 left, middle, right = st.columns([2, 3, 2])
 code = left.selectbox("Council", codes, index=codes.index("E07000234") if "E07000234" in codes else 0,
@@ -50,14 +50,7 @@ else:
                          help="ONS's similar areas: the 20 councils most alike overall, economically or in their "
                               "population."))
     group = cached_similar.group(code, basis, how == "same")
-    tier = published.tier(code)
-    if how == "same":
-        said = (f"{names[code]} and the {len(group) - 1} {published.TIER_WORDS.get(tier, 'councils')} among ONS's 20 "
-                f"nearest neighbours ({BASES[basis].lower()}). Same tier only, by default: a district and a unitary "
-                "council do different jobs, so their service figures are not alike.")
-    else:
-        said = (f"{names[code]} and its {len(group) - 1} nearest neighbours ({BASES[basis].lower()}), every tier and "
-                "nation: fine for outcomes such as pay or wellbeing, not for what a council delivers.")
+    said = similar.group_words(names[code], code, len(group), same_tier=how == "same", basis=basis)
 st.write(said)
 st.caption(similar.NO_RANKS)
 
@@ -66,12 +59,8 @@ metric = result.metric
 if result.points.empty:
     st.info(f"No figures for {metric_names[metric_id]} for these councils.")
     st.stop()
-rate = bool(metric.get("per_1000"))
-heading = f"{metric['name']}" + (" per 1,000 residents, a month" if rate else f" ({metric['unit']})")
-st.markdown(f"### {text.html(heading)}")
-st.caption(f"{metric.get('definition') or ''} Each council has its own average (solid line) and limits (dashed), "
-           "recalculated where its level shifted for good; ▲■◆▼ mark signals. Grey band: the group's median ± "
-           "median absolute deviation each period, for context, not a target.")
+st.markdown(f"### {text.html(similar.heading(metric))}")
+st.caption(f"{metric.get('definition') or ''} {similar.READING}")
 if result.population_used:
     st.caption(result.population_used)
 if result.without:

@@ -8,6 +8,7 @@ absolute deviation for context. No ranks, no colours for "better" or "worse".
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,11 +16,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from perf import narrative, published, shifts, spc, store
+from perf import narrative, published, shifts, spc, store, svg
 
 PER_YEAR = {"month": 12, "year": 1}  # points a year: a shift must outlast a year's seasons (perf.shifts)
 NO_RANKS = ("No ranks, league table or red-amber-green: a council's place in a list says nothing about how its "
             "own system behaves; its chart against its own limits does.")
+READING = ("Each council has its own average (solid line) and limits (dashed), recalculated where its level shifted "
+           "for good; ▲■◆▼ mark signals. Grey band: the group's median ± median absolute deviation each period, for "
+           "context, not a target.")
+BASES = {"global": "Overall", "economic": "Economic", "demographic": "Demographic"}  # ONS's similar-areas bases
 
 
 def metrics(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -37,6 +42,28 @@ def group(con: duckdb.DuckDBPyConnection, code: str, *, basis: str = "global", s
     """The chosen council and ONS's nearest neighbours on a basis (same tier by default), chosen first."""
     frame = store.query(con, "similar_neighbours", {"area_code": code, "basis": basis})
     return published.neighbour_group(frame, code, basis=basis, same_tier=same_tier, most=most)
+
+
+def group_words(name: str, code: str, size: int, *, same_tier: bool = True, basis: str = "global") -> str:
+    """Who the group is, in words: the council and its neighbours, and why the same tier by default.
+
+    ``size`` counts the group with the council itself.
+    """
+    basis_words = BASES.get(basis, basis).lower()
+    if same_tier:
+        kind = published.TIER_WORDS.get(published.tier(code), "councils")
+        return (f"{name} and the {size - 1} {kind} among ONS's 20 nearest neighbours ({basis_words}). Same tier "
+                "only, by default: a district and a unitary council do different jobs, so their service figures are "
+                "not alike.")
+    return (f"{name} and its {size - 1} nearest neighbours ({basis_words}), every tier and nation: fine for outcomes "
+            "such as pay or wellbeing, not for what a council delivers.")
+
+
+def heading(metric: dict[str, Any]) -> str:
+    """The measure as the comparison shows it: a count per 1,000 residents a month, else in its own unit."""
+    if metric.get("per_1000"):
+        return f"{metric['name']} per 1,000 residents, a month"
+    return f"{metric['name']} ({metric['unit']})"
 
 
 def auto_phases(frame: pd.DataFrame, *, per_year: int) -> np.ndarray:
@@ -182,3 +209,37 @@ def figures(comparison: Comparison) -> pd.DataFrame:
         "group_mad": pts["period_start"].map(band["mad"]).round(6),
         "source": source,
     })
+
+
+def panel(one: pd.DataFrame, band: pd.DataFrame, *, title: str, sentence: str, frequency: str, chosen: bool) -> str:
+    """One council's small chart with the group's band behind it, and its sentence under it (HTML).
+
+    ``band`` is :attr:`Comparison.band` indexed by period_start. The app's page and the static site
+    (:mod:`perf.site`) draw the same panel.
+    """
+    low = one["period_start"].map(band["low"]).to_numpy(dtype=float)
+    high = one["period_start"].map(band["high"]).to_numpy(dtype=float)
+    own = pd.concat([one["value"], one["upper"], one["lower"].clip(lower=0)]).astype(float)
+    every = np.concatenate([own.dropna().to_numpy(), low[np.isfinite(low)], high[np.isfinite(high)]])
+    dates = pd.to_datetime(one["period_start"])
+    first, last = (narrative.period_label(dates.iloc[i], frequency) for i in (0, -1))
+    width, height = (640, 170) if chosen else (250, 104)
+    chart = svg.small_control_chart(one, title=title, width=width, height=height, band=(low.tolist(), high.tolist()),
+                                    y_range=(max(float(every.min()), 0.0), float(every.max())),
+                                    x_labels=(first, last))
+    border = "3px solid #1F3A5F" if chosen else "1px solid #C9CCD1"
+    label = "<p style='margin:0;font-weight:700;color:#1F3A5F'>Chosen council</p>" if chosen else ""
+    return (f"<div class='oi-similar{' oi-chosen' if chosen else ''}' style='border:{border};border-radius:6px;"
+            f"padding:6px 8px;width:{width + 18}px;max-width:100%;box-sizing:border-box'>{label}{chart}"
+            f"<p style='margin:.2rem 0 0;font-size:.85rem;line-height:1.25'>{html.escape(sentence)}</p></div>")
+
+
+def panels(result: Comparison) -> list[str]:
+    """Each council's panel, the chosen one first."""
+    band = result.band.set_index("period_start")
+    out = []
+    for i, code in enumerate(result.codes):
+        one = result.points[result.points["area_code"] == code].reset_index(drop=True)
+        out.append(panel(one, band, title=result.names.get(code, code), sentence=result.sentences.get(code, ""),
+                         frequency=result.frequency, chosen=i == 0))
+    return out
