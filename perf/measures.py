@@ -6,7 +6,8 @@ Pages ask for a measure's series here; perf.spc then says what the variation mea
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal, cast
 
 import duckdb
 import pandas as pd
@@ -15,6 +16,132 @@ from perf import store
 
 AREA = "ALL"  # the locality row that stands for the whole area
 FREQUENCY_WORDS = {"week": "week", "month": "month", "quarter": "quarter"}
+
+Frequency = Literal["week", "month", "quarter"]
+Improvement = Literal["up", "down", "neutral"]
+Aggregation = Literal["sum", "mean", "ratio"]
+DQ_FIELDS = {  # the data-quality dimensions the measure table records (Audit Commission, 2007)
+    "dq_relevant": "Relevant",
+    "dq_well_defined": "Well defined",
+    "dq_timely": "Timely",
+    "dq_reliable": "Reliable",
+    "dq_verifiable": "Verifiable",
+    "dq_accurate": "Accurate",
+}
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def _optional(row: Mapping[str, Any], key: str) -> str | None:
+    value = row.get(key)
+    return None if _missing(value) else str(value)
+
+
+def _when(row: Mapping[str, Any], key: str) -> pd.Timestamp | None:
+    value: Any = row.get(key)
+    return None if _missing(value) else pd.Timestamp(value)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One measure of the catalogue (:func:`catalogue`), typed once where it is read.
+
+    Pages, packs and the Overview read ``m.unit``, ``m.frequency``... rather than casting a pandas
+    row's cells again at each use. ``facts`` keeps the whole row for the sentence engine
+    (:mod:`perf.narrative`), which reads a measure as a mapping.
+
+    Example
+    -------
+    >>> m = Measure.from_row({"measure_id": "M1", "name": "Calls", "unit": "calls", "frequency": "month",
+    ...     "improvement": "down", "target": float("nan"), "decimals": 0})
+    >>> m.measure_id, m.frequency, m.target, m.aggregation, m.provenance
+    ('M1', 'month', None, 'sum', '')
+    """
+
+    measure_id: str
+    name: str
+    unit: str
+    frequency: Frequency
+    improvement: Improvement
+    aggregation: Aggregation = "sum"
+    decimals: int = 0
+    target: float | None = None
+    kind: str = ""
+    purpose_id: str = ""
+    purpose_name: str = ""
+    strategic_purpose_id: str = ""
+    strategic_purpose_name: str = ""
+    portfolio: str | None = None
+    owner: str | None = None
+    definition: str | None = None
+    source: str | None = None
+    published: bool = True
+    is_real: bool = True
+    by_locality: bool = False
+    latest_period: pd.Timestamp | None = None
+    last_entered: pd.Timestamp | None = None
+    facts: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any] | pd.Series) -> Measure:
+        """A measure from a catalogue row (a pandas row indexed by measure id keeps its id as ``name``)."""
+        facts: dict[str, Any] = {str(k): v for k, v in row.items()}
+        if "measure_id" not in facts and isinstance(row, pd.Series):
+            facts["measure_id"] = row.name
+        target: Any = facts.get("target")
+        return cls(
+            measure_id=str(facts["measure_id"]), name=str(facts["name"]), unit=str(facts.get("unit") or ""),
+            frequency=cast(Frequency, str(facts["frequency"])),
+            improvement=cast(Improvement, str(facts["improvement"])),
+            aggregation=cast(Aggregation, str(facts.get("aggregation") or "sum")),
+            decimals=0 if _missing(facts.get("decimals")) else int(facts["decimals"]),
+            target=None if _missing(target) else float(target),
+            kind=str(facts.get("kind") or ""), purpose_id=str(facts.get("purpose_id") or ""),
+            purpose_name=str(facts.get("purpose_name") or ""),
+            strategic_purpose_id=str(facts.get("strategic_purpose_id") or ""),
+            strategic_purpose_name=str(facts.get("strategic_purpose_name") or ""),
+            portfolio=_optional(facts, "portfolio"), owner=_optional(facts, "owner"),
+            definition=_optional(facts, "definition"), source=_optional(facts, "source"),
+            published=bool(facts.get("published", True)), is_real=bool(facts.get("is_real", True)),
+            by_locality=bool(facts.get("by_locality", False)),
+            latest_period=_when(facts, "latest_period"), last_entered=_when(facts, "last_entered"),
+            facts=facts,
+        )
+
+    @property
+    def provenance(self) -> str:
+        """Real or illustrative, and whose (:func:`provenance`)."""
+        return provenance(self.facts)
+
+    @property
+    def attribution(self) -> str:
+        """The source's attribution sentence for real published figures, else '' (:func:`attribution`)."""
+        return attribution(self.facts)
+
+    @property
+    def quality(self) -> tuple[tuple[str, str], ...]:
+        """The data-quality notes recorded, as (criterion, note) pairs; criteria without a note left out."""
+        return tuple((label, str(self.facts[key])) for key, label in DQ_FIELDS.items()
+                     if _given(self.facts.get(key)))
+
+    def words(self, **override: Any) -> dict[str, Any]:
+        """The measure as the sentence engine reads it (:mod:`perf.narrative`), e.g. shown by quarter."""
+        return {**self.facts, **override}
+
+
+def measure_list(frame: pd.DataFrame) -> list[Measure]:
+    """Every row of a catalogue frame as a :class:`Measure`, in order."""
+    return [Measure.from_row(row) for _, row in frame.iterrows()]
+
+
+def measure_of(frame: pd.DataFrame, measure_id: str) -> Measure:
+    """The catalogue row of ``measure_id`` as a :class:`Measure` (KeyError naming it when absent)."""
+    rows = frame[frame["measure_id"] == measure_id]
+    if rows.empty:
+        raise KeyError(f"measure {measure_id!r} is not in the catalogue")
+    return Measure.from_row(rows.iloc[0])
 
 
 def meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """Briefing packs and measure sheets: the app's charts and sentences on paper and on slides.
 
 Councils brief Portfolio Holders before Cabinet and councillors read papers offline, so the pack
-is built from the same pieces as the pages (``spc.xmr``, ``narrative.measure_sentence``,
+is built from the same pieces as the pages (``measure_chart.build``, ``narrative.measure_sentence``,
 ``charts.xmr_chart``) and drawn offline: charts to PNG with vl-convert, pages with fpdf2 (pure
 Python), slides with python-pptx. Variation and assurance are drawn as a shape *and* a text label
 (vector shapes, so no font needs the glyph), never colour alone (WCAG 2.2 SC 1.4.1).
@@ -27,21 +27,14 @@ from typing import Any, TypeVar, cast
 import duckdb
 import pandas as pd
 
-from perf import charts, measures, narrative, public, spc, stale, store, vocabulary
+from perf import charts, measure_chart, measures, narrative, public, store, vocabulary
+from perf.measures import Measure
 
 CHART_WIDTH_PX = 1200  # drawn at scale 2, so a full-width A4 landscape chart stays sharp in print
 CHART_HEIGHT_PX = 370
 SHEET_CHART_WIDTH_PX = 900  # narrower on a portrait sheet, so its type prints at the same size
 PNG_SCALE = 2
 MIN_CONTEXT_POINTS = 12  # a short period is drawn with earlier points for context, the period shaded
-DQ_FIELDS = {  # the data-quality dimensions the measure table records (Audit Commission, 2007)
-    "dq_relevant": "Relevant",
-    "dq_well_defined": "Well defined",
-    "dq_timely": "Timely",
-    "dq_reliable": "Reliable",
-    "dq_verifiable": "Verifiable",
-    "dq_accurate": "Accurate",
-}
 VARIATION_SHORT = {"common_cause": "Normal variation", "special_cause_improvement": "Improving",
                    "special_cause_concern": "Concerning", "special_cause_neutral_high": "Unusually high",
                    "special_cause_neutral_low": "Unusually low"}
@@ -66,7 +59,7 @@ class MeasurePage:
     sentence: str
     variation: str | None  # point type of the latest value in the period; None without data
     assurance: str | None
-    first_signal: bool  # the latest value is special cause and the one before it was not
+    first_signal: bool  # the latest value is a new signal (perf.measure_chart.is_new_signal), as on the Overview
     latest_label: str  # 'March 2025'
     chart_json: str | None  # Vega-Lite; drawn on first use, so a pack can be gathered under a read lock
     chart_alt: str
@@ -261,18 +254,8 @@ def png(spec_json: str) -> bytes:
     return bytes(vl_convert.vegalite_to_png(json.loads(spec_json), scale=PNG_SCALE))
 
 
-def _quality(row: pd.Series) -> tuple[tuple[str, str], ...]:
-    return tuple((label, str(row[key])) for key, label in DQ_FIELDS.items()
-                 if key in row.index and pd.notna(row[key]) and str(row[key]).strip())
-
-
-def _text(row: pd.Series, key: str) -> str:
-    value = row.get(key)
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-
-
 def measure_page(
-    row: pd.Series,
+    measure: Measure,
     data: pd.DataFrame,
     phase_rows: pd.DataFrame,
     note: pd.Series | None,
@@ -288,61 +271,53 @@ def measure_page(
 
     The limits use every value to the end of the period (a phase is judged against itself, not
     against the reporting window); a period with fewer than ``MIN_CONTEXT_POINTS`` values is drawn
-    with earlier values for context and the period shaded.
+    with earlier values for context and the period shaded. The chart is built as every page builds
+    it (:func:`perf.measure_chart.build`).
     """
-    frequency = str(row["frequency"])
-    unit = _text(row, "unit")
-    decimals = int(row["decimals"]) if pd.notna(row.get("decimals")) else 0
-    target = None if pd.isna(row.get("target")) else float(row["target"])
-    facts = {str(k): v for k, v in row.items()}
+    m = measure
+    frequency = m.frequency
+    unit = m.unit
+    target = m.target
     common: dict[str, Any] = {
-        "measure_id": str(row["measure_id"]), "name": str(row["name"]), "purpose_name": _text(row, "purpose_name"),
-        "strategic_purpose_name": _text(row, "strategic_purpose_name"), "unit": unit, "place": place,
-        "definition": _text(row, "definition"), "owner": _text(row, "owner"), "source": _text(row, "source"),
-        "target": None if target is None else narrative.format_value(target, unit, decimals),
-        "quality": _quality(row),
-        "provenance": measures.provenance(facts), "attribution": measures.attribution(facts),
+        "measure_id": m.measure_id, "name": m.name, "purpose_name": m.purpose_name,
+        "strategic_purpose_name": m.strategic_purpose_name, "unit": unit, "place": place,
+        "definition": m.definition or "", "owner": m.owner or "", "source": m.source or "",
+        "target": None if target is None else narrative.format_value(target, unit, m.decimals),
+        "quality": m.quality,
+        "provenance": m.provenance, "attribution": m.attribution,
         "commentary": None if note is None else str(note["body"]),
         "commentary_by": None if note is None else _note_by(note, frequency),
     }
     if withheld is not None:  # the public pack of a series too thin to chart (perf.public.mostly_hidden)
         return MeasurePage(**common, sentence=withheld, variation=None, assurance=None, first_signal=False,
                            latest_label="", chart_json=None, chart_alt=withheld)
-    upto = data[(data["period_start"] <= pd.Timestamp(end)) & data["value"].notna()]
-    upto = upto.sort_values("period_start").reset_index(drop=True)
+    built = measure_chart.build(m, data, phase_rows, end=pd.Timestamp(end), drop_missing=True,
+                                since=pd.Timestamp(start), context=MIN_CONTEXT_POINTS)
+    upto = built.data
     in_period = upto["period_start"] >= pd.Timestamp(start)
     if not in_period.any():
         sentence = f"No values were recorded between {long_date(start)} and {long_date(end)}."
         return MeasurePage(**common, sentence=sentence, variation=None, assurance=None, first_signal=False,
                            latest_label="", chart_json=None, chart_alt=sentence)
-    dates = upto["period_start"]
-    positions, labels = measures.phase_labels(dates, phase_rows)
-    chart = spc.xmr(upto["value"].astype(float).to_numpy(), phase_starts=positions,
-                    improvement=str(row["improvement"]), target=target)  # type: ignore[arg-type]
-    first_shown = min(int(in_period.to_numpy().argmax()), max(len(upto) - MIN_CONTEXT_POINTS, 0))
-    shown = upto.index[first_shown:]
-    points = chart.points.loc[shown]
+    dates, chart, shown, points = upto["period_start"], built.chart, built.shown, built.points
     if note is not None:
         common["commentary_by"] = _note_by(note, frequency, dates.loc[shown].iloc[0], dates.iloc[-1])
-    sentence = narrative.measure_sentence({str(k): v for k, v in row.items()}, points, dates.loc[shown],
-                                          changed_since=stale.changed_since(chart.points, dates))
-    kinds = chart.points["point_type"].astype(str)
-    latest = str(kinds.iloc[-1])
-    first_signal = latest != "common_cause" and (len(kinds) < 2 or kinds.iloc[-2] == "common_cause")
+    sentence = narrative.measure_sentence(m.words(), points, dates.loc[shown], changed_since=built.changed_since)
     latest_label = narrative.period_label(dates.iloc[-1], frequency)
-    alt_text = (f"Process-behaviour chart of {row['name']} ({unit}) from "
+    alt_text = (f"Process-behaviour chart of {m.name} ({unit}) from "
                 f"{narrative.period_label(dates.loc[shown].iloc[0], frequency)} to {latest_label}, with its "
                 f"average and natural process limits. {sentence}")
     # number the phases from the first one shown, so a phase that began before the window
     # does not draw a change line at the chart's left edge
     offset = int(points["phase"].min())
+    labels = built.phase_labels
     spec = chart_spec(points.assign(phase=points["phase"] - offset), dates.loc[shown], y_title=unit,
                       target=target, phase_labels={k - offset: v for k, v in labels.items() if k > offset},
                       period_from=pd.Timestamp(dates[in_period].iloc[0]), width=chart_width)
     if render:
         png(spec)
-    return MeasurePage(**common, sentence=sentence, variation=latest, assurance=chart.assurance,
-                       first_signal=first_signal, latest_label=latest_label, chart_json=spec, chart_alt=alt_text)
+    return MeasurePage(**common, sentence=sentence, variation=built.variation, assurance=chart.assurance,
+                       first_signal=built.new_signal, latest_label=latest_label, chart_json=spec, chart_alt=alt_text)
 
 
 def _note_by(note: pd.Series, frequency: str, first_shown: Any = None, latest: Any = None) -> str:
@@ -418,7 +393,7 @@ def build_pack(
         window = own[(own["period_start"] >= pd.Timestamp(first)) & (own["period_start"] <= pd.Timestamp(last))]
         withheld = public.too_few_words(place) if public.mostly_hidden(window) else None
         pages.append(measure_page(
-            row, own, phase_rows[phase_rows["measure_id"] == mid],
+            Measure.from_row(row), own, phase_rows[phase_rows["measure_id"] == mid],
             note_for.get(mid),
             start=first, end=last, place=place, render=render, chart_width=chart_width, withheld=withheld,
         ))
