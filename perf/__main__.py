@@ -143,20 +143,51 @@ def _load(args: argparse.Namespace) -> int:
         print(too_big.message(), file=sys.stderr)
         print(f"{path.name} was not loaded. Nothing was saved.", file=sys.stderr)
         return 1
-    job = inbox.submit(target, {"kind": "load", "user": args.user or _cli_user(), "sheet": args.sheet}, path)
-    return _finish(target, job, args.wait)
+    spec = {"kind": "load", "user": args.user or _cli_user(), "sheet": args.sheet}
+    told: list[bool] = []
+    # checked here, in this process, so the running app's pages do not wait on the check: against a
+    # copy of the reference tables the holder of the file makes (one snapshot), then handed over as a
+    # checked Parquet file with those tables' fingerprint; the holder only saves it (perf.inbox)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".check-") as tmp:
+        reference = Path(tmp) / "reference.duckdb"
+        got = inbox.run(target, inbox.submit(target, {"kind": "reference", "out": str(reference)}),
+                        wait_seconds=args.wait, on_queued=lambda ahead: _queued(target, ahead, told))
+        if got.code != 0:
+            sys.stderr.write(got.stderr)
+            return got.code
+        con = duckdb.connect(str(reference), read_only=True)
+        try:
+            result = load.validate_upload(con, path.read_bytes(), path.name, sheet=args.sheet)
+        finally:
+            con.close()
+        notes = "".join(f"Note: {note}\n" for note in result.notes)
+        if not result.ok or result.kind is None:
+            sys.stderr.write(notes + "".join(f"{p.message()}\n" for p in result.problems) + f"{result.summary}\n")
+            return 1
+        frame = Path(tmp) / "checked.parquet"
+        result.frame.to_parquet(frame)
+        spec["checked"] = {"frame": frame.name, "kind": result.kind, "reference": got.stdout,
+                           "summary": result.summary, "notes": list(result.notes)}
+        job = inbox.submit(target, spec, path, extra=(frame,))
+    return _finish(target, job, args.wait, told)
 
 
-def _finish(target: Path, job: Path, wait: float) -> int:
+def _queued(target: Path, ahead: int, told: list[bool]) -> None:
+    """Say once that the running app will do the work (and how many jobs are ahead)."""
+    if told:
+        return
+    told.append(True)
+    behind = f", behind {ahead} other job{'s' if ahead != 1 else ''}" if ahead else ""
+    print(f"{target} is open in the running app, so the app will do this{behind}. Waiting for it...",
+          file=sys.stderr)
+
+
+def _finish(target: Path, job: Path, wait: float, told: list[bool] | None = None) -> int:
     """Wait for the job's answer and print it as if this command had done the work itself."""
     from perf import inbox
 
-    def queued(ahead: int) -> None:
-        behind = f", behind {ahead} other job{'s' if ahead != 1 else ''}" if ahead else ""
-        print(f"{target} is open in the running app, so the app will do this{behind}. Waiting for it...",
-              file=sys.stderr)
-
-    answer = inbox.run(target, job, wait_seconds=wait, on_queued=queued)
+    said = told if told is not None else []
+    answer = inbox.run(target, job, wait_seconds=wait, on_queued=lambda ahead: _queued(target, ahead, said))
     sys.stdout.write(answer.stdout)
     sys.stderr.write(answer.stderr)
     return answer.code

@@ -6,6 +6,12 @@ the file in ``<database>.inbox/`` and waits for the answer. The app ingests the 
 of its own; with no app running, the command itself takes the file and works through the inbox.
 Jobs are done one at a time in the order they arrived, so a second load queues behind the first.
 
+A load is checked by the command, in its own process, against a copy of the reference tables the
+holder makes (a ``reference`` job: measures, places, services; milliseconds of DuckDB work), and
+handed over as a checked Parquet file with a fingerprint of those tables. The holder (the running
+app) then only saves it, which is DuckDB work that leaves its pages running; it checks the file
+itself only if the reference tables changed in between.
+
 Every step is a rename, so a crash leaves a job either waiting, claimed (done again on the next
 start: loads are idempotent upserts, all or nothing) or answered, never half-written.
 """
@@ -22,11 +28,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from perf.errors import InputError, WriteConflictError
+
+if TYPE_CHECKING:
+    from perf.load import LoadResult
 
 JOB = "job.json"
 ANSWER = "answer.json"
@@ -48,8 +57,9 @@ def folder(db: Path) -> Path:
     return db.with_name(db.name + ".inbox")
 
 
-def submit(db: Path, job: dict[str, Any], file: Path | None = None) -> Path:
-    """Put a job (and a copy of its file) in the inbox; it appears whole or not at all."""
+def submit(db: Path, job: dict[str, Any], file: Path | None = None, extra: tuple[Path, ...] = ()) -> Path:
+    """Put a job (and a copy of its file, and of any ``extra`` files) in the inbox; it appears whole or
+    not at all."""
     box = folder(db)
     box.mkdir(exist_ok=True)
     name = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
@@ -58,6 +68,8 @@ def submit(db: Path, job: dict[str, Any], file: Path | None = None) -> Path:
     if file is not None:
         shutil.copyfile(file, tmp / file.name)
         job = {**job, "file": file.name}
+    for other in extra:
+        shutil.copyfile(other, tmp / other.name)
     (tmp / JOB).write_text(json.dumps(job), encoding="utf-8")
     os.rename(tmp, box / name)
     return box / name
@@ -148,7 +160,8 @@ def _do(con: duckdb.DuckDBPyConnection, job: Path) -> Answer:
     spec = json.loads((job / JOB).read_text(encoding="utf-8"))
     kind = spec.get("kind")
     handler: Callable[[duckdb.DuckDBPyConnection, Path, dict[str, Any]], Answer] | None = {
-        "load": _load, "unlock": _unlock, "copy": _copy, "meta": _meta, "alerts": _alerts}.get(str(kind))
+        "load": _load, "unlock": _unlock, "copy": _copy, "meta": _meta, "alerts": _alerts,
+        "reference": _reference}.get(str(kind))
     if handler is None:
         return Answer(2, "", f"Unknown job {kind!r}. Nothing was saved.\n")
     try:
@@ -161,6 +174,19 @@ def _load(con: duckdb.DuckDBPyConnection, job: Path, spec: dict[str, Any]) -> An
     from perf import load
 
     name = str(spec["file"])
+    checked = spec.get("checked")
+    if checked:  # checked by the command: saved as it is unless the reference tables changed meanwhile
+        import pandas as pd
+
+        notes = tuple(str(n) for n in checked["notes"])
+        result = load.ValidationResult(name, checked["kind"], pd.read_parquet(job / str(checked["frame"])), (),
+                                       str(checked["summary"]), notes=notes)
+        try:
+            return _saved(con, load.apply_upload(con, result, user=str(spec["user"]),
+                                                 checked_against=str(checked["reference"])),
+                          "".join(f"Note: {note}\n" for note in notes))
+        except load.ReferenceChangedError:
+            pass  # measures, places or services changed since the check: check the file again, here
     data = (job / name).read_bytes()
     # checked outside the write door: readers and other writers carry on meanwhile
     result = load.validate_upload(con, data, name, sheet=spec.get("sheet"))
@@ -168,7 +194,11 @@ def _load(con: duckdb.DuckDBPyConnection, job: Path, spec: dict[str, Any]) -> An
     if not result.ok:
         err += "".join(f"{p.message()}\n" for p in result.problems) + f"{result.summary}\n"
         return Answer(1, "", err)
-    done = load.apply_upload(con, result, user=str(spec["user"]))
+    return _saved(con, load.apply_upload(con, result, user=str(spec["user"])), err)
+
+
+def _saved(con: duckdb.DuckDBPyConnection, done: LoadResult, err: str) -> Answer:
+    """A saved load's answer; the owners of any new signal are told now, after the load's transaction."""
     out = f"{done.summary}\n"
     if done.signals.new:  # the owners are told now, after the load's transaction
         told = _tell(con)
@@ -190,6 +220,33 @@ def _tell(con: duckdb.DuckDBPyConnection) -> Answer:
     delivery = alerts.deliver(con.cursor, con.cursor, config)
     bad = bool(delivery.failures or not delivery.configured)
     return Answer(1 if bad else 0, "" if bad else f"{delivery.summary}\n", f"{delivery.summary}\n" if bad else "")
+
+
+def _reference(con: duckdb.DuckDBPyConnection, job: Path, spec: dict[str, Any]) -> Answer:
+    """Copy the tables a load is checked against into a new file, in one snapshot; the answer is their
+    fingerprint (``load.reference_fingerprint``), for the command to check its file against."""
+    from perf import load
+
+    out = Path(str(spec["out"]))
+    cur = con.cursor()
+    try:
+        # ATTACH takes no parameters; the path's quotes are doubled
+        cur.execute(f"ATTACH '{str(out).replace(chr(39), chr(39) * 2)}' AS outside_in_reference")
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                for table in load.REFERENCE_TABLES:  # names from a fixed list, not from the job
+                    cur.execute(f"CREATE TABLE outside_in_reference.{table} AS SELECT * FROM {table}")
+                fingerprint = load.reference_fingerprint(cur)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        finally:
+            cur.execute("DETACH outside_in_reference")
+    finally:
+        cur.close()
+    return Answer(0, fingerprint, "")
 
 
 def _alerts(con: duckdb.DuckDBPyConnection, job: Path, spec: dict[str, Any]) -> Answer:

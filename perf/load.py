@@ -936,6 +936,25 @@ class _Reference:
         return table
 
 
+# The tables a file is checked against (``_Reference``, ``load_published.check``): a file checked in
+# another process (``python -m perf load``) is saved without checking again only while they are unchanged.
+REFERENCE_TABLES: tuple[str, ...] = ("measure", "locality", "service", "area", "published_metric")
+
+
+class ReferenceChangedError(Exception):
+    """The reference tables changed since the file was checked: it must be checked again."""
+
+
+def reference_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """Rows and a hash of every reference table, read in one statement (one snapshot), on ``con`` itself
+    (a cursor inside a transaction reads that transaction's view)."""
+    union = " UNION ALL ".join(
+        f"SELECT '{t}' AS t, count(*) AS n, coalesce(sum(hash(x)), 0)::VARCHAR AS h FROM {t} x"
+        for t in REFERENCE_TABLES)
+    rows = con.execute(f"SELECT t, n, h FROM ({union}) ORDER BY t").fetchall()
+    return ";".join(f"{t}:{n}:{h}" for t, n, h in rows)
+
+
 def validate_upload(
     con: duckdb.DuckDBPyConnection, data: bytes, filename: str, *, sheet: str | None = None,
     now: datetime | None = None,
@@ -1218,12 +1237,15 @@ def run(cur: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | N
 
 def apply_upload(
     con: duckdb.DuckDBPyConnection, result: ValidationResult, *, user: str, now: datetime | None = None,
+    checked_against: str | None = None,
 ) -> LoadResult:
     """Save a checked upload in one transaction; the same file twice changes nothing.
 
     Corrections write the old and new value to change_log with who and when; a load that changed
     anything adds one change_log line naming the file. Raises InputError if the result has
     problems and WriteConflictError if another session wrote the same rows at the same moment.
+    ``checked_against``: the ``reference_fingerprint`` the file was checked against in another
+    process; if the tables now differ, ReferenceChangedError and nothing is saved.
     """
     if not result.ok or result.kind is None:
         raise InputError(result.problems or [Problem(None, None, None, "Nothing to load.")])
@@ -1231,6 +1253,8 @@ def apply_upload(
         raise ValueError("user must name who is loading the file")
     now = now or datetime.now()
     with write_transaction(con, bulk=True) as cur:
+        if checked_against is not None and reference_fingerprint(cur) != checked_against:
+            raise ReferenceChangedError(result.filename)
         done = save_rows(cur, result.kind, result.frame, filename=result.filename, user=user, now=now)
         if done.changed:
             run(cur, "load_log_upload", {
