@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from perf import text
+from perf.words import text
 from perf.config import db_path, public_mode
 from perf.errors import DatabaseUnavailableError
 from ui import auth, cached, db, errors, filters, menu

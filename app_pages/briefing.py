@@ -5,7 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from perf import charts, measures, narrative, public, text
+from perf.access import public
+from perf.analysis import measures
+from perf.output import charts
+from perf.words import narrative, text
 from ui import cached, draw, filters, icons
 from ui.measure_view import measure_view
 
@@ -83,7 +86,7 @@ if data.empty:
     st.stop()
 recorded = data["period_start"]
 view = measure_view(m, data, scope)
-if public.mostly_hidden(pd.DataFrame({"suppressed": view.hidden})):  # perf.public: too few shown to chart
+if public.mostly_hidden(pd.DataFrame({"suppressed": view.hidden})):  # perf.access.public: too few shown to chart
     st.markdown(f"<p style='{DETAIL_STYLE}'>{text.html(public.too_few_words(place))}</p>", unsafe_allow_html=True)
     st.stop()
 data, chart, shown_by, target, shown = view.data, view.chart, view.shown_by, view.target, view.shown

@@ -1,7 +1,7 @@
 """Capability: how long a case takes end to end, the range the system predictably delivers, and the work open now.
 
 In the public view no single case is drawn (each point is a week's or month's median) and every count of
-cases goes through perf.disclosure: counts from 1 to 4, and the statistics of those few cases, are hidden.
+cases goes through perf.access.disclosure: counts from 1 to 4, and the statistics of those few cases, are hidden.
 """
 
 from __future__ import annotations
@@ -9,7 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from perf import disclosure, export, svg, text
+from perf.access import disclosure
+from perf.output import export, svg
+from perf.words import text
 from ui import draw
 from ui import cached_demand as cd
 from ui import filters

@@ -1,7 +1,7 @@
 """Demand: what customers ask of a service, how much is failure demand, what causes it, what it costs.
 
 In the public view every count, and the shares, rates and chart points worked out from it, goes
-through perf.disclosure first: counts from 1 to 4 are hidden, with a second where a total would
+through perf.access.disclosure first: counts from 1 to 4 are hidden, with a second where a total would
 give one away, and weeks become months when too many would be hidden.
 """
 
@@ -10,7 +10,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from perf import demand, disclosure, export, svg, text, vocabulary
+from perf.access import disclosure
+from perf.analysis import demand
+from perf.output import export, svg
+from perf.words import text, vocabulary
 from ui import draw
 from ui import cached_demand as cd
 from ui import filters

@@ -7,7 +7,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from perf import entry, narrative, text
+from perf.intake import entry
+from perf.words import narrative, text
 from ui import auth, cached, filters, saving, signal_view
 
 auth.require("enter_data")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perf import places, public, svg, text
+from perf.access import public
+from perf.analysis import places
+from perf.output import svg
+from perf.words import text
 from ui import cached, draw, filters
 
 scope = filters.current()
@@ -25,7 +28,7 @@ level = st.segmented_control("Compare", ["Wards", "Localities"], default="Wards"
 kind = "ward" if level == "Wards" else "locality"
 root = scope.locality_id if scope.locality_kind in {"area", "council", "locality"} else "ALL"
 
-# wards or localities as perf.public gives them: in the public view small counts are hidden
+# wards or localities as perf.access.public gives them: in the public view small counts are hidden
 values = cached.area_values(measure_id, root, kind, scope.public_only)
 localities = cached.localities()
 if values.empty:

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from perf import entry
+from perf.intake import entry
 from ui import auth, cached, cached_entry, saving
 
 auth.require("manage_measures")

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from perf import charts, export, measures, narrative, public, text
+from perf.access import public
+from perf.analysis import measures
+from perf.output import charts, export
+from perf.words import narrative, text
 from ui import cached, draw, filters, icons, signal_view, stale_limits
 from ui.measure_view import measure_view
 
@@ -19,7 +22,7 @@ if measure_id is None:
     st.info("No measures are recorded for this purpose yet.")
     st.stop()
 m = catalogue.set_index("measure_id").loc[measure_id]
-st.title(text.markdown(m["name"]))  # user text is plain text wherever it shows (perf.text)
+st.title(text.markdown(m["name"]))  # user text is plain text wherever it shows (perf.words.text)
 purpose_text = text.markdown(m["strategic_purpose_name"]) if m["purpose_name"] == m["strategic_purpose_name"] else \
     f"{text.markdown(m['strategic_purpose_name'])} · {text.markdown(m['purpose_name'])}"
 st.caption(f"{purpose_text} · code: {text.markdown(measure_id)} · owner: {text.markdown(m['owner'])} · "

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from perf import measures, narrative, public, svg, text
+from perf.access import public
+from perf.analysis import measures
+from perf.output import svg
+from perf.words import narrative, text
 from ui import auth, cached, cached_entry, filters, icons, signal_view
 
 scope = filters.current()
@@ -49,7 +52,7 @@ def tile(m: pd.Series, data: pd.DataFrame) -> str:
         return name + f"<p {NOTE}>No values yet.</p>"
     since = scope.since(data["period_start"].max())
     recent = data if since is None else data[data["period_start"] >= since]
-    if public.mostly_hidden(recent):  # perf.public: mostly small counts here, too few shown to describe
+    if public.mostly_hidden(recent):  # perf.access.public: mostly small counts here, too few shown to describe
         return name + f"<p {NOTE}>Mostly counts under {public.SMALL_COUNT} here: not shown in the public view.</p>"
     s = status.loc[m["measure_id"]]
     value = narrative.format_value(float(s["value"]), str(m["unit"]), int(m["decimals"]))

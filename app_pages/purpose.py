@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from perf import narrative, text
+from perf.words import narrative, text
 from ui import cached, filters
 
 scope = filters.current()
@@ -13,7 +13,7 @@ purposes = cached.purposes()
 strategic = purposes[purposes["kind"] == "strategic"]
 purpose_id = scope.purpose_id if scope.purpose_id != filters.ALL_PURPOSES else str(strategic["purpose_id"].iloc[0])
 row = purposes.set_index("purpose_id").loc[purpose_id]
-st.title(text.markdown(row["name"]))  # user text is plain text wherever it shows (perf.text)
+st.title(text.markdown(row["name"]))  # user text is plain text wherever it shows (perf.words.text)
 if scope.purpose_id == filters.ALL_PURPOSES:
     st.caption("Choose a purpose in the sidebar; showing the first one.")
 if pd.notna(row["portfolio"]):

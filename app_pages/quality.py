@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from perf import entry
+from perf.intake import entry
 from ui import auth, cached_entry
 
 auth.require("view_unpublished")  # lists unpublished measures too

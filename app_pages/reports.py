@@ -8,7 +8,10 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from perf import export, measures, public, report, text
+from perf.access import public
+from perf.analysis import measures
+from perf.output import export, report
+from perf.words import text
 from ui import cached, filters
 from ui.db import reading
 
@@ -84,7 +87,7 @@ if measure_id is not None:
     row = catalogue.set_index("measure_id").loc[measure_id]
     facts = {str(k): v for k, v in row.items()}
     # the upload format: an analyst can edit the export in Excel and load it back (Data › Upload);
-    # in the public view a small count is blank and flagged, as in the partner zip (perf.public)
+    # in the public view a small count is blank and flagged, as in the partner zip (perf.access.public)
     series = cached.series(measure_id, scope.locality_id, scope.public_only)
     values = export.values_for_upload(series, measure_id=str(measure_id), locality_id=scope.locality_id,
                                       attribution=measures.attribution(facts))

@@ -7,7 +7,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from perf import charts, measures, public, review, shifts, text
+from perf.access import public
+from perf.analysis import measures, review
+from perf.output import charts
+from perf.spc import shifts
+from perf.words import text
 from ui import draw
 from ui import auth, cached, filters
 from ui.db import writing
@@ -27,7 +31,7 @@ data = cached.series(measure_id, scope.locality_id, scope.public_only)
 if data.empty:
     data = cached.series(measure_id, measures.AREA, scope.public_only)
 hidden = int(data["suppressed"].sum())
-# the public view judges the change on the periods it may show (perf.public hides small counts)
+# the public view judges the change on the periods it may show (perf.access.public hides small counts)
 data = data[~data["suppressed"]].sort_values("period_start").reset_index(drop=True)
 if hidden and public.mostly_hidden(pd.DataFrame({"suppressed": [True] * hidden + [False] * len(data)})):
     st.info(text.markdown(f"{public.too_few_words(scope.locality_name)} {public.RULE}"))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perf import text, users
+from perf.access import users
+from perf.words import text
 from perf.config import public_mode
 from ui import auth
 from ui.db import writing

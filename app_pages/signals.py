@@ -7,8 +7,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from perf import signal_answers, text
-from perf.signal_answers import OUTCOMES, Answer
+from perf.signals import signal_answers
+from perf.words import text
+from perf.signals.signal_answers import OUTCOMES, Answer
 from ui import auth, cached, filters, saving, signal_view
 
 who = auth.require("view_unpublished")

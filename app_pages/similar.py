@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perf import export, published, similar, text
+from perf.analysis import published, similar
+from perf.output import export
+from perf.words import text
 from ui import cached_similar, icons
 
 st.title("Similar councils")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perf import export, load, text
+from perf.intake import load
+from perf.output import export
+from perf.words import text
 from ui import auth, signal_view
 from ui.db import reading, writing
 

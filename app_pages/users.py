@@ -8,7 +8,7 @@ from datetime import datetime
 import duckdb
 import streamlit as st
 
-from perf import users
+from perf.access import users
 from ui import auth, cached_entry, saving
 
 auth.require("manage_users")

@@ -37,7 +37,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from perf import capability, demand, store  # noqa: E402
+from perf import store  # noqa: E402
+from perf.analysis import capability, demand  # noqa: E402
 
 FIRST_DAY = "2019-07-01"
 DAYS = 6 * 365  # six years of data

@@ -38,7 +38,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import duckdb  # noqa: E402
 
-from perf import store, users  # noqa: E402
+from perf import store  # noqa: E402
+from perf.access import users  # noqa: E402
 from perf.config import db_path  # noqa: E402
 from stclient import PageRun, Visitor  # noqa: E402
 

@@ -22,7 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from perf import demand, measures, store  # noqa: E402
+from perf import store  # noqa: E402
+from perf.analysis import demand, measures  # noqa: E402
 from perf.config import db_path  # noqa: E402
 from tests.browser.conftest import ARGS, CHROMIUM, READY, start_server  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""Benchmark the signal finder (perf.signal_items) on the sample database.
+"""Benchmark the signal finder (perf.signals.signal_items) on the sample database.
 
 Prints the time to look at every series of every measure (the whole area and each ward, a full
 look as ``python -m perf build`` does), and the time a typical load adds: one month's values for
@@ -23,7 +23,8 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from perf import load, signal_items  # noqa: E402
+from perf.intake import load  # noqa: E402
+from perf.signals import signal_items  # noqa: E402
 from perf.config import db_path  # noqa: E402
 
 

@@ -26,7 +26,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from perf import load, realdata, similar, store  # noqa: E402
+from perf import store  # noqa: E402
+from perf.analysis import similar  # noqa: E402
+from perf.intake import load  # noqa: E402
+from perf.seed import realdata  # noqa: E402
 from perf.config import db_path  # noqa: E402
 from tests.browser.conftest import READY, running  # noqa: E402
 

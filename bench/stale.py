@@ -1,7 +1,7 @@
 """How often does "The system has changed since …: these limits no longer describe it" appear where
 it must not, and how often where it must?
 
-Prints figures (no pass/fail), for the rule on main (``perf.stale.changed_since``, a lasting shift
+Prints figures (no pass/fail), for the rule on main (``perf.analysis.stale.changed_since``, a lasting shift
 against the last phase's limits still running at the latest point) and, beside it, the rule it
 replaced (a run of 7 on one side of the centre line reaching the latest point). Goals (issue 11):
 at most 5% flagged on independent noise; at least 90% of sustained 2-sigma shifts flagged when they
@@ -22,7 +22,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from perf import spc, stale  # noqa: E402
+from perf import spc  # noqa: E402
+from perf.analysis import stale
 
 WEEKS = pd.Series(pd.date_range("2020-01-06", periods=200, freq="W-MON"))
 MONTHS = pd.Series(pd.date_range("2010-01-01", periods=200, freq="MS"))

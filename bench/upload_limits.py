@@ -1,6 +1,6 @@
 """What a hostile or oversized upload costs before it is refused: time and peak memory (issue #12).
 
-Each case is checked the way the Upload page and `perf load` check it (``perf.load.validate_upload``),
+Each case is checked the way the Upload page and `perf load` check it (``perf.intake.load.validate_upload``),
 in a fresh process, so its peak resident memory is its own:
 
 - a zip bomb: a .xlsx of well under a megabyte that expands to 2,000,000 rows (no <dimension> tag,
@@ -28,7 +28,8 @@ from perf.config import db_path  # noqa: E402
 CHECK = """
 import json, resource, sys, time
 from pathlib import Path
-from perf import load, store
+from perf import store
+from perf.intake import load
 path = Path(sys.argv[2])
 started = time.perf_counter()
 con = store.connect(sys.argv[1])
@@ -41,7 +42,8 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak, "ok": result.ok,
 
 BASELINE = """
 import json, resource
-from perf import load, store
+from perf import store
+from perf.intake import load
 print(json.dumps({"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -126,7 +128,7 @@ def main() -> int:
     cases.append(("500,000-row demand CSV (valid)", good))
     base = subprocess.run([sys.executable, "-c", BASELINE], cwd=ROOT, capture_output=True, text=True, timeout=300)
     baseline = json.loads(base.stdout.strip().splitlines()[-1])["peak_mb"]
-    print(f"(a process that has only imported perf.load: {baseline:.0f} MB resident)")
+    print(f"(a process that has only imported perf.intake.load: {baseline:.0f} MB resident)")
     print(f"{'case':<40} {'file':>9} {'seconds':>8} {'peak MB':>8}  verdict")
     for name, path in cases:
         got = check(path)

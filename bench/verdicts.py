@@ -5,7 +5,7 @@ and at least 90% of sustained 2-sigma shifts found in the right direction with 8
 after. Run: ``.venv/bin/python bench/verdicts.py [--trials N]``.
 
 A *claim* is a verdict that says the system changed at the date: improvement, deterioration,
-shift or mixed (``perf.review.CLAIMS_A_CHANGE``). "change_elsewhere" claims nothing about the date
+shift or mixed (``perf.analysis.review.CLAIMS_A_CHANGE``). "change_elsewhere" claims nothing about the date
 and is counted apart.
 """
 
@@ -22,7 +22,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from perf import review  # noqa: E402
+from perf.analysis import review  # noqa: E402
 
 
 def _ar1(rng: np.random.Generator, n: int, rho: float) -> np.ndarray:
@@ -61,7 +61,8 @@ def sample_sweep() -> None:
     """Every measure without a redesign, every month start as the change date."""
     import duckdb
 
-    from perf import config, measures
+    from perf import config
+    from perf.analysis import measures
 
     con = duckdb.connect(str(config.db_path()), read_only=True)
     catalogue = measures.catalogue(con)

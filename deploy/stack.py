@@ -271,11 +271,11 @@ def pids(layout: Layout) -> dict[str, int]:
 
 def publish(layout: Layout, *, static: bool | None = None) -> str:
     """A new snapshot (and the static site) from the council's database; returns the version."""
-    from perf import publish as snapshots
+    from perf.output import publish as snapshots
 
     snap = snapshots.publish(layout.snapshots, layout.db())
     if layout.static if static is None else static:
-        from perf import site
+        from perf.output import site
 
         site.build_site(layout.site, snap.db, base_url=f"{layout.url}/{SITE_PATH}/")
     return snap.version
@@ -283,7 +283,7 @@ def publish(layout: Layout, *, static: bool | None = None) -> str:
 
 def start(layout: Layout) -> None:
     """Publish if needed, start the replicas, the staff instance and nginx; return when all answer."""
-    from perf import publish as snapshots
+    from perf.output import publish as snapshots
 
     if pids(layout):
         raise RuntimeError(f"already started (pids in {layout.state / 'pids'}): run stop first")

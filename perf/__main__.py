@@ -16,8 +16,8 @@ from perf.config import db_path
 
 
 def _readable(db: str | None) -> AbstractContextManager[Path]:
-    """The database to read: the file itself, or a copy the running app makes (perf.inbox.readable)."""
-    from perf import inbox
+    """The database to read: the file itself, or a copy the running app makes (perf.intake.inbox.readable)."""
+    from perf.intake import inbox
 
     return inbox.readable(Path(db) if db else db_path())
 
@@ -42,7 +42,7 @@ def _report(args: argparse.Namespace) -> int:
     """Write a briefing pack for a scheduled run; a bad purpose or date is a message, not a traceback."""
     from pathlib import Path
 
-    from perf import report
+    from perf.output import report
     from perf.config import public_mode
 
     fmt = args.format or Path(args.out).suffix.lstrip(".").lower()
@@ -72,7 +72,7 @@ def _export(args: argparse.Namespace) -> int:
     """Write the published dataset (Parquet + CSV + data dictionary) as a zip for partners."""
     from pathlib import Path
 
-    from perf import export
+    from perf.output import export
 
     try:
         with _readable(args.db) as source, store.connect(source) as con:
@@ -87,7 +87,7 @@ def _export(args: argparse.Namespace) -> int:
 
 def _publish(args: argparse.Namespace) -> int:
     """Write a public snapshot (--out) and/or the static public site (--static)."""
-    from perf import publish
+    from perf.output import publish
 
     if not args.out and not args.static:
         print("error: give --out DIR (a snapshot for the public app), --static DIR (the static site), or both",
@@ -102,7 +102,7 @@ def _publish(args: argparse.Namespace) -> int:
                   f"{snap.rows['commentary']} public comments) in {time.perf_counter() - started:.1f} s; "
                   f"{Path(args.out) / publish.CURRENT} points to it")
         if args.static:
-            from perf import site
+            from perf.output import site
 
             if args.out:
                 built = site.build_site(args.static, publish.resolve(args.out), base_url=args.base_url or "")
@@ -123,12 +123,12 @@ def _publish(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace) -> int:
     """Load one file whole or not at all; every problem goes to stderr, one per line.
 
-    The file goes to the database's inbox (perf.inbox): the running app loads it without stopping
+    The file goes to the database's inbox (perf.intake.inbox): the running app loads it without stopping
     its pages, or, with no app running, this command does. Loads queue one behind another.
     """
     from pathlib import Path
 
-    from perf import inbox, load
+    from perf.intake import inbox, load
 
     path = Path(args.file)
     target = Path(args.db) if args.db else db_path()
@@ -147,7 +147,7 @@ def _load(args: argparse.Namespace) -> int:
     told: list[bool] = []
     # checked here, in this process, so the running app's pages do not wait on the check: against a
     # copy of the reference tables the holder of the file makes (one snapshot), then handed over as a
-    # checked Parquet file with those tables' fingerprint; the holder only saves it (perf.inbox)
+    # checked Parquet file with those tables' fingerprint; the holder only saves it (perf.intake.inbox)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".check-") as tmp:
         reference = Path(tmp) / "reference.duckdb"
         got = inbox.run(target, inbox.submit(target, {"kind": "reference", "out": str(reference)}),
@@ -184,7 +184,7 @@ def _queued(target: Path, ahead: int, told: list[bool]) -> None:
 
 def _finish(target: Path, job: Path, wait: float, told: list[bool] | None = None) -> int:
     """Wait for the job's answer and print it as if this command had done the work itself."""
-    from perf import inbox
+    from perf.intake import inbox
 
     said = told if told is not None else []
     answer = inbox.run(target, job, wait_seconds=wait, on_queued=lambda ahead: _queued(target, ahead, said))
@@ -195,7 +195,7 @@ def _finish(target: Path, job: Path, wait: float, told: list[bool] | None = None
 
 def _unlock(args: argparse.Namespace) -> int:
     """Clear an account's lock after failed sign-ins, even while the app runs (the last admin's way back in)."""
-    from perf import inbox
+    from perf.intake import inbox
 
     target = Path(args.db) if args.db else db_path()
     if not target.exists():
@@ -207,7 +207,7 @@ def _unlock(args: argparse.Namespace) -> int:
 
 def _alerts(args: argparse.Namespace) -> int:
     """Send each owner one digest of their signals not yet told (or, with --dry-run, print them)."""
-    from perf import alerts
+    from perf.signals import alerts
 
     target = Path(args.db) if args.db else db_path()
     if not target.exists():
@@ -219,7 +219,7 @@ def _alerts(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     if args.dry_run:
-        from perf import inbox
+        from perf.intake import inbox
 
         with inbox.readable(target) as source, store.connect(source) as con:  # a copy while the app runs
             found = alerts.digests(con, config.app_url if config else "http://localhost:8501")
@@ -229,7 +229,7 @@ def _alerts(args: argparse.Namespace) -> int:
               + ("" if config else " Email is not set up: set OUTSIDE_IN_SMTP_HOST or [smtp] in "
                  ".streamlit/secrets.toml."))
         return 0
-    from perf import inbox
+    from perf.intake import inbox
 
     # sending marks the signals as told: a write, so the process that holds the database does it
     return _finish(target, inbox.submit(target, {"kind": "alerts"}), 600.0)
@@ -260,7 +260,8 @@ def _create_admin(args: argparse.Namespace) -> int:
     import getpass
     from pathlib import Path
 
-    from perf import load, users
+    from perf.access import users
+    from perf.intake import load
 
     target = Path(args.db) if args.db else db_path()
     if not target.exists():

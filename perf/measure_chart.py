@@ -15,8 +15,11 @@ from functools import cached_property
 
 import pandas as pd
 
-from perf import measures, periods, public, signal_answers, spc, stale
-from perf.measures import Measure
+from perf import periods, spc
+from perf.access import public
+from perf.analysis import measures, stale
+from perf.signals import signal_answers
+from perf.analysis.measures import Measure
 
 COMMON_CAUSE = "common_cause"
 ChartOf = Callable[[tuple[float, ...], tuple[int, ...], measures.Improvement, "float | None", tuple[int, ...]],
@@ -44,7 +47,7 @@ def is_new_signal(latest: str | None, previous: str | None) -> bool:
 def place_phases(dates: pd.Series, phase_rows: pd.DataFrame) -> tuple[list[int], dict[int, str]]:
     """Where each recorded system change starts a phase in ``dates``, and each drawn phase's label.
 
-    The one place phases are placed (:func:`perf.measures.phase_labels`): a change on or before
+    The one place phases are placed (:func:`perf.analysis.measures.phase_labels`): a change on or before
     the first period, or after the last, draws no phase.
     """
     if phase_rows.empty:
@@ -141,7 +144,7 @@ def build(
 ) -> MeasureChart:
     """Chart ``data`` (a measure's series: period_start, value, ...) as every page, pack and the Overview do.
 
-    - ``shown_by``: roll the values up to a longer period first (:func:`perf.public.reaggregate`,
+    - ``shown_by``: roll the values up to a longer period first (:func:`perf.access.public.reaggregate`,
       hiding a period that holds a hidden one); the measure's own frequency by default.
     - ``end``: leave out periods after it (a pack up to a chosen date); ``drop_missing``: leave out
       periods without a value (a pack draws only values).
@@ -161,7 +164,7 @@ def build(
         data = data[data["value"].notna()]
     data = data.reset_index(drop=True)
     by: periods.Granularity = measure.frequency if shown_by is None else shown_by
-    if by != measure.frequency:  # a longer period holding a hidden one is hidden too (perf.public)
+    if by != measure.frequency:  # a longer period holding a hidden one is hidden too (perf.access.public)
         data = public.reaggregate(data, frequency=measure.frequency, granularity=by,
                                   aggregation=measure.aggregation, year_start=year_start)
     positions, labels = place_phases(data["period_start"], phase_rows)

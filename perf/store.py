@@ -293,7 +293,7 @@ def build(target: str | Path | None = None, seed_dir: Path = SEED_DIR) -> dict[s
         con.execute("BEGIN")
         for table in TABLES:
             counts[table] = 0
-            # the illustrative seed files, then the real ones (data/seed/real: perf.realdata writes them)
+            # the illustrative seed files, then the real ones (data/seed/real: perf.seed.realdata writes them)
             for folder in (seed_dir, seed_dir / "real"):
                 path = seed_file(table, folder)
                 if path:
@@ -303,7 +303,7 @@ def build(target: str | Path | None = None, seed_dir: Path = SEED_DIR) -> dict[s
             [time.strftime("%Y-%m-%dT%H:%M:%S"), str(seed_dir)],
         )
         # the signals the seed data already shows are the baseline: later loads report what is new
-        from perf import signal_items
+        from perf.signals import signal_items
 
         baseline = signal_items.find(con, user="build", now=datetime.now().replace(microsecond=0), notified=True)
         counts["signal_item"] = len(baseline.new)

@@ -22,7 +22,7 @@ APP = str(ROOT / "app.py")
 @pytest.fixture(autouse=True)
 def _fresh_sign_in_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test starts with no failed sign-ins counted against any client (the throttle is per process)."""
-    from perf import users
+    from perf.access import users
 
     monkeypatch.setattr(users, "THROTTLE", users.Throttle())
 
@@ -36,7 +36,7 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if named.exists():
         return named
     if not any(SEED_DIR.glob("*")):
-        pytest.fail("no seed files in data/seed: run `python -m perf.sample`")
+        pytest.fail("no seed files in data/seed: run `python -m perf.seed.sample`")
     target = tmp_path_factory.mktemp("db") / "outside_in.duckdb"
     store.build(target)
     return target
@@ -61,7 +61,7 @@ def run_page(page: str, **params: str) -> AppTest:
 
 
 def shown(value: str) -> str:
-    """The words a page's Markdown puts on screen: perf.text's escapes and word joiners taken out."""
+    """The words a page's Markdown puts on screen: perf.words.text's escapes and word joiners taken out."""
     import re
 
     return re.sub(r"\\(.)", r"\1", value).replace("\u2060", "")

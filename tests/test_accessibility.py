@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from perf import charts
+from perf.output import charts
 from ui import icons
 
 
@@ -43,7 +43,7 @@ def test_every_status_has_its_own_shape_and_words_not_only_a_colour() -> None:
 
 def test_badges_charts_and_packs_share_one_colour_a_point_type() -> None:
     """One vocabulary: a "concerning" badge, chart point and pack icon are the same orange."""
-    from perf import report
+    from perf.output import report
 
     for kind, (_, _, colour) in icons.VARIATION.items():
         assert charts.POINT_STYLE[kind][1] == colour, kind
@@ -87,7 +87,7 @@ def test_svg_chart_text_is_at_least_14px_when_drawn_at_820_px() -> None:
 
     import pandas as pd
 
-    from perf import svg
+    from perf.output import svg
 
     points = pd.DataFrame({"value": [1.0, 2.0, 9.0, 2.0], "centre": 2.0, "lower": 0.0, "upper": 5.0,
                            "phase": [0, 0, 1, 1], "point_type": "common_cause"})

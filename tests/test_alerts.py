@@ -14,7 +14,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from perf import alerts, load, signal_answers, store
+from perf import store
+from perf.intake import load
+from perf.signals import alerts, signal_answers
 from tests.smtp_server import silent_server, smtp_env, smtp_server
 
 ROOT = Path(__file__).resolve().parent.parent

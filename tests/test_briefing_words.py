@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from perf import measures, store
+from perf import store
+from perf.analysis import measures
 from tests.conftest import run_page
 
 BINS = "Purpose: Collect my bins when you say you will"

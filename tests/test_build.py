@@ -15,7 +15,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from perf import sample, store
+from perf import store
+from perf.seed import sample
 from perf.config import SEED_DIR
 
 STRATEGIC_NAMES = {
@@ -32,7 +33,7 @@ STRATEGIC_NAMES = {
 @pytest.fixture(scope="module")
 def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     if not any(SEED_DIR.glob("*.parquet")):
-        pytest.fail("no seed files in data/seed: run `python -m perf.sample`")
+        pytest.fail("no seed files in data/seed: run `python -m perf.seed.sample`")
     target = tmp_path_factory.mktemp("build") / "t.duckdb"
     counts = store.build(target)
     assert counts["demand"] > 0

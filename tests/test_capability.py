@@ -1,4 +1,4 @@
-"""perf.capability on hand-made cases around the Summer bank holiday, Monday 25 August 2025."""
+"""perf.analysis.capability on hand-made cases around the Summer bank holiday, Monday 25 August 2025."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perf import capability, store
+from perf import store
+from perf.analysis import capability
 
 LOCALITIES = [
     ("ALL", "Everywhere", "area", None),

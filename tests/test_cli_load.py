@@ -13,7 +13,7 @@ import pytest
 from openpyxl import Workbook
 
 from perf import __main__ as cli
-from perf import load
+from perf.intake import load
 from tests import fixtures_db
 from tests.fixtures_db import snapshot
 
@@ -190,7 +190,8 @@ def test_create_admin_needs_a_database(tmp_path: Path) -> None:
 HOLDER = """
 import sys, time
 from pathlib import Path
-from perf import inbox, store
+from perf import store
+from perf.intake import inbox
 db = Path(sys.argv[1])
 con = store.connect(db, read_only=False)   # as the running app holds the file
 print("held", flush=True)
@@ -254,7 +255,8 @@ def test_a_load_nobody_takes_is_withdrawn_and_saves_nothing(db_path: Path, tmp_p
 
 
 def test_unlock_from_the_command_line_while_the_app_runs(db_path: Path) -> None:
-    from perf import store, users
+    from perf import store
+    from perf.access import users
 
     con = store.connect(db_path, read_only=False)
     try:

@@ -15,7 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from perf import inbox, store
+from perf import store
+from perf.intake import inbox
 from tests.conftest import run_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +48,8 @@ def _demand_file(db: Path, out: Path) -> int:
 APP = """
 import sys, time
 from pathlib import Path
-from perf import inbox, store
+from perf import store
+from perf.intake import inbox
 db = Path(sys.argv[1])
 con = store.connect(db, read_only=False)
 print("held", flush=True)

@@ -1,4 +1,4 @@
-"""perf.demand on a tiny hand-made database: every expected number below is counted by hand."""
+"""perf.analysis.demand on a tiny hand-made database: every expected number below is counted by hand."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perf import demand, store
+from perf import store
+from perf.analysis import demand
 
 # The geography: ALL > council C1 > locality L1 > wards W1, W2; council C2 > ward W3 (no locality).
 LOCALITIES = [

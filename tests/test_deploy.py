@@ -23,7 +23,8 @@ import pytest
 
 from deploy import stack
 from deploy.client import Page, Visitor
-from perf import inbox, publish
+from perf.intake import inbox
+from perf.output import publish
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -132,7 +133,7 @@ def test_nginx_serves_the_static_site_under_site(running: stack.Layout) -> None:
 
 
 def test_a_new_snapshot_reaches_the_replicas_at_the_next_page(running: stack.Layout) -> None:
-    # the staff app holds the council's database: the change goes through it (perf.inbox), as loads do
+    # the staff app holds the council's database: the change goes through it (perf.intake.inbox), as loads do
     job = inbox.submit(running.db(), {"kind": "meta", "key": "dataset_name", "value": "Second edition of the figures"})
     assert inbox.run(running.db(), job, wait_seconds=120, on_queued=lambda ahead: None).code == 0
     before = publish.current(running.snapshots)

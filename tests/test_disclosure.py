@@ -1,4 +1,4 @@
-"""The small-count rule on the public Demand and Capability pages (perf.disclosure): hand-made frames,
+"""The small-count rule on the public Demand and Capability pages (perf.access.disclosure): hand-made frames,
 then the sample data through the engine, then the pages themselves in the public view."""
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perf import capability, demand, disclosure, spc, store
+from perf import spc, store
+from perf.access import disclosure
+from perf.analysis import capability, demand
 from tests.conftest import run_page
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import duckdb
 import pytest
 
-from perf import entry, load
+from perf.intake import entry, load
 from tests import fixtures_db
 from tests.fixtures_db import snapshot
 

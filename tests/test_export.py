@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perf import export, store
+from perf import store
+from perf.output import export
 from perf.__main__ import main
 from tests import tiny_db
 

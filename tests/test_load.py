@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from perf import load
+from perf.intake import load
 from tests import fixtures_db
 from tests.fixtures_db import snapshot
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from perf import inbox, load
+from perf.intake import inbox, load
 from tests import fixtures_db
 from tests.fixtures_db import snapshot
 
@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = """
 import json, sys, time
 from pathlib import Path
-from perf import inbox, load, store
+from perf import store
+from perf.intake import inbox, load
 db, log = Path(sys.argv[1]), Path(sys.argv[2])
 real_do, real_validate = inbox._do, load.validate_upload
 

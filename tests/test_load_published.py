@@ -20,7 +20,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from perf import export, load, measures, store
+from perf import store
+from perf.analysis import measures
+from perf.intake import load
+from perf.output import export
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 12, 1, 9, 0)

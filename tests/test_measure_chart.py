@@ -13,8 +13,11 @@ import pytest
 
 from streamlit.testing.v1 import AppTest
 
-from perf import measure_chart, measures, public, report, status, store, users
-from perf.measures import Measure
+from perf import measure_chart, store
+from perf.access import public, users
+from perf.analysis import measures, status
+from perf.output import report
+from perf.analysis.measures import Measure
 from tests.conftest import APP
 from ui.auth import SESSION_KEY
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from perf import charts, narrative, spc, svg
+from perf import spc
+from perf.output import charts, svg
+from perf.words import narrative
 
 
 def test_values_are_said_with_their_units() -> None:

@@ -14,7 +14,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from perf import measures, narrative, public, spc, store
+from perf import spc, store
+from perf.access import public
+from perf.analysis import measures
+from perf.words import narrative
 from tests.conftest import run_page, shown
 
 
@@ -103,7 +106,7 @@ def test_measure_page_filters_by_locality(app_env: Path) -> None:
     assert not at.exception
     part = chart_rows(at)["value"].sum()
     assert 0 < part < whole
-    # the public view: the ward's figures as perf.public gives them, small counts left out
+    # the public view: the ward's figures as perf.access.public gives them, small counts left out
     assert part == pytest.approx(direct["value"].sum())
 
 
@@ -133,7 +136,7 @@ def test_locality_page_compares_wards_as_small_multiples(app_env: Path) -> None:
     panels = [md.value for md in at.markdown if "Small control chart for" in md.value]
     assert len(panels) == 1
     wards = set(locs.loc[locs["kind"] == "ward", "name"])
-    # the public view charts a ward unless most of its periods are hidden (perf.public), and names those
+    # the public view charts a ward unless most of its periods are hidden (perf.access.public), and names those
     thin = next(shown(c.value) for c in at.caption if c.value.startswith("Not charted"))
     not_charted = set(thin.split(": ", 1)[1].rstrip(".").split(", "))
     assert not_charted and not_charted < wards
@@ -170,7 +173,7 @@ def test_briefing_steps_through_measures_one_per_screen(app_env: Path) -> None:
 
 
 def test_overview_lists_what_changed_from_the_batch_engine(app_env: Path) -> None:
-    from perf import status
+    from perf.analysis import status
 
     with store.connect(app_env) as con:
         cat = measures.catalogue(con, public_only=True)

@@ -18,7 +18,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from perf import measures, store, users
+from perf import store
+from perf.access import users
+from perf.analysis import measures
 from tests.conftest import APP, ROOT, shown
 from ui import auth
 from ui.auth import SESSION_KEY
@@ -294,7 +296,7 @@ def test_a_bad_file_is_rejected_whole_with_every_problem_and_nothing_saved(db: P
     assert not at.exception, at.exception
     assert at.error[0].value.startswith("**Rejected: nothing was saved.**")
     assert not any(b.label == "Accept and load" for b in at.button)
-    problems = at.table[0].value.map(lambda v: shown(v) if isinstance(v, str) else v)  # cells escaped (perf.text)
+    problems = at.table[0].value.map(lambda v: shown(v) if isinstance(v, str) else v)  # cells escaped (perf.words.text)
     assert list(problems.columns) == ["Row", "Column", "Value", "Reason"]
     assert problems["Row"].tolist() == [3, 4, 5]
     assert problems["Column"].tolist() == ["measure_id", "period_start", "value"]

@@ -12,7 +12,10 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from perf import load, signal_answers, store, users
+from perf import store
+from perf.access import users
+from perf.intake import load
+from perf.signals import signal_answers
 from tests.conftest import APP, shown
 from ui.auth import SESSION_KEY
 
@@ -87,7 +90,7 @@ def test_the_new_signal_is_listed_with_its_sentence_and_chart_and_the_owner_sees
     at = open_page("signals", "jon")
     assert at.title[0].value == "Signals"
     assert any("Email is not set up" in w.value for w in at.warning)
-    cards = [shown(m.value) for m in at.markdown]  # Markdown escapes out (perf.text)
+    cards = [shown(m.value) for m in at.markdown]  # Markdown escapes out (perf.words.text)
     mine = next(i for i, v in enumerate(cards) if v.startswith("**Yours**"))
     assert cards[mine + 1] == f"**{SENTENCE}**"
     assert not any(v.startswith("**Yours**") for v in cards[:mine])

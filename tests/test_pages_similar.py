@@ -38,7 +38,8 @@ def test_bromsgrove_and_its_same_tier_neighbours_by_default(app_env: Path) -> No
     assert "mySociety / FixMyStreet" in text and "ODC-By 1.0" in text
     assert "Nearest neighbours: Office for National Statistics" in text
     assert "interpolated between Census 2011 and 2021" in text
-    from perf import similar, store
+    from perf import store
+    from perf.analysis import similar
 
     with store.connect(app_env) as con:  # the sentence under the chart is the engine's, word for word
         sentence = similar.compare(con, "fms-all", similar.group(con, "E07000234")).sentences["E07000234"]
@@ -50,7 +51,9 @@ def test_bromsgrove_and_its_same_tier_neighbours_by_default(app_env: Path) -> No
 def test_the_csv_holds_the_figures_with_their_source_and_guards_formulas(app_env: Path) -> None:
     at = run_page(PAGE)
     assert "Download the figures (CSV)" in [b.label for b in at.get("download_button")]
-    from perf import export, similar, store
+    from perf import store
+    from perf.analysis import similar
+    from perf.output import export
 
     with store.connect(app_env) as con:
         result = similar.compare(con, "fms-all", similar.group(con, "E07000234"))

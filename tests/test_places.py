@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from perf import places
+from perf.analysis import places
 
 
 def demo() -> pd.DataFrame:
@@ -65,7 +65,7 @@ def test_phase_labels_pair_with_the_phases_drawn_not_the_rows_recorded() -> None
     """A change on the first period draws no phase: the next change's label must not shift onto it."""
     import pandas as pd
 
-    from perf import measures
+    from perf.analysis import measures
 
     dates = pd.Series(pd.date_range("2024-01-01", periods=12, freq="MS"))
     rows = pd.DataFrame({"starts_on": pd.to_datetime(["2024-01-01", "2024-06-01", "2024-09-01"]),

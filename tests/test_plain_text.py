@@ -1,5 +1,5 @@
 """User text is plain text everywhere it shows: no link, image, emphasis or HTML made from what a council
-typed, and every CSV the app writes is formula-guarded by one rule (perf.export.guard_formulas).
+typed, and every CSV the app writes is formula-guarded by one rule (perf.output.export.guard_formulas).
 
 Pages run through app.py (AppTest) on a copy of the sample data whose measure name, owner, definition,
 unit, phase label, purpose, demand nature and "Reviewed by" carry Markdown links, remote images, HTML
@@ -20,8 +20,11 @@ import pytest
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
-from perf import export, load, store, svg, text
-from perf import public as public_filter
+from perf import store
+from perf.intake import load
+from perf.output import export, svg
+from perf.words import text
+from perf.access import public as public_filter
 from tests import plain_text_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +64,7 @@ def rendered(at: AppTest) -> list[str]:
 
 
 def visible(parts: list[str]) -> str:
-    """The words on screen: tags dropped, entities decoded, the invisible word joiner (perf.text) gone."""
+    """The words on screen: tags dropped, entities decoded, the invisible word joiner (perf.words.text) gone."""
     return html.unescape(TAG.sub(" ", " ".join(parts))).replace(text.WORD_JOINER, "")
 
 
@@ -108,7 +111,7 @@ def test_user_text_shows_as_typed_and_never_as_markdown(db: Path, monkeypatch: p
     typed = plain_text_db.payloads(TRACKER)
     at = run(db, monkeypatch, page, public=public, measure=typed["name"], purpose=typed["purpose"])
     expect = [typed[f] for f in PAGES[page] if f != "owner"]
-    if "owner" in PAGES[page]:  # the public see the owner's role (perf.public.owner_role drops a bracket)
+    if "owner" in PAGES[page]:  # the public see the owner's role (perf.access.public.owner_role drops a bracket)
         expect.append(public_filter.owner_role(typed["owner"]) if public else typed["owner"])
     assert_plain(at, *expect)
     if page == "app_pages/measure.py":

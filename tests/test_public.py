@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from perf import export, measures, report, store
+from perf import store
+from perf.analysis import measures
+from perf.output import export, report
 from perf.__main__ import main
 from tests import tiny_db
 

@@ -36,7 +36,9 @@ from google.protobuf import text_format
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from perf import export, measures, store
+from perf import store
+from perf.analysis import measures
+from perf.output import export
 
 ROOT = Path(__file__).resolve().parent.parent
 PER_MEASURE = ("Measure sheet (PDF)", "Values (CSV)", "Values (Excel)")  # the packs and zip are read once
@@ -104,7 +106,7 @@ def forbidden(db: Path) -> Forbidden:
             for value in con.execute(f"SELECT {col} FROM review").df()[col].dropna():  # noqa: S608 - fixed names
                 texts[str(value)[:60]] = f"a review's {col}"
         # a measure marked open_data is real figures its source already publishes by small area
-        # (FixMyStreet): perf.public shows them as published, so they are not small counts to find
+        # (FixMyStreet): perf.access.public shows them as published, so they are not small counts to find
         if {"is_real", "source_id"} <= set(cat.columns):  # as perf/sql/measure_cells.sql's open_data
             cat = cat[~(cat["is_real"].fillna(False).astype(bool) & cat["source_id"].notna())]
         counting = cat[[export.is_count_unit(u, a) for u, a in zip(cat["unit"], cat["aggregation"], strict=True)]]
@@ -318,7 +320,7 @@ def crawl(db: Path, monkeypatch: pytest.MonkeyPatch, *, public_view: bool,
 def findings(seen: Seen, bad: Forbidden) -> list[str]:
     found: list[str] = []
     for where, text in seen.text:
-        plain = text.replace("\\", "")  # Markdown escapes (perf.text) leave the words themselves
+        plain = text.replace("\\", "")  # Markdown escapes (perf.words.text) leave the words themselves
         for needle, why in bad.texts.items():
             if needle and needle in plain:
                 found.append(f"{where}: {why}: {needle!r}")

@@ -1,4 +1,4 @@
-"""perf.public, the one filter of the public view, on the sample data and on cases made to break it.
+"""perf.access.public, the one filter of the public view, on the sample data and on cases made to break it.
 
 Each public claim is checked beside the officer's view of the same thing, so a test cannot pass
 because the data had nothing to hide.
@@ -15,7 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perf import export, measures, public, report, store
+from perf import store
+from perf.access import public
+from perf.analysis import measures
+from perf.output import export, report
 
 COFTON = "w-bdc-cofton"
 HOMELESS = "homeless-approaches"
@@ -109,7 +112,7 @@ def seeded(sample_db: Path, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnectio
 
 
 def test_the_public_never_see_an_unpublished_measures_phase(seeded: duckdb.DuckDBPyConnection) -> None:
-    from perf import demand
+    from perf.analysis import demand
 
     assert "Secret sickness redesign" in set(public.phases(seeded, "officer")["label"])
     assert "Secret sickness redesign" not in set(public.phases(seeded, "public")["label"])

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from perf import export, publish, store
+from perf import store
+from perf.output import export, publish
 from perf.__main__ import main
 from tests import tiny_db
 from tests.conftest import APP

@@ -13,7 +13,8 @@ from pptx import Presentation
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from perf import report, store
+from perf import store
+from perf.output import report
 from perf.__main__ import main
 from tests import tiny_db
 from tests.conftest import run_page as open_page

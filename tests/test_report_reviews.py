@@ -1,5 +1,5 @@
 """Packs carry each measure's latest Check–Plan–Do review: its dates, verdict and evidence for officers,
-the dates only for the public (perf.public.reviews)."""
+the dates only for the public (perf.access.public.reviews)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from perf import measures, public, report, review, store
+from perf import store
+from perf.access import public
+from perf.analysis import measures, review
+from perf.output import report
 
 PURPOSE = "op-housing-repairs"
 MEASURE = "repairs-end-to-end"

@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from perf import load, report, signal_answers, store
+from perf import store
+from perf.intake import load
+from perf.output import report
+from perf.signals import signal_answers
 
 NEW_SIGNAL_CSV = b"measure_id,period_start,value\nleisure-visits,2026-11-01,330000\n"
 PURPOSE = "sp-things-to-do"

@@ -17,7 +17,8 @@ from pptx import Presentation
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from perf import report, store
+from perf import store
+from perf.output import report
 from tests import tiny_db
 
 PERIOD = {"start": "2024-04-01", "end": "2025-03-31"}

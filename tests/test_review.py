@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perf import measures, review, store
+from perf import store
+from perf.analysis import measures, review
 
 
 def monthly(values: np.ndarray, start: str = "2022-04-01") -> pd.Series:

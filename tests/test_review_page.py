@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from perf import measures, store
+from perf import store
+from perf.analysis import measures
 from tests.conftest import run_page, shown
 
 
@@ -16,7 +17,7 @@ def _name(db: Path, measure_id: str) -> str:
 
 
 def _verdict(at) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    heads = [shown(md.value) for md in at.markdown if md.value.startswith("### ")]  # perf.text's escapes out
+    heads = [shown(md.value) for md in at.markdown if md.value.startswith("### ")]  # perf.words.text's escapes out
     index = next(i for i, md in enumerate(at.markdown) if md.value.startswith("### "))
     return heads[0], shown(at.markdown[index + 1].value)
 

@@ -9,7 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from perf import measures, narrative, signal_words, spc, stale, store
+from perf import spc, store
+from perf.analysis import measures, stale
+from perf.words import narrative, signal_words
 
 STABLE = re.compile(r"(?<!not a )\bstable\b", re.IGNORECASE)  # "not a stable process" is not a claim of stability
 NAMED = ("above the upper limit", "below the lower limit", "run of", "runs of", "close to the", "signals since",

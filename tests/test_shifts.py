@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from perf import shifts
+from perf.spc import shifts
 
 
 def test_a_step_is_found_at_its_first_point_and_its_direction() -> None:

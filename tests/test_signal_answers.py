@@ -9,8 +9,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from perf import entry, load, signal_answers
-from perf.signal_answers import Answer
+from perf.intake import entry, load
+from perf.signals import signal_answers
+from perf.signals.signal_answers import Answer
 from tests.test_signal_items import NOW, _db, _items
 
 LATER = datetime(2025, 3, 22, 14, 30)

@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perf import entry, load, signal_items, store
+from perf import store
+from perf.intake import entry, load
+from perf.signals import signal_items
 
 NOW = datetime(2025, 3, 20, 9, 0)
 MONTHS = pd.date_range("2023-01-01", periods=24, freq="MS")

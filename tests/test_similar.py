@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perf import published, similar, spc, store
+from perf import spc, store
+from perf.analysis import published, similar
 
 
 def frame(rows: list[tuple[str, str, float]]) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from perf import publish, site
+from perf.output import publish, site
 from perf.__main__ import main
 from tests import tiny_db
 

@@ -9,7 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from perf import measures, narrative, spc, stale, store
+from perf import spc, store
+from perf.analysis import measures, stale
+from perf.words import narrative
 from tests.test_pages_data import db, open_page, table  # noqa: F401  (db is a fixture)
 
 WEEKS = pd.Series(pd.date_range("2024-01-01", periods=60, freq="W-MON"))

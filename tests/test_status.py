@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from perf import spc, status
+from perf import spc
+from perf.analysis import status
 
 
 def frame(measure: str, values: list[float]) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""perf.svg: charts drawn as inline SVG, checked on what they draw."""
+"""perf.output.svg: charts drawn as inline SVG, checked on what they draw."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from perf import spc, svg, vocabulary
-from perf.charts import POINT_STYLE
+from perf import spc
+from perf.output import svg
+from perf.words import vocabulary
+from perf.output.charts import POINT_STYLE
 
 NS = "{http://www.w3.org/2000/svg}"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from perf import load
+from perf.intake import load
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from upload_limits import zip_bomb  # noqa: E402

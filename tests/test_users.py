@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 import duckdb
 import pytest
 
-from perf import load, users
+from perf.access import users
+from perf.intake import load
 from tests import fixtures_db
 
 db = fixtures_db.db  # the shared fixture, made visible to pytest in this module

@@ -11,7 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from perf import errors, load, review, store
+from perf import errors, store
+from perf.analysis import review
+from perf.intake import load
 
 
 @pytest.fixture()

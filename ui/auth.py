@@ -9,7 +9,7 @@ When Streamlit's OIDC login is configured (an ``[auth]`` section in ``.streamlit
 the council's single sign-on says who someone is (``st.login`` / ``st.user``) and ``app_user``
 only says what they may do: a row whose username is their email gives its role; anyone else
 signed in sees the public view. Without it, users sign in with a username and password
-(``perf.users.sign_in``, which locks an account after repeated failures).
+(``perf.access.users.sign_in``, which locks an account after repeated failures).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from typing import Any
 
 import streamlit as st
 
-from perf import text, users
+from perf.access import users
+from perf.words import text
 from perf.config import public_mode
 from ui.db import data_version, reading
 
@@ -92,7 +93,7 @@ def signed_in() -> bool:
 
 
 def can(action: str) -> bool:
-    """May the current user do ``action`` (one of perf.users.PERMISSIONS)?"""
+    """May the current user do ``action`` (one of perf.access.users.PERMISSIONS)?"""
     return users.can(role(), action)
 
 
@@ -141,7 +142,7 @@ def client() -> str:
 
 
 def plain(value: object) -> str:
-    """Text to show inside Markdown without it being read as Markdown or HTML: perf.text.markdown."""
+    """Text to show inside Markdown without it being read as Markdown or HTML: perf.words.text.markdown."""
     return text.markdown(value)
 
 

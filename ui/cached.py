@@ -8,7 +8,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from perf import measures, public, spc
+from perf import spc
+from perf.access import public
+from perf.analysis import measures
 from ui.db import cached_query, data_version
 
 Con = duckdb.DuckDBPyConnection
@@ -50,7 +52,7 @@ def locality_labels(label: Callable[[pd.Series], str]) -> dict[str, str]:
 
 @cached_query(16)
 def catalogue(con: Con, public_only: bool) -> pd.DataFrame:
-    """The measures this audience may see (perf.public: published only, owners as roles, for the public)."""
+    """The measures this audience may see (perf.access.public: published only, owners as roles, for the public)."""
     return public.catalogue(con, public.audience_for(public_only))
 
 
@@ -95,7 +97,7 @@ def area_values(con: Con, measure_id: str, locality_id: str, kind: str, public_o
 
 @cached_query(64)
 def demographics(con: Con, locality_id: str) -> pd.DataFrame:
-    from perf import places
+    from perf.analysis import places
 
     return places.demographics(con, locality_id)
 
@@ -118,7 +120,8 @@ def area_charts(shown: pd.DataFrame, improvement: str) -> tuple[pd.DataFrame, li
     Forty areas' limits and drawings take the By locality page a third of a second; hashing the
     few thousand values they come from takes a few milliseconds.
     """
-    from perf import places, svg
+    from perf.analysis import places
+    from perf.output import svg
 
     multiples = places.small_multiples(shown, improvement=improvement)  # type: ignore[arg-type]
     panels = [svg.small_control_chart(group, title=str(name))
@@ -129,7 +132,7 @@ def area_charts(shown: pd.DataFrame, improvement: str) -> tuple[pd.DataFrame, li
 @cached_query(64)
 def status(con: Con, public_only: bool, locality_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every measure's latest status in a place (whole-area figures where not recorded by ward), and the values."""
-    from perf import status as latest
+    from perf.analysis import status as latest
 
     audience = public.audience_for(public_only)
     cat = public.catalogue(con, audience)

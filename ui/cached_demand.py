@@ -1,4 +1,4 @@
-"""Cached queries over perf.demand and perf.capability for the Demand and Capability pages.
+"""Cached queries over perf.analysis.demand and perf.analysis.capability for the Demand and Capability pages.
 
 Each is keyed on the data version and its filters (ui.db.cached_query), so a page rerun with the
 same filters opens no connection at all, and a data load refreshes them all.
@@ -15,9 +15,10 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from perf import capability, demand, disclosure
-from perf.capability import CapabilityChart, PhaseComparison
-from perf.demand import Seasonality
+from perf.access import disclosure
+from perf.analysis import capability, demand
+from perf.analysis.capability import CapabilityChart, PhaseComparison
+from perf.analysis.demand import Seasonality
 from perf.spc import Chart
 from ui.db import cached_query, cached_result
 from ui.filters import Scope
@@ -51,7 +52,7 @@ GRANULARITY = {"recorded": "week", "month": "month", "quarter": "quarter", "year
 
 @dataclass(frozen=True)
 class CaseScope:
-    """The sidebar's scope turned into the filters perf.demand and perf.capability take."""
+    """The sidebar's scope turned into the filters perf.analysis.demand and perf.analysis.capability take."""
 
     filters: Filters
     granularity: str
@@ -137,7 +138,7 @@ def capability_chart(con: duckdb.DuckDBPyConnection, filters: Filters, day_count
                                        public_only=public)
 
 
-# --- the public view: small counts hidden (perf.disclosure) ------------------------------------------
+# --- the public view: small counts hidden (perf.access.disclosure) ------------------------------------------
 def table(frame: pd.DataFrame, *, public: bool, where: Any = st) -> None:
     """Draw a table; in the public view a hidden cell is blank rather than "None", numbers right-aligned."""
     if not public:
@@ -241,7 +242,7 @@ def breakdown(con: duckdb.DuckDBPyConnection, filters: Filters, by: str, day_cou
 
 @cached_query(64)
 def service_phases(con: duckdb.DuckDBPyConnection, service_id: str | None, public: bool) -> pd.DataFrame:
-    """The service's redesigns; the public view takes published measures' only (perf.public)."""
+    """The service's redesigns; the public view takes published measures' only (perf.access.public)."""
     return demand.service_phases(con, service_id, public_only=public)
 
 

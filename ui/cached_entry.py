@@ -1,4 +1,4 @@
-"""Cached queries over perf.entry and perf.users for the data pages, keyed on the data version."""
+"""Cached queries over perf.intake.entry and perf.access.users for the data pages, keyed on the data version."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from perf import entry, users
+from perf.access import users
+from perf.intake import entry
 from ui import cached
 from ui.db import cached_query, reading
 
@@ -18,7 +19,7 @@ def _timeliness(con: duckdb.DuckDBPyConnection, today: date) -> pd.DataFrame:
 
 
 def timeliness(today: date | None = None) -> pd.DataFrame:
-    """Every measure's latest period against its frequency (perf.entry.timeliness)."""
+    """Every measure's latest period against its frequency (perf.intake.entry.timeliness)."""
     return _timeliness(today or date.today())
 
 
@@ -28,13 +29,13 @@ def _overdue(con: duckdb.DuckDBPyConnection, today: date) -> pd.DataFrame:
 
 
 def overdue(today: date | None = None) -> pd.DataFrame:
-    """The measures that are overdue or have no data, most overdue first (perf.entry.overdue)."""
+    """The measures that are overdue or have no data, most overdue first (perf.intake.entry.overdue)."""
     return _overdue(today or date.today())
 
 
 def user_list() -> pd.DataFrame:
     """Read fresh on every run, not cached: failed sign-ins and locks are quiet writes that leave the
-    data version alone (perf.users), and an admin must see the lock state as it is now."""
+    data version alone (perf.access.users), and an admin must see the lock state as it is now."""
     with reading() as con:
         return users.list_users(con)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from perf import similar
+from perf.analysis import similar
 from ui.db import cached_query, cached_result
 
 Con = duckdb.DuckDBPyConnection

@@ -4,8 +4,8 @@ DuckDB keeps several versions of a row (MVCC), so a cursor reading a page's data
 writer, and a writer never waits for readers; there is no lock in the app around reading at all.
 Writes go through the one door, ``perf.store.write_transaction``, whose lock is held only while
 the rows change. Another process cannot open the file while the app holds it, so a scheduled
-``python -m perf load`` puts its file in the inbox (``perf.inbox``) and a thread here ingests it.
-The public view opens its file read-only (a published snapshot, ``perf.publish``, that several
+``python -m perf load`` puts its file in the inbox (``perf.intake.inbox``) and a thread here ingests it.
+The public view opens its file read-only (a published snapshot, ``perf.output.publish``, that several
 replicas share). See docs/architecture.md, "Data layer".
 """
 
@@ -24,7 +24,9 @@ from typing import Any, TypeVar
 import duckdb
 import streamlit as st
 
-from perf import inbox, publish, store
+from perf import store
+from perf.intake import inbox
+from perf.output import publish
 from perf.config import db_path, public_mode
 from perf.errors import DatabaseUnavailableError
 
@@ -153,7 +155,7 @@ _run = threading.local()  # each script run has its own thread
 def start_run() -> None:
     """Begin a script run (app.py calls this first): which file, and its data version, once for the run.
 
-    A published snapshot's ``current`` link is followed here (``perf.publish.resolve``), so a page is
+    A published snapshot's ``current`` link is followed here (``perf.output.publish.resolve``), so a page is
     drawn from one version however often the link moves meanwhile.
     """
     _run.path = publish.resolve(db_path())

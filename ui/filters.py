@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from perf import measures, text
+from perf.analysis import measures
+from perf.words import text
 from perf.config import public_mode
 from ui import auth, cached
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from perf import vocabulary
+from perf.words import vocabulary
 
 # point_type / assurance: (glyph, label, colour), read from the one vocabulary
 VARIATION = {kind: (s.glyph, s.label, s.colour) for kind, s in vocabulary.POINT_TYPES.items()}
@@ -42,7 +42,7 @@ def assurance_badge(assurance: str | None) -> str:
 
 
 def data_badge(provenance: str) -> str:
-    """'Real data' or 'Illustrative data' as a badge (the words of perf.measures.provenance); '' for neither."""
+    """'Real data' or 'Illustrative data' as a badge (the words of perf.analysis.measures.provenance); '' for neither."""
     if not provenance:
         return ""
     real = provenance.startswith("Real data")

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from perf import measures, public, spc, stale
+from perf import spc
+from perf.access import public
+from perf.analysis import measures, stale
 from ui import cached, filters
 
 
@@ -47,7 +49,7 @@ def measure_view(m: pd.Series, data: pd.DataFrame, scope: filters.Scope) -> Meas
     """Roll ``data`` (a measure's series) up to the scope's period and chart it with its phases."""
     data = data.sort_values("period_start").reset_index(drop=True)
     shown_by = filters.shown_by(scope, str(m["frequency"]))
-    if shown_by != m["frequency"]:  # a longer period holding a hidden one is hidden too (perf.public)
+    if shown_by != m["frequency"]:  # a longer period holding a hidden one is hidden too (perf.access.public)
         data = public.reaggregate(data, frequency=str(m["frequency"]), granularity=shown_by,  # type: ignore[arg-type]
                                   aggregation=str(m["aggregation"]), year_start=scope.year_start)  # type: ignore[arg-type]
     phase_rows = cached.phases(str(m.name), scope.public_only)

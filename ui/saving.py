@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 import duckdb
 import streamlit as st
 
-from perf import load, users
+from perf.access import users
+from perf.intake import load
 from ui import auth
 from ui.db import writing
 

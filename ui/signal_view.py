@@ -9,7 +9,9 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from perf import alerts, measures, signal_answers, signal_items, svg
+from perf.analysis import measures
+from perf.output import svg
+from perf.signals import alerts, signal_answers, signal_items
 from ui import auth, cached
 from ui.db import cached_query, reading, writing
 
@@ -183,7 +185,7 @@ def read_item(signal_id: int) -> dict[str, object] | None:
 def after_load(found: signal_items.Found) -> tuple[str, bool]:
     """Tell owners of the signals a load found; returns what happened, in words, and whether all went well.
 
-    Sent with no database lock held (``perf.alerts.deliver``); a mail failure never undoes the load.
+    Sent with no database lock held (``perf.signals.alerts.deliver``); a mail failure never undoes the load.
     """
     if not found.new and not found.closed:
         return "", True

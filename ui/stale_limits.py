@@ -1,7 +1,7 @@
 """Stale limits on a page: say the system has changed, and let an admin confirm a new phase in one step.
 
 Never automatic: the chart keeps its limits until a person who may manage measures says the
-system changed, with a reason; ``perf.entry.add_phase`` records who and when in the change log.
+system changed, with a reason; ``perf.intake.entry.add_phase`` records who and when in the change log.
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from perf import entry, narrative
+from perf.intake import entry
+from perf.words import narrative
 from ui import auth, saving
 
 DONE = "_stale_phase_done"

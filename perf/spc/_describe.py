@@ -8,7 +8,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from perf import signal_words, vocabulary
+from perf.words import signal_words, vocabulary
 from perf.spc._base import RUN_LENGTH, TREND_LENGTH, Assurance, Improvement, RuleSet
 
 

@@ -60,7 +60,7 @@ def running(db: Path, *, public: bool = False, private: bool = True) -> Iterator
 
     The signed-in app holds its database read-write (one process per file), so by default it serves
     a private copy and tests read ``db`` itself; with ``private=False`` it serves ``db``, which a test
-    then reads through ``perf.inbox.readable`` (a copy the server makes).
+    then reads through ``perf.intake.inbox.readable`` (a copy the server makes).
     """
     import shutil
     import tempfile

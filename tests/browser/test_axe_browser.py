@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from perf import store, users
+from perf import store
+from perf.access import users
 from tests.browser.conftest import ARTIFACTS, running, wait_ready
 
 pytestmark = pytest.mark.browser

@@ -12,7 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from perf import inbox, store, users
+from perf import store
+from perf.access import users
+from perf.intake import inbox
 from tests.browser.conftest import running, screenshot, wait_ready
 
 pytestmark = pytest.mark.browser
@@ -52,7 +54,7 @@ def sign_in(page: object, server: str, who: str) -> object:
 
 
 def value_in_db(db: Path, sql: str) -> object:
-    """Read the database the server holds, through a copy it makes (perf.inbox.readable)."""
+    """Read the database the server holds, through a copy it makes (perf.intake.inbox.readable)."""
     with inbox.readable(db) as copy:
         con = duckdb.connect(str(copy), read_only=True)
         try:

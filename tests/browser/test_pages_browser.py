@@ -7,7 +7,9 @@ from urllib.parse import quote
 
 import pytest
 
-from perf import measures, narrative, store
+from perf import store
+from perf.analysis import measures
+from perf.words import narrative
 from tests.browser.conftest import screenshot, wait_ready
 
 pytestmark = pytest.mark.browser

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import duckdb
 import pytest
 
-from perf import disclosure
+from perf.access import disclosure
 from tests.browser.conftest import running, screenshot, wait_ready
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,8 @@ from urllib.parse import parse_qs, quote, urlparse
 import pandas as pd
 import pytest
 
-from perf import measures, store
+from perf import store
+from perf.analysis import measures
 from tests.browser.conftest import ARTIFACTS, screenshot, wait_ready
 
 pytestmark = pytest.mark.browser

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from perf import inbox
+from perf.intake import inbox
 from tests.browser.conftest import ARTIFACTS, ROOT, running, wait_ready
 from tests.smtp_server import Received, smtp_env, smtp_server
 
@@ -28,7 +28,9 @@ CAUSE = "The new pool opened with free swims for the first month."
 
 SET_UP = """
 import sys
-from perf import signal_answers, store, users
+from perf import store
+from perf.access import users
+from perf.signals import signal_answers
 path, password, owner, email = sys.argv[1:]
 with store.connect(path, read_only=False) as con:
     users.create_user(con, "jon", password, "officer", display_name="Jonathan Reeve", created_by="test",
@@ -63,7 +65,7 @@ def small(browser: object) -> Iterator[object]:
 
 @contextmanager
 def fresh(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The database as the app has written it: a copy the running app makes (perf.inbox.readable)."""
+    """The database as the app has written it: a copy the running app makes (perf.intake.inbox.readable)."""
     with inbox.readable(db) as path:
         con = duckdb.connect(str(path), read_only=True)
         try:

@@ -16,7 +16,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from perf import publish, site
+from perf.output import publish, site
 from tests import tiny_db
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_axe_browser import TAGS, axe_source, pinned_version  # noqa: F401 - axe_source is a fixture

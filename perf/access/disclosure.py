@@ -1,0 +1,457 @@
+"""The small-count rule on screen: what the public view may show of demand and capability.
+
+The partner zip (:mod:`perf.output.export`) and the public Demand and Capability pages share one rule,
+:func:`perf.output.export.suppress_small_counts`: a count from 1 to 4 (``export.SMALL_COUNT``) is
+blanked, zero is shown, and when only one cell of a group that adds up to a known total is
+blank the next smallest is blanked too. This module applies it to the frames of
+:mod:`perf.analysis.demand` and :mod:`perf.analysis.capability` and blanks what could give a hidden count away:
+
+- shares, rates and per-case statistics worked out from a hidden count (a failure share, a rate
+  per 1,000 residents, the median of three cases);
+- a Pareto's cumulative share from the first hidden nature on (two running totals give away the
+  share between them);
+- chart points, whose centre line and limits are then worked out from the shown points only, so a
+  hidden count cannot be got back from a line (:func:`published_xmr`, :func:`published_p_chart`).
+
+Unlike the zip, the pages apply it at every level, the whole area included: a count of 3 contacts
+of one nature, or by letter, is as small for the whole area as for a ward. Week-by-week counts for
+one ward are often that small, so :func:`coarsen` moves to months or quarters until few periods
+are hidden (``MAX_HIDDEN_SHARE``, our convention).
+
+Example
+-------
+>>> f = pd.DataFrame({"channel": ["phone", "letter", "web"], "value_demand": [90, 3, 40],
+...                   "failure_demand": [30, 0, 9]})
+>>> f["demand"] = f["value_demand"] + f["failure_demand"]
+>>> out = demand_counts(f.assign(failure_share=f["failure_demand"] / f["demand"]))
+>>> out[["channel", "demand", "failure_share", "suppressed"]].round(2).values.tolist()
+[['phone', 120, 0.25, False], ['letter', <NA>, nan, True], ['web', <NA>, nan, True]]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from perf.analysis import demand
+from perf.output import export
+
+if TYPE_CHECKING:
+    from perf.analysis.capability import CapabilityChart, PhaseComparison
+    from perf.analysis.demand import Granularity
+    from perf.spc import Chart
+
+SMALL_COUNT = export.SMALL_COUNT  # one rule for the zip and the pages (issue #7: "fewer than 5 in a cell")
+FEWER_THAN = f"fewer than {SMALL_COUNT}"
+# Our convention: a period-by-period view in which more than a tenth of the periods are hidden says
+# too little (and its averages lean on the busier periods), so the public view moves to a longer period.
+MAX_HIDDEN_SHARE = 0.1
+COARSER: dict[str, str] = {"day": "week", "week": "month", "month": "quarter"}
+# Our convention: when even quarter by quarter more than half the periods are hidden, a chart over time
+# would be mostly gaps and its average would lean on the few busy periods; the page gives totals instead.
+MOSTLY_HIDDEN = 0.5
+
+DEMAND_COUNTS = ("value_demand", "failure_demand", "demand")
+DEMAND_DERIVED = ("failure_share", "share_of_demand", "demand_per_1000", "failure_demand_per_1000")
+CASE_COUNTS = ("cases",)
+CASE_DERIVED = ("mean", "median", "p90", "longest", "mean_moving_range", "lower", "upper", "value")
+RULE = (f"Public view: a count from 1 to {SMALL_COUNT - 1} is not shown, so that no one can be identified, "
+        "and where it could be worked out from a total the next smallest count is hidden too. Zero is shown.")
+
+
+# --- tables -----------------------------------------------------------------------------------------
+def suppress(
+    frame: pd.DataFrame,
+    counts: Sequence[str],
+    *,
+    derived: Sequence[str] = (),
+    groups: Sequence[Sequence[str]] = ((),),
+    flag: str = "suppressed",
+) -> pd.DataFrame:
+    """:func:`perf.output.export.suppress_small_counts`, then blank the figures worked out from the counts.
+
+    ``counts`` and ``derived`` name columns; those missing from ``frame`` are skipped. ``groups``
+    defaults to one group, the whole table, because the pages show its total elsewhere (the
+    channels add up to the periods). Returns a copy with a boolean ``flag`` column.
+
+    Example
+    -------
+    >>> f = pd.DataFrame({"nature": ["a", "b", "c"], "demand": [2, 7, 30], "share": [0.05, 0.18, 0.77]})
+    >>> suppress(f, ["demand"], derived=["share"])[["demand", "share"]].values.tolist()
+    [[<NA>, nan], [<NA>, nan], [30, 0.77]]
+    """
+    present = [c for c in counts if c in frame.columns]
+    if not present:
+        raise ValueError(f"counts must name columns of the frame ({', '.join(map(str, frame.columns))}), "
+                         f"got {list(counts)!r}")  # fmt: skip
+    if frame.empty:
+        out = frame.copy().reset_index(drop=True)
+        for col in present:
+            out[col] = out[col].astype("float64")
+        out[flag] = pd.Series(dtype=bool)
+        return out
+    earlier = frame["suppressed"].to_numpy() if flag != "suppressed" and "suppressed" in frame.columns else None
+    base = frame if earlier is None else frame.drop(columns=["suppressed"])
+    out = export.suppress_small_counts(base, present, groups=[list(g) for g in groups])
+    for col in derived:
+        if col in out.columns:
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64").mask(out["suppressed"])
+    out = out.rename(columns={"suppressed": flag}) if flag != "suppressed" else out
+    if earlier is not None:  # a second count hidden on its own rule keeps the first one's flag
+        out["suppressed"] = earlier
+    for col in present:  # whole numbers stay whole, with <NA> where hidden (as the partner zip)
+        if pd.api.types.is_integer_dtype(frame[col].dtype):
+            out[col] = out[col].astype("Int64")
+    return out
+
+
+def demand_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Demand by period, channel or place (:func:`perf.analysis.demand.demand_by_period`, :func:`perf.analysis.demand.totals`)
+    with small counts hidden; a row's value, failure and total demand, share and rates go together."""
+    return suppress(frame, DEMAND_COUNTS, derived=DEMAND_DERIVED)
+
+
+def nature_pareto(natures: pd.DataFrame) -> pd.DataFrame:
+    """:func:`perf.analysis.demand.nature_pareto` with small natures hidden, within value and within failure demand.
+
+    A hidden nature's share goes too, and so does the cumulative share from the first hidden
+    nature on, in rank order: two running totals would give away the share between them.
+
+    Example
+    -------
+    >>> n = pd.DataFrame({"demand_type": "failure", "rank": [1, 2, 3], "nature": ["x", "y", "z"],
+    ...                   "demand": [60, 30, 3], "share": [0.645, 0.323, 0.032],
+    ...                   "cumulative_share": [0.645, 0.968, 1.0]})
+    >>> nature_pareto(n)[["demand", "cumulative_share"]].values.tolist()
+    [[60, 0.645], [<NA>, nan], [<NA>, nan]]
+    """
+    out = suppress(natures, ["demand"], derived=["share"], groups=[["demand_type"]])
+    if out.empty or "cumulative_share" not in out.columns:
+        return out
+    order = out.sort_values(["demand_type", "rank"]).index
+    hidden_on = out.loc[order].groupby("demand_type", sort=False)["suppressed"].cummax()
+    out["cumulative_share"] = out["cumulative_share"].astype("float64").mask(hidden_on.reindex(out.index))
+    return out
+
+
+def failure_cost(cost: pd.DataFrame) -> pd.DataFrame:
+    """:func:`perf.analysis.demand.failure_demand_cost` with small failure counts hidden.
+
+    The cost is contacts x minutes x rate, so a cost gives its count away: a hidden count blanks
+    its cost, and a second count of the same service is hidden with it (the service's total is
+    shown elsewhere). A total over services then leaves the hidden ones out; say so beside it.
+    """
+    return suppress(cost, ["failure_demand"], derived=["hours", "cost"], groups=[["service_id"]])
+
+
+def capability_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cases per period or group (:func:`perf.analysis.capability.capability_breakdown`, or a period-mode
+    capability chart's points) with small counts of cases hidden, and the statistics of those cases.
+
+    The average or median of three cases describes those three people's cases; ``open_cases``, a
+    separate count, is hidden on its own rule (flag ``open_suppressed``).
+    """
+    out = suppress(frame, CASE_COUNTS, derived=CASE_DERIVED)
+    if "open_cases" in out.columns:
+        out = suppress(out, ["open_cases"], flag="open_suppressed")
+    return out
+
+
+def age_bands(wip: pd.DataFrame, *, max_bands: int = 30) -> pd.DataFrame:
+    """Open cases by age so far (:func:`perf.analysis.capability.work_in_progress`) in bands, small counts hidden.
+
+    A chart of single days would put counts of one or two cases on screen; bands of a round width
+    (1, 2, 5 or 7 days, then weeks) keep to ``max_bands`` of them.
+
+    Returns
+    -------
+    DataFrame: ``age_from``, ``age_to`` (days, inclusive), ``band`` (e.g. "14-20"), ``open_cases``
+    (NaN when hidden), ``suppressed``.
+
+    Example
+    -------
+    >>> w = pd.DataFrame({"age_days": [0, 1, 2, 9, 10], "open_cases": [6, 4, 3, 8, 2]})
+    >>> age_bands(w, max_bands=2)[["band", "open_cases"]].values.tolist()
+    [['0-6', 13], ['7-13', 10]]
+    """
+    if wip.empty:
+        return pd.DataFrame({"age_from": pd.Series(dtype="int64"), "age_to": pd.Series(dtype="int64"),
+                             "band": pd.Series(dtype=str), "open_cases": pd.Series(dtype="float64"),
+                             "suppressed": pd.Series(dtype=bool)})  # fmt: skip
+    oldest = int(wip["age_days"].max())
+    width = next((w for w in (1, 2, 5, 7, 14, 28, 56, 91, 182, 364) if (oldest // w) + 1 <= max_bands),
+                 math.ceil((oldest + 1) / max_bands))  # fmt: skip
+    start = (wip["age_days"].astype("int64") // width) * width
+    out = wip.groupby(start.rename("age_from"))["open_cases"].sum().reset_index()
+    out["age_to"] = out["age_from"] + width - 1
+    out["band"] = [str(a) if width == 1 else f"{a}-{b}" for a, b in zip(out["age_from"], out["age_to"], strict=True)]
+    return suppress(out[["age_from", "age_to", "band", "open_cases"]], ["open_cases"])
+
+
+def for_screen(frame: pd.DataFrame, *, decimals: int = 1) -> pd.DataFrame:
+    """A public table as text for the screen: a hidden cell blank (a grid shows a missing number as
+    "None", which reads as nothing happened), whole numbers with commas, other numbers to
+    ``decimals`` places, dates as days. Downloads keep the numbers; this is only what is drawn.
+
+    Example
+    -------
+    >>> f = pd.DataFrame({"n": pd.array([1234, None], dtype="Int64"), "rate": [12.345, None]})
+    >>> for_screen(f).values.tolist()
+    [['1,234', '12.3'], ['', '']]
+    """
+    out = frame.copy()
+    for col in out.columns:
+        kind = out[col].dtype
+        if pd.api.types.is_bool_dtype(kind):
+            continue
+        if pd.api.types.is_integer_dtype(kind):
+            pattern = "{:,.0f}"
+        elif pd.api.types.is_float_dtype(kind):
+            pattern = f"{{:,.{decimals}f}}"
+        elif pd.api.types.is_datetime64_any_dtype(kind):
+            pattern = "{:%d %b %Y}"
+        else:
+            continue
+        out[col] = [("" if pd.isna(v) else pattern.format(v)) for v in out[col]]
+    return out
+
+
+def say_count(n: float) -> str:
+    """A count for a sentence: "fewer than 5" for 1 to 4, else the number.
+
+    Example
+    -------
+    >>> say_count(3), say_count(0), say_count(1234)
+    ('fewer than 5', '0', '1,234')
+    """
+    return FEWER_THAN if 1 <= n < SMALL_COUNT else f"{int(n):,}"
+
+
+def hidden_note(frame: pd.DataFrame, *, things: str, flag: str = "suppressed") -> str:
+    """"2 of the 12 months are not shown (small counts)." or "" when nothing is hidden.
+
+    Example
+    -------
+    >>> hidden_note(pd.DataFrame({"suppressed": [True, False, True]}), things="months")
+    '2 of the 3 months are not shown (small counts).'
+    """
+    hidden = int(frame[flag].sum()) if flag in frame.columns else 0
+    if hidden == 0:
+        return ""
+    return f"{hidden:,} of the {len(frame):,} {things} {'is' if hidden == 1 else 'are'} not shown (small counts)."
+
+
+# --- periods and the charts drawn from them ---------------------------------------------------------------
+def coarsen(
+    fetch: Callable[[str], pd.DataFrame],
+    granularity: str,
+    *,
+    flag: str = "suppressed",
+    max_hidden_share: float = MAX_HIDDEN_SHARE,
+) -> tuple[str, pd.DataFrame]:
+    """The finest period, from ``granularity`` up to quarters, at which few periods are hidden.
+
+    ``fetch(g)`` returns the frame at granularity ``g`` with small counts already hidden (a
+    ``flag`` column). The first with at most ``max_hidden_share`` of its rows hidden is returned
+    with its granularity; failing that, the quarterly one.
+
+    Example
+    -------
+    >>> frames = {"week": pd.DataFrame({"suppressed": [True, False, True]}),
+    ...           "month": pd.DataFrame({"suppressed": [False, False]})}
+    >>> coarsen(frames.__getitem__, "week")[0]
+    'month'
+    """
+    g = granularity
+    while True:
+        frame = fetch(g)
+        if frame.empty or float(frame[flag].mean()) <= max_hidden_share or g not in COARSER:
+            return g, frame
+        g = COARSER[g]
+
+
+def mostly_hidden(frame: pd.DataFrame, *, flag: str = "suppressed") -> bool:
+    """True when more than ``MOSTLY_HIDDEN`` of the rows are hidden: too sparse to chart over time."""
+    return not frame.empty and float(frame[flag].mean()) > MOSTLY_HIDDEN
+
+
+def hidden_at(points: pd.DataFrame, shown: pd.DataFrame, *, on: str = "period_start") -> pd.Series:
+    """For each row of a chart's ``points``, is its period hidden in ``shown`` (a suppressed frame)?"""
+    hidden = set(pd.to_datetime(shown.loc[shown["suppressed"].astype(bool), on]))
+    return pd.Series([pd.Timestamp(d) in hidden for d in pd.to_datetime(points[on])], index=points.index, dtype=bool)
+
+
+def _phase_starts(phase: pd.Series) -> list[int]:
+    values = phase.to_numpy()
+    return [int(i) for i in np.flatnonzero(values[1:] != values[:-1]) + 1]
+
+
+def _rebuilt(original: Chart, fresh: Chart, hidden: np.ndarray, blank: Sequence[str]) -> Chart:
+    """``fresh``'s limits and signals with ``original``'s extra columns (period, counts), hidden ones blank."""
+    points = fresh.points.reset_index(drop=True)
+    extra = original.points.reset_index(drop=True)
+    for col in extra.columns:
+        if col not in points.columns:
+            points[col] = extra[col].to_numpy()
+    for col in blank:
+        if col in points.columns:
+            points[col] = pd.to_numeric(points[col], errors="coerce").astype("float64").mask(hidden)
+    return dataclasses.replace(fresh, points=points, warnings=[*original.warnings, *fresh.warnings])
+
+
+def published_xmr(
+    chart: Chart,
+    hidden: Sequence[bool] | pd.Series,
+    *,
+    blank: Sequence[str] = ("demand", "cases", "median", "p90", "mean"),
+    floor: float | None = None,
+) -> Chart:
+    """An XmR chart drawn again from its shown points only: hidden points are missing periods.
+
+    With a hidden point left in, the centre line (the average of every point) minus the shown
+    points would give it back. The phases stay where they were. ``blank`` names the other count
+    and statistic columns of a hidden row; ``floor`` clips the lower limit (0 for days).
+    """
+    from perf import spc
+
+    mask = np.asarray(hidden, dtype=bool)
+    pts = chart.points.reset_index(drop=True)
+    if not mask.any():
+        return chart
+    values = pts["value"].astype("float64").mask(mask)
+    fresh = spc.xmr(values.to_numpy(), phase_starts=_phase_starts(pts["phase"]), improvement=chart.improvement,
+                    target=chart.target, rules=chart.rules)  # fmt: skip
+    out = _rebuilt(chart, fresh, mask, blank)
+    if floor is not None:
+        out.points["lower"] = out.points["lower"].clip(lower=floor)
+    return out
+
+
+def published_p_chart(chart: Chart, hidden: Sequence[bool] | pd.Series, *, laney: bool = True) -> Chart:
+    """The failure-share chart (:func:`perf.analysis.demand.failure_share_chart`) drawn again from its shown periods.
+
+    Its points carry ``failure_demand`` and ``demand``; a hidden period becomes a missing one, so its
+    counts take no part in the centre line or in Laney's spread of the z-scores.
+    """
+    from perf import spc
+
+    mask = np.asarray(hidden, dtype=bool)
+    pts = chart.points.reset_index(drop=True)
+    if not mask.any():
+        return chart
+    counts = pts["failure_demand"].astype("float64").mask(mask)
+    sizes = pts["demand"].astype("float64").mask(mask)
+    fresh = spc.p_chart(counts.to_numpy(), sizes.to_numpy(), laney=laney, phase_starts=_phase_starts(pts["phase"]),
+                        improvement=chart.improvement, target=chart.target, rules=chart.rules)  # fmt: skip
+    return _rebuilt(chart, fresh, mask, ("failure_demand", "demand"))
+
+
+def shown_periods(periods: pd.DataFrame) -> pd.DataFrame:
+    """The periods a public sentence may speak of: those not hidden."""
+    return periods[~periods["suppressed"].astype(bool)].reset_index(drop=True)
+
+
+def demand_sentence(
+    periods: pd.DataFrame,
+    natures: pd.DataFrame | None = None,
+    *,
+    granularity: Granularity = "week",
+    phase_starts: Sequence[Any] = (),
+    raw: pd.DataFrame | None = None,
+) -> str:
+    """:func:`perf.analysis.demand.demand_sentence` spoken of the shown periods only (``periods`` from
+    :func:`demand_counts`), or why there is nothing to say.
+
+    When most periods are hidden (:func:`mostly_hidden`) a sentence about stability would rest on
+    the few busy periods left; given ``raw`` (the periods before hiding) it says the totals instead:
+    "235 contacts in the period shown; 24% is failure demand, mostly progress chasing."
+
+    Example
+    -------
+    >>> p = pd.DataFrame({"value_demand": [3, 0], "failure_demand": [1, 2], "complete": True})
+    >>> demand_sentence(demand_counts(p.assign(demand=p.value_demand + p.failure_demand)))[:40]
+    'There are too few contacts here to descr'
+    """
+    shown = shown_periods(periods)
+    if shown.empty or float(shown["demand"].sum()) == 0:
+        return ("There are too few contacts here to describe in the public view: counts under "
+                f"{SMALL_COUNT} are not published, so that no one can be identified.")  # fmt: skip
+    if raw is not None and mostly_hidden(periods):
+        return _totals_sentence(raw, natures)
+    return demand.demand_sentence(shown, natures, granularity=granularity, phase_starts=phase_starts)
+
+
+def _totals_sentence(raw: pd.DataFrame, natures: pd.DataFrame | None) -> str:
+    value, failure = int(raw["value_demand"].sum()), int(raw["failure_demand"].sum())
+    text = f"{say_count(value + failure).capitalize()} contacts in the period shown"
+    if 1 <= value < SMALL_COUNT or 1 <= failure < SMALL_COUNT:
+        return text + f"; fewer than {SMALL_COUNT} of one type, so the failure share is not shown."
+    text += f"; {failure / (value + failure):.0%} is failure demand"
+    top = None if natures is None else natures[(natures["demand_type"] == "failure") & natures["demand"].notna()]
+    if top is not None and failure and not top.empty:
+        first = top.sort_values("demand", ascending=False).iloc[0]
+        share = float(first["demand"]) / failure
+        name = demand._lower_first(str(first["nature"]))
+        text += f", mostly {name}" if share >= 0.5 else f", most often {name} ({share:.0%} of it)"
+    return text + "."
+
+
+def cost_sentence(cost: pd.DataFrame, **options: Any) -> str:
+    """:func:`perf.analysis.demand.cost_sentence` of :func:`failure_cost`'s frame: "at least" when some costs
+    are hidden (the figures leave them out), or, when every cost is hidden, that failure demand here
+    is too small to price in the public view.
+
+    Example
+    -------
+    >>> c = pd.DataFrame({"period_start": pd.to_datetime(["2025-07-01", "2025-08-01", "2025-09-01"]),
+    ...                   "service_id": "a", "failure_demand": [3, 40, 400], "handling_minutes": 6.0,
+    ...                   "cost_per_hour": 30.0})
+    >>> cost_sentence(failure_cost(c.assign(hours=c.failure_demand / 10, cost=c.failure_demand * 3.0)))
+    'Failure demand cost at least £1,200 in September 2025.'
+    """
+    priced = cost.dropna(subset=["handling_minutes", "cost_per_hour"])
+    if not priced.empty and priced["cost"].isna().all():
+        return (f"Failure demand here is too small to price in the public view: fewer than {SMALL_COUNT} "
+                "failure contacts a month, and the cost would give the count away.")  # fmt: skip
+    text = demand.cost_sentence(cost.dropna(subset=["cost"]), **options)
+    if "suppressed" in cost.columns and cost["suppressed"].any():
+        text = text.replace(" cost about ", " cost at least ", 1).replace(", and £", ", and at least £", 1)
+    return text
+
+
+def capability_sentence(result: CapabilityChart) -> str:
+    """The predictable range in words, unless the latest phase has 1 to 4 cases: their average and
+    range would describe those few people's cases."""
+    cases = result.predictable_range.cases
+    if 1 <= cases < SMALL_COUNT:
+        return (f"Fewer than {SMALL_COUNT} cases were completed in the latest phase: too few to describe "
+                "in the public view.")  # fmt: skip
+    return result.sentence()
+
+
+def public_capability(result: CapabilityChart) -> CapabilityChart:
+    """A capability chart of periods (``mode == "period"``) with periods of 1 to 4 cases hidden and the
+    limits worked out again from the shown periods; the lower limit stays at zero or above."""
+    if result.points.empty:
+        return result
+    if result.mode != "period":
+        raise ValueError("public_capability needs a chart of periods (capability_chart(max_cases=0)), "
+                         f"got mode {result.mode!r}")  # fmt: skip
+    rows = capability_rows(result.points)
+    if result.chart is None or not rows["suppressed"].any():
+        return dataclasses.replace(result, points=rows)
+    fresh = published_xmr(result.chart, rows["suppressed"], blank=(), floor=0.0)
+    keep = ["value", "phase", "centre", "lower", "upper", "signal", "special_cause", "point_type"]
+    points = rows.drop(columns=[c for c in keep if c in rows.columns])
+    points = pd.concat([points, fresh.points[keep].reset_index(drop=True)], axis=1)
+    return dataclasses.replace(result, points=points, chart=fresh)
+
+
+def too_few_to_compare(comparison: PhaseComparison) -> bool:
+    """True when either side of a before/after comparison has 1 to 4 cases."""
+    return any(1 <= int(side["cases"]) < SMALL_COUNT for side in (comparison.before, comparison.after))

@@ -1,0 +1,1 @@
+"""Analysis: what the figures say about the system: measures, demand, capability, reviews, stale limits, status."""

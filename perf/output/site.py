@@ -1,0 +1,385 @@
+"""The static public site: every published measure, purpose and ward as plain HTML, charts as inline SVG.
+
+``python -m perf publish --static DIR`` writes it. No server runs per visitor and no JavaScript runs
+at all: any web server, CDN or object store can host it, a screen reader reads it as a document,
+and a link shared on a bad-news day costs a file read, not a Streamlit session.
+
+It is drawn from a published snapshot (:mod:`perf.output.publish`), so it can only hold what the public may
+see, with the same pieces as the app: control charts from :mod:`perf.spc` drawn by :mod:`perf.output.svg`,
+sentences from :mod:`perf.words.narrative`, and every number also in a table. Ward figures come from the
+one public filter (:mod:`perf.access.public`, audience "public"), so a ward count from 1 to 4, and a count
+that would give one away from its locality's total, reads "not shown", as in the app and the
+published data; a ward series with any hidden value is given as a table with no chart or sentence
+(a line through the gaps, or an average of the shown months, would lean on the hidden ones).
+
+URLs are stable (``measures/<measure_id>.html``, ``purposes/<purpose_id>.html``,
+``wards/<ward code or id>.html``); links are relative, so the folder works under any path; a
+``sitemap.xml`` lists every page (absolute when ``base_url`` is given).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import shutil
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from perf import spc, store
+from perf.access import public
+from perf.analysis import measures, stale
+from perf.output import export, svg
+from perf.words import narrative
+from perf.access.public import SMALL_COUNT
+
+NOT_SHOWN = "not shown"  # a hidden count: 1 to 4, or one that would give such a count away
+
+STYLE = """
+:root { color-scheme: light; }
+body { font-family: "Source Sans Pro", "Source Sans", Arial, sans-serif; color: #1f1f1f; margin: 0; line-height: 1.5; }
+a { color: #005EA5; } a:focus { outline: 3px solid #FFBF47; outline-offset: 0; }
+.skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: #fff; padding: .5rem; }
+header, main, footer { max-width: 960px; margin: 0 auto; padding: 0 1rem; }
+header { border-bottom: 4px solid #005EA5; padding-top: .75rem; padding-bottom: .5rem; }
+header .site { font-weight: 700; font-size: 1.2rem; text-decoration: none; color: #1f1f1f; }
+nav ul { list-style: none; padding: 0; margin: .25rem 0 0; display: flex; flex-wrap: wrap; gap: 1rem; }
+.banner { background: #FFF4D6; border-left: 6px solid #B58100; padding: .5rem 1rem; max-width: 928px; margin: 1rem auto; }
+.sentence { font-size: 1.25rem; font-weight: 600; }
+.card { border: 1px solid #c8c8c8; border-radius: 4px; padding: .5rem 1rem; margin: .75rem 0; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; font-variant-numeric: tabular-nums; }
+caption { text-align: left; font-weight: 600; padding: .25rem 0; }
+th, td { border-bottom: 1px solid #d0d0d0; padding: .2rem .6rem; text-align: left; }
+td.n, th.n { text-align: right; }
+.muted { color: #505050; }
+footer { border-top: 1px solid #c8c8c8; margin-top: 2rem; padding-top: .5rem; padding-bottom: 2rem; font-size: .9rem; color: #505050; }
+details { margin: .5rem 0 1rem; }
+.spark { max-width: 320px; }
+"""
+VARIATION_WORDS = narrative.VARIATION_WORDS
+
+
+@dataclass
+class Built:
+    """What was written: the folder, its pages (paths relative to it) and its size in bytes."""
+
+    folder: Path
+    urls: list[str] = field(default_factory=list)
+    bytes: int = 0
+
+    @property
+    def pages(self) -> int:
+        return len(self.urls)
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _row(row: pd.Series) -> dict[str, Any]:
+    return {str(k): v for k, v in row.items()}
+
+
+def _slug(value: object) -> str:
+    """A file name from an id: letters, digits, '-' and '_' kept, anything else '-'."""
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in str(value))
+
+
+class _Site:
+    """The pages, built from one snapshot connection."""
+
+    def __init__(self, con: Any, base_url: str) -> None:
+        self.con = con
+        self.base_url = base_url
+        self.meta = measures.meta(con)
+        self.name = self.meta.get("dataset_name") or "Council performance"
+        self.catalogue = public.catalogue(con, "public")  # published measures, owners as roles
+        self.purposes = measures.purposes(con)
+        self.places = measures.localities(con)
+        self.phases = public.phases(con, "public")
+        self.published = self.meta.get("published_at", "")
+        self.files: dict[str, str] = {}
+        self.tables = export.published_tables(con)
+        by_ward = self.catalogue[self.catalogue["by_locality"].astype(bool)]["measure_id"]
+        cells = public.cells(con, list(by_ward), "public")  # small counts hidden, as the public view hides them
+        self.ward_values = cells[cells["locality_kind"] == "ward"]
+
+    # --- the frame every page shares ------------------------------------------------------------------
+    def page(self, path: str, title: str, body: str, *, description: str = "") -> None:
+        root = "../" * path.count("/")
+        banner = ""
+        if self.meta.get("dataset", "").lower() == "illustrative":
+            banner = ('<p class="banner"><strong>Illustrative data.</strong> These figures are made up to show how '
+                      "Outside-In works; ward names and council totals are real, everything else is not.</p>")
+        when = f"Figures published {_e(self.published[:16].replace('T', ' '))} UTC. " if self.published else ""
+        self.files[path] = f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_e(title)} – {_e(self.name)}</title>
+<meta name="description" content="{_e(description or title)}">
+<link rel="stylesheet" href="{root}style.css">
+</head>
+<body>
+<a class="skip" href="#main">Skip to the content</a>
+<header>
+<a class="site" href="{root}index.html">{_e(self.name)}</a>
+<nav aria-label="Site"><ul><li><a href="{root}index.html">All purposes</a></li><li><a href="{root}wards.html">Wards</a></li><li><a href="{root}data.html">Download the data</a></li></ul></nav>
+</header>
+{banner}
+<main id="main">
+{body}
+</main>
+<footer>
+<p>{when}{_e(self.meta.get("attribution", ""))}</p>
+<p>Small counts: a count of people or contacts from 1 to {SMALL_COUNT - 1} for a ward is not shown, so that no one can be
+identified. Figures for the whole area are shown in full.</p>
+</footer>
+</body>
+</html>
+"""
+
+    # --- measures -----------------------------------------------------------------------------------------
+    def measure_chart(self, m: Mapping[str, Any], series: pd.DataFrame) -> tuple[spc.Chart, dict[int, str]]:
+        dates = series["period_start"]
+        rows = self.phases[self.phases["measure_id"] == m["measure_id"]]
+        positions, labels = measures.phase_labels(dates, rows)
+        target = None if pd.isna(m["target"]) else float(m["target"])
+        improvement: Literal["up", "down", "neutral"] = m["improvement"]
+        chart = spc.xmr(series["value"].astype(float).tolist(), phase_starts=positions,
+                        improvement=improvement, target=target)
+        return chart, labels
+
+    def measure_page(self, m: Mapping[str, Any]) -> tuple[str, str] | None:
+        """measures/<id>.html; returns (headline, sparkline) for the purpose page, or None with no values."""
+        mid = str(m["measure_id"])
+        series = public.series(self.con, mid, measures.AREA, "public").sort_values("period_start").reset_index(drop=True)
+        series = series[series["value"].notna()].reset_index(drop=True)
+        path = f"measures/{_slug(mid)}.html"
+        purpose = f'<a href="../purposes/{_slug(m["strategic_purpose_id"])}.html">{_e(m["strategic_purpose_name"])}</a>'
+        about = self.about(m)
+        if series.empty:
+            self.page(path, str(m["name"]), f"<h1>{_e(m['name'])}</h1><p>{purpose}</p>"
+                      "<p>No values have been published for this measure yet.</p>" + about)
+            return None
+        chart, labels = self.measure_chart(m, series)
+        points, dates = chart.points, series["period_start"]
+        unit = str(m["unit"])
+        since = stale.changed_since(points, dates)  # a sustained shift since the last phase: stale limits
+        sentence = narrative.measure_sentence(dict(m), points, dates, changed_since=since)
+        target = None if pd.isna(m["target"]) else float(m["target"])
+        drawing = svg.xmr_chart(points, dates, title=f"{m['name']}, whole area", y_title=unit, target=target,
+                                phase_labels=labels, label=f"Control chart of {m['name']}. {sentence}")
+        decimals = int(m.get("decimals") or 0)
+        rows = [(narrative.period_label(d, str(m["frequency"])), narrative.format_value(v, "", decimals),
+                 f"{c:,.2f}", f"{lo:,.2f}", f"{hi:,.2f}", VARIATION_WORDS.get(str(t), str(t)))
+                for d, v, c, lo, hi, t in zip(dates, points["value"], points["centre"], points["lower"],
+                                              points["upper"], points["point_type"], strict=True)]
+        table = _table(f"The numbers behind the chart ({unit})",
+                       ["Period", "Value", "Average", "Lower limit", "Upper limit", "Variation"],
+                       rows[::-1], numeric={1, 2, 3, 4})
+        notes = public.commentary(self.con, mid, "public")
+        said = "".join(
+            f'<div class="card"><p class="muted">'
+            f'{_e(narrative.note_label(n["period_start"], n["written_at"], str(m["frequency"]), first_shown=dates.min(), latest=dates.max()))}'
+            f" · Council officer</p><p>{_e(n['body'])}</p></div>"
+            for _, n in notes.head(10).iterrows()) or "<p>No commentary yet.</p>"
+        phases = self.phases[self.phases["measure_id"] == mid]
+        changes = "".join(f"<li><strong>{r['starts_on']:%d %b %Y}</strong>: {_e(r['label'])}</li>"
+                          for _, r in phases.iterrows())
+        body = (f"<h1>{_e(m['name'])}</h1><p>{purpose} · every {_e(m['frequency'])} · "
+                f"{_e(narrative.freshness(m['latest_period'], m['last_entered'], str(m['frequency'])))}</p>"
+                f'<p class="sentence">{_e(sentence)}</p>{drawing}'
+                + "".join(f'<p class="muted">Note: {_e(w)}</p>' for w in chart.warnings)
+                + (f"<h2>System changes</h2><ul>{changes}</ul>" if changes else "")
+                + f"<h2>Commentary</h2>{said}<details><summary>The numbers behind the chart</summary>{table}</details>"
+                + about)
+        self.page(path, str(m["name"]), body, description=sentence)
+        head, _ = narrative.headline(dict(m), points, dates, changed_since=since)
+        spark = svg.sparkline(series["value"].tail(24), label=f"Recent trend of {m['name']}")
+        return head, spark
+
+    def about(self, m: Mapping[str, Any]) -> str:
+        better = {"up": "higher", "down": "lower", "neutral": "neither"}.get(str(m["improvement"]), "")
+        quality = [("Relevant", "dq_relevant"), ("Well defined", "dq_well_defined"), ("Timely", "dq_timely"),
+                   ("Reliable", "dq_reliable"), ("Verifiable", "dq_verifiable"), ("Accurate", "dq_accurate")]
+        target = "" if pd.isna(m["target"]) else f" · <strong>Target:</strong> {float(m['target']):,g}"
+        return (f"<h2>What it measures</h2><p>{_e(m['definition'] or 'No definition recorded.')}</p>"
+                f"<p><strong>Owner:</strong> {_e(m['owner'])} · <strong>Unit:</strong> {_e(m['unit'])} · "
+                f"<strong>Better when:</strong> {better}{target} · <strong>Source:</strong> {_e(m['source'] or '—')}</p>"
+                + _table("Data quality", ["Criterion", "Note"],
+                         [(label, str(m[col]) if pd.notna(m[col]) and m[col] else "—") for label, col in quality]))
+
+    # --- purposes, wards, index -----------------------------------------------------------------------------
+    def purpose_pages(self, headlines: Mapping[str, tuple[str, str] | None]) -> list[tuple[str, str, int]]:
+        done = []
+        strategic = self.purposes[self.purposes["kind"] == "strategic"]
+        for _, p in strategic.iterrows():
+            pid = str(p["purpose_id"])
+            mine = self.catalogue[self.catalogue["strategic_purpose_id"] == pid]
+            parts = [f"<h1>{_e(p['name'])}</h1>"]
+            if pd.notna(p["portfolio"]):
+                parts.append(f'<p class="muted">Portfolio: {_e(p["portfolio"])}</p>')
+            if pd.notna(p["description"]):
+                parts.append(f"<p>{_e(p['description'])}</p>")
+            if mine.empty:
+                parts.append("<p>No measures are published for this purpose yet.</p>")
+            for name, group in mine.groupby("purpose_name", sort=False):
+                parts.append(f"<h2>{'Strategic measures' if name == p['name'] else _e(name)}</h2>")
+                for _, m in group.iterrows():
+                    head = headlines.get(str(m["measure_id"]))
+                    text, spark = head if head else ("No values published yet.", "")
+                    parts.append(f'<div class="card"><h3><a href="../measures/{_slug(m["measure_id"])}.html">'
+                                 f"{_e(m['name'])}</a></h3><p>{_e(text)}</p><div class=\"spark\">{spark}</div></div>")
+            self.page(f"purposes/{_slug(pid)}.html", str(p["name"]), "".join(parts))
+            done.append((pid, str(p["name"]), len(mine)))
+        return done
+
+    def ward_pages(self) -> list[tuple[str, str, str]]:
+        wards = self.places[self.places["kind"] == "ward"]
+        council_rows = self.places[self.places["kind"] == "council"]
+        councils = dict(zip(council_rows["council_id"], council_rows["name"], strict=True))
+        by_ward = self.catalogue[self.catalogue["by_locality"].astype(bool)]
+        done = []
+        for _, w in wards.iterrows():
+            wid = str(w["locality_id"])
+            values = self.ward_values[self.ward_values["locality_id"] == wid]
+            parts = [f"<h1>{_e(w['name'])}</h1>",
+                     f'<p class="muted">A ward of {_e(councils.get(w["council_id"], ""))}'
+                     + (f" · ONS code {_e(w['code'])}" if pd.notna(w["code"]) and w["code"] else "") + "</p>"]
+            shown = 0
+            for _, m in by_ward.iterrows():
+                rows = values[values["measure_id"] == m["measure_id"]].sort_values("period_start")
+                if rows.empty:
+                    continue
+                shown += 1
+                parts.append(self.ward_measure(_row(m), rows, str(w["name"])))
+            if shown == 0:
+                parts.append("<p>No measures are published by ward here.</p>")
+            council = councils.get(w["council_id"], "")
+            self.page(f"wards/{_slug(wid)}.html", f"{w['name']} ward" + (f", {council}" if council else ""),
+                      "".join(parts))
+            done.append((wid, str(w["name"]), councils.get(w["council_id"], "")))
+        return done
+
+    def ward_measure(self, m: Mapping[str, Any], rows: pd.DataFrame, ward: str) -> str:
+        link = f'<h2><a href="../measures/{_slug(m["measure_id"])}.html">{_e(m["name"])}</a></h2>'
+        decimals = int(m.get("decimals") or 0)
+        hidden = rows["suppressed"].astype(bool)
+        dates = pd.to_datetime(rows["period_start"]).reset_index(drop=True)
+        cells = [(narrative.period_label(d, str(m["frequency"])),
+                  NOT_SHOWN if h else narrative.format_value(float(v), "", decimals))
+                 for d, v, h in zip(dates, rows["value"], hidden, strict=True)]
+        table = _table(f"{m['name']} in {ward} ({m['unit']})", ["Period", "Value"], cells[::-1], numeric={1})
+        if hidden.any():
+            return (link + f"<p>{int(hidden.sum()):,} of the {len(rows):,} periods are not shown here: a count "
+                    f"from 1 to {SMALL_COUNT - 1}, and a count that would give one away from a total, is hidden so "
+                    "that no one can be identified. With gaps, no chart or summary is drawn.</p>"
+                    f"<details><summary>The published figures</summary>{table}</details>")
+        series = pd.DataFrame({"period_start": dates, "value": rows["value"].astype(float).to_numpy()})
+        chart, labels = self.measure_chart(m, series)
+        sentence = narrative.measure_sentence(dict(m), chart.points, dates)
+        drawing = svg.xmr_chart(chart.points, dates, title=f"{m['name']}, {ward}", y_title=str(m["unit"]),
+                                phase_labels=labels, height=280, label=f"Control chart of {m['name']} in {ward}. {sentence}")
+        return (link + f'<p class="sentence">{_e(sentence)}</p>{drawing}'
+                f"<details><summary>The numbers</summary>{table}</details>")
+
+    def index(self, purposes: Iterable[tuple[str, str, int]]) -> None:
+        items = "".join(f'<li><a href="purposes/{_slug(pid)}.html">{_e(name)}</a> '
+                        f'<span class="muted">({n} measure{"" if n == 1 else "s"})</span></li>'
+                        for pid, name, n in purposes)
+        body = (f"<h1>{_e(self.name)}: how the council is doing</h1>"
+                "<p>Each measure is shown as a control chart: the line is what happened, the dashed lines are the "
+                "range to expect while nothing changes, and a coloured point is a signal worth looking into. "
+                "The sentence under each title says what the chart shows.</p>"
+                f"<h2>What the council is for</h2><ul>{items}</ul>"
+                '<h2>Your ward</h2><p><a href="wards.html">Figures for each ward</a></p>')
+        self.page("index.html", "How the council is doing", body)
+
+    def wards_index(self, wards: list[tuple[str, str, str]]) -> None:
+        parts = ["<h1>Wards</h1>"]
+        frame = pd.DataFrame(wards, columns=["id", "name", "council"])
+        for council, group in frame.groupby("council", sort=True):
+            parts.append(f"<h2>{_e(council)}</h2><ul>" + "".join(
+                f'<li><a href="wards/{_slug(r.id)}.html">{_e(r.name)}</a></li>'
+                for r in group.sort_values("name").itertuples()) + "</ul>")
+        self.page("wards.html", "Wards", "".join(parts))
+
+    def data_page(self) -> None:
+        items = []
+        for name, frame in self.tables.items():
+            self.files[f"data/{name}.csv"] = export.to_csv_bytes(frame).decode("utf-8-sig")
+            items.append(f'<li><a href="data/{name}.csv">{_e(name)}.csv</a> ({len(frame):,} rows)</li>')
+        body = ("<h1>Download the data</h1><p>The published figures behind these pages, as CSV (UTF-8). Small counts "
+                f"are blank and flagged in a <code>suppressed</code> column.</p><ul>{''.join(items)}</ul>"
+                f"<h2>Small counts</h2><p>{_e(export.SUPPRESSION_RULE)}</p>")
+        self.page("data.html", "Download the data", body)
+
+    def sitemap(self, pages: list[str]) -> str:
+        day = (self.published or dt.date.today().isoformat())[:10]
+        urls = "".join(f"<url><loc>{_e(self.base_url + p)}</loc><lastmod>{day}</lastmod></url>" for p in pages)
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n')
+
+
+def _table(caption: str, headers: list[str], rows: Iterable[tuple[object, ...]], *,
+           numeric: set[int] | None = None) -> str:
+    """A table with a caption and column headers (scope="col"); ``numeric`` columns right-aligned."""
+    right = numeric or set()
+    head = "".join(f'<th scope="col"{" class=n" if i in right else ""}>{_e(h)}</th>' for i, h in enumerate(headers))
+    body = "".join("<tr>" + "".join(f'<td{" class=n" if i in right else ""}>{_e(c)}</td>' for i, c in enumerate(r))
+                   + "</tr>" for r in rows)
+    return f"<table><caption>{_e(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def build_site(out: str | Path, db: str | Path, *, base_url: str = "") -> Built:
+    """Write the static site for the database ``db`` (a published snapshot) into ``out``.
+
+    Written whole into a folder beside ``out``, then swapped in by renames, so a web server never
+    serves a half-written site (between the two renames, for a moment, ``out`` is absent).
+    """
+    target = Path(out)
+    base = base_url if not base_url or base_url.endswith("/") else base_url + "/"
+    con = store.connect(db, read_only=True)
+    try:
+        site = _Site(con, base)
+        headlines = {str(m["measure_id"]): site.measure_page(_row(m)) for _, m in site.catalogue.iterrows()}
+        purposes = site.purpose_pages(headlines)
+        wards = site.ward_pages()
+        site.wards_index(wards)
+        site.index(purposes)
+        site.data_page()
+    finally:
+        con.close()
+    pages = sorted(p for p in site.files if p.endswith(".html"))
+    site.files["sitemap.xml"] = site.sitemap(pages)
+    site.files["style.css"] = STYLE.lstrip()
+    site.files["robots.txt"] = "User-agent: *\nAllow: /\n" + (f"Sitemap: {base}sitemap.xml\n" if base else "")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex[:8]}")
+    built = Built(target)
+    try:
+        for rel, text in site.files.items():
+            path = temp / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            data = text.encode("utf-8")
+            path.write_bytes(data)
+            built.bytes += len(data)
+        for d in [temp, *[p for p in temp.rglob("*") if p.is_dir()]]:
+            d.chmod(0o755)  # nginx's workers (another user) read it
+        old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
+        if target.exists():
+            os.replace(target, old)
+        os.replace(temp, target)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    built.urls = pages
+    return built

@@ -1,0 +1,1 @@
+"""Seed data the database is built from: the ILLUSTRATIVE generator and the REAL published files."""

@@ -1,0 +1,1 @@
+"""Words: the one vocabulary of a signal (words, colours, shapes, glyphs), user text kept plain, and the sentences."""

@@ -1,0 +1,64 @@
+"""The words, colours, shapes and glyphs of a signal, defined once.
+
+Charts (Vega-Lite and SVG), packs, sentences and badges all read these tables, so "concerning"
+is one orange and one word everywhere. Colours follow NHS England's *Making Data Count* palette
+(blue improving, orange concerning, purple neutral, grey common cause), darkened where needed so
+each meets 4.5:1 on white as text and 3:1 as a graphic (WCAG 2.2 1.4.3 and 1.4.11;
+``tests/test_accessibility.py`` checks them). Shapes and glyphs differ per type, so colour is
+never the only cue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+BLUE = "#1F77B4"  # improving; meets target (4.8:1 on white)
+ORANGE = "#C35000"  # concerning; misses target (4.9:1)
+PURPLE = "#5D3A9B"  # unusual either way on a neutral measure (8.6:1)
+GREY = "#5F6163"  # common cause, hit and miss, no data (6.4:1)
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one kind of point (or assurance) is shown: the same in every room."""
+
+    label: str  # a badge's word ("Unusual: improving")
+    legend: str  # a chart legend's entry (the same plain words)
+    colour: str
+    shape: str  # a Vega-Lite point shape, also drawn by perf.output.svg
+    glyph: str  # a text glyph for badges and packs
+    words: str  # in a sentence ("an improvement")
+    meaning: str = ""  # what it means, in plain words, with the statisticians' term (badge titles, legends)
+
+
+# Plain words for a councillor: common cause is "normal variation", special cause "unusual"
+# (NHS England, Making Data Count, 2019, uses both pairs); the technical term stays in ``meaning``.
+POINT_TYPES: dict[str, Style] = {
+    "common_cause": Style("Normal variation", "Normal variation", GREY, "circle", "●", "common-cause variation",
+                          "the ups and downs this system always has (common cause variation): nothing to react to"),
+    "special_cause_improvement": Style("Unusual: improving", "Unusual: improving", BLUE, "triangle-up", "▲",
+                                       "an improvement", "more than the normal ups and downs would give, in the "
+                                       "better direction (special cause variation): look for the reason"),
+    "special_cause_concern": Style("Unusual: concerning", "Unusual: concerning", ORANGE, "square", "■", "a concern",
+                                   "more than the normal ups and downs would give, in the worse direction "
+                                   "(special cause variation): look for the reason"),
+    "special_cause_neutral_high": Style("Unusually high", "Unusually high", PURPLE, "diamond", "◆", "unusually high",
+                                        "higher than the normal ups and downs would give (special cause variation)"),
+    "special_cause_neutral_low": Style("Unusually low", "Unusually low", PURPLE, "triangle-down", "▼", "unusually low",
+                                       "lower than the normal ups and downs would give (special cause variation)"),
+}  # fmt: skip
+NO_DATA = Style("Not enough data", "Not enough data", GREY, "circle", "○", "not enough data")
+
+ASSURANCE: dict[str, Style] = {
+    "consistent_pass": Style("Will meet target", "Will meet target", BLUE, "circle", "✔", "will meet the target"),
+    "consistent_fail": Style("Will miss target", "Will miss target", ORANGE, "circle", "✖", "will miss the target"),
+    "inconsistent": Style("Hit and miss", "Hit and miss", GREY, "circle", "≈", "will hit and miss the target"),
+}  # fmt: skip
+
+# Value and failure demand, on the Demand page's bars, the Pareto and the packs.
+DEMAND_COLOURS: dict[str, str] = {"Value demand": BLUE, "Failure demand": ORANGE}
+
+
+def point_style(point_type: str | None) -> Style:
+    """The style of a point type; an unknown or missing one reads as common cause."""
+    return POINT_TYPES.get(point_type or "", POINT_TYPES["common_cause"])
