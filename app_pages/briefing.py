@@ -7,7 +7,7 @@ import streamlit as st
 
 from perf.access import public
 from perf.analysis import measures
-from perf.output import charts
+from perf.drawing import charts
 from perf.words import narrative, text
 from ui import cached, draw, filters, icons
 from ui.measure_view import measure_view

@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from perf.access import disclosure
-from perf.output import export, svg
+from perf.drawing import svg
+from perf.output import export
 from perf.words import text
 from ui import draw
 from ui import cached_demand as cd

@@ -12,7 +12,8 @@ import streamlit as st
 
 from perf.access import disclosure
 from perf.analysis import demand
-from perf.output import export, svg
+from perf.drawing import svg
+from perf.output import export
 from perf.words import text, vocabulary
 from ui import draw
 from ui import cached_demand as cd

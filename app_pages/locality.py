@@ -6,7 +6,7 @@ import streamlit as st
 
 from perf.access import public
 from perf.analysis import places
-from perf.output import svg
+from perf.drawing import svg
 from perf.words import text
 from ui import cached, draw, filters
 

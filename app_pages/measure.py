@@ -7,7 +7,8 @@ import streamlit as st
 
 from perf.access import public
 from perf.analysis import measures
-from perf.output import charts, export
+from perf.drawing import charts
+from perf.output import export
 from perf.words import narrative, text
 from ui import cached, draw, filters, icons, signal_view, stale_limits
 from ui.measure_view import measure_view

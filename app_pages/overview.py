@@ -7,7 +7,7 @@ import streamlit as st
 
 from perf.access import public
 from perf.analysis import measures
-from perf.output import svg
+from perf.drawing import svg
 from perf.words import narrative, text
 from ui import auth, cached, cached_entry, filters, icons, signal_view
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from perf.access import public
 from perf.analysis import measures, review
-from perf.output import charts
+from perf.drawing import charts
 from perf.spc import shifts
 from perf.words import text
 from ui import draw

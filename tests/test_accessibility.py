@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from perf.output import charts
+from perf.drawing import charts
 from ui import icons
 
 
@@ -87,7 +87,7 @@ def test_svg_chart_text_is_at_least_14px_when_drawn_at_820_px() -> None:
 
     import pandas as pd
 
-    from perf.output import svg
+    from perf.drawing import svg
 
     points = pd.DataFrame({"value": [1.0, 2.0, 9.0, 2.0], "centre": 2.0, "lower": 0.0, "upper": 5.0,
                            "phase": [0, 0, 1, 1], "point_type": "common_cause"})

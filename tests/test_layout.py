@@ -22,6 +22,7 @@ ROOMS = (
     ("perf.config", "perf.errors", "perf.periods", "perf.store"),
     ("perf.words",),
     ("perf.spc",),
+    ("perf.drawing",),
     ("perf.analysis",),
     ("perf.signals",),
     ("perf.access",),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from perf import spc
-from perf.output import charts, svg
+from perf.drawing import charts, svg
 from perf.words import narrative
 
 

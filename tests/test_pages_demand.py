@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from perf import store
 from perf.analysis import capability, demand
-from perf.output import svg
+from perf.drawing import svg
 from tests.conftest import run_page, shown
 
 DEMAND = "app_pages/demand.py"
@@ -20,7 +20,7 @@ CAPABILITY = "app_pages/capability.py"
 
 
 def svgs(at: AppTest) -> list[str]:
-    """The charts the page drew as inline SVG (perf.output.svg), in page order."""
+    """The charts the page drew as inline SVG (perf.drawing.svg), in page order."""
     return [md.value for md in at.markdown if md.value.startswith("<figure class='oi-chart'")]
 
 

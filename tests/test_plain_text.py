@@ -22,7 +22,8 @@ from streamlit.testing.v1 import AppTest
 
 from perf import store
 from perf.intake import load
-from perf.output import export, svg
+from perf.drawing import svg
+from perf.output import export
 from perf.words import text
 from perf.access import public as public_filter
 from tests import plain_text_db

@@ -1,4 +1,4 @@
-"""perf.output.svg: charts drawn as inline SVG, checked on what they draw."""
+"""perf.drawing.svg: charts drawn as inline SVG, checked on what they draw."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from perf import spc
-from perf.output import svg
+from perf.drawing import svg
 from perf.words import vocabulary
-from perf.output.charts import POINT_STYLE
+from perf.drawing.charts import POINT_STYLE
 
 NS = "{http://www.w3.org/2000/svg}"
 

@@ -121,7 +121,7 @@ def area_charts(shown: pd.DataFrame, improvement: str) -> tuple[pd.DataFrame, li
     few thousand values they come from takes a few milliseconds.
     """
     from perf.analysis import places
-    from perf.output import svg
+    from perf.drawing import svg
 
     multiples = places.small_multiples(shown, improvement=improvement)  # type: ignore[arg-type]
     panels = [svg.small_control_chart(group, title=str(name))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perf.output.charts import VegaLite
+from perf.drawing.charts import VegaLite
 
 
 def chart(figure: VegaLite, *, alt: str, width: str = "stretch") -> None:
@@ -13,7 +13,7 @@ def chart(figure: VegaLite, *, alt: str, width: str = "stretch") -> None:
 
 
 def svg(markup: str) -> None:
-    """Draw a perf.output.svg chart: it carries its own text alternative (role="img", aria-label, <title>)."""
+    """Draw a perf.drawing.svg chart: it carries its own text alternative (role="img", aria-label, <title>)."""
     if markup:  # st.markdown, not st.html: st.html's sanitiser keeps HTML only and drops SVG
         # on one line: a blank line would end the HTML block and what followed would be read as Markdown
         one_line = " ".join(markup.splitlines())

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from perf.analysis import measures
-from perf.output import svg
+from perf.drawing import svg
 from perf.signals import alerts, signal_answers, signal_items
 from ui import auth, cached
 from ui.db import cached_query, reading, writing

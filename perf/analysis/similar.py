@@ -18,7 +18,7 @@ import pandas as pd
 
 from perf import spc, store
 from perf.analysis import published
-from perf.output import svg
+from perf.drawing import svg
 from perf.spc import shifts
 from perf.words import narrative
 

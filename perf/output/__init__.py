@@ -1,1 +1,1 @@
-"""Output: data out. Charts (Vega-Lite, SVG), briefing packs (PDF, PowerPoint), CSV/Excel, the public site."""
+"""Output: data out. Briefing packs (PDF, PowerPoint), CSV/Excel, the public site."""

@@ -30,7 +30,7 @@ import pandas as pd
 from perf import measure_chart, store
 from perf.access import public
 from perf.analysis import measures
-from perf.output import charts
+from perf.drawing import charts
 from perf.words import narrative, vocabulary
 from perf.analysis.measures import Measure
 

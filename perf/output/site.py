@@ -5,7 +5,7 @@ at all: any web server, CDN or object store can host it, a screen reader reads i
 and a link shared on a bad-news day costs a file read, not a Streamlit session.
 
 It is drawn from a published snapshot (:mod:`perf.output.publish`), so it can only hold what the public may
-see, with the same pieces as the app: control charts from :mod:`perf.spc` drawn by :mod:`perf.output.svg`,
+see, with the same pieces as the app: control charts from :mod:`perf.spc` drawn by :mod:`perf.drawing.svg`,
 sentences from :mod:`perf.words.narrative`, and every number also in a table. Ward figures come from the
 one public filter (:mod:`perf.access.public`, audience "public"), so a ward count from 1 to 4, and a count
 that would give one away from its locality's total, reads "not shown", as in the app and the
@@ -34,7 +34,8 @@ import pandas as pd
 from perf import spc, store
 from perf.access import public
 from perf.analysis import measures, stale
-from perf.output import export, svg
+from perf.drawing import svg
+from perf.output import export
 from perf.words import narrative
 from perf.access.public import SMALL_COUNT
 

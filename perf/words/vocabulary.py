@@ -25,7 +25,7 @@ class Style:
     label: str  # a badge's word ("Unusual: improving")
     legend: str  # a chart legend's entry (the same plain words)
     colour: str
-    shape: str  # a Vega-Lite point shape, also drawn by perf.output.svg
+    shape: str  # a Vega-Lite point shape, also drawn by perf.drawing.svg
     glyph: str  # a text glyph for badges and packs
     words: str  # in a sentence ("an improvement")
     meaning: str = ""  # what it means, in plain words, with the statisticians' term (badge titles, legends)

@@ -3,7 +3,7 @@
 A Vega chart brings the browser a chart runtime to load and a dataflow to run: on the test
 machine the first one on a page costs about 0.3 s (bench/pages.py). The Overview's sparklines,
 By locality's small multiples and the charts of the Demand, Capability and By locality pages are
-drawn here instead, in the same colours and shapes as ``perf.output.charts`` (Making Data Count's
+drawn here instead, in the same colours and shapes as ``perf.drawing.charts`` (Making Data Count's
 palette, a shape for every kind of point). Each chart is an ``<svg role="img">`` with a text alternative; every point, bar and tile carries a ``<title>``,
 which browsers show on hover and screen readers read. The page gives the numbers as a table too.
 """
@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from perf.words import text, vocabulary
-from perf.output.charts import POINT_STYLE, xmr_frame
+from perf.drawing.charts import POINT_STYLE, xmr_frame
 
 WIDTH = 900
 FONT = "font-family='\"Source Sans\", \"Source Sans Pro\", sans-serif'"  # Streamlit's own typeface
@@ -173,7 +173,7 @@ def xmr_chart(points: pd.DataFrame, dates: pd.Series, *, title: str, y_title: st
     """A process-behaviour chart: the values, each phase's centre line and natural process limits.
 
     Limits may differ from point to point (a p' chart's do): each is drawn through its own values.
-    ``points`` as :func:`perf.output.charts.xmr_chart` takes them; the same rows, the same picture.
+    ``points`` as :func:`perf.drawing.charts.xmr_chart` takes them; the same rows, the same picture.
     """
     data = xmr_frame(points, dates)
     if data.empty:
