@@ -23,32 +23,11 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from perf import spc  # noqa: E402
-from perf.analysis import stale
+from perf.analysis import stale  # noqa: E402
+from tests.noise import ar1, seasonal, shifted  # noqa: E402
 
 WEEKS = pd.Series(pd.date_range("2020-01-06", periods=200, freq="W-MON"))
 MONTHS = pd.Series(pd.date_range("2010-01-01", periods=200, freq="MS"))
-
-
-def ar1(rng: np.random.Generator, n: int, rho: float) -> np.ndarray:
-    """AR(1) noise with unit marginal variance (rho = 0: independent normal noise)."""
-    e = rng.normal(0, 1, n)
-    out = np.empty(n)
-    out[0] = e[0]
-    for i in range(1, n):
-        out[i] = rho * out[i - 1] + np.sqrt(1 - rho**2) * e[i]
-    return out
-
-
-def seasonal(rng: np.random.Generator, n: int, period: int, amplitude: float = 1.5) -> np.ndarray:
-    """A sine of ``amplitude`` noise sigmas and ``period`` points, random phase, on normal noise: no level change."""
-    return amplitude * np.sin(2 * np.pi * (np.arange(n) / period + rng.uniform())) + rng.normal(0, 1, n)
-
-
-def shifted(rng: np.random.Generator, n: int, size: float, before_end: int = 10) -> np.ndarray:
-    """Normal noise with a sustained ``size``-sigma shift (random sign) starting between point 12 and
-    ``before_end`` points before the end."""
-    at = int(rng.integers(12, n - before_end + 1))
-    return rng.normal(0, 1, n) + np.where(np.arange(n) >= at, size * rng.choice([-1, 1]), 0.0)
 
 
 def old_rule(values: np.ndarray) -> bool:

@@ -23,16 +23,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from perf.analysis import review  # noqa: E402
-
-
-def _ar1(rng: np.random.Generator, n: int, rho: float) -> np.ndarray:
-    """AR(1) noise with unit marginal variance."""
-    e = rng.normal(0, 1, n)
-    out = np.empty(n)
-    out[0] = e[0]
-    for i in range(1, n):
-        out[i] = rho * out[i - 1] + np.sqrt(1 - rho**2) * e[i]
-    return out
+from tests.noise import ar1  # noqa: E402
 
 
 def simulate(trials: int, *, rho: float = 0.0, shift: float = 0.0, seed: int = 2026) -> Counter[str]:
@@ -41,7 +32,7 @@ def simulate(trials: int, *, rho: float = 0.0, shift: float = 0.0, seed: int = 2
     found: Counter[str] = Counter()
     for _ in range(trials):
         before, after = int(rng.integers(12, 41)), int(rng.integers(8, 41))
-        noise = _ar1(rng, before + after, rho) if rho else rng.normal(0, 1, before + after)
+        noise = ar1(rng, before + after, rho) if rho else rng.normal(0, 1, before + after)
         values = 100 + 10 * noise
         values[before:] += 10 * shift
         improvement = "up" if rng.random() < 0.5 else "down"

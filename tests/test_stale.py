@@ -12,6 +12,7 @@ import pandas as pd
 from perf import spc, store
 from perf.analysis import measures, stale
 from perf.words import narrative
+from tests.noise import ar1, seasonal, shifted
 from tests.test_pages_data import db, open_page, table  # noqa: F401  (db is a fixture)
 
 WEEKS = pd.Series(pd.date_range("2024-01-01", periods=60, freq="W-MON"))
@@ -42,24 +43,6 @@ def _flagged(make: Any, dates: pd.Series, trials: int, seed: int) -> float:
     return hits / trials
 
 
-def _ar1(rng: np.random.Generator, n: int, rho: float) -> np.ndarray:
-    e = rng.normal(0, 1, n)
-    out = np.empty(n)
-    out[0] = e[0]
-    for i in range(1, n):
-        out[i] = rho * out[i - 1] + np.sqrt(1 - rho**2) * e[i]
-    return out
-
-
-def _shifted(rng: np.random.Generator, n: int) -> np.ndarray:
-    at = int(rng.integers(12, n - 10 + 1))  # 10 or more points before the end
-    return rng.normal(0, 1, n) + np.where(np.arange(n) >= at, 2.0 * rng.choice([-1, 1]), 0.0)
-
-
-def _season(rng: np.random.Generator, n: int, period: int) -> np.ndarray:
-    return 1.5 * np.sin(2 * np.pi * (np.arange(n) / period + rng.uniform())) + rng.normal(0, 1, n)
-
-
 WEEKS_LONG = pd.Series(pd.date_range("2020-01-06", periods=160, freq="W-MON"))
 
 
@@ -67,20 +50,20 @@ def test_noise_is_rarely_flagged() -> None:
     """Independent noise: about 1% flagged (bench/stale.py); AR(1) rho 0.3 about 7-8%."""
     assert _flagged(lambda r, n: r.normal(0, 1, n), WEEKS_LONG, 200, 11) <= 0.03
     assert _flagged(lambda r, n: r.normal(0, 1, n), MONTHS, 200, 12) <= 0.03
-    assert _flagged(lambda r, n: _ar1(r, n, 0.3), MONTHS, 200, 13) <= 0.10
+    assert _flagged(lambda r, n: ar1(r, n, 0.3), MONTHS, 200, 13) <= 0.10
 
 
 def test_a_sustained_two_sigma_shift_is_flagged() -> None:
     """A 2-sigma shift 10 or more points before the end: about 95% flagged (bench/stale.py)."""
-    assert _flagged(_shifted, WEEKS_LONG, 200, 14) >= 0.90
-    assert _flagged(_shifted, MONTHS, 200, 15) >= 0.90
+    assert _flagged(lambda r, n: shifted(r, n, 2.0), WEEKS_LONG, 200, 14) >= 0.90
+    assert _flagged(lambda r, n: shifted(r, n, 2.0), MONTHS, 200, 15) >= 0.90
 
 
 def test_a_season_is_mostly_not_taken_for_a_new_system() -> None:
     """A 1.5-sigma sine, no level change: monthly (period 12) almost never flagged; weekly (period
     52) about 29%, mostly series with less than a year before the run (bench/stale.py)."""
-    assert _flagged(lambda r, n: _season(r, n, 12), MONTHS, 200, 16) <= 0.03
-    assert _flagged(lambda r, n: _season(r, n, 52), WEEKS_LONG, 200, 17) <= 0.40
+    assert _flagged(lambda r, n: seasonal(r, n, 12), MONTHS, 200, 16) <= 0.03
+    assert _flagged(lambda r, n: seasonal(r, n, 52), WEEKS_LONG, 200, 17) <= 0.40
 
 
 def test_one_outlier_and_a_short_run_are_not_flagged() -> None:

@@ -28,6 +28,7 @@ from typing import Any, Literal
 import numpy as np
 
 from perf.spc import D2, RUN_LENGTH, RuleSet
+from perf.spc._base import _as_float_array  # the charts' own input check: numbers, one-dimensional, finite
 
 Direction = Literal["up", "down"]
 
@@ -75,19 +76,6 @@ def lasting_window(rules: RuleSet | str = "mdc", per_year: int | None = None) ->
 def _side(values: np.ndarray[Any, Any], centre: float) -> np.ndarray[Any, Any]:
     """+1 above, -1 below, 0 on the line (a point on the line breaks a run, as in ``perf.signals``)."""
     return np.sign(values - centre).astype(np.int64)
-
-
-def _as_float_array(values: Any, name: str) -> np.ndarray[Any, Any]:
-    """Values as a 1-D float array (NaN for a missing period)."""
-    if hasattr(values, "to_numpy"):
-        values = values.to_numpy(dtype=float, na_value=np.nan)
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be numbers (NaN for a missing period): {exc}") from None
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
-    return arr
 
 
 def _sigma(value: np.ndarray[Any, Any], base: np.ndarray[Any, Any]) -> float:
