@@ -1,4 +1,4 @@
-"""One measure's chart, built one way: the typed Measure, perf.measure_chart.build and its new-signal rule,
+"""One measure's chart, built one way: the typed Measure, perf.output.measure_chart.build and its new-signal rule,
 and the Overview, a pack and the Measure page agreeing about the same measure."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import pytest
 
 from streamlit.testing.v1 import AppTest
 
-from perf import measure_chart, store
+from perf import store
+from perf.output import measure_chart
 from perf.access import public, users
 from perf.analysis import measures, status
 from perf.output import report

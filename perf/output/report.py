@@ -27,7 +27,8 @@ from typing import Any, TypeVar, cast
 import duckdb
 import pandas as pd
 
-from perf import measure_chart, store
+from perf import store
+from perf.output import measure_chart
 from perf.access import public
 from perf.analysis import measures
 from perf.drawing import charts
@@ -63,7 +64,7 @@ class MeasurePage:
     sentence: str
     variation: str | None  # point type of the latest value in the period; None without data
     assurance: str | None
-    first_signal: bool  # the latest value is a new signal (perf.measure_chart.is_new_signal), as on the Overview
+    first_signal: bool  # the latest value is a new signal (perf.output.measure_chart.is_new_signal), as on the Overview
     latest_label: str  # 'March 2025'
     chart_json: str | None  # Vega-Lite; drawn on first use, so a pack can be gathered under a read lock
     chart_alt: str
@@ -276,7 +277,7 @@ def measure_page(
     The limits use every value to the end of the period (a phase is judged against itself, not
     against the reporting window); a period with fewer than ``MIN_CONTEXT_POINTS`` values is drawn
     with earlier values for context and the period shaded. The chart is built as every page builds
-    it (:func:`perf.measure_chart.build`).
+    it (:func:`perf.output.measure_chart.build`).
     """
     m = measure
     frequency = m.frequency
