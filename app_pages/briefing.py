@@ -70,28 +70,28 @@ with top[2]:
 top[3].button("Previous", icon=":material/arrow_back:", on_click=_step, args=(-1,), width="stretch")
 top[4].button("Next", icon=":material/arrow_forward:", on_click=_step, args=(1,), width="stretch")
 
-m = catalogue.set_index("measure_id").loc[measure_id]
+m = measures.measure_of(catalogue, measure_id)
 data = cached.series(measure_id, scope.locality_id, scope.public_only)
 place = scope.locality_name
 if data.empty:
     data, place = cached.series(measure_id, measures.AREA, scope.public_only), "the whole area"
 data = data.sort_values("period_start").reset_index(drop=True)
 st.markdown(f"<p class='oi-briefing-title' style='font-size:1.1rem;color:#3b3b3b;margin:0'>"
-            f"{order.index(measure_id) + 1} of {len(order)} · {text.html(str(m[purpose_column]))} · "
+            f"{order.index(measure_id) + 1} of {len(order)} · {text.html(m.purpose_name if purpose_column == 'purpose_name' else m.strategic_purpose_name)} · "
             f"{text.html(place)}</p>", unsafe_allow_html=True)
-st.markdown(f"<h2 style='font-size:1.8rem;margin:0;padding:.2rem 0'>{text.html(str(m['name']))}</h2>",
+st.markdown(f"<h2 style='font-size:1.8rem;margin:0;padding:.2rem 0'>{text.html(m.name)}</h2>",
             unsafe_allow_html=True)
 if data.empty:
     st.info("No values yet.")
     st.stop()
 recorded = data["period_start"]
-view = measure_view(m, data, scope)
+view = measure_view(m, data, scope, measures.AREA if place == "the whole area" else scope.locality_id)
 if public.mostly_hidden(pd.DataFrame({"suppressed": view.hidden})):  # perf.access.public: too few shown to chart
     st.markdown(f"<p style='{DETAIL_STYLE}'>{text.html(public.too_few_words(place))}</p>", unsafe_allow_html=True)
     st.stop()
 data, chart, shown_by, target, shown = view.data, view.chart, view.shown_by, view.target, view.shown
 since = view.changed_since
-head, detail = narrative.headline(m.to_dict() | {"frequency": shown_by}, chart.points.loc[shown],
+head, detail = narrative.headline(m.words(frequency=shown_by), chart.points.loc[shown],
                                   data.loc[shown, "period_start"], changed_since=since)
 sentence = f"{head} {detail}"
 st.markdown(f"<p class='oi-sentence' style='{SENTENCE_STYLE}'>{text.html(head)}</p>", unsafe_allow_html=True)
@@ -99,7 +99,7 @@ st.markdown(f"<p style='{DETAIL_STYLE}'>{icons.variation_badge(chart.variation, 
             f" {text.html(detail)}</p>", unsafe_allow_html=True)
 labels = view.phase_labels
 draw.chart(charts.xmr_chart(chart.points.loc[shown], data.loc[shown, "period_start"], title="",
-                            y_title=str(m["unit"]), target=target, phase_labels=labels, size="large",
+                            y_title=m.unit, target=target, phase_labels=labels, size="large",
                             height=250), alt=f"Control chart. {sentence}")
 kinds = set(chart.points.loc[shown, "point_type"].astype(str))
 st.markdown(f"<p class='oi-legend' style='font-size:1rem;line-height:1.4;color:#333;margin:0 0 .5rem'>"
@@ -107,7 +107,7 @@ st.markdown(f"<p class='oi-legend' style='font-size:1rem;line-height:1.4;color:#
 latest = cached.commentary(measure_id, scope.public_only).head(1)
 if not latest.empty:
     note = latest.iloc[0]
-    when = narrative.note_label(note["period_start"], note["written_at"], str(m["frequency"]),
+    when = narrative.note_label(note["period_start"], note["written_at"], m.frequency,
                                 first_shown=data.loc[shown, "period_start"].min(),
                                 latest=data.loc[shown, "period_start"].max())
     st.markdown(f"<p class='oi-note-when' style='font-size:1.05rem;font-weight:600;margin:0'>{text.html(when)} · "

@@ -22,13 +22,13 @@ if measure_id is None:
     st.title("Measure")
     st.info("No measures are recorded for this purpose yet.")
     st.stop()
-m = catalogue.set_index("measure_id").loc[measure_id]
-st.title(text.markdown(m["name"]))  # user text is plain text wherever it shows (perf.words.text)
-purpose_text = text.markdown(m["strategic_purpose_name"]) if m["purpose_name"] == m["strategic_purpose_name"] else \
-    f"{text.markdown(m['strategic_purpose_name'])} · {text.markdown(m['purpose_name'])}"
-st.caption(f"{purpose_text} · code: {text.markdown(measure_id)} · owner: {text.markdown(m['owner'])} · "
-           f"{narrative.freshness(m['latest_period'], m['last_entered'], str(m['frequency']))}")
-provenance = measures.provenance(m)
+m = measures.measure_of(catalogue, measure_id)
+st.title(text.markdown(m.name))  # user text is plain text wherever it shows (perf.words.text)
+purpose_text = text.markdown(m.strategic_purpose_name) if m.purpose_name == m.strategic_purpose_name else \
+    f"{text.markdown(m.strategic_purpose_name)} · {text.markdown(m.purpose_name)}"
+st.caption(f"{purpose_text} · code: {text.markdown(measure_id)} · owner: {text.markdown(m.owner)} · "
+           f"{narrative.freshness(m.latest_period, m.last_entered, m.frequency)}")
+provenance = m.provenance
 if provenance:  # real or illustrative, said where the figures are, never left to the banner alone
     st.markdown(icons.data_badge(provenance) + f" <span style='color:#555'>{text.html(provenance)}</span>",
                 unsafe_allow_html=True)
@@ -44,16 +44,17 @@ if data.empty:
     st.info("No values have been recorded for this measure yet.")
     st.stop()
 recorded = data["period_start"]  # the measure's own periods: a new phase starts on one of them
-view = measure_view(m, data, scope)
+shown_at = measures.AREA if place == "the whole area" else scope.locality_id
+view = measure_view(m, data, scope, shown_at)
 data, chart, shown_by, phase_rows, positions, target = (view.data, view.chart, view.shown_by, view.phase_rows,
                                                         view.positions, view.target)
 shown, points, dates = view.shown, view.points, view.dates
 since = view.changed_since
 sparse = public.mostly_hidden(pd.DataFrame({"suppressed": view.hidden}))
-sentence = narrative.measure_sentence(m.to_dict() | {"frequency": shown_by}, points, dates, changed_since=since)
+sentence = narrative.measure_sentence(m.words(frequency=shown_by), points, dates, changed_since=since)
 labels = view.phase_labels
-unit = str(m["unit"])
-figure = charts.xmr_chart(points, dates, title=f"{m['name']}, {place}", y_title=unit, target=target,
+unit = m.unit
+figure = charts.xmr_chart(points, dates, title=f"{m.name}, {place}", y_title=unit, target=target,
                           phase_labels=labels)
 if sparse:  # the shown periods would be the zeros and the few busy ones: no chart, no average
     st.info(text.markdown(f"{public.too_few_words(place)} {public.RULE}"))
@@ -61,26 +62,25 @@ else:
     st.markdown(f"### {text.markdown(sentence)}")
     st.markdown(icons.variation_badge(chart.variation, prefix="Latest: ") + icons.assurance_badge(chart.assurance),
                 unsafe_allow_html=True)
-    draw.chart(figure, alt=f"Control chart of {m['name']}. {sentence}")
+    draw.chart(figure, alt=f"Control chart of {m.name}. {sentence}")
     if view.hidden.any():
         st.caption(f"{public.RULE} {int(view.hidden.sum()):,} of the {len(view.hidden):,} periods here are not "
                    "shown; the average and limits are worked out from the periods shown.")
     for warning in chart.warnings:
         st.caption(f"Note: {warning}")
-    stale_limits.flag(measure_id, str(m["name"]), since, recorded, key="measure")
-signal_view.measure_panel(measure_id, measures.AREA if place == "the whole area" else scope.locality_id,
-                          public_only=scope.public_only)
-if measures.attribution(m):
-    st.caption(f"Source: {measures.attribution(m)}")
+    stale_limits.flag(measure_id, m.name, since, recorded, key="measure")
+signal_view.measure_panel(measure_id, shown_at, public_only=scope.public_only)
+if m.attribution:
+    st.caption(f"Source: {m.attribution}")
 
 left, right = st.columns([3, 2])
 with left:
     st.markdown("#### What it measures")
-    st.markdown(text.markdown(m["definition"] or "No definition recorded."))
-    st.markdown(f"**Owner:** {text.markdown(m['owner'])} · **Unit:** {text.markdown(unit)} · "
-                f"**Recorded:** every {m['frequency']} "
+    st.markdown(text.markdown(m.definition or "No definition recorded."))
+    st.markdown(f"**Owner:** {text.markdown(m.owner)} · **Unit:** {text.markdown(unit)} · "
+                f"**Recorded:** every {m.frequency} "
                 f"(shown by {shown_by}) · "
-                f"**Better when:** {dict(up='higher', down='lower', neutral='neither')[str(m['improvement'])]}"
+                f"**Better when:** {dict(up='higher', down='lower', neutral='neither')[m.improvement]}"
                 + (f" · **Target:** {target:,g}" if target is not None else ""))
     if not phase_rows.empty:
         st.markdown("#### System changes")
@@ -90,7 +90,7 @@ with right:
     st.markdown("#### Data quality")
     quality = {"Relevant": "dq_relevant", "Well defined": "dq_well_defined", "Timely": "dq_timely",
                "Reliable": "dq_reliable", "Verifiable": "dq_verifiable", "Accurate": "dq_accurate"}
-    st.table(pd.DataFrame({"Criterion": list(quality), "Note": [text.markdown(m[c] or "—") for c in quality.values()]})
+    st.table(pd.DataFrame({"Criterion": list(quality), "Note": [text.markdown(m.facts.get(c) or "—") for c in quality.values()]})
              .set_index("Criterion"))
 
 notes = cached.commentary(measure_id, scope.public_only)
@@ -98,7 +98,7 @@ st.markdown("#### Commentary")
 if notes.empty:
     st.caption("No commentary yet.")
 for _, note in notes.head(10).iterrows():
-    when = narrative.note_label(note["period_start"], note["written_at"], str(m["frequency"]),
+    when = narrative.note_label(note["period_start"], note["written_at"], m.frequency,
                                 first_shown=dates.min(), latest=dates.max())
     with st.container(border=True):
         st.caption(f"{when} · {text.markdown(filters.author(note['author'], scope))}" + ("" if scope.public_only else f" · {note['visibility']}"))

@@ -9,6 +9,7 @@ from perf.access import public
 from perf.analysis import measures
 from perf.drawing import svg
 from perf.words import narrative, text
+from perf.analysis.measures import Measure
 from ui import auth, cached, cached_entry, filters, icons, signal_view
 
 scope = filters.current()
@@ -25,44 +26,43 @@ status, values = cached.status(scope.public_only, scope.locality_id)
 status = status.set_index("measure_id")
 
 
-def change_text(m: pd.Series, data: pd.DataFrame, variation: str | None) -> str:
+def change_text(m: Measure, data: pd.DataFrame, variation: str | None) -> str:
     """'Up 12 on September 2026: within normal variation' — never a bare 'this vs last'."""
     present = data.dropna(subset=["value"])
     if len(present) < 2:
         return ""
     now, before = present.iloc[-1], present.iloc[-2]
     diff = float(now["value"] - before["value"])
-    decimals = int(m["decimals"])
     word = "Up" if diff > 0 else "Down" if diff < 0 else "No change"
-    amount = "" if diff == 0 else " " + narrative.format_value(abs(diff), str(m["unit"]) if m["unit"] == "%" else "",
-                                                              decimals).replace("%", " points")
+    amount = "" if diff == 0 else " " + narrative.format_value(abs(diff), m.unit if m.unit == "%" else "",
+                                                              m.decimals).replace("%", " points")
     qualifier = "within normal variation" if variation in (None, "common_cause") else "a signal"
-    return f"{word}{amount} on {narrative.period_label(before['period_start'], str(m['frequency']))}: {qualifier}"
+    return f"{word}{amount} on {narrative.period_label(before['period_start'], m.frequency)}: {qualifier}"
 
 
 NOTE = "class='oi-tile-note' style='color:#555;font-size:.875rem;margin:0 0 .4rem'"
 STALE = "class='oi-stale' style='color:#7a4300;font-size:.875rem;font-weight:600;margin:0 0 .4rem'"
 
 
-def tile(m: pd.Series, data: pd.DataFrame) -> str:
+def tile(m: Measure, data: pd.DataFrame) -> str:
     """A measure's tile as one block of HTML: a page of thirty tiles stays light for the browser."""
-    name = (f"<p style='margin:0 0 .3rem'><strong>{text.html(str(m['name']))}</strong></p>"
-            f"<p style='margin:0 0 .3rem'>{icons.data_badge(measures.provenance(m))}</p>")
-    if data.empty or m["measure_id"] not in status.index:
+    name = (f"<p style='margin:0 0 .3rem'><strong>{text.html(m.name)}</strong></p>"
+            f"<p style='margin:0 0 .3rem'>{icons.data_badge(m.provenance)}</p>")
+    if data.empty or m.measure_id not in status.index:
         return name + f"<p {NOTE}>No values yet.</p>"
     since = scope.since(data["period_start"].max())
     recent = data if since is None else data[data["period_start"] >= since]
     if public.mostly_hidden(recent):  # perf.access.public: mostly small counts here, too few shown to describe
         return name + f"<p {NOTE}>Mostly counts under {public.SMALL_COUNT} here: not shown in the public view.</p>"
-    s = status.loc[m["measure_id"]]
-    value = narrative.format_value(float(s["value"]), str(m["unit"]), int(m["decimals"]))
-    when = narrative.period_label(s["period_start"], str(m["frequency"]))
+    s = status.loc[m.measure_id]
+    value = narrative.format_value(float(s["value"]), m.unit, m.decimals)
+    when = narrative.period_label(s["period_start"], m.frequency)
     parts = [name,
              f"<p><span style='font-size:1.6rem;font-weight:700'>{text.html(value)}</span> "
              f"<span style='color:#555;font-size:.875rem'>{when}</span></p>",
              f"<p>{icons.variation_badge(s['variation'])}{icons.assurance_badge(s['assurance'])}</p>",
              f"<p {NOTE}>{text.html(change_text(m, data, s['variation']))}</p>",
-             svg.sparkline(recent["value"], label=f"Recent trend of {m['name']}; the latest value and its "
+             svg.sparkline(recent["value"], label=f"Recent trend of {m.name}; the latest value and its "
                               "variation are given above.")]
     if pd.notna(s.get("changed_since")):  # a sustained shift since the last phase: the limits are stale
         parts.append(f"<p {STALE}>{text.html(narrative.changed_note(s['changed_since']))}</p>")
@@ -75,11 +75,11 @@ changed = catalogue[catalogue["measure_id"].map(status["new_signal"]).fillna(Fal
 with st.container(border=True):
     st.markdown(f"**What changed** · {len(changed)} measure{'s' if len(changed) != 1 else ''} "
                 "with a new signal in the latest period")
-    for _, m in changed.iterrows():
-        s = status.loc[m["measure_id"]]
-        st.markdown(icons.variation_badge(s["variation"]) + f" {text.html(str(m['name']))}: "
-                    f"{narrative.format_value(float(s['value']), str(m['unit']), int(m['decimals']))} in "
-                    f"{narrative.period_label(s['period_start'], str(m['frequency']))}", unsafe_allow_html=True)
+    for m in measures.measure_list(changed):
+        s = status.loc[m.measure_id]
+        st.markdown(icons.variation_badge(s["variation"]) + f" {text.html(m.name)}: "
+                    f"{narrative.format_value(float(s['value']), m.unit, m.decimals)} in "
+                    f"{narrative.period_label(s['period_start'], m.frequency)}", unsafe_allow_html=True)
     if changed.empty:
         st.caption("No measure has a new signal: every measure's latest point is where its variation would put it.")
     moved = catalogue[catalogue["measure_id"].map(status["changed_since"]).notna()]
@@ -107,10 +107,10 @@ for purpose_id, group in catalogue.groupby("strategic_purpose_id", sort=False):
     if signal_counts is not None:  # officers: the open signals of this purpose, each awaiting an answer
         signal_view.overview_line(str(purpose_id), signal_counts, str(group["strategic_purpose_name"].iloc[0]))
     cols = st.columns(3)
-    for i, (_, m) in enumerate(group.iterrows()):
-        data = values[values["measure_id"] == m["measure_id"]].sort_values("period_start")
+    for i, m in enumerate(measures.measure_list(group)):
+        data = values[values["measure_id"] == m.measure_id].sort_values("period_start")
         with cols[i % 3].container(border=True):
             st.markdown(tile(m, data), unsafe_allow_html=True)
-            if not data.empty and m["measure_id"] in status.index:
+            if not data.empty and m.measure_id in status.index:
                 st.page_link("app_pages/measure.py", label="Open the chart", icon=":material/arrow_forward:",
-                             query_params=filters.link_params(scope, measure_id=str(m["measure_id"])))
+                             query_params=filters.link_params(scope, measure_id=m.measure_id))

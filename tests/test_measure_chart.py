@@ -4,6 +4,7 @@ and the Overview, a pack and the Measure page agreeing about the same measure.""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from perf.output import measure_chart
 from perf.access import public, users
 from perf.analysis import measures, status
 from perf.output import report
+from perf.signals import signal_answers
 from perf.analysis.measures import Measure
 from tests.conftest import APP
 from ui.auth import SESSION_KEY
@@ -159,3 +161,38 @@ def test_overview_pack_and_measure_page_agree_where_the_old_rules_did_not(office
     assert not at.exception, at.exception
     badges = " ".join(md.value for md in at.markdown if "Latest: " in md.value)
     assert "Latest: Unusually high" in badges, badges
+
+
+def _centres(spec_json: str) -> list[float]:
+    """The average line's values drawn in a pack's chart (Vega-Lite JSON with its data inline)."""
+    spec = json.loads(spec_json)
+    rows = [r for r in spec["data"]["values"] if r.get("centre") is not None]
+    return [float(r["centre"]) for r in rows]
+
+
+def test_a_one_off_left_out_of_the_limits_is_left_out_by_the_overview_the_pack_and_the_page(officer_db: Path) -> None:
+    measure, week = "repairs-demand", dt.date(2026, 11, 16)
+    with store.connect(officer_db, read_only=False) as con:
+        cat = public.catalogue(con, "officer")
+        values = public.series(con, [measure], measures.AREA, "officer")
+        phases = public.phases(con, "officer")
+        before = status.latest(values, cat, phases).set_index("measure_id").loc[measure, "centre"]
+        item = int(con.execute("SELECT signal_id FROM signal_item WHERE measure_id = ? AND locality_id = 'ALL' "
+                               "AND first_period = ? AND status = 'open'", [measure, week]).fetchone()[0])
+        signal_answers.answer(con, item, signal_answers.Answer(True, "A burst main.", "", "one_off",
+                                                               exclude_from_limits=True), user="amy")
+        spans = signal_answers.all_excluded(con)
+        overview = status.latest(values, cat, phases, spans[spans["locality_id"] == measures.AREA])
+        after = float(overview.set_index("measure_id").loc[measure, "centre"])
+        pack = report.build_pack(con, purpose_id=None, measure_ids=[measure], start=dt.date(2026, 6, 1),
+                                 end=week + dt.timedelta(days=6), prepared=dt.date(2026, 12, 7)).pages[0]
+        name = str(cat.set_index("measure_id").loc[measure, "name"])
+    assert abs(after - before) > 0.5  # leaving the week out moves the average, so agreement below means something
+    assert _centres(pack.chart_json or "{}")[-1] == pytest.approx(after)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state[SESSION_KEY] = "amy"
+    at.query_params["measure"], at.query_params["period"] = name, "All time"
+    at.switch_page("app_pages/measure.py").run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert float(table["Average"].iloc[-1]) == pytest.approx(after, abs=0.005)  # the page rounds to 2 places

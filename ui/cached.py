@@ -132,6 +132,7 @@ def area_charts(shown: pd.DataFrame, improvement: str) -> tuple[pd.DataFrame, li
 @cached_query(64)
 def status(con: Con, public_only: bool, locality_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every measure's latest status in a place (whole-area figures where not recorded by ward), and the values."""
+    from perf.signals import signal_answers
     from perf.analysis import status as latest
 
     audience = public.audience_for(public_only)
@@ -143,4 +144,8 @@ def status(con: Con, public_only: bool, locality_id: str) -> tuple[pd.DataFrame,
     if missing and locality_id != measures.AREA:
         values = pd.concat([values, public.series(con, missing, measures.AREA, audience).assign(whole_area=True)],
                            ignore_index=True)
-    return latest.latest(values, cat, public.phases(con, audience)), values
+    # one-off points answered "leave out of the limits", in the place whose figures each tile shows
+    spans = signal_answers.all_excluded(con)
+    shown_at = values.drop_duplicates("measure_id").set_index("measure_id")["whole_area"]
+    place = spans["measure_id"].map(shown_at).map({True: measures.AREA, False: locality_id})
+    return latest.latest(values, cat, public.phases(con, audience), spans[spans["locality_id"] == place]), values

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from perf.output import measure_chart
 from perf.analysis import measures
 from perf.drawing import svg
 from perf.signals import alerts, signal_answers, signal_items
@@ -51,11 +52,9 @@ def excluded(con: object, measure_id: str, locality_id: str) -> pd.DataFrame:
     return signal_answers.excluded(con, measure_id, locality_id)  # type: ignore[arg-type]
 
 
-def excluded_positions(measure_id: str, locality_id: str, periods: pd.Series) -> tuple[int, ...]:
-    """Where one-off answers left points of this series out of the limits."""
-    if not ready():
-        return ()
-    return signal_answers.excluded_positions(periods, excluded(measure_id, locality_id))
+def excluded_spans(measure_id: str, locality_id: str) -> pd.DataFrame | None:
+    """The periods one-off answers left out of this series' limits (None before signal items existed)."""
+    return excluded(measure_id, locality_id) if ready() else None
 
 
 @cached_query(8)
@@ -103,25 +102,22 @@ def chart(measure_id: str, locality_id: str, *, title: str, periods: int = 36, h
           small: bool = False) -> str:
     """The item's control chart as inline SVG: the latest ``periods`` values, limits per phase
     (``small``: the compact panel the By locality page uses, for a list of many)."""
-    cat = cached.catalogue(False).set_index("measure_id")
-    if measure_id not in cat.index:
+    cat = cached.catalogue(False)
+    if measure_id not in set(cat["measure_id"]):
         return ""
-    m = cat.loc[measure_id]
-    data = cached.series(measure_id, locality_id, False).sort_values("period_start").reset_index(drop=True)
+    m = measures.measure_of(cat, measure_id)
+    data = cached.series(measure_id, locality_id, False)
     if data.empty:
         return ""
-    phases = cached.phases(measure_id, False)
-    positions = measures.phase_positions(data["period_start"], list(phases["starts_on"]))
-    target = None if pd.isna(m["target"]) else float(m["target"])
-    result = cached.xmr_for(tuple(data["value"].astype(float)), tuple(positions), str(m["improvement"]), target,
-                            excluded_positions(measure_id, locality_id, data["period_start"]))
-    shown = data.index[-periods:]
+    built = measure_chart.build(m, data, cached.phases(measure_id, False),
+                                excluded=excluded_spans(measure_id, locality_id), chart_of=cached.xmr_for)
+    shown = built.data.index[-periods:]
     if small:
         # drawn about 330 px wide in a list card: a 220-unit viewBox keeps its 12-unit text above 14 px
-        return svg.small_control_chart(result.points.loc[shown], title=title, width=220, height=90)
-    return svg.xmr_chart(result.points.loc[shown], data.loc[shown, "period_start"], title=title,
-                         y_title=str(m["unit"]), height=height,
-                         label=f"Control chart of {m['name']}, the latest {len(shown)} values.")
+        return svg.small_control_chart(built.chart.points.loc[shown], title=title, width=220, height=90)
+    return svg.xmr_chart(built.chart.points.loc[shown], built.data.loc[shown, "period_start"], title=title,
+                         y_title=m.unit, height=height,
+                         label=f"Control chart of {m.name}, the latest {len(shown)} values.")
 
 
 def when(value: object) -> str:

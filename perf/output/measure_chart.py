@@ -136,7 +136,7 @@ def build(
     shown_by: periods.Granularity | None = None,
     year_start: periods.YearStart = "financial",
     end: pd.Timestamp | None = None,
-    since: pd.Timestamp | None = None,
+    since: pd.Timestamp | Callable[[pd.Timestamp], pd.Timestamp | None] | None = None,
     context: int = 0,
     excluded: pd.DataFrame | None = None,
     drop_missing: bool = False,
@@ -152,8 +152,9 @@ def build(
       use every value to the end, so a phase is judged against itself, not against the window.
     - ``excluded``: spans (first_period, last_period) that one-off answers left out of the limits;
       applied at the measure's own frequency only (a rolled-up period mixes in other values).
-    - ``since``: the first period of the window shown; ``context``: show at least this many
-      periods, reaching back before ``since`` when the window is shorter.
+    - ``since``: the first period of the window shown, or how to count it back from the latest
+      period charted (the pages' "last 12 months", after rolling up); ``context``: show at least
+      this many periods, reaching back before ``since`` when the window is shorter.
     - ``chart_of``: how the XmR chart is drawn (:func:`xmr`; the pages pass one cached on the numbers).
     """
     chart_of = xmr if chart_of is None else chart_of
@@ -173,6 +174,8 @@ def build(
         exclude = signal_answers.excluded_positions(data["period_start"], excluded)
     chart = chart_of(tuple(data["value"].astype(float)), tuple(positions), measure.improvement, measure.target,
                      exclude)
+    if callable(since):
+        since = since(pd.Timestamp(data["period_start"].max())) if len(data) else None
     first = len(data) if since is None else int((data["period_start"] < since).sum())  # rows before the window
     shown = data.index if since is None else data.index[min(first, max(len(data) - context, 0)):]
     return MeasureChart(measure, data, chart, by, phase_rows, positions, labels, shown)

@@ -32,6 +32,7 @@ from perf.output import measure_chart
 from perf.access import public
 from perf.analysis import measures
 from perf.drawing import charts
+from perf.signals import signal_answers
 from perf.words import narrative, vocabulary
 from perf.analysis.measures import Measure
 
@@ -271,13 +272,14 @@ def measure_page(
     render: bool = False,
     chart_width: int = CHART_WIDTH_PX,
     withheld: str | None = None,
+    excluded: pd.DataFrame | None = None,
 ) -> MeasurePage:
     """One measure's page: limits from all its history up to ``end``, shown for the period.
 
     The limits use every value to the end of the period (a phase is judged against itself, not
     against the reporting window); a period with fewer than ``MIN_CONTEXT_POINTS`` values is drawn
     with earlier values for context and the period shaded. The chart is built as every page builds
-    it (:func:`perf.output.measure_chart.build`).
+    it (:func:`perf.output.measure_chart.build`); ``excluded``: the periods one-off answers left out of the limits.
     """
     m = measure
     frequency = m.frequency
@@ -297,7 +299,7 @@ def measure_page(
         return MeasurePage(**common, sentence=withheld, variation=None, assurance=None, first_signal=False,
                            latest_label="", chart_json=None, chart_alt=withheld)
     built = measure_chart.build(m, data, phase_rows, end=pd.Timestamp(end), drop_missing=True,
-                                since=pd.Timestamp(start), context=MIN_CONTEXT_POINTS)
+                                since=pd.Timestamp(start), context=MIN_CONTEXT_POINTS, excluded=excluded)
     upto = built.data
     in_period = upto["period_start"] >= pd.Timestamp(start)
     if not in_period.any():
@@ -382,6 +384,7 @@ def build_pack(
     places = measures.localities(con)
     place_name = str(dict(zip(places["locality_id"], places["name"], strict=True)).get(locality_id, locality_id))
     phase_rows = public.phases(con, audience)
+    left_out = signal_answers.all_excluded(con)  # one-off points answered "leave out of the limits"
     notes = store.query(con, "report_commentary", {"measure_ids": ids, "end": last, "public_only": public_only})
     notes["author"] = [public.commentary_author(a, audience) for a in notes["author"]]
     note_for = {str(r["measure_id"]): r for _, r in notes.iterrows()}
@@ -397,10 +400,12 @@ def build_pack(
             own = pd.DataFrame({"period_start": pd.Series(dtype="datetime64[us]"), "value": pd.Series(dtype=float)})
         window = own[(own["period_start"] >= pd.Timestamp(first)) & (own["period_start"] <= pd.Timestamp(last))]
         withheld = public.too_few_words(place) if public.mostly_hidden(window) else None
+        where = measures.AREA if place == "Whole area" else locality_id
         pages.append(measure_page(
             Measure.from_row(row), own, phase_rows[phase_rows["measure_id"] == mid],
             note_for.get(mid),
             start=first, end=last, place=place, render=render, chart_width=chart_width, withheld=withheld,
+            excluded=left_out[(left_out["measure_id"] == mid) & (left_out["locality_id"] == where)],
         ))
     day = prepared or dt.date.today()
     latest = data["period_start"].max() if len(data) else pd.NaT
@@ -447,8 +452,6 @@ def signal_entries(con: duckdb.DuckDBPyConnection, ids: Sequence[str], locality_
                    prepared: dt.date) -> tuple[SignalEntry, ...]:
     """The open and recently closed signal items of the pack's measures in its place (and the wards
     under it), newest first, each with its answer. Answers are internal: public packs carry none."""
-    from perf.signals import signal_answers
-
     since = prepared - dt.timedelta(days=SIGNALS_RECENT_DAYS)
     found = signal_answers.items(con, status="recent", since=since)
     found = found[found["measure_id"].isin(list(ids))]
