@@ -17,7 +17,8 @@ from streamlit.testing.v1 import AppTest
 from perf import store
 from perf.output import measure_chart
 from perf.access import public, users
-from perf.analysis import measures, status
+from perf.analysis import measures
+from perf.output import status
 from perf.output import report
 from perf.signals import signal_answers
 from perf.analysis.measures import Measure

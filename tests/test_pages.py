@@ -173,7 +173,7 @@ def test_briefing_steps_through_measures_one_per_screen(app_env: Path) -> None:
 
 
 def test_overview_lists_what_changed_from_the_batch_engine(app_env: Path) -> None:
-    from perf.analysis import status
+    from perf.output import status
 
     with store.connect(app_env) as con:
         cat = measures.catalogue(con, public_only=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from perf import spc
-from perf.analysis import status
+from perf.output import status
 
 
 def frame(measure: str, values: list[float]) -> pd.DataFrame:

@@ -133,7 +133,7 @@ def area_charts(shown: pd.DataFrame, improvement: str) -> tuple[pd.DataFrame, li
 def status(con: Con, public_only: bool, locality_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every measure's latest status in a place (whole-area figures where not recorded by ward), and the values."""
     from perf.signals import signal_answers
-    from perf.analysis import status as latest
+    from perf.output import status as latest
 
     audience = public.audience_for(public_only)
     cat = public.catalogue(con, audience)
