@@ -105,50 +105,83 @@ def to_current(values: pd.DataFrame, *, additive: bool, missing_is_zero: bool = 
     percentage cannot be added up, so a predecessor keeps its own code and its series ends there.
     Returns the moved frame and a note per code that was moved or ended.
     """
-    frame = values[["area_code", "period_start", "value"]].copy()
-    notes: dict[str, str] = {}
-    olds = sorted(set(frame["area_code"]) & set(_STEP))
-    if not olds:
-        return frame, notes
-    if not additive:
-        for code in olds:
-            r = _STEP[code]
-            notes[code] = (f"{OLD_NAMES[code]} ({code}) was replaced by {r.successor_name} ({r.successor}) on "
-                           f"{r.starts_on:%-d %B %Y}; a {name} can't be added up across councils, so "
-                           f"{OLD_NAMES[code]}'s series ends there and {r.successor_name}'s begins.")
-        return frame, notes
-    frame["target"] = frame["area_code"].map(successor)
-    moved = frame[frame["target"] != frame["area_code"]]
-    kept = frame[frame["target"] == frame["area_code"]]
-    own = set(zip(kept["area_code"], kept["period_start"], strict=True))
-    parts = [kept[["area_code", "period_start", "value"]]]
-    for target, group in moved.groupby("target", sort=True):
-        members = sorted(old for old in _STEP if successor(old) == target and _is_leaf(old))
-        names = _and([OLD_NAMES[m] for m in members])
-        by_period = group.groupby("period_start")
-        total = by_period["value"].sum()
-        present = by_period["area_code"].nunique()
-        complete = present == len(members) if not missing_is_zero else present > 0
-        own_period = pd.Series([(target, p) in own for p in total.index], index=total.index)
-        use = complete & ~own_period
-        parts.append(pd.DataFrame({"area_code": target, "period_start": total.index[use.to_numpy()],
-                                   "value": total[use].to_numpy()}))
-        r = _chain(members[0])[-1]
-        note = (f"Figures for {names} are added together as {r.successor_name} ({target}), which covers "
-                f"exactly their area" if all(s.exact for m in members for s in _chain(m)) else
-                f"Figures for {names} are shown as {r.successor_name} ({target}), the same council under a new "
+    frame = values[["area_code", "period_start", "value"]].assign(metric_id="")
+    moved, notes = to_current_each(frame, additive={"": additive}, missing_is_zero={"": missing_is_zero},
+                                   names={"": name})
+    moved = moved.drop(columns="metric_id").sort_values(["area_code", "period_start"], kind="stable")
+    return moved.reset_index(drop=True), {code: note for (_, code), note in notes.items()}
+
+
+def to_current_each(values: pd.DataFrame, *, additive: dict[str, bool], missing_is_zero: dict[str, bool],
+                    names: dict[str, str]) -> tuple[pd.DataFrame, dict[tuple[str, str], str]]:
+    """``to_current`` for many measures at once: ``values`` has metric_id too, and the rules are per measure.
+
+    Set-based, so a national file (600,000 rows, 38 measures) takes one pass: each code's successor
+    is looked up once, predecessors are summed per measure, successor and period in one group-by, and
+    a successor's own figures are found by a join; only the rows of reorganised councils and their
+    successors take part, the rest are kept as they are (in no particular order). Notes are keyed by
+    (metric_id, area code).
+    """
+    columns = ["metric_id", "area_code", "period_start", "value"]
+    involved = values["area_code"].isin(_REORGANISED).to_numpy()
+    notes: dict[tuple[str, str], str] = {}
+    if not involved.all():
+        out, notes = to_current_each(values.loc[involved, columns], additive=additive,
+                                     missing_is_zero=missing_is_zero, names=names)
+        return pd.concat([values.loc[~involved, columns], out], ignore_index=True), notes
+    frame = values[columns]
+    step = {c: successor(c) for c in frame["area_code"].unique()}
+    target = frame["area_code"].map(step)
+    is_moved = (target != frame["area_code"]).to_numpy()
+    if not is_moved.any():
+        return frame.copy(), notes
+    summed = frame["metric_id"].map(additive).fillna(False).astype(bool).to_numpy()
+    for metric_id, code in sorted(set(zip(frame["metric_id"][is_moved & ~summed],
+                                          frame["area_code"][is_moved & ~summed], strict=True))):
+        r = _STEP[code]
+        notes[(metric_id, code)] = (
+            f"{OLD_NAMES[code]} ({code}) was replaced by {r.successor_name} ({r.successor}) on "
+            f"{r.starts_on:%-d %B %Y}; a {names.get(metric_id, 'figure')} can't be added up across councils, so "
+            f"{OLD_NAMES[code]}'s series ends there and {r.successor_name}'s begins.")
+    move = is_moved & summed
+    kept = frame[~move]
+    moved = frame[move].assign(target=target[move])
+    keys = ["metric_id", "target", "period_start"]
+    sums = moved.groupby(keys, sort=True).agg(value=("value", "sum"), present=("area_code", "nunique")).reset_index()
+    own_keys = kept.loc[kept["area_code"].isin(set(sums["target"])), ["metric_id", "area_code", "period_start"]]
+    sums = sums.merge(own_keys.rename(columns={"area_code": "target"}).assign(own=True), on=keys, how="left")
+    sums["own"] = sums["own"].astype("boolean").fillna(False).astype(bool)
+    members = {t: sorted(old for old in _STEP if successor(old) == t and _is_leaf(old)) for t in set(sums["target"])}
+    zero = sums["metric_id"].map(missing_is_zero).fillna(False).astype(bool)
+    complete = (sums["present"] == sums["target"].map({t: len(m) for t, m in members.items()})) | (
+        zero & (sums["present"] > 0))
+    use = (complete & ~sums["own"]).to_numpy()
+    added = sums.loc[use, ["metric_id", "target", "period_start", "value"]].rename(columns={"target": "area_code"})
+    stats = (pd.DataFrame({"metric_id": sums["metric_id"], "target": sums["target"], "gap": ~complete,
+                           "own": sums["own"]})
+             .groupby(["metric_id", "target"], sort=True).agg(gaps=("gap", "sum"), own=("own", "any")).reset_index())
+    for metric_id, heir, gap, own in zip(stats["metric_id"].astype(str), stats["target"].astype(str),
+                                         stats["gaps"].astype(int), stats["own"].astype(bool), strict=True):
+        who = members[heir]
+        r = _chain(who[0])[-1]
+        listed = _and([OLD_NAMES[m] for m in who])
+        note = (f"Figures for {listed} are added together as {r.successor_name} ({heir}), which covers "
+                f"exactly their area" if all(s.exact for m in who for s in _chain(m)) else
+                f"Figures for {listed} are shown as {r.successor_name} ({heir}), the same council under a new "
                 f"code after a small boundary change")
-        if (~complete).any():
-            gaps = int((~complete).sum())
-            note += (f"; {gaps} {'period' if gaps == 1 else 'periods'} where only some of them have a figure "
-                     f"{'is' if gaps == 1 else 'are'} left out rather than undercounted")
-        if own_period.any():
+        if gap:
+            n = int(gap)
+            note += (f"; {n} {'period' if n == 1 else 'periods'} where only some of them have a figure "
+                     f"{'is' if n == 1 else 'are'} left out rather than undercounted")
+        if own:
             note += "; where the file also gives the successor's own figure, that is used and theirs are not added"
-        for m in members:
-            notes[m] = note + "."
-        notes.setdefault(str(target), note + ".")
-    out = pd.concat(parts, ignore_index=True)
-    return out.sort_values(["area_code", "period_start"], kind="stable").reset_index(drop=True), notes
+        for m in who:
+            notes[(metric_id, m)] = note + "."
+        notes.setdefault((metric_id, heir), note + ".")
+    return pd.concat([kept, added], ignore_index=True), notes
+
+
+_REORGANISED = frozenset({*_STEP, *(r.successor for r in REORGANISATIONS)})
 
 
 def _and(names: list[str]) -> str:

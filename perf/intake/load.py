@@ -377,7 +377,8 @@ def _decode(data: bytes, filename: str) -> tuple[str, tuple[str, ...]]:
                   "characters such as £ and accented names look right.",)
 
 
-def _read_csv(data: bytes, filename: str, known_kind: bool) -> RawUpload:
+def _read_csv(data: bytes, filename: str, known_kind: bool, *, plain: bool = True) -> RawUpload:
+    """``plain=False`` skips the one-pass reader for plain files (tests compare the two readers)."""
     text, notes = _decode(data, filename)
     if not text.strip():
         raise _file_problem(f"{filename} is empty.")
@@ -387,6 +388,9 @@ def _read_csv(data: bytes, filename: str, known_kind: bool) -> RawUpload:
     if delimiter != ",":
         name = "semicolons" if delimiter == ";" else "tabs"
         notes = (*notes, f"{filename} separates columns with {name}, so it was read that way.")
+    fast = _read_plain_csv(text, filename, notes, delimiter, known_kind) if plain else None
+    if fast is not None:
+        return fast
     reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
     read = 0
 
@@ -403,6 +407,59 @@ def _read_csv(data: bytes, filename: str, known_kind: bool) -> RawUpload:
             ) from exc
 
     return _to_frame(records(), filename, notes, None, known_kind)
+
+
+def _read_plain_csv(
+    text: str, filename: str, notes: tuple[str, ...], delimiter: str, known_kind: bool,
+) -> RawUpload | None:
+    """The common plain file in one pass by pyarrow (a national extract's 600,000 rows in a fraction
+    of a second); None, so the careful reader below takes over, for anything it would read differently.
+
+    Plain means: no quote character at all, lines ended by \\n or \\r\\n, the header on row 1 with its
+    last cell filled in, header names unique, and every row exactly as wide as the header. Then each
+    line is one record, so rows are numbered as the careful reader numbers them (the header is row 1),
+    blank rows are dropped but keep their numbers, and the row and cell limits are the same.
+    """
+    if '"' in text or text.count("\r") != text.count("\r\n"):
+        return None
+    first = text.split("\n", 1)[0].rstrip("\r")
+    header = first.split(delimiter)
+    if not header[-1].strip() or len(set(header)) != len(header):
+        return None
+    if known_kind and recognise(header) is None:
+        raise InputError([_unrecognised_header()])
+    import pyarrow as pa  # type: ignore[import-untyped]
+    from pyarrow import compute as pc
+    from pyarrow import csv as pa_csv
+
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(column_types={h: pa.string() for h in header},
+                                                  strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowKeyError):
+        return None  # a ragged row, say: the careful reader says which
+    if table.num_columns != len(header):
+        return None
+    if table.num_rows > MAX_ROWS:
+        raise _too_many_rows(filename)
+    if (table.num_rows + 1) * len(header) > MAX_CELLS:
+        _Budget(filename).take(MAX_CELLS + 1)  # the careful reader's message
+    rows = pa.array(range(2, table.num_rows + 2), type=pa.int64())
+    blank = None
+    for column in table.columns:
+        empty = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(column)), 0)
+        blank = empty if blank is None else pc.and_(blank, empty)
+    if blank is not None and pc.any(blank).as_py():
+        keep = pc.invert(blank)
+        table, rows = table.filter(keep), rows.filter(keep)
+    frame = table.to_pandas()
+    frame.columns = pd.Index(header, dtype=object)
+    frame.index = pd.Index(rows.to_numpy(), name="row")
+    if frame.empty:
+        raise _file_problem(f"{filename} has a header row but no data rows.")
+    return RawUpload(filename, frame, notes, None)
 
 
 def _to_frame(

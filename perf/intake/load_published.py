@@ -56,9 +56,10 @@ def check(check: _Checker, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
     text = check.col("metric_id")
     resolve = _resolver([str(i) for i in metrics["metric_id"]], [str(n) for n in metrics["name"]])
-    known = text.map(lambda t: _resolve(t, resolve) if t else None)
+    uniques = text.unique()  # a national file names a few dozen measures in 600,000 rows: look each up once
+    known = text.map({t: _resolve(t, resolve) if t else None for t in uniques})
     is_new = known.isna() & check.good("metric_id")
-    metric_id = known.where(~is_new, text.map(_new_id)).where(check.good("metric_id"))
+    metric_id = known.where(~is_new, text.map({t: _new_id(t) for t in uniques})).where(check.good("metric_id"))
 
     code = check.col("area_code").str.upper()
     check.flag("area_code", check.good("area_code") & ~code.str.fullmatch(_CODE), lambda v: (
@@ -89,7 +90,8 @@ def check(check: _Checker, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     differs = (unit != "") & stored.notna() & (unit.str.lower() != stored.fillna("").str.lower())
     check.flag("unit", differs, pd.Series([
         f"the unit {show(u)} differs from this measure's unit '{s}'; a measure has one unit."
-        for u, s in zip(unit, stored.fillna(""), strict=True)], index=unit.index))
+        for u, s in zip(unit[differs], stored[differs], strict=True)], index=unit.index[differs.to_numpy()],
+        dtype=object))
     # a new measure has one unit: the first row's
     first_unit = unit[is_new & (unit != "")].groupby(metric_id[is_new & (unit != "")]).transform("first")
     check.flag("unit", is_new & (unit != "") & (unit != first_unit.reindex(unit.index)), lambda v: (
@@ -125,15 +127,12 @@ def _metric_facts(frame: pd.DataFrame, con: duckdb.DuckDBPyConnection | None) ->
 
 
 def _mapped(frame: pd.DataFrame, facts: dict[str, dict[str, object]]) -> tuple[pd.DataFrame, dict[tuple[str, str], str]]:
-    parts, notes = [], {}
-    for metric_id, rows in frame.groupby("metric_id", sort=True):
-        fact = facts[str(metric_id)]
-        moved, said = published.to_current(rows, additive=bool(fact["additive"]),
-                                           missing_is_zero=bool(fact["missing_is_zero"]),
-                                           name=str(rows["metric_name"].iloc[0]).lower())
-        parts.append(moved.assign(metric_id=str(metric_id)))
-        notes.update({(str(metric_id), code): note for code, note in said.items()})
-    return pd.concat(parts, ignore_index=True), notes
+    """The figures with retired codes moved to today's councils (``published.to_current_each``), and its notes."""
+    names = frame.drop_duplicates("metric_id").set_index("metric_id")["metric_name"].astype(str).str.lower()
+    return published.to_current_each(
+        frame, additive={k: bool(f["additive"]) for k, f in facts.items()},
+        missing_is_zero={k: bool(f["missing_is_zero"]) for k, f in facts.items()},
+        names={str(k): str(v) for k, v in names.items()})
 
 
 def notes(frame: pd.DataFrame, con: duckdb.DuckDBPyConnection | None = None) -> tuple[str, ...]:
@@ -161,7 +160,7 @@ def save(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, filename: str, 
         columns=["metric_id", "name", "unit", "frequency", "additive", "missing_is_zero", "per_1000", "decimals",
                  "definition", "source_id", "source_name"])
     values, said = _mapped(frame, facts)
-    values["period_start"] = pd.to_datetime(values["period_start"]).dt.date
+    values["period_start"] = pd.to_datetime(values["period_start"])  # a timestamp; the SQL takes its date
     names = frame.drop_duplicates("area_code").set_index("area_code")["area_name"].to_dict()
     area_rows = pd.DataFrame({"area_code": sorted(set(values["area_code"]))})
     area_rows["name"] = area_rows["area_code"].map(lambda c: published.OLD_NAMES.get(c) or names.get(c) or c)
