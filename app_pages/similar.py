@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from perf.analysis import published, similar
-from perf.output import export
 from perf.words import text
-from ui import cached_similar, icons
+from ui import cached_similar, filters, icons
 
+scope = filters.current()
 st.title("Similar councils")
 areas = cached_similar.areas()
 catalogue = cached_similar.metrics()
@@ -56,20 +57,33 @@ else:
 st.write(said)
 st.caption(similar.NO_RANKS)
 
-result = cached_similar.comparison(metric_id, tuple(group))
+# The sidebar's period chooses the periods shown, counted back from this measure's latest figure; each
+# council's average and limits come from all its figures, as on every chart in the app.
+latest = catalogue.set_index("metric_id").at[metric_id, "last_period"]
+since = scope.since(pd.Timestamp(latest)) if pd.notna(latest) else None
+since_key = None if since is None else since.isoformat()
+result = cached_similar.comparison(metric_id, tuple(group), since_key)
 metric = result.metric
 if result.points.empty:
-    st.info(f"No figures for {metric_names[metric_id]} for these councils.")
+    st.info(f"No figures for {metric_names[metric_id]} for these councils"
+            + ("." if since is None else f" in the sidebar's period ({scope.period_label.lower()})."))
     st.stop()
 st.markdown(f"### {text.html(similar.heading(metric))}")
 st.caption(f"{metric.get('definition') or ''} {similar.READING}")
+if since is None:
+    st.caption(f"Shown: every period, {result.shown_span} (Period in the sidebar: All time).")
+else:
+    st.caption(f"Shown: {result.shown_span}, the sidebar's period ({scope.period_label.lower()}) counted back from "
+               f"the latest figure. Each council's average and limits are worked out from all its figures "
+               f"({result.span}), as on every chart here; choose All time in the sidebar to see every period.")
 if result.population_used:
     st.caption(result.population_used)
 if result.without:
-    st.caption("No figures for: " + ", ".join(names.get(c, c) for c in result.without) + ".")
-panels = cached_similar.panels(result)
-st.markdown(panels[0], unsafe_allow_html=True)
-st.markdown("<div style='display:flex;flex-wrap:wrap;gap:10px 12px'>" + "".join(panels[1:]) + "</div>",
+    st.caption("No figures" + ("" if since is None else " in these periods") + " for: "
+               + ", ".join(names.get(c, c) for c in result.without) + ".")
+shown = cached_similar.drawn(metric_id, tuple(group), since_key)
+st.markdown(shown.panels[0], unsafe_allow_html=True)
+st.markdown("<div style='display:flex;flex-wrap:wrap;gap:10px 12px'>" + "".join(shown.panels[1:]) + "</div>",
             unsafe_allow_html=True)
 for note in result.notes:
     st.caption(f"Note: {note}")
@@ -77,8 +91,10 @@ for note in result.notes:
 st.markdown("#### Sources")
 for attribution in result.sources:
     st.caption(attribution)
-figures = similar.figures(result)
-st.download_button("Download the figures (CSV)", export.to_csv_bytes(figures),
-                   file_name=f"similar-councils-{metric_id}-{code}.csv", mime="text/csv", on_click="ignore")
+st.download_button("Download the figures (CSV)", shown.csv, file_name=f"similar-councils-{metric_id}-{code}.csv",
+                   mime="text/csv", on_click="ignore",
+                   help="The figures as their source publishes them, with their source, in the format Data › Upload "
+                        "and `python -m perf load` read back; then each chart's working (rate, average, limits, "
+                        "group median), which loading leaves out.")
 with st.expander("The numbers behind the charts"):
-    st.dataframe(figures.drop(columns=["metric_id", "metric", "source"]), hide_index=True, width="stretch")
+    st.dataframe(shown.figures.drop(columns=["metric_id", "source"]), hide_index=True, width="stretch")

@@ -165,3 +165,42 @@ def test_an_edited_values_export_loads_back(db: Path, measure_id: str) -> None:
         assert done.unchanged == len(table) - 1
         stored = measures.series(con, measure_id, "ALL")
     assert float(stored["value"].iloc[3]) == 7.0
+
+
+@pytest.mark.parametrize("metric_id, since", [("fms-all", None), ("ons-gross-median-weekly-pay", None),
+                                              ("fms-b26", "2018-01-01")])
+def test_the_similar_councils_csv_loads_back_as_the_same_figures(db: Path, metric_id: str, since: str | None) -> None:
+    """Export = upload: the Similar councils CSV, loaded into a database without that measure's figures,
+    gives back the same figures, the same charts and the same CSV, with its source named in every row."""
+    from perf.analysis import similar
+
+    window = None if since is None else pd.Timestamp(since)
+    with store.connect(db, read_only=False) as con:
+        group = similar.group(con, "E07000234")
+        before = similar.compare(con, metric_id, group, since=window)
+        exported = export.to_csv_bytes(similar.figures(before))
+        table = pd.read_csv(io.BytesIO(exported), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        assert list(table.columns[:7]) == list(similar.UPLOAD_COLUMNS)
+        assert table["source"].str.len().gt(0).all() and table["area_code"].iloc[0] == "E07000234"
+        # a fresh database: the measure is known, its figures are not
+        con.execute("DELETE FROM published_value WHERE metric_id = ?", [metric_id])
+        result = load.validate_upload(con, exported, "similar-councils.csv", now=NOW)
+        assert result.ok, result.problems[:3]
+        assert result.kind == "published"
+        assert any("are the chart's working" in n and "'centre'" in n for n in result.notes)
+        done = load.apply_upload(con, result, user="analyst", now=NOW)
+        assert (done.new, done.corrected) == (len(table), 0)
+        after = similar.compare(con, metric_id, group, since=window)
+    assert after.codes == before.codes
+    if since is None:  # the whole series came back: the same charts, sentences and file
+        assert after.sentences == before.sentences
+        assert export.to_csv_bytes(similar.figures(after)) == exported
+    else:  # only the periods shown came back: their figures are the same
+        pd.testing.assert_series_equal(after.points["published"], before.points["published"])
+
+
+def test_the_working_columns_are_the_ones_the_loader_leaves_out() -> None:
+    from perf.analysis import similar
+
+    assert set(similar.WORKING_COLUMNS) == set(load.WORKED_OUT)
+    assert {c.name for c in load.COLUMNS["published"]} >= set(similar.UPLOAD_COLUMNS)

@@ -124,3 +124,40 @@ def test_overview_tiles_carry_the_mark(app_env: Path) -> None:
     made_up = [t for t in tiles if "Housing repair contacts" in t]
     assert real and all('aria-label="Real data' in t for t in real)
     assert made_up and all('aria-label="Illustrative data"' in t and "Real data" not in t for t in made_up)
+
+
+def _panels(at) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(m.value for m in at.markdown if "oi-similar" in m.value)
+
+
+def test_the_sidebar_period_chooses_the_periods_shown_and_the_page_says_so(app_env: Path) -> None:
+    at = run_page(PAGE)  # the sidebar's default: the last 3 years
+    text = text_of(at)
+    assert ("Shown: January 2018 to December 2020, the sidebar's period (last 3 years) counted back from the "
+            "latest figure. Each council's average and limits are worked out from all its figures (February 2007 "
+            "to December 2020)") in text
+    panels = _panels(at)
+    assert ">January 2018<" in panels and ">December 2020<" in panels and "2007" not in panels
+    assert "for 2018–2020 (ONS, Census 2011 and 2021)" in text  # the population of the years shown
+    table = at.dataframe[0].value
+    assert pd.to_datetime(table["period_start"]).min() == pd.Timestamp("2018-01-01")
+
+    everything = run_page(PAGE, period="All time")
+    assert "Shown: every period, February 2007 to December 2020 (Period in the sidebar: All time)." in \
+        text_of(everything)
+    assert ">February 2007<" in _panels(everything)
+    whole = everything.dataframe[0].value
+    assert pd.to_datetime(whole["period_start"]).min() == pd.Timestamp("2007-02-01")
+    # the limits are the council's own, from all its figures, whatever the window
+    key = ["area_code", "period_start"]
+    both = table.merge(whole, on=key, suffixes=("", "_all"))
+    assert len(both) == len(table)
+    assert (both["centre"] == both["centre_all"]).all() and (both["upper"] == both["upper_all"]).all()
+
+
+def test_last_12_months_of_an_annual_indicator(app_env: Path) -> None:
+    at = run_page(PAGE, figure="Claimant Count", period="Last 12 months")
+    text = text_of(at)
+    assert "the sidebar's period (last 12 months)" in text
+    table = at.dataframe[0].value
+    assert table["period_start"].nunique() == 1  # one year's figure in twelve months

@@ -142,3 +142,25 @@ def test_bromsgrove_and_its_same_tier_neighbours_on_real_data(sample_db: Path) -
     figures = similar.figures(result)
     assert {"area_code", "period_start", "value", "unit", "source"} <= set(figures.columns)
     assert not any(word in " ".join(figures.columns) for word in ("rank", "position", "rag"))
+
+
+def test_stable_is_said_only_when_no_point_shown_is_special_cause(sample_db: Path) -> None:
+    """Every council's sentence, over every window the sidebar offers: 'stable' only with no signal shown."""
+    said_stable = said_signal = 0
+    with store.connect(sample_db) as con:
+        codes = similar.group(con, "E07000234") + similar.group(con, "E07000236")[1:4]
+        for metric_id in ("fms-all", "fms-b26", "fms-b6", "ons-gross-median-weekly-pay", "ons-claimant-count"):
+            latest = pd.Timestamp(similar.metrics(con).set_index("metric_id").at[metric_id, "last_period"])
+            for months in (None, 36, 12):
+                since = None if months is None else latest - pd.DateOffset(months=months) + pd.Timedelta(days=1)
+                result = similar.compare(con, metric_id, codes, since=since)
+                for code in result.codes:
+                    shown = result.points[result.points["area_code"] == code]
+                    assert since is None or shown["period_start"].min() >= since
+                    sentence = result.sentences[code].lower()
+                    stable = "stable" in sentence.replace("not a stable process", "")
+                    signal = shown["signal"].fillna(False).astype(bool).any()
+                    assert stable == (not signal), (metric_id, code, months, sentence)
+                    said_stable += stable
+                    said_signal += not stable
+    assert said_stable > 5 and said_signal > 5  # both cases were met, so the rule was tested both ways

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 import pandas as pd
 
 from perf.analysis import similar
+from perf.output import export
 from ui.db import cached_query, cached_result
 
 Con = duckdb.DuckDBPyConnection
@@ -33,11 +36,22 @@ def group(con: Con, code: str, basis: str, same_tier: bool) -> list[str]:
 
 
 @cached_query(32)
-def comparison(con: Con, metric_id: str, codes: tuple[str, ...]) -> similar.Comparison:
-    return similar.compare(con, metric_id, list(codes))
+def comparison(con: Con, metric_id: str, codes: tuple[str, ...], since: str | None = None) -> similar.Comparison:
+    return similar.compare(con, metric_id, list(codes), since=None if since is None else pd.Timestamp(since))
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """What the page shows for a comparison, made once per comparison and data version."""
+
+    panels: list[str]          # each council's panel (HTML), the chosen one first
+    figures: pd.DataFrame      # the numbers behind the charts
+    csv: bytes                 # the figures as the CSV download (the upload format, formulas guarded)
 
 
 @cached_result(32)
-def panels(result: similar.Comparison) -> list[str]:
-    """Each council's panel, the chosen one first (drawn once per comparison and data version)."""
-    return similar.panels(result)
+def drawn(metric_id: str, codes: tuple[str, ...], since: str | None = None) -> Drawn:
+    """Panels, table and CSV for a comparison: a rerun that changes nothing here redraws nothing."""
+    result = comparison(metric_id, codes, since)
+    figures = similar.figures(result)
+    return Drawn(similar.panels(result), figures, export.to_csv_bytes(figures))

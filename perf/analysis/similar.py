@@ -103,10 +103,20 @@ class Comparison:
     notes: tuple[str, ...] = ()            # code changes: moved to a successor, or ended
     without: tuple[str, ...] = ()          # councils in the group with no figures (named on the page)
     sources: tuple[str, ...] = field(default_factory=tuple)  # attribution sentences to show
+    since: pd.Timestamp | None = None      # the first period shown (None: all of them)
+    span: str = ""                         # every period the limits come from, in words: 'Feb 2007 to Dec 2020'
 
     @property
     def frequency(self) -> str:
         return str(self.metric["frequency"])
+
+    @property
+    def shown_span(self) -> str:
+        """The periods shown, in words: 'January 2018 to December 2020'."""
+        if self.points.empty:
+            return ""
+        dates = pd.to_datetime(self.points["period_start"])
+        return _span_words(dates.min(), dates.max(), self.frequency)
 
 
 def _filled(values: pd.DataFrame, codes: list[str], metric: dict[str, Any]) -> pd.DataFrame:
@@ -142,8 +152,19 @@ def _phase_words(pts: pd.DataFrame, dates: pd.Series, unit: str, decimals: int, 
             f"{narrative.format_value(now, unit, decimals)}.")
 
 
-def compare(con: duckdb.DuckDBPyConnection, metric_id: str, codes: list[str]) -> Comparison:
-    """Chart a metric for each council in ``codes`` (per 1,000 residents of the year where it is a count)."""
+def _span_words(first: Any, last: Any, frequency: str) -> str:
+    a, b = narrative.period_label(first, frequency), narrative.period_label(last, frequency)
+    return a if a == b else f"{a} to {b}"
+
+
+def compare(con: duckdb.DuckDBPyConnection, metric_id: str, codes: list[str], *,
+            since: pd.Timestamp | None = None) -> Comparison:
+    """Chart a metric for each council in ``codes`` (per 1,000 residents of the year where it is a count).
+
+    Each council's average, limits and phases come from all its figures, as on every chart in the app;
+    ``since`` (the sidebar's period, counted back from the latest figure) chooses the periods shown,
+    worded and in the CSV, and the group's band is drawn for those.
+    """
     catalogue = metrics(con).set_index("metric_id")
     if metric_id not in catalogue.index:
         raise ValueError(f"no published metric {metric_id!r}")
@@ -153,6 +174,7 @@ def compare(con: duckdb.DuckDBPyConnection, metric_id: str, codes: list[str]) ->
     raw["period_start"] = pd.to_datetime(raw["period_start"])
     present = set(raw["area_code"].tolist())
     values = _filled(raw, [c for c in codes if c in present], metric)
+    values["published"] = values["value"]  # the figure as its source publishes it: what the CSV loads back as
     unit = str(metric["unit"])
     population_used = ""
     if metric.get("per_1000"):
@@ -160,8 +182,6 @@ def compare(con: duckdb.DuckDBPyConnection, metric_id: str, codes: list[str]) ->
         years = sorted(values["period_start"].dt.year.unique().tolist())
         pop = published.population_by_year(census, years)
         values = published.per_thousand(values, pop)
-        population_used = population_words(pd.DataFrame({"year": values["period_start"].dt.year,
-                                                         "basis": values["basis"]}).drop_duplicates())
         unit = "per 1,000"  # the sentence's words: 'about 0.37 per 1,000 a month' (the page says residents)
     # sorted by code, as the batch engine returns its points: rows and points stay aligned
     values = values.sort_values(["area_code", "period_start"]).reset_index(drop=True)
@@ -172,47 +192,80 @@ def compare(con: duckdb.DuckDBPyConnection, metric_id: str, codes: list[str]) ->
     decimals = int(metric.get("decimals") or 1)
     if values.empty:
         return Comparison(metric, tuple(shown), names, pd.DataFrame(), pd.DataFrame(), {}, unit, population_used,
-                          without=without)
+                          without=without, since=since)
+    span = _span_words(values["period_start"].min(), values["period_start"].max(), frequency)
     phase = auto_phases(values[["area_code", "value"]], per_year=PER_YEAR.get(frequency, 12))
     pts = spc.batch_points(values[["area_code", "value"]].assign(phase=phase), series="area_code", phase="phase")
     pts["period_start"] = values["period_start"].to_numpy()
+    pts["published"] = values["published"].to_numpy()
+    if "population" in values.columns:
+        pts["population"] = values["population"].to_numpy()
+    window = np.ones(len(pts), dtype=bool) if since is None else (values["period_start"] >= since).to_numpy()
     about = {"unit": unit, "decimals": decimals, "frequency": frequency,
              "aggregation": "sum" if metric.get("additive") else "mean"}
     sentences = {}
     for code, one in pts.groupby("area_code", sort=False):
-        # the current system (its latest phase) in the usual short words, then when its level moved
-        now = one[one["phase"] == one["phase"].max()].reset_index(drop=True)
-        head, _ = narrative.headline(about, now, now["period_start"])
+        # the periods shown in the usual short words ("stable" only when none of them is special
+        # cause), then when its level last moved (which may be before them: it says where it is now)
+        seen = one[window[one.index.to_numpy()]].reset_index(drop=True)
+        if seen.empty:
+            continue
+        head, _ = narrative.headline(about, seen, seen["period_start"])
         sentences[str(code)] = head + _phase_words(one, one["period_start"], unit, decimals, frequency)
+    if metric.get("per_1000"):
+        used = values.loc[window, ["period_start", "basis"]]
+        population_used = population_words(pd.DataFrame({"year": used["period_start"].dt.year,
+                                                         "basis": used["basis"]}).drop_duplicates())
+    pts = pts[window].reset_index(drop=True)
+    shown = [c for c in shown if c in sentences]  # a council with no figure in the periods shown is named
+    without = tuple(c for c in codes if c not in shown)
     notes = tuple(store.query(con, "similar_notes", {"metric_id": metric_id, "area_codes": codes})["note"])
     wanted = [s for s in (metric.get("source_id"), "ons-similar-areas", "ons-census" if metric.get("per_1000") else None)
               if isinstance(s, str)]
     sources = tuple(store.query(con, "similar_sources", {"source_ids": wanted})["attribution"])
-    return Comparison(metric, tuple(shown), names, pts, published.median_mad(values), sentences, unit,
-                      population_used, notes, without, sources)
+    return Comparison(metric, tuple(shown), names, pts, published.median_mad(values[window]), sentences, unit,
+                      population_used, notes, without, sources, since, span)
+
+
+# The CSV: the published-figures upload format first (what loads back), then the chart's working,
+# which the loader accepts and leaves out (perf.intake.load.COLUMNS["published"]).
+UPLOAD_COLUMNS = ("metric_id", "area_code", "area_name", "period_start", "value", "unit", "source")
+WORKING_COLUMNS = ("per_1000_residents", "population", "centre", "lower", "upper", "phase", "variation",
+                   "group_median", "group_mad")
 
 
 def figures(comparison: Comparison) -> pd.DataFrame:
-    """The page's figures, long format (area code, period, value, unit, source): what the CSV holds.
+    """The page's figures as a long file that loads back through ``perf load`` and the Upload page.
 
-    The same columns the published-data loader reads, so a downloaded file loads back.
+    First the upload format (measure, area code and name, period, the value as its source publishes
+    it, its unit and source: the attribution travels with the figures), then the chart's working:
+    the rate per 1,000 residents and the population it used (for counts), each council's average,
+    limits and phase, the kind of variation, and the group's median and MAD, in the charted unit.
+    The loader reads the first part and leaves the working out, so an exported file edited in a
+    spreadsheet loads back as the same figures.
     """
     pts = comparison.points
     if pts.empty:
-        return pd.DataFrame()
+        return pd.DataFrame(columns=[*UPLOAD_COLUMNS, *WORKING_COLUMNS])
     band = comparison.band.set_index("period_start")
-    source = "; ".join(comparison.sources)
-    return pd.DataFrame({
-        "metric_id": comparison.metric["metric_id"], "metric": comparison.metric["name"],
+    rate = bool(comparison.metric.get("per_1000"))
+    frame = pd.DataFrame({
+        "metric_id": comparison.metric["metric_id"],
         "area_code": pts["area_code"], "area_name": pts["area_code"].map(comparison.names),
-        "period_start": pd.to_datetime(pts["period_start"]).dt.date, "value": pts["value"].round(6),
-        "unit": comparison.unit, "centre": pts["centre"].round(6), "lower": pts["lower"].round(6),
-        "upper": pts["upper"].round(6), "phase": pts["phase"] + 1,
+        "period_start": pd.to_datetime(pts["period_start"]).dt.date,
+        "value": pts["published"].astype(float).round(6), "unit": str(comparison.metric["unit"]),
+        "source": "; ".join(comparison.sources),
+        "per_1000_residents": pts["value"].round(6) if rate else np.nan,
+        "population": pts["population"].round(0) if rate and "population" in pts.columns else np.nan,
+        "centre": pts["centre"].round(6), "lower": pts["lower"].round(6), "upper": pts["upper"].round(6),
+        "phase": pts["phase"] + 1,
         "variation": pts["point_type"].astype(str).map(lambda t: narrative.VARIATION_WORDS.get(t, t)),
         "group_median": pts["period_start"].map(band["median"]).round(6),
         "group_mad": pts["period_start"].map(band["mad"]).round(6),
-        "source": source,
     })
+    order = {code: i for i, code in enumerate(comparison.codes)}  # the chosen council first, as on the page
+    frame = frame.iloc[np.argsort(pts["area_code"].map(order).to_numpy(), kind="stable")].reset_index(drop=True)
+    return frame if rate else frame.drop(columns=["per_1000_residents", "population"])
 
 
 def panel(one: pd.DataFrame, band: pd.DataFrame, *, title: str, sentence: str, frequency: str, chosen: bool) -> str:

@@ -79,6 +79,10 @@ class Column:
     aliases: tuple[str, ...] = ()
 
 
+# columns of the Similar councils CSV that the app works out from the figures (perf.analysis.similar.WORKING_COLUMNS)
+WORKED_OUT = ("per_1000_residents", "population", "centre", "lower", "upper", "phase", "variation",
+              "group_median", "group_mad")
+
 COLUMNS: dict[Kind, tuple[Column, ...]] = {
     "measure_values": (
         Column("measure_id", "measure", True, ("measure", "measure_code", "measure_ref", "kpi", "indicator")),
@@ -124,6 +128,9 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
         Column("value", "value", True, ("observation", "figure", "result", "data_value")),
         Column("unit", "unit", False, ("units", "unit_of_measure", "measure_unit")),
         Column("source", "source", False, ("publisher", "source_name", "data_source")),
+        # the Similar councils CSV's working (perf.analysis.similar.figures): accepted so the export loads back,
+        # not stored; the app works these out again from the figures
+        *(Column(name, name.replace("_", " "), False) for name in WORKED_OUT),
     ),
 }
 
@@ -1097,6 +1104,10 @@ def validate_frame(
         frame = load_published.check(check, con)
         if not check.problems:
             notes = load_published.notes(frame, con)
+            worked = [name for name in WORKED_OUT if name in found]
+            if worked:
+                notes = (*notes, f"The columns {_quoted(worked)} are the chart's working, as Similar councils "
+                                 "exports it: they are not loaded, and the app works them out again from the figures.")
     elif kind == "demand":
         frame = _check_demand(check, ref, now)
     else:
