@@ -68,7 +68,7 @@ def page_times(db: Path) -> tuple[float, float, list[float], list[float]]:
     with store.connect(db) as con:
         codes = sixteen(con)
         names = dict(zip(*(similar.areas(con)[c] for c in ("area_code", "name")), strict=True))
-    query = [("council", names[codes[0]]), ("group", "Councils I choose"),
+    query = [("council", names[codes[0]]), ("group", "Councils I choose"), ("period", "All time"),
              *[("councils", names[c]) for c in codes[1:]]]
     with running(db) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)

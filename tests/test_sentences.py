@@ -129,3 +129,22 @@ def test_a_count_of_one_takes_the_singular() -> None:
     runs = [5.0] * 3 + [9.0, 1, 8, 2, 9, 1, 8, 2, 9, 1, 8] + [9.0] * 7
     said = signal_words.summary(spc.xmr(runs).points, pd.Series(pd.date_range("2024-01-01", periods=21, freq="MS")))
     assert not grammar_slips(said), said
+
+
+def test_fourteen_years_of_signals_name_the_latest_and_count_the_rest(charts) -> None:
+    """A real FixMyStreet measure over all time has a dozen signals: the sentence names the latest one
+    and counts them, rather than listing kinds across fourteen years; a short window still lists them."""
+    for m, place, points, dates, _chart, _all in charts:
+        if m["measure_id"] == "fms-street-lights" and place == measures.AREA and len(points) > 100:
+            whole = narrative.measure_sentence(m.to_dict(), points, dates)
+            found = signal_words.episodes(points.reset_index(drop=True))
+            assert len(found) > 4
+            assert f", the latest of {len(found)} signals since Feb 2007: not a stable process." in whole, whole
+            assert whole.startswith("A run of ") and len(whole) < 300, whole
+            assert not STABLE.search(whole)
+            break
+    else:
+        raise AssertionError("no all-time chart of FixMyStreet street lights for the whole area")
+    values = [10.0, 11, 9, 10, 11, 9, 10, 11, 9, 10, 30]  # one signal: named, not counted
+    one = signal_words.summary(spc.xmr(values).points, pd.Series(pd.date_range("2025-01-01", periods=11, freq="MS")))
+    assert "the latest of" not in one and one.startswith("above the upper limit in Nov 2025")

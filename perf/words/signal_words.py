@@ -206,12 +206,14 @@ def _clause(rule: str, side: int, found: Sequence[Episode], dates: pd.Series | N
 
 
 def summary(points: pd.DataFrame, dates: pd.Series | None = None, *, frequency: str = "month",
-            period: str | None = None, most: int = 3) -> str:
+            period: str | None = None, most: int = 3, episodes_named: int = 4) -> str:
     """The signals in ``points`` and when, as one clause ("" when there are none).
 
     ``dates`` (the period starts, aligned with ``points``) date the episodes; without them they
-    are numbered ("weeks 17–23"). ``period`` names a period (default: ``frequency``). The ``most``
-    most recent kinds of signal are named; any others are summed up by when they began.
+    are numbered ("weeks 17–23"). ``period`` names a period (default: ``frequency``). Up to ``most``
+    kinds of signal, and ``episodes_named`` episodes, are each named; more than that (fourteen
+    years of monthly figures can hold dozens) and the clause names the latest and counts the rest:
+    "a run of 9 months above the average (Apr–Dec 2020), the latest of 24 signals since Feb 2007".
 
     Example
     -------
@@ -236,13 +238,15 @@ def summary(points: pd.DataFrame, dates: pd.Series | None = None, *, frequency: 
                 groups.append((max(e.last for e in mine), k,
                                _clause(rule, side, mine, when, frequency, name, opening)))
     groups.sort(key=lambda g: (-g[0], g[1]))  # the most recent first
-    said = [g[2] for g in groups[:most]]
-    if len(groups) > most:
-        earliest = min(e.first for e in found)
-        since = f"period {earliest + 1}" if when is None else \
-            span(when.iloc[earliest], when.iloc[earliest], "month" if frequency == "week" else frequency)
-        said.append(f"other signals since {since}")
-    return _clauses(said)
+    if len(groups) <= most and len(found) <= episodes_named:
+        return _clauses([g[2] for g in groups])
+    order = {rule: k for k, rule in enumerate(RULES)}
+    latest = min(found, key=lambda e: (-e.last, order[e.rule]))  # the most recent; the strongest of a tie
+    earliest = min(e.first for e in found)
+    since = f"period {earliest + 1}" if when is None else \
+        span(when.iloc[earliest], when.iloc[earliest], "month" if frequency == "week" else frequency)
+    named = _clause(latest.rule, latest.side, [latest], when, frequency, name, opening)
+    return f"{named}, the latest of {len(found)} signals since {since}"
 
 
 def has_signal(points: pd.DataFrame) -> bool:
