@@ -71,3 +71,54 @@ def test_the_public_view_shows_the_page(public_server: str, page: object) -> Non
     page.wait_for_function("document.querySelectorAll('.oi-similar').length > 2", timeout=60_000)  # type: ignore[attr-defined]
     first = page.locator(".oi-similar").first  # type: ignore[attr-defined]
     assert first.locator("svg[aria-label='Small control chart for Redditch']").count() == 1
+
+
+def test_the_sidebar_period_chooses_the_periods_shown(server: str, page: object) -> None:
+    page.goto(f"{server}/similar?council=Bromsgrove&period=Last+12+months")  # type: ignore[attr-defined]
+    wait_ready(page)
+    page.wait_for_function("document.querySelectorAll('.oi-similar').length == 13", timeout=60_000)  # type: ignore[attr-defined]
+    main = page.locator('[data-testid="stMain"]')  # type: ignore[attr-defined]
+    text = main.inner_text()
+    assert "Shown: January 2020 to December 2020, the sidebar's period (last 12 months)" in text
+    assert "worked out from all its figures (February 2007 to December 2020)" in text
+    chosen = main.locator(".oi-chosen svg")
+    assert chosen.get_by_text("January 2020").count() == 1 and chosen.get_by_text("February 2007").count() == 0
+
+
+def test_the_downloaded_csv_loads_back_through_perf_load(server: str, page: object, sample_db: Path,
+                                                         tmp_path: Path) -> None:
+    """What the page exports, `python -m perf load` reads back: the same figures, with their source."""
+    import csv
+    import shutil
+    import subprocess
+    import sys
+
+    import duckdb
+
+    page.goto(f"{server}/similar?council=Bromsgrove&period=All+time")  # type: ignore[attr-defined]
+    wait_ready(page)
+    page.wait_for_function("document.querySelectorAll('.oi-similar').length == 13", timeout=60_000)  # type: ignore[attr-defined]
+    with page.expect_download(timeout=60_000) as info:  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Download the figures (CSV)").click()  # type: ignore[attr-defined]
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    assert saved.name == "similar-councils-fms-all-E07000234.csv"
+    with saved.open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0])[:7] == ["metric_id", "area_code", "area_name", "period_start", "value", "unit", "source"]
+    assert rows[0]["area_name"] == "Bromsgrove" and "mySociety / FixMyStreet" in rows[0]["source"]
+    assert len(rows) == 13 * 167
+    db = tmp_path / "fresh.duckdb"
+    shutil.copy(sample_db, db)
+    with duckdb.connect(str(db)) as con:  # a database that knows the measure but not its figures
+        con.execute("DELETE FROM published_value WHERE metric_id = 'fms-all'")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-m", "perf", "load", str(saved), "--user", "analyst"], cwd=root,
+                          env={**__import__("os").environ, "OUTSIDE_IN_DB": str(db)}, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert f"{len(rows):,} new" in done.stdout, done.stdout
+    with duckdb.connect(str(db), read_only=True) as con:
+        got = con.execute("SELECT sum(value), count(*) FROM published_value WHERE metric_id = 'fms-all' "
+                          "AND area_code = 'E07000234'").fetchone()
+    assert got == (sum(float(r["value"]) for r in rows if r["area_code"] == "E07000234"), 167)
