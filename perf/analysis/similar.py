@@ -27,7 +27,8 @@ NO_RANKS = ("No ranks, league table or red-amber-green: a council's place in a l
             "own system behaves; its chart against its own limits does.")
 READING = ("Each council has its own average (solid line) and limits (dashed), recalculated where its level shifted "
            "for good; ▲■◆▼ mark signals. Grey band: the group's median ± median absolute deviation each period, for "
-           "context, not a target.")
+           "context, not a target. Each chart has its own scale, which always shows the group's median; where the "
+           "group spreads far wider than a council, the band runs off the edge.")
 BASES = {"global": "Overall", "economic": "Economic", "demographic": "Demographic"}  # ONS's similar-areas bases
 
 
@@ -276,11 +277,14 @@ def panel(one: pd.DataFrame, band: pd.DataFrame, *, title: str, sentence: str, f
     """
     low = one["period_start"].map(band["low"]).to_numpy(dtype=float)
     high = one["period_start"].map(band["high"]).to_numpy(dtype=float)
+    middle = one["period_start"].map(band["median"]).to_numpy(dtype=float)
     own = pd.concat([one["value"], one["upper"], one["lower"].clip(lower=0)]).astype(float)
-    every = np.concatenate([own.dropna().to_numpy(), low[np.isfinite(low)], high[np.isfinite(high)]])
+    # the council's own chart sets the scale (its process is what the panel is for), stretched to show the
+    # group's median; the band beyond that runs off the edge rather than squashing the council's line
+    every = np.concatenate([own.dropna().to_numpy(), middle[np.isfinite(middle)]])
     dates = pd.to_datetime(one["period_start"])
     first, last = (narrative.period_label(dates.iloc[i], frequency) for i in (0, -1))
-    width, height = (640, 170) if chosen else (250, 104)
+    width, height = (640, 170) if chosen else (240, 104)  # three neighbours a row beside a 1280-pixel menu
     chart = svg.small_control_chart(one, title=title, width=width, height=height, band=(low.tolist(), high.tolist()),
                                     y_range=(max(float(every.min()), 0.0), float(every.max())),
                                     x_labels=(first, last))
