@@ -166,10 +166,10 @@ def compare(con: duckdb.DuckDBPyConnection, metric_id: str, codes: list[str], *,
     ``since`` (the sidebar's period, counted back from the latest figure) chooses the periods shown,
     worded and in the CSV, and the group's band is drawn for those.
     """
-    catalogue = metrics(con).set_index("metric_id")
-    if metric_id not in catalogue.index:
+    found = store.query(con, "similar_metric", {"metric_id": metric_id})
+    if found.empty:
         raise ValueError(f"no published metric {metric_id!r}")
-    metric: dict[str, Any] = {"metric_id": metric_id, **{str(k): v for k, v in catalogue.loc[metric_id].items()}}
+    metric: dict[str, Any] = {str(k): v for k, v in found.iloc[0].items()}
     names = dict(zip(*(areas(con)[c] for c in ("area_code", "name")), strict=True))
     raw = store.query(con, "similar_values", {"metric_id": metric_id, "area_codes": codes})
     raw["period_start"] = pd.to_datetime(raw["period_start"])

@@ -500,9 +500,13 @@ def small_control_chart(points: pd.DataFrame, *, title: str, width: int = 240, h
         return height - bottom - (min(max(v, lo), hi) - lo) / span * (height - top - bottom)
 
     def path(series: pd.Series, rows: Sequence[int] | None = None) -> str:
-        vals = series.astype(float).to_numpy()
-        return " ".join(f"{x(i):.1f},{y(float(vals[i])):.1f}" for i in (range(n) if rows is None else rows)
-                        if np.isfinite(vals[i]))
+        # in arrays: sixteen panels of 167 months are 2,700 points a line, drawn on every new comparison
+        at = np.arange(n) if rows is None else np.asarray(rows, dtype=int)
+        vals = series.astype(float).to_numpy()[at]
+        keep = np.isfinite(vals)
+        xs = pad + at[keep] * (width - 2 * pad) / max(n - 1, 1)
+        ys = height - bottom - (np.clip(vals[keep], lo, hi) - lo) / span * (height - top - bottom)
+        return " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(xs.tolist(), ys.tolist(), strict=True))
 
     label = _e(title)
     parts = [f'<svg role="img" aria-label="Small control chart for {label}" viewBox="0 0 {width} {height}" '
