@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from perf.access import public
-from perf.analysis import places
+from perf.analysis import measures, places
 from perf.drawing import svg
 from perf.words import text
-from ui import cached, draw, filters
+from ui import cached, draw, filters, icons
 
 scope = filters.current()
 st.title("By locality")
@@ -51,6 +51,11 @@ if rate:
     show["value"] = places.per_thousand(show, residents)
     y_title = f"{m['unit']} per 1,000 residents"
 st.markdown(f"### {text.markdown(m['name'])}" + (" per 1,000 residents" if rate else f" ({text.markdown(m['unit'])})"))
+provenance = measures.provenance(m)
+if provenance:  # real or illustrative, said where the figures are (as on the Measure page)
+    source = measures.attribution(m)
+    st.markdown(icons.data_badge(provenance) + f" <span style='color:#555'>{text.html(source or provenance)}</span>",
+                unsafe_allow_html=True)
 if values["suppressed"].any():
     st.caption(f"{public.RULE} {int(values['suppressed'].sum()):,} of the {len(values):,} figures here are not shown.")
     # an area whose periods are mostly hidden gets no panel: its shown points would be its zeros

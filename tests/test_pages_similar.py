@@ -161,3 +161,14 @@ def test_last_12_months_of_an_annual_indicator(app_env: Path) -> None:
     assert "the sidebar's period (last 12 months)" in text
     table = at.dataframe[0].value
     assert table["period_start"].nunique() == 1  # one year's figure in twelve months
+
+
+def test_by_locality_marks_a_real_measure_real_with_its_source_and_an_illustrative_one_illustrative(
+        app_env: Path) -> None:
+    at = run_page("app_pages/locality.py", locality="Bromsgrove (council)",
+                  measure="FixMyStreet reports: rubbish and fly-tipping")
+    badges = [m.value for m in at.markdown if "oi-badge" in m.value]
+    assert any('aria-label="Real data: mySociety / FixMyStreet' in b and "by ward (best fit)" in b for b in badges)
+    made_up = run_page("app_pages/locality.py", locality="Bromsgrove (council)", measure="Homelessness approaches")
+    badges = [m.value for m in made_up.markdown if "oi-badge" in m.value]
+    assert any('aria-label="Illustrative data"' in b for b in badges) and not any("Real data" in b for b in badges)
