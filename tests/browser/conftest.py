@@ -59,8 +59,9 @@ def running(db: Path, *, public: bool = False, private: bool = True) -> Iterator
     """A Streamlit server for the duration of the block; its base URL.
 
     The signed-in app holds its database read-write (one process per file), so by default it serves
-    a private copy and tests read ``db`` itself; with ``private=False`` it serves ``db``, which a test
-    then reads through ``perf.intake.inbox.readable`` (a copy the server makes).
+    a private copy, and ``db`` stays free for tests to read: but the server's writes never reach ``db``.
+    A test that reads back what the app wrote passes ``private=False``: the server holds ``db``, and
+    the test reads it through ``perf.intake.inbox.readable`` (a copy the server makes).
     """
     import shutil
     import tempfile

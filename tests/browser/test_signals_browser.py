@@ -51,7 +51,7 @@ def loop(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     with smtp_server(folder) as (port, cert, received), pytest.MonkeyPatch.context() as mp:
         for key, value in smtp_env(port, cert).items():
             mp.setenv(key, value)  # the app's server inherits them
-        with running(copy) as url:
+        with running(copy, private=False) as url:  # the server holds this file, which the test reads back
             yield url, copy, received
 
 
@@ -65,8 +65,13 @@ def small(browser: object) -> Iterator[object]:
 
 @contextmanager
 def fresh(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The database as the app has written it: a copy the running app makes (perf.intake.inbox.readable)."""
+    """The database as the app has written it: a copy the running app makes (perf.intake.inbox.readable).
+
+    The server must hold ``db`` itself (``running(..., private=False)``): with a private copy served,
+    ``db`` is a file the app never writes, and reading it shows the state from before the app's writes.
+    """
     with inbox.readable(db) as path:
+        assert path != db, f"no process holds {db}: the app is serving another file"
         con = duckdb.connect(str(path), read_only=True)
         try:
             yield con
@@ -133,8 +138,12 @@ def test_an_uploaded_signal_is_emailed_listed_answered_and_shown(loop: tuple[str
     wait_ready(page)
     main.locator("h1", has_text="Signals").scroll_into_view_if_needed()
     shot(page, "signal_answered")
-    # who closed it and when, as the app recorded it (read back through the app, which holds the file)
     main.get_by_text(re.compile(r"^Closed .+ by jon$")).wait_for(timeout=30_000)
+    # who closed it, as the app recorded it in its file (read back through the app, which holds the file)
+    with fresh(db) as con:
+        row = con.execute("SELECT status, closed_by FROM signal_item s JOIN signal_answer USING (signal_id) "
+                          "WHERE s.measure_id = 'leisure-visits'").fetchone()
+    assert row == ("closed", "jon")
 
     # 4. the Measure page shows the answer beside the chart
     main.get_by_text("Open the measure").click()
