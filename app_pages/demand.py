@@ -57,7 +57,7 @@ every = f"{granularity}"
 over_time = not (public and disclosure.mostly_hidden(periods))
 if granularity != c.granularity and over_time:
     st.caption(f"Shown by {every}: {c.granularity} by {c.granularity}, too many of the counts here would be "
-               f"under {disclosure.SMALL_COUNT}.")
+               f"under {disclosure.SMALL_COUNT}, or would give one away.")
 if not over_time:
     st.info(f"Most {every}s here have fewer than {disclosure.SMALL_COUNT} contacts of one type, so the public view "
             "does not chart demand over time. Choose a larger area, or all services, to see it.")

@@ -245,3 +245,165 @@ def test_the_public_capability_page_lists_no_single_case(sample_db: Path, monkey
     at = public_page(monkeypatch, sample_db, "app_pages/capability.py", period="All time")
     columns = {c for el in at.dataframe for c in el.value.columns}
     assert columns and not columns & {"Case", "case_id", "completed_at"}
+
+
+# --- one rule across the lengths a page offers: no total shown gives a hidden period back ---------------------
+def _months_of_weeks(weekly: pd.DataFrame) -> pd.DataFrame:
+    """Months summed from days: every week here lies inside one month (February 2021 starts on a Monday)."""
+    month = weekly["period_start"].dt.to_period("M").dt.start_time
+    out = weekly.assign(period_start=month).groupby("period_start", as_index=False)[["n"]].sum()
+    return out
+
+
+def _ladder_of(weekly_counts: list[int]) -> dict[str, pd.DataFrame]:
+    raw = pd.DataFrame({"period_start": pd.date_range("2021-02-01", periods=len(weekly_counts), freq="W-MON"),
+                        "n": weekly_counts})
+    months = _months_of_weeks(raw)
+    quarters = months.assign(period_start=months["period_start"].dt.to_period("Q").dt.start_time).groupby(
+        "period_start", as_index=False)[["n"]].sum()
+    frames = {"week": raw, "month": months, "quarter": quarters}
+
+    def fetch(g: str) -> pd.DataFrame:
+        return disclosure.suppress(frames[g], ["n"])
+
+    return disclosure.published_ladder(fetch, blank=["n"])
+
+
+def test_a_month_holding_a_hidden_week_is_hidden_so_the_month_less_its_weeks_cannot_give_it_back() -> None:
+    counts = [20] * 52
+    counts[1] = 3  # the second week of February 2021 (its four weeks make the whole month)
+    ladder = _ladder_of(counts)
+    weeks, months = ladder["week"], ladder["month"]
+    assert "week" in ladder and weeks["suppressed"].sum() == 2  # the small week and its second blank
+    hidden_weeks = weeks.loc[weeks["suppressed"], "period_start"]
+    for start in hidden_weeks:  # every month and quarter holding a hidden week is hidden too
+        assert months.loc[months["period_start"] == start.to_period("M").start_time, "suppressed"].all()
+        quarters = ladder["quarter"]
+        assert quarters.loc[quarters["period_start"] == start.to_period("Q").start_time, "suppressed"].all()
+    assert pd.isna(months.loc[months["period_start"] == "2021-02-01", "n"]).all()
+    # what the old rule showed: February (71) less its three shown weeks (60) is the hidden week, 3
+    shown = disclosure.suppress(_months_of_weeks(pd.DataFrame({
+        "period_start": pd.date_range("2021-02-01", periods=52, freq="W-MON"), "n": counts})), ["n"])
+    assert int(shown.loc[0, "n"]) - 3 * 20 == 3
+
+
+def test_a_month_whose_weeks_are_all_five_or_more_stays_shown() -> None:
+    counts = [20] * 52
+    counts[1] = 3
+    ladder = _ladder_of(counts)
+    months, weeks = ladder["month"], ladder["week"]
+    hidden_months = set(months.loc[months["suppressed"], "period_start"])
+    expected = {d.to_period("M").start_time for d in weeks.loc[weeks["suppressed"], "period_start"]}
+    assert hidden_months == expected  # no more than those
+    raw = _months_of_weeks(pd.DataFrame({"period_start": pd.date_range("2021-02-01", periods=52, freq="W-MON"),
+                                         "n": counts}))
+    kept = months[~months["suppressed"]].merge(raw, on="period_start", suffixes=("", "_raw"))
+    assert len(kept) >= len(months) - 2 and (kept["n"] == kept["n_raw"]).all()
+
+
+def test_nothing_hidden_anywhere_when_no_count_is_small() -> None:
+    ladder = _ladder_of([20] * 52)
+    assert set(ladder) == {"week", "month", "quarter"}
+    assert not any(frame["suppressed"].any() for frame in ladder.values())
+
+
+def test_weeks_that_would_punch_holes_in_too_many_months_are_shown_as_months() -> None:
+    counts = [20] * 52
+    for i in (1, 6, 10, 15):  # four weeks in 52 (under a tenth), in four different months
+        counts[i] = 3
+    ladder = _ladder_of(counts)
+    assert "week" not in ladder  # offering weeks would hide 4 of 12 months
+    g, shown = disclosure.choose(ladder, "week")
+    assert g == "month" and not shown["suppressed"].any()
+
+
+@pytest.mark.parametrize("kind", ["demand", "capability"])
+def test_on_the_sample_no_shown_period_overlaps_a_hidden_one_of_a_length_a_visitor_can_ask_for(con, kind: str) -> None:  # type: ignore[no-untyped-def]
+    """Places where the old rule let a visitor work a hidden week or month back, every service: what a
+    visitor sees at each "Show by" choice."""
+    length = {"week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1), "quarter": pd.DateOffset(months=3)}
+    wards = ["c-redditch", "w-rbc-central", "w-rbc-north", "w-rbc-greenlands-lakeside", "w-bdc-cofton"]
+    services = [None, *demand.services(con)["service_id"]]
+    checked = hidden_seen = 0
+    for ward in wards:
+        for service in services:
+            if kind == "demand":
+                def fetch(g: str, service: str | None = service, ward: str = ward) -> pd.DataFrame:
+                    return disclosure.demand_counts(demand.demand_by_period(
+                        con, service_id=service, locality_id=ward, granularity=g))  # type: ignore[arg-type]
+                blank = (*disclosure.DEMAND_COUNTS, *disclosure.DEMAND_DERIVED)
+            else:
+                if capability.capability_chart(con, service_id=service, locality_id=ward, max_cases=0,
+                                               public_only=True).points.empty:
+                    continue
+
+                def fetch(g: str, service: str | None = service, ward: str = ward) -> pd.DataFrame:
+                    return disclosure.capability_rows(capability.capability_chart(
+                        con, service_id=service, locality_id=ward, max_cases=0, granularity=g,  # type: ignore[arg-type]
+                        public_only=True).points)
+                blank = (*disclosure.CASE_COUNTS, *disclosure.CASE_DERIVED)
+            ladder = disclosure.published_ladder(fetch, blank=blank)
+            seen = {g: disclosure.choose(ladder, g) for g in disclosure.LADDER}
+            frames = {g: frame for g, frame in seen.values()}
+            for fine, coarse in (("week", "month"), ("week", "quarter"), ("month", "quarter")):
+                if fine not in frames or coarse not in frames:
+                    continue
+                hidden = pd.to_datetime(frames[fine].loc[frames[fine]["suppressed"], "period_start"])
+                shown = pd.to_datetime(frames[coarse].loc[~frames[coarse]["suppressed"], "period_start"])
+                hidden_seen += len(hidden)
+                for start in hidden:
+                    overlap = (shown < start + length[fine]) & (shown + length[coarse] > start)
+                    assert not overlap.any(), (kind, ward, service, fine, start, coarse, list(shown[overlap]))
+                checked += 1
+    assert checked > 10 and hidden_seen > 0  # it did compare lengths holding hidden periods
+
+
+def _periods_table(at, first_column: str) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """The public page's numbers behind the chart: its periods, with which are not shown."""
+    table = next(el.value for el in at.dataframe if first_column in el.value.columns)
+    flag = "Not shown (small count)" if "Not shown (small count)" in table.columns else "suppressed"
+    return pd.DataFrame({"start": pd.to_datetime(table[first_column], format="mixed"),
+                         "hidden": table[flag].astype(bool)})
+
+
+def _shown_over_hidden(fine: pd.DataFrame, fine_len: pd.DateOffset, coarse: pd.DataFrame,
+                       coarse_len: pd.DateOffset) -> list[str]:
+    shown = coarse.loc[~coarse["hidden"], "start"]
+    return [f"{s:%d %b %Y} shown holds hidden {h:%d %b %Y}" for h in fine.loc[fine["hidden"], "start"]
+            for s in shown if s < h + fine_len and s + coarse_len > h]
+
+
+def test_the_public_demand_page_hides_a_quarter_whose_month_is_hidden_and_shows_one_whose_months_are_shown(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Redditch, street scene: October 2024 has 4 failure contacts, hidden by month; the quarter showed it
+    (October-December less November and December)."""
+    def periods(by: str) -> pd.DataFrame:
+        at = public_page(monkeypatch, sample_db, "app_pages/demand.py", locality="Redditch (council)",
+                         period="All time", by=by)
+        at.selectbox(key="service").select("street_scene").run()
+        assert not at.exception, at.exception
+        return _periods_table(at, "Period starting")
+
+    months, quarters = periods("Month"), periods("Quarter")
+    assert months["hidden"].any() and len(months) > 40  # months are offered here, with hidden ones
+    assert months.loc[months["start"] == "2024-10-01", "hidden"].all()
+    assert not _shown_over_hidden(months, pd.DateOffset(months=1), quarters, pd.DateOffset(months=3))
+    assert quarters.loc[quarters["start"] == "2024-10-01", "hidden"].all()
+    fine = quarters[~quarters["hidden"]]  # must NOT be hidden: a quarter whose three months are all shown
+    assert (fine["start"] == "2024-07-01").any() and len(fine) >= len(quarters) - 4
+
+
+def test_the_public_capability_page_hides_a_month_holding_a_hidden_week(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def periods(by: str) -> pd.DataFrame:
+        at = public_page(monkeypatch, sample_db, "app_pages/capability.py", locality="Cofton", period="All time",
+                         by=by)
+        return _periods_table(at, "period_start")
+
+    weeks, months = periods("As recorded"), periods("Month")
+    assert weeks["hidden"].any() and months["hidden"].any()
+    assert (weeks["start"].diff().dropna() == pd.Timedelta(days=7)).all()  # weeks are offered here
+    assert not _shown_over_hidden(weeks, pd.DateOffset(weeks=1), months, pd.DateOffset(months=1))
+    assert (~months["hidden"]).sum() >= len(months) - 6  # months whose weeks are all shown stay shown

@@ -310,11 +310,56 @@ def crawl(db: Path, monkeypatch: pytest.MonkeyPatch, *, public_view: bool,
         at.segmented_control(key="level").set_value("Localities").run()
         read_page(at, f"locality of localities [{mid}]", seen)
     for path in ("app_pages/demand.py", "app_pages/capability.py"):
-        at = page(path)
-        for service in services:
-            read_page(again(at, f"{path} {service}", "service", service), f"{path} {service}", seen)
-            files += read_downloads(at, f"{path} {service}", seen)
+        for by in BY:  # each "Show by" a visitor can choose: a total of one length less the parts of another
+            at = page(path, by=BY[by])
+            for service in services:
+                where = f"{path} {service} by={by}"
+                read_page(again(at, where, "service", service), where, seen)
+                files += read_downloads(at, where, seen)
     return seen, files
+
+
+BY = {"recorded": "As recorded", "month": "Month", "quarter": "Quarter"}
+LENGTHS = {7: pd.DateOffset(weeks=1), 31: pd.DateOffset(months=1), 92: pd.DateOffset(months=3)}  # by days apart
+
+
+def _periods_of(frame: pd.DataFrame) -> tuple[pd.DateOffset, pd.DataFrame] | None:
+    """A Demand or Capability download's periods (start, hidden) and their length, read from the file."""
+    start = next((c for c in ("Period starting", "period_start") if c in frame.columns), None)
+    flag = next((c for c in ("Not shown (small count)", "suppressed") if c in frame.columns), None)
+    if start is None or flag is None or len(frame) < 2:
+        return None
+    starts = pd.to_datetime(frame[start], errors="coerce", format="mixed")
+    gap = int(starts.diff().dt.days.dropna().min())  # periods with nothing in them may be missing
+    length = next((LENGTHS[d] for d in sorted(LENGTHS) if gap <= d), None)
+    if length is None:
+        return None
+    hidden = frame[flag].astype(str).str.lower().isin({"true", "1"})
+    return length, pd.DataFrame({"start": starts, "hidden": hidden.to_numpy()})
+
+
+def length_findings(seen: Seen) -> list[str]:
+    """A period shown in one download that holds a hidden period of a shorter length in another of the same
+    page and service (say, a month shown whose week is hidden): the month less the shown weeks gives it back."""
+    views: dict[str, list[tuple[str, pd.DateOffset, pd.DataFrame]]] = {}
+    for where, frame in seen.frames:
+        found = re.match(r"(app_pages/\w+\.py \S*) by=(\w+): Download the data", where)
+        read = _periods_of(frame) if found else None
+        if found and read is not None:
+            views.setdefault(found.group(1), []).append((found.group(2), *read))
+    out = []
+    for page_service, read in views.items():
+        for by_fine, fine_len, fine in read:
+            for by_coarse, coarse_len, coarse in read:
+                if pd.Timestamp("2024-01-01") + fine_len >= pd.Timestamp("2024-01-01") + coarse_len:
+                    continue
+                shown = coarse.loc[~coarse["hidden"], "start"]
+                for h in fine.loc[fine["hidden"], "start"]:
+                    over = shown[(shown < h + fine_len) & (shown + coarse_len > h)]
+                    if len(over):
+                        out.append(f"{page_service}: {over.iloc[0]:%d %b %Y} shown by {by_coarse} holds "
+                                   f"{h:%d %b %Y}, hidden by {by_fine}: the total less the parts shown gives it back")
+    return out
 
 
 def findings(seen: Seen, bad: Forbidden) -> list[str]:
@@ -331,6 +376,7 @@ def findings(seen: Seen, bad: Forbidden) -> list[str]:
                 found.append(f"{where}: a count under 5: {plain[max(hit.start() - 40, 0):hit.end()]!r}")
     for where, frame in seen.frames:
         found += _frame_findings(where, frame, bad)
+    found += length_findings(seen)
     return sorted(set(found))
 
 

@@ -152,19 +152,29 @@ def table(frame: pd.DataFrame, *, public: bool, where: Any = st) -> None:
 
 @cached_result(64)
 def public_periods(filters: Filters, granularity: str) -> tuple[str, pd.DataFrame]:
-    """Demand per period with small counts hidden, by month or quarter when too many weeks would be."""
-    return disclosure.coarsen(lambda g: disclosure.demand_counts(by_period(filters, g)), granularity)
+    """Demand per period with small counts hidden, by month or quarter when too many weeks would be; a
+    month or quarter holding a hidden week or month the public can see is hidden too (one rule for every
+    length the page offers: perf.disclosure.published_ladder)."""
+    return disclosure.choose(_demand_ladder(filters), granularity)
+
+
+@cached_result(16)
+def _demand_ladder(filters: Filters) -> dict[str, pd.DataFrame]:
+    return disclosure.published_ladder(lambda g: disclosure.demand_counts(by_period(filters, g)),
+                                       blank=(*disclosure.DEMAND_COUNTS, *disclosure.DEMAND_DERIVED))
 
 
 @cached_result(64)
 def public_capability(filters: Filters, day_count: str, granularity: str) -> tuple[str, CapabilityChart]:
-    """The capability chart as periods, never single cases, with periods of 1 to 4 cases hidden."""
-    def rows(g: str) -> pd.DataFrame:
-        return disclosure.capability_rows(capability_chart(filters, day_count, max_cases=0, granularity=g, public=True).points)
+    """The capability chart as periods, never single cases, with periods of 1 to 4 cases hidden, and a month
+    or quarter holding a hidden week or month the public can see (perf.disclosure.published_ladder)."""
+    def chart(g: str) -> CapabilityChart:
+        return capability_chart(filters, day_count, max_cases=0, granularity=g, public=True)
 
-    shown_by, _ = disclosure.coarsen(rows, granularity)
-    chart = capability_chart(filters, day_count, max_cases=0, granularity=shown_by, public=True)
-    return shown_by, disclosure.public_capability(chart)
+    ladder = disclosure.published_ladder(lambda g: disclosure.capability_rows(chart(g).points),
+                                         blank=(*disclosure.CASE_COUNTS, *disclosure.CASE_DERIVED))
+    shown_by, rows = disclosure.choose(ladder, granularity)
+    return shown_by, disclosure.public_capability(chart(shown_by), hidden=rows["suppressed"])
 
 
 # The page's views of the cached queries, kept too: hiding small counts redone on every rerun

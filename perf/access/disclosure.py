@@ -16,7 +16,10 @@ blank the next smallest is blanked too. This module applies it to the frames of
 Unlike the zip, the pages apply it at every level, the whole area included: a count of 3 contacts
 of one nature, or by letter, is as small for the whole area as for a ward. Week-by-week counts for
 one ward are often that small, so :func:`coarsen` moves to months or quarters until few periods
-are hidden (``MAX_HIDDEN_SHARE``, our convention).
+are hidden (``MAX_HIDDEN_SHARE``, our convention). A visitor can ask for each length in turn, so
+:func:`published_ladder` hides a month or quarter that holds a hidden week or month (the month less
+its shown weeks would give the week back), and offers a length only when that leaves the longer
+ones readable; :func:`choose` picks the length to show.
 
 Example
 -------
@@ -61,7 +64,8 @@ DEMAND_DERIVED = ("failure_share", "share_of_demand", "demand_per_1000", "failur
 CASE_COUNTS = ("cases",)
 CASE_DERIVED = ("mean", "median", "p90", "longest", "mean_moving_range", "lower", "upper", "value")
 RULE = (f"Public view: a count from 1 to {SMALL_COUNT - 1} is not shown, so that no one can be identified, "
-        "and where it could be worked out from a total the next smallest count is hidden too. Zero is shown.")
+        "and where it could be worked out from a total the next smallest count is hidden too, as is a month or "
+        "quarter that holds a hidden week or month. Zero is shown.")
 
 
 # --- tables -----------------------------------------------------------------------------------------
@@ -275,6 +279,108 @@ def coarsen(
         g = COARSER[g]
 
 
+LADDER = ("week", "month", "quarter")  # the periods the public Demand and Capability pages offer, finest first
+_LENGTH = {"week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1), "quarter": pd.DateOffset(months=3)}
+
+
+def published_ladder(
+    fetch: Callable[[str], pd.DataFrame],
+    *,
+    blank: Sequence[str],
+    flag: str = "suppressed",
+    max_hidden_share: float = MAX_HIDDEN_SHARE,
+) -> dict[str, pd.DataFrame]:
+    """Every period length a public page offers (``LADDER``), each hidden consistently with the others.
+
+    A visitor can ask for weeks, then for months: a month shown whose weeks are shown but one would
+    give that week back (the month less the weeks shown). So a period is hidden too when it overlaps
+    a hidden period of a finer length the public can see, and a quarter likewise for hidden months
+    and weeks. Every figure shown is then disjoint from every hidden finer one, and all a visitor can
+    work out about the hidden ones is their sum, which the within-table rule (a second blank) protects.
+
+    A length is offered (in the returned dict; :func:`choose` picks from it) when at most
+    ``max_hidden_share`` of it is hidden, and only if it leaves every longer length that would be
+    offered so (quarters: charted, at most ``MOSTLY_HIDDEN`` hidden): weeks that would punch holes in
+    too many months are shown as those months instead. The longest (quarters) is always offered.
+
+    ``fetch(g)`` returns the frame at granularity ``g`` with small counts hidden (``flag``) and a
+    ``period_start``; ``blank`` names the counts, and the figures worked out from them, that a
+    hidden row loses.
+
+    Example
+    -------
+    >>> weeks = pd.DataFrame({"period_start": pd.date_range("2026-01-05", periods=25, freq="W-MON"),
+    ...                       "n": [9.0] * 24 + [np.nan], "suppressed": [False] * 24 + [True]})
+    >>> months = pd.DataFrame({"period_start": pd.date_range("2026-01-01", periods=12, freq="MS"),
+    ...                        "n": 40.0, "suppressed": False})
+    >>> frames = {"week": weeks, "month": months, "quarter": months.iloc[:0]}
+    >>> shown = published_ladder(frames.__getitem__, blank=["n"])["month"]
+    >>> shown.loc[shown["suppressed"], "period_start"].dt.strftime("%b").tolist()  # its hidden week's month
+    ['Jun']
+    """
+    base = {g: fetch(g).reset_index(drop=True) for g in LADDER}
+    out: dict[str, pd.DataFrame] = {}
+    hidden: list[tuple[pd.Timestamp, pd.Timestamp]] = []  # hidden periods of the lengths offered so far
+
+    def few_hidden(frame: pd.DataFrame, g: str | None = None) -> bool:
+        # the longest length is shown anyway, and charted unless mostly hidden (MOSTLY_HIDDEN)
+        limit = MOSTLY_HIDDEN if g == LADDER[-1] else max_hidden_share
+        return not frame.empty and float(frame[flag].mean()) <= limit
+
+    for i, g in enumerate(LADDER):
+        frame = _hide_overlapping(base[g], g, hidden, blank, flag)
+        if g == LADDER[-1]:
+            out[g] = frame  # the longest is offered whatever is hidden (the page says when most is)
+            break
+        if not few_hidden(frame):
+            continue
+        mine = [(a, a + _LENGTH[g]) for a in pd.to_datetime(frame.loc[frame[flag].astype(bool), "period_start"])]
+        if any(few_hidden(_hide_overlapping(base[c], c, hidden, blank, flag), c)
+               and not few_hidden(_hide_overlapping(base[c], c, hidden + mine, blank, flag), c)
+               for c in LADDER[i + 1:]):
+            continue  # offering g would punch holes in a longer length: a visitor asking for g gets that
+        out[g] = frame
+        hidden += mine
+    return out
+
+
+def _hide_overlapping(frame: pd.DataFrame, granularity: str, hidden: Sequence[tuple[pd.Timestamp, pd.Timestamp]],
+                      blank: Sequence[str], flag: str) -> pd.DataFrame:
+    """``frame`` with every period that overlaps one of ``hidden`` (start, end) hidden too."""
+    if not hidden or frame.empty:
+        return frame
+    starts = pd.to_datetime(frame["period_start"])
+    ends = starts + _LENGTH[granularity]
+    over = np.zeros(len(frame), dtype=bool)
+    for lo, hi in hidden:
+        over |= ((starts < hi) & (ends > lo)).to_numpy()
+    more = over & ~frame[flag].to_numpy(dtype=bool)
+    if not more.any():
+        return frame
+    out = frame.copy()
+    out[flag] = out[flag].to_numpy(dtype=bool) | more
+    for col in blank:
+        if col in out.columns:
+            kind = out[col].dtype
+            masked = pd.to_numeric(out[col], errors="coerce").astype("float64").mask(more)
+            out[col] = masked.astype("Int64") if pd.api.types.is_integer_dtype(kind) else masked
+    return out
+
+
+def choose(ladder: dict[str, pd.DataFrame], granularity: str) -> tuple[str, pd.DataFrame]:
+    """The length to show a visitor who asks for ``granularity``: the first offered in a
+    :func:`published_ladder` from it up (the longest is always offered).
+
+    Example
+    -------
+    >>> choose({"month": pd.DataFrame(), "quarter": pd.DataFrame()}, "week")[0]
+    'month'
+    """
+    start = LADDER.index(granularity) if granularity in LADDER else 0
+    g = next(g for g in LADDER[start:] if g in ladder)
+    return g, ladder[g]
+
+
 def mostly_hidden(frame: pd.DataFrame, *, flag: str = "suppressed") -> bool:
     """True when more than ``MOSTLY_HIDDEN`` of the rows are hidden: too sparse to chart over time."""
     return not frame.empty and float(frame[flag].mean()) > MOSTLY_HIDDEN
@@ -434,15 +540,27 @@ def capability_sentence(result: CapabilityChart) -> str:
     return result.sentence()
 
 
-def public_capability(result: CapabilityChart) -> CapabilityChart:
+def public_capability(result: CapabilityChart, hidden: pd.Series | None = None) -> CapabilityChart:
     """A capability chart of periods (``mode == "period"``) with periods of 1 to 4 cases hidden and the
-    limits worked out again from the shown periods; the lower limit stays at zero or above."""
+    limits worked out again from the shown periods; the lower limit stays at zero or above.
+
+    ``hidden`` (one flag a point, from :func:`published_ladder`) hides more periods than the chart's own
+    small counts: those that would give away a hidden period of another length.
+    """
     if result.points.empty:
         return result
     if result.mode != "period":
         raise ValueError("public_capability needs a chart of periods (capability_chart(max_cases=0)), "
                          f"got mode {result.mode!r}")  # fmt: skip
     rows = capability_rows(result.points)
+    if hidden is not None:
+        more = np.asarray(hidden, dtype=bool) & ~rows["suppressed"].to_numpy(dtype=bool)
+        rows["suppressed"] = rows["suppressed"].to_numpy(dtype=bool) | more
+        for col in (*CASE_COUNTS, *CASE_DERIVED):
+            if col in rows.columns:
+                kind = rows[col].dtype
+                masked = pd.to_numeric(rows[col], errors="coerce").astype("float64").mask(more)
+                rows[col] = masked.astype("Int64") if pd.api.types.is_integer_dtype(kind) else masked
     if result.chart is None or not rows["suppressed"].any():
         return dataclasses.replace(result, points=rows)
     fresh = published_xmr(result.chart, rows["suppressed"], blank=(), floor=0.0)
