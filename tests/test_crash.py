@@ -124,6 +124,7 @@ def test_kill_9_during_a_build_then_the_app_opens_the_old_file_or_the_new(
     time.sleep(0.5)  # mid-way through writing the new file
     build.send_signal(signal.SIGKILL)
     build.wait()
+    assert tmp.exists(), "the build finished before the kill: not a crash"  # its half-written file is left
     marker = _count(db, "SELECT count(*) FROM meta WHERE key = 'marker'")
     assert _count(db, "SELECT count(*) FROM demand") == full  # the old file whole, or the new one whole
     monkeypatch.setenv("OUTSIDE_IN_DB", str(db))

@@ -85,3 +85,20 @@ def test_the_average_moves_in_colour_only_when_the_verdict_claims_a_change(app_e
     assert quiet.metric[0].proto.color != changed.metric[0].proto.color
     assert changed.metric[0].proto.color == type(changed.metric[0].proto).MetricColor.Value("GREEN")
     assert quiet.metric[0].proto.color == type(quiet.metric[0].proto).MetricColor.Value("GRAY")
+
+
+def test_every_date_the_verdict_names_is_a_date_of_the_data(app_env: Path) -> None:
+    """Housing repair contacts, whole area: the page once said "No sustained change at 15 Apr 2000" (the
+    values reached the engine without their dates, which then counted days from 2000)."""
+    import re
+
+    name = _name(app_env, "repairs-demand")
+    with store.connect(app_env) as con:
+        first, last = con.execute("SELECT min(period_start), max(period_start) FROM measurement "
+                                  "WHERE measure_id = 'repairs-demand' AND locality_id = 'ALL'").fetchone()
+    for on in ("", "2023-04-03", "2025-06-02"):
+        at = run_page("app_pages/review.py", measure=name, period="All time", **({"on": on} if on else {}))
+        head, finding = _verdict(at)
+        said = [pd.Timestamp(d) for d in re.findall(r"\b\d{1,2} [A-Z][a-z]{2} \d{4}\b", f"{head} {finding}")]
+        assert said, (head, finding)
+        assert all(pd.Timestamp(first) <= d <= pd.Timestamp(last) + pd.Timedelta(days=6) for d in said), (head, finding)
