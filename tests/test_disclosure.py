@@ -407,3 +407,23 @@ def test_the_public_capability_page_hides_a_month_holding_a_hidden_week(
     assert (weeks["start"].diff().dropna() == pd.Timedelta(days=7)).all()  # weeks are offered here
     assert not _shown_over_hidden(weeks, pd.DateOffset(weeks=1), months, pd.DateOffset(months=1))
     assert (~months["hidden"]).sum() >= len(months) - 6  # months whose weeks are all shown stay shown
+
+
+def test_the_cost_of_a_month_holding_a_hidden_week_is_hidden_and_other_months_are_priced(con) -> None:  # type: ignore[no-untyped-def]
+    """A month's cost is its failure count times a rate: shown beside the weeks, it would give a hidden week back."""
+    kw = {"service_id": "housing_repairs", "locality_id": "w-rbc-central"}
+
+    def fetch(g: str) -> pd.DataFrame:
+        return disclosure.demand_counts(demand.demand_by_period(con, **kw, granularity=g))  # type: ignore[arg-type]
+
+    ladder = disclosure.published_ladder(fetch, blank=(*disclosure.DEMAND_COUNTS, *disclosure.DEMAND_DERIVED))
+    assert "week" in ladder and ladder["week"]["suppressed"].any()  # weeks are offered, some hidden
+    cost = disclosure.failure_cost(demand.failure_demand_cost(con, **kw, granularity="month"))
+    shown = disclosure.hide_overlapping(cost, "month", disclosure.hidden_spans(ladder),
+                                        blank=("failure_demand", "hours", "cost"))
+    weeks = ladder["week"]
+    for start in weeks.loc[weeks["suppressed"], "period_start"]:
+        months = {start.to_period("M").start_time, (start + pd.Timedelta(days=6)).to_period("M").start_time}
+        rows = shown[shown["period_start"].isin(months)]
+        assert rows["suppressed"].all() and rows["cost"].isna().all(), start
+    assert shown["cost"].notna().sum() >= len(shown) - 3 * int(weeks["suppressed"].sum())  # the rest stay priced

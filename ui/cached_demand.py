@@ -224,7 +224,12 @@ def cost_shown(filters: Filters, handling_minutes: float | None, cost_per_hour: 
                public: bool) -> pd.DataFrame:
     """What failure demand costs by service and month; small failure counts hidden in public."""
     priced = cost(filters, handling_minutes, cost_per_hour)
-    return disclosure.failure_cost(priced) if public else priced
+    if not public:
+        return priced
+    # a month's cost gives its failure count away: hidden with any week or month of the page hidden in it
+    return disclosure.hide_overlapping(disclosure.failure_cost(priced), "month",
+                                       disclosure.hidden_spans(_demand_ladder(filters)),
+                                       blank=("failure_demand", "hours", "cost"))
 
 
 @cached_result(64)

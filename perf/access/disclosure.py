@@ -344,6 +344,20 @@ def published_ladder(
     return out
 
 
+def hidden_spans(ladder: dict[str, pd.DataFrame], *, flag: str = "suppressed") -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """The (start, end) of every hidden period of every length a :func:`published_ladder` offers."""
+    return [(a, a + _LENGTH[g]) for g, frame in ladder.items() if not frame.empty
+            for a in pd.to_datetime(frame.loc[frame[flag].astype(bool), "period_start"])]
+
+
+def hide_overlapping(frame: pd.DataFrame, granularity: str, spans: Sequence[tuple[pd.Timestamp, pd.Timestamp]],
+                     *, blank: Sequence[str], flag: str = "suppressed") -> pd.DataFrame:
+    """Another figure of the same filters by ``granularity`` (the cost of failure demand, by month) with
+    every period that overlaps a hidden one the public can see (:func:`hidden_spans`) hidden too, so it
+    cannot be set against the shown periods to give a hidden one back."""
+    return _hide_overlapping(frame, granularity, spans, blank, flag)
+
+
 def _hide_overlapping(frame: pd.DataFrame, granularity: str, hidden: Sequence[tuple[pd.Timestamp, pd.Timestamp]],
                       blank: Sequence[str], flag: str) -> pd.DataFrame:
     """``frame`` with every period that overlaps one of ``hidden`` (start, end) hidden too."""
