@@ -419,7 +419,7 @@ def test_the_cost_of_a_month_holding_a_hidden_week_is_hidden_and_other_months_ar
     ladder = disclosure.published_ladder(fetch, blank=(*disclosure.DEMAND_COUNTS, *disclosure.DEMAND_DERIVED))
     assert "week" in ladder and ladder["week"]["suppressed"].any()  # weeks are offered, some hidden
     cost = disclosure.failure_cost(demand.failure_demand_cost(con, **kw, granularity="month"))
-    shown = disclosure.hide_overlapping(cost, "month", disclosure.hidden_spans(ladder),
+    shown = disclosure.hide_overlapping(cost, "month", disclosure.hidden_spans(ladder, upto="month"),
                                         blank=("failure_demand", "hours", "cost"))
     weeks = ladder["week"]
     for start in weeks.loc[weeks["suppressed"], "period_start"]:

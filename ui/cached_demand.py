@@ -228,7 +228,7 @@ def cost_shown(filters: Filters, handling_minutes: float | None, cost_per_hour: 
         return priced
     # a month's cost gives its failure count away: hidden with any week or month of the page hidden in it
     return disclosure.hide_overlapping(disclosure.failure_cost(priced), "month",
-                                       disclosure.hidden_spans(_demand_ladder(filters)),
+                                       disclosure.hidden_spans(_demand_ladder(filters), upto="month"),
                                        blank=("failure_demand", "hours", "cost"))
 
 

@@ -344,9 +344,13 @@ def published_ladder(
     return out
 
 
-def hidden_spans(ladder: dict[str, pd.DataFrame], *, flag: str = "suppressed") -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    """The (start, end) of every hidden period of every length a :func:`published_ladder` offers."""
-    return [(a, a + _LENGTH[g]) for g, frame in ladder.items() if not frame.empty
+def hidden_spans(ladder: dict[str, pd.DataFrame], *, upto: str = LADDER[-1],
+                 flag: str = "suppressed") -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """The (start, end) of every hidden period a :func:`published_ladder` offers, of lengths up to ``upto``
+    (a monthly figure need only keep clear of hidden weeks and months: a quarter hidden for its month
+    says nothing about the other two)."""
+    lengths = LADDER[: LADDER.index(upto) + 1]
+    return [(a, a + _LENGTH[g]) for g, frame in ladder.items() if g in lengths and not frame.empty
             for a in pd.to_datetime(frame.loc[frame[flag].astype(bool), "period_start"])]
 
 
