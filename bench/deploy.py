@@ -46,7 +46,7 @@ import duckdb  # noqa: E402
 
 from deploy import stack  # noqa: E402
 from deploy.client import Page, Visitor  # noqa: E402
-from perf import store  # noqa: E402
+from perf import seed  # noqa: E402
 from perf.config import db_path  # noqa: E402
 
 PAGES = ["", "purpose", "measure", "locality", "demand", "capability"]
@@ -313,7 +313,7 @@ def main() -> int:
     args = parser.parse_args()
     sample = db_path().resolve()
     if not sample.exists():
-        store.build(sample)
+        seed.build(sample)
     print(f"Outside-In behind nginx: {args.seconds:.0f} s, {args.rate:g} new visitors/s reading a page 3-8 s "
           f"each, pages {', '.join(p or 'overview' for p in PAGES)}")
     print("Load average at the start: {:.1f} {:.1f} {:.1f} (on a shared machine, page times measure the "

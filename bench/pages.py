@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from perf import store  # noqa: E402
+from perf import seed, store  # noqa: E402
 from perf.analysis import demand, measures  # noqa: E402
 from perf.config import db_path  # noqa: E402
 from tests.browser.conftest import ARGS, CHROMIUM, READY, start_server  # noqa: E402
@@ -66,7 +66,7 @@ def render(page, url: str, charts: int) -> float:  # type: ignore[no-untyped-def
 def main() -> int:
     db = db_path()
     if not db.exists():
-        store.build(db)
+        seed.build(db)
     with store.connect(db) as con:
         cat = measures.catalogue(con)
         services = list(demand.services(con)["name"])

@@ -23,11 +23,12 @@ def _readable(db: str | None) -> AbstractContextManager[Path]:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from perf import seed
     from perf.errors import DatabaseUnavailableError
 
     started = time.perf_counter()
     try:
-        counts = store.build(args.db or None)
+        counts = seed.build(args.db or None)
     except DatabaseUnavailableError as err:
         print(str(err), file=sys.stderr)
         return 1

@@ -6,6 +6,7 @@ importing each other; ``perf.intake.load`` re-exports them for older callers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -51,3 +52,10 @@ CONFLICT_MESSAGE = (
 
 class DatabaseUnavailableError(RuntimeError):
     """The database file cannot be opened now; the message says why and what to do."""
+
+
+def show(value: str) -> str:
+    """A cell quoted for a message: control characters made visible, long text shortened."""
+    text = value if len(value) <= 60 else value[:57] + "…"
+    text = re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], text)
+    return f"'{text}'"

@@ -1,4 +1,4 @@
-"""Time: re-aggregating a measure to a coarser period, calendar or financial (April–March) years.
+"""Time: re-aggregating a measure to a coarser period, calendar or financial (April–March) years; whether a date starts a period.
 
 Councils report monthly to managers, quarterly to Overview & Scrutiny and by financial year to
 Cabinet; the same weekly figures must roll up the same way everywhere.
@@ -6,6 +6,7 @@ Cabinet; the same weekly figures must roll up the same way everywhere.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Literal
 
 import numpy as np
@@ -54,7 +55,48 @@ def reaggregate(
     Sums are summed, means averaged, ratios recomputed from summed numerators and denominators
     (averaging percentages would weight a quiet week like a busy one). Periods with fewer source
     periods than a full one (the current, unfinished quarter) are dropped unless ``keep_partial``.
+    A ``suppressed`` column (a small count the public may not see) is kept: a quarter (or year)
+    holding a hidden month is hidden too, since the quarter less the months shown would give the
+    hidden one back.
+
+    Example
+    -------
+    >>> f = pd.DataFrame({"period_start": pd.date_range("2026-01-01", periods=6, freq="MS"),
+    ...     "value": [9.0, np.nan, 7, 8, 6, 5], "numerator": np.nan, "denominator": np.nan,
+    ...     "suppressed": [False, True, False, False, False, False]})
+    >>> reaggregate(f, frequency="month", granularity="quarter", aggregation="sum")[["value", "suppressed"]].values.tolist()
+    [[nan, True], [19.0, False]]
     """
+    hidden = frame["suppressed"].astype(bool) if "suppressed" in frame.columns else pd.Series(False, index=frame.index)
+    base = frame.drop(columns=["suppressed"], errors="ignore")
+    if granularity == frequency or frame.empty:
+        out = _roll_up(base, frequency=frequency, granularity=granularity, aggregation=aggregation,
+                       year_start=year_start, keep_partial=keep_partial)
+        return out.assign(suppressed=hidden.to_numpy() if len(out) == len(hidden) else False)
+    # a hidden period still counts as a part (so the quarter is complete) but its quarter is hidden
+    filled = base.copy()
+    for col in ("value", "numerator", "denominator"):
+        if col in filled.columns:
+            filled[col] = filled[col].astype("float64").mask(hidden, 0.0)
+    out = _roll_up(filled, frequency=frequency, granularity=granularity, aggregation=aggregation,
+                   year_start=year_start, keep_partial=keep_partial)
+    coarse = period_start(frame.loc[hidden.to_numpy(), "period_start"], granularity, year_start)
+    flag = out["period_start"].isin(set(pd.to_datetime(coarse)))
+    for col in ("value", "numerator", "denominator"):
+        out[col] = out[col].astype("float64").mask(flag, np.nan)
+    return out.assign(suppressed=flag.to_numpy())
+
+
+def _roll_up(
+    frame: pd.DataFrame,
+    *,
+    frequency: str,
+    granularity: Granularity,
+    aggregation: str,
+    year_start: YearStart = "financial",
+    keep_partial: bool = False,
+) -> pd.DataFrame:
+    """:func:`reaggregate` without the ``suppressed`` column."""
     if ORDER[granularity] < ORDER[frequency]:
         raise ValueError(f"a {frequency}ly measure cannot be shown by {granularity}")
     if granularity == frequency or frame.empty:
@@ -77,3 +119,72 @@ def reaggregate(
         need = EXPECTED_PARTS[(frequency, granularity)]
         out = out[out["parts"] >= need]
     return out[["period_start", "value", "numerator", "denominator", "parts"]].reset_index(drop=True)
+
+
+# --- one date at a time: is this the start of a period, and which is the nearest -----------------
+def period_start_of(day: date, frequency: str) -> date:
+    """The start of the week (Monday), month or quarter that contains ``day``.
+
+    Example
+    -------
+    >>> period_start_of(date(2024, 4, 3), "week")
+    datetime.date(2024, 4, 1)
+    """
+    if frequency == "week":
+        return day - timedelta(days=day.weekday())
+    if frequency == "month":
+        return day.replace(day=1)
+    if frequency == "quarter":
+        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    raise ValueError(f"frequency must be 'week', 'month' or 'quarter', got {frequency!r}")
+
+
+def next_period_start(start: date, frequency: str) -> date:
+    """The start of the period after the one starting on ``start`` (its exclusive end).
+
+    Example
+    -------
+    >>> next_period_start(date(2024, 11, 1), "quarter")
+    datetime.date(2025, 2, 1)
+    """
+    if frequency == "week":
+        return start + timedelta(days=7)
+    months = {"month": 1, "quarter": 3}.get(frequency)
+    if months is None:
+        raise ValueError(f"frequency must be 'week', 'month' or 'quarter', got {frequency!r}")
+    index = start.year * 12 + start.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def nearest_period_start(day: date, frequency: str) -> date:
+    """The period start closest to ``day`` (the earlier one on a tie), to suggest a fix.
+
+    Example
+    -------
+    >>> nearest_period_start(date(2024, 4, 5), "week")
+    datetime.date(2024, 4, 8)
+    """
+    before = period_start_of(day, frequency)
+    after = next_period_start(before, frequency)
+    return after if (after - day) < (day - before) else before
+
+
+_WHAT_STARTS = {
+    "week": "a week (weeks start on a Monday)",
+    "month": "a month (months start on the 1st)",
+    "quarter": "a quarter (quarters start on 1 January, 1 April, 1 July or 1 October)",
+}
+
+
+def period_start_problem(day: date, frequency: str) -> str | None:
+    """Why ``day`` is not a valid period start for this frequency, naming the nearest one; or None.
+
+    Example
+    -------
+    >>> period_start_problem(date(2024, 4, 3), "week")
+    '2024-04-03 is not the start of a week (weeks start on a Monday); the nearest is 2024-04-01.'
+    """
+    if period_start_of(day, frequency) == day:
+        return None
+    nearest = nearest_period_start(day, frequency)
+    return f"{day.isoformat()} is not the start of {_WHAT_STARTS[frequency]}; the nearest is {nearest.isoformat()}."

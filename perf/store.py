@@ -21,7 +21,6 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,8 +28,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from perf.config import SEED_DIR, db_path
-from perf.errors import CONFLICT_MESSAGE, DatabaseUnavailableError, WriteConflictError
+from perf.config import db_path
+from perf.errors import CONFLICT_MESSAGE, WriteConflictError
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -142,6 +141,15 @@ def connect_waiting(
             pause = min(pause * 2, 1.0)
 
 
+def run(cur: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Run a named query on this cursor (inside its transaction), unlike :func:`query`'s fresh cursor."""
+    result = cur.execute(sql_text(name), dict(params or {}))
+    try:
+        return result.df()
+    except duckdb.Error:
+        return pd.DataFrame()  # statements that return nothing
+
+
 def query(
     con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None
 ) -> pd.DataFrame:
@@ -244,94 +252,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
             con.execute(statement)
             made.append(found.group(2))
     return made
-
-
-def seed_file(table: str, seed_dir: Path = SEED_DIR) -> Path | None:
-    """The shipped seed file for a table (Parquet preferred, then CSV, then gzipped CSV), if there is one."""
-    for suffix in (".parquet", ".csv", ".csv.gz"):
-        candidate = seed_dir / f"{table}{suffix}"
-        if candidate.exists():
-            return candidate
-    return None
-
-
-def load_seed_table(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> int:
-    """Insert a seed file into its table by column name; returns the rows loaded."""
-    if table not in TABLES:
-        raise ValueError(f"unknown table {table!r}")
-    reader = "read_parquet" if path.suffix == ".parquet" else "read_csv_auto"  # .csv and .csv.gz alike
-    columns = [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-        [table],
-    ).fetchall()]
-    source_cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader}(?)", [str(path)]).fetchall()]
-    shared = [c for c in columns if c in source_cols]
-    col_list = ", ".join(f'"{c}"' for c in shared)
-    # table and column names come from the schema whitelist above, never from the file's user
-    con.execute(f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM {reader}(?)", [str(path)])
-    count = con.execute(f"SELECT count(*) FROM {table}").fetchone()
-    return int(count[0]) if count else 0
-
-
-def build(target: str | Path | None = None, seed_dir: Path = SEED_DIR) -> dict[str, int]:
-    """Build a database from the seed files, atomically replacing any file at ``target``.
-
-    The new file is built beside the old one and checkpointed, so it has no write-ahead log; the
-    old file's log goes before the new file takes its name, so no log is ever left beside a file
-    it does not belong to. Refused while another process (the running app) holds the old file.
-    Returns the row count of every table, so the caller can report what was built.
-    """
-    final = Path(target) if target is not None else db_path()
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(final.name + ".tmp")
-    for leftover in (tmp, Path(str(tmp) + ".wal")):
-        leftover.unlink(missing_ok=True)
-    counts: dict[str, int] = {}
-    con = duckdb.connect(str(tmp))
-    try:
-        create_schema(con)
-        con.execute("BEGIN")
-        for table in TABLES:
-            counts[table] = 0
-            # the illustrative seed files, then the real ones (data/seed/real: perf.seed.realdata writes them)
-            for folder in (seed_dir, seed_dir / "real"):
-                path = seed_file(table, folder)
-                if path:
-                    counts[table] = load_seed_table(con, table, path)
-        con.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('built_at', ?), ('seed_dir', ?)",
-            [time.strftime("%Y-%m-%dT%H:%M:%S"), str(seed_dir)],
-        )
-        # the signals the seed data already shows are the baseline: later loads report what is new
-        from perf.signals import signal_items
-
-        baseline = signal_items.find(con, user="build", now=datetime.now().replace(microsecond=0), notified=True)
-        counts["signal_item"] = len(baseline.new)
-        con.execute("COMMIT")
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
-    Path(str(tmp) + ".wal").unlink(missing_ok=True)  # empty after the checkpoint
-    _let_go_of(final)
-    Path(str(final) + ".wal").unlink(missing_ok=True)
-    os.replace(tmp, final)
-    return counts
-
-
-def _let_go_of(final: Path) -> None:
-    """Make sure no process holds the old file, so nobody writes its log after it is replaced."""
-    if not final.exists():
-        return
-    try:
-        duckdb.connect(str(final)).close()  # replays and checkpoints a good log; fails if held
-    except duckdb.IOException as err:
-        if "lock" in str(err).lower():
-            raise DatabaseUnavailableError(
-                f"{final} is open in another program (the running app, or a load), so it was not replaced. "
-                "Stop the app, then build again.") from err
-        # a log that does not match, or a damaged file: it is being replaced anyway
-    except duckdb.Error:
-        pass
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from perf import store
+from perf import seed
 from perf.config import DEFAULT_DB, SEED_DIR
 
 # A page that fails must fail its test, not hide behind the visitor's "quote reference" message
@@ -38,7 +38,7 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not any(SEED_DIR.glob("*")):
         pytest.fail("no seed files in data/seed: run `python -m perf.seed.sample`")
     target = tmp_path_factory.mktemp("db") / "outside_in.duckdb"
-    store.build(target)
+    seed.build(target)
     return target
 
 

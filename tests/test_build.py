@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from perf import store
+from perf import seed, store
 from perf.seed import sample
 from perf.config import SEED_DIR
 
@@ -35,7 +35,7 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCon
     if not any(SEED_DIR.glob("*.parquet")):
         pytest.fail("no seed files in data/seed: run `python -m perf.seed.sample`")
     target = tmp_path_factory.mktemp("build") / "t.duckdb"
-    counts = store.build(target)
+    counts = seed.build(target)
     assert counts["demand"] > 0
     connection = store.connect(target)
     yield connection
@@ -198,7 +198,7 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
     for name in names:
         pd.testing.assert_frame_equal(fa[name], fb[name])
     # the small variant builds too
-    built = store.build(tmp_path / "small.duckdb", seed_dir=a)
+    built = seed.build(tmp_path / "small.duckdb", seed_dir=a)
     assert built["demand"] == counts["demand"]
 
 
@@ -211,7 +211,7 @@ def test_a_writer_waits_for_a_reader_in_another_process_to_let_go(tmp_path) -> N
     from perf import store
 
     db = tmp_path / "lock.duckdb"
-    store.build(db, seed_dir=tmp_path)  # empty schema
+    seed.build(db, seed_dir=tmp_path)  # empty schema
     holder = subprocess.Popen([sys.executable, "-c",
                                "import duckdb, time, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
                                "print('held', flush=True); time.sleep(1.5); c.close()", str(db)],
@@ -235,7 +235,7 @@ def test_a_writer_gives_up_with_the_lock_error_after_its_time(tmp_path) -> None:
     from perf import store
 
     db = tmp_path / "lock.duckdb"
-    store.build(db, seed_dir=tmp_path)
+    seed.build(db, seed_dir=tmp_path)
     holder = subprocess.Popen([sys.executable, "-c",
                                "import duckdb, time, sys; c = duckdb.connect(sys.argv[1]); "
                                "print('held', flush=True); time.sleep(5)", str(db)], stdout=subprocess.PIPE, text=True)

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from perf import store
+from perf import seed, store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,10 +63,10 @@ def _crash_leaving_a_wal(path: Path) -> None:
 
 def test_a_wal_from_another_file_is_set_aside_and_the_database_opens(tmp_path: Path) -> None:
     db = tmp_path / "o.duckdb"
-    store.build(db, seed_dir=tmp_path)  # an empty schema
+    seed.build(db, seed_dir=tmp_path)  # an empty schema
     _crash_leaving_a_wal(db)
     other = tmp_path / "other.duckdb"
-    store.build(other, seed_dir=tmp_path)
+    seed.build(other, seed_dir=tmp_path)
     os.replace(other, db)  # someone copied a file over it by hand, leaving the old log
     with pytest.raises(duckdb.IOException, match="WAL does not match"):
         duckdb.connect(str(db)).close()  # what every page showed before
@@ -80,9 +80,9 @@ def test_a_wal_from_another_file_is_set_aside_and_the_database_opens(tmp_path: P
 
 def test_a_build_after_a_crash_leaves_no_stale_wal(tmp_path: Path) -> None:
     db = tmp_path / "o.duckdb"
-    store.build(db, seed_dir=tmp_path)
+    seed.build(db, seed_dir=tmp_path)
     _crash_leaving_a_wal(db)  # the app died with a write in its log
-    store.build(db, seed_dir=tmp_path)
+    seed.build(db, seed_dir=tmp_path)
     assert not Path(str(db) + ".wal").exists()
     with duckdb.connect(str(db)) as con:  # opens: no "WAL does not match"
         assert con.execute("SELECT count(*) FROM meta WHERE key = 'crash'").fetchone() == (0,)
@@ -90,7 +90,7 @@ def test_a_build_after_a_crash_leaves_no_stale_wal(tmp_path: Path) -> None:
 
 def test_a_build_is_refused_while_the_app_holds_the_file(tmp_path: Path) -> None:
     db = tmp_path / "o.duckdb"
-    store.build(db, seed_dir=tmp_path)
+    seed.build(db, seed_dir=tmp_path)
     holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
                                "print('held', flush=True); time.sleep(30)", str(db)], stdout=subprocess.PIPE, text=True)
     try:

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from perf import store
+from perf.access import small_counts
 from perf.output import export
 from perf.__main__ import main
 from tests import tiny_db
@@ -93,26 +94,26 @@ def test_a_formula_in_a_column_name_is_prefixed_too() -> None:
 # --- small counts --------------------------------------------------------------------------------------
 def test_counts_from_one_to_four_are_blanked_and_flagged_but_zero_is_shown() -> None:
     frame = pd.DataFrame({"ward": list("abcdef"), "n": [0, 1, 4, 5, 30, 31]})
-    out = export.suppress_small_counts(frame, ["n"])
+    out = small_counts.suppress_small_counts(frame, ["n"])
     assert out["n"].isna().tolist() == [False, True, True, False, False, False]
     assert out["suppressed"].tolist() == [False, True, True, False, False, False]
 
 
 def test_a_lone_blank_in_a_group_gets_a_second_so_it_cannot_be_worked_out_from_the_total() -> None:
     frame = pd.DataFrame({"month": ["Jan"] * 3 + ["Feb"] * 3, "ward": list("abcabc"), "n": [3, 40, 9, 30, 40, 50]})
-    out = export.suppress_small_counts(frame, ["n"], groups=[["month"]])
+    out = small_counts.suppress_small_counts(frame, ["n"], groups=[["month"]])
     assert out["suppressed"].tolist() == [True, False, True, False, False, False]
 
 
 def test_only_eligible_rows_are_suppressed() -> None:
     frame = pd.DataFrame({"kind": ["ward", "area"], "n": [2, 2]})
-    out = export.suppress_small_counts(frame, ["n"], eligible=frame["kind"] == "ward")
+    out = small_counts.suppress_small_counts(frame, ["n"], eligible=frame["kind"] == "ward")
     assert out["suppressed"].tolist() == [True, False]
 
 
 def test_a_ratio_row_is_blanked_whole_when_its_denominator_is_small() -> None:
     frame = pd.DataFrame({"num": [0.0, 20.0], "den": [3.0, 80.0]})
-    out = export.suppress_small_counts(frame, ["num", "den"])
+    out = small_counts.suppress_small_counts(frame, ["num", "den"])
     assert out.loc[0, ["num", "den"]].isna().all() and not out.loc[1, ["num", "den"]].isna().any()
 
 
@@ -121,7 +122,7 @@ def test_a_ratio_row_is_blanked_whole_when_its_denominator_is_small() -> None:
     ("%", "ratio", False), ("£", "sum", False), ("contacts per 1,000", "sum", False),
 ])
 def test_which_units_count_people_or_contacts(unit: str, aggregation: str, counts: bool) -> None:
-    assert export.is_count_unit(unit, aggregation) is counts
+    assert small_counts.is_count_unit(unit, aggregation) is counts
 
 
 def test_ward_counts_under_five_are_suppressed_in_the_published_measurements(tables: dict[str, pd.DataFrame]) -> None:

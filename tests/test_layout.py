@@ -31,19 +31,6 @@ ROOMS = (
     ("perf.seed",),
     ("perf.__main__",),
 )
-# Imports inside a function that still reach up a room, each to be moved down (listed so that no
-# new one can creep in unseen; the test fails when one of these is gone, so the list only shrinks).
-KNOWN_UPWARD: set[tuple[str, str]] = {
-    ("perf.access.disclosure", "perf.output.export"),  # the small-count rule lives in export
-    ("perf.access.public", "perf.output.export"),
-    ("perf.access.users", "perf.intake.load"),  # InputError, Problem, run, write_transaction re-exported
-    ("perf.analysis.places", "perf.access.public"),  # a ward's hidden month hides its quarter
-    ("perf.signals.alerts", "perf.intake.load"),  # load.run: a named query on a cursor
-    ("perf.signals.signal_answers", "perf.intake.load"),  # load.run, load.show, load.period_start_problem
-    ("perf.store", "perf.signals.signal_items"),  # the build's baseline of signals
-}
-
-
 @dataclass(frozen=True)
 class Import:
     source: str  # the importing module, dotted
@@ -170,9 +157,7 @@ def test_rooms_import_only_the_rooms_below() -> None:
         assert low is not None and high is not None
         if low > high:
             upward.add((i.source, i.target))
-    unexplained = sorted(upward - KNOWN_UPWARD)
-    assert not unexplained, "imports that reach up a room:\n" + "\n".join(f"{a} -> {b}" for a, b in unexplained)
-    assert not KNOWN_UPWARD - upward, f"gone, take off KNOWN_UPWARD: {sorted(KNOWN_UPWARD - upward)}"
+    assert not upward, "imports that reach up a room:\n" + "\n".join(f"{a} -> {b}" for a, b in sorted(upward))
 
 
 def test_perf_imports_no_streamlit() -> None:

@@ -470,22 +470,6 @@ def test_a_clash_with_another_writer_is_refused_cleanly(db: duckdb.DuckDBPyConne
 # Small pieces
 
 
-@pytest.mark.parametrize(("day", "frequency", "start"), [
-    (date(2024, 6, 9), "week", date(2024, 6, 3)),
-    (date(2024, 2, 29), "month", date(2024, 2, 1)),
-    (date(2024, 12, 31), "quarter", date(2024, 10, 1)),
-])
-def test_period_start_of_finds_the_monday_or_first(day: date, frequency: str, start: date) -> None:
-    assert load.period_start_of(day, frequency) == start
-
-
-def test_an_unknown_frequency_is_a_value_error() -> None:
-    with pytest.raises(ValueError, match="frequency must be 'week', 'month' or 'quarter', got 'year'"):
-        load.period_start_of(date(2024, 1, 1), "year")
-    with pytest.raises(ValueError, match="got 'day'"):
-        load.next_period_start(date(2024, 1, 1), "day")
-
-
 def test_apply_needs_to_know_who_is_loading(db: duckdb.DuckDBPyConnection) -> None:
     result = load.validate_upload(db, csv_bytes("calls,2024-06-03,,1"), "v.csv", now=NOW)
     with pytest.raises(ValueError, match="user must name who is loading the file"):

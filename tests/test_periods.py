@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import pytest
 
@@ -51,3 +53,19 @@ def test_a_weekly_measure_cannot_be_shown_by_day() -> None:
 
 def test_choices_never_finer_than_recorded() -> None:
     assert periods.choices("month") == ["month", "quarter", "year"]
+
+
+@pytest.mark.parametrize(("day", "frequency", "start"), [
+    (date(2024, 6, 9), "week", date(2024, 6, 3)),
+    (date(2024, 2, 29), "month", date(2024, 2, 1)),
+    (date(2024, 12, 31), "quarter", date(2024, 10, 1)),
+])
+def test_period_start_of_finds_the_monday_or_first(day: date, frequency: str, start: date) -> None:
+    assert periods.period_start_of(day, frequency) == start
+
+
+def test_an_unknown_frequency_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="frequency must be 'week', 'month' or 'quarter', got 'year'"):
+        periods.period_start_of(date(2024, 1, 1), "year")
+    with pytest.raises(ValueError, match="got 'day'"):
+        periods.next_period_start(date(2024, 1, 1), "day")

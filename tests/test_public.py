@@ -13,6 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from perf import store
+from perf.access import small_counts
 from perf.analysis import measures
 from perf.output import export, report
 from perf.__main__ import main
@@ -101,7 +102,7 @@ def test_the_partner_zip_has_no_ward_count_under_five(con: duckdb.DuckDBPyConnec
     values = pd.read_parquet(io.BytesIO(bundle.read("parquet/measurements.parquet")))
     counts = pd.concat([demand["contacts"].astype("float64"),
                         values.loc[values["locality_kind"] == "ward", "value"]]).dropna()
-    assert not ((counts >= 1) & (counts < export.SMALL_COUNT)).any()
+    assert not ((counts >= 1) & (counts < small_counts.SMALL_COUNT)).any()
     assert demand["suppressed"].any() and values["suppressed"].any()  # there were small counts to blank
 
 

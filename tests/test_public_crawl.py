@@ -37,8 +37,8 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from perf import store
+from perf.access import small_counts
 from perf.analysis import measures
-from perf.output import export
 
 ROOT = Path(__file__).resolve().parent.parent
 PER_MEASURE = ("Measure sheet (PDF)", "Values (CSV)", "Values (Excel)")  # the packs and zip are read once
@@ -109,11 +109,11 @@ def forbidden(db: Path) -> Forbidden:
         # (FixMyStreet): perf.access.public shows them as published, so they are not small counts to find
         if {"is_real", "source_id"} <= set(cat.columns):  # as perf/sql/measure_cells.sql's open_data
             cat = cat[~(cat["is_real"].fillna(False).astype(bool) & cat["source_id"].notna())]
-        counting = cat[[export.is_count_unit(u, a) for u, a in zip(cat["unit"], cat["aggregation"], strict=True)]]
+        counting = cat[[small_counts.is_count_unit(u, a) for u, a in zip(cat["unit"], cat["aggregation"], strict=True)]]
         ward = measures.series(con, list(cat["measure_id"]), WARD)  # the ward's own figures, as officers see them
         ward["aggregation"] = ward["measure_id"].map(dict(zip(cat["measure_id"], cat["aggregation"], strict=True)))
         def tiny_(col: str) -> pd.Series:
-            return (ward[col] >= 1) & (ward[col] < export.SMALL_COUNT)
+            return (ward[col] >= 1) & (ward[col] < small_counts.SMALL_COUNT)
 
         tiny = ((ward["measure_id"].isin(counting["measure_id"]) & tiny_("value"))
                 | ((ward["aggregation"] == "ratio") & (tiny_("numerator") | tiny_("denominator"))))
@@ -409,7 +409,7 @@ def _frame_findings(where: str, frame: pd.DataFrame, bad: Forbidden) -> list[str
         if name not in cols:
             continue
         numbers = pd.to_numeric(frame[cols[name]], errors="coerce")
-        small = numbers.between(1, export.SMALL_COUNT - 1, inclusive="both") & rows
+        small = numbers.between(1, small_counts.SMALL_COUNT - 1, inclusive="both") & rows
         if small.any():
             out.append(f"{where}: {int(small.sum())} counts under 5 in {name!r}")
     return out

@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from perf import store
-from perf.access import public
+from perf import periods, store
+from perf.access import public, small_counts
 from perf.analysis import measures
-from perf.output import export, report
+from perf.output import report
 
 COFTON = "w-bdc-cofton"
 HOMELESS = "homeless-approaches"
@@ -63,7 +63,7 @@ def test_the_rolled_up_series_are_measure_series(con: duckdb.DuckDBPyConnection)
 
 
 def test_no_small_count_is_shown_for_any_ward_or_locality(every_cell: pd.DataFrame) -> None:
-    counting = every_cell.apply(lambda r: export.is_count_unit(r["unit"], r["aggregation"]), axis=1)
+    counting = every_cell.apply(lambda r: small_counts.is_count_unit(r["unit"], r["aggregation"]), axis=1)
     # real figures their source already publishes by small area (FixMyStreet) are shown as published
     areas = every_cell["locality_kind"].isin(public.SMALL_AREAS) & ~every_cell["open_data"].astype(bool)
     opened = every_cell[every_cell["open_data"].astype(bool) & every_cell["locality_kind"].isin(public.SMALL_AREAS)]
@@ -86,9 +86,9 @@ def test_no_hidden_count_can_be_worked_out_from_its_parent(every_cell: pd.DataFr
 
 def test_a_quarter_holding_a_hidden_month_is_hidden(con: duckdb.DuckDBPyConnection) -> None:
     months = public.series(con, HOMELESS, COFTON, "public")
-    quarters = public.reaggregate(months, frequency="month", granularity="quarter", aggregation="sum")
+    quarters = periods.reaggregate(months, frequency="month", granularity="quarter", aggregation="sum")
     assert quarters["suppressed"].any() and quarters.loc[quarters["suppressed"], "value"].isna().all()
-    officer = public.reaggregate(public.series(con, HOMELESS, COFTON, "officer"), frequency="month",
+    officer = periods.reaggregate(public.series(con, HOMELESS, COFTON, "officer"), frequency="month",
                                  granularity="quarter", aggregation="sum")
     # every quarter shown is the officers' figure: a sum of months shown, never of hidden ones
     shown = quarters[~quarters["suppressed"]].merge(officer, on="period_start", suffixes=("", "_all"))

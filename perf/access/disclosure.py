@@ -1,7 +1,7 @@
 """The small-count rule on screen: what the public view may show of demand and capability.
 
 The partner zip (:mod:`perf.output.export`) and the public Demand and Capability pages share one rule,
-:func:`perf.output.export.suppress_small_counts`: a count from 1 to 4 (``export.SMALL_COUNT``) is
+:func:`perf.access.small_counts.suppress_small_counts`: a count from 1 to 4 (``small_counts.SMALL_COUNT``) is
 blanked, zero is shown, and when only one cell of a group that adds up to a known total is
 blank the next smallest is blanked too. This module applies it to the frames of
 :mod:`perf.analysis.demand` and :mod:`perf.analysis.capability` and blanks what could give a hidden count away:
@@ -41,15 +41,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from perf.access import small_counts
 from perf.analysis import demand
-from perf.output import export
 
 if TYPE_CHECKING:
     from perf.analysis.capability import CapabilityChart, PhaseComparison
     from perf.analysis.demand import Granularity
     from perf.spc import Chart
 
-SMALL_COUNT = export.SMALL_COUNT  # one rule for the zip and the pages (issue #7: "fewer than 5 in a cell")
+SMALL_COUNT = small_counts.SMALL_COUNT  # one rule for the zip and the pages (issue #7: "fewer than 5 in a cell")
 FEWER_THAN = f"fewer than {SMALL_COUNT}"
 # Our convention: a period-by-period view in which more than a tenth of the periods are hidden says
 # too little (and its averages lean on the busier periods), so the public view moves to a longer period.
@@ -77,7 +77,7 @@ def suppress(
     groups: Sequence[Sequence[str]] = ((),),
     flag: str = "suppressed",
 ) -> pd.DataFrame:
-    """:func:`perf.output.export.suppress_small_counts`, then blank the figures worked out from the counts.
+    """:func:`perf.access.small_counts.suppress_small_counts`, then blank the figures worked out from the counts.
 
     ``counts`` and ``derived`` name columns; those missing from ``frame`` are skipped. ``groups``
     defaults to one group, the whole table, because the pages show its total elsewhere (the
@@ -101,7 +101,7 @@ def suppress(
         return out
     earlier = frame["suppressed"].to_numpy() if flag != "suppressed" and "suppressed" in frame.columns else None
     base = frame if earlier is None else frame.drop(columns=["suppressed"])
-    out = export.suppress_small_counts(base, present, groups=[list(g) for g in groups])
+    out = small_counts.suppress_small_counts(base, present, groups=[list(g) for g in groups])
     for col in derived:
         if col in out.columns:
             out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64").mask(out["suppressed"])

@@ -10,7 +10,7 @@ received:
 - public commentary only, its author "Council officer";
 - of a Check–Plan–Do review, the dates only (never the decision, actions or who reviewed it);
 - counts from 1 to 4 for a ward or locality hidden (the value, numerator and denominator blank,
-  ``suppressed`` true), by the rule of :mod:`perf.output.export` (``SMALL_COUNT``, ``is_count_unit``), with
+  ``suppressed`` true), by the rule of :mod:`perf.access.small_counts` (``SMALL_COUNT``, ``is_count_unit``), with
   a second cell hidden where a parent's total less its other children would give one back
   (:func:`suppress_cells`); a longer period that contains a hidden one is hidden too
   (:func:`reaggregate`), so every figure shown is a sum of figures shown.
@@ -37,14 +37,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from perf import periods, store
+from perf import store
+from perf.access import small_counts
 from perf.analysis import measures, review
-from perf.output import export
 
 Audience = Literal["public", "officer"]
 AUDIENCES: tuple[Audience, ...] = ("public", "officer")
-SMALL_COUNT = export.SMALL_COUNT
-SMALL_AREAS = export.SMALL_AREAS  # wards and localities: small enough that a count could point to a person
+SMALL_COUNT = small_counts.SMALL_COUNT
+SMALL_AREAS = small_counts.SMALL_AREAS  # wards and localities: small enough that a count could point to a person
 PUBLIC_AUTHOR = "Council officer"
 _NAME_IN_BRACKETS = re.compile(r"\s*\([^()]*\)\s*$")
 # Our convention, as the Demand page's (perf.access.disclosure.MOSTLY_HIDDEN): when more than half the periods
@@ -145,11 +145,11 @@ def reviews(con: duckdb.DuckDBPyConnection, measure_id: str, audience: Audience)
 def suppress_cells(cells: pd.DataFrame) -> pd.DataFrame:
     """Hide small counts in a table of every place's values (``perf/sql/measure_cells.sql``).
 
-    A count measure's value (``export.is_count_unit``), or a ratio's numerator or denominator,
+    A count measure's value (``small_counts.is_count_unit``), or a ratio's numerator or denominator,
     from 1 to 4 in a ward or locality is blanked with the rest of its row. The children of one
     parent in one period add up to the parent's figure (the wards of a locality, the localities
     of a council), so a group with one blank gets a second, its next smallest count
-    (:func:`perf.output.export.suppress_small_counts`), until none is left alone. Councils and the whole
+    (:func:`perf.access.small_counts.suppress_small_counts`), until none is left alone. Councils and the whole
     area are never hidden: their counts are large, and they are the totals the groups protect. A
     measure marked ``open_data`` (real figures its source publishes for smaller areas already) is
     shown as published.
@@ -165,7 +165,7 @@ def suppress_cells(cells: pd.DataFrame) -> pd.DataFrame:
     """
     if cells.empty:
         return cells.assign(suppressed=pd.Series(dtype=bool))
-    counting = np.array([export.is_count_unit(u, a) for u, a in zip(cells["unit"], cells["aggregation"], strict=True)],
+    counting = np.array([small_counts.is_count_unit(u, a) for u, a in zip(cells["unit"], cells["aggregation"], strict=True)],
                         dtype=bool)
     ratio = (cells["aggregation"] == "ratio").to_numpy()
     small_area = cells["locality_kind"].isin(SMALL_AREAS).to_numpy()
@@ -176,7 +176,7 @@ def suppress_cells(cells: pd.DataFrame) -> pd.DataFrame:
     work = cells.assign(_count=np.where(counting, cells["value"], np.nan),
                         _num=np.where(ratio, cells["numerator"], np.nan),
                         _den=np.where(ratio, cells["denominator"], np.nan))
-    done = export.suppress_small_counts(work, ["_count", "_num", "_den"],
+    done = small_counts.suppress_small_counts(work, ["_count", "_num", "_den"],
                                         eligible=pd.Series(small_area & (counting | ratio)),
                                         groups=[["measure_id", "period_start", "parent_id"]])
     for col in ("value", "numerator", "denominator"):
@@ -234,37 +234,3 @@ def area_values(con: duckdb.DuckDBPyConnection, measure_id: str, locality_id: st
     cols = ["locality_id", "locality_name", "parent_id", "period_start", "value", "numerator", "denominator",
             "suppressed"]
     return mine[cols].sort_values(["locality_name", "period_start"]).reset_index(drop=True)
-
-
-def reaggregate(frame: pd.DataFrame, *, frequency: str, granularity: periods.Granularity, aggregation: str,
-                year_start: periods.YearStart = "financial") -> pd.DataFrame:
-    """:func:`perf.periods.reaggregate`, keeping ``suppressed``: a quarter (or year) holding a hidden
-    month is hidden too, since the quarter less the months shown would give the hidden one back.
-
-    Example
-    -------
-    >>> f = pd.DataFrame({"period_start": pd.date_range("2026-01-01", periods=6, freq="MS"),
-    ...     "value": [9.0, np.nan, 7, 8, 6, 5], "numerator": np.nan, "denominator": np.nan,
-    ...     "suppressed": [False, True, False, False, False, False]})
-    >>> reaggregate(f, frequency="month", granularity="quarter", aggregation="sum")[["value", "suppressed"]].values.tolist()
-    [[nan, True], [19.0, False]]
-    """
-    hidden = frame["suppressed"].astype(bool) if "suppressed" in frame.columns else pd.Series(False, index=frame.index)
-    base = frame.drop(columns=["suppressed"], errors="ignore")
-    if granularity == frequency or frame.empty:
-        out = periods.reaggregate(base, frequency=frequency, granularity=granularity, aggregation=aggregation,
-                                  year_start=year_start)
-        return out.assign(suppressed=hidden.to_numpy() if len(out) == len(hidden) else False)
-    # a hidden period still counts as a part (so the quarter is complete) but its quarter is hidden
-    filled = base.copy()
-    for col in ("value", "numerator", "denominator"):
-        if col in filled.columns:
-            filled[col] = filled[col].astype("float64").mask(hidden, 0.0)
-    out = periods.reaggregate(filled, frequency=frequency, granularity=granularity, aggregation=aggregation,
-                              year_start=year_start)
-    coarse = periods.period_start(frame.loc[hidden.to_numpy(), "period_start"], granularity, year_start)
-    flag = out["period_start"].isin(set(pd.to_datetime(coarse)))
-    for col in ("value", "numerator", "denominator"):
-        out[col] = out[col].astype("float64").mask(flag, np.nan)
-    return out.assign(suppressed=flag.to_numpy())
-

@@ -24,7 +24,8 @@ import duckdb
 import pandas as pd
 
 from perf import store
-from perf.intake.load import InputError, Problem, run, write_transaction
+from perf.errors import InputError, Problem
+from perf.store import run, write_transaction
 
 Role = Literal["public", "officer", "admin"]
 ROLES: tuple[Role, ...] = ("public", "officer", "admin")

@@ -10,7 +10,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from perf import spc, store
+from perf import periods, spc, store
 
 AGE_BANDS = {"population_0_15": "Aged 0–15", "population_16_64": "Aged 16–64", "population_65_plus": "Aged 65+"}
 
@@ -74,13 +74,11 @@ def latest_by_area(values: pd.DataFrame, *, periods: int = 1, key: str = "locali
 def reaggregate_areas(values: pd.DataFrame, *, frequency: str, granularity: str, aggregation: str,
                       year_start: str = "financial", key: str = "locality_id") -> pd.DataFrame:
     """Each area's series rolled up to a coarser period, the same way as a single measure."""
-    from perf.access import public
-
     parts = []
     cols = ["period_start", "value", "numerator", "denominator"] + (["suppressed"] if "suppressed" in values else [])
     for (area, name), group in values.groupby([key, "locality_name"], sort=False):
-        # perf.access.public.reaggregate: a quarter holding a hidden month is hidden too
-        rolled = public.reaggregate(group[cols], frequency=frequency, granularity=granularity,  # type: ignore[arg-type]
+        # perf.periods.reaggregate: a quarter holding a hidden month is hidden too
+        rolled = periods.reaggregate(group[cols], frequency=frequency, granularity=granularity,  # type: ignore[arg-type]
                                     aggregation=aggregation, year_start=year_start)  # type: ignore[arg-type]
         # pandas-stubs types group keys as Hashable, which its assign() refuses (it refuses its own
         # scalars too); assign broadcasts any scalar label

@@ -18,19 +18,10 @@ import duckdb
 import pandas as pd
 
 from perf import store
-from perf.intake.load import (
-    AREA,
-    InputError,
-    LoadResult,
-    Problem,
-    next_period_start,
-    period_start_problem,
-    run,
-    save_rows,
-    show,
-    validate_frame,
-    write_transaction,
-)
+from perf.errors import InputError, Problem, show
+from perf.intake.load import AREA, LoadResult, save_rows, validate_frame
+from perf.periods import next_period_start, period_start_problem
+from perf.store import run, write_transaction
 
 COMMENTARY_MAX = 4000  # characters: about a page; longer belongs in a report, not beside a chart
 VISIBILITIES = ("internal", "public")

@@ -19,8 +19,8 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, Literal, cast
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Literal, cast
 
 import duckdb
 import pandas as pd
@@ -33,6 +33,9 @@ from perf.errors import InputError as InputError
 from perf.errors import Problem as Problem
 from perf.errors import WriteConflictError as WriteConflictError
 from perf.store import write_transaction as write_transaction
+from perf.errors import show
+from perf.periods import period_start_problem
+from perf.store import run
 
 if TYPE_CHECKING:  # openpyxl is imported only when an Excel file arrives
     from openpyxl.cell.cell import Cell, MergedCell
@@ -208,78 +211,6 @@ class LoadResult:
 
 def _noun(kind: Kind, n: int) -> str:
     return NOUNS[kind][0 if n == 1 else 1]
-
-
-# ----------------------------------------------------------------------------------------------
-# Periods
-
-
-def period_start_of(day: date, frequency: str) -> date:
-    """The start of the week (Monday), month or quarter that contains ``day``.
-
-    Example
-    -------
-    >>> period_start_of(date(2024, 4, 3), "week")
-    datetime.date(2024, 4, 1)
-    """
-    if frequency == "week":
-        return day - timedelta(days=day.weekday())
-    if frequency == "month":
-        return day.replace(day=1)
-    if frequency == "quarter":
-        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    raise ValueError(f"frequency must be 'week', 'month' or 'quarter', got {frequency!r}")
-
-
-def next_period_start(start: date, frequency: str) -> date:
-    """The start of the period after the one starting on ``start`` (its exclusive end).
-
-    Example
-    -------
-    >>> next_period_start(date(2024, 11, 1), "quarter")
-    datetime.date(2025, 2, 1)
-    """
-    if frequency == "week":
-        return start + timedelta(days=7)
-    months = {"month": 1, "quarter": 3}.get(frequency)
-    if months is None:
-        raise ValueError(f"frequency must be 'week', 'month' or 'quarter', got {frequency!r}")
-    index = start.year * 12 + start.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def nearest_period_start(day: date, frequency: str) -> date:
-    """The period start closest to ``day`` (the earlier one on a tie), to suggest a fix.
-
-    Example
-    -------
-    >>> nearest_period_start(date(2024, 4, 5), "week")
-    datetime.date(2024, 4, 8)
-    """
-    before = period_start_of(day, frequency)
-    after = next_period_start(before, frequency)
-    return after if (after - day) < (day - before) else before
-
-
-_WHAT_STARTS = {
-    "week": "a week (weeks start on a Monday)",
-    "month": "a month (months start on the 1st)",
-    "quarter": "a quarter (quarters start on 1 January, 1 April, 1 July or 1 October)",
-}
-
-
-def period_start_problem(day: date, frequency: str) -> str | None:
-    """Why ``day`` is not a valid period start for this frequency, naming the nearest one; or None.
-
-    Example
-    -------
-    >>> period_start_problem(date(2024, 4, 3), "week")
-    '2024-04-03 is not the start of a week (weeks start on a Monday); the nearest is 2024-04-01.'
-    """
-    if period_start_of(day, frequency) == day:
-        return None
-    nearest = nearest_period_start(day, frequency)
-    return f"{day.isoformat()} is not the start of {_WHAT_STARTS[frequency]}; the nearest is {nearest.isoformat()}."
 
 
 # ----------------------------------------------------------------------------------------------
@@ -752,13 +683,6 @@ _INTEGER = r"\d{1,18}"
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
 _TIME_FORMATS = ("", " %H:%M:%S", " %H:%M", "T%H:%M:%S", "T%H:%M", " %H:%M:%S.%f", "T%H:%M:%S.%f")
 _DATE_HINT = "write dates as YYYY-MM-DD (e.g. 2024-04-01) or DD/MM/YYYY"
-
-
-def show(value: str) -> str:
-    """A cell quoted for a message: control characters made visible, long text shortened."""
-    text = value if len(value) <= 60 else value[:57] + "…"
-    text = re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], text)
-    return f"'{text}'"
 
 
 def formula_risk(value: str) -> bool:
@@ -1294,15 +1218,6 @@ def _check_work(check: _Checker, ref: _Reference, now: datetime) -> pd.DataFrame
 
 # ----------------------------------------------------------------------------------------------
 # Saving
-
-def run(cur: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """Run a named query on this cursor (inside its transaction), unlike store.query's fresh cursor."""
-    result = cur.execute(store.sql_text(name), dict(params or {}))
-    try:
-        return result.df()
-    except duckdb.Error:
-        return pd.DataFrame()  # statements that return nothing
-
 
 def apply_upload(
     con: duckdb.DuckDBPyConnection, result: ValidationResult, *, user: str, now: datetime | None = None,

@@ -18,7 +18,9 @@ import pandas as pd
 
 from perf import store
 from perf.analysis import published
-from perf.intake.load import LoadResult, _Checker, _resolve, _resolver, run, show
+from perf.errors import show
+from perf.intake.load import LoadResult, _Checker, _resolve, _resolver
+from perf.store import run
 
 _CODE = r"[ENSW]\d{8}"
 # units that are not counts: such a figure can't be added up across councils

@@ -19,13 +19,10 @@ import numpy as np
 import pandas as pd
 
 from perf import store
+from perf.access import small_counts
 from perf.analysis import measures
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV Injection: characters a spreadsheet evaluates
-SMALL_COUNT = 5  # counts from 1 to SMALL_COUNT - 1 are blanked (issue #7: "fewer than 5 in a cell")
-SMALL_AREAS = ("ward", "locality")  # places small enough that a count could point to a person
-NOT_COUNT_WORDS = ("%", "£", "gbp", "per ", "rate", "ratio", "score", "index", "day", "hour", "minute",
-                   "week", "month", "year", "cost", "spend")  # units that are measurements, not people
 SUPPRESSION_RULE = (
     "Counts of people or contacts from 1 to 4 for a ward or locality are replaced by an empty cell and the "
     "row is flagged suppressed = true. Zero is shown: it identifies no one. For a ratio (numerator / "
@@ -217,58 +214,6 @@ def to_excel_bytes(
     return out.getvalue()
 
 
-# --- small-count suppression ------------------------------------------------------------------------
-def is_count_unit(unit: str, aggregation: str) -> bool:
-    """True when a measure's values count things (people, contacts, reports) rather than measure them."""
-    words = str(unit or "").lower()
-    return aggregation == "sum" and not any(w in words for w in NOT_COUNT_WORDS)
-
-
-def suppress_small_counts(
-    frame: pd.DataFrame,
-    counts: Sequence[str],
-    *,
-    eligible: pd.Series | None = None,
-    groups: Sequence[Sequence[str]] = (),
-) -> pd.DataFrame:
-    """Blank counts from 1 to 4 in eligible rows and flag them; protect each blank with a second one.
-
-    ``counts`` are the columns that count people or contacts: when any of them is small, all are
-    blanked (a ratio would give the others away). ``groups`` are column sets whose rows add up to
-    a published total; a group with exactly one blank gets a second, its next smallest count.
-    Returns a copy with a boolean ``suppressed`` column.
-
-    Example
-    -------
-    >>> f = pd.DataFrame({"ward": ["a", "b", "c"], "n": [3, 8, 20]})
-    >>> suppress_small_counts(f, ["n"], groups=[[]])[["n", "suppressed"]].values.tolist()
-    [[nan, True], [nan, True], [20.0, False]]
-    """
-    out = frame.copy().reset_index(drop=True)
-    ok = pd.Series(True, index=out.index) if eligible is None else pd.Series(eligible).reset_index(drop=True)
-    values = out[list(counts)].apply(pd.to_numeric, errors="coerce")
-    small = ((values >= 1) & (values < SMALL_COUNT)).any(axis=1) & ok
-    flag = small.copy()
-    size = values.min(axis=1, skipna=True)  # the row's smallest count: the cheapest second blank
-    for _ in range(10):  # a second blank can make another group's single blank; settle in a few passes
-        changed = False
-        for cols in groups:
-            keys = [out[c] for c in cols] if cols else [pd.Series(0, index=out.index)]
-            blanks = flag.astype(int).groupby(keys, dropna=False).transform("sum")
-            candidates = ok & ~flag & (blanks == 1) & size.notna() & (size > 0)
-            if not candidates.any():
-                continue
-            pick = size[candidates].groupby([k[candidates] for k in keys], dropna=False).idxmin()
-            flag.loc[pick.to_numpy()] = True
-            changed = True
-        if not changed:
-            break
-    for col in counts:
-        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64").mask(flag, np.nan)
-    out["suppressed"] = flag.astype(bool)
-    return out
-
-
 # --- the published dataset ----------------------------------------------------------------------------
 def published_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     """Every table partners get, already restricted to published measures and suppressed."""
@@ -289,8 +234,8 @@ def published_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     measurements["period_start"] = measurements["period_start"].dt.date
 
     demand = store.query(con, "export_demand_by_ward")
-    demand = suppress_small_counts(demand, ["contacts"], groups=[["month_start", "service_id", "demand_type"],
-                                                                  ["month_start", "service_id", "ward_id"]])
+    demand = small_counts.suppress_small_counts(demand, ["contacts"], groups=[["month_start", "service_id", "demand_type"],
+                                                                               ["month_start", "service_id", "ward_id"]])
     demand["contacts"] = demand["contacts"].astype("Int64")
     return {
         "measures": public.scrub_measures(store.query(con, "export_measures").assign(published=True),

@@ -16,7 +16,6 @@ from functools import cached_property
 import pandas as pd
 
 from perf import periods, spc
-from perf.access import public
 from perf.analysis import measures, stale
 from perf.signals import signal_answers
 from perf.analysis.measures import Measure
@@ -144,7 +143,7 @@ def build(
 ) -> MeasureChart:
     """Chart ``data`` (a measure's series: period_start, value, ...) as every page, pack and the Overview do.
 
-    - ``shown_by``: roll the values up to a longer period first (:func:`perf.access.public.reaggregate`,
+    - ``shown_by``: roll the values up to a longer period first (:func:`perf.periods.reaggregate`,
       hiding a period that holds a hidden one); the measure's own frequency by default.
     - ``end``: leave out periods after it (a pack up to a chosen date); ``drop_missing``: leave out
       periods without a value (a pack draws only values).
@@ -166,7 +165,7 @@ def build(
     data = data.reset_index(drop=True)
     by: periods.Granularity = measure.frequency if shown_by is None else shown_by
     if by != measure.frequency:  # a longer period holding a hidden one is hidden too (perf.access.public)
-        data = public.reaggregate(data, frequency=measure.frequency, granularity=by,
+        data = periods.reaggregate(data, frequency=measure.frequency, granularity=by,
                                   aggregation=measure.aggregation, year_start=year_start)
     positions, labels = place_phases(data["period_start"], phase_rows)
     exclude: tuple[int, ...] = ()

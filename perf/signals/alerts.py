@@ -32,7 +32,7 @@ import pandas as pd
 from perf import store
 from perf.signals import signal_answers
 from perf.config import ROOT
-from perf.intake.load import run
+from perf.store import run
 from perf.store import write_transaction
 
 SECRETS = ROOT / ".streamlit" / "secrets.toml"

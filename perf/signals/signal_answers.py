@@ -20,7 +20,9 @@ import pandas as pd
 from perf import store
 from perf.words import narrative
 from perf.errors import InputError, Problem
-from perf.intake.load import period_start_problem, run, show
+from perf.errors import show
+from perf.periods import period_start_problem
+from perf.store import run
 from perf.store import write_transaction
 
 OUTCOMES = {
