@@ -10,7 +10,7 @@ import streamlit as st
 
 from perf.access import public
 from perf.analysis import measures
-from perf.output import export, report
+from perf.output import export, pdf, report, slides
 from perf.words import text
 from ui import cached, filters
 from ui.db import reading
@@ -57,7 +57,7 @@ def pack_file(kind: str) -> Callable[[], bytes]:
     def build() -> bytes:
         with reading() as con:  # gather under the read lock; draw after it is released
             pack = report.build_pack(con, **options)  # type: ignore[arg-type]
-        return report.pack_pdf(pack) if kind == "pdf" else report.pack_pptx(pack)
+        return pdf.pack_pdf(pack) if kind == "pdf" else slides.pack_pptx(pack)
     return build  # download_button runs it on click, in its own thread
 
 
@@ -82,7 +82,7 @@ if measure_id is not None:
         with reading() as con:
             pack = report.sheet_pack(con, str(measure_id), start=start, end=end, locality_id=scope.locality_id,
                                      public_only=scope.public_only)
-        return report.measure_sheet_pdf(pack)
+        return pdf.measure_sheet_pdf(pack)
 
     row = catalogue.set_index("measure_id").loc[measure_id]
     facts = {str(k): v for k, v in row.items()}

@@ -43,7 +43,7 @@ def _report(args: argparse.Namespace) -> int:
     """Write a briefing pack for a scheduled run; a bad purpose or date is a message, not a traceback."""
     from pathlib import Path
 
-    from perf.output import report
+    from perf.output import pdf, report, slides
     from perf.config import public_mode
 
     fmt = args.format or Path(args.out).suffix.lstrip(".").lower()
@@ -62,7 +62,7 @@ def _report(args: argparse.Namespace) -> int:
     except (ValueError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    data = report.pack_pdf(pack) if fmt == "pdf" else report.pack_pptx(pack)
+    data = pdf.pack_pdf(pack) if fmt == "pdf" else slides.pack_pptx(pack)
     Path(args.out).write_bytes(data)
     print(f"Wrote {args.out}: {len(pack.pages)} measures, {len(pack.exceptions)} with a new signal, "
           f"{pack.period_label}, in {time.perf_counter() - started:.1f} s")

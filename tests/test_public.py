@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from perf import store
 from perf.access import small_counts
 from perf.analysis import measures
-from perf.output import export, report
+from perf.output import export, pdf, report
 from perf.__main__ import main
 from tests import tiny_db
 
@@ -56,7 +56,7 @@ def test_a_public_pack_for_a_purpose_leaves_out_unpublished_measures_and_interna
     assert SECRET not in [p.measure_id for p in pack.pages]
     calls = next(p for p in pack.pages if p.measure_id == "M_CALLS")
     assert calls.commentary is not None and "Storm damage" in calls.commentary
-    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(report.pack_pdf(pack))).pages)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.pack_pdf(pack))).pages)
     assert SECRET_NAME not in text and "do not publish" not in text
     assert "Published measures" in text
 
@@ -71,7 +71,7 @@ def test_the_internal_pack_does_show_them(con: duckdb.DuckDBPyConnection) -> Non
 
 def test_a_public_measure_sheet_for_an_unpublished_measure_is_refused(con: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(ValueError, match="unknown measure"):
-        report.sheet(con, SECRET, public_only=True, **PERIOD)
+        pdf.sheet(con, SECRET, public_only=True, **PERIOD)
 
 
 def test_the_command_line_in_public_mode_refuses_an_unpublished_measure(

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 from perf import store
-from perf.output import report
+from perf.output import pdf, report, slides
 from perf.__main__ import main
 from tests import tiny_db
 from tests.conftest import run_page as open_page
@@ -34,8 +34,8 @@ def pack(db: Path) -> report.Pack:
 
 
 @pytest.fixture(scope="module")
-def pdf(pack: report.Pack) -> PdfReader:
-    return PdfReader(io.BytesIO(report.pack_pdf(pack)))
+def pdf_reader(pack: report.Pack) -> PdfReader:
+    return PdfReader(io.BytesIO(pdf.pack_pdf(pack)))
 
 
 def flat(text: str) -> str:
@@ -43,28 +43,28 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def test_pdf_has_a_title_page_an_exceptions_page_and_a_page_per_measure(pack: report.Pack, pdf: PdfReader) -> None:
+def test_pdf_has_a_title_page_an_exceptions_page_and_a_page_per_measure(pack: report.Pack, pdf_reader: PdfReader) -> None:
     assert len(pack.pages) == 5
-    assert len(pdf.pages) == 1 + 1 + 5
+    assert len(pdf_reader.pages) == 1 + 1 + 5
 
 
-def test_each_measure_page_carries_its_sentence_in_full(pack: report.Pack, pdf: PdfReader) -> None:
+def test_each_measure_page_carries_its_sentence_in_full(pack: report.Pack, pdf_reader: PdfReader) -> None:
     for i, page in enumerate(pack.pages):
-        text = flat(pdf.pages[2 + i].extract_text())
+        text = flat(pdf_reader.pages[2 + i].extract_text())
         assert page.name in text
         assert flat(page.sentence) in text
 
 
-def test_title_page_names_the_council_period_and_illustrative_data(pdf: PdfReader) -> None:
-    text = flat(pdf.pages[0].extract_text())
+def test_title_page_names_the_council_period_and_illustrative_data(pdf_reader: PdfReader) -> None:
+    text = flat(pdf_reader.pages[0].extract_text())
     assert "Tinytown District Council" in text
     assert "1 April 2024 to 31 March 2025" in text
     assert "Illustrative data" in text
 
 
-def test_exceptions_list_only_measures_whose_latest_value_is_a_signal(pack: report.Pack, pdf: PdfReader) -> None:
+def test_exceptions_list_only_measures_whose_latest_value_is_a_signal(pack: report.Pack, pdf_reader: PdfReader) -> None:
     assert [p.measure_id for p in pack.exceptions] == ["M_CALLS"]
-    text = flat(pdf.pages[1].extract_text())
+    text = flat(pdf_reader.pages[1].extract_text())
     assert "Contacts about street cleaning" in text
     assert "Unusual: concerning (special cause)" in text
     for page in pack.pages:
@@ -72,9 +72,9 @@ def test_exceptions_list_only_measures_whose_latest_value_is_a_signal(pack: repo
             assert page.name not in text
 
 
-def test_variation_and_assurance_are_written_in_words(pack: report.Pack, pdf: PdfReader) -> None:
+def test_variation_and_assurance_are_written_in_words(pack: report.Pack, pdf_reader: PdfReader) -> None:
     days = next(i for i, p in enumerate(pack.pages) if p.measure_id == "M_DAYS")
-    text = flat(pdf.pages[2 + days].extract_text())
+    text = flat(pdf_reader.pages[2 + days].extract_text())
     assert "Normal variation (common cause)" in text
     assert "Will sometimes meet and sometimes miss the target" in text
 
@@ -91,7 +91,7 @@ def test_every_measure_page_has_a_chart_image_with_alt_text(pack: report.Pack) -
 
 
 def test_pptx_has_title_exceptions_and_a_slide_per_measure_titled_by_name(pack: report.Pack) -> None:
-    deck = Presentation(io.BytesIO(report.pack_pptx(pack)))
+    deck = Presentation(io.BytesIO(slides.pack_pptx(pack)))
     titles = [slide.shapes.title.text for slide in deck.slides]
     assert len(deck.slides) == 1 + 1 + 5
     assert titles[0] == "Performance briefing: All purposes"
@@ -100,7 +100,7 @@ def test_pptx_has_title_exceptions_and_a_slide_per_measure_titled_by_name(pack: 
 
 
 def test_pptx_slides_carry_sentences_and_charts_with_alt_text(pack: report.Pack) -> None:
-    deck = Presentation(io.BytesIO(report.pack_pptx(pack)))
+    deck = Presentation(io.BytesIO(slides.pack_pptx(pack)))
     for page, slide in zip(pack.pages, list(deck.slides)[2:], strict=True):
         texts = [s.text_frame.text for s in slide.shapes if s.has_text_frame]
         assert page.sentence in texts
@@ -137,7 +137,7 @@ def test_a_period_with_no_values_says_so_and_draws_no_chart(db: Path) -> None:
     page = pack.pages[0]
     assert page.chart_png is None and page.variation is None
     assert "No values were recorded between 1 January 2030 and 31 March 2030" in page.sentence
-    assert len(PdfReader(io.BytesIO(report.pack_pdf(pack))).pages) == 3
+    assert len(PdfReader(io.BytesIO(pdf.pack_pdf(pack))).pages) == 3
 
 
 def test_limits_come_from_history_before_the_period(db: Path) -> None:
@@ -175,7 +175,7 @@ def test_bad_dates_are_refused_with_a_clear_message(db: Path, start: str | None,
 
 def test_measure_sheet_is_one_page_with_definition_owner_quality_and_source(db: Path) -> None:
     with store.connect(db) as con:
-        data = report.sheet(con, "M_DAYS", prepared=dt.date(2025, 4, 7), **PERIOD)
+        data = pdf.sheet(con, "M_DAYS", prepared=dt.date(2025, 4, 7), **PERIOD)
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 1
     text = flat(reader.pages[0].extract_text())
@@ -187,7 +187,7 @@ def test_measure_sheet_is_one_page_with_definition_owner_quality_and_source(db: 
 
 def test_pdf_falls_back_to_core_fonts_when_no_ttf_is_found(pack: report.Pack, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(report, "find_fonts", lambda: None)
-    reader = PdfReader(io.BytesIO(report.pack_pdf(pack)))
+    reader = PdfReader(io.BytesIO(pdf.pack_pdf(pack)))
     assert "Performance briefing" in reader.pages[0].extract_text()
     assert len(reader.pages) == 7
 

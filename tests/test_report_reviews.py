@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from perf import store
 from perf.access import public
 from perf.analysis import measures, review
-from perf.output import report
+from perf.output import pdf, report, slides
 
 PURPOSE = "op-housing-repairs"
 MEASURE = "repairs-end-to-end"
@@ -54,11 +54,11 @@ def _pack(path: Path, **options: object) -> report.Pack:
 
 
 def _pdf_text(pack: report.Pack) -> str:
-    return " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(report.pack_pdf(pack))).pages)
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf.pack_pdf(pack))).pages)
 
 
 def _pptx_text(pack: report.Pack) -> str:
-    deck = Presentation(io.BytesIO(report.pack_pptx(pack)))
+    deck = Presentation(io.BytesIO(slides.pack_pptx(pack)))
     return " ".join(" ".join(sh.text_frame.text.split()) for s in deck.slides for sh in s.shapes if sh.has_text_frame)
 
 

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from perf import store
 from perf.intake import load
-from perf.output import report
+from perf.output import pdf, report, slides
 from perf.signals import signal_answers
 
 NEW_SIGNAL_CSV = b"measure_id,period_start,value\nleisure-visits,2026-11-01,330000\n"
@@ -50,12 +50,12 @@ def test_the_pack_lists_the_answered_signal_with_its_answer(answered: Path) -> N
 
 def test_the_pdf_and_the_deck_carry_the_exceptions_section(answered: Path) -> None:
     pack = _pack(answered)
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(report.pack_pdf(pack))).pages)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.pack_pdf(pack))).pages)
     flat = " ".join(text.split())
     assert report.SIGNALS_TITLE in flat and "free swims" in flat
     from pptx import Presentation
 
-    deck = Presentation(io.BytesIO(report.pack_pptx(pack)))
+    deck = Presentation(io.BytesIO(slides.pack_pptx(pack)))
     said = " ".join(shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame)
     assert report.SIGNALS_TITLE in said and CAUSE in said
 
@@ -68,7 +68,7 @@ def test_a_pack_for_another_purpose_leaves_it_out(answered: Path) -> None:
 def test_a_public_pack_carries_no_answers(answered: Path) -> None:
     pack = _pack(answered, public_only=True)
     assert pack.signals == ()
-    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(report.pack_pdf(pack))).pages)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.pack_pdf(pack))).pages)
     assert report.SIGNALS_TITLE not in " ".join(text.split())
 
 

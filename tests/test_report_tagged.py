@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
 from perf import store
-from perf.output import report
+from perf.output import pdf, report, slides
 from tests import tiny_db
 
 PERIOD = {"start": "2024-04-01", "end": "2025-03-31"}
@@ -38,13 +38,13 @@ def pack(db: Path) -> report.Pack:
 
 
 @pytest.fixture(scope="module")
-def pdf(pack: report.Pack) -> PdfReader:
-    return PdfReader(io.BytesIO(report.pack_pdf(pack)))
+def pdf_reader(pack: report.Pack) -> PdfReader:
+    return PdfReader(io.BytesIO(pdf.pack_pdf(pack)))
 
 
 @pytest.fixture(scope="module")
 def sheet(pack: report.Pack) -> PdfReader:
-    return PdfReader(io.BytesIO(report.measure_sheet_pdf(pack)))
+    return PdfReader(io.BytesIO(pdf.measure_sheet_pdf(pack)))
 
 
 def elements(reader: PdfReader) -> list[dict[str, Any]]:
@@ -91,9 +91,9 @@ def text_of(reader: PdfReader, element: dict[str, Any]) -> str:
 
 
 @pytest.mark.parametrize("which", ["pack", "sheet"])
-def test_the_pdf_is_tagged_with_language_and_a_title_shown_in_the_window(which: str, pdf: PdfReader,
+def test_the_pdf_is_tagged_with_language_and_a_title_shown_in_the_window(which: str, pdf_reader: PdfReader,
                                                                         sheet: PdfReader) -> None:
-    reader = pdf if which == "pack" else sheet
+    reader = pdf_reader if which == "pack" else sheet
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root, "no structure tree: the PDF is not tagged"
     assert root["/MarkInfo"]["/Marked"].value is True
@@ -103,10 +103,10 @@ def test_the_pdf_is_tagged_with_language_and_a_title_shown_in_the_window(which: 
     assert all("/StructParents" in page for page in reader.pages)
 
 
-def test_pack_headings_come_in_reading_order(pack: report.Pack, pdf: PdfReader) -> None:
-    tree = elements(pdf)
+def test_pack_headings_come_in_reading_order(pack: report.Pack, pdf_reader: PdfReader) -> None:
+    tree = elements(pdf_reader)
     kinds = [str(e["/S"]) for e in tree]
-    headings = [(k, text_of(pdf, e)) for k, e in zip(kinds, tree, strict=True) if k in ("/H1", "/H2", "/H3")]
+    headings = [(k, text_of(pdf_reader, e)) for k, e in zip(kinds, tree, strict=True) if k in ("/H1", "/H2", "/H3")]
     assert headings[0] == ("/H1", "Performance briefing")
     assert [h for h in headings if h[0] == "/H1"] == [("/H1", "Performance briefing")]  # one H1
     measure_headings = [t for k, t in headings if k == "/H2" and t != report.EXCEPTIONS_TITLE]
@@ -118,8 +118,8 @@ def test_pack_headings_come_in_reading_order(pack: report.Pack, pdf: PdfReader) 
 
 
 def test_each_chart_is_a_figure_with_its_sentence_as_alt_text_after_its_heading(pack: report.Pack,
-                                                                                 pdf: PdfReader) -> None:
-    tree = elements(pdf)
+                                                                                 pdf_reader: PdfReader) -> None:
+    tree = elements(pdf_reader)
     figures = [e for e in tree if e["/S"] == "/Figure"]
     charted = [p for p in pack.pages if p.chart_png is not None]
     assert len(figures) == len(charted) > 0
@@ -130,9 +130,9 @@ def test_each_chart_is_a_figure_with_its_sentence_as_alt_text_after_its_heading(
         assert "/H2" in kinds[:at]
 
 
-def test_nothing_is_drawn_outside_a_tag_or_an_artifact(pdf: PdfReader, sheet: PdfReader) -> None:
+def test_nothing_is_drawn_outside_a_tag_or_an_artifact(pdf_reader: PdfReader, sheet: PdfReader) -> None:
     """Every text and shape is either in the reading order or marked as decoration (PDF/UA 7.1)."""
-    for name, reader in (("pack", pdf), ("sheet", sheet)):
+    for name, reader in (("pack", pdf_reader), ("sheet", sheet)):
         for number, page in enumerate(reader.pages, start=1):
             depth = 0
             for _operands, operator in ContentStream(page.get_contents(), reader).operations:
@@ -156,7 +156,7 @@ def test_measure_sheet_reads_name_then_sentence_chart_and_sections(pack: report.
 
 
 def test_deck_charts_have_alt_text_and_every_slide_is_read_title_first(pack: report.Pack) -> None:
-    deck = Presentation(io.BytesIO(report.pack_pptx(pack)))
+    deck = Presentation(io.BytesIO(slides.pack_pptx(pack)))
     pictures = 0
     for slide in deck.slides:
         shapes = list(slide.shapes)  # the order a screen reader reads them (the slide's shape tree)
@@ -170,9 +170,9 @@ def test_deck_charts_have_alt_text_and_every_slide_is_read_title_first(pack: rep
 
 
 def test_deck_badge_shapes_are_marked_decorative_beside_their_words(pack: report.Pack) -> None:
-    deck = Presentation(io.BytesIO(report.pack_pptx(pack)))
+    deck = Presentation(io.BytesIO(slides.pack_pptx(pack)))
     shapes = [s for slide in deck.slides for s in slide.shapes if s.shape_type == 1]  # MSO_SHAPE_TYPE.AUTO_SHAPE
     assert shapes
     for shape in shapes:
         exts = shape._element.nvSpPr.cNvPr.xpath("./a:extLst/a:ext/@uri")
-        assert report.DECORATIVE_EXT in exts, f"{shape.name} is read out as a bare shape"
+        assert slides.DECORATIVE_EXT in exts, f"{shape.name} is read out as a bare shape"
