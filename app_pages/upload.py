@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from perf.intake import load
+from perf import errors
+from perf.intake import check, read, save
 from perf.output import export
 from perf.words import text
 from ui import auth, signal_view
@@ -27,10 +28,10 @@ if signals_note:  # a digest not sent is shown, never hidden: the load itself su
     (st.info if fine else st.warning)(told, icon=":material/notifications_active:")
 
 with st.expander("What the file needs"):
-    for kind, columns in load.COLUMNS.items():
+    for kind, columns in read.COLUMNS.items():
         needed = ", ".join(f"`{c.name}`" for c in columns if c.required)
         optional = ", ".join(f"`{c.name}`" for c in columns if not c.required)
-        st.markdown(f"- **{load.NOUNS[kind][1].capitalize()}**: {needed}"
+        st.markdown(f"- **{check.NOUNS[kind][1].capitalize()}**: {needed}"
                     + (f"; optional {optional}" if optional else ""))
     st.caption("The kind of file is recognised from its header row. Periods are the date a week, month or quarter "
                "starts (YYYY-MM-DD); a blank locality is the whole area. Loading the same file twice changes "
@@ -41,13 +42,13 @@ with st.expander("What the file needs"):
 
 generation = st.session_state.setdefault("_upload_generation", 0)  # a new key empties the uploader after a load
 upload = st.file_uploader("A CSV or Excel file", type=["csv", "xlsx", "xlsm"], key=f"upload_{generation}",
-                          max_upload_size=load.MAX_UPLOAD_BYTES // 1024 // 1024)
+                          max_upload_size=read.MAX_UPLOAD_BYTES // 1024 // 1024)
 if upload is None:
     st.stop()
 data, name = upload.getvalue(), upload.name
 
 with reading() as con:
-    result = load.validate_upload(con, data, name)
+    result = check.validate_upload(con, data, name)
 sheet: str | None = None
 if len(result.sheets) > 1:
     sheet = st.selectbox("Sheet", result.sheets, index=None, placeholder="Choose the sheet to load",
@@ -56,7 +57,7 @@ if len(result.sheets) > 1:
         st.info(f"{text.markdown(name)} has {len(result.sheets)} sheets with data: choose the one to load.")
         st.stop()
     with reading() as con:
-        result = load.validate_upload(con, data, name, sheet=sheet)
+        result = check.validate_upload(con, data, name, sheet=sheet)
 
 if not result.raw.empty:
     st.markdown("#### Preview")
@@ -86,10 +87,10 @@ if st.button("Accept and load", type="primary", icon=":material/upload:"):
     who = auth.require("upload")  # checked again at the moment of writing
     with writing() as con:
         # checked again inside the write lock, so nothing changed between the preview and the load
-        fresh = load.validate_upload(con, data, name, sheet=sheet)
+        fresh = check.validate_upload(con, data, name, sheet=sheet)
         try:
-            loaded = load.apply_upload(con, fresh, user=who.username) if fresh.ok else None
-        except load.WriteConflictError as err:
+            loaded = save.apply_upload(con, fresh, user=who.username) if fresh.ok else None
+        except errors.WriteConflictError as err:
             st.error(str(err))
             st.stop()
     if loaded is None:

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from perf.intake import load  # noqa: E402
+from perf.intake import check, read, save  # noqa: E402
 from perf.signals import signal_items  # noqa: E402
 from perf.config import db_path  # noqa: E402
 
@@ -58,9 +58,9 @@ def main() -> int:
         for _ in range(args.runs):
             cur = con.cursor()
             cur.execute("BEGIN")
-            result = load.validate_frame(cur, load.read_upload(csv, "bench.csv").frame, "bench.csv", now=now)
+            result = check.validate_frame(cur, read.read_upload(csv, "bench.csv").frame, "bench.csv", now=now)
             started = time.perf_counter()
-            done = load.save_rows(cur, "measure_values", result.frame, filename="bench.csv", user="bench", now=now)
+            done = save.save_rows(cur, "measure_values", result.frame, filename="bench.csv", user="bench", now=now)
             one_load.append(time.perf_counter() - started)
             cur.execute("ROLLBACK")
         con.close()

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from perf import store  # noqa: E402
 from perf.analysis import similar  # noqa: E402
-from perf.intake import load  # noqa: E402
+from perf.intake import check, save  # noqa: E402
 from perf.seed import realdata  # noqa: E402
 from perf.config import db_path  # noqa: E402
 from tests.browser.conftest import ARGS, READY, running  # noqa: E402
@@ -153,9 +153,9 @@ def load_times(db: Path) -> tuple[int, float, float, float, float, float]:
         data = csv.read_bytes()
         con = store.connect(fresh, read_only=False)
         started, cpu = time.perf_counter(), time.process_time()
-        result = load.validate_upload(con, data, csv.name)
+        result = check.validate_upload(con, data, csv.name)
         assert result.ok, result.problems[:5]
-        load.apply_upload(con, result, user="bench")
+        save.apply_upload(con, result, user="bench")
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         con.execute("CHECKPOINT")
         con.close()

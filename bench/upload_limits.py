@@ -1,6 +1,6 @@
 """What a hostile or oversized upload costs before it is refused: time and peak memory (issue #12).
 
-Each case is checked the way the Upload page and `perf load` check it (``perf.intake.load.validate_upload``),
+Each case is checked the way the Upload page and `perf load` check it (``perf.intake.check.validate_upload``),
 in a fresh process, so its peak resident memory is its own:
 
 - a zip bomb: a .xlsx of well under a megabyte that expands to 2,000,000 rows (no <dimension> tag,
@@ -32,11 +32,11 @@ CHECK = """
 import json, resource, sys, time
 from pathlib import Path
 from perf import store
-from perf.intake import load
+from perf.intake import check
 path = Path(sys.argv[2])
 started = time.perf_counter()
 con = store.connect(sys.argv[1])
-result = load.validate_upload(con, path.read_bytes(), path.name)
+result = check.validate_upload(con, path.read_bytes(), path.name)
 seconds = time.perf_counter() - started
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"seconds": seconds, "peak_mb": peak, "ok": result.ok,
@@ -46,7 +46,7 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak, "ok": result.ok,
 BASELINE = """
 import json, resource
 from perf import store
-from perf.intake import load
+from perf.intake import check
 print(json.dumps({"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from perf import store
+from perf import errors, store
 from perf.config import db_path
 
 
@@ -129,7 +129,7 @@ def _load(args: argparse.Namespace) -> int:
     """
     from pathlib import Path
 
-    from perf.intake import inbox, load
+    from perf.intake import check, inbox, read
 
     path = Path(args.file)
     target = Path(args.db) if args.db else db_path()
@@ -139,7 +139,7 @@ def _load(args: argparse.Namespace) -> int:
     if not target.exists():
         print(f"No database at {target}. Build one with `python -m perf build` first.", file=sys.stderr)
         return 1
-    too_big = load.size_problem(path.name, path.stat().st_size)  # before reading gigabytes into memory
+    too_big = read.size_problem(path.name, path.stat().st_size)  # before reading gigabytes into memory
     if too_big:
         print(too_big.message(), file=sys.stderr)
         print(f"{path.name} was not loaded. Nothing was saved.", file=sys.stderr)
@@ -158,7 +158,7 @@ def _load(args: argparse.Namespace) -> int:
             return got.code
         con = duckdb.connect(str(reference), read_only=True)
         try:
-            result = load.validate_upload(con, path.read_bytes(), path.name, sheet=args.sheet)
+            result = check.validate_upload(con, path.read_bytes(), path.name, sheet=args.sheet)
         finally:
             con.close()
         notes = "".join(f"Note: {note}\n" for note in result.notes)
@@ -262,7 +262,6 @@ def _create_admin(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from perf.access import users
-    from perf.intake import load
 
     target = Path(args.db) if args.db else db_path()
     if not target.exists():
@@ -281,7 +280,7 @@ def _create_admin(args: argparse.Namespace) -> int:
     try:
         user = users.create_user(con, args.username, password, "admin", display_name=args.display_name,
                                  created_by=_cli_user())
-    except load.InputError as err:
+    except errors.InputError as err:
         for problem in err.problems:
             print(problem.message(), file=sys.stderr)
         print("No user was created.", file=sys.stderr)

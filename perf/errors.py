@@ -1,7 +1,7 @@
 """What the engine refuses with: problems an officer can fix, and clashes or waits they can retry.
 
 Its own module so the store (the write door), loading, data entry and users share them without
-importing each other; ``perf.intake.load`` re-exports them for older callers.
+importing each other.
 """
 
 from __future__ import annotations

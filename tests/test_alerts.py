@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from perf import store
-from perf.intake import load
+from perf import errors, store
+from perf.intake import save
 from perf.signals import alerts, signal_answers
 from tests.smtp_server import silent_server, smtp_env, smtp_server
 
@@ -38,9 +38,9 @@ def _openers(path: Path) -> tuple[alerts.Opener, alerts.Opener]:
     return (lambda: duckdb.connect(str(path), read_only=True)), (lambda: duckdb.connect(str(path)))
 
 
-def _load_new_signal(path: Path) -> load.LoadResult:
+def _load_new_signal(path: Path) -> save.LoadResult:
     with duckdb.connect(str(path)) as con:
-        _, done = load.load_upload(con, NEW_SIGNAL_CSV, "november.csv", user="amy", now=NOW)
+        _, done = save.load_upload(con, NEW_SIGNAL_CSV, "november.csv", user="amy", now=NOW)
     assert done is not None and len(done.signals.new) == 1
     return done
 
@@ -115,7 +115,7 @@ def test_settings_come_from_the_secrets_file_and_the_environment_wins(tmp_path: 
 def test_an_owner_without_an_address_is_logged_and_the_others_still_hear(db: Path, tmp_path: Path) -> None:
     with duckdb.connect(str(db)) as con:
         con.execute("UPDATE owner SET email = NULL WHERE owner = ?", [OWNER])
-        _, done = load.load_upload(con, NEW_SIGNAL_CSV + b"cs-first-point,2026-11-01,20\n", "two.csv", user="amy",
+        _, done = save.load_upload(con, NEW_SIGNAL_CSV + b"cs-first-point,2026-11-01,20\n", "two.csv", user="amy",
                                    now=NOW)
     assert done is not None and len(done.signals.new) == 2
     with smtp_server(tmp_path) as (port, cert, received):
@@ -186,7 +186,7 @@ def test_a_certificate_the_client_does_not_trust_is_refused(db: Path, tmp_path: 
 
 def test_an_owner_email_that_is_not_an_address_is_refused_when_set(db: Path) -> None:
     with duckdb.connect(str(db)) as con:
-        with pytest.raises(load.InputError, match="is not an email address"):
+        with pytest.raises(errors.InputError, match="is not an email address"):
             signal_answers.set_owner(con, OWNER, "jonathan at council", user="admin")
         signal_answers.set_owner(con, OWNER, "j.reeve@council.example", user="admin")
         assert store.query(con, "owner_list").set_index("owner").loc[OWNER, "email"] == "j.reeve@council.example"

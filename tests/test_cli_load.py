@@ -13,7 +13,7 @@ import pytest
 from openpyxl import Workbook
 
 from perf import __main__ as cli
-from perf.intake import load
+from perf.intake import read
 from tests import fixtures_db
 from tests.fixtures_db import snapshot
 
@@ -111,7 +111,7 @@ def test_a_workbook_with_several_sheets_needs_sheet(db_path: Path, tmp_path: Pat
 def test_a_file_over_50_mb_is_refused_before_it_is_read(db_path: Path, tmp_path: Path) -> None:
     path = tmp_path / "huge.csv"
     with path.open("wb") as fh:
-        fh.truncate(load.MAX_UPLOAD_BYTES + 1)  # sparse: no 50 MB written to disk
+        fh.truncate(read.MAX_UPLOAD_BYTES + 1)  # sparse: no 50 MB written to disk
     done = perf("load", str(path), db=db_path)
     assert done.returncode == 1
     assert done.stderr.splitlines() == [

@@ -8,7 +8,8 @@ from datetime import date, datetime
 import duckdb
 import pytest
 
-from perf.intake import entry, load
+from perf import errors
+from perf.intake import entry
 from tests import fixtures_db
 from tests.fixtures_db import snapshot
 
@@ -17,7 +18,7 @@ db = fixtures_db.db  # the shared fixture, made visible to pytest in this module
 NOW = datetime(2024, 6, 12, 10, 0)
 
 
-def messages(exc: pytest.ExceptionInfo[load.InputError]) -> list[str]:
+def messages(exc: pytest.ExceptionInfo[errors.InputError]) -> list[str]:
     return [p.message() for p in exc.value.problems]
 
 
@@ -41,7 +42,7 @@ def test_a_typed_correction_keeps_the_old_value(db: duckdb.DuckDBPyConnection) -
 
 def test_a_typed_value_is_refused_with_field_messages_and_nothing_saved(db: duckdb.DuckDBPyConnection) -> None:
     before = snapshot(db)
-    with pytest.raises(load.InputError) as exc:
+    with pytest.raises(errors.InputError) as exc:
         entry.enter_value(db, "calls", date(2024, 6, 5), "Nowhere", "abc", user="amy", now=NOW)
     assert messages(exc) == [
         "Period: 2024-06-05 is not the start of a week (weeks start on a Monday); the nearest is 2024-06-03.",
@@ -52,7 +53,7 @@ def test_a_typed_value_is_refused_with_field_messages_and_nothing_saved(db: duck
 
 
 def test_a_typed_formula_is_refused(db: duckdb.DuckDBPyConnection) -> None:
-    with pytest.raises(load.InputError, match="Value: '=2\\*3' looks like a spreadsheet formula"):
+    with pytest.raises(errors.InputError, match="Value: '=2\\*3' looks like a spreadsheet formula"):
         entry.enter_value(db, "calls", date(2024, 6, 3), None, "=2*3", user="amy", now=NOW)
 
 
@@ -97,7 +98,7 @@ def test_commentary_is_refused_with_the_reason(
     db: duckdb.DuckDBPyConnection, args: tuple[object, ...], message: str
 ) -> None:
     before = snapshot(db)
-    with pytest.raises(load.InputError) as exc:
+    with pytest.raises(errors.InputError) as exc:
         entry.add_commentary(db, *args, now=NOW)  # type: ignore[arg-type]
     assert messages(exc) == [message]
     assert snapshot(db) == before
@@ -149,7 +150,7 @@ def test_a_measure_is_refused_with_the_reason(
     db: duckdb.DuckDBPyConnection, change: dict[str, object], message: str
 ) -> None:
     before = snapshot(db)
-    with pytest.raises(load.InputError) as exc:
+    with pytest.raises(errors.InputError) as exc:
         entry.add_measure(db, **{**NEW_MEASURE, **change}, user="admin1", now=NOW)  # type: ignore[arg-type]
     assert messages(exc) == [message]
     assert snapshot(db) == before
@@ -165,9 +166,9 @@ def test_changing_a_measure_logs_each_field(db: duckdb.DuckDBPyConnection) -> No
 
 
 def test_changing_a_measure_is_checked(db: duckdb.DuckDBPyConnection) -> None:
-    with pytest.raises(load.InputError, match="Measure: 'nope' is not a known measure."):
+    with pytest.raises(errors.InputError, match="Measure: 'nope' is not a known measure."):
         entry.update_measure(db, "nope", {"target": 1.0}, user="admin1")
-    with pytest.raises(load.InputError, match="Frequency: must be one of"):
+    with pytest.raises(errors.InputError, match="Frequency: must be one of"):
         entry.update_measure(db, "calls", {"frequency": "fortnight"}, user="admin1")
     with pytest.raises(ValueError, match="update_measure can change name, .*; got measure_id"):
         entry.update_measure(db, "calls", {"measure_id": "x"}, user="admin1")
@@ -199,7 +200,7 @@ def test_a_phase_is_recorded_and_logged(db: duckdb.DuckDBPyConnection) -> None:
 def test_a_phase_is_refused_with_the_reason(
     db: duckdb.DuckDBPyConnection, args: tuple[object, ...], message: str
 ) -> None:
-    with pytest.raises(load.InputError) as exc:
+    with pytest.raises(errors.InputError) as exc:
         entry.add_phase(db, *args, user="amy", now=NOW)  # type: ignore[arg-type]
     assert messages(exc) == [message]
 

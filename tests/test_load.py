@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from perf.intake import load
+from perf import errors
+from perf.intake import check, read, save
 from tests import fixtures_db
 from tests.fixtures_db import snapshot
 
@@ -58,7 +59,7 @@ class Bad:
 DEMAND_HEADER = "demand_id,service_id,locality_id,channel,received_at,demand_type,nature,case_id"
 WORK_HEADER = "case_id,service_id,locality_id,channel,nature,started_at,completed_at"
 BIG_HEADER = b"measure_id,period_start,value\n"
-BIG = BIG_HEADER + b"9" * (load.MAX_UPLOAD_BYTES + 1 - len(BIG_HEADER))  # one byte over the limit
+BIG = BIG_HEADER + b"9" * (read.MAX_UPLOAD_BYTES + 1 - len(BIG_HEADER))  # one byte over the limit
 
 BAD_FILES = [
     # wrong or missing columns
@@ -208,7 +209,7 @@ BAD_FILES = [
 @pytest.mark.parametrize("bad", BAD_FILES, ids=lambda b: b.id)
 def test_bad_file_is_refused_with_the_reason_and_nothing_saved(db: duckdb.DuckDBPyConnection, bad: Bad) -> None:
     before = snapshot(db)
-    result, done = load.load_upload(db, bad.data, bad.filename, user="amy", sheet=bad.sheet, now=NOW)
+    result, done = save.load_upload(db, bad.data, bad.filename, user="amy", sheet=bad.sheet, now=NOW)
     assert done is None and not result.ok
     matching = [p for p in result.problems if bad.reason in p.reason]
     assert matching, [p.message() for p in result.problems]
@@ -224,7 +225,7 @@ def test_there_are_at_least_25_bad_files() -> None:
 
 def test_every_problem_in_a_file_is_reported_not_just_the_first(db: duckdb.DuckDBPyConnection) -> None:
     data = csv_bytes("calls,2024-06-05,Nowhere,n/a", "foo,2024-06-03,,1", "calls,2024-06-03,,=1+1")
-    result = load.validate_upload(db, data, "values.csv", now=NOW)
+    result = check.validate_upload(db, data, "values.csv", now=NOW)
     assert [p.message() for p in result.problems] == [
         "Row 2, column 'period_start': 2024-06-05 is not the start of a week (weeks start on a Monday); "
         "the nearest is 2024-06-03.",
@@ -241,14 +242,14 @@ def test_every_problem_in_a_file_is_reported_not_just_the_first(db: duckdb.DuckD
 
 def test_rows_are_numbered_as_the_spreadsheet_shows_them_past_blank_lines(db: duckdb.DuckDBPyConnection) -> None:
     data = csv_bytes("calls,2024-06-03,,1", ",,,", "calls,2024-06-03,E05007850,x")
-    result = load.validate_upload(db, data, "values.csv", now=NOW)
+    result = check.validate_upload(db, data, "values.csv", now=NOW)
     assert [(p.row, p.column) for p in result.problems] == [(4, "value")]
 
 
 def test_applying_a_refused_result_raises_with_its_problems(db: duckdb.DuckDBPyConnection) -> None:
-    result = load.validate_upload(db, csv_bytes("calls,2024-06-03,,n/a"), "values.csv", now=NOW)
-    with pytest.raises(load.InputError, match="Row 2, column 'value': 'n/a' is not a number."):
-        load.apply_upload(db, result, user="amy", now=NOW)
+    result = check.validate_upload(db, csv_bytes("calls,2024-06-03,,n/a"), "values.csv", now=NOW)
+    with pytest.raises(errors.InputError, match="Row 2, column 'value': 'n/a' is not a number."):
+        save.apply_upload(db, result, user="amy", now=NOW)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -263,7 +264,7 @@ GOOD = csv_bytes(
 
 
 def test_good_file_is_accepted_and_summarised(db: duckdb.DuckDBPyConnection) -> None:
-    result, done = load.load_upload(db, GOOD, "values.csv", user="amy", now=NOW)
+    result, done = save.load_upload(db, GOOD, "values.csv", user="amy", now=NOW)
     assert result.ok and result.summary == "4 measure values in values.csv are ready to load."
     assert done is not None
     assert done.summary == "Loaded 4 measure values from values.csv: 2 new, 1 corrected, 1 unchanged."
@@ -274,16 +275,16 @@ def test_good_file_is_accepted_and_summarised(db: duckdb.DuckDBPyConnection) -> 
 
 
 def test_reloading_the_same_file_changes_nothing(db: duckdb.DuckDBPyConnection) -> None:
-    load.load_upload(db, GOOD, "values.csv", user="amy", now=NOW)
+    save.load_upload(db, GOOD, "values.csv", user="amy", now=NOW)
     after_first = snapshot(db)
-    _, again = load.load_upload(db, GOOD, "values.csv", user="bob", now=datetime(2024, 6, 12, 11))
+    _, again = save.load_upload(db, GOOD, "values.csv", user="bob", now=datetime(2024, 6, 12, 11))
     assert again is not None and again.changed == 0
     assert again.summary == "Loaded 4 measure values from values.csv: 0 new, 0 corrected, 4 unchanged."
     assert snapshot(db) == after_first
 
 
 def test_a_correction_keeps_the_old_value_with_who_and_when(db: duckdb.DuckDBPyConnection) -> None:
-    load.load_upload(db, GOOD, "values.csv", user="amy", now=NOW)
+    save.load_upload(db, GOOD, "values.csv", user="amy", now=NOW)
     log = db.execute(
         "SELECT table_name, row_key, column_name, old_value, new_value, changed_by, changed_at "
         "FROM change_log ORDER BY change_id"
@@ -294,7 +295,7 @@ def test_a_correction_keeps_the_old_value_with_who_and_when(db: duckdb.DuckDBPyC
 
 
 def test_unchanged_rows_keep_who_entered_them(db: duckdb.DuckDBPyConnection) -> None:
-    load.load_upload(db, GOOD, "values.csv", user="amy", now=NOW)
+    save.load_upload(db, GOOD, "values.csv", user="amy", now=NOW)
     who = db.execute(
         "SELECT entered_by FROM measurement WHERE measure_id='calls' AND locality_id='E05007850'"
     ).fetchall()
@@ -305,7 +306,7 @@ def test_value_is_worked_out_from_numerator_and_denominator_as_a_percentage(
     db: duckdb.DuckDBPyConnection,
 ) -> None:
     data = csv_bytes("failure_pct,2024-05-01,,,42,200", header=VALUES_HEADER + ",numerator,denominator")
-    _, done = load.load_upload(db, data, "values.csv", user="amy", now=NOW)
+    _, done = save.load_upload(db, data, "values.csv", user="amy", now=NOW)
     assert done is not None and done.new == 1
     row = db.execute("SELECT value, numerator, denominator FROM measurement WHERE period_start='2024-05-01'")
     assert row.fetchall() == [(21.0, 42.0, 200.0)]
@@ -314,7 +315,7 @@ def test_value_is_worked_out_from_numerator_and_denominator_as_a_percentage(
 def test_friendly_headers_ward_names_and_uk_dates_are_understood(db: duckdb.DuckDBPyConnection) -> None:
     data = csv_bytes("Calls about missed bins,03/06/2024,hagley west,\"1,204\"",
                      header="Measure,Week commencing,Ward,Figure")
-    result = load.validate_upload(db, data, "values.csv", now=NOW)
+    result = check.validate_upload(db, data, "values.csv", now=NOW)
     assert result.ok, [p.message() for p in result.problems]
     assert result.frame.iloc[0][["measure_id", "locality_id", "value"]].tolist() == ["calls", "E05007860", 1204.0]
     assert result.frame.iloc[0]["period_start"] == pd.Timestamp("2024-06-03")
@@ -322,26 +323,26 @@ def test_friendly_headers_ward_names_and_uk_dates_are_understood(db: duckdb.Duck
 
 def test_windows_1252_file_is_read_and_the_officer_is_told(db: duckdb.DuckDBPyConnection) -> None:
     data = "measure_id,period_start,value\ncost,2024-01-01,£4000\n".encode("cp1252")
-    result = load.validate_upload(db, data, "costs.csv", now=NOW)
+    result = check.validate_upload(db, data, "costs.csv", now=NOW)
     assert result.ok and result.frame.iloc[0]["value"] == 4000.0
     assert result.notes == ("costs.csv is not UTF-8, so it was read as Windows-1252 (cp1252); check that "
                             "characters such as £ and accented names look right.",)
 
 
 def test_semicolon_separated_file_is_read_and_the_officer_is_told(db: duckdb.DuckDBPyConnection) -> None:
-    result = load.validate_upload(db, b"measure_id;period_start;value\ncalls;2024-06-03;5\n", "v.csv", now=NOW)
+    result = check.validate_upload(db, b"measure_id;period_start;value\ncalls;2024-06-03;5\n", "v.csv", now=NOW)
     assert result.ok and result.notes == ("v.csv separates columns with semicolons, so it was read that way.",)
 
 
 def test_tab_separated_file_is_read_and_the_officer_is_told(db: duckdb.DuckDBPyConnection) -> None:
-    result = load.validate_upload(db, b"measure_id\tperiod_start\tvalue\ncalls\t2024-06-03\t5\n", "v.txt", now=NOW)
+    result = check.validate_upload(db, b"measure_id\tperiod_start\tvalue\ncalls\t2024-06-03\t5\n", "v.txt", now=NOW)
     assert result.ok and result.notes == ("v.txt separates columns with tabs, so it was read that way.",)
 
 
 def test_a_result_with_nothing_recognised_cannot_be_applied(db: duckdb.DuckDBPyConnection) -> None:
-    empty = load.ValidationResult("v.csv", None, pd.DataFrame(), (), "")
-    with pytest.raises(load.InputError, match="Nothing to load."):
-        load.apply_upload(db, empty, user="amy", now=NOW)
+    empty = check.ValidationResult("v.csv", None, pd.DataFrame(), (), "")
+    with pytest.raises(errors.InputError, match="Nothing to load."):
+        save.apply_upload(db, empty, user="amy", now=NOW)
 
 
 def test_excel_file_is_read_as_the_officer_sees_it(db: duckdb.DuckDBPyConnection) -> None:
@@ -357,7 +358,7 @@ def test_excel_file_is_read_as_the_officer_sees_it(db: duckdb.DuckDBPyConnection
     wb["Values"]["C2"].number_format = "0.0%"  # shown as 38.5%, so it is 38.5
     out = io.BytesIO()
     wb.save(out)
-    result = load.validate_upload(db, out.getvalue(), "values.xlsx", now=NOW)
+    result = check.validate_upload(db, out.getvalue(), "values.xlsx", now=NOW)
     assert result.ok, [p.message() for p in result.problems]
     assert result.raw["Value"].tolist() == ["38.5", "12"]
     assert result.frame["value"].tolist() == [38.5, 12.0]
@@ -366,9 +367,9 @@ def test_excel_file_is_read_as_the_officer_sees_it(db: duckdb.DuckDBPyConnection
 def test_excel_file_with_several_sheets_loads_the_chosen_one(db: duckdb.DuckDBPyConnection) -> None:
     data = xlsx_bytes({"Values": [["measure_id", "period_start", "value"], ["calls", date(2024, 6, 3), 1]],
                        "Notes": [["checked by Sam"]]})
-    refused = load.validate_upload(db, data, "v.xlsx", now=NOW)
+    refused = check.validate_upload(db, data, "v.xlsx", now=NOW)
     assert refused.sheets == ("Values", "Notes")
-    result = load.validate_upload(db, data, "v.xlsx", sheet="Values", now=NOW)
+    result = check.validate_upload(db, data, "v.xlsx", sheet="Values", now=NOW)
     assert result.ok and len(result.frame) == 1
 
 
@@ -377,24 +378,24 @@ def test_demand_and_work_files_load_and_correct_by_id(db: duckdb.DuckDBPyConnect
         "1,waste,E05007850,phone,2024-05-01 09:30,value,missed bin,100",
         "2,Waste collection,Hagley West,web,01/06/2024 10:00,Failure demand,chasing,100",
         header=DEMAND_HEADER)
-    _, done = load.load_upload(db, demand, "demand.csv", user="amy", now=NOW)
+    _, done = save.load_upload(db, demand, "demand.csv", user="amy", now=NOW)
     assert done is not None and done.summary == (
         "Loaded 2 demand records from demand.csv: 1 new, 0 corrected, 1 unchanged.")
     work = csv_bytes("100,waste,E05007850,phone,missed bin,2024-05-01 09:30,2024-05-04 12:00", header=WORK_HEADER)
-    _, done = load.load_upload(db, work, "work.csv", user="amy", now=NOW)
+    _, done = save.load_upload(db, work, "work.csv", user="amy", now=NOW)
     assert done is not None and (done.new, done.corrected) == (0, 1)
     assert db.execute("SELECT count(*), max(completed_at) FROM work_case").fetchall() == [
         (1, datetime(2024, 5, 4, 12))]
     logged = db.execute("SELECT row_key, column_name, old_value, new_value FROM change_log "
                         "WHERE table_name='work_case' AND column_name IS NOT NULL").fetchall()
     assert logged == [("100", "completed_at", "2024-05-03 12:00:00", "2024-05-04 12:00:00")]
-    again_demand = load.load_upload(db, demand, "demand.csv", user="amy", now=NOW)[1]
+    again_demand = save.load_upload(db, demand, "demand.csv", user="amy", now=NOW)[1]
     assert again_demand is not None and again_demand.changed == 0
     assert db.execute("SELECT demand_type FROM demand WHERE demand_id = 2").fetchall() == [("failure",)]
 
 
 def test_one_row_is_summarised_in_the_singular(db: duckdb.DuckDBPyConnection) -> None:
-    result, done = load.load_upload(db, csv_bytes("calls,2024-06-03,,1"), "v.csv", user="amy", now=NOW)
+    result, done = save.load_upload(db, csv_bytes("calls,2024-06-03,,1"), "v.csv", user="amy", now=NOW)
     assert result.summary == "1 measure value in v.csv is ready to load."
     assert done is not None and done.summary == "Loaded 1 measure value from v.csv: 1 new, 0 corrected, 0 unchanged."
 
@@ -411,20 +412,20 @@ def test_a_failure_part_way_through_rolls_everything_back(db: duckdb.DuckDBPyCon
         "locality_id": ["ALL", "ALL"], "value": pd.array([99.0, 1.0], dtype="Float64"),
         "numerator": pd.array([None, None], dtype="Float64"), "denominator": pd.array([None, None], dtype="Float64"),
     })
-    forged = load.ValidationResult("v.csv", "measure_values", frame, (), "")
+    forged = check.ValidationResult("v.csv", "measure_values", frame, (), "")
     with pytest.raises(duckdb.ConstraintException):
-        load.apply_upload(db, forged, user="amy", now=NOW)
+        save.apply_upload(db, forged, user="amy", now=NOW)
     assert snapshot(db) == before
 
 
 def test_two_sessions_loading_at_once_both_land(db: duckdb.DuckDBPyConnection) -> None:
     files = [csv_bytes(*(f"calls,{d},,{i}" for i, d in enumerate(["2024-06-03", "2024-05-20"]))),
              csv_bytes("failure_pct,2024-05-01,,40", "failure_pct,2024-03-01,,37")]
-    results: list[load.LoadResult | BaseException] = []
+    results: list[save.LoadResult | BaseException] = []
 
     def upload(data: bytes) -> None:
         try:
-            _, done = load.load_upload(db, data, "v.csv", user="amy", now=NOW)
+            _, done = save.load_upload(db, data, "v.csv", user="amy", now=NOW)
             assert done is not None
             results.append(done)
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
@@ -435,16 +436,16 @@ def test_two_sessions_loading_at_once_both_land(db: duckdb.DuckDBPyConnection) -
         t.start()
     for t in threads:
         t.join()
-    assert all(isinstance(r, load.LoadResult) for r in results), results
+    assert all(isinstance(r, save.LoadResult) for r in results), results
     assert db.execute("SELECT count(*) FROM measurement").fetchall() == [(7,)]
 
 
 def test_two_sessions_loading_the_same_case_file_do_not_duplicate_it(db: duckdb.DuckDBPyConnection) -> None:
     data = csv_bytes(*(f"{i},waste,E05007850,phone,2024-06-01 09:00,value,missed bin," for i in range(10, 510)),
                      header=DEMAND_HEADER)
-    results: list[load.LoadResult] = []
+    results: list[save.LoadResult] = []
     threads = [threading.Thread(target=lambda: results.append(
-        load.load_upload(db, data, "d.csv", user="amy", now=NOW)[1])) for _ in range(2)]  # type: ignore[arg-type]
+        save.load_upload(db, data, "d.csv", user="amy", now=NOW)[1])) for _ in range(2)]  # type: ignore[arg-type]
     for t in threads:
         t.start()
     for t in threads:
@@ -459,9 +460,9 @@ def test_a_clash_with_another_writer_is_refused_cleanly(db: duckdb.DuckDBPyConne
     other = db.cursor()
     other.execute("BEGIN TRANSACTION")
     other.execute("UPDATE measurement SET value = 41 WHERE measure_id = 'calls' AND locality_id = 'ALL'")
-    with pytest.raises(load.WriteConflictError, match="Someone else saved changes to the same data at the same "
+    with pytest.raises(errors.WriteConflictError, match="Someone else saved changes to the same data at the same "
                                                  "moment, so nothing was saved. Try again."):
-        load.load_upload(db, GOOD, "values.csv", user="amy", now=NOW)
+        save.load_upload(db, GOOD, "values.csv", user="amy", now=NOW)
     other.execute("ROLLBACK")
     assert snapshot(db) == before
 
@@ -471,14 +472,14 @@ def test_a_clash_with_another_writer_is_refused_cleanly(db: duckdb.DuckDBPyConne
 
 
 def test_apply_needs_to_know_who_is_loading(db: duckdb.DuckDBPyConnection) -> None:
-    result = load.validate_upload(db, csv_bytes("calls,2024-06-03,,1"), "v.csv", now=NOW)
+    result = check.validate_upload(db, csv_bytes("calls,2024-06-03,,1"), "v.csv", now=NOW)
     with pytest.raises(ValueError, match="user must name who is loading the file"):
-        load.apply_upload(db, result, user=" ", now=NOW)
+        save.apply_upload(db, result, user=" ", now=NOW)
 
 
 def test_exports_neutralise_formulas() -> None:
-    assert load.neutralise_formula("=1+1") == "'=1+1"
-    assert load.neutralise_formula("-5") == "-5"
+    assert check.neutralise_formula("=1+1") == "'=1+1"
+    assert check.neutralise_formula("-5") == "-5"
 
 
 _cell = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
@@ -493,7 +494,7 @@ def test_csv_cells_are_read_back_exactly(rows: list[list[str]]) -> None:
         return
     buf = io.StringIO()
     csv.writer(buf).writerows([["a", "b", "c"], *rows])
-    raw = load.read_upload(buf.getvalue().encode("utf-8"), "x.csv")
+    raw = read.read_upload(buf.getvalue().encode("utf-8"), "x.csv")
     assert raw.frame.values.tolist() == rows
 
 
@@ -504,8 +505,8 @@ _plain_cell = st.one_of(st.text(st.sampled_from(list("ab 1.-=")), max_size=4),
 
 def _read_either(text: str, *, plain: bool) -> tuple[str, object]:
     try:
-        raw = load._read_csv(text.encode("utf-8"), "x.csv", False, plain=plain)
-    except load.InputError as exc:
+        raw = read._read_csv(text.encode("utf-8"), "x.csv", False, plain=plain)
+    except errors.InputError as exc:
         return "refused", [p.message() for p in exc.problems]
     frame = raw.frame
     return "read", (list(frame.columns), frame.index.tolist(), frame.values.tolist(), raw.notes)
@@ -524,8 +525,8 @@ def test_the_one_pass_reader_reads_a_file_exactly_as_the_careful_reader(
 
 def test_a_national_extract_is_read_in_one_pass_with_blank_rows_numbered() -> None:
     text = "metric,area_code,period,value\nfms-all,E07000234,2020-01,5\n,,,\n\nfms-all,E07000236,2020-01,7\n"
-    assert load._read_plain_csv(text, "x.csv", (), ",", False) is not None  # the one-pass reader read it
-    raw = load._read_csv(text.encode(), "x.csv", False)
+    assert read._read_plain_csv(text, "x.csv", (), ",", False) is not None  # the one-pass reader read it
+    raw = read._read_csv(text.encode(), "x.csv", False)
     assert raw.frame.index.tolist() == [2, 5]
     assert raw.frame.values.tolist() == [["fms-all", "E07000234", "2020-01", "5"],
                                          ["fms-all", "E07000236", "2020-01", "7"]]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from perf.intake import inbox, load
+from perf.intake import check, inbox, save
 from tests import fixtures_db
 from tests.fixtures_db import snapshot
 
@@ -27,9 +27,9 @@ APP = """
 import json, sys, time
 from pathlib import Path
 from perf import store
-from perf.intake import inbox, load
+from perf.intake import check, inbox, save
 db, log = Path(sys.argv[1]), Path(sys.argv[2])
-real_do, real_validate = inbox._do, load.validate_upload
+real_do, real_validate = inbox._do, check.validate_upload
 
 def do(con, job):
     spec = json.loads((job / inbox.JOB).read_text())
@@ -42,7 +42,7 @@ def validate(*args, **kwargs):
         f.write(json.dumps({"checked_in_app": True}) + "\\n")
     return real_validate(*args, **kwargs)
 
-inbox._do, load.validate_upload = do, validate
+inbox._do, check.validate_upload = do, validate
 con = store.connect(db, read_only=False)
 print("held", flush=True)
 while True:
@@ -123,8 +123,8 @@ def _checked_job(db: Path, csv: Path, tmp_path: Path) -> Path:
     """What the command hands over: the file, checked against the reference tables now, as Parquet."""
     con = duckdb.connect(str(db))
     try:
-        fingerprint = load.reference_fingerprint(con)
-        result = load.validate_upload(con, csv.read_bytes(), csv.name)
+        fingerprint = check.reference_fingerprint(con)
+        result = check.validate_upload(con, csv.read_bytes(), csv.name)
     finally:
         con.close()
     assert result.ok and result.kind is not None
@@ -199,7 +199,7 @@ def test_every_kind_saves_the_same_rows_checked_by_the_command_or_in_the_app(tmp
         csv.write_text(body, encoding="utf-8")
         con = duckdb.connect(str(here))
         try:
-            _, done = load.load_upload(con, csv.read_bytes(), name, user="nightly-job", now=now)
+            _, done = save.load_upload(con, csv.read_bytes(), name, user="nightly-job", now=now)
             assert done is not None
         finally:
             con.close()

@@ -22,7 +22,7 @@ import pytest
 
 from perf import store
 from perf.analysis import measures
-from perf.intake import load
+from perf.intake import check, read, save
 from perf.output import export
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +111,7 @@ def test_a_bad_long_file_is_rejected_row_by_row_and_nothing_is_saved(db: Path, t
 
 def test_a_new_measure_without_unit_or_source_columns_is_refused(db: Path) -> None:
     with store.connect(db, read_only=False) as con:
-        result = load.validate_upload(con, b"area_code,period,value,metric\nE07000234,2024,3,Litter\n", "x.csv")
+        result = check.validate_upload(con, b"area_code,period,value,metric\nE07000234,2024,3,Litter\n", "x.csv")
     assert result.kind == "published" and not result.ok
     assert result.problems[0].row == 2 and result.problems[0].column == "metric"
     assert "needs a 'unit and source' column" in result.problems[0].reason
@@ -158,9 +158,9 @@ def test_an_edited_values_export_loads_back(db: Path, measure_id: str) -> None:
         if table.loc[3, "numerator"]:
             table.loc[3, ["numerator", "denominator"]] = ""
         edited = table.to_csv(index=False).encode("utf-8")
-        result = load.validate_upload(con, edited, f"{measure_id}.csv", now=NOW)
+        result = check.validate_upload(con, edited, f"{measure_id}.csv", now=NOW)
         assert result.ok, result.problems[:3]
-        done = load.apply_upload(con, result, user="analyst", now=NOW)
+        done = save.apply_upload(con, result, user="analyst", now=NOW)
         assert (done.new, done.corrected) == (0, 1)
         assert done.unchanged == len(table) - 1
         stored = measures.series(con, measure_id, "ALL")
@@ -184,11 +184,11 @@ def test_the_similar_councils_csv_loads_back_as_the_same_figures(db: Path, metri
         assert table["source"].str.len().gt(0).all() and table["area_code"].iloc[0] == "E07000234"
         # a fresh database: the measure is known, its figures are not
         con.execute("DELETE FROM published_value WHERE metric_id = ?", [metric_id])
-        result = load.validate_upload(con, exported, "similar-councils.csv", now=NOW)
+        result = check.validate_upload(con, exported, "similar-councils.csv", now=NOW)
         assert result.ok, result.problems[:3]
         assert result.kind == "published"
         assert any("are the chart's working" in n and "'centre'" in n for n in result.notes)
-        done = load.apply_upload(con, result, user="analyst", now=NOW)
+        done = save.apply_upload(con, result, user="analyst", now=NOW)
         assert (done.new, done.corrected) == (len(table), 0)
         after = similar.compare(con, metric_id, group, since=window)
     assert after.codes == before.codes
@@ -202,5 +202,5 @@ def test_the_similar_councils_csv_loads_back_as_the_same_figures(db: Path, metri
 def test_the_working_columns_are_the_ones_the_loader_leaves_out() -> None:
     from perf.analysis import similar
 
-    assert set(similar.WORKING_COLUMNS) == set(load.WORKED_OUT)
-    assert {c.name for c in load.COLUMNS["published"]} >= set(similar.UPLOAD_COLUMNS)
+    assert set(similar.WORKING_COLUMNS) == set(read.WORKED_OUT)
+    assert {c.name for c in read.COLUMNS["published"]} >= set(similar.UPLOAD_COLUMNS)

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from perf import store
 from perf.access import users
-from perf.intake import load
+from perf.intake import save
 from perf.signals import signal_answers
 from tests.conftest import APP, shown
 from ui.auth import SESSION_KEY
@@ -44,7 +44,7 @@ def db(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
 
 def _load(path: Path) -> int:
     with store.connect(path, read_only=False) as con:
-        _, done = load.load_upload(con, NEW_SIGNAL_CSV, "november.csv", user="amy", now=datetime(2026, 12, 1, 9))
+        _, done = save.load_upload(con, NEW_SIGNAL_CSV, "november.csv", user="amy", now=datetime(2026, 12, 1, 9))
     assert done is not None and len(done.signals.new) == 1
     return done.signals.new[0]
 

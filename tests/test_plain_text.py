@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 from perf import store
-from perf.intake import load
+from perf.intake import check
 from perf.drawing import svg
 from perf.output import export
 from perf.words import text
@@ -157,7 +157,7 @@ def test_the_problems_download_quotes_the_refused_formula(db: Path, monkeypatch:
     """The upload page's "Download the problems (CSV)" wrote the refused cell back as a live formula."""
     bad = "measure_id,period_start,locality_id,value\nhomeless-approaches,2026-10-01,ALL,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"\n"
     with store.connect(db) as con:
-        result = load.validate_upload(con, bad.encode(), "values.csv")
+        result = check.validate_upload(con, bad.encode(), "values.csv")
     assert not result.ok
     problems = result.problem_frame().rename(columns=str.capitalize)
     written = export.to_csv_bytes(problems).decode("utf-8-sig")

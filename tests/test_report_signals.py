@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from perf import store
-from perf.intake import load
+from perf.intake import save
 from perf.output import pdf, report, slides
 from perf.signals import signal_answers
 
@@ -25,7 +25,7 @@ def answered(sample_db: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "copy.duckdb"
     shutil.copyfile(sample_db, copy)
     with store.connect(copy, read_only=False) as con:
-        _, done = load.load_upload(con, NEW_SIGNAL_CSV, "november.csv", user="amy", now=datetime(2026, 12, 1, 9))
+        _, done = save.load_upload(con, NEW_SIGNAL_CSV, "november.csv", user="amy", now=datetime(2026, 12, 1, 9))
         assert done is not None
         signal_answers.answer(con, done.signals.new[0], signal_answers.Answer(
             True, CAUSE, "Nothing: visits settle once the offer ends.", "one_off"), user="jon",
@@ -76,7 +76,7 @@ def test_an_open_signal_says_whose_answer_it_awaits(sample_db: Path, tmp_path: P
     copy = tmp_path / "copy.duckdb"
     shutil.copyfile(sample_db, copy)
     with store.connect(copy, read_only=False) as con:
-        load.load_upload(con, NEW_SIGNAL_CSV, "november.csv", user="amy", now=datetime(2026, 12, 1, 9))
+        save.load_upload(con, NEW_SIGNAL_CSV, "november.csv", user="amy", now=datetime(2026, 12, 1, 9))
     entry = next(s for s in _pack(copy).signals if s.measure_id == "leisure-visits")
     assert entry.status == "Open, awaiting an answer from Leisure Services Manager (Jonathan Reeve)"
     assert entry.answer == ""

@@ -9,7 +9,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from perf.intake import entry, load
+from perf import errors
+from perf.intake import entry
 from perf.signals import signal_answers
 from perf.signals.signal_answers import Answer
 from tests.test_signal_items import NOW, _db, _items
@@ -72,7 +73,7 @@ def test_an_answer_to_a_closed_item_is_refused_and_nothing_changes(tmp_path: Pat
     con, sid = _open_item(tmp_path / "t.duckdb")
     signal_answers.answer(con, sid, Answer(True, "Storm.", "", "no_action"), user="ann", now=LATER)
     before = con.execute("SELECT * FROM signal_answer").fetchall()
-    with pytest.raises(load.InputError, match=r"closed on 22 Mar 2025 at 14:30 by ann \(it was answered\)"):
+    with pytest.raises(errors.InputError, match=r"closed on 22 Mar 2025 at 14:30 by ann \(it was answered\)"):
         signal_answers.answer(con, sid, Answer(True, "Something else.", "", "no_action"), user="bob")
     assert con.execute("SELECT * FROM signal_answer").fetchall() == before
 
@@ -80,13 +81,13 @@ def test_an_answer_to_a_closed_item_is_refused_and_nothing_changes(tmp_path: Pat
 def test_an_answer_to_an_item_closed_by_a_correction_says_so(tmp_path: Path) -> None:
     con, sid = _open_item(tmp_path / "t.duckdb")
     entry.enter_value(con, "calls", date(2025, 1, 1), None, 100, user="bob", now=LATER)
-    with pytest.raises(load.InputError, match="corrected value removed the signal"):
+    with pytest.raises(errors.InputError, match="corrected value removed the signal"):
         signal_answers.answer(con, sid, Answer(True, "Storm.", "", "no_action"), user="ann")
 
 
 def test_an_incomplete_answer_names_each_field_and_saves_nothing(tmp_path: Path) -> None:
     con, sid = _open_item(tmp_path / "t.duckdb")
-    with pytest.raises(load.InputError) as err:
+    with pytest.raises(errors.InputError) as err:
         signal_answers.answer(con, sid, Answer(True, "", "", "system_change", exclude_from_limits=True), user="ann")
     fields = {p.column for p in err.value.problems}
     assert fields == {"cause", "phase_label", "exclude_from_limits"}
@@ -95,14 +96,14 @@ def test_an_incomplete_answer_names_each_field_and_saves_nothing(tmp_path: Path)
 
 def test_a_phase_that_does_not_start_a_period_is_refused(tmp_path: Path) -> None:
     con, sid = _open_item(tmp_path / "t.duckdb")
-    with pytest.raises(load.InputError, match="not the start of a month"):
+    with pytest.raises(errors.InputError, match="not the start of a month"):
         signal_answers.answer(con, sid, Answer(True, "New rota.", "", "system_change", phase_label="Rota",
                                                phase_starts_on=date(2025, 1, 15)), user="ann")
 
 
 def test_an_unknown_item_is_refused(tmp_path: Path) -> None:
     con = _db(tmp_path / "t.duckdb")
-    with pytest.raises(load.InputError, match="there is no signal '99'"):
+    with pytest.raises(errors.InputError, match="there is no signal '99'"):
         signal_answers.answer(con, 99, Answer(True, "x", "", "no_action"), user="ann")
 
 
@@ -114,7 +115,7 @@ def test_commentary_on_an_item_is_kept_with_it_even_once_closed(tmp_path: Path) 
     notes = signal_answers.notes(con, measure_id="calls")
     assert notes["body"].tolist() == ["Checked with the depot: <b>storm</b> damage.", "Back to normal in February."]
     assert set(notes["signal_id"]) == {sid} and notes["author"].tolist() == ["ann", "bob"]
-    with pytest.raises(load.InputError, match="write something"):
+    with pytest.raises(errors.InputError, match="write something"):
         signal_answers.add_note(con, sid, "   ", author="ann")
 
 
@@ -133,7 +134,7 @@ def test_a_user_is_the_owner_their_username_or_email_names(tmp_path: Path) -> No
     assert signal_answers.owners_of(con, "ann") == ["Head of Streets (Ann)"]
     assert signal_answers.owners_of(con, "ann.smith@council.example") == ["Head of Streets (Ann)"]
     assert signal_answers.owners_of(con, "bob") == []
-    with pytest.raises(load.InputError, match="not a user"):
+    with pytest.raises(errors.InputError, match="not a user"):
         signal_answers.set_owner(con, "Head of Streets (Ann)", "a@council.example", "nobody", user="admin")
     owners = signal_answers.owners(con)
     assert isinstance(owners, pd.DataFrame) and owners["measures"].tolist() == [2]

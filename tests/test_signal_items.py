@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from perf import store
-from perf.intake import entry, load
+from perf.intake import entry, save
 from perf.signals import signal_items
 
 NOW = datetime(2025, 3, 20, 9, 0)
@@ -33,7 +33,7 @@ def _db(path: Path, *, improvement: str = "down") -> duckdb.DuckDBPyConnection:
     rows = [("calls", m.date(), "ALL", v) for m, v in zip(MONTHS, STEADY, strict=True)]
     rows += [("tips", m.date(), w, v / 2) for w in ("W1", "W2") for m, v in zip(MONTHS, STEADY, strict=True)]
     con.executemany("INSERT INTO measurement (measure_id, period_start, locality_id, value) VALUES (?, ?, ?, ?)", rows)
-    with load.write_transaction(con) as cur:
+    with store.write_transaction(con) as cur:
         signal_items.find(cur, user="build", now=NOW, notified=True)
     return con
 
@@ -115,7 +115,7 @@ def test_an_upload_finds_signals_in_the_same_transaction(tmp_path: Path) -> None
     con = _db(tmp_path / "t.duckdb")
     csv = (b"measure_id,period_start,locality_id,value\ncalls,2025-01-01,,170\ntips,2025-01-01,W1,51\n"
            b"tips,2025-01-01,W2,49\n")
-    _, done = load.load_upload(con, csv, "jan.csv", user="amy", now=NOW)
+    _, done = save.load_upload(con, csv, "jan.csv", user="amy", now=NOW)
     assert done is not None and len(done.signals.new) == 1
     assert _items(con)["found_by"].tolist() == ["amy"]
 
@@ -123,7 +123,7 @@ def test_an_upload_finds_signals_in_the_same_transaction(tmp_path: Path) -> None
 def test_a_refused_upload_opens_no_item(tmp_path: Path) -> None:
     con = _db(tmp_path / "t.duckdb")
     csv = b"measure_id,period_start,value\ncalls,2025-01-01,170\ncalls,2025-02-01,n/a\n"
-    result, done = load.load_upload(con, csv, "bad.csv", user="amy", now=NOW)
+    result, done = save.load_upload(con, csv, "bad.csv", user="amy", now=NOW)
     assert done is None and not result.ok and _items(con).empty
 
 
@@ -148,7 +148,7 @@ def test_every_measure_is_looked_at_within_a_second_on_the_sample(sample_db: Pat
         known = len(_items(con))
     copy = tmp_path / "copy.duckdb"
     copy.write_bytes(sample_db.read_bytes())
-    with duckdb.connect(str(copy)) as con, load.write_transaction(con) as cur:
+    with duckdb.connect(str(copy)) as con, store.write_transaction(con) as cur:
         again = signal_items.find(cur, user="x", now=NOW)
     assert again.new == () and again.closed == () and known > 0 and again.series > 300
 

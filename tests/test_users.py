@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 import duckdb
 import pytest
 
+from perf import errors
 from perf.access import users
-from perf.intake import load
+
 from tests import fixtures_db
 
 db = fixtures_db.db  # the shared fixture, made visible to pytest in this module
@@ -197,7 +198,7 @@ def test_wrong_guesses_at_the_same_time_all_count(db: duckdb.DuckDBPyConnection,
 def test_a_new_user_is_refused_with_the_reason(
     db: duckdb.DuckDBPyConnection, officer: users.User, username: str, password: str, role: str, message: str
 ) -> None:
-    with pytest.raises(load.InputError) as exc:
+    with pytest.raises(errors.InputError) as exc:
         users.create_user(db, username, password, role, created_by="admin1", cost=FAST)
     assert exc.value.problems[0].message().startswith(message)
 
@@ -247,7 +248,7 @@ def test_a_role_change_is_logged(db: duckdb.DuckDBPyConnection, officer: users.U
 def test_user_changes_are_refused_with_the_reason(
     db: duckdb.DuckDBPyConnection, officer: users.User, call: object, message: str
 ) -> None:
-    with pytest.raises(load.InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(errors.InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
         call(db)  # type: ignore[operator]
 
 

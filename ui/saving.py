@@ -8,15 +8,16 @@ from typing import Any, TypeVar
 import duckdb
 import streamlit as st
 
+from perf import errors
 from perf.access import users
-from perf.intake import load
+
 from ui import auth
 from ui.db import writing
 
 T = TypeVar("T")
 
 
-def show_problems(err: load.InputError, slots: Mapping[str, Any]) -> None:
+def show_problems(err: errors.InputError, slots: Mapping[str, Any]) -> None:
     """Each problem under its own field; anything without a field under the form (slot "")."""
     by_field: dict[str, list[str]] = {}
     for p in err.problems:
@@ -34,8 +35,8 @@ def save_as(action: str, change: Callable[[duckdb.DuckDBPyConnection, users.User
     try:
         with writing() as con:
             return change(con, who)
-    except load.InputError as err:
+    except errors.InputError as err:
         show_problems(err, slots or {"": st})
-    except load.WriteConflictError as err:
+    except errors.WriteConflictError as err:
         st.error(str(err))
     return None

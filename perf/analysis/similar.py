@@ -229,7 +229,7 @@ def compare(con: duckdb.DuckDBPyConnection, metric_id: str, codes: list[str], *,
 
 
 # The CSV: the published-figures upload format first (what loads back), then the chart's working,
-# which the loader accepts and leaves out (perf.intake.load.COLUMNS["published"]).
+# which the loader accepts and leaves out (perf.intake.read.COLUMNS["published"]).
 UPLOAD_COLUMNS = ("metric_id", "area_code", "area_name", "period_start", "value", "unit", "source")
 WORKING_COLUMNS = ("per_1000_residents", "population", "centre", "lower", "upper", "phase", "variation",
                    "group_median", "group_mad")

@@ -2,7 +2,7 @@
 data-quality view of whether each measure is up to date.
 
 A value typed into a form goes through exactly the checks and the change-log path of an upload
-(perf.intake.load), so the two can never disagree. Problems are raised as ``InputError`` whose messages
+(perf.intake.check, perf.intake.save), so the two can never disagree. Problems are raised as ``InputError`` whose messages
 start with the form field ("Value: 'abc' is not a number."), so a page can show each beside its field.
 """
 
@@ -19,7 +19,8 @@ import pandas as pd
 
 from perf import store
 from perf.errors import InputError, Problem, show
-from perf.intake.load import AREA, LoadResult, save_rows, validate_frame
+from perf.intake.check import AREA, validate_frame
+from perf.intake.save import LoadResult, save_rows
 from perf.periods import next_period_start, period_start_problem
 from perf.store import run, write_transaction
 

@@ -35,7 +35,7 @@ import duckdb
 from perf.errors import InputError, WriteConflictError
 
 if TYPE_CHECKING:
-    from perf.intake.load import LoadResult
+    from perf.intake.save import LoadResult
 
 JOB = "job.json"
 ANSWER = "answer.json"
@@ -171,7 +171,7 @@ def _do(con: duckdb.DuckDBPyConnection, job: Path) -> Answer:
 
 
 def _load(con: duckdb.DuckDBPyConnection, job: Path, spec: dict[str, Any]) -> Answer:
-    from perf.intake import load
+    from perf.intake import check, save
 
     name = str(spec["file"])
     checked = spec.get("checked")
@@ -179,22 +179,22 @@ def _load(con: duckdb.DuckDBPyConnection, job: Path, spec: dict[str, Any]) -> An
         import pandas as pd
 
         notes = tuple(str(n) for n in checked["notes"])
-        result = load.ValidationResult(name, checked["kind"], pd.read_parquet(job / str(checked["frame"])), (),
+        result = check.ValidationResult(name, checked["kind"], pd.read_parquet(job / str(checked["frame"])), (),
                                        str(checked["summary"]), notes=notes)
         try:
-            return _saved(con, load.apply_upload(con, result, user=str(spec["user"]),
+            return _saved(con, save.apply_upload(con, result, user=str(spec["user"]),
                                                  checked_against=str(checked["reference"])),
                           "".join(f"Note: {note}\n" for note in notes))
-        except load.ReferenceChangedError:
+        except check.ReferenceChangedError:
             pass  # measures, places or services changed since the check: check the file again, here
     data = (job / name).read_bytes()
     # checked outside the write door: readers and other writers carry on meanwhile
-    result = load.validate_upload(con, data, name, sheet=spec.get("sheet"))
+    result = check.validate_upload(con, data, name, sheet=spec.get("sheet"))
     err = "".join(f"Note: {note}\n" for note in result.notes)
     if not result.ok:
         err += "".join(f"{p.message()}\n" for p in result.problems) + f"{result.summary}\n"
         return Answer(1, "", err)
-    return _saved(con, load.apply_upload(con, result, user=str(spec["user"])), err)
+    return _saved(con, save.apply_upload(con, result, user=str(spec["user"])), err)
 
 
 def _saved(con: duckdb.DuckDBPyConnection, done: LoadResult, err: str) -> Answer:
@@ -224,8 +224,8 @@ def _tell(con: duckdb.DuckDBPyConnection) -> Answer:
 
 def _reference(con: duckdb.DuckDBPyConnection, job: Path, spec: dict[str, Any]) -> Answer:
     """Copy the tables a load is checked against into a new file, in one snapshot; the answer is their
-    fingerprint (``load.reference_fingerprint``), for the command to check its file against."""
-    from perf.intake import load
+    fingerprint (``check.reference_fingerprint``), for the command to check its file against."""
+    from perf.intake import check
 
     out = Path(str(spec["out"]))
     cur = con.cursor()
@@ -235,9 +235,9 @@ def _reference(con: duckdb.DuckDBPyConnection, job: Path, spec: dict[str, Any]) 
         try:
             cur.execute("BEGIN TRANSACTION")
             try:
-                for table in load.REFERENCE_TABLES:  # names from a fixed list, not from the job
+                for table in check.REFERENCE_TABLES:  # names from a fixed list, not from the job
                     cur.execute(f"CREATE TABLE outside_in_reference.{table} AS SELECT * FROM {table}")
-                fingerprint = load.reference_fingerprint(cur)
+                fingerprint = check.reference_fingerprint(cur)
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")

@@ -19,7 +19,8 @@ import pandas as pd
 from perf import store
 from perf.analysis import published
 from perf.errors import show
-from perf.intake.load import LoadResult, _Checker, _resolve, _resolver
+from perf.intake.check import _Checker, _resolve, _resolver
+from perf.intake.save import LoadResult
 from perf.store import run
 
 _CODE = r"[ENSW]\d{8}"

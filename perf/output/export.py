@@ -158,7 +158,7 @@ def to_csv_bytes(frame: pd.DataFrame, *, guard: bool = True) -> bytes:
 
 
 def values_for_upload(values: pd.DataFrame, *, measure_id: str, locality_id: str, attribution: str = "") -> pd.DataFrame:
-    """A measure's values in the upload format (``perf.intake.load``'s measure values), so an edited export loads back.
+    """A measure's values in the upload format (``perf.intake.check``'s measure values), so an edited export loads back.
 
     ``values`` has period_start, value, numerator and denominator. A real published measure's
     attribution goes in a ``source`` column, which the loader accepts and does not store.
