@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from perf.access import disclosure
+from perf.analysis import capability
 from perf.drawing import svg
 from perf.output import export
 from perf.words import text
@@ -28,7 +29,7 @@ service_id = st.selectbox("Service", list(names), format_func=names.__getitem__,
 days_label = st.segmented_control("Count", ["Calendar days", "Working days"], default="Calendar days", key="days",
                                   bind="query-params", required=True,
                                   help="Working days leave out weekends and English bank holidays.")
-day_count = "working" if days_label == "Working days" else "calendar"
+day_count: capability.DayCount = "working" if days_label == "Working days" else "calendar"
 unit = "working days" if day_count == "working" else "days"
 span = cd.data_span()
 c = cd.case_scope(scope, service_id or None, span["last_case_day"])
@@ -111,7 +112,9 @@ else:
 st.markdown("#### Side by side")
 by_label = st.segmented_control("Compare", ["Service", "Channel", "Locality", "Ward"], default="Service", key="compare",
                                 bind="query-params", required=True)
-table = cd.breakdown_shown(c.filters, str(by_label).lower(), day_count, public)
+BY: dict[str, capability.Breakdown] = {"Service": "service", "Channel": "channel", "Locality": "locality",
+                                       "Ward": "ward"}
+table = cd.breakdown_shown(c.filters, BY[str(by_label)], day_count, public)
 st.caption("Each row is read against its own range, not ranked: a wide range is a less predictable system.")
 cd.table(table[["group_name", "cases", "mean", "median", "p90", "lower", "upper", "open_cases"]].round(1).rename(
     columns={"group_name": by_label, "cases": "Cases completed", "mean": "Average", "median": "Median",
@@ -128,7 +131,7 @@ if not phases.empty:
                                                                                    phases["label"], strict=True)}
     change = st.selectbox("Change", list(options), index=len(options) - 1, format_func=options.__getitem__,
                           key="change", bind="query-params")
-    comparison = cd.compare(c.filters[:2] + (None, None), pd.Timestamp(change).date(), day_count)
+    comparison = cd.compare(c.filters.whole_history(), pd.Timestamp(change).date(), day_count)
     if public and disclosure.too_few_to_compare(comparison):
         st.write(f"Fewer than {disclosure.SMALL_COUNT} cases were completed on one side of this change: too few to "
                  "compare in the public view.")

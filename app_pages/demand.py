@@ -50,7 +50,7 @@ if public:
     st.subheader(text.markdown(disclosure.demand_sentence(periods, natures, granularity=granularity,
                                                           phase_starts=starts, raw=raw)))
 else:
-    st.subheader(text.markdown(demand.demand_sentence(periods, natures, granularity=granularity,  # type: ignore[arg-type]
+    st.subheader(text.markdown(demand.demand_sentence(periods, natures, granularity=granularity,
                                                       phase_starts=starts)))
 
 every = f"{granularity}"
@@ -126,7 +126,8 @@ cd.table(channels.assign(failure_share=(channels["failure_share"] * 100).round(1
     ["channel", "demand", "failure_demand", "failure_share"]].rename(columns={
         "channel": "Channel", "demand": "Contacts", "failure_demand": "Failure demand",
         "failure_share": "Failure demand (%)"}), public=public, where=left)
-level = {"area": "council", "council": "locality", "locality": "ward"}.get(scope.locality_kind, "ward")
+LEVEL_BELOW: dict[str, demand.Level] = {"area": "council", "council": "locality", "locality": "ward"}
+level = LEVEL_BELOW.get(scope.locality_kind, "ward")
 places = cd.place_totals(c.filters, granularity, level, public)
 cd.table(places[["locality_name", "demand", "demand_per_1000", "failure_demand_per_1000"]].round(1).rename(
     columns={"locality_name": level.title(), "demand": "Contacts", "demand_per_1000": "Per 1,000 residents",

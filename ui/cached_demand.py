@@ -1,15 +1,16 @@
 """Cached queries over perf.analysis.demand and perf.analysis.capability for the Demand and Capability pages.
 
 Each is keyed on the data version and its filters (ui.db.cached_query), so a page rerun with the
-same filters opens no connection at all, and a data load refreshes them all.
-Dates travel as ISO strings: hashable, and what the URL carries.
+same filters opens no connection at all, and a data load refreshes them all. The filters travel as
+one typed value, :class:`perf.analysis.demand.CaseFilter` (a frozen dataclass: st.cache_data hashes it by
+its fields, so equal filters share a cache entry).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast, get_args
 
 import duckdb
 import pandas as pd
@@ -17,45 +18,29 @@ import streamlit as st
 
 from perf.access import disclosure
 from perf.analysis import capability, demand
-from perf.analysis.capability import CapabilityChart, PhaseComparison
-from perf.analysis.demand import Seasonality
+from perf.analysis.capability import Breakdown, CapabilityChart, DayCount, PhaseComparison
+from perf.analysis.demand import CaseFilter, Granularity, Level, Seasonality
 from perf.spc import Chart
 from ui.db import cached_query, cached_result
 from ui.filters import Scope
 
-Filters = tuple[str | None, str | None, str | None, str | None]  # service, locality, start, end (ISO)
-
-
-def _kw(filters: Filters) -> dict[str, Any]:
-    service_id, locality_id, start, end = filters
-    return {"service_id": service_id, "locality_id": locality_id, "start": _day(start), "end": _day(end)}
-
-
-def _as_at_kw(filters: Filters) -> dict[str, Any]:
-    """The filters of a query of open cases: service and place, as at the last day of the period."""
-    service_id, locality_id, _, end = filters
-    return {"service_id": service_id, "locality_id": locality_id, "as_at": _day(end)}
-
-
-def _day(iso: str | None) -> date | None:
-    return date.fromisoformat(iso) if iso else None
-
-
-def filters_for(service_id: str | None, locality_id: str | None, start: date | None, end: date | None) -> Filters:
-    """The hashable form of a page's filters."""
-    return (service_id, locality_id, start.isoformat() if start else None, end.isoformat() if end else None)
-
-
 # The shared "Show by" choice, as a demand/capability granularity: weeks are how contacts are read.
-GRANULARITY = {"recorded": "week", "month": "month", "quarter": "quarter", "year": "quarter"}
+GRANULARITY: dict[str, Granularity] = {"recorded": "week", "month": "month", "quarter": "quarter", "year": "quarter"}
+
+
+def _period(granularity: str) -> Granularity:
+    """A granularity named by perf.access.disclosure.coarsen, checked (it names one of perf.analysis.demand's)."""
+    if granularity not in get_args(Granularity):
+        raise ValueError(f"granularity must be one of {', '.join(get_args(Granularity))}, got {granularity!r}")
+    return cast(Granularity, granularity)
 
 
 @dataclass(frozen=True)
 class CaseScope:
     """The sidebar's scope turned into the filters perf.analysis.demand and perf.analysis.capability take."""
 
-    filters: Filters
-    granularity: str
+    filters: CaseFilter
+    granularity: Granularity
     label: str
 
 
@@ -68,7 +53,7 @@ def case_scope(scope: Scope, service_id: str | None, last_day: date | None) -> C
     locality = None if scope.locality_id in ("", "ALL") else scope.locality_id
     granularity = GRANULARITY.get(scope.granularity, "week")
     label = scope.period_label + (" (by quarter: contacts are not shown by year)" if scope.granularity == "year" else "")
-    return CaseScope(filters_for(service_id, locality, start, last_day), granularity, label)
+    return CaseScope(CaseFilter(service_id, locality, start, last_day), granularity, label)
 
 
 @cached_query(8)
@@ -84,57 +69,57 @@ def data_span(con: duckdb.DuckDBPyConnection) -> dict[str, date | None]:
 
 
 @cached_query(64)
-def by_period(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str) -> pd.DataFrame:
-    return demand.demand_by_period(con, **_kw(filters), granularity=granularity)  # type: ignore[arg-type]
+def by_period(con: duckdb.DuckDBPyConnection, filters: CaseFilter, granularity: Granularity) -> pd.DataFrame:
+    return demand.demand_by_period(con, **filters.where(), granularity=granularity)
 
 
 @cached_query(64)
-def by_channel(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str) -> pd.DataFrame:
-    return demand.demand_by_channel(con, **_kw(filters), granularity=granularity)  # type: ignore[arg-type]
+def by_channel(con: duckdb.DuckDBPyConnection, filters: CaseFilter, granularity: Granularity) -> pd.DataFrame:
+    return demand.demand_by_channel(con, **filters.where(), granularity=granularity)
 
 
 @cached_query(64)
-def by_locality(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str, level: str) -> pd.DataFrame:
-    return demand.demand_by_locality(con, **_kw(filters), granularity=granularity,  # type: ignore[arg-type]
-                                     level=level)  # type: ignore[arg-type]
+def by_locality(con: duckdb.DuckDBPyConnection, filters: CaseFilter, granularity: Granularity, level: Level) -> pd.DataFrame:
+    return demand.demand_by_locality(con, **filters.where(), granularity=granularity,
+                                     level=level)
 
 
 @cached_query(64)
-def pareto(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    return demand.nature_pareto(con, **_kw(filters))
+def pareto(con: duckdb.DuckDBPyConnection, filters: CaseFilter) -> pd.DataFrame:
+    return demand.nature_pareto(con, **filters.where())
 
 
 @cached_query(64)
-def failure_share(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str, public: bool) -> Chart:
-    return demand.failure_share_chart(con, **_kw(filters), granularity=granularity,  # type: ignore[arg-type]
+def failure_share(con: duckdb.DuckDBPyConnection, filters: CaseFilter, granularity: Granularity, public: bool) -> Chart:
+    return demand.failure_share_chart(con, **filters.where(), granularity=granularity,
                                       public_only=public)
 
 
 @cached_query(64)
-def demand_chart(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str, adjusted: bool,
+def demand_chart(con: duckdb.DuckDBPyConnection, filters: CaseFilter, granularity: Granularity, adjusted: bool,
                  public: bool) -> Chart:
-    return demand.demand_chart(con, **_kw(filters), granularity=granularity,  # type: ignore[arg-type]
+    return demand.demand_chart(con, **filters.where(), granularity=granularity,
                                seasonally_adjusted=adjusted, public_only=public)
 
 
 @cached_query(64)
-def seasonality(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str) -> Seasonality:
-    return demand.seasonality(con, **_kw(filters), granularity=granularity)  # type: ignore[arg-type]
+def seasonality(con: duckdb.DuckDBPyConnection, filters: CaseFilter, granularity: Granularity) -> Seasonality:
+    return demand.seasonality(con, **filters.where(), granularity=granularity)
 
 
 @cached_query(64)
-def cost(con: duckdb.DuckDBPyConnection, filters: Filters, handling_minutes: float | None = None,
+def cost(con: duckdb.DuckDBPyConnection, filters: CaseFilter, handling_minutes: float | None = None,
          cost_per_hour: float | None = None) -> pd.DataFrame:
-    return demand.failure_demand_cost(con, **_kw(filters), granularity="month",
+    return demand.failure_demand_cost(con, **filters.where(), granularity="month",
                                       handling_minutes=handling_minutes, cost_per_hour=cost_per_hour)
 
 
 @cached_query(64)
-def capability_chart(con: duckdb.DuckDBPyConnection, filters: Filters, day_count: str, *,
-                     max_cases: int = capability.MAX_CASES_DRAWN, granularity: str = "week",
+def capability_chart(con: duckdb.DuckDBPyConnection, filters: CaseFilter, day_count: DayCount, *,
+                     max_cases: int = capability.MAX_CASES_DRAWN, granularity: Granularity = "week",
                      public: bool = False) -> CapabilityChart:
-    return capability.capability_chart(con, **_kw(filters), day_count=day_count,  # type: ignore[arg-type]
-                                       max_cases=max_cases, granularity=granularity,  # type: ignore[arg-type]
+    return capability.capability_chart(con, **filters.where(), day_count=day_count,
+                                       max_cases=max_cases, granularity=granularity,
                                        public_only=public)
 
 
@@ -151,42 +136,44 @@ def table(frame: pd.DataFrame, *, public: bool, where: Any = st) -> None:
 
 
 @cached_result(64)
-def public_periods(filters: Filters, granularity: str) -> tuple[str, pd.DataFrame]:
+def public_periods(filters: CaseFilter, granularity: Granularity) -> tuple[Granularity, pd.DataFrame]:
     """Demand per period with small counts hidden, by month or quarter when too many weeks would be; a
     month or quarter holding a hidden week or month the public can see is hidden too (one rule for every
     length the page offers: perf.disclosure.published_ladder)."""
-    return disclosure.choose(_demand_ladder(filters), granularity)
+    shown_by, frame = disclosure.choose(_demand_ladder(filters), granularity)
+    return _period(shown_by), frame
 
 
 @cached_result(16)
-def _demand_ladder(filters: Filters) -> dict[str, pd.DataFrame]:
-    return disclosure.published_ladder(lambda g: disclosure.demand_counts(by_period(filters, g)),
+def _demand_ladder(filters: CaseFilter) -> dict[str, pd.DataFrame]:
+    return disclosure.published_ladder(lambda g: disclosure.demand_counts(by_period(filters, _period(g))),
                                        blank=(*disclosure.DEMAND_COUNTS, *disclosure.DEMAND_DERIVED))
 
 
 @cached_result(64)
-def public_capability(filters: Filters, day_count: str, granularity: str) -> tuple[str, CapabilityChart]:
+def public_capability(filters: CaseFilter, day_count: DayCount,
+                      granularity: Granularity) -> tuple[Granularity, CapabilityChart]:
     """The capability chart as periods, never single cases, with periods of 1 to 4 cases hidden, and a month
     or quarter holding a hidden week or month the public can see (perf.disclosure.published_ladder)."""
     def chart(g: str) -> CapabilityChart:
-        return capability_chart(filters, day_count, max_cases=0, granularity=g, public=True)
+        return capability_chart(filters, day_count, max_cases=0, granularity=_period(g), public=True)
 
     ladder = disclosure.published_ladder(lambda g: disclosure.capability_rows(chart(g).points),
                                          blank=(*disclosure.CASE_COUNTS, *disclosure.CASE_DERIVED))
     shown_by, rows = disclosure.choose(ladder, granularity)
-    return shown_by, disclosure.public_capability(chart(shown_by), hidden=rows["suppressed"])
+    return _period(shown_by), disclosure.public_capability(chart(shown_by), hidden=rows["suppressed"])
 
 
 # The page's views of the cached queries, kept too: hiding small counts redone on every rerun
 # cost the Demand and Capability pages a tenth of a second each.
 @cached_result(64)
-def natures_shown(filters: Filters, public: bool) -> pd.DataFrame:
+def natures_shown(filters: CaseFilter, public: bool) -> pd.DataFrame:
     """Demand by nature, largest first; small natures hidden in the public view."""
     return disclosure.nature_pareto(pareto(filters)) if public else pareto(filters)
 
 
 @cached_result(64)
-def failure_share_shown(filters: Filters, granularity: str, public: bool) -> Chart:
+def failure_share_shown(filters: CaseFilter, granularity: Granularity, public: bool) -> Chart:
     """The failure-share chart; in the public view drawn again from the periods it may show."""
     share = failure_share(filters, granularity, public)
     if not public:
@@ -196,7 +183,7 @@ def failure_share_shown(filters: Filters, granularity: str, public: bool) -> Cha
 
 
 @cached_result(64)
-def demand_chart_shown(filters: Filters, granularity: str, adjusted: bool, public: bool) -> Chart:
+def demand_chart_shown(filters: CaseFilter, granularity: Granularity, adjusted: bool, public: bool) -> Chart:
     """Demand per period as an XmR chart; in the public view without its hidden periods."""
     chart = demand_chart(filters, granularity, adjusted, public)
     if not public:
@@ -206,21 +193,21 @@ def demand_chart_shown(filters: Filters, granularity: str, adjusted: bool, publi
 
 
 @cached_result(64)
-def channel_totals(filters: Filters, granularity: str, public: bool) -> pd.DataFrame:
+def channel_totals(filters: CaseFilter, granularity: Granularity, public: bool) -> pd.DataFrame:
     """Demand by channel over the period, small counts hidden in the public view."""
     totals = demand.totals(by_channel(filters, granularity), "channel")
     return disclosure.demand_counts(totals) if public else totals
 
 
 @cached_result(64)
-def place_totals(filters: Filters, granularity: str, level: str, public: bool) -> pd.DataFrame:
+def place_totals(filters: CaseFilter, granularity: Granularity, level: Level, public: bool) -> pd.DataFrame:
     """Demand by place over the period, with rates per 1,000 residents; small counts hidden in public."""
     totals = demand.totals(by_locality(filters, granularity, level), "locality_id")
     return disclosure.demand_counts(totals) if public else totals
 
 
 @cached_result(64)
-def cost_shown(filters: Filters, handling_minutes: float | None, cost_per_hour: float | None,
+def cost_shown(filters: CaseFilter, handling_minutes: float | None, cost_per_hour: float | None,
                public: bool) -> pd.DataFrame:
     """What failure demand costs by service and month; small failure counts hidden in public."""
     priced = cost(filters, handling_minutes, cost_per_hour)
@@ -233,26 +220,26 @@ def cost_shown(filters: Filters, handling_minutes: float | None, cost_per_hour: 
 
 
 @cached_result(64)
-def breakdown_shown(filters: Filters, by: str, day_count: str, public: bool) -> pd.DataFrame:
+def breakdown_shown(filters: CaseFilter, by: Breakdown, day_count: DayCount, public: bool) -> pd.DataFrame:
     """End-to-end time side by side by service, channel or place; small counts hidden in public."""
     table = breakdown(filters, by, day_count)
     return disclosure.capability_rows(table) if public else table
 
 
 @cached_query(64)
-def work_in_progress(con: duckdb.DuckDBPyConnection, filters: Filters, day_count: str) -> pd.DataFrame:
-    return capability.work_in_progress(con, **_as_at_kw(filters), day_count=day_count)  # type: ignore[arg-type]
+def work_in_progress(con: duckdb.DuckDBPyConnection, filters: CaseFilter, day_count: DayCount) -> pd.DataFrame:
+    return capability.work_in_progress(con, **filters.as_at(), day_count=day_count)
 
 
 @cached_query(64)
-def oldest_open(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    return capability.oldest_open_cases(con, **_as_at_kw(filters))
+def oldest_open(con: duckdb.DuckDBPyConnection, filters: CaseFilter) -> pd.DataFrame:
+    return capability.oldest_open_cases(con, **filters.as_at())
 
 
 @cached_query(64)
-def breakdown(con: duckdb.DuckDBPyConnection, filters: Filters, by: str, day_count: str) -> pd.DataFrame:
-    return capability.capability_breakdown(con, **_kw(filters), by=by,  # type: ignore[arg-type]
-                                           day_count=day_count)  # type: ignore[arg-type]
+def breakdown(con: duckdb.DuckDBPyConnection, filters: CaseFilter, by: Breakdown, day_count: DayCount) -> pd.DataFrame:
+    return capability.capability_breakdown(con, **filters.where(), by=by,
+                                           day_count=day_count)
 
 
 @cached_query(64)
@@ -262,7 +249,7 @@ def service_phases(con: duckdb.DuckDBPyConnection, service_id: str | None, publi
 
 
 @cached_query(64)
-def compare(con: duckdb.DuckDBPyConnection, filters: Filters, change_on: date, day_count: str) -> PhaseComparison:
-    return capability.compare_phases(con, **_kw(filters), change_on=change_on,
-                                     day_count=day_count)  # type: ignore[arg-type]
+def compare(con: duckdb.DuckDBPyConnection, filters: CaseFilter, change_on: date, day_count: DayCount) -> PhaseComparison:
+    return capability.compare_phases(con, **filters.where(), change_on=change_on,
+                                     day_count=day_count)
 

@@ -5,7 +5,7 @@ something, or to do it right, for the customer (chasing, repeats, "not fixed", c
 count is aggregated in DuckDB (``perf/sql/demand_*.sql``); pandas only sees one row per period,
 place, channel or nature, never a row per contact.
 
-Every query takes the same filters, as keywords:
+Every query takes the same filters, as keywords (:class:`CaseFilter` carries them as one value):
 
 - ``service_id``: one service, or None for all.
 - ``locality_id``: a ward, locality or council, or ``"ALL"``/None for everywhere; a place covers
@@ -33,7 +33,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, get_args
 
 import numpy as np
 import pandas as pd
@@ -48,6 +48,53 @@ if TYPE_CHECKING:
 Granularity = Literal["day", "week", "month", "quarter"]
 Level = Literal["ward", "locality", "council"]
 DemandType = Literal["value", "failure"]
+
+
+class CaseWhere(TypedDict):
+    """The filters every case query takes, as its keywords (``**where``)."""
+
+    service_id: str | None
+    locality_id: str | None
+    start: date | None
+    end: date | None
+
+
+class CaseAsAt(TypedDict):
+    """The filters of a query of cases open on a day (:func:`perf.analysis.capability.work_in_progress`)."""
+
+    service_id: str | None
+    locality_id: str | None
+    as_at: date | None
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """Which contacts or cases a Demand or Capability query counts, as one typed, hashable value.
+
+    Pages build one from their scope and pass it to the cached queries (``ui.cached_demand``),
+    which hand it to :mod:`perf.analysis.demand` and :mod:`perf.analysis.capability` as keywords (:meth:`where`).
+
+    >>> f = CaseFilter("waste", None, date(2025, 4, 1), date(2026, 3, 31))
+    >>> f.where()["start"], f.as_at()["as_at"], f.whole_history().start
+    (datetime.date(2025, 4, 1), datetime.date(2026, 3, 31), None)
+    """
+
+    service_id: str | None = None   # one service, or None for all
+    locality_id: str | None = None  # a ward, locality or council, or None for everywhere
+    start: date | None = None       # inclusive; None leaves it open
+    end: date | None = None         # inclusive; None leaves it open
+
+    def where(self) -> CaseWhere:
+        return {"service_id": self.service_id, "locality_id": self.locality_id, "start": self.start, "end": self.end}
+
+    def as_at(self) -> CaseAsAt:
+        """Service and place, as at the last day of the period (cases still open then)."""
+        return {"service_id": self.service_id, "locality_id": self.locality_id, "as_at": self.end}
+
+    def whole_history(self) -> CaseFilter:
+        """The same service and place over all their history (a before-and-after comparison)."""
+        return dataclasses.replace(self, start=None, end=None)
+
 
 GRANULARITIES: tuple[str, ...] = get_args(Granularity)
 LEVELS: tuple[str, ...] = get_args(Level)
