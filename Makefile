@@ -56,8 +56,9 @@ deploy-start: setup db
 deploy-stop:
 	deploy/run.sh stop
 
+# the engine, and the Streamlit side (pages, their helpers, the router): all strict
 typecheck: setup
-	$(PY) -m mypy --strict perf/
+	$(PY) -m mypy --strict perf/ ui/ app_pages/ app.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

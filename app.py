@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.navigation.page import Page
 
 from perf.words import text
 from perf.config import db_path, public_mode
@@ -51,13 +52,13 @@ try:  # however the run ends (a page's st.stop(), a rerun), the run's data versi
                 url_path="accessibility"),
     ]
     pages = {"Explore": explore, "Review": review, "Share": share}
-    hidden: list[object] = []  # pages reachable by link but left out of the menu
+    hidden: list[Page] = []  # pages reachable by link but left out of the menu
     if not public_mode():  # the public view has no sign-in and no data pages at all
         # Only what the signed-in role may do is listed, so a link to anything else falls back to the
         # Overview; each page also calls auth.require() itself.
         # Every data page is there by link; the ones this role may not use are hidden from the menu, and
         # opening one says to sign in (or that the role does not allow it), not "Page not found".
-        data = []
+        data: list[Page] = []
         for path, title, icon, url, action in (
             ("app_pages/upload.py", "Upload", ":material/upload_file:", "upload", "upload"),
             ("app_pages/enter.py", "Enter a value & commentary", ":material/edit_note:", "enter", "enter_data"),

@@ -22,7 +22,7 @@ measure_id = filters.choose_measure(scope, catalogue)
 if measure_id is None:
     st.info("No measures for this purpose are recorded by ward.")
     st.stop()
-m = catalogue.set_index("measure_id").loc[measure_id]
+m = measures.measure_of(catalogue, measure_id)
 level = st.segmented_control("Compare", ["Wards", "Localities"], default="Wards", key="level", bind="query-params",
                              required=True)
 kind = "ward" if level == "Wards" else "locality"
@@ -36,24 +36,24 @@ if values.empty:
     st.stop()
 demo = cached.demographics(root)
 residents = places.population(demo) if kind == "ward" else places.population(demo, by="parent_id")
-shown_by = filters.shown_by(scope, str(m["frequency"]))
-if shown_by != m["frequency"]:
-    values = places.reaggregate_areas(values, frequency=str(m["frequency"]), granularity=shown_by,
-                                      aggregation=str(m["aggregation"]), year_start=scope.year_start)
+shown_by = filters.shown_by(scope, m.frequency)
+if shown_by != m.frequency:
+    values = places.reaggregate_areas(values, frequency=m.frequency, granularity=shown_by,
+                                      aggregation=m.aggregation, year_start=scope.year_start)
 since = scope.since(values["period_start"].max())
 if since is not None:
     values = values[values["period_start"] >= since]
 
-rate = m["aggregation"] == "sum"
+rate = m.aggregation == "sum"
 show = values.copy()
-y_title = str(m["unit"])
+y_title = m.unit
 if rate:
     show["value"] = places.per_thousand(show, residents)
-    y_title = f"{m['unit']} per 1,000 residents"
-st.markdown(f"### {text.markdown(m['name'])}" + (" per 1,000 residents" if rate else f" ({text.markdown(m['unit'])})"))
-provenance = measures.provenance(m)
+    y_title = f"{m.unit} per 1,000 residents"
+st.markdown(f"### {text.markdown(m.name)}" + (" per 1,000 residents" if rate else f" ({text.markdown(m.unit)})"))
+provenance = m.provenance
 if provenance:  # real or illustrative, said where the figures are (as on the Measure page)
-    source = measures.attribution(m)
+    source = m.attribution
     st.markdown(icons.data_badge(provenance) + f" <span style='color:#555'>{text.html(source or provenance)}</span>",
                 unsafe_allow_html=True)
 if values["suppressed"].any():
@@ -63,7 +63,7 @@ if values["suppressed"].any():
     if thin.any():
         show = show[~show["locality_name"].map(thin)]
         st.caption(text.markdown(f"Not charted, most of their periods not being shown: {', '.join(thin[thin].index)}."))
-multiples, panels = cached.area_charts(show, str(m["improvement"]))
+multiples, panels = cached.area_charts(show, m.improvement)
 signals = multiples.groupby("locality_name")["signal"].apply(lambda s: bool(s.tail(1).fillna(False).any()))
 flagged = sorted(signals[signals].index)
 said = f"Latest period shows a signal in: {', '.join(flagged)}." if flagged else \

@@ -24,6 +24,7 @@ if catalogue.empty:
     st.stop()
 status, values = cached.status(scope.public_only, scope.locality_id)
 status = status.set_index("measure_id")
+latest: dict[str, pd.Series] = {str(k): row for k, row in status.iterrows()}  # each measure's row of the status
 
 
 def change_text(m: Measure, data: pd.DataFrame, variation: str | None) -> str:
@@ -54,7 +55,7 @@ def tile(m: Measure, data: pd.DataFrame) -> str:
     recent = data if since is None else data[data["period_start"] >= since]
     if public.mostly_hidden(recent):  # perf.access.public: mostly small counts here, too few shown to describe
         return name + f"<p {NOTE}>Mostly counts under {public.SMALL_COUNT} here: not shown in the public view.</p>"
-    s = status.loc[m.measure_id]
+    s = latest[m.measure_id]
     value = narrative.format_value(float(s["value"]), m.unit, m.decimals)
     when = narrative.period_label(s["period_start"], m.frequency)
     parts = [name,
@@ -76,7 +77,7 @@ with st.container(border=True):
     st.markdown(f"**What changed** · {len(changed)} measure{'s' if len(changed) != 1 else ''} "
                 "with a new signal in the latest period")
     for m in measures.measure_list(changed):
-        s = status.loc[m.measure_id]
+        s = latest[m.measure_id]
         st.markdown(icons.variation_badge(s["variation"]) + f" {text.html(m.name)}: "
                     f"{narrative.format_value(float(s['value']), m.unit, m.decimals)} in "
                     f"{narrative.period_label(s['period_start'], m.frequency)}", unsafe_allow_html=True)

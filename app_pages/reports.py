@@ -49,14 +49,14 @@ else:
 period = st.date_input("Period", value=(first_day, last_day), max_value=max(last_day, dt.date.today()),
                        format="DD/MM/YYYY", key="pack_period")
 start, end = (period[0], period[-1]) if isinstance(period, tuple) and period else (first_day, last_day)
-options = {"purpose_id": purpose_id, "portfolio": portfolio, "measure_ids": chosen, "start": start, "end": end,
-           "locality_id": scope.locality_id, "public_only": scope.public_only}
 
 
 def pack_file(kind: str) -> Callable[[], bytes]:
     def build() -> bytes:
         with reading() as con:  # gather under the read lock; draw after it is released
-            pack = report.build_pack(con, **options)  # type: ignore[arg-type]
+            pack = report.build_pack(con, purpose_id=purpose_id, portfolio=portfolio, measure_ids=chosen,
+                                     start=start, end=end, locality_id=scope.locality_id,
+                                     public_only=scope.public_only)
         return pdf.pack_pdf(pack) if kind == "pdf" else slides.pack_pptx(pack)
     return build  # download_button runs it on click, in its own thread
 

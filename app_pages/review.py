@@ -26,7 +26,7 @@ measure_id = filters.choose_measure(scope, catalogue)
 if measure_id is None:
     st.info("No measures are recorded for this purpose yet.")
     st.stop()
-m = catalogue.set_index("measure_id").loc[measure_id]
+m = measures.measure_of(catalogue, measure_id)
 data = cached.series(measure_id, scope.locality_id, scope.public_only)
 if data.empty:
     data = cached.series(measure_id, measures.AREA, scope.public_only)
@@ -42,7 +42,7 @@ if len(data) < 4:
     st.info("This measure needs at least four values before a change can be judged.")
     st.stop()
 
-unit, decimals = str(m["unit"]), int(m["decimals"])
+unit, decimals = m.unit, m.decimals
 dates = pd.DatetimeIndex(data["period_start"])
 values = pd.Series(data["value"].astype(float).to_numpy(), index=dates)
 period = review.period_of(dates)
@@ -101,7 +101,7 @@ if not 2 <= position <= len(data) - 1:
     st.warning("Choose a date with at least two periods before it and one after.")
     st.stop()
 
-result = review.before_after(values, position, improvement=str(m["improvement"]))  # type: ignore[arg-type]
+result = review.before_after(values, position, improvement=m.improvement)
 finding = result.sentence(unit=unit, decimals=decimals)
 st.markdown(f"### {text.markdown(result.headline())}")
 st.markdown(text.markdown(finding))
@@ -113,8 +113,8 @@ a, b, c = st.columns(3)
 a.metric("Average before → after", f"{result.after_mean:,.{decimals}f}",
          delta=f"{result.after_mean - result.before_mean:+,.{decimals}f}",
          # green or red only when the verdict says the system changed; otherwise the move is noise
-         delta_color="off" if not result.signal else "inverse" if m["improvement"] == "down"
-         else "normal" if m["improvement"] == "up" else "off")
+         delta_color="off" if not result.signal else "inverse" if m.improvement == "down"
+         else "normal" if m.improvement == "up" else "off")
 b.metric("Range before", f"{result.before_range[0]:,.{decimals}f} – {result.before_range[1]:,.{decimals}f}")
 c.metric("Range after", f"{result.after_range[0]:,.{decimals}f} – {result.after_range[1]:,.{decimals}f}")
 

@@ -67,8 +67,8 @@ def detail(signal_id: int) -> None:
         body = st.text_area("Add commentary", key=f"note_body_{signal_id}")
         slot = st.empty()
         if st.form_submit_button("Add commentary", icon=":material/add_comment:"):
-            saved = saving.save_as("write_commentary", lambda con, by: signal_answers.add_note(
-                con, signal_id, body, author=by.username) or True, {"body": slot, "": slot, "signal_id": slot})
+            saved = saving.saved("write_commentary", lambda con, by: signal_answers.add_note(
+                con, signal_id, body, author=by.username), {"body": slot, "": slot, "signal_id": slot})
             if saved:
                 st.session_state["_signals_done"] = "Commentary saved."
                 st.rerun()
@@ -98,8 +98,8 @@ def answer_form(signal_id: int, item: dict[str, object]) -> None:
         if st.form_submit_button("Save the answer and close the signal", type="primary"):
             given = Answer(known == "Known", cause, action, str(outcome), exclude_from_limits=bool(exclude),
                            phase_label=label, phase_starts_on=starts if isinstance(starts, date) else None)
-            saved = saving.save_as("enter_data", lambda con, by: signal_answers.answer(
-                con, signal_id, given, user=by.username) or True, {
+            saved = saving.saved("enter_data", lambda con, by: signal_answers.answer(
+                con, signal_id, given, user=by.username), {
                 "cause": cause_slot, "action": action_slot, "outcome": outcome_slot, "phase_label": phase_slot,
                 "phase_starts_on": phase_slot, "exclude_from_limits": exclude_slot, "signal_id": general, "": general,
             })
@@ -206,8 +206,8 @@ if auth.can("manage_measures"):
             login = st.text_input("Sign-in (username), optional", key="owner_login")
             slots = {"email": st.empty(), "username": st.empty(), "owner": st.empty(), "": st.empty()}
             if st.form_submit_button("Save"):
-                saved = saving.save_as("manage_measures", lambda con, by: signal_answers.set_owner(
-                    con, str(name), email, login or None, user=by.username) or True, slots)
+                saved = saving.saved("manage_measures", lambda con, by: signal_answers.set_owner(
+                    con, str(name), email, login or None, user=by.username), slots)
                 if saved:
                     st.session_state["_signals_done"] = f"Saved the address of {name}."
                     st.rerun()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -59,7 +61,7 @@ st.caption(similar.NO_RANKS)
 
 # The sidebar's period chooses the periods shown, counted back from this measure's latest figure; each
 # council's average and limits come from all its figures, as on every chart in the app.
-latest = catalogue.set_index("metric_id").at[metric_id, "last_period"]
+latest: Any = catalogue.set_index("metric_id").at[metric_id, "last_period"]  # a date, or missing
 since = scope.since(pd.Timestamp(latest)) if pd.notna(latest) else None
 since_key = None if since is None else since.isoformat()
 result = cached_similar.comparison(metric_id, tuple(group), since_key)

@@ -104,7 +104,7 @@ def demographics(con: Con, locality_id: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def xmr_for(
-    values: tuple[float, ...], phase_starts: tuple[int, ...], improvement: str, target: float | None,
+    values: tuple[float, ...], phase_starts: tuple[int, ...], improvement: measures.Improvement, target: float | None,
     exclude: tuple[int, ...] = (),
 ) -> spc.Chart:
     """The control chart of a series: cached on the numbers themselves (``exclude``: positions a one-off
@@ -114,7 +114,7 @@ def xmr_for(
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def area_charts(shown: pd.DataFrame, improvement: str) -> tuple[pd.DataFrame, list[str]]:
+def area_charts(shown: pd.DataFrame, improvement: measures.Improvement) -> tuple[pd.DataFrame, list[str]]:
     """Each area's control chart and its small SVG panel, cached on the values shown.
 
     Forty areas' limits and drawings take the By locality page a third of a second; hashing the
@@ -123,7 +123,7 @@ def area_charts(shown: pd.DataFrame, improvement: str) -> tuple[pd.DataFrame, li
     from perf.analysis import places
     from perf.drawing import svg
 
-    multiples = places.small_multiples(shown, improvement=improvement)  # type: ignore[arg-type]
+    multiples = places.small_multiples(shown, improvement=improvement)
     panels = [svg.small_control_chart(group, title=str(name))
               for name, group in multiples.groupby("locality_name", sort=True)]
     return multiples, panels

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import streamlit as st
 
 from perf.drawing.charts import VegaLite
 
 
-def chart(figure: VegaLite, *, alt: str, width: str = "stretch") -> None:
+def chart(figure: VegaLite, *, alt: str, width: Literal["stretch", "content"] | int = "stretch") -> None:
     """Draw a perf chart with its text alternative for screen readers."""
-    st.vega_lite_chart(figure.data, figure.spec, width=width, alt=alt)  # type: ignore[arg-type]
+    st.vega_lite_chart(figure.data, figure.spec, width=width, alt=alt)
 
 
 def svg(markup: str) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
 
+from perf import periods
 from perf.analysis import measures
+from perf.analysis.measures import Frequency
 from perf.words import text
 from perf.config import public_mode
 from ui import auth, cached
@@ -16,8 +19,9 @@ ALL_PURPOSES = "all"
 PERIODS = {"12m": "Last 12 months", "2y": "Last 2 years", "3y": "Last 3 years", "all": "All time"}
 # Selectors carry their labels in the URL (?period=All+time), so labels are kept short and stable.
 PERIOD_MONTHS = {"12m": 12, "2y": 24, "3y": 36, "all": None}
-GRANULARITIES = {"recorded": "As recorded", "month": "Month", "quarter": "Quarter", "year": "Year"}
-YEAR_STARTS = {"financial": "Financial", "calendar": "Calendar"}
+ShowBy = Literal["recorded", "month", "quarter", "year"]  # the sidebar's "Show by"
+GRANULARITIES: dict[ShowBy, str] = {"recorded": "As recorded", "month": "Month", "quarter": "Quarter", "year": "Year"}
+YEAR_STARTS: dict[periods.YearStart, str] = {"financial": "Financial", "calendar": "Calendar"}
 
 
 @dataclass(frozen=True)
@@ -31,8 +35,8 @@ class Scope:
     locality_kind: str
     period: str
     public_only: bool
-    granularity: str = "recorded"
-    year_start: str = "financial"
+    granularity: ShowBy = "recorded"
+    year_start: periods.YearStart = "financial"
 
     @property
     def period_label(self) -> str:
@@ -73,10 +77,8 @@ def link_params(scope: Scope, *, measure_id: str | None = None) -> dict[str, str
     return params
 
 
-def shown_by(scope: Scope, frequency: str) -> str:
+def shown_by(scope: Scope, frequency: Frequency) -> periods.Granularity:
     """The granularity to draw a measure at: the chosen one, or as recorded when that is finer."""
-    from perf import periods
-
     if scope.granularity == "recorded" or scope.granularity not in periods.choices(frequency):
         return frequency
     return scope.granularity
@@ -137,7 +139,7 @@ def sidebar() -> Scope:
         purpose_id=str(purpose_id), purpose_name=purpose_names[purpose_id],
         locality_id=str(locality_id or measures.AREA), locality_name=labels.get(locality_id, "the whole area"),
         locality_kind=kinds.get(locality_id, "area"), period=str(period), public_only=public_only,
-        granularity=str(granularity), year_start=str(year_start),
+        granularity=granularity or "recorded", year_start=year_start or "financial",
     )
 
 

@@ -40,3 +40,13 @@ def save_as(action: str, change: Callable[[duckdb.DuckDBPyConnection, users.User
     except errors.WriteConflictError as err:
         st.error(str(err))
     return None
+
+
+def saved(action: str, change: Callable[[duckdb.DuckDBPyConnection, users.User], object],
+          slots: Mapping[str, Any] | None = None) -> bool:
+    """:func:`save_as` for a change that returns nothing (a note, an answer, a phase): True once saved."""
+    def run(con: duckdb.DuckDBPyConnection, who: users.User) -> bool:
+        change(con, who)
+        return True
+
+    return save_as(action, run, slots) is True

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import html
 from datetime import date, timedelta
+from typing import Any
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -25,31 +27,31 @@ DIRECTION_BADGES = {
 
 
 @cached_query(4)
-def ready(con: object) -> bool:
+def ready(con: duckdb.DuckDBPyConnection) -> bool:
     """False for a database built before signal items (its next load, or a rebuild, adds them)."""
-    found = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'signal_item'"  # type: ignore[attr-defined]
+    found = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'signal_item'"
                         ).fetchone()
     return bool(found and found[0])
 
 
 @cached_query(16)
-def items(con: object, status: str, since: date | None, public_only: bool) -> pd.DataFrame:
-    return signal_answers.items(con, status=status, since=since, public_only=public_only)  # type: ignore[arg-type]
+def items(con: duckdb.DuckDBPyConnection, status: str, since: date | None, public_only: bool) -> pd.DataFrame:
+    return signal_answers.items(con, status=status, since=since, public_only=public_only)
 
 
 @cached_query(64)
-def for_measure(con: object, measure_id: str, locality_id: str) -> pd.DataFrame:
-    return signal_answers.for_measure(con, measure_id, locality_id)  # type: ignore[arg-type]
+def for_measure(con: duckdb.DuckDBPyConnection, measure_id: str, locality_id: str) -> pd.DataFrame:
+    return signal_answers.for_measure(con, measure_id, locality_id)
 
 
 @cached_query(64)
-def notes(con: object, measure_id: str | None = None, signal_id: int | None = None) -> pd.DataFrame:
-    return signal_answers.notes(con, measure_id=measure_id, signal_id=signal_id)  # type: ignore[arg-type]
+def notes(con: duckdb.DuckDBPyConnection, measure_id: str | None = None, signal_id: int | None = None) -> pd.DataFrame:
+    return signal_answers.notes(con, measure_id=measure_id, signal_id=signal_id)
 
 
 @cached_query(64)
-def excluded(con: object, measure_id: str, locality_id: str) -> pd.DataFrame:
-    return signal_answers.excluded(con, measure_id, locality_id)  # type: ignore[arg-type]
+def excluded(con: duckdb.DuckDBPyConnection, measure_id: str, locality_id: str) -> pd.DataFrame:
+    return signal_answers.excluded(con, measure_id, locality_id)
 
 
 def excluded_spans(measure_id: str, locality_id: str) -> pd.DataFrame | None:
@@ -58,18 +60,18 @@ def excluded_spans(measure_id: str, locality_id: str) -> pd.DataFrame | None:
 
 
 @cached_query(8)
-def owners(con: object) -> pd.DataFrame:
-    return signal_answers.owners(con)  # type: ignore[arg-type]
+def owners(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return signal_answers.owners(con)
 
 
 @cached_query(64)
-def owners_of(con: object, username: str) -> list[str]:
-    return signal_answers.owners_of(con, username)  # type: ignore[arg-type]
+def owners_of(con: duckdb.DuckDBPyConnection, username: str) -> list[str]:
+    return signal_answers.owners_of(con, username)
 
 
 @cached_query(8)
-def recent_alerts(con: object) -> pd.DataFrame:
-    return alerts.recent(con, 20)  # type: ignore[arg-type]
+def recent_alerts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return alerts.recent(con, 20)
 
 
 def my_owners() -> list[str]:
@@ -120,8 +122,9 @@ def chart(measure_id: str, locality_id: str, *, title: str, periods: int = 36, h
                          label=f"Control chart of {m.name}, the latest {len(shown)} values.")
 
 
-def when(value: object) -> str:
-    stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+def when(value: Any) -> str:
+    """A moment (a Timestamp, datetime or ISO text from a query row) as '7 Dec 2026 09:30'."""
+    stamp = pd.Timestamp(value)
     return f"{stamp:%-d %b %Y %H:%M}"
 
 

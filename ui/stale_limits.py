@@ -44,7 +44,7 @@ def flag(measure_id: str, name: str, since: pd.Timestamp | None, recorded: pd.Se
         if st.form_submit_button("Confirm the new phase", type="primary"):
             note = (f"Confirmed from the page's flag: a sustained shift since {day.day} {day:%b %Y} "
                     "(a run on one side of the average reaching the latest period).")
-            if saving.save_as("manage_measures", lambda con, who: entry.add_phase(
-                    con, measure_id, day, reason, note, user=who.username) or True, slots):
+            if saving.saved("manage_measures", lambda con, who: entry.add_phase(
+                    con, measure_id, day, reason, note, user=who.username), slots):
                 st.session_state[DONE] = f"New phase recorded from {day.day} {day:%b %Y}: {auth.plain(reason.strip())}."
                 st.rerun()
