@@ -97,8 +97,8 @@ sentence = f"{head} {detail}"
 st.markdown(f"<p class='oi-sentence' style='{SENTENCE_STYLE}'>{text.html(head)}</p>", unsafe_allow_html=True)
 st.markdown(f"<p style='{DETAIL_STYLE}'>{icons.variation_badge(chart.variation, prefix='Latest: ')}{icons.assurance_badge(chart.assurance)}"
             f" {text.html(detail)}</p>", unsafe_allow_html=True)
-labels = view.phase_labels
-draw.chart(charts.xmr_chart(chart.points.loc[shown], data.loc[shown, "period_start"], title="",
+drawn, labels = view.drawn  # a phase begun before the window draws no change line at its left edge
+draw.chart(charts.xmr_chart(drawn, data.loc[shown, "period_start"], title="",
                             y_title=m.unit, target=target, phase_labels=labels, size="large",
                             height=250), alt=f"Control chart. {sentence}")
 kinds = set(chart.points.loc[shown, "point_type"].astype(str))

@@ -52,9 +52,9 @@ shown, points, dates = view.shown, view.points, view.dates
 since = view.changed_since
 sparse = public.mostly_hidden(pd.DataFrame({"suppressed": view.hidden}))
 sentence = narrative.measure_sentence(m.words(frequency=shown_by), points, dates, changed_since=since)
-labels = view.phase_labels
+drawn, labels = view.drawn  # a phase begun before the window draws no change line at its left edge
 unit = m.unit
-figure = charts.xmr_chart(points, dates, title=f"{m.name}, {place}", y_title=unit, target=target,
+figure = charts.xmr_chart(drawn, dates, title=f"{m.name}, {place}", y_title=unit, target=target,
                           phase_labels=labels)
 if sparse:  # the shown periods would be the zeros and the few busy ones: no chart, no average
     st.info(text.markdown(f"{public.too_few_words(place)} {public.RULE}"))

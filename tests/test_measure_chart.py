@@ -84,6 +84,19 @@ def test_phases_are_placed_at_the_periods_kept_and_labelled_by_the_phases_drawn(
     assert built.chart.points["phase"].tolist() == [0] * 6 + [1] * 6
 
 
+def test_a_phase_begun_before_the_window_draws_no_change_line_at_its_edge() -> None:
+    m = Measure.from_row(MONTHLY)
+    data = series([10.0] * 6 + [20.0] * 18)
+    change = changes(("2024-07-01", "Redesign"))
+    late = measure_chart.build(m, data, change, since=pd.Timestamp("2025-01-01"))
+    points, labels = late.drawn
+    assert set(points["phase"]) == {0} and labels == {}  # the window lies inside the redesign's phase
+    assert set(late.points["phase"]) == {1}  # the chart itself keeps its phases (sentences read them)
+    early = measure_chart.build(m, data, change, since=pd.Timestamp("2024-04-01"))
+    points, labels = early.drawn
+    assert points["phase"].tolist() == [0] * 3 + [1] * 18 and labels == {1: "Redesign"}
+
+
 def test_the_window_the_end_and_the_context() -> None:
     m = Measure.from_row(MONTHLY)
     data = series([float(v) for v in range(24)])

@@ -77,6 +77,18 @@ class MeasureChart:
         return self.chart.points.loc[self.shown]
 
     @property
+    def drawn(self) -> tuple[pd.DataFrame, dict[int, str]]:
+        """The points shown as a chart draws them, with the labels of the phases drawn.
+
+        Phases are numbered from the first one shown, so a phase that began before the window draws
+        no change line at the chart's left edge (the line marks a change, and none happened there).
+        """
+        points = self.points
+        offset = int(points["phase"].min()) if len(points) else 0
+        labels = {k - offset: v for k, v in self.phase_labels.items() if k > offset}
+        return points.assign(phase=points["phase"] - offset), labels
+
+    @property
     def dates(self) -> pd.Series:
         """The periods of the window shown."""
         dates: pd.Series = self.data["period_start"].loc[self.shown]

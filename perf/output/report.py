@@ -313,12 +313,8 @@ def measure_page(
     alt_text = (f"Process-behaviour chart of {m.name} ({unit}) from "
                 f"{narrative.period_label(dates.loc[shown].iloc[0], frequency)} to {latest_label}, with its "
                 f"average and natural process limits. {sentence}")
-    # number the phases from the first one shown, so a phase that began before the window
-    # does not draw a change line at the chart's left edge
-    offset = int(points["phase"].min())
-    labels = built.phase_labels
-    spec = chart_spec(points.assign(phase=points["phase"] - offset), dates.loc[shown], y_title=unit,
-                      target=target, phase_labels={k - offset: v for k, v in labels.items() if k > offset},
+    drawn, labels = built.drawn  # phases numbered from the first shown: no change line at the left edge
+    spec = chart_spec(drawn, dates.loc[shown], y_title=unit, target=target, phase_labels=labels,
                       period_from=pd.Timestamp(dates[in_period].iloc[0]), width=chart_width)
     if render:
         png(spec)
