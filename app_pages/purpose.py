@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from perf.analysis import measures
 from perf.words import narrative, text
 from ui import cached, filters
 
@@ -30,16 +31,16 @@ st.markdown(f"**{len(mine)} measures**: {int((mine['kind'] == 'strategic').sum()
             f"{int((mine['kind'] == 'operational').sum())} operational.")
 for name, group in mine.groupby("purpose_name", sort=False):
     st.subheader("Strategic measures" if name == row["name"] else text.markdown(name))
-    for _, m in group.iterrows():
+    for m in measures.measure_list(group):
         with st.container(border=True):
             left, right = st.columns([4, 1])
-            left.markdown(f"**{text.markdown(m['name'])}** · {m['kind']} · every {m['frequency']}")
-            left.caption(f"Owner: {text.markdown(m['owner'])}. {text.markdown(m['definition'] or '')}")
-            latest = cached.commentary(str(m["measure_id"]), scope.public_only).head(1)
+            left.markdown(f"**{text.markdown(m.name)}** · {m.kind} · every {m.frequency}")
+            left.caption(f"Owner: {text.markdown(m.owner)}. {text.markdown(m.definition or '')}")
+            latest = cached.commentary(m.measure_id, scope.public_only).head(1)
             if not latest.empty:
                 note = latest.iloc[0]
-                when = narrative.note_label(note["period_start"], note["written_at"], str(m["frequency"]),
-                                            latest=m["latest_period"])
+                when = narrative.note_label(note["period_start"], note["written_at"], m.frequency,
+                                            latest=m.latest_period)
                 left.text(f"Latest commentary ({when}; {filters.author(note['author'], scope)}): {note['body']}")
             right.page_link("app_pages/measure.py", label="Chart", icon=":material/show_chart:",
-                            query_params=filters.link_params(scope, measure_id=str(m["measure_id"])))
+                            query_params=filters.link_params(scope, measure_id=m.measure_id))
