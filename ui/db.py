@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import duckdb
 import streamlit as st
@@ -31,6 +31,7 @@ from perf.config import db_path, public_mode
 from perf.errors import DatabaseUnavailableError
 
 T = TypeVar("T")
+P = ParamSpec("P")
 LOG = logging.getLogger("outside_in.db")
 OPEN_WAIT_SECONDS = 60.0  # at start-up only: a command-line load that holds the file finishes first
 INBOX_POLL_SECONDS = 0.5
@@ -217,13 +218,15 @@ def writing() -> Iterator[duckdb.DuckDBPyConnection]:
         _run.version = None
 
 
-def cached_query(max_entries: int = 64) -> Callable[[Callable[..., T]], Callable[..., T]]:
+def cached_query(
+    max_entries: int = 64,
+) -> Callable[[Callable[Concatenate[duckdb.DuckDBPyConnection, P], T]], Callable[P, T]]:
     """Cache a query ``fn(con, *args)`` on its arguments and the data version.
 
     The decorated function is called without ``con``: a rerun with the same arguments runs no
     query, and any write (here or through the inbox) gives a new data version.
     """
-    def wrap(fn: Callable[..., T]) -> Callable[..., T]:
+    def wrap(fn: Callable[Concatenate[duckdb.DuckDBPyConnection, P], T]) -> Callable[P, T]:
         def run(version: int, *args: Any, **kwargs: Any) -> T:
             with reading() as con:
                 return fn(con, *args, **kwargs)
@@ -233,13 +236,13 @@ def cached_query(max_entries: int = 64) -> Callable[[Callable[..., T]], Callable
     return wrap
 
 
-def cached_result(max_entries: int = 64) -> Callable[[Callable[..., T]], Callable[..., T]]:
+def cached_result(max_entries: int = 64) -> Callable[[Callable[P, T]], Callable[P, T]]:
     """Cache ``fn(*args)``, work done on cached queries' results, on its arguments and the data version.
 
     For what a page would otherwise redo on every rerun (hiding small counts for the public view,
     drawing forty small charts): it changes only when its arguments or the data do.
     """
-    def wrap(fn: Callable[..., T]) -> Callable[..., T]:
+    def wrap(fn: Callable[P, T]) -> Callable[P, T]:
         def run(version: int, *args: Any, **kwargs: Any) -> T:
             return fn(*args, **kwargs)
 
@@ -248,14 +251,14 @@ def cached_result(max_entries: int = 64) -> Callable[[Callable[..., T]], Callabl
     return wrap
 
 
-def _versioned(fn: Callable[..., T], run: Callable[..., T], max_entries: int) -> Callable[..., T]:
+def _versioned(fn: Callable[..., T], run: Callable[..., T], max_entries: int) -> Callable[P, T]:
     # st.cache_data keys a function on its module, qualified name and source: give each wrapped
     # function its own name, or every function wrapped here would share one cache
     run.__module__, run.__qualname__, run.__name__ = fn.__module__, f"{fn.__qualname__}__cached", fn.__name__
     cached = st.cache_data(show_spinner=False, max_entries=max_entries)(run)
 
     @functools.wraps(fn)
-    def call(*args: Any, **kwargs: Any) -> T:
+    def call(*args: P.args, **kwargs: P.kwargs) -> T:
         return cached(data_version(), *args, **kwargs)
 
     return call
