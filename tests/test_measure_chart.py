@@ -175,6 +175,15 @@ def test_overview_pack_and_measure_page_agree_where_the_old_rules_did_not(office
     assert not at.exception, at.exception
     badges = " ".join(md.value for md in at.markdown if "Latest: " in md.value)
     assert "Latest: Unusually high" in badges, badges
+    # and the Overview page itself lists it under What changed, as the pack marks it "(new this period)"
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state[SESSION_KEY] = "amy"
+    at.query_params["locality"] = ward
+    at.switch_page("app_pages/overview.py").run()
+    assert not at.exception, at.exception
+    changed = [md.value for md in at.markdown  # What changed: one line a measure, badge first (tiles start <p>)
+               if md.value.startswith('<span class="oi-badge"') and "Unusually high" in md.value and name in md.value]
+    assert changed, "the Overview's What changed does not list " + name
 
 
 def _centres(spec_json: str) -> list[float]:
