@@ -118,7 +118,7 @@ def nginx_conf(layout: Layout) -> str:
     site = f"""
         # The static public site: plain files, no replica involved (python -m perf publish --static).
         location /{SITE_PATH}/ {{
-            alias {layout.site.resolve()}/;
+            alias {layout.state.resolve() / "site"}/;  # a link to the current version, followed per request
             index index.html;
             expires 5m;
         }}

@@ -14,6 +14,9 @@ import re
 import shutil
 import socket
 import subprocess
+import threading
+import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
@@ -24,7 +27,7 @@ import pytest
 from deploy import stack
 from deploy.client import Page, Visitor
 from perf.intake import inbox
-from perf.output import publish
+from perf.output import publish, site
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -130,6 +133,41 @@ def test_nginx_serves_the_static_site_under_site(running: stack.Layout) -> None:
         assert r.status == 200 and body.rstrip().endswith("</html>")
         if "/measures/" in url:
             assert "<svg" in body
+
+
+def test_republishing_the_static_site_never_leaves_a_reader_without_a_page(running: stack.Layout) -> None:
+    """Readers poll the site through nginx while it is rebuilt: every answer is a 200 and a whole file."""
+    paths = ["", "index.html", "style.css", "similar.html", "similar/E07000234/fms-all.html", "sitemap.xml"]
+    before = site.current(running.site)
+    assert before is not None, "the static site should be a link to its current version"
+    stop = threading.Event()
+    answers: list[tuple[str, int, bool]] = []
+
+    def poll() -> None:
+        while not stop.is_set():
+            for path in paths:
+                try:
+                    with urllib.request.urlopen(f"{running.url}/{stack.SITE_PATH}/{path}", timeout=30) as r:
+                        body = r.read().decode()
+                        answers.append((path, r.status, body.rstrip().endswith(("</html>", "}", "</urlset>"))))
+                except urllib.error.HTTPError as err:
+                    answers.append((path, err.code, False))
+
+    pollers = [threading.Thread(target=poll) for _ in range(2)]
+    for p in pollers:
+        p.start()
+    try:
+        site.build_site(running.site, publish.resolve(running.snapshots),
+                        base_url=f"{running.url}/{stack.SITE_PATH}/")
+        time.sleep(0.5)  # a few more answers from the new version
+    finally:
+        stop.set()
+        for p in pollers:
+            p.join()
+    assert site.current(running.site) not in (None, before)
+    bad = [a for a in answers if a[1] != 200 or not a[2]]
+    assert not bad, bad[:5]
+    assert len(answers) > 3 * len(paths)
 
 
 def test_a_new_snapshot_reaches_the_replicas_at_the_next_page(running: stack.Layout) -> None:

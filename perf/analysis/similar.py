@@ -106,6 +106,7 @@ class Comparison:
     sources: tuple[str, ...] = field(default_factory=tuple)  # attribution sentences to show
     since: pd.Timestamp | None = None      # the first period shown (None: all of them)
     span: str = ""                         # every period the limits come from, in words: 'Feb 2007 to Dec 2020'
+    chosen: str = ""                       # the council compared with the others (first asked for; may have no figures)
 
     @property
     def frequency(self) -> str:
@@ -193,7 +194,7 @@ def compare(con: duckdb.DuckDBPyConnection, metric_id: str, codes: list[str], *,
     decimals = int(metric.get("decimals") or 1)
     if values.empty:
         return Comparison(metric, tuple(shown), names, pd.DataFrame(), pd.DataFrame(), {}, unit, population_used,
-                          without=without, since=since)
+                          without=without, since=since, chosen=codes[0] if codes else "")
     span = _span_words(values["period_start"].min(), values["period_start"].max(), frequency)
     phase = auto_phases(values[["area_code", "value"]], per_year=PER_YEAR.get(frequency, 12))
     pts = spc.batch_points(values[["area_code", "value"]].assign(phase=phase), series="area_code", phase="phase")
@@ -225,7 +226,7 @@ def compare(con: duckdb.DuckDBPyConnection, metric_id: str, codes: list[str], *,
               if isinstance(s, str)]
     sources = tuple(store.query(con, "similar_sources", {"source_ids": wanted})["attribution"])
     return Comparison(metric, tuple(shown), names, pts, published.median_mad(values[window]), sentences, unit,
-                      population_used, notes, without, sources, since, span)
+                      population_used, notes, without, sources, since, span, chosen=codes[0])
 
 
 # The CSV: the published-figures upload format first (what loads back), then the chart's working,
@@ -296,11 +297,11 @@ def panel(one: pd.DataFrame, band: pd.DataFrame, *, title: str, sentence: str, f
 
 
 def panels(result: Comparison) -> list[str]:
-    """Each council's panel, the chosen one first."""
+    """Each council's panel in the group's order: the chosen one first, marked, when it has figures at all."""
     band = result.band.set_index("period_start")
     out = []
-    for i, code in enumerate(result.codes):
+    for code in result.codes:
         one = result.points[result.points["area_code"] == code].reset_index(drop=True)
         out.append(panel(one, band, title=result.names.get(code, code), sentence=result.sentences.get(code, ""),
-                         frequency=result.frequency, chosen=i == 0))
+                         frequency=result.frequency, chosen=code == result.chosen))
     return out

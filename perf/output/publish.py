@@ -144,7 +144,7 @@ def publish(out: str | Path, source: str | Path | None = None, *, keep: int = KE
         for path in temp.rglob("*"):
             if path.is_file():
                 path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)  # a snapshot is never written again
-        _fsync_tree(temp)
+        fsync_tree(temp)
         final = versions / version
         os.replace(temp, final)
         _point_current(root, final)
@@ -224,7 +224,7 @@ def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def _fsync_tree(folder: Path) -> None:
+def fsync_tree(folder: Path) -> None:
     """Flush every file to disk before the rename makes the version visible."""
     for path in [*folder.rglob("*"), folder]:
         if path.is_file():

@@ -12,9 +12,16 @@ that would give one away from its locality's total, reads "not shown", as in the
 published data; a ward series with any hidden value is given as a table with no chart or sentence
 (a line through the gaps, or an average of the shown months, would lean on the hidden ones).
 
+The Similar councils comparison is there too, as the app's page first shows it: for each council
+of the dataset and each published measure (FixMyStreet reports per 1,000 residents by month, ONS
+indicators by year), the council and ONS's nearest neighbours of the same tier, each on its own
+control chart with its own limits and sentence, the group's median and spread behind it, no ranks;
+drawn by :mod:`perf.similar`, the same code as the app's page.
+
 URLs are stable (``measures/<measure_id>.html``, ``purposes/<purpose_id>.html``,
-``wards/<ward code or id>.html``); links are relative, so the folder works under any path; a
-``sitemap.xml`` lists every page (absolute when ``base_url`` is given).
+``wards/<ward code or id>.html``, ``similar/<council code>/<metric_id>.html``); links are relative,
+so the folder works under any path; a ``sitemap.xml`` lists every page (absolute when ``base_url``
+is given). ``DIR`` is a symbolic link to the current version, swapped by one rename (:func:`build_site`).
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import datetime as dt
 import html
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,12 +41,15 @@ import pandas as pd
 
 from perf import spc, store
 from perf.access import public
-from perf.analysis import measures, stale
+from perf.analysis import measures, similar, stale
 from perf.drawing import svg
-from perf.output import export
+from perf.output import export, publish
 from perf.words import narrative
 from perf.access.public import SMALL_COUNT
 
+SIMILAR_COUNTS = ("These are figures for whole councils, published openly by their sources, so they are shown in "
+                  "full, as the app shows them; the small-count rule hides counts for wards.")
+KEEP = 3  # versions kept besides the newest: a reader that resolved the old link a moment ago reads on
 NOT_SHOWN = "not shown"  # a hidden count: 1 to 4, or one that would give such a count away
 
 STYLE = """
@@ -51,6 +62,7 @@ header { border-bottom: 4px solid #005EA5; padding-top: .75rem; padding-bottom: 
 header .site { font-weight: 700; font-size: 1.2rem; text-decoration: none; color: #1f1f1f; }
 nav ul { list-style: none; padding: 0; margin: .25rem 0 0; display: flex; flex-wrap: wrap; gap: 1rem; }
 .banner { background: #FFF4D6; border-left: 6px solid #B58100; padding: .5rem 1rem; max-width: 928px; margin: 1rem auto; }
+.banner.real { background: #E8F1F8; border-left-color: #005EA5; }
 .sentence { font-size: 1.25rem; font-weight: 600; }
 .card { border: 1px solid #c8c8c8; border-radius: 4px; padding: .5rem 1rem; margin: .75rem 0; }
 table { border-collapse: collapse; margin: .5rem 0 1rem; font-variant-numeric: tabular-nums; }
@@ -61,6 +73,8 @@ td.n, th.n { text-align: right; }
 footer { border-top: 1px solid #c8c8c8; margin-top: 2rem; padding-top: .5rem; padding-bottom: 2rem; font-size: .9rem; color: #505050; }
 details { margin: .5rem 0 1rem; }
 .spark { max-width: 320px; }
+.panels { display: flex; flex-wrap: wrap; gap: 10px 12px; margin: .75rem 0; }
+.panels svg { max-width: 100%; height: auto; }
 """
 VARIATION_WORDS = narrative.VARIATION_WORDS
 
@@ -72,6 +86,7 @@ class Built:
     folder: Path
     urls: list[str] = field(default_factory=list)
     bytes: int = 0
+    version: str = ""
 
     @property
     def pages(self) -> int:
@@ -109,14 +124,20 @@ class _Site:
         by_ward = self.catalogue[self.catalogue["by_locality"].astype(bool)]["measure_id"]
         cells = public.cells(con, list(by_ward), "public")  # small counts hidden, as the public view hides them
         self.ward_values = cells[cells["locality_kind"] == "ward"]
+        self.similar_links = False  # set once a Similar councils page is written: the menu links to them
 
     # --- the frame every page shares ------------------------------------------------------------------
-    def page(self, path: str, title: str, body: str, *, description: str = "") -> None:
+    def page(self, path: str, title: str, body: str, *, description: str = "", real: bool = False) -> None:
+        """One page in the shared frame; ``real``: its figures are real published ones, whatever the dataset."""
         root = "../" * path.count("/")
         banner = ""
-        if self.meta.get("dataset", "").lower() == "illustrative":
+        if real:
+            banner = ('<p class="banner real"><strong>Real data.</strong> Published figures for every council: '
+                      "FixMyStreet reports (mySociety) and ONS statistics. Sources are named at the foot of the page.</p>")
+        elif self.meta.get("dataset", "").lower() == "illustrative":
             banner = ('<p class="banner"><strong>Illustrative data.</strong> These figures are made up to show how '
                       "Outside-In works; ward names and council totals are real, everything else is not.</p>")
+        similar_link = f'<li><a href="{root}similar.html">Similar councils</a></li>' if self.similar_links else ""
         when = f"Figures published {_e(self.published[:16].replace('T', ' '))} UTC. " if self.published else ""
         self.files[path] = f"""<!doctype html>
 <html lang="en">
@@ -131,7 +152,7 @@ class _Site:
 <a class="skip" href="#main">Skip to the content</a>
 <header>
 <a class="site" href="{root}index.html">{_e(self.name)}</a>
-<nav aria-label="Site"><ul><li><a href="{root}index.html">All purposes</a></li><li><a href="{root}wards.html">Wards</a></li><li><a href="{root}data.html">Download the data</a></li></ul></nav>
+<nav aria-label="Site"><ul><li><a href="{root}index.html">All purposes</a></li><li><a href="{root}wards.html">Wards</a></li>{similar_link}<li><a href="{root}data.html">Download the data</a></li></ul></nav>
 </header>
 {banner}
 <main id="main">
@@ -291,6 +312,119 @@ identified. Figures for the whole area are shown in full.</p>
         return (link + f'<p class="sentence">{_e(sentence)}</p>{drawing}'
                 f"<details><summary>The numbers</summary>{table}</details>")
 
+    # --- similar councils -------------------------------------------------------------------------------------
+    def similar_pages(self) -> list[tuple[str, str, list[tuple[str, str, str]]]]:
+        """similar/<council code>/<measure id>.html: the app's Similar councils page, as a visitor first sees it.
+
+        For each council of this dataset that the published figures cover, and each published measure:
+        the council and its default group (ONS's nearest neighbours of the same tier), every council on
+        its own control chart. Returns (code, council name, [(path, measure, kind)]) per council.
+        """
+        metrics = similar.metrics(self.con)  # a snapshot has every table, empty where nothing was published
+        known = similar.areas(self.con)
+        names = dict(zip(known["area_code"], known["name"], strict=True))
+        ours = [str(c) for c in self.places.loc[self.places["kind"] == "council", "council_id"].dropna().unique()]
+        ours = [c for c in ours if c in names] if not metrics.empty else []
+        self.similar_links = bool(ours)  # before the pages are drawn: their menu links to the index too
+        done = []
+        for code in ours:
+            group = similar.group(self.con, code)
+            pages = []
+            for _, row in metrics.iterrows():
+                result = similar.compare(self.con, str(row["metric_id"]), group)
+                if code not in result.codes:  # no figures for this council: nothing to set beside the others
+                    continue
+                path = f"similar/{_slug(code)}/{_slug(row['metric_id'])}.html"
+                name = names[code]
+                self.page(path, f"{similar.heading(result.metric)}: {name} and similar councils",
+                          self.similar_body(result, code, name, len(group)),
+                          description=result.sentences.get(code, ""), real=True)
+                kind = "ons" if str(row["frequency"]) == "year" or not row["per_1000"] else "fms"
+                pages.append((path, str(row["name"]), kind))
+            if pages:
+                done.append((code, names[code], pages))
+        self.similar_links = bool(done)
+        return done
+
+    def similar_body(self, result: similar.Comparison, code: str, name: str, size: int) -> str:
+        metric = result.metric
+        panels = similar.panels(result)
+        parts = [f"<h1>{_e(similar.heading(metric))}: {_e(name)} and similar councils</h1>",
+                 f'<p class="muted"><a href="../../similar.html">Similar councils</a> · {_e(name)}</p>',
+                 f"<p>{_e(similar.group_words(name, code, size))}</p>",
+                 f"<p><strong>{_e(similar.NO_RANKS)}</strong></p>",
+                 f"<p>{_e(metric.get('definition') or '')} {_e(similar.READING)}</p>"]
+        if result.population_used:
+            parts.append(f'<p class="muted">{_e(result.population_used)}</p>')
+        if result.without:
+            parts.append('<p class="muted">No figures for: '
+                         + _e(", ".join(result.names.get(c, c) for c in result.without)) + ".</p>")
+        parts.append(panels[0])
+        parts.append('<div class="panels">' + "".join(panels[1:]) + "</div>")
+        parts += [f'<p class="muted">Note: {_e(n)}</p>' for n in result.notes]
+        parts.append(f"<p>{_e(SIMILAR_COUNTS)}</p>")
+        parts.append(self.similar_tables(result, code))
+        parts.append("<h2>Sources</h2>" + "".join(f"<p>{_e(s)}</p>" for s in result.sources))
+        return "".join(parts)
+
+    def similar_tables(self, result: similar.Comparison, code: str) -> str:
+        """Each council's current average and limits (in the group's order, never sorted by value), and the
+        chosen council's every figure beside the group's median: the numbers behind the charts."""
+        frequency = result.frequency
+        decimals = int(result.metric.get("decimals") or 1)
+        pts = result.points
+        band = result.band.set_index("period_start")
+        summary = []
+        for c in result.codes:
+            one = pts[pts["area_code"] == c]
+            now = one[one["phase"] == one["phase"].max()]
+            last = one.iloc[-1]
+            summary.append((result.names.get(c, c), narrative.period_label(last["period_start"], frequency),
+                            narrative.format_value(float(last["value"]), "", decimals),
+                            f"{float(now['centre'].iloc[0]):,.{decimals}f}",
+                            f"{max(float(now['lower'].iloc[0]), 0.0):,.{decimals}f}",
+                            f"{float(now['upper'].iloc[0]):,.{decimals}f}"))
+        unit = result.unit if result.unit != "per 1,000" else "per 1,000 residents"
+        first = _table(f"Each council's latest figure and its current average and limits ({unit}), in the order "
+                       "of the group (the chosen council, then ONS's nearest first)",
+                       ["Council", "Latest period", "Latest", "Average", "Lower limit", "Upper limit"],
+                       summary, numeric={2, 3, 4, 5})
+        one = pts[pts["area_code"] == code]
+        median = one["period_start"].map(band["median"]).astype(float)
+        mad = one["period_start"].map(band["mad"]).astype(float)
+
+        def number(v: float) -> str:
+            return "—" if pd.isna(v) else f"{v:,.{decimals}f}"
+
+        rows = [(narrative.period_label(d, frequency), narrative.format_value(float(v), "", decimals), number(c),
+                 number(max(lo, 0.0)), number(hi), VARIATION_WORDS.get(str(t), str(t)), number(md), number(spread))
+                for d, v, c, lo, hi, t, md, spread in zip(
+                    one["period_start"], one["value"].astype(float), one["centre"].astype(float),
+                    one["lower"].astype(float), one["upper"].astype(float), one["point_type"], median, mad, strict=True)]
+        second = _table(f"{result.names.get(code, code)}: every figure ({unit}) and the group's median and median "
+                        "absolute deviation", ["Period", "Value", "Average", "Lower limit", "Upper limit", "Variation",
+                                               "Group median", "Group MAD"],
+                        rows[::-1], numeric={1, 2, 3, 4, 6, 7})
+        return (f"<details><summary>The numbers behind the charts</summary>{first}{second}</details>")
+
+    def similar_index(self, councils: list[tuple[str, str, list[tuple[str, str, str]]]]) -> None:
+        kinds = {"fms": "FixMyStreet reports, per 1,000 residents, by month",
+                 "ons": "ONS indicators, by year"}
+        parts = ["<h1>Similar councils</h1>",
+                 "<p>Published figures for each council here beside ONS's nearest neighbours of the same tier: every "
+                 "council on its own control chart, with its own average and limits, and the group's median and "
+                 "spread for context.</p>", f"<p>{_e(similar.NO_RANKS)}</p>"]
+        for _code, name, pages in councils:
+            parts.append(f"<h2>{_e(name)}</h2>")
+            for kind, words in kinds.items():
+                mine = [(path, metric) for path, metric, k in pages if k == kind]
+                if mine:
+                    parts.append(f"<h3>{_e(words)}</h3><ul>" + "".join(
+                        f'<li><a href="{path}">{_e(metric)}</a></li>' for path, metric in mine) + "</ul>")
+        parts.append('<p class="muted">Figures: mySociety / FixMyStreet (ODC-By 1.0) and the Office for National '
+                     "Statistics (Open Government Licence v3.0); each page names its sources.</p>")
+        self.page("similar.html", "Similar councils", "".join(parts), real=True)
+
     def index(self, purposes: Iterable[tuple[str, str, int]]) -> None:
         items = "".join(f'<li><a href="purposes/{_slug(pid)}.html">{_e(name)}</a> '
                         f'<span class="muted">({n} measure{"" if n == 1 else "s"})</span></li>'
@@ -300,7 +434,10 @@ identified. Figures for the whole area are shown in full.</p>
                 "range to expect while nothing changes, and a coloured point is a signal worth looking into. "
                 "The sentence under each title says what the chart shows.</p>"
                 f"<h2>What the council is for</h2><ul>{items}</ul>"
-                '<h2>Your ward</h2><p><a href="wards.html">Figures for each ward</a></p>')
+                '<h2>Your ward</h2><p><a href="wards.html">Figures for each ward</a></p>'
+                + ('<h2>Similar councils</h2><p><a href="similar.html">This council beside similar councils</a>: '
+                   "published figures, each council on its own chart, no league table.</p>"
+                   if self.similar_links else ""))
         self.page("index.html", "How the council is doing", body)
 
     def wards_index(self, wards: list[tuple[str, str, str]]) -> None:
@@ -339,21 +476,34 @@ def _table(caption: str, headers: list[str], rows: Iterable[tuple[object, ...]],
     return f"<table><caption>{_e(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def build_site(out: str | Path, db: str | Path, *, base_url: str = "") -> Built:
-    """Write the static site for the database ``db`` (a published snapshot) into ``out``.
+def versions_folder(out: str | Path) -> Path:
+    """Where the versions of the site at ``out`` live: a hidden folder beside it (``.<name>.versions``)."""
+    target = Path(out)
+    return target.with_name(f".{target.name}.versions")
 
-    Written whole into a folder beside ``out``, then swapped in by renames, so a web server never
-    serves a half-written site (between the two renames, for a moment, ``out`` is absent).
+
+def build_site(out: str | Path, db: str | Path, *, base_url: str = "", keep: int = KEEP) -> Built:
+    """Write the static site for the database ``db`` (a published snapshot) at ``out``.
+
+    ``out`` is a symbolic link to the current version, a folder beside it (:func:`versions_folder`).
+    A new version is written whole there, then the link is replaced by renaming a new link over it:
+    a web server serving ``out`` finds the old site or the new one at every moment, never none and
+    never half of one (as :mod:`perf.publish` swaps snapshots). The ``keep`` versions before it stay,
+    so a reader that resolved the old link a moment ago still reads whole files. A folder left at
+    ``out`` by an earlier release is moved among the versions once (out is absent for that instant).
     """
     target = Path(out)
     base = base_url if not base_url or base_url.endswith("/") else base_url + "/"
     con = store.connect(db, read_only=True)
     try:
         site = _Site(con, base)
+        councils = site.similar_pages()  # first: every page's menu links to them when there are any
         headlines = {str(m["measure_id"]): site.measure_page(_row(m)) for _, m in site.catalogue.iterrows()}
         purposes = site.purpose_pages(headlines)
         wards = site.ward_pages()
         site.wards_index(wards)
+        if councils:
+            site.similar_index(councils)
         site.index(purposes)
         site.data_page()
     finally:
@@ -362,8 +512,14 @@ def build_site(out: str | Path, db: str | Path, *, base_url: str = "") -> Built:
     site.files["sitemap.xml"] = site.sitemap(pages)
     site.files["style.css"] = STYLE.lstrip()
     site.files["robots.txt"] = "User-agent: *\nAllow: /\n" + (f"Sitemap: {base}sitemap.xml\n" if base else "")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex[:8]}")
+    versions = versions_folder(target)
+    versions.mkdir(parents=True, exist_ok=True)
+    versions.chmod(0o755)
+    _remove_stale_temps(versions)
+    version = publish.new_version()
+    while (versions / version).exists():
+        version = publish.new_version()
+    temp = versions / f".tmp-{version}-{uuid.uuid4().hex[:8]}"
     built = Built(target)
     try:
         for rel, text in site.files.items():
@@ -374,13 +530,43 @@ def build_site(out: str | Path, db: str | Path, *, base_url: str = "") -> Built:
             built.bytes += len(data)
         for d in [temp, *[p for p in temp.rglob("*") if p.is_dir()]]:
             d.chmod(0o755)  # nginx's workers (another user) read it
-        old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
-        if target.exists():
-            os.replace(target, old)
-        os.replace(temp, target)
-        shutil.rmtree(old, ignore_errors=True)
+        publish.fsync_tree(temp)
+        final = versions / version
+        os.replace(temp, final)
+        if target.is_dir() and not target.is_symlink():  # an earlier release's plain folder: kept as a version
+            os.replace(target, versions / f"{version[:-1]}-earlier")
+        link = target.with_name(f".{target.name}.link-{uuid.uuid4().hex[:8]}")
+        os.symlink(os.path.relpath(final, target.parent), link)
+        os.replace(link, target)  # one rename: readers see the old link or the new
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
+    prune(target, keep=keep)
     built.urls = pages
+    built.version = version
     return built
+
+
+def current(out: str | Path) -> str | None:
+    """The version the site at ``out`` shows, or None when it is not (yet) a link."""
+    target = Path(out)
+    return Path(os.readlink(target)).name if target.is_symlink() else None
+
+
+def prune(out: str | Path, *, keep: int = KEEP) -> list[str]:
+    """Remove versions older than the newest ``keep`` + 1 (never the current one); returns their names."""
+    versions = versions_folder(out)
+    now = current(out)
+    names = sorted((p.name for p in versions.iterdir() if p.is_dir() and not p.name.startswith(".")), reverse=True)
+    gone = [n for n in names[keep + 1:] if n != now]
+    for name in gone:
+        shutil.rmtree(versions / name, ignore_errors=True)
+    return gone
+
+
+def _remove_stale_temps(versions: Path) -> None:
+    """A half-written version from a build that died (over an hour old) goes; a build running now stays."""
+    cutoff = time.time() - publish.STALE_TEMP_SECONDS
+    for path in versions.glob(".tmp-*"):
+        if path.stat().st_mtime < cutoff:
+            shutil.rmtree(path, ignore_errors=True)
