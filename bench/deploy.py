@@ -15,9 +15,10 @@ steady rate, so the number of open sessions climbs through the run. Reported:
 - a snapshot published at 60%: every page after shows one edition (the dataset name in the
   sidebar), never both, and none fails;
 - the same with one replica (``--compare``), and the static site: pages/s from nginx (wrk when
-  installed, else a Python client) and its size.
+  installed, else a Python client), its size, and a rebuild while readers fetch pages through nginx
+  (any answer that is not a 200 with a whole page is counted).
 
-Run: .venv/bin/python bench/deploy.py [--seconds 60] [--replicas 3] [--compare] [--static]
+Run: .venv/bin/python bench/deploy.py [--seconds 60] [--replicas 3] [--compare] [--static | --static-only]
 Quick while developing: --seconds 15 --rate 1. Loopback only; every loop is bounded by time.
 """
 
@@ -35,6 +36,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -266,8 +268,10 @@ def static_bench(seconds: float, sample: Path, state: Path) -> None:
         sitemap = urllib.request.urlopen(f"{layout.url}/site/sitemap.xml", timeout=10).read().decode()
         urls = re.findall(r"<loc>([^<]+)</loc>", sitemap)
         html = [p for p in layout.site.rglob("*.html")]
+        similar = [p for p in html if "similar" in p.relative_to(layout.site).parts[0]]
         print(f"\n== static site: {len(urls)} pages, {size / 1e6:.1f} MB in all "
-              f"({sum(p.stat().st_size for p in html) / 1e6:.1f} MB of HTML, the rest CSV downloads)")
+              f"({sum(p.stat().st_size for p in html) / 1e6:.1f} MB of HTML, of which {len(similar)} Similar "
+              f"councils pages {sum(p.stat().st_size for p in similar) / 1e6:.1f} MB; the rest CSV downloads)")
         wrk = shutil.which("wrk")
         if wrk:
             script = state / "pages.lua"
@@ -299,8 +303,45 @@ def static_bench(seconds: float, sample: Path, state: Path) -> None:
             for t in threads:
                 t.join()
             print(f"   Python client, 8 threads, {seconds:.0f} s: {count[0] / seconds:.0f} pages/s")
+        republish_while_reading(layout, urls)
     finally:
         stack.stop(layout)
+
+
+def republish_while_reading(layout: stack.Layout, urls: list[str]) -> None:
+    """Rebuild the static site while 4 readers fetch its pages through nginx: any answer but a whole page?"""
+    from perf import publish, site
+
+    stop, answers = threading.Event(), []  # (status, whole)
+
+    def reader(k: int) -> None:
+        while not stop.is_set():
+            url = urls[k % len(urls)]
+            k += 7
+            try:
+                with urllib.request.urlopen(url, timeout=30) as r:
+                    body = r.read().decode()
+                answers.append((r.status, body.rstrip().endswith(("</html>", "</urlset>"))))
+            except urllib.error.HTTPError as err:
+                answers.append((err.code, False))
+
+    before = site.current(layout.site)
+    threads = [threading.Thread(target=reader, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    started = time.monotonic()
+    try:
+        site.build_site(layout.site, publish.resolve(layout.snapshots), base_url=f"{layout.url}/{stack.SITE_PATH}/")
+        took = time.monotonic() - started
+        time.sleep(1.0)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    bad = sum(1 for status, whole in answers if status != 200 or not whole)
+    print(f"   republished while 4 readers fetched pages through nginx: rebuilt in {took:.0f} s, "
+          f"{len(answers)} pages fetched, {bad} not a 200 with a whole page; version "
+          f"{before} -> {site.current(layout.site)}")
 
 
 def main() -> int:
@@ -310,6 +351,7 @@ def main() -> int:
     parser.add_argument("--replicas", type=int, default=3)
     parser.add_argument("--compare", action="store_true", help="the same load on one replica afterwards")
     parser.add_argument("--static", action="store_true", help="also serve the static site with nginx and time it")
+    parser.add_argument("--static-only", action="store_true", help="only the static site (no replicas' load)")
     args = parser.parse_args()
     sample = db_path().resolve()
     if not sample.exists():
@@ -318,11 +360,11 @@ def main() -> int:
           f"each, pages {', '.join(p or 'overview' for p in PAGES)}")
     print("Load average at the start: {:.1f} {:.1f} {:.1f} (on a shared machine, page times measure the "
           "neighbours too)".format(*os.getloadavg()))
-    counts = [args.replicas] + ([1] if args.compare and args.replicas != 1 else [])
+    counts = [] if args.static_only else [args.replicas] + ([1] if args.compare and args.replicas != 1 else [])
     for n in counts:
         with tempfile.TemporaryDirectory(prefix="oi-bench-") as tmp:
             report(run_once(n, args.seconds, args.rate, sample, Path(tmp)))
-    if args.static:
+    if args.static or args.static_only:
         with tempfile.TemporaryDirectory(prefix="oi-bench-") as tmp:
             static_bench(min(args.seconds, 15.0), sample, Path(tmp))
     print("\nLoad average at the end: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))

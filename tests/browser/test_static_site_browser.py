@@ -8,11 +8,14 @@ pages (tests/browser/test_axe_browser.py); axe is a script, so that check alone 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import shutil
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -29,12 +32,9 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("static")
-    snap = publish.publish(folder / "snapshots", tiny_db.build(folder / "council.duckdb"))
-    built = site.build_site(folder / "www", snap.db)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(built.folder)))
+@contextlib.contextmanager
+def _served(folder: Path) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -42,6 +42,26 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("static")
+    snap = publish.publish(folder / "snapshots", tiny_db.build(folder / "council.duckdb"))
+    built = site.build_site(folder / "www", snap.db)
+    with _served(built.folder) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def sample_site_url(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The sample's site: real published figures, so it has the Similar councils pages."""
+    folder = tmp_path_factory.mktemp("sample_static")
+    source = folder / "council.duckdb"  # a copy: the app's pages in this process may hold the sample open
+    shutil.copy(sample_db, source)
+    built = site.build_site(folder / "www", publish.publish(folder / "snapshots", source).db)
+    with _served(built.folder) as url:
+        yield url
 
 
 @pytest.fixture()
@@ -106,14 +126,46 @@ PAGES = ["index.html", "wards.html", "data.html", "purposes/SAFE.html", "measure
          "measures/M_DAYS.html", "wards/W1.html", "wards/W3.html"]
 
 
-def test_every_kind_of_page_passes_axe(site_url: str, browser: object, axe_source: str) -> None:  # noqa: F811
+SIMILAR_PAGES = ["index.html", "similar.html", "similar/E07000234/fms-all.html",
+                 "similar/E07000234/ons-claimant-count.html", "similar/E07000236/fms-c7.html"]
+
+
+def test_a_visitor_without_javascript_reads_the_similar_councils_comparison(sample_site_url: str,
+                                                                           no_js: object) -> None:
+    page = no_js
+    page.goto(f"{sample_site_url}/index.html")  # type: ignore[attr-defined]
+    page.get_by_role("link", name="This council beside similar councils").click()  # type: ignore[attr-defined]
+    page.wait_for_url("**/similar.html")  # type: ignore[attr-defined]
+    _shot(page, "similar_index")
+    page.get_by_role("link", name="FixMyStreet reports: all problems").first.click()  # type: ignore[attr-defined]
+    page.wait_for_url("**/similar/E07000234/fms-all.html")  # type: ignore[attr-defined]
+    main = page.locator("main")  # type: ignore[attr-defined]
+    assert "Real data." in page.locator(".banner").inner_text()  # type: ignore[attr-defined]
+    charts = main.get_by_role("img", name="Small control chart for", exact=False)
+    assert charts.count() == 13  # Bromsgrove and its 12 same-tier neighbours
+    boxes = [charts.nth(i).bounding_box() for i in range(charts.count())]
+    assert all(b is not None and b["width"] > 200 and b["height"] > 80 for b in boxes)  # drawn, not empty
+    assert boxes[0]["width"] > 600  # type: ignore[index]  # the chosen council's chart is the large one
+    assert charts.nth(0).get_attribute("aria-label") == "Small control chart for Bromsgrove"
+    assert "No ranks, league table or red-amber-green" in main.inner_text()
+    assert "mySociety / FixMyStreet" in main.inner_text() and "ODC-By 1.0" in main.inner_text()
+    table = main.get_by_role("table", name="Bromsgrove: every figure", exact=False)
+    assert not table.is_visible()
+    main.get_by_text("The numbers behind the charts", exact=True).click()  # <details>, no script
+    assert table.is_visible() and table.locator("tbody tr").count() > 150  # every month since 2007
+    _shot(page, "similar_fms")
+    page.goto(f"{sample_site_url}/similar/E07000234/ons-claimant-count.html")  # type: ignore[attr-defined]
+    _shot(page, "similar_ons")
+
+
+def _axe(url: str, paths: list[str], browser: object, script: str) -> list[str]:
     context = browser.new_context(viewport={"width": 1280, "height": 720})  # type: ignore[attr-defined]
     page = context.new_page()
     found = []
     try:
-        for path in PAGES:
-            page.goto(f"{site_url}/{path}")
-            page.add_script_tag(content=axe_source)
+        for path in paths:
+            page.goto(f"{url}/{path}")
+            page.add_script_tag(content=script)
             result = page.evaluate("""async (tags) => {
                 const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
                 return {version: axe.version, violations: r.violations.map(v => ({id: v.id, help: v.help,
@@ -125,4 +177,15 @@ def test_every_kind_of_page_passes_axe(site_url: str, browser: object, axe_sourc
             found += [f"{path}: {v['id']} {v['help']}: {v['nodes']}" for v in result["violations"]]
     finally:
         context.close()
+    return found
+
+
+def test_every_kind_of_page_passes_axe(site_url: str, browser: object, axe_source: str) -> None:  # noqa: F811
+    found = _axe(site_url, PAGES, browser, axe_source)
+    assert not found, "\n".join(found)
+
+
+def test_the_similar_councils_pages_pass_axe(sample_site_url: str, browser: object,
+                                             axe_source: str) -> None:  # noqa: F811
+    found = _axe(sample_site_url, SIMILAR_PAGES, browser, axe_source)
     assert not found, "\n".join(found)
