@@ -310,7 +310,7 @@ def static_bench(seconds: float, sample: Path, state: Path) -> None:
 
 def republish_while_reading(layout: stack.Layout, urls: list[str]) -> None:
     """Rebuild the static site while 4 readers fetch its pages through nginx: any answer but a whole page?"""
-    from perf import publish, site
+    from perf.output import publish, site
 
     stop, answers = threading.Event(), []  # (status, whole)
 

@@ -16,7 +16,7 @@ The Similar councils comparison is there too, as the app's page first shows it: 
 of the dataset and each published measure (FixMyStreet reports per 1,000 residents by month, ONS
 indicators by year), the council and ONS's nearest neighbours of the same tier, each on its own
 control chart with its own limits and sentence, the group's median and spread behind it, no ranks;
-drawn by :mod:`perf.similar`, the same code as the app's page.
+drawn by :mod:`perf.analysis.similar`, the same code as the app's page.
 
 URLs are stable (``measures/<measure_id>.html``, ``purposes/<purpose_id>.html``,
 ``wards/<ward code or id>.html``, ``similar/<council code>/<metric_id>.html``); links are relative,
@@ -488,7 +488,7 @@ def build_site(out: str | Path, db: str | Path, *, base_url: str = "", keep: int
     ``out`` is a symbolic link to the current version, a folder beside it (:func:`versions_folder`).
     A new version is written whole there, then the link is replaced by renaming a new link over it:
     a web server serving ``out`` finds the old site or the new one at every moment, never none and
-    never half of one (as :mod:`perf.publish` swaps snapshots). The ``keep`` versions before it stay,
+    never half of one (as :mod:`perf.output.publish` swaps snapshots). The ``keep`` versions before it stay,
     so a reader that resolved the old link a moment ago still reads whole files. A folder left at
     ``out`` by an earlier release is moved among the versions once (out is absent for that instant).
     """
