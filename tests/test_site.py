@@ -274,3 +274,11 @@ def test_a_reader_during_republishing_always_finds_a_whole_site(built: site.Buil
     assert site.current(out) == versions[-1]
     kept = sorted(p.name for p in site.versions_folder(out).iterdir())
     assert kept == sorted(versions[-3:])  # the newest and the two before it; no temp folder left
+
+
+def test_the_similar_councils_index_lists_measures_by_source_and_names_the_licences(sample_site: site.Built) -> None:
+    listing = _main(sample_site.folder / "similar.html")
+    assert "<h3>mySociety / FixMyStreet, per 1,000 residents, by month</h3>" in listing
+    assert "<h3>ONS Explore Local Statistics, by year</h3>" in listing
+    assert "<h3>ONS Explore Local Statistics, by month</h3>" in listing  # guest nights at short-term lets
+    assert "mySociety / FixMyStreet (ODC-By 1.0); ONS Explore Local Statistics (OGL v3)" in listing

@@ -125,6 +125,7 @@ class _Site:
         cells = public.cells(con, list(by_ward), "public")  # small counts hidden, as the public view hides them
         self.ward_values = cells[cells["locality_kind"] == "ward"]
         self.similar_links = False  # set once a Similar councils page is written: the menu links to them
+        self.similar_sources: dict[str, None] = {}  # the sources of the Similar councils pages, in order
 
     # --- the frame every page shares ------------------------------------------------------------------
     def page(self, path: str, title: str, body: str, *, description: str = "", real: bool = False) -> None:
@@ -339,8 +340,11 @@ identified. Figures for the whole area are shown in full.</p>
                 self.page(path, f"{similar.heading(result.metric)}: {name} and similar councils",
                           self.similar_body(result, code, name, len(group)),
                           description=result.sentences.get(code, ""), real=True)
-                kind = "ons" if str(row["frequency"]) == "year" or not row["per_1000"] else "fms"
-                pages.append((path, str(row["name"]), kind))
+                by = f"{row['source_name']}" + (", per 1,000 residents" if row["per_1000"] else "") + (
+                    ", by month" if str(row["frequency"]) == "month" else ", by year" if str(row["frequency"]) == "year"
+                    else "")
+                pages.append((path, str(row["name"]), by))
+                self.similar_sources[f"{row['source_name']} ({row['source_licence']})"] = None
             if pages:
                 done.append((code, names[code], pages))
         self.similar_links = bool(done)
@@ -408,21 +412,17 @@ identified. Figures for the whole area are shown in full.</p>
         return (f"<details><summary>The numbers behind the charts</summary>{first}{second}</details>")
 
     def similar_index(self, councils: list[tuple[str, str, list[tuple[str, str, str]]]]) -> None:
-        kinds = {"fms": "FixMyStreet reports, per 1,000 residents, by month",
-                 "ons": "ONS indicators, by year"}
         parts = ["<h1>Similar councils</h1>",
                  "<p>Published figures for each council here beside ONS's nearest neighbours of the same tier: every "
                  "council on its own control chart, with its own average and limits, and the group's median and "
                  "spread for context.</p>", f"<p>{_e(similar.NO_RANKS)}</p>"]
         for _code, name, pages in councils:
             parts.append(f"<h2>{_e(name)}</h2>")
-            for kind, words in kinds.items():
-                mine = [(path, metric) for path, metric, k in pages if k == kind]
-                if mine:
-                    parts.append(f"<h3>{_e(words)}</h3><ul>" + "".join(
-                        f'<li><a href="{path}">{_e(metric)}</a></li>' for path, metric in mine) + "</ul>")
-        parts.append('<p class="muted">Figures: mySociety / FixMyStreet (ODC-By 1.0) and the Office for National '
-                     "Statistics (Open Government Licence v3.0); each page names its sources.</p>")
+            for by in dict.fromkeys(b for _, _, b in pages):  # by source, frequency and rate, as listed
+                parts.append(f"<h3>{_e(by)}</h3><ul>" + "".join(
+                    f'<li><a href="{path}">{_e(metric)}</a></li>' for path, metric, b in pages if b == by) + "</ul>")
+        parts.append(f'<p class="muted">Figures: {_e("; ".join(self.similar_sources))}. Each page names its sources '
+                     "in full.</p>")
         self.page("similar.html", "Similar councils", "".join(parts), real=True)
 
     def index(self, purposes: Iterable[tuple[str, str, int]]) -> None:
