@@ -358,6 +358,7 @@ identified. Figures for the whole area are shown in full.</p>
                  f"<p>{_e(similar.group_words(name, code, size))}</p>",
                  f"<p><strong>{_e(similar.NO_RANKS)}</strong></p>",
                  f"<p>{_e(metric.get('definition') or '')} {_e(similar.READING)}</p>"]
+        parts.append(f'<p class="muted">Shown: every period, {_e(result.shown_span)}.</p>')
         if result.population_used:
             parts.append(f'<p class="muted">{_e(result.population_used)}</p>')
         if result.without:
