@@ -55,7 +55,7 @@ def db(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
 
 def open_page(page: str, who: str | None = None, **params: str) -> AppTest:
     """Open app_pages/<page>.py through app.py as if from a link (the URL path is the file name)."""
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=90)
     if who is not None:
         at.session_state[SESSION_KEY] = who
     for key, value in params.items():

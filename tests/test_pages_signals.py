@@ -16,8 +16,8 @@ from perf import store
 from perf.access import users
 from perf.intake import save
 from perf.signals import signal_answers
-from tests.conftest import APP, shown
-from ui.auth import SESSION_KEY
+from tests.conftest import shown
+from tests.test_pages_data import open_page
 
 FAST = users.ScryptCost(2**10, 8, 1)
 OWNER = "Leisure Services Manager (Jonathan Reeve)"
@@ -48,16 +48,6 @@ def _load(path: Path) -> int:
     assert done is not None and len(done.signals.new) == 1
     return done.signals.new[0]
 
-
-def open_page(page: str, who: str | None = None, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    if who is not None:
-        at.session_state[SESSION_KEY] = who
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(f"app_pages/{page}.py").run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _links(at: AppTest) -> list[str]:

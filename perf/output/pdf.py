@@ -262,20 +262,27 @@ def _exception_chunks(doc: Any, pack: report.Pack) -> list[list[report.MeasurePa
     return chunks
 
 
+def _section_page(doc: Any, title: str, n: int, intro: str, *, size: float = 22) -> float:
+    """A new page of a pack's section: its heading (" (continued)" after the first page) and the line that
+    says what the section holds; returns the width to write in."""
+    w = float(doc.w - doc.l_margin - doc.r_margin)
+    doc.add_page()
+    doc.set_xy(doc.l_margin, 14)
+    doc.font(size, bold=True)
+    with doc.tag("H2"):
+        doc.cell(w, 11, doc.fit(title + (" (continued)" if n else ""), w), new_x="LMARGIN", new_y="NEXT")
+    doc.font(13, colour=report.MUTED)
+    with doc.tag("P"):
+        doc.lines(intro, w, 6.5, 2)
+    doc.set_y(EXCEPTIONS_TOP)
+    return w
+
+
 def _exceptions(doc: Any, pack: report.Pack, chunks: list[list[report.MeasurePage]], page_links: dict[str, int]) -> None:
-    w = doc.w - doc.l_margin - doc.r_margin
     for n, chunk in enumerate(chunks):
-        doc.add_page()
-        doc.set_xy(doc.l_margin, 14)
-        doc.font(24, bold=True)
-        with doc.tag("H2"):
-            doc.cell(w, 11, doc.t(report.EXCEPTIONS_TITLE + (" (continued)" if n else "")),
-                     new_x="LMARGIN", new_y="NEXT")
-        doc.font(13, colour=report.MUTED)
-        with doc.tag("P"):
-            doc.lines("The latest value of each measure below is a signal: something has probably changed in the "
-                      "system, so it is worth asking why. Every other measure is behaving as it has been.", w, 6.5, 2)
-        doc.set_y(EXCEPTIONS_TOP)
+        w = _section_page(doc, report.EXCEPTIONS_TITLE, n, (
+            "The latest value of each measure below is a signal: something has probably changed in the "
+            "system, so it is worth asking why. Every other measure is behaving as it has been."), size=24)
         if not chunk:
             doc.font(16)
             with doc.tag("P"):
@@ -325,17 +332,11 @@ def _page_chunks(doc: Any, entries: Sequence[E], height: Callable[[Any, E, float
 
 
 def _signals(doc: Any, pack: report.Pack, chunks: list[list[report.SignalEntry]], page_links: dict[str, int]) -> None:
-    w = doc.w - doc.l_margin - doc.r_margin
     for n, chunk in enumerate(chunks):
-        doc.add_page()
-        doc.set_xy(doc.l_margin, 14)
-        doc.font(22, bold=True)
-        doc.cell(w, 11, doc.fit(report.SIGNALS_TITLE + (" (continued)" if n else ""), w), new_x="LMARGIN", new_y="NEXT")
-        doc.font(13, colour=report.MUTED)
-        doc.lines(f"Each signal found when data arrived stays open until its owner says what caused it, what is "
-                  f"being done and the outcome. Open signals, and those closed in the last "
-                  f"{report.SIGNALS_RECENT_DAYS} days.", w, 6.5, 2)
-        doc.set_y(EXCEPTIONS_TOP)
+        w = _section_page(doc, report.SIGNALS_TITLE, n, (
+            "Each signal found when data arrived stays open until its owner says what caused it, what is "
+            f"being done and the outcome. Open signals, and those closed in the last "
+            f"{report.SIGNALS_RECENT_DAYS} days."))
         for entry in chunk:
             doc.font(13, bold=True)
             doc.lines(entry.sentence, w, 6.2, 3)
@@ -356,19 +357,10 @@ def _review_height(doc: Any, entry: report.ReviewEntry, w: float) -> float:
 
 
 def _reviews(doc: Any, pack: report.Pack, chunks: list[list[report.ReviewEntry]], page_links: dict[str, int]) -> None:
-    w = doc.w - doc.l_margin - doc.r_margin
     for n, chunk in enumerate(chunks):
-        doc.add_page()
-        doc.set_xy(doc.l_margin, 14)
-        doc.font(22, bold=True)
-        with doc.tag("H2"):
-            doc.cell(w, 11, doc.fit(report.REVIEWS_TITLE + (" (continued)" if n else ""), w), new_x="LMARGIN",
-                     new_y="NEXT")
-        doc.font(13, colour=report.MUTED)
-        with doc.tag("P"):
-            doc.lines("The latest review of each measure that has one: the change it judged and, for officers, "
-                      "what the data showed against the old system's limits.", w, 6.5, 2)
-        doc.set_y(EXCEPTIONS_TOP)
+        w = _section_page(doc, report.REVIEWS_TITLE, n, (
+            "The latest review of each measure that has one: the change it judged and, for officers, "
+            "what the data showed against the old system's limits."))
         for entry in chunk:
             doc.font(14, bold=True)
             with doc.tag("H3"):
