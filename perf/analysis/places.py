@@ -6,6 +6,8 @@ a ward's number is only interesting against that ward's own variation.
 
 from __future__ import annotations
 
+from typing import cast
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -78,8 +80,8 @@ def reaggregate_areas(values: pd.DataFrame, *, frequency: str, granularity: str,
     cols = ["period_start", "value", "numerator", "denominator"] + (["suppressed"] if "suppressed" in values else [])
     for (area, name), group in values.groupby([key, "locality_name"], sort=False):
         # perf.periods.reaggregate: a quarter holding a hidden month is hidden too
-        rolled = periods.reaggregate(group[cols], frequency=frequency, granularity=granularity,  # type: ignore[arg-type]
-                                    aggregation=aggregation, year_start=year_start)  # type: ignore[arg-type]
+        rolled = periods.reaggregate(group[cols], frequency=frequency, granularity=cast(periods.Granularity, granularity),
+                                     aggregation=aggregation, year_start=cast(periods.YearStart, year_start))
         # pandas-stubs types group keys as Hashable, which its assign() refuses (it refuses its own
         # scalars too); assign broadcasts any scalar label
         parts.append(rolled.assign(**{key: area, "locality_name": name}))  # type: ignore[arg-type]
