@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 DB ?= $(or $(OUTSIDE_IN_DB),data/outside_in.duckdb)
 export OUTSIDE_IN_DB := $(DB)
 
-.PHONY: run dev test check lint typecheck system setup db bench public clean deploy-test deploy-start deploy-stop
+.PHONY: run dev test check lint format format-check typecheck system setup db bench public clean deploy-test deploy-start deploy-stop
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -63,8 +63,15 @@ typecheck: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 
-# everything CI checks: lint, then the tests (mypy --strict runs as a test too)
-check: lint test
+# the code's layout, made by ruff format (pyproject.toml [tool.ruff.format]); format-check changes nothing
+format: setup
+	$(VENV)/bin/ruff format .
+
+format-check: setup
+	$(VENV)/bin/ruff format --check .
+
+# everything CI checks (.ci/run): lint, layout, types, then the tests (which run mypy and the doctests too)
+check: lint format-check typecheck test
 
 bench: setup db
 	for f in bench/*.py; do $(PY) $$f || exit 1; done
