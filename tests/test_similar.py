@@ -146,7 +146,7 @@ def test_bromsgrove_and_its_same_tier_neighbours_on_real_data(sample_db: Path) -
 
 def test_stable_is_said_only_when_no_point_shown_is_special_cause(sample_db: Path) -> None:
     """Every council's sentence, over every window the sidebar offers: 'stable' only with no signal shown."""
-    said_stable = said_signal = 0
+    said_stable = said_signal = said_few = 0
     with store.connect(sample_db) as con:
         codes = similar.group(con, "E07000234") + similar.group(con, "E07000236")[1:4]
         for metric_id in ("fms-all", "fms-b26", "fms-b6", "ons-gross-median-weekly-pay", "ons-claimant-count"):
@@ -160,7 +160,28 @@ def test_stable_is_said_only_when_no_point_shown_is_special_cause(sample_db: Pat
                     sentence = result.sentences[code].lower()
                     stable = "stable" in sentence.replace("not a stable process", "")
                     signal = shown["signal"].fillna(False).astype(bool).any()
+                    if sentence.startswith("few reports"):  # most months empty: no claim either way
+                        assert not stable and (shown["published"] == 0).mean() > 0.5
+                        said_few += 1
+                        continue
                     assert stable == (not signal), (metric_id, code, months, sentence)
                     said_stable += stable
                     said_signal += not stable
-    assert said_stable > 5 and said_signal > 5  # both cases were met, so the rule was tested both ways
+    assert said_stable > 5 and said_signal > 5 and said_few > 5  # every case was met
+
+
+def test_rare_reports_are_said_to_be_few_and_small_rates_keep_two_significant_figures(sample_db: Path) -> None:
+    """Dog fouling reports are a fraction of one a month: not 'about 0.00 per 1,000', nor a run of zeros read
+    as a signal; a council with most months reported still gets its chart read."""
+    assert similar.enough_decimals(pd.Series([0.0, 0.012, 0.02, 0.0]), 2) == 3
+    assert similar.enough_decimals(pd.Series([0.16, 0.3]), 2) == 2
+    assert similar.enough_decimals(pd.Series([0.0, 0.0]), 1) == 1
+    with store.connect(sample_db) as con:
+        result = similar.compare(con, "fms-b6", similar.group(con, "E07000236"), since=pd.Timestamp("2018-01-01"))
+    said = result.sentences["E07000236"]
+    shown = result.points[result.points["area_code"] == "E07000236"]
+    zeros, total = int((shown["published"] == 0).sum()), len(shown)
+    assert said == (f"Few reports: none in {zeros} of the {total} months shown ({int(shown['published'].sum())} "
+                    f"report{'s' if shown['published'].sum() != 1 else ''} in all), too few for a monthly chart to "
+                    "say much.")
+    assert not any("0.00 per 1,000" in s for s in result.sentences.values())

@@ -9,6 +9,7 @@ absolute deviation for context. No ranks, no colours for "better" or "worse".
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,7 @@ from perf import spc, store
 from perf.analysis import published
 from perf.drawing import svg
 from perf.spc import shifts
-from perf.words import narrative
+from perf.words import narrative, signal_words
 
 PER_YEAR = {"month": 12, "year": 1}  # points a year: a shift must outlast a year's seasons (perf.spc.shifts)
 NO_RANKS = ("No ranks, league table or red-amber-green: a council's place in a list says nothing about how its "
@@ -107,6 +108,7 @@ class Comparison:
     since: pd.Timestamp | None = None      # the first period shown (None: all of them)
     span: str = ""                         # every period the limits come from, in words: 'Feb 2007 to Dec 2020'
     chosen: str = ""                       # the council compared with the others (first asked for; may have no figures)
+    few: tuple[str, ...] = ()              # councils with no report in most periods shown: drawn without signals
 
     @property
     def frequency(self) -> str:
@@ -138,6 +140,34 @@ def population_words(used: pd.DataFrame) -> str:
     parts = [f"{basis} for {lo}" + (f"–{hi}" if hi != lo else "") for basis, (lo, hi) in spans.iterrows()]
     return ("Rates per 1,000 residents use the population of the same year: " + "; ".join(parts)
             + " (ONS, Census 2011 and 2021).")
+
+
+def enough_decimals(values: pd.Series, least: int) -> int:
+    """Decimals that show the group's typical figure to two significant figures (at least ``least``).
+
+    Dog fouling reports are about 0.01 per 1,000 residents a month: with two decimals every council
+    would be "about 0.00 per 1,000".
+    """
+    positive = values[values > 0].astype(float)
+    if positive.empty:
+        return least
+    typical = float(positive.median())
+    return int(min(max(least, math.ceil(-math.log10(typical)) + 1), 4))
+
+
+def few_words(seen: pd.DataFrame, frequency: str) -> str:
+    """For a count with no report in most of the periods shown: say so, rather than read a chart of zeros.
+
+    ``seen`` has ``published`` (the count as published). A run of empty months under an average of a
+    fraction of a report is what rare events look like, not a change in the system.
+    """
+    counts = seen["published"].astype(float)
+    zeros, total = int((counts == 0).sum()), len(counts)
+    if total == 0 or zeros * 2 <= total:
+        return ""
+    reports = int(round(float(counts.sum())))
+    return (f"Few reports: none in {zeros} of the {signal_words.plural(total, frequency)} shown "
+            f"({signal_words.plural(reports, 'report')} in all), too few for a {frequency}ly chart to say much.")
 
 
 def _phase_words(pts: pd.DataFrame, dates: pd.Series, unit: str, decimals: int, frequency: str) -> str:
@@ -203,14 +233,21 @@ def compare(con: duckdb.DuckDBPyConnection, metric_id: str, codes: list[str], *,
     if "population" in values.columns:
         pts["population"] = values["population"].to_numpy()
     window = np.ones(len(pts), dtype=bool) if since is None else (values["period_start"] >= since).to_numpy()
+    decimals = enough_decimals(values.loc[window, "value"], decimals)
     about = {"unit": unit, "decimals": decimals, "frequency": frequency,
              "aggregation": "sum" if metric.get("additive") else "mean"}
-    sentences = {}
+    sentences: dict[str, str] = {}
+    rare: list[str] = []
     for code, one in pts.groupby("area_code", sort=False):
         # the periods shown in the usual short words ("stable" only when none of them is special
         # cause), then when its level last moved (which may be before them: it says where it is now)
         seen = one[window[one.index.to_numpy()]].reset_index(drop=True)
         if seen.empty:
+            continue
+        few = few_words(seen, frequency) if metric.get("per_1000") else ""
+        if few:  # most periods have no report: the chart's lines and signals say little, and it says so
+            sentences[str(code)] = few
+            rare.append(str(code))
             continue
         head, _ = narrative.headline(about, seen, seen["period_start"])
         sentences[str(code)] = head + _phase_words(one, one["period_start"], unit, decimals, frequency)
@@ -226,7 +263,7 @@ def compare(con: duckdb.DuckDBPyConnection, metric_id: str, codes: list[str], *,
               if isinstance(s, str)]
     sources = tuple(store.query(con, "similar_sources", {"source_ids": wanted})["attribution"])
     return Comparison(metric, tuple(shown), names, pts, published.median_mad(values[window]), sentences, unit,
-                      population_used, notes, without, sources, since, span, chosen=codes[0])
+                      population_used, notes, without, sources, since, span, chosen=codes[0], few=tuple(rare))
 
 
 # The CSV: the published-figures upload format first (what loads back), then the chart's working,
@@ -302,6 +339,8 @@ def panels(result: Comparison) -> list[str]:
     out = []
     for code in result.codes:
         one = result.points[result.points["area_code"] == code].reset_index(drop=True)
+        if code in result.few:  # a month with none among months with none is no signal: no marks
+            one = one.assign(point_type="common_cause")
         out.append(panel(one, band, title=result.names.get(code, code), sentence=result.sentences.get(code, ""),
                          frequency=result.frequency, chosen=code == result.chosen))
     return out
