@@ -505,8 +505,12 @@ def small_control_chart(points: pd.DataFrame, *, title: str, width: int = 240, h
         vals = series.astype(float).to_numpy()[at]
         keep = np.isfinite(vals)
         xs = pad + at[keep] * (width - 2 * pad) / max(n - 1, 1)
-        ys = height - bottom - (np.clip(vals[keep], lo, hi) - lo) / span * (height - top - bottom)
-        return " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(xs.tolist(), ys.tolist(), strict=True))
+        ys = np.round(height - bottom - (np.clip(vals[keep], lo, hi) - lo) / span * (height - top - bottom), 1)
+        # a level line (an average or a limit) is flat within a phase: its middle points draw nothing
+        flat = np.zeros(len(ys), dtype=bool)
+        if len(ys) > 2:
+            flat[1:-1] = (ys[1:-1] == ys[:-2]) & (ys[1:-1] == ys[2:])
+        return " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(xs[~flat].tolist(), ys[~flat].tolist(), strict=True))
 
     label = _e(title)
     parts = [f'<svg role="img" aria-label="Small control chart for {label}" viewBox="0 0 {width} {height}" '
