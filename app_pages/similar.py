@@ -28,7 +28,7 @@ current = areas[areas["current"]]
 names = dict(zip(current["area_code"], current["name"], strict=True))
 metric_names = dict(zip(catalogue["metric_id"], catalogue["name"], strict=True))
 codes = list(names)
-GROUPS = {"same": "ONS nearest neighbours, same tier", "all": "ONS nearest neighbours, every tier",
+GROUPS = {"same": "Same-tier ONS neighbours", "all": "ONS neighbours, any tier",
           "hand": "Councils I choose"}
 BASES = similar.BASES
 

@@ -67,7 +67,7 @@ def test_the_csv_holds_the_figures_with_their_source_and_guards_formulas(app_env
 
 
 def test_a_shared_link_opens_the_same_view(app_env: Path) -> None:
-    at = run_page(PAGE, council="Redditch", figure="FixMyStreet reports: Rubbish", group="ONS nearest neighbours, every tier")
+    at = run_page(PAGE, council="Redditch", figure="FixMyStreet reports: Rubbish", group="ONS neighbours, any tier")
     assert at.selectbox(key="council").value == "E07000236"
     assert at.selectbox(key="figure").value == "fms-b26"
     text = text_of(at)
