@@ -218,6 +218,8 @@ def main() -> int:
                     help="issue #12's freeze: 8 visitors on Demand and Capability, commentary every 0.5 s, 40 s, "
                          "no load, no attacker")
     ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--profile", type=Path, help="record the server with py-spy (only the thread holding the "
+                    "interpreter lock) into this file: .txt for collapsed stacks, else a flame graph")
     args = ap.parse_args()
     if args.deadlock:
         args.visitors, args.seconds, args.officer_every, args.rows, args.attacker = 8, 40.0, 0.5, 0, False
@@ -235,6 +237,12 @@ def main() -> int:
           f"load of {args.rows:,} rows, attacker {'on' if args.attacker else 'off'}, {args.seconds:.0f} s")
     # one warm-up visit, as a server in use has had
     asyncio.run(_warm(url))
+    spy = None
+    if args.profile:
+        spy = subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "-o", str(args.profile),
+                                "-p", str(server.pid), "--rate", "100", "--nonblocking", "--gil",
+                                *(["--format", "raw"] if args.profile.suffix == ".txt" else [])],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     started = time.perf_counter()
     until = started + args.seconds
     officer_out: dict[str, object] = {}
@@ -268,6 +276,9 @@ def main() -> int:
         t.join(timeout=FROZEN_AFTER + 30)
     if csv is not None:
         loader.join(timeout=600)
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=60)
     server.send_signal(signal.SIGTERM)
     try:
         server.wait(timeout=30)

@@ -19,7 +19,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -187,6 +187,16 @@ _EDIT_LANE = threading.RLock()
 _BULK_LANE = threading.RLock()
 _COUNT_LOCK = threading.Lock()
 _commits = 0
+_unscoped = 0  # commits that did not say which tables they changed: every cached read is out of date
+_table_commits: dict[str, int] = {}  # commits that said so, per table changed
+
+# Tables no figure is drawn from: what officers write about the figures, who may sign in, what was
+# sent and changed. A page's figures are cached on the other tables only (ui.db.cached_query's
+# ``reads``), so an officer saving commentary every second does not make every chart be worked out
+# again (issue #12's load test); tests/test_data_versions.py draws those pages without these tables.
+NOTES: tuple[str, ...] = ("commentary", "review", "change_log", "signal_answer", "signal_note", "alert_log",
+                          "app_user")
+FIGURES: tuple[str, ...] = tuple(t for t in TABLES if t not in NOTES)
 
 
 def commits() -> int:
@@ -194,19 +204,30 @@ def commits() -> int:
     return _commits
 
 
+def commit_counts() -> tuple[int, int, dict[str, int]]:
+    """All commits, those that did not say which tables they changed, and per table for those that did."""
+    with _COUNT_LOCK:
+        return _commits, _unscoped, dict(_table_commits)
+
+
 @contextmanager
 def write_transaction(
     con: duckdb.DuckDBPyConnection, *, bulk: bool = False, quiet: bool = False,
+    changes: Collection[str] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor in one transaction: committed whole, or rolled back whole on any error.
 
     ``quiet`` for a write no page shows (a failed sign-in counted): it does not change the data
-    version, so it does not empty every page's cache.
+    version, so it does not empty every page's cache. ``changes``: the only tables the write changes,
+    so caches of other tables are kept (None: it may change any).
 
     Writes in the same lane wait their turn; a clash with a writer in the other lane (the same
     measurement row corrected by an upload and a form at once) becomes WriteConflictError.
     """
-    global _commits
+    global _commits, _unscoped
+    unknown = sorted(set(changes or ()) - set(TABLES))
+    if unknown:
+        raise ValueError(f"unknown tables {unknown}")
     with _BULK_LANE if bulk else _EDIT_LANE:
         cur = con.cursor()
         try:
@@ -225,6 +246,10 @@ def write_transaction(
     if not quiet:
         with _COUNT_LOCK:
             _commits += 1
+            if changes is None:
+                _unscoped += 1
+            for table in changes or ():
+                _table_commits[table] = _table_commits.get(table, 0) + 1
 
 
 def _rollback(cur: duckdb.DuckDBPyConnection) -> None:

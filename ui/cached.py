@@ -11,22 +11,23 @@ import streamlit as st
 from perf import spc
 from perf.access import public
 from perf.analysis import measures
+from perf.store import FIGURES
 from ui.db import cached_query, data_version
 
 Con = duckdb.DuckDBPyConnection
 
 
-@cached_query(8)
+@cached_query(8, reads=FIGURES)
 def meta(con: Con) -> dict[str, str]:
     return measures.meta(con)
 
 
-@cached_query(8)
+@cached_query(8, reads=FIGURES)
 def purposes(con: Con) -> pd.DataFrame:
     return measures.purposes(con)
 
 
-@cached_query(8)
+@cached_query(8, reads=FIGURES)
 def localities(con: Con) -> pd.DataFrame:
     return measures.localities(con)
 
@@ -36,7 +37,7 @@ _BUILT: dict[tuple[object, ...], dict[str, str]] = {}
 
 def _once_per_version(key: tuple[object, ...], build: Callable[[], dict[str, str]]) -> dict[str, str]:
     """A lookup built once per data version: pages ask for these once per tile or per link."""
-    full = (data_version(), *key)
+    full = (data_version(FIGURES), *key)
     if full not in _BUILT:
         if len(_BUILT) > 16:
             _BUILT.clear()
@@ -50,7 +51,7 @@ def locality_labels(label: Callable[[pd.Series], str]) -> dict[str, str]:
         str(row["locality_id"]): label(row) for _, row in localities().iterrows()})
 
 
-@cached_query(16)
+@cached_query(16, reads=FIGURES)
 def catalogue(con: Con, public_only: bool) -> pd.DataFrame:
     """The measures this audience may see (perf.access.public: published only, owners as roles, for the public)."""
     return public.catalogue(con, public.audience_for(public_only))
@@ -65,7 +66,7 @@ def measure_names(public_only: bool) -> dict[str, str]:
     return _once_per_version(("measures", public_only), build)
 
 
-@cached_query(256)
+@cached_query(256, reads=FIGURES)
 def _series(con: Con, measure_ids: tuple[str, ...], locality_id: str, public_only: bool) -> pd.DataFrame:
     return public.series(con, measure_ids, locality_id, public.audience_for(public_only))
 
@@ -75,7 +76,7 @@ def series(measure_ids: tuple[str, ...] | str, locality_id: str, public_only: bo
     return _series((measure_ids,) if isinstance(measure_ids, str) else tuple(measure_ids), locality_id, public_only)
 
 
-@cached_query(64)
+@cached_query(64, reads=FIGURES)
 def phases(con: Con, measure_id: str | None, public_only: bool) -> pd.DataFrame:
     return public.phases(con, public.audience_for(public_only), measure_id)
 
@@ -90,12 +91,12 @@ def reviews(con: Con, measure_id: str, public_only: bool) -> pd.DataFrame:
     return public.reviews(con, measure_id, public.audience_for(public_only))
 
 
-@cached_query(256)
+@cached_query(256, reads=FIGURES)
 def area_values(con: Con, measure_id: str, locality_id: str, kind: str, public_only: bool) -> pd.DataFrame:
     return public.area_values(con, measure_id, locality_id, kind, public.audience_for(public_only))
 
 
-@cached_query(64)
+@cached_query(64, reads=FIGURES)
 def demographics(con: Con, locality_id: str) -> pd.DataFrame:
     from perf.analysis import places
 
@@ -129,7 +130,7 @@ def area_charts(shown: pd.DataFrame, improvement: measures.Improvement) -> tuple
     return multiples, panels
 
 
-@cached_query(64)
+@cached_query(64, reads=FIGURES)
 def status(con: Con, public_only: bool, locality_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every measure's latest status in a place (whole-area figures where not recorded by ward), and the values."""
     from perf.signals import signal_answers

@@ -21,6 +21,7 @@ from perf.analysis import capability, demand
 from perf.analysis.capability import Breakdown, CapabilityChart, DayCount, PhaseComparison
 from perf.analysis.demand import CaseFilter, Granularity, Level, Seasonality
 from perf.spc import Chart
+from perf.store import FIGURES
 from ui.db import cached_query, cached_result
 from ui.filters import Scope
 
@@ -56,65 +57,65 @@ def case_scope(scope: Scope, service_id: str | None, last_day: date | None) -> C
     return CaseScope(CaseFilter(service_id, locality, start, last_day), granularity, label)
 
 
-@cached_query(8)
+@cached_query(8, reads=FIGURES)
 def services(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every service with case-level data, its purposes and its cost figures."""
     return demand.services(con)
 
 
-@cached_query(8)
+@cached_query(8, reads=FIGURES)
 def data_span(con: duckdb.DuckDBPyConnection) -> dict[str, date | None]:
     """The first and last day with contacts and with cases."""
     return demand.data_span(con)
 
 
-@cached_query(64)
+@cached_query(64, reads=FIGURES)
 def by_period(con: duckdb.DuckDBPyConnection, filters: CaseFilter, granularity: Granularity) -> pd.DataFrame:
     return demand.demand_by_period(con, **filters.where(), granularity=granularity)
 
 
-@cached_query(64)
+@cached_query(64, reads=FIGURES)
 def by_channel(con: duckdb.DuckDBPyConnection, filters: CaseFilter, granularity: Granularity) -> pd.DataFrame:
     return demand.demand_by_channel(con, **filters.where(), granularity=granularity)
 
 
-@cached_query(64)
+@cached_query(64, reads=FIGURES)
 def by_locality(con: duckdb.DuckDBPyConnection, filters: CaseFilter, granularity: Granularity, level: Level) -> pd.DataFrame:
     return demand.demand_by_locality(con, **filters.where(), granularity=granularity,
                                      level=level)
 
 
-@cached_query(64)
+@cached_query(64, reads=FIGURES)
 def pareto(con: duckdb.DuckDBPyConnection, filters: CaseFilter) -> pd.DataFrame:
     return demand.nature_pareto(con, **filters.where())
 
 
-@cached_query(64)
+@cached_query(64, reads=FIGURES)
 def failure_share(con: duckdb.DuckDBPyConnection, filters: CaseFilter, granularity: Granularity, public: bool) -> Chart:
     return demand.failure_share_chart(con, **filters.where(), granularity=granularity,
                                       public_only=public)
 
 
-@cached_query(64)
+@cached_query(64, reads=FIGURES)
 def demand_chart(con: duckdb.DuckDBPyConnection, filters: CaseFilter, granularity: Granularity, adjusted: bool,
                  public: bool) -> Chart:
     return demand.demand_chart(con, **filters.where(), granularity=granularity,
                                seasonally_adjusted=adjusted, public_only=public)
 
 
-@cached_query(64)
+@cached_query(64, reads=FIGURES)
 def seasonality(con: duckdb.DuckDBPyConnection, filters: CaseFilter, granularity: Granularity) -> Seasonality:
     return demand.seasonality(con, **filters.where(), granularity=granularity)
 
 
-@cached_query(64)
+@cached_query(64, reads=FIGURES)
 def cost(con: duckdb.DuckDBPyConnection, filters: CaseFilter, handling_minutes: float | None = None,
          cost_per_hour: float | None = None) -> pd.DataFrame:
     return demand.failure_demand_cost(con, **filters.where(), granularity="month",
                                       handling_minutes=handling_minutes, cost_per_hour=cost_per_hour)
 
 
-@cached_query(64)
+@cached_query(64, reads=FIGURES)
 def capability_chart(con: duckdb.DuckDBPyConnection, filters: CaseFilter, day_count: DayCount, *,
                      max_cases: int = capability.MAX_CASES_DRAWN, granularity: Granularity = "week",
                      public: bool = False) -> CapabilityChart:
@@ -135,7 +136,7 @@ def table(frame: pd.DataFrame, *, public: bool, where: Any = st) -> None:
                     column_config={str(c): st.column_config.TextColumn(alignment="right") for c in numbers})
 
 
-@cached_result(64)
+@cached_result(64, reads=FIGURES)
 def public_periods(filters: CaseFilter, granularity: Granularity) -> tuple[Granularity, pd.DataFrame]:
     """Demand per period with small counts hidden, by month or quarter when too many weeks would be; a
     month or quarter holding a hidden week or month the public can see is hidden too (one rule for every
@@ -144,13 +145,13 @@ def public_periods(filters: CaseFilter, granularity: Granularity) -> tuple[Granu
     return _period(shown_by), frame
 
 
-@cached_result(16)
+@cached_result(16, reads=FIGURES)
 def _demand_ladder(filters: CaseFilter) -> dict[str, pd.DataFrame]:
     return disclosure.published_ladder(lambda g: disclosure.demand_counts(by_period(filters, _period(g))),
                                        blank=(*disclosure.DEMAND_COUNTS, *disclosure.DEMAND_DERIVED))
 
 
-@cached_result(64)
+@cached_result(64, reads=FIGURES)
 def public_capability(filters: CaseFilter, day_count: DayCount,
                       granularity: Granularity) -> tuple[Granularity, CapabilityChart]:
     """The capability chart as periods, never single cases, with periods of 1 to 4 cases hidden, and a month
@@ -166,13 +167,13 @@ def public_capability(filters: CaseFilter, day_count: DayCount,
 
 # The page's views of the cached queries, kept too: hiding small counts redone on every rerun
 # cost the Demand and Capability pages a tenth of a second each.
-@cached_result(64)
+@cached_result(64, reads=FIGURES)
 def natures_shown(filters: CaseFilter, public: bool) -> pd.DataFrame:
     """Demand by nature, largest first; small natures hidden in the public view."""
     return disclosure.nature_pareto(pareto(filters)) if public else pareto(filters)
 
 
-@cached_result(64)
+@cached_result(64, reads=FIGURES)
 def failure_share_shown(filters: CaseFilter, granularity: Granularity, public: bool) -> Chart:
     """The failure-share chart; in the public view drawn again from the periods it may show."""
     share = failure_share(filters, granularity, public)
@@ -182,7 +183,7 @@ def failure_share_shown(filters: CaseFilter, granularity: Granularity, public: b
     return disclosure.published_p_chart(share, disclosure.hidden_at(share.points, periods))
 
 
-@cached_result(64)
+@cached_result(64, reads=FIGURES)
 def demand_chart_shown(filters: CaseFilter, granularity: Granularity, adjusted: bool, public: bool) -> Chart:
     """Demand per period as an XmR chart; in the public view without its hidden periods."""
     chart = demand_chart(filters, granularity, adjusted, public)
@@ -192,21 +193,21 @@ def demand_chart_shown(filters: CaseFilter, granularity: Granularity, adjusted: 
     return disclosure.published_xmr(chart, disclosure.hidden_at(chart.points, periods))
 
 
-@cached_result(64)
+@cached_result(64, reads=FIGURES)
 def channel_totals(filters: CaseFilter, granularity: Granularity, public: bool) -> pd.DataFrame:
     """Demand by channel over the period, small counts hidden in the public view."""
     totals = demand.totals(by_channel(filters, granularity), "channel")
     return disclosure.demand_counts(totals) if public else totals
 
 
-@cached_result(64)
+@cached_result(64, reads=FIGURES)
 def place_totals(filters: CaseFilter, granularity: Granularity, level: Level, public: bool) -> pd.DataFrame:
     """Demand by place over the period, with rates per 1,000 residents; small counts hidden in public."""
     totals = demand.totals(by_locality(filters, granularity, level), "locality_id")
     return disclosure.demand_counts(totals) if public else totals
 
 
-@cached_result(64)
+@cached_result(64, reads=FIGURES)
 def cost_shown(filters: CaseFilter, handling_minutes: float | None, cost_per_hour: float | None,
                public: bool) -> pd.DataFrame:
     """What failure demand costs by service and month; small failure counts hidden in public."""
@@ -219,36 +220,36 @@ def cost_shown(filters: CaseFilter, handling_minutes: float | None, cost_per_hou
                                        blank=("failure_demand", "hours", "cost"))
 
 
-@cached_result(64)
+@cached_result(64, reads=FIGURES)
 def breakdown_shown(filters: CaseFilter, by: Breakdown, day_count: DayCount, public: bool) -> pd.DataFrame:
     """End-to-end time side by side by service, channel or place; small counts hidden in public."""
     table = breakdown(filters, by, day_count)
     return disclosure.capability_rows(table) if public else table
 
 
-@cached_query(64)
+@cached_query(64, reads=FIGURES)
 def work_in_progress(con: duckdb.DuckDBPyConnection, filters: CaseFilter, day_count: DayCount) -> pd.DataFrame:
     return capability.work_in_progress(con, **filters.as_at(), day_count=day_count)
 
 
-@cached_query(64)
+@cached_query(64, reads=FIGURES)
 def oldest_open(con: duckdb.DuckDBPyConnection, filters: CaseFilter) -> pd.DataFrame:
     return capability.oldest_open_cases(con, **filters.as_at())
 
 
-@cached_query(64)
+@cached_query(64, reads=FIGURES)
 def breakdown(con: duckdb.DuckDBPyConnection, filters: CaseFilter, by: Breakdown, day_count: DayCount) -> pd.DataFrame:
     return capability.capability_breakdown(con, **filters.where(), by=by,
                                            day_count=day_count)
 
 
-@cached_query(64)
+@cached_query(64, reads=FIGURES)
 def service_phases(con: duckdb.DuckDBPyConnection, service_id: str | None, public: bool) -> pd.DataFrame:
     """The service's redesigns; the public view takes published measures' only (perf.access.public)."""
     return demand.service_phases(con, service_id, public_only=public)
 
 
-@cached_query(64)
+@cached_query(64, reads=FIGURES)
 def compare(con: duckdb.DuckDBPyConnection, filters: CaseFilter, change_on: date, day_count: DayCount) -> PhaseComparison:
     return capability.compare_phases(con, **filters.where(), change_on=change_on,
                                      day_count=day_count)

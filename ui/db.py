@@ -160,12 +160,12 @@ def start_run() -> None:
     drawn from one version however often the link moves meanwhile.
     """
     _run.path = publish.resolve(db_path())
-    _run.version = _read_version()
+    _run.state = _read_state()
 
 
 def end_run() -> None:
     """End a script run (app.py calls this, however the run ends)."""
-    _run.version, _run.path = None, None
+    _run.state, _run.path = None, None
 
 
 def _path() -> Path:
@@ -174,23 +174,35 @@ def _path() -> Path:
     return path if path is not None else publish.resolve(db_path())
 
 
-def data_version() -> int:
-    """Changes whenever this process commits a write, or the file (or its log) changes or is replaced."""
-    version: int | None = getattr(_run, "version", None)
-    return _read_version() if version is None else version
+_State = tuple[str, tuple[int, int], int, int, dict[str, int]]
 
 
-def _read_version() -> int:
+def data_version(reads: tuple[str, ...] | None = None) -> int:
+    """Changes whenever this process commits a write, or the file changes or is replaced.
+
+    ``reads``: the only tables the caller's data comes from; then only a write that may have changed
+    one of them (or the file itself) changes the version.
+    """
+    state: _State | None = getattr(_run, "state", None)
+    path, stamp, total, unscoped, tables = state if state is not None else _read_state()
+    if reads is None:
+        return hash((path, stamp, total))
+    return hash((path, stamp, unscoped, tuple(tables.get(t, 0) for t in reads)))
+
+
+def _read_state() -> _State:
     """The file (path, inode, modification time: a rebuild or a newer snapshot) and this process's
-    commits through the write door. Only this process can write the file while it holds it, so the
-    write-ahead log's time is not part of it: a failed sign-in (a quiet write) empties no cache."""
+    commits through the write door, in all and per table. Only this process can write the file while
+    it holds it, so the write-ahead log's time is not part of it: a failed sign-in (a quiet write)
+    empties no cache."""
     path = _path()
     try:
         info = os.stat(path)
         stamp = (info.st_ino, info.st_mtime_ns)
     except FileNotFoundError:
         stamp = (0, 0)
-    return hash((str(path), stamp, store.commits()))
+    total, unscoped, tables = store.commit_counts()
+    return str(path), stamp, total, unscoped, tables
 
 
 @contextmanager
@@ -215,50 +227,58 @@ def writing() -> Iterator[duckdb.DuckDBPyConnection]:
         yield cur
     finally:
         cur.close()
-        _run.version = None
+        _run.state = None
 
 
 def cached_query(
-    max_entries: int = 64,
+    max_entries: int = 64, reads: tuple[str, ...] | None = None,
 ) -> Callable[[Callable[Concatenate[duckdb.DuckDBPyConnection, P], T]], Callable[P, T]]:
     """Cache a query ``fn(con, *args)`` on its arguments and the data version.
 
     The decorated function is called without ``con``: a rerun with the same arguments runs no
-    query, and any write (here or through the inbox) gives a new data version.
+    query, and any write (here or through the inbox) gives a new data version; with ``reads`` (the
+    only tables it reads, e.g. ``store.FIGURES``), only a write that may change one of them.
     """
     def wrap(fn: Callable[Concatenate[duckdb.DuckDBPyConnection, P], T]) -> Callable[P, T]:
         def run(version: int, *args: Any, **kwargs: Any) -> T:
             with reading() as con:
                 return fn(con, *args, **kwargs)
 
-        return _versioned(fn, run, max_entries)
+        return _versioned(fn, run, max_entries, reads)
 
     return wrap
 
 
-def cached_result(max_entries: int = 64) -> Callable[[Callable[P, T]], Callable[P, T]]:
+def cached_result(
+    max_entries: int = 64, reads: tuple[str, ...] | None = None,
+) -> Callable[[Callable[P, T]], Callable[P, T]]:
     """Cache ``fn(*args)``, work done on cached queries' results, on its arguments and the data version.
 
     For what a page would otherwise redo on every rerun (hiding small counts for the public view,
-    drawing forty small charts): it changes only when its arguments or the data do.
+    drawing forty small charts): it changes only when its arguments or the data do. ``reads``: the
+    tables of every cached query it uses, as for ``cached_query``.
     """
     def wrap(fn: Callable[P, T]) -> Callable[P, T]:
         def run(version: int, *args: Any, **kwargs: Any) -> T:
             return fn(*args, **kwargs)
 
-        return _versioned(fn, run, max_entries)
+        return _versioned(fn, run, max_entries, reads)
 
     return wrap
 
 
-def _versioned(fn: Callable[..., T], run: Callable[..., T], max_entries: int) -> Callable[P, T]:
+def _versioned(fn: Callable[..., T], run: Callable[..., T], max_entries: int,
+               reads: tuple[str, ...] | None) -> Callable[P, T]:
     # st.cache_data keys a function on its module, qualified name and source: give each wrapped
     # function its own name, or every function wrapped here would share one cache
+    unknown = sorted(set(reads or ()) - set(store.TABLES))
+    if unknown:
+        raise ValueError(f"{fn.__qualname__} reads unknown tables {unknown}")
     run.__module__, run.__qualname__, run.__name__ = fn.__module__, f"{fn.__qualname__}__cached", fn.__name__
     cached = st.cache_data(show_spinner=False, max_entries=max_entries)(run)
 
     @functools.wraps(fn)
     def call(*args: P.args, **kwargs: P.kwargs) -> T:
-        return cached(data_version(), *args, **kwargs)
+        return cached(data_version(reads), *args, **kwargs)
 
     return call

@@ -178,7 +178,7 @@ def add_commentary(
         problems.append(_field("author", "say who wrote this (sign in first)."))
     if problems:
         raise InputError(problems)
-    with write_transaction(con) as cur:
+    with write_transaction(con, changes=("commentary",)) as cur:  # no figure changes: charts stay cached
         out = run(cur, "commentary_insert", {
             "measure_id": measure_id, "period_start": day, "author": author.strip(), "written_at": now,
             "body": text, "visibility": visibility,
