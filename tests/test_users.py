@@ -299,3 +299,32 @@ def test_an_unknown_role_or_action_is_a_programming_error() -> None:
         users.can("guest", "upload")
     with pytest.raises(ValueError, match="action must be one of view_published, .*, got 'delete_all'"):
         users.can("admin", "delete_all")
+
+
+def test_a_throttled_client_is_answered_after_a_checks_time_without_a_check(
+        db: duckdb.DuckDBPyConnection, officer: users.User, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An attacker guessing non-stop costs the server no scrypt once throttled (issue #12's load test:
+    one core of two), and still gets the same words after as long as a check takes."""
+    import hashlib
+    import time
+
+    throttle = users.Throttle()
+    for i in range(users.CLIENT_MAX_FAILED):
+        users.sign_in(db, "amy.smith", "guess", client="attacker", now=NOW + timedelta(seconds=i), cost=FAST,
+                      throttle=throttle)
+    real, calls = hashlib.scrypt, []
+
+    def counted(password: bytes, **kw: object) -> bytes:
+        calls.append(1)
+        return real(password, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(hashlib, "scrypt", counted)
+    monkeypatch.setattr(users, "CHECK_TIME", users.CheckTime(first=0.25))
+    started = time.perf_counter()
+    refused = users.sign_in(db, "amy.smith", PASSWORD, client="attacker", now=NOW, cost=FAST, throttle=throttle)
+    took = time.perf_counter() - started
+    assert not refused.ok and refused.message == users.WRONG
+    assert calls == []  # no check done
+    assert took >= 0.25  # as long as a check takes here
+    wrong = users.sign_in(db, "amy.smith", "guess", client="someone else", now=NOW, cost=FAST, throttle=throttle)
+    assert calls == [1] and wrong.message == refused.message  # a client not throttled: one real check

@@ -15,6 +15,7 @@ import hmac
 import re
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -357,12 +358,39 @@ class Throttle:
 THROTTLE = Throttle()
 
 
+class CheckTime:
+    """How long a password check has lately taken in this process (the median of the last few).
+
+    A client refused for failing too often waits this long instead of doing a check: the same answer
+    after the same time as any other refusal, without the CPU. A check (scrypt at the OWASP cost) is
+    a third of a second of a core; an attacker guessing non-stop took one of the server's two cores
+    (issue #12's load test), and the answer to a throttled client depends on no account anyway.
+    """
+
+    def __init__(self, first: float = 0.3) -> None:
+        self._lock = threading.Lock()
+        self._recent: list[float] = [first]
+
+    def note(self, seconds: float) -> None:
+        with self._lock:
+            self._recent = [*self._recent[-8:], seconds]
+
+    def typical(self) -> float:
+        with self._lock:
+            ordered = sorted(self._recent)
+        return ordered[len(ordered) // 2]
+
+
+CHECK_TIME = CheckTime()
+
+
 def sign_in(
     con: duckdb.DuckDBPyConnection, username: str, password: str, *, client: str = "",
     now: datetime | None = None, cost: ScryptCost = DEFAULT_COST, throttle: Throttle | None = None,
 ) -> SignIn:
-    """Check a username and password. An unknown user, a wrong password, a locked account and a client
-    that has failed too often all get WRONG after one scrypt check (of a dummy hash if need be).
+    """Check a username and password. An unknown user, a wrong password and a locked account all get
+    WRONG after one scrypt check (of a dummy hash if need be); a client that has failed too often gets
+    WRONG after as long as a check takes (``CHECK_TIME``), without one.
 
     After MAX_FAILED failures in a row the account locks for LOCK_MINUTES, and while locked even the
     right password is refused; ``client`` (who is asking: their address) is refused after
@@ -374,12 +402,14 @@ def sign_in(
     throttle = throttle or THROTTLE
     name = normalise_username(username)
     if throttle.refused(client, now):
-        verify_password(password, _dummy_hash(cost))  # the same time and answer as any other refusal
+        time.sleep(CHECK_TIME.typical())  # the same time and answer as any other refusal, no CPU
         _count_failure(con, None, now)
         return SignIn(None, WRONG)
     row = _row(con, name)
     stored = str(row["password_hash"]) if row is not None else _dummy_hash(cost)
+    started = time.perf_counter()
     right = verify_password(password, stored)
+    CHECK_TIME.note(time.perf_counter() - started)
     locked = _when(row["locked_until"]) if row is not None else None
     if row is None or not right or (locked is not None and locked > now):
         throttle.failed(client, now)
