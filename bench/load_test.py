@@ -1,7 +1,11 @@
 """Load test: a real `streamlit run` server, busy as a council would make it, for a minute (issue #12).
 
 - VISITORS websocket sessions (Streamlit's own protocol, bench/stclient.py) each open page after
-  page, as a sidebar click does, and time each until the server says the script finished;
+  page, as a sidebar click does, and time each until the server says the script finished. Between
+  pages a visitor reads for 2 to 6 seconds (uniformly at random): a person glancing over a page of
+  tiles or a chart and clicking on, quicker than anyone reads a chart properly, so 20 visitors ask
+  for about 4 pages a second. ``--stress`` reads for only 0.2 to 1 s (about 25 pages a second: more
+  like 100 people browsing at once), to see where the server gives way;
 - an officer in headless Chromium (Playwright) signs in and saves commentary every OFFICER_EVERY s;
 - an attacker in headless Chromium tries wrong passwords on the Account page, non-stop;
 - `python -m perf load` of a LOAD_ROWS-row demand file is started after a few seconds.
@@ -12,6 +16,7 @@ every table's fingerprint (rows and a hash of them) before and after: nothing lo
 added is exactly the load's rows and the saved commentary.
 
     .venv/bin/python bench/load_test.py                       # the issue's test: 20 visitors, 60 s
+    .venv/bin/python bench/load_test.py --stress              # the same, visitors reading 0.2-1 s a page
     .venv/bin/python bench/load_test.py --deadlock            # the freeze of issue #12: 8 visitors on
                                                               # Demand/Capability, commentary every 0.5 s, 40 s
 """
@@ -114,15 +119,21 @@ def start_server(db: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     raise RuntimeError("server did not start")
 
 
-async def visitor(url: str, pages: list[str], until: float, runs: list[PageRun], seed: int) -> None:
+READING = (2.0, 6.0)  # seconds a visitor spends on a page before the next click (see the docstring)
+STRESS_READING = (0.2, 1.0)
+
+
+async def visitor(url: str, pages: list[str], until: float, runs: list[PageRun], seed: int,
+                  reading: tuple[float, float] = READING) -> None:
     rng = random.Random(seed)
     async with Visitor(url) as v:
+        await asyncio.sleep(rng.uniform(0.0, reading[1]))  # visitors arrive over the first page's reading
         while time.perf_counter() < until:
             run = await v.open(rng.choice(pages), timeout=FROZEN_AFTER)
             runs.append(run)
             if not run.finished:  # a frozen page: a real visitor reloads the tab
-                return await visitor(url, pages, until, runs, seed + 1000)
-            await asyncio.sleep(rng.uniform(0.2, 1.0))  # reading the page
+                return await visitor(url, pages, until, runs, seed + 1000, reading)
+            await asyncio.sleep(rng.uniform(*reading))  # reading the page
 
 
 SIGNED_IN = threading.Event()  # the attacker starts once the officer is in (both come from 127.0.0.1, and the
@@ -214,6 +225,9 @@ def main() -> int:
     ap.add_argument("--rows", type=int, default=500_000, help="rows in the `perf load` file (0: no load)")
     ap.add_argument("--attacker", action=argparse.BooleanOptionalAction, default=True)
     ap.add_argument("--pages", default=",".join(PAGES), help="comma-separated URL paths ('' is the Overview)")
+    ap.add_argument("--stress", action="store_true",
+                    help=f"visitors read each page for {STRESS_READING[0]}-{STRESS_READING[1]} s, not "
+                         f"{READING[0]:.0f}-{READING[1]:.0f} s")
     ap.add_argument("--deadlock", action="store_true",
                     help="issue #12's freeze: 8 visitors on Demand and Capability, commentary every 0.5 s, 40 s, "
                          "no load, no attacker")
@@ -225,6 +239,7 @@ def main() -> int:
         args.visitors, args.seconds, args.officer_every, args.rows, args.attacker = 8, 40.0, 0.5, 0, False
         args.pages = "demand,capability"
     pages = args.pages.split(",")
+    reading = STRESS_READING if args.stress or args.deadlock else READING
 
     work = Path(tempfile.mkdtemp(prefix="load_test_"))
     db, csv, first_new = prepare(work, args.rows)
@@ -233,7 +248,8 @@ def main() -> int:
     log = work / "server.log"
     server = start_server(db, args.port, log)
     print(f"load average at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"server up on {url}; {args.visitors} visitors, officer every {args.officer_every} s, "
+    print(f"server up on {url}; {args.visitors} visitors reading {reading[0]}-{reading[1]} s a page, "
+          f"officer every {args.officer_every} s, "
           f"load of {args.rows:,} rows, attacker {'on' if args.attacker else 'off'}, {args.seconds:.0f} s")
     # one warm-up visit, as a server in use has had
     asyncio.run(_warm(url))
@@ -269,7 +285,7 @@ def main() -> int:
     runs: list[PageRun] = []
 
     async def everyone() -> None:
-        await asyncio.gather(*(visitor(url, pages, until, runs, i) for i in range(args.visitors)))
+        await asyncio.gather(*(visitor(url, pages, until, runs, i, reading) for i in range(args.visitors)))
 
     asyncio.run(everyone())
     for t in threads:
