@@ -313,6 +313,12 @@ def main() -> int:
     if times:
         print(f"page seconds: p50 {statistics.median(times):.2f}, p95 {percentile(times, 0.95):.2f}, "
               f"max {max(times):.2f}")
+        by_page: dict[str, list[float]] = {}
+        for r in runs:
+            if r.finished:
+                by_page.setdefault(r.page or "overview", []).append(r.seconds)
+        print("  by page (p50/p95 s): " + ", ".join(
+            f"{p} {statistics.median(t):.2f}/{percentile(t, 0.95):.2f}" for p, t in sorted(by_page.items())))
     for r in (frozen + failed + errors)[:5]:
         print(f"  {r.page or 'overview'}: finished={r.finished} {r.exceptions[:1]} {r.errors[:1]}")
     saves = officer_out.get("saves", [])

@@ -191,14 +191,20 @@ def data_version(reads: tuple[str, ...] | None = None) -> int:
 
 
 def _read_state() -> _State:
-    """The file (path, inode, modification time: a rebuild or a newer snapshot) and this process's
-    commits through the write door, in all and per table. Only this process can write the file while
-    it holds it, so the write-ahead log's time is not part of it: a failed sign-in (a quiet write)
-    empties no cache."""
+    """The file (path, inode: a rebuild or a newer snapshot) and this process's commits through the
+    write door, in all and per table. Only this process can write the file while it holds it
+    read-write, and every write goes through the door, so neither the write-ahead log's time nor the
+    file's is part of it: a failed sign-in (a quiet write) empties no cache, and nor does DuckDB
+    writing a long load's rows to the file as it goes (which emptied every cache on every run for the
+    half minute of a 500k-row load: issue #12's load test). A file this process only reads (the
+    public view's snapshot) keeps its modification time in the version."""
     path = _path()
+    held = _current
     try:
         info = os.stat(path)
-        stamp = (info.st_ino, info.st_mtime_ns)
+        # the app's own file, held (or about to be opened) read-write by this process
+        writer = not public_mode() and (held is None or held.writable or held.key[0] != str(path))
+        stamp = (info.st_ino, 0 if writer else info.st_mtime_ns)
     except FileNotFoundError:
         stamp = (0, 0)
     total, unscoped, tables = store.commit_counts()
