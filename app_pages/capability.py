@@ -58,14 +58,14 @@ if public and disclosure.mostly_hidden(pts):
             "not chart them. Choose a larger area, or all services, to see the chart.")
 elif drawn.mode == "case":
     title = f"End-to-end {unit} of each completed case, in the order they were completed"
-    draw.svg(svg.xmr_chart(pts, pts["completed_at"], title=title, y_title=unit.capitalize(), phase_labels=phase_labels,
+    draw.svg(draw.drawn("xmr_chart", pts, pts["completed_at"], title=title, y_title=unit.capitalize(), phase_labels=phase_labels,
                            label=f"{title}: a control chart of end-to-end time. The sentence above says what it shows."))
     st.caption(f"Each point is one case. Centre line: the average; dashed lines: the natural process limits "
                f"(average ± 2.66 × the average difference between one case and the next; the lower one never "
                f"below zero). {rng.cases:,} cases in the latest phase.")
 else:
     title = f"Median end-to-end {unit} of the cases completed each {every}"
-    draw.svg(svg.xmr_chart(pts, pts["period_start"], title=title, y_title=unit.capitalize(), phase_labels=phase_labels,
+    draw.svg(draw.drawn("xmr_chart", pts, pts["period_start"], title=title, y_title=unit.capitalize(), phase_labels=phase_labels,
                            label=f"{title}: a control chart of end-to-end time. The sentence above says what it shows."))
     why = (f"The public view draws no single case ({count(total)} completed)" if public
            else f"Too many cases to draw one by one ({total:,})")
@@ -95,7 +95,7 @@ else:
     else:
         bins = svg.bins(wip["age_days"], wip["open_cases"], unit=unit)
     if bins["count"].notna().any():
-        draw.svg(svg.histogram(bins, title="Open cases by age so far", x_title=f"Age so far ({unit})",
+        draw.svg(draw.drawn("histogram", bins, title="Open cases by age so far", x_title=f"Age so far ({unit})",
                                y_title="Open cases", marker=rng.upper if ranged else None,
                                marker_label=f"Upper limit: {rng.upper:,.0f} {unit}" if ranged else "",
                                label=f"Bars of open cases by their age so far in {unit}"

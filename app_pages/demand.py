@@ -12,7 +12,6 @@ import streamlit as st
 
 from perf.access import disclosure
 from perf.analysis import demand
-from perf.drawing import svg
 from perf.output import export
 from perf.words import text, vocabulary
 from ui import draw
@@ -68,7 +67,7 @@ if over_time:
     mix = periods.melt(id_vars=["period_start"], value_vars=["value_demand", "failure_demand"],
                        var_name="type", value_name="contacts")
     mix["type"] = mix["type"].map({"value_demand": "Value demand", "failure_demand": "Failure demand"})
-    draw.svg(svg.stacked_bars(mix, x="period_start", y="contacts", colour="type",
+    draw.svg(draw.drawn("stacked_bars", mix, x="period_start", y="contacts", colour="type",
                               title=f"Contacts each {every}, value and failure demand", y_title="Contacts",
                               domain=list(vocabulary.DEMAND_COLOURS), palette=list(vocabulary.DEMAND_COLOURS.values()),
                               label=f"Stacked bars of contacts each {every}, value and failure demand; the numbers "
@@ -77,7 +76,7 @@ if over_time:
     st.markdown("#### Is the failure share changing?")
     share = cd.failure_share_shown(c.filters, granularity, public)
     pts = share.points.assign(**{col: share.points[col] * 100 for col in ("value", "centre", "lower", "upper")})
-    draw.svg(svg.xmr_chart(pts, pts["period_start"], title=f"Failure demand, % of contacts each {every}",
+    draw.svg(draw.drawn("xmr_chart", pts, pts["period_start"], title=f"Failure demand, % of contacts each {every}",
                            y_title="% failure demand", phase_labels=labels,
                            label="Control chart of the failure demand share; the sentence below says what it shows."))
     st.caption(f"{share.describe(period_name=every, per_period=False)} "
@@ -97,7 +96,7 @@ if hidden:
 if failure.empty and not hidden:
     st.caption("No failure demand in this period.")
 elif not failure.empty:
-    draw.svg(svg.pareto(failure, title="Failure demand by nature, largest first (Pareto)",
+    draw.svg(draw.drawn("pareto", failure, title="Failure demand by nature, largest first (Pareto)",
                         label="Bars of failure demand by nature, largest first, with the running share as a line; "
                               "the numbers are in the table at the foot of the page."))
     st.caption("Design out the largest causes first: the line shows how much of the failure demand they add up to.")
@@ -114,7 +113,7 @@ if over_time:
                     if season.is_seasonal else "Demand has no strong seasonal pattern."))
         adjusted = st.toggle("Chart demand with the seasonal pattern taken out", key="adjusted", bind="query-params")
         chart = cd.demand_chart_shown(c.filters, granularity, bool(adjusted), public)
-        draw.svg(svg.xmr_chart(chart.points, chart.points["period_start"],
+        draw.svg(draw.drawn("xmr_chart", chart.points, chart.points["period_start"],
                                title=("Seasonally adjusted demand" if adjusted else "Demand") + f" each {every}",
                                y_title="Contacts", phase_labels=labels,
                                label="Control chart of demand per period, with limits per phase."))

@@ -10,6 +10,8 @@
 - an attacker in headless Chromium tries wrong passwords on the Account page, non-stop;
 - `python -m perf load` of a LOAD_ROWS-row demand file is started after a few seconds.
 
+Before the minute starts, one visitor opens each page once, as on a server that has been in use.
+
 It prints page p50/p95/max, frozen pages (no answer in 30 s) and failed ones (an exception, or a
 page not found), the officer's and attacker's timings, the load's exit code and time, and compares
 every table's fingerprint (rows and a hash of them) before and after: nothing lost, and what was
@@ -251,8 +253,8 @@ def main() -> int:
     print(f"server up on {url}; {args.visitors} visitors reading {reading[0]}-{reading[1]} s a page, "
           f"officer every {args.officer_every} s, "
           f"load of {args.rows:,} rows, attacker {'on' if args.attacker else 'off'}, {args.seconds:.0f} s")
-    # one warm-up visit, as a server in use has had
-    asyncio.run(_warm(url))
+    # one warm-up visit of each page, as a server in use has had (its first visitors' imports and caches)
+    asyncio.run(_warm(url, pages))
     spy = None
     if args.profile:
         spy = subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "-o", str(args.profile),
@@ -357,9 +359,9 @@ def main() -> int:
     return 0 if passed else 1
 
 
-async def _warm(url: str) -> None:
+async def _warm(url: str, pages: list[str]) -> None:
     async with Visitor(url) as v:
-        for page in ("", "demand"):
+        for page in pages:
             await v.open(page, timeout=120)
 
 

@@ -36,7 +36,6 @@ from perf.config import db_path  # noqa: E402
 async def measure(url: str, warm: int) -> dict[str, tuple[float, list[float]]]:
     out: dict[str, tuple[float, list[float]]] = {}
     async with Visitor(url) as v:
-        await v.open("", timeout=120)  # the session's first run (sidebar, menu) out of the figures
         for page in PAGES:
             first = await v.open(page, timeout=120)
             runs = [(await v.open(page, timeout=120)).seconds for _ in range(warm)]
@@ -50,19 +49,33 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--warm", type=int, default=5)
     ap.add_argument("--port", type=int, default=8766)
-    ap.add_argument("--profile", type=Path, help="py-spy flame graph of the server during the warm runs")
+    ap.add_argument("--profile", type=Path, help="py-spy record of the server during the warm runs (.txt: "
+                    "collapsed stacks, else a flame graph)")
+    ap.add_argument("--cold", action="store_true", help="profile the first runs (caches empty) instead")
     args = ap.parse_args()
     url = f"http://127.0.0.1:{args.port}"
     log = Path(tempfile.mkdtemp(prefix="page_runs_")) / "server.log"
     print(f"database {db_path()}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     server = start_server(db_path(), args.port, log)
     try:
-        cold = asyncio.run(measure(url, 0))  # caches empty: each page's first run; --profile records warm ones
         spy = None
-        if args.profile:
-            spy = subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "-o", str(args.profile),
-                                    "-p", str(server.pid), "--rate", "200", "--nonblocking", "--gil", *(["--format", "raw"] if str(args.profile).endswith(".txt") else [])],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def record() -> subprocess.Popen[bytes]:
+            raw = ["--format", "raw"] if args.profile.suffix == ".txt" else []
+            return subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "-o", str(args.profile),
+                                     "-p", str(server.pid), "--rate", "200", "--nonblocking", "--gil", *raw],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        if args.profile and args.cold:
+            spy = record()
+            time.sleep(1)
+        cold = asyncio.run(measure(url, 0))  # caches empty: each page's first run
+        if spy is not None:
+            spy.send_signal(2)
+            spy.wait(timeout=60)
+            spy = None
+        if args.profile and not args.cold:
+            spy = record()
             time.sleep(1)
         started = time.perf_counter()
         figures = asyncio.run(measure(url, args.warm))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import streamlit as st
 
@@ -20,3 +20,14 @@ def svg(markup: str) -> None:
         # on one line: a blank line would end the HTML block and what followed would be read as Markdown
         one_line = " ".join(markup.splitlines())
         st.markdown(f"<figure class='oi-chart' style='margin:0 0 1rem'>{one_line}</figure>", unsafe_allow_html=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def drawn(kind: str, *args: Any, **kwargs: Any) -> str:
+    """``perf.svg.<kind>(*args, **kwargs)``, kept for the same inputs: a control chart of a hundred
+    periods is tens of milliseconds of Python to draw and one to hash, and every visitor's rerun
+    would draw it again while holding the interpreter lock the others wait on (issue #12)."""
+    from perf import svg as drawing
+
+    markup: str = getattr(drawing, kind)(*args, **kwargs)
+    return markup
