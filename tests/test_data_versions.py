@@ -14,7 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from perf import entry, store
+from perf import store
+from perf.intake import entry
 from tests.conftest import run_page
 from tests.fixtures_db import db_path  # noqa: F401 - the fixture
 from ui import db as ui_db

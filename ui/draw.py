@@ -24,10 +24,10 @@ def svg(markup: str) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def drawn(kind: str, *args: Any, **kwargs: Any) -> str:
-    """``perf.svg.<kind>(*args, **kwargs)``, kept for the same inputs: a control chart of a hundred
+    """``perf.drawing.svg.<kind>(*args, **kwargs)``, kept for the same inputs: a control chart of a hundred
     periods is tens of milliseconds of Python to draw and one to hash, and every visitor's rerun
     would draw it again while holding the interpreter lock the others wait on (issue #12)."""
-    from perf import svg as drawing
+    from perf.drawing import svg as drawing
 
     markup: str = getattr(drawing, kind)(*args, **kwargs)
     return markup
