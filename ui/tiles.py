@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from perf import measures, narrative, public, svg, text
-from perf.measures import Measure
+from perf.access import public
+from perf.analysis import measures
+from perf.drawing import svg
+from perf.words import narrative, text
+from perf.analysis.measures import Measure
 from perf.store import FIGURES
 from ui import cached, icons
 from ui.db import cached_result
