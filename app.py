@@ -17,8 +17,10 @@ st.set_page_config(page_title="Outside-In", page_icon=":material/insights:", lay
 st.html(Path(__file__).with_name("ui") / "accessibility.css")
 
 if not db_path().exists():
-    st.error(f"No database at {db_path()}. Build the sample data with `python -m perf build` "
-             "(or `make run`), or set OUTSIDE_IN_DB to your council's database.")
+    st.error(
+        f"No database at {db_path()}. Build the sample data with `python -m perf build` "
+        "(or `make run`), or set OUTSIDE_IN_DB to your council's database."
+    )
     st.stop()
 
 db.start_run()
@@ -39,17 +41,29 @@ try:  # however the run ends (a page's st.stop(), a rerun), the run's data versi
         st.Page("app_pages/similar.py", title="Similar councils", icon=":material/compare:", url_path="similar"),
     ]
     review = [
-        st.Page("app_pages/review.py", title="Check–Plan–Do review", icon=":material/published_with_changes:",
-                url_path="review"),
+        st.Page(
+            "app_pages/review.py",
+            title="Check–Plan–Do review",
+            icon=":material/published_with_changes:",
+            url_path="review",
+        ),
         st.Page("app_pages/briefing.py", title="Briefing", icon=":material/co_present:", url_path="briefing"),
     ]
     if not public_mode() and auth.can("view_unpublished"):  # signals and their answers are for officers
-        review.insert(0, st.Page("app_pages/signals.py", title="Signals", icon=":material/notifications_active:",
-                                 url_path="signals"))
+        review.insert(
+            0,
+            st.Page(
+                "app_pages/signals.py", title="Signals", icon=":material/notifications_active:", url_path="signals"
+            ),
+        )
     share = [
         st.Page("app_pages/reports.py", title="Reports and exports", icon=":material/download:", url_path="reports"),
-        st.Page("app_pages/accessibility.py", title="Accessibility", icon=":material/accessibility:",
-                url_path="accessibility"),
+        st.Page(
+            "app_pages/accessibility.py",
+            title="Accessibility",
+            icon=":material/accessibility:",
+            url_path="accessibility",
+        ),
     ]
     pages = {"Explore": explore, "Review": review, "Share": share}
     hidden: list[Page] = []  # pages reachable by link but left out of the menu
@@ -71,8 +85,15 @@ try:  # however the run ends (a page's st.stop(), a rerun), the run's data versi
             (data if allowed else hidden).append(page)
         if data:
             pages["Data"] = data
-        pages["Account"] = [st.Page("app_pages/sign_in.py", title="Account" if auth.user() else "Sign in",
-                                    icon=":material/account_circle:", url_path="account"), *hidden]
+        pages["Account"] = [
+            st.Page(
+                "app_pages/sign_in.py",
+                title="Account" if auth.user() else "Sign in",
+                icon=":material/account_circle:",
+                url_path="account",
+            ),
+            *hidden,
+        ]
     # Streamlit routes (hidden pages too, by link); the menu is drawn by ui.menu (its own is not valid
     # list markup for screen readers) and lists only the pages this role may use
     nav = st.navigation(pages, position="hidden")
@@ -82,19 +103,26 @@ try:  # however the run ends (a page's st.stop(), a rerun), the run's data versi
     st.session_state["_scope"] = filters.sidebar()
     auth.sidebar()
     with st.sidebar:
-        st.caption(text.markdown(meta.get("dataset_name", "Council data")) + (" · public view" if public_mode() else ""))
+        st.caption(
+            text.markdown(meta.get("dataset_name", "Council data")) + (" · public view" if public_mode() else "")
+        )
         if meta.get("attribution"):
             st.caption(text.markdown(meta["attribution"]))
         if meta.get("published_at"):  # a published snapshot (python -m perf publish) says when it was taken
             st.caption(f"Figures published {meta['published_at'][:16].replace('T', ' ')} UTC")
     if meta.get("dataset", "").lower() == "illustrative":
         if meta.get("real_data"):  # the sample with real published figures beside it: say which is which
-            st.warning("**Illustrative data, with some real.** Figures not marked otherwise are made up to show how "
-                       "Outside-In works (ward names and council totals are real). " + meta["real_data"],
-                       icon=":material/info:")
+            st.warning(
+                "**Illustrative data, with some real.** Figures not marked otherwise are made up to show how "
+                "Outside-In works (ward names and council totals are real). " + meta["real_data"],
+                icon=":material/info:",
+            )
         else:
-            st.warning("**Illustrative data.** These figures are made up to show how Outside-In works; "
-                       "ward names and council totals are real, everything else is not.", icon=":material/info:")
+            st.warning(
+                "**Illustrative data.** These figures are made up to show how Outside-In works; "
+                "ward names and council totals are real, everything else is not.",
+                icon=":material/info:",
+            )
     errors.run_page(nav)  # a failure shows a short message and a reference; the details go to the log
 finally:
     db.end_run()

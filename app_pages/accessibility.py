@@ -12,7 +12,10 @@ from ui import cached
 
 meta = cached.meta()
 council = meta.get("dataset_name") or "The council"
-contact = meta.get("accessibility_contact") or "the council's performance team (see the council's website for contact details)"
+contact = (
+    meta.get("accessibility_contact")
+    or "the council's performance team (see the council's website for contact details)"
+)
 
 st.title("Accessibility statement")
 st.markdown(f"""

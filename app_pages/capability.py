@@ -26,19 +26,30 @@ if scope.purpose_id != filters.ALL_PURPOSES:
     services = services[services["strategic_purpose_id"] == scope.purpose_id]
 names = {"": "All services", **dict(zip(services["service_id"], services["name"], strict=True))}
 service_id = st.selectbox("Service", list(names), format_func=names.__getitem__, key="service", bind="query-params")
-days_label = st.segmented_control("Count", ["Calendar days", "Working days"], default="Calendar days", key="days",
-                                  bind="query-params", required=True,
-                                  help="Working days leave out weekends and English bank holidays.")
+days_label = st.segmented_control(
+    "Count",
+    ["Calendar days", "Working days"],
+    default="Calendar days",
+    key="days",
+    bind="query-params",
+    required=True,
+    help="Working days leave out weekends and English bank holidays.",
+)
 day_count: capability.DayCount = "working" if days_label == "Working days" else "calendar"
 unit = "working days" if day_count == "working" else "days"
 span = cd.data_span()
 c = cd.case_scope(scope, service_id or None, span["last_case_day"])
-st.caption(f"{text.markdown(names[service_id or ''])} · {text.markdown(scope.locality_name)} · cases completed in {c.label.lower()} · "
-           "end to end: from the customer's first contact to their need being met")
+st.caption(
+    f"{text.markdown(names[service_id or ''])} · {text.markdown(scope.locality_name)} · cases completed in {c.label.lower()} · "
+    "end to end: from the customer's first contact to their need being met"
+)
 result = cd.capability_chart(c.filters, day_count, public=public)
 if result.points.empty:
-    st.info(text.markdown(f"No cases were completed for {names[service_id or '']} in {scope.locality_name} in "
-                          f"{c.label.lower()}."))
+    st.info(
+        text.markdown(
+            f"No cases were completed for {names[service_id or '']} in {scope.locality_name} in {c.label.lower()}."
+        )
+    )
     st.stop()
 if public:
     st.caption(disclosure.RULE)
@@ -54,28 +65,57 @@ rng = result.predictable_range
 ranged = rng.predictable and rng.cases >= (disclosure.SMALL_COUNT if public else 1)  # a range to promise
 total = int(result.phases["cases"].sum())
 if public and disclosure.mostly_hidden(pts):
-    st.info(f"Most {every}s here have fewer than {disclosure.SMALL_COUNT} completed cases, so the public view does "
-            "not chart them. Choose a larger area, or all services, to see the chart.")
+    st.info(
+        f"Most {every}s here have fewer than {disclosure.SMALL_COUNT} completed cases, so the public view does "
+        "not chart them. Choose a larger area, or all services, to see the chart."
+    )
 elif drawn.mode == "case":
     title = f"End-to-end {unit} of each completed case, in the order they were completed"
-    draw.svg(draw.drawn("xmr_chart", pts, pts["completed_at"], title=title, y_title=unit.capitalize(), phase_labels=phase_labels,
-                           label=f"{title}: a control chart of end-to-end time. The sentence above says what it shows."))
-    st.caption(f"Each point is one case. Centre line: the average; dashed lines: the natural process limits "
-               f"(average ± 2.66 × the average difference between one case and the next; the lower one never "
-               f"below zero). {rng.cases:,} cases in the latest phase.")
+    draw.svg(
+        draw.drawn(
+            "xmr_chart",
+            pts,
+            pts["completed_at"],
+            title=title,
+            y_title=unit.capitalize(),
+            phase_labels=phase_labels,
+            label=f"{title}: a control chart of end-to-end time. The sentence above says what it shows.",
+        )
+    )
+    st.caption(
+        f"Each point is one case. Centre line: the average; dashed lines: the natural process limits "
+        f"(average ± 2.66 × the average difference between one case and the next; the lower one never "
+        f"below zero). {rng.cases:,} cases in the latest phase."
+    )
 else:
     title = f"Median end-to-end {unit} of the cases completed each {every}"
-    draw.svg(draw.drawn("xmr_chart", pts, pts["period_start"], title=title, y_title=unit.capitalize(), phase_labels=phase_labels,
-                           label=f"{title}: a control chart of end-to-end time. The sentence above says what it shows."))
-    why = (f"The public view draws no single case ({count(total)} completed)" if public
-           else f"Too many cases to draw one by one ({total:,})")
-    st.caption(f"{why}, so each point is a {every}'s median, with limits for the {every}ly median. The sentence "
-               f"above speaks for one case: its range comes from every case in completion order. Each {every}'s "
-               f"90th percentile is in the numbers behind the chart, below.")
+    draw.svg(
+        draw.drawn(
+            "xmr_chart",
+            pts,
+            pts["period_start"],
+            title=title,
+            y_title=unit.capitalize(),
+            phase_labels=phase_labels,
+            label=f"{title}: a control chart of end-to-end time. The sentence above says what it shows.",
+        )
+    )
+    why = (
+        f"The public view draws no single case ({count(total)} completed)"
+        if public
+        else f"Too many cases to draw one by one ({total:,})"
+    )
+    st.caption(
+        f"{why}, so each point is a {every}'s median, with limits for the {every}ly median. The sentence "
+        f"above speaks for one case: its range comes from every case in completion order. Each {every}'s "
+        f"90th percentile is in the numbers behind the chart, below."
+    )
     if public and (note := disclosure.hidden_note(pts, things=f"{every}s")):
         st.caption(f"{note} Limits are worked out from the {every}s shown.")
-st.caption("Predictable means no signal in the latest half-year of the latest phase: older signals, such as a "
-           "system settling after a redesign, are history.")
+st.caption(
+    "Predictable means no signal in the latest half-year of the latest phase: older signals, such as a "
+    "system settling after a redesign, are history."
+)
 
 st.markdown("#### Work in progress")
 wip = cd.work_in_progress(c.filters, day_count)
@@ -85,56 +125,122 @@ else:
     open_cases = int(wip["open_cases"].sum())
     beyond = int(wip.loc[wip["age_days"] > rng.upper, "open_cases"].sum()) if ranged else 0
     as_at = pd.Timestamp(wip["as_at"].iloc[0])
-    st.write(f"{count(open_cases).capitalize()} cases were open on {as_at:%-d %B %Y}"
-             + (f"; {count(beyond)} of them are already older than the {rng.upper:,.0f} {unit} the system predictably "
-                f"delivers in, so they need looking at." if ranged else "."))
+    st.write(
+        f"{count(open_cases).capitalize()} cases were open on {as_at:%-d %B %Y}"
+        + (
+            f"; {count(beyond)} of them are already older than the {rng.upper:,.0f} {unit} the system predictably "
+            f"delivers in, so they need looking at."
+            if ranged
+            else "."
+        )
+    )
     if public:  # bands of ages with small counts hidden, not one bar a day
         bands = disclosure.age_bands(wip, max_bands=12)
-        bins = bands.assign(start=bands["age_from"], end=bands["age_to"] + 1, count=bands["open_cases"],
-                            name=bands["band"] + f" {unit}")
+        bins = bands.assign(
+            start=bands["age_from"], end=bands["age_to"] + 1, count=bands["open_cases"], name=bands["band"] + f" {unit}"
+        )
     else:
         bins = svg.bins(wip["age_days"], wip["open_cases"], unit=unit)
     if bins["count"].notna().any():
-        draw.svg(draw.drawn("histogram", bins, title="Open cases by age so far", x_title=f"Age so far ({unit})",
-                               y_title="Open cases", marker=rng.upper if ranged else None,
-                               marker_label=f"Upper limit: {rng.upper:,.0f} {unit}" if ranged else "",
-                               label=f"Bars of open cases by their age so far in {unit}"
-                                     + (f", with the upper limit of {rng.upper:,.0f} {unit} marked." if ranged else ".")))
+        draw.svg(
+            draw.drawn(
+                "histogram",
+                bins,
+                title="Open cases by age so far",
+                x_title=f"Age so far ({unit})",
+                y_title="Open cases",
+                marker=rng.upper if ranged else None,
+                marker_label=f"Upper limit: {rng.upper:,.0f} {unit}" if ranged else "",
+                label=f"Bars of open cases by their age so far in {unit}"
+                + (f", with the upper limit of {rng.upper:,.0f} {unit} marked." if ranged else "."),
+            )
+        )
     if public and bands["suppressed"].any():
-        st.caption(f"Ages with fewer than {disclosure.SMALL_COUNT} open cases (and one more, where a total would "
-                   "give them away) are not charted.")
+        st.caption(
+            f"Ages with fewer than {disclosure.SMALL_COUNT} open cases (and one more, where a total would "
+            "give them away) are not charted."
+        )
     if not public:  # case references are internal; the public view keeps to the counts
-        st.dataframe(cd.oldest_open(c.filters).rename(columns={
-            "case_id": "Case", "service_id": "Service", "locality_id": "Ward", "channel": "Channel",
-            "nature": "Nature", "started_at": "First contact", "age_days": "Age (days)",
-            "age_working_days": "Age (working days)"}).drop(columns=["as_at"]), hide_index=True, width="stretch")
+        st.dataframe(
+            cd.oldest_open(c.filters)
+            .rename(
+                columns={
+                    "case_id": "Case",
+                    "service_id": "Service",
+                    "locality_id": "Ward",
+                    "channel": "Channel",
+                    "nature": "Nature",
+                    "started_at": "First contact",
+                    "age_days": "Age (days)",
+                    "age_working_days": "Age (working days)",
+                }
+            )
+            .drop(columns=["as_at"]),
+            hide_index=True,
+            width="stretch",
+        )
 
 st.markdown("#### Side by side")
-by_label = st.segmented_control("Compare", ["Service", "Channel", "Locality", "Ward"], default="Service", key="compare",
-                                bind="query-params", required=True)
-BY: dict[str, capability.Breakdown] = {"Service": "service", "Channel": "channel", "Locality": "locality",
-                                       "Ward": "ward"}
+by_label = st.segmented_control(
+    "Compare",
+    ["Service", "Channel", "Locality", "Ward"],
+    default="Service",
+    key="compare",
+    bind="query-params",
+    required=True,
+)
+BY: dict[str, capability.Breakdown] = {
+    "Service": "service",
+    "Channel": "channel",
+    "Locality": "locality",
+    "Ward": "ward",
+}
 table = cd.breakdown_shown(c.filters, BY[str(by_label)], day_count, public)
 st.caption("Each row is read against its own range, not ranked: a wide range is a less predictable system.")
-cd.table(table[["group_name", "cases", "mean", "median", "p90", "lower", "upper", "open_cases"]].round(1).rename(
-    columns={"group_name": by_label, "cases": "Cases completed", "mean": "Average", "median": "Median",
-             "p90": "90th percentile", "lower": "Lower limit", "upper": "Upper limit", "open_cases": "Open now"}),
-    public=public)
+cd.table(
+    table[["group_name", "cases", "mean", "median", "p90", "lower", "upper", "open_cases"]]
+    .round(1)
+    .rename(
+        columns={
+            "group_name": by_label,
+            "cases": "Cases completed",
+            "mean": "Average",
+            "median": "Median",
+            "p90": "90th percentile",
+            "lower": "Lower limit",
+            "upper": "Upper limit",
+            "open_cases": "Open now",
+        }
+    ),
+    public=public,
+)
 if public and (table["suppressed"].any() or table["open_suppressed"].any()):
-    st.caption(f"A blank cell is a count under {disclosure.SMALL_COUNT} (or one that would give such a count away), "
-               "or the average and range of those few cases: the public view does not show them.")
+    st.caption(
+        f"A blank cell is a count under {disclosure.SMALL_COUNT} (or one that would give such a count away), "
+        "or the average and range of those few cases: the public view does not show them."
+    )
 
 phases = cd.service_phases(service_id or None, public)
 if not phases.empty:
     st.markdown("#### Before and after a redesign")
-    options = {d.date().isoformat(): f"{d:%-d %B %Y}: {label}" for d, label in zip(phases["starts_on"],
-                                                                                   phases["label"], strict=True)}
-    change = st.selectbox("Change", list(options), index=len(options) - 1, format_func=options.__getitem__,
-                          key="change", bind="query-params")
+    options = {
+        d.date().isoformat(): f"{d:%-d %B %Y}: {label}"
+        for d, label in zip(phases["starts_on"], phases["label"], strict=True)
+    }
+    change = st.selectbox(
+        "Change",
+        list(options),
+        index=len(options) - 1,
+        format_func=options.__getitem__,
+        key="change",
+        bind="query-params",
+    )
     comparison = cd.compare(c.filters.whole_history(), pd.Timestamp(change).date(), day_count)
     if public and disclosure.too_few_to_compare(comparison):
-        st.write(f"Fewer than {disclosure.SMALL_COUNT} cases were completed on one side of this change: too few to "
-                 "compare in the public view.")
+        st.write(
+            f"Fewer than {disclosure.SMALL_COUNT} cases were completed on one side of this change: too few to "
+            "compare in the public view."
+        )
     else:
         st.write(text.markdown(comparison.sentence()))
         st.dataframe(comparison.table().round(1), hide_index=True)
@@ -142,5 +248,10 @@ if not phases.empty:
 with st.expander("The numbers behind the chart"):
     shown = drawn.points.drop(columns=["special_cause"], errors="ignore")
     cd.table(shown, public=public)
-    st.download_button("Download the data (CSV)", export.to_csv_bytes(shown), file_name="capability.csv",
-                       mime="text/csv", on_click="ignore")
+    st.download_button(
+        "Download the data (CSV)",
+        export.to_csv_bytes(shown),
+        file_name="capability.csv",
+        mime="text/csv",
+        on_click="ignore",
+    )

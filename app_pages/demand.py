@@ -31,59 +31,91 @@ c = cd.case_scope(scope, service_id or None, span["last_contact"])
 st.caption(text.markdown(f"{names[service_id or '']} · {scope.locality_name} · {c.label}"))
 periods = cd.by_period(c.filters, c.granularity)
 if periods.empty or int(periods["demand"].sum()) == 0:
-    st.info(text.markdown(f"No demand recorded for {names[service_id or '']} in {scope.locality_name} in "
-                          f"{c.label.lower()}."))
+    st.info(
+        text.markdown(
+            f"No demand recorded for {names[service_id or '']} in {scope.locality_name} in {c.label.lower()}."
+        )
+    )
     st.stop()
 granularity, natures, raw = c.granularity, cd.natures_shown(c.filters, public), periods
 if public:
     st.caption(disclosure.RULE)
     granularity, periods = cd.public_periods(c.filters, c.granularity)
     if periods["suppressed"].all():
-        st.info(f"There are too few contacts for {names[service_id or '']} in {scope.locality_name} in "
-                f"{c.label.lower()} to show in the public view: counts under {disclosure.SMALL_COUNT} are not "
-                "published, so that no one can be identified. Choose a larger area or a longer period.")
+        st.info(
+            f"There are too few contacts for {names[service_id or '']} in {scope.locality_name} in "
+            f"{c.label.lower()} to show in the public view: counts under {disclosure.SMALL_COUNT} are not "
+            "published, so that no one can be identified. Choose a larger area or a longer period."
+        )
         st.stop()
 phase_names = cd.service_phases(service_id or None, public)
 starts = list(phase_names["starts_on"])
 if public:
-    st.subheader(text.markdown(disclosure.demand_sentence(periods, natures, granularity=granularity,
-                                                          phase_starts=starts, raw=raw)))
+    st.subheader(
+        text.markdown(
+            disclosure.demand_sentence(periods, natures, granularity=granularity, phase_starts=starts, raw=raw)
+        )
+    )
 else:
-    st.subheader(text.markdown(demand.demand_sentence(periods, natures, granularity=granularity,
-                                                      phase_starts=starts)))
+    st.subheader(text.markdown(demand.demand_sentence(periods, natures, granularity=granularity, phase_starts=starts)))
 
 every = f"{granularity}"
 over_time = not (public and disclosure.mostly_hidden(periods))
 if granularity != c.granularity and over_time:
-    st.caption(f"Shown by {every}: {c.granularity} by {c.granularity}, too many of the counts here would be "
-               f"under {disclosure.SMALL_COUNT}, or would give one away.")
+    st.caption(
+        f"Shown by {every}: {c.granularity} by {c.granularity}, too many of the counts here would be "
+        f"under {disclosure.SMALL_COUNT}, or would give one away."
+    )
 if not over_time:
-    st.info(f"Most {every}s here have fewer than {disclosure.SMALL_COUNT} contacts of one type, so the public view "
-            "does not chart demand over time. Choose a larger area, or all services, to see it.")
+    st.info(
+        f"Most {every}s here have fewer than {disclosure.SMALL_COUNT} contacts of one type, so the public view "
+        "does not chart demand over time. Choose a larger area, or all services, to see it."
+    )
 elif public and (note := disclosure.hidden_note(periods, things=f"{every}s")):
     st.caption(f"{note} Lines and limits are worked out from the {every}s shown.")
 labels = {i + 1: str(label) for i, label in enumerate(phase_names["label"])}
 if over_time:
-    mix = periods.melt(id_vars=["period_start"], value_vars=["value_demand", "failure_demand"],
-                       var_name="type", value_name="contacts")
+    mix = periods.melt(
+        id_vars=["period_start"], value_vars=["value_demand", "failure_demand"], var_name="type", value_name="contacts"
+    )
     mix["type"] = mix["type"].map({"value_demand": "Value demand", "failure_demand": "Failure demand"})
-    draw.svg(draw.drawn("stacked_bars", mix, x="period_start", y="contacts", colour="type",
-                              title=f"Contacts each {every}, value and failure demand", y_title="Contacts",
-                              domain=list(vocabulary.DEMAND_COLOURS), palette=list(vocabulary.DEMAND_COLOURS.values()),
-                              label=f"Stacked bars of contacts each {every}, value and failure demand; the numbers "
-                                    "are in the table at the foot of the page."))
+    draw.svg(
+        draw.drawn(
+            "stacked_bars",
+            mix,
+            x="period_start",
+            y="contacts",
+            colour="type",
+            title=f"Contacts each {every}, value and failure demand",
+            y_title="Contacts",
+            domain=list(vocabulary.DEMAND_COLOURS),
+            palette=list(vocabulary.DEMAND_COLOURS.values()),
+            label=f"Stacked bars of contacts each {every}, value and failure demand; the numbers "
+            "are in the table at the foot of the page.",
+        )
+    )
 
     st.markdown("#### Is the failure share changing?")
     share = cd.failure_share_shown(c.filters, granularity, public)
     pts = share.points.assign(**{col: share.points[col] * 100 for col in ("value", "centre", "lower", "upper")})
-    draw.svg(draw.drawn("xmr_chart", pts, pts["period_start"], title=f"Failure demand, % of contacts each {every}",
-                           y_title="% failure demand", phase_labels=labels,
-                           label="Control chart of the failure demand share; the sentence below says what it shows."))
-    st.caption(f"{share.describe(period_name=every, per_period=False)} "
-               "This is a **Laney p′ chart**. A plain p-chart's limits assume the only variation is chance between "
-               "contacts; with hundreds of contacts a period they come out so tight that almost every point looks "
-               "like a signal. Laney's p′ widens each period's limits by the variation actually seen from period to "
-               "period, while still allowing for busier and quieter periods. Limits are recalculated at each redesign.")
+    draw.svg(
+        draw.drawn(
+            "xmr_chart",
+            pts,
+            pts["period_start"],
+            title=f"Failure demand, % of contacts each {every}",
+            y_title="% failure demand",
+            phase_labels=labels,
+            label="Control chart of the failure demand share; the sentence below says what it shows.",
+        )
+    )
+    st.caption(
+        f"{share.describe(period_name=every, per_period=False)} "
+        "This is a **Laney p′ chart**. A plain p-chart's limits assume the only variation is chance between "
+        "contacts; with hundreds of contacts a period they come out so tight that almost every point looks "
+        "like a signal. Laney's p′ widens each period's limits by the variation actually seen from period to "
+        "period, while still allowing for busier and quieter periods. Limits are recalculated at each redesign."
+    )
     for warning in share.warnings:
         st.caption(f"Note: {warning}")
 
@@ -96,9 +128,15 @@ if hidden:
 if failure.empty and not hidden:
     st.caption("No failure demand in this period.")
 elif not failure.empty:
-    draw.svg(draw.drawn("pareto", failure, title="Failure demand by nature, largest first (Pareto)",
-                        label="Bars of failure demand by nature, largest first, with the running share as a line; "
-                              "the numbers are in the table at the foot of the page."))
+    draw.svg(
+        draw.drawn(
+            "pareto",
+            failure,
+            title="Failure demand by nature, largest first (Pareto)",
+            label="Bars of failure demand by nature, largest first, with the running share as a line; "
+            "the numbers are in the table at the foot of the page.",
+        )
+    )
     st.caption("Design out the largest causes first: the line shows how much of the failure demand they add up to.")
 
 if over_time:
@@ -108,61 +146,130 @@ if over_time:
         st.caption(season.reason.capitalize())
     else:
         strength = season.strength or 0.0
-        st.write(f"Strength of the seasonal pattern: {strength:.2f} (0 = none, 1 = all of the variation). "
-                 + ("Demand is seasonal: a peak that comes every year at this time is the pattern, not a signal."
-                    if season.is_seasonal else "Demand has no strong seasonal pattern."))
+        st.write(
+            f"Strength of the seasonal pattern: {strength:.2f} (0 = none, 1 = all of the variation). "
+            + (
+                "Demand is seasonal: a peak that comes every year at this time is the pattern, not a signal."
+                if season.is_seasonal
+                else "Demand has no strong seasonal pattern."
+            )
+        )
         adjusted = st.toggle("Chart demand with the seasonal pattern taken out", key="adjusted", bind="query-params")
         chart = cd.demand_chart_shown(c.filters, granularity, bool(adjusted), public)
-        draw.svg(draw.drawn("xmr_chart", chart.points, chart.points["period_start"],
-                               title=("Seasonally adjusted demand" if adjusted else "Demand") + f" each {every}",
-                               y_title="Contacts", phase_labels=labels,
-                               label="Control chart of demand per period, with limits per phase."))
+        draw.svg(
+            draw.drawn(
+                "xmr_chart",
+                chart.points,
+                chart.points["period_start"],
+                title=("Seasonally adjusted demand" if adjusted else "Demand") + f" each {every}",
+                y_title="Contacts",
+                phase_labels=labels,
+                label="Control chart of demand per period, with limits per phase.",
+            )
+        )
 
 st.markdown("#### By channel and by place")
 left, right = st.columns(2)
 channels = cd.channel_totals(c.filters, granularity, public)
-cd.table(channels.assign(failure_share=(channels["failure_share"] * 100).round(1))[
-    ["channel", "demand", "failure_demand", "failure_share"]].rename(columns={
-        "channel": "Channel", "demand": "Contacts", "failure_demand": "Failure demand",
-        "failure_share": "Failure demand (%)"}), public=public, where=left)
+cd.table(
+    channels.assign(failure_share=(channels["failure_share"] * 100).round(1))[
+        ["channel", "demand", "failure_demand", "failure_share"]
+    ].rename(
+        columns={
+            "channel": "Channel",
+            "demand": "Contacts",
+            "failure_demand": "Failure demand",
+            "failure_share": "Failure demand (%)",
+        }
+    ),
+    public=public,
+    where=left,
+)
 LEVEL_BELOW: dict[str, demand.Level] = {"area": "council", "council": "locality", "locality": "ward"}
 level = LEVEL_BELOW.get(scope.locality_kind, "ward")
 places = cd.place_totals(c.filters, granularity, level, public)
-cd.table(places[["locality_name", "demand", "demand_per_1000", "failure_demand_per_1000"]].round(1).rename(
-    columns={"locality_name": level.title(), "demand": "Contacts", "demand_per_1000": "Per 1,000 residents",
-             "failure_demand_per_1000": "Failure demand per 1,000"}), public=public, where=right)
-st.caption("Rates per 1,000 residents over the whole period shown, so large and small places can be compared; "
-           "residents are the latest population figures (illustrative for wards)."
-           + (" A blank cell is a small count, or one that would give a small count away." if public else ""))
+cd.table(
+    places[["locality_name", "demand", "demand_per_1000", "failure_demand_per_1000"]]
+    .round(1)
+    .rename(
+        columns={
+            "locality_name": level.title(),
+            "demand": "Contacts",
+            "demand_per_1000": "Per 1,000 residents",
+            "failure_demand_per_1000": "Failure demand per 1,000",
+        }
+    ),
+    public=public,
+    where=right,
+)
+st.caption(
+    "Rates per 1,000 residents over the whole period shown, so large and small places can be compared; "
+    "residents are the latest population figures (illustrative for wards)."
+    + (" A blank cell is a small count, or one that would give a small count away." if public else "")
+)
 
 st.markdown("#### What failure demand costs")
 handling = cost_rate = None
 if service_id:
     row = services.set_index("service_id").loc[service_id]
     a, b = st.columns(2)
-    handling = a.number_input("Minutes of officer time per contact", min_value=0.0, step=0.5,
-                              value=float(row["handling_minutes"]) if pd.notna(row["handling_minutes"]) else 0.0)
-    cost_rate = b.number_input("Cost of an hour (£)", min_value=0.0, step=1.0,
-                               value=float(row["cost_per_hour"]) if pd.notna(row["cost_per_hour"]) else 0.0)
+    handling = a.number_input(
+        "Minutes of officer time per contact",
+        min_value=0.0,
+        step=0.5,
+        value=float(row["handling_minutes"]) if pd.notna(row["handling_minutes"]) else 0.0,
+    )
+    cost_rate = b.number_input(
+        "Cost of an hour (£)",
+        min_value=0.0,
+        step=1.0,
+        value=float(row["cost_per_hour"]) if pd.notna(row["cost_per_hour"]) else 0.0,
+    )
 cost = cd.cost_shown(c.filters, handling, cost_rate, public)
 priced = disclosure.cost_sentence if public else demand.cost_sentence
-st.write(text.markdown(priced(cost, service_name=names[service_id] if service_id else None,
-                            last_day=span["last_contact"])))
+st.write(
+    text.markdown(priced(cost, service_name=names[service_id] if service_id else None, last_day=span["last_contact"]))
+)
 if public and cost["suppressed"].any() and cost["cost"].notna().any():
-    st.caption(f"At least: the cost leaves out a service's month with fewer than {disclosure.SMALL_COUNT} failure "
-               "contacts (and one more, so it cannot be worked out from a total), as it would give the count away.")
+    st.caption(
+        f"At least: the cost leaves out a service's month with fewer than {disclosure.SMALL_COUNT} failure "
+        "contacts (and one more, so it cannot be worked out from a total), as it would give the count away."
+    )
 
 with st.expander("The numbers behind the charts"):
-    columns = {"period_start": "Period starting", "value_demand": "Value demand", "failure_demand": "Failure demand",
-               "demand": "Contacts", "failure_share": "Failure demand (%)", "complete": "Whole period",
-               "suppressed": "Not shown (small count)"}
+    columns = {
+        "period_start": "Period starting",
+        "value_demand": "Value demand",
+        "failure_demand": "Failure demand",
+        "demand": "Contacts",
+        "failure_share": "Failure demand (%)",
+        "complete": "Whole period",
+        "suppressed": "Not shown (small count)",
+    }
     table = periods[[col for col in columns if col in periods.columns]].copy()
     table["failure_share"] = (table["failure_share"] * 100).round(1)
     table = table.rename(columns=columns)
     cd.table(table, public=public)
-    cd.table(natures.assign(share=(natures["share"] * 100).round(1),
-                            cumulative_share=(natures["cumulative_share"] * 100).round(1)).rename(columns={
-        "demand_type": "Type", "rank": "Rank", "nature": "Nature", "demand": "Contacts", "share": "Share (%)",
-        "cumulative_share": "Cumulative (%)", "suppressed": "Not shown (small count)"}), public=public)
-    st.download_button("Download the data (CSV)", export.to_csv_bytes(table), file_name="demand.csv",
-                       mime="text/csv", on_click="ignore")
+    cd.table(
+        natures.assign(
+            share=(natures["share"] * 100).round(1), cumulative_share=(natures["cumulative_share"] * 100).round(1)
+        ).rename(
+            columns={
+                "demand_type": "Type",
+                "rank": "Rank",
+                "nature": "Nature",
+                "demand": "Contacts",
+                "share": "Share (%)",
+                "cumulative_share": "Cumulative (%)",
+                "suppressed": "Not shown (small count)",
+            }
+        ),
+        public=public,
+    )
+    st.download_button(
+        "Download the data (CSV)",
+        export.to_csv_bytes(table),
+        file_name="demand.csv",
+        mime="text/csv",
+        on_click="ignore",
+    )

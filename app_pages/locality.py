@@ -12,8 +12,10 @@ from ui import cached, draw, filters, icons
 
 scope = filters.current()
 st.title("By locality")
-st.caption(f"{text.markdown(scope.locality_name)} · {scope.period_label}. Each area is read against its own variation: "
-           "this page compares places side by side and never ranks them.")
+st.caption(
+    f"{text.markdown(scope.locality_name)} · {scope.period_label}. Each area is read against its own variation: "
+    "this page compares places side by side and never ranks them."
+)
 catalogue = cached.catalogue(scope.public_only)
 catalogue = catalogue[catalogue["by_locality"]]
 if scope.purpose_id != filters.ALL_PURPOSES:
@@ -23,8 +25,9 @@ if measure_id is None:
     st.info("No measures for this purpose are recorded by ward.")
     st.stop()
 m = measures.measure_of(catalogue, measure_id)
-level = st.segmented_control("Compare", ["Wards", "Localities"], default="Wards", key="level", bind="query-params",
-                             required=True)
+level = st.segmented_control(
+    "Compare", ["Wards", "Localities"], default="Wards", key="level", bind="query-params", required=True
+)
 kind = "ward" if level == "Wards" else "locality"
 root = scope.locality_id if scope.locality_kind in {"area", "council", "locality"} else "ALL"
 
@@ -38,8 +41,9 @@ demo = cached.demographics(root)
 residents = places.population(demo) if kind == "ward" else places.population(demo, by="parent_id")
 shown_by = filters.shown_by(scope, m.frequency)
 if shown_by != m.frequency:
-    values = places.reaggregate_areas(values, frequency=m.frequency, granularity=shown_by,
-                                      aggregation=m.aggregation, year_start=scope.year_start)
+    values = places.reaggregate_areas(
+        values, frequency=m.frequency, granularity=shown_by, aggregation=m.aggregation, year_start=scope.year_start
+    )
 since = scope.since(values["period_start"].max())
 if since is not None:
     values = values[values["period_start"] >= since]
@@ -54,8 +58,10 @@ st.markdown(f"### {text.markdown(m.name)}" + (" per 1,000 residents" if rate els
 provenance = m.provenance
 if provenance:  # real or illustrative, said where the figures are (as on the Measure page)
     source = m.attribution
-    st.markdown(icons.data_badge(provenance) + f" <span style='color:#555'>{text.html(source or provenance)}</span>",
-                unsafe_allow_html=True)
+    st.markdown(
+        icons.data_badge(provenance) + f" <span style='color:#555'>{text.html(source or provenance)}</span>",
+        unsafe_allow_html=True,
+    )
 if values["suppressed"].any():
     st.caption(f"{public.RULE} {int(values['suppressed'].sum()):,} of the {len(values):,} figures here are not shown.")
     # an area whose periods are mostly hidden gets no panel: its shown points would be its zeros
@@ -66,19 +72,39 @@ if values["suppressed"].any():
 multiples, panels = cached.area_charts(show, m.improvement)
 signals = multiples.groupby("locality_name")["signal"].apply(lambda s: bool(s.tail(1).fillna(False).any()))
 flagged = sorted(signals[signals].index)
-said = f"Latest period shows a signal in: {', '.join(flagged)}." if flagged else \
-    "No area shows a signal in the latest period."
+said = (
+    f"Latest period shows a signal in: {', '.join(flagged)}."
+    if flagged
+    else "No area shows a signal in the latest period."
+)
 st.markdown(text.markdown(f"{len(signals)} areas. {said}"))
-st.caption(f"{text.markdown(y_title)}: each panel has its own scale, average (solid) and limits (dashed). Special-cause points are "
-           "marked ▲ improving, ■ concerning, ◆/▼ unusually high or low.")
-st.markdown("<div style='display:flex;flex-wrap:wrap;gap:10px 18px'>" + "".join(panels) + "</div>",
-            unsafe_allow_html=True)
+st.caption(
+    f"{text.markdown(y_title)}: each panel has its own scale, average (solid) and limits (dashed). Special-cause points are "
+    "marked ▲ improving, ■ concerning, ◆/▼ unusually high or low."
+)
+st.markdown(
+    "<div style='display:flex;flex-wrap:wrap;gap:10px 18px'>" + "".join(panels) + "</div>", unsafe_allow_html=True
+)
 with st.expander("The numbers behind the small charts"):
-    st.dataframe(multiples.assign(period=multiples["period_start"].dt.strftime("%Y-%m-%d"))[
-        ["locality_name", "period", "value", "centre", "lower", "upper", "point_type"]].round(3).rename(columns={
-            "locality_name": "Area", "period": "Period", "value": y_title, "centre": "Average",
-            "lower": "Lower limit", "upper": "Upper limit", "point_type": "Variation"}),
-        hide_index=True, width="stretch")
+    st.dataframe(
+        multiples.assign(period=multiples["period_start"].dt.strftime("%Y-%m-%d"))[
+            ["locality_name", "period", "value", "centre", "lower", "upper", "point_type"]
+        ]
+        .round(3)
+        .rename(
+            columns={
+                "locality_name": "Area",
+                "period": "Period",
+                "value": y_title,
+                "centre": "Average",
+                "lower": "Lower limit",
+                "upper": "Upper limit",
+                "point_type": "Variation",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 if kind == "ward":
     periods_back = {"week": 13, "month": 3, "quarter": 1, "year": 1}[shown_by]
@@ -93,15 +119,26 @@ if kind == "ward":
     latest["council"] = latest["council_id"].map(councils)
     left, right = st.columns([3, 2])
     with left:
-        draw.svg(svg.tile_map(latest, value_title=y_title,
-                              title=f"Latest {periods_back} {shown_by}{'s' if periods_back > 1 else ''}, by ward",
-                              label="Tile map of wards shaded by the value; the table beside it gives each ward's "
-                                    "figure."))
-        st.caption("Each ward is one equal tile, placed roughly where it lies, so small wards are as visible as big ones.")
+        draw.svg(
+            svg.tile_map(
+                latest,
+                value_title=y_title,
+                title=f"Latest {periods_back} {shown_by}{'s' if periods_back > 1 else ''}, by ward",
+                label="Tile map of wards shaded by the value; the table beside it gives each ward's figure.",
+            )
+        )
+        st.caption(
+            "Each ward is one equal tile, placed roughly where it lies, so small wards are as visible as big ones."
+        )
     with right:
-        st.dataframe(latest[["locality_name", "value"]].round(2)
-                     .rename(columns={"locality_name": "Ward", "value": y_title}).sort_values("Ward"),
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            latest[["locality_name", "value"]]
+            .round(2)
+            .rename(columns={"locality_name": "Ward", "value": y_title})
+            .sort_values("Ward"),
+            hide_index=True,
+            width="stretch",
+        )
 
 st.markdown("#### Who lives here")
 prof = places.profile(demo)
@@ -112,6 +149,10 @@ b.metric("Households", f"{households:,.0f}")
 imd = demo[demo["indicator"] == "imd_decile"]
 if not imd.empty:
     c.metric("Wards in the most deprived 30%", f"{int((imd['value'] <= 3).sum())} of {len(imd)}")
-st.dataframe(prof.assign(share=(prof["share"] * 100).round(1)).rename(
-    columns={"group": "Age group", "residents": "Residents", "share": "Share (%)"}), hide_index=True)
+st.dataframe(
+    prof.assign(share=(prof["share"] * 100).round(1)).rename(
+        columns={"group": "Age group", "residents": "Residents", "share": "Share (%)"}
+    ),
+    hide_index=True,
+)
 st.caption(text.markdown(f"Source: {demo['source'].iloc[0] if not demo.empty else 'no demographic data'}."))

@@ -27,8 +27,10 @@ mine = catalogue[catalogue["strategic_purpose_id"] == purpose_id]
 if mine.empty:
     st.info("No measures are recorded for this purpose yet.")
     st.stop()
-st.markdown(f"**{len(mine)} measures**: {int((mine['kind'] == 'strategic').sum())} strategic, "
-            f"{int((mine['kind'] == 'operational').sum())} operational.")
+st.markdown(
+    f"**{len(mine)} measures**: {int((mine['kind'] == 'strategic').sum())} strategic, "
+    f"{int((mine['kind'] == 'operational').sum())} operational."
+)
 for name, group in mine.groupby("purpose_name", sort=False):
     st.subheader("Strategic measures" if name == row["name"] else text.markdown(name))
     for m in measures.measure_list(group):
@@ -39,8 +41,13 @@ for name, group in mine.groupby("purpose_name", sort=False):
             latest = cached.commentary(m.measure_id, scope.public_only).head(1)
             if not latest.empty:
                 note = latest.iloc[0]
-                when = narrative.note_label(note["period_start"], note["written_at"], m.frequency,
-                                            latest=m.latest_period)
+                when = narrative.note_label(
+                    note["period_start"], note["written_at"], m.frequency, latest=m.latest_period
+                )
                 left.text(f"Latest commentary ({when}; {filters.author(note['author'], scope)}): {note['body']}")
-            right.page_link("app_pages/measure.py", label="Chart", icon=":material/show_chart:",
-                            query_params=filters.link_params(scope, measure_id=m.measure_id))
+            right.page_link(
+                "app_pages/measure.py",
+                label="Chart",
+                icon=":material/show_chart:",
+                query_params=filters.link_params(scope, measure_id=m.measure_id),
+            )

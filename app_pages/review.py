@@ -74,23 +74,34 @@ if isinstance(st.session_state["change_on"], dt.date):  # another measure's date
     st.session_state["change_on"] = min(max(st.session_state["change_on"], first_ok), last_ok)
 left, right = st.columns(2)
 with left:
-    change_date = st.date_input("Date of the change", min_value=first_ok, max_value=last_ok, key="change_on",
-                                format="DD/MM/YYYY",
-                                help="The first period on or after this date starts the new system.")
+    change_date = st.date_input(
+        "Date of the change",
+        min_value=first_ok,
+        max_value=last_ok,
+        key="change_on",
+        format="DD/MM/YYYY",
+        help="The first period on or after this date starts the new system.",
+    )
     if recorded:
         st.caption("Recorded changes")
         for label, when in recorded:
-            st.button(f"{text.markdown(label)}: {review.day_label(when)}", key=f"rec-{when}", on_click=_judge, args=(when,))
+            st.button(
+                f"{text.markdown(label)}: {review.day_label(when)}", key=f"rec-{when}", on_click=_judge, args=(when,)
+            )
 with right:
     st.caption("Where the data shows the system moved (the start of each sustained shift)")
     if not moved:
         st.markdown("No sustained shift in the data.")
     for s in moved:
         when = dates[s.start].date()
-        st.button(f"{'Up' if s.direction == 'up' else 'Down'} from {review.period_label(dates[s.start], period)}",
-                  key=f"moved-{when}", on_click=_judge, args=(when,),
-                  help=f"{review.plural(s.run, period)} in a row {'above' if s.direction == 'up' else 'below'} "
-                       f"the average before it. Judge this date.")
+        st.button(
+            f"{'Up' if s.direction == 'up' else 'Down'} from {review.period_label(dates[s.start], period)}",
+            key=f"moved-{when}",
+            on_click=_judge,
+            args=(when,),
+            help=f"{review.plural(s.run, period)} in a row {'above' if s.direction == 'up' else 'below'} "
+            f"the average before it. Judge this date.",
+        )
 if not isinstance(change_date, dt.date):
     st.info("Choose the date of the change.")
     st.stop()
@@ -107,24 +118,37 @@ st.markdown(f"### {text.markdown(result.headline())}")
 st.markdown(text.markdown(finding))
 if result.judgement == "change_elsewhere" and result.elsewhere is not None:
     there = dates[result.elsewhere.start].date()
-    st.button(f"Judge {review.day_label(there)} instead", key="elsewhere", type="primary", on_click=_judge,
-              args=(there,))
+    st.button(
+        f"Judge {review.day_label(there)} instead", key="elsewhere", type="primary", on_click=_judge, args=(there,)
+    )
 a, b, c = st.columns(3)
-a.metric("Average before → after", f"{result.after_mean:,.{decimals}f}",
-         delta=f"{result.after_mean - result.before_mean:+,.{decimals}f}",
-         # green or red only when the verdict says the system changed; otherwise the move is noise
-         delta_color="off" if not result.signal else "inverse" if m.improvement == "down"
-         else "normal" if m.improvement == "up" else "off")
+a.metric(
+    "Average before → after",
+    f"{result.after_mean:,.{decimals}f}",
+    delta=f"{result.after_mean - result.before_mean:+,.{decimals}f}",
+    # green or red only when the verdict says the system changed; otherwise the move is noise
+    delta_color="off"
+    if not result.signal
+    else "inverse"
+    if m.improvement == "down"
+    else "normal"
+    if m.improvement == "up"
+    else "off",
+)
 b.metric("Range before", f"{result.before_range[0]:,.{decimals}f} – {result.before_range[1]:,.{decimals}f}")
 c.metric("Range after", f"{result.after_range[0]:,.{decimals}f} – {result.after_range[1]:,.{decimals}f}")
 
-held_dates = data["period_start"].iloc[result.baseline_start:]
+held_dates = data["period_start"].iloc[result.baseline_start :]
 change_label = f"Change: {review.day_label(result.change_date)}"
-draw.chart(charts.mark_date(charts.xmr_chart(result.held.points, held_dates,
-                                             title="Judged against the old system's limits", y_title=unit),
-                            result.change_date, change_label),
-           alt=f"Control chart with the old limits held after the change of {review.day_label(result.change_date)}, "
-               f"marked by a line. {finding}")
+draw.chart(
+    charts.mark_date(
+        charts.xmr_chart(result.held.points, held_dates, title="Judged against the old system's limits", y_title=unit),
+        result.change_date,
+        change_label,
+    ),
+    alt=f"Control chart with the old limits held after the change of {review.day_label(result.change_date)}, "
+    f"marked by a line. {finding}",
+)
 old_from = review.period_label(dates[result.baseline_start], period)
 st.caption(
     f"The limits come from the {review.plural(result.baseline_n, period)} before the change"
@@ -132,11 +156,19 @@ st.caption(
     + " and are held after it; the red line marks the change. This review shows all the history recorded "
     f"({review.period_label(dates[0], period)} to {review.period_label(dates[-1], period)})"
     + ("" if scope.period == "all" else f", not only the sidebar's period ({scope.period_label.lower()})")
-    + ": the old system's limits need every point before the change, and the verdict every point after it.")
+    + ": the old system's limits need every point before the change, and the verdict every point after it."
+)
 labels = {1: "Change"} if not result.baseline_start else {1: "System moved", 2: "Change"}
-draw.chart(charts.xmr_chart(result.recalculated.points, data["period_start"], title="Limits recalculated from the change",
-                            y_title=unit, phase_labels=labels),
-           alt="Control chart with limits recalculated from the change date.")
+draw.chart(
+    charts.xmr_chart(
+        result.recalculated.points,
+        data["period_start"],
+        title="Limits recalculated from the change",
+        y_title=unit,
+        phase_labels=labels,
+    ),
+    alt="Control chart with limits recalculated from the change date.",
+)
 
 st.markdown("#### Decision and actions")
 if scope.public_only:
@@ -146,16 +178,24 @@ else:
         decision = st.text_area("Decision", placeholder="e.g. Make the new design normal across all teams")
         actions = st.text_area("Actions", placeholder="Who does what by when")
         who = auth.user()
-        reviewer = st.text_input("Reviewed by", value=who.display_name if who else "",
-                                 help="The people at the review; you are recorded as the one who saved it.")
+        reviewer = st.text_input(
+            "Reviewed by",
+            value=who.display_name if who else "",
+            help="The people at the review; you are recorded as the one who saved it.",
+        )
         if st.form_submit_button("Save the decision", type="primary"):
             saver = auth.require("enter_data")  # the form shows only when signed in; checked again before writing
             reviewer = f"{reviewer.strip()} (saved by {saver.username})" if reviewer.strip() else saver.username
             try:
                 with writing() as con:
-                    review.record(con, measure_id=measure_id, change_date=change_date, decision=decision,
-                                  actions=f"{actions}{review.FINDING_MARK}{result.headline()}. {finding}",
-                                  reviewed_by=reviewer)
+                    review.record(
+                        con,
+                        measure_id=measure_id,
+                        change_date=change_date,
+                        decision=decision,
+                        actions=f"{actions}{review.FINDING_MARK}{result.headline()}. {finding}",
+                        reviewed_by=reviewer,
+                    )
                 st.success("Saved.")
             except ValueError as err:
                 st.error(str(err))

@@ -18,10 +18,14 @@ if public_mode():  # not in the public view's navigation; this is the second loc
 who = auth.user()
 if who is not None:
     st.title("Account")
-    st.markdown(f"Signed in as **{text.markdown(who.display_name)}** ({text.markdown(who.username)}) · role: **{who.role}**")
+    st.markdown(
+        f"Signed in as **{text.markdown(who.display_name)}** ({text.markdown(who.username)}) · role: **{who.role}**"
+    )
     if who.role == "public":
-        st.info("Your council account has no role in Outside-In yet, so you see the public view. "
-                "Ask an admin to add your email address as a user.")
+        st.info(
+            "Your council account has no role in Outside-In yet, so you see the public view. "
+            "Ask an admin to add your email address as a user."
+        )
     else:
         st.caption("What you can do:")
         for path, label, action in (
@@ -38,8 +42,10 @@ if who is not None:
     st.stop()
 
 st.title("Sign in")
-st.caption("Officers and admins sign in to load data, write commentary and manage measures. "
-           "Everyone else can use the dashboard without signing in.")
+st.caption(
+    "Officers and admins sign in to load data, write commentary and manage measures. "
+    "Everyone else can use the dashboard without signing in."
+)
 if auth.sso_configured():
     for provider in auth.sso_providers():
         label = "Sign in with your council account" if provider is None else f"Sign in with {provider.title()}"
@@ -63,6 +69,8 @@ elif submitted:
         auth.remember(outcome.user)
         st.rerun()  # the navigation now lists the pages this role may use
     st.error(outcome.message, icon=":material/error:")
-st.caption("Forgotten your password, or locked out? Ask an admin to reset or unlock your account. "
-           f"After {users.CLIENT_MAX_FAILED} wrong sign-ins this browser must wait {users.CLIENT_MINUTES} minutes; "
-           f"after {users.MAX_FAILED} in a row an account locks for {users.LOCK_MINUTES} minutes.")
+st.caption(
+    "Forgotten your password, or locked out? Ask an admin to reset or unlock your account. "
+    f"After {users.CLIENT_MAX_FAILED} wrong sign-ins this browser must wait {users.CLIENT_MINUTES} minutes; "
+    f"after {users.MAX_FAILED} in a row an account locks for {users.LOCK_MINUTES} minutes."
+)

@@ -65,10 +65,12 @@ def build(path: Path, contacts: int, cases: int) -> float:
     started = time.perf_counter()
     con = duckdb.connect(str(path))
     store.create_schema(con)
-    con.execute("INSERT INTO locality (locality_id, name, kind, parent_id) VALUES "
-                "('ALL', 'Everywhere', 'area', NULL), ('C1', 'Council one', 'council', 'ALL'), "
-                "('C2', 'Council two', 'council', 'ALL'), ('L1', 'North', 'locality', 'C1'), "
-                "('L2', 'Centre', 'locality', 'C1'), ('L3', 'South', 'locality', 'C1')")  # fmt: skip
+    con.execute(
+        "INSERT INTO locality (locality_id, name, kind, parent_id) VALUES "
+        "('ALL', 'Everywhere', 'area', NULL), ('C1', 'Council one', 'council', 'ALL'), "
+        "('C2', 'Council two', 'council', 'ALL'), ('L1', 'North', 'locality', 'C1'), "
+        "('L2', 'Centre', 'locality', 'C1'), ('L3', 'South', 'locality', 'C1')"
+    )
     # 30 wards in three localities of council one, 9 directly under council two
     con.execute("""
         INSERT INTO locality (locality_id, name, kind, parent_id)
@@ -147,23 +149,29 @@ def read_demand(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def read_cases(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute(
-        "SELECT service_id, started_at, completed_at FROM work_case WHERE completed_at IS NOT NULL"
-    ).df()
+    return con.execute("SELECT service_id, started_at, completed_at FROM work_case WHERE completed_at IS NOT NULL").df()
 
 
 def pandas_weekly_by_type_and_locality(rows: pd.DataFrame) -> pd.DataFrame:
-    counts = (rows.assign(period_start=_monday(rows["received_at"]))
-              .groupby(["period_start", "locality_id", "demand_type"], observed=True).size()
-              .unstack("demand_type", fill_value=0).reset_index())  # fmt: skip
+    counts = (
+        rows.assign(period_start=_monday(rows["received_at"]))
+        .groupby(["period_start", "locality_id", "demand_type"], observed=True)
+        .size()
+        .unstack("demand_type", fill_value=0)
+        .reset_index()
+    )
     return counts.rename(columns={"value": "value_demand", "failure": "failure_demand"})
 
 
 def pandas_failure_share_per_week(rows: pd.DataFrame) -> pd.DataFrame:
     week = _monday(rows["received_at"])
     failure = (rows["demand_type"] == "failure").to_numpy()
-    out = (pd.DataFrame({"period_start": week, "failure": failure})
-           .groupby("period_start")["failure"].agg(["sum", "size"]).reset_index())  # fmt: skip
+    out = (
+        pd.DataFrame({"period_start": week, "failure": failure})
+        .groupby("period_start")["failure"]
+        .agg(["sum", "size"])
+        .reset_index()
+    )
     out["failure_share"] = out["sum"] / out["size"]
     return out.rename(columns={"sum": "failure_demand", "size": "demand"})
 
@@ -171,11 +179,13 @@ def pandas_failure_share_per_week(rows: pd.DataFrame) -> pd.DataFrame:
 def pandas_weekly_end_to_end_by_service(rows: pd.DataFrame) -> pd.DataFrame:
     started = rows["started_at"].to_numpy().astype("datetime64[D]")
     completed = rows["completed_at"].to_numpy().astype("datetime64[D]")
-    frame = pd.DataFrame({
-        "group_id": rows["service_id"],
-        "period_start": _monday(rows["completed_at"]),
-        "days": (completed - started).astype(np.int64),
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "group_id": rows["service_id"],
+            "period_start": _monday(rows["completed_at"]),
+            "days": (completed - started).astype(np.int64),
+        }
+    )
     grouped = frame.groupby(["group_id", "period_start"])["days"]
     out = grouped.agg(["size", "mean"]).rename(columns={"size": "cases"})
     out["median"] = grouped.quantile(0.5)
@@ -183,7 +193,9 @@ def pandas_weekly_end_to_end_by_service(rows: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-PANDAS: dict[str, tuple[Callable[[duckdb.DuckDBPyConnection], pd.DataFrame], Callable[[pd.DataFrame], pd.DataFrame]]] = {
+PANDAS: dict[
+    str, tuple[Callable[[duckdb.DuckDBPyConnection], pd.DataFrame], Callable[[pd.DataFrame], pd.DataFrame]]
+] = {
     "weekly demand by type and locality": (read_demand, pandas_weekly_by_type_and_locality),
     "failure share per week": (read_demand, pandas_failure_share_per_week),
     "weekly end-to-end percentiles per service": (read_cases, pandas_weekly_end_to_end_by_service),
@@ -209,8 +221,10 @@ def check_equal(name: str, ours: pd.DataFrame, theirs: pd.DataFrame) -> bool:
     merged = a.merge(b, on=keys, how="outer", suffixes=("_perf", "_pandas"), indicator=True)
     if not (merged["_merge"] == "both").all() or len(a) != len(b):
         return False
-    return all(np.allclose(merged[f"{c}_perf"].astype(float), merged[f"{c}_pandas"].astype(float),
-                           rtol=1e-9, atol=1e-9) for c in cols)  # fmt: skip
+    return all(
+        np.allclose(merged[f"{c}_perf"].astype(float), merged[f"{c}_pandas"].astype(float), rtol=1e-9, atol=1e-9)
+        for c in cols
+    )
 
 
 def timed(fn: Callable[[], Any], repeats: int) -> tuple[float, float, Any]:
@@ -265,22 +279,29 @@ def main() -> int:
         else:
             db.unlink(missing_ok=True)
             seconds = build(db, args.contacts, args.cases)
-            print(f"Built {args.contacts:,} contacts and {args.cases:,} cases in {seconds:.1f} s "
-                  f"({db.stat().st_size / 1e6:,.0f} MB)")  # fmt: skip
-        probe = subprocess.run([sys.executable, __file__, "--perf-only", str(db)],
-                               capture_output=True, text=True, check=True)  # fmt: skip
+            print(
+                f"Built {args.contacts:,} contacts and {args.cases:,} cases in {seconds:.1f} s "
+                f"({db.stat().st_size / 1e6:,.0f} MB)"
+            )
+        probe = subprocess.run(
+            [sys.executable, __file__, "--perf-only", str(db)], capture_output=True, text=True, check=True
+        )
         peak = json.loads(probe.stdout.strip().splitlines()[-1])["peak_mb"]
         con = store.connect(db, read_only=True)
         threads = con.execute("SELECT current_setting('threads')").fetchone()
         load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
-        print(f"DuckDB {duckdb.__version__}, pandas {pd.__version__}, threads {threads[0] if threads else '?'}; "
-              f"median of {REPEATS} runs for perf and in-memory, one run for read-and-aggregate; "
-              f"load average {' '.join(load)} on {os.cpu_count()} cores\n")  # fmt: skip
+        print(
+            f"DuckDB {duckdb.__version__}, pandas {pd.__version__}, threads {threads[0] if threads else '?'}; "
+            f"median of {REPEATS} runs for perf and in-memory, one run for read-and-aggregate; "
+            f"load average {' '.join(load)} on {os.cpu_count()} cores\n"
+        )
 
         loaded: dict[str, pd.DataFrame] = {}
-        header = (f"{'query':<44}{'perf s':>8}{'read+agg s':>12}{'in-mem s':>10}"
-                  f"{'x read':>8}{'x mem':>8}{'rows':>8}  equal | cpu s: {'perf':>6}{'read+agg':>10}{'in-mem':>8}"
-                  f"{'x read':>8}{'x mem':>7}")  # fmt: skip
+        header = (
+            f"{'query':<44}{'perf s':>8}{'read+agg s':>12}{'in-mem s':>10}"
+            f"{'x read':>8}{'x mem':>8}{'rows':>8}  equal | cpu s: {'perf':>6}{'read+agg':>10}{'in-mem':>8}"
+            f"{'x read':>8}{'x mem':>7}"
+        )
         print(header)
         print("-" * len(header))
         ok = True
@@ -295,18 +316,22 @@ def main() -> int:
             mem_s, mem_cpu, theirs = timed(lambda a=agg, r=rows: a(r), REPEATS)
             equal = check_equal(name, ours, theirs)
             ok &= equal and perf_s < TARGET_SECONDS and read_s / perf_s >= TARGET_RATIO and perf_s < mem_s
-            print(f"{name:<44}{perf_s:>8.3f}{read_s:>12.2f}{mem_s:>10.3f}"
-                  f"{read_s / perf_s:>7.0f}x{mem_s / perf_s:>7.1f}x{len(ours):>8,}  {equal!s:<5} |        "
-                  f"{perf_cpu:>6.3f}{read_cpu:>10.2f}{mem_cpu:>8.3f}{read_cpu / perf_cpu:>7.0f}x"
-                  f"{mem_cpu / perf_cpu:>6.1f}x")  # fmt: skip
+            print(
+                f"{name:<44}{perf_s:>8.3f}{read_s:>12.2f}{mem_s:>10.3f}"
+                f"{read_s / perf_s:>7.0f}x{mem_s / perf_s:>7.1f}x{len(ours):>8,}  {equal!s:<5} |        "
+                f"{perf_cpu:>6.3f}{read_cpu:>10.2f}{mem_cpu:>8.3f}{read_cpu / perf_cpu:>7.0f}x"
+                f"{mem_cpu / perf_cpu:>6.1f}x"
+            )
             del rows
         loaded.clear()
         con.close()
 
         ok &= peak < TARGET_MEMORY_MB
         print(f"\nPeak memory of the perf path (all three queries, in a process of its own, VmHWM): {peak:,.0f} MB")
-        print(f"Targets: each perf query < {TARGET_SECONDS} s, >= {TARGET_RATIO:.0f}x read+agg, faster than "
-              f"in-memory pandas, < {TARGET_MEMORY_MB} MB: {'all met' if ok else 'NOT all met'}")  # fmt: skip
+        print(
+            f"Targets: each perf query < {TARGET_SECONDS} s, >= {TARGET_RATIO:.0f}x read+agg, faster than "
+            f"in-memory pandas, < {TARGET_MEMORY_MB} MB: {'all met' if ok else 'NOT all met'}"
+        )
     return 0
 
 

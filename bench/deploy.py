@@ -59,8 +59,8 @@ P95_LIMIT = 3.0
 @dataclass
 class Record:
     visitor: int
-    started: float          # seconds since the run began
-    sessions: int           # sessions open when the page was asked for
+    started: float  # seconds since the run began
+    sessions: int  # sessions open when the page was asked for
     page: Page
     replica_before: str | None = None
 
@@ -77,7 +77,7 @@ class Run:
     killed: str | None = None
     killed_at: float | None = None
     publish_started: float | None = None
-    published_at: float | None = None           # when the new version became current
+    published_at: float | None = None  # when the new version became current
 
 
 def _rss_mb(pids: list[int]) -> float:
@@ -183,11 +183,19 @@ def run_once(replicas: int, seconds: float, rate: float, sample: Path, state: Pa
     shutil.copy(sample, source)
     _set_edition(source, EDITION_1)
     ports = stack.free_ports(2 + replicas)
-    layout = stack.Layout(state=state, port=ports[0], staff_port=ports[1], replica_ports=ports[2:],
-                          source_db=source, static=False, worker_user="root")
+    layout = stack.Layout(
+        state=state,
+        port=ports[0],
+        staff_port=ports[1],
+        replica_ports=ports[2:],
+        source_db=source,
+        static=False,
+        worker_user="root",
+    )
     run = Run(replicas)
     stack.start(layout)
     try:
+
         async def warm_up() -> None:  # each page once on each replica, directly: imports and first queries
             for port in layout.replica_ports:
                 v = Visitor(f"http://127.0.0.1:{port}", timeout=120)
@@ -208,8 +216,10 @@ def run_once(replicas: int, seconds: float, rate: float, sample: Path, state: Pa
 def report(run: Run) -> None:
     recs = run.records
     errors = [r for r in recs if not r.page.ok]
-    print(f"\n== {run.replicas} replica{'s' if run.replicas > 1 else ''}: {len(recs)} pages, {len(errors)} errors, "
-          f"peak {run.peak_sessions} open sessions")
+    print(
+        f"\n== {run.replicas} replica{'s' if run.replicas > 1 else ''}: {len(recs)} pages, {len(errors)} errors, "
+        f"peak {run.peak_sessions} open sessions"
+    )
     for r in errors[:5]:
         print(f"   error at {r.started:.1f} s ({r.page.page or 'overview'}): {r.page.error}")
     buckets: dict[int, list[Record]] = {}
@@ -225,43 +235,57 @@ def report(run: Run) -> None:
         errs = sum(not r.page.ok for r in group)
         p95 = _p95(times)
         top = (b + 1) * step
-        print(f"   {b * step + 1:>6}-{top:<7} {len(group):>6} {statistics.median(times) if times else float('nan'):>9.2f} "
-              f"{p95:>7.2f} {errs:>7}")
+        print(
+            f"   {b * step + 1:>6}-{top:<7} {len(group):>6} {statistics.median(times) if times else float('nan'):>9.2f} "
+            f"{p95:>7.2f} {errs:>7}"
+        )
         if not failed_below and p95 < P95_LIMIT and errs == 0:
             held = min(top, run.peak_sessions)
         else:
             failed_below = True
     print(f"   held: {held} concurrent sessions with page p95 < {P95_LIMIT:.0f} s and no error")
-    idle = (f"{run.held_mb_per_session:.2f} MB" if run.held_mb_per_session >= 0.1
-            else "less than 0.1 MB, below the noise of the replicas' memory")
+    idle = (
+        f"{run.held_mb_per_session:.2f} MB"
+        if run.held_mb_per_session >= 0.1
+        else "less than 0.1 MB, below the noise of the replicas' memory"
+    )
     during = (run.rss_peak_mb - run.rss_before_mb) / max(run.peak_sessions, 1)
-    print(f"   memory: replicas {run.rss_before_mb:.0f} MB in all when warm ({run.rss_before_mb / run.replicas:.0f} MB "
-          f"each), {run.rss_peak_mb:.0f} MB at the most during the run, i.e. {during:.2f} MB per session at the "
-          f"peak (sessions plus the caches their pages filled); an idle session on the Overview adds {idle} "
-          f"({15 * run.replicas} opened and held)")
+    print(
+        f"   memory: replicas {run.rss_before_mb:.0f} MB in all when warm ({run.rss_before_mb / run.replicas:.0f} MB "
+        f"each), {run.rss_peak_mb:.0f} MB at the most during the run, i.e. {during:.2f} MB per session at the "
+        f"peak (sessions plus the caches their pages filled); an idle session on the Overview adds {idle} "
+        f"({15 * run.replicas} opened and held)"
+    )
     if run.killed_at is not None:
         after = [r for r in recs if r.started >= run.killed_at]
         theirs = [r for r in after if r.replica_before == run.killed and r.page.reconnected]
         others = [r for r in after if r.replica_before not in (None, run.killed)]
-        print(f"   replica {run.killed} killed at {run.killed_at:.1f} s: {len(theirs)} of its visitors reconnected, "
-              f"{sum(r.page.ok for r in theirs)} got their page from another replica "
-              f"(slowest {max((r.page.seconds for r in theirs), default=0):.2f} s); the other visitors' "
-              f"{len(others)} pages after it: {sum(not r.page.ok for r in others)} errors, "
-              f"{sum(r.page.reconnected for r in others)} reconnects")
+        print(
+            f"   replica {run.killed} killed at {run.killed_at:.1f} s: {len(theirs)} of its visitors reconnected, "
+            f"{sum(r.page.ok for r in theirs)} got their page from another replica "
+            f"(slowest {max((r.page.seconds for r in theirs), default=0):.2f} s); the other visitors' "
+            f"{len(others)} pages after it: {sum(not r.page.ok for r in others)} errors, "
+            f"{sum(r.page.reconnected for r in others)} reconnects"
+        )
     if run.published_at is not None:
         after = [r for r in recs if r.started >= run.published_at and r.page.ok]
-        mixed = [r for r in recs if any(EDITION_1 in t for t in r.page.texts) and any(EDITION_2 in t for t in r.page.texts)]
+        mixed = [
+            r for r in recs if any(EDITION_1 in t for t in r.page.texts) and any(EDITION_2 in t for t in r.page.texts)
+        ]
         new = [r for r in after if any(EDITION_2 in t for t in r.page.texts)]
         late = [r for r in recs if r.started >= (run.publish_started or 0.0) and not r.page.ok]
-        print(f"   snapshot publish began at {run.publish_started:.1f} s, current at {run.published_at:.1f} s: "
-              f"{len(new)} of the {len(after)} pages asked for after it show the new edition; pages showing both "
-              f"editions: {len(mixed)}; errors after it: {len(late)}")
+        print(
+            f"   snapshot publish began at {run.publish_started:.1f} s, current at {run.published_at:.1f} s: "
+            f"{len(new)} of the {len(after)} pages asked for after it show the new edition; pages showing both "
+            f"editions: {len(mixed)}; errors after it: {len(late)}"
+        )
 
 
 def static_bench(seconds: float, sample: Path, state: Path) -> None:
     ports = stack.free_ports(3)
-    layout = stack.Layout(state=state, port=ports[0], staff_port=ports[1], replica_ports=ports[2:],
-                          source_db=sample, worker_user="root")
+    layout = stack.Layout(
+        state=state, port=ports[0], staff_port=ports[1], replica_ports=ports[2:], source_db=sample, worker_user="root"
+    )
     stack.start(layout)
     try:
         size = sum(p.stat().st_size for p in layout.site.rglob("*") if p.is_file())
@@ -269,24 +293,34 @@ def static_bench(seconds: float, sample: Path, state: Path) -> None:
         urls = re.findall(r"<loc>([^<]+)</loc>", sitemap)
         html = [p for p in layout.site.rglob("*.html")]
         similar = [p for p in html if "similar" in p.relative_to(layout.site).parts[0]]
-        print(f"\n== static site: {len(urls)} pages, {size / 1e6:.1f} MB in all "
-              f"({sum(p.stat().st_size for p in html) / 1e6:.1f} MB of HTML, of which {len(similar)} Similar "
-              f"councils pages {sum(p.stat().st_size for p in similar) / 1e6:.1f} MB; the rest CSV downloads)")
+        print(
+            f"\n== static site: {len(urls)} pages, {size / 1e6:.1f} MB in all "
+            f"({sum(p.stat().st_size for p in html) / 1e6:.1f} MB of HTML, of which {len(similar)} Similar "
+            f"councils pages {sum(p.stat().st_size for p in similar) / 1e6:.1f} MB; the rest CSV downloads)"
+        )
         wrk = shutil.which("wrk")
         if wrk:
             script = state / "pages.lua"
             paths = [u.split(str(layout.port), 1)[1] for u in urls]
-            script.write_text("paths = {" + ",".join(f'"{p}"' for p in paths) + "}\ni = 0\n"
-                              "request = function()\n  i = i % #paths + 1\n"
-                              "  return wrk.format('GET', paths[i], {['Accept-Encoding'] = 'gzip'})\nend\n")
-            out = subprocess.run([wrk, "-t2", "-c32", f"-d{int(seconds)}s", "-s", str(script), layout.url],
-                                 capture_output=True, text=True, timeout=seconds + 30).stdout
+            script.write_text(
+                "paths = {" + ",".join(f'"{p}"' for p in paths) + "}\ni = 0\n"
+                "request = function()\n  i = i % #paths + 1\n"
+                "  return wrk.format('GET', paths[i], {['Accept-Encoding'] = 'gzip'})\nend\n"
+            )
+            out = subprocess.run(
+                [wrk, "-t2", "-c32", f"-d{int(seconds)}s", "-s", str(script), layout.url],
+                capture_output=True,
+                text=True,
+                timeout=seconds + 30,
+            ).stdout
             rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
             lat = re.search(r"Latency\s+(\S+)\s+(\S+)\s+(\S+)", out)
             errs = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-            print(f"   wrk, 2 threads, 32 connections, {int(seconds)} s, every page in turn (gzip): "
-                  f"{rps.group(1) if rps else '?'} pages/s, mean latency {lat.group(1) if lat else '?'}, "
-                  f"non-2xx {errs.group(1) if errs else 0}")
+            print(
+                f"   wrk, 2 threads, 32 connections, {int(seconds)} s, every page in turn (gzip): "
+                f"{rps.group(1) if rps else '?'} pages/s, mean latency {lat.group(1) if lat else '?'}, "
+                f"non-2xx {errs.group(1) if errs else 0}"
+            )
         else:
             count, stop = [0], time.monotonic() + seconds
 
@@ -339,9 +373,11 @@ def republish_while_reading(layout: stack.Layout, urls: list[str]) -> None:
         for t in threads:
             t.join()
     bad = sum(1 for status, whole in answers if status != 200 or not whole)
-    print(f"   republished while 4 readers fetched pages through nginx: rebuilt in {took:.0f} s, "
-          f"{len(answers)} pages fetched, {bad} not a 200 with a whole page; version "
-          f"{before} -> {site.current(layout.site)}")
+    print(
+        f"   republished while 4 readers fetched pages through nginx: rebuilt in {took:.0f} s, "
+        f"{len(answers)} pages fetched, {bad} not a 200 with a whole page; version "
+        f"{before} -> {site.current(layout.site)}"
+    )
 
 
 def main() -> int:
@@ -356,10 +392,14 @@ def main() -> int:
     sample = db_path().resolve()
     if not sample.exists():
         seed.build(sample)
-    print(f"Outside-In behind nginx: {args.seconds:.0f} s, {args.rate:g} new visitors/s reading a page 3-8 s "
-          f"each, pages {', '.join(p or 'overview' for p in PAGES)}")
-    print("Load average at the start: {:.1f} {:.1f} {:.1f} (on a shared machine, page times measure the "
-          "neighbours too)".format(*os.getloadavg()))
+    print(
+        f"Outside-In behind nginx: {args.seconds:.0f} s, {args.rate:g} new visitors/s reading a page 3-8 s "
+        f"each, pages {', '.join(p or 'overview' for p in PAGES)}"
+    )
+    print(
+        "Load average at the start: {:.1f} {:.1f} {:.1f} (on a shared machine, page times measure the "
+        "neighbours too)".format(*os.getloadavg())
+    )
     counts = [] if args.static_only else [args.replicas] + ([1] if args.compare and args.replicas != 1 else [])
     for n in counts:
         with tempfile.TemporaryDirectory(prefix="oi-bench-") as tmp:

@@ -50,11 +50,18 @@ from perf.access import users  # noqa: E402
 from perf.config import db_path  # noqa: E402
 from stclient import PageRun, Visitor  # noqa: E402
 
-PAGES = ["", "purpose", "measure", "locality", "demand", "capability", "review", "briefing", "reports",
-         "accessibility"]
+PAGES = ["", "purpose", "measure", "locality", "demand", "capability", "review", "briefing", "reports", "accessibility"]
 PASSWORD = "bench officer password 1"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 FROZEN_AFTER = 30.0
 
@@ -106,9 +113,27 @@ def start_server(db: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "OUTSIDE_IN_DB": str(db)}
     env.pop("OUTSIDE_IN_PUBLIC", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     import urllib.request
 
     for _ in range(200):
@@ -125,8 +150,9 @@ READING = (2.0, 6.0)  # seconds a visitor spends on a page before the next click
 STRESS_READING = (0.2, 1.0)
 
 
-async def visitor(url: str, pages: list[str], until: float, runs: list[PageRun], seed: int,
-                  reading: tuple[float, float] = READING) -> None:
+async def visitor(
+    url: str, pages: list[str], until: float, runs: list[PageRun], seed: int, reading: tuple[float, float] = READING
+) -> None:
     rng = random.Random(seed)
     async with Visitor(url) as v:
         await asyncio.sleep(rng.uniform(0.0, reading[1]))  # visitors arrive over the first page's reading
@@ -139,7 +165,7 @@ async def visitor(url: str, pages: list[str], until: float, runs: list[PageRun],
 
 
 SIGNED_IN = threading.Event()  # the attacker starts once the officer is in (both come from 127.0.0.1, and the
-                               # throttle counts per address: on a real network they would be two clients)
+# throttle counts per address: on a real network they would be two clients)
 
 
 def officer(url: str, every: float, until: float, out: dict[str, object]) -> None:
@@ -160,7 +186,7 @@ def officer(url: str, every: float, until: float, out: dict[str, object]) -> Non
         page.locator('[data-testid="stSidebar"]').get_by_text("Signed in as").wait_for(timeout=60_000)
         SIGNED_IN.set()
         # by the menu: a reload would start a new session, signed out
-        page.locator('.st-key-menu').get_by_text("Enter a value & commentary").click()
+        page.locator(".st-key-menu").get_by_text("Enter a value & commentary").click()
         main.get_by_role("tab", name="Commentary").click(timeout=60_000)
         box = main.get_by_role("textbox", name="Commentary")
         i = 0
@@ -174,7 +200,8 @@ def officer(url: str, every: float, until: float, out: dict[str, object]) -> Non
             try:
                 # shown under "Latest commentary" once saved (st.text), not just typed in the box
                 main.locator('[data-testid="stText"]').get_by_text(text, exact=True).first.wait_for(
-                    timeout=FROZEN_AFTER * 1000)
+                    timeout=FROZEN_AFTER * 1000
+                )
                 ok = True
             except Exception:  # noqa: BLE001 - a save that never showed is what we count
                 pass
@@ -227,15 +254,25 @@ def main() -> int:
     ap.add_argument("--rows", type=int, default=500_000, help="rows in the `perf load` file (0: no load)")
     ap.add_argument("--attacker", action=argparse.BooleanOptionalAction, default=True)
     ap.add_argument("--pages", default=",".join(PAGES), help="comma-separated URL paths ('' is the Overview)")
-    ap.add_argument("--stress", action="store_true",
-                    help=f"visitors read each page for {STRESS_READING[0]}-{STRESS_READING[1]} s, not "
-                         f"{READING[0]:.0f}-{READING[1]:.0f} s")
-    ap.add_argument("--deadlock", action="store_true",
-                    help="issue #12's freeze: 8 visitors on Demand and Capability, commentary every 0.5 s, 40 s, "
-                         "no load, no attacker")
+    ap.add_argument(
+        "--stress",
+        action="store_true",
+        help=f"visitors read each page for {STRESS_READING[0]}-{STRESS_READING[1]} s, not "
+        f"{READING[0]:.0f}-{READING[1]:.0f} s",
+    )
+    ap.add_argument(
+        "--deadlock",
+        action="store_true",
+        help="issue #12's freeze: 8 visitors on Demand and Capability, commentary every 0.5 s, 40 s, "
+        "no load, no attacker",
+    )
     ap.add_argument("--port", type=int, default=8765)
-    ap.add_argument("--profile", type=Path, help="record the server with py-spy (only the thread holding the "
-                    "interpreter lock) into this file: .txt for collapsed stacks, else a flame graph")
+    ap.add_argument(
+        "--profile",
+        type=Path,
+        help="record the server with py-spy (only the thread holding the "
+        "interpreter lock) into this file: .txt for collapsed stacks, else a flame graph",
+    )
     args = ap.parse_args()
     if args.deadlock:
         args.visitors, args.seconds, args.officer_every, args.rows, args.attacker = 8, 40.0, 0.5, 0, False
@@ -250,17 +287,32 @@ def main() -> int:
     log = work / "server.log"
     server = start_server(db, args.port, log)
     print(f"load average at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"server up on {url}; {args.visitors} visitors reading {reading[0]}-{reading[1]} s a page, "
-          f"officer every {args.officer_every} s, "
-          f"load of {args.rows:,} rows, attacker {'on' if args.attacker else 'off'}, {args.seconds:.0f} s")
+    print(
+        f"server up on {url}; {args.visitors} visitors reading {reading[0]}-{reading[1]} s a page, "
+        f"officer every {args.officer_every} s, "
+        f"load of {args.rows:,} rows, attacker {'on' if args.attacker else 'off'}, {args.seconds:.0f} s"
+    )
     # one warm-up visit of each page, as a server in use has had (its first visitors' imports and caches)
     asyncio.run(_warm(url, pages))
     spy = None
     if args.profile:
-        spy = subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "-o", str(args.profile),
-                                "-p", str(server.pid), "--rate", "100", "--nonblocking", "--gil",
-                                *(["--format", "raw"] if args.profile.suffix == ".txt" else [])],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        spy = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("py-spy")),
+                "record",
+                "-o",
+                str(args.profile),
+                "-p",
+                str(server.pid),
+                "--rate",
+                "100",
+                "--nonblocking",
+                "--gil",
+                *(["--format", "raw"] if args.profile.suffix == ".txt" else []),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     started = time.perf_counter()
     until = started + args.seconds
     officer_out: dict[str, object] = {}
@@ -276,10 +328,16 @@ def main() -> int:
         time.sleep(5)
         t0 = time.perf_counter()
         env = {**os.environ, "OUTSIDE_IN_DB": str(db)}
-        done = subprocess.run([sys.executable, "-m", "perf", "load", str(csv), "--user", "bench-load"],
-                              cwd=ROOT, env=env, capture_output=True, text=True)
-        load_result.update(code=done.returncode, seconds=time.perf_counter() - t0, stdout=done.stdout,
-                           stderr=done.stderr)
+        done = subprocess.run(
+            [sys.executable, "-m", "perf", "load", str(csv), "--user", "bench-load"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        load_result.update(
+            code=done.returncode, seconds=time.perf_counter() - t0, stdout=done.stdout, stderr=done.stderr
+        )
 
     loader = threading.Thread(target=run_load)
     if csv is not None:
@@ -310,34 +368,45 @@ def main() -> int:
     frozen = [r for r in runs if not r.finished]
     failed = [r for r in runs if r.finished and r.failed]
     errors = [r for r in runs if r.errors]
-    print(f"\npages: {len(runs)} asked for, {len(times)} answered; frozen (no answer in {FROZEN_AFTER:.0f} s): "
-          f"{len(frozen)}; failed (exception or not found): {len(failed)}; with an error message: {len(errors)}")
+    print(
+        f"\npages: {len(runs)} asked for, {len(times)} answered; frozen (no answer in {FROZEN_AFTER:.0f} s): "
+        f"{len(frozen)}; failed (exception or not found): {len(failed)}; with an error message: {len(errors)}"
+    )
     if times:
-        print(f"page seconds: p50 {statistics.median(times):.2f}, p95 {percentile(times, 0.95):.2f}, "
-              f"max {max(times):.2f}")
+        print(
+            f"page seconds: p50 {statistics.median(times):.2f}, p95 {percentile(times, 0.95):.2f}, max {max(times):.2f}"
+        )
         by_page: dict[str, list[float]] = {}
         for r in runs:
             if r.finished:
                 by_page.setdefault(r.page or "overview", []).append(r.seconds)
-        print("  by page (p50/p95 s): " + ", ".join(
-            f"{p} {statistics.median(t):.2f}/{percentile(t, 0.95):.2f}" for p, t in sorted(by_page.items())))
+        print(
+            "  by page (p50/p95 s): "
+            + ", ".join(f"{p} {statistics.median(t):.2f}/{percentile(t, 0.95):.2f}" for p, t in sorted(by_page.items()))
+        )
     for r in (frozen + failed + errors)[:5]:
         print(f"  {r.page or 'overview'}: finished={r.finished} {r.exceptions[:1]} {r.errors[:1]}")
     saves = officer_out.get("saves", [])
     ok_saves = [s for s in saves if s[1]]  # type: ignore[index]
     if saves:
         st = [s[0] for s in saves]  # type: ignore[index]
-        print(f"officer: {len(saves)} saves, {len(ok_saves)} shown as saved; seconds p50 {statistics.median(st):.2f}, "
-              f"p95 {percentile(st, 0.95):.2f}, max {max(st):.2f}")
+        print(
+            f"officer: {len(saves)} saves, {len(ok_saves)} shown as saved; seconds p50 {statistics.median(st):.2f}, "
+            f"p95 {percentile(st, 0.95):.2f}, max {max(st):.2f}"
+        )
     tries = attacker_out.get("tries", [])
     if tries:
         tt = [t[0] for t in tries]  # type: ignore[index]
         answers = sorted({t[1] for t in tries})  # type: ignore[index]
-        print(f"attacker: {len(tries)} wrong sign-ins, seconds p50 {statistics.median(tt):.2f}, max {max(tt):.2f}; "
-              f"answers: {answers}")
+        print(
+            f"attacker: {len(tries)} wrong sign-ins, seconds p50 {statistics.median(tt):.2f}, max {max(tt):.2f}; "
+            f"answers: {answers}"
+        )
     if load_result:
-        print(f"perf load: exit {load_result['code']} in {load_result['seconds']:.1f} s: "
-              f"{str(load_result['stdout']).strip()} {str(load_result['stderr']).strip()}")
+        print(
+            f"perf load: exit {load_result['code']} in {load_result['seconds']:.1f} s: "
+            f"{str(load_result['stdout']).strip()} {str(load_result['stderr']).strip()}"
+        )
 
     # ---- nothing lost: tables nobody wrote are identical; the written ones gained exactly what was written
     changed = {"demand", "commentary", "change_log", "app_user", "meta"}  # meta: the last failed sign-in
@@ -345,16 +414,27 @@ def main() -> int:
     print(f"tables nobody wrote, identical before and after: {not same} {same or ''}")
     old_demand = subset(db, f"SELECT * FROM demand WHERE demand_id < {first_new}")
     loaded = after["demand"][0] - before["demand"][0]
-    print(f"demand: the {before['demand'][0]:,} old rows unchanged: {old_demand == before['demand']}; "
-          f"rows added {loaded:,} (expected {args.rows:,})")
+    print(
+        f"demand: the {before['demand'][0]:,} old rows unchanged: {old_demand == before['demand']}; "
+        f"rows added {loaded:,} (expected {args.rows:,})"
+    )
     saved = subset(db, "SELECT * FROM commentary WHERE body LIKE 'bench note %'")[0]
     old_notes = subset(db, "SELECT * FROM commentary WHERE body NOT LIKE 'bench note %'")
-    print(f"commentary: old rows unchanged: {old_notes == before['commentary']}; bench notes in the database "
-          f"{saved}, shown as saved {len(ok_saves)}")
-    passed = (not frozen and not failed and bool(times) and percentile(times, 0.95) < 2.0 and not same
-              and old_demand == before["demand"] and old_notes == before["commentary"]
-              and (not csv or (load_result.get("code") == 0 and loaded == args.rows))
-              and saved >= len(ok_saves))
+    print(
+        f"commentary: old rows unchanged: {old_notes == before['commentary']}; bench notes in the database "
+        f"{saved}, shown as saved {len(ok_saves)}"
+    )
+    passed = (
+        not frozen
+        and not failed
+        and bool(times)
+        and percentile(times, 0.95) < 2.0
+        and not same
+        and old_demand == before["demand"]
+        and old_notes == before["commentary"]
+        and (not csv or (load_result.get("code") == 0 and loaded == args.rows))
+        and saved >= len(ok_saves)
+    )
     print(f"\n{'PASS' if passed else 'FAIL'} (server log: {log})")
     return 0 if passed else 1
 

@@ -49,8 +49,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--warm", type=int, default=5)
     ap.add_argument("--port", type=int, default=8766)
-    ap.add_argument("--profile", type=Path, help="py-spy record of the server during the warm runs (.txt: "
-                    "collapsed stacks, else a flame graph)")
+    ap.add_argument(
+        "--profile",
+        type=Path,
+        help="py-spy record of the server during the warm runs (.txt: collapsed stacks, else a flame graph)",
+    )
     ap.add_argument("--cold", action="store_true", help="profile the first runs (caches empty) instead")
     args = ap.parse_args()
     url = f"http://127.0.0.1:{args.port}"
@@ -62,9 +65,23 @@ def main() -> int:
 
         def record() -> subprocess.Popen[bytes]:
             raw = ["--format", "raw"] if args.profile.suffix == ".txt" else []
-            return subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "-o", str(args.profile),
-                                     "-p", str(server.pid), "--rate", "200", "--nonblocking", "--gil", *raw],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            return subprocess.Popen(
+                [
+                    str(Path(sys.executable).with_name("py-spy")),
+                    "record",
+                    "-o",
+                    str(args.profile),
+                    "-p",
+                    str(server.pid),
+                    "--rate",
+                    "200",
+                    "--nonblocking",
+                    "--gil",
+                    *raw,
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
 
         if args.profile and args.cold:
             spy = record()
@@ -90,8 +107,10 @@ def main() -> int:
     for page, (_, runs) in figures.items():
         print(f"{page:<14} {cold[page][0]:8.3f} {statistics.median(runs):14.3f} {max(runs):11.3f}")
     warm = [s for _, runs in figures.values() for s in runs]
-    print(f"all warm runs: median {statistics.median(warm):.3f} s, mean {statistics.mean(warm):.3f} s; "
-          f"{wall:.1f} s wall; load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"all warm runs: median {statistics.median(warm):.3f} s, mean {statistics.mean(warm):.3f} s; "
+        f"{wall:.1f} s wall; load average {os.getloadavg()[0]:.1f}"
+    )
     return 0
 
 

@@ -72,8 +72,10 @@ def main() -> int:
         services = list(demand.services(con)["name"])
     name = str(cat[cat["by_locality"]]["name"].iloc[0])
     measure = quote(name)
-    expected = {path: charts_sent(path, {"measure": name} if path in {"/measure", "/locality", "/review"} else {})
-                for path in PAGES}
+    expected = {
+        path: charts_sent(path, {"measure": name} if path in {"/measure", "/locality", "/review"} else {})
+        for path in PAGES
+    }
     in_app = {path: charts_sent(path, {}) for path in PAGES}  # sidebar links carry no ?measure=
     proc, base = start_server(db)
     rows = []
@@ -115,8 +117,11 @@ def main() -> int:
                 page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').nth(1).click()
                 page.keyboard.type(ward)  # the option list is virtualised: filter it first
                 page.get_by_role("option", name=ward, exact=True).click()
-                page.wait_for_function("(w) => decodeURIComponent(location.search.replace(/\\+/g, ' ')).includes(w)",
-                                       arg=ward, timeout=30_000)
+                page.wait_for_function(
+                    "(w) => decodeURIComponent(location.search.replace(/\\+/g, ' ')).includes(w)",
+                    arg=ward,
+                    timeout=30_000,
+                )
                 drawn(page, expected["/measure"])
                 changes.append(time.perf_counter() - started)
             # the heaviest page: Demand, choosing each service in turn (its queries not yet cached)
@@ -127,8 +132,11 @@ def main() -> int:
                 page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first.click()
                 page.get_by_role("option", name=service, exact=True).click()
                 page.wait_for_function(
-                    "(s) => [...document.querySelectorAll('[data-testid=\"stMain\"] [data-testid=\"stCaptionContainer\"]')]"
-                    ".some(c => c.innerText.startsWith(s + ' ·'))", arg=service, timeout=30_000)
+                    '(s) => [...document.querySelectorAll(\'[data-testid="stMain"] [data-testid="stCaptionContainer"]\')]'
+                    ".some(c => c.innerText.startsWith(s + ' ·'))",
+                    arg=service,
+                    timeout=30_000,
+                )
                 drawn(page, 0)
                 service_changes.append(time.perf_counter() - started)
             ctx.close()
@@ -138,18 +146,24 @@ def main() -> int:
         proc.wait(timeout=10)
     print(f"{'page':<14}{'charts':>7}{'first visit (s)':>17}{f'warm median of {WARM} (s)':>24}{'warm max (s)':>14}")
     for path, first, warm, worst in rows:
-        print(f"{path:<14}{expected[path]:>7}{first:>17.2f}{warm:>24.2f}{worst:>14.2f}"
-              f"{'' if warm < 2 else '   over 2 s target'}")
+        print(
+            f"{path:<14}{expected[path]:>7}{first:>17.2f}{warm:>24.2f}{worst:>14.2f}"
+            f"{'' if warm < 2 else '   over 2 s target'}"
+        )
     nav_times: dict[str, list[float]] = {}
     for path, seconds in navs:
         nav_times.setdefault(path, []).append(seconds)
     print("in-app navigation (sidebar click), median of 2 per page:")
     for path, times in nav_times.items():
         print(f"  {path:<12}{statistics.median(times):>8.2f} s")
-    print(f"filter change (locality on Measure), median of {len(changes)}: {statistics.median(changes):.2f} s "
-          f"(max {max(changes):.2f} s; target < 1 s)")
-    print(f"filter change (service on Demand, each service's first visit), median of {len(service_changes)}: "
-          f"{statistics.median(service_changes):.2f} s (max {max(service_changes):.2f} s)")
+    print(
+        f"filter change (locality on Measure), median of {len(changes)}: {statistics.median(changes):.2f} s "
+        f"(max {max(changes):.2f} s; target < 1 s)"
+    )
+    print(
+        f"filter change (service on Demand, each service's first visit), median of {len(service_changes)}: "
+        f"{statistics.median(service_changes):.2f} s (max {max(service_changes):.2f} s)"
+    )
     return 0
 
 

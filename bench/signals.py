@@ -48,11 +48,15 @@ def main() -> int:
             cpu.append(time.process_time() - used)
             series, points = found.series, found.points
             cur.execute("ROLLBACK")
-        latest = con.execute("SELECT max(period_start) FROM measurement WHERE measure_id = 'flytipping-reports'"
-                             ).fetchone()
+        latest = con.execute(
+            "SELECT max(period_start) FROM measurement WHERE measure_id = 'flytipping-reports'"
+        ).fetchone()
         month = latest[0] if latest else None
-        rows = con.execute("SELECT measure_id, period_start, locality_id, value * 1.5 AS value FROM measurement "
-                           "WHERE measure_id = 'flytipping-reports' AND period_start = ?", [month]).df()
+        rows = con.execute(
+            "SELECT measure_id, period_start, locality_id, value * 1.5 AS value FROM measurement "
+            "WHERE measure_id = 'flytipping-reports' AND period_start = ?",
+            [month],
+        ).df()
         csv = rows.to_csv(index=False).encode()
         one_load = []
         for _ in range(args.runs):
@@ -64,12 +68,16 @@ def main() -> int:
             one_load.append(time.perf_counter() - started)
             cur.execute("ROLLBACK")
         con.close()
-    print(f"Every measure: {series} series, {points:,} points looked at in {statistics.median(full) * 1000:.0f} ms "
-          f"wall, {statistics.median(cpu) * 1000:.0f} ms CPU (median of {args.runs}; goal < 1000 ms; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
-    print(f"A load of {len(rows)} ward values (one month of fly-tipping reports, corrected up by half): "
-          f"{statistics.median(one_load) * 1000:.0f} ms to save and find signals; "
-          f"{len(done.signals.new)} new, {len(done.signals.extended)} moved, {len(done.signals.closed)} closed")
+    print(
+        f"Every measure: {series} series, {points:,} points looked at in {statistics.median(full) * 1000:.0f} ms "
+        f"wall, {statistics.median(cpu) * 1000:.0f} ms CPU (median of {args.runs}; goal < 1000 ms; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
+    print(
+        f"A load of {len(rows)} ward values (one month of fly-tipping reports, corrected up by half): "
+        f"{statistics.median(one_load) * 1000:.0f} ms to save and find signals; "
+        f"{len(done.signals.new)} new, {len(done.signals.extended)} moved, {len(done.signals.closed)} closed"
+    )
     return 0
 
 

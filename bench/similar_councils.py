@@ -38,13 +38,21 @@ from tests.browser.conftest import ARGS, READY, running  # noqa: E402
 WAIT = 'document.querySelectorAll(".oi-similar").length == 16'
 MAIN = '[data-testid="stMain"]'
 # the first panel's drawing differs from the one before: the new measure's charts are on screen
-CHANGED = ("(before) => { const p = document.querySelector('[data-testid=\"stMain\"] .oi-similar');"
-           " return p !== null && p.innerHTML !== before; }")
+CHANGED = (
+    "(before) => { const p = document.querySelector('[data-testid=\"stMain\"] .oi-similar');"
+    " return p !== null && p.innerHTML !== before; }"
+)
 # measures to switch to: three not yet drawn on this server, then back to ones already drawn
-NEW_MEASURES = ("FixMyStreet reports: Rubbish", "FixMyStreet reports: Dog Fouling",
-                "FixMyStreet reports: Street Lights")
-DRAWN_MEASURES = ("FixMyStreet reports: all problems", "FixMyStreet reports: Rubbish",
-                  "FixMyStreet reports: Dog Fouling")
+NEW_MEASURES = (
+    "FixMyStreet reports: Rubbish",
+    "FixMyStreet reports: Dog Fouling",
+    "FixMyStreet reports: Street Lights",
+)
+DRAWN_MEASURES = (
+    "FixMyStreet reports: all problems",
+    "FixMyStreet reports: Rubbish",
+    "FixMyStreet reports: Dog Fouling",
+)
 
 
 def sixteen(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -68,8 +76,12 @@ def page_times(db: Path) -> tuple[float, float, list[float], list[float]]:
     with store.connect(db) as con:
         codes = sixteen(con)
         names = dict(zip(*(similar.areas(con)[c] for c in ("area_code", "name")), strict=True))
-    query = [("council", names[codes[0]]), ("group", "Councils I choose"), ("period", "All time"),
-             *[("councils", names[c]) for c in codes[1:]]]
+    query = [
+        ("council", names[codes[0]]),
+        ("group", "Councils I choose"),
+        ("period", "All time"),
+        *[("councils", names[c]) for c in codes[1:]],
+    ]
     with running(db) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 720})
@@ -84,8 +96,10 @@ def page_times(db: Path) -> tuple[float, float, list[float], list[float]]:
 
         cold = open_page()
         warm = min(open_page() for _ in range(3))
-        print(f"Similar councils, 16 councils x 167 months: first open {cold:.2f} s; warm {warm:.2f} s "
-              "(goal < 2 s)", flush=True)
+        print(
+            f"Similar councils, 16 councils x 167 months: first open {cold:.2f} s; warm {warm:.2f} s (goal < 2 s)",
+            flush=True,
+        )
         box = page.locator(MAIN).locator('[data-testid="stSelectbox"]').filter(has_text="Measure")
 
         def switch(name: str) -> float:
@@ -121,8 +135,18 @@ def national_file(folder: Path, out: Path) -> int:
         frames.append(("", pd.read_csv(base / f"fms_lad_monthly_shef_{kind}.csv.gz"), f"SHEF_{kind.upper()}_CODE"))
     for metric, frame, column in frames:
         ids = frame[column].str.lower().radd("fms-") if column else metric
-        parts.append(pd.DataFrame({"metric": ids, "area_code": frame["lad"], "period": frame["period"],
-                                   "value": frame["reports"], "unit": "reports", "source": "mySociety / FixMyStreet"}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "metric": ids,
+                    "area_code": frame["lad"],
+                    "period": frame["period"],
+                    "value": frame["reports"],
+                    "unit": "reports",
+                    "source": "mySociety / FixMyStreet",
+                }
+            )
+        )
     whole = pd.concat(parts, ignore_index=True)
     whole.to_csv(out, index=False)
     return len(whole)
@@ -161,8 +185,13 @@ def load_times(db: Path) -> tuple[int, float, float, float, float, float]:
         con.close()
         # the command an officer runs, end to end (its own process checks the file, then saves it)
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "perf", "load", str(csv), "--user", "bench", "--db", str(again)],
-                              cwd=ROOT, capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [sys.executable, "-m", "perf", "load", str(csv), "--user", "bench", "--db", str(again)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         command = time.perf_counter() - started
         assert done.returncode == 0, done.stderr[-2000:]
         return rows, seconds, cpu, command, (fresh.stat().st_size - before) / 1e6, len(data) / 1e6
@@ -177,13 +206,18 @@ def main() -> int:
         subprocess.run([sys.executable, "-m", "perf", "build"], cwd=ROOT, check=True)
     print(f"load average before: {_load()}", flush=True)
     rows, seconds, cpu, command, grown, size = load_times(db)
-    print(f"FixMyStreet national file ({rows:,} rows, {size:.0f} MB CSV) checked and loaded in {seconds:.1f} s "
-          f"(goal < 10 s; {cpu:.1f} s of CPU in this process), {command:.1f} s by `python -m perf load` "
-          f"(a process of its own, started cold); the database grew {grown:.1f} MB (goal < 20 MB)", flush=True)
+    print(
+        f"FixMyStreet national file ({rows:,} rows, {size:.0f} MB CSV) checked and loaded in {seconds:.1f} s "
+        f"(goal < 10 s; {cpu:.1f} s of CPU in this process), {command:.1f} s by `python -m perf load` "
+        f"(a process of its own, started cold); the database grew {grown:.1f} MB (goal < 20 MB)",
+        flush=True,
+    )
     cold, warm, new, drawn = page_times(db)
-    print(f"switch the measure: {_median(new):.2f} s to one not yet drawn (median of "
-          f"{', '.join(f'{s:.2f}' for s in new)}), {_median(drawn):.2f} s to one already drawn (median of "
-          f"{', '.join(f'{s:.2f}' for s in drawn)}) (goal < 1 s)")
+    print(
+        f"switch the measure: {_median(new):.2f} s to one not yet drawn (median of "
+        f"{', '.join(f'{s:.2f}' for s in new)}), {_median(drawn):.2f} s to one already drawn (median of "
+        f"{', '.join(f'{s:.2f}' for s in drawn)}) (goal < 1 s)"
+    )
     print(f"load average after: {_load()} (figures on a shared machine are floors)")
     return 0
 

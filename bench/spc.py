@@ -69,18 +69,27 @@ def peer_controlchartspy(series: list[np.ndarray]) -> list[np.ndarray]:
 
     dates = pd.date_range("2020-01-06", periods=len(series[0]), freq="W-MON")
     settings = {  # the Making Data Count rules, as its defaults name them, at our lengths
-        "astronomical": True, "shift": True, "trend": True, "two_in_three": True,
-        "shift_n": 7, "trend_n": 7, "improvement_direction": "increase",
-    }  # fmt: skip
+        "astronomical": True,
+        "shift": True,
+        "trend": True,
+        "two_in_three": True,
+        "shift_n": 7,
+        "trend_n": 7,
+        "improvement_direction": "increase",
+    }
     out = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for y in series:
             frame = pd.DataFrame({"week": dates[: len(y)], "value": y})
             res = controlchartspy.spc(
-                frame, "week", "value", spc_settings={"outliers_in_limits": True},
-                outlier_settings=settings, return_objs="limits",
-            )  # fmt: skip
+                frame,
+                "week",
+                "value",
+                spc_settings={"outliers_in_limits": True},
+                outlier_settings=settings,
+                return_objs="limits",
+            )
             lim = pd.DataFrame(res.limits)
             flags = np.zeros(len(y), dtype=bool)
             for col in ("astpoint", "trend", "shift", "two_in_three"):
@@ -191,30 +200,42 @@ def main() -> None:
     )
     signalled = np.concatenate(ours["mdc"]).mean()
     print(f"\n{'path':<34}{'seconds':>9}{'cpu s':>8}{'per series':>13}  target")
-    print(f"{'xmr() one chart at a time':<34}{t_xmr:>9.3f}{cpu_xmr:>8.3f}{t_xmr / k * 1e3:>10.3f} ms  < 1 s"
-          f"  (best of 3; all 3: {', '.join(f'{r:.3f}' for r in xmr_runs)})")  # fmt: skip
-    print(f"{'batch_latest() all at once':<34}{t_batch:>9.3f}{cpu_batch:>8.3f}{t_batch / k * 1e3:>10.3f} ms  < 0.1 s"
-          f"  (best of 5; all 5: {', '.join(f'{r:.3f}' for r in runs)})")  # fmt: skip
+    print(
+        f"{'xmr() one chart at a time':<34}{t_xmr:>9.3f}{cpu_xmr:>8.3f}{t_xmr / k * 1e3:>10.3f} ms  < 1 s"
+        f"  (best of 3; all 3: {', '.join(f'{r:.3f}' for r in xmr_runs)})"
+    )
+    print(
+        f"{'batch_latest() all at once':<34}{t_batch:>9.3f}{cpu_batch:>8.3f}{t_batch / k * 1e3:>10.3f} ms  < 0.1 s"
+        f"  (best of 5; all 5: {', '.join(f'{r:.3f}' for r in runs)})"
+    )
     print(f"identical signals on both paths: points {same_points}, latest variation and assurance {same_latest}")
     print(f"points with a signal (MDC): {signalled:.1%}")
 
     peer_k = args.peer_series or k
     peer_series = series[:peer_k]
-    print(f"\n{'peer':<17}{'seconds':>9}{'cpu s':>8}{'per series':>13}{'agree (points)':>16}{'agree (latest)':>16}  vs ours  rules")
+    print(
+        f"\n{'peer':<17}{'seconds':>9}{'cpu s':>8}{'per series':>13}{'agree (points)':>16}{'agree (latest)':>16}  vs ours  rules"
+    )
     peer_times: dict[str, float] = {}
     for name, (runner, convention, applies) in PEERS.items():
         try:
             t_peer, flags = time_it(lambda runner=runner: runner(peer_series))
         except Exception as exc:  # a peer that will not install, import or run is reported, not fatal
-            print(f"{name:<17}{'-':>9}{'-':>8}{'-':>13}{'-':>16}{'-':>16}  unavailable: {type(exc).__name__}: {exc}"[:170])
+            print(
+                f"{name:<17}{'-':>9}{'-':>8}{'-':>13}{'-':>16}{'-':>16}  unavailable: {type(exc).__name__}: {exc}"[:170]
+            )
             continue
-        mine = ours["mdc"][:peer_k] if convention == "mdc" else [
-            spc.xmr(y, rules=convention).points["signal"].to_numpy() for y in peer_series
-        ]  # fmt: skip
+        mine = (
+            ours["mdc"][:peer_k]
+            if convention == "mdc"
+            else [spc.xmr(y, rules=convention).points["signal"].to_numpy() for y in peer_series]
+        )
         pts, last = agreement(mine, flags)
         peer_times[name] = t_peer * k / peer_k
         scale = f"{t_peer / peer_k * 1e3:>10.3f} ms"
-        print(f"{name:<17}{t_peer:>9.3f}{CPU_LAST:>8.3f}{scale:>13}{pts:>16.2%}{last:>16.2%}  {convention:<8} {applies}")
+        print(
+            f"{name:<17}{t_peer:>9.3f}{CPU_LAST:>8.3f}{scale:>13}{pts:>16.2%}{last:>16.2%}  {convention:<8} {applies}"
+        )
     if peer_k != k:
         print(f"(peers ran on the first {peer_k:,} series; their seconds are for those)")
     if peer_times:

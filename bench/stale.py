@@ -42,8 +42,9 @@ def flag(values: np.ndarray, dates: pd.Series) -> bool:
     return stale.changed_since(chart.points, dates[: values.shape[0]]) is not None
 
 
-def share(make: Callable[[np.random.Generator, int], np.ndarray], dates: pd.Series, trials: int,
-          seed: int) -> tuple[float, float]:
+def share(
+    make: Callable[[np.random.Generator, int], np.ndarray], dates: pd.Series, trials: int, seed: int
+) -> tuple[float, float]:
     """Share flagged by the rule on main and by the old rule, over ``trials`` series of 24-150 points."""
     rng = np.random.default_rng(seed)
     new = old = 0

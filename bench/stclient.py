@@ -44,9 +44,14 @@ class Visitor:
         self.ws: websockets.ClientConnection | None = None
 
     async def __aenter__(self) -> Visitor:
-        self.ws = await websockets.connect(self.ws_url, subprotocols=["streamlit"],  # type: ignore[list-item]
-                                           origin=self.origin, max_size=None,  # type: ignore[arg-type]
-                                           open_timeout=60, ping_interval=None)
+        self.ws = await websockets.connect(
+            self.ws_url,
+            subprotocols=["streamlit"],  # type: ignore[list-item]
+            origin=self.origin,
+            max_size=None,  # type: ignore[arg-type]
+            open_timeout=60,
+            ping_interval=None,
+        )
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -50,23 +50,31 @@ from perf.intake import check
 print(json.dumps({"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
-_CT = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/'
-       'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
-       'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override '
-       'PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
-       'sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
-       'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
-_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.'
-         'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
-         'openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-         '</Relationships>')
-_BOOK = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.'
-         'org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
-         'relationships"><sheets><sheet name="Values" sheetId="1" r:id="rId1"/></sheets></workbook>')
-_BOOK_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.'
-              'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
-              'openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-              '</Relationships>')
+_CT = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/'
+    'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+    'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override '
+    'PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+    'sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
+    'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+)
+_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.'
+    'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+    'openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+    "</Relationships>"
+)
+_BOOK = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.'
+    'org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships"><sheets><sheet name="Values" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_BOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.'
+    'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+    'openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+    "</Relationships>"
+)
 
 
 def zip_bomb(path: Path, rows: int) -> None:
@@ -77,10 +85,14 @@ def zip_bomb(path: Path, rows: int) -> None:
         z.writestr("xl/workbook.xml", _BOOK)
         z.writestr("xl/_rels/workbook.xml.rels", _BOOK_RELS)
         with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            sheet.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://'
-                        b'schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
-            sheet.write(b'<row><c t="inlineStr"><is><t>measure_id</t></is></c><c t="inlineStr"><is><t>period_start'
-                        b'</t></is></c><c t="inlineStr"><is><t>value</t></is></c></row>')
+            sheet.write(
+                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://'
+                b'schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            )
+            sheet.write(
+                b'<row><c t="inlineStr"><is><t>measure_id</t></is></c><c t="inlineStr"><is><t>period_start'
+                b'</t></is></c><c t="inlineStr"><is><t>value</t></is></c></row>'
+            )
             # the same row over and over, without row numbers (Excel allows that): it packs ~1000:1
             row = b'<row><c t="inlineStr"><is><t>calls</t></is></c><c t="inlineStr"><is><t>2024-06-03</t></is></c><c><v>41</v></c></row>'
             for start in range(0, rows, 50_000):
@@ -110,8 +122,9 @@ def demand_csv(path: Path, rows: int, source: Path) -> None:
 
 
 def check(path: Path, source: Path) -> dict[str, object]:
-    done = subprocess.run([sys.executable, "-c", CHECK, str(source), str(path)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=900)
+    done = subprocess.run(
+        [sys.executable, "-c", CHECK, str(source), str(path)], cwd=ROOT, capture_output=True, text=True, timeout=900
+    )
     if done.returncode != 0:
         return {"seconds": float("nan"), "peak_mb": float("nan"), "ok": False, "message": done.stderr[-300:]}
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))

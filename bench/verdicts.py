@@ -75,19 +75,28 @@ def sample_sweep() -> None:
             here[review.before_after(values, position, improvement=m["improvement"]).judgement] += 1
         n = sum(here.values())
         total.update(here)
-        print(f"{m['measure_id']:32} {n:5d} {share(here, review.CLAIMS_A_CHANGE, n):>7} "
-              f"{share(here, {'change_elsewhere'}, n):>9} {share(here, {'too_early'}, n):>9}")
+        print(
+            f"{m['measure_id']:32} {n:5d} {share(here, review.CLAIMS_A_CHANGE, n):>7} "
+            f"{share(here, {'change_elsewhere'}, n):>9} {share(here, {'too_early'}, n):>9}"
+        )
     n = sum(total.values())
-    print(f"{'all':32} {n:5d} {share(total, review.CLAIMS_A_CHANGE, n):>7} "
-          f"{share(total, {'change_elsewhere'}, n):>9} {share(total, {'too_early'}, n):>9}")
+    print(
+        f"{'all':32} {n:5d} {share(total, review.CLAIMS_A_CHANGE, n):>7} "
+        f"{share(total, {'change_elsewhere'}, n):>9} {share(total, {'too_early'}, n):>9}"
+    )
     print("\nAt the real redesigns:")
-    for mid, when in (("repairs-end-to-end", "2024-04-01"), ("benefits-change-days", "2025-01-06"),
-                      ("benefits-failure-demand", "2025-01-06"), ("repairs-end-to-end", "2023-04-01")):
+    for mid, when in (
+        ("repairs-end-to-end", "2024-04-01"),
+        ("benefits-change-days", "2025-01-06"),
+        ("benefits-failure-demand", "2025-01-06"),
+        ("repairs-end-to-end", "2023-04-01"),
+    ):
         m = catalogue.set_index("measure_id").loc[mid]
         data = measures.series(con, mid).sort_values("period_start").reset_index(drop=True)
         values = pd.Series(data["value"].astype(float).to_numpy(), index=pd.DatetimeIndex(data["period_start"]))
-        result = review.before_after(values, int((data["period_start"] < pd.Timestamp(when)).sum()),
-                                     improvement=m["improvement"])
+        result = review.before_after(
+            values, int((data["period_start"] < pd.Timestamp(when)).sum()), improvement=m["improvement"]
+        )
         print(f"  {mid} at {when}: {result.judgement}: {result.sentence(str(m['unit']), int(m['decimals']))}")
 
 
@@ -102,13 +111,17 @@ def main() -> None:
     print(f"{'series':34} {'claims':>7} {'elsewhere':>9} {'no change':>9}")
     for label, rho in (("independent normal noise", 0.0), ("AR(1) noise, rho = 0.3", 0.3)):
         c = simulate(n, rho=rho)
-        print(f"{label:34} {share(c, review.CLAIMS_A_CHANGE, n):>7} {share(c, {'change_elsewhere'}, n):>9} "
-              f"{share(c, {'no_change'}, n):>9}")
+        print(
+            f"{label:34} {share(c, review.CLAIMS_A_CHANGE, n):>7} {share(c, {'change_elsewhere'}, n):>9} "
+            f"{share(c, {'no_change'}, n):>9}"
+        )
     print(f"\n{'sustained shift at the change':34} {'found, right way':>16} {'wrong way':>9} {'other claim':>11}")
     for size in (1.0, 1.5, 2.0):
         c = simulate(n, shift=size, seed=7)
-        print(f"{size:.1f} sigma{'':28} {100 * c['right_direction'] / n:15.1f}% {100 * c['wrong_direction'] / n:8.1f}% "
-              f"{share(c, {'mixed', 'shift'}, n):>11}")
+        print(
+            f"{size:.1f} sigma{'':28} {100 * c['right_direction'] / n:15.1f}% {100 * c['wrong_direction'] / n:8.1f}% "
+            f"{share(c, {'mixed', 'shift'}, n):>11}"
+        )
     print(f"\n({time.perf_counter() - started:.1f} s)")
     if not args.no_sample:
         sample_sweep()

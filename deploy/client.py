@@ -84,9 +84,14 @@ class Visitor:
         headers = {"Origin": self.origin}
         if self.cookie:
             headers["Cookie"] = f"{ROUTE_COOKIE}={self.cookie}"
-        ws = await websockets.connect(self.ws_url, subprotocols=[websockets.Subprotocol("streamlit")],
-                                      additional_headers=headers, max_size=None, open_timeout=self.timeout,
-                                      compression=None)
+        ws = await websockets.connect(
+            self.ws_url,
+            subprotocols=[websockets.Subprotocol("streamlit")],
+            additional_headers=headers,
+            max_size=None,
+            open_timeout=self.timeout,
+            compression=None,
+        )
         self.served_by = ws.response.headers.get("X-Served-By") if ws.response else self.served_by
         return ws
 
@@ -107,13 +112,19 @@ class Visitor:
                 self._ws = await self._connect()
                 result = await self._run(page, query, started)
             except Exception as again:  # noqa: BLE001 - reported as the page's error
-                return Page(page, time.perf_counter() - started, error=f"{type(again).__name__}: {again} "
-                            f"(after {type(err).__name__})", served_by=self.served_by, reconnected=True)
+                return Page(
+                    page,
+                    time.perf_counter() - started,
+                    error=f"{type(again).__name__}: {again} (after {type(err).__name__})",
+                    served_by=self.served_by,
+                    reconnected=True,
+                )
             result.reconnected = True
             return result
         except Exception as err:  # noqa: BLE001 - a visitor's failure is a figure, not a crash
-            return Page(page, time.perf_counter() - started, error=f"{type(err).__name__}: {err}",
-                        served_by=self.served_by)
+            return Page(
+                page, time.perf_counter() - started, error=f"{type(err).__name__}: {err}", served_by=self.served_by
+            )
 
     async def _run(self, page: str, query: str, started: float) -> Page:
         assert self._ws is not None
@@ -135,7 +146,10 @@ class Visitor:
             if kind == "delta":
                 result.elements += 1
                 result.texts.extend(_texts(msg))
-                if msg.delta.WhichOneof("type") == "new_element" and msg.delta.new_element.WhichOneof("type") == "exception":
+                if (
+                    msg.delta.WhichOneof("type") == "new_element"
+                    and msg.delta.new_element.WhichOneof("type") == "exception"
+                ):
                     ex = msg.delta.new_element.exception
                     result.error = f"{ex.type}: {ex.message}"
             elif kind == "page_not_found":

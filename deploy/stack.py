@@ -47,13 +47,13 @@ class Layout:
     """Where everything runs: ports on 127.0.0.1 and the state folder (pids, logs, snapshots, config)."""
 
     state: Path = ROOT / ".deploy"
-    port: int = 8080                 # nginx
+    port: int = 8080  # nginx
     staff_port: int = 8600
     replica_ports: list[int] = field(default_factory=lambda: [8601, 8602, 8603])
-    source_db: Path | None = None    # the council's database (default OUTSIDE_IN_DB)
-    static: bool = True              # build and serve the static site under /site/
-    show_upstream: bool = True       # X-Served-By header: which replica answered (for tests and the bench)
-    worker_user: str | None = None   # nginx's `user` (only used when started as root): who reads the static site
+    source_db: Path | None = None  # the council's database (default OUTSIDE_IN_DB)
+    static: bool = True  # build and serve the static site under /site/
+    show_upstream: bool = True  # X-Served-By header: which replica answered (for tests and the bench)
+    worker_user: str | None = None  # nginx's `user` (only used when started as root): who reads the static site
 
     @property
     def snapshots(self) -> Path:
@@ -94,13 +94,15 @@ def free_ports(n: int) -> list[int]:
 def _proxy_headers(indent: str) -> str:
     """What a Streamlit server behind a proxy needs on every request: the browser's Host (it checks a
     websocket's Origin against Host, so a rewritten Host would refuse every connection) and the upgrade."""
-    lines = ["proxy_http_version 1.1;",
-             "proxy_set_header Host $http_host;",
-             "proxy_set_header X-Real-IP $remote_addr;",
-             "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
-             "proxy_set_header X-Forwarded-Proto $scheme;",
-             "proxy_set_header Upgrade $http_upgrade;",
-             "proxy_set_header Connection $connection_upgrade;"]
+    lines = [
+        "proxy_http_version 1.1;",
+        "proxy_set_header Host $http_host;",
+        "proxy_set_header X-Real-IP $remote_addr;",
+        "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+        "proxy_set_header X-Forwarded-Proto $scheme;",
+        "proxy_set_header Upgrade $http_upgrade;",
+        "proxy_set_header Connection $connection_upgrade;",
+    ]
     return "\n".join(indent + line for line in lines)
 
 
@@ -115,7 +117,8 @@ def nginx_conf(layout: Layout) -> str:
     websocket = f"""            proxy_read_timeout {IDLE_TIMEOUT};
             proxy_send_timeout {IDLE_TIMEOUT};
             proxy_buffering off;"""
-    site = f"""
+    site = (
+        f"""
         # The static public site: plain files, no replica involved (python -m perf publish --static).
         location /{SITE_PATH}/ {{
             alias {layout.state.resolve() / "site"}/;  # a link to the current version, followed per request
@@ -123,7 +126,10 @@ def nginx_conf(layout: Layout) -> str:
             expires 5m;
         }}
         location = /{SITE_PATH} {{ return 301 /{SITE_PATH}/; }}
-""" if layout.static else ""
+"""
+        if layout.static
+        else ""
+    )
     return f"""# Outside-In on one machine: written by deploy/stack.py ({len(layout.replica_ports)} public replicas).
 # Every address is loopback; on a real host put TLS in front and the council's network in the staff allow list.
 {user}worker_processes auto;
@@ -223,14 +229,29 @@ http {{
 
 
 def _streamlit(port: int, env: dict[str, str], log: Path, *, base_path: str = "") -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
-           "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--server.enableCORS", "true", "--server.enableXsrfProtection", "true"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.enableCORS",
+        "true",
+        "--server.enableXsrfProtection",
+        "true",
+    ]
     if base_path:
         cmd += ["--server.baseUrlPath", base_path]
     with open(log, "ab") as out:
-        return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def _wait_healthy(url: str, seconds: float = 90.0) -> None:
@@ -299,8 +320,9 @@ def start(layout: Layout) -> None:
     base |= {"STREAMLIT_SERVER_COOKIE_SECRET": _secret(layout.state), "PYTHONUNBUFFERED": "1"}
     logs = layout.state / "logs"
     try:
-        staff = _streamlit(layout.staff_port, base | {"OUTSIDE_IN_DB": str(layout.db())}, logs / "staff.log",
-                           base_path=STAFF_PATH)
+        staff = _streamlit(
+            layout.staff_port, base | {"OUTSIDE_IN_DB": str(layout.db())}, logs / "staff.log", base_path=STAFF_PATH
+        )
         _record(layout, "staff", staff.pid)
         public = base | {"OUTSIDE_IN_DB": str(layout.snapshots.resolve()), "OUTSIDE_IN_PUBLIC": "1"}
         for i, port in enumerate(layout.replica_ports, start=1):
@@ -310,13 +332,18 @@ def start(layout: Layout) -> None:
         _wait_healthy(f"http://127.0.0.1:{layout.staff_port}/{STAFF_PATH}/_stcore/health")
         conf = layout.state / "nginx.conf"
         conf.write_text(nginx_conf(layout))
-        check = subprocess.run([NGINX, "-t", "-q", "-p", str(layout.state), "-c", str(conf)],
-                               capture_output=True, text=True)
+        check = subprocess.run(
+            [NGINX, "-t", "-q", "-p", str(layout.state), "-c", str(conf)], capture_output=True, text=True
+        )
         if check.returncode != 0:
             raise RuntimeError(f"nginx refused the configuration:\n{check.stderr}")
         with open(logs / "nginx.out", "ab") as out:
-            proxy = subprocess.Popen([NGINX, "-p", str(layout.state), "-c", str(conf), "-g", "daemon off;"],
-                                     stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            proxy = subprocess.Popen(
+                [NGINX, "-p", str(layout.state), "-c", str(conf), "-g", "daemon off;"],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         _record(layout, "nginx", proxy.pid)
         _wait_healthy(f"{layout.url}/healthz", seconds=20)
     except BaseException:
@@ -389,20 +416,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["start", "stop", "status", "publish", "config"])
     parser.add_argument("--replicas", type=int, default=3)
     parser.add_argument("--port", type=int, default=8080, help="nginx's port on 127.0.0.1 (default 8080)")
-    parser.add_argument("--app-port", type=int, default=8600, help="the staff app's port; the replicas take "
-                        "the next N (default 8600, 8601...)")
+    parser.add_argument(
+        "--app-port",
+        type=int,
+        default=8600,
+        help="the staff app's port; the replicas take the next N (default 8600, 8601...)",
+    )
     parser.add_argument("--state", default=str(ROOT / ".deploy"), help="pids, logs, snapshots (default .deploy/)")
     parser.add_argument("--db", help="the council's database (default OUTSIDE_IN_DB)")
-    parser.add_argument("--example", action="store_true", help="config: the repository's example "
-                        "(state under /srv/outside-in)")
+    parser.add_argument(
+        "--example", action="store_true", help="config: the repository's example (state under /srv/outside-in)"
+    )
     args = parser.parse_args(argv)
-    layout = Layout(state=Path(args.state), port=args.port, staff_port=args.app_port,
-                    replica_ports=[args.app_port + 1 + i for i in range(args.replicas)],
-                    source_db=Path(args.db) if args.db else None)
+    layout = Layout(
+        state=Path(args.state),
+        port=args.port,
+        staff_port=args.app_port,
+        replica_ports=[args.app_port + 1 + i for i in range(args.replicas)],
+        source_db=Path(args.db) if args.db else None,
+    )
     if args.command == "start":
         start(layout)
-        print(f"Public app: {layout.url}/  ({args.replicas} replicas)\nStaff app:  {layout.url}/{STAFF_PATH}/\n"
-              f"Static site: {layout.url}/{SITE_PATH}/\nStop with deploy/run.sh stop")
+        print(
+            f"Public app: {layout.url}/  ({args.replicas} replicas)\nStaff app:  {layout.url}/{STAFF_PATH}/\n"
+            f"Static site: {layout.url}/{SITE_PATH}/\nStop with deploy/run.sh stop"
+        )
     elif args.command == "stop":
         print("Stopped " + (", ".join(stop(layout)) or "nothing (no pids recorded)"))
     elif args.command == "status":

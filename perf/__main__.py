@@ -54,9 +54,13 @@ def _report(args: argparse.Namespace) -> int:
     try:
         with _readable(args.db) as source, store.connect(source) as con:
             pack = report.build_pack(
-                con, purpose_id=args.purpose, portfolio=args.portfolio,
+                con,
+                purpose_id=args.purpose,
+                portfolio=args.portfolio,
                 measure_ids=args.measures.split(",") if args.measures else None,
-                start=args.start, end=args.end, locality_id=args.locality,
+                start=args.start,
+                end=args.end,
+                locality_id=args.locality,
                 public_only=args.public or public_mode(),
             )
     except (ValueError, FileNotFoundError) as err:
@@ -64,8 +68,10 @@ def _report(args: argparse.Namespace) -> int:
         return 2
     data = pdf.pack_pdf(pack) if fmt == "pdf" else slides.pack_pptx(pack)
     Path(args.out).write_bytes(data)
-    print(f"Wrote {args.out}: {len(pack.pages)} measures, {len(pack.exceptions)} with a new signal, "
-          f"{pack.period_label}, in {time.perf_counter() - started:.1f} s")
+    print(
+        f"Wrote {args.out}: {len(pack.pages)} measures, {len(pack.exceptions)} with a new signal, "
+        f"{pack.period_label}, in {time.perf_counter() - started:.1f} s"
+    )
     return 0
 
 
@@ -91,17 +97,21 @@ def _publish(args: argparse.Namespace) -> int:
     from perf.output import publish
 
     if not args.out and not args.static:
-        print("error: give --out DIR (a snapshot for the public app), --static DIR (the static site), or both",
-              file=sys.stderr)
+        print(
+            "error: give --out DIR (a snapshot for the public app), --static DIR (the static site), or both",
+            file=sys.stderr,
+        )
         return 2
     started = time.perf_counter()
     source = Path(args.db) if args.db else db_path()
     try:
         if args.out:
             snap = publish.publish(args.out, source)  # a copy the app makes, while it holds the file
-            print(f"Published {snap.version} to {snap.folder} ({snap.rows['measure']} measures, "
-                  f"{snap.rows['commentary']} public comments) in {time.perf_counter() - started:.1f} s; "
-                  f"{Path(args.out) / publish.CURRENT} points to it")
+            print(
+                f"Published {snap.version} to {snap.folder} ({snap.rows['measure']} measures, "
+                f"{snap.rows['commentary']} public comments) in {time.perf_counter() - started:.1f} s; "
+                f"{Path(args.out) / publish.CURRENT} points to it"
+            )
         if args.static:
             from perf.output import site
 
@@ -111,8 +121,10 @@ def _publish(args: argparse.Namespace) -> int:
                 with tempfile.TemporaryDirectory() as scratch:
                     snap = publish.publish(scratch, source)
                     built = site.build_site(args.static, snap.db, base_url=args.base_url or "")
-            print(f"Wrote {built.pages} pages to {args.static} ({built.bytes / 1e6:.1f} MB) "
-                  f"in {time.perf_counter() - started:.1f} s")
+            print(
+                f"Wrote {built.pages} pages to {args.static} ({built.bytes / 1e6:.1f} MB) "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
             if not args.base_url:
                 print("Note: without --base-url the sitemap's addresses are relative; search engines want full ones.")
     except FileNotFoundError as err:
@@ -151,8 +163,12 @@ def _load(args: argparse.Namespace) -> int:
     # checked Parquet file with those tables' fingerprint; the holder only saves it (perf.intake.inbox)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".check-") as tmp:
         reference = Path(tmp) / "reference.duckdb"
-        got = inbox.run(target, inbox.submit(target, {"kind": "reference", "out": str(reference)}),
-                        wait_seconds=args.wait, on_queued=lambda ahead: _queued(target, ahead, told))
+        got = inbox.run(
+            target,
+            inbox.submit(target, {"kind": "reference", "out": str(reference)}),
+            wait_seconds=args.wait,
+            on_queued=lambda ahead: _queued(target, ahead, told),
+        )
         if got.code != 0:
             sys.stderr.write(got.stderr)
             return got.code
@@ -167,8 +183,13 @@ def _load(args: argparse.Namespace) -> int:
             return 1
         frame = Path(tmp) / "checked.parquet"
         result.frame.to_parquet(frame)
-        spec["checked"] = {"frame": frame.name, "kind": result.kind, "reference": got.stdout,
-                           "summary": result.summary, "notes": list(result.notes)}
+        spec["checked"] = {
+            "frame": frame.name,
+            "kind": result.kind,
+            "reference": got.stdout,
+            "summary": result.summary,
+            "notes": list(result.notes),
+        }
         job = inbox.submit(target, spec, path, extra=(frame,))
     return _finish(target, job, args.wait, told)
 
@@ -179,8 +200,7 @@ def _queued(target: Path, ahead: int, told: list[bool]) -> None:
         return
     told.append(True)
     behind = f", behind {ahead} other job{'s' if ahead != 1 else ''}" if ahead else ""
-    print(f"{target} is open in the running app, so the app will do this{behind}. Waiting for it...",
-          file=sys.stderr)
+    print(f"{target} is open in the running app, so the app will do this{behind}. Waiting for it...", file=sys.stderr)
 
 
 def _finish(target: Path, job: Path, wait: float, told: list[bool] | None = None) -> int:
@@ -226,9 +246,10 @@ def _alerts(args: argparse.Namespace) -> int:
             found = alerts.digests(con, config.app_url if config else "http://localhost:8501")
         for d in found:
             print(f"To: {d.email or '(no address recorded)'}\nSubject: {d.subject}\n\n{d.body}\n")
-        print(f"{len(found)} digest{'' if len(found) == 1 else 's'} would be sent (dry run: nothing was sent)."
-              + ("" if config else " Email is not set up: set OUTSIDE_IN_SMTP_HOST or [smtp] in "
-                 ".streamlit/secrets.toml."))
+        print(
+            f"{len(found)} digest{'' if len(found) == 1 else 's'} would be sent (dry run: nothing was sent)."
+            + ("" if config else " Email is not set up: set OUTSIDE_IN_SMTP_HOST or [smtp] in .streamlit/secrets.toml.")
+        )
         return 0
     from perf.intake import inbox
 
@@ -241,8 +262,11 @@ def _open_for_writing(target: Path, outcome: str) -> duckdb.DuckDBPyConnection |
     try:
         return store.connect_waiting(target, read_only=False, seconds=30.0)
     except duckdb.IOException:
-        print(f"{target} is open in another program (such as the running app), so it can't be changed now. "
-              f"{outcome} Stop the app, then try again.", file=sys.stderr)
+        print(
+            f"{target} is open in another program (such as the running app), so it can't be changed now. "
+            f"{outcome} Stop the app, then try again.",
+            file=sys.stderr,
+        )
         return None
 
 
@@ -278,8 +302,9 @@ def _create_admin(args: argparse.Namespace) -> int:
     if con is None:
         return 1
     try:
-        user = users.create_user(con, args.username, password, "admin", display_name=args.display_name,
-                                 created_by=_cli_user())
+        user = users.create_user(
+            con, args.username, password, "admin", display_name=args.display_name, created_by=_cli_user()
+        )
     except errors.InputError as err:
         for problem in err.problems:
             print(problem.message(), file=sys.stderr)
@@ -294,14 +319,20 @@ def _create_admin(args: argparse.Namespace) -> int:
 def _add_data_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """``load`` and ``create-admin`` (issue #6)."""
     db_help = "database file (default: OUTSIDE_IN_DB or data/outside_in.duckdb)"
-    ld = sub.add_parser("load", help="load a CSV or Excel file of measure values or case records, "
-                        "all of it or none of it")
+    ld = sub.add_parser(
+        "load", help="load a CSV or Excel file of measure values or case records, all of it or none of it"
+    )
     ld.add_argument("file", help="a .csv or .xlsx file; its kind is recognised from the header row")
     ld.add_argument("--sheet", help="the sheet to load from a workbook with several")
     ld.add_argument("--user", help="who to record in the change log (default: cli:<login name>)")
     ld.add_argument("--db", help=db_help)
-    ld.add_argument("--wait", type=float, default=1800.0, metavar="SECONDS",
-                    help="how long to wait for the running app to take the file (default: 1800)")
+    ld.add_argument(
+        "--wait",
+        type=float,
+        default=1800.0,
+        metavar="SECONDS",
+        help="how long to wait for the running app to take the file (default: 1800)",
+    )
     ld.set_defaults(func=_load)
     ul = sub.add_parser("unlock", help="unlock a user locked out by failed sign-ins (works while the app runs)")
     ul.add_argument("username")
@@ -311,8 +342,9 @@ def _add_data_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     ca = sub.add_parser("create-admin", help="create an admin user (asks for the password)")
     ca.add_argument("username")
     ca.add_argument("--display-name", help="the name shown in the app (default: the username)")
-    ca.add_argument("--password-stdin", action="store_true", help="read the password from the first line of "
-                    "stdin, for scripts")
+    ca.add_argument(
+        "--password-stdin", action="store_true", help="read the password from the first line of stdin, for scripts"
+    )
     ca.add_argument("--db", help=db_help)
     ca.set_defaults(func=_create_admin)
     al = sub.add_parser("alerts", help="email each measure owner one digest of their new signals (issue #15)")
@@ -336,21 +368,34 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--locality", default="ALL", help="locality id (default: the whole area)")
     r.add_argument("--format", choices=["pdf", "pptx"], help="default: from the --out suffix")
     r.add_argument("--out", required=True, metavar="FILE")
-    r.add_argument("--public", action="store_true", help="published measures and public commentary only "
-                   "(also when OUTSIDE_IN_PUBLIC=1)")
+    r.add_argument(
+        "--public",
+        action="store_true",
+        help="published measures and public commentary only (also when OUTSIDE_IN_PUBLIC=1)",
+    )
     r.add_argument("--db", help="database file (default: OUTSIDE_IN_DB or data/outside_in.duckdb)")
     r.set_defaults(func=_report)
     e = sub.add_parser("export", help="write the published dataset as a zip of Parquet and CSV for partners")
     e.add_argument("--out", required=True, metavar="FILE.zip")
     e.add_argument("--db", help="database file (default: OUTSIDE_IN_DB or data/outside_in.duckdb)")
     e.set_defaults(func=_export)
-    pb = sub.add_parser("publish", help="write what the public may see: a read-only snapshot for the public "
-                        "app (--out) and/or a static site (--static)")
-    pb.add_argument("--out", metavar="DIR", help="snapshot folder: a new version under DIR/versions, then "
-                    "DIR/current points to it (run the public app with OUTSIDE_IN_DB=DIR)")
+    pb = sub.add_parser(
+        "publish",
+        help="write what the public may see: a read-only snapshot for the public "
+        "app (--out) and/or a static site (--static)",
+    )
+    pb.add_argument(
+        "--out",
+        metavar="DIR",
+        help="snapshot folder: a new version under DIR/versions, then "
+        "DIR/current points to it (run the public app with OUTSIDE_IN_DB=DIR)",
+    )
     pb.add_argument("--static", metavar="DIR", help="write the static public site (HTML, no JavaScript) here")
-    pb.add_argument("--base-url", metavar="URL", help="the static site's public address, for sitemap.xml "
-                    "(e.g. https://performance.example.gov.uk/)")
+    pb.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the static site's public address, for sitemap.xml (e.g. https://performance.example.gov.uk/)",
+    )
     pb.add_argument("--db", help="database file (default: OUTSIDE_IN_DB or data/outside_in.duckdb)")
     pb.set_defaults(func=_publish)
     _add_data_commands(sub)

@@ -44,10 +44,7 @@ class WriteConflictError(RuntimeError):
     """Another session changed the same rows at the same moment; this write was rolled back."""
 
 
-CONFLICT_MESSAGE = (
-    "Someone else saved changes to the same data at the same moment, so nothing was saved. "
-    "Try again."
-)
+CONFLICT_MESSAGE = "Someone else saved changes to the same data at the same moment, so nothing was saved. Try again."
 
 
 class DatabaseUnavailableError(RuntimeError):

@@ -17,8 +17,12 @@ YearStart = Literal["calendar", "financial"]
 ORDER: dict[str, int] = {"week": 0, "month": 1, "quarter": 2, "year": 3}
 EXPECTED_PARTS: dict[tuple[str, str], float] = {
     # how many source periods make a full target period (weeks counted by their Monday)
-    ("week", "month"): 4, ("week", "quarter"): 13, ("week", "year"): 52,
-    ("month", "quarter"): 3, ("month", "year"): 12, ("quarter", "year"): 4,
+    ("week", "month"): 4,
+    ("week", "quarter"): 13,
+    ("week", "year"): 52,
+    ("month", "quarter"): 3,
+    ("month", "year"): 12,
+    ("quarter", "year"): 4,
 }
 
 
@@ -70,16 +74,28 @@ def reaggregate(
     hidden = frame["suppressed"].astype(bool) if "suppressed" in frame.columns else pd.Series(False, index=frame.index)
     base = frame.drop(columns=["suppressed"], errors="ignore")
     if granularity == frequency or frame.empty:
-        out = _roll_up(base, frequency=frequency, granularity=granularity, aggregation=aggregation,
-                       year_start=year_start, keep_partial=keep_partial)
+        out = _roll_up(
+            base,
+            frequency=frequency,
+            granularity=granularity,
+            aggregation=aggregation,
+            year_start=year_start,
+            keep_partial=keep_partial,
+        )
         return out.assign(suppressed=hidden.to_numpy() if len(out) == len(hidden) else False)
     # a hidden period still counts as a part (so the quarter is complete) but its quarter is hidden
     filled = base.copy()
     for col in ("value", "numerator", "denominator"):
         if col in filled.columns:
             filled[col] = filled[col].astype("float64").mask(hidden, 0.0)
-    out = _roll_up(filled, frequency=frequency, granularity=granularity, aggregation=aggregation,
-                   year_start=year_start, keep_partial=keep_partial)
+    out = _roll_up(
+        filled,
+        frequency=frequency,
+        granularity=granularity,
+        aggregation=aggregation,
+        year_start=year_start,
+        keep_partial=keep_partial,
+    )
     coarse = period_start(frame.loc[hidden.to_numpy(), "period_start"], granularity, year_start)
     flag = out["period_start"].isin(set(pd.to_datetime(coarse)))
     for col in ("value", "numerator", "denominator"):
@@ -103,11 +119,13 @@ def _roll_up(
         return frame.assign(parts=frame.get("parts", 1)).reset_index(drop=True)
     work = frame.assign(period=period_start(frame["period_start"], granularity, year_start))
     grouped = work.groupby("period", sort=True)
-    out = pd.DataFrame({
-        "numerator": grouped["numerator"].sum(min_count=1) if "numerator" in work else np.nan,
-        "denominator": grouped["denominator"].sum(min_count=1) if "denominator" in work else np.nan,
-        "parts": grouped["value"].count(),
-    })
+    out = pd.DataFrame(
+        {
+            "numerator": grouped["numerator"].sum(min_count=1) if "numerator" in work else np.nan,
+            "denominator": grouped["denominator"].sum(min_count=1) if "denominator" in work else np.nan,
+            "parts": grouped["value"].count(),
+        }
+    )
     if aggregation == "sum":
         out["value"] = grouped["value"].sum(min_count=1)
     elif aggregation == "mean":

@@ -60,8 +60,10 @@ def _expand(text: str, chain: tuple[str, ...]) -> str:
     def splice(match: re.Match[str]) -> str:
         fragment = match.group(1)
         if not _FRAGMENT.match(fragment):
-            raise ValueError(f"{chain[-1]}.sql includes {fragment!r}: a fragment's name is '_' then "
-                             "lower-case letters, digits and underscores")
+            raise ValueError(
+                f"{chain[-1]}.sql includes {fragment!r}: a fragment's name is '_' then "
+                "lower-case letters, digits and underscores"
+            )
         if fragment in chain:
             raise ValueError(f"fragment {fragment!r} includes itself: {' -> '.join((*chain, fragment))}")
         text = _HEADER.sub("", _read(fragment, "fragment"))  # the fragment's own notes stay in its file
@@ -101,8 +103,12 @@ def connect(path: str | Path | None = None, *, read_only: bool = True) -> duckdb
             raise
     aside = target.with_name(f"{target.name}.wal.unmatched-{time.strftime('%Y%m%dT%H%M%S')}")
     os.replace(Path(str(target) + ".wal"), aside)
-    LOG.warning("%s had a write-ahead log from another file (a crash before a rebuild?); it was moved to %s "
-                "and the database opened without it", target, aside)
+    LOG.warning(
+        "%s had a write-ahead log from another file (a crash before a rebuild?); it was moved to %s "
+        "and the database opened without it",
+        target,
+        aside,
+    )
     return _connect(target, read_only)
 
 
@@ -117,8 +123,10 @@ def _connect(target: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 def open_problem(path: Path, err: Exception) -> str:
     """What to tell someone when the database file cannot be opened for a reason other than a lock."""
-    return (f"The database {path} cannot be opened ({err}). If it was damaged, rebuild the sample with "
-            "`python -m perf build`, or restore the council's copy from its backup.")
+    return (
+        f"The database {path} cannot be opened ({err}). If it was damaged, rebuild the sample with "
+        "`python -m perf build`, or restore the council's copy from its backup."
+    )
 
 
 def connect_waiting(
@@ -150,9 +158,7 @@ def run(cur: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | N
         return pd.DataFrame()  # statements that return nothing
 
 
-def query(
-    con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None
-) -> pd.DataFrame:
+def query(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Run the named query with ``$name`` parameters and return a DataFrame.
 
     A cursor per call keeps this safe when one connection is shared by Streamlit's threads.
@@ -194,8 +200,7 @@ _table_commits: dict[str, int] = {}  # commits that said so, per table changed
 # sent and changed. A page's figures are cached on the other tables only (ui.db.cached_query's
 # ``reads``), so an officer saving commentary every second does not make every chart be worked out
 # again (issue #12's load test); tests/test_data_versions.py draws those pages without these tables.
-NOTES: tuple[str, ...] = ("commentary", "review", "change_log", "signal_answer", "signal_note", "alert_log",
-                          "app_user")
+NOTES: tuple[str, ...] = ("commentary", "review", "change_log", "signal_answer", "signal_note", "alert_log", "app_user")
 FIGURES: tuple[str, ...] = tuple(t for t in TABLES if t not in NOTES)
 
 
@@ -212,7 +217,10 @@ def commit_counts() -> tuple[int, int, dict[str, int]]:
 
 @contextmanager
 def write_transaction(
-    con: duckdb.DuckDBPyConnection, *, bulk: bool = False, quiet: bool = False,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    bulk: bool = False,
+    quiet: bool = False,
     changes: Collection[str] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor in one transaction: committed whole, or rolled back whole on any error.

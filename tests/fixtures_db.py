@@ -58,10 +58,7 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[Any, ...]]]
     cur = con.cursor()
     try:
         # table names come from the schema whitelist, never from a test's input
-        return {
-            table: sorted(cur.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
-            for table in store.TABLES
-        }
+        return {table: sorted(cur.execute(f"SELECT * FROM {table}").fetchall(), key=repr) for table in store.TABLES}
     finally:
         cur.close()
 

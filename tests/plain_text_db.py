@@ -19,12 +19,12 @@ def payloads(tracker: str) -> dict[str, str]:
     return {
         "name": f"Homelessness {image} [approaches](http://evil.example/) **now**",
         "owner": f"Housing Options Manager {image}",
-        "definition": f"Households who contacted us. <img src=\"{tracker}/html.png\"> _under_ {image}",
+        "definition": f'Households who contacted us. <img src="{tracker}/html.png"> _under_ {image}',
         "unit": f"households {image}",
         "phase": f"New front door {image}",
         "purpose": f"Help me find a home {image}",
         "description": f"Shelter first. [read more](http://evil.example/)\n\n{image}",
-        "nature": f"Chasing progress\n\n{image}\n\n<img src=\"{tracker}/svg.png\">",
+        "nature": f'Chasing progress\n\n{image}\n\n<img src="{tracker}/svg.png">',
         "reviewer": f"Olive {image}",
     }
 
@@ -35,20 +35,32 @@ def build(sample_db: Path, target: Path, tracker: str) -> dict[str, str]:
     text = payloads(tracker)
     con = duckdb.connect(str(target))
     try:
-        con.execute("UPDATE measure SET name = ?, owner = ?, definition = ?, unit = ? WHERE measure_id = ?",
-                    [text["name"], text["owner"], text["definition"], text["unit"], MEASURE])
+        con.execute(
+            "UPDATE measure SET name = ?, owner = ?, definition = ?, unit = ? WHERE measure_id = ?",
+            [text["name"], text["owner"], text["definition"], text["unit"], MEASURE],
+        )
         con.execute("INSERT INTO phase VALUES (?, DATE '2025-04-01', ?, 'x')", [MEASURE, text["phase"]])
-        con.execute("UPDATE purpose SET name = ?, description = ? WHERE purpose_id = "
-                    "(SELECT parent_id FROM purpose WHERE purpose_id = (SELECT purpose_id FROM measure "
-                    "WHERE measure_id = ?))", [text["purpose"], text["description"], MEASURE])
-        con.execute("UPDATE demand SET nature = ? WHERE service_id = ? AND nature = "
-                    "(SELECT nature FROM demand WHERE service_id = ? AND demand_type = 'failure' "
-                    "GROUP BY nature ORDER BY count(*) DESC LIMIT 1)", [text["nature"], SERVICE, SERVICE])
-        con.execute("INSERT INTO review (measure_id, change_date, decision, actions, reviewed_by, reviewed_at) "
-                    "VALUES (?, DATE '2025-04-01', 'Keep it', 'None', ?, TIMESTAMP '2026-11-01 10:00')",
-                    [MEASURE, text["reviewer"]])
-        con.execute("INSERT INTO app_user (username, display_name, role, password_hash, created_at) VALUES "
-                    "('olive', 'Olive Officer', 'officer', 'x', now())")
+        con.execute(
+            "UPDATE purpose SET name = ?, description = ? WHERE purpose_id = "
+            "(SELECT parent_id FROM purpose WHERE purpose_id = (SELECT purpose_id FROM measure "
+            "WHERE measure_id = ?))",
+            [text["purpose"], text["description"], MEASURE],
+        )
+        con.execute(
+            "UPDATE demand SET nature = ? WHERE service_id = ? AND nature = "
+            "(SELECT nature FROM demand WHERE service_id = ? AND demand_type = 'failure' "
+            "GROUP BY nature ORDER BY count(*) DESC LIMIT 1)",
+            [text["nature"], SERVICE, SERVICE],
+        )
+        con.execute(
+            "INSERT INTO review (measure_id, change_date, decision, actions, reviewed_by, reviewed_at) "
+            "VALUES (?, DATE '2025-04-01', 'Keep it', 'None', ?, TIMESTAMP '2026-11-01 10:00')",
+            [MEASURE, text["reviewer"]],
+        )
+        con.execute(
+            "INSERT INTO app_user (username, display_name, role, password_hash, created_at) VALUES "
+            "('olive', 'Olive Officer', 'officer', 'x', now())"
+        )
     finally:
         con.close()
     return text

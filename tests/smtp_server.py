@@ -25,9 +25,26 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 and localhost, made with Debian's openssl."""
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-         "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ],
+        check=True,
+        capture_output=True,
     )
     return cert, key
 
@@ -64,8 +81,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server(folder: Path, *, refuse: set[str] | None = None, starttls: bool = True
-                ) -> Iterator[tuple[int, Path, Received]]:
+def smtp_server(
+    folder: Path, *, refuse: set[str] | None = None, starttls: bool = True
+) -> Iterator[tuple[int, Path, Received]]:
     """Run the server for the block: its port, the CA file a client must trust, and what arrives."""
     cert, key = make_certificate(folder)
     received = Received()
@@ -115,6 +133,11 @@ def silent_server() -> Iterator[int]:
 
 def smtp_env(port: int, cert: Path, app_url: str = "http://outside-in.test") -> dict[str, str]:
     """The environment that points the app at the test server."""
-    return {"OUTSIDE_IN_SMTP_HOST": "127.0.0.1", "OUTSIDE_IN_SMTP_PORT": str(port),
-            "OUTSIDE_IN_SMTP_FROM": "performance@council.example", "OUTSIDE_IN_SMTP_CA_FILE": str(cert),
-            "OUTSIDE_IN_SMTP_TIMEOUT": "5", "OUTSIDE_IN_APP_URL": app_url}
+    return {
+        "OUTSIDE_IN_SMTP_HOST": "127.0.0.1",
+        "OUTSIDE_IN_SMTP_PORT": str(port),
+        "OUTSIDE_IN_SMTP_FROM": "performance@council.example",
+        "OUTSIDE_IN_SMTP_CA_FILE": str(cert),
+        "OUTSIDE_IN_SMTP_TIMEOUT": "5",
+        "OUTSIDE_IN_APP_URL": app_url,
+    }

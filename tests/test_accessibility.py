@@ -10,7 +10,7 @@ from ui import icons
 
 def luminance(hex_colour: str) -> float:
     """Relative luminance (WCAG 2.2, definition of relative luminance)."""
-    channels = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -35,8 +35,10 @@ def test_every_status_has_its_own_shape_and_words_not_only_a_colour() -> None:
     words = [s[1] for s in icons.VARIATION.values()]
     assert len(set(words)) == len(words) and all(words)
     # improving, concerning and common cause each look different without colour
-    assert len({icons.VARIATION[k][0] for k in ("common_cause", "special_cause_improvement",
-                                                "special_cause_concern")}) == 3
+    assert (
+        len({icons.VARIATION[k][0] for k in ("common_cause", "special_cause_improvement", "special_cause_concern")})
+        == 3
+    )
     assert len({s[2] for s in charts.POINT_STYLE.values()}) == len(charts.POINT_STYLE)  # chart point shapes
     assert shapes
 
@@ -64,9 +66,16 @@ def _font_sizes(node: object) -> list[float]:
 def _chart(size: str) -> dict[str, object]:
     import pandas as pd
 
-    points = pd.DataFrame({"value": [1.0, 2.0, 9.0, 2.0], "centre": 2.0, "lower": 0.0, "upper": 5.0,
-                           "phase": [0, 0, 1, 1], "point_type": ["common_cause", "common_cause",
-                                                                  "special_cause_concern", "common_cause"]})
+    points = pd.DataFrame(
+        {
+            "value": [1.0, 2.0, 9.0, 2.0],
+            "centre": 2.0,
+            "lower": 0.0,
+            "upper": 5.0,
+            "phase": [0, 0, 1, 1],
+            "point_type": ["common_cause", "common_cause", "special_cause_concern", "common_cause"],
+        }
+    )
     dates = pd.Series(pd.date_range("2025-01-01", periods=4, freq="MS"))
     return charts.xmr_chart(points, dates, title="t", y_title="y", size=size).spec
 
@@ -89,9 +98,22 @@ def test_svg_chart_text_is_at_least_14px_when_drawn_at_820_px() -> None:
 
     from perf.drawing import svg
 
-    points = pd.DataFrame({"value": [1.0, 2.0, 9.0, 2.0], "centre": 2.0, "lower": 0.0, "upper": 5.0,
-                           "phase": [0, 0, 1, 1], "point_type": "common_cause"})
-    drawn = svg.xmr_chart(points, pd.Series(pd.date_range("2025-01-01", periods=4, freq="MS")), title="t",
-                          y_title="y", phase_labels={1: "Change"})
+    points = pd.DataFrame(
+        {
+            "value": [1.0, 2.0, 9.0, 2.0],
+            "centre": 2.0,
+            "lower": 0.0,
+            "upper": 5.0,
+            "phase": [0, 0, 1, 1],
+            "point_type": "common_cause",
+        }
+    )
+    drawn = svg.xmr_chart(
+        points,
+        pd.Series(pd.date_range("2025-01-01", periods=4, freq="MS")),
+        title="t",
+        y_title="y",
+        phase_labels={1: "Change"},
+    )
     sizes = [float(s) for s in re.findall(r"font-size='([\d.]+)'", drawn)]
     assert sizes and min(sizes) * 820 / svg.WIDTH >= 14, sorted(sizes)

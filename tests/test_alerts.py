@@ -68,7 +68,9 @@ def test_a_new_signal_sends_its_owner_one_digest_with_a_link_to_the_measure(db: 
     assert msg["Subject"] == "1 new signal on your measures"
     body = msg.get_payload(decode=True).decode()
     assert body.startswith("Dear Jonathan Reeve,")
-    assert "Leisure centre visits, Whole area: outside the limits, in November 2026, higher than usual: improving." in body
+    assert (
+        "Leisure centre visits, Whole area: outside the limits, in November 2026, higher than usual: improving." in body
+    )
     assert "http://outside-in.test/measure?measure=Leisure+centre+visits" in body
     assert "http://outside-in.test/signals?owner=" in body
     with duckdb.connect(str(db), read_only=True) as con:
@@ -103,11 +105,17 @@ def test_without_settings_nothing_is_sent_and_the_signals_wait(db: Path) -> None
 
 def test_settings_come_from_the_secrets_file_and_the_environment_wins(tmp_path: Path) -> None:
     secrets = tmp_path / "secrets.toml"
-    secrets.write_text('[smtp]\nhost = "mail.council.example"\nport = 2525\nsender = "perf@council.example"\n'
-                       'app_url = "https://performance.council.example/"\n')
+    secrets.write_text(
+        '[smtp]\nhost = "mail.council.example"\nport = 2525\nsender = "perf@council.example"\n'
+        'app_url = "https://performance.council.example/"\n'
+    )
     config = alerts.settings(env={}, secrets=secrets)
-    assert config == alerts.Settings(host="mail.council.example", port=2525, sender="perf@council.example",
-                                     app_url="https://performance.council.example")
+    assert config == alerts.Settings(
+        host="mail.council.example",
+        port=2525,
+        sender="perf@council.example",
+        app_url="https://performance.council.example",
+    )
     overridden = alerts.settings(env={"OUTSIDE_IN_SMTP_PORT": "587"}, secrets=secrets)
     assert overridden is not None and overridden.port == 587
 
@@ -115,8 +123,9 @@ def test_settings_come_from_the_secrets_file_and_the_environment_wins(tmp_path: 
 def test_an_owner_without_an_address_is_logged_and_the_others_still_hear(db: Path, tmp_path: Path) -> None:
     with duckdb.connect(str(db)) as con:
         con.execute("UPDATE owner SET email = NULL WHERE owner = ?", [OWNER])
-        _, done = save.load_upload(con, NEW_SIGNAL_CSV + b"cs-first-point,2026-11-01,20\n", "two.csv", user="amy",
-                                   now=NOW)
+        _, done = save.load_upload(
+            con, NEW_SIGNAL_CSV + b"cs-first-point,2026-11-01,20\n", "two.csv", user="amy", now=NOW
+        )
     assert done is not None and len(done.signals.new) == 2
     with smtp_server(tmp_path) as (port, cert, received):
         delivery = alerts.deliver(*_openers(db), _config(port, cert))
@@ -142,8 +151,9 @@ def test_a_server_that_does_not_answer_fails_within_its_timeout(db: Path, tmp_pa
     _load_new_signal(db)
     with silent_server() as port:
         started = time.monotonic()
-        delivery = alerts.deliver(*_openers(db), _config(port, tmp_path, OUTSIDE_IN_SMTP_TIMEOUT="1",
-                                                         OUTSIDE_IN_SMTP_CA_FILE=""))
+        delivery = alerts.deliver(
+            *_openers(db), _config(port, tmp_path, OUTSIDE_IN_SMTP_TIMEOUT="1", OUTSIDE_IN_SMTP_CA_FILE="")
+        )
         took = time.monotonic() - started
     assert took < 5 and delivery.sent == 0
     assert "did not answer in time" in delivery.failures[0].detail
@@ -202,17 +212,35 @@ def test_the_command_line_load_tells_the_owner_and_alerts_dry_run_prints(db: Pat
     csv = tmp_path / "november.csv"
     csv.write_bytes(NEW_SIGNAL_CSV)
     with _env(OUTSIDE_IN_DB=str(db)) as env:
-        dry = subprocess.run([sys.executable, "-m", "perf", "load", str(csv), "--user", "amy"], cwd=ROOT, env=env,
-                             capture_output=True, text=True, timeout=120)
+        dry = subprocess.run(
+            [sys.executable, "-m", "perf", "load", str(csv), "--user", "amy"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert dry.returncode == 0, dry.stderr
         assert "1 new signal" in dry.stdout and "Email is not set up" in dry.stderr
-        printed = subprocess.run([sys.executable, "-m", "perf", "alerts", "--dry-run"], cwd=ROOT, env=env,
-                                 capture_output=True, text=True, timeout=120)
+        printed = subprocess.run(
+            [sys.executable, "-m", "perf", "alerts", "--dry-run"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert printed.returncode == 0 and f"To: {OWNER_EMAIL}" in printed.stdout
         assert "1 digest would be sent" in printed.stdout
         with smtp_server(tmp_path) as (port, cert, received):
-            sent = subprocess.run([sys.executable, "-m", "perf", "alerts"], cwd=ROOT,
-                                  env={**env, **smtp_env(port, cert)}, capture_output=True, text=True, timeout=120)
+            sent = subprocess.run(
+                [sys.executable, "-m", "perf", "alerts"],
+                cwd=ROOT,
+                env={**env, **smtp_env(port, cert)},
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
         assert sent.returncode == 0, sent.stderr
         assert "1 sent" in sent.stdout and [r for r, _ in received.messages] == [[OWNER_EMAIL]]
 
@@ -223,11 +251,18 @@ def test_a_command_line_load_succeeds_when_the_mail_server_is_down(db: Path, tmp
     csv = tmp_path / "november.csv"
     csv.write_bytes(NEW_SIGNAL_CSV)
     with _env(OUTSIDE_IN_DB=str(db), **{**smtp_env(free_port(), tmp_path), "OUTSIDE_IN_SMTP_CA_FILE": ""}) as env:
-        done = subprocess.run([sys.executable, "-m", "perf", "load", str(csv), "--user", "amy"], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "perf", "load", str(csv), "--user", "amy"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert done.returncode == 0 and "1 new signal" in done.stdout
     assert "not sent" in done.stderr and "refused" in done.stderr
     with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM measurement WHERE period_start = '2026-11-01' "
-                           "AND measure_id = 'leisure-visits'").fetchone() == (1,)
+        assert con.execute(
+            "SELECT count(*) FROM measurement WHERE period_start = '2026-11-01' AND measure_id = 'leisure-visits'"
+        ).fetchone() == (1,)
         assert con.execute("SELECT outcome FROM alert_log").fetchall() == [("failed",)]

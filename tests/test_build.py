@@ -79,15 +79,22 @@ def test_keys(con: duckdb.DuckDBPyConnection) -> None:
     }
     for table in ("measurement", "demand", "work_case", "demographic"):
         orphans[f"{table}.locality_id"] = (
-            f"SELECT count(*) FROM {table} WHERE locality_id NOT IN (SELECT locality_id FROM locality)")
+            f"SELECT count(*) FROM {table} WHERE locality_id NOT IN (SELECT locality_id FROM locality)"
+        )
     for what, sql in orphans.items():
         assert one(con, sql) == 0, what
     assert one(con, "SELECT count(*) FROM work_case WHERE completed_at < started_at") == 0
     assert one(con, "SELECT count(*) - count(DISTINCT case_id) FROM work_case") == 0
     assert one(con, "SELECT count(*) - count(DISTINCT demand_id) FROM demand") == 0
     # a contact never precedes the start of its case
-    assert one(con, """SELECT count(*) FROM demand d JOIN work_case c USING (case_id)
-                       WHERE d.received_at < c.started_at""") == 0
+    assert (
+        one(
+            con,
+            """SELECT count(*) FROM demand d JOIN work_case c USING (case_id)
+                       WHERE d.received_at < c.started_at""",
+        )
+        == 0
+    )
     # failure contacts mostly attach to a case; every value contact does
     assert one(con, "SELECT count(*) FROM demand WHERE demand_type = 'value' AND case_id IS NULL") == 0
     linked = one(con, "SELECT avg((case_id IS NOT NULL)::INT) FROM demand WHERE demand_type = 'failure'")
@@ -99,17 +106,24 @@ def test_keys(con: duckdb.DuckDBPyConnection) -> None:
 def test_periods_end_at_the_last_complete_period(con: duckdb.DuckDBPyConnection) -> None:
     meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
     assert meta["data_to"] == sample.DATA_TO.isoformat()
-    last = dict(con.execute("""SELECT m.frequency, max(v.period_start) FROM measurement v JOIN measure m
-                                USING (measure_id) GROUP BY 1""").fetchall())
+    last = dict(
+        con.execute("""SELECT m.frequency, max(v.period_start) FROM measurement v JOIN measure m
+                                USING (measure_id) GROUP BY 1""").fetchall()
+    )
     assert last == {"week": date(2026, 11, 16), "month": date(2026, 10, 1), "quarter": date(2026, 7, 1)}
     assert one(con, "SELECT max(received_at) FROM demand") < pd.Timestamp("2026-11-23")
-    years = one(con, """SELECT min(n) FROM (SELECT measure_id, max(period_start) - min(period_start) AS n
-                        FROM measurement GROUP BY 1)""")
+    years = one(
+        con,
+        """SELECT min(n) FROM (SELECT measure_id, max(period_start) - min(period_start) AS n
+                        FROM measurement GROUP BY 1)""",
+    )
     assert years >= 3 * 365  # date - date is a number of days in DuckDB
 
 
 def test_totals_agree_with_their_parts(con: duckdb.DuckDBPyConnection) -> None:
-    bad = one(con, """
+    bad = one(
+        con,
+        """
         WITH parts AS (
             SELECT v.measure_id, v.period_start, m.aggregation,
                    sum(v.value) AS s, 100.0 * sum(v.numerator) / nullif(sum(v.denominator), 0) AS r
@@ -118,17 +132,30 @@ def test_totals_agree_with_their_parts(con: duckdb.DuckDBPyConnection) -> None:
         SELECT count(*) FROM parts p JOIN measurement t
           ON t.measure_id = p.measure_id AND t.period_start = p.period_start AND t.locality_id = 'ALL'
         WHERE (p.aggregation = 'sum' AND abs(t.value - p.s) > 1e-9)
-           OR (p.aggregation = 'ratio' AND abs(t.value - p.r) > 1e-3)""")
+           OR (p.aggregation = 'ratio' AND abs(t.value - p.r) > 1e-3)""",
+    )
     assert bad == 0
     # ratio values are numerator / denominator * 100
-    assert one(con, """SELECT count(*) FROM measurement v JOIN measure m USING (measure_id)
+    assert (
+        one(
+            con,
+            """SELECT count(*) FROM measurement v JOIN measure m USING (measure_id)
                        WHERE m.aggregation = 'ratio' AND v.denominator > 0
-                         AND abs(v.value - 100.0 * v.numerator / v.denominator) > 1e-3""") == 0
+                         AND abs(v.value - 100.0 * v.numerator / v.denominator) > 1e-3""",
+        )
+        == 0
+    )
     # case-level demand and the demand measures are the same numbers
-    assert one(con, """SELECT value FROM measurement WHERE measure_id = 'repairs-demand'
-                       AND locality_id = 'ALL' AND period_start = DATE '2024-06-03'""") == one(con, """
+    assert one(
+        con,
+        """SELECT value FROM measurement WHERE measure_id = 'repairs-demand'
+                       AND locality_id = 'ALL' AND period_start = DATE '2024-06-03'""",
+    ) == one(
+        con,
+        """
         SELECT count(*) FROM demand WHERE service_id = 'housing_repairs'
-        AND received_at >= DATE '2024-06-03' AND received_at < DATE '2024-06-10'""")
+        AND received_at >= DATE '2024-06-03' AND received_at < DATE '2024-06-10'""",
+    )
 
 
 def test_demographic_sums_equal_census_totals(con: duckdb.DuckDBPyConnection) -> None:
@@ -138,14 +165,21 @@ def test_demographic_sums_equal_census_totals(con: duckdb.DuckDBPyConnection) ->
         WHERE l.kind = 'ward' AND d.year = 2021 AND d.indicator IN ('population_total', 'households')
         GROUP BY ALL""").fetchall()
     got = {(c, i): v for c, i, v in rows}
-    assert got == {("E07000234", "population_total"): 99183, ("E07000234", "households"): 41264,
-                   ("E07000236", "population_total"): 87036, ("E07000236", "households"): 36378}
-    bands = one(con, """
+    assert got == {
+        ("E07000234", "population_total"): 99183,
+        ("E07000234", "households"): 41264,
+        ("E07000236", "population_total"): 87036,
+        ("E07000236", "households"): 36378,
+    }
+    bands = one(
+        con,
+        """
         SELECT count(*) FROM (
             SELECT locality_id, sum(value) FILTER (WHERE indicator IN
                    ('population_0_15', 'population_16_64', 'population_65_plus')) AS bands,
                    any_value(value) FILTER (WHERE indicator = 'population_total') AS total
-            FROM demographic WHERE year = 2021 GROUP BY 1) WHERE bands IS NOT NULL AND bands <> total""")
+            FROM demographic WHERE year = 2021 GROUP BY 1) WHERE bands IS NOT NULL AND bands <> total""",
+    )
     assert bands == 0
 
 
@@ -212,10 +246,17 @@ def test_a_writer_waits_for_a_reader_in_another_process_to_let_go(tmp_path) -> N
 
     db = tmp_path / "lock.duckdb"
     seed.build(db, seed_dir=tmp_path)  # empty schema
-    holder = subprocess.Popen([sys.executable, "-c",
-                               "import duckdb, time, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
-                               "print('held', flush=True); time.sleep(1.5); c.close()", str(db)],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, time, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
+            "print('held', flush=True); time.sleep(1.5); c.close()",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
     started = clock.monotonic()
     con = store.connect_waiting(db, read_only=False, seconds=20)
@@ -236,9 +277,16 @@ def test_a_writer_gives_up_with_the_lock_error_after_its_time(tmp_path) -> None:
 
     db = tmp_path / "lock.duckdb"
     seed.build(db, seed_dir=tmp_path)
-    holder = subprocess.Popen([sys.executable, "-c",
-                               "import duckdb, time, sys; c = duckdb.connect(sys.argv[1]); "
-                               "print('held', flush=True); time.sleep(5)", str(db)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, time, sys; c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(5)",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         with pytest.raises(duckdb.IOException, match="(?i)lock"):
@@ -253,8 +301,14 @@ def test_real_measures_are_marked_real_and_attributed(con: duckdb.DuckDBPyConnec
     assert [r[0] for r in real] == ["fms-all", "fms-dog-fouling", "fms-potholes", "fms-rubbish", "fms-street-lights"]
     assert {r[1] for r in real} == {"fixmystreet-wards"}
     assert one(con, "SELECT count(*) FROM measure WHERE NOT is_real") == 36
-    assert one(con, "SELECT count(*) FROM source WHERE source_id = 'fixmystreet-wards' "
-                    "AND attribution LIKE '%mySociety / FixMyStreet%ODC-By 1.0%'") == 1
+    assert (
+        one(
+            con,
+            "SELECT count(*) FROM source WHERE source_id = 'fixmystreet-wards' "
+            "AND attribution LIKE '%mySociety / FixMyStreet%ODC-By 1.0%'",
+        )
+        == 1
+    )
     # Bromsgrove's 2019 monthly totals as mySociety's SOURCES.md gives them (summed from its wards)
     y2019 = con.execute("""SELECT sum(v.value) FROM measurement v JOIN locality l USING (locality_id)
         WHERE v.measure_id = 'fms-all' AND l.council_id = 'E07000234' AND l.kind = 'ward'

@@ -40,13 +40,18 @@ def make_db(path: Path, cases: list[tuple[object, ...]]) -> duckdb.DuckDBPyConne
     con = duckdb.connect(str(path))
     store.create_schema(con)
     for lid, name, kind, parent in LOCALITIES:
-        con.execute("INSERT INTO locality (locality_id, name, kind, parent_id) VALUES (?, ?, ?, ?)",
-                    [lid, name, kind, parent])  # fmt: skip
-    con.execute("INSERT INTO bank_holiday VALUES ('2025-08-25', 'Summer bank holiday'), ('2025-12-25', 'Christmas Day')")
+        con.execute(
+            "INSERT INTO locality (locality_id, name, kind, parent_id) VALUES (?, ?, ?, ?)", [lid, name, kind, parent]
+        )
+    con.execute(
+        "INSERT INTO bank_holiday VALUES ('2025-08-25', 'Summer bank holiday'), ('2025-12-25', 'Christmas Day')"
+    )
     con.execute("INSERT INTO service VALUES ('S1', 'Housing repairs', 'P1', 10, 30), ('S2', 'Bins', 'P2', 5, 25)")
     con.execute("INSERT INTO purpose (purpose_id, name, kind) VALUES ('P1', 'Fix my home', 'operational')")
-    con.execute("INSERT INTO measure (measure_id, name, purpose_id, kind, unit, frequency, improvement) "
-                "VALUES ('M1', 'Days to repair', 'P1', 'operational', 'days', 'week', 'down')")  # fmt: skip
+    con.execute(
+        "INSERT INTO measure (measure_id, name, purpose_id, kind, unit, frequency, improvement) "
+        "VALUES ('M1', 'Days to repair', 'P1', 'operational', 'days', 'week', 'down')"
+    )
     for case in cases:
         con.execute("INSERT INTO work_case VALUES (?, ?, ?, ?, 'Repair', ?, ?)", list(case))
     return con
@@ -124,7 +129,10 @@ def test_the_predictable_range_is_said_in_words(con: duckdb.DuckDBPyConnection) 
     )
     working = capability.capability_chart(con, service_id="S1", day_count="working")
     # 0, 1, 4, 5: mean 2.5; moving ranges 1, 3, 1 -> 5/3; upper 2.5 + 2.66 x 5/3 = 6.93
-    assert working.sentence() == "This system will deliver a case in anything up to 7 working days; on average 2.5 working days."
+    assert (
+        working.sentence()
+        == "This system will deliver a case in anything up to 7 working days; on average 2.5 working days."
+    )
 
 
 def test_a_lower_limit_above_zero_is_said_as_a_range() -> None:
@@ -134,8 +142,17 @@ def test_a_lower_limit_above_zero_is_said_as_a_range() -> None:
 
 def test_a_system_with_signals_is_said_to_be_unpredictable(tmp_path: Path) -> None:
     days = [5, 6, 5, 4, 6, 5, 5, 6, 4, 5, 60]  # the last case is far beyond the limits
-    cases = [(i, "S1", "W1", "phone", str(pd.Timestamp("2025-06-02") + pd.Timedelta(days=i)),
-              str(pd.Timestamp("2025-06-02") + pd.Timedelta(days=i + d))) for i, d in enumerate(days)]  # fmt: skip
+    cases = [
+        (
+            i,
+            "S1",
+            "W1",
+            "phone",
+            str(pd.Timestamp("2025-06-02") + pd.Timedelta(days=i)),
+            str(pd.Timestamp("2025-06-02") + pd.Timedelta(days=i + d)),
+        )
+        for i, d in enumerate(days)
+    ]
     result = capability.capability_chart(make_db(tmp_path / "odd.duckdb", cases))
     assert result.points["signal"].iloc[-1]
     assert not result.predictable_range.predictable
@@ -145,8 +162,17 @@ def test_a_system_with_signals_is_said_to_be_unpredictable(tmp_path: Path) -> No
 
 def test_only_recent_signals_make_a_system_unpredictable(tmp_path: Path) -> None:
     days = [3] * 8 + [4, 12] * 8  # a run of 8 quick cases below the average, then steady alternation
-    cases = [(i, "S1", "W1", "phone", str(pd.Timestamp("2025-01-06") + pd.Timedelta(weeks=2 * i)),
-              str(pd.Timestamp("2025-01-06") + pd.Timedelta(weeks=2 * i, days=d))) for i, d in enumerate(days)]  # fmt: skip
+    cases = [
+        (
+            i,
+            "S1",
+            "W1",
+            "phone",
+            str(pd.Timestamp("2025-01-06") + pd.Timedelta(weeks=2 * i)),
+            str(pd.Timestamp("2025-01-06") + pd.Timedelta(weeks=2 * i, days=d)),
+        )
+        for i, d in enumerate(days)
+    ]
     result = capability.capability_chart(make_db(tmp_path / "settled.duckdb", cases))
     assert result.points["signal"].iloc[:9].all() and not result.points["signal"].iloc[9:].any()  # run of 9 below
     assert result.predictable_range.predictable  # the run ended more than half a year before the last case
@@ -157,8 +183,11 @@ def test_many_cases_are_drawn_as_weekly_median_and_90th_percentile(con: duckdb.D
     result = capability.capability_chart(con, service_id="S1", max_cases=3)
     assert result.mode == "period"
     pts = result.points
-    assert list(pts["period_start"]) == [pd.Timestamp("2025-08-18"), pd.Timestamp("2025-08-25"),
-                                         pd.Timestamp("2025-09-01")]  # fmt: skip
+    assert list(pts["period_start"]) == [
+        pd.Timestamp("2025-08-18"),
+        pd.Timestamp("2025-08-25"),
+        pd.Timestamp("2025-09-01"),
+    ]
     assert list(pts["cases"]) == [1, 2, 1]
     assert pts["median"].iloc[1] == pytest.approx(5.5)  # 4 and 7
     assert pts["p90"].iloc[1] == pytest.approx(4 + 0.9 * 3)
@@ -226,7 +255,9 @@ def test_an_empty_scope_says_nothing_was_completed(tmp_path: Path) -> None:
 def test_an_unknown_day_count_breakdown_or_limit_is_refused(con: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(ValueError, match="day_count must be 'calendar' or 'working', got 'business'"):
         capability.capability_chart(con, day_count="business")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="by must be 'service', 'channel', 'ward', 'locality' or 'council', got 'team'"):
+    with pytest.raises(
+        ValueError, match="by must be 'service', 'channel', 'ward', 'locality' or 'council', got 'team'"
+    ):
         capability.capability_breakdown(con, by="team")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="limit must be a whole number of 0 or more, got -1"):
         capability.completed_cases(con, limit=-1)
@@ -253,6 +284,7 @@ def test_weekly_end_to_end_rolls_wards_up_to_localities_and_councils(con: duckdb
 def test_a_day_of_one_is_said_in_the_singular() -> None:
     one = capability.PredictableRange(mean=1.0, lower=0.0, upper=1.04, cases=20, predictable=True)
     assert one.sentence() == "This system will deliver a case in anything up to 1 day; on average 1 day."
-    unsure = capability.PredictableRange(mean=1.0, lower=0.0, upper=3.0, cases=20, predictable=False,
-                                         day_count="working")
+    unsure = capability.PredictableRange(
+        mean=1.0, lower=0.0, upper=3.0, cases=20, predictable=False, day_count="working"
+    )
     assert unsure.sentence().endswith("Cases took 1 working day on average.")

@@ -28,8 +28,9 @@ def test_a_filter_gives_the_queries_their_keywords(sample_db: Path) -> None:
         f.start = None  # type: ignore[misc]  # a filter is a value: it cannot change under a cache
 
 
-def test_equal_filters_share_a_cache_entry_and_different_ones_do_not(app_env: Path,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_equal_filters_share_a_cache_entry_and_different_ones_do_not(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """st.cache_data hashes the frozen dataclass by its fields (no ISO strings needed)."""
     from ui import cached_demand as cd
 

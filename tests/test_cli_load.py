@@ -24,8 +24,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def perf(*args: str, db: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "OUTSIDE_IN_DB": str(db), "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "perf", *args], cwd=ROOT, env=env, input=stdin,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "perf", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
@@ -44,15 +51,17 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 def test_an_accepted_file_exits_0_with_a_one_line_summary(db_path: Path, tmp_path: Path) -> None:
     # 2024 dates: the fixture's measures are weekly and monthly, and these are all in the past
-    path = write(tmp_path, "values.csv", "measure,period,ward,value\n"
-                 "calls,2024-06-03,,41\ncalls,2024-05-27,,44\ncalls,2024-05-27,Alvechurch South,12\n")
+    path = write(
+        tmp_path,
+        "values.csv",
+        "measure,period,ward,value\ncalls,2024-06-03,,41\ncalls,2024-05-27,,44\ncalls,2024-05-27,Alvechurch South,12\n",
+    )
     done = perf("load", str(path), "--user", "nightly-job", db=db_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "Loaded 3 measure values from values.csv: 1 new, 1 corrected, 1 unchanged.\n"
     assert done.stderr == ""
     con = duckdb.connect(str(db_path), read_only=True)
-    assert con.execute("SELECT changed_by FROM change_log WHERE column_name = 'value'").fetchall() == [
-        ("nightly-job",)]
+    assert con.execute("SELECT changed_by FROM change_log WHERE column_name = 'value'").fetchall() == [("nightly-job",)]
     con.close()
 
 
@@ -67,8 +76,11 @@ def test_loading_it_again_changes_nothing(db_path: Path, tmp_path: Path) -> None
 
 def test_a_refused_file_lists_every_problem_and_saves_nothing(db_path: Path, tmp_path: Path) -> None:
     before = tables(db_path)
-    path = write(tmp_path, "values.csv", "measure_id,period_start,value\n"
-                 "calls,2024-06-03,41\ncalls,2024-06-10,n/a\nnope,2024-06-03,=1+1\n")
+    path = write(
+        tmp_path,
+        "values.csv",
+        "measure_id,period_start,value\ncalls,2024-06-03,41\ncalls,2024-06-10,n/a\nnope,2024-06-03,=1+1\n",
+    )
     done = perf("load", str(path), db=db_path)
     assert done.returncode == 1
     assert done.stdout == ""
@@ -103,7 +115,8 @@ def test_a_workbook_with_several_sheets_needs_sheet(db_path: Path, tmp_path: Pat
     assert refused.returncode == 1
     assert refused.stderr.splitlines()[0] == (
         "values.xlsx has 2 sheets with data ('Values', 'Notes'); choose the sheet to load, or save the one "
-        "you want as its own file.")
+        "you want as its own file."
+    )
     chosen = perf("load", str(path), "--sheet", "Values", db=db_path)
     assert chosen.returncode == 0 and chosen.stdout.startswith("Loaded 1 measure value from values.xlsx")
 
@@ -136,8 +149,15 @@ def test_a_missing_file_or_database_is_a_message_not_a_traceback(db_path: Path, 
 
 
 def test_create_admin_reads_the_password_from_stdin(db_path: Path) -> None:
-    done = perf("create-admin", "Boss", "--display-name", "The Boss", "--password-stdin", db=db_path,
-                stdin="a long enough password\n")
+    done = perf(
+        "create-admin",
+        "Boss",
+        "--display-name",
+        "The Boss",
+        "--password-stdin",
+        db=db_path,
+        stdin="a long enough password\n",
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "Created admin 'boss'.\n"
     con = duckdb.connect(str(db_path), read_only=True)
@@ -206,8 +226,13 @@ con.close()
 
 def hold(db: Path, seconds: float, drain: bool) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(db), str(seconds), "drain" if drain else "no"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(db), str(seconds), "drain" if drain else "no"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
     return proc
 
@@ -219,8 +244,17 @@ def test_two_loads_while_the_app_holds_the_database_are_both_done_in_turn(db_pat
     app = hold(db_path, 30, drain=True)
     try:
         env = {**os.environ, "OUTSIDE_IN_DB": str(db_path), "PYTHONPATH": str(ROOT)}
-        runs = [subprocess.Popen([sys.executable, "-m", "perf", "load", str(f)], cwd=ROOT, env=env,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for f in (first, second)]
+        runs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "perf", "load", str(f)],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for f in (first, second)
+        ]
         outs = [r.communicate(timeout=60) for r in runs]
     finally:
         app.kill()
@@ -231,9 +265,10 @@ def test_two_loads_while_the_app_holds_the_database_are_both_done_in_turn(db_pat
     assert all("is open in the running app, so the app will do this" in err for _, err in outs)
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        assert con.execute("SELECT value FROM measurement WHERE measure_id = 'calls' AND locality_id = 'ALL' "
-                           "AND period_start IN ('2024-06-03', '2024-06-10') ORDER BY period_start").fetchall() \
-            == [(1.0,), (2.0,)]
+        assert con.execute(
+            "SELECT value FROM measurement WHERE measure_id = 'calls' AND locality_id = 'ALL' "
+            "AND period_start IN ('2024-06-03', '2024-06-10') ORDER BY period_start"
+        ).fetchall() == [(1.0,), (2.0,)]
     finally:
         con.close()
     assert not any(p.name[0] != "." for p in (db_path.parent / (db_path.name + ".inbox")).iterdir())
@@ -260,8 +295,9 @@ def test_unlock_from_the_command_line_while_the_app_runs(db_path: Path) -> None:
 
     con = store.connect(db_path, read_only=False)
     try:
-        users.create_user(con, "boss", "a long enough password", "admin", created_by="t",
-                          cost=users.ScryptCost(2**10, 8, 1))
+        users.create_user(
+            con, "boss", "a long enough password", "admin", created_by="t", cost=users.ScryptCost(2**10, 8, 1)
+        )
         for i in range(users.MAX_FAILED):  # from many browsers: one alone is stopped before it can lock
             users.sign_in(con, "boss", "wrong password!!", client=f"c{i}", cost=users.ScryptCost(2**10, 8, 1))
         assert users.get_user(con, "boss") is not None
@@ -280,8 +316,10 @@ def test_unlock_from_the_command_line_while_the_app_runs(db_path: Path) -> None:
     assert missing.returncode == 1 and "there is no user 'nobody'" in missing.stderr
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        assert con.execute("SELECT failed_attempts, locked_until FROM app_user WHERE username = 'boss'").fetchone() \
-            == (0, None)
+        assert con.execute("SELECT failed_attempts, locked_until FROM app_user WHERE username = 'boss'").fetchone() == (
+            0,
+            None,
+        )
     finally:
         con.close()
 

@@ -60,7 +60,8 @@ while True:
 
 
 def test_kill_9_during_a_load_then_the_app_opens_with_all_or_nothing(
-        sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "outside_in.duckdb"
     shutil.copyfile(sample_db, db)
     csv = tmp_path / "demand.csv"
@@ -69,14 +70,23 @@ def test_kill_9_during_a_load_then_the_app_opens_with_all_or_nothing(
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OUTSIDE_IN_DB": str(db)}
     app = subprocess.Popen([sys.executable, "-c", APP, str(db)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     assert app.stdout is not None and app.stdout.readline().strip() == "held"
-    loader = subprocess.Popen([sys.executable, "-m", "perf", "load", str(csv), "--wait", "5"], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    loader = subprocess.Popen(
+        [sys.executable, "-m", "perf", "load", str(csv), "--wait", "5"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     box = inbox.folder(db)
     deadline = time.monotonic() + 120
 
     def load_claimed() -> bool:  # the command checks the file itself first (after a "reference" job)
-        return any(json.loads((j / inbox.JOB).read_text())["kind"] == "load"
-                   for j in box.glob(f"*{inbox.WORKING}") if (j / inbox.JOB).exists())
+        return any(
+            json.loads((j / inbox.JOB).read_text())["kind"] == "load"
+            for j in box.glob(f"*{inbox.WORKING}")
+            if (j / inbox.JOB).exists()
+        )
 
     while not load_claimed() and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -90,8 +100,7 @@ def test_kill_9_during_a_load_then_the_app_opens_with_all_or_nothing(
     after_crash = _count(db, "SELECT count(*) FROM demand")
     assert after_crash in (before, before + ROWS)  # all or nothing
     # the app starts again (a process of its own, as after a real crash): it finishes the load it had claimed
-    again = subprocess.Popen([sys.executable, "-c", APP, str(db)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                             text=True)
+    again = subprocess.Popen([sys.executable, "-c", APP, str(db)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     try:
         assert again.stdout is not None and again.stdout.readline().strip() == "held"
         deadline = time.monotonic() + 180
@@ -109,14 +118,19 @@ def test_kill_9_during_a_load_then_the_app_opens_with_all_or_nothing(
 
 
 def test_kill_9_during_a_build_then_the_app_opens_the_old_file_or_the_new(
-        sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "outside_in.duckdb"
     shutil.copyfile(sample_db, db)
     with duckdb.connect(str(db)) as con:
         con.execute("INSERT OR REPLACE INTO meta VALUES ('marker', 'old file')")
     full = _count(db, "SELECT count(*) FROM demand")
-    build = subprocess.Popen([sys.executable, "-m", "perf", "build", "--db", str(db)], cwd=ROOT,
-                             env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL)
+    build = subprocess.Popen(
+        [sys.executable, "-m", "perf", "build", "--db", str(db)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+    )
     tmp = db.with_name(db.name + ".tmp")
     deadline = time.monotonic() + 60
     while not tmp.exists() and time.monotonic() < deadline:

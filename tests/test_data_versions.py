@@ -66,10 +66,12 @@ def figures_only(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 
 
 # (the Purpose, Measure and Review pages show commentary too, through caches of every table)
-@pytest.mark.parametrize("page", ["app_pages/overview.py", "app_pages/locality.py",
-                                  "app_pages/demand.py", "app_pages/capability.py"])
-def test_pages_cached_on_figures_read_no_note_table(page: str, figures_only: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "page", ["app_pages/overview.py", "app_pages/locality.py", "app_pages/demand.py", "app_pages/capability.py"]
+)
+def test_pages_cached_on_figures_read_no_note_table(
+    page: str, figures_only: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OUTSIDE_IN_DB", str(figures_only))
     monkeypatch.delenv("OUTSIDE_IN_PUBLIC", raising=False)
     at = run_page(page)  # fails on any exception: a query of a table that is not there

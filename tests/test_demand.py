@@ -49,15 +49,18 @@ def make_db(path: Path, rows: list[tuple[str, ...]]) -> duckdb.DuckDBPyConnectio
     con = duckdb.connect(str(path))
     store.create_schema(con)
     for lid, name, kind, parent in LOCALITIES:
-        con.execute("INSERT INTO locality (locality_id, name, kind, parent_id) VALUES (?, ?, ?, ?)",
-                    [lid, name, kind, parent])  # fmt: skip
+        con.execute(
+            "INSERT INTO locality (locality_id, name, kind, parent_id) VALUES (?, ?, ?, ?)", [lid, name, kind, parent]
+        )
     for lid, people in POPULATION.items():
         con.execute("INSERT INTO demographic VALUES (?, 2021, 'population_total', ?, 'test')", [lid, people])
     con.execute("INSERT INTO demographic VALUES ('W1', 2019, 'population_total', 999999, 'older figure')")
     con.execute("INSERT INTO service VALUES ('S1', 'Housing repairs', 'P1', 10, 30), ('S2', 'Bins', 'P2', NULL, NULL)")
     con.execute("INSERT INTO purpose (purpose_id, name, kind) VALUES ('P1', 'Fix my home', 'operational')")
-    con.execute("INSERT INTO measure (measure_id, name, purpose_id, kind, unit, frequency, improvement) "
-                "VALUES ('M1', 'Repairs demand', 'P1', 'operational', 'contacts', 'week', 'down')")  # fmt: skip
+    con.execute(
+        "INSERT INTO measure (measure_id, name, purpose_id, kind, unit, frequency, improvement) "
+        "VALUES ('M1', 'Repairs demand', 'P1', 'operational', 'contacts', 'week', 'down')"
+    )
     con.execute("INSERT INTO phase VALUES ('M1', '2025-08-18', 'New triage', NULL)")
     for i, (sid, ward, channel, at, kind, nature) in enumerate(rows, start=1):
         con.execute("INSERT INTO demand VALUES (?, ?, ?, ?, ?, ?, ?, NULL)", [i, sid, ward, channel, at, kind, nature])
@@ -200,9 +203,13 @@ def test_a_service_s_phases_come_from_the_measures_that_share_its_purpose(con: d
 
 
 def test_one_change_marked_on_two_measures_is_one_phase(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("INSERT INTO measure (measure_id, name, purpose_id, kind, unit, frequency, improvement) "
-                "VALUES ('M2', 'Repairs failure demand', 'P1', 'operational', '%', 'month', 'down')")  # fmt: skip
-    con.execute("INSERT INTO phase VALUES ('M2', '2025-08-01', 'New triage', NULL), ('M1', '2026-03-02', 'Later', NULL)")
+    con.execute(
+        "INSERT INTO measure (measure_id, name, purpose_id, kind, unit, frequency, improvement) "
+        "VALUES ('M2', 'Repairs failure demand', 'P1', 'operational', '%', 'month', 'down')"
+    )
+    con.execute(
+        "INSERT INTO phase VALUES ('M2', '2025-08-01', 'New triage', NULL), ('M1', '2026-03-02', 'Later', NULL)"
+    )
     phases = demand.service_phases(con, "S1")
     assert list(phases["starts_on"].dt.strftime("%Y-%m-%d")) == ["2025-08-18", "2026-03-02"]
 
@@ -266,12 +273,14 @@ def test_an_empty_database_gives_empty_frames(tmp_path: Path) -> None:
 # --- charts and sentences ---------------------------------------------------------------------------
 def weekly_frame(totals: list[int], failure_share: float = 0.4) -> pd.DataFrame:
     failure = [round(t * failure_share) for t in totals]
-    return pd.DataFrame({
-        "period_start": pd.date_range("2023-01-02", periods=len(totals), freq="W-MON"),
-        "value_demand": [t - f for t, f in zip(totals, failure, strict=True)],
-        "failure_demand": failure,
-        "complete": True,
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "period_start": pd.date_range("2023-01-02", periods=len(totals), freq="W-MON"),
+            "value_demand": [t - f for t, f in zip(totals, failure, strict=True)],
+            "failure_demand": failure,
+            "complete": True,
+        }
+    )
 
 
 def steady(n: int, level: int = 1150, seed: int = 4) -> list[int]:
@@ -280,17 +289,22 @@ def steady(n: int, level: int = 1150, seed: int = 4) -> list[int]:
 
 
 def test_the_sentence_says_stable_demand_its_level_failure_share_and_top_cause() -> None:
-    natures = pd.DataFrame({"demand_type": ["failure", "failure", "value"],
-                            "nature": ["Progress chasing", "Not fixed", "Report a repair"],
-                            "demand": [300, 100, 900]})  # fmt: skip
+    natures = pd.DataFrame(
+        {
+            "demand_type": ["failure", "failure", "value"],
+            "nature": ["Progress chasing", "Not fixed", "Report a repair"],
+            "demand": [300, 100, 900],
+        }
+    )
     text = demand.demand_sentence(weekly_frame(steady(20), 0.38), natures)
     assert text.startswith("Demand is stable at about 1,1")
     assert "contacts a week; 38% is failure demand, mostly progress chasing." in text
 
 
 def test_the_sentence_names_the_largest_cause_when_it_is_not_most() -> None:
-    natures = pd.DataFrame({"demand_type": ["failure"] * 3, "nature": ["Progress chasing", "Not fixed", "Repeat"],
-                            "demand": [40, 35, 25]})  # fmt: skip
+    natures = pd.DataFrame(
+        {"demand_type": ["failure"] * 3, "nature": ["Progress chasing", "Not fixed", "Repeat"], "demand": [40, 35, 25]}
+    )
     text = demand.demand_sentence(weekly_frame(steady(20)), natures)
     assert text.endswith("most often progress chasing (40% of it).")
 
@@ -304,7 +318,9 @@ def test_the_sentence_judges_demand_against_its_own_phase_after_a_redesign() -> 
     frame = weekly_frame(steady(20, 1500) + steady(20, 1000, seed=5))
     assert demand.demand_sentence(frame).startswith("Demand is unusually low: ")  # against the old level
     redesign = frame["period_start"].iloc[20]
-    assert demand.demand_sentence(frame, phase_starts=[redesign]).startswith("Demand is stable at about 994 contacts a week")
+    assert demand.demand_sentence(frame, phase_starts=[redesign]).startswith(
+        "Demand is stable at about 994 contacts a week"
+    )
 
 
 def test_the_sentence_leaves_out_part_weeks_and_says_when_there_is_no_demand() -> None:

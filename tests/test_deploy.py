@@ -42,8 +42,14 @@ def running(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     source = state / "council.duckdb"  # a copy: a test changes it and publishes again
     shutil.copy(sample_db, source)
     ports = stack.free_ports(5)
-    layout = stack.Layout(state=state, port=ports[0], staff_port=ports[1], replica_ports=ports[2:],
-                          source_db=source, worker_user="root" if os.geteuid() == 0 else None)
+    layout = stack.Layout(
+        state=state,
+        port=ports[0],
+        staff_port=ports[1],
+        replica_ports=ports[2:],
+        source_db=source,
+        worker_user="root" if os.geteuid() == 0 else None,
+    )
     # (as root, nginx's workers would be 'nobody', who cannot enter pytest's private temporary folder)
     stack.start(layout)
     try:
@@ -81,13 +87,19 @@ def test_the_generated_config_passes_nginx_own_check(tmp_path: Path) -> None:
     (tmp_path / "logs").mkdir()
     (tmp_path / "tmp").mkdir()
     (tmp_path / "nginx.conf").write_text(stack.nginx_conf(layout))
-    done = subprocess.run([stack.NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [stack.NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
     conf = stack.nginx_conf(layout)
-    for needed in ("hash $route_key consistent", "proxy_set_header Upgrade $http_upgrade",
-                   "proxy_set_header Host $http_host", f"proxy_read_timeout {stack.IDLE_TIMEOUT}",
-                   "location = /staff/_stcore/stream", "server 127.0.0.1:18603"):
+    for needed in (
+        "hash $route_key consistent",
+        "proxy_set_header Upgrade $http_upgrade",
+        "proxy_set_header Host $http_host",
+        f"proxy_read_timeout {stack.IDLE_TIMEOUT}",
+        "location = /staff/_stcore/stream",
+        "server 127.0.0.1:18603",
+    ):
         assert needed in conf
 
 
@@ -157,8 +169,7 @@ def test_republishing_the_static_site_never_leaves_a_reader_without_a_page(runni
     for p in pollers:
         p.start()
     try:
-        site.build_site(running.site, publish.resolve(running.snapshots),
-                        base_url=f"{running.url}/{stack.SITE_PATH}/")
+        site.build_site(running.site, publish.resolve(running.snapshots), base_url=f"{running.url}/{stack.SITE_PATH}/")
         time.sleep(0.5)  # a few more answers from the new version
     finally:
         stop.set()

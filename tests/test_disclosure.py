@@ -23,8 +23,14 @@ def small(values: pd.Series) -> bool:
 
 
 def weeks(value: list[int], failure: list[int]) -> pd.DataFrame:
-    f = pd.DataFrame({"period_start": pd.date_range("2025-01-06", periods=len(value), freq="W-MON"),
-                      "value_demand": value, "failure_demand": failure, "complete": True})
+    f = pd.DataFrame(
+        {
+            "period_start": pd.date_range("2025-01-06", periods=len(value), freq="W-MON"),
+            "value_demand": value,
+            "failure_demand": failure,
+            "complete": True,
+        }
+    )
     f["demand"] = f["value_demand"] + f["failure_demand"]
     f["failure_share"] = f["failure_demand"] / f["demand"]
     f["demand_per_1000"] = f["demand"] / 2.5
@@ -55,8 +61,15 @@ def test_counts_stay_whole_numbers_with_a_gap_where_hidden() -> None:
 
 
 def test_a_second_count_hidden_on_its_own_rule_keeps_the_first_flag() -> None:
-    rows = pd.DataFrame({"group_name": ["a", "b", "c"], "cases": [3, 40, 50], "mean": [9.0, 5.0, 6.0],
-                         "upper": [20.0, 12.0, 13.0], "open_cases": [10, 2, 30]})
+    rows = pd.DataFrame(
+        {
+            "group_name": ["a", "b", "c"],
+            "cases": [3, 40, 50],
+            "mean": [9.0, 5.0, 6.0],
+            "upper": [20.0, 12.0, 13.0],
+            "open_cases": [10, 2, 30],
+        }
+    )
     out = disclosure.capability_rows(rows)
     assert out["suppressed"].tolist() == [True, True, False]
     assert out["open_suppressed"].tolist() == [True, True, False]
@@ -64,11 +77,16 @@ def test_a_second_count_hidden_on_its_own_rule_keeps_the_first_flag() -> None:
 
 
 def test_a_pareto_hides_small_natures_and_the_running_total_from_the_first_hidden_on() -> None:
-    natures = pd.DataFrame({
-        "demand_type": ["failure"] * 4 + ["value"] * 2, "rank": [1, 2, 3, 4, 1, 2],
-        "nature": ["chase", "repeat", "complaint", "letter", "book", "pay"],
-        "demand": [50, 30, 12, 2, 80, 20], "share": [0.53, 0.32, 0.13, 0.02, 0.8, 0.2],
-        "cumulative_share": [0.53, 0.85, 0.98, 1.0, 0.8, 1.0]})
+    natures = pd.DataFrame(
+        {
+            "demand_type": ["failure"] * 4 + ["value"] * 2,
+            "rank": [1, 2, 3, 4, 1, 2],
+            "nature": ["chase", "repeat", "complaint", "letter", "book", "pay"],
+            "demand": [50, 30, 12, 2, 80, 20],
+            "share": [0.53, 0.32, 0.13, 0.02, 0.8, 0.2],
+            "cumulative_share": [0.53, 0.85, 0.98, 1.0, 0.8, 1.0],
+        }
+    )
     out = disclosure.nature_pareto(natures)
     assert out["suppressed"].tolist() == [False, False, True, True, False, False]
     assert out["cumulative_share"].isna().tolist() == [False, False, True, True, False, False]
@@ -76,9 +94,15 @@ def test_a_pareto_hides_small_natures_and_the_running_total_from_the_first_hidde
 
 
 def test_a_small_monthly_failure_count_hides_its_cost_and_another_month_of_that_service() -> None:
-    cost = pd.DataFrame({"period_start": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"] * 2),
-                         "service_id": ["a"] * 3 + ["b"] * 3, "failure_demand": [3, 20, 30, 40, 50, 60],
-                         "handling_minutes": 10.0, "cost_per_hour": 30.0})
+    cost = pd.DataFrame(
+        {
+            "period_start": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"] * 2),
+            "service_id": ["a"] * 3 + ["b"] * 3,
+            "failure_demand": [3, 20, 30, 40, 50, 60],
+            "handling_minutes": 10.0,
+            "cost_per_hour": 30.0,
+        }
+    )
     cost["hours"] = cost["failure_demand"] * 10 / 60
     cost["cost"] = cost["hours"] * 30
     out = disclosure.failure_cost(cost)
@@ -87,16 +111,30 @@ def test_a_small_monthly_failure_count_hides_its_cost_and_another_month_of_that_
 
 
 def test_every_cost_hidden_is_said_rather_than_blamed_on_a_missing_rate() -> None:
-    cost = pd.DataFrame({"period_start": pd.to_datetime(["2025-01-01", "2025-02-01"]), "service_id": "a",
-                         "failure_demand": [3, 2], "handling_minutes": 10.0, "cost_per_hour": 30.0,
-                         "hours": [0.5, 0.33], "cost": [15.0, 10.0]})
+    cost = pd.DataFrame(
+        {
+            "period_start": pd.to_datetime(["2025-01-01", "2025-02-01"]),
+            "service_id": "a",
+            "failure_demand": [3, 2],
+            "handling_minutes": 10.0,
+            "cost_per_hour": 30.0,
+            "hours": [0.5, 0.33],
+            "cost": [15.0, 10.0],
+        }
+    )
     assert "too small to price in the public view" in disclosure.cost_sentence(disclosure.failure_cost(cost))
 
 
 def test_a_cost_that_leaves_out_hidden_months_says_at_least() -> None:
-    cost = pd.DataFrame({"period_start": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01"]),
-                         "service_id": "a", "failure_demand": [3, 20, 30, 40], "handling_minutes": 6.0,
-                         "cost_per_hour": 30.0})
+    cost = pd.DataFrame(
+        {
+            "period_start": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01"]),
+            "service_id": "a",
+            "failure_demand": [3, 20, 30, 40],
+            "handling_minutes": 6.0,
+            "cost_per_hour": 30.0,
+        }
+    )
     cost = cost.assign(hours=cost["failure_demand"] / 10, cost=cost["failure_demand"] * 3.0)
     said = disclosure.cost_sentence(disclosure.failure_cost(cost))
     assert said == "Failure demand cost at least £120 in April 2025, and at least £210 over the 2 months shown."
@@ -123,9 +161,11 @@ def test_suppress_names_the_counts_it_could_not_find() -> None:
 
 # --- periods and charts --------------------------------------------------------------------------------
 def test_weeks_become_months_when_too_many_would_be_hidden() -> None:
-    frames = {"week": pd.DataFrame({"suppressed": [True, False, False, False, True]}),
-              "month": pd.DataFrame({"suppressed": [False] * 7 + [True]}),
-              "quarter": pd.DataFrame({"suppressed": [False]})}
+    frames = {
+        "week": pd.DataFrame({"suppressed": [True, False, False, False, True]}),
+        "month": pd.DataFrame({"suppressed": [False] * 7 + [True]}),
+        "quarter": pd.DataFrame({"suppressed": [False]}),
+    }
     assert disclosure.coarsen(frames.__getitem__, "week")[0] == "quarter"  # one month in 8 hidden is over 10%
     frames["month"] = pd.DataFrame({"suppressed": [False] * 10})
     assert disclosure.coarsen(frames.__getitem__, "week")[0] == "month"
@@ -187,8 +227,9 @@ def con(sample_db: Path):  # type: ignore[no-untyped-def]
 
 def test_a_small_ward_s_weekly_demand_has_small_counts_and_the_public_view_shows_none(con) -> None:  # type: ignore[no-untyped-def]
     def fetch(g: str) -> pd.DataFrame:
-        return disclosure.demand_counts(demand.demand_by_period(con, locality_id=SMALL_WARD, start=date(2025, 1, 1),
-                                                                granularity=g))  # type: ignore[arg-type]
+        return disclosure.demand_counts(
+            demand.demand_by_period(con, locality_id=SMALL_WARD, start=date(2025, 1, 1), granularity=g)
+        )  # type: ignore[arg-type]
 
     raw = demand.demand_by_period(con, locality_id=SMALL_WARD, start=date(2025, 1, 1), granularity="week")
     assert small(raw["failure_demand"])  # the reason for the rule: one ward's week is small
@@ -256,11 +297,15 @@ def _months_of_weeks(weekly: pd.DataFrame) -> pd.DataFrame:
 
 
 def _ladder_of(weekly_counts: list[int]) -> dict[str, pd.DataFrame]:
-    raw = pd.DataFrame({"period_start": pd.date_range("2021-02-01", periods=len(weekly_counts), freq="W-MON"),
-                        "n": weekly_counts})
+    raw = pd.DataFrame(
+        {"period_start": pd.date_range("2021-02-01", periods=len(weekly_counts), freq="W-MON"), "n": weekly_counts}
+    )
     months = _months_of_weeks(raw)
-    quarters = months.assign(period_start=months["period_start"].dt.to_period("Q").dt.start_time).groupby(
-        "period_start", as_index=False)[["n"]].sum()
+    quarters = (
+        months.assign(period_start=months["period_start"].dt.to_period("Q").dt.start_time)
+        .groupby("period_start", as_index=False)[["n"]]
+        .sum()
+    )
     frames = {"week": raw, "month": months, "quarter": quarters}
 
     def fetch(g: str) -> pd.DataFrame:
@@ -282,8 +327,12 @@ def test_a_month_holding_a_hidden_week_is_hidden_so_the_month_less_its_weeks_can
         assert quarters.loc[quarters["period_start"] == start.to_period("Q").start_time, "suppressed"].all()
     assert pd.isna(months.loc[months["period_start"] == "2021-02-01", "n"]).all()
     # what the old rule showed: February (71) less its three shown weeks (60) is the hidden week, 3
-    shown = disclosure.suppress(_months_of_weeks(pd.DataFrame({
-        "period_start": pd.date_range("2021-02-01", periods=52, freq="W-MON"), "n": counts})), ["n"])
+    shown = disclosure.suppress(
+        _months_of_weeks(
+            pd.DataFrame({"period_start": pd.date_range("2021-02-01", periods=52, freq="W-MON"), "n": counts})
+        ),
+        ["n"],
+    )
     assert int(shown.loc[0, "n"]) - 3 * 20 == 3
 
 
@@ -295,8 +344,9 @@ def test_a_month_whose_weeks_are_all_five_or_more_stays_shown() -> None:
     hidden_months = set(months.loc[months["suppressed"], "period_start"])
     expected = {d.to_period("M").start_time for d in weeks.loc[weeks["suppressed"], "period_start"]}
     assert hidden_months == expected  # no more than those
-    raw = _months_of_weeks(pd.DataFrame({"period_start": pd.date_range("2021-02-01", periods=52, freq="W-MON"),
-                                         "n": counts}))
+    raw = _months_of_weeks(
+        pd.DataFrame({"period_start": pd.date_range("2021-02-01", periods=52, freq="W-MON"), "n": counts})
+    )
     kept = months[~months["suppressed"]].merge(raw, on="period_start", suffixes=("", "_raw"))
     assert len(kept) >= len(months) - 2 and (kept["n"] == kept["n_raw"]).all()
 
@@ -328,19 +378,31 @@ def test_on_the_sample_no_shown_period_overlaps_a_hidden_one_of_a_length_a_visit
     for ward in wards:
         for service in services:
             if kind == "demand":
+
                 def fetch(g: str, service: str | None = service, ward: str = ward) -> pd.DataFrame:
-                    return disclosure.demand_counts(demand.demand_by_period(
-                        con, service_id=service, locality_id=ward, granularity=g))  # type: ignore[arg-type]
+                    return disclosure.demand_counts(
+                        demand.demand_by_period(con, service_id=service, locality_id=ward, granularity=g)
+                    )  # type: ignore[arg-type]
+
                 blank = (*disclosure.DEMAND_COUNTS, *disclosure.DEMAND_DERIVED)
             else:
-                if capability.capability_chart(con, service_id=service, locality_id=ward, max_cases=0,
-                                               public_only=True).points.empty:
+                if capability.capability_chart(
+                    con, service_id=service, locality_id=ward, max_cases=0, public_only=True
+                ).points.empty:
                     continue
 
                 def fetch(g: str, service: str | None = service, ward: str = ward) -> pd.DataFrame:
-                    return disclosure.capability_rows(capability.capability_chart(
-                        con, service_id=service, locality_id=ward, max_cases=0, granularity=g,  # type: ignore[arg-type]
-                        public_only=True).points)
+                    return disclosure.capability_rows(
+                        capability.capability_chart(
+                            con,
+                            service_id=service,
+                            locality_id=ward,
+                            max_cases=0,
+                            granularity=g,  # type: ignore[arg-type]
+                            public_only=True,
+                        ).points
+                    )
+
                 blank = (*disclosure.CASE_COUNTS, *disclosure.CASE_DERIVED)
             ladder = disclosure.published_ladder(fetch, blank=blank)
             seen = {g: disclosure.choose(ladder, g) for g in disclosure.LADDER}
@@ -362,15 +424,21 @@ def _periods_table(at, first_column: str) -> pd.DataFrame:  # type: ignore[no-un
     """The public page's numbers behind the chart: its periods, with which are not shown."""
     table = next(el.value for el in at.dataframe if first_column in el.value.columns)
     flag = "Not shown (small count)" if "Not shown (small count)" in table.columns else "suppressed"
-    return pd.DataFrame({"start": pd.to_datetime(table[first_column], format="mixed"),
-                         "hidden": table[flag].astype(bool)})
+    return pd.DataFrame(
+        {"start": pd.to_datetime(table[first_column], format="mixed"), "hidden": table[flag].astype(bool)}
+    )
 
 
-def _shown_over_hidden(fine: pd.DataFrame, fine_len: pd.DateOffset, coarse: pd.DataFrame,
-                       coarse_len: pd.DateOffset) -> list[str]:
+def _shown_over_hidden(
+    fine: pd.DataFrame, fine_len: pd.DateOffset, coarse: pd.DataFrame, coarse_len: pd.DateOffset
+) -> list[str]:
     shown = coarse.loc[~coarse["hidden"], "start"]
-    return [f"{s:%d %b %Y} shown holds hidden {h:%d %b %Y}" for h in fine.loc[fine["hidden"], "start"]
-            for s in shown if s < h + fine_len and s + coarse_len > h]
+    return [
+        f"{s:%d %b %Y} shown holds hidden {h:%d %b %Y}"
+        for h in fine.loc[fine["hidden"], "start"]
+        for s in shown
+        if s < h + fine_len and s + coarse_len > h
+    ]
 
 
 def test_the_public_demand_page_hides_a_quarter_whose_month_is_hidden_and_shows_one_whose_months_are_shown(
@@ -378,9 +446,11 @@ def test_the_public_demand_page_hides_a_quarter_whose_month_is_hidden_and_shows_
 ) -> None:
     """Redditch, street scene: October 2024 has 4 failure contacts, hidden by month; the quarter showed it
     (October-December less November and December)."""
+
     def periods(by: str) -> pd.DataFrame:
-        at = public_page(monkeypatch, sample_db, "app_pages/demand.py", locality="Redditch (council)",
-                         period="All time", by=by)
+        at = public_page(
+            monkeypatch, sample_db, "app_pages/demand.py", locality="Redditch (council)", period="All time", by=by
+        )
         at.selectbox(key="service").select("street_scene").run()
         assert not at.exception, at.exception
         return _periods_table(at, "Period starting")
@@ -398,8 +468,7 @@ def test_the_public_capability_page_hides_a_month_holding_a_hidden_week(
     sample_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def periods(by: str) -> pd.DataFrame:
-        at = public_page(monkeypatch, sample_db, "app_pages/capability.py", locality="Cofton", period="All time",
-                         by=by)
+        at = public_page(monkeypatch, sample_db, "app_pages/capability.py", locality="Cofton", period="All time", by=by)
         return _periods_table(at, "period_start")
 
     weeks, months = periods("As recorded"), periods("Month")
@@ -419,8 +488,9 @@ def test_the_cost_of_a_month_holding_a_hidden_week_is_hidden_and_other_months_ar
     ladder = disclosure.published_ladder(fetch, blank=(*disclosure.DEMAND_COUNTS, *disclosure.DEMAND_DERIVED))
     assert "week" in ladder and ladder["week"]["suppressed"].any()  # weeks are offered, some hidden
     cost = disclosure.failure_cost(demand.failure_demand_cost(con, **kw, granularity="month"))
-    shown = disclosure.hide_overlapping(cost, "month", disclosure.hidden_spans(ladder, upto="month"),
-                                        blank=("failure_demand", "hours", "cost"))
+    shown = disclosure.hide_overlapping(
+        cost, "month", disclosure.hidden_spans(ladder, upto="month"), blank=("failure_demand", "hours", "cost")
+    )
     weeks = ladder["week"]
     for start in weeks.loc[weeks["suppressed"], "period_start"]:
         months = {start.to_period("M").start_time, (start + pd.Timedelta(days=6)).to_period("M").start_time}

@@ -19,7 +19,7 @@ from perf import seed, store
 
 ROOT = Path(__file__).resolve().parent.parent
 
-FAILING_PAGE = '''
+FAILING_PAGE = """
 from ui import errors
 
 
@@ -29,11 +29,12 @@ class Page:
 
 
 errors.run_page(Page())
-'''
+"""
 
 
-def test_a_failing_page_shows_a_reference_and_logs_the_traceback(monkeypatch: pytest.MonkeyPatch,
-                                                                  caplog: pytest.LogCaptureFixture) -> None:
+def test_a_failing_page_shows_a_reference_and_logs_the_traceback(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.delenv("OUTSIDE_IN_RAISE", raising=False)
     monkeypatch.syspath_prepend(str(ROOT))
     with caplog.at_level(logging.ERROR, logger="outside_in.pages"):
@@ -54,9 +55,11 @@ def test_streamlit_shows_no_error_details_anywhere() -> None:
 
 def _crash_leaving_a_wal(path: Path) -> None:
     """A process that commits a write and dies before its checkpoint (kill -9), leaving path.wal."""
-    code = ("import duckdb, os, sys; c = duckdb.connect(sys.argv[1]); "
-            "c.execute('PRAGMA disable_checkpoint_on_shutdown'); "
-            "c.execute(\"INSERT INTO meta VALUES ('crash', 'x')\"); os._exit(0)")
+    code = (
+        "import duckdb, os, sys; c = duckdb.connect(sys.argv[1]); "
+        "c.execute('PRAGMA disable_checkpoint_on_shutdown'); "
+        "c.execute(\"INSERT INTO meta VALUES ('crash', 'x')\"); os._exit(0)"
+    )
     subprocess.run([sys.executable, "-c", code, str(path)], check=True)
     assert Path(str(path) + ".wal").exists()
 
@@ -91,12 +94,25 @@ def test_a_build_after_a_crash_leaves_no_stale_wal(tmp_path: Path) -> None:
 def test_a_build_is_refused_while_the_app_holds_the_file(tmp_path: Path) -> None:
     db = tmp_path / "o.duckdb"
     seed.build(db, seed_dir=tmp_path)
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-                               "print('held', flush=True); time.sleep(30)", str(db)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(30)",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        done = subprocess.run([sys.executable, "-m", "perf", "build", "--db", str(db)], cwd=ROOT,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "perf", "build", "--db", str(db)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     finally:
         holder.kill()
         holder.wait()

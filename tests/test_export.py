@@ -39,20 +39,27 @@ def bundle(db: Path) -> zipfile.ZipFile:
 
 @pytest.fixture()
 def frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "ward": ["Alvechurch Village", "Avoncroft", "Barnt Green & Hopwood"],
-        "period_start": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"]),
-        "contacts": [12, 0, 350],
-        "failure_share": [0.25, np.nan, 0.375],
-        "cost": [-12.5, 3.0, 1_000_000.25],
-        "published": [True, False, True],
-        "note": ["£5 a contact – roughly", "", "café"],
-    })
+    return pd.DataFrame(
+        {
+            "ward": ["Alvechurch Village", "Avoncroft", "Barnt Green & Hopwood"],
+            "period_start": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"]),
+            "contacts": [12, 0, 350],
+            "failure_share": [0.25, np.nan, 0.375],
+            "cost": [-12.5, 3.0, 1_000_000.25],
+            "published": [True, False, True],
+            "note": ["£5 a contact – roughly", "", "café"],
+        }
+    )
 
 
 def test_csv_round_trips(frame: pd.DataFrame) -> None:
-    back = pd.read_csv(io.BytesIO(export.to_csv_bytes(frame)), encoding="utf-8-sig", parse_dates=["period_start"],
-                       keep_default_na=False, na_values={"failure_share": [""]})
+    back = pd.read_csv(
+        io.BytesIO(export.to_csv_bytes(frame)),
+        encoding="utf-8-sig",
+        parse_dates=["period_start"],
+        keep_default_na=False,
+        na_values={"failure_share": [""]},
+    )
     pd.testing.assert_frame_equal(back, frame, check_dtype=False)
 
 
@@ -61,10 +68,10 @@ def test_csv_starts_with_a_byte_order_mark_so_excel_reads_utf8(frame: pd.DataFra
 
 
 def test_excel_round_trips_with_an_about_sheet(frame: pd.DataFrame) -> None:
-    data = export.to_excel_bytes(frame, title="Demand by ward", source="Tinytown CRM", exported_at=WHEN,
-                                 notes=["Counts under 5 are suppressed."])
-    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, keep_default_na=False,
-                           na_values={"failure_share": [""]})
+    data = export.to_excel_bytes(
+        frame, title="Demand by ward", source="Tinytown CRM", exported_at=WHEN, notes=["Counts under 5 are suppressed."]
+    )
+    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, keep_default_na=False, na_values={"failure_share": [""]})
     assert list(sheets) == ["About", "Data"]
     pd.testing.assert_frame_equal(sheets["Data"], frame, check_dtype=False)
     about = dict(zip(sheets["About"]["Field"], sheets["About"]["Value"].astype(str), strict=False))
@@ -74,7 +81,7 @@ def test_excel_round_trips_with_an_about_sheet(frame: pd.DataFrame) -> None:
     assert about["Note"] == "Counts under 5 are suppressed."
 
 
-@pytest.mark.parametrize("evil", ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1"])
+@pytest.mark.parametrize("evil", ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1"])
 def test_text_a_spreadsheet_would_run_is_prefixed_with_a_quote(evil: str) -> None:
     frame = pd.DataFrame({"body": [evil], "n": [-3]})
     csv = pd.read_csv(io.BytesIO(export.to_csv_bytes(frame)), encoding="utf-8-sig")
@@ -117,10 +124,18 @@ def test_a_ratio_row_is_blanked_whole_when_its_denominator_is_small() -> None:
     assert out.loc[0, ["num", "den"]].isna().all() and not out.loc[1, ["num", "den"]].isna().any()
 
 
-@pytest.mark.parametrize(("unit", "aggregation", "counts"), [
-    ("contacts", "sum", True), ("reports", "sum", True), ("days", "mean", False), ("days", "sum", False),
-    ("%", "ratio", False), ("£", "sum", False), ("contacts per 1,000", "sum", False),
-])
+@pytest.mark.parametrize(
+    ("unit", "aggregation", "counts"),
+    [
+        ("contacts", "sum", True),
+        ("reports", "sum", True),
+        ("days", "mean", False),
+        ("days", "sum", False),
+        ("%", "ratio", False),
+        ("£", "sum", False),
+        ("contacts per 1,000", "sum", False),
+    ],
+)
 def test_which_units_count_people_or_contacts(unit: str, aggregation: str, counts: bool) -> None:
     assert small_counts.is_count_unit(unit, aggregation) is counts
 
@@ -146,8 +161,9 @@ def test_demand_by_ward_is_aggregated_and_suppressed(tables: dict[str, pd.DataFr
 
 
 # --- the partner zip ------------------------------------------------------------------------------------
-def test_zip_holds_parquet_and_csv_per_table_a_dictionary_and_a_readme(bundle: zipfile.ZipFile,
-                                                                       tables: dict[str, pd.DataFrame]) -> None:
+def test_zip_holds_parquet_and_csv_per_table_a_dictionary_and_a_readme(
+    bundle: zipfile.ZipFile, tables: dict[str, pd.DataFrame]
+) -> None:
     names = set(bundle.namelist())
     assert {"README.md", "data_dictionary.csv", "data_dictionary.md"} <= names
     for table in tables:
@@ -161,16 +177,18 @@ def test_parquet_in_the_zip_round_trips(bundle: zipfile.ZipFile, tables: dict[st
         pd.testing.assert_frame_equal(back, frame, check_dtype=False)
 
 
-def test_csv_in_the_zip_has_the_same_rows_as_the_parquet(bundle: zipfile.ZipFile,
-                                                         tables: dict[str, pd.DataFrame]) -> None:
+def test_csv_in_the_zip_has_the_same_rows_as_the_parquet(
+    bundle: zipfile.ZipFile, tables: dict[str, pd.DataFrame]
+) -> None:
     for name, frame in tables.items():
         back = pd.read_csv(io.BytesIO(bundle.read(f"csv/{name}.csv")), encoding="utf-8-sig")
         assert list(back.columns) == list(frame.columns)
         assert len(back) == len(frame)
 
 
-def test_every_exported_column_is_in_the_data_dictionary(bundle: zipfile.ZipFile,
-                                                         tables: dict[str, pd.DataFrame]) -> None:
+def test_every_exported_column_is_in_the_data_dictionary(
+    bundle: zipfile.ZipFile, tables: dict[str, pd.DataFrame]
+) -> None:
     dictionary = pd.read_csv(io.BytesIO(bundle.read("data_dictionary.csv")), encoding="utf-8-sig")
     listed = set(zip(dictionary["table"], dictionary["column"], strict=True))
     for name, frame in tables.items():

@@ -51,8 +51,9 @@ def watched(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     shutil.copyfile(sample_db, db)
     con = store.connect(db, read_only=False)
     try:
-        users.create_user(con, "amy", PASSWORD, "officer", display_name="Amy", created_by="test",
-                          cost=users.ScryptCost(2**10, 8, 1))
+        users.create_user(
+            con, "amy", PASSWORD, "officer", display_name="Amy", created_by="test", cost=users.ScryptCost(2**10, 8, 1)
+        )
     finally:
         con.close()
     monkeypatch.setenv("OUTSIDE_IN_DB", str(db))
@@ -76,8 +77,11 @@ def page(name: str, who: str | None = "amy") -> AppTest:
 
 def my_locks(db: Path) -> list[str]:
     ino = os.stat(db).st_ino
-    return [line for line in Path("/proc/locks").read_text().splitlines()
-            if f":{ino} " in line and line.split()[4] == str(os.getpid())]
+    return [
+        line
+        for line in Path("/proc/locks").read_text().splitlines()
+        if f":{ino} " in line and line.split()[4] == str(os.getpid())
+    ]
 
 
 def test_the_watch_sees_a_copy_of_the_file(watched: Path, tmp_path: Path) -> None:

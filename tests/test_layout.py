@@ -31,6 +31,8 @@ ROOMS = (
     ("perf.seed",),
     ("perf.__main__",),
 )
+
+
 @dataclass(frozen=True)
 class Import:
     source: str  # the importing module, dotted
@@ -86,8 +88,9 @@ def imports(path: Path) -> list[Import]:
                     module = child.module or ""
                 for alias in child.names:
                     target = _resolve(module, alias.name)
-                    private = any(p.startswith("_") and not p.startswith("__") for p in
-                                  [*module.split("."), alias.name])
+                    private = any(
+                        p.startswith("_") and not p.startswith("__") for p in [*module.split("."), alias.name]
+                    )
                     found.append(Import(source, target, child.lineno, top, private))
             else:
                 visit(child, top)
@@ -114,7 +117,7 @@ def test_no_import_circles() -> None:
 
     def walk(node: str, path: list[str]) -> None:
         if node in path:
-            circles.append(path[path.index(node):] + [node])
+            circles.append(path[path.index(node) :] + [node])
             return
         if node in seen:
             return
@@ -129,8 +132,11 @@ def test_no_import_circles() -> None:
 
 def test_no_private_module_or_name_from_another_package() -> None:
     """``_private`` modules and names stay inside their package (``perf.spc``'s parts, for one)."""
-    crossing = [f"{MODULES[i.source].relative_to(ROOT)}:{i.line} imports a private name of {i.target}"
-                for i in ALL if i.private and not (i.target + ".").startswith(_package(i.source) + ".")]
+    crossing = [
+        f"{MODULES[i.source].relative_to(ROOT)}:{i.line} imports a private name of {i.target}"
+        for i in ALL
+        if i.private and not (i.target + ".").startswith(_package(i.source) + ".")
+    ]
     assert not crossing, "\n".join(crossing)
 
 

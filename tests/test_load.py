@@ -63,146 +63,447 @@ BIG = BIG_HEADER + b"9" * (read.MAX_UPLOAD_BYTES + 1 - len(BIG_HEADER))  # one b
 
 BAD_FILES = [
     # wrong or missing columns
-    Bad("missing column", "v.csv", csv_bytes("calls,1", header="measure_id,value"),
-        1, None, "it has no 'period_start' column."),
-    Bad("no value column", "v.csv", csv_bytes("calls,2024-06-03", header="measure_id,period_start"),
-        1, None, "there is no 'value' column"),
-    Bad("unexpected column", "v.csv", csv_bytes("calls,2024-06-03,,1,red", header=VALUES_HEADER + ",colour"),
-        1, "colour", "'colour' is not a column a file of measure values can have"),
-    Bad("duplicated column", "v.csv", csv_bytes("calls,calls,2024-06-03,1", header="measure,measure_id,period,value"),
-        1, "measure_id", "'measure_id' is a second 'measure_id' column (after 'measure'); keep only one."),
-    Bad("header matches nothing", "v.csv", csv_bytes("1,2", header="colour,size"),
-        1, None, "the header row doesn't match any kind of file that can be loaded."),
-    Bad("work file without a start", "w.csv", csv_bytes("101,waste,E05007850", header="case_id,service_id,locality_id"),
-        1, None, "this looks like a file of work records, but it has no 'started_at' column."),
+    Bad(
+        "missing column",
+        "v.csv",
+        csv_bytes("calls,1", header="measure_id,value"),
+        1,
+        None,
+        "it has no 'period_start' column.",
+    ),
+    Bad(
+        "no value column",
+        "v.csv",
+        csv_bytes("calls,2024-06-03", header="measure_id,period_start"),
+        1,
+        None,
+        "there is no 'value' column",
+    ),
+    Bad(
+        "unexpected column",
+        "v.csv",
+        csv_bytes("calls,2024-06-03,,1,red", header=VALUES_HEADER + ",colour"),
+        1,
+        "colour",
+        "'colour' is not a column a file of measure values can have",
+    ),
+    Bad(
+        "duplicated column",
+        "v.csv",
+        csv_bytes("calls,calls,2024-06-03,1", header="measure,measure_id,period,value"),
+        1,
+        "measure_id",
+        "'measure_id' is a second 'measure_id' column (after 'measure'); keep only one.",
+    ),
+    Bad(
+        "header matches nothing",
+        "v.csv",
+        csv_bytes("1,2", header="colour,size"),
+        1,
+        None,
+        "the header row doesn't match any kind of file that can be loaded.",
+    ),
+    Bad(
+        "work file without a start",
+        "w.csv",
+        csv_bytes("101,waste,E05007850", header="case_id,service_id,locality_id"),
+        1,
+        None,
+        "this looks like a file of work records, but it has no 'started_at' column.",
+    ),
     # wrong types
     Bad("value not a number", "v.csv", csv_bytes("calls,2024-06-03,,n/a"), 2, "value", "'n/a' is not a number."),
-    Bad("decimal comma", "v.csv", csv_bytes("calls,2024-06-03,,\"1,5\""), 2, "value", "'1,5' is not a number."),
-    Bad("period not a date", "v.csv", csv_bytes("calls,31/02/2024,,1"), 2, "period_start",
-        "'31/02/2024' is not a date; write dates as YYYY-MM-DD"),
-    Bad("period with a time", "v.csv", csv_bytes("calls,2024-06-03 09:30,,1"), 2, "period_start",
-        "'2024-06-03 09:30' includes a time of day; a period is a date."),
-    Bad("demand id not whole", "d.csv",
+    Bad("decimal comma", "v.csv", csv_bytes('calls,2024-06-03,,"1,5"'), 2, "value", "'1,5' is not a number."),
+    Bad(
+        "period not a date",
+        "v.csv",
+        csv_bytes("calls,31/02/2024,,1"),
+        2,
+        "period_start",
+        "'31/02/2024' is not a date; write dates as YYYY-MM-DD",
+    ),
+    Bad(
+        "period with a time",
+        "v.csv",
+        csv_bytes("calls,2024-06-03 09:30,,1"),
+        2,
+        "period_start",
+        "'2024-06-03 09:30' includes a time of day; a period is a date.",
+    ),
+    Bad(
+        "demand id not whole",
+        "d.csv",
         csv_bytes("A17,waste,E05007850,phone,2024-06-01 09:00,value,missed bin,", header=DEMAND_HEADER),
-        2, "demand_id", "'A17' is not a whole number; a demand ID is a number such as 10452."),
+        2,
+        "demand_id",
+        "'A17' is not a whole number; a demand ID is a number such as 10452.",
+    ),
     # blanks
-    Bad("blank measure", "v.csv", csv_bytes(",2024-06-03,,5"), 2, "measure_id",
-        "this cell is blank, but every row needs a measure."),
-    Bad("blank value", "v.csv", csv_bytes("calls,2024-06-03,,"), 2, "value",
-        "this cell is blank, but every row needs a value (or a numerator and a denominator)."),
-    Bad("denominator without numerator", "v.csv",
+    Bad(
+        "blank measure",
+        "v.csv",
+        csv_bytes(",2024-06-03,,5"),
+        2,
+        "measure_id",
+        "this cell is blank, but every row needs a measure.",
+    ),
+    Bad(
+        "blank value",
+        "v.csv",
+        csv_bytes("calls,2024-06-03,,"),
+        2,
+        "value",
+        "this cell is blank, but every row needs a value (or a numerator and a denominator).",
+    ),
+    Bad(
+        "denominator without numerator",
+        "v.csv",
         csv_bytes("failure_pct,2024-05-01,,,,1000", header=VALUES_HEADER + ",numerator,denominator"),
-        2, "numerator", "this cell is blank, but a denominator needs a numerator."),
-    Bad("numerator without denominator", "v.csv",
+        2,
+        "numerator",
+        "this cell is blank, but a denominator needs a numerator.",
+    ),
+    Bad(
+        "numerator without denominator",
+        "v.csv",
         csv_bytes("failure_pct,2024-05-01,,,385,", header=VALUES_HEADER + ",numerator,denominator"),
-        2, "denominator", "this cell is blank, but a numerator needs a denominator."),
-    Bad("blank nature", "d.csv", csv_bytes("2,waste,E05007850,phone,2024-06-01 09:00,value,,", header=DEMAND_HEADER),
-        2, "nature", "this cell is blank, but every row needs a nature of the demand."),
+        2,
+        "denominator",
+        "this cell is blank, but a numerator needs a denominator.",
+    ),
+    Bad(
+        "blank nature",
+        "d.csv",
+        csv_bytes("2,waste,E05007850,phone,2024-06-01 09:00,value,,", header=DEMAND_HEADER),
+        2,
+        "nature",
+        "this cell is blank, but every row needs a nature of the demand.",
+    ),
     # duplicates
-    Bad("duplicate period", "v.csv", csv_bytes("calls,2024-06-03,,1", "calls,03/06/2024,ALL,2"),
-        3, "period_start", "the same measure, period and locality as row 2; each can appear only once."),
-    Bad("duplicate demand id", "d.csv", csv_bytes(
-        "2,waste,E05007850,phone,2024-06-01 09:00,value,missed bin,",
-        "2,waste,E05007850,web,2024-06-01 10:00,value,missed bin,", header=DEMAND_HEADER),
-        3, "demand_id", "the same demand ID as row 2; each contact can appear only once."),
-    Bad("duplicate case id", "w.csv", csv_bytes(
-        "101,waste,E05007850,,,2024-05-01,", "101,waste,E05007851,,,2024-05-02,", header=WORK_HEADER),
-        3, "case_id", "the same case ID as row 2; each case can appear only once."),
+    Bad(
+        "duplicate period",
+        "v.csv",
+        csv_bytes("calls,2024-06-03,,1", "calls,03/06/2024,ALL,2"),
+        3,
+        "period_start",
+        "the same measure, period and locality as row 2; each can appear only once.",
+    ),
+    Bad(
+        "duplicate demand id",
+        "d.csv",
+        csv_bytes(
+            "2,waste,E05007850,phone,2024-06-01 09:00,value,missed bin,",
+            "2,waste,E05007850,web,2024-06-01 10:00,value,missed bin,",
+            header=DEMAND_HEADER,
+        ),
+        3,
+        "demand_id",
+        "the same demand ID as row 2; each contact can appear only once.",
+    ),
+    Bad(
+        "duplicate case id",
+        "w.csv",
+        csv_bytes("101,waste,E05007850,,,2024-05-01,", "101,waste,E05007851,,,2024-05-02,", header=WORK_HEADER),
+        3,
+        "case_id",
+        "the same case ID as row 2; each case can appear only once.",
+    ),
     # unknown keys
-    Bad("unknown measure", "v.csv", csv_bytes("calsl,2024-06-03,,1"), 2, "measure_id",
-        "'calsl' is not a known measure. Did you mean 'calls'?"),
-    Bad("unknown ward", "v.csv", csv_bytes("calls,2024-06-03,Nowhere,1"), 2, "locality_id",
-        "'Nowhere' is not a known ward or locality."),
-    Bad("unknown ward by header 'ward'", "v.csv", csv_bytes("calls,2024-06-03,Hagley Wesst,1",
-        header="measure,period,ward,value"), 2, "ward",
-        "'Hagley Wesst' is not a known ward or locality. Did you mean 'Hagley West'?"),
-    Bad("ward for an area-only measure", "v.csv", csv_bytes("failure_pct,2024-05-01,Hagley West,40"), 2,
-        "locality_id", "this measure is recorded for the whole area only"),
-    Bad("unknown service", "w.csv", csv_bytes("101,parking,E05007850,,,2024-05-01,", header=WORK_HEADER),
-        2, "service_id", "'parking' is not a known service."),
-    Bad("unknown demand type", "d.csv", csv_bytes(
-        "2,waste,E05007850,phone,2024-06-01 09:00,fail,missed bin,", header=DEMAND_HEADER),
-        2, "demand_type", "'fail' is not a demand type; use 'value' or 'failure'."),
+    Bad(
+        "unknown measure",
+        "v.csv",
+        csv_bytes("calsl,2024-06-03,,1"),
+        2,
+        "measure_id",
+        "'calsl' is not a known measure. Did you mean 'calls'?",
+    ),
+    Bad(
+        "unknown ward",
+        "v.csv",
+        csv_bytes("calls,2024-06-03,Nowhere,1"),
+        2,
+        "locality_id",
+        "'Nowhere' is not a known ward or locality.",
+    ),
+    Bad(
+        "unknown ward by header 'ward'",
+        "v.csv",
+        csv_bytes("calls,2024-06-03,Hagley Wesst,1", header="measure,period,ward,value"),
+        2,
+        "ward",
+        "'Hagley Wesst' is not a known ward or locality. Did you mean 'Hagley West'?",
+    ),
+    Bad(
+        "ward for an area-only measure",
+        "v.csv",
+        csv_bytes("failure_pct,2024-05-01,Hagley West,40"),
+        2,
+        "locality_id",
+        "this measure is recorded for the whole area only",
+    ),
+    Bad(
+        "unknown service",
+        "w.csv",
+        csv_bytes("101,parking,E05007850,,,2024-05-01,", header=WORK_HEADER),
+        2,
+        "service_id",
+        "'parking' is not a known service.",
+    ),
+    Bad(
+        "unknown demand type",
+        "d.csv",
+        csv_bytes("2,waste,E05007850,phone,2024-06-01 09:00,fail,missed bin,", header=DEMAND_HEADER),
+        2,
+        "demand_type",
+        "'fail' is not a demand type; use 'value' or 'failure'.",
+    ),
     # periods and dates
-    Bad("week not starting Monday", "v.csv", csv_bytes("calls,2024-06-05,,1"), 2, "period_start",
-        "2024-06-05 is not the start of a week (weeks start on a Monday); the nearest is 2024-06-03."),
-    Bad("month not on the 1st", "v.csv", csv_bytes("failure_pct,2024-05-15,,40"), 2, "period_start",
-        "2024-05-15 is not the start of a month (months start on the 1st); the nearest is 2024-05-01."),
-    Bad("quarter not on a quarter day", "v.csv", csv_bytes("cost,2024-02-01,,4000"), 2, "period_start",
+    Bad(
+        "week not starting Monday",
+        "v.csv",
+        csv_bytes("calls,2024-06-05,,1"),
+        2,
+        "period_start",
+        "2024-06-05 is not the start of a week (weeks start on a Monday); the nearest is 2024-06-03.",
+    ),
+    Bad(
+        "month not on the 1st",
+        "v.csv",
+        csv_bytes("failure_pct,2024-05-15,,40"),
+        2,
+        "period_start",
+        "2024-05-15 is not the start of a month (months start on the 1st); the nearest is 2024-05-01.",
+    ),
+    Bad(
+        "quarter not on a quarter day",
+        "v.csv",
+        csv_bytes("cost,2024-02-01,,4000"),
+        2,
+        "period_start",
         "2024-02-01 is not the start of a quarter (quarters start on 1 January, 1 April, 1 July or 1 October); "
-        "the nearest is 2024-01-01."),
-    Bad("future period", "v.csv", csv_bytes("calls,2024-07-01,,1"), 2, "period_start",
-        "'2024-07-01' is in the future."),
-    Bad("future contact", "d.csv", csv_bytes(
-        "2,waste,E05007850,phone,2024-06-12 10:30,value,missed bin,", header=DEMAND_HEADER),
-        2, "received_at", "'2024-06-12 10:30' is in the future."),
-    Bad("mistyped year", "v.csv", csv_bytes("calls,0024-06-03,,1"), 2, "period_start",
-        "'0024-06-03' is before 1990; check the year."),
-    Bad("end before start", "w.csv", csv_bytes(
-        "101,waste,E05007850,phone,missed bin,2024-05-02 09:00,2024-05-01 17:00", header=WORK_HEADER),
-        2, "completed_at", "2024-05-01 17:00 is before the start in 'started_at' (2024-05-02 09:00); "
-        "a case can't end before it starts."),
+        "the nearest is 2024-01-01.",
+    ),
+    Bad(
+        "future period", "v.csv", csv_bytes("calls,2024-07-01,,1"), 2, "period_start", "'2024-07-01' is in the future."
+    ),
+    Bad(
+        "future contact",
+        "d.csv",
+        csv_bytes("2,waste,E05007850,phone,2024-06-12 10:30,value,missed bin,", header=DEMAND_HEADER),
+        2,
+        "received_at",
+        "'2024-06-12 10:30' is in the future.",
+    ),
+    Bad(
+        "mistyped year",
+        "v.csv",
+        csv_bytes("calls,0024-06-03,,1"),
+        2,
+        "period_start",
+        "'0024-06-03' is before 1990; check the year.",
+    ),
+    Bad(
+        "end before start",
+        "w.csv",
+        csv_bytes("101,waste,E05007850,phone,missed bin,2024-05-02 09:00,2024-05-01 17:00", header=WORK_HEADER),
+        2,
+        "completed_at",
+        "2024-05-01 17:00 is before the start in 'started_at' (2024-05-02 09:00); a case can't end before it starts.",
+    ),
     # implausible values
-    Bad("huge value", "v.csv", csv_bytes("calls,2024-06-03,,1e13"), 2, "value",
-        "'1e13' is implausibly large (more than 1,000,000,000,000); check the number."),
+    Bad(
+        "huge value",
+        "v.csv",
+        csv_bytes("calls,2024-06-03,,1e13"),
+        2,
+        "value",
+        "'1e13' is implausibly large (more than 1,000,000,000,000); check the number.",
+    ),
     Bad("infinity", "v.csv", csv_bytes("calls,2024-06-03,,inf"), 2, "value", "'inf' is not a number."),
-    Bad("percentage over 100", "v.csv", csv_bytes("failure_pct,2024-05-01,,140"), 2, "value",
-        "'140' is not a percentage between 0 and 100."),
-    Bad("negative count", "v.csv", csv_bytes("failure_pct,2024-05-01,,,-3,10",
-        header=VALUES_HEADER + ",numerator,denominator"), 2, "numerator",
-        "'-3' is negative; a count can't be below zero."),
-    Bad("zero denominator", "v.csv", csv_bytes("failure_pct,2024-05-01,,,0,0",
-        header=VALUES_HEADER + ",numerator,denominator"), 2, "denominator",
-        "the denominator is 0, so the value can't be worked out from it."),
-    Bad("text too long", "d.csv", csv_bytes(
-        "2,waste,E05007850,phone,2024-06-01 09:00,value," + "x" * 1001 + ",", header=DEMAND_HEADER),
-        2, "nature", "this cell has 1,001 characters; the limit is 1,000."),
+    Bad(
+        "percentage over 100",
+        "v.csv",
+        csv_bytes("failure_pct,2024-05-01,,140"),
+        2,
+        "value",
+        "'140' is not a percentage between 0 and 100.",
+    ),
+    Bad(
+        "negative count",
+        "v.csv",
+        csv_bytes("failure_pct,2024-05-01,,,-3,10", header=VALUES_HEADER + ",numerator,denominator"),
+        2,
+        "numerator",
+        "'-3' is negative; a count can't be below zero.",
+    ),
+    Bad(
+        "zero denominator",
+        "v.csv",
+        csv_bytes("failure_pct,2024-05-01,,,0,0", header=VALUES_HEADER + ",numerator,denominator"),
+        2,
+        "denominator",
+        "the denominator is 0, so the value can't be worked out from it.",
+    ),
+    Bad(
+        "text too long",
+        "d.csv",
+        csv_bytes("2,waste,E05007850,phone,2024-06-01 09:00,value," + "x" * 1001 + ",", header=DEMAND_HEADER),
+        2,
+        "nature",
+        "this cell has 1,001 characters; the limit is 1,000.",
+    ),
     # formula injection
-    Bad("formula with =", "v.csv", csv_bytes("calls,2024-06-03,,=1+1"), 2, "value",
-        "'=1+1' looks like a spreadsheet formula"),
-    Bad("formula HYPERLINK", "d.csv", csv_bytes(
-        '2,waste,E05007850,phone,2024-06-01 09:00,value,"=HYPERLINK(""http://evil"",""x"")",',
-        header=DEMAND_HEADER), 2, "nature", "looks like a spreadsheet formula, which could run"),
-    Bad("formula with @", "v.csv", csv_bytes("calls,2024-06-03,@SUM(A1),1"), 2, "locality_id",
-        "'@SUM(A1)' looks like a spreadsheet formula"),
-    Bad("formula with + (DDE)", "d.csv", csv_bytes(
-        "2,waste,E05007850,+cmd|' /C calc'!A0,2024-06-01 09:00,value,missed bin,", header=DEMAND_HEADER),
-        2, "channel", "looks like a spreadsheet formula"),
-    Bad("formula hidden by a tab", "v.csv", csv_bytes("\"\t=1+1\",2024-06-03,,1"), 2, "measure_id",
-        "'\\t=1+1' looks like a spreadsheet formula"),
-    Bad("formula in Excel", "v.xlsx", xlsx_bytes({"Values": [
-        ["measure_id", "period_start", "value"], ["calls", date(2024, 6, 3), "=SUM(1,2)"]]}),
-        2, "value", "'=SUM(1,2)' looks like a spreadsheet formula"),
+    Bad(
+        "formula with =",
+        "v.csv",
+        csv_bytes("calls,2024-06-03,,=1+1"),
+        2,
+        "value",
+        "'=1+1' looks like a spreadsheet formula",
+    ),
+    Bad(
+        "formula HYPERLINK",
+        "d.csv",
+        csv_bytes(
+            '2,waste,E05007850,phone,2024-06-01 09:00,value,"=HYPERLINK(""http://evil"",""x"")",', header=DEMAND_HEADER
+        ),
+        2,
+        "nature",
+        "looks like a spreadsheet formula, which could run",
+    ),
+    Bad(
+        "formula with @",
+        "v.csv",
+        csv_bytes("calls,2024-06-03,@SUM(A1),1"),
+        2,
+        "locality_id",
+        "'@SUM(A1)' looks like a spreadsheet formula",
+    ),
+    Bad(
+        "formula with + (DDE)",
+        "d.csv",
+        csv_bytes("2,waste,E05007850,+cmd|' /C calc'!A0,2024-06-01 09:00,value,missed bin,", header=DEMAND_HEADER),
+        2,
+        "channel",
+        "looks like a spreadsheet formula",
+    ),
+    Bad(
+        "formula hidden by a tab",
+        "v.csv",
+        csv_bytes('"\t=1+1",2024-06-03,,1'),
+        2,
+        "measure_id",
+        "'\\t=1+1' looks like a spreadsheet formula",
+    ),
+    Bad(
+        "formula in Excel",
+        "v.xlsx",
+        xlsx_bytes({"Values": [["measure_id", "period_start", "value"], ["calls", date(2024, 6, 3), "=SUM(1,2)"]]}),
+        2,
+        "value",
+        "'=SUM(1,2)' looks like a spreadsheet formula",
+    ),
     # the file itself
     Bad("over 50 MB", "big.csv", BIG, None, None, "big.csv is 50.0 MB; the limit is 50 MB."),
-    Bad("not UTF-8 or Windows-1252", "v.csv", csv_bytes("calls,2024-06-03,,1").replace(b"calls", b"\x81\x8d"),
-        None, None, "v.csv is not text in UTF-8 or Windows-1252 (byte 43 can't be read)."),
-    Bad("UTF-16", "v.csv", "measure_id,period_start,value\ncalls,2024-06-03,1\n".encode("utf-16"),
-        None, None, "v.csv is saved as UTF-16"),
-    Bad("several sheets", "v.xlsx", xlsx_bytes({
-        "Values": [["measure_id", "period_start", "value"], ["calls", date(2024, 6, 3), 1]],
-        "Notes": [["checked by Sam"]], "Empty": []}),
-        None, None, "v.xlsx has 2 sheets with data ('Values', 'Notes'); choose the sheet to load"),
-    Bad("sheet that does not exist", "v.xlsx", xlsx_bytes({"Values": [["measure_id"]]}), None, None,
-        "v.xlsx has no sheet called 'Sheet9'; its sheets are 'Values'.", sheet="Sheet9"),
-    Bad("chosen sheet is empty", "v.xlsx", xlsx_bytes({"Values": [["measure_id"]], "Blank": []}), None, None,
-        "Sheet 'Blank' of v.xlsx is empty.", sheet="Blank"),
-    Bad("old Excel format", "v.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 100, None, None,
-        "v.xls is an old Excel 97-2003 workbook (.xls)"),
-    Bad("not a workbook", "v.xlsx", b"measure_id,period_start,value\n", None, None,
-        "v.xlsx is not an Excel workbook that can be read (.xlsx)."),
-    Bad("wrong file type", "v.pdf", b"%PDF-1.4", None, None,
-        "v.pdf is not a CSV (.csv) or Excel (.xlsx) file, so it can't be loaded."),
-    Bad("workbook named .csv", "v.csv", xlsx_bytes({"Values": [["measure_id"]]}), None, None,
-        "v.csv is an Excel workbook, not a CSV file."),
+    Bad(
+        "not UTF-8 or Windows-1252",
+        "v.csv",
+        csv_bytes("calls,2024-06-03,,1").replace(b"calls", b"\x81\x8d"),
+        None,
+        None,
+        "v.csv is not text in UTF-8 or Windows-1252 (byte 43 can't be read).",
+    ),
+    Bad(
+        "UTF-16",
+        "v.csv",
+        "measure_id,period_start,value\ncalls,2024-06-03,1\n".encode("utf-16"),
+        None,
+        None,
+        "v.csv is saved as UTF-16",
+    ),
+    Bad(
+        "several sheets",
+        "v.xlsx",
+        xlsx_bytes(
+            {
+                "Values": [["measure_id", "period_start", "value"], ["calls", date(2024, 6, 3), 1]],
+                "Notes": [["checked by Sam"]],
+                "Empty": [],
+            }
+        ),
+        None,
+        None,
+        "v.xlsx has 2 sheets with data ('Values', 'Notes'); choose the sheet to load",
+    ),
+    Bad(
+        "sheet that does not exist",
+        "v.xlsx",
+        xlsx_bytes({"Values": [["measure_id"]]}),
+        None,
+        None,
+        "v.xlsx has no sheet called 'Sheet9'; its sheets are 'Values'.",
+        sheet="Sheet9",
+    ),
+    Bad(
+        "chosen sheet is empty",
+        "v.xlsx",
+        xlsx_bytes({"Values": [["measure_id"]], "Blank": []}),
+        None,
+        None,
+        "Sheet 'Blank' of v.xlsx is empty.",
+        sheet="Blank",
+    ),
+    Bad(
+        "old Excel format",
+        "v.xls",
+        b"\xd0\xcf\x11\xe0" + b"\0" * 100,
+        None,
+        None,
+        "v.xls is an old Excel 97-2003 workbook (.xls)",
+    ),
+    Bad(
+        "not a workbook",
+        "v.xlsx",
+        b"measure_id,period_start,value\n",
+        None,
+        None,
+        "v.xlsx is not an Excel workbook that can be read (.xlsx).",
+    ),
+    Bad(
+        "wrong file type",
+        "v.pdf",
+        b"%PDF-1.4",
+        None,
+        None,
+        "v.pdf is not a CSV (.csv) or Excel (.xlsx) file, so it can't be loaded.",
+    ),
+    Bad(
+        "workbook named .csv",
+        "v.csv",
+        xlsx_bytes({"Values": [["measure_id"]]}),
+        None,
+        None,
+        "v.csv is an Excel workbook, not a CSV file.",
+    ),
     Bad("empty file", "v.csv", b"", None, None, "v.csv is empty."),
-    Bad("empty workbook", "v.xlsx", xlsx_bytes({"Sheet1": []}), None, None,
-        "v.xlsx is empty: none of its sheets has any data."),
+    Bad(
+        "empty workbook",
+        "v.xlsx",
+        xlsx_bytes({"Sheet1": []}),
+        None,
+        None,
+        "v.xlsx is empty: none of its sheets has any data.",
+    ),
     Bad("header only", "v.csv", csv_bytes(), None, None, "v.csv has a header row but no data rows."),
-    Bad("broken quoting", "v.csv", csv_bytes('calls,2024-06-03,,"1'), None, None,
-        "Row 2 of v.csv has broken quoting"),
-    Bad("value outside every column", "v.csv", csv_bytes("calls,2024-06-03,,1,oops"), 2, None,
-        "this row has 5 cells but the header row names 4 columns; a value is outside every column."),
+    Bad("broken quoting", "v.csv", csv_bytes('calls,2024-06-03,,"1'), None, None, "Row 2 of v.csv has broken quoting"),
+    Bad(
+        "value outside every column",
+        "v.csv",
+        csv_bytes("calls,2024-06-03,,1,oops"),
+        2,
+        None,
+        "this row has 5 cells but the header row names 4 columns; a value is outside every column.",
+    ),
 ]
 
 
@@ -313,8 +614,9 @@ def test_value_is_worked_out_from_numerator_and_denominator_as_a_percentage(
 
 
 def test_friendly_headers_ward_names_and_uk_dates_are_understood(db: duckdb.DuckDBPyConnection) -> None:
-    data = csv_bytes("Calls about missed bins,03/06/2024,hagley west,\"1,204\"",
-                     header="Measure,Week commencing,Ward,Figure")
+    data = csv_bytes(
+        'Calls about missed bins,03/06/2024,hagley west,"1,204"', header="Measure,Week commencing,Ward,Figure"
+    )
     result = check.validate_upload(db, data, "values.csv", now=NOW)
     assert result.ok, [p.message() for p in result.problems]
     assert result.frame.iloc[0][["measure_id", "locality_id", "value"]].tolist() == ["calls", "E05007860", 1204.0]
@@ -325,8 +627,10 @@ def test_windows_1252_file_is_read_and_the_officer_is_told(db: duckdb.DuckDBPyCo
     data = "measure_id,period_start,value\ncost,2024-01-01,£4000\n".encode("cp1252")
     result = check.validate_upload(db, data, "costs.csv", now=NOW)
     assert result.ok and result.frame.iloc[0]["value"] == 4000.0
-    assert result.notes == ("costs.csv is not UTF-8, so it was read as Windows-1252 (cp1252); check that "
-                            "characters such as £ and accented names look right.",)
+    assert result.notes == (
+        "costs.csv is not UTF-8, so it was read as Windows-1252 (cp1252); check that "
+        "characters such as £ and accented names look right.",
+    )
 
 
 def test_semicolon_separated_file_is_read_and_the_officer_is_told(db: duckdb.DuckDBPyConnection) -> None:
@@ -346,11 +650,15 @@ def test_a_result_with_nothing_recognised_cannot_be_applied(db: duckdb.DuckDBPyC
 
 
 def test_excel_file_is_read_as_the_officer_sees_it(db: duckdb.DuckDBPyConnection) -> None:
-    data = xlsx_bytes({"Values": [
-        ["Measure", "Period", "Value"],
-        ["failure_pct", datetime(2024, 5, 1), 0.385],
-        ["calls", date(2024, 6, 3), 12.0],
-    ]})
+    data = xlsx_bytes(
+        {
+            "Values": [
+                ["Measure", "Period", "Value"],
+                ["failure_pct", datetime(2024, 5, 1), 0.385],
+                ["calls", date(2024, 6, 3), 12.0],
+            ]
+        }
+    )
     book = io.BytesIO(data)
     from openpyxl import load_workbook
 
@@ -365,8 +673,12 @@ def test_excel_file_is_read_as_the_officer_sees_it(db: duckdb.DuckDBPyConnection
 
 
 def test_excel_file_with_several_sheets_loads_the_chosen_one(db: duckdb.DuckDBPyConnection) -> None:
-    data = xlsx_bytes({"Values": [["measure_id", "period_start", "value"], ["calls", date(2024, 6, 3), 1]],
-                       "Notes": [["checked by Sam"]]})
+    data = xlsx_bytes(
+        {
+            "Values": [["measure_id", "period_start", "value"], ["calls", date(2024, 6, 3), 1]],
+            "Notes": [["checked by Sam"]],
+        }
+    )
     refused = check.validate_upload(db, data, "v.xlsx", now=NOW)
     assert refused.sheets == ("Values", "Notes")
     result = check.validate_upload(db, data, "v.xlsx", sheet="Values", now=NOW)
@@ -377,17 +689,20 @@ def test_demand_and_work_files_load_and_correct_by_id(db: duckdb.DuckDBPyConnect
     demand = csv_bytes(
         "1,waste,E05007850,phone,2024-05-01 09:30,value,missed bin,100",
         "2,Waste collection,Hagley West,web,01/06/2024 10:00,Failure demand,chasing,100",
-        header=DEMAND_HEADER)
+        header=DEMAND_HEADER,
+    )
     _, done = save.load_upload(db, demand, "demand.csv", user="amy", now=NOW)
     assert done is not None and done.summary == (
-        "Loaded 2 demand records from demand.csv: 1 new, 0 corrected, 1 unchanged.")
+        "Loaded 2 demand records from demand.csv: 1 new, 0 corrected, 1 unchanged."
+    )
     work = csv_bytes("100,waste,E05007850,phone,missed bin,2024-05-01 09:30,2024-05-04 12:00", header=WORK_HEADER)
     _, done = save.load_upload(db, work, "work.csv", user="amy", now=NOW)
     assert done is not None and (done.new, done.corrected) == (0, 1)
-    assert db.execute("SELECT count(*), max(completed_at) FROM work_case").fetchall() == [
-        (1, datetime(2024, 5, 4, 12))]
-    logged = db.execute("SELECT row_key, column_name, old_value, new_value FROM change_log "
-                        "WHERE table_name='work_case' AND column_name IS NOT NULL").fetchall()
+    assert db.execute("SELECT count(*), max(completed_at) FROM work_case").fetchall() == [(1, datetime(2024, 5, 4, 12))]
+    logged = db.execute(
+        "SELECT row_key, column_name, old_value, new_value FROM change_log "
+        "WHERE table_name='work_case' AND column_name IS NOT NULL"
+    ).fetchall()
     assert logged == [("100", "completed_at", "2024-05-03 12:00:00", "2024-05-04 12:00:00")]
     again_demand = save.load_upload(db, demand, "demand.csv", user="amy", now=NOW)[1]
     assert again_demand is not None and again_demand.changed == 0
@@ -407,11 +722,16 @@ def test_one_row_is_summarised_in_the_singular(db: duckdb.DuckDBPyConnection) ->
 def test_a_failure_part_way_through_rolls_everything_back(db: duckdb.DuckDBPyConnection) -> None:
     """A correction is logged first; the row after it breaks a NOT NULL rule, so both are undone."""
     before = snapshot(db)
-    frame = pd.DataFrame({
-        "measure_id": ["calls", None], "period_start": pd.to_datetime(["2024-05-27", "2024-06-03"]),
-        "locality_id": ["ALL", "ALL"], "value": pd.array([99.0, 1.0], dtype="Float64"),
-        "numerator": pd.array([None, None], dtype="Float64"), "denominator": pd.array([None, None], dtype="Float64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "measure_id": ["calls", None],
+            "period_start": pd.to_datetime(["2024-05-27", "2024-06-03"]),
+            "locality_id": ["ALL", "ALL"],
+            "value": pd.array([99.0, 1.0], dtype="Float64"),
+            "numerator": pd.array([None, None], dtype="Float64"),
+            "denominator": pd.array([None, None], dtype="Float64"),
+        }
+    )
     forged = check.ValidationResult("v.csv", "measure_values", frame, (), "")
     with pytest.raises(duckdb.ConstraintException):
         save.apply_upload(db, forged, user="amy", now=NOW)
@@ -419,8 +739,10 @@ def test_a_failure_part_way_through_rolls_everything_back(db: duckdb.DuckDBPyCon
 
 
 def test_two_sessions_loading_at_once_both_land(db: duckdb.DuckDBPyConnection) -> None:
-    files = [csv_bytes(*(f"calls,{d},,{i}" for i, d in enumerate(["2024-06-03", "2024-05-20"]))),
-             csv_bytes("failure_pct,2024-05-01,,40", "failure_pct,2024-03-01,,37")]
+    files = [
+        csv_bytes(*(f"calls,{d},,{i}" for i, d in enumerate(["2024-06-03", "2024-05-20"]))),
+        csv_bytes("failure_pct,2024-05-01,,40", "failure_pct,2024-03-01,,37"),
+    ]
     results: list[save.LoadResult | BaseException] = []
 
     def upload(data: bytes) -> None:
@@ -441,11 +763,14 @@ def test_two_sessions_loading_at_once_both_land(db: duckdb.DuckDBPyConnection) -
 
 
 def test_two_sessions_loading_the_same_case_file_do_not_duplicate_it(db: duckdb.DuckDBPyConnection) -> None:
-    data = csv_bytes(*(f"{i},waste,E05007850,phone,2024-06-01 09:00,value,missed bin," for i in range(10, 510)),
-                     header=DEMAND_HEADER)
+    data = csv_bytes(
+        *(f"{i},waste,E05007850,phone,2024-06-01 09:00,value,missed bin," for i in range(10, 510)), header=DEMAND_HEADER
+    )
     results: list[save.LoadResult] = []
-    threads = [threading.Thread(target=lambda: results.append(
-        save.load_upload(db, data, "d.csv", user="amy", now=NOW)[1])) for _ in range(2)]  # type: ignore[arg-type]
+    threads = [
+        threading.Thread(target=lambda: results.append(save.load_upload(db, data, "d.csv", user="amy", now=NOW)[1]))
+        for _ in range(2)
+    ]  # type: ignore[arg-type]
     for t in threads:
         t.start()
     for t in threads:
@@ -460,8 +785,10 @@ def test_a_clash_with_another_writer_is_refused_cleanly(db: duckdb.DuckDBPyConne
     other = db.cursor()
     other.execute("BEGIN TRANSACTION")
     other.execute("UPDATE measurement SET value = 41 WHERE measure_id = 'calls' AND locality_id = 'ALL'")
-    with pytest.raises(errors.WriteConflictError, match="Someone else saved changes to the same data at the same "
-                                                 "moment, so nothing was saved. Try again."):
+    with pytest.raises(
+        errors.WriteConflictError,
+        match="Someone else saved changes to the same data at the same moment, so nothing was saved. Try again.",
+    ):
         save.load_upload(db, GOOD, "values.csv", user="amy", now=NOW)
     other.execute("ROLLBACK")
     assert snapshot(db) == before
@@ -499,8 +826,10 @@ def test_csv_cells_are_read_back_exactly(rows: list[list[str]]) -> None:
 
 
 # mostly plain cells (the one-pass reader's case), sometimes a delimiter, quote or line break
-_plain_cell = st.one_of(st.text(st.sampled_from(list("ab 1.-=")), max_size=4),
-                        st.text(st.sampled_from(list("a ,;\t\r\n\"")), min_size=1, max_size=2))
+_plain_cell = st.one_of(
+    st.text(st.sampled_from(list("ab 1.-=")), max_size=4),
+    st.text(st.sampled_from(list('a ,;\t\r\n"')), min_size=1, max_size=2),
+)
 
 
 def _read_either(text: str, *, plain: bool) -> tuple[str, object]:
@@ -513,13 +842,17 @@ def _read_either(text: str, *, plain: bool) -> tuple[str, object]:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.lists(_plain_cell, min_size=1, max_size=4), min_size=1, max_size=6),
-       st.sampled_from([",", ";", "\t"]), st.sampled_from(["\n", "\r\n"]))
+@given(
+    st.lists(st.lists(_plain_cell, min_size=1, max_size=4), min_size=1, max_size=6),
+    st.sampled_from([",", ";", "\t"]),
+    st.sampled_from(["\n", "\r\n"]),
+)
 def test_the_one_pass_reader_reads_a_file_exactly_as_the_careful_reader(
-        rows: list[list[str]], delimiter: str, newline: str) -> None:
+    rows: list[list[str]], delimiter: str, newline: str
+) -> None:
     """The fast reader for plain national extracts gives the same cells, row numbers, notes and refusals
     (or steps aside): ragged rows, blank rows, quotes, stray carriage returns and other delimiters included."""
-    text = newline.join(delimiter.join(r) for r in [["metric", "area_code", "value"][:max(len(rows[0]), 1)], *rows])
+    text = newline.join(delimiter.join(r) for r in [["metric", "area_code", "value"][: max(len(rows[0]), 1)], *rows])
     assert _read_either(text, plain=True) == _read_either(text, plain=False)
 
 
@@ -528,6 +861,8 @@ def test_a_national_extract_is_read_in_one_pass_with_blank_rows_numbered() -> No
     assert read._read_plain_csv(text, "x.csv", (), ",", False) is not None  # the one-pass reader read it
     raw = read._read_csv(text.encode(), "x.csv", False)
     assert raw.frame.index.tolist() == [2, 5]
-    assert raw.frame.values.tolist() == [["fms-all", "E07000234", "2020-01", "5"],
-                                         ["fms-all", "E07000236", "2020-01", "7"]]
+    assert raw.frame.values.tolist() == [
+        ["fms-all", "E07000234", "2020-01", "5"],
+        ["fms-all", "E07000236", "2020-01", "7"],
+    ]
     assert _read_either(text, plain=True) == _read_either(text, plain=False)

@@ -53,16 +53,18 @@ while True:
 
 def _app(db: Path, log: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", APP, str(db), str(log)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", APP, str(db), str(log)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
     return proc
 
 
 def _perf(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "OUTSIDE_IN_DB": str(db), "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "perf", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "perf", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def _tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
@@ -79,8 +81,9 @@ def _log(path: Path) -> list[dict[str, object]]:
 
 def test_the_running_app_only_saves_a_file_the_command_checked(db_path: Path, tmp_path: Path) -> None:
     csv = tmp_path / "values.csv"
-    csv.write_text("measure,period,ward,value\ncalls,2024-06-03,,41\ncalls,2024-05-27,Alvechurch South,12\n",
-                   encoding="utf-8")
+    csv.write_text(
+        "measure,period,ward,value\ncalls,2024-06-03,,41\ncalls,2024-05-27,Alvechurch South,12\n", encoding="utf-8"
+    )
     log = tmp_path / "app.log"
     app = _app(db_path, log)
     try:
@@ -93,8 +96,10 @@ def test_the_running_app_only_saves_a_file_the_command_checked(db_path: Path, tm
     assert _log(log) == [{"job": "reference", "checked": False}, {"job": "load", "checked": True}]
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        assert con.execute("SELECT value, entered_by FROM measurement WHERE measure_id = 'calls' "
-                           "AND period_start = '2024-06-03' AND locality_id = 'ALL'").fetchall() == [(41.0, "nightly-job")]
+        assert con.execute(
+            "SELECT value, entered_by FROM measurement WHERE measure_id = 'calls' "
+            "AND period_start = '2024-06-03' AND locality_id = 'ALL'"
+        ).fetchall() == [(41.0, "nightly-job")]
     finally:
         con.close()
 
@@ -130,15 +135,31 @@ def _checked_job(db: Path, csv: Path, tmp_path: Path) -> Path:
     assert result.ok and result.kind is not None
     frame = tmp_path / "checked.parquet"
     result.frame.to_parquet(frame)
-    return inbox.submit(db, {"kind": "load", "user": "nightly-job", "sheet": None, "checked": {
-        "frame": frame.name, "kind": result.kind, "reference": fingerprint, "summary": result.summary,
-        "notes": list(result.notes)}}, csv, extra=(frame,))
+    return inbox.submit(
+        db,
+        {
+            "kind": "load",
+            "user": "nightly-job",
+            "sheet": None,
+            "checked": {
+                "frame": frame.name,
+                "kind": result.kind,
+                "reference": fingerprint,
+                "summary": result.summary,
+                "notes": list(result.notes),
+            },
+        },
+        csv,
+        extra=(frame,),
+    )
 
 
 def test_a_load_whose_measures_changed_after_the_check_is_checked_again(db_path: Path, tmp_path: Path) -> None:
     con = duckdb.connect(str(db_path))
-    con.execute("INSERT INTO measure (measure_id, name, purpose_id, kind, unit, frequency, improvement, by_locality) "
-                "VALUES ('skips', 'Skips hired', 'clean', 'operational', 'skips', 'week', 'up', FALSE)")
+    con.execute(
+        "INSERT INTO measure (measure_id, name, purpose_id, kind, unit, frequency, improvement, by_locality) "
+        "VALUES ('skips', 'Skips hired', 'clean', 'operational', 'skips', 'week', 'up', FALSE)"
+    )
     con.close()
     csv = tmp_path / "skips.csv"
     csv.write_text("measure_id,period_start,value\nskips,2024-06-03,5\n", encoding="utf-8")
@@ -160,7 +181,8 @@ def test_a_load_whose_measures_changed_after_the_check_is_checked_again(db_path:
 
 
 def test_a_load_whose_reference_tables_did_not_change_is_saved_without_a_second_check(
-        db_path: Path, tmp_path: Path) -> None:
+    db_path: Path, tmp_path: Path
+) -> None:
     csv = tmp_path / "values.csv"
     csv.write_text("measure_id,period_start,value\ncalls,2024-06-10,3\n", encoding="utf-8")
     job = _checked_job(db_path, csv, tmp_path)
@@ -169,8 +191,9 @@ def test_a_load_whose_reference_tables_did_not_change_is_saved_without_a_second_
     con = duckdb.connect(str(db_path))
     try:
         assert inbox.drain(con, db_path) == 1
-        value = con.execute("SELECT value FROM measurement WHERE measure_id = 'calls' "
-                            "AND period_start = '2024-06-10'").fetchall()
+        value = con.execute(
+            "SELECT value FROM measurement WHERE measure_id = 'calls' AND period_start = '2024-06-10'"
+        ).fetchall()
     finally:
         con.close()
     got = inbox.answer(job)
@@ -182,13 +205,13 @@ def test_every_kind_saves_the_same_rows_checked_by_the_command_or_in_the_app(tmp
     """The checked file goes through Parquet: the rows saved are exactly those of a check in the app."""
     files = {
         "values.csv": "measure_id,period_start,locality_id,value,numerator,denominator\n"
-                      "failure_pct,2024-05-01,ALL,40.5,405,1000\ncalls,2024-06-03,E05007851,7,,\n",
+        "failure_pct,2024-05-01,ALL,40.5,405,1000\ncalls,2024-06-03,E05007851,7,,\n",
         "demand.csv": "demand_id,service_id,locality_id,channel,received_at,demand_type,nature\n"
-                      "2,waste,E05007850,web,2024-05-02 10:15,failure,missed bin again\n"
-                      "3,Planning,Hagley West,phone,03/05/2024,value,planning advice\n",
+        "2,waste,E05007850,web,2024-05-02 10:15,failure,missed bin again\n"
+        "3,Planning,Hagley West,phone,03/05/2024,value,planning advice\n",
         "work.csv": "case_id,service_id,locality_id,channel,nature,started_at,closed_at\n"
-                    "101,waste,E05007850,phone,missed bin,2024-05-02 09:00,2024-05-04 17:30\n"
-                    "102,planning,north,web,extension,2024-05-03,\n",
+        "101,waste,E05007850,phone,missed bin,2024-05-02 09:00,2024-05-04 17:30\n"
+        "102,planning,north,web,extension,2024-05-03,\n",
     }
     now = datetime(2024, 6, 12, 10)
     here, there = tmp_path / "here.duckdb", tmp_path / "there.duckdb"
@@ -215,9 +238,14 @@ def test_every_kind_saves_the_same_rows_checked_by_the_command_or_in_the_app(tmp
     for path in (here, there):
         con = duckdb.connect(str(path), read_only=True)
         try:  # all but when each was saved
-            rows[path] = [con.execute(sql).fetchall() for sql in (
-                "SELECT * EXCLUDE (entered_at) FROM measurement ORDER BY ALL",
-                "SELECT * FROM demand ORDER BY ALL", "SELECT * FROM work_case ORDER BY ALL")]
+            rows[path] = [
+                con.execute(sql).fetchall()
+                for sql in (
+                    "SELECT * EXCLUDE (entered_at) FROM measurement ORDER BY ALL",
+                    "SELECT * FROM demand ORDER BY ALL",
+                    "SELECT * FROM work_case ORDER BY ALL",
+                )
+            ]
         finally:
             con.close()
     assert rows[here] == rows[there]

@@ -39,22 +39,29 @@ def db(sample_db: Path, tmp_path: Path) -> Path:
 def fingerprint(path: Path) -> tuple[object, ...]:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return tuple(con.execute(sql).fetchone() for sql in (
-            "SELECT count(*), sum(hash(metric_id || area_code || period_start::VARCHAR || value::VARCHAR)) "
-            "FROM published_value",
-            "SELECT count(*), string_agg(metric_id, ',' ORDER BY metric_id) FROM published_metric",
-            "SELECT count(*) FROM source", "SELECT count(*) FROM area", "SELECT count(*) FROM published_note",
-            "SELECT count(*) FROM change_log",
-            "SELECT count(*), sum(hash(measure_id || period_start::VARCHAR || locality_id || value::VARCHAR)) "
-            "FROM measurement"))
+        return tuple(
+            con.execute(sql).fetchone()
+            for sql in (
+                "SELECT count(*), sum(hash(metric_id || area_code || period_start::VARCHAR || value::VARCHAR)) "
+                "FROM published_value",
+                "SELECT count(*), string_agg(metric_id, ',' ORDER BY metric_id) FROM published_metric",
+                "SELECT count(*) FROM source",
+                "SELECT count(*) FROM area",
+                "SELECT count(*) FROM published_note",
+                "SELECT count(*) FROM change_log",
+                "SELECT count(*), sum(hash(measure_id || period_start::VARCHAR || locality_id || value::VARCHAR)) "
+                "FROM measurement",
+            )
+        )
     finally:
         con.close()
 
 
 def perf(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "OUTSIDE_IN_DB": str(db), "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "perf", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "perf", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 GOOD = """Metric,Area code,Area name,Period,Value,Unit,Source
@@ -122,21 +129,28 @@ def test_counts_of_merged_councils_are_summed_rates_end_with_a_note(db: Path, tm
     path.write_text(GOOD, encoding="utf-8")
     done = perf("load", str(path), "--user", "analyst", db=db)
     assert done.returncode == 0, done.stderr
-    assert "Figures for Corby, East Northamptonshire, Kettering and Wellingborough are added together as North " \
-           "Northamptonshire (E06000061)" in done.stderr
+    assert (
+        "Figures for Corby, East Northamptonshire, Kettering and Wellingborough are added together as North "
+        "Northamptonshire (E06000061)" in done.stderr
+    )
     # Daventry alone is not West Northamptonshire: that year is left out rather than undercounted
     assert "1 period where only some of them have a figure is left out rather than undercounted" in done.stderr
     assert "Corby (E07000150) was replaced by North Northamptonshire" in done.stderr  # the rate's series ends
     con = duckdb.connect(str(db), read_only=True)
     got = con.execute("""SELECT area_code, period_start::VARCHAR, value FROM published_value
         WHERE metric_id = 'pub-fly-tipping-incidents' ORDER BY 1, 2""").fetchall()
-    assert got == [("E06000061", "2020-04-01", 1000.0), ("E06000061", "2022-04-01", 900.0),
-                   ("E07000234", "2022-04-01", 410.0), ("E07000234", "2023-04-01", 388.0)]
+    assert got == [
+        ("E06000061", "2020-04-01", 1000.0),
+        ("E06000061", "2022-04-01", 900.0),
+        ("E07000234", "2022-04-01", 410.0),
+        ("E07000234", "2023-04-01", 388.0),
+    ]
     assert con.execute("""SELECT value FROM published_value WHERE metric_id = 'ons-claimant-count'
         AND area_code = 'E07000150' AND period_start = '2020-01-01'""").fetchall() == [(3.1,)]
     assert con.execute("SELECT attribution FROM source WHERE source_id = 'src-defra'").fetchone() == ("Source: DEFRA",)
-    assert con.execute("SELECT count(*) FROM published_note WHERE metric_id = 'pub-fly-tipping-incidents'"
-                       ).fetchone() == (9,)  # both Northamptonshires: 4 + 3 predecessors and 2 successors
+    assert con.execute(
+        "SELECT count(*) FROM published_note WHERE metric_id = 'pub-fly-tipping-incidents'"
+    ).fetchone() == (9,)  # both Northamptonshires: 4 + 3 predecessors and 2 successors
     con.close()
     again = perf("load", str(path), db=db)
     assert again.returncode == 0 and "0 new, 0 corrected" in again.stdout
@@ -148,11 +162,20 @@ def test_an_edited_values_export_loads_back(db: Path, measure_id: str) -> None:
         row = measures.catalogue(con).set_index("measure_id").loc[measure_id]
         facts = {str(k): v for k, v in row.items()}
         series = measures.series(con, measure_id, "ALL")
-        exported = export.to_csv_bytes(export.values_for_upload(
-            series, measure_id=measure_id, locality_id="ALL", attribution=measures.attribution(facts)))
+        exported = export.to_csv_bytes(
+            export.values_for_upload(
+                series, measure_id=measure_id, locality_id="ALL", attribution=measures.attribution(facts)
+            )
+        )
         table = pd.read_csv(io.BytesIO(exported), encoding="utf-8-sig", dtype=str, keep_default_na=False)
-        assert list(table.columns[:6]) == ["measure_id", "period_start", "locality_id", "value", "numerator",
-                                           "denominator"]
+        assert list(table.columns[:6]) == [
+            "measure_id",
+            "period_start",
+            "locality_id",
+            "value",
+            "numerator",
+            "denominator",
+        ]
         assert ("source" in table.columns) == (measure_id == "fms-rubbish")
         table.loc[3, "value"] = "7"  # an analyst's correction in Excel
         if table.loc[3, "numerator"]:
@@ -167,8 +190,9 @@ def test_an_edited_values_export_loads_back(db: Path, measure_id: str) -> None:
     assert float(stored["value"].iloc[3]) == 7.0
 
 
-@pytest.mark.parametrize("metric_id, since", [("fms-all", None), ("ons-gross-median-weekly-pay", None),
-                                              ("fms-b26", "2018-01-01")])
+@pytest.mark.parametrize(
+    "metric_id, since", [("fms-all", None), ("ons-gross-median-weekly-pay", None), ("fms-b26", "2018-01-01")]
+)
 def test_the_similar_councils_csv_loads_back_as_the_same_figures(db: Path, metric_id: str, since: str | None) -> None:
     """Export = upload: the Similar councils CSV, loaded into a database without that measure's figures,
     gives back the same figures, the same charts and the same CSV, with its source named in every row."""

@@ -25,8 +25,16 @@ from perf.analysis.measures import Measure
 from tests.conftest import APP
 from ui.auth import SESSION_KEY
 
-MONTHLY = {"measure_id": "M", "name": "Calls", "unit": "calls", "frequency": "month", "improvement": "down",
-           "aggregation": "sum", "decimals": 0, "target": np.nan}
+MONTHLY = {
+    "measure_id": "M",
+    "name": "Calls",
+    "unit": "calls",
+    "frequency": "month",
+    "improvement": "down",
+    "aggregation": "sum",
+    "decimals": 0,
+    "target": np.nan,
+}
 
 
 def series(values: list[float], start: str = "2024-01-01") -> pd.DataFrame:
@@ -34,8 +42,9 @@ def series(values: list[float], start: str = "2024-01-01") -> pd.DataFrame:
 
 
 def changes(*rows: tuple[str, str]) -> pd.DataFrame:
-    return pd.DataFrame({"measure_id": "M", "starts_on": pd.to_datetime([d for d, _ in rows]),
-                         "label": [label for _, label in rows]})
+    return pd.DataFrame(
+        {"measure_id": "M", "starts_on": pd.to_datetime([d for d, _ in rows]), "label": [label for _, label in rows]}
+    )
 
 
 def test_a_measure_is_typed_once_from_a_catalogue_row(sample_db: Path) -> None:
@@ -61,15 +70,18 @@ def test_a_measure_hashes_on_its_fields_not_its_row() -> None:
     assert Measure.from_row({**MONTHLY, "target": 5}) != a
 
 
-@pytest.mark.parametrize(("latest", "previous", "new"), [
-    ("special_cause_concern", "common_cause", True),
-    ("special_cause_concern", None, True),                    # the first value of a series
-    ("special_cause_improvement", "special_cause_concern", True),  # the two old rules disagreed here
-    ("special_cause_neutral_low", "special_cause_neutral_high", True),
-    ("special_cause_concern", "special_cause_concern", False),
-    ("common_cause", "special_cause_concern", False),
-    (None, None, False),
-])
+@pytest.mark.parametrize(
+    ("latest", "previous", "new"),
+    [
+        ("special_cause_concern", "common_cause", True),
+        ("special_cause_concern", None, True),  # the first value of a series
+        ("special_cause_improvement", "special_cause_concern", True),  # the two old rules disagreed here
+        ("special_cause_neutral_low", "special_cause_neutral_high", True),
+        ("special_cause_concern", "special_cause_concern", False),
+        ("common_cause", "special_cause_concern", False),
+        (None, None, False),
+    ],
+)
 def test_the_one_new_signal_rule(latest: str | None, previous: str | None, new: bool) -> None:
     assert measure_chart.is_new_signal(latest, previous) is new
 
@@ -77,8 +89,9 @@ def test_the_one_new_signal_rule(latest: str | None, previous: str | None, new: 
 def test_phases_are_placed_at_the_periods_kept_and_labelled_by_the_phases_drawn() -> None:
     m = Measure.from_row(MONTHLY)
     # a change on the first period draws no phase; the next change's label must stay with its own phase
-    built = measure_chart.build(m, series([10.0] * 6 + [20.0] * 6),
-                                changes(("2024-01-01", "First"), ("2024-07-01", "Redesign")))
+    built = measure_chart.build(
+        m, series([10.0] * 6 + [20.0] * 6), changes(("2024-01-01", "First"), ("2024-07-01", "Redesign"))
+    )
     assert built.positions == [6]
     assert built.phase_labels == {1: "Redesign"}
     assert built.chart.points["phase"].tolist() == [0] * 6 + [1] * 6
@@ -103,8 +116,9 @@ def test_the_window_the_end_and_the_context() -> None:
     built = measure_chart.build(m, data, changes(), since=pd.Timestamp("2025-07-01"))
     assert built.dates.min() == pd.Timestamp("2025-07-01") and len(built.points) == 6
     # a short window reaches back for context; the limits still use every value
-    packed = measure_chart.build(m, data, changes(), since=pd.Timestamp("2025-07-01"), context=12,
-                                 end=pd.Timestamp("2025-10-01"))
+    packed = measure_chart.build(
+        m, data, changes(), since=pd.Timestamp("2025-07-01"), context=12, end=pd.Timestamp("2025-10-01")
+    )
     assert len(packed.shown) == 12 and packed.dates.max() == pd.Timestamp("2025-10-01")
     assert len(packed.data) == 22
 
@@ -145,8 +159,15 @@ def officer_db(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     copy = tmp_path / "outside_in.duckdb"
     shutil.copyfile(sample_db, copy)
     with store.connect(copy, read_only=False) as con:
-        users.create_user(con, "amy", "a long enough password", "officer", display_name="Amy", created_by="test",
-                          cost=users.ScryptCost(2**10, 8, 1))
+        users.create_user(
+            con,
+            "amy",
+            "a long enough password",
+            "officer",
+            display_name="Amy",
+            created_by="test",
+            cost=users.ScryptCost(2**10, 8, 1),
+        )
     monkeypatch.setenv("OUTSIDE_IN_DB", str(copy))
     monkeypatch.delenv("OUTSIDE_IN_PUBLIC", raising=False)
     return copy
@@ -158,9 +179,15 @@ def test_overview_pack_and_measure_page_agree_where_the_old_rules_did_not(office
         values = public.series(con, list(cat["measure_id"]), WARD, "officer")
         overview = status.latest(values, cat, public.phases(con, "officer")).set_index("measure_id").loc[MEASURE]
         last = pd.Timestamp(overview["period_start"])
-        pack = report.build_pack(con, purpose_id=None, measure_ids=[MEASURE], locality_id=WARD,
-                                 start=(last - pd.DateOffset(years=1)).date(), end=last.date(),
-                                 prepared=dt.date(2026, 12, 7)).pages[0]
+        pack = report.build_pack(
+            con,
+            purpose_id=None,
+            measure_ids=[MEASURE],
+            locality_id=WARD,
+            start=(last - pd.DateOffset(years=1)).date(),
+            end=last.date(),
+            prepared=dt.date(2026, 12, 7),
+        ).pages[0]
         name = str(cat.set_index("measure_id").loc[MEASURE, "name"])
         ward = str(measures.localities(con).set_index("locality_id").loc[WARD, "name"])
     # the case the two old rules split on: a special cause after a special cause of another kind
@@ -181,8 +208,11 @@ def test_overview_pack_and_measure_page_agree_where_the_old_rules_did_not(office
     at.query_params["locality"] = ward
     at.switch_page("app_pages/overview.py").run()
     assert not at.exception, at.exception
-    changed = [md.value for md in at.markdown  # What changed: one line a measure, badge first (tiles start <p>)
-               if md.value.startswith('<span class="oi-badge"') and "Unusually high" in md.value and name in md.value]
+    changed = [
+        md.value
+        for md in at.markdown  # What changed: one line a measure, badge first (tiles start <p>)
+        if md.value.startswith('<span class="oi-badge"') and "Unusually high" in md.value and name in md.value
+    ]
     assert changed, "the Overview's What changed does not list " + name
 
 
@@ -200,15 +230,27 @@ def test_a_one_off_left_out_of_the_limits_is_left_out_by_the_overview_the_pack_a
         values = public.series(con, [measure], measures.AREA, "officer")
         phases = public.phases(con, "officer")
         before = status.latest(values, cat, phases).set_index("measure_id").loc[measure, "centre"]
-        item = int(con.execute("SELECT signal_id FROM signal_item WHERE measure_id = ? AND locality_id = 'ALL' "
-                               "AND first_period = ? AND status = 'open'", [measure, week]).fetchone()[0])
-        signal_answers.answer(con, item, signal_answers.Answer(True, "A burst main.", "", "one_off",
-                                                               exclude_from_limits=True), user="amy")
+        item = int(
+            con.execute(
+                "SELECT signal_id FROM signal_item WHERE measure_id = ? AND locality_id = 'ALL' "
+                "AND first_period = ? AND status = 'open'",
+                [measure, week],
+            ).fetchone()[0]
+        )
+        signal_answers.answer(
+            con, item, signal_answers.Answer(True, "A burst main.", "", "one_off", exclude_from_limits=True), user="amy"
+        )
         spans = signal_answers.all_excluded(con)
         overview = status.latest(values, cat, phases, spans[spans["locality_id"] == measures.AREA])
         after = float(overview.set_index("measure_id").loc[measure, "centre"])
-        pack = report.build_pack(con, purpose_id=None, measure_ids=[measure], start=dt.date(2026, 6, 1),
-                                 end=week + dt.timedelta(days=6), prepared=dt.date(2026, 12, 7)).pages[0]
+        pack = report.build_pack(
+            con,
+            purpose_id=None,
+            measure_ids=[measure],
+            start=dt.date(2026, 6, 1),
+            end=week + dt.timedelta(days=6),
+            prepared=dt.date(2026, 12, 7),
+        ).pages[0]
         name = str(cat.set_index("measure_id").loc[measure, "name"])
     assert abs(after - before) > 0.5  # leaving the week out moves the average, so agreement below means something
     assert _centres(pack.chart_json or "{}")[-1] == pytest.approx(after)

@@ -71,8 +71,7 @@ def test_measure_page_draws_the_xmr_chart_with_engine_limits(app_env: Path, cata
         data = measures.series(con, str(m["measure_id"]))
         starts = measures.phases(con, str(m["measure_id"]))["starts_on"]
     positions = measures.phase_positions(data["period_start"], list(starts))
-    expected = spc.xmr(data["value"].astype(float).tolist(), phase_starts=positions,
-                       improvement=str(m["improvement"]))
+    expected = spc.xmr(data["value"].astype(float).tolist(), phase_starts=positions, improvement=str(m["improvement"]))
     rows = chart_rows(at)
     assert len(rows) == len(data)
     assert rows["centre"].iloc[-1] == pytest.approx(expected.points["centre"].iloc[-1])
@@ -96,8 +95,10 @@ def test_measure_page_filters_by_locality(app_env: Path) -> None:
         cat = measures.catalogue(con, public_only=True)
         wards = measures.localities(con)
         m = cat[cat["by_locality"]].iloc[0]
-        shown = {w: public.series(con, str(m["measure_id"]), w, "public")
-                 for w in wards.loc[wards["kind"] == "ward", "locality_id"]}
+        shown = {
+            w: public.series(con, str(m["measure_id"]), w, "public")
+            for w in wards.loc[wards["kind"] == "ward", "locality_id"]
+        }
         busiest = max(shown, key=lambda w: float(shown[w]["value"].sum()))  # a ward with figures to show
         direct = shown[busiest]
     at = run_page("app_pages/measure.py", measure=str(m["name"]), period="All time")
@@ -184,7 +185,9 @@ def test_overview_lists_what_changed_from_the_batch_engine(app_env: Path) -> Non
     header = next(md.value for md in at.markdown if md.value.startswith("**What changed**"))
     assert f"· {expected} measure" in header
     # every tile's change figure carries a qualifier
-    changes = re.findall(r"<p class='oi-tile-note'[^>]*>((?:Up|Down|No change)[^<]*)</p>", " ".join(md.value for md in at.markdown))
+    changes = re.findall(
+        r"<p class='oi-tile-note'[^>]*>((?:Up|Down|No change)[^<]*)</p>", " ".join(md.value for md in at.markdown)
+    )
     assert len(changes) >= 20 and all(c.endswith(("within normal variation", "a signal")) for c in changes)
 
 

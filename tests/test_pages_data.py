@@ -29,11 +29,20 @@ PASSWORD = "a long enough password"
 FAST = users.ScryptCost(2**10, 8, 1)  # quick hashes for tests; the app upgrades them at sign-in
 DATA_PAGES = ["upload", "enter", "manage", "users", "quality"]
 OFFICER_PAGES = {"upload", "enter", "quality"}
-ACTIONS = {"upload": "upload", "enter": "enter_data", "manage": "manage_measures", "users": "manage_users",
-           "quality": "view_unpublished"}
-SSO = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-secret",
-       "client_id": "outside-in", "client_secret": "test",
-       "server_metadata_url": "https://login.example.gov.uk/.well-known/openid-configuration"}
+ACTIONS = {
+    "upload": "upload",
+    "enter": "enter_data",
+    "manage": "manage_measures",
+    "users": "manage_users",
+    "quality": "view_unpublished",
+}
+SSO = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-secret",
+    "client_id": "outside-in",
+    "client_secret": "test",
+    "server_metadata_url": "https://login.example.gov.uk/.well-known/openid-configuration",
+}
 
 
 @pytest.fixture()
@@ -44,8 +53,9 @@ def db(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
     con = store.connect(copy, read_only=False)
     try:
         for name, role in (("amy", "officer"), ("ada", "admin"), ("sso.admin@council.gov.uk", "admin")):
-            users.create_user(con, name, PASSWORD, role, display_name=name.split(".")[0].title(), created_by="test",
-                              cost=FAST)
+            users.create_user(
+                con, name, PASSWORD, role, display_name=name.split(".")[0].title(), created_by="test", cost=FAST
+            )
     finally:
         con.close()
     monkeypatch.setenv("OUTSIDE_IN_DB", str(copy))
@@ -80,11 +90,13 @@ def errors(at: AppTest) -> list[str]:
 
 
 def texts(at: AppTest) -> str:
-    return " ".join(e.value for kind in ("markdown", "caption", "success", "error", "info", "warning")
-                    for e in getattr(at, kind))
+    return " ".join(
+        e.value for kind in ("markdown", "caption", "success", "error", "info", "warning") for e in getattr(at, kind)
+    )
 
 
 # --- who may reach what ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("page", DATA_PAGES)
 def test_a_link_to_a_data_page_tells_a_visitor_to_sign_in(db: Path, page: str) -> None:
@@ -104,18 +116,24 @@ def test_each_role_reaches_exactly_its_data_pages(db: Path, page: str, who: str)
         assert at.title and not at.error, [e.value for e in at.error]
     else:
         assert not at.title and [e.value for e in at.error] == [
-            f"Your role (officer) does not allow you to {auth.NOT_ALLOWED[ACTIONS[page]]}. "
-            "Ask an admin if you need to."]
+            f"Your role (officer) does not allow you to {auth.NOT_ALLOWED[ACTIONS[page]]}. Ask an admin if you need to."
+        ]
 
 
-@pytest.mark.parametrize("page,who,message", [
-    ("upload", None, "Sign in as an officer or admin to upload data."),
-    ("enter", None, "Sign in as an officer or admin to enter values."),
-    ("quality", None, "Sign in as an officer or admin to see unpublished measures and data quality."),
-    ("manage", "amy", "Your role (officer) does not allow you to manage measures and phases. "
-                      "Ask an admin if you need to."),
-    ("users", "amy", "Your role (officer) does not allow you to manage users. Ask an admin if you need to."),
-])
+@pytest.mark.parametrize(
+    "page,who,message",
+    [
+        ("upload", None, "Sign in as an officer or admin to upload data."),
+        ("enter", None, "Sign in as an officer or admin to enter values."),
+        ("quality", None, "Sign in as an officer or admin to see unpublished measures and data quality."),
+        (
+            "manage",
+            "amy",
+            "Your role (officer) does not allow you to manage measures and phases. Ask an admin if you need to.",
+        ),
+        ("users", "amy", "Your role (officer) does not allow you to manage users. Ask an admin if you need to."),
+    ],
+)
 def test_each_page_checks_the_role_itself_even_when_run_without_the_router(
     db: Path, page: str, who: str | None, message: str
 ) -> None:
@@ -174,6 +192,7 @@ def test_a_visitor_sees_no_internal_commentary(db: Path) -> None:
 
 
 # --- signing in ----------------------------------------------------------------------------------------
+
 
 def sign_in_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60).run()
@@ -261,13 +280,19 @@ def test_with_single_sign_on_the_sign_in_page_offers_it_instead_of_a_password(db
 
 # --- upload --------------------------------------------------------------------------------------------
 
+
 def test_a_good_file_is_previewed_then_loaded_with_a_summary(db: Path) -> None:
     latest = table(db, "SELECT max(period_start) AS p FROM measurement WHERE measure_id = 'repairs-demand'")["p"][0]
     week, new_week = pd.Timestamp(latest).date(), (pd.Timestamp(latest) - pd.Timedelta(weeks=300)).date()
-    before = table(db, f"SELECT value FROM measurement WHERE measure_id = 'repairs-demand' AND period_start = "
-                       f"'{week}' AND locality_id = 'ALL'")["value"][0]
-    csv = f"measure_id,period_start,locality_id,value\nrepairs-demand,{week},,{before + 1}\n" \
-          f"repairs-demand,{new_week},,77\n".encode()
+    before = table(
+        db,
+        f"SELECT value FROM measurement WHERE measure_id = 'repairs-demand' AND period_start = "
+        f"'{week}' AND locality_id = 'ALL'",
+    )["value"][0]
+    csv = (
+        f"measure_id,period_start,locality_id,value\nrepairs-demand,{week},,{before + 1}\n"
+        f"repairs-demand,{new_week},,77\n".encode()
+    )
     at = open_page("upload", "amy")
     at.file_uploader[0].upload("values.csv", csv, "text/csv").run()
     assert not at.exception, at.exception
@@ -277,19 +302,24 @@ def test_a_good_file_is_previewed_then_loaded_with_a_summary(db: Path) -> None:
     assert not at.exception, at.exception
     assert at.success[0].value == "Loaded 2 measure values from values.csv: 1 new, 1 corrected, 0 unchanged."
     assert not at.file_uploader[0].value  # emptied, so the same file isn't loaded twice by accident
-    after = table(db, f"SELECT value, entered_by FROM measurement WHERE measure_id = 'repairs-demand' AND "
-                      f"period_start IN ('{week}', '{new_week}') AND locality_id = 'ALL' ORDER BY period_start")
+    after = table(
+        db,
+        f"SELECT value, entered_by FROM measurement WHERE measure_id = 'repairs-demand' AND "
+        f"period_start IN ('{week}', '{new_week}') AND locality_id = 'ALL' ORDER BY period_start",
+    )
     assert after["value"].tolist() == [77, before + 1] and set(after["entered_by"]) == {"amy"}
     log = table(db, "SELECT old_value FROM change_log WHERE changed_by = 'amy' AND column_name = 'value'")
     assert float(log["old_value"].iloc[0]) == before  # the corrected value is kept
 
 
 def test_a_bad_file_is_rejected_whole_with_every_problem_and_nothing_saved(db: Path) -> None:
-    csv = (b"measure_id,period_start,locality_id,value\n"
-           b"repairs-demand,2024-01-01,,12\n"  # fine on its own, but the file is rejected whole
-           b"no-such-measure,2024-01-01,,12\n"
-           b"repairs-demand,2024-01-02,,12\n"
-           b"repairs-demand,2024-01-08,,n/a\n")
+    csv = (
+        b"measure_id,period_start,locality_id,value\n"
+        b"repairs-demand,2024-01-01,,12\n"  # fine on its own, but the file is rejected whole
+        b"no-such-measure,2024-01-01,,12\n"
+        b"repairs-demand,2024-01-02,,12\n"
+        b"repairs-demand,2024-01-08,,n/a\n"
+    )
     snapshot = table(db, "SELECT * FROM measurement ORDER BY ALL"), table(db, "SELECT count(*) AS n FROM change_log")
     at = open_page("upload", "amy")
     at.file_uploader[0].upload("bad.csv", csv, "text/csv").run()
@@ -319,8 +349,9 @@ def test_a_workbook_with_several_sheets_asks_which_sheet_to_load(db: Path) -> No
     buffer = io.BytesIO()
     book.save(buffer)
     at = open_page("upload", "amy")
-    at.file_uploader[0].upload("book.xlsx", buffer.getvalue(),
-                               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet").run()
+    at.file_uploader[0].upload(
+        "book.xlsx", buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    ).run()
     assert at.selectbox(key="sheet_0").label == "Sheet" and at.selectbox(key="sheet_0").value is None
     assert "2 sheets with data" in at.info[0].value
     at.selectbox(key="sheet_0").select("Values").run()
@@ -330,6 +361,7 @@ def test_a_workbook_with_several_sheets_asks_which_sheet_to_load(db: Path) -> No
 
 # --- entry and commentary ------------------------------------------------------------------------------
 
+
 def test_an_officer_enters_a_value_and_it_is_saved(db: Path) -> None:
     at = open_page("enter", "amy")
     at.selectbox(key="v_measure").select("recycling-rate")
@@ -338,8 +370,11 @@ def test_an_officer_enters_a_value_and_it_is_saved(db: Path) -> None:
     at.button[0].click().run()
     assert not at.exception, at.exception
     assert at.success[0].value.startswith("Saved: Household waste recycled or composted")
-    saved = table(db, "SELECT value, entered_by FROM measurement WHERE measure_id = 'recycling-rate' "
-                      "AND period_start = '2019-04-01' AND locality_id = 'ALL'")
+    saved = table(
+        db,
+        "SELECT value, entered_by FROM measurement WHERE measure_id = 'recycling-rate' "
+        "AND period_start = '2019-04-01' AND locality_id = 'ALL'",
+    )
     assert saved.to_dict("records") == [{"value": 41.5, "entered_by": "amy"}]
 
 
@@ -383,13 +418,21 @@ def test_empty_commentary_is_refused_under_its_field(db: Path) -> None:
 
 # --- measures, phases, users, data quality -------------------------------------------------------------
 
+
 def test_an_admin_adds_a_measure_with_its_data_quality_notes(db: Path) -> None:
     at = open_page("manage", "ada")
-    fields = {"m_measure_id": "garden-waste-days", "m_name": "Garden waste: days to first collection",
-              "m_unit": "days", "m_target": "10", "m_owner": "Place Teams",
-              "m_definition": "Days from sign-up to the first collection.",
-              **{f"m_dq_{n}": f"{n} note" for n in ("relevant", "well_defined", "timely", "reliable", "verifiable",
-                                                  "accurate")}}
+    fields = {
+        "m_measure_id": "garden-waste-days",
+        "m_name": "Garden waste: days to first collection",
+        "m_unit": "days",
+        "m_target": "10",
+        "m_owner": "Place Teams",
+        "m_definition": "Days from sign-up to the first collection.",
+        **{
+            f"m_dq_{n}": f"{n} note"
+            for n in ("relevant", "well_defined", "timely", "reliable", "verifiable", "accurate")
+        },
+    }
     for key, value in fields.items():
         widget = at.text_area(key=key) if key.startswith("m_dq_") or key == "m_definition" else at.text_input(key=key)
         widget.input(value)
@@ -483,8 +526,10 @@ def test_a_weak_password_is_refused(db: Path) -> None:
 def test_data_quality_lists_every_measure_as_timely_or_overdue(db: Path) -> None:
     con = store.connect(db, read_only=False)  # make one measure late: drop its latest figures
     try:
-        con.execute("DELETE FROM measurement WHERE measure_id = 'repairs-demand' AND period_start > (SELECT "
-                    "max(period_start) - INTERVAL 10 WEEK FROM measurement WHERE measure_id = 'repairs-demand')")
+        con.execute(
+            "DELETE FROM measurement WHERE measure_id = 'repairs-demand' AND period_start > (SELECT "
+            "max(period_start) - INTERVAL 10 WEEK FROM measurement WHERE measure_id = 'repairs-demand')"
+        )
     finally:
         con.close()
     at = open_page("quality", "amy")

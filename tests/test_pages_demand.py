@@ -50,7 +50,10 @@ def test_the_demand_page_charts_draw_the_engines_numbers(app_env: Path) -> None:
     last = share.dropna(subset=["value"]).iloc[-1]
     assert drawn[-1].startswith(f"{last['period_start']:%d %b %Y}: {svg._num(float(last['value']) * 100)}.")
     biggest = natures[natures["demand_type"] == "failure"].iloc[0]
-    assert f"{html.escape(str(biggest['nature']), quote=True)}: {svg._num(float(biggest['demand']))} contacts" in pareto_chart
+    assert (
+        f"{html.escape(str(biggest['nature']), quote=True)}: {svg._num(float(biggest['demand']))} contacts"
+        in pareto_chart
+    )
 
 
 def test_the_demand_page_failure_share_matches_the_engine(app_env: Path) -> None:
@@ -77,7 +80,9 @@ def test_the_capability_page_gives_the_range_or_says_it_is_not_predictable(app_e
     at = run_page(CAPABILITY, period="All time")
     assert at.title[0].value == "Capability"
     sentence = shown(at.subheader[0].value)
-    assert sentence.startswith("This system will deliver a case in") or sentence.startswith("This system is not predictable")
+    assert sentence.startswith("This system will deliver a case in") or sentence.startswith(
+        "This system is not predictable"
+    )
     with store.connect(app_env) as con:
         expected = capability.capability_chart(con).sentence()
     assert sentence == expected

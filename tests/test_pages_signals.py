@@ -33,8 +33,9 @@ def db(sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
     shutil.copyfile(sample_db, copy)
     with store.connect(copy, read_only=False) as con:
         for name, role in (("amy", "officer"), ("ada", "admin"), ("jon", "officer")):
-            users.create_user(con, name, "a long enough password", role, display_name=name.title(),
-                              created_by="test", cost=FAST)
+            users.create_user(
+                con, name, "a long enough password", role, display_name=name.title(), created_by="test", cost=FAST
+            )
         signal_answers.set_owner(con, OWNER, "jonathan.reeve@council.example", "jon", user="test")
     monkeypatch.setenv("OUTSIDE_IN_DB", str(copy))
     for var in ("OUTSIDE_IN_PUBLIC", "OUTSIDE_IN_SMTP_HOST", "OUTSIDE_IN_SECRETS"):
@@ -47,7 +48,6 @@ def _load(path: Path) -> int:
         _, done = save.load_upload(con, NEW_SIGNAL_CSV, "november.csv", user="amy", now=datetime(2026, 12, 1, 9))
     assert done is not None and len(done.signals.new) == 1
     return done.signals.new[0]
-
 
 
 def _links(at: AppTest) -> list[str]:
@@ -84,7 +84,9 @@ def test_the_new_signal_is_listed_with_its_sentence_and_chart_and_the_owner_sees
     mine = next(i for i, v in enumerate(cards) if v.startswith("**Yours**"))
     assert cards[mine + 1] == f"**{SENTENCE}**"
     assert not any(v.startswith("**Yours**") for v in cards[:mine])
-    assert any("<svg" in v and "Small control chart for Whole area, latest 24 values" in v for v in cards[mine:mine + 4])
+    assert any(
+        "<svg" in v and "Small control chart for Whole area, latest 24 values" in v for v in cards[mine : mine + 4]
+    )
     others = open_page("signals", "amy")
     assert not any(m.value.startswith("**Yours**") for m in others.markdown)
 
@@ -98,8 +100,11 @@ def test_filters_narrow_the_list_and_live_in_the_url(db: Path) -> None:
     assert "No signals match these filters." in none.info[0].value
     by_purpose = open_page("signals", "amy", signal_purpose=PURPOSE)
     assert by_purpose.selectbox(key="signal_purpose").value == PURPOSE
-    sentences = [shown(m.value) for m in by_purpose.markdown
-                 if shown(m.value).startswith("**") and shown(m.value).endswith(".**")]
+    sentences = [
+        shown(m.value)
+        for m in by_purpose.markdown
+        if shown(m.value).startswith("**") and shown(m.value).endswith(".**")
+    ]
     assert sentences == [f"**{SENTENCE}**"]  # the only open signal of that purpose
 
 
@@ -115,8 +120,9 @@ def test_the_owner_answers_and_the_item_closes_and_shows_on_the_measure_page(db:
     assert not at.exception, at.exception
     assert "Answer saved: the signal is closed." in [s.value for s in at.success]
     with store.connect(db) as con:
-        row = con.execute("SELECT status, closed_by, closed_reason FROM signal_item WHERE signal_id = ?",
-                          [sid]).fetchone()
+        row = con.execute(
+            "SELECT status, closed_by, closed_reason FROM signal_item WHERE signal_id = ?", [sid]
+        ).fetchone()
         answer = con.execute("SELECT outcome, exclude_from_limits, answered_by FROM signal_answer").fetchall()
     assert row == ("closed", "jon", "answered") and answer == [("one_off", True, "jon")]
     # the Measure page shows the answer beside the chart
@@ -162,11 +168,14 @@ def test_an_admin_sets_an_owner_address_and_a_bad_one_is_refused(db: Path) -> No
     at.text_input(key="owner_email_text").input("j.reeve@council.example")
     next(b for b in at.button if b.label == "Save").click().run()
     with store.connect(db) as con:  # through the app's instance if this process has it open
-        assert con.execute("SELECT email FROM owner WHERE owner = ?", [OWNER]).fetchone() == ("j.reeve@council.example",)
+        assert con.execute("SELECT email FROM owner WHERE owner = ?", [OWNER]).fetchone() == (
+            "j.reeve@council.example",
+        )
 
 
-def test_an_upload_that_finds_a_new_signal_emails_its_owner(db: Path, tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_upload_that_finds_a_new_signal_emails_its_owner(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tests.smtp_server import smtp_env, smtp_server
 
     with smtp_server(tmp_path) as (port, cert, received):
@@ -176,16 +185,18 @@ def test_an_upload_that_finds_a_new_signal_emails_its_owner(db: Path, tmp_path: 
         at.file_uploader[0].upload("november.csv", NEW_SIGNAL_CSV, "text/csv").run()
         next(b for b in at.button if b.label == "Accept and load").click().run()
         assert not at.exception, at.exception
-    assert at.success[0].value == ("Loaded 1 measure value from november.csv: 1 new, 0 corrected, 0 unchanged. "
-                                   "1 new signal.")
+    assert at.success[0].value == (
+        "Loaded 1 measure value from november.csv: 1 new, 0 corrected, 0 unchanged. 1 new signal."
+    )
     assert any(i.value == "1 new signal. Signal digests: 1 sent." for i in at.info)
     assert [rcpts for rcpts, _ in received.messages] == [["jonathan.reeve@council.example"]]
     body = received.messages[0][1].get_payload(decode=True).decode()
     assert SENTENCE in body and "http://outside-in.test/measure?measure=Leisure+centre+visits" in body
 
 
-def test_an_upload_still_loads_when_the_mail_server_refuses(db: Path, tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_upload_still_loads_when_the_mail_server_refuses(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tests.smtp_server import smtp_env, smtp_server
 
     with smtp_server(tmp_path, refuse={"jonathan.reeve@council.example"}) as (port, cert, received):

@@ -62,7 +62,7 @@ def test_the_csv_holds_the_figures_with_their_source_and_guards_formulas(app_env
     assert data["area_code"].iloc[0] == "E07000234" or "E07000234" in set(data["area_code"])
     assert data["source"].str.contains("mySociety / FixMyStreet").all()
     # a council name that looks like a formula is written so a spreadsheet shows it as text
-    guarded = export.to_csv_bytes(figures.assign(area_name="=HYPERLINK(\"x\")").head(1)).decode()
+    guarded = export.to_csv_bytes(figures.assign(area_name='=HYPERLINK("x")').head(1)).decode()
     assert "'=HYPERLINK" in guarded
 
 
@@ -103,7 +103,7 @@ def test_the_page_works_in_the_public_view(app_env: Path, monkeypatch: pytest.Mo
 def test_a_real_measure_is_marked_real_with_its_source(app_env: Path) -> None:
     at = run_page("app_pages/measure.py", measure="FixMyStreet reports: potholes and road surface")
     text = text_of(at)
-    assert "Real data: mySociety / FixMyStreet" in text and "Illustrative data\"" not in text
+    assert "Real data: mySociety / FixMyStreet" in text and 'Illustrative data"' not in text
     assert "Source: FixMyStreet problem reports: mySociety / FixMyStreet (ODC-By 1.0)" in text
     assert "county council" in text.lower() or "County Council" in text
     assert "one channel" in text
@@ -133,9 +133,11 @@ def _panels(at) -> str:  # type: ignore[no-untyped-def]
 def test_the_sidebar_period_chooses_the_periods_shown_and_the_page_says_so(app_env: Path) -> None:
     at = run_page(PAGE)  # the sidebar's default: the last 3 years
     text = text_of(at)
-    assert ("Shown: January 2018 to December 2020, the sidebar's period (last 3 years) counted back from the "
-            "latest figure. Each council's average and limits are worked out from all its figures (February 2007 "
-            "to December 2020)") in text
+    assert (
+        "Shown: January 2018 to December 2020, the sidebar's period (last 3 years) counted back from the "
+        "latest figure. Each council's average and limits are worked out from all its figures (February 2007 "
+        "to December 2020)"
+    ) in text
     panels = _panels(at)
     assert ">January 2018<" in panels and ">December 2020<" in panels and "2007" not in panels
     assert "for 2018–2020 (ONS, Census 2011 and 2021)" in text  # the population of the years shown
@@ -143,8 +145,9 @@ def test_the_sidebar_period_chooses_the_periods_shown_and_the_page_says_so(app_e
     assert pd.to_datetime(table["period_start"]).min() == pd.Timestamp("2018-01-01")
 
     everything = run_page(PAGE, period="All time")
-    assert "Shown: every period, February 2007 to December 2020 (Period in the sidebar: All time)." in \
-        text_of(everything)
+    assert "Shown: every period, February 2007 to December 2020 (Period in the sidebar: All time)." in text_of(
+        everything
+    )
     assert ">February 2007<" in _panels(everything)
     whole = everything.dataframe[0].value
     assert pd.to_datetime(whole["period_start"]).min() == pd.Timestamp("2007-02-01")
@@ -164,9 +167,11 @@ def test_last_12_months_of_an_annual_indicator(app_env: Path) -> None:
 
 
 def test_by_locality_marks_a_real_measure_real_with_its_source_and_an_illustrative_one_illustrative(
-        app_env: Path) -> None:
-    at = run_page("app_pages/locality.py", locality="Bromsgrove (council)",
-                  measure="FixMyStreet reports: rubbish and fly-tipping")
+    app_env: Path,
+) -> None:
+    at = run_page(
+        "app_pages/locality.py", locality="Bromsgrove (council)", measure="FixMyStreet reports: rubbish and fly-tipping"
+    )
     badges = [m.value for m in at.markdown if "oi-badge" in m.value]
     assert any('aria-label="Real data: mySociety / FixMyStreet' in b and "by ward (best fit)" in b for b in badges)
     made_up = run_page("app_pages/locality.py", locality="Bromsgrove (council)", measure="Homelessness approaches")

@@ -11,13 +11,15 @@ from perf import periods
 
 
 def months(values: list[float], start: str = "2024-01-01", **extra: list[float]) -> pd.DataFrame:
-    return pd.DataFrame({"period_start": pd.date_range(start, periods=len(values), freq="MS"),
-                         "value": values, **extra})
+    return pd.DataFrame(
+        {"period_start": pd.date_range(start, periods=len(values), freq="MS"), "value": values, **extra}
+    )
 
 
 def test_months_sum_to_quarters_and_drop_the_unfinished_quarter() -> None:
-    out = periods.reaggregate(months([1, 2, 3, 4, 5, 6, 7]), frequency="month", granularity="quarter",
-                              aggregation="sum")
+    out = periods.reaggregate(
+        months([1, 2, 3, 4, 5, 6, 7]), frequency="month", granularity="quarter", aggregation="sum"
+    )
     assert out["value"].tolist() == [6, 15]
     assert out["period_start"].tolist() == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-04-01")]
 
@@ -30,18 +32,32 @@ def test_ratio_is_recomputed_from_parts_not_averaged() -> None:
 
 
 def test_financial_year_runs_april_to_march() -> None:
-    out = periods.reaggregate(months([1.0] * 24, start="2023-04-01"), frequency="month", granularity="year",
-                              aggregation="sum", year_start="financial")
+    out = periods.reaggregate(
+        months([1.0] * 24, start="2023-04-01"),
+        frequency="month",
+        granularity="year",
+        aggregation="sum",
+        year_start="financial",
+    )
     assert out["period_start"].tolist() == [pd.Timestamp("2023-04-01"), pd.Timestamp("2024-04-01")]
     assert out["value"].tolist() == [12, 12]
-    cal = periods.reaggregate(months([1.0] * 24, start="2023-04-01"), frequency="month", granularity="year",
-                              aggregation="sum", year_start="calendar")
+    cal = periods.reaggregate(
+        months([1.0] * 24, start="2023-04-01"),
+        frequency="month",
+        granularity="year",
+        aggregation="sum",
+        year_start="calendar",
+    )
     assert cal["period_start"].tolist() == [pd.Timestamp("2024-01-01")]  # 2023 and 2025 are partial
 
 
 def test_weeks_roll_into_the_month_of_their_monday_and_means_average() -> None:
-    weeks = pd.DataFrame({"period_start": pd.date_range("2024-01-01", periods=9, freq="W-MON"),
-                          "value": [2.0, 4, 6, 8, 10, 10, 10, 10, 10]})
+    weeks = pd.DataFrame(
+        {
+            "period_start": pd.date_range("2024-01-01", periods=9, freq="W-MON"),
+            "value": [2.0, 4, 6, 8, 10, 10, 10, 10, 10],
+        }
+    )
     out = periods.reaggregate(weeks, frequency="week", granularity="month", aggregation="mean")
     assert out["value"].tolist() == [6.0, 10.0]  # Jan: 5 Mondays; Feb: 4; Mar: 1 (partial, dropped)
 
@@ -55,11 +71,14 @@ def test_choices_never_finer_than_recorded() -> None:
     assert periods.choices("month") == ["month", "quarter", "year"]
 
 
-@pytest.mark.parametrize(("day", "frequency", "start"), [
-    (date(2024, 6, 9), "week", date(2024, 6, 3)),
-    (date(2024, 2, 29), "month", date(2024, 2, 1)),
-    (date(2024, 12, 31), "quarter", date(2024, 10, 1)),
-])
+@pytest.mark.parametrize(
+    ("day", "frequency", "start"),
+    [
+        (date(2024, 6, 9), "week", date(2024, 6, 3)),
+        (date(2024, 2, 29), "month", date(2024, 2, 1)),
+        (date(2024, 12, 31), "quarter", date(2024, 10, 1)),
+    ],
+)
 def test_period_start_of_finds_the_monday_or_first(day: date, frequency: str, start: date) -> None:
     assert periods.period_start_of(day, frequency) == start
 

@@ -107,8 +107,9 @@ PAGES = {
 
 @pytest.mark.parametrize("page", list(PAGES))
 @pytest.mark.parametrize("public", [True, False], ids=["public", "officer"])
-def test_user_text_shows_as_typed_and_never_as_markdown(db: Path, monkeypatch: pytest.MonkeyPatch, page: str,
-                                                        public: bool) -> None:
+def test_user_text_shows_as_typed_and_never_as_markdown(
+    db: Path, monkeypatch: pytest.MonkeyPatch, page: str, public: bool
+) -> None:
     typed = plain_text_db.payloads(TRACKER)
     at = run(db, monkeypatch, page, public=public, measure=typed["name"], purpose=typed["purpose"])
     expect = [typed[f] for f in PAGES[page] if f != "owner"]
@@ -145,17 +146,19 @@ def test_svg_text_is_escaped_and_on_one_line() -> None:
     assert "\n\n" not in svg.sparkline(frame["value"], label=nature)
 
 
-@pytest.mark.parametrize("value", ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+2", "-2+3", "@SUM(A1)",
-                                   "\tcmd", "\rcmd"])
+@pytest.mark.parametrize(
+    "value", ['=HYPERLINK("http://evil.example","x")', "+1+2", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+)
 def test_every_formula_start_is_quoted_by_the_one_rule(value: str) -> None:
     out = export.to_csv_bytes(pd.DataFrame({"cell": [value]})).decode("utf-8-sig")
     assert out.splitlines()[1].lstrip('"').startswith("'")
 
 
-def test_the_problems_download_quotes_the_refused_formula(db: Path, monkeypatch: pytest.MonkeyPatch,
-                                                         tmp_path: Path) -> None:
+def test_the_problems_download_quotes_the_refused_formula(
+    db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """The upload page's "Download the problems (CSV)" wrote the refused cell back as a live formula."""
-    bad = "measure_id,period_start,locality_id,value\nhomeless-approaches,2026-10-01,ALL,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"\n"
+    bad = 'measure_id,period_start,locality_id,value\nhomeless-approaches,2026-10-01,ALL,"=HYPERLINK(""http://evil.example"",""x"")"\n'
     with store.connect(db) as con:
         result = check.validate_upload(con, bad.encode(), "values.csv")
     assert not result.ok

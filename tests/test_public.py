@@ -51,7 +51,9 @@ def test_a_public_pack_asked_for_an_unpublished_measure_says_it_is_unknown(con: 
         report.build_pack(con, purpose_id=None, measure_ids=[SECRET], public_only=True, render=False, **PERIOD)
 
 
-def test_a_public_pack_for_a_purpose_leaves_out_unpublished_measures_and_internal_notes(con: duckdb.DuckDBPyConnection) -> None:
+def test_a_public_pack_for_a_purpose_leaves_out_unpublished_measures_and_internal_notes(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
     pack = report.build_pack(con, purpose_id="SAFE", public_only=True, **PERIOD)
     assert SECRET not in [p.measure_id for p in pack.pages]
     calls = next(p for p in pack.pages if p.measure_id == "M_CALLS")
@@ -100,8 +102,9 @@ def test_the_partner_zip_has_no_ward_count_under_five(con: duckdb.DuckDBPyConnec
     bundle = zipfile.ZipFile(io.BytesIO(export.published_zip(con)))
     demand = pd.read_parquet(io.BytesIO(bundle.read("parquet/demand_by_ward.parquet")))
     values = pd.read_parquet(io.BytesIO(bundle.read("parquet/measurements.parquet")))
-    counts = pd.concat([demand["contacts"].astype("float64"),
-                        values.loc[values["locality_kind"] == "ward", "value"]]).dropna()
+    counts = pd.concat(
+        [demand["contacts"].astype("float64"), values.loc[values["locality_kind"] == "ward", "value"]]
+    ).dropna()
     assert not ((counts >= 1) & (counts < small_counts.SMALL_COUNT)).any()
     assert demand["suppressed"].any() and values["suppressed"].any()  # there were small counts to blank
 

@@ -59,17 +59,27 @@ def crawl_db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     con = duckdb.connect(str(path))
     try:
         # an unpublished measure that shares the benefits service's purpose, with a phase of its own
-        con.execute("UPDATE measure SET purpose_id = (SELECT purpose_id FROM measure WHERE measure_id = "
-                    "'benefits-demand') WHERE measure_id = 'staff-sickness'")
+        con.execute(
+            "UPDATE measure SET purpose_id = (SELECT purpose_id FROM measure WHERE measure_id = "
+            "'benefits-demand') WHERE measure_id = 'staff-sickness'"
+        )
         con.execute("INSERT INTO phase VALUES ('staff-sickness', DATE '2025-09-01', ?, 'internal')", [SECRET_PHASE])
-        con.execute("INSERT INTO review (measure_id, change_date, decision, actions, reviewed_by, reviewed_at) "
-                    "VALUES ('homeless-approaches', DATE '2025-01-01', ?, ?, ?, TIMESTAMP '2026-11-02 10:00')",
-                    [SECRET_DECISION, SECRET_ACTIONS, f"{REVIEWER} (saved by ophelia)"])
-        con.execute("INSERT INTO commentary (measure_id, period_start, author, written_at, body, visibility) "
-                    "VALUES ('homeless-approaches', DATE '2026-10-01', ?, TIMESTAMP '2026-11-03 09:00', ?, "
-                    "'internal')", [OFFICER_NAME, SECRET_NOTE])
-        con.execute("INSERT INTO app_user (username, display_name, role, password_hash, created_at) VALUES "
-                    "('ophelia', ?, 'officer', 'x', now())", [OFFICER_NAME])
+        con.execute(
+            "INSERT INTO review (measure_id, change_date, decision, actions, reviewed_by, reviewed_at) "
+            "VALUES ('homeless-approaches', DATE '2025-01-01', ?, ?, ?, TIMESTAMP '2026-11-02 10:00')",
+            [SECRET_DECISION, SECRET_ACTIONS, f"{REVIEWER} (saved by ophelia)"],
+        )
+        con.execute(
+            "INSERT INTO commentary (measure_id, period_start, author, written_at, body, visibility) "
+            "VALUES ('homeless-approaches', DATE '2026-10-01', ?, TIMESTAMP '2026-11-03 09:00', ?, "
+            "'internal')",
+            [OFFICER_NAME, SECRET_NOTE],
+        )
+        con.execute(
+            "INSERT INTO app_user (username, display_name, role, password_hash, created_at) VALUES "
+            "('ophelia', ?, 'officer', 'x', now())",
+            [OFFICER_NAME],
+        )
     finally:
         con.close()
     return path
@@ -79,10 +89,10 @@ def crawl_db(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 class Forbidden:
     """What the public must not see, read from the database."""
 
-    texts: dict[str, str]                    # text -> why it is forbidden
-    units: set[str]                          # units of count measures ("households", "reports", ...)
-    small: dict[str, set[pd.Timestamp]]      # measure id -> periods when the ward's count is 1 to 4
-    counting: set[str]                       # measure ids whose value is a count
+    texts: dict[str, str]  # text -> why it is forbidden
+    units: set[str]  # units of count measures ("households", "reports", ...)
+    small: dict[str, set[pd.Timestamp]]  # measure id -> periods when the ward's count is 1 to 4
+    counting: set[str]  # measure ids whose value is a count
 
 
 def forbidden(db: Path) -> Forbidden:
@@ -112,11 +122,13 @@ def forbidden(db: Path) -> Forbidden:
         counting = cat[[small_counts.is_count_unit(u, a) for u, a in zip(cat["unit"], cat["aggregation"], strict=True)]]
         ward = measures.series(con, list(cat["measure_id"]), WARD)  # the ward's own figures, as officers see them
         ward["aggregation"] = ward["measure_id"].map(dict(zip(cat["measure_id"], cat["aggregation"], strict=True)))
+
         def tiny_(col: str) -> pd.Series:
             return (ward[col] >= 1) & (ward[col] < small_counts.SMALL_COUNT)
 
-        tiny = ((ward["measure_id"].isin(counting["measure_id"]) & tiny_("value"))
-                | ((ward["aggregation"] == "ratio") & (tiny_("numerator") | tiny_("denominator"))))
+        tiny = (ward["measure_id"].isin(counting["measure_id"]) & tiny_("value")) | (
+            (ward["aggregation"] == "ratio") & (tiny_("numerator") | tiny_("denominator"))
+        )
         small = {str(mid): set(pd.to_datetime(g["period_start"])) for mid, g in ward[tiny].groupby("measure_id")}
         return Forbidden(texts, {str(u) for u in counting["unit"]}, small, set(counting["measure_id"]))
     finally:
@@ -212,8 +224,12 @@ def read_downloads(at: AppTest, where: str, seen: Seen, only: tuple[str, ...] = 
 
 
 def read_file(data: bytes, where: str, seen: Seen) -> None:
-    if data[:2] == b"PK" and b"[Content_Types].xml" not in data[:2000] and b"xl/" not in data[:4000] \
-            and b"ppt/" not in data[:4000]:
+    if (
+        data[:2] == b"PK"
+        and b"[Content_Types].xml" not in data[:2000]
+        and b"xl/" not in data[:4000]
+        and b"ppt/" not in data[:4000]
+    ):
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             for name in zf.namelist():
                 if name.endswith(".parquet"):
@@ -231,8 +247,14 @@ def read_file(data: bytes, where: str, seen: Seen) -> None:
 
         deck = Presentation(io.BytesIO(data))
         words = [shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame]
-        words += [cell.text for slide in deck.slides for shape in slide.shapes if shape.has_table
-                  for row in shape.table.rows for cell in row.cells]
+        words += [
+            cell.text
+            for slide in deck.slides
+            for shape in slide.shapes
+            if shape.has_table
+            for row in shape.table.rows
+            for cell in row.cells
+        ]
         seen.text.append((where, "\n".join(words)))
         return
     if data[:2] == b"PK":
@@ -248,8 +270,9 @@ def read_file(data: bytes, where: str, seen: Seen) -> None:
 
 
 # --- the crawl --------------------------------------------------------------------------------------
-def crawl(db: Path, monkeypatch: pytest.MonkeyPatch, *, public_view: bool,
-          only: set[str] | None = None) -> tuple[Seen, int]:
+def crawl(
+    db: Path, monkeypatch: pytest.MonkeyPatch, *, public_view: bool, only: set[str] | None = None
+) -> tuple[Seen, int]:
     import streamlit.testing.v1.app_test as app_test
 
     monkeypatch.setattr(app_test, "MediaFileManager", Recording)
@@ -289,8 +312,9 @@ def crawl(db: Path, monkeypatch: pytest.MonkeyPatch, *, public_view: bool,
     for name in purposes["name"]:
         read_page(page("app_pages/purpose.py", purpose=str(name)), f"purpose {name}", seen)
     first = str(cat["name"].iloc[0])
-    measure_page, review_page, briefing = (page(p, measure=first) for p in (
-        "app_pages/measure.py", "app_pages/review.py", "app_pages/briefing.py"))
+    measure_page, review_page, briefing = (
+        page(p, measure=first) for p in ("app_pages/measure.py", "app_pages/review.py", "app_pages/briefing.py")
+    )
     reports = page("app_pages/reports.py", measure=first)
     files += read_downloads(reports, "reports", seen)  # the packs (every measure, the ward) and the zip
     ids = list(cat["measure_id"])
@@ -357,8 +381,10 @@ def length_findings(seen: Seen) -> list[str]:
                 for h in fine.loc[fine["hidden"], "start"]:
                     over = shown[(shown < h + fine_len) & (shown + coarse_len > h)]
                     if len(over):
-                        out.append(f"{page_service}: {over.iloc[0]:%d %b %Y} shown by {by_coarse} holds "
-                                   f"{h:%d %b %Y}, hidden by {by_fine}: the total less the parts shown gives it back")
+                        out.append(
+                            f"{page_service}: {over.iloc[0]:%d %b %Y} shown by {by_coarse} holds "
+                            f"{h:%d %b %Y}, hidden by {by_fine}: the total less the parts shown gives it back"
+                        )
     return out
 
 
@@ -371,9 +397,9 @@ def findings(seen: Seen, bad: Forbidden) -> list[str]:
                 found.append(f"{where}: {why}: {needle!r}")
         for unit in bad.units:
             for hit in re.finditer(rf"(?<![\d.,£])\b([1-4])(?:\.0+)? {re.escape(unit)}\b", plain):
-                if "between" in plain[max(hit.start() - 24, 0):hit.start()]:
+                if "between" in plain[max(hit.start() - 24, 0) : hit.start()]:
                     continue  # a limit ("limits between 0 and 2 reports"), not a count
-                found.append(f"{where}: a count under 5: {plain[max(hit.start() - 40, 0):hit.end()]!r}")
+                found.append(f"{where}: a count under 5: {plain[max(hit.start() - 40, 0) : hit.end()]!r}")
     for where, frame in seen.frames:
         found += _frame_findings(where, frame, bad)
     found += length_findings(seen)
@@ -401,8 +427,7 @@ def _frame_findings(where: str, frame: pd.DataFrame, bad: Forbidden) -> list[str
             checks.append((name, pd.Series(True, index=frame.index)))
     if "measure_id" in cols and "locality_kind" in cols:  # the zip's measurements: every measure, every place
         ward = frame["locality_kind"].eq("ward")
-        checks += [("value", ward & frame["measure_id"].isin(bad.counting)), ("numerator", ward),
-                   ("denominator", ward)]
+        checks += [("value", ward & frame["measure_id"].isin(bad.counting)), ("numerator", ward), ("denominator", ward)]
     elif mid in bad.counting and not places:  # one count measure for the ward
         checks += [(c, pd.Series(True, index=frame.index)) for c in ("value", "Value") if c in cols]
     for name, rows in checks:
@@ -436,7 +461,13 @@ def test_the_same_crawl_signed_in_finds_what_the_public_must_not_see(
     """Inside the council the same pages show the small counts, names and reviews: the crawler can see them."""
     seen, _ = crawl(crawl_db, monkeypatch, public_view=False, only={"homeless-approaches", "staff-sickness"})
     found = "\n".join(findings(seen, bad))
-    for what in ("a count under 5", "an officer's name", "a review's decision", "internal commentary",
-                 "an unpublished measure's name", "an unpublished measure's phase label",
-                 "a figure for a period whose ward count is under 5"):
+    for what in (
+        "a count under 5",
+        "an officer's name",
+        "a review's decision",
+        "internal commentary",
+        "an unpublished measure's name",
+        "an unpublished measure's phase label",
+        "a figure for a period whose ward count is under 5",
+    ):
         assert what in found, what

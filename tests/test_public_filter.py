@@ -88,8 +88,9 @@ def test_a_quarter_holding_a_hidden_month_is_hidden(con: duckdb.DuckDBPyConnecti
     months = public.series(con, HOMELESS, COFTON, "public")
     quarters = periods.reaggregate(months, frequency="month", granularity="quarter", aggregation="sum")
     assert quarters["suppressed"].any() and quarters.loc[quarters["suppressed"], "value"].isna().all()
-    officer = periods.reaggregate(public.series(con, HOMELESS, COFTON, "officer"), frequency="month",
-                                 granularity="quarter", aggregation="sum")
+    officer = periods.reaggregate(
+        public.series(con, HOMELESS, COFTON, "officer"), frequency="month", granularity="quarter", aggregation="sum"
+    )
     # every quarter shown is the officers' figure: a sum of months shown, never of hidden ones
     shown = quarters[~quarters["suppressed"]].merge(officer, on="period_start", suffixes=("", "_all"))
     assert (shown["value"] == shown["value_all"]).all()
@@ -102,11 +103,15 @@ def seeded(sample_db: Path, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnectio
     shutil.copy(sample_db, path)
     con = duckdb.connect(str(path))
     con.execute("INSERT INTO phase VALUES ('staff-sickness', DATE '2025-06-01', 'Secret sickness redesign', 'x')")
-    con.execute("UPDATE measure SET purpose_id = (SELECT purpose_id FROM measure WHERE measure_id = 'benefits-demand') "
-                "WHERE measure_id = 'staff-sickness'")
-    con.execute("INSERT INTO review (measure_id, change_date, decision, actions, reviewed_by, reviewed_at) VALUES "
-                "('benefits-demand', DATE '2025-01-06', 'Keep it quietly', 'Tell nobody', "
-                "'Olive Officer (saved by olive)', TIMESTAMP '2026-11-01 10:00')")
+    con.execute(
+        "UPDATE measure SET purpose_id = (SELECT purpose_id FROM measure WHERE measure_id = 'benefits-demand') "
+        "WHERE measure_id = 'staff-sickness'"
+    )
+    con.execute(
+        "INSERT INTO review (measure_id, change_date, decision, actions, reviewed_by, reviewed_at) VALUES "
+        "('benefits-demand', DATE '2025-01-06', 'Keep it quietly', 'Tell nobody', "
+        "'Olive Officer (saved by olive)', TIMESTAMP '2026-11-01 10:00')"
+    )
     yield con
     con.close()
 
@@ -116,9 +121,13 @@ def test_the_public_never_see_an_unpublished_measures_phase(seeded: duckdb.DuckD
 
     assert "Secret sickness redesign" in set(public.phases(seeded, "officer")["label"])
     assert "Secret sickness redesign" not in set(public.phases(seeded, "public")["label"])
-    service = str(demand.services(seeded).query("purpose_id.notna()")
-                  .merge(measures.catalogue(seeded)[["purpose_id", "measure_id"]], on="purpose_id")
-                  .query("measure_id == 'staff-sickness'")["service_id"].iloc[0])
+    service = str(
+        demand.services(seeded)
+        .query("purpose_id.notna()")
+        .merge(measures.catalogue(seeded)[["purpose_id", "measure_id"]], on="purpose_id")
+        .query("measure_id == 'staff-sickness'")["service_id"]
+        .iloc[0]
+    )
     assert "Secret sickness redesign" in set(demand.service_phases(seeded, service)["label"])
     assert "Secret sickness redesign" not in set(demand.service_phases(seeded, service, public_only=True)["label"])
 
@@ -140,14 +149,22 @@ def test_public_commentary_and_owners_name_no_officer(con: duckdb.DuckDBPyConnec
 
 
 def test_a_public_pack_shows_no_small_count_and_names_no_officer(con: duckdb.DuckDBPyConnection) -> None:
-    pack = report.build_pack(con, purpose_id=None, measure_ids=[HOMELESS], locality_id=COFTON, public_only=True,
-                             start="2025-11-01", end="2026-10-31")
+    pack = report.build_pack(
+        con,
+        purpose_id=None,
+        measure_ids=[HOMELESS],
+        locality_id=COFTON,
+        public_only=True,
+        start="2025-11-01",
+        end="2026-10-31",
+    )
     page = pack.pages[0]
     assert "Priya Sandhu" not in page.owner and page.owner == "Housing Options Manager"
     assert page.commentary_by is None or "Council officer" in page.commentary_by
     assert "Latest (October 2026): 1 households" not in page.sentence
-    officer = report.build_pack(con, purpose_id=None, measure_ids=[HOMELESS], locality_id=COFTON,
-                                start="2025-11-01", end="2026-10-31").pages[0]
+    officer = report.build_pack(
+        con, purpose_id=None, measure_ids=[HOMELESS], locality_id=COFTON, start="2025-11-01", end="2026-10-31"
+    ).pages[0]
     assert "Priya Sandhu" in officer.owner
 
 

@@ -47,19 +47,22 @@ def test_a_snapshot_holds_only_what_the_public_may_see(source: Path, tmp_path: P
     assert db == snap.db and db.exists()
     # the source has all of these: the snapshot none
     assert _rows(source, f"SELECT count(*) FROM measure WHERE measure_id = '{tiny_db.UNPUBLISHED}'") == [(1,)]
-    for sql in (f"SELECT * FROM measure WHERE measure_id = '{tiny_db.UNPUBLISHED}' OR NOT published",
-                f"SELECT * FROM measurement WHERE measure_id = '{tiny_db.UNPUBLISHED}'",
-                f"SELECT * FROM phase WHERE measure_id = '{tiny_db.UNPUBLISHED}'",
-                "SELECT * FROM commentary WHERE visibility <> 'public'",
-                f"SELECT * FROM commentary WHERE body = '{tiny_db.SECRET_NOTE}'",
-                "SELECT * FROM commentary WHERE author <> 'Council officer'",
-                "SELECT * FROM measurement WHERE entered_by IS NOT NULL",
-                "SELECT * FROM app_user", "SELECT * FROM change_log",
-                "SELECT * FROM meta WHERE key = 'seed_dir'"):
+    for sql in (
+        f"SELECT * FROM measure WHERE measure_id = '{tiny_db.UNPUBLISHED}' OR NOT published",
+        f"SELECT * FROM measurement WHERE measure_id = '{tiny_db.UNPUBLISHED}'",
+        f"SELECT * FROM phase WHERE measure_id = '{tiny_db.UNPUBLISHED}'",
+        "SELECT * FROM commentary WHERE visibility <> 'public'",
+        f"SELECT * FROM commentary WHERE body = '{tiny_db.SECRET_NOTE}'",
+        "SELECT * FROM commentary WHERE author <> 'Council officer'",
+        "SELECT * FROM measurement WHERE entered_by IS NOT NULL",
+        "SELECT * FROM app_user",
+        "SELECT * FROM change_log",
+        "SELECT * FROM meta WHERE key = 'seed_dir'",
+    ):
         assert _rows(db, sql) == [], sql
     assert _rows(source, "SELECT count(*) FROM app_user") == [(1,)]
     for table in set(store.TABLES) - set(publish.COPIES):  # any table not named for copying stays empty,
-        assert snap.rows[table] == 0, table                 # a new one too (officers' contacts, signals ...)
+        assert snap.rows[table] == 0, table  # a new one too (officers' contacts, signals ...)
     # and the public things are all there
     assert sorted(r[0] for r in _rows(db, "SELECT measure_id FROM measure")) == sorted(tiny_db.PUBLISHED)
     assert _rows(db, "SELECT count(*) FROM commentary") == [(2,)]
@@ -71,15 +74,18 @@ def test_owners_are_roles_and_reviews_keep_their_dates_only(source: Path, tmp_pa
     con = duckdb.connect(str(source))
     try:
         con.execute("UPDATE measure SET owner = 'Head of Street Scene (Jo Bloggs)' WHERE measure_id = 'M_CALLS'")
-        con.execute("INSERT INTO review (measure_id, change_date, decision, actions, reviewed_by, reviewed_at) VALUES "
-                    "('M_CALLS', DATE '2024-10-01', 'Keep the new rota', 'Jo to brief the crews', 'Jo Bloggs', "
-                    "TIMESTAMP '2025-01-10 10:00:00')")
+        con.execute(
+            "INSERT INTO review (measure_id, change_date, decision, actions, reviewed_by, reviewed_at) VALUES "
+            "('M_CALLS', DATE '2024-10-01', 'Keep the new rota', 'Jo to brief the crews', 'Jo Bloggs', "
+            "TIMESTAMP '2025-01-10 10:00:00')"
+        )
     finally:
         con.close()
     db = publish.publish(tmp_path / "site", source).db
     assert _rows(db, "SELECT owner FROM measure WHERE measure_id = 'M_CALLS'") == [("Head of Street Scene",)]
     assert _rows(db, "SELECT change_date, decision, actions, reviewed_by FROM review") == [
-        (dt.date(2024, 10, 1), None, None, None)]
+        (dt.date(2024, 10, 1), None, None, None)
+    ]
     con = duckdb.connect(str(db), read_only=True)
     try:  # the name is nowhere in the snapshot
         for table in store.TABLES:
@@ -128,8 +134,9 @@ def test_a_snapshot_opens_read_only_and_refuses_writes(source: Path, tmp_path: P
         con.close()
 
 
-def test_a_failed_publish_leaves_the_current_version_untouched(source: Path, tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_publish_leaves_the_current_version_untouched(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tmp_path / "site"
     first = publish.publish(root, source)
 
@@ -198,8 +205,9 @@ def test_readers_during_publishing_always_find_one_whole_version(source: Path, t
     assert len(seen) >= 2  # the reader saw the swap happen
 
 
-def test_the_command_line_publishes_and_says_where(source: Path, tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_line_publishes_and_says_where(
+    source: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["publish", "--out", str(tmp_path / "site"), "--db", str(source)]) == 0
     out = capsys.readouterr().out
     assert "Published" in out and "4 measures" in out
@@ -208,8 +216,9 @@ def test_the_command_line_publishes_and_says_where(source: Path, tmp_path: Path,
     assert "No database" in capsys.readouterr().err
 
 
-def test_one_page_run_reads_one_version_and_the_next_run_the_newer(source: Path, tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_one_page_run_reads_one_version_and_the_next_run_the_newer(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from ui import db
 
     root = tmp_path / "site"
@@ -234,8 +243,9 @@ def test_one_page_run_reads_one_version_and_the_next_run_the_newer(source: Path,
         db.end_run()
 
 
-def test_the_public_app_on_a_snapshot_picks_up_a_newer_one(source: Path, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_public_app_on_a_snapshot_picks_up_a_newer_one(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tmp_path / "site"
     _set_meta(source, "dataset_name", "Tinytown, first edition")
     publish.publish(root, source)

@@ -43,7 +43,9 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def test_pdf_has_a_title_page_an_exceptions_page_and_a_page_per_measure(pack: report.Pack, pdf_reader: PdfReader) -> None:
+def test_pdf_has_a_title_page_an_exceptions_page_and_a_page_per_measure(
+    pack: report.Pack, pdf_reader: PdfReader
+) -> None:
     assert len(pack.pages) == 5
     assert len(pdf_reader.pages) == 1 + 1 + 5
 
@@ -132,8 +134,7 @@ def test_a_purpose_pack_covers_its_operational_purposes_too(db: Path) -> None:
 
 def test_a_period_with_no_values_says_so_and_draws_no_chart(db: Path) -> None:
     with store.connect(db) as con:
-        pack = report.build_pack(con, measure_ids=["M_CALLS"], purpose_id=None, start="2030-01-01",
-                                 end="2030-03-31")
+        pack = report.build_pack(con, measure_ids=["M_CALLS"], purpose_id=None, start="2030-01-01", end="2030-03-31")
     page = pack.pages[0]
     assert page.chart_png is None and page.variation is None
     assert "No values were recorded between 1 January 2030 and 31 March 2030" in page.sentence
@@ -143,8 +144,9 @@ def test_a_period_with_no_values_says_so_and_draws_no_chart(db: Path) -> None:
 def test_limits_come_from_history_before_the_period(db: Path) -> None:
     """A three-month pack still judges March 2025 against the whole phase, so the signal is found."""
     with store.connect(db) as con:
-        pack = report.build_pack(con, measure_ids=["M_CALLS"], purpose_id=None, start="2025-01-01",
-                                 end="2025-03-31", render=False)
+        pack = report.build_pack(
+            con, measure_ids=["M_CALLS"], purpose_id=None, start="2025-01-01", end="2025-03-31", render=False
+        )
     assert pack.pages[0].variation == "special_cause_concern"
     assert pack.pages[0].first_signal
 
@@ -162,13 +164,15 @@ def test_unknown_portfolio_and_measure_are_refused(db: Path) -> None:
             report.build_pack(con, purpose_id=None, measure_ids=["M_NOPE"], render=False)
 
 
-@pytest.mark.parametrize(("start", "end", "message"), [
-    ("2025-03-31", "2024-04-01", "start .2025-03-31. is after end .2024-04-01."),
-    ("31/03/2025", None, "start must be a date written YYYY-MM-DD, got '31/03/2025'"),
-    (None, "2025-02-30", "end must be a date written YYYY-MM-DD, got '2025-02-30'"),
-])
-def test_bad_dates_are_refused_with_a_clear_message(db: Path, start: str | None, end: str | None,
-                                                    message: str) -> None:
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        ("2025-03-31", "2024-04-01", "start .2025-03-31. is after end .2024-04-01."),
+        ("31/03/2025", None, "start must be a date written YYYY-MM-DD, got '31/03/2025'"),
+        (None, "2025-02-30", "end must be a date written YYYY-MM-DD, got '2025-02-30'"),
+    ],
+)
+def test_bad_dates_are_refused_with_a_clear_message(db: Path, start: str | None, end: str | None, message: str) -> None:
     with store.connect(db) as con, pytest.raises(ValueError, match=message):
         report.build_pack(con, start=start, end=end, render=False)
 
@@ -179,9 +183,16 @@ def test_measure_sheet_is_one_page_with_definition_owner_quality_and_source(db: 
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 1
     text = flat(reader.pages[0].extract_text())
-    for words in ("Days to clear fly-tipping", "Definition of days to clear fly-tipping", "Head of Street Scene",
-                  "Relevant: Relevant to the purpose", "Case management system", "Prepared 7 April 2025",
-                  "new triage", "Target 6.0 days"):
+    for words in (
+        "Days to clear fly-tipping",
+        "Definition of days to clear fly-tipping",
+        "Head of Street Scene",
+        "Relevant: Relevant to the purpose",
+        "Case management system",
+        "Prepared 7 April 2025",
+        "new triage",
+        "Target 6.0 days",
+    ):
         assert words in text, words
 
 
@@ -205,8 +216,23 @@ def test_a_weekly_series_longer_than_altairs_row_limit_still_renders() -> None:
 # --- the command line ---------------------------------------------------------------------------------
 def test_cli_writes_a_pdf_pack(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "pack.pdf"
-    code = main(["report", "--db", str(db), "--purpose", "HOME", "--from", "2024-04-01", "--to", "2025-03-31",
-                 "--format", "pdf", "--out", str(out)])
+    code = main(
+        [
+            "report",
+            "--db",
+            str(db),
+            "--purpose",
+            "HOME",
+            "--from",
+            "2024-04-01",
+            "--to",
+            "2025-03-31",
+            "--format",
+            "pdf",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     assert len(PdfReader(out).pages) == 3
     assert f"Wrote {out}: 1 measures" in capsys.readouterr().out
@@ -229,8 +255,9 @@ def test_cli_refuses_an_unknown_purpose(db: Path, tmp_path: Path, capsys: pytest
 
 
 def test_cli_refuses_bad_dates(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["report", "--db", str(db), "--from", "2025-04-01", "--to", "2024-04-01",
-                 "--out", str(tmp_path / "x.pdf")])
+    code = main(
+        ["report", "--db", str(db), "--from", "2025-04-01", "--to", "2024-04-01", "--out", str(tmp_path / "x.pdf")]
+    )
     assert code == 2
     assert "is after end" in capsys.readouterr().err
 
@@ -256,8 +283,14 @@ def test_reports_page_offers_the_pack_the_sheet_the_values_and_the_partner_zip(
     assert at.title[0].value == "Reports and exports"
     assert [s.value for s in at.subheader] == ["Briefing pack", "Measure sheet", "Published data for partners"]
     labels = [d.proto.label for d in at.get("download_button")]
-    assert labels == ["Download PDF pack", "Download PowerPoint pack", "Measure sheet (PDF)", "Values (CSV)",
-                      "Values (Excel)", "Download published data (zip)"]
+    assert labels == [
+        "Download PDF pack",
+        "Download PowerPoint pack",
+        "Measure sheet (PDF)",
+        "Values (CSV)",
+        "Values (Excel)",
+        "Download published data (zip)",
+    ]
 
 
 def test_reports_page_asks_for_measures_before_a_hand_picked_pack(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

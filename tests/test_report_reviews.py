@@ -31,8 +31,7 @@ def _finding(con: object) -> tuple[str, str]:
     data = public.series(con, [MEASURE], measures.AREA, "officer")  # type: ignore[arg-type]
     data = data.sort_values("period_start")
     position = int((data["period_start"] < pd.Timestamp(CHANGE)).sum())
-    result = review.before_after(data["value"].to_numpy(), position, improvement="down",
-                                 dates=data["period_start"])
+    result = review.before_after(data["value"].to_numpy(), position, improvement="down", dates=data["period_start"])
     return result.headline(), result.sentence(unit="days", decimals=1)
 
 
@@ -42,9 +41,15 @@ def reviewed(sample_db: Path, tmp_path: Path) -> tuple[Path, str, str]:
     shutil.copyfile(sample_db, copy)
     with store.connect(copy, read_only=False) as con:
         headline, sentence = _finding(con)
-        review.record(con, measure_id=MEASURE, change_date=CHANGE, decision=DECISION,
-                      actions=f"{ACTIONS}{review.FINDING_MARK}{headline}. {sentence}", reviewed_by=REVIEWER,
-                      now=datetime(2026, 11, 20, 10))
+        review.record(
+            con,
+            measure_id=MEASURE,
+            change_date=CHANGE,
+            decision=DECISION,
+            actions=f"{ACTIONS}{review.FINDING_MARK}{headline}. {sentence}",
+            reviewed_by=REVIEWER,
+            now=datetime(2026, 11, 20, 10),
+        )
     return copy, headline, sentence
 
 
@@ -88,8 +93,9 @@ def test_the_public_pack_shows_the_dates_and_nothing_said_inside(reviewed: tuple
             assert secret not in text
 
 
-def test_a_pack_before_the_review_or_without_one_has_no_reviews_section(reviewed: tuple[Path, str, str],
-                                                                        sample_db: Path) -> None:
+def test_a_pack_before_the_review_or_without_one_has_no_reviews_section(
+    reviewed: tuple[Path, str, str], sample_db: Path
+) -> None:
     path, _, _ = reviewed
     earlier = _pack(path, start="2025-04-01", end="2026-03-31")  # ended before the review was made
     assert earlier.reviews == ()
@@ -104,8 +110,15 @@ def test_a_review_saved_without_a_finding_shows_its_decision_to_officers(sample_
     copy = tmp_path / "copy.duckdb"
     shutil.copyfile(sample_db, copy)
     with store.connect(copy, read_only=False) as con:
-        review.record(con, measure_id=MEASURE, change_date=CHANGE, decision=DECISION, actions="",
-                      reviewed_by=REVIEWER, now=datetime(2026, 11, 20, 10))
+        review.record(
+            con,
+            measure_id=MEASURE,
+            change_date=CHANGE,
+            decision=DECISION,
+            actions="",
+            reviewed_by=REVIEWER,
+            now=datetime(2026, 11, 20, 10),
+        )
     (entry,) = _pack(copy).reviews
     assert entry.verdict == f"Decision: {DECISION}" and entry.evidence == ""
     assert _pack(copy, public_only=True).reviews[0].verdict == ""

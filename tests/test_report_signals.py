@@ -27,16 +27,21 @@ def answered(sample_db: Path, tmp_path: Path) -> Path:
     with store.connect(copy, read_only=False) as con:
         _, done = save.load_upload(con, NEW_SIGNAL_CSV, "november.csv", user="amy", now=datetime(2026, 12, 1, 9))
         assert done is not None
-        signal_answers.answer(con, done.signals.new[0], signal_answers.Answer(
-            True, CAUSE, "Nothing: visits settle once the offer ends.", "one_off"), user="jon",
-            now=datetime(2026, 12, 2, 10))
+        signal_answers.answer(
+            con,
+            done.signals.new[0],
+            signal_answers.Answer(True, CAUSE, "Nothing: visits settle once the offer ends.", "one_off"),
+            user="jon",
+            now=datetime(2026, 12, 2, 10),
+        )
     return copy
 
 
 def _pack(path: Path, **options: object) -> report.Pack:
     with store.connect(path) as con:
-        return report.build_pack(con, purpose_id=options.pop("purpose_id", PURPOSE), prepared=date(2026, 12, 7),
-                                 **options)  # type: ignore[arg-type]
+        return report.build_pack(
+            con, purpose_id=options.pop("purpose_id", PURPOSE), prepared=date(2026, 12, 7), **options
+        )  # type: ignore[arg-type]
 
 
 def test_the_pack_lists_the_answered_signal_with_its_answer(answered: Path) -> None:

@@ -91,8 +91,9 @@ def text_of(reader: PdfReader, element: dict[str, Any]) -> str:
 
 
 @pytest.mark.parametrize("which", ["pack", "sheet"])
-def test_the_pdf_is_tagged_with_language_and_a_title_shown_in_the_window(which: str, pdf_reader: PdfReader,
-                                                                        sheet: PdfReader) -> None:
+def test_the_pdf_is_tagged_with_language_and_a_title_shown_in_the_window(
+    which: str, pdf_reader: PdfReader, sheet: PdfReader
+) -> None:
     reader = pdf_reader if which == "pack" else sheet
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root, "no structure tree: the PDF is not tagged"
@@ -117,8 +118,9 @@ def test_pack_headings_come_in_reading_order(pack: report.Pack, pdf_reader: PdfR
     assert [t for k, t in headings[:first_measure] if k == "/H3"] == [p.name for p in pack.exceptions]
 
 
-def test_each_chart_is_a_figure_with_its_sentence_as_alt_text_after_its_heading(pack: report.Pack,
-                                                                                 pdf_reader: PdfReader) -> None:
+def test_each_chart_is_a_figure_with_its_sentence_as_alt_text_after_its_heading(
+    pack: report.Pack, pdf_reader: PdfReader
+) -> None:
     tree = elements(pdf_reader)
     figures = [e for e in tree if e["/S"] == "/Figure"]
     charted = [p for p in pack.pages if p.chart_png is not None]
@@ -160,12 +162,15 @@ def test_deck_charts_have_alt_text_and_every_slide_is_read_title_first(pack: rep
     pictures = 0
     for slide in deck.slides:
         shapes = list(slide.shapes)  # the order a screen reader reads them (the slide's shape tree)
-        assert shapes[0].is_placeholder and shapes[0] == slide.shapes.title, \
+        assert shapes[0].is_placeholder and shapes[0] == slide.shapes.title, (
             f"slide '{slide.shapes.title.text}' is not read title first: {[s.name for s in shapes]}"
+        )
         for shape in shapes:
             if shape.shape_type == 13:  # MSO_SHAPE_TYPE.PICTURE
                 pictures += 1
-                assert shape._element.nvPicPr.cNvPr.get("descr"), f"a chart on '{slide.shapes.title.text}' has no alt text"
+                assert shape._element.nvPicPr.cNvPr.get("descr"), (
+                    f"a chart on '{slide.shapes.title.text}' has no alt text"
+                )
     assert pictures == sum(p.chart_png is not None for p in pack.pages) > 0
 
 

@@ -37,8 +37,11 @@ def test_a_sustained_drop_in_days_is_an_improvement_with_its_evidence_counted() 
     assert (result.on_side, result.beyond, result.n_after) == (below, beyond, 20)
     text = result.sentence(unit="days", decimals=1)
     assert text.startswith("The change improved the system: a sustained shift from the change shows it.")
-    assert (f"All 20 weeks since 31 Jul 2023 are below the old average of {old.mean():.1f} days" in text
-            if below == 20 else f"{below} of the 20 weeks since 31 Jul 2023 are below" in text)
+    assert (
+        f"All 20 weeks since 31 Jul 2023 are below the old average of {old.mean():.1f} days" in text
+        if below == 20
+        else f"{below} of the 20 weeks since 31 Jul 2023 are below" in text
+    )
     assert f"{beyond} are below the old lower limit of {result.old_lower:.1f} days" in text
     assert result.after_range[1] < result.before_range[1] and not result.provisional
 
@@ -51,7 +54,8 @@ def test_the_evidence_counts_points_one_by_one_in_plain_words() -> None:
     assert result.old_lower == pytest.approx(22 - 2.66 * 2)
     assert result.evidence(unit="days", decimals=1) == (
         "9 of the 10 weeks since 8 Apr 2024 are below the old average of 22.0 days, 7 in a row from the week of "
-        "8 Apr 2024; 7 are below the old lower limit of 16.7 days.")
+        "8 Apr 2024; 7 are below the old lower limit of 16.7 days."
+    )
 
 
 def test_one_unusual_period_after_the_date_is_named_and_is_not_a_change() -> None:
@@ -105,7 +109,9 @@ def test_sustained_signals_on_both_sides_are_mixed() -> None:
     values = monthly(np.r_[noise(20, 10), noise(14, 11, centre=15), noise(14, 12, centre=25)])
     result = review.before_after(values, 20, improvement="down")
     assert result.judgement == "mixed" and result.signal
-    assert result.sentence("days", 1).startswith("Mixed: the points since 1 Dec 2023 show sustained signals on both sides")
+    assert result.sentence("days", 1).startswith(
+        "Mixed: the points since 1 Dec 2023 show sustained signals on both sides"
+    )
 
 
 def test_limits_from_a_short_baseline_are_provisional() -> None:
@@ -168,8 +174,9 @@ def judge(con: duckdb.DuckDBPyConnection, measure_id: str, when: str) -> tuple[r
     m = measures.catalogue(con).set_index("measure_id").loc[measure_id]
     data = measures.series(con, measure_id).sort_values("period_start").reset_index(drop=True)
     values = pd.Series(data["value"].astype(float).to_numpy(), index=pd.DatetimeIndex(data["period_start"]))
-    result = review.before_after(values, int((data["period_start"] < pd.Timestamp(when)).sum()),
-                                 improvement=m["improvement"])
+    result = review.before_after(
+        values, int((data["period_start"] < pd.Timestamp(when)).sum()), improvement=m["improvement"]
+    )
     return result, result.sentence(str(m["unit"]), int(m["decimals"]))
 
 
@@ -201,12 +208,17 @@ def test_sample_benefits_a_year_before_the_redesign_is_not_an_improvement(con) -
     assert abs((result.dates[result.elsewhere.start] - pd.Timestamp("2025-01-06")).days) <= 14
 
 
-@pytest.mark.parametrize(("measure_id", "when", "old", "lower"), [
-    ("repairs-end-to-end", "2024-04-01", "22.2 days", "18.1 days"),
-    ("benefits-failure-demand", "2025-01-06", "46.9%", "38.7%"),
-    ("benefits-change-days", "2025-01-06", "16.2 days", "13.0 days"),
-])
-def test_sample_real_redesigns_are_improvements_whose_evidence_names_the_shift(con, measure_id, when, old, lower) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("measure_id", "when", "old", "lower"),
+    [
+        ("repairs-end-to-end", "2024-04-01", "22.2 days", "18.1 days"),
+        ("benefits-failure-demand", "2025-01-06", "46.9%", "38.7%"),
+        ("benefits-change-days", "2025-01-06", "16.2 days", "13.0 days"),
+    ],
+)
+def test_sample_real_redesigns_are_improvements_whose_evidence_names_the_shift(
+    con, measure_id, when, old, lower
+) -> None:  # type: ignore[no-untyped-def]
     result, text = judge(con, measure_id, when)
     assert result.judgement == "improvement" and result.rule == "shift"
     assert text.startswith("The change improved the system: a sustained shift from the change shows it.")
@@ -217,14 +229,19 @@ def test_sample_real_redesigns_are_improvements_whose_evidence_names_the_shift(c
 def test_a_review_is_recorded_and_read_back(tmp_path) -> None:  # type: ignore[no-untyped-def]
     con = duckdb.connect(str(tmp_path / "r.duckdb"))
     store.create_schema(con)
-    review.record(con, measure_id="m1", change_date=dt.date(2025, 1, 6), decision="Make the trial normal",
-                  actions="<script>alert(1)</script> roll out to all teams", reviewed_by="Head of Service")
+    review.record(
+        con,
+        measure_id="m1",
+        change_date=dt.date(2025, 1, 6),
+        decision="Make the trial normal",
+        actions="<script>alert(1)</script> roll out to all teams",
+        reviewed_by="Head of Service",
+    )
     got = review.history(con, "m1")
     assert got["decision"].tolist() == ["Make the trial normal"]
     assert got["actions"].iloc[0].startswith("<script>")  # stored as given; pages render it as text
     with pytest.raises(ValueError, match="Write the decision"):
-        review.record(con, measure_id="m1", change_date=dt.date(2025, 1, 6), decision="  ", actions="",
-                      reviewed_by="x")
+        review.record(con, measure_id="m1", change_date=dt.date(2025, 1, 6), decision="  ", actions="", reviewed_by="x")
 
 
 def test_a_steady_trend_is_not_credited_to_the_date() -> None:

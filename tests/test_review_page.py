@@ -34,8 +34,9 @@ def test_a_link_with_a_custom_date_reopens_the_same_verdict(app_env: Path) -> No
 
 
 def test_the_real_redesign_is_an_improvement_with_counted_evidence(app_env: Path) -> None:
-    at = run_page("app_pages/review.py", measure=_name(app_env, "repairs-end-to-end"), period="Last 12 months",
-                  on="2024-04-01")
+    at = run_page(
+        "app_pages/review.py", measure=_name(app_env, "repairs-end-to-end"), period="Last 12 months", on="2024-04-01"
+    )
     head, finding = _verdict(at)
     assert head == "### The change of 1 Apr 2024 improved the system"
     assert "weeks since 1 Apr 2024 are below the old average of 22.2 days" in finding
@@ -47,8 +48,9 @@ def test_the_real_redesign_is_an_improvement_with_counted_evidence(app_env: Path
 
 
 def test_a_proposed_date_is_offered_and_choosing_it_judges_it(app_env: Path) -> None:
-    at = run_page("app_pages/review.py", measure=_name(app_env, "repairs-end-to-end"), period="All time",
-                  on="2023-04-01")
+    at = run_page(
+        "app_pages/review.py", measure=_name(app_env, "repairs-end-to-end"), period="All time", on="2023-04-01"
+    )
     offered = [b for b in at.button if b.key and b.key.startswith("moved-")]
     assert offered and any("Apr 2024" in b.label for b in offered)
     at.button(key="elsewhere").click().run()
@@ -59,8 +61,7 @@ def test_a_proposed_date_is_offered_and_choosing_it_judges_it(app_env: Path) -> 
 
 
 def test_affordable_homes_in_july_2024_is_no_change_and_provisional(app_env: Path) -> None:
-    at = run_page("app_pages/review.py", measure=_name(app_env, "affordable-homes"), period="All time",
-                  on="2024-07-01")
+    at = run_page("app_pages/review.py", measure=_name(app_env, "affordable-homes"), period="All time", on="2024-07-01")
     head, finding = _verdict(at)
     assert head == "### No change at 1 Jul 2024"
     assert "apart from one unusual quarter, Apr–Jun 2025" in finding and "provisional" in finding
@@ -70,18 +71,19 @@ def test_too_early_says_how_many_more_periods(app_env: Path) -> None:
     with store.connect(app_env) as con:
         last = measures.series(con, "missed-bins")["period_start"].max()
     when = (last - pd.Timedelta(weeks=3)).date()  # four weeks since the date, the last one included
-    at = run_page("app_pages/review.py", measure=_name(app_env, "missed-bins"), period="All time",
-                  on=when.isoformat())
+    at = run_page("app_pages/review.py", measure=_name(app_env, "missed-bins"), period="All time", on=when.isoformat())
     head, finding = _verdict(at)
     assert head.startswith("### Too early to tell")
     assert "only 4 weeks since" in finding and "3 more weeks will tell, once the figure for the week of" in finding
 
 
 def test_the_average_moves_in_colour_only_when_the_verdict_claims_a_change(app_env: Path) -> None:
-    quiet = run_page("app_pages/review.py", measure=_name(app_env, "affordable-homes"), period="All time",
-                     on="2024-07-01")
-    changed = run_page("app_pages/review.py", measure=_name(app_env, "repairs-end-to-end"), period="All time",
-                       on="2024-04-01")
+    quiet = run_page(
+        "app_pages/review.py", measure=_name(app_env, "affordable-homes"), period="All time", on="2024-07-01"
+    )
+    changed = run_page(
+        "app_pages/review.py", measure=_name(app_env, "repairs-end-to-end"), period="All time", on="2024-04-01"
+    )
     assert quiet.metric[0].proto.color != changed.metric[0].proto.color
     assert changed.metric[0].proto.color == type(changed.metric[0].proto).MetricColor.Value("GREEN")
     assert quiet.metric[0].proto.color == type(quiet.metric[0].proto).MetricColor.Value("GRAY")
@@ -94,8 +96,10 @@ def test_every_date_the_verdict_names_is_a_date_of_the_data(app_env: Path) -> No
 
     name = _name(app_env, "repairs-demand")
     with store.connect(app_env) as con:
-        first, last = con.execute("SELECT min(period_start), max(period_start) FROM measurement "
-                                  "WHERE measure_id = 'repairs-demand' AND locality_id = 'ALL'").fetchone()
+        first, last = con.execute(
+            "SELECT min(period_start), max(period_start) FROM measurement "
+            "WHERE measure_id = 'repairs-demand' AND locality_id = 'ALL'"
+        ).fetchone()
     for on in ("", "2023-04-03", "2025-06-02"):
         at = run_page("app_pages/review.py", measure=name, period="All time", **({"on": on} if on else {}))
         head, finding = _verdict(at)

@@ -14,8 +14,17 @@ from perf.analysis import measures, stale
 from perf.words import narrative, signal_words
 
 STABLE = re.compile(r"(?<!not a )\bstable\b", re.IGNORECASE)  # "not a stable process" is not a claim of stability
-NAMED = ("above the upper limit", "below the lower limit", "run of", "runs of", "close to the", "signals since",
-         "nearer the", "sigma", "bigger than the process allows")
+NAMED = (
+    "above the upper limit",
+    "below the lower limit",
+    "run of",
+    "runs of",
+    "close to the",
+    "signals since",
+    "nearer the",
+    "sigma",
+    "bigger than the process allows",
+)
 WHEN = re.compile(r"\b(19|20)\d\d\b")  # a year: the signal is dated
 
 
@@ -36,11 +45,15 @@ def _charts(db: Path):
                 continue
             starts = list(phase_rows.loc[phase_rows["measure_id"] == m["measure_id"], "starts_on"])
             positions = measures.phase_positions(data["period_start"], starts)
-            chart = spc.xmr(data["value"].astype(float).to_numpy(), phase_starts=positions,
-                            improvement=m["improvement"])
+            chart = spc.xmr(
+                data["value"].astype(float).to_numpy(), phase_starts=positions, improvement=m["improvement"]
+            )
             for months in (12, 36, None):
-                since = None if months is None else \
-                    data["period_start"].max() - pd.DateOffset(months=months) + pd.Timedelta(days=1)
+                since = (
+                    None
+                    if months is None
+                    else data["period_start"].max() - pd.DateOffset(months=months) + pd.Timedelta(days=1)
+                )
                 shown = data.index if since is None else data.index[data["period_start"] >= since]
                 yield m, place, chart.points.loc[shown], data.loc[shown, "period_start"], chart, data["period_start"]
     con.close()
@@ -83,8 +96,11 @@ def test_the_briefing_screens_from_the_issue_no_longer_say_stable(charts) -> Non
     """Noise complaints and waste failure demand: charts full of runs were "Stable at about ..."."""
     found = {}
     for m, place, points, dates, _chart, _all_dates in charts:
-        if m["measure_id"] in ("noise-complaints", "waste-failure-demand") and place == measures.AREA and \
-                len(points) in (36, 157):
+        if (
+            m["measure_id"] in ("noise-complaints", "waste-failure-demand")
+            and place == measures.AREA
+            and len(points) in (36, 157)
+        ):
             found[m["measure_id"]] = narrative.headline(m.to_dict(), points, dates)
     assert found["noise-complaints"][0] == "Not a stable process: about 115 complaints a month."
     assert "Above the upper limit in Aug 2026" in found["noise-complaints"][1]
@@ -109,8 +125,11 @@ def test_no_sample_sentence_puts_a_plural_after_one(charts) -> None:
     texts = []
     for m, _, points, dates, chart, _all_dates in charts:
         facts = m.to_dict()
-        texts += [narrative.measure_sentence(facts, points, dates), " ".join(narrative.headline(facts, points, dates)),
-                  chart.describe(unit=str(m["unit"]), period_name=str(m["frequency"]))]
+        texts += [
+            narrative.measure_sentence(facts, points, dates),
+            " ".join(narrative.headline(facts, points, dates)),
+            chart.describe(unit=str(m["unit"]), period_name=str(m["frequency"])),
+        ]
     slips = sorted({slip for text in texts for slip in grammar_slips(text)})
     assert not slips, slips
     assert sum("1 " in t for t in texts) > 0  # sentences with a one in them were checked
@@ -123,8 +142,9 @@ def test_a_count_of_one_takes_the_singular() -> None:
     assert narrative.format_value(1, "%") == "1%" and narrative.format_value(1.0, "days", 1) == "1.0 days"
     values = [1.0, 2, 1, 0, 1, 2, 1, 1, 0, 1]
     dates = pd.Series(pd.date_range("2025-01-01", periods=10, freq="MS"))
-    text = narrative.measure_sentence({"unit": "households", "frequency": "month", "aggregation": "sum"},
-                                      spc.xmr(values).points, dates)
+    text = narrative.measure_sentence(
+        {"unit": "households", "frequency": "month", "aggregation": "sum"}, spc.xmr(values).points, dates
+    )
     assert "Latest (October 2025): 1 household." in text and not grammar_slips(text)
     runs = [5.0] * 3 + [9.0, 1, 8, 2, 9, 1, 8, 2, 9, 1, 8] + [9.0] * 7
     said = signal_words.summary(spc.xmr(runs).points, pd.Series(pd.date_range("2024-01-01", periods=21, freq="MS")))

@@ -25,38 +25,68 @@ def _open_item(path: Path) -> tuple[duckdb.DuckDBPyConnection, int]:
 
 
 def test_the_sentence_says_what_where_when_and_which_way() -> None:
-    item = {"measure_name": "Fly-tipping reports", "locality_name": "Lickey Hills", "rule": "outside_limits,shift",
-            "first_period": date(2026, 4, 1), "last_period": date(2026, 10, 1), "frequency": "month",
-            "side": "high", "direction": "concerning"}
+    item = {
+        "measure_name": "Fly-tipping reports",
+        "locality_name": "Lickey Hills",
+        "rule": "outside_limits,shift",
+        "first_period": date(2026, 4, 1),
+        "last_period": date(2026, 10, 1),
+        "frequency": "month",
+        "side": "high",
+        "direction": "concerning",
+    }
     assert signal_answers.sentence(item) == (
         "Fly-tipping reports, Lickey Hills: outside the limits and a run of points on one side of the average, "
-        "from April 2026 to October 2026, higher than usual: concerning.")
-    neutral = {**item, "rule": "two_of_three", "first_period": date(2026, 10, 1), "direction": "neutral",
-               "side": "low"}
+        "from April 2026 to October 2026, higher than usual: concerning."
+    )
+    neutral = {**item, "rule": "two_of_three", "first_period": date(2026, 10, 1), "direction": "neutral", "side": "low"}
     assert signal_answers.sentence(neutral).endswith("in October 2026, lower than usual.")
 
 
 def test_a_one_off_answer_closes_the_item_with_who_and_when(tmp_path: Path) -> None:
     con, sid = _open_item(tmp_path / "t.duckdb")
-    signal_answers.answer(con, sid, Answer(True, "A burst water main flooded the depot.", "Crews moved back.",
-                                           "one_off", exclude_from_limits=True), user="ann", now=LATER)
+    signal_answers.answer(
+        con,
+        sid,
+        Answer(True, "A burst water main flooded the depot.", "Crews moved back.", "one_off", exclude_from_limits=True),
+        user="ann",
+        now=LATER,
+    )
     item = _items(con).iloc[0]
     assert (item["status"], item["closed_by"], item["closed_at"], item["closed_reason"]) == (
-        "closed", "ann", LATER, "answered")
+        "closed",
+        "ann",
+        LATER,
+        "answered",
+    )
     listed = signal_answers.items(con, status="recent", since=date(2025, 3, 1)).iloc[0]
     assert listed["cause"] == "A burst water main flooded the depot." and bool(listed["exclude_from_limits"])
     assert signal_answers.answer_words(listed) == (
         "Cause: A burst water main flooded the depot. Being done: Crews moved back. Outcome: A one-off with a "
-        "known cause; left out of the limits. Answered by ann on 22 Mar 2025.")
+        "known cause; left out of the limits. Answered by ann on 22 Mar 2025."
+    )
     assert signal_answers.items(con, status="open").empty
 
 
 def test_a_system_change_records_the_new_phase_with_its_reason(tmp_path: Path) -> None:
     con, sid = _open_item(tmp_path / "t.duckdb")
-    signal_answers.answer(con, sid, Answer(True, "Bulky waste moved to an online booking.", "", "system_change",
-                                           phase_label="Online bulky waste booking"), user="ann", now=LATER)
+    signal_answers.answer(
+        con,
+        sid,
+        Answer(
+            True,
+            "Bulky waste moved to an online booking.",
+            "",
+            "system_change",
+            phase_label="Online bulky waste booking",
+        ),
+        user="ann",
+        now=LATER,
+    )
     phase = con.execute("SELECT measure_id, starts_on, label, description FROM phase").fetchall()
-    assert phase == [("calls", date(2025, 1, 1), "Online bulky waste booking", "Bulky waste moved to an online booking.")]
+    assert phase == [
+        ("calls", date(2025, 1, 1), "Online bulky waste booking", "Bulky waste moved to an online booking.")
+    ]
     log = con.execute("SELECT changed_by, new_value FROM change_log WHERE table_name = 'phase'").fetchall()
     assert log == [("ann", f"phase 'Online bulky waste booking' starts (answer to signal {sid})")]
 
@@ -97,8 +127,12 @@ def test_an_incomplete_answer_names_each_field_and_saves_nothing(tmp_path: Path)
 def test_a_phase_that_does_not_start_a_period_is_refused(tmp_path: Path) -> None:
     con, sid = _open_item(tmp_path / "t.duckdb")
     with pytest.raises(errors.InputError, match="not the start of a month"):
-        signal_answers.answer(con, sid, Answer(True, "New rota.", "", "system_change", phase_label="Rota",
-                                               phase_starts_on=date(2025, 1, 15)), user="ann")
+        signal_answers.answer(
+            con,
+            sid,
+            Answer(True, "New rota.", "", "system_change", phase_label="Rota", phase_starts_on=date(2025, 1, 15)),
+            user="ann",
+        )
 
 
 def test_an_unknown_item_is_refused(tmp_path: Path) -> None:
@@ -128,8 +162,10 @@ def test_the_list_filters_public_view_to_published_measures(tmp_path: Path) -> N
 
 def test_a_user_is_the_owner_their_username_or_email_names(tmp_path: Path) -> None:
     con = _db(tmp_path / "t.duckdb")
-    con.execute("INSERT INTO app_user (username, display_name, role, password_hash, created_at) "
-                "VALUES ('ann', 'Ann', 'officer', 'x', TIMESTAMP '2025-01-01')")
+    con.execute(
+        "INSERT INTO app_user (username, display_name, role, password_hash, created_at) "
+        "VALUES ('ann', 'Ann', 'officer', 'x', TIMESTAMP '2025-01-01')"
+    )
     signal_answers.set_owner(con, "Head of Streets (Ann)", "Ann.Smith@council.example", "ann", user="admin")
     assert signal_answers.owners_of(con, "ann") == ["Head of Streets (Ann)"]
     assert signal_answers.owners_of(con, "ann.smith@council.example") == ["Head of Streets (Ann)"]
@@ -145,8 +181,13 @@ def test_a_one_off_left_out_of_the_limits_no_longer_widens_them(tmp_path: Path, 
     """A burst of 300 widens the limits so far that 125 next month looks ordinary; left out, it does not."""
     con = _db(tmp_path / "t.duckdb")
     burst = entry.enter_value(con, "calls", date(2025, 1, 1), None, 300, user="amy", now=NOW)
-    signal_answers.answer(con, burst.signals.new[0], Answer(True, "A storm.", "", "one_off",
-                                                            exclude_from_limits=leave_out), user="ann", now=NOW)
+    signal_answers.answer(
+        con,
+        burst.signals.new[0],
+        Answer(True, "A storm.", "", "one_off", exclude_from_limits=leave_out),
+        user="ann",
+        now=NOW,
+    )
     after = entry.enter_value(con, "calls", date(2025, 2, 1), None, 125, user="amy", now=NOW)
     assert len(after.signals.new) == (1 if leave_out else 0)
     spans = signal_answers.excluded(con, "calls", "ALL")

@@ -23,13 +23,17 @@ def _db(path: Path, *, improvement: str = "down") -> duckdb.DuckDBPyConnection:
     """One monthly measure for the whole area and one recorded by two wards, two years of steady values."""
     con = duckdb.connect(str(path))
     store.create_schema(con)
-    con.executemany("INSERT INTO locality (locality_id, name, kind, parent_id) VALUES (?, ?, ?, ?)", [
-        ("ALL", "Whole area", "area", None), ("W1", "Ward 1", "ward", "ALL"), ("W2", "Ward 2", "ward", "ALL")])
+    con.executemany(
+        "INSERT INTO locality (locality_id, name, kind, parent_id) VALUES (?, ?, ?, ?)",
+        [("ALL", "Whole area", "area", None), ("W1", "Ward 1", "ward", "ALL"), ("W2", "Ward 2", "ward", "ALL")],
+    )
     con.execute("INSERT INTO purpose (purpose_id, name, kind) VALUES ('P', 'Keep my place clean', 'strategic')")
     for mid, by_ward in (("calls", False), ("tips", True)):
-        con.execute("INSERT INTO measure (measure_id, name, purpose_id, kind, unit, frequency, improvement, owner,"
-                    " by_locality) VALUES (?, ?, 'P', 'strategic', 'reports', 'month', ?, 'Head of Streets (Ann)', ?)",
-                    [mid, mid.capitalize(), improvement, by_ward])
+        con.execute(
+            "INSERT INTO measure (measure_id, name, purpose_id, kind, unit, frequency, improvement, owner,"
+            " by_locality) VALUES (?, ?, 'P', 'strategic', 'reports', 'month', ?, 'Head of Streets (Ann)', ?)",
+            [mid, mid.capitalize(), improvement, by_ward],
+        )
     rows = [("calls", m.date(), "ALL", v) for m, v in zip(MONTHS, STEADY, strict=True)]
     rows += [("tips", m.date(), w, v / 2) for w in ("W1", "W2") for m, v in zip(MONTHS, STEADY, strict=True)]
     con.executemany("INSERT INTO measurement (measure_id, period_start, locality_id, value) VALUES (?, ?, ?, ?)", rows)
@@ -113,8 +117,10 @@ def test_a_ward_value_opens_an_item_for_that_ward_only(tmp_path: Path) -> None:
 
 def test_an_upload_finds_signals_in_the_same_transaction(tmp_path: Path) -> None:
     con = _db(tmp_path / "t.duckdb")
-    csv = (b"measure_id,period_start,locality_id,value\ncalls,2025-01-01,,170\ntips,2025-01-01,W1,51\n"
-           b"tips,2025-01-01,W2,49\n")
+    csv = (
+        b"measure_id,period_start,locality_id,value\ncalls,2025-01-01,,170\ntips,2025-01-01,W1,51\n"
+        b"tips,2025-01-01,W2,49\n"
+    )
     _, done = save.load_upload(con, csv, "jan.csv", user="amy", now=NOW)
     assert done is not None and len(done.signals.new) == 1
     assert _items(con)["found_by"].tolist() == ["amy"]
@@ -154,8 +160,14 @@ def test_every_measure_is_looked_at_within_a_second_on_the_sample(sample_db: Pat
 
 
 def test_unsorted_values_are_refused() -> None:
-    values = pd.DataFrame({"measure_id": ["b", "a"], "locality_id": ["ALL", "ALL"],
-                           "period_start": [date(2024, 1, 1)] * 2, "value": [1.0, 2.0]})
+    values = pd.DataFrame(
+        {
+            "measure_id": ["b", "a"],
+            "locality_id": ["ALL", "ALL"],
+            "period_start": [date(2024, 1, 1)] * 2,
+            "value": [1.0, 2.0],
+        }
+    )
     watch = pd.DataFrame({"measure_id": ["a", "b"], "improvement": ["up", "up"], "phase_starts": [None, None]})
     with pytest.raises(ValueError, match="sorted"):
         signal_items.runs(values.iloc[[0, 1, 0]], watch)

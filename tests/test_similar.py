@@ -19,10 +19,12 @@ from perf.analysis import published, similar
 
 def frame(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["area_code", "period_start", "value"]).assign(
-        period_start=lambda f: pd.to_datetime(f["period_start"]))
+        period_start=lambda f: pd.to_datetime(f["period_start"])
+    )
 
 
 # --- code changes ---------------------------------------------------------------------------------
+
 
 def test_successor_follows_chains() -> None:
     assert published.successor("E07000190") == "E06000066"  # Taunton Deane -> SWT (2019) -> Somerset (2023)
@@ -41,8 +43,13 @@ def test_counts_move_to_the_successor_as_the_sum_of_predecessors() -> None:
 
 
 def test_a_period_missing_a_predecessor_is_left_out_not_undercounted() -> None:
-    rows = [("E07000150", "2020-01-01", 1.0), ("E07000152", "2020-01-01", 2.0), ("E07000153", "2020-01-01", 3.0),
-            ("E07000156", "2020-01-01", 4.0), ("E07000150", "2020-02-01", 5.0)]  # February: only Corby
+    rows = [
+        ("E07000150", "2020-01-01", 1.0),
+        ("E07000152", "2020-01-01", 2.0),
+        ("E07000153", "2020-01-01", 3.0),
+        ("E07000156", "2020-01-01", 4.0),
+        ("E07000150", "2020-02-01", 5.0),
+    ]  # February: only Corby
     moved, notes = published.to_current(frame(rows), additive=True)
     assert moved["period_start"].tolist() == [pd.Timestamp("2020-01-01")]
     assert "1 period where only some of them have a figure is left out" in notes["E06000061"]
@@ -52,8 +59,13 @@ def test_a_period_missing_a_predecessor_is_left_out_not_undercounted() -> None:
 
 
 def test_the_successors_own_figure_is_never_added_to_its_predecessors() -> None:
-    rows = [("E06000060", "2020-01-01", 100.0), ("E07000004", "2020-01-01", 30.0),
-            ("E07000005", "2020-01-01", 20.0), ("E07000006", "2020-01-01", 10.0), ("E07000007", "2020-01-01", 40.0)]
+    rows = [
+        ("E06000060", "2020-01-01", 100.0),
+        ("E07000004", "2020-01-01", 30.0),
+        ("E07000005", "2020-01-01", 20.0),
+        ("E07000006", "2020-01-01", 10.0),
+        ("E07000007", "2020-01-01", 40.0),
+    ]
     moved, notes = published.to_current(frame(rows), additive=True)
     assert moved["value"].tolist() == [100.0]  # not 200
     assert "successor's own figure" in notes["E06000060"]
@@ -69,6 +81,7 @@ def test_a_rate_is_never_added_up_its_series_ends_with_a_note() -> None:
 
 # --- population of the year -------------------------------------------------------------------------
 
+
 def test_population_is_interpolated_between_censuses_and_says_which_it_used() -> None:
     census = pd.DataFrame({"area_code": ["A", "A"], "year": [2011, 2021], "population": [1000.0, 2000.0]})
     pop = published.population_by_year(census, [2009, 2011, 2016, 2021, 2024]).set_index("year")
@@ -80,16 +93,20 @@ def test_population_is_interpolated_between_censuses_and_says_which_it_used() ->
 def test_rate_uses_the_population_of_its_own_year() -> None:
     census = pd.DataFrame({"area_code": ["A", "A"], "year": [2011, 2021], "population": [1000.0, 2000.0]})
     pop = published.population_by_year(census, [2011, 2016])
-    rates = published.per_thousand(frame([("A", "2011-05-01", 3.0), ("A", "2016-05-01", 3.0), ("B", "2016-05-01", 1.0)]),
-                                   pop)
+    rates = published.per_thousand(
+        frame([("A", "2011-05-01", 3.0), ("A", "2016-05-01", 3.0), ("B", "2016-05-01", 1.0)]), pop
+    )
     assert rates["value"].tolist() == [3.0, 2.0]  # 3 per 1,000 on 1,000; 3 per 1,500 = 2 per 1,000; B: no population
 
 
 # --- the group's middle and spread ---------------------------------------------------------------
 
+
 def test_median_and_mad_are_exact_and_unscaled() -> None:
-    values = frame([(c, "2020-01-01", v) for c, v in zip("ABCDE", [1.0, 2.0, 3.0, 4.0, 100.0], strict=True)]
-                   + [("A", "2020-02-01", 5.0), ("B", "2020-02-01", 7.0)])
+    values = frame(
+        [(c, "2020-01-01", v) for c, v in zip("ABCDE", [1.0, 2.0, 3.0, 4.0, 100.0], strict=True)]
+        + [("A", "2020-02-01", 5.0), ("B", "2020-02-01", 7.0)]
+    )
     band = published.median_mad(values).set_index("period_start")
     jan, feb = band.loc[pd.Timestamp("2020-01-01")], band.loc[pd.Timestamp("2020-02-01")]
     assert (jan["median"], jan["mad"], jan["councils"]) == (3.0, 1.0, 5)  # |x-3| = 2,1,0,1,97 -> median 1
@@ -98,14 +115,24 @@ def test_median_and_mad_are_exact_and_unscaled() -> None:
 
 
 def test_neighbours_of_the_same_tier_keep_their_rank_order() -> None:
-    neighbours = pd.DataFrame({"area_code": "E07000234", "basis": "global", "rank": [1, 2, 3, 4],
-                               "neighbour_code": ["E06000037", "E07000084", "W06000021", "E07000089"]})
+    neighbours = pd.DataFrame(
+        {
+            "area_code": "E07000234",
+            "basis": "global",
+            "rank": [1, 2, 3, 4],
+            "neighbour_code": ["E06000037", "E07000084", "W06000021", "E07000089"],
+        }
+    )
     assert published.neighbour_group(neighbours, "E07000234") == ["E07000234", "E07000084", "E07000089"]
     assert published.neighbour_group(neighbours, "E07000234", same_tier=False, most=3) == [
-        "E07000234", "E06000037", "E07000084"]
+        "E07000234",
+        "E06000037",
+        "E07000084",
+    ]
 
 
 # --- phases where a level shifted for good -------------------------------------------------------
+
 
 def test_a_sustained_shift_starts_a_new_phase_and_a_stable_series_keeps_one() -> None:
     rng = np.random.default_rng(1)
@@ -136,8 +163,9 @@ def test_bromsgrove_and_its_same_tier_neighbours_on_real_data(sample_db: Path) -
     assert dec * expected_pop / 1000 == pytest.approx(round(dec * expected_pop / 1000), abs=1e-6)
     assert "interpolated between Census 2011 and 2021 for 2012–2020" in result.population_used
     assert any("FixMyStreet" in s for s in result.sources)
-    assert result.sentences["E07000234"].startswith(("Stable at about", "Not a stable process", "No signal since",
-                                                     "0.", "1."))
+    assert result.sentences["E07000234"].startswith(
+        ("Stable at about", "Not a stable process", "No signal since", "0.", "1.")
+    )
     assert "per 1,000" in result.sentences["E07000234"]
     figures = similar.figures(result)
     assert {"area_code", "period_start", "value", "unit", "source"} <= set(figures.columns)
@@ -181,7 +209,9 @@ def test_rare_reports_are_said_to_be_few_and_small_rates_keep_two_significant_fi
     said = result.sentences["E07000236"]
     shown = result.points[result.points["area_code"] == "E07000236"]
     zeros, total = int((shown["published"] == 0).sum()), len(shown)
-    assert said == (f"Few reports: none in {zeros} of the {total} months shown ({int(shown['published'].sum())} "
-                    f"report{'s' if shown['published'].sum() != 1 else ''} in all), too few for a monthly chart to "
-                    "say much.")
+    assert said == (
+        f"Few reports: none in {zeros} of the {total} months shown ({int(shown['published'].sum())} "
+        f"report{'s' if shown['published'].sum() != 1 else ''} in all), too few for a monthly chart to "
+        "say much."
+    )
     assert not any("0.00 per 1,000" in s for s in result.sentences.values())

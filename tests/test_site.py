@@ -85,11 +85,13 @@ def test_every_link_between_pages_leads_to_a_page(built: site.Built) -> None:
             assert (page.parent / href).resolve().exists(), f"{page.relative_to(built.folder)} links to {href}"
 
 
-def test_the_command_line_writes_a_snapshot_and_the_site_from_it(tmp_path: Path,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_line_writes_a_snapshot_and_the_site_from_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = tiny_db.build(tmp_path / "council.duckdb")
-    assert main(["publish", "--out", str(tmp_path / "snap"), "--static", str(tmp_path / "www"),
-                 "--db", str(source)]) == 0
+    assert (
+        main(["publish", "--out", str(tmp_path / "snap"), "--static", str(tmp_path / "www"), "--db", str(source)]) == 0
+    )
     assert "pages" in capsys.readouterr().out
     first = (tmp_path / "www" / "index.html").read_text()
     assert main(["publish", "--static", str(tmp_path / "www"), "--db", str(source)]) == 0  # rebuilt in place
@@ -125,15 +127,15 @@ def _main(page: Path) -> str:
 
 
 def test_each_council_has_a_similar_page_for_every_published_measure_linked_and_in_the_sitemap(
-        sample_site: site.Built, sample_copy: Path) -> None:
+    sample_site: site.Built, sample_copy: Path
+) -> None:
     expected, skipped = set(), set()
     with store.connect(sample_copy, read_only=True) as con:
         metrics = list(similar.metrics(con)["metric_id"])
         for code in ("E07000234", "E07000236"):  # Bromsgrove and Redditch, the sample's councils
             group = similar.group(con, code)
             for m in metrics:  # a page wherever the council has figures of its own
-                (expected if code in similar.compare(con, m, group).codes else skipped).add(
-                    f"similar/{code}/{m}.html")
+                (expected if code in similar.compare(con, m, group).codes else skipped).add(f"similar/{code}/{m}.html")
     assert len(metrics) > 40 and len(expected) > 70  # FixMyStreet's groups and categories, the ONS indicators
     assert not skipped & set(sample_site.urls)
     assert expected <= set(sample_site.urls)
@@ -151,13 +153,15 @@ def test_each_council_has_a_similar_page_for_every_published_measure_linked_and_
 
 
 def test_a_similar_page_shows_every_council_on_its_own_chart_with_the_engines_words(
-        sample_site: site.Built, sample_copy: Path) -> None:
+    sample_site: site.Built, sample_copy: Path
+) -> None:
     with store.connect(sample_copy, read_only=True) as con:
         group = similar.group(con, "E07000234")
         result = similar.compare(con, "fms-all", group)
     page = _main(sample_site.folder / SIMILAR_PAGE).strip()
-    assert page.startswith("<h1>FixMyStreet reports: all problems per 1,000 residents, a month: Bromsgrove and "
-                           "similar councils</h1>")
+    assert page.startswith(
+        "<h1>FixMyStreet reports: all problems per 1,000 residents, a month: Bromsgrove and similar councils</h1>"
+    )
     assert "Bromsgrove and the 12 district councils among ONS&#x27;s 20 nearest neighbours" in page
     charts = re.findall(r'aria-label="Small control chart for ([^"]+)"', page)
     assert charts == [html.escape(result.names[c]) for c in result.codes] and charts[0] == "Bromsgrove"
@@ -183,8 +187,11 @@ def test_a_similar_page_names_its_sources_and_an_ons_page_only_its_own(sample_si
     assert "Rates per 1,000 residents use the population" not in ons  # a percentage: no population needed
 
 
-RANK_WORDS = re.compile(r"\b(rank(ed|ing|s)?|league|position|top|bottom|best|worst|red|amber|green|RAG|"
-                        r"\d+(st|nd|rd|th)|above average|below average)\b", re.IGNORECASE)
+RANK_WORDS = re.compile(
+    r"\b(rank(ed|ing|s)?|league|position|top|bottom|best|worst|red|amber|green|RAG|"
+    r"\d+(st|nd|rd|th)|above average|below average)\b",
+    re.IGNORECASE,
+)
 
 
 def test_no_similar_page_ranks_the_councils(sample_site: site.Built) -> None:
@@ -204,11 +211,14 @@ def test_no_similar_page_ranks_the_councils(sample_site: site.Built) -> None:
 
 
 def test_council_figures_on_similar_pages_are_shown_in_full_as_the_app_shows_them(
-        sample_site: site.Built, sample_copy: Path) -> None:
+    sample_site: site.Built, sample_copy: Path
+) -> None:
     """Whole-council figures, published openly by their sources: the small-count rule is for wards."""
     with store.connect(sample_copy, read_only=True) as con:
-        raw = con.execute("SELECT value FROM published_value WHERE metric_id = 'fms-all' AND area_code = 'E07000234' "
-                          "AND period_start = DATE '2007-03-01'").fetchall()
+        raw = con.execute(
+            "SELECT value FROM published_value WHERE metric_id = 'fms-all' AND area_code = 'E07000234' "
+            "AND period_start = DATE '2007-03-01'"
+        ).fetchall()
         result = similar.compare(con, "fms-all", similar.group(con, "E07000234"))
     assert raw == [(1.0,)]  # one report in March 2007: a count under 5, for the whole council
     pts = result.points[result.points["area_code"] == "E07000234"]
@@ -224,8 +234,9 @@ def test_a_site_without_published_figures_has_no_similar_pages_or_links(built: s
     assert "similar.html" not in _all_text(built)
 
 
-def test_a_reader_during_republishing_always_finds_a_whole_site(built: site.Built, tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_reader_during_republishing_always_finds_a_whole_site(
+    built: site.Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """DIR is a link swapped by one rename: a reader polling while the site is rebuilt never misses a file.
 
     The gap two renames would leave lasts microseconds, too short for a poller to hit reliably, so each

@@ -185,8 +185,10 @@ def test_the_label_follows_the_priority_outside_trend_two_of_three_shift():
 
 @pytest.mark.parametrize(
     ("values", "warning"),
-    [([], "The chart has no values, so there are no limits yet."),
-     ([4.0], "The chart has only 1 value, so there are no limits yet.")],
+    [
+        ([], "The chart has no values, so there are no limits yet."),
+        ([4.0], "The chart has only 1 value, so there are no limits yet."),
+    ],
 )
 def test_too_few_values_for_limits_warn(values, warning):
     chart = spc.xmr(values)
@@ -241,8 +243,7 @@ def test_assurance_against_the_latest_limits(improvement, target, expected):
 def test_describe_a_stable_process():
     text = spc.xmr([1100.0, 1200] * 13).describe(unit="contacts", period_name="week")
     assert text == (
-        "Stable at about 1,150 contacts a week; expect between 884 and 1,416; "
-        "no signal in the last 26 weeks."
+        "Stable at about 1,150 contacts a week; expect between 884 and 1,416; no signal in the last 26 weeks."
     )
 
 

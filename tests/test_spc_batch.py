@@ -39,7 +39,9 @@ def long_frame(series: list[np.ndarray]) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("rules", ["mdc", "wheeler", "western_electric", "anhoej"])
-@pytest.mark.parametrize("options", [{}, {"screen_outliers": True}, {"moving_range": "median"}, {"baseline_points": 20}])
+@pytest.mark.parametrize(
+    "options", [{}, {"screen_outliers": True}, {"moving_range": "median"}, {"baseline_points": 20}]
+)
 def test_batch_points_equal_xmr_point_for_point(rules, options):
     series = seeded_series()
     batch = spc.batch_points(long_frame(series), rules=rules, improvement="up", **options)

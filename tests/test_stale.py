@@ -89,10 +89,13 @@ def test_customer_services_contacts_are_flagged_on_the_sample_data(sample_db: Pa
     assert round(chart.points["lower"].iloc[-1]) == 796 and round(chart.points["upper"].iloc[-1]) == 1185
     since = stale.changed_since(chart.points, data["period_start"])
     assert since is not None and pd.Timestamp("2025-03-01") <= since <= pd.Timestamp("2025-05-01")
-    sentence = narrative.measure_sentence({"unit": "contacts", "frequency": "week"}, chart.points,
-                                          data["period_start"], changed_since=since)
-    assert f"The system has changed since {since:%b %Y}: the limits (between 796 and 1,185 contacts) no longer " \
-           "describe it." in sentence
+    sentence = narrative.measure_sentence(
+        {"unit": "contacts", "frequency": "week"}, chart.points, data["period_start"], changed_since=since
+    )
+    assert (
+        f"The system has changed since {since:%b %Y}: the limits (between 796 and 1,185 contacts) no longer "
+        "describe it." in sentence
+    )
     assert "expect between" not in sentence
 
 

@@ -9,8 +9,13 @@ from perf.output import status
 
 
 def frame(measure: str, values: list[float]) -> pd.DataFrame:
-    return pd.DataFrame({"measure_id": measure, "value": values,
-                         "period_start": pd.date_range("2024-01-01", periods=len(values), freq="MS")})
+    return pd.DataFrame(
+        {
+            "measure_id": measure,
+            "value": values,
+            "period_start": pd.date_range("2024-01-01", periods=len(values), freq="MS"),
+        }
+    )
 
 
 def measures_of(**columns: list[object]) -> pd.DataFrame:

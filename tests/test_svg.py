@@ -49,11 +49,17 @@ def test_an_xmr_chart_draws_every_point_with_its_shape_and_says_what_it_is() -> 
     assert root.get("role") == "img" and root.get("aria-label") == "Control chart of repairs"
     tips = re.findall(r"<title>([^<]*\. Average [^<]*)</title>", markup)
     assert len(tips) == len(values)
-    assert tips[10].startswith("11 Mar 2024: 30. ") and tips[10].endswith(f"{POINT_STYLE['special_cause_improvement'][0]}.")
+    assert tips[10].startswith("11 Mar 2024: 30. ") and tips[10].endswith(
+        f"{POINT_STYLE['special_cause_improvement'][0]}."
+    )
+
     # the signal is drawn as the improvement triangle, in its colour; the rest as common-cause circles
     def marks(tag: str, kind: str) -> list[ET.Element]:  # plotted points carry a <title>; the legend's do not
-        return [el for el in root.iter(f"{NS}{tag}")
-                if el.get("fill") == POINT_STYLE[kind][1] and el.find(f"{NS}title") is not None]
+        return [
+            el
+            for el in root.iter(f"{NS}{tag}")
+            if el.get("fill") == POINT_STYLE[kind][1] and el.find(f"{NS}title") is not None
+        ]
 
     assert len(marks("path", "special_cause_improvement")) == 1
     assert len(marks("circle", "common_cause")) == len(values) - 1
@@ -63,8 +69,11 @@ def test_limits_are_drawn_per_phase_and_a_redesign_is_marked() -> None:
     points, dates = weekly([20.0] * 4 + [21, 19, 22, 20] + [10, 11, 9, 10, 11, 9, 10, 11], phase_starts=(8,))
     markup = svg.xmr_chart(points, dates, title="T", y_title="Y", phase_labels={1: "New way of working"})
     assert "New way of working" in markup
-    centres = [el for el in parse(markup).iter(f"{NS}polyline")
-               if el.get("stroke") == "#333333" and el.get("stroke-dasharray") is None]
+    centres = [
+        el
+        for el in parse(markup).iter(f"{NS}polyline")
+        if el.get("stroke") == "#333333" and el.get("stroke-dasharray") is None
+    ]
     assert len(centres) == 2  # one centre line a phase
     levels = {round(float(pt.split(",")[1]), 1) for el in centres for pt in el.get("points", "").split()}
     assert len(levels) == 2  # each flat at its own phase's average
@@ -81,10 +90,23 @@ def test_a_hidden_period_breaks_the_line_and_draws_no_point() -> None:
 
 
 def test_stacked_bars_stack_each_period_to_its_total() -> None:
-    frame = pd.DataFrame({"period_start": pd.to_datetime(["2025-01-06", "2025-01-06", "2025-01-13", "2025-01-13"]),
-                          "contacts": [30, 10, 20, 20], "type": ["Value demand", "Failure demand"] * 2})
-    markup = svg.stacked_bars(frame, x="period_start", y="contacts", colour="type", title="T", y_title="Contacts",
-                              domain=["Value demand", "Failure demand"], palette=list(vocabulary.DEMAND_COLOURS.values()))
+    frame = pd.DataFrame(
+        {
+            "period_start": pd.to_datetime(["2025-01-06", "2025-01-06", "2025-01-13", "2025-01-13"]),
+            "contacts": [30, 10, 20, 20],
+            "type": ["Value demand", "Failure demand"] * 2,
+        }
+    )
+    markup = svg.stacked_bars(
+        frame,
+        x="period_start",
+        y="contacts",
+        colour="type",
+        title="T",
+        y_title="Contacts",
+        domain=["Value demand", "Failure demand"],
+        palette=list(vocabulary.DEMAND_COLOURS.values()),
+    )
     bars = [el for el in parse(markup).iter(f"{NS}rect") if el.find(f"{NS}title") is not None]
     heights = [float(el.get("height", 0)) for el in bars]
     assert len(bars) == 4
@@ -94,8 +116,14 @@ def test_stacked_bars_stack_each_period_to_its_total() -> None:
 
 
 def test_a_pareto_puts_the_largest_first_and_runs_to_the_whole() -> None:
-    natures = pd.DataFrame({"nature": ["Chasing", "Not fixed", "Missed"], "demand": [60, 30, 10],
-                            "share": [0.6, 0.3, 0.1], "cumulative_share": [0.6, 0.9, 1.0]})
+    natures = pd.DataFrame(
+        {
+            "nature": ["Chasing", "Not fixed", "Missed"],
+            "demand": [60, 30, 10],
+            "share": [0.6, 0.3, 0.1],
+            "cumulative_share": [0.6, 0.9, 1.0],
+        }
+    )
     markup = svg.pareto(natures, title="Failure demand by nature")
     root = parse(markup)
     bars = [el for el in root.iter(f"{NS}rect") if el.find(f"{NS}title") is not None]
@@ -110,15 +138,28 @@ def test_bins_keep_every_case_and_the_histogram_marks_the_limit() -> None:
     frame = svg.bins(ages, counts, unit="days")
     assert frame["count"].sum() == 200 and len(frame) <= 40
     assert (frame["end"] - frame["start"]).nunique() == 1 and frame["start"].iloc[0] == 0
-    markup = svg.histogram(frame, title="Open cases by age so far", x_title="Age (days)", y_title="Open cases",
-                           marker=120, marker_label="Upper limit: 120 days")
+    markup = svg.histogram(
+        frame,
+        title="Open cases by age so far",
+        x_title="Age (days)",
+        y_title="Open cases",
+        marker=120,
+        marker_label="Upper limit: 120 days",
+    )
     assert len([el for el in parse(markup).iter(f"{NS}rect") if el.find(f"{NS}title") is not None]) == len(frame)
     assert "Upper limit: 120 days" in markup
 
 
 def test_the_tile_map_draws_a_tile_a_ward_darker_for_higher_with_readable_initials() -> None:
-    frame = pd.DataFrame({"locality_name": ["Alvechurch South", "Hagley West", "Sidemoor"], "grid_x": [1, 2, 2],
-                          "grid_y": [1, 1, 2], "value": [1.0, 5.0, 9.0], "council": ["Bromsgrove"] * 3})
+    frame = pd.DataFrame(
+        {
+            "locality_name": ["Alvechurch South", "Hagley West", "Sidemoor"],
+            "grid_x": [1, 2, 2],
+            "grid_y": [1, 1, 2],
+            "value": [1.0, 5.0, 9.0],
+            "council": ["Bromsgrove"] * 3,
+        }
+    )
     markup = svg.tile_map(frame, value_title="reports per 1,000", title="Latest 3 months, by ward")
     tiles = [el for el in parse(markup).iter(f"{NS}rect") if el.get("rx") == "3"]
     assert len(tiles) == 3

@@ -19,6 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_code_passes_mypy_strict(paths: list[str]) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", *paths],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, f"mypy --strict {' '.join(paths)} failed:\n{result.stdout}{result.stderr}"

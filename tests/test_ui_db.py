@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-SCRIPT = '''
+SCRIPT = """
 import streamlit as st
 from ui.db import cached_query
 
@@ -26,11 +26,12 @@ def second(con, n):
 st.write(repr(first(1)))
 st.write(repr(second(1)))
 st.write(repr(first(1)))
-'''
+"""
 
 
-def test_two_cached_queries_with_the_same_arguments_keep_their_own_results(app_env: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_cached_queries_with_the_same_arguments_keep_their_own_results(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent))
     at = AppTest.from_string(SCRIPT, default_timeout=30).run()
     assert not at.exception, at.exception
@@ -40,7 +41,7 @@ def test_two_cached_queries_with_the_same_arguments_keep_their_own_results(app_e
     assert at.session_state["calls"] == [("first", 1), ("second", 1)]
 
 
-RUN_SCRIPT = '''
+RUN_SCRIPT = """
 import streamlit as st
 from perf import store
 from ui import db
@@ -79,14 +80,14 @@ try:
 finally:
     db.end_run()
     db._open = real_open
-'''
+"""
 
 
 def test_a_write_in_a_run_is_seen_by_the_rest_of_that_run_and_an_outside_write_by_the_next(
-        sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The data version is read once a run, so it must be forgotten after a write, and re-read next run."""
     import shutil
-
 
     copy = tmp_path / "outside_in.duckdb"
     shutil.copyfile(sample_db, copy)

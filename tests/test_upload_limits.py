@@ -26,8 +26,11 @@ def test_a_csv_with_more_rows_than_the_limit_is_refused(monkeypatch: pytest.Monk
     monkeypatch.setattr(read, "MAX_ROWS", 100)
     ok = (HEADER + "calls,2024-06-03,1\n" * 100).encode()
     assert len(read.read_upload(ok, "v.csv").frame) == 100
-    with pytest.raises(errors.InputError, match=r"^v.csv has more than 100 rows; the limit is 100 rows a file\. "
-                                              r"Split it into smaller files"):
+    with pytest.raises(
+        errors.InputError,
+        match=r"^v.csv has more than 100 rows; the limit is 100 rows a file\. "
+        r"Split it into smaller files",
+    ):
         read.read_upload((HEADER + "calls,2024-06-03,1\n" * 101).encode(), "v.csv")
 
 
@@ -46,8 +49,9 @@ def test_a_header_that_matches_nothing_stops_the_read_at_once() -> None:
     assert result.problems[0].row == 1 and "header row doesn't match" in result.problems[0].reason
 
 
-def test_a_zip_bomb_workbook_is_refused_before_openpyxl_reads_it(tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_zip_bomb_workbook_is_refused_before_openpyxl_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(read, "MAX_ROWS", 1000)
     bomb = tmp_path / "bomb.xlsx"
     zip_bomb(bomb, 5000)

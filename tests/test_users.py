@@ -23,8 +23,9 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture()
 def officer(db: duckdb.DuckDBPyConnection) -> users.User:
-    return users.create_user(db, " Amy.Smith ", PASSWORD, "officer", display_name="Amy Smith",
-                             created_by="admin1", cost=FAST, now=NOW)
+    return users.create_user(
+        db, " Amy.Smith ", PASSWORD, "officer", display_name="Amy Smith", created_by="admin1", cost=FAST, now=NOW
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -49,10 +50,16 @@ def test_a_wrong_password_does_not_verify(attempt: str) -> None:
     assert not users.verify_password(attempt, users.hash_password(PASSWORD, cost=FAST))
 
 
-@pytest.mark.parametrize("stored", [
-    "", "plain", "bcrypt$xyz", "scrypt$n=1000,r=8,p=1$AAAA$AAAA",  # n not a power of two
-    "scrypt$n=4194304,r=8,p=1$AAAA$AAAA",  # would need 4 GiB: refused, not attempted
-])
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "",
+        "plain",
+        "bcrypt$xyz",
+        "scrypt$n=1000,r=8,p=1$AAAA$AAAA",  # n not a power of two
+        "scrypt$n=4194304,r=8,p=1$AAAA$AAAA",  # would need 4 GiB: refused, not attempted
+    ],
+)
 def test_a_malformed_or_hostile_hash_never_verifies(stored: str) -> None:
     assert not users.verify_password(PASSWORD, stored)
     assert users.needs_rehash(stored)
@@ -89,17 +96,21 @@ def test_wrong_password_unknown_user_and_locked_account_get_the_same_answer(
     assert wrong.locked_until is None and locked.locked_until is None  # nothing to tell them apart
 
 
-def test_one_client_is_stopped_before_it_can_lock_an_account(db: duckdb.DuckDBPyConnection,
-                                                             officer: users.User) -> None:
+def test_one_client_is_stopped_before_it_can_lock_an_account(
+    db: duckdb.DuckDBPyConnection, officer: users.User
+) -> None:
     throttle = users.Throttle()
     for i in range(users.CLIENT_MAX_FAILED + 10):
-        users.sign_in(db, "amy.smith", "guess", client="attacker", now=NOW + timedelta(seconds=i), cost=FAST,
-                      throttle=throttle)
+        users.sign_in(
+            db, "amy.smith", "guess", client="attacker", now=NOW + timedelta(seconds=i), cost=FAST, throttle=throttle
+        )
     # only the allowance reached the account, far short of a lock
     assert db.execute("SELECT failed_attempts, locked_until FROM app_user").fetchall() == [
-        (users.CLIENT_MAX_FAILED, None)]
-    assert not users.sign_in(db, "amy.smith", PASSWORD, client="attacker", now=NOW, cost=FAST,
-                             throttle=throttle).ok  # the attacker's client is refused even the right password
+        (users.CLIENT_MAX_FAILED, None)
+    ]
+    assert not users.sign_in(
+        db, "amy.smith", PASSWORD, client="attacker", now=NOW, cost=FAST, throttle=throttle
+    ).ok  # the attacker's client is refused even the right password
     assert users.sign_in(db, "amy.smith", PASSWORD, client="amy's laptop", now=NOW, cost=FAST, throttle=throttle).ok
     later = NOW + timedelta(minutes=users.CLIENT_MINUTES, seconds=30)
     assert users.sign_in(db, "amy.smith", PASSWORD, client="attacker", now=later, cost=FAST, throttle=throttle).ok
@@ -109,7 +120,8 @@ def test_many_clients_lock_the_account_for_15_minutes(db: duckdb.DuckDBPyConnect
     for i in range(users.MAX_FAILED):
         users.sign_in(db, "amy.smith", "guess", client=f"client{i // 2}", now=NOW + timedelta(seconds=i), cost=FAST)
     assert db.execute("SELECT locked_until FROM app_user").fetchall() == [
-        (NOW + timedelta(seconds=users.MAX_FAILED - 1, minutes=users.LOCK_MINUTES),)]
+        (NOW + timedelta(seconds=users.MAX_FAILED - 1, minutes=users.LOCK_MINUTES),)
+    ]
     locked = users.sign_in(db, "amy.smith", PASSWORD, client="amy's laptop", now=NOW + timedelta(minutes=10), cost=FAST)
     assert not locked.ok and locked.message == users.WRONG
     later = users.sign_in(db, "amy.smith", PASSWORD, client="amy's laptop", now=NOW + timedelta(minutes=16), cost=FAST)
@@ -132,15 +144,18 @@ def test_after_a_lock_runs_out_the_count_starts_again(db: duckdb.DuckDBPyConnect
     assert db.execute("SELECT failed_attempts FROM app_user").fetchall() == [(1,)]
 
 
-def test_the_three_refusals_do_the_same_work(db: duckdb.DuckDBPyConnection, officer: users.User,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_three_refusals_do_the_same_work(
+    db: duckdb.DuckDBPyConnection, officer: users.User, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """An unknown name, a wrong password and a locked account each cost exactly one real scrypt check at
     the same work factors, so none can be told from another by its time (measured in bench/, not here:
     a timed test fails on a busy machine)."""
     import hashlib
 
     users.set_password(db, "amy.smith", PASSWORD, changed_by="t")  # the real (OWASP) cost
-    db.execute("UPDATE app_user SET locked_until = ? WHERE username = 'amy.smith'", [datetime.now() + timedelta(hours=1)])
+    db.execute(
+        "UPDATE app_user SET locked_until = ? WHERE username = 'amy.smith'", [datetime.now() + timedelta(hours=1)]
+    )
     users.create_user(db, "bob.jones", PASSWORD, "officer", created_by="t")
     real = hashlib.scrypt
     calls: list[tuple[int, int, int]] = []
@@ -149,10 +164,15 @@ def test_the_three_refusals_do_the_same_work(db: duckdb.DuckDBPyConnection, offi
         calls.append((n, r, p))
         return real(password, salt=salt, n=n, r=r, p=p, **kw)  # type: ignore[arg-type]
 
-    users.sign_in(db, "nobody.here", PASSWORD, client="warm-up", throttle=users.Throttle())  # makes the dummy hash, once a process
+    users.sign_in(
+        db, "nobody.here", PASSWORD, client="warm-up", throttle=users.Throttle()
+    )  # makes the dummy hash, once a process
     monkeypatch.setattr(hashlib, "scrypt", counted)
-    cases = {"unknown": ("nobody.here", PASSWORD), "wrong": ("bob.jones", "wrong password!"),
-             "locked": ("amy.smith", PASSWORD)}
+    cases = {
+        "unknown": ("nobody.here", PASSWORD),
+        "wrong": ("bob.jones", "wrong password!"),
+        "locked": ("amy.smith", PASSWORD),
+    }
     work: dict[str, list[tuple[int, int, int]]] = {}
     answers = set()
     for k, (name, password) in cases.items():
@@ -184,17 +204,24 @@ def test_wrong_guesses_at_the_same_time_all_count(db: duckdb.DuckDBPyConnection,
 # Managing users
 
 
-@pytest.mark.parametrize(("username", "password", "role", "message"), [
-    ("a", PASSWORD, "officer", "Username: use 2 to 64 lower-case letters, digits, '.', '_', '-' or '@', "
-                               "starting with a letter or digit."),
-    ("amy smith", PASSWORD, "officer", "Username: use 2 to 64"),
-    ("amy.smith", PASSWORD, "officer", "Username: 'amy.smith' is already taken."),
-    ("bob", PASSWORD, "public", "Role: must be 'officer' or 'admin', got 'public'."),
-    ("bob", "short", "officer", "Password: use at least 12 characters."),
-    ("bob", "x" * 129, "officer", "Password: use at most 128 characters."),
-    ("bob", " " * 12, "officer", "Password: can't be only spaces."),
-    ("bob.the.builder", "Bob.The.Builder", "officer", "Password: can't be the same as the username."),
-])
+@pytest.mark.parametrize(
+    ("username", "password", "role", "message"),
+    [
+        (
+            "a",
+            PASSWORD,
+            "officer",
+            "Username: use 2 to 64 lower-case letters, digits, '.', '_', '-' or '@', starting with a letter or digit.",
+        ),
+        ("amy smith", PASSWORD, "officer", "Username: use 2 to 64"),
+        ("amy.smith", PASSWORD, "officer", "Username: 'amy.smith' is already taken."),
+        ("bob", PASSWORD, "public", "Role: must be 'officer' or 'admin', got 'public'."),
+        ("bob", "short", "officer", "Password: use at least 12 characters."),
+        ("bob", "x" * 129, "officer", "Password: use at most 128 characters."),
+        ("bob", " " * 12, "officer", "Password: can't be only spaces."),
+        ("bob.the.builder", "Bob.The.Builder", "officer", "Password: can't be the same as the username."),
+    ],
+)
 def test_a_new_user_is_refused_with_the_reason(
     db: duckdb.DuckDBPyConnection, officer: users.User, username: str, password: str, role: str, message: str
 ) -> None:
@@ -231,20 +258,30 @@ def test_an_admin_can_unlock_an_account(db: duckdb.DuckDBPyConnection, officer: 
 def test_a_role_change_is_logged(db: duckdb.DuckDBPyConnection, officer: users.User) -> None:
     users.set_role(db, "amy.smith", "admin", changed_by="admin1", now=NOW)
     assert users.get_user(db, "amy.smith") == users.User("amy.smith", "Amy Smith", "admin")
-    assert db.execute("SELECT column_name, old_value, new_value FROM change_log WHERE column_name = 'role'"
-                      ).fetchall() == [("role", "officer", "admin")]
+    assert db.execute(
+        "SELECT column_name, old_value, new_value FROM change_log WHERE column_name = 'role'"
+    ).fetchall() == [("role", "officer", "admin")]
 
 
-@pytest.mark.parametrize(("call", "message"), [
-    (lambda con: users.set_password(con, "nobody", PASSWORD, changed_by="a", cost=FAST),
-     "Username: there is no user 'nobody'."),
-    (lambda con: users.set_password(con, "amy.smith", "short", changed_by="a", cost=FAST),
-     "Password: use at least 12 characters."),
-    (lambda con: users.set_role(con, "nobody", "admin", changed_by="a"), "Username: there is no user 'nobody'."),
-    (lambda con: users.set_role(con, "amy.smith", "boss", changed_by="a"),
-     "Role: must be 'officer' or 'admin', got 'boss'."),
-    (lambda con: users.unlock(con, "nobody", changed_by="a"), "Username: there is no user 'nobody'."),
-])
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda con: users.set_password(con, "nobody", PASSWORD, changed_by="a", cost=FAST),
+            "Username: there is no user 'nobody'.",
+        ),
+        (
+            lambda con: users.set_password(con, "amy.smith", "short", changed_by="a", cost=FAST),
+            "Password: use at least 12 characters.",
+        ),
+        (lambda con: users.set_role(con, "nobody", "admin", changed_by="a"), "Username: there is no user 'nobody'."),
+        (
+            lambda con: users.set_role(con, "amy.smith", "boss", changed_by="a"),
+            "Role: must be 'officer' or 'admin', got 'boss'.",
+        ),
+        (lambda con: users.unlock(con, "nobody", changed_by="a"), "Username: there is no user 'nobody'."),
+    ],
+)
 def test_user_changes_are_refused_with_the_reason(
     db: duckdb.DuckDBPyConnection, officer: users.User, call: object, message: str
 ) -> None:
@@ -302,7 +339,8 @@ def test_an_unknown_role_or_action_is_a_programming_error() -> None:
 
 
 def test_a_throttled_client_is_answered_after_a_checks_time_without_a_check(
-        db: duckdb.DuckDBPyConnection, officer: users.User, monkeypatch: pytest.MonkeyPatch) -> None:
+    db: duckdb.DuckDBPyConnection, officer: users.User, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """An attacker guessing non-stop costs the server no scrypt once throttled (issue #12's load test:
     one core of two), and still gets the same words after as long as a check takes."""
     import hashlib
@@ -310,8 +348,9 @@ def test_a_throttled_client_is_answered_after_a_checks_time_without_a_check(
 
     throttle = users.Throttle()
     for i in range(users.CLIENT_MAX_FAILED):
-        users.sign_in(db, "amy.smith", "guess", client="attacker", now=NOW + timedelta(seconds=i), cost=FAST,
-                      throttle=throttle)
+        users.sign_in(
+            db, "amy.smith", "guess", client="attacker", now=NOW + timedelta(seconds=i), cost=FAST, throttle=throttle
+        )
     real, calls = hashlib.scrypt, []
 
     def counted(password: bytes, **kw: object) -> bytes:

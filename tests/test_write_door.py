@@ -15,7 +15,6 @@ from perf import errors, store
 from perf.analysis import review
 
 
-
 @pytest.fixture()
 def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     c = duckdb.connect(str(tmp_path / "w.duckdb"))
@@ -37,8 +36,9 @@ def test_the_error_types_live_in_their_own_module_and_no_one_else_names_them() -
 
 def test_a_review_is_saved_through_the_door(con: duckdb.DuckDBPyConnection) -> None:
     before = store.commits()
-    review.record(con, measure_id="m1", change_date=dt.date(2025, 1, 6), decision="Keep it", actions="",
-                  reviewed_by="x")
+    review.record(
+        con, measure_id="m1", change_date=dt.date(2025, 1, 6), decision="Keep it", actions="", reviewed_by="x"
+    )
     assert store.commits() == before + 1
 
 
@@ -49,8 +49,9 @@ def test_a_failed_write_is_rolled_back_whole(con: duckdb.DuckDBPyConnection) -> 
     assert con.execute("SELECT count(*) FROM meta WHERE key = 'a'").fetchone() == (0,)
 
 
-def _hold(con: duckdb.DuckDBPyConnection, bulk: bool, entered: threading.Event, release: threading.Event,
-          key: str) -> None:
+def _hold(
+    con: duckdb.DuckDBPyConnection, bulk: bool, entered: threading.Event, release: threading.Event, key: str
+) -> None:
     with store.write_transaction(con, bulk=bulk) as cur:
         cur.execute("INSERT INTO meta VALUES (?, 'x')", [key])
         entered.set()

@@ -32,45 +32,132 @@ def build(path: Path) -> Path:
     """Create the database at ``path`` and return it."""
     con = duckdb.connect(str(path))
     store.create_schema(con)
-    con.executemany("INSERT INTO meta VALUES (?, ?)", [
-        ("dataset", "illustrative"), ("dataset_name", "Tinytown District Council"),
-        ("attribution", "Contains public sector information licensed under the Open Government Licence v3.0"),
-        ("built_at", "2025-04-02T09:00:00"),
-    ])
+    con.executemany(
+        "INSERT INTO meta VALUES (?, ?)",
+        [
+            ("dataset", "illustrative"),
+            ("dataset_name", "Tinytown District Council"),
+            ("attribution", "Contains public sector information licensed under the Open Government Licence v3.0"),
+            ("built_at", "2025-04-02T09:00:00"),
+        ],
+    )
     con.execute("INSERT INTO council VALUES ('E07000999', 'Tinytown District Council', 'Tinytown', 1000, 400, 'test')")
-    con.executemany("INSERT INTO locality (locality_id, name, kind, parent_id, council_id) VALUES (?, ?, ?, ?, ?)", [
-        ("ALL", "Whole area", "area", None, None),
-        ("E07000999", "Tinytown", "council", "ALL", "E07000999"),
-        *[(w, f"Ward {w[-1]}", "ward", "E07000999", "E07000999") for w in WARDS],
-    ])
-    con.executemany("INSERT INTO purpose VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-        ("SAFE", "Keep my place safe and looking good", "strategic", None, "Environment", None, None,
-         "Streets and open spaces", 1),
-        ("STREETS", "Clear the streets when I tell you", "operational", "SAFE", None, "Street scene", None, None, 1),
-        ("HOME", "Help me find a home", "strategic", None, "Housing", None, None, "Housing advice", 2),
-    ])
+    con.executemany(
+        "INSERT INTO locality (locality_id, name, kind, parent_id, council_id) VALUES (?, ?, ?, ?, ?)",
+        [
+            ("ALL", "Whole area", "area", None, None),
+            ("E07000999", "Tinytown", "council", "ALL", "E07000999"),
+            *[(w, f"Ward {w[-1]}", "ward", "E07000999", "E07000999") for w in WARDS],
+        ],
+    )
+    con.executemany(
+        "INSERT INTO purpose VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                "SAFE",
+                "Keep my place safe and looking good",
+                "strategic",
+                None,
+                "Environment",
+                None,
+                None,
+                "Streets and open spaces",
+                1,
+            ),
+            (
+                "STREETS",
+                "Clear the streets when I tell you",
+                "operational",
+                "SAFE",
+                None,
+                "Street scene",
+                None,
+                None,
+                1,
+            ),
+            ("HOME", "Help me find a home", "strategic", None, "Housing", None, None, "Housing advice", 2),
+        ],
+    )
     measures = [
         # id, name, purpose, kind, unit, frequency, improvement, aggregation, target, published, decimals
-        ("M_CALLS", "Contacts about street cleaning", "STREETS", "operational", "contacts", "month", "down",
-         "sum", None, True, 0),
-        ("M_DAYS", "Days to clear fly-tipping", "STREETS", "operational", "days", "month", "down", "mean",
-         6.0, True, 1),
-        ("M_FAIL", "Failure demand in housing advice", "HOME", "strategic", "%", "month", "down", "ratio",
-         None, True, 1),
-        ("M_WARD", "Reports of dog fouling", "SAFE", "strategic", "reports", "month", "down", "sum",
-         None, True, 0),
-        (UNPUBLISHED, "Staff absence in street scene", "STREETS", "operational", "days", "month", "down",
-         "mean", None, False, 1),
+        (
+            "M_CALLS",
+            "Contacts about street cleaning",
+            "STREETS",
+            "operational",
+            "contacts",
+            "month",
+            "down",
+            "sum",
+            None,
+            True,
+            0,
+        ),
+        (
+            "M_DAYS",
+            "Days to clear fly-tipping",
+            "STREETS",
+            "operational",
+            "days",
+            "month",
+            "down",
+            "mean",
+            6.0,
+            True,
+            1,
+        ),
+        (
+            "M_FAIL",
+            "Failure demand in housing advice",
+            "HOME",
+            "strategic",
+            "%",
+            "month",
+            "down",
+            "ratio",
+            None,
+            True,
+            1,
+        ),
+        ("M_WARD", "Reports of dog fouling", "SAFE", "strategic", "reports", "month", "down", "sum", None, True, 0),
+        (
+            UNPUBLISHED,
+            "Staff absence in street scene",
+            "STREETS",
+            "operational",
+            "days",
+            "month",
+            "down",
+            "mean",
+            None,
+            False,
+            1,
+        ),
     ]
-    for (mid, name, pid, kind, unit, freq, imp, agg, target, published, dec) in measures:
+    for mid, name, pid, kind, unit, freq, imp, agg, target, published, dec in measures:
         con.execute(
             "INSERT INTO measure (measure_id, name, purpose_id, kind, unit, frequency, improvement, aggregation,"
             " target, owner, definition, source, by_locality, dq_relevant, dq_timely, published, decimals)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [mid, name, pid, kind, unit, freq, imp, agg, target, "Head of Street Scene",
-             f"Definition of {name.lower()}: counted from the customer's first contact.",
-             "Case management system", mid == "M_WARD", "Relevant to the purpose", "Monthly, 5 days after",
-             published, dec],
+            [
+                mid,
+                name,
+                pid,
+                kind,
+                unit,
+                freq,
+                imp,
+                agg,
+                target,
+                "Head of Street Scene",
+                f"Definition of {name.lower()}: counted from the customer's first contact.",
+                "Case management system",
+                mid == "M_WARD",
+                "Relevant to the purpose",
+                "Monthly, 5 days after",
+                published,
+                dec,
+            ],
         )
     rows: list[tuple[object, ...]] = []
     calls = _series(1, 36, 120, 8)
@@ -86,22 +173,48 @@ def build(path: Path) -> Path:
         rows.append(("M_FAIL", day, "ALL", 100.0 * fail / total, float(fail), float(total)))
         for j, ward in enumerate(WARDS):  # small counts: ward W1 always under 5
             rows.append(("M_WARD", day, ward, float([2, 6, 9][j] + (i % 2)), None, None))
-    values = pd.DataFrame(rows, columns=["measure_id", "period_start", "locality_id", "value", "numerator",  # noqa: F841 (DuckDB reads it by name)
-                                         "denominator"])
-    con.execute("INSERT INTO measurement (measure_id, period_start, locality_id, value, numerator, denominator)"
-                " SELECT * FROM values")
-    con.executemany("INSERT INTO phase VALUES (?, ?, ?, ?)", [
-        ("M_DAYS", dt.date(2023, 10, 1), "New triage", "Crews sent from the first call"),
-        (UNPUBLISHED, dt.date(2023, 10, 1), "Secret redesign", None),
-    ])
+    values = pd.DataFrame(  # noqa: F841 (DuckDB reads it by name)
+        rows,
+        columns=[
+            "measure_id",
+            "period_start",
+            "locality_id",
+            "value",
+            "numerator",
+            "denominator",
+        ],
+    )
+    con.execute(
+        "INSERT INTO measurement (measure_id, period_start, locality_id, value, numerator, denominator)"
+        " SELECT * FROM values"
+    )
+    con.executemany(
+        "INSERT INTO phase VALUES (?, ?, ?, ?)",
+        [
+            ("M_DAYS", dt.date(2023, 10, 1), "New triage", "Crews sent from the first call"),
+            (UNPUBLISHED, dt.date(2023, 10, 1), "Secret redesign", None),
+        ],
+    )
     con.executemany(
         "INSERT INTO commentary (measure_id, period_start, author, written_at, body, visibility) VALUES (?, ?, ?, ?, ?, ?)",
         [
             ("M_CALLS", dt.date(2025, 3, 1), "A Officer", dt.datetime(2025, 3, 20), SECRET_NOTE, "internal"),
-            ("M_CALLS", dt.date(2025, 2, 1), "A Officer", dt.datetime(2025, 2, 20),
-             "Storm damage brought more calls; crews were moved to clear fallen trees.", "public"),
-            ("M_DAYS", dt.date(2025, 3, 1), "B Officer", dt.datetime(2025, 3, 21),
-             "Since the new triage the time to clear has fallen and stayed lower.", "public"),
+            (
+                "M_CALLS",
+                dt.date(2025, 2, 1),
+                "A Officer",
+                dt.datetime(2025, 2, 20),
+                "Storm damage brought more calls; crews were moved to clear fallen trees.",
+                "public",
+            ),
+            (
+                "M_DAYS",
+                dt.date(2025, 3, 1),
+                "B Officer",
+                dt.datetime(2025, 3, 21),
+                "Since the new triage the time to clear has fallen and stayed lower.",
+                "public",
+            ),
             (UNPUBLISHED, dt.date(2025, 3, 1), "C Officer", dt.datetime(2025, 3, 22), SECRET_NOTE, "public"),
         ],
     )
@@ -114,12 +227,26 @@ def build(path: Path) -> Path:
                 for _ in range(count):
                     n += 1
                     demand.append((n, "S1", ward, "phone", month.to_pydatetime(), kind, "missed bin", n))
-    contacts = pd.DataFrame(demand, columns=["demand_id", "service_id", "locality_id", "channel", "received_at",  # noqa: F841 (read by name)
-                                             "demand_type", "nature", "case_id"])
+    contacts = pd.DataFrame(  # noqa: F841 (read by name)
+        demand,
+        columns=[
+            "demand_id",
+            "service_id",
+            "locality_id",
+            "channel",
+            "received_at",
+            "demand_type",
+            "nature",
+            "case_id",
+        ],
+    )
     con.execute("INSERT INTO demand SELECT * FROM contacts")
     # an officer to sign in as (the password hash is never checked: tests set the session directly)
-    con.execute("INSERT INTO app_user (username, display_name, role, password_hash, created_at)"
-                " VALUES (?, 'An Officer', 'officer', 'not-a-hash', TIMESTAMP '2025-01-01 09:00:00')", [OFFICER])
+    con.execute(
+        "INSERT INTO app_user (username, display_name, role, password_hash, created_at)"
+        " VALUES (?, 'An Officer', 'officer', 'not-a-hash', TIMESTAMP '2025-01-01 09:00:00')",
+        [OFFICER],
+    )
     con.execute("INSERT INTO work_case VALUES (1, 'S1', 'W1', 'phone', 'missed bin', '2025-01-02', '2025-01-05')")
     con.close()
     return path

@@ -26,8 +26,11 @@ from ui.db import data_version, reading
 
 SESSION_KEY = "_signed_in"  # the username; the role is looked up, never trusted from the session
 NOT_ALLOWED = {
-    "enter_data": "enter values", "write_commentary": "write commentary", "upload": "upload data",
-    "manage_measures": "manage measures and phases", "manage_users": "manage users",
+    "enter_data": "enter values",
+    "write_commentary": "write commentary",
+    "upload": "upload data",
+    "manage_measures": "manage measures and phases",
+    "manage_users": "manage users",
     "view_unpublished": "see unpublished measures and data quality",
     "view_internal_commentary": "read internal commentary",
 }
@@ -117,8 +120,9 @@ def require(action: str) -> users.User:
             except Exception:  # noqa: BLE001 - a page run on its own (no navigation) has nothing to link to
                 pass
     else:
-        st.error(f"Your role ({who.role}) does not allow you to {what}. Ask an admin if you need to.",
-                 icon=":material/lock:")
+        st.error(
+            f"Your role ({who.role}) does not allow you to {what}. Ask an admin if you need to.", icon=":material/lock:"
+        )
     st.stop()
     raise RuntimeError("st.stop() returned")  # it raises; this keeps the type checker honest
 

@@ -47,8 +47,9 @@ def _once_per_version(key: tuple[object, ...], build: Callable[[], dict[str, str
 
 def locality_labels(label: Callable[[pd.Series], str]) -> dict[str, str]:
     """Locality id -> label."""
-    return _once_per_version(("localities", label), lambda: {
-        str(row["locality_id"]): label(row) for _, row in localities().iterrows()})
+    return _once_per_version(
+        ("localities", label), lambda: {str(row["locality_id"]): label(row) for _, row in localities().iterrows()}
+    )
 
 
 @cached_query(16, reads=FIGURES)
@@ -59,6 +60,7 @@ def catalogue(con: Con, public_only: bool) -> pd.DataFrame:
 
 def measure_names(public_only: bool) -> dict[str, str]:
     """Measure id -> name."""
+
     def build() -> dict[str, str]:
         cat = catalogue(public_only)
         return dict(zip(cat["measure_id"], cat["name"], strict=True))
@@ -105,13 +107,17 @@ def demographics(con: Con, locality_id: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def xmr_for(
-    values: tuple[float, ...], phase_starts: tuple[int, ...], improvement: measures.Improvement, target: float | None,
+    values: tuple[float, ...],
+    phase_starts: tuple[int, ...],
+    improvement: measures.Improvement,
+    target: float | None,
     exclude: tuple[int, ...] = (),
 ) -> spc.Chart:
     """The control chart of a series: cached on the numbers themselves (``exclude``: positions a one-off
     answer left out of the limits)."""
-    return spc.xmr(list(values), phase_starts=phase_starts, improvement=improvement, target=target,
-                   exclude=list(exclude))
+    return spc.xmr(
+        list(values), phase_starts=phase_starts, improvement=improvement, target=target, exclude=list(exclude)
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -125,8 +131,9 @@ def area_charts(shown: pd.DataFrame, improvement: measures.Improvement) -> tuple
     from perf.drawing import svg
 
     multiples = places.small_multiples(shown, improvement=improvement)
-    panels = [svg.small_control_chart(group, title=str(name))
-              for name, group in multiples.groupby("locality_name", sort=True)]
+    panels = [
+        svg.small_control_chart(group, title=str(name)) for name, group in multiples.groupby("locality_name", sort=True)
+    ]
     return multiples, panels
 
 
@@ -143,8 +150,9 @@ def status(con: Con, public_only: bool, locality_id: str) -> tuple[pd.DataFrame,
     values["whole_area"] = False
     missing = sorted(set(ids) - set(values["measure_id"]))
     if missing and locality_id != measures.AREA:
-        values = pd.concat([values, public.series(con, missing, measures.AREA, audience).assign(whole_area=True)],
-                           ignore_index=True)
+        values = pd.concat(
+            [values, public.series(con, missing, measures.AREA, audience).assign(whole_area=True)], ignore_index=True
+        )
     # one-off points answered "leave out of the limits", in the place whose figures each tile shows
     spans = signal_answers.all_excluded(con)
     shown_at = values.drop_duplicates("measure_id").set_index("measure_id")["whole_area"]

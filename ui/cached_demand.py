@@ -53,7 +53,9 @@ def case_scope(scope: Scope, service_id: str | None, last_day: date | None) -> C
         start = None if since is None else since.date()
     locality = None if scope.locality_id in ("", "ALL") else scope.locality_id
     granularity = GRANULARITY.get(scope.granularity, "week")
-    label = scope.period_label + (" (by quarter: contacts are not shown by year)" if scope.granularity == "year" else "")
+    label = scope.period_label + (
+        " (by quarter: contacts are not shown by year)" if scope.granularity == "year" else ""
+    )
     return CaseScope(CaseFilter(service_id, locality, start, last_day), granularity, label)
 
 
@@ -80,9 +82,10 @@ def by_channel(con: duckdb.DuckDBPyConnection, filters: CaseFilter, granularity:
 
 
 @cached_query(64, reads=FIGURES)
-def by_locality(con: duckdb.DuckDBPyConnection, filters: CaseFilter, granularity: Granularity, level: Level) -> pd.DataFrame:
-    return demand.demand_by_locality(con, **filters.where(), granularity=granularity,
-                                     level=level)
+def by_locality(
+    con: duckdb.DuckDBPyConnection, filters: CaseFilter, granularity: Granularity, level: Level
+) -> pd.DataFrame:
+    return demand.demand_by_locality(con, **filters.where(), granularity=granularity, level=level)
 
 
 @cached_query(64, reads=FIGURES)
@@ -92,15 +95,16 @@ def pareto(con: duckdb.DuckDBPyConnection, filters: CaseFilter) -> pd.DataFrame:
 
 @cached_query(64, reads=FIGURES)
 def failure_share(con: duckdb.DuckDBPyConnection, filters: CaseFilter, granularity: Granularity, public: bool) -> Chart:
-    return demand.failure_share_chart(con, **filters.where(), granularity=granularity,
-                                      public_only=public)
+    return demand.failure_share_chart(con, **filters.where(), granularity=granularity, public_only=public)
 
 
 @cached_query(64, reads=FIGURES)
-def demand_chart(con: duckdb.DuckDBPyConnection, filters: CaseFilter, granularity: Granularity, adjusted: bool,
-                 public: bool) -> Chart:
-    return demand.demand_chart(con, **filters.where(), granularity=granularity,
-                               seasonally_adjusted=adjusted, public_only=public)
+def demand_chart(
+    con: duckdb.DuckDBPyConnection, filters: CaseFilter, granularity: Granularity, adjusted: bool, public: bool
+) -> Chart:
+    return demand.demand_chart(
+        con, **filters.where(), granularity=granularity, seasonally_adjusted=adjusted, public_only=public
+    )
 
 
 @cached_query(64, reads=FIGURES)
@@ -109,19 +113,30 @@ def seasonality(con: duckdb.DuckDBPyConnection, filters: CaseFilter, granularity
 
 
 @cached_query(64, reads=FIGURES)
-def cost(con: duckdb.DuckDBPyConnection, filters: CaseFilter, handling_minutes: float | None = None,
-         cost_per_hour: float | None = None) -> pd.DataFrame:
-    return demand.failure_demand_cost(con, **filters.where(), granularity="month",
-                                      handling_minutes=handling_minutes, cost_per_hour=cost_per_hour)
+def cost(
+    con: duckdb.DuckDBPyConnection,
+    filters: CaseFilter,
+    handling_minutes: float | None = None,
+    cost_per_hour: float | None = None,
+) -> pd.DataFrame:
+    return demand.failure_demand_cost(
+        con, **filters.where(), granularity="month", handling_minutes=handling_minutes, cost_per_hour=cost_per_hour
+    )
 
 
 @cached_query(64, reads=FIGURES)
-def capability_chart(con: duckdb.DuckDBPyConnection, filters: CaseFilter, day_count: DayCount, *,
-                     max_cases: int = capability.MAX_CASES_DRAWN, granularity: Granularity = "week",
-                     public: bool = False) -> CapabilityChart:
-    return capability.capability_chart(con, **filters.where(), day_count=day_count,
-                                       max_cases=max_cases, granularity=granularity,
-                                       public_only=public)
+def capability_chart(
+    con: duckdb.DuckDBPyConnection,
+    filters: CaseFilter,
+    day_count: DayCount,
+    *,
+    max_cases: int = capability.MAX_CASES_DRAWN,
+    granularity: Granularity = "week",
+    public: bool = False,
+) -> CapabilityChart:
+    return capability.capability_chart(
+        con, **filters.where(), day_count=day_count, max_cases=max_cases, granularity=granularity, public_only=public
+    )
 
 
 # --- the public view: small counts hidden (perf.access.disclosure) ------------------------------------------
@@ -130,10 +145,17 @@ def table(frame: pd.DataFrame, *, public: bool, where: Any = st) -> None:
     if not public:
         where.dataframe(frame, hide_index=True, width="stretch")
         return
-    numbers = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c].dtype)
-               and not pd.api.types.is_bool_dtype(frame[c].dtype)]
-    where.dataframe(disclosure.for_screen(frame), hide_index=True, width="stretch",
-                    column_config={str(c): st.column_config.TextColumn(alignment="right") for c in numbers})
+    numbers = [
+        c
+        for c in frame.columns
+        if pd.api.types.is_numeric_dtype(frame[c].dtype) and not pd.api.types.is_bool_dtype(frame[c].dtype)
+    ]
+    where.dataframe(
+        disclosure.for_screen(frame),
+        hide_index=True,
+        width="stretch",
+        column_config={str(c): st.column_config.TextColumn(alignment="right") for c in numbers},
+    )
 
 
 @cached_result(64, reads=FIGURES)
@@ -147,20 +169,25 @@ def public_periods(filters: CaseFilter, granularity: Granularity) -> tuple[Granu
 
 @cached_result(16, reads=FIGURES)
 def _demand_ladder(filters: CaseFilter) -> dict[str, pd.DataFrame]:
-    return disclosure.published_ladder(lambda g: disclosure.demand_counts(by_period(filters, _period(g))),
-                                       blank=(*disclosure.DEMAND_COUNTS, *disclosure.DEMAND_DERIVED))
+    return disclosure.published_ladder(
+        lambda g: disclosure.demand_counts(by_period(filters, _period(g))),
+        blank=(*disclosure.DEMAND_COUNTS, *disclosure.DEMAND_DERIVED),
+    )
 
 
 @cached_result(64, reads=FIGURES)
-def public_capability(filters: CaseFilter, day_count: DayCount,
-                      granularity: Granularity) -> tuple[Granularity, CapabilityChart]:
+def public_capability(
+    filters: CaseFilter, day_count: DayCount, granularity: Granularity
+) -> tuple[Granularity, CapabilityChart]:
     """The capability chart as periods, never single cases, with periods of 1 to 4 cases hidden, and a month
     or quarter holding a hidden week or month the public can see (perf.disclosure.published_ladder)."""
+
     def chart(g: str) -> CapabilityChart:
         return capability_chart(filters, day_count, max_cases=0, granularity=_period(g), public=True)
 
-    ladder = disclosure.published_ladder(lambda g: disclosure.capability_rows(chart(g).points),
-                                         blank=(*disclosure.CASE_COUNTS, *disclosure.CASE_DERIVED))
+    ladder = disclosure.published_ladder(
+        lambda g: disclosure.capability_rows(chart(g).points), blank=(*disclosure.CASE_COUNTS, *disclosure.CASE_DERIVED)
+    )
     shown_by, rows = disclosure.choose(ladder, granularity)
     return _period(shown_by), disclosure.public_capability(chart(shown_by), hidden=rows["suppressed"])
 
@@ -208,16 +235,20 @@ def place_totals(filters: CaseFilter, granularity: Granularity, level: Level, pu
 
 
 @cached_result(64, reads=FIGURES)
-def cost_shown(filters: CaseFilter, handling_minutes: float | None, cost_per_hour: float | None,
-               public: bool) -> pd.DataFrame:
+def cost_shown(
+    filters: CaseFilter, handling_minutes: float | None, cost_per_hour: float | None, public: bool
+) -> pd.DataFrame:
     """What failure demand costs by service and month; small failure counts hidden in public."""
     priced = cost(filters, handling_minutes, cost_per_hour)
     if not public:
         return priced
     # a month's cost gives its failure count away: hidden with any week or month of the page hidden in it
-    return disclosure.hide_overlapping(disclosure.failure_cost(priced), "month",
-                                       disclosure.hidden_spans(_demand_ladder(filters), upto="month"),
-                                       blank=("failure_demand", "hours", "cost"))
+    return disclosure.hide_overlapping(
+        disclosure.failure_cost(priced),
+        "month",
+        disclosure.hidden_spans(_demand_ladder(filters), upto="month"),
+        blank=("failure_demand", "hours", "cost"),
+    )
 
 
 @cached_result(64, reads=FIGURES)
@@ -239,8 +270,7 @@ def oldest_open(con: duckdb.DuckDBPyConnection, filters: CaseFilter) -> pd.DataF
 
 @cached_query(64, reads=FIGURES)
 def breakdown(con: duckdb.DuckDBPyConnection, filters: CaseFilter, by: Breakdown, day_count: DayCount) -> pd.DataFrame:
-    return capability.capability_breakdown(con, **filters.where(), by=by,
-                                           day_count=day_count)
+    return capability.capability_breakdown(con, **filters.where(), by=by, day_count=day_count)
 
 
 @cached_query(64, reads=FIGURES)
@@ -250,7 +280,7 @@ def service_phases(con: duckdb.DuckDBPyConnection, service_id: str | None, publi
 
 
 @cached_query(64, reads=FIGURES)
-def compare(con: duckdb.DuckDBPyConnection, filters: CaseFilter, change_on: date, day_count: DayCount) -> PhaseComparison:
-    return capability.compare_phases(con, **filters.where(), change_on=change_on,
-                                     day_count=day_count)
-
+def compare(
+    con: duckdb.DuckDBPyConnection, filters: CaseFilter, change_on: date, day_count: DayCount
+) -> PhaseComparison:
+    return capability.compare_phases(con, **filters.where(), change_on=change_on, day_count=day_count)

@@ -44,9 +44,9 @@ def comparison(con: Con, metric_id: str, codes: tuple[str, ...], since: str | No
 class Drawn:
     """What the page shows for a comparison, made once per comparison and data version."""
 
-    panels: list[str]          # each council's panel (HTML), the chosen one first
-    figures: pd.DataFrame      # the numbers behind the charts
-    csv: bytes                 # the figures as the CSV download (the upload format, formulas guarded)
+    panels: list[str]  # each council's panel (HTML), the chosen one first
+    figures: pd.DataFrame  # the numbers behind the charts
+    csv: bytes  # the figures as the CSV download (the upload format, formulas guarded)
 
 
 @cached_result(32)

@@ -59,7 +59,8 @@ def _key(path: Path) -> tuple[str, int]:
     except FileNotFoundError as exc:
         raise DatabaseUnavailableError(
             f"No database at {path}. Build the sample data with `python -m perf build` (or `make run`), "
-            "or set OUTSIDE_IN_DB to your council's database.") from exc
+            "or set OUTSIDE_IN_DB to your council's database."
+        ) from exc
 
 
 def connection() -> duckdb.DuckDBPyConnection:
@@ -113,7 +114,8 @@ def _open(path: Path) -> tuple[duckdb.DuckDBPyConnection, bool]:
                 raise DatabaseUnavailableError(
                     f"{path} is held by another program (another copy of the app, or a command still "
                     "loading a file), so the app cannot open it. Stop the other program; run the public view "
-                    "on a published snapshot (`python -m perf publish`), not on the council's file.") from err
+                    "on a published snapshot (`python -m perf publish`), not on the council's file."
+                ) from err
             time.sleep(pause)
             pause = min(pause * 2, 1.0)
 
@@ -237,7 +239,8 @@ def writing() -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def cached_query(
-    max_entries: int = 64, reads: tuple[str, ...] | None = None,
+    max_entries: int = 64,
+    reads: tuple[str, ...] | None = None,
 ) -> Callable[[Callable[Concatenate[duckdb.DuckDBPyConnection, P], T]], Callable[P, T]]:
     """Cache a query ``fn(con, *args)`` on its arguments and the data version.
 
@@ -245,6 +248,7 @@ def cached_query(
     query, and any write (here or through the inbox) gives a new data version; with ``reads`` (the
     only tables it reads, e.g. ``store.FIGURES``), only a write that may change one of them.
     """
+
     def wrap(fn: Callable[Concatenate[duckdb.DuckDBPyConnection, P], T]) -> Callable[P, T]:
         def run(version: int, *args: Any, **kwargs: Any) -> T:
             with reading() as con:
@@ -256,7 +260,8 @@ def cached_query(
 
 
 def cached_result(
-    max_entries: int = 64, reads: tuple[str, ...] | None = None,
+    max_entries: int = 64,
+    reads: tuple[str, ...] | None = None,
 ) -> Callable[[Callable[P, T]], Callable[P, T]]:
     """Cache ``fn(*args)``, work done on cached queries' results, on its arguments and the data version.
 
@@ -264,6 +269,7 @@ def cached_result(
     drawing forty small charts): it changes only when its arguments or the data do. ``reads``: the
     tables of every cached query it uses, as for ``cached_query``.
     """
+
     def wrap(fn: Callable[P, T]) -> Callable[P, T]:
         def run(version: int, *args: Any, **kwargs: Any) -> T:
             return fn(*args, **kwargs)
@@ -273,8 +279,9 @@ def cached_result(
     return wrap
 
 
-def _versioned(fn: Callable[..., T], run: Callable[..., T], max_entries: int,
-               reads: tuple[str, ...] | None) -> Callable[P, T]:
+def _versioned(
+    fn: Callable[..., T], run: Callable[..., T], max_entries: int, reads: tuple[str, ...] | None
+) -> Callable[P, T]:
     # st.cache_data keys a function on its module, qualified name and source: give each wrapped
     # function its own name, or every function wrapped here would share one cache
     unknown = sorted(set(reads or ()) - set(store.TABLES))

@@ -40,6 +40,8 @@ def run_page(page: _Page) -> None:
         LOG.exception("page failed, reference %s", ref)
         if os.environ.get("OUTSIDE_IN_RAISE") == "1":  # the tests: a failing page must fail its test
             raise
-        st.error(f"Sorry, this page could not be shown: something went wrong on the server. If it happens "
-                 f"again, tell the team that runs Outside-In and quote reference **{ref}**.",
-                 icon=":material/error:")
+        st.error(
+            f"Sorry, this page could not be shown: something went wrong on the server. If it happens "
+            f"again, tell the team that runs Outside-In and quote reference **{ref}**.",
+            icon=":material/error:",
+        )

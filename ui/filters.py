@@ -68,8 +68,12 @@ def measure_labels(public_only: bool) -> dict[str, str]:
 
 def link_params(scope: Scope, *, measure_id: str | None = None) -> dict[str, str]:
     """Query parameters that open another page on the same view (URLs carry the labels)."""
-    params = {"locality": locality_labels()[scope.locality_id], "period": PERIODS[scope.period],
-              "by": GRANULARITIES[scope.granularity], "year": YEAR_STARTS[scope.year_start]}
+    params = {
+        "locality": locality_labels()[scope.locality_id],
+        "period": PERIODS[scope.period],
+        "by": GRANULARITIES[scope.granularity],
+        "year": YEAR_STARTS[scope.year_start],
+    }
     if scope.purpose_id != ALL_PURPOSES:
         params["purpose"] = scope.purpose_name
     if measure_id is not None:
@@ -90,8 +94,7 @@ def choose_measure(scope: Scope, catalogue: pd.DataFrame) -> str | None:
         return None
     names = dict(zip(catalogue["measure_id"], catalogue["name"], strict=True))
     asked = st.query_params.get("measure")
-    choice = st.selectbox("Measure", list(names), format_func=names.__getitem__, key="measure",
-                          bind="query-params")
+    choice = st.selectbox("Measure", list(names), format_func=names.__getitem__, key="measure", bind="query-params")
     if asked and asked not in names.values():
         # a link to a measure this view can't show: say so rather than quietly showing another
         why = "is not published" if scope.public_only else "is not under this purpose, or no longer exists"
@@ -115,31 +118,53 @@ def sidebar() -> Scope:
     kinds = dict(zip(localities["locality_id"], localities["kind"], strict=True))
     with st.sidebar:
         st.markdown("### Filters")
-        purpose_id = st.selectbox("Purpose", list(purpose_names), format_func=purpose_names.__getitem__,
-                                  key="purpose", bind="query-params")
-        locality_id = st.selectbox("Locality", list(labels), format_func=labels.__getitem__,
-                                   key="locality", bind="query-params",
-                                   help="The whole area, a council, a locality or a ward. "
-                                        "Measures recorded for wards are added up for larger areas.")
-        period = st.selectbox("Period", list(PERIODS), index=2, format_func=PERIODS.__getitem__,
-                              key="period", bind="query-params")
-        granularity = st.selectbox("Show by", list(GRANULARITIES), format_func=GRANULARITIES.__getitem__,
-                                   key="by", bind="query-params",
-                                   help="Weekly and monthly figures can be added up to months, quarters or "
-                                        "years. Unfinished periods are left out.")
-        year_start = st.selectbox("Years", list(YEAR_STARTS), format_func=YEAR_STARTS.__getitem__,
-                                  key="year", bind="query-params",
-                                  help="Financial years run April to March; calendar years January to December.")
+        purpose_id = st.selectbox(
+            "Purpose", list(purpose_names), format_func=purpose_names.__getitem__, key="purpose", bind="query-params"
+        )
+        locality_id = st.selectbox(
+            "Locality",
+            list(labels),
+            format_func=labels.__getitem__,
+            key="locality",
+            bind="query-params",
+            help="The whole area, a council, a locality or a ward. "
+            "Measures recorded for wards are added up for larger areas.",
+        )
+        period = st.selectbox(
+            "Period", list(PERIODS), index=2, format_func=PERIODS.__getitem__, key="period", bind="query-params"
+        )
+        granularity = st.selectbox(
+            "Show by",
+            list(GRANULARITIES),
+            format_func=GRANULARITIES.__getitem__,
+            key="by",
+            bind="query-params",
+            help="Weekly and monthly figures can be added up to months, quarters or "
+            "years. Unfinished periods are left out.",
+        )
+        year_start = st.selectbox(
+            "Years",
+            list(YEAR_STARTS),
+            format_func=YEAR_STARTS.__getitem__,
+            key="year",
+            bind="query-params",
+            help="Financial years run April to March; calendar years January to December.",
+        )
         data_to = cached.meta().get("data_to")
         if data_to:
             st.caption(f"Data up to {pd.Timestamp(data_to):%d %b %Y}. Each chart says its latest period.")
     # Visitors see what the public view shows: published measures and public commentary only.
     public_only = public_mode() or auth.role() == "public"
     return Scope(
-        purpose_id=str(purpose_id), purpose_name=purpose_names[purpose_id],
-        locality_id=str(locality_id or measures.AREA), locality_name=labels.get(locality_id, "the whole area"),
-        locality_kind=kinds.get(locality_id, "area"), period=str(period), public_only=public_only,
-        granularity=granularity or "recorded", year_start=year_start or "financial",
+        purpose_id=str(purpose_id),
+        purpose_name=purpose_names[purpose_id],
+        locality_id=str(locality_id or measures.AREA),
+        locality_name=labels.get(locality_id, "the whole area"),
+        locality_kind=kinds.get(locality_id, "area"),
+        period=str(period),
+        public_only=public_only,
+        granularity=granularity or "recorded",
+        year_start=year_start or "financial",
     )
 
 

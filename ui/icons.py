@@ -12,16 +12,20 @@ ASSURANCE = {kind: (s.glyph, s.label, s.colour) for kind, s in vocabulary.ASSURA
 
 
 def _badge(shape: str, label: str, colour: str, title: str) -> str:
-    return (f'<span class="oi-badge" title="{html.escape(title)}" role="img" aria-label="{html.escape(title)}" '
-            f'style="border:2px solid {colour};color:{colour};border-radius:1em;padding:0 .55em;'
-            f'font-weight:600;white-space:nowrap;display:inline-block;margin:0 .2em .2em 0">'
-            f'{shape} {html.escape(label)}</span>')
+    return (
+        f'<span class="oi-badge" title="{html.escape(title)}" role="img" aria-label="{html.escape(title)}" '
+        f'style="border:2px solid {colour};color:{colour};border-radius:1em;padding:0 .55em;'
+        f'font-weight:600;white-space:nowrap;display:inline-block;margin:0 .2em .2em 0">'
+        f"{shape} {html.escape(label)}</span>"
+    )
 
 
 def variation_badge(point_type: str | None, *, prefix: str = "") -> str:
     """The latest point's variation as a badge; ``prefix`` ("Latest: ") says which point, where a sentence
     beside it speaks of the whole chart."""
-    shape, label, colour = VARIATION.get(point_type or "", (vocabulary.NO_DATA.glyph, vocabulary.NO_DATA.label, vocabulary.NO_DATA.colour))
+    shape, label, colour = VARIATION.get(
+        point_type or "", (vocabulary.NO_DATA.glyph, vocabulary.NO_DATA.label, vocabulary.NO_DATA.colour)
+    )
     label = prefix + label
     meaning = vocabulary.POINT_TYPES[point_type].meaning if point_type in vocabulary.POINT_TYPES else ""
     return _badge(shape, label, colour, f"Latest point: {label}" + (f", {meaning}" if meaning else ""))
@@ -30,8 +34,11 @@ def variation_badge(point_type: str | None, *, prefix: str = "") -> str:
 def legend(kinds: list[str] | None = None) -> str:
     """What the badges and the chart's point shapes mean, in plain words (for a councillor)."""
     shown = [k for k in vocabulary.POINT_TYPES if kinds is None or k in kinds]
-    return " ".join(f"<span style='white-space:nowrap'>{VARIATION[k][0]} <strong>{html.escape(VARIATION[k][1])}"
-                    f"</strong></span>: {html.escape(vocabulary.POINT_TYPES[k].meaning)}." for k in shown)
+    return " ".join(
+        f"<span style='white-space:nowrap'>{VARIATION[k][0]} <strong>{html.escape(VARIATION[k][1])}"
+        f"</strong></span>: {html.escape(vocabulary.POINT_TYPES[k].meaning)}."
+        for k in shown
+    )
 
 
 def assurance_badge(assurance: str | None) -> str:

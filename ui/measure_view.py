@@ -19,6 +19,12 @@ def measure_view(m: Measure, data: pd.DataFrame, scope: filters.Scope, locality_
     period, over its window, with the one-off points answers left out of the limits there."""
     shown_by: periods.Granularity = filters.shown_by(scope, m.frequency)
     return measure_chart.build(
-        m, data, cached.phases(m.measure_id, scope.public_only), shown_by=shown_by, year_start=scope.year_start,
-        since=scope.since, excluded=signal_view.excluded_spans(m.measure_id, locality_id), chart_of=cached.xmr_for,
+        m,
+        data,
+        cached.phases(m.measure_id, scope.public_only),
+        shown_by=shown_by,
+        year_start=scope.year_start,
+        since=scope.since,
+        excluded=signal_view.excluded_spans(m.measure_id, locality_id),
+        chart_of=cached.xmr_for,
     )

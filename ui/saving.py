@@ -27,8 +27,9 @@ def show_problems(err: errors.InputError, slots: Mapping[str, Any]) -> None:
         slots[field].error("  \n".join(auth.plain(r) for r in reasons), icon=":material/error:")
 
 
-def save_as(action: str, change: Callable[[duckdb.DuckDBPyConnection, users.User], T],
-            slots: Mapping[str, Any] | None = None) -> T | None:
+def save_as(
+    action: str, change: Callable[[duckdb.DuckDBPyConnection, users.User], T], slots: Mapping[str, Any] | None = None
+) -> T | None:
     """Make ``change`` as the signed-in user, who may ``action`` (checked again at the moment of
     writing); on refused input nothing is saved, each reason is shown and None comes back."""
     who = auth.require(action)
@@ -42,9 +43,13 @@ def save_as(action: str, change: Callable[[duckdb.DuckDBPyConnection, users.User
     return None
 
 
-def saved(action: str, change: Callable[[duckdb.DuckDBPyConnection, users.User], object],
-          slots: Mapping[str, Any] | None = None) -> bool:
+def saved(
+    action: str,
+    change: Callable[[duckdb.DuckDBPyConnection, users.User], object],
+    slots: Mapping[str, Any] | None = None,
+) -> bool:
     """:func:`save_as` for a change that returns nothing (a note, an answer, a phase): True once saved."""
+
     def run(con: duckdb.DuckDBPyConnection, who: users.User) -> bool:
         change(con, who)
         return True

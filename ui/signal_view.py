@@ -29,8 +29,7 @@ DIRECTION_BADGES = {
 @cached_query(4)
 def ready(con: duckdb.DuckDBPyConnection) -> bool:
     """False for a database built before signal items (its next load, or a rebuild, adds them)."""
-    found = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'signal_item'"
-                        ).fetchone()
+    found = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'signal_item'").fetchone()
     return bool(found and found[0])
 
 
@@ -95,13 +94,16 @@ def email_status() -> str | None:
     except ValueError as err:
         return f"The email settings cannot be read, so no signal digest is sent: {err}"
     if config is None:
-        return ("Email is not set up, so owners are not told of new signals by email; nothing is sent. "
-                "Set `[smtp]` in `.streamlit/secrets.toml` (or OUTSIDE_IN_SMTP_HOST): see the README.")
+        return (
+            "Email is not set up, so owners are not told of new signals by email; nothing is sent. "
+            "Set `[smtp]` in `.streamlit/secrets.toml` (or OUTSIDE_IN_SMTP_HOST): see the README."
+        )
     return None
 
 
-def chart(measure_id: str, locality_id: str, *, title: str, periods: int = 36, height: int = 260,
-          small: bool = False) -> str:
+def chart(
+    measure_id: str, locality_id: str, *, title: str, periods: int = 36, height: int = 260, small: bool = False
+) -> str:
     """The item's control chart as inline SVG: the latest ``periods`` values, limits per phase
     (``small``: the compact panel the By locality page uses, for a list of many)."""
     cat = cached.catalogue(False)
@@ -111,15 +113,25 @@ def chart(measure_id: str, locality_id: str, *, title: str, periods: int = 36, h
     data = cached.series(measure_id, locality_id, False)
     if data.empty:
         return ""
-    built = measure_chart.build(m, data, cached.phases(measure_id, False),
-                                excluded=excluded_spans(measure_id, locality_id), chart_of=cached.xmr_for)
+    built = measure_chart.build(
+        m,
+        data,
+        cached.phases(measure_id, False),
+        excluded=excluded_spans(measure_id, locality_id),
+        chart_of=cached.xmr_for,
+    )
     shown = built.data.index[-periods:]
     if small:
         # drawn about 330 px wide in a list card: a 220-unit viewBox keeps its 12-unit text above 14 px
         return svg.small_control_chart(built.chart.points.loc[shown], title=title, width=220, height=90)
-    return svg.xmr_chart(built.chart.points.loc[shown], built.data.loc[shown, "period_start"], title=title,
-                         y_title=m.unit, height=height,
-                         label=f"Control chart of {m.name}, the latest {len(shown)} values.")
+    return svg.xmr_chart(
+        built.chart.points.loc[shown],
+        built.data.loc[shown, "period_start"],
+        title=title,
+        y_title=m.unit,
+        height=height,
+        label=f"Control chart of {m.name}, the latest {len(shown)} values.",
+    )
 
 
 def when(value: Any) -> str:
@@ -141,10 +153,13 @@ def measure_panel(measure_id: str, locality_id: str, *, public_only: bool) -> No
     for _, item in found.head(6).iterrows():
         with st.container(border=True):
             span = signal_answers.periods_words(item["first_period"], item["last_period"], frequency)
-            state = "open" if item["status"] == "open" else "answered" if item["closed_reason"] == "answered" \
-                else "closed"
-            st.markdown(f"**{html.escape(signal_answers.rule_words(str(item['rule'])).capitalize())}**, {span} "
-                        f"· {DIRECTION_BADGES[str(item['direction'])]} · {state}")
+            state = (
+                "open" if item["status"] == "open" else "answered" if item["closed_reason"] == "answered" else "closed"
+            )
+            st.markdown(
+                f"**{html.escape(signal_answers.rule_words(str(item['rule'])).capitalize())}**, {span} "
+                f"· {DIRECTION_BADGES[str(item['direction'])]} · {state}"
+            )
             words = signal_answers.answer_words(item)
             if words:
                 st.text(words)
@@ -153,9 +168,12 @@ def measure_panel(measure_id: str, locality_id: str, *, public_only: bool) -> No
             for _, note in said[said["signal_id"] == item["signal_id"]].iterrows():
                 st.caption(f"{when(note['written_at'])} · {auth.plain(str(note['author']))}")
                 st.text(str(note["body"]))
-            st.page_link("app_pages/signals.py", label="Answer or comment" if item["status"] == "open" else
-                         "Open on the Signals page", icon=":material/arrow_forward:",
-                         query_params={"signal": str(int(item["signal_id"]))})
+            st.page_link(
+                "app_pages/signals.py",
+                label="Answer or comment" if item["status"] == "open" else "Open on the Signals page",
+                icon=":material/arrow_forward:",
+                query_params={"signal": str(int(item["signal_id"]))},
+            )
 
 
 def overview_line(purpose_id: str, counts: pd.Series, purpose_name: str) -> None:
@@ -164,8 +182,12 @@ def overview_line(purpose_id: str, counts: pd.Series, purpose_name: str) -> None
     if n == 0:
         st.caption("No open signals.")
         return
-    st.page_link("app_pages/signals.py", label=f"{n} open signal{'' if n == 1 else 's'}: answer them",
-                 icon=":material/notifications_active:", query_params={"signal_purpose": purpose_name})
+    st.page_link(
+        "app_pages/signals.py",
+        label=f"{n} open signal{'' if n == 1 else 's'}: answer them",
+        icon=":material/notifications_active:",
+        query_params={"signal_purpose": purpose_name},
+    )
 
 
 def since_recent() -> date:
@@ -178,7 +200,6 @@ def read_item(signal_id: int) -> dict[str, object] | None:
         frame = signal_answers.items(con, status="recent", since=date(1900, 1, 1))
     row = frame[frame["signal_id"] == signal_id]
     return None if row.empty else {str(k): v for k, v in row.iloc[0].to_dict().items()}
-
 
 
 def after_load(found: signal_items.Found) -> tuple[str, bool]:

@@ -36,15 +36,26 @@ def flag(measure_id: str, name: str, since: pd.Timestamp | None, recorded: pd.Se
         return
     day = first_recorded(recorded, since).date()
     with st.form(f"stale_{key}"):
-        st.markdown(f"**Start a new phase from {day.day} {day:%b %Y}?** Limits for {auth.plain(name)} will be "
-                    "worked out again from that period on. Say what changed in the system.")
-        reason = st.text_input("What changed (the phase's label)", max_chars=80, key=f"stale_reason_{key}",
-                               placeholder="e.g. New online form for missed bins")
+        st.markdown(
+            f"**Start a new phase from {day.day} {day:%b %Y}?** Limits for {auth.plain(name)} will be "
+            "worked out again from that period on. Say what changed in the system."
+        )
+        reason = st.text_input(
+            "What changed (the phase's label)",
+            max_chars=80,
+            key=f"stale_reason_{key}",
+            placeholder="e.g. New online form for missed bins",
+        )
         slots = {"label": st.empty(), "starts_on": st.empty(), "": st.empty()}
         if st.form_submit_button("Confirm the new phase", type="primary"):
-            note = (f"Confirmed from the page's flag: a sustained shift since {day.day} {day:%b %Y} "
-                    "(a run on one side of the average reaching the latest period).")
-            if saving.saved("manage_measures", lambda con, who: entry.add_phase(
-                    con, measure_id, day, reason, note, user=who.username), slots):
+            note = (
+                f"Confirmed from the page's flag: a sustained shift since {day.day} {day:%b %Y} "
+                "(a run on one side of the average reaching the latest period)."
+            )
+            if saving.saved(
+                "manage_measures",
+                lambda con, who: entry.add_phase(con, measure_id, day, reason, note, user=who.username),
+                slots,
+            ):
                 st.session_state[DONE] = f"New phase recorded from {day.day} {day:%b %Y}: {auth.plain(reason.strip())}."
                 st.rerun()

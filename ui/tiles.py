@@ -28,8 +28,12 @@ def change_text(m: Measure, data: pd.DataFrame, variation: str | None) -> str:
     now, before = present.iloc[-1], present.iloc[-2]
     diff = float(now["value"] - before["value"])
     word = "Up" if diff > 0 else "Down" if diff < 0 else "No change"
-    amount = "" if diff == 0 else " " + narrative.format_value(abs(diff), m.unit if m.unit == "%" else "",
-                                                              m.decimals).replace("%", " points")
+    amount = (
+        ""
+        if diff == 0
+        else " "
+        + narrative.format_value(abs(diff), m.unit if m.unit == "%" else "", m.decimals).replace("%", " points")
+    )
     qualifier = "within normal variation" if variation in (None, "common_cause") else "a signal"
     return f"{word}{amount} on {narrative.period_label(before['period_start'], m.frequency)}: {qualifier}"
 
@@ -40,8 +44,10 @@ STALE = "class='oi-stale' style='color:#7a4300;font-size:.875rem;font-weight:600
 
 def tile(m: Measure, data: pd.DataFrame, status: pd.DataFrame, latest: dict[str, pd.Series], scope: Scope) -> str:
     """A measure's tile as one block of HTML: a page of thirty tiles stays light for the browser."""
-    name = (f"<p style='margin:0 0 .3rem'><strong>{text.html(m.name)}</strong></p>"
-            f"<p style='margin:0 0 .3rem'>{icons.data_badge(m.provenance)}</p>")
+    name = (
+        f"<p style='margin:0 0 .3rem'><strong>{text.html(m.name)}</strong></p>"
+        f"<p style='margin:0 0 .3rem'>{icons.data_badge(m.provenance)}</p>"
+    )
     if data.empty or m.measure_id not in status.index:
         return name + f"<p {NOTE}>No values yet.</p>"
     since = scope.since(data["period_start"].max())
@@ -51,13 +57,16 @@ def tile(m: Measure, data: pd.DataFrame, status: pd.DataFrame, latest: dict[str,
     s = latest[m.measure_id]
     value = narrative.format_value(float(s["value"]), m.unit, m.decimals)
     when = narrative.period_label(s["period_start"], m.frequency)
-    parts = [name,
-             f"<p><span style='font-size:1.6rem;font-weight:700'>{text.html(value)}</span> "
-             f"<span style='color:#555;font-size:.875rem'>{when}</span></p>",
-             f"<p>{icons.variation_badge(s['variation'])}{icons.assurance_badge(s['assurance'])}</p>",
-             f"<p {NOTE}>{text.html(change_text(m, data, s['variation']))}</p>",
-             svg.sparkline(recent["value"], label=f"Recent trend of {m.name}; the latest value and its "
-                              "variation are given above.")]
+    parts = [
+        name,
+        f"<p><span style='font-size:1.6rem;font-weight:700'>{text.html(value)}</span> "
+        f"<span style='color:#555;font-size:.875rem'>{when}</span></p>",
+        f"<p>{icons.variation_badge(s['variation'])}{icons.assurance_badge(s['assurance'])}</p>",
+        f"<p {NOTE}>{text.html(change_text(m, data, s['variation']))}</p>",
+        svg.sparkline(
+            recent["value"], label=f"Recent trend of {m.name}; the latest value and its variation are given above."
+        ),
+    ]
     if pd.notna(s.get("changed_since")):  # a sustained shift since the last phase: the limits are stale
         parts.append(f"<p {STALE}>{text.html(narrative.changed_note(s['changed_since']))}</p>")
     if data["whole_area"].any():

@@ -63,9 +63,11 @@ DEMAND_COUNTS = ("value_demand", "failure_demand", "demand")
 DEMAND_DERIVED = ("failure_share", "share_of_demand", "demand_per_1000", "failure_demand_per_1000")
 CASE_COUNTS = ("cases",)
 CASE_DERIVED = ("mean", "median", "p90", "longest", "mean_moving_range", "lower", "upper", "value")
-RULE = (f"Public view: a count from 1 to {SMALL_COUNT - 1} is not shown, so that no one can be identified, "
-        "and where it could be worked out from a total the next smallest count is hidden too, as is a month or "
-        "quarter that holds a hidden week or month. Zero is shown.")
+RULE = (
+    f"Public view: a count from 1 to {SMALL_COUNT - 1} is not shown, so that no one can be identified, "
+    "and where it could be worked out from a total the next smallest count is hidden too, as is a month or "
+    "quarter that holds a hidden week or month. Zero is shown."
+)
 
 
 # --- tables -----------------------------------------------------------------------------------------
@@ -91,8 +93,9 @@ def suppress(
     """
     present = [c for c in counts if c in frame.columns]
     if not present:
-        raise ValueError(f"counts must name columns of the frame ({', '.join(map(str, frame.columns))}), "
-                         f"got {list(counts)!r}")  # fmt: skip
+        raise ValueError(
+            f"counts must name columns of the frame ({', '.join(map(str, frame.columns))}), got {list(counts)!r}"
+        )
     if frame.empty:
         out = frame.copy().reset_index(drop=True)
         for col in present:
@@ -184,12 +187,20 @@ def age_bands(wip: pd.DataFrame, *, max_bands: int = 30) -> pd.DataFrame:
     [['0-6', 13], ['7-13', 10]]
     """
     if wip.empty:
-        return pd.DataFrame({"age_from": pd.Series(dtype="int64"), "age_to": pd.Series(dtype="int64"),
-                             "band": pd.Series(dtype=str), "open_cases": pd.Series(dtype="float64"),
-                             "suppressed": pd.Series(dtype=bool)})  # fmt: skip
+        return pd.DataFrame(
+            {
+                "age_from": pd.Series(dtype="int64"),
+                "age_to": pd.Series(dtype="int64"),
+                "band": pd.Series(dtype=str),
+                "open_cases": pd.Series(dtype="float64"),
+                "suppressed": pd.Series(dtype=bool),
+            }
+        )
     oldest = int(wip["age_days"].max())
-    width = next((w for w in (1, 2, 5, 7, 14, 28, 56, 91, 182, 364) if (oldest // w) + 1 <= max_bands),
-                 math.ceil((oldest + 1) / max_bands))  # fmt: skip
+    width = next(
+        (w for w in (1, 2, 5, 7, 14, 28, 56, 91, 182, 364) if (oldest // w) + 1 <= max_bands),
+        math.ceil((oldest + 1) / max_bands),
+    )
     start = (wip["age_days"].astype("int64") // width) * width
     out = wip.groupby(start.rename("age_from"))["open_cases"].sum().reset_index()
     out["age_to"] = out["age_from"] + width - 1
@@ -237,7 +248,7 @@ def say_count(n: float) -> str:
 
 
 def hidden_note(frame: pd.DataFrame, *, things: str, flag: str = "suppressed") -> str:
-    """"2 of the 12 months are not shown (small counts)." or "" when nothing is hidden.
+    """ "2 of the 12 months are not shown (small counts)." or "" when nothing is hidden.
 
     Example
     -------
@@ -335,35 +346,53 @@ def published_ladder(
         if not few_hidden(frame):
             continue
         mine = [(a, a + _LENGTH[g]) for a in pd.to_datetime(frame.loc[frame[flag].astype(bool), "period_start"])]
-        if any(few_hidden(_hide_overlapping(base[c], c, hidden, blank, flag), c)
-               and not few_hidden(_hide_overlapping(base[c], c, hidden + mine, blank, flag), c)
-               for c in LADDER[i + 1:]):
+        if any(
+            few_hidden(_hide_overlapping(base[c], c, hidden, blank, flag), c)
+            and not few_hidden(_hide_overlapping(base[c], c, hidden + mine, blank, flag), c)
+            for c in LADDER[i + 1 :]
+        ):
             continue  # offering g would punch holes in a longer length: a visitor asking for g gets that
         out[g] = frame
         hidden += mine
     return out
 
 
-def hidden_spans(ladder: dict[str, pd.DataFrame], *, upto: str = LADDER[-1],
-                 flag: str = "suppressed") -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+def hidden_spans(
+    ladder: dict[str, pd.DataFrame], *, upto: str = LADDER[-1], flag: str = "suppressed"
+) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     """The (start, end) of every hidden period a :func:`published_ladder` offers, of lengths up to ``upto``
     (a monthly figure need only keep clear of hidden weeks and months: a quarter hidden for its month
     says nothing about the other two)."""
     lengths = LADDER[: LADDER.index(upto) + 1]
-    return [(a, a + _LENGTH[g]) for g, frame in ladder.items() if g in lengths and not frame.empty
-            for a in pd.to_datetime(frame.loc[frame[flag].astype(bool), "period_start"])]
+    return [
+        (a, a + _LENGTH[g])
+        for g, frame in ladder.items()
+        if g in lengths and not frame.empty
+        for a in pd.to_datetime(frame.loc[frame[flag].astype(bool), "period_start"])
+    ]
 
 
-def hide_overlapping(frame: pd.DataFrame, granularity: str, spans: Sequence[tuple[pd.Timestamp, pd.Timestamp]],
-                     *, blank: Sequence[str], flag: str = "suppressed") -> pd.DataFrame:
+def hide_overlapping(
+    frame: pd.DataFrame,
+    granularity: str,
+    spans: Sequence[tuple[pd.Timestamp, pd.Timestamp]],
+    *,
+    blank: Sequence[str],
+    flag: str = "suppressed",
+) -> pd.DataFrame:
     """Another figure of the same filters by ``granularity`` (the cost of failure demand, by month) with
     every period that overlaps a hidden one the public can see (:func:`hidden_spans`) hidden too, so it
     cannot be set against the shown periods to give a hidden one back."""
     return _hide_overlapping(frame, granularity, spans, blank, flag)
 
 
-def _hide_overlapping(frame: pd.DataFrame, granularity: str, hidden: Sequence[tuple[pd.Timestamp, pd.Timestamp]],
-                      blank: Sequence[str], flag: str) -> pd.DataFrame:
+def _hide_overlapping(
+    frame: pd.DataFrame,
+    granularity: str,
+    hidden: Sequence[tuple[pd.Timestamp, pd.Timestamp]],
+    blank: Sequence[str],
+    flag: str,
+) -> pd.DataFrame:
     """``frame`` with every period that overlaps one of ``hidden`` (start, end) hidden too."""
     if not hidden or frame.empty:
         return frame
@@ -448,8 +477,13 @@ def published_xmr(
     if not mask.any():
         return chart
     values = pts["value"].astype("float64").mask(mask)
-    fresh = spc.xmr(values.to_numpy(), phase_starts=_phase_starts(pts["phase"]), improvement=chart.improvement,
-                    target=chart.target, rules=chart.rules)  # fmt: skip
+    fresh = spc.xmr(
+        values.to_numpy(),
+        phase_starts=_phase_starts(pts["phase"]),
+        improvement=chart.improvement,
+        target=chart.target,
+        rules=chart.rules,
+    )
     out = _rebuilt(chart, fresh, mask, blank)
     if floor is not None:
         out.points["lower"] = out.points["lower"].clip(lower=floor)
@@ -470,8 +504,15 @@ def published_p_chart(chart: Chart, hidden: Sequence[bool] | pd.Series, *, laney
         return chart
     counts = pts["failure_demand"].astype("float64").mask(mask)
     sizes = pts["demand"].astype("float64").mask(mask)
-    fresh = spc.p_chart(counts.to_numpy(), sizes.to_numpy(), laney=laney, phase_starts=_phase_starts(pts["phase"]),
-                        improvement=chart.improvement, target=chart.target, rules=chart.rules)  # fmt: skip
+    fresh = spc.p_chart(
+        counts.to_numpy(),
+        sizes.to_numpy(),
+        laney=laney,
+        phase_starts=_phase_starts(pts["phase"]),
+        improvement=chart.improvement,
+        target=chart.target,
+        rules=chart.rules,
+    )
     return _rebuilt(chart, fresh, mask, ("failure_demand", "demand"))
 
 
@@ -503,8 +544,10 @@ def demand_sentence(
     """
     shown = shown_periods(periods)
     if shown.empty or float(shown["demand"].sum()) == 0:
-        return ("There are too few contacts here to describe in the public view: counts under "
-                f"{SMALL_COUNT} are not published, so that no one can be identified.")  # fmt: skip
+        return (
+            "There are too few contacts here to describe in the public view: counts under "
+            f"{SMALL_COUNT} are not published, so that no one can be identified."
+        )
     if raw is not None and mostly_hidden(periods):
         return _totals_sentence(raw, natures)
     return demand.demand_sentence(shown, natures, granularity=granularity, phase_starts=phase_starts)
@@ -540,8 +583,10 @@ def cost_sentence(cost: pd.DataFrame, **options: Any) -> str:
     """
     priced = cost.dropna(subset=["handling_minutes", "cost_per_hour"])
     if not priced.empty and priced["cost"].isna().all():
-        return (f"Failure demand here is too small to price in the public view: fewer than {SMALL_COUNT} "
-                "failure contacts a month, and the cost would give the count away.")  # fmt: skip
+        return (
+            f"Failure demand here is too small to price in the public view: fewer than {SMALL_COUNT} "
+            "failure contacts a month, and the cost would give the count away."
+        )
     text = demand.cost_sentence(cost.dropna(subset=["cost"]), **options)
     if "suppressed" in cost.columns and cost["suppressed"].any():
         text = text.replace(" cost about ", " cost at least ", 1).replace(", and £", ", and at least £", 1)
@@ -553,8 +598,10 @@ def capability_sentence(result: CapabilityChart) -> str:
     range would describe those few people's cases."""
     cases = result.predictable_range.cases
     if 1 <= cases < SMALL_COUNT:
-        return (f"Fewer than {SMALL_COUNT} cases were completed in the latest phase: too few to describe "
-                "in the public view.")  # fmt: skip
+        return (
+            f"Fewer than {SMALL_COUNT} cases were completed in the latest phase: too few to describe "
+            "in the public view."
+        )
     return result.sentence()
 
 
@@ -568,8 +615,9 @@ def public_capability(result: CapabilityChart, hidden: pd.Series | None = None) 
     if result.points.empty:
         return result
     if result.mode != "period":
-        raise ValueError("public_capability needs a chart of periods (capability_chart(max_cases=0)), "
-                         f"got mode {result.mode!r}")  # fmt: skip
+        raise ValueError(
+            f"public_capability needs a chart of periods (capability_chart(max_cases=0)), got mode {result.mode!r}"
+        )
     rows = capability_rows(result.points)
     if hidden is not None:
         more = np.asarray(hidden, dtype=bool) & ~rows["suppressed"].to_numpy(dtype=bool)

@@ -52,8 +52,10 @@ _NAME_IN_BRACKETS = re.compile(r"\s*\([^()]*\)\s*$")
 # them would mislead; the public view says why instead.
 MOSTLY_HIDDEN = 0.5
 REVIEW_COLUMNS = ("review_id", "measure_id", "change_date", "reviewed_at")  # what the public may see of one
-RULE = (f"Public view: a count from 1 to {SMALL_COUNT - 1} for a ward or locality is not shown, so that no one "
-        "can be identified; where it could be worked out from a total, another count is hidden too. Zero is shown.")
+RULE = (
+    f"Public view: a count from 1 to {SMALL_COUNT - 1} for a ward or locality is not shown, so that no one "
+    "can be identified; where it could be worked out from a total, another count is hidden too. Zero is shown."
+)
 
 
 def mostly_hidden(frame: pd.DataFrame) -> bool:
@@ -70,9 +72,11 @@ def mostly_hidden(frame: pd.DataFrame) -> bool:
 
 def too_few_words(place: str) -> str:
     """What the public view says instead of a chart of a series that is mostly hidden."""
-    return (f"Most periods for {place} are not shown in the public view: counts from 1 to {SMALL_COUNT - 1}, and "
-            "figures that would give one away, are hidden so that no one can be identified. Too few are left to "
-            "chart; choose a larger area.")
+    return (
+        f"Most periods for {place} are not shown in the public view: counts from 1 to {SMALL_COUNT - 1}, and "
+        "figures that would give one away, are hidden so that no one can be identified. Too few are left to "
+        "chart; choose a larger area."
+    )
 
 
 def audience_for(public_only: bool) -> Audience:
@@ -165,20 +169,26 @@ def suppress_cells(cells: pd.DataFrame) -> pd.DataFrame:
     """
     if cells.empty:
         return cells.assign(suppressed=pd.Series(dtype=bool))
-    counting = np.array([small_counts.is_count_unit(u, a) for u, a in zip(cells["unit"], cells["aggregation"], strict=True)],
-                        dtype=bool)
+    counting = np.array(
+        [small_counts.is_count_unit(u, a) for u, a in zip(cells["unit"], cells["aggregation"], strict=True)], dtype=bool
+    )
     ratio = (cells["aggregation"] == "ratio").to_numpy()
     small_area = cells["locality_kind"].isin(SMALL_AREAS).to_numpy()
     # real figures their source already publishes for smaller areas (FixMyStreet by 2011 small area,
     # ODC-By): hiding them here would protect no one, and would make a council's small total a secret
     if "open_data" in cells.columns:
         small_area = small_area & ~cells["open_data"].fillna(False).astype(bool).to_numpy()
-    work = cells.assign(_count=np.where(counting, cells["value"], np.nan),
-                        _num=np.where(ratio, cells["numerator"], np.nan),
-                        _den=np.where(ratio, cells["denominator"], np.nan))
-    done = small_counts.suppress_small_counts(work, ["_count", "_num", "_den"],
-                                        eligible=pd.Series(small_area & (counting | ratio)),
-                                        groups=[["measure_id", "period_start", "parent_id"]])
+    work = cells.assign(
+        _count=np.where(counting, cells["value"], np.nan),
+        _num=np.where(ratio, cells["numerator"], np.nan),
+        _den=np.where(ratio, cells["denominator"], np.nan),
+    )
+    done = small_counts.suppress_small_counts(
+        work,
+        ["_count", "_num", "_den"],
+        eligible=pd.Series(small_area & (counting | ratio)),
+        groups=[["measure_id", "period_start", "parent_id"]],
+    )
     for col in ("value", "numerator", "denominator"):
         done[col] = done[col].astype("float64").mask(done["suppressed"], np.nan)
     return done.drop(columns=["_count", "_num", "_den"])
@@ -199,8 +209,9 @@ def cells(con: duckdb.DuckDBPyConnection, measure_ids: Sequence[str], audience: 
 SERIES_COLUMNS = ["measure_id", "period_start", "value", "numerator", "denominator", "parts", "suppressed"]
 
 
-def series(con: duckdb.DuckDBPyConnection, measure_ids: str | Sequence[str], locality_id: str,
-           audience: Audience) -> pd.DataFrame:
+def series(
+    con: duckdb.DuckDBPyConnection, measure_ids: str | Sequence[str], locality_id: str, audience: Audience
+) -> pd.DataFrame:
     """Values per period of one or more measures in a place (:func:`perf.analysis.measures.series`), with
     ``suppressed``; for the public, published measures only and small counts hidden (value NaN)."""
     _check(audience)
@@ -212,8 +223,9 @@ def series(con: duckdb.DuckDBPyConnection, measure_ids: str | Sequence[str], loc
     return mine[SERIES_COLUMNS].sort_values(["measure_id", "period_start"]).reset_index(drop=True)
 
 
-def area_values(con: duckdb.DuckDBPyConnection, measure_id: str, locality_id: str, kind: str,
-                audience: Audience) -> pd.DataFrame:
+def area_values(
+    con: duckdb.DuckDBPyConnection, measure_id: str, locality_id: str, kind: str, audience: Audience
+) -> pd.DataFrame:
     """One measure for every ward (``kind='ward'``) or locality under a place, for small multiples
     and the map: locality_id, locality_name, parent_id, period_start, value, numerator, denominator,
     suppressed."""
@@ -231,6 +243,14 @@ def area_values(con: duckdb.DuckDBPyConnection, measure_id: str, locality_id: st
         return False
 
     mine = every[(every["locality_kind"] == kind) & every["locality_id"].map(under)]
-    cols = ["locality_id", "locality_name", "parent_id", "period_start", "value", "numerator", "denominator",
-            "suppressed"]
+    cols = [
+        "locality_id",
+        "locality_name",
+        "parent_id",
+        "period_start",
+        "value",
+        "numerator",
+        "denominator",
+        "suppressed",
+    ]
     return mine[cols].sort_values(["locality_name", "period_start"]).reset_index(drop=True)

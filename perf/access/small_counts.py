@@ -14,8 +14,24 @@ import pandas as pd
 
 SMALL_COUNT = 5  # counts from 1 to SMALL_COUNT - 1 are blanked (issue #7: "fewer than 5 in a cell")
 SMALL_AREAS = ("ward", "locality")  # places small enough that a count could point to a person
-NOT_COUNT_WORDS = ("%", "£", "gbp", "per ", "rate", "ratio", "score", "index", "day", "hour", "minute",
-                   "week", "month", "year", "cost", "spend")  # units that are measurements, not people
+NOT_COUNT_WORDS = (
+    "%",
+    "£",
+    "gbp",
+    "per ",
+    "rate",
+    "ratio",
+    "score",
+    "index",
+    "day",
+    "hour",
+    "minute",
+    "week",
+    "month",
+    "year",
+    "cost",
+    "spend",
+)  # units that are measurements, not people
 
 
 def is_count_unit(unit: str, aggregation: str) -> bool:

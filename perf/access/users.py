@@ -33,8 +33,15 @@ ROLES: tuple[Role, ...] = ("public", "officer", "admin")
 STORED_ROLES = ("officer", "admin")  # 'public' is not a user: it is nobody signed in
 
 Action = Literal[
-    "view_published", "view_public_commentary", "view_unpublished", "view_internal_commentary",
-    "enter_data", "write_commentary", "upload", "manage_measures", "manage_users",
+    "view_published",
+    "view_public_commentary",
+    "view_unpublished",
+    "view_internal_commentary",
+    "enter_data",
+    "write_commentary",
+    "upload",
+    "manage_measures",
+    "manage_users",
 ]
 # The one table pages consult: an action is allowed for the roles listed and for nobody else.
 PERMISSIONS: dict[Action, frozenset[Role]] = {
@@ -96,8 +103,13 @@ _HASH = re.compile(r"^scrypt\$n=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za
 
 def _scrypt(password: str, salt: bytes, cost: ScryptCost) -> bytes:
     return hashlib.scrypt(
-        password.encode("utf-8"), salt=salt, n=cost.n, r=cost.r, p=cost.p,
-        maxmem=2 * cost.memory_bytes * cost.p + 1024 * 1024, dklen=KEY_BYTES,
+        password.encode("utf-8"),
+        salt=salt,
+        n=cost.n,
+        r=cost.r,
+        p=cost.p,
+        maxmem=2 * cost.memory_bytes * cost.p + 1024 * 1024,
+        dklen=KEY_BYTES,
     )
 
 
@@ -159,8 +171,10 @@ MAX_FAILED = 20
 LOCK_MINUTES = 15
 # One answer for an unknown username, a wrong password, a locked account and a client refused for
 # too many tries, each after the same work (one scrypt check), so none can be told from another.
-WRONG = ("Username or password is wrong, or there have been too many failed sign-ins: wait a few "
-         "minutes and try again, or ask an admin.")
+WRONG = (
+    "Username or password is wrong, or there have been too many failed sign-ins: wait a few "
+    "minutes and try again, or ask an admin."
+)
 
 
 @cache
@@ -245,10 +259,17 @@ def create_user(
     name = normalise_username(username)
     problems: list[Problem] = []
     if not USERNAME.match(name):
-        problems.append(Problem(None, "username", None, (
-            "Username: use 2 to 64 lower-case letters, digits, '.', '_', '-' or '@', starting with a letter "
-            "or digit."
-        )))
+        problems.append(
+            Problem(
+                None,
+                "username",
+                None,
+                (
+                    "Username: use 2 to 64 lower-case letters, digits, '.', '_', '-' or '@', starting with a letter "
+                    "or digit."
+                ),
+            )
+        )
     elif _row(con, name) is not None:
         problems.append(Problem(None, "username", None, f"Username: '{name}' is already taken."))
     if role not in STORED_ROLES:
@@ -259,16 +280,34 @@ def create_user(
     shown = (display_name or "").strip() or name
     hashed = hash_password(password, cost=cost)
     with write_transaction(con) as cur:
-        run(cur, "users_insert", {"username": name, "display_name": shown, "role": role,
-                                  "password_hash": hashed, "created_at": now})
-        run(cur, "users_log", {"row_key": name, "column_name": None, "old_value": None,
-                               "new_value": f"created as {role}", "user": created_by, "now": now})
+        run(
+            cur,
+            "users_insert",
+            {"username": name, "display_name": shown, "role": role, "password_hash": hashed, "created_at": now},
+        )
+        run(
+            cur,
+            "users_log",
+            {
+                "row_key": name,
+                "column_name": None,
+                "old_value": None,
+                "new_value": f"created as {role}",
+                "user": created_by,
+                "now": now,
+            },
+        )
     return User(name, shown, role)  # type: ignore[arg-type]
 
 
 def set_password(
-    con: duckdb.DuckDBPyConnection, username: str, password: str, *, changed_by: str,
-    cost: ScryptCost = DEFAULT_COST, now: datetime | None = None,
+    con: duckdb.DuckDBPyConnection,
+    username: str,
+    password: str,
+    *,
+    changed_by: str,
+    cost: ScryptCost = DEFAULT_COST,
+    now: datetime | None = None,
 ) -> None:
     """Give a user a new password; this also clears any lock. The change (not the password) is logged."""
     now = now or datetime.now()
@@ -281,12 +320,27 @@ def set_password(
     hashed = hash_password(password, cost=cost)
     with write_transaction(con) as cur:
         run(cur, "users_set_password", {"username": name, "password_hash": hashed})
-        run(cur, "users_log", {"row_key": name, "column_name": "password_hash", "old_value": None,
-                               "new_value": "changed", "user": changed_by, "now": now})
+        run(
+            cur,
+            "users_log",
+            {
+                "row_key": name,
+                "column_name": "password_hash",
+                "old_value": None,
+                "new_value": "changed",
+                "user": changed_by,
+                "now": now,
+            },
+        )
 
 
 def set_role(
-    con: duckdb.DuckDBPyConnection, username: str, role: str, *, changed_by: str, now: datetime | None = None,
+    con: duckdb.DuckDBPyConnection,
+    username: str,
+    role: str,
+    *,
+    changed_by: str,
+    now: datetime | None = None,
 ) -> None:
     """Make a user an officer or an admin; logged with who did it."""
     now = now or datetime.now()
@@ -300,8 +354,18 @@ def set_role(
         return
     with write_transaction(con) as cur:
         run(cur, "users_set_role", {"username": name, "role": role})
-        run(cur, "users_log", {"row_key": name, "column_name": "role", "old_value": row["role"],
-                               "new_value": role, "user": changed_by, "now": now})
+        run(
+            cur,
+            "users_log",
+            {
+                "row_key": name,
+                "column_name": "role",
+                "old_value": row["role"],
+                "new_value": role,
+                "user": changed_by,
+                "now": now,
+            },
+        )
 
 
 def unlock(con: duckdb.DuckDBPyConnection, username: str, *, changed_by: str, now: datetime | None = None) -> None:
@@ -312,8 +376,18 @@ def unlock(con: duckdb.DuckDBPyConnection, username: str, *, changed_by: str, no
         raise InputError([Problem(None, "username", None, f"Username: there is no user '{name}'.")])
     with write_transaction(con) as cur:
         run(cur, "users_record_attempt", {"username": name, "failed_attempts": 0, "locked_until": None})
-        run(cur, "users_log", {"row_key": name, "column_name": "locked_until", "old_value": None,
-                               "new_value": "unlocked", "user": changed_by, "now": now})
+        run(
+            cur,
+            "users_log",
+            {
+                "row_key": name,
+                "column_name": "locked_until",
+                "old_value": None,
+                "new_value": "unlocked",
+                "user": changed_by,
+                "now": now,
+            },
+        )
 
 
 def list_users(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -385,8 +459,14 @@ CHECK_TIME = CheckTime()
 
 
 def sign_in(
-    con: duckdb.DuckDBPyConnection, username: str, password: str, *, client: str = "",
-    now: datetime | None = None, cost: ScryptCost = DEFAULT_COST, throttle: Throttle | None = None,
+    con: duckdb.DuckDBPyConnection,
+    username: str,
+    password: str,
+    *,
+    client: str = "",
+    now: datetime | None = None,
+    cost: ScryptCost = DEFAULT_COST,
+    throttle: Throttle | None = None,
 ) -> SignIn:
     """Check a username and password. An unknown user, a wrong password and a locked account all get
     WRONG after one scrypt check (of a dummy hash if need be); a client that has failed too often gets

@@ -94,8 +94,13 @@ def _with_limits(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _open_at(
-    con: duckdb.DuckDBPyConnection, name: str, *, service_id: str | None, locality_id: str | None,
-    as_at: date | None, **params: Any,
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    *,
+    service_id: str | None,
+    locality_id: str | None,
+    as_at: date | None,
+    **params: Any,
 ) -> pd.DataFrame:
     """Run a query of the cases open at ``as_at`` (_open_at.sql): the scope has no date range."""
     scope = scope_params(service_id=service_id, locality_id=locality_id)
@@ -164,8 +169,7 @@ def end_to_end_by_period(
     working = _check_day_count(day_count)
     if by is not None:
         check_choice("by", by, BREAKDOWNS)
-    params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end,
-                          granularity=granularity)  # fmt: skip
+    params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end, granularity=granularity)
     params["working_days"] = working
     if by in ("locality", "council"):  # rolling wards up to a place needs a join the other groupings do without
         frame = store.query(con, "capability_by_period_place", {**params, "level": by})
@@ -188,14 +192,16 @@ class PredictableRange:
     since: date | None = None  # the latest phase's start, None when there is one phase
 
     def sentence(self) -> str:
-        """"This system will deliver a case in anything up to 21 days; on average 8 days." or, with signals,
+        """ "This system will deliver a case in anything up to 21 days; on average 8 days." or, with signals,
         that it is not predictable."""
         unit = "working days" if self.day_count == "working" else "days"
         if self.cases == 0:
             return "No cases were completed in the period shown, so the system's capability is not known."
         if not self.predictable:
-            return (f"This system is not predictable at the moment: its chart shows signals of special "
-                    f"cause, so no range can be promised. Cases took {_days(self.mean)} {_unit(self.mean, unit)} on average.")  # fmt: skip
+            return (
+                f"This system is not predictable at the moment: its chart shows signals of special "
+                f"cause, so no range can be promised. Cases took {_days(self.mean)} {_unit(self.mean, unit)} on average."
+            )
         if self.lower >= 0.5:
             span = f"anywhere between {_days(self.lower)} and {_days(self.upper)} {unit}"
         else:
@@ -307,20 +313,35 @@ def capability_chart(
         phase_starts = [p.date() for p in known["starts_on"]]
         labels = tuple(known["label"])
     changes = [pd.Timestamp(p) for p in phase_starts]
-    stats = phase_statistics(con, service_id=service_id, locality_id=locality_id, start=start, end=end,
-                             phase_starts=changes, day_count=day_count)  # fmt: skip
+    stats = phase_statistics(
+        con,
+        service_id=service_id,
+        locality_id=locality_id,
+        start=start,
+        end=end,
+        phase_starts=changes,
+        day_count=day_count,
+    )
     n = int(stats["cases"].sum()) if not stats.empty else 0
     if n <= max_cases:
-        cases = completed_cases(con, service_id=service_id, locality_id=locality_id, start=start, end=end,
-                                limit=max_cases)  # fmt: skip
+        cases = completed_cases(
+            con, service_id=service_id, locality_id=locality_id, start=start, end=end, limit=max_cases
+        )
         mode: ChartMode = "case"
         rows = cases[["case_id", "completed_at", column]].rename(columns={column: "end_to_end_days"})
         values = rows["end_to_end_days"].astype(float).to_numpy()
         positions = _case_positions(rows["completed_at"], changes)
     else:
         mode = "period"
-        rows = end_to_end_by_period(con, service_id=service_id, locality_id=locality_id, start=start, end=end,
-                                    granularity=granularity, day_count=day_count)  # fmt: skip
+        rows = end_to_end_by_period(
+            con,
+            service_id=service_id,
+            locality_id=locality_id,
+            start=start,
+            end=end,
+            granularity=granularity,
+            day_count=day_count,
+        )
         rows = rows[["period_start", "cases", "median", "p90", "mean"]].reset_index(drop=True)
         values = rows["median"].astype(float).to_numpy()
         positions = phase_positions(rows["period_start"], changes)
@@ -332,14 +353,23 @@ def capability_chart(
         points = pd.concat([rows.reset_index(drop=True), pts[keep]], axis=1)
         points["lower"] = points["lower"].clip(lower=0.0)  # no case takes less than no time
     else:
-        points = rows.assign(value=values, phase=0, centre=np.nan, lower=np.nan, upper=np.nan,
-                             signal=False, special_cause="", point_type="common_cause")  # fmt: skip
+        points = rows.assign(
+            value=values,
+            phase=0,
+            centre=np.nan,
+            lower=np.nan,
+            upper=np.nan,
+            signal=False,
+            special_cause="",
+            point_type="common_cause",
+        )
     return CapabilityChart(
         mode=mode,
         points=points,
         phases=stats,
-        predictable_range=_predictable_range(stats, points, day_count,
-                                             "completed_at" if mode == "case" else "period_start"),
+        predictable_range=_predictable_range(
+            stats, points, day_count, "completed_at" if mode == "case" else "period_start"
+        ),
         day_count=day_count,
         chart=chart,
         phase_labels=labels,
@@ -353,9 +383,7 @@ def _case_positions(completed_at: pd.Series, changes: Sequence[pd.Timestamp]) ->
     return [p for p in out if 0 < p < len(days)]
 
 
-def _predictable_range(
-    stats: pd.DataFrame, points: pd.DataFrame, day_count: DayCount, when: str
-) -> PredictableRange:
+def _predictable_range(stats: pd.DataFrame, points: pd.DataFrame, day_count: DayCount, when: str) -> PredictableRange:
     if stats.empty:
         return PredictableRange(math.nan, math.nan, math.nan, 0, False, day_count)
     latest = stats.iloc[-1]
@@ -399,8 +427,9 @@ def work_in_progress(
     ``open_cases``; oldest last.
     """
     working = _check_day_count(day_count)
-    return _open_at(con, "capability_wip", service_id=service_id, locality_id=locality_id, as_at=as_at,
-                    working_days=working)  # fmt: skip
+    return _open_at(
+        con, "capability_wip", service_id=service_id, locality_id=locality_id, as_at=as_at, working_days=working
+    )
 
 
 def oldest_open_cases(
@@ -419,8 +448,9 @@ def oldest_open_cases(
     ``as_at``, ``age_days``, ``age_working_days``; oldest first.
     """
     _check_limit(limit)
-    return _open_at(con, "capability_oldest_open", service_id=service_id, locality_id=locality_id, as_at=as_at,
-                    limit=limit)  # fmt: skip
+    return _open_at(
+        con, "capability_oldest_open", service_id=service_id, locality_id=locality_id, as_at=as_at, limit=limit
+    )
 
 
 # --- breakdowns and before/after ------------------------------------------------------------------------------
@@ -472,6 +502,7 @@ class PhaseComparison:
     @property
     def change_in_range(self) -> float:
         """How the width of the range (upper - lower) changed, in days (negative = more predictable)."""
+
         def width(row: pd.Series) -> float:
             return float(row["upper"]) - float(row["lower"])
 
@@ -479,18 +510,26 @@ class PhaseComparison:
 
     def table(self) -> pd.DataFrame:
         """Before, after and change side by side, for the page's text alternative."""
-        rows = {"cases": "Cases completed", "mean": "Average", "lower": "Lower limit", "upper": "Upper limit",
-                "median": "Median", "p90": "90th percentile"}  # fmt: skip
-        out = pd.DataFrame({
-            "measure": list(rows.values()),
-            "before": [float(self.before[r]) for r in rows],
-            "after": [float(self.after[r]) for r in rows],
-        })  # fmt: skip
+        rows = {
+            "cases": "Cases completed",
+            "mean": "Average",
+            "lower": "Lower limit",
+            "upper": "Upper limit",
+            "median": "Median",
+            "p90": "90th percentile",
+        }
+        out = pd.DataFrame(
+            {
+                "measure": list(rows.values()),
+                "before": [float(self.before[r]) for r in rows],
+                "after": [float(self.after[r]) for r in rows],
+            }
+        )
         out["change"] = out["after"] - out["before"]
         return out
 
     def sentence(self) -> str:
-        """"After the change on 3 March 2025, cases took 6 days on average instead of 11, and up to 14
+        """ "After the change on 3 March 2025, cases took 6 days on average instead of 11, and up to 14
         days instead of 30."."""
         unit = "working days" if self.day_count == "working" else "days"
         when = f"{self.change_on:%-d %B %Y}"
@@ -498,9 +537,11 @@ class PhaseComparison:
             side = "before" if int(self.before["cases"]) == 0 else "after"
             return f"No cases were completed {side} the change on {when}, so the two cannot be compared."
         after, before = float(self.after["mean"]), float(self.before["mean"])
-        return (f"After the change on {when}, cases took {_days(after)} {_unit(after, unit)} on average "
-                f"instead of {_days(before)}, and up to {_days(float(self.after['upper']))} "
-                f"{_unit(float(self.after['upper']), unit)} instead of {_days(float(self.before['upper']))}.")  # fmt: skip
+        return (
+            f"After the change on {when}, cases took {_days(after)} {_unit(after, unit)} on average "
+            f"instead of {_days(before)}, and up to {_days(float(self.after['upper']))} "
+            f"{_unit(float(self.after['upper']), unit)} instead of {_days(float(self.before['upper']))}."
+        )
 
 
 def compare_phases(
@@ -518,10 +559,18 @@ def compare_phases(
     ``start``/``end`` bound the two sides (e.g. the previous change and today), so a comparison is of
     two phases, not of all history.
     """
-    stats = phase_statistics(con, service_id=service_id, locality_id=locality_id, start=start, end=end,
-                             phase_starts=[change_on], day_count=day_count)  # fmt: skip
-    empty = pd.Series({"cases": 0, "mean": math.nan, "lower": math.nan, "upper": math.nan,
-                       "median": math.nan, "p90": math.nan})  # fmt: skip
+    stats = phase_statistics(
+        con,
+        service_id=service_id,
+        locality_id=locality_id,
+        start=start,
+        end=end,
+        phase_starts=[change_on],
+        day_count=day_count,
+    )
+    empty = pd.Series(
+        {"cases": 0, "mean": math.nan, "lower": math.nan, "upper": math.nan, "median": math.nan, "p90": math.nan}
+    )
     by_phase = {int(r["phase"]): r for _, r in stats.iterrows()}
     return PhaseComparison(
         before=by_phase.get(0, empty),

@@ -79,10 +79,10 @@ class CaseFilter:
     (datetime.date(2025, 4, 1), datetime.date(2026, 3, 31), None)
     """
 
-    service_id: str | None = None   # one service, or None for all
+    service_id: str | None = None  # one service, or None for all
     locality_id: str | None = None  # a ward, locality or council, or None for everywhere
-    start: date | None = None       # inclusive; None leaves it open
-    end: date | None = None         # inclusive; None leaves it open
+    start: date | None = None  # inclusive; None leaves it open
+    end: date | None = None  # inclusive; None leaves it open
 
     def where(self) -> CaseWhere:
         return {"service_id": self.service_id, "locality_id": self.locality_id, "start": self.start, "end": self.end}
@@ -204,8 +204,7 @@ def demand_by_period(
         (contacts per 1,000 residents in the period), ``complete`` (False when the date range or the
         data cut the period short; leave those out of a count chart).
     """
-    params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end,
-                          granularity=granularity)  # fmt: skip
+    params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end, granularity=granularity)
     frame = store.query(con, "demand_by_period", params)
     return dates_to_timestamps(frame, ("period_start", "period_end"))
 
@@ -227,8 +226,7 @@ def demand_by_channel(
     ``failure_share``; only period-channel pairs with contacts. Use :func:`totals` for one row per
     channel over the whole range.
     """
-    params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end,
-                          granularity=granularity)  # fmt: skip
+    params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end, granularity=granularity)
     return dates_to_timestamps(store.query(con, "demand_by_channel", params), ("period_start",))
 
 
@@ -254,8 +252,7 @@ def demand_by_locality(
     ``failure_demand_per_1000``; only period-place pairs with contacts.
     """
     check_choice("level", level, LEVELS)
-    params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end,
-                          granularity=granularity)  # fmt: skip
+    params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end, granularity=granularity)
     params["level"] = level
     return dates_to_timestamps(store.query(con, "demand_by_locality", params), ("period_start",))
 
@@ -327,7 +324,9 @@ def nature_pareto(
 
 
 # --- phases and control charts --------------------------------------------------------------------
-def service_phases(con: duckdb.DuckDBPyConnection, service_id: str | None, *, public_only: bool = False) -> pd.DataFrame:
+def service_phases(
+    con: duckdb.DuckDBPyConnection, service_id: str | None, *, public_only: bool = False
+) -> pd.DataFrame:
     """Where a service's system was changed: the phase starts of the measures sharing its purpose.
 
     All services together have no phases (their redesigns happened on different days).
@@ -339,8 +338,9 @@ def service_phases(con: duckdb.DuckDBPyConnection, service_id: str | None, *, pu
     """
     if not service_id:
         return pd.DataFrame({"starts_on": pd.Series(dtype="datetime64[us]"), "label": pd.Series(dtype=str)})
-    frame = dates_to_timestamps(store.query(con, "demand_phases", {"service_id": service_id,
-                                                                   "public_only": public_only}), ("starts_on",))
+    frame = dates_to_timestamps(
+        store.query(con, "demand_phases", {"service_id": service_id, "public_only": public_only}), ("starts_on",)
+    )
     # One redesign is often marked on several measures: the 1st of the month on a monthly measure,
     # the Monday on a weekly one. Days apart, they would make a one-point phase; keep the later.
     later = frame["starts_on"].shift(-1)
@@ -374,7 +374,9 @@ def phase_positions(period_starts: Sequence[Any] | pd.Series, phase_starts: Sequ
 
 
 def _resolve_phases(
-    con: duckdb.DuckDBPyConnection, service_id: str | None, phase_starts: Sequence[Any] | None,
+    con: duckdb.DuckDBPyConnection,
+    service_id: str | None,
+    phase_starts: Sequence[Any] | None,
     public_only: bool = False,
 ) -> list[date]:
     if phase_starts is not None:
@@ -412,8 +414,9 @@ def failure_share_chart(
     """
     from perf import spc
 
-    periods = demand_by_period(con, service_id=service_id, locality_id=locality_id, start=start, end=end,
-                               granularity=granularity)  # fmt: skip
+    periods = demand_by_period(
+        con, service_id=service_id, locality_id=locality_id, start=start, end=end, granularity=granularity
+    )
     periods = periods[periods["demand"] > 0].reset_index(drop=True)
     changes = _resolve_phases(con, service_id, phase_starts, public_only)
     chart = spc.p_chart(
@@ -451,8 +454,9 @@ def demand_chart(
     """
     from perf import spc
 
-    periods = demand_by_period(con, service_id=service_id, locality_id=locality_id, start=start, end=end,
-                               granularity=granularity)  # fmt: skip
+    periods = demand_by_period(
+        con, service_id=service_id, locality_id=locality_id, start=start, end=end, granularity=granularity
+    )
     periods = periods[periods["complete"]].reset_index(drop=True)
     values = periods["demand"].astype(float)
     note: list[str] = []
@@ -512,9 +516,13 @@ def decompose(periods: pd.DataFrame, *, granularity: Granularity, column: str = 
         lengths = (length, YEAR_OF_DAYS)
     if len(data) < MIN_CYCLES * max(lengths):
         need = MIN_CYCLES * max(lengths)
-        return Seasonality(None, lengths, None,
-                           f"seasonality needs at least {need} complete {PERIOD_NAME[granularity]}s "
-                           f"(two cycles); there are {len(data)}.")  # fmt: skip
+        return Seasonality(
+            None,
+            lengths,
+            None,
+            f"seasonality needs at least {need} complete {PERIOD_NAME[granularity]}s "
+            f"(two cycles); there are {len(data)}.",
+        )
     y = data[column].astype(float).to_numpy()
     # statsmodels takes about 2 s to import: only pay for it when a decomposition is asked for.
     from statsmodels.tsa.seasonal import MSTL, STL  # type: ignore[import-untyped]
@@ -530,14 +538,16 @@ def decompose(periods: pd.DataFrame, *, granularity: Granularity, column: str = 
     remainder = np.asarray(fit.resid, dtype=float)
     spread = float(np.var(seasonal + remainder))
     strength = max(0.0, 1.0 - float(np.var(remainder)) / spread) if spread > 0 else 0.0
-    frame = pd.DataFrame({
-        "period_start": data["period_start"].to_numpy(),
-        column: y,
-        "trend": trend,
-        "seasonal": seasonal,
-        "remainder": remainder,
-        "seasonally_adjusted": y - seasonal,
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "period_start": data["period_start"].to_numpy(),
+            column: y,
+            "trend": trend,
+            "seasonal": seasonal,
+            "remainder": remainder,
+            "seasonally_adjusted": y - seasonal,
+        }
+    )
     return Seasonality(frame, lengths, strength)
 
 
@@ -551,8 +561,9 @@ def seasonality(
     granularity: Granularity = "week",
 ) -> Seasonality:
     """Weekly and yearly seasonality of demand in scope (see :func:`decompose`)."""
-    periods = demand_by_period(con, service_id=service_id, locality_id=locality_id, start=start, end=end,
-                               granularity=granularity)  # fmt: skip
+    periods = demand_by_period(
+        con, service_id=service_id, locality_id=locality_id, start=start, end=end, granularity=granularity
+    )
     return decompose(periods, granularity=granularity)
 
 
@@ -579,8 +590,7 @@ def failure_demand_cost(
     ``handling_minutes``, ``cost_per_hour``, ``hours`` (officer time spent on failure demand),
     ``cost`` (pounds; NaN where the service has no handling time or rate).
     """
-    params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end,
-                          granularity=granularity)  # fmt: skip
+    params = scope_params(service_id=service_id, locality_id=locality_id, start=start, end=end, granularity=granularity)
     frame = dates_to_timestamps(store.query(con, "demand_failure_cost", params), ("period_start",))
     for column, override in (("handling_minutes", handling_minutes), ("cost_per_hour", cost_per_hour)):
         frame[column] = frame[column].astype(float)
@@ -625,7 +635,7 @@ def _pounds(x: float) -> str:
 
 
 def _lower_first(text: str) -> str:
-    """"Progress chasing" -> "progress chasing"; "MOT booking" and "Blue Badge" keep their capitals."""
+    """ "Progress chasing" -> "progress chasing"; "MOT booking" and "Blue Badge" keep their capitals."""
     words = text.split()
     if not words or not words[0][1:].islower() or any(w[:1].isupper() for w in words[1:]):
         return text
@@ -678,21 +688,28 @@ def demand_sentence(
         recent = pts[in_phase].tail(RECENT_PERIODS[granularity])
         last_type = str(pts["point_type"].iloc[-1])
         if last_type == "special_cause_neutral_high":
-            head = (f"Demand is unusually high: {_about(counts[-1])} {_unit(counts[-1], unit)} last {period}, "
-                    f"against about {_about(centre)} a {period}")  # fmt: skip
+            head = (
+                f"Demand is unusually high: {_about(counts[-1])} {_unit(counts[-1], unit)} last {period}, "
+                f"against about {_about(centre)} a {period}"
+            )
         elif last_type == "special_cause_neutral_low":
-            head = (f"Demand is unusually low: {_about(counts[-1])} {_unit(counts[-1], unit)} last {period}, "
-                    f"against about {_about(centre)} a {period}")  # fmt: skip
+            head = (
+                f"Demand is unusually low: {_about(counts[-1])} {_unit(counts[-1], unit)} last {period}, "
+                f"against about {_about(centre)} a {period}"
+            )
         elif bool(pts["signal"].any()):  # "stable" only when no period shown is special cause
             from perf.words import signal_words
 
-            said = signal_words.summary(pts, data["period_start"] if "period_start" in data.columns else None,
-                                        frequency=granularity)
+            said = signal_words.summary(
+                pts, data["period_start"] if "period_start" in data.columns else None, frequency=granularity
+            )
             if bool(recent["signal"].any()) or bool((pts["signal"] & in_phase).any()):
                 head = f"Demand is not stable: {said}; it has averaged about {_about(centre)} {unit} a {period}"
             else:
-                head = (f"Demand has had no signal since the latest change, at about {_about(centre)} {unit} a "
-                        f"{period}; before it, {said}")
+                head = (
+                    f"Demand has had no signal since the latest change, at about {_about(centre)} {unit} a "
+                    f"{period}; before it, {said}"
+                )
         else:
             head = f"Demand is stable at about {_about(centre)} {unit} a {period}"
     else:
@@ -715,7 +732,7 @@ def cost_sentence(
     service_name: str | None = None,
     last_day: date | None = None,
 ) -> str:
-    """"Failure demand in housing repairs cost about £41,000 last quarter ..." from
+    """ "Failure demand in housing repairs cost about £41,000 last quarter ..." from
     :func:`failure_demand_cost`'s frame: the latest period's cost and the total over the range.
 
     Examples

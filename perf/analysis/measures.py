@@ -92,21 +92,28 @@ class Measure:
             facts["measure_id"] = row.name
         target: Any = facts.get("target")
         return cls(
-            measure_id=str(facts["measure_id"]), name=str(facts["name"]), unit=str(facts.get("unit") or ""),
+            measure_id=str(facts["measure_id"]),
+            name=str(facts["name"]),
+            unit=str(facts.get("unit") or ""),
             frequency=cast(Frequency, str(facts["frequency"])),
             improvement=cast(Improvement, str(facts["improvement"])),
             aggregation=cast(Aggregation, str(facts.get("aggregation") or "sum")),
             decimals=0 if _missing(facts.get("decimals")) else int(facts["decimals"]),
             target=None if _missing(target) else float(target),
-            kind=str(facts.get("kind") or ""), purpose_id=str(facts.get("purpose_id") or ""),
+            kind=str(facts.get("kind") or ""),
+            purpose_id=str(facts.get("purpose_id") or ""),
             purpose_name=str(facts.get("purpose_name") or ""),
             strategic_purpose_id=str(facts.get("strategic_purpose_id") or ""),
             strategic_purpose_name=str(facts.get("strategic_purpose_name") or ""),
-            portfolio=_optional(facts, "portfolio"), owner=_optional(facts, "owner"),
-            definition=_optional(facts, "definition"), source=_optional(facts, "source"),
-            published=bool(facts.get("published", True)), is_real=bool(facts.get("is_real", True)),
+            portfolio=_optional(facts, "portfolio"),
+            owner=_optional(facts, "owner"),
+            definition=_optional(facts, "definition"),
+            source=_optional(facts, "source"),
+            published=bool(facts.get("published", True)),
+            is_real=bool(facts.get("is_real", True)),
             by_locality=bool(facts.get("by_locality", False)),
-            latest_period=_when(facts, "latest_period"), last_entered=_when(facts, "last_entered"),
+            latest_period=_when(facts, "latest_period"),
+            last_entered=_when(facts, "last_entered"),
             facts=facts,
         )
 
@@ -123,8 +130,7 @@ class Measure:
     @property
     def quality(self) -> tuple[tuple[str, str], ...]:
         """The data-quality notes recorded, as (criterion, note) pairs; criteria without a note left out."""
-        return tuple((label, str(self.facts[key])) for key, label in DQ_FIELDS.items()
-                     if _given(self.facts.get(key)))
+        return tuple((label, str(self.facts[key])) for key, label in DQ_FIELDS.items() if _given(self.facts.get(key)))
 
     def words(self, **override: Any) -> dict[str, Any]:
         """The measure as the sentence engine reads it (:mod:`perf.words.narrative`), e.g. shown by quarter."""
@@ -192,9 +198,7 @@ def catalogue(con: duckdb.DuckDBPyConnection, *, public_only: bool = False) -> p
     return store.query(con, "measures", {"public_only": public_only})
 
 
-def series(
-    con: duckdb.DuckDBPyConnection, measure_ids: str | Sequence[str], locality_id: str = AREA
-) -> pd.DataFrame:
+def series(con: duckdb.DuckDBPyConnection, measure_ids: str | Sequence[str], locality_id: str = AREA) -> pd.DataFrame:
     """Values per period for one or more measures in a place, rolled up from wards when needed.
 
     Columns: measure_id, period_start, value, numerator, denominator, parts.
@@ -209,24 +213,19 @@ def ward_values(
     con: duckdb.DuckDBPyConnection, measure_id: str, locality_id: str = AREA, kind: str = "ward"
 ) -> pd.DataFrame:
     """One measure for each ward (or locality) under a place: the data for small multiples."""
-    frame = store.query(
-        con, "ward_values", {"measure_id": measure_id, "locality_id": locality_id, "kind": kind}
-    )
+    frame = store.query(con, "ward_values", {"measure_id": measure_id, "locality_id": locality_id, "kind": kind})
     frame["period_start"] = pd.to_datetime(frame["period_start"])
     return frame
 
 
-def phases(con: duckdb.DuckDBPyConnection, measure_id: str | None = None, *,
-           public_only: bool = False) -> pd.DataFrame:
+def phases(con: duckdb.DuckDBPyConnection, measure_id: str | None = None, *, public_only: bool = False) -> pd.DataFrame:
     """Recorded system changes; ``public_only`` keeps published measures' only (see perf.access.public)."""
     frame = store.query(con, "phases", {"measure_id": measure_id, "public_only": public_only})
     frame["starts_on"] = pd.to_datetime(frame["starts_on"])
     return frame
 
 
-def commentary(
-    con: duckdb.DuckDBPyConnection, measure_id: str, *, public_only: bool = False
-) -> pd.DataFrame:
+def commentary(con: duckdb.DuckDBPyConnection, measure_id: str, *, public_only: bool = False) -> pd.DataFrame:
     return store.query(con, "commentary_for_measure", {"measure_id": measure_id, "public_only": public_only})
 
 

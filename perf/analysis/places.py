@@ -43,8 +43,13 @@ def per_thousand(values: pd.DataFrame, residents: pd.Series, *, key: str = "loca
     return 1000.0 * values["value"] / pop.replace(0, np.nan)
 
 
-def small_multiples(values: pd.DataFrame, *, improvement: spc.Improvement = "neutral",
-                    value_column: str = "value", key: str = "locality_id") -> pd.DataFrame:
+def small_multiples(
+    values: pd.DataFrame,
+    *,
+    improvement: spc.Improvement = "neutral",
+    value_column: str = "value",
+    key: str = "locality_id",
+) -> pd.DataFrame:
     """An XmR chart per area, stacked: each area's points with its own centre line and limits."""
     parts = []
     for area, group in values.sort_values([key, "period_start"]).groupby(key, sort=False):
@@ -56,8 +61,9 @@ def small_multiples(values: pd.DataFrame, *, improvement: spc.Improvement = "neu
         pts["period_start"] = group["period_start"]
         parts.append(pts)
     if not parts:
-        return pd.DataFrame(columns=[key, "locality_name", "period_start", "value", "centre", "lower", "upper",
-                                     "signal", "point_type"])
+        return pd.DataFrame(
+            columns=[key, "locality_name", "period_start", "value", "centre", "lower", "upper", "signal", "point_type"]
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -73,15 +79,27 @@ def latest_by_area(values: pd.DataFrame, *, periods: int = 1, key: str = "locali
     return out
 
 
-def reaggregate_areas(values: pd.DataFrame, *, frequency: str, granularity: str, aggregation: str,
-                      year_start: str = "financial", key: str = "locality_id") -> pd.DataFrame:
+def reaggregate_areas(
+    values: pd.DataFrame,
+    *,
+    frequency: str,
+    granularity: str,
+    aggregation: str,
+    year_start: str = "financial",
+    key: str = "locality_id",
+) -> pd.DataFrame:
     """Each area's series rolled up to a coarser period, the same way as a single measure."""
     parts = []
     cols = ["period_start", "value", "numerator", "denominator"] + (["suppressed"] if "suppressed" in values else [])
     for (area, name), group in values.groupby([key, "locality_name"], sort=False):
         # perf.periods.reaggregate: a quarter holding a hidden month is hidden too
-        rolled = periods.reaggregate(group[cols], frequency=frequency, granularity=cast(periods.Granularity, granularity),
-                                     aggregation=aggregation, year_start=cast(periods.YearStart, year_start))
+        rolled = periods.reaggregate(
+            group[cols],
+            frequency=frequency,
+            granularity=cast(periods.Granularity, granularity),
+            aggregation=aggregation,
+            year_start=cast(periods.YearStart, year_start),
+        )
         # pandas-stubs types group keys as Hashable, which its assign() refuses (it refuses its own
         # scalars too); assign broadcasts any scalar label
         parts.append(rolled.assign(**{key: area, "locality_name": name}))  # type: ignore[arg-type]

@@ -38,7 +38,7 @@ PER_YEAR = {"week": 52, "month": 12, "quarter": 4, "year": 1}
 
 
 def period_of(dates: pd.DatetimeIndex) -> str:
-    """"week", "month", "quarter" or "year", from the usual gap between dates."""
+    """ "week", "month", "quarter" or "year", from the usual gap between dates."""
     if len(dates) < 2:
         return "period"
     gap = float(np.median(np.diff(dates.to_numpy().astype("datetime64[D]")).astype(float)))
@@ -81,34 +81,34 @@ class BeforeAfter:
     words, for the page, the decision log and packs.
     """
 
-    held: spc.Chart            # limits from the old system's points, held across the change
-    recalculated: spc.Chart    # limits recalculated from the change
-    change_at: int             # position of the first point after the change
+    held: spc.Chart  # limits from the old system's points, held across the change
+    recalculated: spc.Chart  # limits recalculated from the change
+    change_at: int  # position of the first point after the change
     before_mean: float
     after_mean: float
     before_range: tuple[float, float]
     after_range: tuple[float, float]
-    signal: bool               # does the verdict claim the system changed at the date?
-    rule: str                  # "shift", "outside_limits" or "" (the sustained evidence)
-    direction: str             # "up", "down" or ""
+    signal: bool  # does the verdict claim the system changed at the date?
+    rule: str  # "shift", "outside_limits" or "" (the sustained evidence)
+    direction: str  # "up", "down" or ""
     judgement: Judgement
-    dates: pd.DatetimeIndex    # one per value (positions as days from 2000 when none were given)
-    period: str                # "week", "month", "quarter", "year" or "period"
-    baseline_start: int        # the old system's first point (after any earlier shift)
+    dates: pd.DatetimeIndex  # one per value (positions as days from 2000 when none were given)
+    period: str  # "week", "month", "quarter", "year" or "period"
+    baseline_start: int  # the old system's first point (after any earlier shift)
     old_centre: float
     old_lower: float
     old_upper: float
-    provisional: bool          # the old limits rest on fewer than 12 points
-    n_after: int               # points since the change
-    on_side: int               # of them, how many on the signal's side of the old average
-    beyond: int                # of them, how many beyond the old limit on that side
-    run_start: int | None      # where the sustained run begins (position), if any
-    run: int                   # its length
-    more_needed: int           # too_early: how many more periods before the data can tell
+    provisional: bool  # the old limits rest on fewer than 12 points
+    n_after: int  # points since the change
+    on_side: int  # of them, how many on the signal's side of the old average
+    beyond: int  # of them, how many beyond the old limit on that side
+    run_start: int | None  # where the sustained run begins (position), if any
+    run: int  # its length
+    more_needed: int  # too_early: how many more periods before the data can tell
     elsewhere: shifts.Shift | None  # change_elsewhere: where the sustained shift begins
-    moving_before: bool        # change_elsewhere: the old system was already moving before the date
+    moving_before: bool  # change_elsewhere: the old system was already moving before the date
     one_offs: tuple[int, ...]  # points since the change beyond an old limit that are not sustained
-    floor: float               # 0 when values cannot go below zero (counts, days), else -inf
+    floor: float  # 0 when values cannot go below zero (counts, days), else -inf
     proposals: tuple[shifts.Shift, ...] = field(default=())  # every sustained shift in the series
 
     @property
@@ -141,18 +141,23 @@ class BeforeAfter:
             verb = "is" if self.beyond == 1 else "are"
             limit_text = f"the old {limit_word} limit of {f(limit)}"
             if math.isfinite(limit) and limit > self.floor:
-                text += (f"; {self.beyond:,} {verb} {side} {limit_text}" if self.beyond
-                         else f"; none is {side} {limit_text}")
+                text += (
+                    f"; {self.beyond:,} {verb} {side} {limit_text}" if self.beyond else f"; none is {side} {limit_text}"
+                )
             return text + "."
         inside = self.n_after - len(self.one_offs)
         system = ""
         if self.baseline_start > 0:
-            system = (f" (the system in place since {period_label(pd.Timestamp(self.dates[self.baseline_start]), p)},"
-                      f" when the data shows it last moved)")
+            system = (
+                f" (the system in place since {period_label(pd.Timestamp(self.dates[self.baseline_start]), p)},"
+                f" when the data shows it last moved)"
+            )
         who, verb = _k_of(inside, self.n_after, p)
-        return (f"{who} {since} {verb} within the old limits, "
-                f"{_span(max(self.old_lower, self.floor), self.old_upper, unit, decimals)}, around the old average "
-                f"of {f(self.old_centre)}{system}.")
+        return (
+            f"{who} {since} {verb} within the old limits, "
+            f"{_span(max(self.old_lower, self.floor), self.old_upper, unit, decimals)}, around the old average "
+            f"of {f(self.old_centre)}{system}."
+        )
 
     def headline(self) -> str:
         """The verdict in a few words, for a heading."""
@@ -176,28 +181,39 @@ class BeforeAfter:
         move = f"The average moved from {f(self.before_mean)} to {f(self.after_mean)}."
         j = self.judgement
         if j in ("improvement", "deterioration", "shift"):
-            head = {"improvement": "The change improved the system",
-                    "deterioration": "The system got worse after the change",
-                    "shift": f"The system shifted {'up' if self.direction == 'up' else 'down'} at the change"}[j]
-            how = ("a sustained shift from the change shows it" if self.rule == "shift"
-                   else "repeated points beyond an old limit from the change show it")
+            head = {
+                "improvement": "The change improved the system",
+                "deterioration": "The system got worse after the change",
+                "shift": f"The system shifted {'up' if self.direction == 'up' else 'down'} at the change",
+            }[j]
+            how = (
+                "a sustained shift from the change shows it"
+                if self.rule == "shift"
+                else "repeated points beyond an old limit from the change show it"
+            )
             text = f"{head}: {how}. {self.evidence(unit, decimals)} {move}"
         elif j == "mixed":
-            text = (f"Mixed: the points since {when} show sustained signals on both sides of the old average. "
-                    f"{self.evidence(unit, decimals)} {move}")
+            text = (
+                f"Mixed: the points since {when} show sustained signals on both sides of the old average. "
+                f"{self.evidence(unit, decimals)} {move}"
+            )
         elif j == "too_early":
-            text = (f"Too early to tell: only {plural(self.n_after, p)} since {when}; a sustained signal needs "
-                    f"{plural(self.run_needed, p)}. {plural(self.more_needed, 'more ' + p)} will tell, once the "
-                    f"figure for {period_label(self.tell_by(), p)} is in. {self.evidence(unit, decimals)}")
+            text = (
+                f"Too early to tell: only {plural(self.n_after, p)} since {when}; a sustained signal needs "
+                f"{plural(self.run_needed, p)}. {plural(self.more_needed, 'more ' + p)} will tell, once the "
+                f"figure for {period_label(self.tell_by(), p)} is in. {self.evidence(unit, decimals)}"
+            )
         elif j == "change_elsewhere" and self.moving_before:
             s = self.elsewhere
             assert s is not None
             start = pd.Timestamp(self.dates[s.start])
             way = "up" if s.direction == "up" else "down"
-            text = (f"No sustained change at {when}: the system was already moving {way} before it. The points "
-                    f"from {period_label(start, p)} average {f(s.new_centre)}, against {f(s.old_centre)} before "
-                    f"then, so the points after {when} carry on a movement that began before the change. Look "
-                    f"for what changed around {period_label(start, p)}, or chart the trend.")
+            text = (
+                f"No sustained change at {when}: the system was already moving {way} before it. The points "
+                f"from {period_label(start, p)} average {f(s.new_centre)}, against {f(s.old_centre)} before "
+                f"then, so the points after {when} carry on a movement that began before the change. Look "
+                f"for what changed around {period_label(start, p)}, or chart the trend."
+            )
         elif j == "change_elsewhere":
             s = self.elsewhere
             assert s is not None
@@ -205,23 +221,28 @@ class BeforeAfter:
             gap = s.start - self.change_at
             where = f"{plural(abs(gap), p)} {'after' if gap > 0 else 'before'} {when}"
             side = "above" if s.direction == "up" else "below"
-            text = (f"No sustained change at {when}: the data shows the system moved from "
-                    f"{period_label(start, p)} instead ({where}): {plural(s.run, p)} in a row {side} the average "
-                    f"of {f(s.old_centre)} before it, and "
-                    f"{'all' if s.on_side == s.window else f'{s.on_side:,} of the'} {plural(s.window, p)} from then "
-                    f"{'is' if s.window == 1 else 'are'} {side} it. Judge that date instead.")
+            text = (
+                f"No sustained change at {when}: the data shows the system moved from "
+                f"{period_label(start, p)} instead ({where}): {plural(s.run, p)} in a row {side} the average "
+                f"of {f(s.old_centre)} before it, and "
+                f"{'all' if s.on_side == s.window else f'{s.on_side:,} of the'} {plural(s.window, p)} from then "
+                f"{'is' if s.window == 1 else 'are'} {side} it. Judge that date instead."
+            )
         else:
             text = f"No change: the points since {when} sit within the old system's variation"
             if self.one_offs:
                 labels = [period_label(pd.Timestamp(self.dates[i]), p) for i in self.one_offs[:3]]
                 more = "" if len(self.one_offs) <= 3 else f" and {len(self.one_offs) - 3} more"
                 count = "one" if len(self.one_offs) == 1 else f"{len(self.one_offs)}"
-                text += (f", apart from {count} unusual {p if len(self.one_offs) == 1 else p + 's'}, "
-                         f"{_list(labels)}{more}")
+                text += (
+                    f", apart from {count} unusual {p if len(self.one_offs) == 1 else p + 's'}, {_list(labels)}{more}"
+                )
             text += f". {self.evidence(unit, decimals)}"
         if self.provisional and j != "change_elsewhere":
-            text += (f" The old limits are provisional: they rest on only {plural(self.baseline_n, p)} "
-                     f"(12 or more make them reliable).")
+            text += (
+                f" The old limits are provisional: they rest on only {plural(self.baseline_n, p)} "
+                f"(12 or more make them reliable)."
+            )
         return text
 
     @property
@@ -237,6 +258,7 @@ def _formatter(unit: str, decimals: int) -> Any:
     def f(x: float) -> str:
         text = f"{x:,.{decimals}f}"
         return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
+
     return f
 
 
@@ -276,18 +298,34 @@ def _beyond(value: np.ndarray[Any, Any], limit: float, direction: int) -> np.nda
         return (value < limit) if direction < 0 else (value > limit)
 
 
-def _sustained_from(value: np.ndarray[Any, Any], c: int, centre: float, lower: float, upper: float,
-                    rules: spc.RuleSet, per_year: int | None, base_start: int, base_n: int,
-                    ) -> tuple[str, int, int, int] | None:
+def _sustained_from(
+    value: np.ndarray[Any, Any],
+    c: int,
+    centre: float,
+    lower: float,
+    upper: float,
+    rules: spc.RuleSet,
+    per_year: int | None,
+    base_start: int,
+    base_n: int,
+) -> tuple[str, int, int, int] | None:
     """The sustained signal starting at the change: (rule, direction, run start, run length), or None."""
     present = np.flatnonzero(~np.isnan(value))
     after = present[present >= c]
     for p in after[: EARLY + 1]:
         if p > after[0] and np.sign(value[p - 1] - centre) == np.sign(value[p] - centre):
             continue  # not the start of a run: the run from the point before was already tried
-        found = shifts.shift_at(value, int(p), centre, rules=rules, per_year=per_year,
-                                sigma=(upper - centre) / spc.SIGMA_LIMITS, since=c, baseline_start=base_start,
-                                baseline_n=base_n)
+        found = shifts.shift_at(
+            value,
+            int(p),
+            centre,
+            rules=rules,
+            per_year=per_year,
+            sigma=(upper - centre) / spc.SIGMA_LIMITS,
+            since=c,
+            baseline_start=base_start,
+            baseline_n=base_n,
+        )
         if found is not None:
             return "shift", (1 if found.direction == "up" else -1), int(p), found.run
     # k of the first m points since the change on one side (10 of 11, 12 of 14, ...), lasting and large
@@ -313,8 +351,15 @@ def _sustained_from(value: np.ndarray[Any, Any], c: int, centre: float, lower: f
     return None
 
 
-def _opposite_later(value: np.ndarray[Any, Any], c: int, centre: float, sigma: float, direction: int,
-                    rules: spc.RuleSet, per_year: int | None) -> bool:
+def _opposite_later(
+    value: np.ndarray[Any, Any],
+    c: int,
+    centre: float,
+    sigma: float,
+    direction: int,
+    rules: spc.RuleSet,
+    per_year: int | None,
+) -> bool:
     """Is there a sustained shift to the other side of the old average later, after the change?"""
     present = np.flatnonzero(~np.isnan(value))
     for p in present[present >= c]:
@@ -324,8 +369,9 @@ def _opposite_later(value: np.ndarray[Any, Any], c: int, centre: float, sigma: f
     return False
 
 
-def _already_moving(value: np.ndarray[Any, Any], c: int, base_start: int, centre: float, direction: int,
-                    rules: spc.RuleSet) -> shifts.Shift | None:
+def _already_moving(
+    value: np.ndarray[Any, Any], c: int, base_start: int, centre: float, direction: int, rules: spc.RuleSet
+) -> shifts.Shift | None:
     """A signal that began before the change: the rule set's run length of points just before it
     already sit on the signal's side of the old average (a trend, or an earlier change). Returns
     where that stretch began, as a shift, or None."""
@@ -343,17 +389,29 @@ def _already_moving(value: np.ndarray[Any, Any], c: int, base_start: int, centre
     side, run = shifts.run_at(value, begin, centre)
     earlier = value[base_start:begin][~np.isnan(value[base_start:begin])]
     return shifts.Shift(
-        start=begin, direction="up" if direction > 0 else "down", run=run,
+        start=begin,
+        direction="up" if direction > 0 else "down",
+        run=run,
         old_centre=float(earlier.mean()) if earlier.shape[0] >= 2 else centre,
-        baseline_start=base_start, baseline_n=int(present.shape[0]),
-        on_side=int((np.sign(tail - centre) == direction).sum()), window=int(tail.shape[0]),
+        baseline_start=base_start,
+        baseline_n=int(present.shape[0]),
+        on_side=int((np.sign(tail - centre) == direction).sum()),
+        window=int(tail.shape[0]),
         new_centre=float(tail.mean()),
-    )  # fmt: skip
+    )
 
 
-def _repeated_beyond_later(value: np.ndarray[Any, Any], after: np.ndarray[Any, Any], centre: float, lower: float,
-                           upper: float, rules: spc.RuleSet, base_start: int, *, from_change: bool = False,
-                           ) -> shifts.Shift | None:
+def _repeated_beyond_later(
+    value: np.ndarray[Any, Any],
+    after: np.ndarray[Any, Any],
+    centre: float,
+    lower: float,
+    upper: float,
+    rules: spc.RuleSet,
+    base_start: int,
+    *,
+    from_change: bool = False,
+) -> shifts.Shift | None:
     """Repeated points beyond one old limit that begin later than the change (or at it, with
     ``from_change``): at least BEYOND_REPEATED within a run length of points. Where they begin, or None."""
     length = shifts.run_length(rules)
@@ -368,19 +426,25 @@ def _repeated_beyond_later(value: np.ndarray[Any, Any], after: np.ndarray[Any, A
                     continue
                 tail = value[begin:][~np.isnan(value[begin:])]
                 return shifts.Shift(
-                    start=begin, direction="up" if d > 0 else "down", run=shifts.run_at(value, begin, centre)[1],
-                    old_centre=centre, baseline_start=base_start, baseline_n=0,
-                    on_side=int((np.sign(tail - centre) == d).sum()), window=int(tail.shape[0]),
+                    start=begin,
+                    direction="up" if d > 0 else "down",
+                    run=shifts.run_at(value, begin, centre)[1],
+                    old_centre=centre,
+                    baseline_start=base_start,
+                    baseline_n=0,
+                    on_side=int((np.sign(tail - centre) == d).sum()),
+                    window=int(tail.shape[0]),
                     new_centre=float(tail.mean()),
-                )  # fmt: skip
+                )
     return None
 
 
 TREND_TEST = 2.5  # half-averages this many standard errors apart: the old system was already moving
 
 
-def _trend_before(value: np.ndarray[Any, Any], c: int, base_start: int, centre: float, sigma: float,
-                  direction: int) -> shifts.Shift | None:
+def _trend_before(
+    value: np.ndarray[Any, Any], c: int, base_start: int, centre: float, sigma: float, direction: int
+) -> shifts.Shift | None:
     """Was the old system already moving the signal's way? Wheeler's half-averages of the points
     before the change (Understanding SPC, "charts for trended data"), compared with the standard
     error of their difference from the moving-range sigma. Returns the later half as a shift, or None."""
@@ -395,15 +459,21 @@ def _trend_before(value: np.ndarray[Any, Any], c: int, base_start: int, centre: 
     begin = int(present[-half])
     tail = value[begin:][~np.isnan(value[begin:])]
     return shifts.Shift(
-        start=begin, direction="up" if direction > 0 else "down", run=shifts.run_at(value, begin, centre)[1],
-        old_centre=float(first.mean()), baseline_start=base_start, baseline_n=half,
-        on_side=int((np.sign(tail - float(first.mean())) == direction).sum()), window=int(tail.shape[0]),
+        start=begin,
+        direction="up" if direction > 0 else "down",
+        run=shifts.run_at(value, begin, centre)[1],
+        old_centre=float(first.mean()),
+        baseline_start=base_start,
+        baseline_n=half,
+        on_side=int((np.sign(tail - float(first.mean())) == direction).sum()),
+        window=int(tail.shape[0]),
         new_centre=float(tail.mean()),
-    )  # fmt: skip
+    )
 
 
-def before_after(values: Any, change_at: int, *, improvement: Improvement = "neutral",
-                 rules: spc.RuleSet = "mdc", dates: Any = None) -> BeforeAfter:
+def before_after(
+    values: Any, change_at: int, *, improvement: Improvement = "neutral", rules: spc.RuleSet = "mdc", dates: Any = None
+) -> BeforeAfter:
     """Judge a change at position ``change_at`` (the first point of the new system).
 
     ``values`` may be a Series with a DatetimeIndex, or pass ``dates``: the verdict then names
@@ -412,11 +482,15 @@ def before_after(values: Any, change_at: int, *, improvement: Improvement = "neu
     series = pd.Series(values, dtype=float).reset_index(drop=True)
     n = len(series)
     if not 2 <= change_at <= n - 1:
-        raise ValueError(f"the change must leave at least 2 points before it and 1 after, got position {change_at} "
-                         f"of {n}")
+        raise ValueError(
+            f"the change must leave at least 2 points before it and 1 after, got position {change_at} of {n}"
+        )
     when = _dates_of(values, dates, n)
-    period = period_of(when) if dates is not None or isinstance(values, pd.Series) and isinstance(
-        values.index, pd.DatetimeIndex) else "period"
+    period = (
+        period_of(when)
+        if dates is not None or isinstance(values, pd.Series) and isinstance(values.index, pd.DatetimeIndex)
+        else "period"
+    )
     per_year = PER_YEAR.get(period)
     value = series.to_numpy()
     length = shifts.run_length(rules)
@@ -429,8 +503,12 @@ def before_after(values: Any, change_at: int, *, improvement: Improvement = "neu
                 base_start, unsettled = s.start, None
             else:  # the system moved too recently to know its limits: the date cannot be judged alone
                 unsettled = s
-    held = spc.xmr(series.iloc[base_start:].reset_index(drop=True), baseline_points=change_at - base_start,
-                   improvement=improvement, rules=rules)
+    held = spc.xmr(
+        series.iloc[base_start:].reset_index(drop=True),
+        baseline_points=change_at - base_start,
+        improvement=improvement,
+        rules=rules,
+    )
     old = held.phases.iloc[0]
     centre, lower, upper = float(old["centre"]), float(old["lower"]), float(old["upper"])
     base_n = int(np.isfinite(value[base_start:change_at]).sum())
@@ -448,9 +526,12 @@ def before_after(values: Any, change_at: int, *, improvement: Improvement = "neu
     later_moves = [s.start for s in found if s.start > change_at + length]
     until = value.copy()
     if later_moves:
-        until[min(later_moves):] = np.nan
-    sustained = (None if unsettled is not None
-                 else _sustained_from(until, change_at, centre, lower, upper, rules, per_year, base_start, base_n))
+        until[min(later_moves) :] = np.nan
+    sustained = (
+        None
+        if unsettled is not None
+        else _sustained_from(until, change_at, centre, lower, upper, rules, per_year, base_start, base_n)
+    )
     outside = _beyond(value[present_after], lower, -1) | _beyond(value[present_after], upper, 1)
     rule, direction, run_start, run, more, elsewhere = "", 0, None, 0, 0, None
     one_offs: tuple[int, ...] = ()
@@ -459,14 +540,23 @@ def before_after(values: Any, change_at: int, *, improvement: Improvement = "neu
     sigma = (upper - centre) / spc.SIGMA_LIMITS
     # which way the points since the change lean: the signal's side, or the majority's
     signs = np.sign(value[present_after] - centre)
-    leaning = (sustained[1] if sustained is not None
-               else 1 if (signs > 0).sum() > (signs < 0).sum() else -1 if (signs < 0).sum() > (signs > 0).sum() else 0)
+    leaning = (
+        sustained[1]
+        if sustained is not None
+        else 1
+        if (signs > 0).sum() > (signs < 0).sum()
+        else -1
+        if (signs < 0).sum() > (signs > 0).sum()
+        else 0
+    )
     already = None
     if leaning and n_after >= 2:
-        already = (_already_moving(value, change_at, base_start, centre, leaning, rules)
-                   or _trend_before(value, change_at, base_start, centre, sigma, leaning))
-    if already is not None and (sustained is not None or unsettled is not None
-                                or (signs == leaning).mean() >= shifts.LASTING_SHARE):
+        already = _already_moving(value, change_at, base_start, centre, leaning, rules) or _trend_before(
+            value, change_at, base_start, centre, sigma, leaning
+        )
+    if already is not None and (
+        sustained is not None or unsettled is not None or (signs == leaning).mean() >= shifts.LASTING_SHARE
+    ):
         sustained = None  # the points before the date had already moved: the change did not start it
         moving_before = True
     else:
@@ -483,11 +573,18 @@ def before_after(values: Any, change_at: int, *, improvement: Improvement = "neu
     else:
         # a shift after the date, or one so recent before it that the date sits in its first year
         recent = shifts.lasting_window(rules, per_year)
-        away = [s for s in found if s.start > change_at + EARLY
-                or change_at - recent < s.start < change_at - EARLY]
+        away = [s for s in found if s.start > change_at + EARLY or change_at - recent < s.start < change_at - EARLY]
         near = [s for s in found if abs(s.start - change_at) <= EARLY]
-        later = _repeated_beyond_later(value, present_after, centre, lower, upper, rules, base_start,
-                                       from_change=unsettled is not None or bool(near))
+        later = _repeated_beyond_later(
+            value,
+            present_after,
+            centre,
+            lower,
+            upper,
+            rules,
+            base_start,
+            from_change=unsettled is not None or bool(near),
+        )
         if already is not None:
             elsewhere, judgement = already, "change_elsewhere"
         elif unsettled is not None:
@@ -514,16 +611,36 @@ def before_after(values: Any, change_at: int, *, improvement: Improvement = "neu
     else:
         on_side, beyond = 0, 0
     return BeforeAfter(
-        held=held, recalculated=recalculated, change_at=change_at,
-        before_mean=float(before_phase["centre"]), after_mean=float(after_phase["centre"]),
-        before_range=_range(before_phase, floor), after_range=_range(after_phase, floor),
-        signal=judgement in CLAIMS_A_CHANGE, rule=rule,
+        held=held,
+        recalculated=recalculated,
+        change_at=change_at,
+        before_mean=float(before_phase["centre"]),
+        after_mean=float(after_phase["centre"]),
+        before_range=_range(before_phase, floor),
+        after_range=_range(after_phase, floor),
+        signal=judgement in CLAIMS_A_CHANGE,
+        rule=rule,
         direction="up" if lean > 0 else "down" if lean < 0 else "",
-        judgement=judgement, dates=when, period=period, baseline_start=base_start,
-        old_centre=centre, old_lower=lower, old_upper=upper, provisional=base_n < PROVISIONAL_BELOW,
-        n_after=n_after, on_side=on_side, beyond=beyond, run_start=run_start, run=run, more_needed=more,
-        elsewhere=elsewhere, moving_before=moving_before and judgement == "change_elsewhere", one_offs=one_offs, floor=floor, proposals=found,
-    )  # fmt: skip
+        judgement=judgement,
+        dates=when,
+        period=period,
+        baseline_start=base_start,
+        old_centre=centre,
+        old_lower=lower,
+        old_upper=upper,
+        provisional=base_n < PROVISIONAL_BELOW,
+        n_after=n_after,
+        on_side=on_side,
+        beyond=beyond,
+        run_start=run_start,
+        run=run,
+        more_needed=more,
+        elsewhere=elsewhere,
+        moving_before=moving_before and judgement == "change_elsewhere",
+        one_offs=one_offs,
+        floor=floor,
+        proposals=found,
+    )
 
 
 FINDING_MARK = "\n\nFinding: "  # the page keeps the verdict after the actions: "Finding: <headline>. <sentence>"
@@ -539,8 +656,16 @@ def split_finding(actions: str) -> tuple[str, str, str]:
     return text, headline.strip(), sentence.strip()
 
 
-def record(con: duckdb.DuckDBPyConnection, *, measure_id: str, change_date: dt.date, decision: str,
-           actions: str, reviewed_by: str, now: dt.datetime | None = None) -> None:
+def record(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    measure_id: str,
+    change_date: dt.date,
+    decision: str,
+    actions: str,
+    reviewed_by: str,
+    now: dt.datetime | None = None,
+) -> None:
     """Keep the review's decision and actions beside the measure (plain text, never markup)."""
     decision, actions = decision.strip(), actions.strip()
     if not decision:
@@ -548,9 +673,17 @@ def record(con: duckdb.DuckDBPyConnection, *, measure_id: str, change_date: dt.d
     if len(decision) > 4000 or len(actions) > 4000:
         raise ValueError("Decision and actions are limited to 4,000 characters each.")
     with store.write_transaction(con) as cur:
-        cur.execute(store.sql_text("review_insert"), {
-            "measure_id": measure_id, "change_date": change_date, "decision": decision, "actions": actions,
-            "reviewed_by": reviewed_by or "unknown", "reviewed_at": (now or dt.datetime.now()).replace(microsecond=0)})
+        cur.execute(
+            store.sql_text("review_insert"),
+            {
+                "measure_id": measure_id,
+                "change_date": change_date,
+                "decision": decision,
+                "actions": actions,
+                "reviewed_by": reviewed_by or "unknown",
+                "reviewed_at": (now or dt.datetime.now()).replace(microsecond=0),
+            },
+        )
 
 
 def history(con: duckdb.DuckDBPyConnection, measure_id: str) -> pd.DataFrame:

@@ -24,12 +24,16 @@ from perf.spc import shifts
 from perf.words import narrative, signal_words
 
 PER_YEAR = {"month": 12, "year": 1}  # points a year: a shift must outlast a year's seasons (perf.spc.shifts)
-NO_RANKS = ("No ranks, league table or red-amber-green: a council's place in a list says nothing about how its "
-            "own system behaves; its chart against its own limits does.")
-READING = ("Each council has its own average (solid line) and limits (dashed), recalculated where its level shifted "
-           "for good; ▲■◆▼ mark signals. Grey band: the group's median ± median absolute deviation each period, for "
-           "context, not a target. Each chart has its own scale, which always shows the group's median; where the "
-           "group spreads far wider than a council, the band runs off the edge.")
+NO_RANKS = (
+    "No ranks, league table or red-amber-green: a council's place in a list says nothing about how its "
+    "own system behaves; its chart against its own limits does."
+)
+READING = (
+    "Each council has its own average (solid line) and limits (dashed), recalculated where its level shifted "
+    "for good; ▲■◆▼ mark signals. Grey band: the group's median ± median absolute deviation each period, for "
+    "context, not a target. Each chart has its own scale, which always shows the group's median; where the "
+    "group spreads far wider than a council, the band runs off the edge."
+)
 BASES = {"global": "Overall", "economic": "Economic", "demographic": "Demographic"}  # ONS's similar-areas bases
 
 
@@ -43,8 +47,14 @@ def areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return store.query(con, "similar_areas")
 
 
-def group(con: duckdb.DuckDBPyConnection, code: str, *, basis: str = "global", same_tier: bool = True,
-          most: int = published.MAX_GROUP) -> list[str]:
+def group(
+    con: duckdb.DuckDBPyConnection,
+    code: str,
+    *,
+    basis: str = "global",
+    same_tier: bool = True,
+    most: int = published.MAX_GROUP,
+) -> list[str]:
     """The chosen council and ONS's nearest neighbours on a basis (same tier by default), chosen first."""
     frame = store.query(con, "similar_neighbours", {"area_code": code, "basis": basis})
     return published.neighbour_group(frame, code, basis=basis, same_tier=same_tier, most=most)
@@ -58,11 +68,15 @@ def group_words(name: str, code: str, size: int, *, same_tier: bool = True, basi
     basis_words = BASES.get(basis, basis).lower()
     if same_tier:
         kind = published.TIER_WORDS.get(published.tier(code), "councils")
-        return (f"{name} and the {size - 1} {kind} among ONS's 20 nearest neighbours ({basis_words}). Same tier "
-                "only, by default: a district and a unitary council do different jobs, so their service figures are "
-                "not alike.")
-    return (f"{name} and its {size - 1} nearest neighbours ({basis_words}), every tier and nation: fine for outcomes "
-            "such as pay or wellbeing, not for what a council delivers.")
+        return (
+            f"{name} and the {size - 1} {kind} among ONS's 20 nearest neighbours ({basis_words}). Same tier "
+            "only, by default: a district and a unitary council do different jobs, so their service figures are "
+            "not alike."
+        )
+    return (
+        f"{name} and its {size - 1} nearest neighbours ({basis_words}), every tier and nation: fine for outcomes "
+        "such as pay or wellbeing, not for what a council delivers."
+    )
 
 
 def heading(metric: dict[str, Any]) -> str:
@@ -86,7 +100,7 @@ def auto_phases(frame: pd.DataFrame, *, per_year: int) -> np.ndarray:
     for code in pd.unique(codes):
         rows = np.flatnonzero(codes == code)
         for found in shifts.sustained_shifts(values[rows], per_year=per_year):
-            phase[rows[found.start:]] += 1
+            phase[rows[found.start :]] += 1
     return phase
 
 
@@ -95,20 +109,20 @@ class Comparison:
     """A metric for a group: each council's chart points, its sentence, and the group's median and spread."""
 
     metric: dict[str, Any]
-    codes: tuple[str, ...]                 # in the order shown: the chosen council first
+    codes: tuple[str, ...]  # in the order shown: the chosen council first
     names: dict[str, str]
-    points: pd.DataFrame                   # area_code, period_start, value, centre, lower, upper, phase, point_type...
-    band: pd.DataFrame                     # period_start, median, mad, low, high, councils
+    points: pd.DataFrame  # area_code, period_start, value, centre, lower, upper, phase, point_type...
+    band: pd.DataFrame  # period_start, median, mad, low, high, councils
     sentences: dict[str, str]
     unit: str
-    population_used: str = ""              # which population the rates use ('' when not a rate)
-    notes: tuple[str, ...] = ()            # code changes: moved to a successor, or ended
-    without: tuple[str, ...] = ()          # councils in the group with no figures (named on the page)
+    population_used: str = ""  # which population the rates use ('' when not a rate)
+    notes: tuple[str, ...] = ()  # code changes: moved to a successor, or ended
+    without: tuple[str, ...] = ()  # councils in the group with no figures (named on the page)
     sources: tuple[str, ...] = field(default_factory=tuple)  # attribution sentences to show
-    since: pd.Timestamp | None = None      # the first period shown (None: all of them)
-    span: str = ""                         # every period the limits come from, in words: 'Feb 2007 to Dec 2020'
-    chosen: str = ""                       # the council compared with the others (first asked for; may have no figures)
-    few: tuple[str, ...] = ()              # councils with no report in most periods shown: drawn without signals
+    since: pd.Timestamp | None = None  # the first period shown (None: all of them)
+    span: str = ""  # every period the limits come from, in words: 'Feb 2007 to Dec 2020'
+    chosen: str = ""  # the council compared with the others (first asked for; may have no figures)
+    few: tuple[str, ...] = ()  # councils with no report in most periods shown: drawn without signals
 
     @property
     def frequency(self) -> str:
@@ -138,8 +152,11 @@ def population_words(used: pd.DataFrame) -> str:
         return ""
     spans = used.groupby("basis")["year"].agg(["min", "max"]).sort_values("min")
     parts = [f"{basis} for {lo}" + (f"–{hi}" if hi != lo else "") for basis, (lo, hi) in spans.iterrows()]
-    return ("Rates per 1,000 residents use the population of the same year: " + "; ".join(parts)
-            + " (ONS, Census 2011 and 2021).")
+    return (
+        "Rates per 1,000 residents use the population of the same year: "
+        + "; ".join(parts)
+        + " (ONS, Census 2011 and 2021)."
+    )
 
 
 def enough_decimals(values: pd.Series, least: int) -> int:
@@ -166,8 +183,10 @@ def few_words(seen: pd.DataFrame, frequency: str) -> str:
     if total == 0 or zeros * 2 <= total:
         return ""
     reports = int(round(float(counts.sum())))
-    return (f"Few reports: none in {zeros} of the {signal_words.plural(total, frequency)} shown "
-            f"({signal_words.plural(reports, 'report')} in all), too few for a {frequency}ly chart to say much.")
+    return (
+        f"Few reports: none in {zeros} of the {signal_words.plural(total, frequency)} shown "
+        f"({signal_words.plural(reports, 'report')} in all), too few for a {frequency}ly chart to say much."
+    )
 
 
 def _phase_words(pts: pd.DataFrame, dates: pd.Series, unit: str, decimals: int, frequency: str) -> str:
@@ -180,8 +199,10 @@ def _phase_words(pts: pd.DataFrame, dates: pd.Series, unit: str, decimals: int, 
     before = float(pts["centre"].to_numpy()[phases == last - 1][0])
     when = narrative.period_label(dates.to_numpy()[phases == last][0], frequency)
     word = "rose" if now > before else "fell"
-    return (f" Its level {word} in {when}, from about {narrative.format_value(before, unit, decimals)} to about "
-            f"{narrative.format_value(now, unit, decimals)}.")
+    return (
+        f" Its level {word} in {when}, from about {narrative.format_value(before, unit, decimals)} to about "
+        f"{narrative.format_value(now, unit, decimals)}."
+    )
 
 
 def _span_words(first: Any, last: Any, frequency: str) -> str:
@@ -189,8 +210,9 @@ def _span_words(first: Any, last: Any, frequency: str) -> str:
     return a if a == b else f"{a} to {b}"
 
 
-def compare(con: duckdb.DuckDBPyConnection, metric_id: str, codes: list[str], *,
-            since: pd.Timestamp | None = None) -> Comparison:
+def compare(
+    con: duckdb.DuckDBPyConnection, metric_id: str, codes: list[str], *, since: pd.Timestamp | None = None
+) -> Comparison:
     """Chart a metric for each council in ``codes`` (per 1,000 residents of the year where it is a count).
 
     Each council's average, limits and phases come from all its figures, as on every chart in the app;
@@ -223,8 +245,19 @@ def compare(con: duckdb.DuckDBPyConnection, metric_id: str, codes: list[str], *,
     frequency = str(metric["frequency"])
     decimals = int(metric.get("decimals") or 1)
     if values.empty:
-        return Comparison(metric, tuple(shown), names, pd.DataFrame(), pd.DataFrame(), {}, unit, population_used,
-                          without=without, since=since, chosen=codes[0] if codes else "")
+        return Comparison(
+            metric,
+            tuple(shown),
+            names,
+            pd.DataFrame(),
+            pd.DataFrame(),
+            {},
+            unit,
+            population_used,
+            without=without,
+            since=since,
+            chosen=codes[0] if codes else "",
+        )
     span = _span_words(values["period_start"].min(), values["period_start"].max(), frequency)
     phase = auto_phases(values[["area_code", "value"]], per_year=PER_YEAR.get(frequency, 12))
     pts = spc.batch_points(values[["area_code", "value"]].assign(phase=phase), series="area_code", phase="phase")
@@ -234,8 +267,12 @@ def compare(con: duckdb.DuckDBPyConnection, metric_id: str, codes: list[str], *,
         pts["population"] = values["population"].to_numpy()
     window = np.ones(len(pts), dtype=bool) if since is None else (values["period_start"] >= since).to_numpy()
     decimals = enough_decimals(values.loc[window, "value"], decimals)
-    about = {"unit": unit, "decimals": decimals, "frequency": frequency,
-             "aggregation": "sum" if metric.get("additive") else "mean"}
+    about = {
+        "unit": unit,
+        "decimals": decimals,
+        "frequency": frequency,
+        "aggregation": "sum" if metric.get("additive") else "mean",
+    }
     sentences: dict[str, str] = {}
     rare: list[str] = []
     for code, one in pts.groupby("area_code", sort=False):
@@ -253,24 +290,52 @@ def compare(con: duckdb.DuckDBPyConnection, metric_id: str, codes: list[str], *,
         sentences[str(code)] = head + _phase_words(one, one["period_start"], unit, decimals, frequency)
     if metric.get("per_1000"):
         used = values.loc[window, ["period_start", "basis"]]
-        population_used = population_words(pd.DataFrame({"year": used["period_start"].dt.year,
-                                                         "basis": used["basis"]}).drop_duplicates())
+        population_used = population_words(
+            pd.DataFrame({"year": used["period_start"].dt.year, "basis": used["basis"]}).drop_duplicates()
+        )
     pts = pts[window].reset_index(drop=True)
     shown = [c for c in shown if c in sentences]  # a council with no figure in the periods shown is named
     without = tuple(c for c in codes if c not in shown)
     notes = tuple(store.query(con, "similar_notes", {"metric_id": metric_id, "area_codes": codes})["note"])
-    wanted = [s for s in (metric.get("source_id"), "ons-similar-areas", "ons-census" if metric.get("per_1000") else None)
-              if isinstance(s, str)]
+    wanted = [
+        s
+        for s in (metric.get("source_id"), "ons-similar-areas", "ons-census" if metric.get("per_1000") else None)
+        if isinstance(s, str)
+    ]
     sources = tuple(store.query(con, "similar_sources", {"source_ids": wanted})["attribution"])
-    return Comparison(metric, tuple(shown), names, pts, published.median_mad(values[window]), sentences, unit,
-                      population_used, notes, without, sources, since, span, chosen=codes[0], few=tuple(rare))
+    return Comparison(
+        metric,
+        tuple(shown),
+        names,
+        pts,
+        published.median_mad(values[window]),
+        sentences,
+        unit,
+        population_used,
+        notes,
+        without,
+        sources,
+        since,
+        span,
+        chosen=codes[0],
+        few=tuple(rare),
+    )
 
 
 # The CSV: the published-figures upload format first (what loads back), then the chart's working,
 # which the loader accepts and leaves out (perf.intake.read.COLUMNS["published"]).
 UPLOAD_COLUMNS = ("metric_id", "area_code", "area_name", "period_start", "value", "unit", "source")
-WORKING_COLUMNS = ("per_1000_residents", "population", "centre", "lower", "upper", "phase", "variation",
-                   "group_median", "group_mad")
+WORKING_COLUMNS = (
+    "per_1000_residents",
+    "population",
+    "centre",
+    "lower",
+    "upper",
+    "phase",
+    "variation",
+    "group_median",
+    "group_mad",
+)
 
 
 def figures(comparison: Comparison) -> pd.DataFrame:
@@ -288,20 +353,26 @@ def figures(comparison: Comparison) -> pd.DataFrame:
         return pd.DataFrame(columns=[*UPLOAD_COLUMNS, *WORKING_COLUMNS])
     band = comparison.band.set_index("period_start")
     rate = bool(comparison.metric.get("per_1000"))
-    frame = pd.DataFrame({
-        "metric_id": comparison.metric["metric_id"],
-        "area_code": pts["area_code"], "area_name": pts["area_code"].map(comparison.names),
-        "period_start": pd.to_datetime(pts["period_start"]).dt.date,
-        "value": pts["published"].astype(float).round(6), "unit": str(comparison.metric["unit"]),
-        "source": "; ".join(comparison.sources),
-        "per_1000_residents": pts["value"].round(6) if rate else np.nan,
-        "population": pts["population"].round(0) if rate and "population" in pts.columns else np.nan,
-        "centre": pts["centre"].round(6), "lower": pts["lower"].round(6), "upper": pts["upper"].round(6),
-        "phase": pts["phase"] + 1,
-        "variation": pts["point_type"].astype(str).map(lambda t: narrative.VARIATION_WORDS.get(t, t)),
-        "group_median": pts["period_start"].map(band["median"]).round(6),
-        "group_mad": pts["period_start"].map(band["mad"]).round(6),
-    })
+    frame = pd.DataFrame(
+        {
+            "metric_id": comparison.metric["metric_id"],
+            "area_code": pts["area_code"],
+            "area_name": pts["area_code"].map(comparison.names),
+            "period_start": pd.to_datetime(pts["period_start"]).dt.date,
+            "value": pts["published"].astype(float).round(6),
+            "unit": str(comparison.metric["unit"]),
+            "source": "; ".join(comparison.sources),
+            "per_1000_residents": pts["value"].round(6) if rate else np.nan,
+            "population": pts["population"].round(0) if rate and "population" in pts.columns else np.nan,
+            "centre": pts["centre"].round(6),
+            "lower": pts["lower"].round(6),
+            "upper": pts["upper"].round(6),
+            "phase": pts["phase"] + 1,
+            "variation": pts["point_type"].astype(str).map(lambda t: narrative.VARIATION_WORDS.get(t, t)),
+            "group_median": pts["period_start"].map(band["median"]).round(6),
+            "group_mad": pts["period_start"].map(band["mad"]).round(6),
+        }
+    )
     order = {code: i for i, code in enumerate(comparison.codes)}  # the chosen council first, as on the page
     frame = frame.iloc[np.argsort(pts["area_code"].map(order).to_numpy(), kind="stable")].reset_index(drop=True)
     return frame if rate else frame.drop(columns=["per_1000_residents", "population"])
@@ -323,14 +394,22 @@ def panel(one: pd.DataFrame, band: pd.DataFrame, *, title: str, sentence: str, f
     dates = pd.to_datetime(one["period_start"])
     first, last = (narrative.period_label(dates.iloc[i], frequency) for i in (0, -1))
     width, height = (640, 170) if chosen else (240, 104)  # three neighbours a row beside a 1280-pixel menu
-    chart = svg.small_control_chart(one, title=title, width=width, height=height, band=(low.tolist(), high.tolist()),
-                                    y_range=(max(float(every.min()), 0.0), float(every.max())),
-                                    x_labels=(first, last))
+    chart = svg.small_control_chart(
+        one,
+        title=title,
+        width=width,
+        height=height,
+        band=(low.tolist(), high.tolist()),
+        y_range=(max(float(every.min()), 0.0), float(every.max())),
+        x_labels=(first, last),
+    )
     border = "3px solid #1F3A5F" if chosen else "1px solid #C9CCD1"
     label = "<p style='margin:0;font-weight:700;color:#1F3A5F'>Chosen council</p>" if chosen else ""
-    return (f"<div class='oi-similar{' oi-chosen' if chosen else ''}' style='border:{border};border-radius:6px;"
-            f"padding:6px 8px;width:{width + 18}px;max-width:100%;box-sizing:border-box'>{label}{chart}"
-            f"<p style='margin:.2rem 0 0;font-size:.85rem;line-height:1.25'>{html.escape(sentence)}</p></div>")
+    return (
+        f"<div class='oi-similar{' oi-chosen' if chosen else ''}' style='border:{border};border-radius:6px;"
+        f"padding:6px 8px;width:{width + 18}px;max-width:100%;box-sizing:border-box'>{label}{chart}"
+        f"<p style='margin:.2rem 0 0;font-size:.85rem;line-height:1.25'>{html.escape(sentence)}</p></div>"
+    )
 
 
 def panels(result: Comparison) -> list[str]:
@@ -341,6 +420,14 @@ def panels(result: Comparison) -> list[str]:
         one = result.points[result.points["area_code"] == code].reset_index(drop=True)
         if code in result.few:  # a month with none among months with none is no signal: no marks
             one = one.assign(point_type="common_cause")
-        out.append(panel(one, band, title=result.names.get(code, code), sentence=result.sentences.get(code, ""),
-                         frequency=result.frequency, chosen=code == result.chosen))
+        out.append(
+            panel(
+                one,
+                band,
+                title=result.names.get(code, code),
+                sentence=result.sentences.get(code, ""),
+                frequency=result.frequency,
+                chosen=code == result.chosen,
+            )
+        )
     return out

@@ -20,8 +20,9 @@ from perf.analysis.review import PER_YEAR, period_of
 from perf.spc import RuleSet
 
 
-def running_shift(values: Any, *, sigma: float | None = None, rules: RuleSet | str = "mdc",
-                  per_year: int | None = None) -> shifts.Shift | None:
+def running_shift(
+    values: Any, *, sigma: float | None = None, rules: RuleSet | str = "mdc", per_year: int | None = None
+) -> shifts.Shift | None:
     """The latest lasting shift in ``values`` (one phase's points, NaN for a missing period) that
     still runs at the latest point and has moved the level, or None.
 
@@ -41,24 +42,25 @@ def running_shift(values: Any, *, sigma: float | None = None, rules: RuleSet | s
     """
     value = np.asarray(values, dtype=float)
     for shift in reversed(shifts.sustained_shifts(value, rules=rules, per_year=per_year)):
-        if _still_runs(value[shift.start:], shift.old_centre, shift.direction):
+        if _still_runs(value[shift.start :], shift.old_centre, shift.direction):
             return shift if _moved(value, shift, sigma, rules, per_year) else None
     return None
 
 
-def _moved(value: np.ndarray[Any, Any], shift: shifts.Shift, sigma: float | None, rules: RuleSet | str,
-           per_year: int | None) -> bool:
+def _moved(
+    value: np.ndarray[Any, Any], shift: shifts.Shift, sigma: float | None, rules: RuleSet | str, per_year: int | None
+) -> bool:
     """Do the points since ``shift.start`` sit a sigma beyond the phase before it, and beyond the same
     periods a year earlier while the shift is younger than its lasting window?"""
     if sigma is None:
         return True
     way = 1 if shift.direction == "up" else -1
-    since, before = value[shift.start:], value[: shift.start]
+    since, before = value[shift.start :], value[: shift.start]
     if way * (np.nanmean(since) - np.nanmean(before)) < shifts.MIN_SIZE * sigma:
         return False
     young = since.shape[0] < shifts.lasting_window(rules, per_year)
     if per_year and per_year > 1 and young and shift.start >= per_year:
-        year_ago = value[shift.start - per_year: value.shape[0] - per_year]
+        year_ago = value[shift.start - per_year : value.shape[0] - per_year]
         gap = since - year_ago
         if np.isnan(gap).all() or way * float(np.nanmean(gap)) < shifts.MIN_SIZE * sigma:
             return False
@@ -84,6 +86,7 @@ def changed_since(points: pd.DataFrame, dates: Any, *, rules: str = "mdc") -> pd
     mine = np.flatnonzero(phase == phase[present[-1]])
     when = pd.DatetimeIndex(pd.Series(dates).to_numpy())
     sigma = (float(points["upper"].iloc[present[-1]]) - float(points["centre"].iloc[present[-1]])) / 3
-    shift = running_shift(value[mine], sigma=sigma if np.isfinite(sigma) else None, rules=rules,
-                          per_year=PER_YEAR.get(period_of(when)))
+    shift = running_shift(
+        value[mine], sigma=sigma if np.isfinite(sigma) else None, rules=rules, per_year=PER_YEAR.get(period_of(when))
+    )
     return None if shift is None else pd.Timestamp(when[mine[shift.start]])

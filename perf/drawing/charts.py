@@ -77,14 +77,20 @@ def xmr_chart(
 ) -> VegaLite:
     """A process-behaviour chart: values, centre line and natural process limits per phase."""
     data = xmr_frame(points, dates)
-    data = data[[c for c in ("date", "value", "centre", "lower", "upper", "phase", "signal_label", "special_cause")
-                 if c in data.columns]].copy()
+    data = data[
+        [
+            c
+            for c in ("date", "value", "centre", "lower", "upper", "phase", "signal_label", "special_cause")
+            if c in data.columns
+        ]
+    ].copy()
     data["special_cause"] = data.get("special_cause", pd.Series("", index=data.index)).astype(str)
     data["phase"] = data["phase"].astype(int)
     first = data.groupby("phase")["date"].transform("min").eq(data["date"]) & data["phase"].gt(0)
     data["phase_start"] = first
     data["phase_name"] = [
-        (phase_labels or {}).get(int(p), f"Phase {int(p) + 1}") if f else "" for p, f in zip(data["phase"], first, strict=True)
+        (phase_labels or {}).get(int(p), f"Phase {int(p) + 1}") if f else ""
+        for p, f in zip(data["phase"], first, strict=True)
     ]
     font = FONT_SIZE[size]
     # the legend lists only the kinds of point on this chart, each keeping its own colour and shape
@@ -97,51 +103,101 @@ def xmr_chart(
         mark: dict[str, Any] = {"type": "line", "color": colour, "strokeWidth": width}
         if dash:
             mark["strokeDash"] = dash
-        return {"mark": mark, "encoding": {"x": x, "y": {"field": field, "type": "quantitative"},
-                                           "detail": {"field": "phase", "type": "nominal"}}}
+        return {
+            "mark": mark,
+            "encoding": {
+                "x": x,
+                "y": {"field": field, "type": "quantitative"},
+                "detail": {"field": "phase", "type": "nominal"},
+            },
+        }
 
     layers: list[dict[str, Any]] = [
-        {"mark": {"type": "line", "color": "#9A9A9A", "strokeWidth": 1.5},
-         "encoding": {"x": x, "y": {"field": "value", "type": "quantitative", "title": y_title,
-                                    "scale": {"zero": False}}}},
-        line("centre"), line("upper", [6, 4], 1), line("lower", [6, 4], 1),
+        {
+            "mark": {"type": "line", "color": "#9A9A9A", "strokeWidth": 1.5},
+            "encoding": {
+                "x": x,
+                "y": {"field": "value", "type": "quantitative", "title": y_title, "scale": {"zero": False}},
+            },
+        },
+        line("centre"),
+        line("upper", [6, 4], 1),
+        line("lower", [6, 4], 1),
     ]
     if target is not None and pd.notna(target):
-        layers.append({"mark": {"type": "rule", "color": "#005EA5", "strokeDash": [2, 2], "strokeWidth": 2},
-                       "encoding": {"y": {"datum": float(target), "type": "quantitative"}}})
+        layers.append(
+            {
+                "mark": {"type": "rule", "color": "#005EA5", "strokeDash": [2, 2], "strokeWidth": 2},
+                "encoding": {"y": {"datum": float(target), "type": "quantitative"}},
+            }
+        )
     if bool(first.any()):
         starts = {"filter": "datum.phase_start"}
-        layers.append({"transform": [starts], "mark": {"type": "rule", "color": "#005EA5", "strokeWidth": 1.5},
-                       "encoding": {"x": x}})
-        layers.append({"transform": [starts],
-                       "mark": {"type": "text", "align": "left", "dx": 4, "dy": -6, "fontSize": font - 1,
-                                "color": "#005EA5"},
-                       "encoding": {"x": x, "y": {"value": 8}, "text": {"field": "phase_name", "type": "nominal"}}})
-    layers.append({
-        "mark": {"type": "point", "filled": True, "size": 70 if size == "normal" else 140, "opacity": 1},
-        "encoding": {
-            "x": x, "y": {"field": "value", "type": "quantitative"},
-            "color": {"field": "signal_label", "type": "nominal", "title": "Variation",
-                      "scale": {"domain": labels, "range": [v[1] for v in styles]},
-                      "legend": {"orient": "bottom", "labelFontSize": font - 1, "titleFontSize": font - 1,
-                                 "labelLimit": 400}},
-            "shape": {"field": "signal_label", "type": "nominal",
-                      "scale": {"domain": labels, "range": [v[2] for v in styles]}, "legend": None},
-            "tooltip": [
-                _tooltip("date", "Period", "temporal", "%d %b %Y"), _tooltip("value", "Value", fmt=",.4~f"),
-                _tooltip("centre", "Average", fmt=",.4~f"), _tooltip("lower", "Lower limit", fmt=",.4~f"),
-                _tooltip("upper", "Upper limit", fmt=",.4~f"), _tooltip("signal_label", "Variation", "nominal"),
-                _tooltip("special_cause", "Rule", "nominal"),
-            ],
-        },
-    })
+        layers.append(
+            {
+                "transform": [starts],
+                "mark": {"type": "rule", "color": "#005EA5", "strokeWidth": 1.5},
+                "encoding": {"x": x},
+            }
+        )
+        layers.append(
+            {
+                "transform": [starts],
+                "mark": {"type": "text", "align": "left", "dx": 4, "dy": -6, "fontSize": font - 1, "color": "#005EA5"},
+                "encoding": {"x": x, "y": {"value": 8}, "text": {"field": "phase_name", "type": "nominal"}},
+            }
+        )
+    layers.append(
+        {
+            "mark": {"type": "point", "filled": True, "size": 70 if size == "normal" else 140, "opacity": 1},
+            "encoding": {
+                "x": x,
+                "y": {"field": "value", "type": "quantitative"},
+                "color": {
+                    "field": "signal_label",
+                    "type": "nominal",
+                    "title": "Variation",
+                    "scale": {"domain": labels, "range": [v[1] for v in styles]},
+                    "legend": {
+                        "orient": "bottom",
+                        "labelFontSize": font - 1,
+                        "titleFontSize": font - 1,
+                        "labelLimit": 400,
+                    },
+                },
+                "shape": {
+                    "field": "signal_label",
+                    "type": "nominal",
+                    "scale": {"domain": labels, "range": [v[2] for v in styles]},
+                    "legend": None,
+                },
+                "tooltip": [
+                    _tooltip("date", "Period", "temporal", "%d %b %Y"),
+                    _tooltip("value", "Value", fmt=",.4~f"),
+                    _tooltip("centre", "Average", fmt=",.4~f"),
+                    _tooltip("lower", "Lower limit", fmt=",.4~f"),
+                    _tooltip("upper", "Upper limit", fmt=",.4~f"),
+                    _tooltip("signal_label", "Variation", "nominal"),
+                    _tooltip("special_cause", "Rule", "nominal"),
+                ],
+            },
+        }
+    )
     spec = {
         "title": {"text": title, "fontSize": font + 3, "anchor": "start"},
-        "height": height, "width": "container", "layer": layers,
+        "height": height,
+        "width": "container",
+        "layer": layers,
         # dark grey labels (Vega's default grey is 3.5:1 on white; #4A4A4A is 8.9:1)
-        "config": {"axis": {"labelFontSize": font - 1, "titleFontSize": font, "labelColor": "#4A4A4A",
-                            "titleColor": "#31333F"},
-                   "legend": {"labelColor": "#31333F", "titleColor": "#31333F"}},
+        "config": {
+            "axis": {
+                "labelFontSize": font - 1,
+                "titleFontSize": font,
+                "labelColor": "#4A4A4A",
+                "titleColor": "#31333F",
+            },
+            "legend": {"labelColor": "#31333F", "titleColor": "#31333F"},
+        },
     }
     return VegaLite(spec=spec, data=data.reset_index(drop=True))
 
@@ -172,10 +228,27 @@ def mark_date(figure: VegaLite, when: pd.Timestamp, label: str) -> VegaLite:
     layers = [
         *figure.spec["layer"],
         # the line says what it marks to a screen reader (an SVG mark without one fails WCAG 1.1.1 in axe)
-        {"mark": {"type": "rule", "color": "#D5281B", "strokeWidth": 2, "strokeDash": [4, 3],
-                  "description": f"{label}: {at:%d %b %Y}"}, "encoding": {"x": x}},
-        {"mark": {"type": "text", "align": "right", "dx": -4, "dy": -6, "fontSize": 14, "color": "#D5281B",
-                  "fontWeight": "bold"},
-         "encoding": {"x": x, "y": {"value": 8}, "text": {"value": label}}},
+        {
+            "mark": {
+                "type": "rule",
+                "color": "#D5281B",
+                "strokeWidth": 2,
+                "strokeDash": [4, 3],
+                "description": f"{label}: {at:%d %b %Y}",
+            },
+            "encoding": {"x": x},
+        },
+        {
+            "mark": {
+                "type": "text",
+                "align": "right",
+                "dx": -4,
+                "dy": -6,
+                "fontSize": 14,
+                "color": "#D5281B",
+                "fontWeight": "bold",
+            },
+            "encoding": {"x": x, "y": {"value": 8}, "text": {"value": label}},
+        },
     ]
     return VegaLite(spec={**figure.spec, "layer": layers}, data=figure.data)

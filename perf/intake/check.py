@@ -77,23 +77,37 @@ def _header_problems(headers: Sequence[str], kind: read.Kind) -> tuple[dict[str,
     noun = NOUNS[kind][1]
     missing = [c.name for c in read.COLUMNS[kind] if c.required and c.name not in found]
     if missing:
-        problems.append(Problem(1, None, None, (
-            f"this looks like a file of {noun}, but it has no {_plural_columns(missing)}."
-        )))
+        problems.append(
+            Problem(1, None, None, (f"this looks like a file of {noun}, but it has no {_plural_columns(missing)}."))
+        )
     if kind == "measure_values" and "value" not in found and not {"numerator", "denominator"} <= found.keys():
-        problems.append(Problem(1, None, None, (
-            "there is no 'value' column (or 'numerator' and 'denominator' columns to work it out from)."
-        )))
+        problems.append(
+            Problem(
+                1,
+                None,
+                None,
+                ("there is no 'value' column (or 'numerator' and 'denominator' columns to work it out from)."),
+            )
+        )
     for header in unexpected:
         label = header if header.strip() else "(blank)"
-        problems.append(Problem(1, label, header, (
-            f"'{label}' is not a column a file of {noun} can have; expected columns are "
-            f"{read._quoted([c.name for c in read.COLUMNS[kind]])}."
-        )))
+        problems.append(
+            Problem(
+                1,
+                label,
+                header,
+                (
+                    f"'{label}' is not a column a file of {noun} can have; expected columns are "
+                    f"{read._quoted([c.name for c in read.COLUMNS[kind]])}."
+                ),
+            )
+        )
     for header, name in duplicated:
-        problems.append(Problem(1, header, header, (
-            f"'{header}' is a second '{name}' column (after '{found[name]}'); keep only one."
-        )))
+        problems.append(
+            Problem(
+                1, header, header, (f"'{header}' is a second '{name}' column (after '{found[name]}'); keep only one.")
+            )
+        )
     return found, problems
 
 
@@ -179,7 +193,11 @@ class _Checker:
         return pd.Series((self.text[column] != "") & ~self.bad[column])
 
     def flag(
-        self, column: str, mask: pd.Series, reason: str | Callable[[str], str] | pd.Series, *,
+        self,
+        column: str,
+        mask: pd.Series,
+        reason: str | Callable[[str], str] | pd.Series,
+        *,
         as_typed: bool = False,
     ) -> None:
         """Fault the masked cells of a column; a callable reason gets the cell stripped of spaces
@@ -206,10 +224,15 @@ class _Checker:
             suspect = self.raw[column].str.match(r"[=+\-@\t\r]")  # cheap filter before the full rule
             risky = pd.Series(False, index=self.raw.index)
             risky.loc[suspect] = self.raw[column][suspect].map(formula_risk).astype(bool)
-            self.flag(column, risky, lambda v: (
-                f"{show(v)} looks like a spreadsheet formula, which could run when the data is opened in "
-                "Excel; type the value itself."
-            ), as_typed=True)
+            self.flag(
+                column,
+                risky,
+                lambda v: (
+                    f"{show(v)} looks like a spreadsheet formula, which could run when the data is opened in "
+                    "Excel; type the value itself."
+                ),
+                as_typed=True,
+            )
 
     def required(self, column: str, label: str, hint: str = "") -> None:
         extra = f" {hint}" if hint else ""
@@ -218,9 +241,7 @@ class _Checker:
     def long_text(self) -> None:
         for column in self.raw.columns:
             long = self.text[column].str.len() > MAX_TEXT
-            self.flag(column, long, lambda v: (
-                f"this cell has {len(v):,} characters; the limit is {MAX_TEXT:,}."
-            ))
+            self.flag(column, long, lambda v: f"this cell has {len(v):,} characters; the limit is {MAX_TEXT:,}.")
 
     def numbers(self, column: str) -> pd.Series:
         """Parsed floats (NaN where blank or faulted); '1,234', '£5' and '85%' are read as shown."""
@@ -231,18 +252,20 @@ class _Checker:
         self.flag(column, self.good(column) & ~ok, lambda v: f"{show(v)} is not a number.")
         parsed = pd.to_numeric(cleaned.where(ok & self.good(column)), errors="coerce").astype("Float64")
         huge = parsed.abs() > MAX_PLAUSIBLE
-        self.flag(column, huge, lambda v: (
-            f"{show(v)} is implausibly large (more than 1,000,000,000,000); check the number."
-        ))
+        self.flag(
+            column, huge, lambda v: f"{show(v)} is implausibly large (more than 1,000,000,000,000); check the number."
+        )
         return parsed.where(self.good(column))
 
     def integers(self, column: str, label: str) -> pd.Series:
         s = self.col(column)
         cleaned = s.str.replace(r"\.0+$", "", regex=True)  # 10452.0 from a spreadsheet is 10452
         ok = cleaned.str.fullmatch(_INTEGER)
-        self.flag(column, self.good(column) & ~ok, lambda v: (
-            f"{show(v)} is not a whole number; a {label} is a number such as 10452."
-        ))
+        self.flag(
+            column,
+            self.good(column) & ~ok,
+            lambda v: f"{show(v)} is not a whole number; a {label} is a number such as 10452.",
+        )
         return pd.to_numeric(cleaned.where(self.good(column)), errors="coerce").astype("Int64")
 
     def timestamps(self, column: str, *, date_only: bool, now: datetime) -> pd.Series:
@@ -268,9 +291,7 @@ class _Checker:
         self.flag(column, future, lambda v: f"{show(v)} is in the future.")
         return parsed.where(self.good(column))
 
-    def lookup(
-        self, column: str, resolve: Mapping[str, str], reason: Callable[[str], str]
-    ) -> pd.Series:
+    def lookup(self, column: str, resolve: Mapping[str, str], reason: Callable[[str], str]) -> pd.Series:
         """Ids resolved through ``resolve`` (id, lower-case id or name -> id); unknown ones faulted."""
         s = self.col(column)
         uniques = s[self.good(column)].unique()
@@ -367,13 +388,18 @@ def reference_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     (a cursor inside a transaction reads that transaction's view)."""
     union = " UNION ALL ".join(
         f"SELECT '{t}' AS t, count(*) AS n, coalesce(sum(hash(x)), 0)::VARCHAR AS h FROM {t} x"
-        for t in REFERENCE_TABLES)
+        for t in REFERENCE_TABLES
+    )
     rows = con.execute(f"SELECT t, n, h FROM ({union}) ORDER BY t").fetchall()
     return ";".join(f"{t}:{n}:{h}" for t, n, h in rows)
 
 
 def validate_upload(
-    con: duckdb.DuckDBPyConnection, data: bytes, filename: str, *, sheet: str | None = None,
+    con: duckdb.DuckDBPyConnection,
+    data: bytes,
+    filename: str,
+    *,
+    sheet: str | None = None,
     now: datetime | None = None,
 ) -> ValidationResult:
     """Read and check an upload without saving anything: the page's preview and the CLI's verdict.
@@ -396,13 +422,23 @@ def validate_upload(
         sheets = read._sheets_with_data(data)
     result = validate_frame(con, raw.frame, filename, now=now)
     return ValidationResult(
-        result.filename, result.kind, result.frame, result.problems, result.summary, raw.frame,
-        (*raw.notes, *result.notes), sheets,
+        result.filename,
+        result.kind,
+        result.frame,
+        result.problems,
+        result.summary,
+        raw.frame,
+        (*raw.notes, *result.notes),
+        sheets,
     )
 
 
 def validate_frame(
-    con: duckdb.DuckDBPyConnection, raw: pd.DataFrame, filename: str, *, now: datetime | None = None,
+    con: duckdb.DuckDBPyConnection,
+    raw: pd.DataFrame,
+    filename: str,
+    *,
+    now: datetime | None = None,
     kind: read.Kind | None = None,
 ) -> ValidationResult:
     """Check a frame of text cells (as ``read_upload`` gives) against the database's measures and places."""
@@ -429,8 +465,11 @@ def validate_frame(
             notes = load_published.notes(frame, con)
             worked = [name for name in read.WORKED_OUT if name in found]
             if worked:
-                notes = (*notes, f"The columns {read._quoted(worked)} are the chart's working, as Similar councils "
-                                 "exports it: they are not loaded, and the app works them out again from the figures.")
+                notes = (
+                    *notes,
+                    f"The columns {read._quoted(worked)} are the chart's working, as Similar councils "
+                    "exports it: they are not loaded, and the app works them out again from the figures.",
+                )
     elif kind == "demand":
         frame = _check_demand(check, ref, now)
     else:
@@ -441,23 +480,32 @@ def validate_frame(
     if problems:
         return _rejected(filename, kind, problems, raw, (), (), frame)
     n = len(frame)
-    summary = f"{n:,} {_noun(kind, n)} in {filename} are ready to load." if n != 1 else (
-        f"1 {_noun(kind, 1)} in {filename} is ready to load."
+    summary = (
+        f"{n:,} {_noun(kind, n)} in {filename} are ready to load."
+        if n != 1
+        else (f"1 {_noun(kind, 1)} in {filename} is ready to load.")
     )
     return ValidationResult(filename, kind, frame, (), summary, raw, notes)
 
 
 def _rejected(
-    filename: str, kind: read.Kind | None, problems: Sequence[Problem], raw: pd.DataFrame,
-    notes: tuple[str, ...], sheets: tuple[str, ...], frame: pd.DataFrame | None = None,
+    filename: str,
+    kind: read.Kind | None,
+    problems: Sequence[Problem],
+    raw: pd.DataFrame,
+    notes: tuple[str, ...],
+    sheets: tuple[str, ...],
+    frame: pd.DataFrame | None = None,
 ) -> ValidationResult:
     rows = {p.row for p in problems if p.row is not None and p.row > 1}
     count = len(problems)
     where = f" in {len(rows):,} {'row' if len(rows) == 1 else 'rows'}" if rows else ""
-    summary = (f"{filename} was not loaded: {count:,} {'problem' if count == 1 else 'problems'}{where}. "
-               "Nothing was saved.")
-    return ValidationResult(filename, kind, frame if frame is not None else pd.DataFrame(), tuple(problems),
-                            summary, raw, notes, sheets)
+    summary = (
+        f"{filename} was not loaded: {count:,} {'problem' if count == 1 else 'problems'}{where}. Nothing was saved."
+    )
+    return ValidationResult(
+        filename, kind, frame if frame is not None else pd.DataFrame(), tuple(problems), summary, raw, notes, sheets
+    )
 
 
 def _unknown(what: str, choices: Sequence[str]) -> Callable[[str], str]:
@@ -469,41 +517,49 @@ def _check_measure_values(check: _Checker, ref: _Reference, now: datetime) -> pd
     ids = [str(i) for i in measures.index]
     check.required("measure_id", "measure")
     check.required("period_start", "period", "(the date the week, month or quarter starts)")
-    measure = check.lookup(
-        "measure_id", _resolver(ids, [str(n) for n in measures["name"]]), _unknown("measure", ids)
-    )
+    measure = check.lookup("measure_id", _resolver(ids, [str(n) for n in measures["name"]]), _unknown("measure", ids))
     period = check.timestamps("period_start", date_only=True, now=now)
     frequency = measure.map(measures["frequency"].to_dict())
     has_both = period.notna() & frequency.notna()
     reasons = pd.Series(
-        [period_start_problem(p.date(), f) if ok else None
-         for p, f, ok in zip(period, frequency, has_both, strict=True)],
-        index=period.index, dtype=object,
+        [
+            period_start_problem(p.date(), f) if ok else None
+            for p, f, ok in zip(period, frequency, has_both, strict=True)
+        ],
+        index=period.index,
+        dtype=object,
     )
     check.flag("period_start", reasons.notna(), reasons)
 
     place_ids = [str(i) for i in ref.localities["locality_id"]]
     locality_text = check.col("locality_id")
     locality = check.lookup(
-        "locality_id", ref.locality_resolver(),
+        "locality_id",
+        ref.locality_resolver(),
         _unknown("ward or locality", [*place_ids, *map(str, ref.localities["name"])]),
     )
     locality = locality.where(locality_text != "", AREA).where(check.unfaulted("locality_id"))
     by_locality = measure.map(measures["by_locality"].astype(bool).to_dict())
     area_only = locality.notna() & (locality != AREA) & (by_locality == False)  # noqa: E712 - NA stays NA
-    check.flag("locality_id", area_only, lambda v: (
-        f"{show(v)} is a ward or locality, but this measure is recorded for the whole area only; "
-        f"leave the cell blank or write '{AREA}'."
-    ))
+    check.flag(
+        "locality_id",
+        area_only,
+        lambda v: (
+            f"{show(v)} is a ward or locality, but this measure is recorded for the whole area only; "
+            f"leave the cell blank or write '{AREA}'."
+        ),
+    )
 
     value = check.numbers("value")
     numerator = check.numbers("numerator")
     denominator = check.numbers("denominator")
     unit = measure.map(measures["unit"].to_dict())
     percent = (unit == "%").fillna(False).astype(bool)
-    check.flag("value", percent & ((value < 0) | (value > 100)).fillna(False), lambda v: (
-        f"{show(v)} is not a percentage between 0 and 100."
-    ))
+    check.flag(
+        "value",
+        percent & ((value < 0) | (value > 100)).fillna(False),
+        lambda v: f"{show(v)} is not a percentage between 0 and 100.",
+    )
     for column, series in (("numerator", numerator), ("denominator", denominator)):
         check.flag(column, (series < 0).fillna(False), lambda v: f"{show(v)} is negative; a count can't be below zero.")
     value_blank = check.col("value") == ""
@@ -512,8 +568,11 @@ def _check_measure_values(check: _Checker, ref: _Reference, now: datetime) -> pd
     check.flag("numerator", num_blank & ~den_blank, "this cell is blank, but a denominator needs a numerator.")
     check.flag("denominator", den_blank & ~num_blank, "this cell is blank, but a numerator needs a denominator.")
     if check.has("value"):
-        check.flag("value", value_blank & (num_blank | den_blank),
-                   "this cell is blank, but every row needs a value (or a numerator and a denominator).")
+        check.flag(
+            "value",
+            value_blank & (num_blank | den_blank),
+            "this cell is blank, but every row needs a value (or a numerator and a denominator).",
+        )
     zero = value_blank & (denominator == 0).fillna(False)
     check.flag("denominator", zero, "the denominator is 0, so the value can't be worked out from it.")
     derived = numerator / denominator.where(denominator != 0)
@@ -523,17 +582,21 @@ def _check_measure_values(check: _Checker, ref: _Reference, now: datetime) -> pd
     keys = pd.DataFrame({"m": measure, "p": period, "l": locality}).where(
         ~check.bad[[c for c in ("measure_id", "period_start", "locality_id") if check.has(c)]].any(axis=1)
     )
-    check.duplicates("period_start", keys, lambda first: (
-        f"the same measure, period and locality as row {first}; each can appear only once."
-    ))
-    return pd.DataFrame({
-        "measure_id": measure.astype(object),
-        "period_start": period,
-        "locality_id": locality.astype(object),
-        "value": value.astype("Float64"),
-        "numerator": numerator.astype("Float64"),
-        "denominator": denominator.astype("Float64"),
-    })
+    check.duplicates(
+        "period_start",
+        keys,
+        lambda first: f"the same measure, period and locality as row {first}; each can appear only once.",
+    )
+    return pd.DataFrame(
+        {
+            "measure_id": measure.astype(object),
+            "period_start": period,
+            "locality_id": locality.astype(object),
+            "value": value.astype("Float64"),
+            "numerator": numerator.astype("Float64"),
+            "denominator": denominator.astype("Float64"),
+        }
+    )
 
 
 _DEMAND_TYPES = {"value": "value", "value demand": "value", "failure": "failure", "failure demand": "failure"}
@@ -542,12 +605,14 @@ _DEMAND_TYPES = {"value": "value", "value demand": "value", "failure": "failure"
 def _check_cases_common(check: _Checker, ref: _Reference) -> tuple[pd.Series, pd.Series]:
     service_ids = [str(i) for i in ref.services["service_id"]]
     service = check.lookup(
-        "service_id", _resolver(service_ids, [str(n) for n in ref.services["name"]]),
+        "service_id",
+        _resolver(service_ids, [str(n) for n in ref.services["name"]]),
         _unknown("service", service_ids),
     )
     place_ids = [str(i) for i in ref.localities["locality_id"]]
     locality = check.lookup(
-        "locality_id", ref.locality_resolver(),
+        "locality_id",
+        ref.locality_resolver(),
         _unknown("ward or locality", [*place_ids, *map(str, ref.localities["name"])]),
     )
     return service, locality
@@ -566,23 +631,29 @@ def _check_demand(check: _Checker, ref: _Reference, now: datetime) -> pd.DataFra
     service, locality = _check_cases_common(check, ref)
     received = check.timestamps("received_at", date_only=False, now=now)
     kinds = check.col("demand_type").str.lower().str.split().str.join(" ").map(_DEMAND_TYPES)
-    check.flag("demand_type", check.good("demand_type") & kinds.isna(), lambda v: (
-        f"{show(v)} is not a demand type; use 'value' or 'failure'."
-    ))
+    check.flag(
+        "demand_type",
+        check.good("demand_type") & kinds.isna(),
+        lambda v: f"{show(v)} is not a demand type; use 'value' or 'failure'.",
+    )
     case_id = check.integers("case_id", "case ID")
-    check.duplicates("demand_id", pd.DataFrame({"id": demand_id}), lambda first: (
-        f"the same demand ID as row {first}; each contact can appear only once."
-    ))
-    return pd.DataFrame({
-        "demand_id": demand_id,
-        "service_id": service.astype(object),
-        "locality_id": locality.astype(object),
-        "channel": _text(check, "channel"),
-        "received_at": received,
-        "demand_type": kinds.where(check.good("demand_type")).astype(object),
-        "nature": _text(check, "nature"),
-        "case_id": case_id,
-    })
+    check.duplicates(
+        "demand_id",
+        pd.DataFrame({"id": demand_id}),
+        lambda first: f"the same demand ID as row {first}; each contact can appear only once.",
+    )
+    return pd.DataFrame(
+        {
+            "demand_id": demand_id,
+            "service_id": service.astype(object),
+            "locality_id": locality.astype(object),
+            "channel": _text(check, "channel"),
+            "received_at": received,
+            "demand_type": kinds.where(check.good("demand_type")).astype(object),
+            "nature": _text(check, "nature"),
+            "case_id": case_id,
+        }
+    )
 
 
 def _check_work(check: _Checker, ref: _Reference, now: datetime) -> pd.DataFrame:
@@ -595,21 +666,34 @@ def _check_work(check: _Checker, ref: _Reference, now: datetime) -> pd.DataFrame
     completed = check.timestamps("completed_at", date_only=False, now=now)
     before = (completed < started).fillna(False)
     started_header = check.headers.get("started_at", "started_at")
-    check.flag("completed_at", before, pd.Series(
-        [f"{c:%Y-%m-%d %H:%M} is before the start in '{started_header}' ({s:%Y-%m-%d %H:%M}); "
-         "a case can't end before it starts." if b else ""
-         for c, s, b in zip(completed, started, before, strict=True)],
-        index=completed.index, dtype=object,
-    ))
-    check.duplicates("case_id", pd.DataFrame({"id": case_id}), lambda first: (
-        f"the same case ID as row {first}; each case can appear only once."
-    ))
-    return pd.DataFrame({
-        "case_id": case_id,
-        "service_id": service.astype(object),
-        "locality_id": locality.astype(object),
-        "channel": _text(check, "channel"),
-        "nature": _text(check, "nature"),
-        "started_at": started,
-        "completed_at": completed.where(check.unfaulted("completed_at")),
-    })
+    check.flag(
+        "completed_at",
+        before,
+        pd.Series(
+            [
+                f"{c:%Y-%m-%d %H:%M} is before the start in '{started_header}' ({s:%Y-%m-%d %H:%M}); "
+                "a case can't end before it starts."
+                if b
+                else ""
+                for c, s, b in zip(completed, started, before, strict=True)
+            ],
+            index=completed.index,
+            dtype=object,
+        ),
+    )
+    check.duplicates(
+        "case_id",
+        pd.DataFrame({"id": case_id}),
+        lambda first: f"the same case ID as row {first}; each case can appear only once.",
+    )
+    return pd.DataFrame(
+        {
+            "case_id": case_id,
+            "service_id": service.astype(object),
+            "locality_id": locality.astype(object),
+            "channel": _text(check, "channel"),
+            "nature": _text(check, "nature"),
+            "started_at": started,
+            "completed_at": completed.where(check.unfaulted("completed_at")),
+        }
+    )

@@ -39,19 +39,56 @@ TEXT_MAX = 2000  # a definition or data-quality note: a paragraph or two
 GRACE_DAYS: Mapping[str, int] = {"week": 7, "month": 28, "quarter": 42}
 
 MEASURE_FIELDS = (
-    "name", "purpose_id", "kind", "unit", "frequency", "improvement", "aggregation", "target", "owner",
-    "definition", "source", "by_locality", *DQ_NOTES, "published", "decimals",
+    "name",
+    "purpose_id",
+    "kind",
+    "unit",
+    "frequency",
+    "improvement",
+    "aggregation",
+    "target",
+    "owner",
+    "definition",
+    "source",
+    "by_locality",
+    *DQ_NOTES,
+    "published",
+    "decimals",
 )
 # How each form field is named at the start of its message: "Value: 'abc' is not a number."
 FIELD_LABELS = {
-    "measure_id": "Measure", "period_start": "Period", "locality_id": "Locality", "value": "Value",
-    "numerator": "Numerator", "denominator": "Denominator", "body": "Commentary", "visibility": "Visibility",
-    "author": "Author", "name": "Name", "purpose_id": "Purpose", "kind": "Kind", "unit": "Unit",
-    "frequency": "Frequency", "improvement": "Improvement", "aggregation": "Aggregation", "target": "Target",
-    "owner": "Owner", "definition": "Definition", "source": "Source", "by_locality": "By locality",
-    "published": "Published", "decimals": "Decimals", "dq_relevant": "Relevant", "dq_well_defined": "Well defined",
-    "dq_timely": "Timely", "dq_reliable": "Reliable", "dq_verifiable": "Verifiable", "dq_accurate": "Accurate",
-    "starts_on": "Starts on", "label": "Label", "description": "Description",
+    "measure_id": "Measure",
+    "period_start": "Period",
+    "locality_id": "Locality",
+    "value": "Value",
+    "numerator": "Numerator",
+    "denominator": "Denominator",
+    "body": "Commentary",
+    "visibility": "Visibility",
+    "author": "Author",
+    "name": "Name",
+    "purpose_id": "Purpose",
+    "kind": "Kind",
+    "unit": "Unit",
+    "frequency": "Frequency",
+    "improvement": "Improvement",
+    "aggregation": "Aggregation",
+    "target": "Target",
+    "owner": "Owner",
+    "definition": "Definition",
+    "source": "Source",
+    "by_locality": "By locality",
+    "published": "Published",
+    "decimals": "Decimals",
+    "dq_relevant": "Relevant",
+    "dq_well_defined": "Well defined",
+    "dq_timely": "Timely",
+    "dq_reliable": "Reliable",
+    "dq_verifiable": "Verifiable",
+    "dq_accurate": "Accurate",
+    "starts_on": "Starts on",
+    "label": "Label",
+    "description": "Description",
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -119,9 +156,12 @@ def enter_value(
         raise ValueError("user must name who is entering the value")
     now = now or datetime.now()
     cells = {
-        "measure_id": _text_of(measure_id), "period_start": _text_of(period_start),
-        "locality_id": _text_of(locality_id) or AREA, "value": _text_of(value),
-        "numerator": _text_of(numerator), "denominator": _text_of(denominator),
+        "measure_id": _text_of(measure_id),
+        "period_start": _text_of(period_start),
+        "locality_id": _text_of(locality_id) or AREA,
+        "value": _text_of(value),
+        "numerator": _text_of(numerator),
+        "denominator": _text_of(denominator),
     }
     raw = pd.DataFrame([cells], index=pd.Index([2], name="row"), dtype=str)
     result = validate_frame(con, raw, "the form", now=now, kind="measure_values")
@@ -179,18 +219,24 @@ def add_commentary(
     if problems:
         raise InputError(problems)
     with write_transaction(con, changes=("commentary",)) as cur:  # no figure changes: charts stay cached
-        out = run(cur, "commentary_insert", {
-            "measure_id": measure_id, "period_start": day, "author": author.strip(), "written_at": now,
-            "body": text, "visibility": visibility,
-        })
+        out = run(
+            cur,
+            "commentary_insert",
+            {
+                "measure_id": measure_id,
+                "period_start": day,
+                "author": author.strip(),
+                "written_at": now,
+                "body": text,
+                "visibility": visibility,
+            },
+        )
     ids: list[Any] = out["commentary_id"].tolist()
     return int(ids[0])
 
 
-
 # ----------------------------------------------------------------------------------------------
 # Measures and phases
-
 
 
 def _check_measure(con: duckdb.DuckDBPyConnection, fields: Mapping[str, Any]) -> list[Problem]:
@@ -218,8 +264,12 @@ def _check_measure(con: duckdb.DuckDBPyConnection, fields: Mapping[str, Any]) ->
     if not unit or len(unit) > 20:
         problems.append(_field("unit", "give a short unit such as 'contacts', 'days', '%' or '£'."))
     target = fields["target"]
-    if target is not None and (not isinstance(target, int | float) or isinstance(target, bool)
-                               or not math.isfinite(float(target)) or abs(float(target)) > 1e12):
+    if target is not None and (
+        not isinstance(target, int | float)
+        or isinstance(target, bool)
+        or not math.isfinite(float(target))
+        or abs(float(target)) > 1e12
+    ):
         problems.append(_field("target", f"{show(str(target))} is not a number."))
     elif target is not None and unit == "%" and not 0 <= float(target) <= 100:
         problems.append(_field("target", f"{target} is not a percentage between 0 and 100."))
@@ -272,19 +322,39 @@ def add_measure(
     """
     now = now or datetime.now()
     fields: dict[str, Any] = {
-        "measure_id": measure_id, "name": name, "purpose_id": purpose_id, "kind": kind, "unit": unit,
-        "frequency": frequency, "improvement": improvement, "aggregation": aggregation, "target": target,
-        "owner": owner, "definition": definition, "source": source, "by_locality": by_locality,
-        "dq_relevant": dq_relevant, "dq_well_defined": dq_well_defined, "dq_timely": dq_timely,
-        "dq_reliable": dq_reliable, "dq_verifiable": dq_verifiable, "dq_accurate": dq_accurate,
-        "published": published, "decimals": decimals,
+        "measure_id": measure_id,
+        "name": name,
+        "purpose_id": purpose_id,
+        "kind": kind,
+        "unit": unit,
+        "frequency": frequency,
+        "improvement": improvement,
+        "aggregation": aggregation,
+        "target": target,
+        "owner": owner,
+        "definition": definition,
+        "source": source,
+        "by_locality": by_locality,
+        "dq_relevant": dq_relevant,
+        "dq_well_defined": dq_well_defined,
+        "dq_timely": dq_timely,
+        "dq_reliable": dq_reliable,
+        "dq_verifiable": dq_verifiable,
+        "dq_accurate": dq_accurate,
+        "published": published,
+        "decimals": decimals,
     }
     problems: list[Problem] = []
     if not MEASURE_ID.match(measure_id or ""):
-        problems.append(_field("measure_id", (
-            f"{show(measure_id or '')} is not a usable ID; use lower-case letters, digits and hyphens, "
-            "e.g. 'repairs-demand'."
-        )))
+        problems.append(
+            _field(
+                "measure_id",
+                (
+                    f"{show(measure_id or '')} is not a usable ID; use lower-case letters, digits and hyphens, "
+                    "e.g. 'repairs-demand'."
+                ),
+            )
+        )
     elif _measure(con, measure_id) is not None:
         problems.append(_field("measure_id", f"{show(measure_id)} already exists; choose another ID."))
     problems += _check_measure(con, fields)
@@ -295,14 +365,27 @@ def add_measure(
     cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
     with write_transaction(con) as cur:
         run(cur, "measure_admin_insert", cleaned)
-        run(cur, "measure_admin_log", {
-            "table_name": "measure", "row_key": measure_id, "column_name": None, "old_value": None,
-            "new_value": "created", "user": user, "now": now,
-        })
+        run(
+            cur,
+            "measure_admin_log",
+            {
+                "table_name": "measure",
+                "row_key": measure_id,
+                "column_name": None,
+                "old_value": None,
+                "new_value": "created",
+                "user": user,
+                "now": now,
+            },
+        )
 
 
 def update_measure(
-    con: duckdb.DuckDBPyConnection, measure_id: str, changes: Mapping[str, Any], *, user: str,
+    con: duckdb.DuckDBPyConnection,
+    measure_id: str,
+    changes: Mapping[str, Any],
+    *,
+    user: str,
     now: datetime | None = None,
 ) -> int:
     """Change some of a measure's fields (not its ID); each change is logged. Returns how many changed."""
@@ -324,10 +407,19 @@ def update_measure(
     with write_transaction(con) as cur:
         run(cur, "measure_admin_update", {"measure_id": measure_id, **fields})
         for key in changed:
-            run(cur, "measure_admin_log", {
-                "table_name": "measure", "row_key": measure_id, "column_name": key,
-                "old_value": _logged(_plain(current[key])), "new_value": _logged(fields[key]), "user": user, "now": now,
-            })
+            run(
+                cur,
+                "measure_admin_log",
+                {
+                    "table_name": "measure",
+                    "row_key": measure_id,
+                    "column_name": key,
+                    "old_value": _logged(_plain(current[key])),
+                    "new_value": _logged(fields[key]),
+                    "user": user,
+                    "now": now,
+                },
+            )
     return len(changed)
 
 
@@ -375,20 +467,35 @@ def add_phase(
     elif len(text) > 80:
         problems.append(_field("label", f"{len(text):,} characters is too long; the limit is 80."))
     if description is not None and len(description) > TEXT_MAX:
-        problems.append(_field("description", (
-            f"{len(description):,} characters is too long; the limit is {TEXT_MAX:,}."
-        )))
+        problems.append(
+            _field("description", (f"{len(description):,} characters is too long; the limit is {TEXT_MAX:,}."))
+        )
     if problems:
         raise InputError(problems)
     with write_transaction(con) as cur:
-        run(cur, "measure_admin_phase_insert", {
-            "measure_id": measure_id, "starts_on": day, "label": text,
-            "description": description.strip() if description else None,
-        })
-        run(cur, "measure_admin_log", {
-            "table_name": "phase", "row_key": f"{measure_id}|{day}", "column_name": None, "old_value": None,
-            "new_value": f"phase '{text}' starts", "user": user, "now": now,
-        })
+        run(
+            cur,
+            "measure_admin_phase_insert",
+            {
+                "measure_id": measure_id,
+                "starts_on": day,
+                "label": text,
+                "description": description.strip() if description else None,
+            },
+        )
+        run(
+            cur,
+            "measure_admin_log",
+            {
+                "table_name": "phase",
+                "row_key": f"{measure_id}|{day}",
+                "column_name": None,
+                "old_value": None,
+                "new_value": f"phase '{text}' starts",
+                "user": user,
+                "now": now,
+            },
+        )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -400,7 +507,10 @@ def _long(day: date) -> str:
 
 
 def timeliness(
-    con: duckdb.DuckDBPyConnection, today: date, *, grace_days: Mapping[str, int] | None = None,
+    con: duckdb.DuckDBPyConnection,
+    today: date,
+    *,
+    grace_days: Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
     """For each measure, when it was last updated against its frequency and whether it is overdue.
 
@@ -417,15 +527,23 @@ def timeliness(
     rows: list[tuple[date | None, date | None, int, str, str]] = []
     latest_periods: list[Any] = frame["latest_period"].tolist()
     extracts = frame["extract"].fillna(False).astype(bool).tolist()
-    for frequency, stamp, extract in zip(frame["frequency"].astype(str).tolist(), latest_periods, extracts,
-                                         strict=True):
+    for frequency, stamp, extract in zip(
+        frame["frequency"].astype(str).tolist(), latest_periods, extracts, strict=True
+    ):
         if stamp is None or pd.isna(stamp):
             rows.append((None, None, 0, "no data", "No values yet."))
             continue
         latest = pd.Timestamp(stamp).date()
         if extract:  # a published extract that ends where it ends: nothing further is due
-            rows.append((None, None, 0, "extract", f"Published extract: the last {frequency} starts "
-                                                    f"{_long(latest)}; no further figures are expected."))
+            rows.append(
+                (
+                    None,
+                    None,
+                    0,
+                    "extract",
+                    f"Published extract: the last {frequency} starts {_long(latest)}; no further figures are expected.",
+                )
+            )
             continue
         following = next_period_start(latest, frequency)
         due_by = next_period_start(following, frequency) + timedelta(days=grace[frequency])
@@ -433,8 +551,10 @@ def timeliness(
         days = (today - due_by).days if overdue else 0
         what = f"latest {frequency} starts {_long(latest)}"
         if overdue:
-            text = (f"Overdue by {days} {'day' if days == 1 else 'days'}: {what}; the {frequency} starting "
-                    f"{_long(following)} was due by {_long(due_by)}.")
+            text = (
+                f"Overdue by {days} {'day' if days == 1 else 'days'}: {what}; the {frequency} starting "
+                f"{_long(following)} was due by {_long(due_by)}."
+            )
         else:
             text = f"Timely: {what}; the next is due by {_long(due_by)}."
         rows.append((following, due_by, days, "overdue" if overdue else "timely", text))

@@ -80,8 +80,11 @@ def waiting(db: Path) -> list[Path]:
     box = folder(db)
     if not box.is_dir():
         return []
-    return sorted(p for p in box.iterdir() if p.is_dir() and not p.name.startswith(".")
-                  and not p.name.endswith(WORKING) and not (p / ANSWER).exists())
+    return sorted(
+        p
+        for p in box.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and not p.name.endswith(WORKING) and not (p / ANSWER).exists()
+    )
 
 
 def pending(db: Path) -> bool:
@@ -139,8 +142,9 @@ def drain(con: duckdb.DuckDBPyConnection, db: Path) -> int:
             continue  # withdrawn a moment ago
         result = _do(con, claimed)
         tmp = claimed / (ANSWER + ".tmp")
-        tmp.write_text(json.dumps({"code": result.code, "stdout": result.stdout, "stderr": result.stderr}),
-                       encoding="utf-8")
+        tmp.write_text(
+            json.dumps({"code": result.code, "stdout": result.stdout, "stderr": result.stderr}), encoding="utf-8"
+        )
         os.replace(tmp, claimed / ANSWER)
         done += 1
     return done
@@ -160,8 +164,13 @@ def _do(con: duckdb.DuckDBPyConnection, job: Path) -> Answer:
     spec = json.loads((job / JOB).read_text(encoding="utf-8"))
     kind = spec.get("kind")
     handler: Callable[[duckdb.DuckDBPyConnection, Path, dict[str, Any]], Answer] | None = {
-        "load": _load, "unlock": _unlock, "copy": _copy, "meta": _meta, "alerts": _alerts,
-        "reference": _reference}.get(str(kind))
+        "load": _load,
+        "unlock": _unlock,
+        "copy": _copy,
+        "meta": _meta,
+        "alerts": _alerts,
+        "reference": _reference,
+    }.get(str(kind))
     if handler is None:
         return Answer(2, "", f"Unknown job {kind!r}. Nothing was saved.\n")
     try:
@@ -179,12 +188,20 @@ def _load(con: duckdb.DuckDBPyConnection, job: Path, spec: dict[str, Any]) -> An
         import pandas as pd
 
         notes = tuple(str(n) for n in checked["notes"])
-        result = check.ValidationResult(name, checked["kind"], pd.read_parquet(job / str(checked["frame"])), (),
-                                       str(checked["summary"]), notes=notes)
+        result = check.ValidationResult(
+            name,
+            checked["kind"],
+            pd.read_parquet(job / str(checked["frame"])),
+            (),
+            str(checked["summary"]),
+            notes=notes,
+        )
         try:
-            return _saved(con, save.apply_upload(con, result, user=str(spec["user"]),
-                                                 checked_against=str(checked["reference"])),
-                          "".join(f"Note: {note}\n" for note in notes))
+            return _saved(
+                con,
+                save.apply_upload(con, result, user=str(spec["user"]), checked_against=str(checked["reference"])),
+                "".join(f"Note: {note}\n" for note in notes),
+            )
         except check.ReferenceChangedError:
             pass  # measures, places or services changed since the check: check the file again, here
     data = (job / name).read_bytes()
@@ -324,8 +341,12 @@ def run(db: Path, job: Path, *, wait_seconds: float, on_queued: Callable[[int], 
             on_queued(ahead)
             told = True
         if time.monotonic() > deadline and withdraw(job):
-            return Answer(1, "", f"Gave up after {wait_seconds:.0f} s waiting for the running app to take the "
-                                 "job, so it was withdrawn. Nothing was saved. Is the app stuck? Try again.\n")
+            return Answer(
+                1,
+                "",
+                f"Gave up after {wait_seconds:.0f} s waiting for the running app to take the "
+                "job, so it was withdrawn. Nothing was saved. Is the app stuck? Try again.\n",
+            )
         time.sleep(0.2)
 
 

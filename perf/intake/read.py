@@ -54,16 +54,37 @@ class Column:
 
 
 # columns of the Similar councils CSV that the app works out from the figures (perf.analysis.similar.WORKING_COLUMNS)
-WORKED_OUT = ("per_1000_residents", "population", "centre", "lower", "upper", "phase", "variation",
-              "group_median", "group_mad")
+WORKED_OUT = (
+    "per_1000_residents",
+    "population",
+    "centre",
+    "lower",
+    "upper",
+    "phase",
+    "variation",
+    "group_median",
+    "group_mad",
+)
 
 COLUMNS: dict[Kind, tuple[Column, ...]] = {
     "measure_values": (
         Column("measure_id", "measure", True, ("measure", "measure_code", "measure_ref", "kpi", "indicator")),
-        Column("period_start", "period", True, (
-            "period", "period_starting", "start_of_period", "date", "week_commencing", "week_starting",
-            "week", "month", "quarter",
-        )),
+        Column(
+            "period_start",
+            "period",
+            True,
+            (
+                "period",
+                "period_starting",
+                "start_of_period",
+                "date",
+                "week_commencing",
+                "week_starting",
+                "week",
+                "month",
+                "quarter",
+            ),
+        ),
         Column("locality_id", "locality", False, ("locality", "ward", "ward_id", "ward_code", "area")),
         Column("value", "value", False, ("figure", "result", "amount")),
         Column("numerator", "numerator", False, ("num",)),
@@ -93,10 +114,18 @@ COLUMNS: dict[Kind, tuple[Column, ...]] = {
     ),
     # Published statistics for any council, long format (an LG Inform or ONS download): one figure a row.
     "published": (
-        Column("metric_id", "measure", True, ("metric", "metric_name", "indicator", "indicator_name",
-                                              "indicator_id", "metric_title")),
-        Column("area_code", "area code", True, ("areacd", "area", "gss_code", "ons_code", "la_code", "lad_code",
-                                                "local_authority_code", "code")),
+        Column(
+            "metric_id",
+            "measure",
+            True,
+            ("metric", "metric_name", "indicator", "indicator_name", "indicator_id", "metric_title"),
+        ),
+        Column(
+            "area_code",
+            "area code",
+            True,
+            ("areacd", "area", "gss_code", "ons_code", "la_code", "lad_code", "local_authority_code", "code"),
+        ),
         Column("area_name", "area name", False, ("areanm", "area_label", "local_authority", "authority")),
         Column("period_start", "period", True, ("period", "time_period", "date", "year", "month")),
         Column("value", "value", True, ("observation", "figure", "result", "data_value")),
@@ -131,10 +160,15 @@ def size_problem(filename: str, size: int) -> Problem | None:
     """A problem when a file is over the upload limit (checked before reading it)."""
     if size <= MAX_UPLOAD_BYTES:
         return None
-    return Problem(None, None, None, (
-        f"{filename} is {size / 1024 / 1024:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 1024 // 1024} MB. "
-        "Split it into smaller files (for example one per year) and load each."
-    ))
+    return Problem(
+        None,
+        None,
+        None,
+        (
+            f"{filename} is {size / 1024 / 1024:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 1024 // 1024} MB. "
+            "Split it into smaller files (for example one per year) and load each."
+        ),
+    )
 
 
 def read_upload(data: bytes, filename: str, *, sheet: str | None = None, known_kind: bool = False) -> RawUpload:
@@ -151,15 +185,24 @@ def read_upload(data: bytes, filename: str, *, sheet: str | None = None, known_k
     if lower.endswith((".xlsx", ".xlsm")):
         return _read_excel(data, filename, sheet, known_kind)
     if lower.endswith(".xls"):
-        raise InputError([Problem(None, None, None, (
-            f"{filename} is an old Excel 97-2003 workbook (.xls), which can't be read. "
-            "Save it as an Excel workbook (.xlsx) or CSV and load that."
-        ))])
+        raise InputError(
+            [
+                Problem(
+                    None,
+                    None,
+                    None,
+                    (
+                        f"{filename} is an old Excel 97-2003 workbook (.xls), which can't be read. "
+                        "Save it as an Excel workbook (.xlsx) or CSV and load that."
+                    ),
+                )
+            ]
+        )
     if lower.endswith((".csv", ".txt")):
         return _read_csv(data, filename, known_kind)
-    raise InputError([Problem(None, None, None, (
-        f"{filename} is not a CSV (.csv) or Excel (.xlsx) file, so it can't be loaded."
-    ))])
+    raise InputError(
+        [Problem(None, None, None, (f"{filename} is not a CSV (.csv) or Excel (.xlsx) file, so it can't be loaded."))]
+    )
 
 
 def _file_problem(message: str) -> InputError:
@@ -169,7 +212,8 @@ def _file_problem(message: str) -> InputError:
 def _too_many_rows(filename: str) -> InputError:
     return _file_problem(
         f"{filename} has more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,} rows a file. "
-        "Split it into smaller files (for example one per year) and load each.")
+        "Split it into smaller files (for example one per year) and load each."
+    )
 
 
 class _Budget:
@@ -186,7 +230,8 @@ class _Budget:
         if self.cells > MAX_CELLS:
             raise _file_problem(
                 f"{self.filename} has more than {MAX_CELLS:,} cells (rows times columns); the limit is "
-                f"{MAX_CELLS:,}. Remove columns that are not needed, or split the file, and load each part.")
+                f"{MAX_CELLS:,}. Remove columns that are not needed, or split the file, and load each part."
+            )
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -197,7 +242,7 @@ def _lines(text: str) -> Iterator[str]:
         if end == -1:
             yield text[start:]
             return
-        yield text[start:end + 1]
+        yield text[start : end + 1]
         start = end + 1
 
 
@@ -221,8 +266,10 @@ def _decode(data: bytes, filename: str) -> tuple[str, tuple[str, ...]]:
             f"{filename} is not text in UTF-8 or Windows-1252 (byte {exc.start + 1} can't be read). "
             "Save it as 'CSV UTF-8 (Comma delimited)' and load that."
         ) from exc
-    return text, (f"{filename} is not UTF-8, so it was read as Windows-1252 (cp1252); check that "
-                  "characters such as £ and accented names look right.",)
+    return text, (
+        f"{filename} is not UTF-8, so it was read as Windows-1252 (cp1252); check that "
+        "characters such as £ and accented names look right.",
+    )
 
 
 def _read_csv(data: bytes, filename: str, known_kind: bool, *, plain: bool = True) -> RawUpload:
@@ -251,14 +298,18 @@ def _read_csv(data: bytes, filename: str, known_kind: bool, *, plain: bool = Tru
         except csv.Error as exc:
             raise _file_problem(
                 f"Row {read + 1} of {filename} has broken quoting ({exc}); "
-                "check for a stray double quote (\") in that row."
+                'check for a stray double quote (") in that row.'
             ) from exc
 
     return _to_frame(records(), filename, notes, None, known_kind)
 
 
 def _read_plain_csv(
-    text: str, filename: str, notes: tuple[str, ...], delimiter: str, known_kind: bool,
+    text: str,
+    filename: str,
+    notes: tuple[str, ...],
+    delimiter: str,
+    known_kind: bool,
 ) -> RawUpload | None:
     """The common plain file in one pass by pyarrow (a national extract's 600,000 rows in a fraction
     of a second); None, so the careful reader below takes over, for anything it would read differently.
@@ -284,8 +335,10 @@ def _read_plain_csv(
         table = pa_csv.read_csv(
             io.BytesIO(text.encode("utf-8")),
             parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char=False, ignore_empty_lines=False),
-            convert_options=pa_csv.ConvertOptions(column_types={h: pa.string() for h in header},
-                                                  strings_can_be_null=False))
+            convert_options=pa_csv.ConvertOptions(
+                column_types={h: pa.string() for h in header}, strings_can_be_null=False
+            ),
+        )
     except (pa.ArrowInvalid, pa.ArrowKeyError):
         return None  # a ragged row, say: the careful reader says which
     if table.num_columns != len(header):
@@ -311,7 +364,10 @@ def _read_plain_csv(
 
 
 def _to_frame(
-    records: Iterator[tuple[int, list[str]]], filename: str, notes: tuple[str, ...], sheet: str | None,
+    records: Iterator[tuple[int, list[str]]],
+    filename: str,
+    notes: tuple[str, ...],
+    sheet: str | None,
     known_kind: bool = False,
 ) -> RawUpload:
     """Numbered records (header first) to a text frame, read as they come: ragged rows are padded or
@@ -343,10 +399,17 @@ def _to_frame(
         if len(record) > width:
             extra = record[width:]
             if any(c.strip() for c in extra):
-                problems.append(Problem(number, None, None, (
-                    f"this row has {_used(record)} cells but the header row names {width} columns; "
-                    "a value is outside every column."
-                )))
+                problems.append(
+                    Problem(
+                        number,
+                        None,
+                        None,
+                        (
+                            f"this row has {_used(record)} cells but the header row names {width} columns; "
+                            "a value is outside every column."
+                        ),
+                    )
+                )
                 continue
             record = record[:width]
         rows.append(record + [""] * (width - len(record)))
@@ -398,10 +461,19 @@ def _read_excel(data: bytes, filename: str, sheet: str | None, known_kind: bool)
         elif not with_data:
             raise _file_problem(f"{filename} is empty: none of its sheets has any data.")
         else:
-            raise InputError([Problem(None, None, None, (
-                f"{filename} has {len(with_data)} sheets with data ({_quoted(with_data)}); choose the sheet "
-                "to load, or save the one you want as its own file."
-            ))])
+            raise InputError(
+                [
+                    Problem(
+                        None,
+                        None,
+                        None,
+                        (
+                            f"{filename} has {len(with_data)} sheets with data ({_quoted(with_data)}); choose the sheet "
+                            "to load, or save the one you want as its own file."
+                        ),
+                    )
+                ]
+            )
         try:
             result = _to_frame(_sheet_records(book[chosen]), filename, (), chosen, known_kind)
         except InputError as err:
@@ -426,11 +498,14 @@ def _check_unpacked(data: bytes, filename: str) -> None:
         return  # not a zip at all: openpyxl says the workbook cannot be read
     too_big = _file_problem(
         f"{filename} unpacks to more than {MAX_SHEET_BYTES // 1024 // 1024:,} MB of sheet data, far more than "
-        f"{MAX_ROWS:,} rows need. Save just the rows to load as CSV, or split the workbook, and load each part.")
+        f"{MAX_ROWS:,} rows need. Save just the rows to load as CSV, or split the workbook, and load each part."
+    )
     with archive:
         for info in archive.infolist():
-            if not ((info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"))
-                    or info.filename == "xl/sharedStrings.xml"):
+            if not (
+                (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"))
+                or info.filename == "xl/sharedStrings.xml"
+            ):
                 continue
             if info.file_size > MAX_SHEET_BYTES:
                 raise too_big
@@ -443,7 +518,7 @@ def _check_unpacked(data: bytes, filename: str) -> None:
                             raise too_big
                         block = tail + chunk  # a tag split between two chunks is counted once
                         rows += block.count(_ROW_TAG)
-                        tail = block[-(len(_ROW_TAG) - 1):]
+                        tail = block[-(len(_ROW_TAG) - 1) :]
                         if rows > MAX_ROWS + 1:
                             raise _too_many_rows(filename)
             except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
@@ -511,9 +586,7 @@ def _normal(header: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", header.strip().lower()).strip("_")
 
 
-def _match_columns(
-    headers: Sequence[str], kind: Kind
-) -> tuple[dict[str, str], list[str], list[tuple[str, str]]]:
+def _match_columns(headers: Sequence[str], kind: Kind) -> tuple[dict[str, str], list[str], list[tuple[str, str]]]:
     """Header -> column for a kind: (canonical -> header as written, unexpected, (header, canonical))."""
     lookup: dict[str, str] = {}
     for col in COLUMNS[kind]:
@@ -572,11 +645,16 @@ def _sheets_with_data(data: bytes) -> tuple[str, ...]:
 
 
 def _unrecognised_header() -> Problem:
-    return Problem(1, None, None, (
-        "the header row doesn't match any kind of file that can be loaded. Measure values need "
-        "'measure_id', 'period_start', 'value' (and optionally 'locality_id', 'numerator', "
-        "'denominator'); demand records need 'demand_id', 'service_id', 'locality_id', 'channel', "
-        "'received_at', 'demand_type', 'nature'; work records need 'case_id', 'service_id', "
-        "'locality_id', 'started_at'; published figures need 'metric', 'area_code', 'period', 'value' "
-        "(and optionally 'unit', 'source', 'area_name')."
-    ))
+    return Problem(
+        1,
+        None,
+        None,
+        (
+            "the header row doesn't match any kind of file that can be loaded. Measure values need "
+            "'measure_id', 'period_start', 'value' (and optionally 'locality_id', 'numerator', "
+            "'denominator'); demand records need 'demand_id', 'service_id', 'locality_id', 'channel', "
+            "'received_at', 'demand_type', 'nature'; work records need 'case_id', 'service_id', "
+            "'locality_id', 'started_at'; published figures need 'metric', 'area_code', 'period', 'value' "
+            "(and optionally 'unit', 'source', 'area_name')."
+        ),
+    )

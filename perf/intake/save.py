@@ -18,8 +18,12 @@ from perf.signals import signal_items
 from perf.store import run, write_transaction
 
 
-TABLE: dict[read.Kind, str] = {"measure_values": "measurement", "demand": "demand", "work": "work_case",
-                               "published": "published_value"}
+TABLE: dict[read.Kind, str] = {
+    "measure_values": "measurement",
+    "demand": "demand",
+    "work": "work_case",
+    "published": "published_value",
+}
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,13 @@ class LoadResult:
 # ----------------------------------------------------------------------------------------------
 # Saving
 
+
 def apply_upload(
-    con: duckdb.DuckDBPyConnection, result: check.ValidationResult, *, user: str, now: datetime | None = None,
+    con: duckdb.DuckDBPyConnection,
+    result: check.ValidationResult,
+    *,
+    user: str,
+    now: datetime | None = None,
     checked_against: str | None = None,
 ) -> LoadResult:
     """Save a checked upload in one transaction; the same file twice changes nothing.
@@ -77,15 +86,27 @@ def apply_upload(
             raise check.ReferenceChangedError(result.filename)
         done = save_rows(cur, result.kind, result.frame, filename=result.filename, user=user, now=now)
         if done.changed:
-            run(cur, "load_log_upload", {
-                "table_name": TABLE[result.kind], "row_key": result.filename,
-                "summary": done.summary, "user": user, "now": now,
-            })
+            run(
+                cur,
+                "load_log_upload",
+                {
+                    "table_name": TABLE[result.kind],
+                    "row_key": result.filename,
+                    "summary": done.summary,
+                    "user": user,
+                    "now": now,
+                },
+            )
     return done
 
 
 def save_rows(
-    cur: duckdb.DuckDBPyConnection, kind: read.Kind, frame: pd.DataFrame, *, filename: str, user: str,
+    cur: duckdb.DuckDBPyConnection,
+    kind: read.Kind,
+    frame: pd.DataFrame,
+    *,
+    filename: str,
+    user: str,
     now: datetime,
 ) -> LoadResult:
     """The upsert itself, on a cursor already inside a transaction (see ``write_transaction``)."""
@@ -122,7 +143,12 @@ def save_rows(
 
 
 def load_upload(
-    con: duckdb.DuckDBPyConnection, data: bytes, filename: str, *, user: str, sheet: str | None = None,
+    con: duckdb.DuckDBPyConnection,
+    data: bytes,
+    filename: str,
+    *,
+    user: str,
+    sheet: str | None = None,
     now: datetime | None = None,
 ) -> tuple[check.ValidationResult, LoadResult | None]:
     """Check then save in one call (the command line's path); nothing is saved when rejected."""

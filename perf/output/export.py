@@ -60,8 +60,7 @@ DICTIONARY: dict[str, dict[str, str]] = {
         "dq_reliable": "Data quality: is it collected the same way each time?",
         "dq_verifiable": "Data quality: can it be checked back to source records?",
         "dq_accurate": "Data quality: known errors or limitations.",
-        "data": "real (published figures from the source named) or illustrative (made up to show how the app "
-                "works).",
+        "data": "real (published figures from the source named) or illustrative (made up to show how the app works).",
         "data_source": "For real published figures: whose they are (see sources.csv); empty otherwise.",
         "data_licence": "The licence the source publishes them under.",
         "data_attribution": "The attribution the licence asks for: keep it wherever the figures are shown.",
@@ -87,8 +86,7 @@ DICTIONARY: dict[str, dict[str, str]] = {
     },
     "phases": {
         "measure_id": "The measure (see measures.csv).",
-        "starts_on": "The date the system was changed; limits are recalculated from the first period on or "
-                     "after it.",
+        "starts_on": "The date the system was changed; limits are recalculated from the first period on or after it.",
         "label": "A short name for the change.",
         "description": "What was changed.",
     },
@@ -122,7 +120,7 @@ DICTIONARY: dict[str, dict[str, str]] = {
         "ward_id": "The ward the customer lives in (see places.csv).",
         "ward_name": "Name of the ward.",
         "demand_type": "value (what the service is there to do) or failure (caused by a failure to do "
-                       "something, or to do it right, for the customer).",
+        "something, or to do it right, for the customer).",
         "contacts": "Number of contacts; empty when suppressed (1 to 4).",
         "suppressed": "true when the count was blanked (see README.md).",
     },
@@ -140,6 +138,7 @@ def guard_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     >>> guard_formulas(pd.DataFrame({"a": ["=1+1", "ok", "@SUM(A1)"]}))["a"].tolist()
     ["'=1+1", 'ok', "'@SUM(A1)"]
     """
+
     def safe(value: object) -> object:
         return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
@@ -157,17 +156,24 @@ def to_csv_bytes(frame: pd.DataFrame, *, guard: bool = True) -> bytes:
     return data.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\r\n").encode("utf-8-sig")
 
 
-def values_for_upload(values: pd.DataFrame, *, measure_id: str, locality_id: str, attribution: str = "") -> pd.DataFrame:
+def values_for_upload(
+    values: pd.DataFrame, *, measure_id: str, locality_id: str, attribution: str = ""
+) -> pd.DataFrame:
     """A measure's values in the upload format (``perf.intake.check``'s measure values), so an edited export loads back.
 
     ``values`` has period_start, value, numerator and denominator. A real published measure's
     attribution goes in a ``source`` column, which the loader accepts and does not store.
     """
-    out = pd.DataFrame({
-        "measure_id": measure_id, "period_start": pd.to_datetime(values["period_start"]).dt.date,
-        "locality_id": locality_id, "value": values["value"].astype(float),
-        "numerator": values["numerator"].astype(float), "denominator": values["denominator"].astype(float),
-    })
+    out = pd.DataFrame(
+        {
+            "measure_id": measure_id,
+            "period_start": pd.to_datetime(values["period_start"]).dt.date,
+            "locality_id": locality_id,
+            "value": values["value"].astype(float),
+            "numerator": values["numerator"].astype(float),
+            "denominator": values["denominator"].astype(float),
+        }
+    )
     if attribution:
         out["source"] = attribution
     return out.reset_index(drop=True)
@@ -196,11 +202,12 @@ def to_excel_bytes(
     A table travels without the app around it, so the file itself says where it came from.
     """
     when = exported_at or dt.datetime.now().replace(microsecond=0)
-    about = pd.DataFrame({
-        "Field": ["Title", "Source", "Exported", "Rows", "Columns", *(["Note"] * len(notes))],
-        "Value": [title, source, when.strftime("%Y-%m-%d %H:%M"), str(len(frame)), str(len(frame.columns)),
-                  *notes],
-    })
+    about = pd.DataFrame(
+        {
+            "Field": ["Title", "Source", "Exported", "Rows", "Columns", *(["Note"] * len(notes))],
+            "Value": [title, source, when.strftime("%Y-%m-%d %H:%M"), str(len(frame)), str(len(frame.columns)), *notes],
+        }
+    )
     data = _excel_ready(guard_formulas(frame) if guard else frame)
     out = io.BytesIO()
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
@@ -234,12 +241,16 @@ def published_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     measurements["period_start"] = measurements["period_start"].dt.date
 
     demand = store.query(con, "export_demand_by_ward")
-    demand = small_counts.suppress_small_counts(demand, ["contacts"], groups=[["month_start", "service_id", "demand_type"],
-                                                                               ["month_start", "service_id", "ward_id"]])
+    demand = small_counts.suppress_small_counts(
+        demand,
+        ["contacts"],
+        groups=[["month_start", "service_id", "demand_type"], ["month_start", "service_id", "ward_id"]],
+    )
     demand["contacts"] = demand["contacts"].astype("Int64")
     return {
-        "measures": public.scrub_measures(store.query(con, "export_measures").assign(published=True),
-                                          "public").drop(columns=["published"]),
+        "measures": public.scrub_measures(store.query(con, "export_measures").assign(published=True), "public").drop(
+            columns=["published"]
+        ),
         "measurements": measurements,
         "phases": store.query(con, "export_phases"),
         "commentary": store.query(con, "export_commentary"),
@@ -273,8 +284,7 @@ def data_dictionary(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         for col in frame.columns:
             if col not in meanings:
                 raise ValueError(f"column {name}.{col} has no entry in perf.output.export.DICTIONARY")
-            rows.append({"table": name, "column": col, "type": _type_word(frame[col].dtype),
-                         "meaning": meanings[col]})
+            rows.append({"table": name, "column": col, "type": _type_word(frame[col].dtype), "meaning": meanings[col]})
     return pd.DataFrame(rows, columns=["table", "column", "type", "meaning"])
 
 
@@ -282,20 +292,39 @@ def _readme(meta: Mapping[str, str], tables: Mapping[str, pd.DataFrame], when: d
     name = meta.get("dataset_name") or "Council performance data"
     lines = [f"# {name}: published performance measures", ""]
     if meta.get("dataset", "").lower() == "illustrative":
-        lines += ["**Illustrative data.** These figures are made up to show how Outside-In works"
-                  + (", except measures whose `data` column in measures.csv says real: "
-                     + meta["real_data"] if meta.get("real_data") else "."), ""]
+        lines += [
+            "**Illustrative data.** These figures are made up to show how Outside-In works"
+            + (
+                ", except measures whose `data` column in measures.csv says real: " + meta["real_data"]
+                if meta.get("real_data")
+                else "."
+            ),
+            "",
+        ]
     lines += [f"Exported {when:%d %B %Y %H:%M} by Outside-In.", ""]
     if meta.get("attribution"):
         lines += [meta["attribution"], ""]
-    lines += ["## Files", "", "Each table comes twice, with the same rows: `parquet/<table>.parquet` (typed) and "
-              "`csv/<table>.csv` (UTF-8; text that a spreadsheet would run as a formula starts with a quote ').",
-              "`data_dictionary.csv` and `.md` describe every column.", ""]
+    lines += [
+        "## Files",
+        "",
+        "Each table comes twice, with the same rows: `parquet/<table>.parquet` (typed) and "
+        "`csv/<table>.csv` (UTF-8; text that a spreadsheet would run as a formula starts with a quote ').",
+        "`data_dictionary.csv` and `.md` describe every column.",
+        "",
+    ]
     lines += [f"- `{t}`: {len(f):,} row{'' if len(f) == 1 else 's'}" for t, f in tables.items()]
-    lines += ["", "## What is left out", "",
-              "Only measures the council publishes; only public commentary, without officers' names; no "
-              "record of a single case or contact; no record of who entered a value.", "",
-              "## Small counts", "", SUPPRESSION_RULE, ""]
+    lines += [
+        "",
+        "## What is left out",
+        "",
+        "Only measures the council publishes; only public commentary, without officers' names; no "
+        "record of a single case or contact; no record of who entered a value.",
+        "",
+        "## Small counts",
+        "",
+        SUPPRESSION_RULE,
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -316,6 +345,7 @@ def published_zip(con: duckdb.DuckDBPyConnection, *, exported_at: dt.datetime | 
     stamp = (when.year, when.month, when.day, when.hour, when.minute, when.second)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+
         def put(name: str, data: bytes) -> None:
             zf.writestr(zipfile.ZipInfo(name, date_time=stamp), data, compress_type=zipfile.ZIP_DEFLATED)
 

@@ -21,8 +21,9 @@ from perf.signals import signal_answers
 from perf.analysis.measures import Measure
 
 COMMON_CAUSE = "common_cause"
-ChartOf = Callable[[tuple[float, ...], tuple[int, ...], measures.Improvement, "float | None", tuple[int, ...]],
-                   spc.Chart]
+ChartOf = Callable[
+    [tuple[float, ...], tuple[int, ...], measures.Improvement, "float | None", tuple[int, ...]], spc.Chart
+]
 
 
 def is_new_signal(latest: str | None, previous: str | None) -> bool:
@@ -59,13 +60,13 @@ class MeasureChart:
     """A measure's values at the period shown by, its chart, and the rows of the window shown."""
 
     measure: Measure
-    data: pd.DataFrame            # every period up to the end, sorted, at ``shown_by``
-    chart: spc.Chart              # limits from all of it, phased at recorded system changes
-    shown_by: str                 # week, month, quarter or year
-    phase_rows: pd.DataFrame      # every recorded change, drawn or not (the Measure page lists them)
-    positions: list[int]          # where the drawn phases start in ``data``
+    data: pd.DataFrame  # every period up to the end, sorted, at ``shown_by``
+    chart: spc.Chart  # limits from all of it, phased at recorded system changes
+    shown_by: str  # week, month, quarter or year
+    phase_rows: pd.DataFrame  # every recorded change, drawn or not (the Measure page lists them)
+    positions: list[int]  # where the drawn phases start in ``data``
     phase_labels: dict[int, str]  # phase number (1, 2, ...) -> its recorded label
-    shown: pd.Index               # the rows of the window shown
+    shown: pd.Index  # the rows of the window shown
 
     @property
     def target(self) -> float | None:
@@ -97,7 +98,9 @@ class MeasureChart:
     @property
     def hidden(self) -> pd.Series:
         """True for a period shown blank in the public view (a small count, or one that would give it away)."""
-        flags = self.data["suppressed"] if "suppressed" in self.data.columns else pd.Series(False, index=self.data.index)
+        flags = (
+            self.data["suppressed"] if "suppressed" in self.data.columns else pd.Series(False, index=self.data.index)
+        )
         shown: pd.Series = flags.loc[self.shown].astype(bool)
         return shown
 
@@ -177,23 +180,29 @@ def build(
     data = data.reset_index(drop=True)
     by: periods.Granularity = measure.frequency if shown_by is None else shown_by
     if by != measure.frequency:  # a longer period holding a hidden one is hidden too (perf.access.public)
-        data = periods.reaggregate(data, frequency=measure.frequency, granularity=by,
-                                  aggregation=measure.aggregation, year_start=year_start)
+        data = periods.reaggregate(
+            data, frequency=measure.frequency, granularity=by, aggregation=measure.aggregation, year_start=year_start
+        )
     positions, labels = place_phases(data["period_start"], phase_rows)
     exclude: tuple[int, ...] = ()
     if excluded is not None and not excluded.empty and by == measure.frequency:
         exclude = signal_answers.excluded_positions(data["period_start"], excluded)
-    chart = chart_of(tuple(data["value"].astype(float)), tuple(positions), measure.improvement, measure.target,
-                     exclude)
+    chart = chart_of(tuple(data["value"].astype(float)), tuple(positions), measure.improvement, measure.target, exclude)
     if callable(since):
         since = since(pd.Timestamp(data["period_start"].max())) if len(data) else None
     first = len(data) if since is None else int((data["period_start"] < since).sum())  # rows before the window
-    shown = data.index if since is None else data.index[min(first, max(len(data) - context, 0)):]
+    shown = data.index if since is None else data.index[min(first, max(len(data) - context, 0)) :]
     return MeasureChart(measure, data, chart, by, phase_rows, positions, labels, shown)
 
 
-def xmr(values: tuple[float, ...], positions: tuple[int, ...], improvement: measures.Improvement,
-        target: float | None, exclude: tuple[int, ...] = ()) -> spc.Chart:
+def xmr(
+    values: tuple[float, ...],
+    positions: tuple[int, ...],
+    improvement: measures.Improvement,
+    target: float | None,
+    exclude: tuple[int, ...] = (),
+) -> spc.Chart:
     """The XmR chart of a measure's values; pages pass a cached one (``ui.cached.xmr_for``) as ``chart_of``."""
-    return spc.xmr(list(values), phase_starts=list(positions), improvement=improvement, target=target,
-                   exclude=list(exclude))
+    return spc.xmr(
+        list(values), phase_starts=list(positions), improvement=improvement, target=target, exclude=list(exclude)
+    )

@@ -16,8 +16,23 @@ from perf.drawing import charts
 from perf.output import report
 
 
-_LATIN1 = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...",
-                         "≈": "~", "•": "-", "→": "->", "−": "-", "›": ">", "\u00a0": " "})
+_LATIN1 = str.maketrans(
+    {
+        "–": "-",
+        "—": "-",
+        "‘": "'",
+        "’": "'",
+        "“": '"',
+        "”": '"',
+        "…": "...",
+        "≈": "~",
+        "•": "-",
+        "→": "->",
+        "−": "-",
+        "›": ">",
+        "\u00a0": " ",
+    }
+)
 
 
 # --- PDF ------------------------------------------------------------------------------------------
@@ -206,12 +221,16 @@ def _title_page(doc: Any, pack: report.Pack, links: list[int], exceptions_link: 
     doc.font(13, bold=True)
     n = len(pack.exceptions)
     with doc.tag("P"):
-        doc.cell(w, 7, doc.t(f"In this pack: {len(pack.pages)} measures; the latest value of {n} is a signal"),
-                 new_x="LMARGIN", new_y="NEXT")
+        doc.cell(
+            w,
+            7,
+            doc.t(f"In this pack: {len(pack.pages)} measures; the latest value of {n} is a signal"),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
     doc.font(11, colour="#1F3A5F")
     with doc.tag("P"):
-        doc.cell(w, 6, doc.t(report.EXCEPTIONS_TITLE), link=exceptions_link,
-                 new_x="LMARGIN", new_y="NEXT")
+        doc.cell(w, 6, doc.t(report.EXCEPTIONS_TITLE), link=exceptions_link, new_x="LMARGIN", new_y="NEXT")
     # contents: two columns of measures with their variation shape, each linking to its page
     top = doc.get_y() + 1
     row_h = 4.9
@@ -237,6 +256,8 @@ def _title_page(doc: Any, pack: report.Pack, links: list[int], exceptions_link: 
         doc.font(10, colour=report.MUTED)
         with doc.tag("P"):
             doc.cell(w, row_h, doc.t(f"…and {len(pack.pages) - len(shown)} more"))
+
+
 EXCEPTIONS_TOP = 44.0  # mm: below the heading and the explanation
 
 
@@ -278,11 +299,20 @@ def _section_page(doc: Any, title: str, n: int, intro: str, *, size: float = 22)
     return w
 
 
-def _exceptions(doc: Any, pack: report.Pack, chunks: list[list[report.MeasurePage]], page_links: dict[str, int]) -> None:
+def _exceptions(
+    doc: Any, pack: report.Pack, chunks: list[list[report.MeasurePage]], page_links: dict[str, int]
+) -> None:
     for n, chunk in enumerate(chunks):
-        w = _section_page(doc, report.EXCEPTIONS_TITLE, n, (
-            "The latest value of each measure below is a signal: something has probably changed in the "
-            "system, so it is worth asking why. Every other measure is behaving as it has been."), size=24)
+        w = _section_page(
+            doc,
+            report.EXCEPTIONS_TITLE,
+            n,
+            (
+                "The latest value of each measure below is a signal: something has probably changed in the "
+                "system, so it is worth asking why. Every other measure is behaving as it has been."
+            ),
+            size=24,
+        )
         if not chunk:
             doc.font(16)
             with doc.tag("P"):
@@ -292,8 +322,7 @@ def _exceptions(doc: Any, pack: report.Pack, chunks: list[list[report.MeasurePag
             doc.set_xy(doc.l_margin, y + 7.5)  # the name is read first, then its badges and sentence
             doc.font(15, bold=True)
             with doc.tag("H3"):
-                doc.cell(w, 8, doc.fit(page.name, w), link=page_links[page.measure_id], new_x="LMARGIN",
-                         new_y="NEXT")
+                doc.cell(w, 8, doc.fit(page.name, w), link=page_links[page.measure_id], new_x="LMARGIN", new_y="NEXT")
             after = doc.get_y()
             doc.badges(page, doc.l_margin, y, size=12)
             doc.set_xy(doc.l_margin, after)
@@ -307,8 +336,9 @@ def _signal_height(doc: Any, entry: report.SignalEntry, w: float) -> float:
     doc.font(13, bold=True)
     lines = min(len(doc.multi_cell(w, 6.2, doc.t(entry.sentence), dry_run=True, output="LINES")), 3)
     doc.font(11.5)
-    answer = min(len(doc.multi_cell(w, 5.4, doc.t(entry.answer), dry_run=True, output="LINES")), 4) \
-        if entry.answer else 0
+    answer = (
+        min(len(doc.multi_cell(w, 5.4, doc.t(entry.answer), dry_run=True, output="LINES")), 4) if entry.answer else 0
+    )
     return lines * 6.2 + 6 + answer * 5.4 + 4
 
 
@@ -333,16 +363,23 @@ def _page_chunks(doc: Any, entries: Sequence[E], height: Callable[[Any, E, float
 
 def _signals(doc: Any, pack: report.Pack, chunks: list[list[report.SignalEntry]], page_links: dict[str, int]) -> None:
     for n, chunk in enumerate(chunks):
-        w = _section_page(doc, report.SIGNALS_TITLE, n, (
-            "Each signal found when data arrived stays open until its owner says what caused it, what is "
-            f"being done and the outcome. Open signals, and those closed in the last "
-            f"{report.SIGNALS_RECENT_DAYS} days."))
+        w = _section_page(
+            doc,
+            report.SIGNALS_TITLE,
+            n,
+            (
+                "Each signal found when data arrived stays open until its owner says what caused it, what is "
+                f"being done and the outcome. Open signals, and those closed in the last "
+                f"{report.SIGNALS_RECENT_DAYS} days."
+            ),
+        )
         for entry in chunk:
             doc.font(13, bold=True)
             doc.lines(entry.sentence, w, 6.2, 3)
             doc.font(11.5, colour="#1F3A5F")
-            doc.cell(w, 6, doc.fit(entry.status, w), link=page_links.get(entry.measure_id, ""),
-                     new_x="LMARGIN", new_y="NEXT")
+            doc.cell(
+                w, 6, doc.fit(entry.status, w), link=page_links.get(entry.measure_id, ""), new_x="LMARGIN", new_y="NEXT"
+            )
             if entry.answer:
                 doc.font(11.5)
                 doc.lines(entry.answer, w, 5.4, 4)
@@ -351,21 +388,36 @@ def _signals(doc: Any, pack: report.Pack, chunks: list[list[report.SignalEntry]]
 
 def _review_height(doc: Any, entry: report.ReviewEntry, w: float) -> float:
     doc.font(11.5)
-    lines = min(len(doc.multi_cell(w, 5.4, doc.t(entry.evidence), dry_run=True, output="LINES")), 5) \
-        if entry.evidence else 0
+    lines = (
+        min(len(doc.multi_cell(w, 5.4, doc.t(entry.evidence), dry_run=True, output="LINES")), 5)
+        if entry.evidence
+        else 0
+    )
     return 7.5 + 6 + (6.2 if entry.verdict else 0) + lines * 5.4 + 4
 
 
 def _reviews(doc: Any, pack: report.Pack, chunks: list[list[report.ReviewEntry]], page_links: dict[str, int]) -> None:
     for n, chunk in enumerate(chunks):
-        w = _section_page(doc, report.REVIEWS_TITLE, n, (
-            "The latest review of each measure that has one: the change it judged and, for officers, "
-            "what the data showed against the old system's limits."))
+        w = _section_page(
+            doc,
+            report.REVIEWS_TITLE,
+            n,
+            (
+                "The latest review of each measure that has one: the change it judged and, for officers, "
+                "what the data showed against the old system's limits."
+            ),
+        )
         for entry in chunk:
             doc.font(14, bold=True)
             with doc.tag("H3"):
-                doc.cell(w, 7.5, doc.fit(entry.name, w), link=page_links.get(entry.measure_id, ""),
-                         new_x="LMARGIN", new_y="NEXT")
+                doc.cell(
+                    w,
+                    7.5,
+                    doc.fit(entry.name, w),
+                    link=page_links.get(entry.measure_id, ""),
+                    new_x="LMARGIN",
+                    new_y="NEXT",
+                )
             doc.font(11.5, colour="#1F3A5F")
             with doc.tag("P"):
                 doc.cell(w, 6, doc.fit(report.review_dates(entry), w), new_x="LMARGIN", new_y="NEXT")
@@ -390,12 +442,12 @@ def _measure(doc: Any, pack: report.Pack, page: report.MeasurePage, index: int) 
     below = doc.get_y()
     doc.set_xy(doc.l_margin, 10)
     doc.font(10.5, colour=report.MUTED)
-    where = page.strategic_purpose_name + (f" › {page.purpose_name}" if page.purpose_name
-                                          and page.purpose_name != page.strategic_purpose_name else "")
+    where = page.strategic_purpose_name + (
+        f" › {page.purpose_name}" if page.purpose_name and page.purpose_name != page.strategic_purpose_name else ""
+    )
     with doc.tag("P"):
         doc.cell(w - 40, 6, doc.fit(" · ".join(p for p in (where, page.place, page.provenance) if p), w - 44))
-        doc.cell(40, 6, doc.t(f"Measure {index + 1} of {len(pack.pages)}"), align="R", new_x="LMARGIN",
-                 new_y="NEXT")
+        doc.cell(40, 6, doc.t(f"Measure {index + 1} of {len(pack.pages)}"), align="R", new_x="LMARGIN", new_y="NEXT")
     doc.set_xy(doc.l_margin, below)
     doc.ln(1)
     doc.font(19)
@@ -406,8 +458,11 @@ def _measure(doc: Any, pack: report.Pack, page: report.MeasurePage, index: int) 
     note_h = 0.0
     note = ""
     if page.commentary:
-        note = f"Latest commentary ({page.commentary_by}): {page.commentary}" if page.commentary_by \
+        note = (
+            f"Latest commentary ({page.commentary_by}): {page.commentary}"
+            if page.commentary_by
             else f"Latest commentary: {page.commentary}"
+        )
         doc.font(12)
         note_h = min(len(doc.multi_cell(w, 5.6, doc.t(note), dry_run=True, output="LINES")), 4) * 5.6 + 3
     bottom = doc.h - 13
@@ -471,14 +526,20 @@ def measure_sheet_pdf(pack: report.Pack, measure_id: str | None = None) -> bytes
     doc.set_xy(doc.l_margin, 10)
     doc.font(10, colour=report.MUTED)
     with doc.tag("P"):
-        doc.cell(w, 5, doc.t(f"Measure sheet · {pack.dataset_name}" + (" · Illustrative data" if pack.illustrative
-                                                                          else "")), new_x="LMARGIN", new_y="NEXT")
+        doc.cell(
+            w,
+            5,
+            doc.t(f"Measure sheet · {pack.dataset_name}" + (" · Illustrative data" if pack.illustrative else "")),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
     doc.font(20, bold=True)
     with doc.tag("H1"):
         doc.lines(page.name, w, 9, 2)
     doc.font(11, colour=report.MUTED)
-    where = page.strategic_purpose_name + (f" › {page.purpose_name}" if page.purpose_name
-                                          and page.purpose_name != page.strategic_purpose_name else "")
+    where = page.strategic_purpose_name + (
+        f" › {page.purpose_name}" if page.purpose_name and page.purpose_name != page.strategic_purpose_name else ""
+    )
     with doc.tag("P"):
         doc.lines(f"{where} · {page.place} · {pack.period_label}", w, 5.5, 2)
     doc.ln(2)
@@ -494,12 +555,21 @@ def measure_sheet_pdf(pack: report.Pack, measure_id: str | None = None) -> bytes
         ("What it measures", page.definition or "No definition recorded.", 5),
         ("Owner", page.owner or "Not recorded.", 1),
         ("Target", page.target or "No target.", 1),
-        ("Latest commentary", (f"{page.commentary} ({page.commentary_by})" if page.commentary_by
-                               else page.commentary) if page.commentary else "No commentary yet.", 5),
-        ("Source and date", (f"{page.provenance}. " if page.provenance else "")
-                            + (f"{page.attribution} " if page.attribution else "")
-                            + f"{page.source or 'Source not recorded'}. Latest value: "
-                            f"{page.latest_label or 'none in this period'}. Prepared {report.long_date(pack.prepared)}.", 3),
+        (
+            "Latest commentary",
+            (f"{page.commentary} ({page.commentary_by})" if page.commentary_by else page.commentary)
+            if page.commentary
+            else "No commentary yet.",
+            5,
+        ),
+        (
+            "Source and date",
+            (f"{page.provenance}. " if page.provenance else "")
+            + (f"{page.attribution} " if page.attribution else "")
+            + f"{page.source or 'Source not recorded'}. Latest value: "
+            f"{page.latest_label or 'none in this period'}. Prepared {report.long_date(pack.prepared)}.",
+            3,
+        ),
         ("Data quality", quality, 14),
     ]
     for heading, body, max_lines in sections:

@@ -67,16 +67,20 @@ COPIES: dict[str, str] = {
     "measure": "SELECT * FROM src.measure WHERE published",
     "measurement": f"SELECT * REPLACE (NULL::VARCHAR AS entered_by) FROM src.measurement WHERE {_PUBLISHED}",
     "phase": f"SELECT * FROM src.phase WHERE {_PUBLISHED}",
-    "commentary": (f"SELECT * REPLACE ('{PUBLIC_AUTHOR}' AS author) FROM src.commentary "
-                   f"WHERE visibility = 'public' AND {_PUBLISHED}"),
+    "commentary": (
+        f"SELECT * REPLACE ('{PUBLIC_AUTHOR}' AS author) FROM src.commentary "
+        f"WHERE visibility = 'public' AND {_PUBLISHED}"
+    ),
     "service": "SELECT * FROM src.service",
     "demand": "SELECT * FROM src.demand",
     "work_case": "SELECT * FROM src.work_case",
     "demographic": "SELECT * FROM src.demographic",
     "bank_holiday": "SELECT * FROM src.bank_holiday",
     # of a review, the public see its dates only (perf.access.public.REVIEW_COLUMNS): the rest stays inside
-    "review": ("SELECT * REPLACE (NULL::VARCHAR AS decision, NULL::VARCHAR AS actions, NULL::VARCHAR AS reviewed_by) "
-               f"FROM src.review WHERE {_PUBLISHED}"),
+    "review": (
+        "SELECT * REPLACE (NULL::VARCHAR AS decision, NULL::VARCHAR AS actions, NULL::VARCHAR AS reviewed_by) "
+        f"FROM src.review WHERE {_PUBLISHED}"
+    ),
     # real published statistics and their sources: public already (the Similar councils page)
     "source": "SELECT * FROM src.source",
     "area": "SELECT * FROM src.area",
@@ -120,8 +124,9 @@ def new_version(now: dt.datetime | None = None) -> str:
     return when.strftime("%Y%m%dT%H%M%S.%fZ")
 
 
-def publish(out: str | Path, source: str | Path | None = None, *, keep: int = KEEP,
-            wait_seconds: float = 30.0) -> Snapshot:
+def publish(
+    out: str | Path, source: str | Path | None = None, *, keep: int = KEEP, wait_seconds: float = 30.0
+) -> Snapshot:
     """Write a new snapshot of ``source`` (default ``OUTSIDE_IN_DB``) under ``out`` and make it current.
 
     Nothing under ``current`` changes until the new version is complete; if anything fails, the
@@ -163,8 +168,12 @@ def _write(folder: Path, source: Path | None, version: str, wait_seconds: float)
         store.create_schema(con)
         con.execute("BEGIN")
         rows: dict[str, int] = {}
-        present = {r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src'").fetchall()}
+        present = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src'"
+            ).fetchall()
+        }
         for table, select in COPIES.items():
             # table names come from COPIES, checked against the schema's whitelist
             if table not in store.TABLES:
@@ -177,11 +186,14 @@ def _write(folder: Path, source: Path | None, version: str, wait_seconds: float)
             counted = con.execute(f"SELECT count(*) FROM {table}").fetchall()
             rows[table] = int(counted[0][0])
         owners = con.execute("SELECT measure_id, owner FROM measure").fetchall()
-        con.executemany("UPDATE measure SET owner = ? WHERE measure_id = ?",  # the role, never a name
-                        [(public.owner_role(owner), mid) for mid, owner in owners])
+        con.executemany(
+            "UPDATE measure SET owner = ? WHERE measure_id = ?",  # the role, never a name
+            [(public.owner_role(owner), mid) for mid, owner in owners],
+        )
         published_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        con.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot_version', ?), ('published_at', ?)",
-                    [version, published_at])
+        con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('snapshot_version', ?), ('published_at', ?)", [version, published_at]
+        )
         con.execute("COMMIT")
         con.execute("DETACH src")
         con.execute("CHECKPOINT")
@@ -195,9 +207,14 @@ def _write(folder: Path, source: Path | None, version: str, wait_seconds: float)
     (folder / "parquet").mkdir()
     for name, frame in tables.items():
         frame.to_parquet(folder / "parquet" / f"{name}.parquet", index=False)
-    manifest = {"version": version, "published_at": published_at, "database": DB_NAME,
-                "rows": rows, "parquet": {n: len(f) for n, f in tables.items()},
-                "small_count_rule": export.SUPPRESSION_RULE}
+    manifest = {
+        "version": version,
+        "published_at": published_at,
+        "database": DB_NAME,
+        "rows": rows,
+        "parquet": {n: len(f) for n, f in tables.items()},
+        "small_count_rule": export.SUPPRESSION_RULE,
+    }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return rows
 
@@ -255,7 +272,7 @@ def prune(root: str | Path, *, keep: int = KEEP) -> list[str]:
     versions = Path(root) / VERSIONS
     now = current(root)
     names = sorted((p.name for p in versions.iterdir() if p.is_dir()), reverse=True)
-    gone = [n for n in names[keep + 1:] if n != now]
+    gone = [n for n in names[keep + 1 :] if n != now]
     for name in gone:
         shutil.rmtree(versions / name, ignore_errors=True)
     return gone

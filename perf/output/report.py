@@ -40,9 +40,13 @@ CHART_HEIGHT_PX = 370
 SHEET_CHART_WIDTH_PX = 900  # narrower on a portrait sheet, so its type prints at the same size
 PNG_SCALE = 2
 MIN_CONTEXT_POINTS = 12  # a short period is drawn with earlier points for context, the period shaded
-VARIATION_SHORT = {"common_cause": "Normal variation", "special_cause_improvement": "Improving",
-                   "special_cause_concern": "Concerning", "special_cause_neutral_high": "Unusually high",
-                   "special_cause_neutral_low": "Unusually low"}
+VARIATION_SHORT = {
+    "common_cause": "Normal variation",
+    "special_cause_improvement": "Improving",
+    "special_cause_concern": "Concerning",
+    "special_cause_neutral_high": "Unusually high",
+    "special_cause_neutral_low": "Unusually low",
+}
 ASSURANCE_MARK = {"consistent_pass": "P", "consistent_fail": "F", "inconsistent": "?"}  # as MDC's icons
 ASSURANCE_COLOUR = {kind: style.colour for kind, style in vocabulary.ASSURANCE.items()}
 INK = "#1A1A1A"
@@ -181,9 +185,16 @@ def select_measures(
         known = ", ".join(measures.purposes(con).query("kind == 'strategic'")["purpose_id"].astype(str))
         raise ValueError(f"unknown purpose {purpose_id!r}; strategic purposes are: {known} (or 'all')")
     ids = None if measure_ids is None else [str(m) for m in measure_ids]
-    frame = store.query(con, "report_measures", {
-        "purpose_id": purpose_id, "portfolio": portfolio, "measure_ids": ids, "public_only": public_only,
-    })
+    frame = store.query(
+        con,
+        "report_measures",
+        {
+            "purpose_id": purpose_id,
+            "portfolio": portfolio,
+            "measure_ids": ids,
+            "public_only": public_only,
+        },
+    )
     if portfolio is not None and frame.empty:
         cat = measures.catalogue(con, public_only=public_only)
         if portfolio not in set(cat["portfolio"].dropna()):
@@ -196,8 +207,9 @@ def select_measures(
     return public.scrub_measures(frame, public.audience_for(public_only))
 
 
-def scope_name(con: duckdb.DuckDBPyConnection, purpose_id: str | None, portfolio: str | None,
-               measure_ids: Sequence[str] | None) -> str:
+def scope_name(
+    con: duckdb.DuckDBPyConnection, purpose_id: str | None, portfolio: str | None, measure_ids: Sequence[str] | None
+) -> str:
     """How the title page names what the pack covers."""
     if measure_ids is not None:
         return "Selected measures"
@@ -221,27 +233,56 @@ def chart_spec(
     width: int = CHART_WIDTH_PX,
 ) -> str:
     """The measure's process-behaviour chart for print, as Vega-Lite JSON, the reporting period shaded."""
-    chart = charts.xmr_chart(points, dates, title="", y_title=y_title, target=target,
-                             phase_labels=phase_labels, size="large", height=CHART_HEIGHT_PX)
+    chart = charts.xmr_chart(
+        points,
+        dates,
+        title="",
+        y_title=y_title,
+        target=target,
+        phase_labels=phase_labels,
+        size="large",
+        height=CHART_HEIGHT_PX,
+    )
     spec: dict[str, Any] = chart.to_dict()
     when = pd.to_datetime(pd.Series(dates)).reset_index(drop=True)
-    months = (when.iloc[-1].year - when.iloc[0].year) * 12 + when.iloc[-1].month - when.iloc[0].month if len(when) else 0
+    months = (
+        (when.iloc[-1].year - when.iloc[0].year) * 12 + when.iloc[-1].month - when.iloc[0].month if len(when) else 0
+    )
     step = next(s for limit, s in ((8, 1), (18, 2), (36, 3), (72, 6), (10**6, 12)) if months <= limit)
     spec["width"], spec["height"] = width, CHART_HEIGHT_PX  # a file has no container to fill
     config = spec.setdefault("config", {})
-    config["legend"] = {**config.get("legend", {}), "labelLimit": 0, "symbolSize": 160,
-                        "columns": 0 if width >= 1000 else 3}
-    config["axisX"] = {**config.get("axisX", {}), "tickCount": {"interval": "month", "step": step},
-                       "labelOverlap": True}
+    config["legend"] = {
+        **config.get("legend", {}),
+        "labelLimit": 0,
+        "symbolSize": 160,
+        "columns": 0 if width >= 1000 else 3,
+    }
+    config["axisX"] = {
+        **config.get("axisX", {}),
+        "tickCount": {"interval": "month", "step": step},
+        "labelOverlap": True,
+    }
     if period_from is not None and len(when) and when.iloc[0] < period_from <= when.iloc[-1]:
-        band = {"values": [{"start": f"{period_from:%Y-%m-%d}", "end": f"{when.iloc[-1]:%Y-%m-%d}",
-                            "label": "Reporting period"}]}
+        band = {
+            "values": [
+                {"start": f"{period_from:%Y-%m-%d}", "end": f"{when.iloc[-1]:%Y-%m-%d}", "label": "Reporting period"}
+            ]
+        }
         x = {"field": "start", "type": "temporal"}
-        shade = {"data": band, "mark": {"type": "rect", "color": BAND},
-                 "encoding": {"x": x, "x2": {"field": "end"}}}
-        words = {"data": band, "mark": {"type": "text", "align": "left", "baseline": "bottom", "dx": 4,
-                                        "y": CHART_HEIGHT_PX - 4, "fontSize": 16, "color": MUTED},
-                 "encoding": {"x": x, "text": {"field": "label", "type": "nominal"}}}
+        shade = {"data": band, "mark": {"type": "rect", "color": BAND}, "encoding": {"x": x, "x2": {"field": "end"}}}
+        words = {
+            "data": band,
+            "mark": {
+                "type": "text",
+                "align": "left",
+                "baseline": "bottom",
+                "dx": 4,
+                "y": CHART_HEIGHT_PX - 4,
+                "fontSize": 16,
+                "color": MUTED,
+            },
+            "encoding": {"x": x, "text": {"field": "label", "type": "nominal"}},
+        }
         spec["layer"] = [shade, words, *spec.get("layer", [])]
     return json.dumps(spec, sort_keys=True, default=str)
 
@@ -285,47 +326,96 @@ def measure_page(
     unit = m.unit
     target = m.target
     common: dict[str, Any] = {
-        "measure_id": m.measure_id, "name": m.name, "purpose_name": m.purpose_name,
-        "strategic_purpose_name": m.strategic_purpose_name, "unit": unit, "place": place,
-        "definition": m.definition or "", "owner": m.owner or "", "source": m.source or "",
+        "measure_id": m.measure_id,
+        "name": m.name,
+        "purpose_name": m.purpose_name,
+        "strategic_purpose_name": m.strategic_purpose_name,
+        "unit": unit,
+        "place": place,
+        "definition": m.definition or "",
+        "owner": m.owner or "",
+        "source": m.source or "",
         "target": None if target is None else narrative.format_value(target, unit, m.decimals),
         "quality": m.quality,
-        "provenance": m.provenance, "attribution": m.attribution,
+        "provenance": m.provenance,
+        "attribution": m.attribution,
         "commentary": None if note is None else str(note["body"]),
         "commentary_by": None if note is None else _note_by(note, frequency),
     }
     if withheld is not None:  # the public pack of a series too thin to chart (perf.access.public.mostly_hidden)
-        return MeasurePage(**common, sentence=withheld, variation=None, assurance=None, first_signal=False,
-                           latest_label="", chart_json=None, chart_alt=withheld)
-    built = measure_chart.build(m, data, phase_rows, end=pd.Timestamp(end), drop_missing=True,
-                                since=pd.Timestamp(start), context=MIN_CONTEXT_POINTS, excluded=excluded)
+        return MeasurePage(
+            **common,
+            sentence=withheld,
+            variation=None,
+            assurance=None,
+            first_signal=False,
+            latest_label="",
+            chart_json=None,
+            chart_alt=withheld,
+        )
+    built = measure_chart.build(
+        m,
+        data,
+        phase_rows,
+        end=pd.Timestamp(end),
+        drop_missing=True,
+        since=pd.Timestamp(start),
+        context=MIN_CONTEXT_POINTS,
+        excluded=excluded,
+    )
     upto = built.data
     in_period = upto["period_start"] >= pd.Timestamp(start)
     if not in_period.any():
         sentence = f"No values were recorded between {long_date(start)} and {long_date(end)}."
-        return MeasurePage(**common, sentence=sentence, variation=None, assurance=None, first_signal=False,
-                           latest_label="", chart_json=None, chart_alt=sentence)
+        return MeasurePage(
+            **common,
+            sentence=sentence,
+            variation=None,
+            assurance=None,
+            first_signal=False,
+            latest_label="",
+            chart_json=None,
+            chart_alt=sentence,
+        )
     dates, chart, shown, points = upto["period_start"], built.chart, built.shown, built.points
     if note is not None:
         common["commentary_by"] = _note_by(note, frequency, dates.loc[shown].iloc[0], dates.iloc[-1])
     sentence = narrative.measure_sentence(m.words(), points, dates.loc[shown], changed_since=built.changed_since)
     latest_label = narrative.period_label(dates.iloc[-1], frequency)
-    alt_text = (f"Process-behaviour chart of {m.name} ({unit}) from "
-                f"{narrative.period_label(dates.loc[shown].iloc[0], frequency)} to {latest_label}, with its "
-                f"average and natural process limits. {sentence}")
+    alt_text = (
+        f"Process-behaviour chart of {m.name} ({unit}) from "
+        f"{narrative.period_label(dates.loc[shown].iloc[0], frequency)} to {latest_label}, with its "
+        f"average and natural process limits. {sentence}"
+    )
     drawn, labels = built.drawn  # phases numbered from the first shown: no change line at the left edge
-    spec = chart_spec(drawn, dates.loc[shown], y_title=unit, target=target, phase_labels=labels,
-                      period_from=pd.Timestamp(dates[in_period].iloc[0]), width=chart_width)
+    spec = chart_spec(
+        drawn,
+        dates.loc[shown],
+        y_title=unit,
+        target=target,
+        phase_labels=labels,
+        period_from=pd.Timestamp(dates[in_period].iloc[0]),
+        width=chart_width,
+    )
     if render:
         png(spec)
-    return MeasurePage(**common, sentence=sentence, variation=built.variation, assurance=chart.assurance,
-                       first_signal=built.new_signal, latest_label=latest_label, chart_json=spec, chart_alt=alt_text)
+    return MeasurePage(
+        **common,
+        sentence=sentence,
+        variation=built.variation,
+        assurance=chart.assurance,
+        first_signal=built.new_signal,
+        latest_label=latest_label,
+        chart_json=spec,
+        chart_alt=alt_text,
+    )
 
 
 def _note_by(note: pd.Series, frequency: str, first_shown: Any = None, latest: Any = None) -> str:
     """Who wrote the note and which period it is about, marked when older than the chart."""
-    about = narrative.note_label(note.get("period_start"), note.get("written_at"), frequency,
-                                 first_shown=first_shown, latest=latest)
+    about = narrative.note_label(
+        note.get("period_start"), note.get("written_at"), frequency, first_shown=first_shown, latest=latest
+    )
     author = str(note.get("author") or "")
     return ", ".join(part for part in (author, about) if part)
 
@@ -363,15 +453,16 @@ def build_pack(
     last = parse_date(end, "end")
     if first is not None and last is not None and first > last:
         raise ValueError(f"start ({first}) is after end ({last})")
-    chosen = select_measures(con, purpose_id=purpose_id, portfolio=portfolio, measure_ids=measure_ids,
-                             public_only=public_only)
+    chosen = select_measures(
+        con, purpose_id=purpose_id, portfolio=portfolio, measure_ids=measure_ids, public_only=public_only
+    )
     ids = [str(m) for m in chosen["measure_id"]]
     audience = public.audience_for(public_only)  # the public's pack: small counts hidden, no names (perf.access.public)
     data = public.series(con, ids, locality_id, audience) if ids else pd.DataFrame()
     area = public.series(con, ids, measures.AREA, audience) if ids and locality_id != measures.AREA else data
     if last is None:
         latest = data["period_start"].max() if len(data) else pd.NaT
-        last = (latest.date() if pd.notna(latest) else dt.date.today())
+        last = latest.date() if pd.notna(latest) else dt.date.today()
     if first is None:
         first = (pd.Timestamp(last) - pd.DateOffset(years=1) + pd.Timedelta(days=1)).date()
     if first > last:
@@ -396,28 +487,44 @@ def build_pack(
         window = own[(own["period_start"] >= pd.Timestamp(first)) & (own["period_start"] <= pd.Timestamp(last))]
         withheld = public.too_few_words(place) if public.mostly_hidden(window) else None
         where = measures.AREA if place == "Whole area" else locality_id
-        pages.append(measure_page(
-            Measure.from_row(row), own, phase_rows[phase_rows["measure_id"] == mid],
-            note_for.get(mid),
-            start=first, end=last, place=place, render=render, chart_width=chart_width, withheld=withheld,
-            excluded=left_out[(left_out["measure_id"] == mid) & (left_out["locality_id"] == where)],
-        ))
+        pages.append(
+            measure_page(
+                Measure.from_row(row),
+                own,
+                phase_rows[phase_rows["measure_id"] == mid],
+                note_for.get(mid),
+                start=first,
+                end=last,
+                place=place,
+                render=render,
+                chart_width=chart_width,
+                withheld=withheld,
+                excluded=left_out[(left_out["measure_id"] == mid) & (left_out["locality_id"] == where)],
+            )
+        )
     day = prepared or dt.date.today()
     latest = data["period_start"].max() if len(data) else pd.NaT
     # a pack up to the latest data also carries reviews made since it arrived; an older pack, those up to its end
     cutoff = max(last, day) if pd.isna(latest) or last >= pd.Timestamp(latest).date() else last
     return Pack(
-        scope_name=scope_name(con, purpose_id, portfolio, measure_ids), start=first, end=last,
-        prepared=day, dataset_name=meta.get("dataset_name") or "Council performance",
-        illustrative=meta.get("dataset", "").lower() == "illustrative", public_only=public_only,
-        place=place_name, attribution=meta.get("attribution", ""), pages=tuple(pages),
+        scope_name=scope_name(con, purpose_id, portfolio, measure_ids),
+        start=first,
+        end=last,
+        prepared=day,
+        dataset_name=meta.get("dataset_name") or "Council performance",
+        illustrative=meta.get("dataset", "").lower() == "illustrative",
+        public_only=public_only,
+        place=place_name,
+        attribution=meta.get("attribution", ""),
+        pages=tuple(pages),
         signals=() if public_only else signal_entries(con, ids, locality_id, places, day),
         reviews=review_entries(con, chosen, audience, cutoff),
     )
 
 
-def review_entries(con: duckdb.DuckDBPyConnection, chosen: pd.DataFrame, audience: public.Audience,
-                   cutoff: dt.date) -> tuple[ReviewEntry, ...]:
+def review_entries(
+    con: duckdb.DuckDBPyConnection, chosen: pd.DataFrame, audience: public.Audience, cutoff: dt.date
+) -> tuple[ReviewEntry, ...]:
     """Each measure's latest Check–Plan–Do review recorded by ``cutoff``, with the verdict and its evidence
     as the review page worded them; for the public, the dates only (perf.access.public.reviews)."""
     from perf.analysis import review
@@ -434,17 +541,26 @@ def review_entries(con: duckdb.DuckDBPyConnection, chosen: pd.DataFrame, audienc
             _, verdict, evidence = review.split_finding(str(row.get("actions") or ""))
             if not verdict:  # saved without the page's finding: the decision is what the review said
                 verdict = f"Decision: {str(row.get('decision') or '').strip()}"
-        out.append(ReviewEntry(
-            str(m["measure_id"]), str(m["name"]), pd.Timestamp(row["reviewed_at"]).date(),
-            pd.Timestamp(row["change_date"]).date(), verdict, evidence, "limits are provisional" in evidence))
+        out.append(
+            ReviewEntry(
+                str(m["measure_id"]),
+                str(m["name"]),
+                pd.Timestamp(row["reviewed_at"]).date(),
+                pd.Timestamp(row["change_date"]).date(),
+                verdict,
+                evidence,
+                "limits are provisional" in evidence,
+            )
+        )
     return tuple(out)
 
 
 SIGNALS_RECENT_DAYS = 90  # "recently closed": a quarter, the span between most performance reviews
 
 
-def signal_entries(con: duckdb.DuckDBPyConnection, ids: Sequence[str], locality_id: str, places: pd.DataFrame,
-                   prepared: dt.date) -> tuple[SignalEntry, ...]:
+def signal_entries(
+    con: duckdb.DuckDBPyConnection, ids: Sequence[str], locality_id: str, places: pd.DataFrame, prepared: dt.date
+) -> tuple[SignalEntry, ...]:
     """The open and recently closed signal items of the pack's measures in its place (and the wards
     under it), newest first, each with its answer. Answers are internal: public packs carry none."""
     since = prepared - dt.timedelta(days=SIGNALS_RECENT_DAYS)
@@ -471,8 +587,14 @@ def signal_entries(con: duckdb.DuckDBPyConnection, ids: Sequence[str], locality_
 
 
 # --- fonts ----------------------------------------------------------------------------------------
-FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts",
-             Path.home() / ".local/share/fonts", Path("/Library/Fonts"), Path("C:/Windows/Fonts"))
+FONT_DIRS = (
+    Path("/usr/share/fonts"),
+    Path("/usr/local/share/fonts"),
+    Path.home() / ".fonts",
+    Path.home() / ".local/share/fonts",
+    Path("/Library/Fonts"),
+    Path("C:/Windows/Fonts"),
+)
 FONT_FILES = (("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"), ("LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf"))
 
 
@@ -497,8 +619,10 @@ def illustrative_line(pack: Pack) -> str:
     """The cover's warning: made-up figures, except the measures marked Real data when a pack has some."""
     real = sum(p.provenance.startswith("Real data") for p in pack.pages)
     if real:
-        return (f"Illustrative data, except {real} measure{'s' if real != 1 else ''} marked Real data "
-                "(real published figures, source on the page).")
+        return (
+            f"Illustrative data, except {real} measure{'s' if real != 1 else ''} marked Real data "
+            "(real published figures, source on the page)."
+        )
     return "Illustrative data: these figures are made up to show how the pack works."
 
 

@@ -47,8 +47,10 @@ from perf.output import export, publish
 from perf.words import narrative
 from perf.access.public import SMALL_COUNT
 
-SIMILAR_COUNTS = ("These are figures for whole councils, published openly by their sources, so they are shown in "
-                  "full, as the app shows them; the small-count rule hides counts for wards.")
+SIMILAR_COUNTS = (
+    "These are figures for whole councils, published openly by their sources, so they are shown in "
+    "full, as the app shows them; the small-count rule hides counts for wards."
+)
 KEEP = 3  # versions kept besides the newest: a reader that resolved the old link a moment ago reads on
 NOT_SHOWN = "not shown"  # a hidden count: 1 to 4, or one that would give such a count away
 
@@ -133,11 +135,15 @@ class _Site:
         root = "../" * path.count("/")
         banner = ""
         if real:
-            banner = ('<p class="banner real"><strong>Real data.</strong> Published figures for every council: '
-                      "FixMyStreet reports (mySociety) and ONS statistics. Sources are named at the foot of the page.</p>")
+            banner = (
+                '<p class="banner real"><strong>Real data.</strong> Published figures for every council: '
+                "FixMyStreet reports (mySociety) and ONS statistics. Sources are named at the foot of the page.</p>"
+            )
         elif self.meta.get("dataset", "").lower() == "illustrative":
-            banner = ('<p class="banner"><strong>Illustrative data.</strong> These figures are made up to show how '
-                      "Outside-In works; ward names and council totals are real, everything else is not.</p>")
+            banner = (
+                '<p class="banner"><strong>Illustrative data.</strong> These figures are made up to show how '
+                "Outside-In works; ward names and council totals are real, everything else is not.</p>"
+            )
         similar_link = f'<li><a href="{root}similar.html">Similar councils</a></li>' if self.similar_links else ""
         when = f"Figures published {_e(self.published[:16].replace('T', ' '))} UTC. " if self.published else ""
         self.files[path] = f"""<!doctype html>
@@ -175,21 +181,28 @@ identified. Figures for the whole area are shown in full.</p>
         positions, labels = measures.phase_labels(dates, rows)
         target = None if pd.isna(m["target"]) else float(m["target"])
         improvement: Literal["up", "down", "neutral"] = m["improvement"]
-        chart = spc.xmr(series["value"].astype(float).tolist(), phase_starts=positions,
-                        improvement=improvement, target=target)
+        chart = spc.xmr(
+            series["value"].astype(float).tolist(), phase_starts=positions, improvement=improvement, target=target
+        )
         return chart, labels
 
     def measure_page(self, m: Mapping[str, Any]) -> tuple[str, str] | None:
         """measures/<id>.html; returns (headline, sparkline) for the purpose page, or None with no values."""
         mid = str(m["measure_id"])
-        series = public.series(self.con, mid, measures.AREA, "public").sort_values("period_start").reset_index(drop=True)
+        series = (
+            public.series(self.con, mid, measures.AREA, "public").sort_values("period_start").reset_index(drop=True)
+        )
         series = series[series["value"].notna()].reset_index(drop=True)
         path = f"measures/{_slug(mid)}.html"
         purpose = f'<a href="../purposes/{_slug(m["strategic_purpose_id"])}.html">{_e(m["strategic_purpose_name"])}</a>'
         about = self.about(m)
         if series.empty:
-            self.page(path, str(m["name"]), f"<h1>{_e(m['name'])}</h1><p>{purpose}</p>"
-                      "<p>No values have been published for this measure yet.</p>" + about)
+            self.page(
+                path,
+                str(m["name"]),
+                f"<h1>{_e(m['name'])}</h1><p>{purpose}</p>"
+                "<p>No values have been published for this measure yet.</p>" + about,
+            )
             return None
         chart, labels = self.measure_chart(m, series)
         points, dates = chart.points, series["period_start"]
@@ -197,32 +210,64 @@ identified. Figures for the whole area are shown in full.</p>
         since = stale.changed_since(points, dates)  # a sustained shift since the last phase: stale limits
         sentence = narrative.measure_sentence(dict(m), points, dates, changed_since=since)
         target = None if pd.isna(m["target"]) else float(m["target"])
-        drawing = svg.xmr_chart(points, dates, title=f"{m['name']}, whole area", y_title=unit, target=target,
-                                phase_labels=labels, label=f"Control chart of {m['name']}. {sentence}")
+        drawing = svg.xmr_chart(
+            points,
+            dates,
+            title=f"{m['name']}, whole area",
+            y_title=unit,
+            target=target,
+            phase_labels=labels,
+            label=f"Control chart of {m['name']}. {sentence}",
+        )
         decimals = int(m.get("decimals") or 0)
-        rows = [(narrative.period_label(d, str(m["frequency"])), narrative.format_value(v, "", decimals),
-                 f"{c:,.2f}", f"{lo:,.2f}", f"{hi:,.2f}", VARIATION_WORDS.get(str(t), str(t)))
-                for d, v, c, lo, hi, t in zip(dates, points["value"], points["centre"], points["lower"],
-                                              points["upper"], points["point_type"], strict=True)]
-        table = _table(f"The numbers behind the chart ({unit})",
-                       ["Period", "Value", "Average", "Lower limit", "Upper limit", "Variation"],
-                       rows[::-1], numeric={1, 2, 3, 4})
+        rows = [
+            (
+                narrative.period_label(d, str(m["frequency"])),
+                narrative.format_value(v, "", decimals),
+                f"{c:,.2f}",
+                f"{lo:,.2f}",
+                f"{hi:,.2f}",
+                VARIATION_WORDS.get(str(t), str(t)),
+            )
+            for d, v, c, lo, hi, t in zip(
+                dates,
+                points["value"],
+                points["centre"],
+                points["lower"],
+                points["upper"],
+                points["point_type"],
+                strict=True,
+            )
+        ]
+        table = _table(
+            f"The numbers behind the chart ({unit})",
+            ["Period", "Value", "Average", "Lower limit", "Upper limit", "Variation"],
+            rows[::-1],
+            numeric={1, 2, 3, 4},
+        )
         notes = public.commentary(self.con, mid, "public")
-        said = "".join(
-            f'<div class="card"><p class="muted">'
-            f'{_e(narrative.note_label(n["period_start"], n["written_at"], str(m["frequency"]), first_shown=dates.min(), latest=dates.max()))}'
-            f" · Council officer</p><p>{_e(n['body'])}</p></div>"
-            for _, n in notes.head(10).iterrows()) or "<p>No commentary yet.</p>"
+        said = (
+            "".join(
+                f'<div class="card"><p class="muted">'
+                f"{_e(narrative.note_label(n['period_start'], n['written_at'], str(m['frequency']), first_shown=dates.min(), latest=dates.max()))}"
+                f" · Council officer</p><p>{_e(n['body'])}</p></div>"
+                for _, n in notes.head(10).iterrows()
+            )
+            or "<p>No commentary yet.</p>"
+        )
         phases = self.phases[self.phases["measure_id"] == mid]
-        changes = "".join(f"<li><strong>{r['starts_on']:%d %b %Y}</strong>: {_e(r['label'])}</li>"
-                          for _, r in phases.iterrows())
-        body = (f"<h1>{_e(m['name'])}</h1><p>{purpose} · every {_e(m['frequency'])} · "
-                f"{_e(narrative.freshness(m['latest_period'], m['last_entered'], str(m['frequency'])))}</p>"
-                f'<p class="sentence">{_e(sentence)}</p>{drawing}'
-                + "".join(f'<p class="muted">Note: {_e(w)}</p>' for w in chart.warnings)
-                + (f"<h2>System changes</h2><ul>{changes}</ul>" if changes else "")
-                + f"<h2>Commentary</h2>{said}<details><summary>The numbers behind the chart</summary>{table}</details>"
-                + about)
+        changes = "".join(
+            f"<li><strong>{r['starts_on']:%d %b %Y}</strong>: {_e(r['label'])}</li>" for _, r in phases.iterrows()
+        )
+        body = (
+            f"<h1>{_e(m['name'])}</h1><p>{purpose} · every {_e(m['frequency'])} · "
+            f"{_e(narrative.freshness(m['latest_period'], m['last_entered'], str(m['frequency'])))}</p>"
+            f'<p class="sentence">{_e(sentence)}</p>{drawing}'
+            + "".join(f'<p class="muted">Note: {_e(w)}</p>' for w in chart.warnings)
+            + (f"<h2>System changes</h2><ul>{changes}</ul>" if changes else "")
+            + f"<h2>Commentary</h2>{said}<details><summary>The numbers behind the chart</summary>{table}</details>"
+            + about
+        )
         self.page(path, str(m["name"]), body, description=sentence)
         head, _ = narrative.headline(dict(m), points, dates, changed_since=since)
         spark = svg.sparkline(series["value"].tail(24), label=f"Recent trend of {m['name']}")
@@ -230,14 +275,25 @@ identified. Figures for the whole area are shown in full.</p>
 
     def about(self, m: Mapping[str, Any]) -> str:
         better = {"up": "higher", "down": "lower", "neutral": "neither"}.get(str(m["improvement"]), "")
-        quality = [("Relevant", "dq_relevant"), ("Well defined", "dq_well_defined"), ("Timely", "dq_timely"),
-                   ("Reliable", "dq_reliable"), ("Verifiable", "dq_verifiable"), ("Accurate", "dq_accurate")]
+        quality = [
+            ("Relevant", "dq_relevant"),
+            ("Well defined", "dq_well_defined"),
+            ("Timely", "dq_timely"),
+            ("Reliable", "dq_reliable"),
+            ("Verifiable", "dq_verifiable"),
+            ("Accurate", "dq_accurate"),
+        ]
         target = "" if pd.isna(m["target"]) else f" · <strong>Target:</strong> {float(m['target']):,g}"
-        return (f"<h2>What it measures</h2><p>{_e(m['definition'] or 'No definition recorded.')}</p>"
-                f"<p><strong>Owner:</strong> {_e(m['owner'])} · <strong>Unit:</strong> {_e(m['unit'])} · "
-                f"<strong>Better when:</strong> {better}{target} · <strong>Source:</strong> {_e(m['source'] or '—')}</p>"
-                + _table("Data quality", ["Criterion", "Note"],
-                         [(label, str(m[col]) if pd.notna(m[col]) and m[col] else "—") for label, col in quality]))
+        return (
+            f"<h2>What it measures</h2><p>{_e(m['definition'] or 'No definition recorded.')}</p>"
+            f"<p><strong>Owner:</strong> {_e(m['owner'])} · <strong>Unit:</strong> {_e(m['unit'])} · "
+            f"<strong>Better when:</strong> {better}{target} · <strong>Source:</strong> {_e(m['source'] or '—')}</p>"
+            + _table(
+                "Data quality",
+                ["Criterion", "Note"],
+                [(label, str(m[col]) if pd.notna(m[col]) and m[col] else "—") for label, col in quality],
+            )
+        )
 
     # --- purposes, wards, index -----------------------------------------------------------------------------
     def purpose_pages(self, headlines: Mapping[str, tuple[str, str] | None]) -> list[tuple[str, str, int]]:
@@ -258,8 +314,10 @@ identified. Figures for the whole area are shown in full.</p>
                 for _, m in group.iterrows():
                     head = headlines.get(str(m["measure_id"]))
                     text, spark = head if head else ("No values published yet.", "")
-                    parts.append(f'<div class="card"><h3><a href="../measures/{_slug(m["measure_id"])}.html">'
-                                 f"{_e(m['name'])}</a></h3><p>{_e(text)}</p><div class=\"spark\">{spark}</div></div>")
+                    parts.append(
+                        f'<div class="card"><h3><a href="../measures/{_slug(m["measure_id"])}.html">'
+                        f'{_e(m["name"])}</a></h3><p>{_e(text)}</p><div class="spark">{spark}</div></div>'
+                    )
             self.page(f"purposes/{_slug(pid)}.html", str(p["name"]), "".join(parts))
             done.append((pid, str(p["name"]), len(mine)))
         return done
@@ -273,9 +331,12 @@ identified. Figures for the whole area are shown in full.</p>
         for _, w in wards.iterrows():
             wid = str(w["locality_id"])
             values = self.ward_values[self.ward_values["locality_id"] == wid]
-            parts = [f"<h1>{_e(w['name'])}</h1>",
-                     f'<p class="muted">A ward of {_e(councils.get(w["council_id"], ""))}'
-                     + (f" · ONS code {_e(w['code'])}" if pd.notna(w["code"]) and w["code"] else "") + "</p>"]
+            parts = [
+                f"<h1>{_e(w['name'])}</h1>",
+                f'<p class="muted">A ward of {_e(councils.get(w["council_id"], ""))}'
+                + (f" · ONS code {_e(w['code'])}" if pd.notna(w["code"]) and w["code"] else "")
+                + "</p>",
+            ]
             shown = 0
             for _, m in by_ward.iterrows():
                 rows = values[values["measure_id"] == m["measure_id"]].sort_values("period_start")
@@ -286,8 +347,9 @@ identified. Figures for the whole area are shown in full.</p>
             if shown == 0:
                 parts.append("<p>No measures are published by ward here.</p>")
             council = councils.get(w["council_id"], "")
-            self.page(f"wards/{_slug(wid)}.html", f"{w['name']} ward" + (f", {council}" if council else ""),
-                      "".join(parts))
+            self.page(
+                f"wards/{_slug(wid)}.html", f"{w['name']} ward" + (f", {council}" if council else ""), "".join(parts)
+            )
             done.append((wid, str(w["name"]), councils.get(w["council_id"], "")))
         return done
 
@@ -296,22 +358,37 @@ identified. Figures for the whole area are shown in full.</p>
         decimals = int(m.get("decimals") or 0)
         hidden = rows["suppressed"].astype(bool)
         dates = pd.to_datetime(rows["period_start"]).reset_index(drop=True)
-        cells = [(narrative.period_label(d, str(m["frequency"])),
-                  NOT_SHOWN if h else narrative.format_value(float(v), "", decimals))
-                 for d, v, h in zip(dates, rows["value"], hidden, strict=True)]
+        cells = [
+            (
+                narrative.period_label(d, str(m["frequency"])),
+                NOT_SHOWN if h else narrative.format_value(float(v), "", decimals),
+            )
+            for d, v, h in zip(dates, rows["value"], hidden, strict=True)
+        ]
         table = _table(f"{m['name']} in {ward} ({m['unit']})", ["Period", "Value"], cells[::-1], numeric={1})
         if hidden.any():
-            return (link + f"<p>{int(hidden.sum()):,} of the {len(rows):,} periods are not shown here: a count "
-                    f"from 1 to {SMALL_COUNT - 1}, and a count that would give one away from a total, is hidden so "
-                    "that no one can be identified. With gaps, no chart or summary is drawn.</p>"
-                    f"<details><summary>The published figures</summary>{table}</details>")
+            return (
+                link + f"<p>{int(hidden.sum()):,} of the {len(rows):,} periods are not shown here: a count "
+                f"from 1 to {SMALL_COUNT - 1}, and a count that would give one away from a total, is hidden so "
+                "that no one can be identified. With gaps, no chart or summary is drawn.</p>"
+                f"<details><summary>The published figures</summary>{table}</details>"
+            )
         series = pd.DataFrame({"period_start": dates, "value": rows["value"].astype(float).to_numpy()})
         chart, labels = self.measure_chart(m, series)
         sentence = narrative.measure_sentence(dict(m), chart.points, dates)
-        drawing = svg.xmr_chart(chart.points, dates, title=f"{m['name']}, {ward}", y_title=str(m["unit"]),
-                                phase_labels=labels, height=280, label=f"Control chart of {m['name']} in {ward}. {sentence}")
-        return (link + f'<p class="sentence">{_e(sentence)}</p>{drawing}'
-                f"<details><summary>The numbers</summary>{table}</details>")
+        drawing = svg.xmr_chart(
+            chart.points,
+            dates,
+            title=f"{m['name']}, {ward}",
+            y_title=str(m["unit"]),
+            phase_labels=labels,
+            height=280,
+            label=f"Control chart of {m['name']} in {ward}. {sentence}",
+        )
+        return (
+            link + f'<p class="sentence">{_e(sentence)}</p>{drawing}'
+            f"<details><summary>The numbers</summary>{table}</details>"
+        )
 
     # --- similar councils -------------------------------------------------------------------------------------
     def similar_pages(self) -> list[tuple[str, str, list[tuple[str, str, str]]]]:
@@ -337,12 +414,24 @@ identified. Figures for the whole area are shown in full.</p>
                     continue
                 path = f"similar/{_slug(code)}/{_slug(row['metric_id'])}.html"
                 name = names[code]
-                self.page(path, f"{similar.heading(result.metric)}: {name} and similar councils",
-                          self.similar_body(result, code, name, len(group)),
-                          description=result.sentences.get(code, ""), real=True)
-                by = f"{row['source_name']}" + (", per 1,000 residents" if row["per_1000"] else "") + (
-                    ", by month" if str(row["frequency"]) == "month" else ", by year" if str(row["frequency"]) == "year"
-                    else "")
+                self.page(
+                    path,
+                    f"{similar.heading(result.metric)}: {name} and similar councils",
+                    self.similar_body(result, code, name, len(group)),
+                    description=result.sentences.get(code, ""),
+                    real=True,
+                )
+                by = (
+                    f"{row['source_name']}"
+                    + (", per 1,000 residents" if row["per_1000"] else "")
+                    + (
+                        ", by month"
+                        if str(row["frequency"]) == "month"
+                        else ", by year"
+                        if str(row["frequency"]) == "year"
+                        else ""
+                    )
+                )
                 pages.append((path, str(row["name"]), by))
                 self.similar_sources[f"{row['source_name']} ({row['source_licence']})"] = None
             if pages:
@@ -353,17 +442,22 @@ identified. Figures for the whole area are shown in full.</p>
     def similar_body(self, result: similar.Comparison, code: str, name: str, size: int) -> str:
         metric = result.metric
         panels = similar.panels(result)
-        parts = [f"<h1>{_e(similar.heading(metric))}: {_e(name)} and similar councils</h1>",
-                 f'<p class="muted"><a href="../../similar.html">Similar councils</a> · {_e(name)}</p>',
-                 f"<p>{_e(similar.group_words(name, code, size))}</p>",
-                 f"<p><strong>{_e(similar.NO_RANKS)}</strong></p>",
-                 f"<p>{_e(metric.get('definition') or '')} {_e(similar.READING)}</p>"]
+        parts = [
+            f"<h1>{_e(similar.heading(metric))}: {_e(name)} and similar councils</h1>",
+            f'<p class="muted"><a href="../../similar.html">Similar councils</a> · {_e(name)}</p>',
+            f"<p>{_e(similar.group_words(name, code, size))}</p>",
+            f"<p><strong>{_e(similar.NO_RANKS)}</strong></p>",
+            f"<p>{_e(metric.get('definition') or '')} {_e(similar.READING)}</p>",
+        ]
         parts.append(f'<p class="muted">Shown: every period, {_e(result.shown_span)}.</p>')
         if result.population_used:
             parts.append(f'<p class="muted">{_e(result.population_used)}</p>')
         if result.without:
-            parts.append('<p class="muted">No figures for: '
-                         + _e(", ".join(result.names.get(c, c) for c in result.without)) + ".</p>")
+            parts.append(
+                '<p class="muted">No figures for: '
+                + _e(", ".join(result.names.get(c, c) for c in result.without))
+                + ".</p>"
+            )
         parts.append(panels[0])
         parts.append('<div class="panels">' + "".join(panels[1:]) + "</div>")
         parts += [f'<p class="muted">Note: {_e(n)}</p>' for n in result.notes]
@@ -384,16 +478,24 @@ identified. Figures for the whole area are shown in full.</p>
             one = pts[pts["area_code"] == c]
             now = one[one["phase"] == one["phase"].max()]
             last = one.iloc[-1]
-            summary.append((result.names.get(c, c), narrative.period_label(last["period_start"], frequency),
-                            narrative.format_value(float(last["value"]), "", decimals),
-                            f"{float(now['centre'].iloc[0]):,.{decimals}f}",
-                            f"{max(float(now['lower'].iloc[0]), 0.0):,.{decimals}f}",
-                            f"{float(now['upper'].iloc[0]):,.{decimals}f}"))
+            summary.append(
+                (
+                    result.names.get(c, c),
+                    narrative.period_label(last["period_start"], frequency),
+                    narrative.format_value(float(last["value"]), "", decimals),
+                    f"{float(now['centre'].iloc[0]):,.{decimals}f}",
+                    f"{max(float(now['lower'].iloc[0]), 0.0):,.{decimals}f}",
+                    f"{float(now['upper'].iloc[0]):,.{decimals}f}",
+                )
+            )
         unit = result.unit if result.unit != "per 1,000" else "per 1,000 residents"
-        first = _table(f"Each council's latest figure and its current average and limits ({unit}), in the order "
-                       "of the group (the chosen council, then ONS's nearest first)",
-                       ["Council", "Latest period", "Latest", "Average", "Lower limit", "Upper limit"],
-                       summary, numeric={2, 3, 4, 5})
+        first = _table(
+            f"Each council's latest figure and its current average and limits ({unit}), in the order "
+            "of the group (the chosen council, then ONS's nearest first)",
+            ["Council", "Latest period", "Latest", "Average", "Lower limit", "Upper limit"],
+            summary,
+            numeric={2, 3, 4, 5},
+        )
         one = pts[pts["area_code"] == code]
         median = one["period_start"].map(band["median"]).astype(float)
         mad = one["period_start"].map(band["mad"]).astype(float)
@@ -401,53 +503,93 @@ identified. Figures for the whole area are shown in full.</p>
         def number(v: float) -> str:
             return "—" if pd.isna(v) else f"{v:,.{decimals}f}"
 
-        rows = [(narrative.period_label(d, frequency), narrative.format_value(float(v), "", decimals), number(c),
-                 number(max(lo, 0.0)), number(hi), VARIATION_WORDS.get(str(t), str(t)), number(md), number(spread))
-                for d, v, c, lo, hi, t, md, spread in zip(
-                    one["period_start"], one["value"].astype(float), one["centre"].astype(float),
-                    one["lower"].astype(float), one["upper"].astype(float), one["point_type"], median, mad, strict=True)]
-        second = _table(f"{result.names.get(code, code)}: every figure ({unit}) and the group's median and median "
-                        "absolute deviation", ["Period", "Value", "Average", "Lower limit", "Upper limit", "Variation",
-                                               "Group median", "Group MAD"],
-                        rows[::-1], numeric={1, 2, 3, 4, 6, 7})
-        return (f"<details><summary>The numbers behind the charts</summary>{first}{second}</details>")
+        rows = [
+            (
+                narrative.period_label(d, frequency),
+                narrative.format_value(float(v), "", decimals),
+                number(c),
+                number(max(lo, 0.0)),
+                number(hi),
+                VARIATION_WORDS.get(str(t), str(t)),
+                number(md),
+                number(spread),
+            )
+            for d, v, c, lo, hi, t, md, spread in zip(
+                one["period_start"],
+                one["value"].astype(float),
+                one["centre"].astype(float),
+                one["lower"].astype(float),
+                one["upper"].astype(float),
+                one["point_type"],
+                median,
+                mad,
+                strict=True,
+            )
+        ]
+        second = _table(
+            f"{result.names.get(code, code)}: every figure ({unit}) and the group's median and median "
+            "absolute deviation",
+            ["Period", "Value", "Average", "Lower limit", "Upper limit", "Variation", "Group median", "Group MAD"],
+            rows[::-1],
+            numeric={1, 2, 3, 4, 6, 7},
+        )
+        return f"<details><summary>The numbers behind the charts</summary>{first}{second}</details>"
 
     def similar_index(self, councils: list[tuple[str, str, list[tuple[str, str, str]]]]) -> None:
-        parts = ["<h1>Similar councils</h1>",
-                 "<p>Published figures for each council here beside ONS's nearest neighbours of the same tier: every "
-                 "council on its own control chart, with its own average and limits, and the group's median and "
-                 "spread for context.</p>", f"<p>{_e(similar.NO_RANKS)}</p>"]
+        parts = [
+            "<h1>Similar councils</h1>",
+            "<p>Published figures for each council here beside ONS's nearest neighbours of the same tier: every "
+            "council on its own control chart, with its own average and limits, and the group's median and "
+            "spread for context.</p>",
+            f"<p>{_e(similar.NO_RANKS)}</p>",
+        ]
         for _code, name, pages in councils:
             parts.append(f"<h2>{_e(name)}</h2>")
             for by in dict.fromkeys(b for _, _, b in pages):  # by source, frequency and rate, as listed
-                parts.append(f"<h3>{_e(by)}</h3><ul>" + "".join(
-                    f'<li><a href="{path}">{_e(metric)}</a></li>' for path, metric, b in pages if b == by) + "</ul>")
-        parts.append(f'<p class="muted">Figures: {_e("; ".join(self.similar_sources))}. Each page names its sources '
-                     "in full.</p>")
+                parts.append(
+                    f"<h3>{_e(by)}</h3><ul>"
+                    + "".join(f'<li><a href="{path}">{_e(metric)}</a></li>' for path, metric, b in pages if b == by)
+                    + "</ul>"
+                )
+        parts.append(
+            f'<p class="muted">Figures: {_e("; ".join(self.similar_sources))}. Each page names its sources in full.</p>'
+        )
         self.page("similar.html", "Similar councils", "".join(parts), real=True)
 
     def index(self, purposes: Iterable[tuple[str, str, int]]) -> None:
-        items = "".join(f'<li><a href="purposes/{_slug(pid)}.html">{_e(name)}</a> '
-                        f'<span class="muted">({n} measure{"" if n == 1 else "s"})</span></li>'
-                        for pid, name, n in purposes)
-        body = (f"<h1>{_e(self.name)}: how the council is doing</h1>"
-                "<p>Each measure is shown as a control chart: the line is what happened, the dashed lines are the "
-                "range to expect while nothing changes, and a coloured point is a signal worth looking into. "
-                "The sentence under each title says what the chart shows.</p>"
-                f"<h2>What the council is for</h2><ul>{items}</ul>"
-                '<h2>Your ward</h2><p><a href="wards.html">Figures for each ward</a></p>'
-                + ('<h2>Similar councils</h2><p><a href="similar.html">This council beside similar councils</a>: '
-                   "published figures, each council on its own chart, no league table.</p>"
-                   if self.similar_links else ""))
+        items = "".join(
+            f'<li><a href="purposes/{_slug(pid)}.html">{_e(name)}</a> '
+            f'<span class="muted">({n} measure{"" if n == 1 else "s"})</span></li>'
+            for pid, name, n in purposes
+        )
+        body = (
+            f"<h1>{_e(self.name)}: how the council is doing</h1>"
+            "<p>Each measure is shown as a control chart: the line is what happened, the dashed lines are the "
+            "range to expect while nothing changes, and a coloured point is a signal worth looking into. "
+            "The sentence under each title says what the chart shows.</p>"
+            f"<h2>What the council is for</h2><ul>{items}</ul>"
+            '<h2>Your ward</h2><p><a href="wards.html">Figures for each ward</a></p>'
+            + (
+                '<h2>Similar councils</h2><p><a href="similar.html">This council beside similar councils</a>: '
+                "published figures, each council on its own chart, no league table.</p>"
+                if self.similar_links
+                else ""
+            )
+        )
         self.page("index.html", "How the council is doing", body)
 
     def wards_index(self, wards: list[tuple[str, str, str]]) -> None:
         parts = ["<h1>Wards</h1>"]
         frame = pd.DataFrame(wards, columns=["id", "name", "council"])
         for council, group in frame.groupby("council", sort=True):
-            parts.append(f"<h2>{_e(council)}</h2><ul>" + "".join(
-                f'<li><a href="wards/{_slug(r.id)}.html">{_e(r.name)}</a></li>'
-                for r in group.sort_values("name").itertuples()) + "</ul>")
+            parts.append(
+                f"<h2>{_e(council)}</h2><ul>"
+                + "".join(
+                    f'<li><a href="wards/{_slug(r.id)}.html">{_e(r.name)}</a></li>'
+                    for r in group.sort_values("name").itertuples()
+                )
+                + "</ul>"
+            )
         self.page("wards.html", "Wards", "".join(parts))
 
     def data_page(self) -> None:
@@ -455,25 +597,32 @@ identified. Figures for the whole area are shown in full.</p>
         for name, frame in self.tables.items():
             self.files[f"data/{name}.csv"] = export.to_csv_bytes(frame).decode("utf-8-sig")
             items.append(f'<li><a href="data/{name}.csv">{_e(name)}.csv</a> ({len(frame):,} rows)</li>')
-        body = ("<h1>Download the data</h1><p>The published figures behind these pages, as CSV (UTF-8). Small counts "
-                f"are blank and flagged in a <code>suppressed</code> column.</p><ul>{''.join(items)}</ul>"
-                f"<h2>Small counts</h2><p>{_e(export.SUPPRESSION_RULE)}</p>")
+        body = (
+            "<h1>Download the data</h1><p>The published figures behind these pages, as CSV (UTF-8). Small counts "
+            f"are blank and flagged in a <code>suppressed</code> column.</p><ul>{''.join(items)}</ul>"
+            f"<h2>Small counts</h2><p>{_e(export.SUPPRESSION_RULE)}</p>"
+        )
         self.page("data.html", "Download the data", body)
 
     def sitemap(self, pages: list[str]) -> str:
         day = (self.published or dt.date.today().isoformat())[:10]
         urls = "".join(f"<url><loc>{_e(self.base_url + p)}</loc><lastmod>{day}</lastmod></url>" for p in pages)
-        return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-                f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n')
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
+        )
 
 
-def _table(caption: str, headers: list[str], rows: Iterable[tuple[object, ...]], *,
-           numeric: set[int] | None = None) -> str:
+def _table(
+    caption: str, headers: list[str], rows: Iterable[tuple[object, ...]], *, numeric: set[int] | None = None
+) -> str:
     """A table with a caption and column headers (scope="col"); ``numeric`` columns right-aligned."""
     right = numeric or set()
     head = "".join(f'<th scope="col"{" class=n" if i in right else ""}>{_e(h)}</th>' for i, h in enumerate(headers))
-    body = "".join("<tr>" + "".join(f'<td{" class=n" if i in right else ""}>{_e(c)}</td>' for i, c in enumerate(r))
-                   + "</tr>" for r in rows)
+    body = "".join(
+        "<tr>" + "".join(f"<td{' class=n' if i in right else ''}>{_e(c)}</td>" for i, c in enumerate(r)) + "</tr>"
+        for r in rows
+    )
     return f"<table><caption>{_e(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -559,7 +708,7 @@ def prune(out: str | Path, *, keep: int = KEEP) -> list[str]:
     versions = versions_folder(out)
     now = current(out)
     names = sorted((p.name for p in versions.iterdir() if p.is_dir() and not p.name.startswith(".")), reverse=True)
-    gone = [n for n in names[keep + 1:] if n != now]
+    gone = [n for n in names[keep + 1 :] if n != now]
     for name in gone:
         shutil.rmtree(versions / name, ignore_errors=True)
     return gone

@@ -20,8 +20,18 @@ def _rgb(colour: str) -> Any:
     return RGBColor.from_string(colour.lstrip("#").upper())  # type: ignore[no-untyped-call]
 
 
-def _textbox(slide: Any, x: float, y: float, w: float, h: float, text: str, size: float, *,
-             bold: bool = False, colour: str = report.INK) -> Any:
+def _textbox(
+    slide: Any,
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+    text: str,
+    size: float,
+    *,
+    bold: bool = False,
+    colour: str = report.INK,
+) -> Any:
     from pptx.util import Inches, Pt
 
     box = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h))
@@ -69,10 +79,13 @@ def _decorative(shape: Any) -> None:
     """Mark a shape decorative, so screen readers skip it: the words beside it say the same."""
     from pptx.oxml import parse_xml
 
-    shape._element.nvSpPr.cNvPr.append(parse_xml(
-        '<a:extLst xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
-        f'<a:ext uri="{DECORATIVE_EXT}"><adec:decorative '
-        'xmlns:adec="http://schemas.microsoft.com/office/drawing/2017/decorative" val="1"/></a:ext></a:extLst>'))
+    shape._element.nvSpPr.cNvPr.append(
+        parse_xml(
+            '<a:extLst xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+            f'<a:ext uri="{DECORATIVE_EXT}"><adec:decorative '
+            'xmlns:adec="http://schemas.microsoft.com/office/drawing/2017/decorative" val="1"/></a:ext></a:extLst>'
+        )
+    )
 
 
 def _slide_badges(slide: Any, page: report.MeasurePage, x: float, y: float, size: float = 16) -> float:
@@ -80,15 +93,21 @@ def _slide_badges(slide: Any, page: report.MeasurePage, x: float, y: float, size
     from pptx.enum.shapes import MSO_SHAPE
     from pptx.util import Inches, Pt
 
-    kinds = {"triangle-up": MSO_SHAPE.ISOSCELES_TRIANGLE, "triangle-down": MSO_SHAPE.FLOWCHART_MERGE,
-             "square": MSO_SHAPE.RECTANGLE, "diamond": MSO_SHAPE.DIAMOND, "circle": MSO_SHAPE.OVAL}
+    kinds = {
+        "triangle-up": MSO_SHAPE.ISOSCELES_TRIANGLE,
+        "triangle-down": MSO_SHAPE.FLOWCHART_MERGE,
+        "square": MSO_SHAPE.RECTANGLE,
+        "diamond": MSO_SHAPE.DIAMOND,
+        "circle": MSO_SHAPE.OVAL,
+    }
     box = size / 72 * 0.85
     line = size / 72 * 1.6
     cx, cy = x, y
     if page.variation is not None:
         _, colour, shape = charts.POINT_STYLE.get(page.variation, charts.POINT_STYLE["common_cause"])
-        marker = slide.shapes.add_shape(kinds.get(shape, MSO_SHAPE.OVAL), Inches(cx), Inches(cy + (line - box) / 2),
-                                        Inches(box), Inches(box))
+        marker = slide.shapes.add_shape(
+            kinds.get(shape, MSO_SHAPE.OVAL), Inches(cx), Inches(cy + (line - box) / 2), Inches(box), Inches(box)
+        )
         marker.fill.solid()
         marker.fill.fore_color.rgb = _rgb(colour)
         marker.line.fill.background()
@@ -103,8 +122,9 @@ def _slide_badges(slide: Any, page: report.MeasurePage, x: float, y: float, size
         if cx + box * 1.2 + 0.08 + width > 12.83:  # no room beside the variation label: next line
             cx, cy = x, cy + line
         colour = report.ASSURANCE_COLOUR[page.assurance]
-        ring = slide.shapes.add_shape(MSO_SHAPE.OVAL, Inches(cx), Inches(cy + (line - box * 1.2) / 2),
-                                      Inches(box * 1.2), Inches(box * 1.2))
+        ring = slide.shapes.add_shape(
+            MSO_SHAPE.OVAL, Inches(cx), Inches(cy + (line - box * 1.2) / 2), Inches(box * 1.2), Inches(box * 1.2)
+        )
         ring.fill.background()
         ring.line.color.rgb = _rgb(colour)
         ring.line.width = Pt(2)
@@ -163,19 +183,33 @@ def pack_pptx(pack: report.Pack) -> bytes:
     _textbox(cover, 0.5, 0.6, 12, 0.6, pack.dataset_name, 22, colour=report.MUTED)
     _textbox(cover, 0.5, 3.7, 12, 0.6, f"{pack.period_label} · {pack.place}", 22)
     _textbox(cover, 0.5, 4.3, 12, 0.5, f"Prepared {report.long_date(pack.prepared)}", 18, colour=report.MUTED)
-    _textbox(cover, 0.5, 5.0, 12, 0.5, f"{len(pack.pages)} measures; the latest value of {len(pack.exceptions)} is a signal",
-             18)
+    _textbox(
+        cover,
+        0.5,
+        5.0,
+        12,
+        0.5,
+        f"{len(pack.pages)} measures; the latest value of {len(pack.exceptions)} is a signal",
+        18,
+    )
     if pack.illustrative:
         _textbox(cover, 0.5, 5.8, 12, 0.5, report.illustrative_line(pack), 18, bold=True, colour="#8A5A00")
 
     items = list(pack.exceptions)
-    chunks = [items[i:i + EXCEPTIONS_PER_SLIDE] for i in range(0, len(items), EXCEPTIONS_PER_SLIDE)] or [[]]
+    chunks = [items[i : i + EXCEPTIONS_PER_SLIDE] for i in range(0, len(items), EXCEPTIONS_PER_SLIDE)] or [[]]
     for n, chunk in enumerate(chunks):
         slide = deck.slides.add_slide(title_only)
         _set_title(slide, report.EXCEPTIONS_TITLE + (" (continued)" if n else ""), 32)
         if not chunk:
-            _textbox(slide, 0.5, 1.6, 12.3, 1, f"No measure shows a signal in its latest value up to "
-                                               f"{report.long_date(pack.end)}.", 24)
+            _textbox(
+                slide,
+                0.5,
+                1.6,
+                12.3,
+                1,
+                f"No measure shows a signal in its latest value up to {report.long_date(pack.end)}.",
+                24,
+            )
         y = 1.45
         for page in chunk:
             y += _slide_badges(slide, page, 0.5, y, size=14)
@@ -188,7 +222,7 @@ def pack_pptx(pack: report.Pack) -> bytes:
         slide = deck.slides.add_slide(title_only)
         _set_title(slide, report.SIGNALS_TITLE + (" (continued)" if n else ""), 28)
         y = 1.45
-        for entry in signal_items[start:start + SIGNALS_PER_SLIDE]:
+        for entry in signal_items[start : start + SIGNALS_PER_SLIDE]:
             _textbox(slide, 0.5, y, 12.3, 0.7, entry.sentence, 15, bold=True)
             _textbox(slide, 0.5, y + 0.7, 12.3, 0.35, entry.status, 13, colour="#1F3A5F")
             if entry.answer:
@@ -202,7 +236,7 @@ def pack_pptx(pack: report.Pack) -> bytes:
         slide = deck.slides.add_slide(title_only)
         _set_title(slide, report.REVIEWS_TITLE + (" (continued)" if n else ""), 28)
         y = 1.45
-        for rev in review_items[start:start + REVIEWS_PER_SLIDE]:
+        for rev in review_items[start : start + REVIEWS_PER_SLIDE]:
             _textbox(slide, 0.5, y, 12.3, 0.4, rev.name, 15, bold=True)
             _textbox(slide, 0.5, y + 0.4, 12.3, 0.35, report.review_dates(rev), 13, colour="#1F3A5F")
             if rev.verdict:
@@ -216,8 +250,9 @@ def pack_pptx(pack: report.Pack) -> bytes:
     for i, page in enumerate(pack.pages):
         slide = deck.slides.add_slide(title_only)
         _set_title(slide, page.name, 30, top=0.45, height=0.75)
-        where = page.strategic_purpose_name + (f" › {page.purpose_name}" if page.purpose_name
-                                              and page.purpose_name != page.strategic_purpose_name else "")
+        where = page.strategic_purpose_name + (
+            f" › {page.purpose_name}" if page.purpose_name and page.purpose_name != page.strategic_purpose_name else ""
+        )
         header = " · ".join(p for p in (where, page.place, page.provenance) if p)
         _textbox(slide, 0.5, 0.1, 10.3, 0.35, _fit_in(header, 10.0, 12), 12, colour=report.MUTED)
         _textbox(slide, 10.8, 0.1, 2.0, 0.35, f"{i + 1} of {len(pack.pages)}", 12, colour=report.MUTED)
@@ -230,8 +265,9 @@ def pack_pptx(pack: report.Pack) -> bytes:
             with Image.open(io.BytesIO(page.chart_png)) as img:
                 ratio = img.height / img.width
             w = min(12.3, (bottom - top) / ratio)
-            pic = slide.shapes.add_picture(io.BytesIO(page.chart_png), Inches(0.5 + (12.3 - w) / 2), Inches(top),
-                                           Inches(w), Inches(w * ratio))
+            pic = slide.shapes.add_picture(
+                io.BytesIO(page.chart_png), Inches(0.5 + (12.3 - w) / 2), Inches(top), Inches(w), Inches(w * ratio)
+            )
             pic._element.nvPicPr.cNvPr.set("descr", page.chart_alt)  # alt text for screen readers
             pic.name = f"Chart: {page.name}"
         if page.commentary:
@@ -239,8 +275,12 @@ def pack_pptx(pack: report.Pack) -> bytes:
             text = f"Latest commentary{by}: {page.commentary}"
             _textbox(slide, 0.5, bottom + 0.02, 12.3, 0.45, text if len(text) < 260 else text[:257] + "…", 13)
         _textbox(slide, 0.5, 7.0, 12.3, 0.35, footer, 11, colour=report.MUTED)
-        notes = [page.chart_alt, f"Definition: {page.definition or 'not recorded'}",
-                 f"Owner: {page.owner or 'not recorded'}", f"Source: {page.source or 'not recorded'}"]
+        notes = [
+            page.chart_alt,
+            f"Definition: {page.definition or 'not recorded'}",
+            f"Owner: {page.owner or 'not recorded'}",
+            f"Source: {page.source or 'not recorded'}",
+        ]
         notes += [t for t in (page.provenance, page.attribution) if t]
         notes += [f"{k}: {v}" for k, v in page.quality]
         slide.notes_slide.notes_text_frame.text = "\n".join(notes)

@@ -15,12 +15,25 @@ import pandas as pd
 from perf.output import measure_chart
 from perf.analysis import measures
 
-COLUMNS = ["measure_id", "value", "centre", "lower", "upper", "special_cause", "variation", "assurance",
-           "period_start", "previous_variation", "new_signal", "changed_since"]
+COLUMNS = [
+    "measure_id",
+    "value",
+    "centre",
+    "lower",
+    "upper",
+    "special_cause",
+    "variation",
+    "assurance",
+    "period_start",
+    "previous_variation",
+    "new_signal",
+    "changed_since",
+]
 
 
-def latest(values: pd.DataFrame, catalogue: pd.DataFrame, phases: pd.DataFrame,
-           excluded: pd.DataFrame | None = None) -> pd.DataFrame:
+def latest(
+    values: pd.DataFrame, catalogue: pd.DataFrame, phases: pd.DataFrame, excluded: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row per measure with values: latest value and period, its limits, variation, assurance,
     ``new_signal`` and ``changed_since``.
 
@@ -42,14 +55,22 @@ def latest(values: pd.DataFrame, catalogue: pd.DataFrame, phases: pd.DataFrame,
             rows.append({"measure_id": measure_id, "new_signal": False})
             continue
         last = present.iloc[-1]
-        rows.append({
-            "measure_id": measure_id, "value": float(last["value"]), "centre": float(last["centre"]),
-            "lower": float(last["lower"]), "upper": float(last["upper"]),
-            "special_cause": str(last["special_cause"] or ""), "variation": built.variation,
-            "assurance": built.chart.assurance, "period_start": built.latest_period,
-            "previous_variation": built.previous_variation, "new_signal": built.new_signal,
-            "changed_since": built.changed_since,
-        })
+        rows.append(
+            {
+                "measure_id": measure_id,
+                "value": float(last["value"]),
+                "centre": float(last["centre"]),
+                "lower": float(last["lower"]),
+                "upper": float(last["upper"]),
+                "special_cause": str(last["special_cause"] or ""),
+                "variation": built.variation,
+                "assurance": built.chart.assurance,
+                "period_start": built.latest_period,
+                "previous_variation": built.previous_variation,
+                "new_signal": built.new_signal,
+                "changed_since": built.changed_since,
+            }
+        )
     out = pd.DataFrame(rows, columns=COLUMNS)
     for column in ("variation", "assurance", "previous_variation"):  # None where missing, as on a Chart
         out[column] = out[column].astype(object).where(out[column].notna(), None)

@@ -34,10 +34,13 @@ def load_seed_table(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> i
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}")
     reader = "read_parquet" if path.suffix == ".parquet" else "read_csv_auto"  # .csv and .csv.gz alike
-    columns = [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-        [table],
-    ).fetchall()]
+    columns = [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+            [table],
+        ).fetchall()
+    ]
     source_cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader}(?)", [str(path)]).fetchall()]
     shared = [c for c in columns if c in source_cols]
     col_list = ", ".join(f'"{c}"' for c in shared)
@@ -100,7 +103,8 @@ def _let_go_of(final: Path) -> None:
         if "lock" in str(err).lower():
             raise DatabaseUnavailableError(
                 f"{final} is open in another program (the running app, or a load), so it was not replaced. "
-                "Stop the app, then build again.") from err
+                "Stop the app, then build again."
+            ) from err
         # a log that does not match, or a damaged file: it is being replaced anyway
     except duckdb.Error:
         pass

@@ -26,51 +26,107 @@ import pandas as pd
 from perf.analysis import published
 
 FMS = "fixmystreet"
-SOURCES = pd.DataFrame([
-    {"source_id": FMS, "name": "mySociety / FixMyStreet", "licence": "ODC-By 1.0",
-     "attribution": "FixMyStreet problem reports: mySociety / FixMyStreet, Open Data Commons Attribution "
-                    "Licence (ODC-By 1.0). Categories by Elvis Nyanzu (University of Sheffield).",
-     "url": "https://github.com/mysociety/fms_geographic_data",
-     "note": "Export of 21 July 2021 (commit ce1f926), reports to December 2020."},
-    {"source_id": "fixmystreet-wards", "name": "mySociety / FixMyStreet, by ward (best fit)",
-     "licence": "ODC-By 1.0; boundaries OGL v3",
-     "attribution": "FixMyStreet problem reports: mySociety / FixMyStreet (ODC-By 1.0), by 2011 small area, placed "
-                    "in 2025 wards by where each small area's centre falls (a best fit, not an official lookup). "
-                    "Boundaries: ONS Geoportal, OGL v3; contains OS data © Crown copyright and database right.",
-     "url": "https://github.com/mysociety/fms_geographic_data", "note": None},
-    {"source_id": "ons-census", "name": "ONS Census 2011 and 2021", "licence": "OGL v3",
-     "attribution": "Usual residents, Census 2011 and 2021: Office for National Statistics, licensed under the "
-                    "Open Government Licence v3.0.",
-     "url": "https://github.com/ONSvisual/census-population-scrolly", "note": "2021 figures rounded to 100."},
-    {"source_id": "ons-similar-areas", "name": "ONS similar areas (Explore Local Statistics)", "licence": "OGL v3 / MIT",
-     "attribution": "Nearest neighbours: Office for National Statistics, Explore Local Statistics (Crown copyright), "
-                    "Open Government Licence v3.0.",
-     "url": "https://github.com/ONSdigital/explore-local-statistics-app", "note": "Clusters updated March 2026."},
-    {"source_id": "ons-els", "name": "ONS Explore Local Statistics", "licence": "OGL v3",
-     "attribution": "Source: Office for National Statistics (and the departments it names), licensed under the "
-                    "Open Government Licence v3.0.",
-     "url": "https://github.com/ONSdigital/explore-local-statistics-data", "note": None},
-])
+SOURCES = pd.DataFrame(
+    [
+        {
+            "source_id": FMS,
+            "name": "mySociety / FixMyStreet",
+            "licence": "ODC-By 1.0",
+            "attribution": "FixMyStreet problem reports: mySociety / FixMyStreet, Open Data Commons Attribution "
+            "Licence (ODC-By 1.0). Categories by Elvis Nyanzu (University of Sheffield).",
+            "url": "https://github.com/mysociety/fms_geographic_data",
+            "note": "Export of 21 July 2021 (commit ce1f926), reports to December 2020.",
+        },
+        {
+            "source_id": "fixmystreet-wards",
+            "name": "mySociety / FixMyStreet, by ward (best fit)",
+            "licence": "ODC-By 1.0; boundaries OGL v3",
+            "attribution": "FixMyStreet problem reports: mySociety / FixMyStreet (ODC-By 1.0), by 2011 small area, placed "
+            "in 2025 wards by where each small area's centre falls (a best fit, not an official lookup). "
+            "Boundaries: ONS Geoportal, OGL v3; contains OS data © Crown copyright and database right.",
+            "url": "https://github.com/mysociety/fms_geographic_data",
+            "note": None,
+        },
+        {
+            "source_id": "ons-census",
+            "name": "ONS Census 2011 and 2021",
+            "licence": "OGL v3",
+            "attribution": "Usual residents, Census 2011 and 2021: Office for National Statistics, licensed under the "
+            "Open Government Licence v3.0.",
+            "url": "https://github.com/ONSvisual/census-population-scrolly",
+            "note": "2021 figures rounded to 100.",
+        },
+        {
+            "source_id": "ons-similar-areas",
+            "name": "ONS similar areas (Explore Local Statistics)",
+            "licence": "OGL v3 / MIT",
+            "attribution": "Nearest neighbours: Office for National Statistics, Explore Local Statistics (Crown copyright), "
+            "Open Government Licence v3.0.",
+            "url": "https://github.com/ONSdigital/explore-local-statistics-app",
+            "note": "Clusters updated March 2026.",
+        },
+        {
+            "source_id": "ons-els",
+            "name": "ONS Explore Local Statistics",
+            "licence": "OGL v3",
+            "attribution": "Source: Office for National Statistics (and the departments it names), licensed under the "
+            "Open Government Licence v3.0.",
+            "url": "https://github.com/ONSdigital/explore-local-statistics-data",
+            "note": None,
+        },
+    ]
+)
 
 # Added to the illustrative dataset's facts: the banner names what is real
-META = pd.DataFrame({"key": ["real_data"], "value": [
-    "Measures marked Real data (FixMyStreet reports for Bromsgrove and Redditch, by ward) and the Similar councils "
-    "page are real published figures: FixMyStreet reports (mySociety / FixMyStreet, ODC-By 1.0) and ONS statistics "
-    "(Open Government Licence v3.0)."]})
+META = pd.DataFrame(
+    {
+        "key": ["real_data"],
+        "value": [
+            "Measures marked Real data (FixMyStreet reports for Bromsgrove and Redditch, by ward) and the Similar councils "
+            "page are real published figures: FixMyStreet reports (mySociety / FixMyStreet, ODC-By 1.0) and ONS statistics "
+            "(Open Government Licence v3.0)."
+        ],
+    }
+)
 
 # Bromsgrove and Redditch's real measures: (measure_id, category code or None, name, purpose, whose work)
 FMS_MEASURES = (
-    ("fms-all", None, "FixMyStreet reports: all problems", "sp-place",
-     "Every problem, whichever council's: potholes, pavements and street lights are Worcestershire County "
-     "Council's work; bins, litter, fly-tipping and dog fouling the district's."),
-    ("fms-rubbish", "B26", "FixMyStreet reports: rubbish and fly-tipping", "op-street-scene",
-     "Litter and fly-tipping on public land: the district's Place Teams' work."),
-    ("fms-dog-fouling", "B6", "FixMyStreet reports: dog fouling", "op-street-scene",
-     "Dog fouling: the district's Place Teams' work."),
-    ("fms-street-lights", "B28", "FixMyStreet reports: street lights", "sp-place",
-     "Street lights: mostly Worcestershire County Council's work (highway lighting), some the district's."),
-    ("fms-potholes", "B25", "FixMyStreet reports: potholes and road surface", "sp-place",
-     "Road surface defects: Worcestershire County Council's work as highway authority, not the district's."),
+    (
+        "fms-all",
+        None,
+        "FixMyStreet reports: all problems",
+        "sp-place",
+        "Every problem, whichever council's: potholes, pavements and street lights are Worcestershire County "
+        "Council's work; bins, litter, fly-tipping and dog fouling the district's.",
+    ),
+    (
+        "fms-rubbish",
+        "B26",
+        "FixMyStreet reports: rubbish and fly-tipping",
+        "op-street-scene",
+        "Litter and fly-tipping on public land: the district's Place Teams' work.",
+    ),
+    (
+        "fms-dog-fouling",
+        "B6",
+        "FixMyStreet reports: dog fouling",
+        "op-street-scene",
+        "Dog fouling: the district's Place Teams' work.",
+    ),
+    (
+        "fms-street-lights",
+        "B28",
+        "FixMyStreet reports: street lights",
+        "sp-place",
+        "Street lights: mostly Worcestershire County Council's work (highway lighting), some the district's.",
+    ),
+    (
+        "fms-potholes",
+        "B25",
+        "FixMyStreet reports: potholes and road surface",
+        "sp-place",
+        "Road surface defects: Worcestershire County Council's work as highway authority, not the district's.",
+    ),
 )
 FMS_FROM, FMS_TO = pd.Timestamp("2007-02-01"), pd.Timestamp("2020-12-01")
 
@@ -99,8 +155,10 @@ def _ward_ids(locality: pd.DataFrame, lookup: pd.DataFrame) -> dict[str, str]:
     """2025 ward code -> the app's ward id: by ONS code, else by name within the council (Redditch's have no code)."""
     wards = locality[locality["kind"] == "ward"]
     by_code = {str(c): str(i) for c, i in zip(wards["code"], wards["locality_id"], strict=True) if pd.notna(c)}
-    by_name = {(str(c), str(n).lower()): str(i)
-               for c, n, i in zip(wards["council_id"], wards["name"], wards["locality_id"], strict=True)}
+    by_name = {
+        (str(c), str(n).lower()): str(i)
+        for c, n, i in zip(wards["council_id"], wards["name"], wards["locality_id"], strict=True)
+    }
     out = {}
     for code, name, lad in lookup[["WD25CD", "WD25NM", "LADCD"]].drop_duplicates().itertuples(index=False):
         ward = by_code.get(str(code)) or by_name.get((str(lad), str(name).lower()))
@@ -122,43 +180,69 @@ def council_measures(folder: Path, locality: pd.DataFrame) -> tuple[pd.DataFrame
     rows, values = [], []
     for measure_id, code, name, purpose_id, whose in FMS_MEASURES:
         src = allrep if code is None else shef_b[shef_b["SHEF_B_CODE"] == code]
-        counts = (src.assign(locality_id=src["WD25CD"].map(ward_of), period_start=pd.to_datetime(src["period"]))
-                  .groupby(["period_start", "locality_id"])["reports"].sum())
+        counts = (
+            src.assign(locality_id=src["WD25CD"].map(ward_of), period_start=pd.to_datetime(src["period"]))
+            .groupby(["period_start", "locality_id"])["reports"]
+            .sum()
+        )
         idx = pd.MultiIndex.from_product([months, wards], names=["period_start", "locality_id"])
         full = counts.reindex(idx, fill_value=0).reset_index()
         total = full.groupby("period_start", as_index=False)["reports"].sum().assign(locality_id="ALL")
         frame = pd.concat([full, total], ignore_index=True)
-        values.append(pd.DataFrame({"measure_id": measure_id, "period_start": frame["period_start"].dt.date,
-                                    "locality_id": frame["locality_id"], "value": frame["reports"].astype(float),
-                                    "numerator": np.nan, "denominator": np.nan, "entered_by": "perf.seed.realdata",
-                                    "entered_at": pd.Timestamp("2021-07-21")}))
+        values.append(
+            pd.DataFrame(
+                {
+                    "measure_id": measure_id,
+                    "period_start": frame["period_start"].dt.date,
+                    "locality_id": frame["locality_id"],
+                    "value": frame["reports"].astype(float),
+                    "numerator": np.nan,
+                    "denominator": np.nan,
+                    "entered_by": "perf.seed.realdata",
+                    "entered_at": pd.Timestamp("2021-07-21"),
+                }
+            )
+        )
         category = "every category" if code is None else f"the category '{name.split(': ')[1]}' ({code})"
-        rows.append({
-            "measure_id": measure_id, "name": name, "purpose_id": purpose_id,
-            "kind": "strategic" if purpose_id.startswith("sp-") else "operational",
-            "unit": "reports", "frequency": "month", "improvement": "neutral", "aggregation": "sum",
-            "target": None, "owner": "Policy Team (real published data)",
-            "definition": (f"Problem reports made through FixMyStreet (fixmystreet.com and the council co-brands) in "
-                           f"the month about a place in the ward, {category}. {whose} This is demand through one "
-                           "channel only: people also phone, email and use the councils' own forms, so it is not "
-                           "the councils' whole demand. Real data, February 2007 to December 2020."),
-            "source": "mySociety / FixMyStreet (ODC-By 1.0), by 2011 small area with a best-fit lookup to 2025 wards",
-            "by_locality": True,
-            "dq_relevant": "Shows what residents bother to report online about their place, month by month: demand "
-                           "through one channel, including work that is the county council's (such as potholes).",
-            "dq_well_defined": "One report is one problem a person reported, counted where it is, not by which council "
-                               "does the work. Categories are mySociety's grouping (University of Sheffield) of the "
-                               "names each council uses.",
-            "dq_timely": "A published extract that ends in December 2020: it is not updated, so it shows the past.",
-            "dq_reliable": "Counted by FixMyStreet's own system, the same way every month; use of the site grew over "
-                           "the years, so a rise can be more people using it rather than more problems.",
-            "dq_verifiable": "mySociety publishes the monthly files (github.com/mysociety/fms_geographic_data); "
-                             "every figure here can be rebuilt from them.",
-            "dq_accurate": "Wards are a best fit: each 2011 small area is placed in the 2025 ward its centre falls in, "
-                           "so a few reports near a ward edge count in the next ward. Summed from small areas, the "
-                           "totals differ slightly from mySociety's council files (Bromsgrove 1,607 against 1,597).",
-            "published": True, "decimals": 0, "is_real": True, "source_id": "fixmystreet-wards",
-        })
+        rows.append(
+            {
+                "measure_id": measure_id,
+                "name": name,
+                "purpose_id": purpose_id,
+                "kind": "strategic" if purpose_id.startswith("sp-") else "operational",
+                "unit": "reports",
+                "frequency": "month",
+                "improvement": "neutral",
+                "aggregation": "sum",
+                "target": None,
+                "owner": "Policy Team (real published data)",
+                "definition": (
+                    f"Problem reports made through FixMyStreet (fixmystreet.com and the council co-brands) in "
+                    f"the month about a place in the ward, {category}. {whose} This is demand through one "
+                    "channel only: people also phone, email and use the councils' own forms, so it is not "
+                    "the councils' whole demand. Real data, February 2007 to December 2020."
+                ),
+                "source": "mySociety / FixMyStreet (ODC-By 1.0), by 2011 small area with a best-fit lookup to 2025 wards",
+                "by_locality": True,
+                "dq_relevant": "Shows what residents bother to report online about their place, month by month: demand "
+                "through one channel, including work that is the county council's (such as potholes).",
+                "dq_well_defined": "One report is one problem a person reported, counted where it is, not by which council "
+                "does the work. Categories are mySociety's grouping (University of Sheffield) of the "
+                "names each council uses.",
+                "dq_timely": "A published extract that ends in December 2020: it is not updated, so it shows the past.",
+                "dq_reliable": "Counted by FixMyStreet's own system, the same way every month; use of the site grew over "
+                "the years, so a rise can be more people using it rather than more problems.",
+                "dq_verifiable": "mySociety publishes the monthly files (github.com/mysociety/fms_geographic_data); "
+                "every figure here can be rebuilt from them.",
+                "dq_accurate": "Wards are a best fit: each 2011 small area is placed in the 2025 ward its centre falls in, "
+                "so a few reports near a ward edge count in the next ward. Summed from small areas, the "
+                "totals differ slightly from mySociety's council files (Bromsgrove 1,607 against 1,597).",
+                "published": True,
+                "decimals": 0,
+                "is_real": True,
+                "source_id": "fixmystreet-wards",
+            }
+        )
     return pd.DataFrame(rows), pd.concat(values, ignore_index=True)
 
 
@@ -168,27 +252,44 @@ def council_measures(folder: Path, locality: pd.DataFrame) -> tuple[pd.DataFrame
 
 def _fms_metric(metric_id: str, name: str, sub: pd.DataFrame) -> tuple[dict[str, object], pd.DataFrame]:
     row: dict[str, object] = {
-        "metric_id": metric_id, "name": name, "unit": "reports", "frequency": "month", "additive": True,
-        "missing_is_zero": True, "per_1000": True, "decimals": 2,
+        "metric_id": metric_id,
+        "name": name,
+        "unit": "reports",
+        "frequency": "month",
+        "additive": True,
+        "missing_is_zero": True,
+        "per_1000": True,
+        "decimals": 2,
         "definition": "Problem reports made through FixMyStreet about a place in the council's area in the month, "
-                      "whichever council's work it is (potholes and street lights are the county's in two-tier "
-                      "areas): demand through one channel. Compared per 1,000 residents.",
-        "source_id": FMS}
-    return row, pd.DataFrame({"metric_id": metric_id, "area_code": sub["lad"],
-                              "period_start": pd.to_datetime(sub["period"]), "value": sub["reports"]})
+        "whichever council's work it is (potholes and street lights are the county's in two-tier "
+        "areas): demand through one channel. Compared per 1,000 residents.",
+        "source_id": FMS,
+    }
+    return row, pd.DataFrame(
+        {
+            "metric_id": metric_id,
+            "area_code": sub["lad"],
+            "period_start": pd.to_datetime(sub["period"]),
+            "value": sub["reports"],
+        }
+    )
 
 
 def _fms_national(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """FixMyStreet reports of every council by month: all problems, 8 broad groups and 29 categories."""
     base = folder / "fixmystreet_lad_monthly"
-    made = [_fms_metric("fms-all", "FixMyStreet reports: all problems",
-                        pd.read_csv(base / "fms_lad_monthly_all_reports.csv.gz"))]
+    made = [
+        _fms_metric(
+            "fms-all", "FixMyStreet reports: all problems", pd.read_csv(base / "fms_lad_monthly_all_reports.csv.gz")
+        )
+    ]
     for kind, prefix in (("C", "FixMyStreet reports, broad group: "), ("B", "FixMyStreet reports: ")):
         codes = pd.read_csv(base / f"CODES_SHEF_{kind}.csv")
         frame = pd.read_csv(base / f"fms_lad_monthly_shef_{kind.lower()}.csv.gz")
         for code, label in zip(codes["code"], codes["name"], strict=True):
-            made.append(_fms_metric(f"fms-{str(code).lower()}", f"{prefix}{label}",
-                                    frame[frame[f"SHEF_{kind}_CODE"] == code]))
+            made.append(
+                _fms_metric(f"fms-{str(code).lower()}", f"{prefix}{label}", frame[frame[f"SHEF_{kind}_CODE"] == code])
+            )
     return pd.DataFrame([m for m, _ in made]), pd.concat([v for _, v in made], ignore_index=True)
 
 
@@ -205,26 +306,45 @@ def _ons_indicators(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         for indicator, sub in frame.groupby("indicator", sort=True):
             meta = {**about.get("shared", {}), **about.get(str(indicator), {})} if several else about
             metric_id = f"ons-{slug}-{_slug(str(indicator))}" if several else f"ons-{slug}"
-            unit = ("£" if meta.get("prefix") == "GBPSign" else meta.get("suffix") or meta.get("subText")
-                    or str(sub["unit"].iloc[0]))
+            unit = (
+                "£"
+                if meta.get("prefix") == "GBPSign"
+                else meta.get("suffix") or meta.get("subText") or str(sub["unit"].iloc[0])
+            )
             org = str(meta.get("sourceOrg") or about.get("sourceOrg") or "Office for National Statistics")
             experimental = " (official statistics in development)" if meta.get("experimentalStatistic") == "T" else ""
-            metrics.append({
-                "metric_id": metric_id, "name": str(meta.get("label") or indicator), "unit": str(unit),
-                "frequency": "month" if monthly else "year",
-                "additive": "Number" in str(sub["measure"].iloc[0]), "missing_is_zero": False, "per_1000": False,
-                "decimals": int(meta.get("decimalPlaces") or 1),
-                "definition": f"{meta.get('subtitle') or meta.get('label') or str(indicator)}. Published by "
-                              f"{org.replace('|', ' and ')}{experimental}.",
-                "source_id": "ons-els"})
+            metrics.append(
+                {
+                    "metric_id": metric_id,
+                    "name": str(meta.get("label") or indicator),
+                    "unit": str(unit),
+                    "frequency": "month" if monthly else "year",
+                    "additive": "Number" in str(sub["measure"].iloc[0]),
+                    "missing_is_zero": False,
+                    "per_1000": False,
+                    "decimals": int(meta.get("decimalPlaces") or 1),
+                    "definition": f"{meta.get('subtitle') or meta.get('label') or str(indicator)}. Published by "
+                    f"{org.replace('|', ' and ')}{experimental}.",
+                    "source_id": "ons-els",
+                }
+            )
             # an interval (2015-04-01/P1Y) starts where it says; a point in a year (ASHE's April date) is that year
             start = pd.to_datetime(sub["period"].str.slice(0, 10))
             interval = sub["period"].str.contains("/", regex=False)
             month = pd.Series(start.dt.to_period("M").dt.to_timestamp(), index=sub.index)
             year = pd.Series(start.dt.to_period("Y").dt.to_timestamp(), index=sub.index)
             periods = month.where(interval, year)
-            parts.append(pd.DataFrame({"metric_id": metric_id, "area_code": sub["areacd"], "period_start": periods,
-                                       "value": sub["observation"].astype(float), "area_name": sub["areanm"]}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "metric_id": metric_id,
+                        "area_code": sub["areacd"],
+                        "period_start": periods,
+                        "value": sub["observation"].astype(float),
+                        "area_name": sub["areanm"],
+                    }
+                )
+            )
     return pd.DataFrame(metrics), pd.concat(parts, ignore_index=True)
 
 
@@ -237,16 +357,40 @@ def national_tables(folder: Path) -> dict[str, pd.DataFrame]:
     for basis in ("global", "economic", "demographic"):
         wide = pd.read_csv(similar / f"{basis}-neighbours.csv", encoding="utf-8-sig")
         long = wide.melt(id_vars="AREACD", var_name="rank", value_name="neighbour_code").dropna()
-        neighbours.append(pd.DataFrame({"area_code": long["AREACD"], "basis": basis,
-                                        "rank": long["rank"].astype(int), "neighbour_code": long["neighbour_code"]}))
+        neighbours.append(
+            pd.DataFrame(
+                {
+                    "area_code": long["AREACD"],
+                    "basis": basis,
+                    "rank": long["rank"].astype(int),
+                    "neighbour_code": long["neighbour_code"],
+                }
+            )
+        )
     neighbour = pd.concat(neighbours, ignore_index=True).sort_values(["area_code", "basis", "rank"])
 
     census = pd.read_csv(folder / "ons_census_lad_population" / "lad_population_census_2011_2021.csv")
-    pop = pd.concat([pd.DataFrame({"area_code": census["lad_code"], "period_start": pd.Timestamp(f"{y}-01-01"),
-                                   "value": census[f"population_census_{y}"].astype(float)}) for y in (2011, 2021)])
+    pop = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "area_code": census["lad_code"],
+                    "period_start": pd.Timestamp(f"{y}-01-01"),
+                    "value": census[f"population_census_{y}"].astype(float),
+                }
+            )
+            for y in (2011, 2021)
+        ]
+    )
     pop, _ = published.to_current(pop, additive=True, name="population")
-    population = pd.DataFrame({"area_code": pop["area_code"], "year": pop["period_start"].dt.year,
-                               "population": pop["value"], "source_id": "ons-census"})
+    population = pd.DataFrame(
+        {
+            "area_code": pop["area_code"],
+            "year": pop["period_start"].dt.year,
+            "population": pop["value"],
+            "source_id": "ons-census",
+        }
+    )
 
     fms_metrics, fms_values = _fms_national(folder)
     ons_metrics, ons_values = _ons_indicators(folder)
@@ -255,10 +399,18 @@ def national_tables(folder: Path) -> dict[str, pd.DataFrame]:
     values: list[pd.DataFrame] = []
     notes: list[dict[str, str]] = []
     for metric in metrics.itertuples(index=False):
-        raw = pd.concat([fms_values[fms_values["metric_id"] == metric.metric_id],
-                         ons_values[ons_values["metric_id"] == metric.metric_id]])
-        moved, said = published.to_current(raw, additive=bool(metric.additive),
-                                           missing_is_zero=bool(metric.missing_is_zero), name=str(metric.name).lower())
+        raw = pd.concat(
+            [
+                fms_values[fms_values["metric_id"] == metric.metric_id],
+                ons_values[ons_values["metric_id"] == metric.metric_id],
+            ]
+        )
+        moved, said = published.to_current(
+            raw,
+            additive=bool(metric.additive),
+            missing_is_zero=bool(metric.missing_is_zero),
+            name=str(metric.name).lower(),
+        )
         keep = moved["area_code"].isin(current) | moved["area_code"].isin(published.OLD_NAMES)
         values.append(moved[keep].assign(metric_id=str(metric.metric_id)))
         notes.extend({"metric_id": str(metric.metric_id), "area_code": c, "note": n} for c, n in said.items())
@@ -268,11 +420,25 @@ def national_tables(folder: Path) -> dict[str, pd.DataFrame]:
     abolished = sorted(set(value["area_code"]) - set(current))
     area = pd.DataFrame(
         [{"area_code": c, "name": n, "tier": published.tier(c), "current": True} for c, n in current.items()]
-        + [{"area_code": c, "name": published.OLD_NAMES.get(c, old_names.get(c, c)), "tier": published.tier(c),
-            "current": False} for c in abolished])
-    return {"source": SOURCES, "area": area, "area_population": population, "area_neighbour": neighbour,
-            "published_metric": metrics, "published_value": value,
-            "published_note": pd.DataFrame(notes, columns=["metric_id", "area_code", "note"])}
+        + [
+            {
+                "area_code": c,
+                "name": published.OLD_NAMES.get(c, old_names.get(c, c)),
+                "tier": published.tier(c),
+                "current": False,
+            }
+            for c in abolished
+        ]
+    )
+    return {
+        "source": SOURCES,
+        "area": area,
+        "area_population": population,
+        "area_neighbour": neighbour,
+        "published_metric": metrics,
+        "published_value": value,
+        "published_note": pd.DataFrame(notes, columns=["metric_id", "area_code", "note"]),
+    }
 
 
 def write(out_dir: Path, locality: pd.DataFrame, folder: Path | None = None) -> dict[str, int]:

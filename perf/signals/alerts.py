@@ -37,9 +37,14 @@ from perf.store import write_transaction
 
 SECRETS = ROOT / ".streamlit" / "secrets.toml"
 ENV = {  # setting -> environment variable
-    "host": "OUTSIDE_IN_SMTP_HOST", "port": "OUTSIDE_IN_SMTP_PORT", "username": "OUTSIDE_IN_SMTP_USER",
-    "password": "OUTSIDE_IN_SMTP_PASSWORD", "sender": "OUTSIDE_IN_SMTP_FROM", "ca_file": "OUTSIDE_IN_SMTP_CA_FILE",
-    "timeout": "OUTSIDE_IN_SMTP_TIMEOUT", "app_url": "OUTSIDE_IN_APP_URL",
+    "host": "OUTSIDE_IN_SMTP_HOST",
+    "port": "OUTSIDE_IN_SMTP_PORT",
+    "username": "OUTSIDE_IN_SMTP_USER",
+    "password": "OUTSIDE_IN_SMTP_PASSWORD",
+    "sender": "OUTSIDE_IN_SMTP_FROM",
+    "ca_file": "OUTSIDE_IN_SMTP_CA_FILE",
+    "timeout": "OUTSIDE_IN_SMTP_TIMEOUT",
+    "app_url": "OUTSIDE_IN_APP_URL",
 }
 DEFAULT_PORT = 587  # the submission port, where STARTTLS is expected (RFC 6409, RFC 3207)
 DEFAULT_TIMEOUT = 10.0  # seconds: a load waits at most this long for a mail server that does not answer
@@ -81,10 +86,13 @@ def settings(env: Mapping[str, str] | None = None, secrets: Path | None = None) 
     except ValueError as err:
         raise ValueError(f"SMTP port and timeout must be numbers: {err}") from err
     return Settings(
-        host=host, port=port, sender=str(found.get("sender") or "outside-in@localhost"),
+        host=host,
+        port=port,
+        sender=str(found.get("sender") or "outside-in@localhost"),
         username=str(found["username"]) if found.get("username") else None,
         password=str(found["password"]) if found.get("password") else None,
-        ca_file=str(found["ca_file"]) if found.get("ca_file") else None, timeout=timeout,
+        ca_file=str(found["ca_file"]) if found.get("ca_file") else None,
+        timeout=timeout,
         app_url=str(found.get("app_url") or "http://localhost:8501").rstrip("/"),
     )
 
@@ -131,19 +139,28 @@ def digests(con: duckdb.DuckDBPyConnection, app_url: str = "http://localhost:850
         email = group["owner_email"].iloc[0]
         n = len(group)
         lines = [
-            f"Dear {_person(name)},", "",
+            f"Dear {_person(name)},",
+            "",
             f"New data shows {n} new signal{'' if n == 1 else 's'} on measures you own. A signal means the "
             "system has changed, or something unusual happened: each needs an answer (what caused it, what is "
             "being done, and the outcome) on the Signals page:",
-            f"{app_url}/signals?{urlencode({'owner': name})}", "",
+            f"{app_url}/signals?{urlencode({'owner': name})}",
+            "",
         ]
         for i, (_, item) in enumerate(group.iterrows(), start=1):
             lines.append(f"{i}. {signal_answers.sentence(item)}")
             lines.append(f"   {measure_link(app_url, str(item['measure_name']), str(item['locality_name']))}")
         lines += ["", "Outside-In"]
         subject = f"{n} new signal{'' if n == 1 else 's'} on your measures"
-        out.append(Digest(name, str(email) if pd.notna(email) and str(email).strip() else None,
-                          tuple(int(s) for s in group["signal_id"]), subject, "\n".join(lines)))
+        out.append(
+            Digest(
+                name,
+                str(email) if pd.notna(email) and str(email).strip() else None,
+                tuple(int(s) for s in group["signal_id"]),
+                subject,
+                "\n".join(lines),
+            )
+        )
     return out
 
 
@@ -176,7 +193,8 @@ def send(found: list[Digest], config: Settings) -> list[Outcome]:
             smtp.ehlo()
             if not smtp.has_extn("starttls"):
                 raise smtplib.SMTPNotSupportedError(
-                    f"{config.host}:{config.port} does not offer STARTTLS, so nothing was sent")
+                    f"{config.host}:{config.port} does not offer STARTTLS, so nothing was sent"
+                )
             smtp.starttls(context=context)
             smtp.ehlo()
             if config.username:
@@ -201,8 +219,10 @@ def _why(err: BaseException) -> str:
     if isinstance(err, ConnectionRefusedError):
         return "the connection was refused"
     if isinstance(err, smtplib.SMTPRecipientsRefused):
-        return "; ".join(f"{addr}: {code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
-                         for addr, (code, msg) in err.recipients.items())
+        return "; ".join(
+            f"{addr}: {code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
+            for addr, (code, msg) in err.recipients.items()
+        )
     if isinstance(err, smtplib.SMTPResponseException):
         text = err.smtp_error.decode(errors="replace") if isinstance(err.smtp_error, bytes) else str(err.smtp_error)
         return f"{err.smtp_code} {text}"
@@ -216,11 +236,18 @@ def record(con: duckdb.DuckDBPyConnection, outcomes: list[Outcome], now: datetim
     now = now or datetime.now()
     with write_transaction(con) as cur:
         for o in outcomes:
-            run(cur, "alert_log_insert", {
-                "owner": o.digest.owner, "email": o.digest.email,
-                "signal_ids": ",".join(str(s) for s in o.digest.signal_ids), "outcome": o.outcome,
-                "detail": o.detail or None, "now": now,
-            })
+            run(
+                cur,
+                "alert_log_insert",
+                {
+                    "owner": o.digest.owner,
+                    "email": o.digest.email,
+                    "signal_ids": ",".join(str(s) for s in o.digest.signal_ids),
+                    "outcome": o.outcome,
+                    "detail": o.detail or None,
+                    "now": now,
+                },
+            )
             if o.outcome == "sent":
                 run(cur, "alert_mark_sent", {"signal_ids": list(o.digest.signal_ids), "now": now})
 

@@ -35,11 +35,21 @@ TEXT_MAX = 2000  # a cause or an action: a paragraph or two
 LABEL_MAX = 80  # as a phase's label on the Measures and phases page
 ANSWERED = "answered"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_EMAIL = re.compile(r"^[^@\s,;<>\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_EMAIL = re.compile(
+    r"^[^@\s,;<>\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
 FIELD_LABELS = {
-    "cause": "Cause", "action": "What is being done", "outcome": "Outcome", "phase_label": "The change",
-    "phase_starts_on": "Changed from", "exclude_from_limits": "Leave out of the limits", "body": "Commentary",
-    "signal_id": "Signal", "email": "Email", "username": "Username", "owner": "Owner",
+    "cause": "Cause",
+    "action": "What is being done",
+    "outcome": "Outcome",
+    "phase_label": "The change",
+    "phase_starts_on": "Changed from",
+    "exclude_from_limits": "Leave out of the limits",
+    "body": "Commentary",
+    "signal_id": "Signal",
+    "email": "Email",
+    "username": "Username",
+    "owner": "Owner",
 }
 
 
@@ -51,8 +61,9 @@ def _clean(text: str | None) -> str:
     return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def _check_text(column: str, text: str, problems: list[Problem], *, required: str | None = None,
-                limit: int = TEXT_MAX) -> None:
+def _check_text(
+    column: str, text: str, problems: list[Problem], *, required: str | None = None, limit: int = TEXT_MAX
+) -> None:
     if not text and required:
         problems.append(_field(column, required))
     elif len(text) > limit:
@@ -83,9 +94,11 @@ def sentence(item: pd.Series | dict[str, Any]) -> str:
     side = "higher" if item["side"] == "high" else "lower"
     direction = str(item["direction"])
     verdict = f": {DIRECTION_WORDS[direction]}" if direction != "neutral" else ""
-    return (f"{item['measure_name']}, {item['locality_name']}: {rule_words(str(item['rule']))}, "
-            f"{periods_words(item['first_period'], item['last_period'], str(item['frequency']))}, "
-            f"{side} than usual{verdict}.")
+    return (
+        f"{item['measure_name']}, {item['locality_name']}: {rule_words(str(item['rule']))}, "
+        f"{periods_words(item['first_period'], item['last_period'], str(item['frequency']))}, "
+        f"{side} than usual{verdict}."
+    )
 
 
 def answer_words(item: pd.Series | dict[str, Any]) -> str:
@@ -116,8 +129,9 @@ def answer_words(item: pd.Series | dict[str, Any]) -> str:
 # Reading
 
 
-def items(con: duckdb.DuckDBPyConnection, *, status: str = "open", since: date | None = None,
-          public_only: bool = False) -> pd.DataFrame:
+def items(
+    con: duckdb.DuckDBPyConnection, *, status: str = "open", since: date | None = None, public_only: bool = False
+) -> pd.DataFrame:
     """Signal items, newest first: 'open', or 'recent' (open, or closed on or after ``since``).
 
     One row per item with its measure, purpose, portfolio, place, owner and address, its answer
@@ -125,8 +139,9 @@ def items(con: duckdb.DuckDBPyConnection, *, status: str = "open", since: date |
     """
     if status not in ("open", "recent"):
         raise ValueError(f"status must be 'open' or 'recent', got {status!r}")
-    frame = store.query(con, "signal_list", {"status": status, "since": since or date(1900, 1, 1),
-                                             "public_only": public_only})
+    frame = store.query(
+        con, "signal_list", {"status": status, "since": since or date(1900, 1, 1), "public_only": public_only}
+    )
     frame["sentence"] = [sentence(row) for _, row in frame.iterrows()] if len(frame) else pd.Series(dtype=str)
     return frame
 
@@ -136,16 +151,16 @@ def for_measure(con: duckdb.DuckDBPyConnection, measure_id: str, locality_id: st
     return store.query(con, "signal_for_measure", {"measure_id": measure_id, "locality_id": locality_id})
 
 
-def notes(con: duckdb.DuckDBPyConnection, *, measure_id: str | None = None,
-          signal_id: int | None = None) -> pd.DataFrame:
+def notes(
+    con: duckdb.DuckDBPyConnection, *, measure_id: str | None = None, signal_id: int | None = None
+) -> pd.DataFrame:
     """Commentary on a measure's items (or one item's), oldest first."""
     return store.query(con, "signal_notes", {"measure_id": measure_id, "signal_id": signal_id})
 
 
 def excluded(con: duckdb.DuckDBPyConnection, measure_id: str, locality_id: str) -> pd.DataFrame:
     """The periods of a measure in a place that one-off answers left out of the limits, with the cause."""
-    return store.query(con, "signal_excluded", {"all": False, "measure_ids": [measure_id],
-                                                "locality_id": locality_id})
+    return store.query(con, "signal_excluded", {"all": False, "measure_ids": [measure_id], "locality_id": locality_id})
 
 
 def all_excluded(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -202,12 +217,15 @@ def closed_message(item: dict[str, Any]) -> str:
     """Why a closed item takes no answer, saying who closed it, when and why."""
     when = pd.Timestamp(item["closed_at"])
     why = "it was answered" if item.get("closed_reason") == ANSWERED else str(item.get("closed_reason") or "")
-    return (f"This signal was closed on {when:%-d %b %Y at %H:%M} by {item.get('closed_by') or 'someone'}"
-            f" ({why.rstrip('.')}), so it takes no further answer. Nothing was saved; add commentary instead.")
+    return (
+        f"This signal was closed on {when:%-d %b %Y at %H:%M} by {item.get('closed_by') or 'someone'}"
+        f" ({why.rstrip('.')}), so it takes no further answer. Nothing was saved; add commentary instead."
+    )
 
 
-def answer(con: duckdb.DuckDBPyConnection, signal_id: int, given: Answer, *, user: str,
-           now: datetime | None = None) -> None:
+def answer(
+    con: duckdb.DuckDBPyConnection, signal_id: int, given: Answer, *, user: str, now: datetime | None = None
+) -> None:
     """Record the answer and close the item, in one transaction; a system change also records its phase.
 
     Raises InputError (each problem naming its field) when the item is unknown or already closed,
@@ -231,47 +249,71 @@ def answer(con: duckdb.DuckDBPyConnection, signal_id: int, given: Answer, *, use
         problems.append(_field("outcome", f"choose one of: {', '.join(OUTCOMES.values())}."))
     starts_on: date | None = None
     if given.outcome == "system_change":
-        _check_text("phase_label", label, problems, required="name the change, e.g. 'New repairs triage'.",
-                    limit=LABEL_MAX)
+        _check_text(
+            "phase_label", label, problems, required="name the change, e.g. 'New repairs triage'.", limit=LABEL_MAX
+        )
         starts_on = given.phase_starts_on or pd.Timestamp(item["first_period"]).date()
         wrong = period_start_problem(starts_on, str(item["frequency"]))
         if wrong:
             problems.append(_field("phase_starts_on", wrong))
-        elif not store.query(con, "measure_admin_phase_get", {"measure_id": item["measure_id"],
-                                                              "starts_on": starts_on}).empty:
-            problems.append(_field("phase_starts_on", f"a phase of this measure already starts on "
-                                                      f"{starts_on.isoformat()}."))
+        elif not store.query(
+            con, "measure_admin_phase_get", {"measure_id": item["measure_id"], "starts_on": starts_on}
+        ).empty:
+            problems.append(
+                _field("phase_starts_on", f"a phase of this measure already starts on {starts_on.isoformat()}.")
+            )
     if given.exclude_from_limits and given.outcome != "one_off":
-        problems.append(_field("exclude_from_limits", "only a one-off with a known cause can be left out of "
-                                                      "the limits."))
+        problems.append(
+            _field("exclude_from_limits", "only a one-off with a known cause can be left out of the limits.")
+        )
     if given.exclude_from_limits and not given.cause_known:
         problems.append(_field("exclude_from_limits", "say what the cause was before leaving the points out."))
     if problems:
         raise InputError(problems)
     with write_transaction(con) as cur:
-        closed = run(cur, "signal_close", {"signal_id": int(signal_id), "now": now, "user": user,
-                                           "reason": ANSWERED})
+        closed = run(cur, "signal_close", {"signal_id": int(signal_id), "now": now, "user": user, "reason": ANSWERED})
         if closed.empty:  # closed by someone else since it was read
             fresh = _item(con, signal_id)
             raise InputError([_field("signal_id", closed_message(fresh or item))])
-        run(cur, "signal_answer_insert", {
-            "signal_id": int(signal_id), "cause_known": bool(given.cause_known), "cause": cause,
-            "action": action or None, "outcome": given.outcome,
-            "exclude_from_limits": bool(given.exclude_from_limits), "phase_starts_on": starts_on,
-            "user": user, "now": now,
-        })
+        run(
+            cur,
+            "signal_answer_insert",
+            {
+                "signal_id": int(signal_id),
+                "cause_known": bool(given.cause_known),
+                "cause": cause,
+                "action": action or None,
+                "outcome": given.outcome,
+                "exclude_from_limits": bool(given.exclude_from_limits),
+                "phase_starts_on": starts_on,
+                "user": user,
+                "now": now,
+            },
+        )
         if starts_on is not None:
-            run(cur, "measure_admin_phase_insert", {"measure_id": item["measure_id"], "starts_on": starts_on,
-                                                    "label": label, "description": cause})
-            run(cur, "measure_admin_log", {
-                "table_name": "phase", "row_key": f"{item['measure_id']}|{starts_on}", "column_name": None,
-                "old_value": None, "new_value": f"phase '{label}' starts (answer to signal {int(signal_id)})",
-                "user": user, "now": now,
-            })
+            run(
+                cur,
+                "measure_admin_phase_insert",
+                {"measure_id": item["measure_id"], "starts_on": starts_on, "label": label, "description": cause},
+            )
+            run(
+                cur,
+                "measure_admin_log",
+                {
+                    "table_name": "phase",
+                    "row_key": f"{item['measure_id']}|{starts_on}",
+                    "column_name": None,
+                    "old_value": None,
+                    "new_value": f"phase '{label}' starts (answer to signal {int(signal_id)})",
+                    "user": user,
+                    "now": now,
+                },
+            )
 
 
-def add_note(con: duckdb.DuckDBPyConnection, signal_id: int, body: str, *, author: str,
-             now: datetime | None = None) -> None:
+def add_note(
+    con: duckdb.DuckDBPyConnection, signal_id: int, body: str, *, author: str, now: datetime | None = None
+) -> None:
     """Commentary on an item, open or closed: kept as plain text, tied to the item."""
     now = now or datetime.now()
     problems: list[Problem] = []
@@ -284,12 +326,20 @@ def add_note(con: duckdb.DuckDBPyConnection, signal_id: int, body: str, *, autho
     if problems:
         raise InputError(problems)
     with write_transaction(con) as cur:
-        run(cur, "signal_note_insert", {"signal_id": int(signal_id), "body": text, "author": author.strip(),
-                                        "now": now})
+        run(
+            cur, "signal_note_insert", {"signal_id": int(signal_id), "body": text, "author": author.strip(), "now": now}
+        )
 
 
-def set_owner(con: duckdb.DuckDBPyConnection, owner: str, email: str, username: str | None = None, *,
-              user: str, now: datetime | None = None) -> None:
+def set_owner(
+    con: duckdb.DuckDBPyConnection,
+    owner: str,
+    email: str,
+    username: str | None = None,
+    *,
+    user: str,
+    now: datetime | None = None,
+) -> None:
     """Record where an owner's digest goes (and, optionally, which sign-in is theirs)."""
     now = now or datetime.now()
     problems: list[Problem] = []
@@ -307,11 +357,19 @@ def set_owner(con: duckdb.DuckDBPyConnection, owner: str, email: str, username: 
     old = known[known["owner"] == owner]
     with write_transaction(con) as cur:
         run(cur, "owner_upsert", {"owner": owner, "email": address or None, "username": login})
-        run(cur, "measure_admin_log", {
-            "table_name": "owner", "row_key": owner, "column_name": "email",
-            "old_value": None if old.empty or pd.isna(old["email"].iloc[0]) else str(old["email"].iloc[0]),
-            "new_value": address or None, "user": user, "now": now,
-        })
+        run(
+            cur,
+            "measure_admin_log",
+            {
+                "table_name": "owner",
+                "row_key": owner,
+                "column_name": "email",
+                "old_value": None if old.empty or pd.isna(old["email"].iloc[0]) else str(old["email"].iloc[0]),
+                "new_value": address or None,
+                "user": user,
+                "now": now,
+            },
+        )
 
 
 def valid_email(address: str) -> bool:

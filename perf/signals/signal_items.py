@@ -104,8 +104,14 @@ def runs(values: pd.DataFrame, watch: pd.DataFrame) -> pd.DataFrame:
     improvement = info["improvement"].to_dict()
     # one look-up per series, not per point
     series_imp = np.array([str(improvement.get(m, "neutral")) for m in measure[starts]], dtype=object)
-    batch = pd.DataFrame({"series_id": sid, "value": frame["value"].astype(float).to_numpy(), "phase": phase,
-                          "improvement": series_imp[sid]})
+    batch = pd.DataFrame(
+        {
+            "series_id": sid,
+            "value": frame["value"].astype(float).to_numpy(),
+            "phase": phase,
+            "improvement": series_imp[sid],
+        }
+    )
     points = spc.batch_points(batch, series="series_id", phase="phase", rules=CONVENTION)
     value = batch["value"].to_numpy()
     side = np.sign(value - points["centre"].to_numpy()).astype(np.int64)
@@ -133,8 +139,9 @@ def runs(values: pd.DataFrame, watch: pd.DataFrame) -> pd.DataFrame:
     rank = np.concatenate([np.full(p[0].shape[0], WATCHED_RULES.index(p[3])) for p in pieces])
     order = np.lexsort((begin, run_side, sid[begin]))
     merged: list[list[Any]] = []  # [begin, end, side, set of rule ranks]
-    for b, e, sd, r in zip(begin[order].tolist(), end[order].tolist(), run_side[order].tolist(),
-                           rank[order].tolist(), strict=True):
+    for b, e, sd, r in zip(
+        begin[order].tolist(), end[order].tolist(), run_side[order].tolist(), rank[order].tolist(), strict=True
+    ):
         last = merged[-1] if merged else None
         if last is not None and last[2] == sd and sid[last[0]] == sid[b] and b <= last[1] + 1:
             last[1] = max(last[1], e)
@@ -145,14 +152,18 @@ def runs(values: pd.DataFrame, watch: pd.DataFrame) -> pd.DataFrame:
     e_idx = np.array([m[1] for m in merged], dtype=np.int64)
     m_side = np.array([m[2] for m in merged], dtype=np.int64)
     direction = m_side * imp[b_idx]
-    return pd.DataFrame({
-        "measure_id": measure[b_idx], "locality_id": place[b_idx],
-        "rule": [",".join(WATCHED_RULES[r] for r in sorted(m[3])) for m in merged],
-        "first_period": pd.to_datetime(periods[b_idx]).date, "last_period": pd.to_datetime(periods[e_idx]).date,
-        "side": np.where(m_side > 0, "high", "low"),
-        "direction": np.where(direction > 0, "improving", np.where(direction < 0, "concerning", "neutral")),
-        "current": is_last[e_idx],
-    })
+    return pd.DataFrame(
+        {
+            "measure_id": measure[b_idx],
+            "locality_id": place[b_idx],
+            "rule": [",".join(WATCHED_RULES[r] for r in sorted(m[3])) for m in merged],
+            "first_period": pd.to_datetime(periods[b_idx]).date,
+            "last_period": pd.to_datetime(periods[e_idx]).date,
+            "side": np.where(m_side > 0, "high", "low"),
+            "direction": np.where(direction > 0, "improving", np.where(direction < 0, "concerning", "neutral")),
+            "current": is_last[e_idx],
+        }
+    )
 
 
 def find(
@@ -192,8 +203,15 @@ def find(
         when = {}
     result = _reconcile(cur, found, known, when, user=user, now=now, notified=notified)
     n_series = values.groupby(["measure_id", "locality_id"]).ngroups if len(values) else 0
-    return Found(result.new, result.extended, result.closed, time.perf_counter() - started, n_series,
-                 int(values["value"].notna().sum()), result.reasons)
+    return Found(
+        result.new,
+        result.extended,
+        result.closed,
+        time.perf_counter() - started,
+        n_series,
+        int(values["value"].notna().sum()),
+        result.reasons,
+    )
 
 
 def left_out(values: pd.DataFrame, excluded: pd.DataFrame) -> pd.DataFrame:
@@ -203,9 +221,13 @@ def left_out(values: pd.DataFrame, excluded: pd.DataFrame) -> pd.DataFrame:
         return values
     out = values.copy()
     days = pd.to_datetime(out["period_start"])
-    for m, loc, first, last in zip(excluded["measure_id"], excluded["locality_id"],
-                                   pd.to_datetime(excluded["first_period"]), pd.to_datetime(excluded["last_period"]),
-                                   strict=True):
+    for m, loc, first, last in zip(
+        excluded["measure_id"],
+        excluded["locality_id"],
+        pd.to_datetime(excluded["first_period"]),
+        pd.to_datetime(excluded["last_period"]),
+        strict=True,
+    ):
         hit = (out["measure_id"] == m) & (out["locality_id"] == loc) & (days >= first) & (days <= last)
         out.loc[hit, "value"] = np.nan
     return out
@@ -214,8 +236,12 @@ def left_out(values: pd.DataFrame, excluded: pd.DataFrame) -> pd.DataFrame:
 def _changed_periods(changed: pd.DataFrame) -> dict[tuple[str, str], set[date]]:
     """The periods each series had a value added or corrected in (a ward's change is the area's too)."""
     out: dict[tuple[str, str], set[date]] = {}
-    for m, loc, p in zip(changed["measure_id"].astype(str), changed["locality_id"].astype(str),
-                         pd.to_datetime(changed["period_start"]).dt.date, strict=True):
+    for m, loc, p in zip(
+        changed["measure_id"].astype(str),
+        changed["locality_id"].astype(str),
+        pd.to_datetime(changed["period_start"]).dt.date,
+        strict=True,
+    ):
         out.setdefault((m, loc), set()).add(p)
         out.setdefault((m, AREA), set()).add(p)
     return out
@@ -226,8 +252,14 @@ def _day(value: Any) -> date:
 
 
 def _reconcile(
-    cur: duckdb.DuckDBPyConnection, found: pd.DataFrame, known: pd.DataFrame,
-    changed: dict[tuple[str, str], set[date]], *, user: str, now: datetime, notified: bool,
+    cur: duckdb.DuckDBPyConnection,
+    found: pd.DataFrame,
+    known: pd.DataFrame,
+    changed: dict[tuple[str, str], set[date]],
+    *,
+    user: str,
+    now: datetime,
+    notified: bool,
 ) -> Found:
     items: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for record in known.to_dict("records"):
@@ -244,17 +276,37 @@ def _reconcile(
         for item in overlapping:
             still.add(int(item["signal_id"]))
             if item["status"] == "open" and (item["first_period"], item["last_period"], item["rule"]) != (
-                    first, last, run["rule"]):
-                cur.execute(store.sql_text("signal_extend"), {"signal_id": int(item["signal_id"]), "rule": run["rule"],
-                                                              "first_period": first, "last_period": last})
+                first,
+                last,
+                run["rule"],
+            ):
+                cur.execute(
+                    store.sql_text("signal_extend"),
+                    {
+                        "signal_id": int(item["signal_id"]),
+                        "rule": run["rule"],
+                        "first_period": first,
+                        "last_period": last,
+                    },
+                )
                 extended.append(int(item["signal_id"]))
         if overlapping or not run["current"]:
             continue
-        inserted = cur.execute(store.sql_text("signal_insert"), {
-            "measure_id": run["measure_id"], "locality_id": run["locality_id"], "rule": run["rule"],
-            "first_period": first, "last_period": last, "direction": run["direction"], "side": run["side"],
-            "found_at": now, "found_by": user, "notified_at": now if notified else None,
-        }).fetchone()
+        inserted = cur.execute(
+            store.sql_text("signal_insert"),
+            {
+                "measure_id": run["measure_id"],
+                "locality_id": run["locality_id"],
+                "rule": run["rule"],
+                "first_period": first,
+                "last_period": last,
+                "direction": run["direction"],
+                "side": run["side"],
+                "found_at": now,
+                "found_by": user,
+                "notified_at": now if notified else None,
+            },
+        ).fetchone()
         if inserted is not None:
             new.append(int(inserted[0]))
     closed: list[int] = []
@@ -266,8 +318,9 @@ def _reconcile(
                 continue
             days = changed.get((item["measure_id"], item["locality_id"]), set())
             reason = CORRECTED if any(item["first_period"] <= d <= item["last_period"] for d in days) else MOVED
-            cur.execute(store.sql_text("signal_close"), {"signal_id": sid, "now": now, "user": user,
-                                                         "reason": reason}).fetchall()
+            cur.execute(
+                store.sql_text("signal_close"), {"signal_id": sid, "now": now, "user": user, "reason": reason}
+            ).fetchall()
             closed.append(sid)
             reasons[sid] = reason
     return Found(tuple(new), tuple(extended), tuple(closed), reasons=reasons)

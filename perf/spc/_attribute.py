@@ -74,14 +74,23 @@ def _attribute(
             raise ValueError("counts must not exceed their denominators in a p chart")
         value = np.where(n > 0, c / np.where(n > 0, n, 1.0), np.nan)
     s = _setup(
-        value, dates=dates, phase_starts=phase_starts, baseline_points=baseline_points,
-        exclude=exclude, improvement=improvement, target=target, rules=rules,
-        run_length=run_length, trend_length=trend_length,
-    )  # fmt: skip
+        value,
+        dates=dates,
+        phase_starts=phase_starts,
+        baseline_points=baseline_points,
+        exclude=exclude,
+        improvement=improvement,
+        target=target,
+        rules=rules,
+        run_length=run_length,
+        trend_length=trend_length,
+    )
     warnings = []
     zero = int(((n == 0) & ~np.isnan(c)).sum())
     if zero:
-        warnings.append(f"{zero} period{'s have' if zero > 1 else ' has'} a {size_name[:-1]} of zero and {'are' if zero > 1 else 'is'} treated as missing.")
+        warnings.append(
+            f"{zero} period{'s have' if zero > 1 else ' has'} a {size_name[:-1]} of zero and {'are' if zero > 1 else 'is'} treated as missing."
+        )
     ph, b = s.phase, s.base
     # centre: pooled rate for p and u (sum of counts / sum of sizes), mean count for c
     totals = np.bincount(ph[b], weights=c[b], minlength=s.n_phases)
@@ -119,13 +128,26 @@ def _attribute(
     warnings += _quiet_warnings(quiet & ~no_counts, same)
     nan = np.full(s.n_phases, np.nan)
     stats = {
-        "centre": centre_ph, "lower": _phase_constant(lower, s), "upper": _phase_constant(upper, s),
-        "mr_mean": nan, "mr_upper": nan,
-    }  # fmt: skip
+        "centre": centre_ph,
+        "lower": _phase_constant(lower, s),
+        "upper": _phase_constant(upper, s),
+        "mr_mean": nan,
+        "mr_upper": nan,
+    }
     chart = _build(
-        s, centre, sigma, lower, upper, _moving_ranges(value, ph), np.full(value.shape[0], np.nan),
-        stats, quiet, warnings, kind=kind, two_of_three_includes_outside=two_of_three_includes_outside,
-    )  # fmt: skip
+        s,
+        centre,
+        sigma,
+        lower,
+        upper,
+        _moving_ranges(value, ph),
+        np.full(value.shape[0], np.nan),
+        stats,
+        quiet,
+        warnings,
+        kind=kind,
+        two_of_three_includes_outside=two_of_three_includes_outside,
+    )
     for name, col in extra.items():
         chart.phases[name] = col
     return chart
@@ -161,11 +183,21 @@ def p_chart(
     0.225
     """
     return _attribute(
-        "p", counts, denominators, laney=laney, dates=dates, phase_starts=phase_starts,
-        baseline_points=baseline_points, exclude=exclude, improvement=improvement, target=target,
-        rules=rules, two_of_three_includes_outside=two_of_three_includes_outside,
-        run_length=run_length, trend_length=trend_length,
-    )  # fmt: skip
+        "p",
+        counts,
+        denominators,
+        laney=laney,
+        dates=dates,
+        phase_starts=phase_starts,
+        baseline_points=baseline_points,
+        exclude=exclude,
+        improvement=improvement,
+        target=target,
+        rules=rules,
+        two_of_three_includes_outside=two_of_three_includes_outside,
+        run_length=run_length,
+        trend_length=trend_length,
+    )
 
 
 def u_chart(
@@ -195,11 +227,21 @@ def u_chart(
     2.0
     """
     return _attribute(
-        "u", counts, exposures, laney=laney, dates=dates, phase_starts=phase_starts,
-        baseline_points=baseline_points, exclude=exclude, improvement=improvement, target=target,
-        rules=rules, two_of_three_includes_outside=two_of_three_includes_outside,
-        run_length=run_length, trend_length=trend_length,
-    )  # fmt: skip
+        "u",
+        counts,
+        exposures,
+        laney=laney,
+        dates=dates,
+        phase_starts=phase_starts,
+        baseline_points=baseline_points,
+        exclude=exclude,
+        improvement=improvement,
+        target=target,
+        rules=rules,
+        two_of_three_includes_outside=two_of_three_includes_outside,
+        run_length=run_length,
+        trend_length=trend_length,
+    )
 
 
 def c_chart(
@@ -226,8 +268,18 @@ def c_chart(
     17.6
     """
     return _attribute(
-        "c", counts, None, laney=False, dates=dates, phase_starts=phase_starts,
-        baseline_points=baseline_points, exclude=exclude, improvement=improvement, target=target,
-        rules=rules, two_of_three_includes_outside=two_of_three_includes_outside,
-        run_length=run_length, trend_length=trend_length,
-    )  # fmt: skip
+        "c",
+        counts,
+        None,
+        laney=False,
+        dates=dates,
+        phase_starts=phase_starts,
+        baseline_points=baseline_points,
+        exclude=exclude,
+        improvement=improvement,
+        target=target,
+        rules=rules,
+        two_of_three_includes_outside=two_of_three_includes_outside,
+        run_length=run_length,
+        trend_length=trend_length,
+    )

@@ -95,9 +95,7 @@ def _check_rules_without_mr_chart(rules: object, chart: str) -> None:
         )
 
 
-def _positions(
-    given: Sequence[Any] | Any, n: int, dates: pd.DatetimeIndex | None, name: str
-) -> IntArray:
+def _positions(given: Sequence[Any] | Any, n: int, dates: pd.DatetimeIndex | None, name: str) -> IntArray:
     """0-based positions from positions or (with ``dates``) dates.
 
     A phase start dated between periods starts at the next period; an excluded date must be one

@@ -104,23 +104,43 @@ def _batch(
     mr_dir = np.zeros(n, dtype=np.int64)
     mr_dir[1:] = np.nan_to_num(np.sign(np.diff(val))).astype(np.int64)
     found = _rules.detect(
-        val, centre, sigma, lower, upper, seg, n_seg, present, quiet, rules=rules,
+        val,
+        centre,
+        sigma,
+        lower,
+        upper,
+        seg,
+        n_seg,
+        present,
+        quiet,
+        rules=rules,
         run_length=int(run_length) if run_length is not None else RUN_LENGTH.get(rules, 8),
         trend_length=int(trend_length) if trend_length is not None else TREND_LENGTH,
         two_of_three_includes_outside=two_of_three_includes_outside,
-        mr_signal=mr_signal, mr_direction=mr_dir,
-    )  # fmt: skip
+        mr_signal=mr_signal,
+        mr_direction=mr_dir,
+    )
     imp_series = _per_series(frame, "improvement", improvement, "neutral", first_rows)
     for v in set(imp_series.tolist()):
         _check_choice("improvement", v, get_args(Improvement))
     tgt_series = _per_series(frame, "target", target, np.nan, first_rows).astype(float)
     imp_sign = np.array([_IMPROVEMENT_SIGN[str(v)] for v in imp_series], dtype=np.int64)
     return {
-        "sid": sid, "labels": labels, "present": present, "value": val, "phase": phase_no,
-        "centre": centre, "lower": lower, "upper": upper, "mr_upper": mr_upper,
-        "moving_range": lim.moving_range, "found": found, "chosen": _rules.RULES[rules],
-        "imp_sign": imp_sign, "target": tgt_series,
-    }  # fmt: skip
+        "sid": sid,
+        "labels": labels,
+        "present": present,
+        "value": val,
+        "phase": phase_no,
+        "centre": centre,
+        "lower": lower,
+        "upper": upper,
+        "mr_upper": mr_upper,
+        "moving_range": lim.moving_range,
+        "found": found,
+        "chosen": _rules.RULES[rules],
+        "imp_sign": imp_sign,
+        "target": tgt_series,
+    }
 
 
 def _per_series(frame: pd.DataFrame, column: str, given: Any, default: Any, first_rows: IntArray) -> NDArray[Any]:
@@ -157,26 +177,40 @@ def batch_points(
     are None. Results equal :func:`xmr` on each series, computed without a loop over series.
     """
     a = _batch(
-        frame, series=series, value=value, phase=phase, improvement=improvement, target=target,
-        rules=rules, screen_outliers=screen_outliers,
-        two_of_three_includes_outside=two_of_three_includes_outside, run_length=run_length,
-        trend_length=trend_length, moving_range=moving_range, baseline_points=baseline_points,
-    )  # fmt: skip
+        frame,
+        series=series,
+        value=value,
+        phase=phase,
+        improvement=improvement,
+        target=target,
+        rules=rules,
+        screen_outliers=screen_outliers,
+        two_of_three_includes_outside=two_of_three_includes_outside,
+        run_length=run_length,
+        trend_length=trend_length,
+        moving_range=moving_range,
+        baseline_points=baseline_points,
+    )
     found: _rules.Detected = a["found"]
     any_signal = np.zeros(a["value"].shape[0], dtype=bool)
     for name in a["chosen"]:
         any_signal |= found.flags[name]
     type_code = _point_type_codes(found.label, found.direction, a["imp_sign"][a["sid"]])
     cols: list[tuple[str, Any]] = [
-        (series, a["labels"].to_numpy()[a["sid"]]), ("value", a["value"]), ("phase", a["phase"]),
-        ("centre", a["centre"]), ("lower", a["lower"]), ("upper", a["upper"]),
-        ("moving_range", a["moving_range"]), ("mr_upper", a["mr_upper"]),
+        (series, a["labels"].to_numpy()[a["sid"]]),
+        ("value", a["value"]),
+        ("phase", a["phase"]),
+        ("centre", a["centre"]),
+        ("lower", a["lower"]),
+        ("upper", a["upper"]),
+        ("moving_range", a["moving_range"]),
+        ("mr_upper", a["mr_upper"]),
         ("mr_signal", found.flags["mr_signal"]),
         *[(name, found.flags[name]) for name in _rules.RULE_COLUMNS],
         ("signal", any_signal),
         ("special_cause", _categorical(found.label + 1, _special_cause_dtype(rules))),
         ("point_type", _categorical(type_code, POINT_TYPE_DTYPE)),
-    ]  # fmt: skip
+    ]
     return _frame(cols, a["value"].shape[0])
 
 
@@ -211,11 +245,20 @@ def batch_latest(
     ['common_cause', 'special_cause_improvement']
     """
     a = _batch(
-        frame, series=series, value=value, phase=phase, improvement=improvement, target=target,
-        rules=rules, screen_outliers=screen_outliers,
-        two_of_three_includes_outside=two_of_three_includes_outside, run_length=run_length,
-        trend_length=trend_length, moving_range=moving_range, baseline_points=baseline_points,
-    )  # fmt: skip
+        frame,
+        series=series,
+        value=value,
+        phase=phase,
+        improvement=improvement,
+        target=target,
+        rules=rules,
+        screen_outliers=screen_outliers,
+        two_of_three_includes_outside=two_of_three_includes_outside,
+        run_length=run_length,
+        trend_length=trend_length,
+        moving_range=moving_range,
+        baseline_points=baseline_points,
+    )
     n_series = len(a["labels"])
     found: _rules.Detected = a["found"]
     # the last present row of each series: rows are grouped by series, so it is where the
@@ -237,9 +280,10 @@ def batch_latest(
     imp, tgt = a["imp_sign"], a["target"]
     with np.errstate(invalid="ignore"):
         assurance = np.where(
-            tgt > upper, np.where(imp > 0, "consistent_fail", "consistent_pass"),
+            tgt > upper,
+            np.where(imp > 0, "consistent_fail", "consistent_pass"),
             np.where(tgt < lower, np.where(imp > 0, "consistent_pass", "consistent_fail"), "inconsistent"),
-        ).astype(object)  # fmt: skip
+        ).astype(object)
     assurance[np.isnan(tgt) | (imp == 0) | ~np.isfinite(lower) | ~np.isfinite(upper) | ~has] = None
     names = np.asarray(("", *a["chosen"]), dtype=object)
     codes = _point_type_codes(found.label[pick], found.direction[pick], imp[has])
@@ -249,11 +293,14 @@ def batch_latest(
     special_cause[has] = names[found.label[pick] + 1]
     out = pd.DataFrame(
         {
-            "value": at(a["value"], np.nan), "centre": at(a["centre"], np.nan),
-            "lower": lower, "upper": upper, "special_cause": special_cause,
+            "value": at(a["value"], np.nan),
+            "centre": at(a["centre"], np.nan),
+            "lower": lower,
+            "upper": upper,
+            "special_cause": special_cause,
         },
         index=pd.Index(a["labels"], name=series),
-    )  # fmt: skip
+    )
     # object columns, so a missing variation or assurance is None, as on Chart
     out["variation"] = pd.Series(variation, index=out.index, dtype=object)
     out["assurance"] = pd.Series(assurance, index=out.index, dtype=object)

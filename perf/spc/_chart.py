@@ -171,17 +171,34 @@ def _build(
         mr_dir = np.zeros(value.shape[0], dtype=np.int64)
         mr_dir[1:] = np.nan_to_num(np.sign(np.diff(value))).astype(np.int64)
     found = _rules.detect(
-        value, centre, sigma, lower, upper, s.phase, s.n_phases, s.in_sequence, quiet,
-        rules=s.rules, run_length=s.run_length, trend_length=s.trend_length,
+        value,
+        centre,
+        sigma,
+        lower,
+        upper,
+        s.phase,
+        s.n_phases,
+        s.in_sequence,
+        quiet,
+        rules=s.rules,
+        run_length=s.run_length,
+        trend_length=s.trend_length,
         two_of_three_includes_outside=two_of_three_includes_outside,
-        mr_signal=mr_signal, mr_direction=mr_dir,
-    )  # fmt: skip
+        mr_signal=mr_signal,
+        mr_direction=mr_dir,
+    )
     any_signal = found.label >= 0  # a point has a label exactly when one of the chosen rules flags it
     cols: list[tuple[str, Any]] = [] if s.dates is None else [("date", s.dates.array)]
     cols += [
-        ("value", value), ("phase", s.phase), ("centre", centre), ("lower", lower), ("upper", upper),
-        ("moving_range", moving_range), ("mr_upper", mr_upper), ("mr_signal", found.flags["mr_signal"]),
-    ]  # fmt: skip
+        ("value", value),
+        ("phase", s.phase),
+        ("centre", centre),
+        ("lower", lower),
+        ("upper", upper),
+        ("moving_range", moving_range),
+        ("mr_upper", mr_upper),
+        ("mr_signal", found.flags["mr_signal"]),
+    ]
     cols += [(name, found.flags[name]) for name in _rules.RULE_COLUMNS]
     type_codes = _point_type_codes(found.label, found.direction, _IMPROVEMENT_SIGN[s.improvement])
     cols += [
@@ -203,14 +220,23 @@ def _build(
     n_present = int(counts.sum())
     runs = found.runs
     phase_cols: list[tuple[str, Any]] = [
-        ("phase", np.arange(s.n_phases, dtype=np.int64)), ("start", starts), ("end", ends), ("n", counts),
-        ("centre", phase_stats["centre"]), ("lower", phase_stats["lower"]),
-        ("upper", phase_stats["upper"]), ("mr_mean", phase_stats["mr_mean"]),
-        ("mr_upper", phase_stats["mr_upper"]), ("short", counts < SHORT_PHASE),
-        ("n_useful", runs.n_useful), ("longest_run", runs.longest_run),
-        ("longest_run_max", runs.longest_run_max), ("crossings", runs.crossings),
-        ("crossings_min", runs.crossings_min), ("runs_signal", runs.runs_signal),
-    ]  # fmt: skip
+        ("phase", np.arange(s.n_phases, dtype=np.int64)),
+        ("start", starts),
+        ("end", ends),
+        ("n", counts),
+        ("centre", phase_stats["centre"]),
+        ("lower", phase_stats["lower"]),
+        ("upper", phase_stats["upper"]),
+        ("mr_mean", phase_stats["mr_mean"]),
+        ("mr_upper", phase_stats["mr_upper"]),
+        ("short", counts < SHORT_PHASE),
+        ("n_useful", runs.n_useful),
+        ("longest_run", runs.longest_run),
+        ("longest_run_max", runs.longest_run_max),
+        ("crossings", runs.crossings),
+        ("crossings_min", runs.crossings_min),
+        ("runs_signal", runs.runs_signal),
+    ]
     if s.dates is not None:
         phase_cols += [("start_date", s.dates[starts].array), ("end_date", s.dates[ends].array)]
     phases = _frame(phase_cols, s.n_phases)
@@ -234,13 +260,19 @@ def _build(
     missing = n - n_present
     if missing:
         warnings.append(
-            f"{missing} period{'s are' if missing > 1 else ' is'} missing; "
-            "moving ranges next to a gap are left out."
+            f"{missing} period{'s are' if missing > 1 else ' is'} missing; moving ranges next to a gap are left out."
         )
     return Chart(
-        points=points, phases=phases, variation=variation, assurance=assurance, warnings=warnings,
-        improvement=s.improvement, target=s.target, rules=s.rules, kind=kind,
-    )  # fmt: skip
+        points=points,
+        phases=phases,
+        variation=variation,
+        assurance=assurance,
+        warnings=warnings,
+        improvement=s.improvement,
+        target=s.target,
+        rules=s.rules,
+        kind=kind,
+    )
 
 
 def _quiet_warnings(quiet: BoolArray, opening: str) -> list[str]:

@@ -28,6 +28,7 @@ class Chart(Protocol):
     @property
     def kind(self) -> str: ...
 
+
 _REASONS = {
     "outside_limits": ("above the upper limit", "below the lower limit"),
     "trend": ("part of a run of {trend} rising {periods}", "part of a run of {trend} falling {periods}"),
@@ -90,9 +91,11 @@ def _describe(
     said = signal_words.summary(pts, dates, frequency=frequency, period=period)
     if last["signal"]:
         reason = _REASONS[str(last["special_cause"])]
-        high = str(last["point_type"]).endswith(("_high",)) or (
-            chart.improvement == "up" and last["point_type"] == "special_cause_improvement"
-        ) or (chart.improvement == "down" and last["point_type"] == "special_cause_concern")
+        high = (
+            str(last["point_type"]).endswith(("_high",))
+            or (chart.improvement == "up" and last["point_type"] == "special_cause_improvement")
+            or (chart.improvement == "down" and last["point_type"] == "special_cause_concern")
+        )
         why = reason[0 if high else 1].format(**words)
         text = (
             f"The latest {period} ({num(float(last['value']))}{unit_words}) is "

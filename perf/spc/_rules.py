@@ -101,9 +101,7 @@ def trends(value: FloatArray, seg: IntArray, length: int) -> tuple[BoolArray, In
     return flag, direction
 
 
-def k_of_m(
-    indicator: BoolArray, seg: IntArray, k: int, m: int, window_also: BoolArray | None = None
-) -> BoolArray:
+def k_of_m(indicator: BoolArray, seg: IntArray, k: int, m: int, window_also: BoolArray | None = None) -> BoolArray:
     """Points that belong to a window of ``m`` successive points of which ``k`` or more are flagged.
 
     The caller decides whether every point in the window is flagged (Wheeler's 3 of 4) or only the

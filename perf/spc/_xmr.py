@@ -24,7 +24,6 @@ from perf.spc._base import (
 from perf.spc._chart import Chart, _build, _quiet_warnings
 
 
-
 def xmr(
     values: Any,
     *,
@@ -73,13 +72,18 @@ def xmr(
     if dates is None and isinstance(values, pd.Series) and isinstance(values.index, pd.DatetimeIndex):
         dates = values.index
     s = _setup(
-        value, dates=dates, phase_starts=phase_starts, baseline_points=baseline_points,
-        exclude=exclude, improvement=improvement, target=target, rules=rules,
-        run_length=run_length, trend_length=trend_length,
-    )  # fmt: skip
-    lim = _XmrLimits(
-        value, s.phase, s.n_phases, s.base, moving_range=moving_range, screen_outliers=screen_outliers
+        value,
+        dates=dates,
+        phase_starts=phase_starts,
+        baseline_points=baseline_points,
+        exclude=exclude,
+        improvement=improvement,
+        target=target,
+        rules=rules,
+        run_length=run_length,
+        trend_length=trend_length,
     )
+    lim = _XmrLimits(value, s.phase, s.n_phases, s.base, moving_range=moving_range, screen_outliers=screen_outliers)
     ph = s.phase
     centre = lim.centre[ph]
     sigma = lim.sigma[ph]
@@ -91,14 +95,27 @@ def xmr(
     # comparisons with NaN are False and raise no warning: no errstate needed on this hot path
     mr_signal = (lim.moving_range > mr_upper) & ~quiet[ph]  # under every rule set; Wheeler's alone label by it
     stats = {
-        "centre": lim.centre, "lower": lim.centre - SIGMA_LIMITS * lim.sigma,
-        "upper": lim.centre + SIGMA_LIMITS * lim.sigma, "mr_mean": lim.mr_centre,
+        "centre": lim.centre,
+        "lower": lim.centre - SIGMA_LIMITS * lim.sigma,
+        "upper": lim.centre + SIGMA_LIMITS * lim.sigma,
+        "mr_mean": lim.mr_centre,
         "mr_upper": lim.mr_upper,
-    }  # fmt: skip
+    }
     return _build(
-        s, centre, sigma, lower, upper, lim.moving_range, mr_upper, stats, quiet, warnings,
-        kind="xmr", two_of_three_includes_outside=two_of_three_includes_outside, mr_signal=mr_signal,
-    )  # fmt: skip
+        s,
+        centre,
+        sigma,
+        lower,
+        upper,
+        lim.moving_range,
+        mr_upper,
+        stats,
+        quiet,
+        warnings,
+        kind="xmr",
+        two_of_three_includes_outside=two_of_three_includes_outside,
+        mr_signal=mr_signal,
+    )
 
 
 def run_chart(
@@ -128,18 +145,34 @@ def run_chart(
     _check_rules_without_mr_chart(rules, "run chart")
     value = _as_float_array(values, "values")
     s = _setup(
-        value, dates=dates, phase_starts=phase_starts, baseline_points=baseline_points,
-        exclude=exclude, improvement=improvement, target=target, rules=rules,
-        run_length=run_length, trend_length=trend_length,
-    )  # fmt: skip
+        value,
+        dates=dates,
+        phase_starts=phase_starts,
+        baseline_points=baseline_points,
+        exclude=exclude,
+        improvement=improvement,
+        target=target,
+        rules=rules,
+        run_length=run_length,
+        trend_length=trend_length,
+    )
     centre_ph = _group_median(value[s.base], s.phase[s.base], s.n_phases)
     nan_pts = np.full(value.shape[0], np.nan)
     nan_ph = np.full(s.n_phases, np.nan)
     stats = {"centre": centre_ph, "lower": nan_ph, "upper": nan_ph, "mr_mean": nan_ph, "mr_upper": nan_ph}
     return _build(
-        s, centre_ph[s.phase], nan_pts, nan_pts, nan_pts, _moving_ranges(value, s.phase), nan_pts,
-        stats, np.zeros(s.n_phases, dtype=bool), [], kind="run",
-    )  # fmt: skip
+        s,
+        centre_ph[s.phase],
+        nan_pts,
+        nan_pts,
+        nan_pts,
+        _moving_ranges(value, s.phase),
+        nan_pts,
+        stats,
+        np.zeros(s.n_phases, dtype=bool),
+        [],
+        kind="run",
+    )
 
 
 def trended_xmr(
@@ -166,9 +199,17 @@ def trended_xmr(
     """
     value = _as_float_array(values, "values")
     s = _setup(
-        value, dates=dates, phase_starts=(), baseline_points=None, exclude=(),
-        improvement=improvement, target=target, rules=rules, run_length=None, trend_length=None,
-    )  # fmt: skip
+        value,
+        dates=dates,
+        phase_starts=(),
+        baseline_points=None,
+        exclude=(),
+        improvement=improvement,
+        target=target,
+        rules=rules,
+        run_length=None,
+        trend_length=None,
+    )
     s = replace(s, trend_length=value.shape[0] + 2)  # no trend can be that long
     pos = np.flatnonzero(~np.isnan(value))
     if pos.shape[0] < 4:
@@ -185,15 +226,26 @@ def trended_xmr(
     mr_upper = np.full(value.shape[0], lim.mr_upper[0])
     mr_signal = (lim.moving_range > mr_upper) & ~quiet[s.phase]  # under every rule set, as on an XmR chart
     stats = {
-        "centre": np.array([np.nan]), "lower": np.array([np.nan]), "upper": np.array([np.nan]),
-        "mr_mean": lim.mr_centre, "mr_upper": lim.mr_upper,
-    }  # fmt: skip
+        "centre": np.array([np.nan]),
+        "lower": np.array([np.nan]),
+        "upper": np.array([np.nan]),
+        "mr_mean": lim.mr_centre,
+        "mr_upper": lim.mr_upper,
+    }
     chart = _build(
-        s, centre, sigma, centre - SIGMA_LIMITS * sigma, centre + SIGMA_LIMITS * sigma,
-        lim.moving_range, mr_upper, stats, quiet,
-        _quiet_warnings(quiet, "Every moving range in {where} is zero"), kind="trended_xmr",
+        s,
+        centre,
+        sigma,
+        centre - SIGMA_LIMITS * sigma,
+        centre + SIGMA_LIMITS * sigma,
+        lim.moving_range,
+        mr_upper,
+        stats,
+        quiet,
+        _quiet_warnings(quiet, "Every moving range in {where} is zero"),
+        kind="trended_xmr",
         mr_signal=mr_signal,
-    )  # fmt: skip
+    )
     chart.phases["slope"] = slope
     return chart
 

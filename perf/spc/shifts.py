@@ -133,10 +133,16 @@ def shift_at(
     if sigma is not None and abs(float(later.mean()) - centre) < MIN_SIZE * sigma:
         return None
     return Shift(
-        start=start, direction="up" if side > 0 else "down", run=run, old_centre=float(centre),
-        baseline_start=baseline_start, baseline_n=baseline_n, on_side=on_side, window=int(later.shape[0]),
+        start=start,
+        direction="up" if side > 0 else "down",
+        run=run,
+        old_centre=float(centre),
+        baseline_start=baseline_start,
+        baseline_n=baseline_n,
+        on_side=on_side,
+        window=int(later.shape[0]),
         new_centre=float(later.mean()),
-    )  # fmt: skip
+    )
 
 
 def same_side_from(values: Any, start: int, centre: float, *, rules: RuleSet | str = "mdc") -> tuple[int, int, int]:
@@ -156,8 +162,15 @@ def same_side_from(values: Any, start: int, centre: float, *, rules: RuleSet | s
     return 0, 0, 0
 
 
-def _refine(value: np.ndarray[Any, Any], shift: Shift, phase: int, *, rules: RuleSet | str,
-            per_year: int | None, sigma: float | None) -> Shift:
+def _refine(
+    value: np.ndarray[Any, Any],
+    shift: Shift,
+    phase: int,
+    *,
+    rules: RuleSet | str,
+    per_year: int | None,
+    sigma: float | None,
+) -> Shift:
     """Move a shift's start to the point that best splits old from new, near where its run began.
 
     A run can begin a point or a few early when the last old points happen to fall on the new
@@ -175,13 +188,23 @@ def _refine(value: np.ndarray[Any, Any], shift: Shift, phase: int, *, rules: Rul
         new = value[start:end][~np.isnan(value[start:end])]
         if old.shape[0] < 2 or new.shape[0] < 2:
             continue
-        score = abs(float(new.mean() - old.mean())) * np.sqrt(old.shape[0] * new.shape[0] / (old.shape[0] + new.shape[0]))
+        score = abs(float(new.mean() - old.mean())) * np.sqrt(
+            old.shape[0] * new.shape[0] / (old.shape[0] + new.shape[0])
+        )
         if score > best_score + 1e-12:
             best, best_score = start, score
     if best == shift.start:
         return shift
-    moved = shift_at(value, best, shift.old_centre, rules=rules, per_year=per_year, sigma=sigma,
-                     baseline_start=shift.baseline_start, baseline_n=shift.baseline_n)
+    moved = shift_at(
+        value,
+        best,
+        shift.old_centre,
+        rules=rules,
+        per_year=per_year,
+        sigma=sigma,
+        baseline_start=shift.baseline_start,
+        baseline_n=shift.baseline_n,
+    )
     if moved is not None and moved.direction == shift.direction:
         return moved
     side, run = run_at(value, best, shift.old_centre)
@@ -193,11 +216,16 @@ def _refine(value: np.ndarray[Any, Any], shift: Shift, phase: int, *, rules: Rul
         return shift
     later = value[best:][~np.isnan(value[best:])][: lasting_window(rules, per_year)]
     return Shift(
-        start=best, direction=shift.direction, run=run, old_centre=shift.old_centre,
-        baseline_start=shift.baseline_start, baseline_n=shift.baseline_n,
-        on_side=int((_side(later, shift.old_centre) == side).sum()), window=int(later.shape[0]),
+        start=best,
+        direction=shift.direction,
+        run=run,
+        old_centre=shift.old_centre,
+        baseline_start=shift.baseline_start,
+        baseline_n=shift.baseline_n,
+        on_side=int((_side(later, shift.old_centre) == side).sum()),
+        window=int(later.shape[0]),
         new_centre=float(later.mean()),
-    )  # fmt: skip
+    )
 
 
 def sustained_shifts(
@@ -238,9 +266,16 @@ def sustained_shifts(
         for k in range(min_baseline, mine.shape[0] - length + 1):
             base = mine[: min(k, baseline)]
             centre = float(value[base].mean())
-            shift = shift_at(value, int(mine[k]), centre, rules=rules, per_year=per_year, sigma=_sigma(value, base),
-                             baseline_start=phase,
-                             baseline_n=int(base.shape[0]))
+            shift = shift_at(
+                value,
+                int(mine[k]),
+                centre,
+                rules=rules,
+                per_year=per_year,
+                sigma=_sigma(value, base),
+                baseline_start=phase,
+                baseline_n=int(base.shape[0]),
+            )
             if shift is not None:
                 break
         if shift is None:

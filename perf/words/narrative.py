@@ -110,14 +110,16 @@ def _latest(measure: Mapping[str, Any], points: pd.DataFrame, dates: pd.Series) 
     last = points[valid].iloc[-1]
     floor = 0.0 if float(points["value"].min()) >= 0 else None
     return _Latest(
-        point=last, valid=valid, frequency=frequency,
+        point=last,
+        valid=valid,
+        frequency=frequency,
         per=f" a {frequency}" if str(measure.get("aggregation") or "sum") == "sum" else "",
         kind=str(last["point_type"]),
         when=period_label(pd.to_datetime(pd.Series(dates)).reset_index(drop=True)[valid].iloc[-1], frequency),
         value=format_value(float(last["value"]), unit, decimals),
         centre=format_value(float(last["centre"]), unit, decimals),
         expect=expected_range(float(last["lower"]), float(last["upper"]), unit, decimals, floor=floor),
-    )  # fmt: skip
+    )
 
 
 def _window(points: pd.DataFrame, dates: pd.Series, frequency: str) -> tuple[str, bool]:
@@ -142,12 +144,14 @@ def _phase_start(points: pd.DataFrame, dates: pd.Series, frequency: str) -> str:
     present = points["value"].notna().to_numpy()
     phase = points["phase"].to_numpy()
     first = int(np.flatnonzero(present & (phase == phase[present][-1]))[0])
-    return signal_words.span(pd.to_datetime(pd.Series(dates)).iloc[first],
-                             pd.to_datetime(pd.Series(dates)).iloc[first], frequency)
+    return signal_words.span(
+        pd.to_datetime(pd.Series(dates)).iloc[first], pd.to_datetime(pd.Series(dates)).iloc[first], frequency
+    )
 
 
-def measure_sentence(measure: Mapping[str, Any], points: pd.DataFrame, dates: pd.Series, *,
-                     changed_since: Any = None) -> str:
+def measure_sentence(
+    measure: Mapping[str, Any], points: pd.DataFrame, dates: pd.Series, *, changed_since: Any = None
+) -> str:
     """One sentence for a measure's chart: where it sits now, the range to expect, and any signal.
 
     "Stable" only when no point shown is special cause; otherwise the signals are named with their
@@ -163,8 +167,10 @@ def measure_sentence(measure: Mapping[str, Any], points: pd.DataFrame, dates: pd
     said, before_phase = _window(points, dates, frequency)
     if not said:
         shown = int(now.valid.sum())
-        return (f"Stable at about {centre}{per}; expect {now.expect}; no signal in the "
-                f"{signal_words.plural(shown, frequency)} shown. Latest ({where}): {latest}.")
+        return (
+            f"Stable at about {centre}{per}; expect {now.expect}; no signal in the "
+            f"{signal_words.plural(shown, frequency)} shown. Latest ({where}): {latest}."
+        )
     if kind == "common_cause":
         state = "within normal variation"
     else:
@@ -176,12 +182,13 @@ def measure_sentence(measure: Mapping[str, Any], points: pd.DataFrame, dates: pd
         }[kind]
         rule = RULE_WORDS.get(str(last.get("special_cause") or ""), "")
         state = f"{words} ({rule})" if rule else words
-    limits = (changed_note(changed_since).removesuffix(".").replace("these limits", f"the limits ({now.expect})")
-              + "." if changed_since is not None else
-              f"The average is about {centre}{per}, with limits {now.expect}.")
+    limits = (
+        changed_note(changed_since).removesuffix(".").replace("these limits", f"the limits ({now.expect})") + "."
+        if changed_since is not None
+        else f"The average is about {centre}{per}, with limits {now.expect}."
+    )
     if before_phase:
-        opening = (f"No signal since the system changed ({_phase_start(points, dates, frequency)}); "
-                   f"before then, {said}.")
+        opening = f"No signal since the system changed ({_phase_start(points, dates, frequency)}); before then, {said}."
     else:
         opening = f"{_capital(said)}: not a stable process."
     if changed_since is not None:  # the news first: the limits describe a system that has gone
@@ -193,8 +200,9 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def headline(measure: Mapping[str, Any], points: pd.DataFrame, dates: pd.Series, *,
-             changed_since: Any = None) -> tuple[str, str]:
+def headline(
+    measure: Mapping[str, Any], points: pd.DataFrame, dates: pd.Series, *, changed_since: Any = None
+) -> tuple[str, str]:
     """A short headline for a shared screen and the detail line under it.
 
     "47 households in October 2026: a signal of improvement." / "A run of 9 months above the
@@ -208,25 +216,34 @@ def headline(measure: Mapping[str, Any], points: pd.DataFrame, dates: pd.Series,
     said, before_phase = _window(points, dates, now.frequency)
     in_when = f"the {when}" if now.frequency == "week" else when  # "in the week of 3 Mar 2025"
     if not said:
-        return (f"Stable at about {centre}{per}.",
-                f"Expect {expect}; {when}: {now.value}, within normal variation.")
-    limits = (changed_note(changed_since) if changed_since is not None else
-              f"The average is about {centre}{per}, with limits {expect}.")
+        return (f"Stable at about {centre}{per}.", f"Expect {expect}; {when}: {now.value}, within normal variation.")
+    limits = (
+        changed_note(changed_since)
+        if changed_since is not None
+        else f"The average is about {centre}{per}, with limits {expect}."
+    )
     if changed_since is not None:  # the news first: the limits describe a system that has gone
-        head = (f"{now.value} in {in_when}." if kind == "common_cause" else
-                f"{now.value} in {in_when}: {_WORDS[kind]}.")
+        head = f"{now.value} in {in_when}." if kind == "common_cause" else f"{now.value} in {in_when}: {_WORDS[kind]}."
         return head, f"{limits} {_capital(said)}."
     if before_phase:
-        return (f"No signal since the system changed ({_phase_start(points, dates, now.frequency)}).",
-                f"About {centre}{per}; {when}: {now.value}. Before the change: {said}. {limits}")
+        return (
+            f"No signal since the system changed ({_phase_start(points, dates, now.frequency)}).",
+            f"About {centre}{per}; {when}: {now.value}. Before the change: {said}. {limits}",
+        )
     if kind == "common_cause":
-        return (f"Not a stable process: about {centre}{per}.",
-                f"{_capital(said)}. {when[:1].upper() + when[1:]}: {now.value}, within normal variation. {limits}")
+        return (
+            f"Not a stable process: about {centre}{per}.",
+            f"{_capital(said)}. {when[:1].upper() + when[1:]}: {now.value}, within normal variation. {limits}",
+        )
     return (f"{now.value} in {in_when}: {_WORDS[kind]}.", f"{_capital(said)}: not a stable process. {limits}")
 
 
-_WORDS = {"special_cause_improvement": "a signal of improvement", "special_cause_concern": "a signal of concern",
-          "special_cause_neutral_high": "unusually high", "special_cause_neutral_low": "unusually low"}
+_WORDS = {
+    "special_cause_improvement": "a signal of improvement",
+    "special_cause_concern": "a signal of concern",
+    "special_cause_neutral_high": "unusually high",
+    "special_cause_neutral_low": "unusually low",
+}
 
 
 def freshness(latest_period: Any, last_entered: Any, frequency: str) -> str:
@@ -246,8 +263,9 @@ OLD_NOTE_PERIODS = {"week": 13, "month": 6, "quarter": 4, "year": 2}
 _MONTHS = {"week": 12 / 52, "month": 1.0, "quarter": 3.0, "year": 12.0}
 
 
-def note_label(period_start: Any, written_at: Any, frequency: str, *, first_shown: Any = None,
-               latest: Any = None) -> str:
+def note_label(
+    period_start: Any, written_at: Any, frequency: str, *, first_shown: Any = None, latest: Any = None
+) -> str:
     """Which period a note is about, and whether it is old news: "Note on March 2023 — older than
     this chart", "Note on March 2025 — 19 months before the latest figure", "Note on October 2026".
 

@@ -165,16 +165,19 @@ def _clauses(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + ", and " + items[-1]
 
 
-def _clause(rule: str, side: int, found: Sequence[Episode], dates: pd.Series | None, frequency: str,
-            period: str, opening: int) -> str:
+def _clause(
+    rule: str, side: int, found: Sequence[Episode], dates: pd.Series | None, frequency: str, period: str, opening: int
+) -> str:
     """One rule's episodes on one side, in words. ``opening`` is the first shown position: a run
     that starts there may have begun before it, so its length is not given."""
     periods = _plural_noun(period)
     listing = "month" if frequency == "week" and len(found) > 1 else frequency  # 'Mar 2025', not 'the week of ...'
     whens = list(dict.fromkeys(_when((e.first, e.last), dates, listing, period) for e in found))
     coarse = "month" if frequency == "week" else frequency  # 'between Mar 2024 and Oct 2026'
-    between = f"between {_when((found[0].first,), dates, coarse, period)} and " \
-              f"{_when((found[-1].last,), dates, coarse, period)}"
+    between = (
+        f"between {_when((found[0].first,), dates, coarse, period)} and "
+        f"{_when((found[-1].last,), dates, coarse, period)}"
+    )
     total = sum(e.count for e in found)
     if rule in ("outside_limits", *_NEAR_LIMIT):
         where = {
@@ -205,8 +208,15 @@ def _clause(rule: str, side: int, found: Sequence[Episode], dates: pd.Series | N
     return f"{plural(len(found), jump)} bigger than the process allows {between}"
 
 
-def summary(points: pd.DataFrame, dates: pd.Series | None = None, *, frequency: str = "month",
-            period: str | None = None, most: int = 3, episodes_named: int = 4) -> str:
+def summary(
+    points: pd.DataFrame,
+    dates: pd.Series | None = None,
+    *,
+    frequency: str = "month",
+    period: str | None = None,
+    most: int = 3,
+    episodes_named: int = 4,
+) -> str:
     """The signals in ``points`` and when, as one clause ("" when there are none).
 
     ``dates`` (the period starts, aligned with ``points``) date the episodes; without them they
@@ -235,16 +245,18 @@ def summary(points: pd.DataFrame, dates: pd.Series | None = None, *, frequency: 
         for side in (1, -1):
             mine = sorted((e for e in found if e.rule == rule and e.side == side), key=lambda e: e.first)
             if mine:
-                groups.append((max(e.last for e in mine), k,
-                               _clause(rule, side, mine, when, frequency, name, opening)))
+                groups.append((max(e.last for e in mine), k, _clause(rule, side, mine, when, frequency, name, opening)))
     groups.sort(key=lambda g: (-g[0], g[1]))  # the most recent first
     if len(groups) <= most and len(found) <= episodes_named:
         return _clauses([g[2] for g in groups])
     order = {rule: k for k, rule in enumerate(RULES)}
     latest = min(found, key=lambda e: (-e.last, order[e.rule]))  # the most recent; the strongest of a tie
     earliest = min(e.first for e in found)
-    since = f"period {earliest + 1}" if when is None else \
-        span(when.iloc[earliest], when.iloc[earliest], "month" if frequency == "week" else frequency)
+    since = (
+        f"period {earliest + 1}"
+        if when is None
+        else span(when.iloc[earliest], when.iloc[earliest], "month" if frequency == "week" else frequency)
+    )
     named = _clause(latest.rule, latest.side, [latest], when, frequency, name, opening)
     return f"{named}, the latest of {len(found)} signals since {since}"
 

@@ -17,8 +17,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
@@ -37,9 +45,25 @@ def start_server(db: Path, *, public: bool = False) -> tuple[subprocess.Popen[by
     if public:
         env["OUTSIDE_IN_PUBLIC"] = "1"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -114,7 +138,8 @@ def screenshot(page: object, name: str) -> Path:
     """Save a full-length screenshot under tests/artifacts/ (Streamlit scrolls inside stMain)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     height = page.evaluate(  # type: ignore[attr-defined]
-        "() => { const m = document.querySelector('[data-testid=\"stMain\"]'); return m ? m.scrollHeight : 900; }")
+        "() => { const m = document.querySelector('[data-testid=\"stMain\"]'); return m ? m.scrollHeight : 900; }"
+    )
     width = page.viewport_size["width"]  # type: ignore[attr-defined]
     page.set_viewport_size({"width": width, "height": min(max(int(height), 600), 6000)})  # type: ignore[attr-defined]
     page.wait_for_timeout(400)  # type: ignore[attr-defined]

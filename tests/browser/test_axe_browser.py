@@ -32,8 +32,18 @@ WARD = "Alvechurch Village"
 MEASURE = "Housing repair contacts"  # published, so both views can choose it
 PASSWORD = "a long enough password"
 # Pages are found from the menu, so a page added later is checked too; these must be among them.
-PUBLIC = {"", "purpose", "measure", "locality", "demand", "capability", "review", "briefing", "reports",
-          "accessibility"}
+PUBLIC = {
+    "",
+    "purpose",
+    "measure",
+    "locality",
+    "demand",
+    "capability",
+    "review",
+    "briefing",
+    "reports",
+    "accessibility",
+}
 DATA = {"upload", "enter", "manage", "users", "quality", "account"}
 
 
@@ -44,11 +54,14 @@ def pinned_version() -> str:
 @pytest.fixture(scope="module")
 def axe_source() -> str:
     if not AXE_JS.exists():
-        pytest.fail(f"axe-core is not installed at {AXE_JS}: run `npm ci --prefix tests/browser/axe` "
-                    "(make test does this; it needs npm, from Debian's npm package)")
+        pytest.fail(
+            f"axe-core is not installed at {AXE_JS}: run `npm ci --prefix tests/browser/axe` "
+            "(make test does this; it needs npm, from Debian's npm package)"
+        )
     installed = json.loads((AXE_JS.parent / "package.json").read_text(encoding="utf-8"))["version"]
-    assert installed == pinned_version(), (f"axe-core {installed} is installed but {pinned_version()} is pinned: "
-                                           "run `npm ci --prefix tests/browser/axe`")
+    assert installed == pinned_version(), (
+        f"axe-core {installed} is installed but {pinned_version()} is pinned: run `npm ci --prefix tests/browser/axe`"
+    )
     return AXE_JS.read_text(encoding="utf-8")
 
 
@@ -66,12 +79,15 @@ def check(page: Any, axe_source: str, where: str) -> list[str]:
     settle(page)
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=axe_source)
-    result = page.evaluate("""async (tags) => {
+    result = page.evaluate(
+        """async (tags) => {
         const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
         return {version: axe.version, violations: r.violations.map(v => ({id: v.id, impact: v.impact,
             help: v.help, nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 200),
             summary: n.failureSummary}))}))};
-    }""", TAGS)
+    }""",
+        TAGS,
+    )
     assert result["version"] == pinned_version()
     allowed = allowlist()
     found = []
@@ -79,8 +95,10 @@ def check(page: Any, axe_source: str, where: str) -> list[str]:
         for node in violation["nodes"]:
             if any(a["rule"] == violation["id"] and _matches(page, node["target"], a["selector"]) for a in allowed):
                 continue
-            found.append(f"{where}: {violation['id']} ({violation['impact']}) {violation['help']}\n"
-                         f"    at {node['target']}\n    {node['html']}\n    {node['summary']}")
+            found.append(
+                f"{where}: {violation['id']} ({violation['impact']}) {violation['help']}\n"
+                f"    at {node['target']}\n    {node['html']}\n    {node['summary']}"
+            )
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     name = "axe_" + "".join(c if c.isalnum() else "_" for c in where) + ".json"
     (ARTIFACTS / name).write_text(json.dumps(result, indent=1), encoding="utf-8")
@@ -89,8 +107,11 @@ def check(page: Any, axe_source: str, where: str) -> list[str]:
 
 def _matches(page: Any, target: str, selector: str) -> bool:
     """True when the element axe reports lies inside an element matched by the allow-list's selector."""
-    return bool(page.evaluate("([t, s]) => { const e = document.querySelector(t); return !!(e && e.closest(s)); }",
-                              [target, selector]))
+    return bool(
+        page.evaluate(
+            "([t, s]) => { const e = document.querySelector(t); return !!(e && e.closest(s)); }", [target, selector]
+        )
+    )
 
 
 def settle(page: Any) -> None:
@@ -108,8 +129,9 @@ def settle(page: Any) -> None:
 
 def links(page: Any) -> dict[str, str]:
     """The menu's pages: url path -> the link's words."""
-    page.wait_for_function("(n) => document.querySelectorAll('.st-key-menu a').length >= n", arg=len(PUBLIC),
-                           timeout=30_000)
+    page.wait_for_function(
+        "(n) => document.querySelectorAll('.st-key-menu a').length >= n", arg=len(PUBLIC), timeout=30_000
+    )
     found = page.evaluate("""() => Array.from(document.querySelectorAll('.st-key-menu a'))
         .map(a => [a.getAttribute('href'), a.innerText.trim().split('\\n').pop()])""")
     return {str(href): str(name) for href, name in found}
@@ -125,8 +147,11 @@ def menu(page: Any, href: str) -> None:
 
 def choose(page: Any, label: str, option: str, *, scope: str = '[data-testid="stMain"]') -> bool:
     """Pick ``option`` in the select box labelled ``label``; False when the page has no such box."""
-    box = page.locator(scope).locator('[data-testid="stSelectbox"]').filter(
-        has=page.get_by_text(label, exact=True), visible=True)
+    box = (
+        page.locator(scope)
+        .locator('[data-testid="stSelectbox"]')
+        .filter(has=page.get_by_text(label, exact=True), visible=True)
+    )
     if box.count() == 0:
         return False
     box.first.click()
@@ -145,8 +170,7 @@ def choose(page: Any, label: str, option: str, *, scope: str = '[data-testid="st
 
 
 def report(problems: list[str]) -> str:
-    return (f"{len(problems)} WCAG A/AA violation(s) found by axe-core {pinned_version()}:\n"
-            + "\n".join(problems))
+    return f"{len(problems)} WCAG A/AA violation(s) found by axe-core {pinned_version()}:\n" + "\n".join(problems)
 
 
 @pytest.fixture(scope="module")
@@ -161,8 +185,15 @@ def officer_server(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) ->
     shutil.copyfile(sample_db, copy)
     con = store.connect(copy, read_only=False)
     try:
-        users.create_user(con, "ada", PASSWORD, "admin", display_name="Ada Example", created_by="test",
-                          cost=users.ScryptCost(2**10, 8, 1))
+        users.create_user(
+            con,
+            "ada",
+            PASSWORD,
+            "admin",
+            display_name="Ada Example",
+            created_by="test",
+            cost=users.ScryptCost(2**10, 8, 1),
+        )
     finally:
         con.close()
     with running(copy) as url:

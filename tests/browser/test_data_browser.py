@@ -28,8 +28,15 @@ def writable(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     con = store.connect(copy, read_only=False)
     try:
         for name, role in (("amy", "officer"), ("ada", "admin")):
-            users.create_user(con, name, PASSWORD, role, display_name=f"{name.title()} Example", created_by="test",
-                              cost=users.ScryptCost(2**10, 8, 1))
+            users.create_user(
+                con,
+                name,
+                PASSWORD,
+                role,
+                display_name=f"{name.title()} Example",
+                created_by="test",
+                cost=users.ScryptCost(2**10, 8, 1),
+            )
     finally:
         con.close()
     return copy
@@ -72,21 +79,23 @@ def test_a_visitor_following_a_link_to_upload_is_told_to_sign_in(data_server: st
     main.get_by_text("Sign in as an officer or admin to upload data.").wait_for(timeout=30_000)
     assert main.locator('[data-testid="stFileUploader"]').count() == 0
     assert page.get_by_text("Page not found").count() == 0  # type: ignore[attr-defined]
-    sidebar = page.locator('.st-key-menu')  # type: ignore[attr-defined]
+    sidebar = page.locator(".st-key-menu")  # type: ignore[attr-defined]
     assert sidebar.get_by_text("Upload").count() == 0 and sidebar.get_by_text("Sign in").count() == 1
     screenshot(page, "upload_signed_out")
     main.get_by_role("link", name="Sign in").click()
     main.locator("h1", has_text="Sign in").wait_for(timeout=30_000)
 
 
-def test_an_officer_signs_in_and_uploads_a_file(data_server: str, page: object, writable: Path,
-                                                tmp_path: Path) -> None:
+def test_an_officer_signs_in_and_uploads_a_file(data_server: str, page: object, writable: Path, tmp_path: Path) -> None:
     main = sign_in(page, data_server, "amy")
-    page.locator('.st-key-menu').get_by_text("Upload", exact=True).click()  # type: ignore[attr-defined]
+    page.locator(".st-key-menu").get_by_text("Upload", exact=True).click()  # type: ignore[attr-defined]
     main.locator("h1", has_text="Upload").wait_for(timeout=30_000)
     bad = tmp_path / "values-with-mistakes.csv"
-    bad.write_text("measure_id,period_start,locality_id,value\nrepairs-demand,2019-04-01,,12\n"
-                   "no-such-measure,2019-04-01,,12\nrepairs-demand,2019-04-02,,n/a\n", encoding="utf-8")
+    bad.write_text(
+        "measure_id,period_start,locality_id,value\nrepairs-demand,2019-04-01,,12\n"
+        "no-such-measure,2019-04-01,,12\nrepairs-demand,2019-04-02,,n/a\n",
+        encoding="utf-8",
+    )
     main.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
     main.get_by_text("Rejected: nothing was saved.").wait_for(timeout=30_000)
     problems = main.locator('[data-testid="stTable"]')
@@ -96,27 +105,43 @@ def test_an_officer_signs_in_and_uploads_a_file(data_server: str, page: object, 
     screenshot(page, "upload_rejected")
 
     good = tmp_path / "values.csv"
-    good.write_text("measure_id,period_start,locality_id,value\nrepairs-demand,2019-04-01,,12\n"
-                    "repairs-demand,2019-04-08,,15\n", encoding="utf-8")
+    good.write_text(
+        "measure_id,period_start,locality_id,value\nrepairs-demand,2019-04-01,,12\nrepairs-demand,2019-04-08,,15\n",
+        encoding="utf-8",
+    )
     main.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(good))
     main.get_by_text("2 measure values in values.csv are ready to load.").wait_for(timeout=30_000)
     screenshot(page, "upload_preview")
     main.get_by_role("button", name="Accept and load").click()
     main.get_by_text("Loaded 2 measure values from values.csv: 2 new, 0 corrected, 0 unchanged.").wait_for(
-        timeout=30_000)
+        timeout=30_000
+    )
     screenshot(page, "upload_loaded")
-    assert value_in_db(writable, "SELECT value FROM measurement WHERE measure_id = 'repairs-demand' "
-                                 "AND period_start = '2019-04-08' AND locality_id = 'ALL'") == 15
+    assert (
+        value_in_db(
+            writable,
+            "SELECT value FROM measurement WHERE measure_id = 'repairs-demand' "
+            "AND period_start = '2019-04-08' AND locality_id = 'ALL'",
+        )
+        == 15
+    )
 
 
-@pytest.mark.parametrize("path,heading", [
-    ("enter", "Enter a value & commentary"), ("manage", "Measures and phases"), ("users", "Users"),
-    ("quality", "Data quality"), ("", "Overview"),
-])
+@pytest.mark.parametrize(
+    "path,heading",
+    [
+        ("enter", "Enter a value & commentary"),
+        ("manage", "Measures and phases"),
+        ("users", "Users"),
+        ("quality", "Data quality"),
+        ("", "Overview"),
+    ],
+)
 def test_an_admin_sees_each_data_page(data_server: str, page: object, path: str, heading: str) -> None:
     main = sign_in(page, data_server, "ada")
-    page.locator('.st-key-menu').get_by_text(  # type: ignore[attr-defined]
-        heading if path else "Overview", exact=True).click()
+    page.locator(".st-key-menu").get_by_text(  # type: ignore[attr-defined]
+        heading if path else "Overview", exact=True
+    ).click()
     main.locator("h1", has_text=heading).wait_for(timeout=30_000)
     wait_ready(page)
     if path == "":

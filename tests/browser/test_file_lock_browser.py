@@ -43,8 +43,14 @@ print(json.dumps(out))
 
 
 def from_another_process(db: Path) -> dict[str, str]:
-    got = subprocess.run([sys.executable, "-c", OPEN_FROM_ANOTHER_PROCESS, str(db)], capture_output=True,
-                         text=True, check=True, cwd=ROOT, timeout=60)
+    got = subprocess.run(
+        [sys.executable, "-c", OPEN_FROM_ANOTHER_PROCESS, str(db)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     return dict(json.loads(got.stdout))
 
 
@@ -68,13 +74,21 @@ def read_back(db: Path, sql: str) -> object:
 
 
 def test_after_the_app_writes_no_other_process_opens_the_file_and_the_writes_are_read_back(
-        sample_db: Path, tmp_path: Path, browser: object) -> None:
+    sample_db: Path, tmp_path: Path, browser: object
+) -> None:
     db = tmp_path / "outside_in.duckdb"
     shutil.copyfile(sample_db, db)
     con = store.connect(db, read_only=False)
     try:
-        users.create_user(con, "amy", PASSWORD, "officer", display_name="Amy Example", created_by="test",
-                          cost=users.ScryptCost(2**10, 8, 1))
+        users.create_user(
+            con,
+            "amy",
+            PASSWORD,
+            "officer",
+            display_name="Amy Example",
+            created_by="test",
+            cost=users.ScryptCost(2**10, 8, 1),
+        )
     finally:
         con.close()
     assert from_another_process(db) == {"read_write": "opened", "read_only": "opened"}  # free before the app
@@ -93,11 +107,12 @@ def test_after_the_app_writes_no_other_process_opens_the_file_and_the_writes_are
             main.get_by_role("textbox", name="Password").fill(PASSWORD)
             main.get_by_role("button", name="Sign in").click()
             page.locator('[data-testid="stSidebar"]').get_by_text("Signed in as").wait_for(timeout=60_000)
-            page.locator('.st-key-menu').get_by_text("Upload", exact=True).click()
+            page.locator(".st-key-menu").get_by_text("Upload", exact=True).click()
             main.locator("h1", has_text="Upload").wait_for(timeout=30_000)
             csv = tmp_path / "values.csv"
-            csv.write_text("measure_id,period_start,locality_id,value\nrepairs-demand,2019-04-08,,15\n",
-                           encoding="utf-8")
+            csv.write_text(
+                "measure_id,period_start,locality_id,value\nrepairs-demand,2019-04-08,,15\n", encoding="utf-8"
+            )
             main.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(csv))
             main.get_by_role("button", name="Accept and load").click()
             main.get_by_text("Loaded 1 measure value from values.csv").wait_for(timeout=60_000)
@@ -116,26 +131,44 @@ def test_after_the_app_writes_no_other_process_opens_the_file_and_the_writes_are
 
         # a command-line load is handed to the app through the inbox, and succeeds
         more = tmp_path / "more.csv"
-        more.write_text("measure_id,period_start,locality_id,value\nrepairs-demand,2019-04-15,,16\n",
-                        encoding="utf-8")
+        more.write_text("measure_id,period_start,locality_id,value\nrepairs-demand,2019-04-15,,16\n", encoding="utf-8")
         env = {**os.environ, "OUTSIDE_IN_DB": str(db)}
-        loaded = subprocess.run([sys.executable, "-m", "perf", "load", str(more)], capture_output=True, text=True,
-                                cwd=ROOT, env=env, timeout=300)
+        loaded = subprocess.run(
+            [sys.executable, "-m", "perf", "load", str(more)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=300,
+        )
         assert loaded.returncode == 0, loaded.stderr
         assert "running app" in loaded.stdout + loaded.stderr, loaded  # it said the app does the load
 
         # both writes, read back through the holder; the lock is still the app's
-        assert read_back(db, "SELECT value FROM measurement WHERE measure_id = 'repairs-demand' AND "
-                             "period_start = '2019-04-08' AND locality_id = 'ALL'") == 15
-        assert read_back(db, "SELECT value FROM measurement WHERE measure_id = 'repairs-demand' AND "
-                             "period_start = '2019-04-15' AND locality_id = 'ALL'") == 16
+        assert (
+            read_back(
+                db,
+                "SELECT value FROM measurement WHERE measure_id = 'repairs-demand' AND "
+                "period_start = '2019-04-08' AND locality_id = 'ALL'",
+            )
+            == 15
+        )
+        assert (
+            read_back(
+                db,
+                "SELECT value FROM measurement WHERE measure_id = 'repairs-demand' AND "
+                "period_start = '2019-04-15' AND locality_id = 'ALL'",
+            )
+            == 16
+        )
         assert "lock" in from_another_process(db)["read_only"].lower()
 
     # once the app has stopped, everything it committed is in the file itself
     con = duckdb.connect(str(db), read_only=True)
     try:
-        assert con.execute("SELECT count(*) FROM measurement WHERE measure_id = 'repairs-demand' AND locality_id = "
-                           "'ALL' AND (period_start, value) IN (('2019-04-08'::DATE, 15), ('2019-04-15'::DATE, 16))"
-                           ).fetchone() == (2,)
+        assert con.execute(
+            "SELECT count(*) FROM measurement WHERE measure_id = 'repairs-demand' AND locality_id = "
+            "'ALL' AND (period_start, value) IN (('2019-04-08'::DATE, 15), ('2019-04-15'::DATE, 16))"
+        ).fetchone() == (2,)
     finally:
         con.close()

@@ -54,8 +54,9 @@ def test_purpose_page_from_a_link(server: str, page: object, sample_db: Path) ->
     screenshot(page, "purpose")
 
 
-def test_locality_page_from_a_link_draws_small_multiples_and_the_tile_map(server: str, page: object,
-                                                                         sample_db: Path) -> None:
+def test_locality_page_from_a_link_draws_small_multiples_and_the_tile_map(
+    server: str, page: object, sample_db: Path
+) -> None:
     with store.connect(sample_db) as con:
         cat = measures.catalogue(con, public_only=True)
     m = cat[cat["by_locality"]].iloc[0]
@@ -98,8 +99,11 @@ def test_briefing_is_readable_at_1280_by_720(server: str, browser: object, sampl
         assert size >= 30  # large type for a shared screen
         first = page.locator(".oi-sentence").inner_text()
         page.get_by_role("button", name="Next").click()
-        page.wait_for_function("(t) => document.querySelector('.oi-sentence') && "
-                               "document.querySelector('.oi-sentence').innerText !== t", arg=first, timeout=30_000)
+        page.wait_for_function(
+            "(t) => document.querySelector('.oi-sentence') && document.querySelector('.oi-sentence').innerText !== t",
+            arg=first,
+            timeout=30_000,
+        )
         page.screenshot(path=str(Path(__file__).resolve().parents[1] / "artifacts" / "briefing_1280x720.png"))
     finally:
         context.close()
@@ -118,8 +122,9 @@ def test_demand_and_capability_from_a_link(server: str, page: object, path: str,
     screenshot(page, path)
 
 
-def test_a_measure_can_be_chosen_from_the_keyboard_and_the_link_follows(server: str, page: object,
-                                                                       sample_db: Path) -> None:
+def test_a_measure_can_be_chosen_from_the_keyboard_and_the_link_follows(
+    server: str, page: object, sample_db: Path
+) -> None:
     with store.connect(sample_db) as con:
         cat = measures.catalogue(con, public_only=True)
     target = str(cat["name"].iloc[3])
@@ -130,6 +135,7 @@ def test_a_measure_can_be_chosen_from_the_keyboard_and_the_link_follows(server: 
     page.keyboard.type(target)  # type: ignore[attr-defined]
     page.keyboard.press("Enter")  # type: ignore[attr-defined]
     page.wait_for_function(  # type: ignore[attr-defined]
-        "(t) => decodeURIComponent(location.search.replace(/\\+/g, ' ')).includes(t)", arg=target, timeout=30_000)
+        "(t) => decodeURIComponent(location.search.replace(/\\+/g, ' ')).includes(t)", arg=target, timeout=30_000
+    )
     main = page.locator('[data-testid="stMain"]')  # type: ignore[attr-defined]
     main.locator("h1", has_text=target).wait_for(timeout=30_000)

@@ -71,10 +71,16 @@ def settle(page: object) -> None:
 def test_no_public_page_fetches_an_image_named_in_user_text(public_url: str, tracker: Tracker, page: object) -> None:
     typed = plain_text_db.payloads(f"http://127.0.0.1:{tracker.server_address[1]}")
     name, purpose = quote(typed["name"]), quote(typed["purpose"])
-    paths = ["/", f"/measure?measure={name}&period=All+time", f"/purpose?purpose={purpose}",
-             f"/review?measure={name}&period=All+time", f"/briefing?measure={name}",
-             f"/locality?measure={name}&period=All+time", f"/demand?service={plain_text_db.SERVICE}&period=All+time",
-             f"/capability?service={plain_text_db.SERVICE}"]
+    paths = [
+        "/",
+        f"/measure?measure={name}&period=All+time",
+        f"/purpose?purpose={purpose}",
+        f"/review?measure={name}&period=All+time",
+        f"/briefing?measure={name}",
+        f"/locality?measure={name}&period=All+time",
+        f"/demand?service={plain_text_db.SERVICE}&period=All+time",
+        f"/capability?service={plain_text_db.SERVICE}",
+    ]
     port = tracker.server_address[1]
     for path in paths:
         page.goto(public_url + path)  # type: ignore[attr-defined]

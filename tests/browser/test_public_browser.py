@@ -66,15 +66,17 @@ def tables(main: object) -> list[tuple[list[str], list[list[str]]]]:
     for i in range(grids.count()):
         table = grids.nth(i).locator("table").first
         header = [h.strip() for h in table.locator('[role="columnheader"]').all_inner_texts()]
-        body = [[c.strip() for c in r.locator('[role="gridcell"]').all_inner_texts()]
-                for r in table.locator('tbody [role="row"]').all()]
+        body = [
+            [c.strip() for c in r.locator('[role="gridcell"]').all_inner_texts()]
+            for r in table.locator('tbody [role="row"]').all()
+        ]
         out.append((header, body))
     return out
 
 
 def test_the_menu_has_no_sign_in_and_no_data_pages(public_server: str, page: object) -> None:
     open_page(page, f"{public_server}/")
-    nav = page.locator('.st-key-menu')  # type: ignore[attr-defined]
+    nav = page.locator(".st-key-menu")  # type: ignore[attr-defined]
     links = [t.strip() for t in nav.locator("a").all_inner_texts()]
     names = " ".join(links)
     assert "Overview" in names and "Accessibility" in names
@@ -84,8 +86,9 @@ def test_the_menu_has_no_sign_in_and_no_data_pages(public_server: str, page: obj
     settled_screenshot(page, "public_overview")
 
 
-def test_a_link_to_an_unpublished_measure_shows_a_published_one(public_server: str, page: object,
-                                                                 sample_db: Path) -> None:
+def test_a_link_to_an_unpublished_measure_shows_a_published_one(
+    public_server: str, page: object, sample_db: Path
+) -> None:
     hidden = [str(r[0]) for r in rows(sample_db, "SELECT name FROM measure WHERE NOT published ORDER BY name")]
     published = {str(r[0]) for r in rows(sample_db, "SELECT name FROM measure WHERE published")}
     assert hidden, "the sample data has no unpublished measure to try"
@@ -107,16 +110,20 @@ def test_a_link_to_the_upload_page_falls_back_without_a_form(public_server: str,
     settled_screenshot(page, "public_upload_link")
 
 
-def test_a_published_measure_shows_public_commentary_but_no_internal_note(public_server: str, page: object,
-                                                                           sample_db: Path) -> None:
-    found = rows(sample_db, """
+def test_a_published_measure_shows_public_commentary_but_no_internal_note(
+    public_server: str, page: object, sample_db: Path
+) -> None:
+    found = rows(
+        sample_db,
+        """
         SELECT m.name, max(c.body) FILTER (WHERE c.visibility = 'public') AS public_note,
                list(c.body) FILTER (WHERE c.visibility = 'internal') AS internal_notes
         FROM measure AS m JOIN commentary AS c USING (measure_id)
         WHERE m.published GROUP BY m.name
         HAVING count(*) FILTER (WHERE c.visibility = 'internal') > 0
            AND count(*) FILTER (WHERE c.visibility = 'public') > 0
-        ORDER BY m.name LIMIT 1""")
+        ORDER BY m.name LIMIT 1""",
+    )
     assert found, "the sample data has no published measure with both kinds of commentary"
     name, public_note, internal_notes = found[0]
     main = open_page(page, f"{public_server}/measure?measure={quote(str(name))}&period=All+time")
@@ -132,7 +139,7 @@ def test_a_published_measure_shows_public_commentary_but_no_internal_note(public
 
 def test_the_accessibility_statement_opens_from_the_menu(public_server: str, page: object) -> None:
     open_page(page, f"{public_server}/")
-    page.locator('.st-key-menu').get_by_text("Accessibility", exact=True).click()  # type: ignore[attr-defined]
+    page.locator(".st-key-menu").get_by_text("Accessibility", exact=True).click()  # type: ignore[attr-defined]
     main = page.locator('[data-testid="stMain"]')  # type: ignore[attr-defined]
     main.locator("h1", has_text="Accessibility statement").wait_for(timeout=30_000)
     wait_ready(page)
@@ -141,13 +148,17 @@ def test_the_accessibility_statement_opens_from_the_menu(public_server: str, pag
     settled_screenshot(page, "public_accessibility")
 
 
-@pytest.mark.parametrize(("path", "service", "shot"), [
-    ("demand", "", "public_demand_ward"),
-    ("demand", "Planning (Development Management)", "public_demand_ward_service"),
-    ("capability", "", "public_capability_ward"),
-])
-def test_a_ward_s_tables_show_no_count_under_five(public_server: str, page: object, sample_db: Path,
-                                                  path: str, service: str, shot: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "service", "shot"),
+    [
+        ("demand", "", "public_demand_ward"),
+        ("demand", "Planning (Development Management)", "public_demand_ward_service"),
+        ("capability", "", "public_capability_ward"),
+    ],
+)
+def test_a_ward_s_tables_show_no_count_under_five(
+    public_server: str, page: object, sample_db: Path, path: str, service: str, shot: str
+) -> None:
     ward = str(rows(sample_db, f"SELECT name FROM locality WHERE locality_id = '{SMALL_WARD}'")[0][0])
     query = f"locality={quote(ward)}" + (f"&service={quote(service)}" if service else "")
     main = open_page(page, f"{public_server}/{path}?{query}")

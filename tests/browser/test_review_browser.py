@@ -44,7 +44,8 @@ def _shot(browser: object, url: str, name: str) -> str:
 
 
 def test_a_shared_link_keeps_its_date_and_a_proposed_date_goes_into_the_url(
-        server: str, page: object, sample_db: Path) -> None:
+    server: str, page: object, sample_db: Path
+) -> None:
     with store.connect(sample_db) as con:
         name = str(measures.catalogue(con).set_index("measure_id").loc["repairs-end-to-end", "name"])
     head = _open(page, _link(server, name, "2023-04-01"))
@@ -65,8 +66,11 @@ def test_review_screenshots_at_1280_by_720(server: str, browser: object, sample_
         names = measures.catalogue(con).set_index("measure_id")["name"]
         last = measures.series(con, "missed-bins")["period_start"].max()
     early = (last - pd.Timedelta(weeks=3)).date().isoformat()
-    assert "improved the system" in _shot(browser, _link(server, names["repairs-end-to-end"], "2024-04-01"),
-                                          "review_improvement")
-    assert _shot(browser, _link(server, names["affordable-homes"], "2024-07-01"), "review_no_change") == \
-        "No change at 1 Jul 2024"
+    assert "improved the system" in _shot(
+        browser, _link(server, names["repairs-end-to-end"], "2024-04-01"), "review_improvement"
+    )
+    assert (
+        _shot(browser, _link(server, names["affordable-homes"], "2024-07-01"), "review_no_change")
+        == "No change at 1 Jul 2024"
+    )
     assert _shot(browser, _link(server, names["missed-bins"], early), "review_too_early").startswith("Too early")

@@ -87,14 +87,15 @@ def shot(page: object, name: str) -> Path:
     return path
 
 
-def test_an_uploaded_signal_is_emailed_listed_answered_and_shown(loop: tuple[str, Path, Received], small: object,
-                                                                 tmp_path: Path) -> None:
+def test_an_uploaded_signal_is_emailed_listed_answered_and_shown(
+    loop: tuple[str, Path, Received], small: object, tmp_path: Path
+) -> None:
     url, db, received = loop
     page = small
     page.goto(f"{url}/account")  # type: ignore[attr-defined]
     wait_ready(page)
     main = page.locator('[data-testid="stMain"]')  # type: ignore[attr-defined]
-    menu = page.locator('.st-key-menu')  # type: ignore[attr-defined]
+    menu = page.locator(".st-key-menu")  # type: ignore[attr-defined]
     main.get_by_role("textbox", name="Username").fill("jon")
     main.get_by_role("textbox", name="Password").fill(PASSWORD)
     main.get_by_role("button", name="Sign in").click()
@@ -109,8 +110,10 @@ def test_an_uploaded_signal_is_emailed_listed_answered_and_shown(loop: tuple[str
     main.get_by_role("button", name="Accept and load").click()
     main.get_by_text("1 new signal. Signal digests: 1 sent.").wait_for(timeout=60_000)
     assert [r for r, _ in received.messages] == [[EMAIL]]
-    assert "Leisure centre visits, Whole area: outside the limits" in received.messages[0][1].get_payload(
-        decode=True).decode()
+    assert (
+        "Leisure centre visits, Whole area: outside the limits"
+        in received.messages[0][1].get_payload(decode=True).decode()
+    )
 
     # 2. the Overview shows it under its purpose, and the link opens the Signals page on that purpose
     menu.get_by_text("Overview", exact=True).click()
@@ -141,8 +144,10 @@ def test_an_uploaded_signal_is_emailed_listed_answered_and_shown(loop: tuple[str
     main.get_by_text(re.compile(r"^Closed .+ by jon$")).wait_for(timeout=30_000)
     # who closed it, as the app recorded it in its file (read back through the app, which holds the file)
     with fresh(db) as con:
-        row = con.execute("SELECT status, closed_by FROM signal_item s JOIN signal_answer USING (signal_id) "
-                          "WHERE s.measure_id = 'leisure-visits'").fetchone()
+        row = con.execute(
+            "SELECT status, closed_by FROM signal_item s JOIN signal_answer USING (signal_id) "
+            "WHERE s.measure_id = 'leisure-visits'"
+        ).fetchone()
     assert row == ("closed", "jon")
 
     # 4. the Measure page shows the answer beside the chart
@@ -169,7 +174,7 @@ def test_signal_chart_text_is_at_least_14px_at_1280_by_720(loop: tuple[str, Path
     main.get_by_role("textbox", name="Password").fill(PASSWORD)
     main.get_by_role("button", name="Sign in").click()
     page.locator('[data-testid="stSidebar"]').get_by_text("Signed in as").wait_for(timeout=30_000)  # type: ignore[attr-defined]
-    page.locator('.st-key-menu').get_by_text("Signals", exact=True).click()  # type: ignore[attr-defined]
+    page.locator(".st-key-menu").get_by_text("Signals", exact=True).click()  # type: ignore[attr-defined]
     main.locator("svg[role='img']").first.wait_for(timeout=30_000)
     wait_ready(page)
     drawn = page.evaluate(DRAWN)  # type: ignore[attr-defined]

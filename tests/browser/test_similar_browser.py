@@ -42,8 +42,10 @@ def test_bromsgrove_and_its_same_tier_neighbours(server: str, page: object) -> N
     main.locator('[data-testid="stSelectbox"]').nth(1).click()
     page.keyboard.type("FixMyStreet reports: Dog Fouling")  # type: ignore[attr-defined]
     page.keyboard.press("Enter")  # type: ignore[attr-defined]
-    page.wait_for_function("document.body.innerText.includes('Dog Fouling per 1,000 residents')",  # type: ignore[attr-defined]
-                           timeout=60_000)
+    page.wait_for_function(
+        "document.body.innerText.includes('Dog Fouling per 1,000 residents')",  # type: ignore[attr-defined]
+        timeout=60_000,
+    )
     wait_ready(page)
     assert page.evaluate(PANELS) == 13  # type: ignore[attr-defined]
     assert "figure=FixMyStreet+reports" in page.url or "figure=FixMyStreet%20reports" in page.url  # type: ignore[attr-defined]
@@ -88,8 +90,9 @@ def test_the_sidebar_period_chooses_the_periods_shown(server: str, page: object)
     assert chosen.get_by_text("January 2020").count() == 1 and chosen.get_by_text("February 2007").count() == 0
 
 
-def test_the_downloaded_csv_loads_back_through_perf_load(server: str, page: object, sample_db: Path,
-                                                         tmp_path: Path) -> None:
+def test_the_downloaded_csv_loads_back_through_perf_load(
+    server: str, page: object, sample_db: Path, tmp_path: Path
+) -> None:
     """What the page exports, `python -m perf load` reads back: the same figures, with their source."""
     import csv
     import shutil
@@ -116,14 +119,20 @@ def test_the_downloaded_csv_loads_back_through_perf_load(server: str, page: obje
     with duckdb.connect(str(db)) as con:  # a database that knows the measure but not its figures
         con.execute("DELETE FROM published_value WHERE metric_id = 'fms-all'")
     root = Path(__file__).resolve().parents[2]
-    done = subprocess.run([sys.executable, "-m", "perf", "load", str(saved), "--user", "analyst"], cwd=root,
-                          env={**__import__("os").environ, "OUTSIDE_IN_DB": str(db)}, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "perf", "load", str(saved), "--user", "analyst"],
+        cwd=root,
+        env={**__import__("os").environ, "OUTSIDE_IN_DB": str(db)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert f"{len(rows):,} new" in done.stdout, done.stdout
     with duckdb.connect(str(db), read_only=True) as con:
-        got = con.execute("SELECT sum(value), count(*) FROM published_value WHERE metric_id = 'fms-all' "
-                          "AND area_code = 'E07000234'").fetchone()
+        got = con.execute(
+            "SELECT sum(value), count(*) FROM published_value WHERE metric_id = 'fms-all' AND area_code = 'E07000234'"
+        ).fetchone()
     assert got == (sum(float(r["value"]) for r in rows if r["area_code"] == "E07000234"), 167)
 
 
@@ -139,8 +148,15 @@ def officer_server(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) ->
     shutil.copyfile(sample_db, copy)
     con = store.connect(copy, read_only=False)
     try:
-        users.create_user(con, "amy", "a long enough password", "officer", display_name="Amy Example",
-                          created_by="test", cost=users.ScryptCost(2**10, 8, 1))
+        users.create_user(
+            con,
+            "amy",
+            "a long enough password",
+            "officer",
+            display_name="Amy Example",
+            created_by="test",
+            cost=users.ScryptCost(2**10, 8, 1),
+        )
     finally:
         con.close()
     with running(copy, private=False) as url:
@@ -148,7 +164,8 @@ def officer_server(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 def test_an_officer_uploads_published_figures_a_bad_row_is_named_and_the_page_csv_loads(
-        officer_server: str, page: object, tmp_path: Path) -> None:
+    officer_server: str, page: object, tmp_path: Path
+) -> None:
     """The issue's 'Done when': a long file with a bad row is refused naming row, column and reason; the
     Similar councils CSV goes back in through the Upload page as the same figures."""
     page.goto(f"{officer_server}/similar?council=Redditch&period=Last+12+months")  # type: ignore[attr-defined]
@@ -167,13 +184,16 @@ def test_an_officer_uploads_published_figures_a_bad_row_is_named_and_the_page_cs
     main.get_by_role("textbox", name="Password").fill("a long enough password")
     main.get_by_role("button", name="Sign in").click()
     page.locator('[data-testid="stSidebar"]').get_by_text("Signed in as").wait_for(timeout=30_000)  # type: ignore[attr-defined]
-    page.locator('.st-key-menu').get_by_text("Upload", exact=True).click()  # type: ignore[attr-defined]
+    page.locator(".st-key-menu").get_by_text("Upload", exact=True).click()  # type: ignore[attr-defined]
     main.locator("h1", has_text="Upload").wait_for(timeout=30_000)
 
     bad = tmp_path / "lg-inform-export.csv"
-    bad.write_text("Metric,Area code,Area name,Period,Value,Unit,Source\n"
-                   "Fly-tipping incidents,E07000234,Bromsgrove,2022/23,410,incidents,DEFRA\n"
-                   "Fly-tipping incidents,E07000236,Redditch,2022/23,lots,incidents,DEFRA\n", encoding="utf-8")
+    bad.write_text(
+        "Metric,Area code,Area name,Period,Value,Unit,Source\n"
+        "Fly-tipping incidents,E07000234,Bromsgrove,2022/23,410,incidents,DEFRA\n"
+        "Fly-tipping incidents,E07000236,Redditch,2022/23,lots,incidents,DEFRA\n",
+        encoding="utf-8",
+    )
     main.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
     main.get_by_text("Rejected: nothing was saved.").wait_for(timeout=30_000)
     problems = main.locator('[data-testid="stTable"]')

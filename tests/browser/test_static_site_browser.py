@@ -66,8 +66,10 @@ def sample_site_url(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.fixture()
 def no_js(browser: object) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1280, "height": 720},  # type: ignore[attr-defined]
-                                  java_script_enabled=False)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 720},  # type: ignore[attr-defined]
+        java_script_enabled=False,
+    )
     pg = context.new_page()
     yield pg
     context.close()
@@ -78,8 +80,9 @@ def _shot(page: object, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"site_{name}.png"), full_page=True)  # type: ignore[attr-defined]
 
 
-def test_a_visitor_without_javascript_goes_from_the_index_to_a_measure_and_reads_it(site_url: str,
-                                                                                    no_js: object) -> None:
+def test_a_visitor_without_javascript_goes_from_the_index_to_a_measure_and_reads_it(
+    site_url: str, no_js: object
+) -> None:
     page = no_js
     page.goto(f"{site_url}/index.html")  # type: ignore[attr-defined]
     assert page.locator("h1").inner_text().startswith("Tinytown District Council")  # type: ignore[attr-defined]
@@ -122,16 +125,30 @@ def test_a_ward_with_small_counts_does_not_show_them_and_has_no_chart(site_url: 
     _shot(page, "ward_small_counts")
 
 
-PAGES = ["index.html", "wards.html", "data.html", "purposes/SAFE.html", "measures/M_CALLS.html",
-         "measures/M_DAYS.html", "wards/W1.html", "wards/W3.html"]
+PAGES = [
+    "index.html",
+    "wards.html",
+    "data.html",
+    "purposes/SAFE.html",
+    "measures/M_CALLS.html",
+    "measures/M_DAYS.html",
+    "wards/W1.html",
+    "wards/W3.html",
+]
 
 
-SIMILAR_PAGES = ["index.html", "similar.html", "similar/E07000234/fms-all.html",
-                 "similar/E07000234/ons-claimant-count.html", "similar/E07000236/fms-c7.html"]
+SIMILAR_PAGES = [
+    "index.html",
+    "similar.html",
+    "similar/E07000234/fms-all.html",
+    "similar/E07000234/ons-claimant-count.html",
+    "similar/E07000236/fms-c7.html",
+]
 
 
-def test_a_visitor_without_javascript_reads_the_similar_councils_comparison(sample_site_url: str,
-                                                                           no_js: object) -> None:
+def test_a_visitor_without_javascript_reads_the_similar_councils_comparison(
+    sample_site_url: str, no_js: object
+) -> None:
     page = no_js
     page.goto(f"{sample_site_url}/index.html")  # type: ignore[attr-defined]
     page.get_by_role("link", name="This council beside similar councils").click()  # type: ignore[attr-defined]
@@ -166,11 +183,14 @@ def _axe(url: str, paths: list[str], browser: object, script: str) -> list[str]:
         for path in paths:
             page.goto(f"{url}/{path}")
             page.add_script_tag(content=script)
-            result = page.evaluate("""async (tags) => {
+            result = page.evaluate(
+                """async (tags) => {
                 const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
                 return {version: axe.version, violations: r.violations.map(v => ({id: v.id, help: v.help,
                     nodes: v.nodes.map(n => n.target.join(' ') + ' ' + n.html.slice(0, 120))}))};
-            }""", TAGS)
+            }""",
+                TAGS,
+            )
             assert result["version"] == pinned_version()
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             (ARTIFACTS / f"axe_site_{path.replace('/', '_')}.json").write_text(json.dumps(result, indent=1))
@@ -185,7 +205,6 @@ def test_every_kind_of_page_passes_axe(site_url: str, browser: object, axe_sourc
     assert not found, "\n".join(found)
 
 
-def test_the_similar_councils_pages_pass_axe(sample_site_url: str, browser: object,
-                                             axe_source: str) -> None:  # noqa: F811
+def test_the_similar_councils_pages_pass_axe(sample_site_url: str, browser: object, axe_source: str) -> None:  # noqa: F811
     found = _axe(sample_site_url, SIMILAR_PAGES, browser, axe_source)
     assert not found, "\n".join(found)
