@@ -19,7 +19,9 @@ one ward are often that small, so :func:`coarsen` moves to months or quarters un
 are hidden (``MAX_HIDDEN_SHARE``, our convention). A visitor can ask for each length in turn, so
 :func:`published_ladder` hides a month or quarter that holds a hidden week or month (the month less
 its shown weeks would give the week back), and offers a length only when that leaves the longer
-ones readable; :func:`choose` picks the length to show.
+ones readable; :func:`choose` picks the length to show. Across places and services, :func:`group_ladders`
+hides a ward's or service's period that would otherwise be the only one hidden under a shown total
+(a locality's month less its other wards' months).
 
 Example
 -------
@@ -639,3 +641,175 @@ def public_capability(result: CapabilityChart, hidden: pd.Series | None = None) 
 def too_few_to_compare(comparison: PhaseComparison) -> bool:
     """True when either side of a before/after comparison has 1 to 4 cases."""
     return any(1 <= int(side["cases"]) < SMALL_COUNT for side in (comparison.before, comparison.after))
+
+
+# --- across places and services ------------------------------------------------------------------------
+View = tuple[str, str]  # (place, service) of a public page: place "ALL" is the whole area, service "" every service
+
+
+def group_ladders(
+    cells: dict[str, pd.DataFrame],
+    parent: dict[str, str | None],
+    *,
+    counts: Sequence[str],
+    rows: Callable[[pd.DataFrame], pd.DataFrame],
+    size: str,
+    flag: str = "suppressed",
+) -> dict[View, dict[str, pd.DataFrame]]:
+    """Every view's :func:`published_ladder`, with more periods hidden so that no place's or service's hidden
+    count can be worked out from its siblings and their total.
+
+    A locality's month less its shown wards' months gives back the one ward hidden that month; all
+    services less the shown services give back the one hidden. So, length by length and period by period,
+    the children of one place (in one service) and the services of one place are groups whose total is
+    shown, and :func:`perf.access.small_counts.suppress_small_counts` (the rule the measures' place tree
+    uses, :func:`perf.access.public.suppress_cells`) hides the next smallest of a group with a single hidden
+    member. A length a view does not offer counts as hidden there (a visitor cannot see it, but could
+    work it out). A newly hidden period hides the longer periods of its view that hold it; repeat until
+    nothing changes.
+
+    ``cells`` maps each length of ``LADDER`` to every view's periods (``place``, ``service``,
+    ``period_start`` and ``counts``); ``rows(frame)`` hides small counts with each view a group, as the page
+    does to one view's periods (:func:`demand_counts` with ``groups``); ``size`` names the count that
+    picks the next smallest.
+    """
+    # every view's own small counts at once: ``rows`` applied to the long table, one group a view
+    raw = {g: {(str(p), str(s)): f.reset_index(drop=True)
+               for (p, s), f in cells[g].groupby(["place", "service"], sort=False)} for g in LADDER}  # fmt: skip
+    by = {g: {(str(p), str(s)): f.drop(columns=["place", "service"]).reset_index(drop=True)
+              for (p, s), f in rows(cells[g]).groupby(["place", "service"], sort=False)} for g in LADDER}  # fmt: skip
+    views = list(by[LADDER[-1]])
+    if not views:
+        return {}
+    blank = list(counts)
+    forced: dict[View, dict[str, set[pd.Timestamp]]] = {v: {} for v in views}
+
+    def ladder_of(v: View) -> dict[str, pd.DataFrame]:
+        def fetch(g: str) -> pd.DataFrame:
+            extra = forced[v].get(g)
+            if not extra:
+                return by[g][v]
+            # a period hidden for its siblings' sake is hidden as a small count is, so the view's own
+            # rule gives it a second blank when it would be alone (the view's total is shown too)
+            f = raw[g][v].copy()
+            f.loc[pd.to_datetime(f["period_start"]).isin(extra), list(counts)] = 1
+            return rows(f).drop(columns=["place", "service"])
+
+        if not forced[v] and not any(by[g][v][flag].any() for g in LADDER):
+            return {g: by[g][v] for g in LADDER}  # nothing hidden: every length offered as it is
+        return published_ladder(fetch, blank=blank, flag=flag)
+
+    ladders = {v: ladder_of(v) for v in views}
+    for _ in range(50):
+        touched: set[View] = set()
+        for g in LADDER:
+            parts = []
+            for v in views:
+                offered = g in ladders[v]
+                base = ladders[v][g] if offered else by[g][v]
+                hidden = base[flag].to_numpy(dtype=bool) if offered else np.full(len(base), True)
+                n = pd.to_numeric(raw[g][v][size], errors="coerce").fillna(0).to_numpy(dtype="float64")
+                parts.append(pd.DataFrame({"period_start": base["period_start"].to_numpy(), "place": v[0],
+                                           "service": v[1], "parent": parent.get(v[0]) or "",
+                                           "kind": "all" if v[1] == "" else "each", "offered": offered,
+                                           "hidden": hidden, "_n": np.where(hidden, 1.0, n)}))  # fmt: skip
+            table = pd.concat(parts, ignore_index=True)
+            done = small_counts.suppress_small_counts(
+                table, ["_n"], groups=[["period_start", "parent", "service"], ["period_start", "place", "kind"]]
+            )
+            more = table[done["suppressed"].to_numpy() & ~table["hidden"].to_numpy() & table["offered"].to_numpy()]
+            for (p, s), picked in more.groupby(["place", "service"], sort=False):
+                v = (str(p), str(s))
+                forced[v].setdefault(g, set()).update(pd.to_datetime(picked["period_start"]))
+                touched.add(v)
+        if not touched:
+            break
+        for v in touched:
+            ladders[v] = ladder_of(v)
+    return ladders
+
+
+def with_group_hidden(
+    fetch: Callable[[str], pd.DataFrame],
+    group: dict[str, pd.DataFrame],
+    *,
+    blank: Sequence[str],
+    flag: str = "suppressed",
+) -> dict[str, pd.DataFrame]:
+    """A page's ladder as its view's :func:`group_ladders` entry has it: the same lengths offered and the
+    same periods hidden, on the page's own frames (``fetch(g)``, small counts hidden, with its rates)."""
+    out = {}
+    for g, decided in group.items():
+        frame = fetch(g).reset_index(drop=True)
+        hidden = set(pd.to_datetime(decided.loc[decided[flag].astype(bool), "period_start"]))
+        more = pd.to_datetime(frame["period_start"]).isin(hidden).to_numpy() & ~frame[flag].to_numpy(dtype=bool)
+        if more.any():
+            frame = frame.copy()
+            frame[flag] = frame[flag].to_numpy(dtype=bool) | more
+            for col in blank:
+                if col in frame.columns:
+                    kind = frame[col].dtype
+                    masked = pd.to_numeric(frame[col], errors="coerce").astype("float64").mask(more)
+                    frame[col] = masked.astype("Int64") if pd.api.types.is_integer_dtype(kind) else masked
+        out[g] = frame
+    return out
+
+
+def demand_group_ladders(
+    cells: dict[str, pd.DataFrame], parent: dict[str, str | None]
+) -> dict[View, dict[str, pd.DataFrame]]:
+    """:func:`group_ladders` of demand over every place and service (:func:`demand_cells`)."""
+
+    def rows(frame: pd.DataFrame) -> pd.DataFrame:
+        return suppress(frame, DEMAND_COUNTS, derived=DEMAND_DERIVED, groups=[["place", "service"]])
+
+    return group_ladders(cells, parent, counts=DEMAND_COUNTS, rows=rows, size="demand")
+
+
+def demand_cells(
+    con: Any, *, start: Any = None, end: Any = None
+) -> tuple[dict[str, pd.DataFrame], dict[str, str | None]]:
+    """Every view's demand per period (the counts of :func:`perf.analysis.demand.demand_by_period`, on the
+    same periods), by length, and each place's parent: one query a length for the wards' counts, summed
+    up the place tree and over services."""
+    from perf import store
+
+    places = store.query(con, "localities")
+    parent = {
+        str(p): (None if pd.isna(q) else str(q))
+        for p, q in zip(places["locality_id"], places["parent_id"], strict=True)
+    }
+    services = [""] + [str(s) for s in demand.services(con)["service_id"]]
+    cells: dict[str, pd.DataFrame] = {}
+    for g in LADDER:
+        wards = store.query(con, "demand_by_ward_service", {"start": start, "end": end, "granularity": g})
+        wards["period_start"] = pd.to_datetime(wards["period_start"])
+        up = []
+        for ward, rows in wards.groupby("place", sort=False):
+            place: str | None = str(ward)
+            seen = 0
+            while place is not None and seen < 16:
+                up.append(rows.assign(place=place))
+                place, seen = parent.get(place), seen + 1
+        tree = pd.concat(up, ignore_index=True) if up else wards
+        tree = pd.concat([tree, tree.assign(service="")], ignore_index=True)
+        summed = tree.groupby(["place", "service", "period_start"], as_index=False)[
+            ["value_demand", "failure_demand"]
+        ].sum()
+        grids = []
+        for s in services:
+            length: Granularity = "week" if g == "week" else "month" if g == "month" else "quarter"
+            frame = demand.demand_by_period(con, service_id=s or None, start=start, end=end, granularity=length)
+            periods = frame["period_start"]
+            grids.append(
+                pd.MultiIndex.from_product(
+                    [list(parent), [s], pd.to_datetime(periods)], names=["place", "service", "period_start"]
+                ).to_frame(index=False)
+            )
+        grid = pd.concat(grids, ignore_index=True)
+        full = grid.merge(summed, how="left", on=["place", "service", "period_start"])
+        for col in ("value_demand", "failure_demand"):
+            full[col] = full[col].fillna(0).astype("int64")
+        full["demand"] = full["value_demand"] + full["failure_demand"]
+        cells[g] = full
+    return cells, parent

@@ -65,7 +65,9 @@ def suppress_small_counts(
     values = out[list(counts)].apply(pd.to_numeric, errors="coerce")
     small = ((values >= 1) & (values < SMALL_COUNT)).any(axis=1) & ok
     flag = small.copy()
-    size = values.min(axis=1, skipna=True)  # the row's smallest count: the cheapest second blank
+    # the row's smallest count above zero: the cheapest second blank (a zero in one column, failure
+    # demand say, must not rule out a row whose other counts would give the first blank away)
+    size = values.where(values > 0).min(axis=1, skipna=True)
     for _ in range(10):  # a second blank can make another group's single blank; settle in a few passes
         changed = False
         for cols in groups:
