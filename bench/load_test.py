@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import duckdb  # noqa: E402
 
+from deploy import stack  # noqa: E402
 from perf import store  # noqa: E402
 from perf.access import users  # noqa: E402
 from perf.config import db_path  # noqa: E402
@@ -113,21 +114,7 @@ def start_server(db: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "OUTSIDE_IN_DB": str(db)}
     env.pop("OUTSIDE_IN_PUBLIC", None)
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
+        stack.streamlit_command(port),
         cwd=ROOT,
         env=env,
         stdout=log.open("wb"),

@@ -228,8 +228,9 @@ http {{
 """
 
 
-def _streamlit(port: int, env: dict[str, str], log: Path, *, base_path: str = "") -> subprocess.Popen[bytes]:
-    cmd = [
+def streamlit_command(port: int, *extra: str) -> list[str]:
+    """`streamlit run app.py` on loopback at ``port``: one command line for the stack, the tests and the benches."""
+    return [
         sys.executable,
         "-m",
         "streamlit",
@@ -243,11 +244,12 @@ def _streamlit(port: int, env: dict[str, str], log: Path, *, base_path: str = ""
         "true",
         "--browser.gatherUsageStats",
         "false",
-        "--server.enableCORS",
-        "true",
-        "--server.enableXsrfProtection",
-        "true",
+        *extra,
     ]
+
+
+def _streamlit(port: int, env: dict[str, str], log: Path, *, base_path: str = "") -> subprocess.Popen[bytes]:
+    cmd = streamlit_command(port, "--server.enableCORS", "true", "--server.enableXsrfProtection", "true")
     if base_path:
         cmd += ["--server.baseUrlPath", base_path]
     with open(log, "ab") as out:

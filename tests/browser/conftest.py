@@ -6,13 +6,14 @@ import os
 from contextlib import contextmanager
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from deploy import stack
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -45,21 +46,7 @@ def start_server(db: Path, *, public: bool = False) -> tuple[subprocess.Popen[by
     if public:
         env["OUTSIDE_IN_PUBLIC"] = "1"
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
+        stack.streamlit_command(port),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
