@@ -6,7 +6,7 @@ Writes go through the one door, ``perf.store.write_transaction``, whose lock is 
 the rows change. Another process cannot open the file while the app holds it, so a scheduled
 ``python -m perf load`` puts its file in the inbox (``perf.intake.inbox``) and a thread here ingests it.
 The public view opens its file read-only (a published snapshot, ``perf.output.publish``, that several
-replicas share). See docs/architecture.md, "Data layer".
+replicas share). See docs/data_layer.md.
 """
 
 from __future__ import annotations
