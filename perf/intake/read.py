@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal, cast
 
 import pandas as pd
 
+from perf.analysis.similar import WORKING_COLUMNS
 from perf.errors import InputError, Problem
 
 
@@ -53,18 +54,9 @@ class Column:
     aliases: tuple[str, ...] = ()
 
 
-# columns of the Similar councils CSV that the app works out from the figures (perf.analysis.similar.WORKING_COLUMNS)
-WORKED_OUT = (
-    "per_1000_residents",
-    "population",
-    "centre",
-    "lower",
-    "upper",
-    "phase",
-    "variation",
-    "group_median",
-    "group_mad",
-)
+# columns of the Similar councils CSV that the app works out from the figures: accepted and left out
+WORKED_OUT = WORKING_COLUMNS
+
 
 COLUMNS: dict[Kind, tuple[Column, ...]] = {
     "measure_values": (
