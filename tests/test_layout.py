@@ -1,5 +1,6 @@
-"""The rooms hold: no import circles, no private module used from outside its package, each room
-imports only the rooms below it, and the README's layout table names every package and module.
+"""The rooms hold: no import circles (an import inside a function counts), no private module used from
+outside its package, each room imports only the rooms below it, and the README's layout table names every
+package and module.
 
 An AST walk over the source (no imports run), so a new circle or a reach across a room fails here
 with the file and line, before anyone has to find it by reading.
@@ -11,6 +12,7 @@ import ast
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +40,6 @@ class Import:
     source: str  # the importing module, dotted
     target: str  # the imported module, dotted
     line: int
-    top: bool  # at module level (runs on import), not inside a function or under TYPE_CHECKING
     private: bool  # names a _private module or name
 
 
@@ -70,32 +71,22 @@ def imports(path: Path) -> list[Import]:
     package = source if path.name == "__init__.py" else source.rpartition(".")[0]
     found: list[Import] = []
 
-    def visit(node: ast.AST, top: bool) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
-                visit(child, False)
-            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                visit(child, False)
-            elif isinstance(child, ast.Import):
-                for alias in child.names:
-                    private = any(part.startswith("_") for part in alias.name.split("."))
-                    found.append(Import(source, alias.name, child.lineno, top, private))
-            elif isinstance(child, ast.ImportFrom):
-                if child.level:
-                    base = package.split(".")[: len(package.split(".")) - child.level + 1]
-                    module = ".".join(base + ([child.module] if child.module else []))
-                else:
-                    module = child.module or ""
-                for alias in child.names:
-                    target = _resolve(module, alias.name)
-                    private = any(
-                        p.startswith("_") and not p.startswith("__") for p in [*module.split("."), alias.name]
-                    )
-                    found.append(Import(source, target, child.lineno, top, private))
+    # every import statement, wherever it is: module level, inside a function, under TYPE_CHECKING
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                private = any(part.startswith("_") for part in alias.name.split("."))
+                found.append(Import(source, alias.name, node.lineno, private))
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
             else:
-                visit(child, top)
-
-    visit(tree, True)
+                module = node.module or ""
+            for alias in node.names:
+                target = _resolve(module, alias.name)
+                private = any(p.startswith("_") and not p.startswith("__") for p in [*module.split("."), alias.name])
+                found.append(Import(source, target, node.lineno, private))
     return [i for i in found if i.target.split(".")[0] in {"perf", "ui", "app_pages"}]
 
 
@@ -107,11 +98,15 @@ def _package(module: str) -> str:
 
 
 def test_no_import_circles() -> None:
-    """No module imports, through any chain of module-level imports, a module that imports it."""
-    graph: dict[str, set[str]] = defaultdict(set)
+    """No module imports, through any chain of imports, a module that imports it.
+
+    Every import counts, not only the module-level ones: an import tucked inside a function to dodge
+    a circle at start-up is still a circle (two modules that each need the other), so it fails here too.
+    """
+    graph: dict[str, dict[str, int]] = defaultdict(dict)
     for i in ALL:
-        if i.top and i.target != i.source:
-            graph[i.source].add(i.target)
+        if i.target != i.source:
+            graph[i.source].setdefault(i.target, i.line)
     seen: set[str] = set()
     circles: list[list[str]] = []
 
@@ -127,7 +122,12 @@ def test_no_import_circles() -> None:
 
     for module in sorted(graph):
         walk(module, [])
-    assert not circles, "import circles:\n" + "\n".join(" -> ".join(c) for c in circles)
+
+    def where(circle: list[str]) -> str:
+        steps = [f"{a} ({MODULES[a].relative_to(ROOT)}:{graph[a][b]})" for a, b in pairwise(circle)]
+        return " -> ".join([*steps, circle[-1]])
+
+    assert not circles, "import circles:\n" + "\n".join(where(c) for c in circles)
 
 
 def test_no_private_module_or_name_from_another_package() -> None:

@@ -804,11 +804,6 @@ def test_apply_needs_to_know_who_is_loading(db: duckdb.DuckDBPyConnection) -> No
         save.apply_upload(db, result, user=" ", now=NOW)
 
 
-def test_exports_neutralise_formulas() -> None:
-    assert check.neutralise_formula("=1+1") == "'=1+1"
-    assert check.neutralise_formula("-5") == "-5"
-
-
 _cell = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
 
 

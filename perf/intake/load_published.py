@@ -13,14 +13,12 @@ import re
 from datetime import datetime
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from perf import store
 from perf.analysis import published
 from perf.errors import show
-from perf.intake.check import _Checker, _resolve, _resolver
-from perf.intake.save import LoadResult
+from perf.intake.cells import Checker, look_up, resolver
 from perf.store import run
 
 _CODE = r"[ENSW]\d{8}"
@@ -63,7 +61,7 @@ def _normal_periods(text: pd.Series) -> pd.Series:
     return out.where(~out.str.fullmatch(r"\d{4}"), out + "-01-01")
 
 
-def check(check: _Checker, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def check(check: Checker, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every row's measure, council, period and value checked; a new measure needs its unit and source."""
     areas = store.query(con, "load_areas")
     metrics = store.query(con, "load_metrics")
@@ -73,9 +71,9 @@ def check(check: _Checker, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     check.required("value", "value")
 
     text = check.col("metric_id")
-    resolve = _resolver([str(i) for i in metrics["metric_id"]], [str(n) for n in metrics["name"]])
+    resolve = resolver([str(i) for i in metrics["metric_id"]], [str(n) for n in metrics["name"]])
     uniques = text.unique()  # a national file names a few dozen measures in 600,000 rows: look each up once
-    known = text.map({t: _resolve(t, resolve) if t else None for t in uniques})
+    known = text.map({t: look_up(t, resolve) if t else None for t in uniques})
     is_new = known.isna() & check.good("metric_id")
     metric_id = known.where(~is_new, text.map({t: _new_id(t) for t in uniques})).where(check.good("metric_id"))
 
@@ -221,8 +219,11 @@ def notes(frame: pd.DataFrame, con: duckdb.DuckDBPyConnection | None = None) -> 
     return tuple(said)
 
 
-def save(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, filename: str, user: str, now: datetime) -> LoadResult:
-    """Upsert the figures (moved to today's councils where exact) inside the caller's transaction."""
+def save(
+    cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, filename: str, user: str, now: datetime
+) -> tuple[int, int, int]:
+    """Upsert the figures (moved to today's councils where exact) inside the caller's transaction: rows new,
+    corrected and unchanged (``perf.intake.save.save_rows`` reports them as a ``LoadResult``)."""
     facts = _metric_facts(frame, cur)
     new_metrics = pd.DataFrame(
         [
@@ -290,7 +291,4 @@ def save(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, filename: str, 
                 cur.unregister(name)
             except duckdb.Error:
                 pass  # an aborted transaction refuses even this; the original error is what matters
-    return LoadResult(filename, "published", new, corrected, unchanged)
-
-
-__all__ = ["check", "is_count", "notes", "save", "np"]
+    return new, corrected, unchanged

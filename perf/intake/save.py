@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from perf.errors import InputError, Problem
-from perf.intake import check, read
+from perf.intake import check, load_published, read
 from perf.signals import signal_items
 from perf.store import run, write_transaction
 
@@ -111,9 +111,7 @@ def save_rows(
 ) -> LoadResult:
     """The upsert itself, on a cursor already inside a transaction (see ``write_transaction``)."""
     if kind == "published":
-        from perf.intake import load_published
-
-        return load_published.save(cur, frame, filename=filename, user=user, now=now)
+        return LoadResult(filename, kind, *load_published.save(cur, frame, filename=filename, user=user, now=now))
     prefix = {"measure_values": "load_measurement", "demand": "load_demand", "work": "load_work"}[kind]
     incoming = frame.reset_index(drop=True)
     cur.register("incoming", incoming)
