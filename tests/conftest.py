@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,45 @@ def shown(value: str) -> str:
     import re
 
     return re.sub(r"\\(.)", r"\1", value).replace("\u2060", "")
+
+
+def run_perf(
+    *args: str, db: Path, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m perf ARGS`` on ``db`` in a process of its own, as a scheduled job runs it.
+
+    This machine's ``OUTSIDE_IN_`` settings are left out (a developer's mail server gets no test mail);
+    ``env`` adds those the test sets.
+    """
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("OUTSIDE_IN_")}
+    return subprocess.run(
+        [sys.executable, "-m", "perf", *args],
+        cwd=ROOT,
+        env={**clean, "OUTSIDE_IN_DB": str(db), "PYTHONPATH": str(ROOT), **(env or {})},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def hold_database(db: Path, seconds: float, *, read_only: bool = False) -> subprocess.Popen[str]:
+    """Another process with ``db`` open (DuckDB's file lock) for ``seconds``, returned once it holds it.
+
+    As the app holds the file: the caller kills it, or waits for it to let go.
+    """
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == 'read'); "
+            "print('held', flush=True); time.sleep(float(sys.argv[3])); c.close()",
+            str(db),
+            "read" if read_only else "write",
+            str(seconds),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    return holder

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -17,9 +12,9 @@ import pytest
 from perf import errors, store
 from perf.intake import save
 from perf.signals import alerts, signal_answers
+from tests.conftest import run_perf
 from tests.smtp_server import silent_server, smtp_env, smtp_server
 
-ROOT = Path(__file__).resolve().parent.parent
 OWNER = "Leisure Services Manager (Jonathan Reeve)"
 OWNER_EMAIL = "jonathan.reeve@council.example"
 # far above every month before it: one new signal on a measure that had none open
@@ -202,47 +197,19 @@ def test_an_owner_email_that_is_not_an_address_is_refused_when_set(db: Path) -> 
         assert store.query(con, "owner_list").set_index("owner").loc[OWNER, "email"] == "j.reeve@council.example"
 
 
-@contextmanager
-def _env(**values: str) -> Iterator[dict[str, str]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OUTSIDE_IN_")}
-    yield {**env, **values}
-
-
 def test_the_command_line_load_tells_the_owner_and_alerts_dry_run_prints(db: Path, tmp_path: Path) -> None:
     csv = tmp_path / "november.csv"
     csv.write_bytes(NEW_SIGNAL_CSV)
-    with _env(OUTSIDE_IN_DB=str(db)) as env:
-        dry = subprocess.run(
-            [sys.executable, "-m", "perf", "load", str(csv), "--user", "amy"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert dry.returncode == 0, dry.stderr
-        assert "1 new signal" in dry.stdout and "Email is not set up" in dry.stderr
-        printed = subprocess.run(
-            [sys.executable, "-m", "perf", "alerts", "--dry-run"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert printed.returncode == 0 and f"To: {OWNER_EMAIL}" in printed.stdout
-        assert "1 digest would be sent" in printed.stdout
-        with smtp_server(tmp_path) as (port, cert, received):
-            sent = subprocess.run(
-                [sys.executable, "-m", "perf", "alerts"],
-                cwd=ROOT,
-                env={**env, **smtp_env(port, cert)},
-                capture_output=True,
-                text=True,
-                timeout=120,
-            )
-        assert sent.returncode == 0, sent.stderr
-        assert "1 sent" in sent.stdout and [r for r, _ in received.messages] == [[OWNER_EMAIL]]
+    dry = run_perf("load", str(csv), "--user", "amy", db=db)
+    assert dry.returncode == 0, dry.stderr
+    assert "1 new signal" in dry.stdout and "Email is not set up" in dry.stderr
+    printed = run_perf("alerts", "--dry-run", db=db)
+    assert printed.returncode == 0 and f"To: {OWNER_EMAIL}" in printed.stdout
+    assert "1 digest would be sent" in printed.stdout
+    with smtp_server(tmp_path) as (port, cert, received):
+        sent = run_perf("alerts", db=db, env=smtp_env(port, cert))
+    assert sent.returncode == 0, sent.stderr
+    assert "1 sent" in sent.stdout and [r for r, _ in received.messages] == [[OWNER_EMAIL]]
 
 
 def test_a_command_line_load_succeeds_when_the_mail_server_is_down(db: Path, tmp_path: Path) -> None:
@@ -250,15 +217,8 @@ def test_a_command_line_load_succeeds_when_the_mail_server_is_down(db: Path, tmp
 
     csv = tmp_path / "november.csv"
     csv.write_bytes(NEW_SIGNAL_CSV)
-    with _env(OUTSIDE_IN_DB=str(db), **{**smtp_env(free_port(), tmp_path), "OUTSIDE_IN_SMTP_CA_FILE": ""}) as env:
-        done = subprocess.run(
-            [sys.executable, "-m", "perf", "load", str(csv), "--user", "amy"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    down = {**smtp_env(free_port(), tmp_path), "OUTSIDE_IN_SMTP_CA_FILE": ""}
+    done = run_perf("load", str(csv), "--user", "amy", db=db, env=down)
     assert done.returncode == 0 and "1 new signal" in done.stdout
     assert "not sent" in done.stderr and "refused" in done.stderr
     with duckdb.connect(str(db), read_only=True) as con:

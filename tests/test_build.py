@@ -18,6 +18,7 @@ import pytest
 from perf import seed, store
 from perf.seed import sample
 from perf.config import SEED_DIR
+from tests.conftest import hold_database
 
 STRATEGIC_NAMES = {
     "Help me to find somewhere to live in my locality",
@@ -238,26 +239,13 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
 
 def test_a_writer_waits_for_a_reader_in_another_process_to_let_go(tmp_path) -> None:
     """The app holds the file only while a query runs; a scheduled load waits rather than failing."""
-    import subprocess
-    import sys
     import time as clock
 
     from perf import store
 
     db = tmp_path / "lock.duckdb"
     seed.build(db, seed_dir=tmp_path)  # empty schema
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, time, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
-            "print('held', flush=True); time.sleep(1.5); c.close()",
-            str(db),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    holder = hold_database(db, 1.5, read_only=True)
     started = clock.monotonic()
     con = store.connect_waiting(db, read_only=False, seconds=20)
     waited = clock.monotonic() - started
@@ -267,9 +255,6 @@ def test_a_writer_waits_for_a_reader_in_another_process_to_let_go(tmp_path) -> N
 
 
 def test_a_writer_gives_up_with_the_lock_error_after_its_time(tmp_path) -> None:
-    import subprocess
-    import sys
-
     import duckdb
     import pytest
 
@@ -277,18 +262,8 @@ def test_a_writer_gives_up_with_the_lock_error_after_its_time(tmp_path) -> None:
 
     db = tmp_path / "lock.duckdb"
     seed.build(db, seed_dir=tmp_path)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, time, sys; c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(5)",
-            str(db),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    holder = hold_database(db, 5)
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         with pytest.raises(duckdb.IOException, match="(?i)lock"):
             store.connect_waiting(db, read_only=False, seconds=0.5)
     finally:

@@ -12,16 +12,8 @@ import pytest
 
 from perf import store
 from perf.analysis import capability
+from tests.geography import add_localities
 
-LOCALITIES = [
-    ("ALL", "Everywhere", "area", None),
-    ("C1", "North Council", "council", "ALL"),
-    ("L1", "Riverside", "locality", "C1"),
-    ("W1", "Abbey", "ward", "L1"),
-    ("W2", "Bridge", "ward", "L1"),
-    ("C2", "South Council", "council", "ALL"),
-    ("W3", "Castle", "ward", "C2"),
-]
 
 # case_id, service, ward, channel, started_at, completed_at   -> calendar days, working days
 CASES = [
@@ -39,10 +31,7 @@ WORKING = {1: 1, 2: 0, 3: 4, 4: 5, 6: 1}
 def make_db(path: Path, cases: list[tuple[object, ...]]) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path))
     store.create_schema(con)
-    for lid, name, kind, parent in LOCALITIES:
-        con.execute(
-            "INSERT INTO locality (locality_id, name, kind, parent_id) VALUES (?, ?, ?, ?)", [lid, name, kind, parent]
-        )
+    add_localities(con)
     con.execute(
         "INSERT INTO bank_holiday VALUES ('2025-08-25', 'Summer bank holiday'), ('2025-12-25', 'Christmas Day')"
     )

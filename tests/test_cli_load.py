@@ -15,24 +15,12 @@ from openpyxl import Workbook
 from perf import __main__ as cli
 from perf.intake import read
 from tests import fixtures_db
+from tests.conftest import run_perf as perf
 from tests.fixtures_db import snapshot
 
 db_path = fixtures_db.db_path  # the shared fixture, made visible to pytest in this module
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def perf(*args: str, db: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "OUTSIDE_IN_DB": str(db), "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "perf", *args],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def tables(path: Path) -> dict[str, list[tuple[object, ...]]]:

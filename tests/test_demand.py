@@ -12,17 +12,9 @@ import pytest
 
 from perf import store
 from perf.analysis import demand
+from tests.geography import add_localities
 
-# The geography: ALL > council C1 > locality L1 > wards W1, W2; council C2 > ward W3 (no locality).
-LOCALITIES = [
-    ("ALL", "Everywhere", "area", None),
-    ("C1", "North Council", "council", "ALL"),
-    ("L1", "Riverside", "locality", "C1"),
-    ("W1", "Abbey", "ward", "L1"),
-    ("W2", "Bridge", "ward", "L1"),
-    ("C2", "South Council", "council", "ALL"),
-    ("W3", "Castle", "ward", "C2"),
-]
+# The geography: tests/geography.py (ALL > C1 > L1 > W1, W2; C2 > W3).
 POPULATION = {"W1": 1000, "W2": 3000, "W3": 2000}
 
 # Week of Monday 4 August 2025 for service S1: 6 value and 3 failure contacts.
@@ -48,10 +40,7 @@ LATER = [
 def make_db(path: Path, rows: list[tuple[str, ...]]) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path))
     store.create_schema(con)
-    for lid, name, kind, parent in LOCALITIES:
-        con.execute(
-            "INSERT INTO locality (locality_id, name, kind, parent_id) VALUES (?, ?, ?, ?)", [lid, name, kind, parent]
-        )
+    add_localities(con)
     for lid, people in POPULATION.items():
         con.execute("INSERT INTO demographic VALUES (?, 2021, 'population_total', ?, 'test')", [lid, people])
     con.execute("INSERT INTO demographic VALUES ('W1', 2019, 'population_total', 999999, 'older figure')")

@@ -16,6 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from perf import seed, store
+from tests.conftest import hold_database, run_perf
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,25 +95,9 @@ def test_a_build_after_a_crash_leaves_no_stale_wal(tmp_path: Path) -> None:
 def test_a_build_is_refused_while_the_app_holds_the_file(tmp_path: Path) -> None:
     db = tmp_path / "o.duckdb"
     seed.build(db, seed_dir=tmp_path)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(30)",
-            str(db),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    holder = hold_database(db, 30)
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        done = subprocess.run(
-            [sys.executable, "-m", "perf", "build", "--db", str(db)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        done = run_perf("build", "--db", str(db), db=db)
     finally:
         holder.kill()
         holder.wait()

@@ -20,9 +20,7 @@ from tests import tiny_db
 WHEN = dt.datetime(2025, 4, 7, 9, 30)
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tiny_db.build(tmp_path_factory.mktemp("export") / "tiny.duckdb")
+db = tiny_db.db  # the shared fixture, made visible to pytest in this module
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ import duckdb
 
 from perf.intake import check, inbox, save
 from tests import fixtures_db
+from tests.conftest import run_perf as _perf
 from tests.fixtures_db import snapshot
 
 db_path = fixtures_db.db_path  # the shared fixture, made visible to pytest in this module
@@ -58,13 +59,6 @@ def _app(db: Path, log: Path) -> subprocess.Popen[str]:
     )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
     return proc
-
-
-def _perf(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "OUTSIDE_IN_DB": str(db), "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "perf", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
 
 
 def _tables(path: Path) -> dict[str, list[tuple[object, ...]]]:

@@ -9,10 +9,7 @@ column, reason) with nothing saved, and a merged council must never be counted t
 from __future__ import annotations
 
 import io
-import os
 import shutil
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -24,8 +21,8 @@ from perf import store
 from perf.analysis import measures
 from perf.intake import check, read, save
 from perf.output import export
+from tests.conftest import run_perf as perf
 
-ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 12, 1, 9, 0)
 
 
@@ -55,13 +52,6 @@ def fingerprint(path: Path) -> tuple[object, ...]:
         )
     finally:
         con.close()
-
-
-def perf(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "OUTSIDE_IN_DB": str(db), "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "perf", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
 
 
 GOOD = """Metric,Area code,Area name,Period,Value,Unit,Source

@@ -21,12 +21,10 @@ from tests import tiny_db
 
 SECRET = tiny_db.UNPUBLISHED
 SECRET_NAME = "Staff absence in street scene"
-PERIOD = {"start": "2024-04-01", "end": "2025-03-31"}
+PERIOD = tiny_db.PERIOD
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tiny_db.build(tmp_path_factory.mktemp("public") / "tiny.duckdb")
+db = tiny_db.db  # the shared fixture, made visible to pytest in this module
 
 
 @pytest.fixture(scope="module")

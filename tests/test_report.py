@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -19,23 +18,8 @@ from perf.__main__ import main
 from tests import tiny_db
 from tests.conftest import run_page as open_page
 
-PERIOD = {"start": "2024-04-01", "end": "2025-03-31"}
-
-
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tiny_db.build(tmp_path_factory.mktemp("report") / "tiny.duckdb")
-
-
-@pytest.fixture(scope="module")
-def pack(db: Path) -> report.Pack:
-    with store.connect(db) as con:
-        return report.build_pack(con, purpose_id="all", prepared=dt.date(2025, 4, 7), **PERIOD)
-
-
-@pytest.fixture(scope="module")
-def pdf_reader(pack: report.Pack) -> PdfReader:
-    return PdfReader(io.BytesIO(pdf.pack_pdf(pack)))
+PERIOD = tiny_db.PERIOD
+db, pack, pdf_reader = tiny_db.db, tiny_db.pack, tiny_db.pdf_reader  # the shared fixtures, visible to pytest here
 
 
 def flat(text: str) -> str:
@@ -179,7 +163,7 @@ def test_bad_dates_are_refused_with_a_clear_message(db: Path, start: str | None,
 
 def test_measure_sheet_is_one_page_with_definition_owner_quality_and_source(db: Path) -> None:
     with store.connect(db) as con:
-        data = pdf.sheet(con, "M_DAYS", prepared=dt.date(2025, 4, 7), **PERIOD)
+        data = pdf.sheet(con, "M_DAYS", prepared=tiny_db.PREPARED, **PERIOD)
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 1
     text = flat(reader.pages[0].extract_text())

@@ -7,9 +7,7 @@ on every figure, and nothing drawn left untagged unless marked as an artifact.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,29 +15,14 @@ from pptx import Presentation
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from perf import store
 from perf.output import pdf, report, slides
 from tests import tiny_db
 
-PERIOD = {"start": "2024-04-01", "end": "2025-03-31"}
 PAINTS_TEXT = {b"Tj", b"TJ", b"'", b'"'}
 PAINTS_SHAPES = {b"f", b"F", b"f*", b"S", b"s", b"B", b"B*", b"b", b"b*", b"Do", b"sh"}
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tiny_db.build(tmp_path_factory.mktemp("tagged") / "tiny.duckdb")
-
-
-@pytest.fixture(scope="module")
-def pack(db: Path) -> report.Pack:
-    with store.connect(db) as con:
-        return report.build_pack(con, purpose_id="all", prepared=dt.date(2025, 4, 7), **PERIOD)
-
-
-@pytest.fixture(scope="module")
-def pdf_reader(pack: report.Pack) -> PdfReader:
-    return PdfReader(io.BytesIO(pdf.pack_pdf(pack)))
+db, pack, pdf_reader = tiny_db.db, tiny_db.pack, tiny_db.pdf_reader  # the shared fixtures, visible to pytest here
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,9 @@
 Small enough to read in one sitting, and built so each rule has a case: one unpublished measure
 with internal commentary, a measure whose latest month is a signal, a ward-level count measure
 with small counts, and demand by ward with cells under five.
+
+A test module takes the fixtures at the bottom (``db = tiny_db.db`` makes one visible to pytest there):
+the database, built once a module, and its briefing pack for the year ``PERIOD`` with the PDF read back.
 """
 
 from __future__ import annotations
@@ -10,11 +13,16 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import io
+
 import duckdb
 import numpy as np
 import pandas as pd
+import pytest
+from pypdf import PdfReader
 
 from perf import store
+from perf.output import pdf, report
 
 MONTHS = pd.date_range("2022-04-01", periods=36, freq="MS")
 WARDS = ("W1", "W2", "W3")
@@ -22,6 +30,8 @@ PUBLISHED = ("M_CALLS", "M_DAYS", "M_FAIL", "M_WARD")
 UNPUBLISHED = "M_SECRET"
 SECRET_NOTE = "Internal: staffing gap in the team, do not publish"
 OFFICER = "officer"
+PERIOD = {"start": "2024-04-01", "end": "2025-03-31"}  # the financial year the packs cover
+PREPARED = dt.date(2025, 4, 7)  # the day the pack says it was prepared
 
 
 def _series(seed: int, n: int, centre: float, sd: float) -> np.ndarray:
@@ -250,3 +260,22 @@ def build(path: Path) -> Path:
     con.execute("INSERT INTO work_case VALUES (1, 'S1', 'W1', 'phone', 'missed bin', '2025-01-02', '2025-01-05')")
     con.close()
     return path
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The database, built afresh for each test module (a module's tests may change it)."""
+    return build(tmp_path_factory.mktemp("tiny") / "tiny.duckdb")
+
+
+@pytest.fixture(scope="module")
+def pack(db: Path) -> report.Pack:
+    """The briefing pack of every measure for ``PERIOD``."""
+    with store.connect(db) as con:
+        return report.build_pack(con, purpose_id="all", prepared=PREPARED, start=PERIOD["start"], end=PERIOD["end"])
+
+
+@pytest.fixture(scope="module")
+def pdf_reader(pack: report.Pack) -> PdfReader:
+    """The pack's PDF, read back as a councillor's reader would open it."""
+    return PdfReader(io.BytesIO(pdf.pack_pdf(pack)))
