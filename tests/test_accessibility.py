@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from perf.drawing import charts
+from perf.words import vocabulary
 from ui import icons
 
 
@@ -20,7 +22,10 @@ def contrast(a: str, b: str = "#FFFFFF") -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
-@pytest.mark.parametrize("name,style", [*icons.VARIATION.items(), *icons.ASSURANCE.items()])
+PROVENANCE = {kind: (s.glyph, s.label, s.colour) for kind, s in vocabulary.PROVENANCE.items()}
+
+
+@pytest.mark.parametrize("name,style", [*icons.VARIATION.items(), *icons.ASSURANCE.items(), *PROVENANCE.items()])
 def test_badge_text_meets_aa_contrast_on_white(name: str, style: tuple[str, str, str]) -> None:
     assert contrast(style[2]) >= 4.5, f"{name} badge colour {style[2]} is below 4.5:1 (WCAG SC 1.4.3)"
 
@@ -63,9 +68,8 @@ def _font_sizes(node: object) -> list[float]:
     return []
 
 
-def _chart(size: str) -> dict[str, object]:
-    import pandas as pd
-
+def _points(point_type: str | list[str]) -> tuple[pd.DataFrame, pd.Series]:
+    """Four monthly points in two phases, and their dates: enough for every text a chart draws."""
     points = pd.DataFrame(
         {
             "value": [1.0, 2.0, 9.0, 2.0],
@@ -73,16 +77,18 @@ def _chart(size: str) -> dict[str, object]:
             "lower": 0.0,
             "upper": 5.0,
             "phase": [0, 0, 1, 1],
-            "point_type": ["common_cause", "common_cause", "special_cause_concern", "common_cause"],
+            "point_type": point_type,
         }
     )
-    dates = pd.Series(pd.date_range("2025-01-01", periods=4, freq="MS"))
+    return points, pd.Series(pd.date_range("2025-01-01", periods=4, freq="MS"))
+
+
+def _chart(size: str) -> dict[str, object]:
+    points, dates = _points(["common_cause", "common_cause", "special_cause_concern", "common_cause"])
     return charts.xmr_chart(points, dates, title="t", y_title="y", size=size).spec
 
 
 def test_chart_text_is_at_least_14px_and_larger_in_briefing() -> None:
-    import pandas as pd
-
     figure = charts.VegaLite(spec=_chart("normal"), data=pd.DataFrame())
     marked = charts.mark_date(figure, pd.Timestamp("2025-02-01"), "Change").spec  # as the Review page draws it
     normal, large = _font_sizes(marked), _font_sizes(_chart("large"))
@@ -94,26 +100,9 @@ def test_svg_chart_text_is_at_least_14px_when_drawn_at_820_px() -> None:
     """SVG charts are 900 units wide, drawn 820 px wide in the page at 1280 x 720 (the browser test measures it)."""
     import re
 
-    import pandas as pd
-
     from perf.drawing import svg
 
-    points = pd.DataFrame(
-        {
-            "value": [1.0, 2.0, 9.0, 2.0],
-            "centre": 2.0,
-            "lower": 0.0,
-            "upper": 5.0,
-            "phase": [0, 0, 1, 1],
-            "point_type": "common_cause",
-        }
-    )
-    drawn = svg.xmr_chart(
-        points,
-        pd.Series(pd.date_range("2025-01-01", periods=4, freq="MS")),
-        title="t",
-        y_title="y",
-        phase_labels={1: "Change"},
-    )
+    points, dates = _points("common_cause")
+    drawn = svg.xmr_chart(points, dates, title="t", y_title="y", phase_labels={1: "Change"})
     sizes = [float(s) for s in re.findall(r"font-size='([\d.]+)'", drawn)]
     assert sizes and min(sizes) * 820 / svg.WIDTH >= 14, sorted(sizes)

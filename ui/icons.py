@@ -52,6 +52,5 @@ def data_badge(provenance: str) -> str:
     """'Real data' or 'Illustrative data' as a badge (the words of perf.analysis.measures.provenance); '' for neither."""
     if not provenance:
         return ""
-    real = provenance.startswith("Real data")
-    shape, label, colour = ("✓", "Real data", "#1B5E20") if real else ("◇", "Illustrative data", "#8A5A00")
-    return _badge(shape, label, colour, provenance)
+    style = vocabulary.PROVENANCE["real" if provenance.startswith("Real data") else "illustrative"]
+    return _badge(style.glyph, style.label, style.colour, provenance)

@@ -40,13 +40,7 @@ CHART_HEIGHT_PX = 370
 SHEET_CHART_WIDTH_PX = 900  # narrower on a portrait sheet, so its type prints at the same size
 PNG_SCALE = 2
 MIN_CONTEXT_POINTS = 12  # a short period is drawn with earlier points for context, the period shaded
-VARIATION_SHORT = {
-    "common_cause": "Normal variation",
-    "special_cause_improvement": "Improving",
-    "special_cause_concern": "Concerning",
-    "special_cause_neutral_high": "Unusually high",
-    "special_cause_neutral_low": "Unusually low",
-}
+VARIATION_SHORT = {kind: style.short for kind, style in vocabulary.POINT_TYPES.items()}
 ASSURANCE_MARK = {"consistent_pass": "P", "consistent_fail": "F", "inconsistent": "?"}  # as MDC's icons
 ASSURANCE_COLOUR = {kind: style.colour for kind, style in vocabulary.ASSURANCE.items()}
 INK = "#1A1A1A"

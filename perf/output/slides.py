@@ -11,6 +11,7 @@ from typing import Any
 
 from perf.drawing import charts
 from perf.output import report
+from perf.words import vocabulary
 
 
 # --- PowerPoint -----------------------------------------------------------------------------------
@@ -193,7 +194,8 @@ def pack_pptx(pack: report.Pack) -> bytes:
         18,
     )
     if pack.illustrative:
-        _textbox(cover, 0.5, 5.8, 12, 0.5, report.illustrative_line(pack), 18, bold=True, colour="#8A5A00")
+        warning = vocabulary.PROVENANCE["illustrative"].colour
+        _textbox(cover, 0.5, 5.8, 12, 0.5, report.illustrative_line(pack), 18, bold=True, colour=warning)
 
     items = list(pack.exceptions)
     chunks = [items[i : i + EXCEPTIONS_PER_SLIDE] for i in range(0, len(items), EXCEPTIONS_PER_SLIDE)] or [[]]

@@ -172,14 +172,9 @@ def measure_sentence(
             f"{signal_words.plural(shown, frequency)} shown. Latest ({where}): {latest}."
         )
     if kind == "common_cause":
-        state = "within normal variation"
+        state = _WORDS[kind]
     else:
-        words = {
-            "special_cause_improvement": "a signal of improvement",
-            "special_cause_concern": "a signal of concern",
-            "special_cause_neutral_high": "a signal: unusually high",
-            "special_cause_neutral_low": "a signal: unusually low",
-        }[kind]
+        words = _WORDS[kind] if _WORDS[kind].startswith("a signal") else f"a signal: {_WORDS[kind]}"
         rule = RULE_WORDS.get(str(last.get("special_cause") or ""), "")
         state = f"{words} ({rule})" if rule else words
     limits = (
@@ -238,12 +233,7 @@ def headline(
     return (f"{now.value} in {in_when}: {_WORDS[kind]}.", f"{_capital(said)}: not a stable process. {limits}")
 
 
-_WORDS = {
-    "special_cause_improvement": "a signal of improvement",
-    "special_cause_concern": "a signal of concern",
-    "special_cause_neutral_high": "unusually high",
-    "special_cause_neutral_low": "unusually low",
-}
+_WORDS = {kind: style.signal for kind, style in vocabulary.POINT_TYPES.items()}  # "a signal of improvement"
 
 
 def freshness(latest_period: Any, last_entered: Any, frequency: str) -> str:

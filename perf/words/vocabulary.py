@@ -29,23 +29,30 @@ class Style:
     glyph: str  # a text glyph for badges and packs
     words: str  # in a sentence ("an improvement")
     meaning: str = ""  # what it means, in plain words, with the statisticians' term (badge titles, legends)
+    short: str = ""  # where space is short: a pack's table of measures ("Improving")
+    signal: str = ""  # the latest point in a headline ("a signal of improvement")
 
 
 # Plain words for a councillor: common cause is "normal variation", special cause "unusual"
 # (NHS England, Making Data Count, 2019, uses both pairs); the technical term stays in ``meaning``.
 POINT_TYPES: dict[str, Style] = {
     "common_cause": Style("Normal variation", "Normal variation", GREY, "circle", "●", "common-cause variation",
-                          "the ups and downs this system always has (common cause variation): nothing to react to"),
+                          "the ups and downs this system always has (common cause variation): nothing to react to",
+                          short="Normal variation", signal="within normal variation"),
     "special_cause_improvement": Style("Unusual: improving", "Unusual: improving", BLUE, "triangle-up", "▲",
                                        "an improvement", "more than the normal ups and downs would give, in the "
-                                       "better direction (special cause variation): look for the reason"),
+                                       "better direction (special cause variation): look for the reason",
+                                       short="Improving", signal="a signal of improvement"),
     "special_cause_concern": Style("Unusual: concerning", "Unusual: concerning", ORANGE, "square", "■", "a concern",
                                    "more than the normal ups and downs would give, in the worse direction "
-                                   "(special cause variation): look for the reason"),
+                                   "(special cause variation): look for the reason",
+                                   short="Concerning", signal="a signal of concern"),
     "special_cause_neutral_high": Style("Unusually high", "Unusually high", PURPLE, "diamond", "◆", "unusually high",
-                                        "higher than the normal ups and downs would give (special cause variation)"),
+                                        "higher than the normal ups and downs would give (special cause variation)",
+                                        short="Unusually high", signal="unusually high"),
     "special_cause_neutral_low": Style("Unusually low", "Unusually low", PURPLE, "triangle-down", "▼", "unusually low",
-                                       "lower than the normal ups and downs would give (special cause variation)"),
+                                       "lower than the normal ups and downs would give (special cause variation)",
+                                       short="Unusually low", signal="unusually low"),
 }  # fmt: skip
 NO_DATA = Style("Not enough data", "Not enough data", GREY, "circle", "○", "not enough data")
 
@@ -53,6 +60,12 @@ ASSURANCE: dict[str, Style] = {
     "consistent_pass": Style("Will meet target", "Will meet target", BLUE, "circle", "✔", "will meet the target"),
     "consistent_fail": Style("Will miss target", "Will miss target", ORANGE, "circle", "✖", "will miss the target"),
     "inconsistent": Style("Hit and miss", "Hit and miss", GREY, "circle", "≈", "will hit and miss the target"),
+}  # fmt: skip
+
+# Where the figures come from, on a measure's badge and a pack's cover: made-up figures are never taken for real.
+PROVENANCE: dict[str, Style] = {
+    "real": Style("Real data", "Real data", "#1B5E20", "circle", "✓", "real data"),  # 7.9:1 on white
+    "illustrative": Style("Illustrative data", "Illustrative data", "#8A5A00", "circle", "◇", "illustrative data"),  # 5.9:1
 }  # fmt: skip
 
 # Value and failure demand, on the Demand page's bars, the Pareto and the packs.
