@@ -47,6 +47,11 @@ class WriteConflictError(RuntimeError):
 CONFLICT_MESSAGE = "Someone else saved changes to the same data at the same moment, so nothing was saved. Try again."
 
 
+class ReferenceChangedError(Exception):
+    """The measures, places or services changed since a file was checked in another process
+    (``perf.intake.check.reference_fingerprint``): it must be checked again before it is saved."""
+
+
 class DatabaseUnavailableError(RuntimeError):
     """The database file cannot be opened now; the message says why and what to do."""
 

@@ -673,8 +673,9 @@ def record(
     if len(decision) > 4000 or len(actions) > 4000:
         raise ValueError("Decision and actions are limited to 4,000 characters each.")
     with store.write_transaction(con) as cur:
-        cur.execute(
-            store.sql_text("review_insert"),
+        store.run(
+            cur,
+            "review_insert",
             {
                 "measure_id": measure_id,
                 "change_date": change_date,

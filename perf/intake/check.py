@@ -18,13 +18,12 @@ import duckdb
 import pandas as pd
 
 from perf import store
+from perf.analysis.measures import AREA
 from perf.errors import InputError, Problem, show
 from perf.intake import load_published, read
 from perf.intake.cells import Checker, resolver, suggest
 from perf.periods import period_start_problem
 
-
-AREA = "ALL"  # the locality row that stands for the whole area (perf/sql/schema.sql)
 
 NOUNS: dict[read.Kind, tuple[str, str]] = {
     "measure_values": ("measure value", "measure values"),
@@ -144,10 +143,6 @@ class _Reference:
 # The tables a file is checked against (``_Reference``, ``load_published.check``): a file checked in
 # another process (``python -m perf load``) is saved without checking again only while they are unchanged.
 REFERENCE_TABLES: tuple[str, ...] = ("measure", "locality", "service", "area", "published_metric")
-
-
-class ReferenceChangedError(Exception):
-    """The reference tables changed since the file was checked: it must be checked again."""
 
 
 def reference_fingerprint(con: duckdb.DuckDBPyConnection) -> str:

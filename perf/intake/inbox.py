@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from perf.errors import InputError, WriteConflictError
+from perf.errors import InputError, ReferenceChangedError, WriteConflictError
 
 if TYPE_CHECKING:
     from perf.intake.save import LoadResult
@@ -202,7 +202,7 @@ def _load(con: duckdb.DuckDBPyConnection, job: Path, spec: dict[str, Any]) -> An
                 save.apply_upload(con, result, user=str(spec["user"]), checked_against=str(checked["reference"])),
                 "".join(f"Note: {note}\n" for note in notes),
             )
-        except check.ReferenceChangedError:
+        except ReferenceChangedError:
             pass  # measures, places or services changed since the check: check the file again, here
     data = (job / name).read_bytes()
     # checked outside the write door: readers and other writers carry on meanwhile
@@ -303,7 +303,7 @@ def _meta(con: duckdb.DuckDBPyConnection, job: Path, spec: dict[str, Any]) -> An
     from perf import store
 
     with store.write_transaction(con) as cur:
-        cur.execute(store.sql_text("meta_set"), {"key": str(spec["key"]), "value": str(spec["value"])})
+        store.run(cur, "meta_set", {"key": str(spec["key"]), "value": str(spec["value"])})
     return Answer(0, "", "")
 
 

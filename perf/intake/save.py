@@ -12,7 +12,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from perf.errors import InputError, Problem
+from perf.errors import InputError, Problem, ReferenceChangedError
 from perf.intake import check, load_published, read
 from perf.signals import signal_items
 from perf.store import run, write_transaction
@@ -83,7 +83,7 @@ def apply_upload(
     changes = {"demand": ("demand", "change_log"), "work": ("work_case", "change_log")}.get(result.kind)
     with write_transaction(con, bulk=True, changes=changes) as cur:
         if checked_against is not None and check.reference_fingerprint(cur) != checked_against:
-            raise check.ReferenceChangedError(result.filename)
+            raise ReferenceChangedError(result.filename)
         done = save_rows(cur, result.kind, result.frame, filename=result.filename, user=user, now=now)
         if done.changed:
             run(

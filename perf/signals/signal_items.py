@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 
 from perf import spc, store
+from perf.analysis.measures import AREA
 
 CONVENTION: spc.RuleSet = "mdc"  # NHS England, Making Data Count: the rules every chart in the app applies
 WATCHED_RULES: tuple[str, ...] = spc.RULES[CONVENTION]
-AREA = "ALL"
 _SIGN = {"up": 1, "down": -1, "neutral": 0}
 CORRECTED = "Closed when a corrected value removed the signal."
 MOVED = "Closed when the limits, worked out again with new data, no longer show the signal."
@@ -58,11 +58,6 @@ class Found:
         if self.closed:
             parts.append(f"{len(self.closed)} signal{'' if len(self.closed) == 1 else 's'} closed, no longer shown")
         return f" {'; '.join(parts).capitalize()}." if parts else ""
-
-
-def _rows(cur: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> pd.DataFrame:
-    """A named query on this cursor: inside the caller's transaction, so it sees the rows just written."""
-    return cur.execute(store.sql_text(name), params).df()
 
 
 def _scope(measure_ids: Iterable[str] | None) -> dict[str, Any]:
@@ -188,9 +183,11 @@ def find(
         return Found()
     scope = _scope(measure_ids)
     store.ensure_schema(cur)  # a database built before signal items gains their tables on its next load
-    values = left_out(_rows(cur, "signal_series", scope), _rows(cur, "signal_excluded", {**scope, "locality_id": None}))
-    watch = _rows(cur, "signal_watch", scope)
-    known = _rows(cur, "signal_known", scope)
+    values = left_out(
+        store.run(cur, "signal_series", scope), store.run(cur, "signal_excluded", {**scope, "locality_id": None})
+    )
+    watch = store.run(cur, "signal_watch", scope)
+    known = store.run(cur, "signal_known", scope)
     found = runs(values, watch)
     if changed is not None:
         touched = set(zip(changed["measure_id"].astype(str), changed["locality_id"].astype(str), strict=True))
@@ -280,8 +277,9 @@ def _reconcile(
                 last,
                 run["rule"],
             ):
-                cur.execute(
-                    store.sql_text("signal_extend"),
+                store.run(
+                    cur,
+                    "signal_extend",
                     {
                         "signal_id": int(item["signal_id"]),
                         "rule": run["rule"],
@@ -292,8 +290,9 @@ def _reconcile(
                 extended.append(int(item["signal_id"]))
         if overlapping or not run["current"]:
             continue
-        inserted = cur.execute(
-            store.sql_text("signal_insert"),
+        inserted = store.run(
+            cur,
+            "signal_insert",
             {
                 "measure_id": run["measure_id"],
                 "locality_id": run["locality_id"],
@@ -306,9 +305,9 @@ def _reconcile(
                 "found_by": user,
                 "notified_at": now if notified else None,
             },
-        ).fetchone()
-        if inserted is not None:
-            new.append(int(inserted[0]))
+        )
+        if not inserted.empty:
+            new.append(int(inserted["signal_id"].iloc[0]))
     closed: list[int] = []
     reasons: dict[int, str] = {}
     for group in items.values():
@@ -318,9 +317,7 @@ def _reconcile(
                 continue
             days = changed.get((item["measure_id"], item["locality_id"]), set())
             reason = CORRECTED if any(item["first_period"] <= d <= item["last_period"] for d in days) else MOVED
-            cur.execute(
-                store.sql_text("signal_close"), {"signal_id": sid, "now": now, "user": user, "reason": reason}
-            ).fetchall()
+            store.run(cur, "signal_close", {"signal_id": sid, "now": now, "user": user, "reason": reason})
             closed.append(sid)
             reasons[sid] = reason
     return Found(tuple(new), tuple(extended), tuple(closed), reasons=reasons)
