@@ -29,7 +29,7 @@ level = st.segmented_control(
     "Compare", ["Wards", "Localities"], default="Wards", key="level", bind="query-params", required=True
 )
 kind = "ward" if level == "Wards" else "locality"
-root = scope.locality_id if scope.locality_kind in {"area", "council", "locality"} else "ALL"
+root = scope.locality_id if scope.locality_kind in {"area", "council", "locality"} else measures.AREA
 
 # wards or localities as perf.access.public gives them: in the public view small counts are hidden
 values = cached.area_values(measure_id, root, kind, scope.public_only)

@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from perf.analysis import measures
 from perf.signals import signal_answers
 from perf.words import text
 from perf.signals.signal_answers import OUTCOMES, Answer
@@ -187,7 +188,7 @@ def listing() -> None:
         shown = shown[shown["purpose_name"] == purpose]
     if scope.purpose_id != filters.ALL_PURPOSES:
         shown = shown[shown["purpose_id"] == scope.purpose_id]
-    if scope.locality_id != "ALL":
+    if scope.locality_id != measures.AREA:
         places = cached.localities()
         inside = {scope.locality_id}
         while True:  # the place and every place under it
@@ -202,7 +203,7 @@ def listing() -> None:
         x
         for x in (
             scope.purpose_name if scope.purpose_id != filters.ALL_PURPOSES else "",
-            scope.locality_name if scope.locality_id != "ALL" else "",
+            scope.locality_name if scope.locality_id != measures.AREA else "",
         )
         if x
     )

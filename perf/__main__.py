@@ -43,8 +43,9 @@ def _report(args: argparse.Namespace) -> int:
     """Write a briefing pack for a scheduled run; a bad purpose or date is a message, not a traceback."""
     from pathlib import Path
 
-    from perf.output import pdf, report, slides
+    from perf.analysis.measures import AREA
     from perf.config import public_mode
+    from perf.output import pdf, report, slides
 
     fmt = args.format or Path(args.out).suffix.lstrip(".").lower()
     if fmt not in ("pdf", "pptx"):
@@ -60,7 +61,7 @@ def _report(args: argparse.Namespace) -> int:
                 measure_ids=args.measures.split(",") if args.measures else None,
                 start=args.start,
                 end=args.end,
-                locality_id=args.locality,
+                locality_id=args.locality or AREA,
                 public_only=args.public or public_mode(),
             )
     except (ValueError, FileNotFoundError) as err:
@@ -365,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--measures", help="comma-separated measure ids instead of a purpose")
     r.add_argument("--from", dest="start", metavar="DATE", help="first day, YYYY-MM-DD (default: a year before --to)")
     r.add_argument("--to", dest="end", metavar="DATE", help="last day, YYYY-MM-DD (default: the latest data)")
-    r.add_argument("--locality", default="ALL", help="locality id (default: the whole area)")
+    r.add_argument("--locality", help="locality id (default: the whole area)")
     r.add_argument("--format", choices=["pdf", "pptx"], help="default: from the --out suffix")
     r.add_argument("--out", required=True, metavar="FILE")
     r.add_argument(

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from perf.access import disclosure
-from perf.analysis import capability, demand
+from perf.analysis import capability, demand, measures
 from perf.analysis.capability import Breakdown, CapabilityChart, DayCount, PhaseComparison
 from perf.analysis.demand import CaseFilter, Granularity, Level, Seasonality
 from perf.spc import Chart
@@ -51,7 +51,7 @@ def case_scope(scope: Scope, service_id: str | None, last_day: date | None) -> C
     if last_day is not None:
         since = scope.since(pd.Timestamp(last_day))
         start = None if since is None else since.date()
-    locality = None if scope.locality_id in ("", "ALL") else scope.locality_id
+    locality = None if scope.locality_id in ("", measures.AREA) else scope.locality_id
     granularity = GRANULARITY.get(scope.granularity, "week")
     label = scope.period_label + (
         " (by quarter: contacts are not shown by year)" if scope.granularity == "year" else ""
@@ -172,7 +172,9 @@ def _demand_ladder(filters: CaseFilter) -> dict[str, pd.DataFrame]:
     """The view's own ladder, with the periods hidden so that no place or service less its siblings gives a
     hidden one back (perf.disclosure.group_ladders, over every place and service of the same dates)."""
     blank = (*disclosure.DEMAND_COUNTS, *disclosure.DEMAND_DERIVED)
-    group = _demand_groups(filters.start, filters.end).get((filters.locality_id or "ALL", filters.service_id or ""))
+    group = _demand_groups(filters.start, filters.end).get(
+        (filters.locality_id or measures.AREA, filters.service_id or "")
+    )
     if group is None:  # a service or place with no contacts in these dates
         return disclosure.published_ladder(
             lambda g: disclosure.demand_counts(by_period(filters, _period(g))), blank=blank

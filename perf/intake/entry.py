@@ -19,7 +19,8 @@ import pandas as pd
 
 from perf import store
 from perf.errors import InputError, Problem, show
-from perf.intake.check import AREA, validate_frame
+from perf.analysis.measures import AREA
+from perf.intake.check import validate_frame
 from perf.intake.save import LoadResult, save_rows
 from perf.periods import next_period_start, period_start_problem
 from perf.store import run, write_transaction

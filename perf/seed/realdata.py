@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from perf.analysis import published
+from perf.analysis import measures, published
 
 FMS = "fixmystreet"
 SOURCES = pd.DataFrame(
@@ -187,7 +187,7 @@ def council_measures(folder: Path, locality: pd.DataFrame) -> tuple[pd.DataFrame
         )
         idx = pd.MultiIndex.from_product([months, wards], names=["period_start", "locality_id"])
         full = counts.reindex(idx, fill_value=0).reset_index()
-        total = full.groupby("period_start", as_index=False)["reports"].sum().assign(locality_id="ALL")
+        total = full.groupby("period_start", as_index=False)["reports"].sum().assign(locality_id=measures.AREA)
         frame = pd.concat([full, total], ignore_index=True)
         values.append(
             pd.DataFrame(
