@@ -17,7 +17,7 @@ from deploy import stack
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")  # Debian's; tests/system_deps.sh reads the same
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -97,10 +97,19 @@ def server(sample_db: Path) -> Iterator[str]:
         yield url
 
 
+@pytest.hookimpl(trylast=True)  # after -m and -k have chosen the tests
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """No Chromium: one line saying what to install before anything runs, not an error from every browser test."""
+    if any(item.get_closest_marker("browser") for item in items) and not os.access(CHROMIUM, os.X_OK):
+        pytest.exit(
+            f"{CHROMIUM} is missing: the browser tests need Debian's chromium package "
+            "(make test installs it as root; else sudo apt-get install chromium, or -m 'not browser')",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
