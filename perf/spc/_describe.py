@@ -29,15 +29,6 @@ class Chart(Protocol):
     def kind(self) -> str: ...
 
 
-_REASONS = {
-    "outside_limits": ("above the upper limit", "below the lower limit"),
-    "trend": ("part of a run of {trend} rising {periods}", "part of a run of {trend} falling {periods}"),
-    "two_of_three": ("two of three {periods} close to the upper limit", "two of three {periods} close to the lower limit"),
-    "shift": ("part of a run of {run} or more {periods} above the average", "part of a run of {run} or more {periods} below the average"),
-    "three_of_four": ("three of four {periods} nearer the upper limit than the average", "three of four {periods} nearer the lower limit than the average"),
-    "four_of_five": ("four of five {periods} more than one sigma above the average", "four of five {periods} more than one sigma below the average"),
-    "mr_signal": ("a jump up from the {period} before, bigger than the process allows", "a drop from the {period} before, bigger than the process allows"),
-}  # fmt: skip
 _TYPE_WORDS = {kind: style.words for kind, style in vocabulary.POINT_TYPES.items() if kind != "common_cause"}
 
 
@@ -90,13 +81,13 @@ def _describe(
     frequency = period_name if period_name in ("week", "month", "quarter", "year") else "month"
     said = signal_words.summary(pts, dates, frequency=frequency, period=period)
     if last["signal"]:
-        reason = _REASONS[str(last["special_cause"])]
+        reason = vocabulary.RULES[str(last["special_cause"])]
         high = (
             str(last["point_type"]).endswith(("_high",))
             or (chart.improvement == "up" and last["point_type"] == "special_cause_improvement")
             or (chart.improvement == "down" and last["point_type"] == "special_cause_concern")
         )
-        why = reason[0 if high else 1].format(**words)
+        why = (reason.above if high else reason.below).format(**words)
         text = (
             f"The latest {period} ({num(float(last['value']))}{unit_words}) is "
             f"{_TYPE_WORDS[str(last['point_type'])]}: {why}; the average has been {centre}"

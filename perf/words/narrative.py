@@ -16,20 +16,8 @@ VARIATION_WORDS = {  # a table's or a pack's words: the plain label, the statist
     kind: f"{style.label} ({'common' if kind == 'common_cause' else 'special'} cause)"
     for kind, style in vocabulary.POINT_TYPES.items()
 }
-RULE_WORDS = {
-    "outside_limits": "outside the limits",
-    "trend": "a run of points rising or falling",
-    "two_of_three": "two of three points near a limit",
-    "shift": "a run of points on one side of the average",
-    "three_of_four": "three of four points beyond the halfway line",
-    "four_of_five": "four of five points beyond one sigma",
-    "mr_signal": "an unusually large jump between periods",
-}
-ASSURANCE_WORDS = {
-    "consistent_pass": "Will consistently meet the target",
-    "consistent_fail": "Will consistently miss the target",
-    "inconsistent": "Will sometimes meet and sometimes miss the target",
-}
+RULE_WORDS = {rule: r.words for rule, r in vocabulary.RULES.items()}  # "outside the limits"
+ASSURANCE_WORDS = {kind: style.meaning for kind, style in vocabulary.ASSURANCE.items()}
 
 
 def format_value(value: float | None, unit: str = "", decimals: int = 0) -> str:

@@ -1,4 +1,4 @@
-"""The words, colours, shapes and glyphs of a signal, defined once.
+"""The words, colours, shapes and glyphs of a signal, and the words of the rules that find one, defined once.
 
 Charts (Vega-Lite and SVG), packs, sentences and badges all read these tables, so "concerning"
 is one orange and one word everywhere. Colours follow NHS England's *Making Data Count* palette
@@ -57,9 +57,44 @@ POINT_TYPES: dict[str, Style] = {
 NO_DATA = Style("Not enough data", "Not enough data", GREY, "circle", "○", "not enough data")
 
 ASSURANCE: dict[str, Style] = {
-    "consistent_pass": Style("Will meet target", "Will meet target", BLUE, "circle", "✔", "will meet the target"),
-    "consistent_fail": Style("Will miss target", "Will miss target", ORANGE, "circle", "✖", "will miss the target"),
-    "inconsistent": Style("Hit and miss", "Hit and miss", GREY, "circle", "≈", "will hit and miss the target"),
+    "consistent_pass": Style("Will meet target", "Will meet target", BLUE, "circle", "✔", "will meet the target",
+                             "Will consistently meet the target"),
+    "consistent_fail": Style("Will miss target", "Will miss target", ORANGE, "circle", "✖", "will miss the target",
+                             "Will consistently miss the target"),
+    "inconsistent": Style("Hit and miss", "Hit and miss", GREY, "circle", "≈", "will hit and miss the target",
+                          "Will sometimes meet and sometimes miss the target"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How a chart's rule for a signal is named: in a list of rules, and as the reason for the latest point
+    (above or below; ``{trend}``, ``{run}``, ``{period}``, ``{periods}`` filled in by ``Chart.describe``)."""
+
+    words: str
+    above: str
+    below: str
+
+
+# The rules of perf/spc/_rules.py (sources in docs/methods.md), in plain words.
+RULES: dict[str, Rule] = {
+    "outside_limits": Rule("outside the limits", "above the upper limit", "below the lower limit"),
+    "trend": Rule("a run of points rising or falling",
+                  "part of a run of {trend} rising {periods}", "part of a run of {trend} falling {periods}"),
+    "two_of_three": Rule("two of three points near a limit",
+                         "two of three {periods} close to the upper limit", "two of three {periods} close to the lower limit"),
+    "shift": Rule("a run of points on one side of the average",
+                  "part of a run of {run} or more {periods} above the average",
+                  "part of a run of {run} or more {periods} below the average"),
+    "three_of_four": Rule("three of four points beyond the halfway line",
+                          "three of four {periods} nearer the upper limit than the average",
+                          "three of four {periods} nearer the lower limit than the average"),
+    "four_of_five": Rule("four of five points beyond one sigma",
+                         "four of five {periods} more than one sigma above the average",
+                         "four of five {periods} more than one sigma below the average"),
+    "mr_signal": Rule("an unusually large jump between periods",
+                      "a jump up from the {period} before, bigger than the process allows",
+                      "a drop from the {period} before, bigger than the process allows"),
 }  # fmt: skip
 
 # Where the figures come from, on a measure's badge and a pack's cover: made-up figures are never taken for real.
