@@ -665,68 +665,228 @@ def group_ladders(
     shown, and :func:`perf.access.small_counts.suppress_small_counts` (the rule the measures' place tree
     uses, :func:`perf.access.public.suppress_cells`) hides the next smallest of a group with a single hidden
     member. A length a view does not offer counts as hidden there (a visitor cannot see it, but could
-    work it out). A newly hidden period hides the longer periods of its view that hold it; repeat until
-    nothing changes.
+    work it out). A period hidden for its siblings' sake is hidden as a small count is, so the view's own
+    rule gives it a second blank when it would be alone (the view's total is shown too), and its view's
+    ladder is worked out again (a newly hidden period hides the longer periods that hold it; a length may
+    no longer be offered); repeat until nothing changes.
 
     ``cells`` maps each length of ``LADDER`` to every view's periods (``place``, ``service``,
-    ``period_start`` and ``counts``); ``rows(frame)`` hides small counts with each view a group, as the page
-    does to one view's periods (:func:`demand_counts` with ``groups``); ``size`` names the count that
-    picks the next smallest.
+    ``period_start`` and ``counts``, one row a view and period); ``rows(frame)`` hides small counts with
+    each view a group, as the page does to one view's periods (:func:`demand_counts` with ``groups``);
+    ``size`` names the count that picks the next smallest. Each offered length's frame is ``rows``' for the
+    view, with ``flag`` as decided and its ``counts`` blank where hidden.
+
+    Worked out for every view at once on arrays (:class:`_Periods`, :func:`_ladders`, :func:`_second_blanks`):
+    one view at a time in pandas it took 7-8 s for a date range of the sample, which the first public Demand
+    visitor of the range waited for. ``tests/test_group_rule_pinned.py`` holds it to that version's decisions.
     """
-    # every view's own small counts at once: ``rows`` applied to the long table, one group a view
-    raw = {g: {(str(p), str(s)): f.reset_index(drop=True)
-               for (p, s), f in cells[g].groupby(["place", "service"], sort=False)} for g in LADDER}  # fmt: skip
-    by = {g: {(str(p), str(s)): f.drop(columns=["place", "service"]).reset_index(drop=True)
-              for (p, s), f in rows(cells[g]).groupby(["place", "service"], sort=False)} for g in LADDER}  # fmt: skip
-    views = list(by[LADDER[-1]])
+    longest = cells[LADDER[-1]]
+    views = list(dict.fromkeys(zip(longest["place"].astype(str), longest["service"].astype(str), strict=True)))
     if not views:
         return {}
-    blank = list(counts)
-    forced: dict[View, dict[str, set[pd.Timestamp]]] = {v: {} for v in views}
-
-    def ladder_of(v: View) -> dict[str, pd.DataFrame]:
-        def fetch(g: str) -> pd.DataFrame:
-            extra = forced[v].get(g)
-            if not extra:
-                return by[g][v]
-            # a period hidden for its siblings' sake is hidden as a small count is, so the view's own
-            # rule gives it a second blank when it would be alone (the view's total is shown too)
-            f = raw[g][v].copy()
-            f.loc[pd.to_datetime(f["period_start"]).isin(extra), list(counts)] = 1
-            return rows(f).drop(columns=["place", "service"])
-
-        if not forced[v] and not any(by[g][v][flag].any() for g in LADDER):
-            return {g: by[g][v] for g in LADDER}  # nothing hidden: every length offered as it is
-        return published_ladder(fetch, blank=blank, flag=flag)
-
-    ladders = {v: ladder_of(v) for v in views}
+    number = {v: i for i, v in enumerate(views)}
+    at = {g: _Periods.of(cells[g], rows, number, parent, counts=counts, size=size, flag=flag) for g in LADDER}
+    forced = {g: np.zeros(len(at[g].view), dtype=bool) for g in LADDER}
+    own = {g: at[g].base for g in LADDER}
     for _ in range(50):
-        touched: set[View] = set()
-        for g in LADDER:
-            parts = []
-            for v in views:
-                offered = g in ladders[v]
-                base = ladders[v][g] if offered else by[g][v]
-                hidden = base[flag].to_numpy(dtype=bool) if offered else np.full(len(base), True)
-                n = pd.to_numeric(raw[g][v][size], errors="coerce").fillna(0).to_numpy(dtype="float64")
-                parts.append(pd.DataFrame({"period_start": base["period_start"].to_numpy(), "place": v[0],
-                                           "service": v[1], "parent": parent.get(v[0]) or "",
-                                           "kind": "all" if v[1] == "" else "each", "offered": offered,
-                                           "hidden": hidden, "_n": np.where(hidden, 1.0, n)}))  # fmt: skip
-            table = pd.concat(parts, ignore_index=True)
-            done = small_counts.suppress_small_counts(
-                table, ["_n"], groups=[["period_start", "parent", "service"], ["period_start", "place", "kind"]]
-            )
-            more = table[done["suppressed"].to_numpy() & ~table["hidden"].to_numpy() & table["offered"].to_numpy()]
-            for (p, s), picked in more.groupby(["place", "service"], sort=False):
-                v = (str(p), str(s))
-                forced[v].setdefault(g, set()).update(pd.to_datetime(picked["period_start"]))
-                touched.add(v)
-        if not touched:
+        offered, hidden = _ladders(at, own, len(views))
+        picked = {g: at[g].picked(offered[g], hidden[g]) for g in LADDER}
+        if not any(p.any() for p in picked.values()):
             break
-        for v in touched:
-            ladders[v] = ladder_of(v)
-    return ladders
+        for g in LADDER:
+            if picked[g].any():
+                forced[g] |= picked[g]
+                own[g] = at[g].own_rule(forced[g])
+    else:
+        offered, hidden = _ladders(at, own, len(views))
+    frames = {g: at[g].frames(hidden[g], offered[g]) for g in LADDER}
+    return {v: {g: frames[g][i] for g in LADDER if i in frames[g]} for v, i in number.items()}
+
+
+@dataclasses.dataclass(frozen=True)
+class _Periods:
+    """One length's periods of every view, as arrays in the order the rule reads them (view by view, in the
+    order the views first appear; each view's periods as given), so that a tie goes to the same period."""
+
+    shown: pd.DataFrame  # rows' output for these periods, in that order
+    view: np.ndarray  # the view's number, a row
+    period: np.ndarray  # the period's number (into starts), a row
+    starts: np.ndarray  # every period of this length, first day (datetime64[ns]), sorted
+    length: int  # how many periods each view has
+    values: np.ndarray  # the counts (float, NaN where not a number), a row each
+    size: np.ndarray  # the count that picks the next smallest (a missing one 0)
+    base: np.ndarray  # rows' flag: each view's own small counts and their second blanks
+    groups: tuple[np.ndarray, np.ndarray]  # (period, parent, service) and (period, place, every service or one)
+    bounds: np.ndarray  # where each view's rows start (and, last, where they end)
+    counts: tuple[str, ...]
+    flag: str
+
+    @classmethod
+    def of(
+        cls,
+        cells: pd.DataFrame,
+        rows: Callable[[pd.DataFrame], pd.DataFrame],
+        number: dict[View, int],
+        parent: dict[str, str | None],
+        *,
+        counts: Sequence[str],
+        size: str,
+        flag: str,
+    ) -> _Periods:
+        frame = cells.reset_index(drop=True)
+        shown = rows(frame).reset_index(drop=True)
+        if len(shown) != len(frame):
+            raise ValueError(f"rows must keep every period (one row a row of cells): got {len(shown)} of {len(frame)}")
+        place_code, places = pd.factorize(frame["place"].astype(str))
+        service_code, services = pd.factorize(frame["service"].astype(str))
+        lookup = np.array([[number.get((str(p), str(s)), -1) for s in services] for p in places], dtype=np.int64)
+        view = lookup[place_code, service_code] if len(frame) else np.zeros(0, dtype=np.int64)
+        order = np.argsort(view, kind="stable")
+        order = order[view[order] >= 0]  # a view with no periods of the longest length is not one (as before)
+        frame, shown = frame.take(order).reset_index(drop=True), shown.take(order).reset_index(drop=True)
+        view, place_code, service_code = view[order], place_code[order], service_code[order]
+        day = np.asarray(pd.to_datetime(frame["period_start"]).to_numpy(), dtype="datetime64[ns]")
+        starts, period = np.unique(day, return_inverse=True)
+        period = period.reshape(-1)
+        if len(np.unique(view * max(len(starts), 1) + period)) != len(view):
+            raise ValueError("cells must have one row a view (place, service) and period_start")
+        up = np.array([parent.get(str(p)) or "" for p in places], dtype=object)
+        parent_code = pd.factorize(up)[0][place_code] if len(frame) else np.zeros(0, dtype=np.int64)
+        each = (frame["service"].astype(str) != "").to_numpy(dtype=np.int64)
+        return cls(
+            shown=shown,
+            view=view,
+            period=period,
+            starts=starts,
+            length=len(starts),
+            values=frame[list(counts)].apply(pd.to_numeric, errors="coerce").to_numpy(dtype="float64"),
+            size=pd.to_numeric(frame[size], errors="coerce").fillna(0).to_numpy(dtype="float64"),
+            base=shown[flag].to_numpy(dtype=bool),
+            groups=(_codes(period, parent_code, service_code), _codes(period, place_code, each)),
+            bounds=np.searchsorted(view, np.arange(len(number) + 1)),
+            counts=tuple(counts),
+            flag=flag,
+        )
+
+    def own_rule(self, forced: np.ndarray) -> np.ndarray:
+        """Each view's own small counts, a ``forced`` period counted as a small one (as the page's rule would
+        have it: ``rows`` of that view's periods with its counts set to 1); views with none forced keep ``rows``'."""
+        values = np.where(forced[:, None], 1.0, self.values)
+        small = np.asarray(((values >= 1) & (values < SMALL_COUNT)).any(axis=1), dtype=bool)
+        size = np.fmin.reduce(np.where(values > 0, values, np.nan), axis=1)
+        mine = _second_blanks(small, size, (self.view,))
+        touched = np.bincount(self.view[forced], minlength=len(self.bounds) - 1) > 0
+        return np.where(touched[self.view], mine, self.base)
+
+    def picked(self, offered: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+        """The shown periods the second-blank rule hides across places and services (a length a view does
+        not offer counting as hidden in it)."""
+        unseen = ~offered[self.view] | hidden
+        n = np.where(unseen, 1.0, self.size)
+        small = (n >= 1) & (n < SMALL_COUNT)
+        return np.asarray(_second_blanks(small, np.where(n > 0, n, np.nan), self.groups) & ~unseen, dtype=bool)
+
+    def grid(self, flags: np.ndarray) -> np.ndarray:
+        """A row's flag at (view, period), views by periods."""
+        out = np.zeros((len(self.bounds) - 1, self.length), dtype=bool)
+        out[self.view, self.period] = flags
+        return out
+
+    def frames(self, hidden: np.ndarray, offered: np.ndarray) -> dict[int, pd.DataFrame]:
+        """Each view's periods (by number, those ``offered``) as ``rows`` gave them, ``flag`` as decided and
+        the counts blank where hidden."""
+        out = self.shown.drop(columns=["place", "service"])
+        more = hidden & ~self.base
+        out[self.flag] = hidden
+        if more.any():
+            for col in self.counts:
+                if col in out.columns:
+                    kind = out[col].dtype
+                    masked = pd.to_numeric(out[col], errors="coerce").astype("float64").mask(more)
+                    out[col] = masked.astype("Int64") if pd.api.types.is_integer_dtype(kind) else masked
+        return {
+            int(i): out.iloc[int(self.bounds[i]) : int(self.bounds[i + 1])].reset_index(drop=True)
+            for i in np.flatnonzero(offered)
+        }
+
+
+def _codes(*keys: np.ndarray) -> np.ndarray:
+    """One number for each distinct combination of ``keys`` (whole numbers from 0), a row."""
+    code = np.zeros(len(keys[0]), dtype=np.int64)
+    for key in keys:
+        code = code * (int(key.max(initial=0)) + 1) + key
+    return np.unique(code, return_inverse=True)[1].reshape(-1)
+
+
+def _second_blanks(flag: np.ndarray, size: np.ndarray, groups: Sequence[np.ndarray]) -> np.ndarray:
+    """:func:`perf.access.small_counts.suppress_small_counts`' second blank on arrays: in each group (a number a
+    row) with a single flag, flag the smallest ``size`` above zero, the first of equals; a few passes."""
+    flag = flag.copy()
+    able = ~np.isnan(size) & (size > 0)
+    for _ in range(10):  # as suppress_small_counts
+        changed = False
+        for key in groups:
+            blanks = np.bincount(key, weights=flag, minlength=int(key.max(initial=-1)) + 1)
+            rows = np.flatnonzero(able & ~flag & (blanks[key] == 1))
+            if not len(rows):
+                continue
+            order = rows[np.lexsort((rows, size[rows], key[rows]))]
+            first = np.r_[True, key[order][1:] != key[order][:-1]]
+            flag[order[first]] = True
+            changed = True
+        if not changed:
+            break
+    return flag
+
+
+def _ladders(
+    at: dict[str, _Periods], own: dict[str, np.ndarray], n_views: int
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """:func:`published_ladder` of every view at once, from each view's own hidden periods (``own``, a row of
+    ``at``): which lengths each view offers, and each period's flag."""
+    lengths = {g: np.bincount(at[g].view, minlength=n_views) for g in LADDER}
+    over = {(f, c): _overlaps(at[f].starts, f, at[c].starts, c) for i, f in enumerate(LADDER) for c in LADDER[i + 1 :]}
+    present = {g: at[g].grid(np.ones(len(at[g].view), dtype=bool)) for g in LADDER}
+
+    def few(hidden: np.ndarray, g: str, limit: float) -> np.ndarray:
+        n = lengths[g]
+        share = np.divide(hidden.sum(axis=1), n, out=np.full(n_views, np.inf), where=n > 0)
+        return np.asarray((n > 0) & (share <= limit), dtype=bool)
+
+    def holding(hidden: np.ndarray, f: str, c: str) -> np.ndarray:
+        # a longer period holds a hidden shorter one when the hidden ones before its last overlapping
+        # one outnumber those before its first (running counts, views by periods)
+        lo, hi = over[(f, c)]
+        running = np.concatenate([np.zeros((len(hidden), 1), dtype=np.int64), hidden.cumsum(axis=1)], axis=1)
+        return np.asarray((running[:, hi] > running[:, lo]) & present[c], dtype=bool)
+
+    week, month, quarter = LADDER
+    max_share, top = MAX_HIDDEN_SHARE, MOSTLY_HIDDEN  # the longest is charted unless mostly hidden
+    w0, m0, q0 = (at[g].grid(own[g]) for g in LADDER)
+    by_weeks_m, by_weeks_q = holding(w0, week, month), holding(w0, week, quarter)
+    punch = (few(m0, month, max_share) & ~few(m0 | by_weeks_m, month, max_share)) | (
+        few(q0, quarter, top) & ~few(q0 | by_weeks_q, quarter, top)
+    )
+    weeks = few(w0, week, max_share) & ~punch
+    m1 = m0 | (weeks[:, None] & by_weeks_m)
+    q1 = q0 | (weeks[:, None] & by_weeks_q)
+    by_months_q = holding(m1, month, quarter)
+    months = few(m1, month, max_share) & ~(few(q1, quarter, top) & ~few(q1 | by_months_q, quarter, top))
+    q2 = q1 | (months[:, None] & by_months_q)
+    offered = {week: weeks, month: months, quarter: np.ones(n_views, dtype=bool)}
+    hidden = {g: d[at[g].view, at[g].period] for g, d in ((week, w0), (month, m1), (quarter, q2))}
+    return offered, hidden
+
+
+def _overlaps(starts: np.ndarray, f: str, others: np.ndarray, c: str) -> tuple[np.ndarray, np.ndarray]:
+    """Which periods of length ``f`` (sorted ``starts``) overlap each period of length ``c`` (``others``), as
+    :func:`_hide_overlapping` asks: those from ``lo[j]`` up to, not including, ``hi[j]`` (the periods of one
+    length are sorted by their ends too, so the ones overlapping a period are a run)."""
+    ends = np.asarray((pd.DatetimeIndex(starts) + _LENGTH[f]).to_numpy(), dtype="datetime64[ns]")
+    other_ends = np.asarray((pd.DatetimeIndex(others) + _LENGTH[c]).to_numpy(), dtype="datetime64[ns]")
+    if np.any(ends[1:] < ends[:-1]):
+        raise ValueError(f"periods by {f} must end in the order they start")
+    return np.searchsorted(ends, others, side="right"), np.searchsorted(starts, other_ends, side="left")
 
 
 def with_group_hidden(

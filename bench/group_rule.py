@@ -1,0 +1,95 @@
+"""How long the public Demand page's cross-place small-count rule takes for one date range.
+
+The first public Demand visitor of a date range (and, after a data load or a snapshot publish, of every
+range again) waits for it: the counts of every ward, service and period (``disclosure.demand_cells``, SQL and
+sums up the place tree) and the rule over every (place, service) view (``disclosure.demand_group_ladders``).
+Each date range the page offers (counted back from the last contact as the page does) and one odd range is
+worked out cold, in this one process, one after another (nothing is cached between them in perf/).
+Goal (issue #12): under 1 s a date range on a quiet machine. ``--before`` times the first version too
+(tests/group_rule_reference.py, one view at a time in pandas: 7-8 s) and checks both decide alike.
+
+    .venv/bin/python bench/group_rule.py [--before] [--db data/outside_in.duckdb]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from perf import store  # noqa: E402
+from perf.access import disclosure  # noqa: E402
+from perf.analysis import demand  # noqa: E402
+from streamlit import logger  # noqa: E402
+
+logger.set_log_level("error")  # ui.filters' cached helpers say "no runtime found" outside an app
+from ui.filters import PERIODS, Scope  # noqa: E402
+
+TARGET_SECONDS = 1.0
+
+
+def ranges(last: date) -> dict[str, tuple[date | None, date]]:
+    """The page's date ranges (ui.filters.Scope.since, from the last contact) and one odd range."""
+    out: dict[str, tuple[date | None, date]] = {}
+    for key, label in PERIODS.items():
+        since = Scope("", "", "ALL", "", "", key, True).since(pd.Timestamp(last))
+        out[label] = (None if since is None else since.date(), last)
+    out["15 Feb 2023 to 9 Aug 2025 (odd)"] = (date(2023, 2, 15), date(2025, 8, 9))
+    return out
+
+
+def load() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default=os.environ.get("OUTSIDE_IN_DB") or str(ROOT / "data" / "outside_in.duckdb"))
+    parser.add_argument("--before", action="store_true", help="time the first version too (7-8 s a range)")
+    args = parser.parse_args()
+    if not Path(args.db).exists():
+        sys.exit(f"no database at {args.db}: build the sample with `.venv/bin/python -m perf build`")
+    print(f"load before: {load()}")
+    con = store.connect(Path(args.db), read_only=True)
+    worst = 0.0
+    try:
+        last = demand.data_span(con)["last_contact"]
+        if last is None:
+            sys.exit("no contacts in the database")
+        print(f"{'date range':34} {'counts':>8} {'rule':>8} {'total':>8}" + (f" {'before':>8}" if args.before else ""))
+        for label, (start, end) in ranges(last).items():
+            t0 = time.perf_counter()
+            cells, parent = disclosure.demand_cells(con, start=start, end=end)
+            t1 = time.perf_counter()
+            ladders = disclosure.demand_group_ladders(cells, parent)
+            t2 = time.perf_counter()
+            worst = max(worst, t2 - t0)
+            line = f"{label:34} {t1 - t0:7.2f}s {t2 - t1:7.2f}s {t2 - t0:7.2f}s"
+            if args.before:
+                from tests.group_rule_reference import decisions, reference_demand_group_ladders
+
+                t3 = time.perf_counter()
+                first = reference_demand_group_ladders(cells, parent)
+                line += f" {time.perf_counter() - t3:7.2f}s" + (
+                    "" if decisions(first) == decisions(ladders) else "  DIFFERENT DECISIONS"
+                )
+            views = len(ladders)
+            hidden = sum(int(f["suppressed"].sum()) for ladder in ladders.values() for f in ladder.values())
+            print(f"{line}   ({views} views, {hidden:,} periods hidden)")
+    finally:
+        con.close()
+    print(f"slowest date range {worst:.2f} s (goal under {TARGET_SECONDS:.0f} s on a quiet machine)")
+    print(f"load after:  {load()}")
+
+
+if __name__ == "__main__":
+    main()
