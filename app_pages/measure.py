@@ -108,17 +108,9 @@ with left:
             st.markdown(f"- **{row['starts_on']:%d %b %Y}**: {text.markdown(row['label'])}")
 with right:
     st.markdown("#### Data quality")
-    quality = {
-        "Relevant": "dq_relevant",
-        "Well defined": "dq_well_defined",
-        "Timely": "dq_timely",
-        "Reliable": "dq_reliable",
-        "Verifiable": "dq_verifiable",
-        "Accurate": "dq_accurate",
-    }
     st.table(
         pd.DataFrame(
-            {"Criterion": list(quality), "Note": [text.markdown(m.facts.get(c) or "—") for c in quality.values()]}
+            {"Criterion": [c for c, _ in m.quality_notes], "Note": [text.markdown(n) for _, n in m.quality_notes]}
         ).set_index("Criterion")
     )
 

@@ -132,6 +132,13 @@ class Measure:
         """The data-quality notes recorded, as (criterion, note) pairs; criteria without a note left out."""
         return tuple((label, str(self.facts[key])) for key, label in DQ_FIELDS.items() if _given(self.facts.get(key)))
 
+    @property
+    def quality_notes(self) -> tuple[tuple[str, str], ...]:
+        """Every data-quality criterion with its note, '—' where none is recorded (the table a measure's page shows)."""
+        return tuple(
+            (label, str(self.facts[key]) if _given(self.facts.get(key)) else "—") for key, label in DQ_FIELDS.items()
+        )
+
     def words(self, **override: Any) -> dict[str, Any]:
         """The measure as the sentence engine reads it (:mod:`perf.words.narrative`), e.g. shown by quarter."""
         return {**self.facts, **override}

@@ -5,8 +5,11 @@ at all: any web server, CDN or object store can host it, a screen reader reads i
 and a link shared on a bad-news day costs a file read, not a Streamlit session.
 
 It is drawn from a published snapshot (:mod:`perf.output.publish`), so it can only hold what the public may
-see, with the same pieces as the app: control charts from :mod:`perf.spc` drawn by :mod:`perf.drawing.svg`,
-sentences from :mod:`perf.words.narrative`, and every number also in a table. Ward figures come from the
+see, with the same pieces as the app: each measure's chart built as the Measure page builds it
+(:func:`perf.output.measure_chart.build`: phases and their labels, one-off points left out of the limits,
+periods without a value kept as gaps, stale limits said), drawn by :mod:`perf.drawing.svg`, sentences from
+:mod:`perf.words.narrative`, real or illustrative said under each measure's title, and every number also in
+a table. Every period is shown: a static page has no sidebar to choose a window. Ward figures come from the
 one public filter (:mod:`perf.access.public`, audience "public"), so a ward count from 1 to 4, and a count
 that would give one away from its locality's total, reads "not shown", as in the app and the
 published data; a ward series with any hidden value is given as a table with no chart or sentence
@@ -35,17 +38,20 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 
-from perf import spc, store
+from perf import store
 from perf.access import public
-from perf.analysis import measures, similar, stale
-from perf.drawing import svg
-from perf.output import export, publish
-from perf.words import narrative
 from perf.access.public import SMALL_COUNT
+from perf.analysis import measures, similar
+from perf.analysis.measures import Measure
+from perf.drawing import svg
+from perf.output import export, measure_chart, publish
+from perf.output.measure_chart import MeasureChart
+from perf.signals import signal_answers
+from perf.words import narrative
 
 SIMILAR_COUNTS = (
     "These are figures for whole councils, published openly by their sources, so they are shown in "
@@ -99,10 +105,6 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _row(row: pd.Series) -> dict[str, Any]:
-    return {str(k): v for k, v in row.items()}
-
-
 def _slug(value: object) -> str:
     """A file name from an id: letters, digits, '-' and '_' kept, anything else '-'."""
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in str(value))
@@ -117,14 +119,16 @@ class _Site:
         self.meta = measures.meta(con)
         self.name = self.meta.get("dataset_name") or "Council performance"
         self.catalogue = public.catalogue(con, "public")  # published measures, owners as roles
+        self.measures = measures.measure_list(self.catalogue)
         self.purposes = measures.purposes(con)
         self.places = measures.localities(con)
         self.phases = public.phases(con, "public")
+        self.excluded = signal_answers.all_excluded(con)  # one-off points left out of the limits, as the app does
         self.published = self.meta.get("published_at", "")
         self.files: dict[str, str] = {}
         self.tables = export.published_tables(con)
-        by_ward = self.catalogue[self.catalogue["by_locality"].astype(bool)]["measure_id"]
-        cells = public.cells(con, list(by_ward), "public")  # small counts hidden, as the public view hides them
+        by_ward = [m.measure_id for m in self.measures if m.by_locality]
+        cells = public.cells(con, by_ward, "public")  # small counts hidden, as the public view hides them
         self.ward_values = cells[cells["locality_kind"] == "ward"]
         self.similar_links = False  # set once a Similar councils page is written: the menu links to them
         self.similar_sources: dict[str, None] = {}  # the sources of the Similar councils pages, in order
@@ -175,55 +179,45 @@ identified. Figures for the whole area are shown in full.</p>
 """
 
     # --- measures -----------------------------------------------------------------------------------------
-    def measure_chart(self, m: Mapping[str, Any], series: pd.DataFrame) -> tuple[spc.Chart, dict[int, str]]:
-        dates = series["period_start"]
-        rows = self.phases[self.phases["measure_id"] == m["measure_id"]]
-        positions, labels = measures.phase_labels(dates, rows)
-        target = None if pd.isna(m["target"]) else float(m["target"])
-        improvement: Literal["up", "down", "neutral"] = m["improvement"]
-        chart = spc.xmr(
-            series["value"].astype(float).tolist(), phase_starts=positions, improvement=improvement, target=target
-        )
-        return chart, labels
+    def chart(self, m: Measure, series: pd.DataFrame, place: str) -> MeasureChart:
+        """A measure's chart in ``place`` as the app's Measure page builds it (:func:`perf.output.measure_chart.build`):
+        the phases recorded, the one-off points answers left out of the limits there, every period."""
+        spans = self.excluded[(self.excluded["measure_id"] == m.measure_id) & (self.excluded["locality_id"] == place)]
+        return measure_chart.build(m, series, self.phases[self.phases["measure_id"] == m.measure_id], excluded=spans)
 
-    def measure_page(self, m: Mapping[str, Any]) -> tuple[str, str] | None:
+    def measure_page(self, m: Measure) -> tuple[str, str] | None:
         """measures/<id>.html; returns (headline, sparkline) for the purpose page, or None with no values."""
-        mid = str(m["measure_id"])
-        series = (
-            public.series(self.con, mid, measures.AREA, "public").sort_values("period_start").reset_index(drop=True)
-        )
-        series = series[series["value"].notna()].reset_index(drop=True)
-        path = f"measures/{_slug(mid)}.html"
-        purpose = f'<a href="../purposes/{_slug(m["strategic_purpose_id"])}.html">{_e(m["strategic_purpose_name"])}</a>'
+        series = public.series(self.con, m.measure_id, measures.AREA, "public")
+        path = f"measures/{_slug(m.measure_id)}.html"
+        purpose = f'<a href="../purposes/{_slug(m.strategic_purpose_id)}.html">{_e(m.strategic_purpose_name)}</a>'
+        provenance = f'<p class="muted">{_e(m.provenance)}</p>' if m.provenance else ""
         about = self.about(m)
-        if series.empty:
+        if not series["value"].notna().any():
             self.page(
                 path,
-                str(m["name"]),
-                f"<h1>{_e(m['name'])}</h1><p>{purpose}</p>"
+                m.name,
+                f"<h1>{_e(m.name)}</h1><p>{purpose}</p>{provenance}"
                 "<p>No values have been published for this measure yet.</p>" + about,
             )
             return None
-        chart, labels = self.measure_chart(m, series)
-        points, dates = chart.points, series["period_start"]
-        unit = str(m["unit"])
-        since = stale.changed_since(points, dates)  # a sustained shift since the last phase: stale limits
-        sentence = narrative.measure_sentence(dict(m), points, dates, changed_since=since)
-        target = None if pd.isna(m["target"]) else float(m["target"])
+        view = self.chart(m, series, measures.AREA)
+        points, dates = view.points, view.dates
+        words = m.words(frequency=view.shown_by)
+        sentence = narrative.measure_sentence(words, points, dates, changed_since=view.changed_since)
+        drawn, labels = view.drawn
         drawing = svg.xmr_chart(
-            points,
+            drawn,
             dates,
-            title=f"{m['name']}, whole area",
-            y_title=unit,
-            target=target,
+            title=f"{m.name}, whole area",
+            y_title=m.unit,
+            target=m.target,
             phase_labels=labels,
-            label=f"Control chart of {m['name']}. {sentence}",
+            label=f"Control chart of {m.name}. {sentence}",
         )
-        decimals = int(m.get("decimals") or 0)
         rows = [
             (
-                narrative.period_label(d, str(m["frequency"])),
-                narrative.format_value(v, "", decimals),
+                narrative.period_label(d, view.shown_by),
+                narrative.format_value(v, "", m.decimals),
                 f"{c:,.2f}",
                 f"{lo:,.2f}",
                 f"{hi:,.2f}",
@@ -240,59 +234,48 @@ identified. Figures for the whole area are shown in full.</p>
             )
         ]
         table = _table(
-            f"The numbers behind the chart ({unit})",
+            f"The numbers behind the chart ({m.unit})",
             ["Period", "Value", "Average", "Lower limit", "Upper limit", "Variation"],
             rows[::-1],
             numeric={1, 2, 3, 4},
         )
-        notes = public.commentary(self.con, mid, "public")
+        notes = public.commentary(self.con, m.measure_id, "public")
         said = (
             "".join(
                 f'<div class="card"><p class="muted">'
-                f"{_e(narrative.note_label(n['period_start'], n['written_at'], str(m['frequency']), first_shown=dates.min(), latest=dates.max()))}"
+                f"{_e(narrative.note_label(n['period_start'], n['written_at'], m.frequency, first_shown=dates.min(), latest=dates.max()))}"
                 f" · Council officer</p><p>{_e(n['body'])}</p></div>"
                 for _, n in notes.head(10).iterrows()
             )
             or "<p>No commentary yet.</p>"
         )
-        phases = self.phases[self.phases["measure_id"] == mid]
         changes = "".join(
-            f"<li><strong>{r['starts_on']:%d %b %Y}</strong>: {_e(r['label'])}</li>" for _, r in phases.iterrows()
+            f"<li><strong>{r['starts_on']:%d %b %Y}</strong>: {_e(r['label'])}</li>"
+            for _, r in view.phase_rows.iterrows()
         )
         body = (
-            f"<h1>{_e(m['name'])}</h1><p>{purpose} · every {_e(m['frequency'])} · "
-            f"{_e(narrative.freshness(m['latest_period'], m['last_entered'], str(m['frequency'])))}</p>"
+            f"<h1>{_e(m.name)}</h1><p>{purpose} · every {_e(m.frequency)} · "
+            f"{_e(narrative.freshness(m.latest_period, m.last_entered, m.frequency))}</p>{provenance}"
             f'<p class="sentence">{_e(sentence)}</p>{drawing}'
-            + "".join(f'<p class="muted">Note: {_e(w)}</p>' for w in chart.warnings)
+            + "".join(f'<p class="muted">Note: {_e(w)}</p>' for w in view.chart.warnings)
+            + (f'<p class="muted">Source: {_e(m.attribution)}</p>' if m.attribution else "")
             + (f"<h2>System changes</h2><ul>{changes}</ul>" if changes else "")
             + f"<h2>Commentary</h2>{said}<details><summary>The numbers behind the chart</summary>{table}</details>"
             + about
         )
-        self.page(path, str(m["name"]), body, description=sentence)
-        head, _ = narrative.headline(dict(m), points, dates, changed_since=since)
-        spark = svg.sparkline(series["value"].tail(24), label=f"Recent trend of {m['name']}")
+        self.page(path, m.name, body, description=sentence)
+        head, _ = narrative.headline(words, points, dates, changed_since=view.changed_since)
+        spark = svg.sparkline(view.data["value"].dropna().tail(24), label=f"Recent trend of {m.name}")
         return head, spark
 
-    def about(self, m: Mapping[str, Any]) -> str:
-        better = {"up": "higher", "down": "lower", "neutral": "neither"}.get(str(m["improvement"]), "")
-        quality = [
-            ("Relevant", "dq_relevant"),
-            ("Well defined", "dq_well_defined"),
-            ("Timely", "dq_timely"),
-            ("Reliable", "dq_reliable"),
-            ("Verifiable", "dq_verifiable"),
-            ("Accurate", "dq_accurate"),
-        ]
-        target = "" if pd.isna(m["target"]) else f" · <strong>Target:</strong> {float(m['target']):,g}"
+    def about(self, m: Measure) -> str:
+        better = {"up": "higher", "down": "lower", "neutral": "neither"}[m.improvement]
+        target = "" if m.target is None else f" · <strong>Target:</strong> {m.target:,g}"
         return (
-            f"<h2>What it measures</h2><p>{_e(m['definition'] or 'No definition recorded.')}</p>"
-            f"<p><strong>Owner:</strong> {_e(m['owner'])} · <strong>Unit:</strong> {_e(m['unit'])} · "
-            f"<strong>Better when:</strong> {better}{target} · <strong>Source:</strong> {_e(m['source'] or '—')}</p>"
-            + _table(
-                "Data quality",
-                ["Criterion", "Note"],
-                [(label, str(m[col]) if pd.notna(m[col]) and m[col] else "—") for label, col in quality],
-            )
+            f"<h2>What it measures</h2><p>{_e(m.definition or 'No definition recorded.')}</p>"
+            f"<p><strong>Owner:</strong> {_e(m.owner)} · <strong>Unit:</strong> {_e(m.unit)} · "
+            f"<strong>Better when:</strong> {better}{target} · <strong>Source:</strong> {_e(m.source or '—')}</p>"
+            + _table("Data quality", ["Criterion", "Note"], m.quality_notes)
         )
 
     # --- purposes, wards, index -----------------------------------------------------------------------------
@@ -311,12 +294,12 @@ identified. Figures for the whole area are shown in full.</p>
                 parts.append("<p>No measures are published for this purpose yet.</p>")
             for name, group in mine.groupby("purpose_name", sort=False):
                 parts.append(f"<h2>{'Strategic measures' if name == p['name'] else _e(name)}</h2>")
-                for _, m in group.iterrows():
-                    head = headlines.get(str(m["measure_id"]))
+                for m in measures.measure_list(group):
+                    head = headlines.get(m.measure_id)
                     text, spark = head if head else ("No values published yet.", "")
                     parts.append(
-                        f'<div class="card"><h3><a href="../measures/{_slug(m["measure_id"])}.html">'
-                        f'{_e(m["name"])}</a></h3><p>{_e(text)}</p><div class="spark">{spark}</div></div>'
+                        f'<div class="card"><h3><a href="../measures/{_slug(m.measure_id)}.html">'
+                        f'{_e(m.name)}</a></h3><p>{_e(text)}</p><div class="spark">{spark}</div></div>'
                     )
             self.page(f"purposes/{_slug(pid)}.html", str(p["name"]), "".join(parts))
             done.append((pid, str(p["name"]), len(mine)))
@@ -326,7 +309,7 @@ identified. Figures for the whole area are shown in full.</p>
         wards = self.places[self.places["kind"] == "ward"]
         council_rows = self.places[self.places["kind"] == "council"]
         councils = dict(zip(council_rows["council_id"], council_rows["name"], strict=True))
-        by_ward = self.catalogue[self.catalogue["by_locality"].astype(bool)]
+        by_ward = [m for m in self.measures if m.by_locality]
         done = []
         for _, w in wards.iterrows():
             wid = str(w["locality_id"])
@@ -338,12 +321,12 @@ identified. Figures for the whole area are shown in full.</p>
                 + "</p>",
             ]
             shown = 0
-            for _, m in by_ward.iterrows():
-                rows = values[values["measure_id"] == m["measure_id"]].sort_values("period_start")
+            for m in by_ward:
+                rows = values[values["measure_id"] == m.measure_id].sort_values("period_start")
                 if rows.empty:
                     continue
                 shown += 1
-                parts.append(self.ward_measure(_row(m), rows, str(w["name"])))
+                parts.append(self.ward_measure(m, rows, wid, str(w["name"])))
             if shown == 0:
                 parts.append("<p>No measures are published by ward here.</p>")
             council = councils.get(w["council_id"], "")
@@ -353,19 +336,18 @@ identified. Figures for the whole area are shown in full.</p>
             done.append((wid, str(w["name"]), councils.get(w["council_id"], "")))
         return done
 
-    def ward_measure(self, m: Mapping[str, Any], rows: pd.DataFrame, ward: str) -> str:
-        link = f'<h2><a href="../measures/{_slug(m["measure_id"])}.html">{_e(m["name"])}</a></h2>'
-        decimals = int(m.get("decimals") or 0)
+    def ward_measure(self, m: Measure, rows: pd.DataFrame, ward_id: str, ward: str) -> str:
+        link = f'<h2><a href="../measures/{_slug(m.measure_id)}.html">{_e(m.name)}</a></h2>'
         hidden = rows["suppressed"].astype(bool)
         dates = pd.to_datetime(rows["period_start"]).reset_index(drop=True)
         cells = [
             (
-                narrative.period_label(d, str(m["frequency"])),
-                NOT_SHOWN if h else narrative.format_value(float(v), "", decimals),
+                narrative.period_label(d, m.frequency),
+                NOT_SHOWN if h else narrative.format_value(float(v), "", m.decimals),
             )
             for d, v, h in zip(dates, rows["value"], hidden, strict=True)
         ]
-        table = _table(f"{m['name']} in {ward} ({m['unit']})", ["Period", "Value"], cells[::-1], numeric={1})
+        table = _table(f"{m.name} in {ward} ({m.unit})", ["Period", "Value"], cells[::-1], numeric={1})
         if hidden.any():
             return (
                 link + f"<p>{int(hidden.sum()):,} of the {len(rows):,} periods are not shown here: a count "
@@ -374,16 +356,19 @@ identified. Figures for the whole area are shown in full.</p>
                 f"<details><summary>The published figures</summary>{table}</details>"
             )
         series = pd.DataFrame({"period_start": dates, "value": rows["value"].astype(float).to_numpy()})
-        chart, labels = self.measure_chart(m, series)
-        sentence = narrative.measure_sentence(dict(m), chart.points, dates)
+        view = self.chart(m, series, ward_id)
+        sentence = narrative.measure_sentence(
+            m.words(frequency=view.shown_by), view.points, view.dates, changed_since=view.changed_since
+        )
+        drawn, labels = view.drawn
         drawing = svg.xmr_chart(
-            chart.points,
-            dates,
-            title=f"{m['name']}, {ward}",
-            y_title=str(m["unit"]),
+            drawn,
+            view.dates,
+            title=f"{m.name}, {ward}",
+            y_title=m.unit,
             phase_labels=labels,
             height=280,
-            label=f"Control chart of {m['name']} in {ward}. {sentence}",
+            label=f"Control chart of {m.name} in {ward}. {sentence}",
         )
         return (
             link + f'<p class="sentence">{_e(sentence)}</p>{drawing}'
@@ -648,7 +633,7 @@ def build_site(out: str | Path, db: str | Path, *, base_url: str = "", keep: int
     try:
         site = _Site(con, base)
         councils = site.similar_pages()  # first: every page's menu links to them when there are any
-        headlines = {str(m["measure_id"]): site.measure_page(_row(m)) for _, m in site.catalogue.iterrows()}
+        headlines = {m.measure_id: site.measure_page(m) for m in site.measures}
         purposes = site.purpose_pages(headlines)
         wards = site.ward_pages()
         site.wards_index(wards)
