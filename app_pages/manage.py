@@ -7,9 +7,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import duckdb
-import pandas as pd
 import streamlit as st
 
+from perf.analysis import measures
 from perf.intake import entry
 from ui import auth, cached, cached_entry, saving
 
@@ -148,16 +148,14 @@ with phase, st.form("add_phase"):
 
 with edit:
     chosen = st.selectbox("Measure", list(names), format_func=names.__getitem__, key="e_measure")
-    row = catalogue.set_index("measure_id").loc[chosen]
+    m = measures.measure_of(catalogue, chosen)
     with st.form("edit_measure"):
         eslots: dict[str, Any] = {}
-        published = st.checkbox(
-            "Published (shown in the public view)", value=bool(row["published"]), key=f"e_published_{chosen}"
-        )
+        published = st.checkbox("Published (shown in the public view)", value=m.published, key=f"e_published_{chosen}")
         eslots["published"] = st.empty()
         target = st.text_input(
             "Target",
-            value="" if pd.isna(row["target"]) else f"{float(row['target']):g}",
+            value="" if m.target is None else f"{m.target:g}",
             key=f"e_target_{chosen}",
             help="Blank for no target.",
         )

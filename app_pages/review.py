@@ -199,12 +199,12 @@ else:
                 st.success("Saved.")
             except ValueError as err:
                 st.error(str(err))
-past = cached.reviews(measure_id, scope.public_only)
+past = review.recorded(cached.reviews(measure_id, scope.public_only))
 if scope.public_only:  # the public see that a change was reviewed, and when; the review itself stays inside
-    for _, row in past.iterrows():
-        st.caption(f"Reviewed on {row['reviewed_at']:%d %b %Y}: the change of {row['change_date']:%d %b %Y}.")
+    for r in past:
+        st.caption(f"Reviewed on {r.reviewed:%d %b %Y}: the change of {r.change_date:%d %b %Y}.")
 else:
-    for _, row in past.iterrows():
+    for r in past:
         with st.container(border=True):
-            st.text(f"{row['reviewed_at']:%d %b %Y} · {row['reviewed_by']} · change of {row['change_date']:%d %b %Y}")
-            st.text(f"{row['decision']}\n{row['actions']}")
+            st.text(f"{r.reviewed:%d %b %Y} · {r.reviewed_by} · change of {r.change_date:%d %b %Y}")
+            st.text(f"{r.decision}\n{r.actions}")

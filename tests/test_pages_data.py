@@ -472,6 +472,21 @@ def test_an_admin_records_a_phase_and_publishes_a_measure(db: Path) -> None:
     assert table(db, "SELECT published FROM measure WHERE measure_id = 'staff-sickness'")["published"][0]
 
 
+def test_the_edit_form_starts_from_the_measures_published_flag_and_target(db: Path) -> None:
+    """The form shows what is saved now: a target as typed (no trailing zeros), blank for none."""
+    saved = table(db, "SELECT measure_id, published, target FROM measure ORDER BY measure_id")
+    targeted = saved[saved["target"].notna() & saved["published"] & (saved["target"] % 1 != 0)].iloc[0]  # 97.5
+    untargeted = saved[saved["target"].isna() & ~saved["published"]].iloc[0]
+    at = open_page("manage", "ada")
+    for row in (targeted, untargeted):
+        mid = str(row["measure_id"])
+        at.selectbox(key="e_measure").select(mid).run()
+        assert not at.exception, at.exception
+        assert at.checkbox(key=f"e_published_{mid}").value is bool(row["published"])
+        shown = at.text_input(key=f"e_target_{mid}").value
+        assert shown == ("" if pd.isna(row["target"]) else f"{row['target']:g}") and shown not in ("nan", "None")
+
+
 def test_an_admin_adds_an_officer_who_can_then_sign_in(db: Path) -> None:
     at = open_page("users", "ada")
     at.text_input(key="u_name").input("Bob.Smith")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -644,6 +645,51 @@ def before_after(
 
 
 FINDING_MARK = "\n\nFinding: "  # the page keeps the verdict after the actions: "Finding: <headline>. <sentence>"
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or (not isinstance(value, str) and bool(pd.isna(value))) else str(value)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One recorded review, typed once where it is read (:func:`history`, or the public's dates only).
+
+    The public's copy (perf.access.public.reviews) has no decision, actions or reviewers: they read "".
+
+    >>> r = Recorded.from_row({"measure_id": "M1", "change_date": "2026-04-01", "reviewed_at": "2026-09-02 10:00"})
+    >>> r.reviewed, r.change_date, r.decision, r.finding
+    (datetime.date(2026, 9, 2), datetime.date(2026, 4, 1), '', ('', ''))
+    """
+
+    measure_id: str
+    change_date: dt.date
+    reviewed: dt.date
+    decision: str = ""
+    actions: str = ""
+    reviewed_by: str = ""
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any] | pd.Series) -> Recorded:
+        return cls(
+            measure_id=str(row["measure_id"]),
+            change_date=pd.Timestamp(row["change_date"]).date(),
+            reviewed=pd.Timestamp(row["reviewed_at"]).date(),
+            decision=_text(row.get("decision")).strip(),
+            actions=_text(row.get("actions")),
+            reviewed_by=_text(row.get("reviewed_by")),
+        )
+
+    @property
+    def finding(self) -> tuple[str, str]:
+        """The verdict's headline and its evidence as the review page worded them; ("", "") without one."""
+        _, headline, evidence = split_finding(self.actions)
+        return headline, evidence
+
+
+def recorded(frame: pd.DataFrame) -> list[Recorded]:
+    """Every review row of ``frame`` (:func:`history`, perf.access.public.reviews), in order: newest first."""
+    return [Recorded.from_row(row) for _, row in frame.iterrows()]
 
 
 def split_finding(actions: str) -> tuple[str, str, str]:

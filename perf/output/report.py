@@ -470,8 +470,9 @@ def build_pack(
     note_for = {str(r["measure_id"]): r for _, r in notes.iterrows()}
     meta = measures.meta(con)
     pages = []
-    for _, row in chosen.iterrows():
-        mid = str(row["measure_id"])
+    every = measures.measure_list(chosen)
+    for m in every:
+        mid = m.measure_id
         own = data[data["measure_id"] == mid] if len(data) else data
         place = place_name
         if own.empty and locality_id != measures.AREA and len(area):
@@ -483,7 +484,7 @@ def build_pack(
         where = measures.AREA if place == "Whole area" else locality_id
         pages.append(
             measure_page(
-                Measure.from_row(row),
+                m,
                 own,
                 phase_rows[phase_rows["measure_id"] == mid],
                 note_for.get(mid),
@@ -512,35 +513,34 @@ def build_pack(
         attribution=meta.get("attribution", ""),
         pages=tuple(pages),
         signals=() if public_only else signal_entries(con, ids, locality_id, places, day),
-        reviews=review_entries(con, chosen, audience, cutoff),
+        reviews=review_entries(con, every, audience, cutoff),
     )
 
 
 def review_entries(
-    con: duckdb.DuckDBPyConnection, chosen: pd.DataFrame, audience: public.Audience, cutoff: dt.date
+    con: duckdb.DuckDBPyConnection, chosen: Sequence[Measure], audience: public.Audience, cutoff: dt.date
 ) -> tuple[ReviewEntry, ...]:
     """Each measure's latest Check–Plan–Do review recorded by ``cutoff``, with the verdict and its evidence
     as the review page worded them; for the public, the dates only (perf.access.public.reviews)."""
     from perf.analysis import review
 
     out = []
-    for _, m in chosen.iterrows():
-        past = public.reviews(con, str(m["measure_id"]), audience)
-        past = past[pd.to_datetime(past["reviewed_at"]).dt.date <= cutoff]
-        if past.empty:
+    for m in chosen:
+        past = [r for r in review.recorded(public.reviews(con, m.measure_id, audience)) if r.reviewed <= cutoff]
+        if not past:
             continue
-        row = past.iloc[0]  # newest first
+        latest = past[0]  # newest first
         verdict = evidence = ""
         if audience == "officer":
-            _, verdict, evidence = review.split_finding(str(row.get("actions") or ""))
+            verdict, evidence = latest.finding
             if not verdict:  # saved without the page's finding: the decision is what the review said
-                verdict = f"Decision: {str(row.get('decision') or '').strip()}"
+                verdict = f"Decision: {latest.decision}"
         out.append(
             ReviewEntry(
-                str(m["measure_id"]),
-                str(m["name"]),
-                pd.Timestamp(row["reviewed_at"]).date(),
-                pd.Timestamp(row["change_date"]).date(),
+                m.measure_id,
+                m.name,
+                latest.reviewed,
+                latest.change_date,
                 verdict,
                 evidence,
                 "limits are provisional" in evidence,
