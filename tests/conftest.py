@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from perf import seed
 from perf.config import DEFAULT_DB, SEED_DIR
+from perf.output import publish, site
 
 # A page that fails must fail its test, not hide behind the visitor's "quote reference" message
 # (ui.errors.run_page); tests of that message unset this.
@@ -42,6 +44,22 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("db") / "outside_in.duckdb"
     seed.build(target)
     return target
+
+
+@pytest.fixture(scope="session")
+def sample_copy(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the sample database: the app's pages, tested earlier in this process, may hold the sample open."""
+    source = tmp_path_factory.mktemp("sample_copy") / "council.duckdb"
+    shutil.copy(sample_db, source)
+    return source
+
+
+@pytest.fixture(scope="session")
+def sample_site(sample_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> site.Built:
+    """The static site of the published sample (tests/test_site*.py read it; none writes to it)."""
+    folder = tmp_path_factory.mktemp("sample_site")
+    snap = publish.publish(folder / "snapshots", sample_copy)
+    return site.build_site(folder / "public", snap.db, base_url="https://performance.example.gov.uk/")
 
 
 @pytest.fixture()

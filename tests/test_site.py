@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
 import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -105,21 +104,6 @@ def test_the_command_line_writes_a_snapshot_and_the_site_from_it(
 # --- the Similar councils comparison (real published figures: the sample database) -------------------------
 
 SIMILAR_PAGE = "similar/E07000234/fms-all.html"  # Bromsgrove, FixMyStreet reports: all problems
-
-
-@pytest.fixture(scope="module")
-def sample_copy(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the sample database: the app's pages, tested earlier in this process, may hold the sample open."""
-    source = tmp_path_factory.mktemp("sample_copy") / "council.duckdb"
-    shutil.copy(sample_db, source)
-    return source
-
-
-@pytest.fixture(scope="module")
-def sample_site(sample_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> site.Built:
-    folder = tmp_path_factory.mktemp("sample_site")
-    snap = publish.publish(folder / "snapshots", sample_copy)
-    return site.build_site(folder / "public", snap.db, base_url="https://performance.example.gov.uk/")
 
 
 def _main(page: Path) -> str:

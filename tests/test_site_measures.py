@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -26,21 +25,6 @@ from perf.signals import signal_answers
 from perf.words import narrative
 from tests import tiny_db
 from tests.conftest import run_page, shown
-
-
-@pytest.fixture(scope="module")
-def sample_copy(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the sample database: the app's pages, tested earlier in this process, may hold the sample open."""
-    source = tmp_path_factory.mktemp("site_measures") / "council.duckdb"
-    shutil.copy(sample_db, source)
-    return source
-
-
-@pytest.fixture(scope="module")
-def sample_site(sample_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> site.Built:
-    folder = tmp_path_factory.mktemp("site_measures_site")
-    snap = publish.publish(folder / "snapshots", sample_copy)
-    return site.build_site(folder / "public", snap.db)
 
 
 @pytest.fixture(scope="module")
@@ -92,29 +76,6 @@ def _provenance(page: str) -> list[str]:
     return [html.unescape(x).removeprefix("Source: ") for x in found]
 
 
-def _expected_rows(built: MeasureChart) -> list[tuple[str, ...]]:
-    m, points = built.measure, built.points
-    return [
-        (
-            narrative.period_label(d, built.shown_by),
-            narrative.format_value(v, "", m.decimals),
-            f"{c:,.2f}",
-            f"{lo:,.2f}",
-            f"{hi:,.2f}",
-            narrative.VARIATION_WORDS.get(str(t), str(t)),
-        )
-        for d, v, c, lo, hi, t in zip(
-            built.dates,
-            points["value"],
-            points["centre"],
-            points["lower"],
-            points["upper"],
-            points["point_type"],
-            strict=True,
-        )
-    ]
-
-
 def _expected_sentence(built: MeasureChart) -> str:
     """The Measure page's sentence (app_pages/measure.py)."""
     return narrative.measure_sentence(
@@ -130,7 +91,7 @@ def test_every_measure_page_charts_its_measure_as_the_measure_page_does(
     differences = []
     for mid, built in app_charts.items():
         page = _page(sample_site, mid)
-        if _numbers(page) != _expected_rows(built):
+        if _numbers(page) != site.number_rows(built):
             differences.append(f"{mid}: the numbers behind the chart")
         if _sentence(page) != _expected_sentence(built):
             differences.append(f"{mid}: the sentence {_sentence(page)!r} != {_expected_sentence(built)!r}")
@@ -238,8 +199,8 @@ def test_a_period_without_a_value_is_a_gap_in_the_chart_as_on_the_measure_page(t
     page = _page(site.build_site(tmp_path / "public", snap.db), "M_CALLS")
     rows = _numbers(page)
     assert len(rows) == 36 and ("October 2023", "no value") == rows[18][:2]
-    assert rows == _expected_rows(built) and _sentence(page) == _expected_sentence(built)
-    assert _expected_rows(dropped)[-1][2:5] != rows[-1][2:5]  # dropping the month would move the limits
+    assert rows == site.number_rows(built) and _sentence(page) == _expected_sentence(built)
+    assert site.number_rows(dropped)[-1][2:5] != rows[-1][2:5]  # dropping the month would move the limits
 
 
 def test_a_one_off_left_out_of_the_limits_is_left_out_by_the_site_as_by_the_measure_page(tmp_path: Path) -> None:
@@ -261,4 +222,4 @@ def test_a_one_off_left_out_of_the_limits_is_left_out_by_the_site_as_by_the_meas
         left_out = measure_chart.build(m, data, phases, excluded=signal_answers.excluded(con, "M_CALLS", "ALL"))
         kept = measure_chart.build(m, data, phases)
     rows = _numbers(_page(site.build_site(tmp_path / "public", source), "M_CALLS"))
-    assert rows == _expected_rows(left_out) != _expected_rows(kept)  # leaving March 2025 out moves the limits
+    assert rows == site.number_rows(left_out) != site.number_rows(kept)  # leaving March 2025 out moves the limits

@@ -214,25 +214,7 @@ identified. Figures for the whole area are shown in full.</p>
             phase_labels=labels,
             label=f"Control chart of {m.name}. {sentence}",
         )
-        rows = [
-            (
-                narrative.period_label(d, view.shown_by),
-                narrative.format_value(v, "", m.decimals),
-                f"{c:,.2f}",
-                f"{lo:,.2f}",
-                f"{hi:,.2f}",
-                VARIATION_WORDS.get(str(t), str(t)),
-            )
-            for d, v, c, lo, hi, t in zip(
-                dates,
-                points["value"],
-                points["centre"],
-                points["lower"],
-                points["upper"],
-                points["point_type"],
-                strict=True,
-            )
-        ]
+        rows = number_rows(view)
         table = _table(
             f"The numbers behind the chart ({m.unit})",
             ["Period", "Value", "Average", "Lower limit", "Upper limit", "Variation"],
@@ -596,6 +578,30 @@ identified. Figures for the whole area are shown in full.</p>
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
         )
+
+
+def number_rows(view: MeasureChart) -> list[tuple[str, ...]]:
+    """The numbers behind a measure's chart, oldest first: period, value, average, lower and upper limit, variation."""
+    points, m = view.points, view.measure
+    return [
+        (
+            narrative.period_label(d, view.shown_by),
+            narrative.format_value(v, "", m.decimals),
+            f"{c:,.2f}",
+            f"{lo:,.2f}",
+            f"{hi:,.2f}",
+            VARIATION_WORDS.get(str(t), str(t)),
+        )
+        for d, v, c, lo, hi, t in zip(
+            view.dates,
+            points["value"],
+            points["centre"],
+            points["lower"],
+            points["upper"],
+            points["point_type"],
+            strict=True,
+        )
+    ]
 
 
 def _table(
