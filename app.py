@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.navigation.page import Page
 
+from perf.analysis import measures
 from perf.words import text
 from perf.config import db_path, public_mode
 from perf.errors import DatabaseUnavailableError
@@ -110,19 +111,9 @@ try:  # however the run ends (a page's st.stop(), a rerun), the run's data versi
             st.caption(text.markdown(meta["attribution"]))
         if meta.get("published_at"):  # a published snapshot (python -m perf publish) says when it was taken
             st.caption(f"Figures published {meta['published_at'][:16].replace('T', ' ')} UTC")
-    if meta.get("dataset", "").lower() == "illustrative":
-        if meta.get("real_data"):  # the sample with real published figures beside it: say which is which
-            st.warning(
-                "**Illustrative data, with some real.** Figures not marked otherwise are made up to show how "
-                "Outside-In works (ward names and council totals are real). " + meta["real_data"],
-                icon=":material/info:",
-            )
-        else:
-            st.warning(
-                "**Illustrative data.** These figures are made up to show how Outside-In works; "
-                "ward names and council totals are real, everything else is not.",
-                icon=":material/info:",
-            )
+    banner = measures.dataset_banner(meta)  # the static site says the same (perf.output.site)
+    if banner is not None:
+        st.warning(f"**{banner[0]}** {banner[1]}", icon=":material/info:")
     errors.run_page(nav)  # a failure shows a short message and a reference; the details go to the log
 finally:
     db.end_run()

@@ -197,6 +197,8 @@ def test_a_period_without_a_value_is_a_gap_in_the_chart_as_on_the_measure_page(t
         dropped = measure_chart.build(m, data, built.phase_rows, drop_missing=True)
     snap = publish.publish(tmp_path / "snapshots", source)
     page = _page(site.build_site(tmp_path / "public", snap.db), "M_CALLS")
+    assert "<strong>Illustrative data.</strong> These figures are made up" in page  # all made up: no real figures
+    assert "everything else is not." in page and "with some real" not in page
     rows = _numbers(page)
     assert len(rows) == 36 and ("October 2023", "no value") == rows[18][:2]
     assert rows == site.number_rows(built) and _sentence(page) == _expected_sentence(built)
@@ -223,3 +225,15 @@ def test_a_one_off_left_out_of_the_limits_is_left_out_by_the_site_as_by_the_meas
         kept = measure_chart.build(m, data, phases)
     rows = _numbers(_page(site.build_site(tmp_path / "public", source), "M_CALLS"))
     assert rows == site.number_rows(left_out) != site.number_rows(kept)  # leaving March 2025 out moves the limits
+
+
+def test_the_site_says_what_is_real_as_the_app_does(sample_site: site.Built, sample_copy: Path) -> None:
+    """The sample holds real FixMyStreet figures beside made-up ones: the app's banner says which is which,
+    and so does every page of the site (it said "everything else is not" over the real figures)."""
+    with store.connect(sample_copy) as con:
+        lead, rest = measures.dataset_banner(measures.meta(con)) or ("", "")
+    assert lead == "Illustrative data, with some real." and "FixMyStreet" in rest
+    banner = f'<p class="banner"><strong>{lead}</strong> {html.escape(rest, quote=True)}</p>'
+    for name in ("index.html", "measures/fms-all.html", "measures/repairs-demand.html", "wards.html"):
+        page = (sample_site.folder / name).read_text(encoding="utf-8")
+        assert banner in page and "everything else is not" not in page, name

@@ -168,6 +168,29 @@ def is_illustrative(con: duckdb.DuckDBPyConnection) -> bool:
     return meta(con).get("dataset", "").lower() == "illustrative"
 
 
+def dataset_banner(meta: Mapping[str, str]) -> tuple[str, str] | None:
+    """The banner over every page of an illustrative dataset, in the app and the static site alike:
+    (its bold lead, the rest). None for a council's own figures. With real published figures beside
+    the made-up ones (``meta['real_data']`` names them), it says which is which.
+
+    >>> dataset_banner({"dataset": "illustrative"})[0], dataset_banner({"dataset": "council"})
+    ('Illustrative data.', None)
+    """
+    if meta.get("dataset", "").lower() != "illustrative":
+        return None
+    if meta.get("real_data"):
+        return (
+            "Illustrative data, with some real.",
+            "Figures not marked otherwise are made up to show how Outside-In works (ward names and council "
+            "totals are real). " + meta["real_data"],
+        )
+    return (
+        "Illustrative data.",
+        "These figures are made up to show how Outside-In works; ward names and council totals are real, "
+        "everything else is not.",
+    )
+
+
 def _given(value: Any) -> bool:
     return value is not None and not (isinstance(value, float) and value != value) and str(value).strip() != ""
 

@@ -118,6 +118,7 @@ class _Site:
         self.base_url = base_url
         self.meta = measures.meta(con)
         self.name = self.meta.get("dataset_name") or "Council performance"
+        self.banner = measures.dataset_banner(self.meta)
         self.catalogue = public.catalogue(con, "public")  # published measures, owners as roles
         self.measures = measures.measure_list(self.catalogue)
         self.purposes = measures.purposes(con)
@@ -143,11 +144,8 @@ class _Site:
                 '<p class="banner real"><strong>Real data.</strong> Published figures for every council: '
                 "FixMyStreet reports (mySociety) and ONS statistics. Sources are named at the foot of the page.</p>"
             )
-        elif self.meta.get("dataset", "").lower() == "illustrative":
-            banner = (
-                '<p class="banner"><strong>Illustrative data.</strong> These figures are made up to show how '
-                "Outside-In works; ward names and council totals are real, everything else is not.</p>"
-            )
+        elif self.banner is not None:  # the app's banner (perf.analysis.measures.dataset_banner)
+            banner = f'<p class="banner"><strong>{_e(self.banner[0])}</strong> {_e(self.banner[1])}</p>'
         similar_link = f'<li><a href="{root}similar.html">Similar councils</a></li>' if self.similar_links else ""
         when = f"Figures published {_e(self.published[:16].replace('T', ' '))} UTC. " if self.published else ""
         self.files[path] = f"""<!doctype html>
