@@ -64,10 +64,16 @@ pts = drawn.points
 rng = result.predictable_range
 ranged = rng.predictable and rng.cases >= (disclosure.SMALL_COUNT if public else 1)  # a range to promise
 total = int(result.phases["cases"].sum())
+if public and every != c.granularity:
+    st.caption(
+        f"Shown by {every}: {c.granularity} by {c.granularity}, too many of the counts of cases here would be "
+        f"under {disclosure.SMALL_COUNT}, or would give one away (here or in another place or service)."
+    )
 if public and disclosure.mostly_hidden(pts):
     st.info(
-        f"Most {every}s here have fewer than {disclosure.SMALL_COUNT} completed cases, so the public view does "
-        "not chart them. Choose a larger area, or all services, to see the chart."
+        f"Most {every}s here have fewer than {disclosure.SMALL_COUNT} completed cases, or would give such a "
+        "count away (here or in another place or service), so the public view does not chart them. Choose a "
+        "larger area, or all services, to see the chart."
     )
 elif drawn.mode == "case":
     title = f"End-to-end {unit} of each completed case, in the order they were completed"

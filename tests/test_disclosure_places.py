@@ -3,6 +3,7 @@ out from its parent's figure less its shown siblings (perf.access.disclosure.gro
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -15,27 +16,32 @@ from perf.analysis import demand
 BLANK = (*disclosure.DEMAND_COUNTS, *disclosure.DEMAND_DERIVED)
 
 
-def own_ladders(cells: dict[str, pd.DataFrame]) -> dict[disclosure.View, dict[str, pd.DataFrame]]:
+def own_ladders(
+    cells: dict[str, pd.DataFrame], counts: Sequence[str] = disclosure.DEMAND_COUNTS
+) -> dict[disclosure.View, dict[str, pd.DataFrame]]:
     """Each view's ladder on its own (the rule before this one): what the group rule starts from."""
     out: dict[disclosure.View, dict[str, pd.DataFrame]] = {}
-    rows = {
-        g: disclosure.suppress(cells[g], disclosure.DEMAND_COUNTS, groups=[["place", "service"]])
-        for g in disclosure.LADDER
-    }
+    rows = {g: disclosure.suppress(cells[g], counts, groups=[["place", "service"]]) for g in disclosure.LADDER}
     for (p, s), _ in cells["quarter"].groupby(["place", "service"], sort=False):
         own = {
             g: f[(f["place"] == p) & (f["service"] == s)].drop(columns=["place", "service"]).reset_index(drop=True)
             for g, f in rows.items()
         }
-        out[(str(p), str(s))] = disclosure.published_ladder(own.__getitem__, blank=list(disclosure.DEMAND_COUNTS))
+        out[(str(p), str(s))] = disclosure.published_ladder(own.__getitem__, blank=list(counts))
     return out
 
 
 def given_away(
-    ladders: dict[disclosure.View, dict[str, pd.DataFrame]], parent: dict[str, str | None]
+    ladders: dict[disclosure.View, dict[str, pd.DataFrame]],
+    parent: dict[str, str | None],
+    *,
+    absent_is_zero: bool = False,
 ) -> list[tuple[disclosure.View, str, str]]:
     """Every shown (place, service, length, period) whose children, places or services, have exactly one
-    figure a visitor cannot see (hidden, or a length not offered): the total less the others gives it."""
+    figure a visitor cannot see (hidden, or a length not offered): the total less the others gives it.
+
+    ``absent_is_zero``: a period (or a whole view) with no row is one a visitor reads as none (Capability
+    lists only periods with cases); otherwise it counts as unseen."""
     children: dict[str, list[str]] = {}
     for p, q in parent.items():
         if q:
@@ -53,15 +59,16 @@ def given_away(
                 pd.DataFrame(
                     {
                         m: (
-                            ladders[m][g].set_index("period_start")["suppressed"]
+                            ladders[m][g].set_index("period_start")["suppressed"].astype(bool)
                             if m in ladders and g in ladders[m]
-                            else pd.Series(True, index=total.index)
+                            else pd.Series(m in ladders or not absent_is_zero, index=total.index)
                         )
                         for m in members
                     }
                 )
                 .reindex(total.index)
-                .fillna(True)
+                .fillna(not absent_is_zero)
+                .astype(bool)
             )
             alone = (unseen.sum(axis=1) == 1) & ~total.astype(bool)
             found += [(top, g, str(pd.Timestamp(w).date())) for w in total.index[alone.to_numpy()]]

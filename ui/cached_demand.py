@@ -201,17 +201,38 @@ def _demand_groups(start: date | None, end: date | None) -> dict[disclosure.View
 def public_capability(
     filters: CaseFilter, day_count: DayCount, granularity: Granularity
 ) -> tuple[Granularity, CapabilityChart]:
-    """The capability chart as periods, never single cases, with periods of 1 to 4 cases hidden, and a month
-    or quarter holding a hidden week or month the public can see (perf.disclosure.published_ladder)."""
+    """The capability chart as periods, never single cases, with periods of 1 to 4 cases hidden, a month or
+    quarter holding a hidden week or month the public can see (perf.disclosure.published_ladder), and the
+    periods that would give away another place's or service's hidden count (perf.disclosure.group_ladders)."""
 
     def chart(g: str) -> CapabilityChart:
         return capability_chart(filters, day_count, max_cases=0, granularity=_period(g), public=True)
 
-    ladder = disclosure.published_ladder(
-        lambda g: disclosure.capability_rows(chart(g).points), blank=(*disclosure.CASE_COUNTS, *disclosure.CASE_DERIVED)
-    )
+    def fetch(g: str) -> pd.DataFrame:
+        return disclosure.capability_rows(chart(g).points)
+
+    blank = (*disclosure.CASE_COUNTS, *disclosure.CASE_DERIVED)
+    group = _capability_groups(filters.start, filters.end).get((filters.locality_id or "ALL", filters.service_id or ""))
+    if group is None:  # no cases completed here in these dates: the chart is empty at every length
+        ladder = disclosure.published_ladder(fetch, blank=blank)
+    else:
+        ladder = disclosure.with_group_hidden(fetch, group, blank=blank)
     shown_by, rows = disclosure.choose(ladder, granularity)
     return _period(shown_by), disclosure.public_capability(chart(shown_by), hidden=rows["suppressed"])
+
+
+@cached_query(4, reads=FIGURES)
+def _capability_cells(
+    con: duckdb.DuckDBPyConnection, start: date | None, end: date | None
+) -> tuple[dict[str, pd.DataFrame], dict[str, str | None]]:
+    return disclosure.capability_cells(con, start=start, end=end)
+
+
+@cached_result(4, reads=FIGURES)
+def _capability_groups(start: date | None, end: date | None) -> dict[disclosure.View, dict[str, pd.DataFrame]]:
+    """Every place's and service's capability ladder for these dates, worked out once (seconds) outside the
+    read lock: the days counted do not change which cases are completed, so one for both."""
+    return disclosure.capability_group_ladders(*_capability_cells(start, end))
 
 
 # The page's views of the cached queries, kept too: hiding small counts redone on every rerun

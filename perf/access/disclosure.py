@@ -934,28 +934,12 @@ def demand_cells(
     up the place tree and over services."""
     from perf import store
 
-    places = store.query(con, "localities")
-    parent = {
-        str(p): (None if pd.isna(q) else str(q))
-        for p, q in zip(places["locality_id"], places["parent_id"], strict=True)
-    }
+    parent = _parents(con)
     services = [""] + [str(s) for s in demand.services(con)["service_id"]]
     cells: dict[str, pd.DataFrame] = {}
     for g in LADDER:
         wards = store.query(con, "demand_by_ward_service", {"start": start, "end": end, "granularity": g})
-        wards["period_start"] = pd.to_datetime(wards["period_start"])
-        up = []
-        for ward, rows in wards.groupby("place", sort=False):
-            place: str | None = str(ward)
-            seen = 0
-            while place is not None and seen < 16:
-                up.append(rows.assign(place=place))
-                place, seen = parent.get(place), seen + 1
-        tree = pd.concat(up, ignore_index=True) if up else wards
-        tree = pd.concat([tree, tree.assign(service="")], ignore_index=True)
-        summed = tree.groupby(["place", "service", "period_start"], as_index=False)[
-            ["value_demand", "failure_demand"]
-        ].sum()
+        summed = tree_cells(wards, parent, ["value_demand", "failure_demand"])
         grids = []
         for s in services:
             length: Granularity = "week" if g == "week" else "month" if g == "month" else "quarter"
@@ -973,3 +957,59 @@ def demand_cells(
         full["demand"] = full["value_demand"] + full["failure_demand"]
         cells[g] = full
     return cells, parent
+
+
+def capability_group_ladders(
+    cells: dict[str, pd.DataFrame], parent: dict[str, str | None]
+) -> dict[View, dict[str, pd.DataFrame]]:
+    """:func:`group_ladders` of completed cases over every place and service (:func:`capability_cells`)."""
+
+    def rows(frame: pd.DataFrame) -> pd.DataFrame:
+        return suppress(frame, CASE_COUNTS, derived=CASE_DERIVED, groups=[["place", "service"]])
+
+    return group_ladders(cells, parent, counts=CASE_COUNTS, rows=rows, size="cases")
+
+
+def capability_cells(
+    con: Any, *, start: Any = None, end: Any = None
+) -> tuple[dict[str, pd.DataFrame], dict[str, str | None]]:
+    """Every view's completed cases per period, by length, and each place's parent. The capability chart
+    lists only periods with cases, and so do these (a view with no cases in the dates has no rows)."""
+    from perf import store
+
+    parent = _parents(con)
+    cells: dict[str, pd.DataFrame] = {}
+    for g in LADDER:
+        wards = store.query(con, "capability_by_ward_service", {"start": start, "end": end, "granularity": g})
+        cells[g] = tree_cells(wards, parent, CASE_COUNTS)
+    return cells, parent
+
+
+def tree_cells(wards: pd.DataFrame, parent: dict[str, str | None], counts: Sequence[str]) -> pd.DataFrame:
+    """Ward x service x period ``counts`` (``place``, ``service``, ``period_start``) summed up the place tree
+    and over services (service "" is every service): every view's counts from one query, not one a view."""
+    wards = wards.assign(period_start=pd.to_datetime(wards["period_start"]))
+    up = []
+    for ward, rows in wards.groupby("place", sort=False):
+        place: str | None = str(ward)
+        seen = 0
+        while place is not None and seen < 16:  # a loop in the tree stops here rather than hanging
+            up.append(rows.assign(place=place))
+            place, seen = parent.get(place), seen + 1
+    tree = pd.concat(up, ignore_index=True) if up else wards
+    tree = pd.concat([tree, tree.assign(service="")], ignore_index=True)
+    summed = tree.groupby(["place", "service", "period_start"], as_index=False)[list(counts)].sum()
+    for col in counts:
+        summed[col] = summed[col].astype("int64")
+    return summed
+
+
+def _parents(con: Any) -> dict[str, str | None]:
+    """Each place's parent in the place tree (None for the whole area)."""
+    from perf import store
+
+    places = store.query(con, "localities")
+    return {
+        str(p): (None if pd.isna(q) else str(q))
+        for p, q in zip(places["locality_id"], places["parent_id"], strict=True)
+    }
