@@ -12,7 +12,7 @@ import pytest
 from perf import store
 from perf.access import disclosure
 from perf.analysis import capability
-from tests.test_disclosure import _periods_table, public_page
+from tests.test_disclosure import _periods_table, _shown_over_hidden, public_page
 from tests.test_disclosure_places import given_away, own_ladders, tree_cells
 
 
@@ -115,3 +115,41 @@ def test_a_ward_with_no_cases_in_a_period_is_read_as_none_and_leaves_a_lone_hidd
     after = disclosure.capability_group_ladders(cells, parent)
     assert given_away(after, parent, absent_is_zero=True) == []
     assert after[("b", "x")]["quarter"]["suppressed"].iloc[1]  # b is the only sibling left to hide
+
+
+def test_every_views_lengths_agree_so_no_longer_period_shown_holds_a_hidden_shorter_one(
+    sample: tuple[dict[str, pd.DataFrame], dict[str, str | None]],
+) -> None:
+    """The group's decision is self-consistent across lengths; the page takes it exactly (not its own rule
+    as well: on its own, Cofton's benefits would hide February 2025 as the second blank where the group hid
+    September 2025, and the first quarter of 2025 shown would then give February back)."""
+    cells, parent = sample
+    ladders = disclosure.capability_group_ladders(cells, parent)
+    bad = []
+    for view, ladder in ladders.items():
+        for fine, coarse in [("week", "month"), ("week", "quarter"), ("month", "quarter")]:
+            if fine in ladder and coarse in ladder:
+                f, c = ladder[fine], ladder[coarse]
+                shown = pd.to_datetime(c.loc[~c["suppressed"].astype(bool), "period_start"])
+                for h in pd.to_datetime(f.loc[f["suppressed"].astype(bool), "period_start"]):
+                    end = h + (pd.DateOffset(weeks=1) if fine == "week" else pd.DateOffset(months=1))
+                    step = pd.DateOffset(months=1) if coarse == "month" else pd.DateOffset(months=3)
+                    if ((shown < end) & ((shown + step) > h)).any():
+                        bad.append((view, fine, coarse, h))
+    assert bad == []
+
+
+def test_the_public_capability_page_takes_the_groups_second_blank_not_its_own(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def periods(by: str) -> pd.DataFrame:
+        at = public_page(monkeypatch, sample_db, "app_pages/capability.py", locality="Cofton", period="All time", by=by)
+        at.selectbox(key="service").select("benefits").run()
+        assert not at.exception, at.exception
+        return _periods_table(at, "period_start")
+
+    months, quarters = periods("Month"), periods("Quarter")
+    assert (months["start"].diff().dropna() < pd.Timedelta(days=32)).all()  # months are offered here
+    assert not _shown_over_hidden(months, pd.DateOffset(months=1), quarters, pd.DateOffset(months=3))
+    assert months.loc[months["start"] == "2025-09-01", "hidden"].all()  # the group's second blank
+    assert not months.loc[months["start"] == "2025-02-01", "hidden"].any()  # not the page's own

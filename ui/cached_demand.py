@@ -208,17 +208,15 @@ def public_capability(
     def chart(g: str) -> CapabilityChart:
         return capability_chart(filters, day_count, max_cases=0, granularity=_period(g), public=True)
 
-    def fetch(g: str) -> pd.DataFrame:
-        return disclosure.capability_rows(chart(g).points)
-
     blank = (*disclosure.CASE_COUNTS, *disclosure.CASE_DERIVED)
     group = _capability_groups(filters.start, filters.end).get((filters.locality_id or "ALL", filters.service_id or ""))
     if group is None:  # no cases completed here in these dates: the chart is empty at every length
-        ladder = disclosure.published_ladder(fetch, blank=blank)
-    else:
-        ladder = disclosure.with_group_hidden(fetch, group, blank=blank)
+        ladder = disclosure.published_ladder(lambda g: disclosure.capability_rows(chart(g).points), blank=blank)
+    else:  # the group's decision exactly: the chart's own rule could pick another second blank
+        ladder = disclosure.with_group_hidden(lambda g: chart(g).points.assign(suppressed=False), group, blank=blank)
     shown_by, rows = disclosure.choose(ladder, granularity)
-    return _period(shown_by), disclosure.public_capability(chart(shown_by), hidden=rows["suppressed"])
+    exact = group is not None
+    return _period(shown_by), disclosure.public_capability(chart(shown_by), hidden=rows["suppressed"], exact=exact)
 
 
 @cached_query(4, reads=FIGURES)

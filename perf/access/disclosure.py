@@ -607,12 +607,17 @@ def capability_sentence(result: CapabilityChart) -> str:
     return result.sentence()
 
 
-def public_capability(result: CapabilityChart, hidden: pd.Series | None = None) -> CapabilityChart:
+def public_capability(
+    result: CapabilityChart, hidden: pd.Series | None = None, *, exact: bool = False
+) -> CapabilityChart:
     """A capability chart of periods (``mode == "period"``) with periods of 1 to 4 cases hidden and the
     limits worked out again from the shown periods; the lower limit stays at zero or above.
 
     ``hidden`` (one flag a point, from :func:`published_ladder`) hides more periods than the chart's own
-    small counts: those that would give away a hidden period of another length.
+    small counts: those that would give away a hidden period of another length. With ``exact`` it is the
+    whole decision (a :func:`group_ladders` view's, small counts and second blanks included), and the chart's
+    own rule is not run again: it could pick another second blank than the group did, and a period hidden at
+    one length only would then be given back by a longer one that holds it.
     """
     if result.points.empty:
         return result
@@ -620,7 +625,12 @@ def public_capability(result: CapabilityChart, hidden: pd.Series | None = None) 
         raise ValueError(
             f"public_capability needs a chart of periods (capability_chart(max_cases=0)), got mode {result.mode!r}"
         )
-    rows = capability_rows(result.points)
+    if exact and hidden is not None:
+        cases = pd.to_numeric(result.points["cases"], errors="coerce")
+        hidden = pd.Series(np.asarray(hidden, dtype=bool) | cases.between(1, SMALL_COUNT - 1).to_numpy())
+        rows = result.points.reset_index(drop=True).assign(suppressed=False)
+    else:
+        rows = capability_rows(result.points)
     if hidden is not None:
         more = np.asarray(hidden, dtype=bool) & ~rows["suppressed"].to_numpy(dtype=bool)
         rows["suppressed"] = rows["suppressed"].to_numpy(dtype=bool) | more
