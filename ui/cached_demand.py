@@ -179,8 +179,10 @@ def _demand_ladder(filters: CaseFilter) -> dict[str, pd.DataFrame]:
         return disclosure.published_ladder(
             lambda g: disclosure.demand_counts(by_period(filters, _period(g))), blank=blank
         )
+    # the group's decision exactly, on the page's frames before their own rule: that could pick another second
+    # blank than the group did, and a longer period shown would give that one back (Hagley West, waste, 2024)
     return disclosure.with_group_hidden(
-        lambda g: disclosure.demand_counts(by_period(filters, _period(g))), group, blank=blank
+        lambda g: by_period(filters, _period(g)).assign(suppressed=False), group, blank=blank
     )
 
 
@@ -209,7 +211,9 @@ def public_capability(
         return capability_chart(filters, day_count, max_cases=0, granularity=_period(g), public=True)
 
     blank = (*disclosure.CASE_COUNTS, *disclosure.CASE_DERIVED)
-    group = _capability_groups(filters.start, filters.end).get((filters.locality_id or "ALL", filters.service_id or ""))
+    group = _capability_groups(filters.start, filters.end).get(
+        (filters.locality_id or measures.AREA, filters.service_id or "")
+    )
     if group is None:  # no cases completed here in these dates: the chart is empty at every length
         ladder = disclosure.published_ladder(lambda g: disclosure.capability_rows(chart(g).points), blank=blank)
     else:  # the group's decision exactly: the chart's own rule could pick another second blank

@@ -907,7 +907,11 @@ def with_group_hidden(
     flag: str = "suppressed",
 ) -> dict[str, pd.DataFrame]:
     """A page's ladder as its view's :func:`group_ladders` entry has it: the same lengths offered and the
-    same periods hidden, on the page's own frames (``fetch(g)``, small counts hidden, with its rates)."""
+    same periods hidden, on the page's own frames (``fetch(g)``, with its rates and a ``flag`` column).
+
+    Give the frames before their own rule (``flag`` all False): the group's entry holds every small count
+    and its own second blanks, and a page's own rule could pick another second blank than the group did,
+    which a longer period the group shows would then give back."""
     out = {}
     for g, decided in group.items():
         frame = fetch(g).reset_index(drop=True)
