@@ -58,6 +58,32 @@ def test_badges_charts_and_packs_share_one_colour_a_point_type() -> None:
         assert report.ASSURANCE_COLOUR[kind] == colour, kind
 
 
+def test_colours_are_written_once_in_the_vocabulary() -> None:
+    """A signal's, a provenance badge's and the house colours are spelt out in perf/words/vocabulary.py only
+    (a second copy is how "concerning" became two oranges); the app's theme colour is the accent."""
+    import re
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    named = {vocabulary.BLUE, vocabulary.ORANGE, vocabulary.PURPLE, vocabulary.GREY, vocabulary.ACCENT, vocabulary.NAVY}
+    named |= {s.colour for s in vocabulary.PROVENANCE.values()}
+    home = root / "perf" / "words" / "vocabulary.py"
+    # perf/output/site.py writes its stylesheet's accent out: the static site's own CSS (left for its owner)
+    others = [p for p in [root / "app.py", *(root / "perf").rglob("*.py"), *(root / "ui").rglob("*.py"),
+              *(root / "app_pages").rglob("*.py")] if p not in (home, root / "perf" / "output" / "site.py")]  # fmt: skip
+    copies = [
+        f"{p.relative_to(root)}: {c}"
+        for p in others
+        for c in re.findall(r"#[0-9A-Fa-f]{6}\b", p.read_text())
+        if c.upper() in {n.upper() for n in named}
+    ]
+    assert not copies, copies
+    theme = tomllib.loads((root / ".streamlit" / "config.toml").read_text())["theme"]
+    assert theme["primaryColor"].upper() == vocabulary.ACCENT.upper()
+    assert contrast(vocabulary.ACCENT) >= 4.5 and contrast(vocabulary.NAVY) >= 4.5
+
+
 def _font_sizes(node: object) -> list[float]:
     """Every font size a Vega-Lite spec sets, wherever it sets one."""
     if isinstance(node, dict):

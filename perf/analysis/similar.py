@@ -21,7 +21,7 @@ from perf import spc, store
 from perf.analysis import published
 from perf.drawing import svg
 from perf.spc import shifts
-from perf.words import narrative, signal_words
+from perf.words import narrative, signal_words, vocabulary
 
 PER_YEAR = {"month": 12, "year": 1}  # points a year: a shift must outlast a year's seasons (perf.spc.shifts)
 NO_RANKS = (
@@ -403,8 +403,8 @@ def panel(one: pd.DataFrame, band: pd.DataFrame, *, title: str, sentence: str, f
         y_range=(max(float(every.min()), 0.0), float(every.max())),
         x_labels=(first, last),
     )
-    border = "3px solid #1F3A5F" if chosen else "1px solid #C9CCD1"
-    label = "<p style='margin:0;font-weight:700;color:#1F3A5F'>Chosen council</p>" if chosen else ""
+    border = f"3px solid {vocabulary.NAVY}" if chosen else "1px solid #C9CCD1"
+    label = f"<p style='margin:0;font-weight:700;color:{vocabulary.NAVY}'>Chosen council</p>" if chosen else ""
     return (
         f"<div class='oi-similar{' oi-chosen' if chosen else ''}' style='border:{border};border-radius:6px;"
         f"padding:6px 8px;width:{width + 18}px;max-width:100%;box-sizing:border-box'>{label}{chart}"

@@ -127,7 +127,7 @@ def xmr_chart(
     if target is not None and pd.notna(target):
         layers.append(
             {
-                "mark": {"type": "rule", "color": "#005EA5", "strokeDash": [2, 2], "strokeWidth": 2},
+                "mark": {"type": "rule", "color": vocabulary.ACCENT, "strokeDash": [2, 2], "strokeWidth": 2},
                 "encoding": {"y": {"datum": float(target), "type": "quantitative"}},
             }
         )
@@ -136,14 +136,21 @@ def xmr_chart(
         layers.append(
             {
                 "transform": [starts],
-                "mark": {"type": "rule", "color": "#005EA5", "strokeWidth": 1.5},
+                "mark": {"type": "rule", "color": vocabulary.ACCENT, "strokeWidth": 1.5},
                 "encoding": {"x": x},
             }
         )
         layers.append(
             {
                 "transform": [starts],
-                "mark": {"type": "text", "align": "left", "dx": 4, "dy": -6, "fontSize": font - 1, "color": "#005EA5"},
+                "mark": {
+                    "type": "text",
+                    "align": "left",
+                    "dx": 4,
+                    "dy": -6,
+                    "fontSize": font - 1,
+                    "color": vocabulary.ACCENT,
+                },
                 "encoding": {"x": x, "y": {"value": 8}, "text": {"field": "phase_name", "type": "nominal"}},
             }
         )

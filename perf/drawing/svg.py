@@ -22,7 +22,7 @@ from perf.drawing.charts import POINT_STYLE, xmr_frame
 
 WIDTH = 900
 FONT = 'font-family=\'"Source Sans", "Source Sans Pro", sans-serif\''  # Streamlit's own typeface
-INK, MUTED, GRID, BLUE = "#31333F", "#555555", "#E6E6E6", "#005EA5"
+INK, MUTED, GRID, BLUE = "#31333F", "#555555", "#E6E6E6", vocabulary.ACCENT
 # Text sizes in chart units. A 900-wide chart is drawn at the page's width (820 px at 1280 x 720, so
 # x 0.91): 16 units is 14.6 px, the least that reads on a screen shared in a meeting.
 SMALL, HEADING = 16, 19

@@ -14,6 +14,7 @@ import duckdb
 
 from perf.drawing import charts
 from perf.output import report
+from perf.words import vocabulary
 
 
 _LATIN1 = str.maketrans(
@@ -192,7 +193,7 @@ def _chart(doc: Any, page: report.MeasurePage, x: float, y: float, max_w: float,
 def _title_page(doc: Any, pack: report.Pack, links: list[int], exceptions_link: int, first_measure: int) -> None:
     doc.add_page()
     w = doc.w - doc.l_margin - doc.r_margin
-    doc.set_fill_color("#1F3A5F")
+    doc.set_fill_color(vocabulary.NAVY)
     with doc.artifact():
         doc.rect(0, 0, doc.w, 8, style="F")
     doc.set_xy(doc.l_margin, 22)
@@ -202,7 +203,7 @@ def _title_page(doc: Any, pack: report.Pack, links: list[int], exceptions_link: 
     doc.font(34, bold=True)
     with doc.tag("H1"):
         doc.cell(w, 16, doc.t("Performance briefing"), new_x="LMARGIN", new_y="NEXT")
-    doc.font(22, bold=True, colour="#1F3A5F")
+    doc.font(22, bold=True, colour=vocabulary.NAVY)
     with doc.tag("P"):
         doc.lines(pack.scope_name, w, 10, 2)
     doc.ln(2)
@@ -228,7 +229,7 @@ def _title_page(doc: Any, pack: report.Pack, links: list[int], exceptions_link: 
             new_x="LMARGIN",
             new_y="NEXT",
         )
-    doc.font(11, colour="#1F3A5F")
+    doc.font(11, colour=vocabulary.NAVY)
     with doc.tag("P"):
         doc.cell(w, 6, doc.t(report.EXCEPTIONS_TITLE), link=exceptions_link, new_x="LMARGIN", new_y="NEXT")
     # contents: two columns of measures with their variation shape, each linking to its page
@@ -376,7 +377,7 @@ def _signals(doc: Any, pack: report.Pack, chunks: list[list[report.SignalEntry]]
         for entry in chunk:
             doc.font(13, bold=True)
             doc.lines(entry.sentence, w, 6.2, 3)
-            doc.font(11.5, colour="#1F3A5F")
+            doc.font(11.5, colour=vocabulary.NAVY)
             doc.cell(
                 w, 6, doc.fit(entry.status, w), link=page_links.get(entry.measure_id, ""), new_x="LMARGIN", new_y="NEXT"
             )
@@ -418,7 +419,7 @@ def _reviews(doc: Any, pack: report.Pack, chunks: list[list[report.ReviewEntry]]
                     new_x="LMARGIN",
                     new_y="NEXT",
                 )
-            doc.font(11.5, colour="#1F3A5F")
+            doc.font(11.5, colour=vocabulary.NAVY)
             with doc.tag("P"):
                 doc.cell(w, 6, doc.fit(report.review_dates(entry), w), new_x="LMARGIN", new_y="NEXT")
             if entry.verdict:
@@ -575,7 +576,7 @@ def measure_sheet_pdf(pack: report.Pack, measure_id: str | None = None) -> bytes
     for heading, body, max_lines in sections:
         if doc.get_y() > doc.h - 24:
             break
-        doc.font(11, bold=True, colour="#1F3A5F")
+        doc.font(11, bold=True, colour=vocabulary.NAVY)
         with doc.tag("H2"):
             doc.cell(w, 6, doc.t(heading), new_x="LMARGIN", new_y="NEXT")
         doc.font(11)

@@ -226,7 +226,7 @@ def pack_pptx(pack: report.Pack) -> bytes:
         y = 1.45
         for entry in signal_items[start : start + SIGNALS_PER_SLIDE]:
             _textbox(slide, 0.5, y, 12.3, 0.7, entry.sentence, 15, bold=True)
-            _textbox(slide, 0.5, y + 0.7, 12.3, 0.35, entry.status, 13, colour="#1F3A5F")
+            _textbox(slide, 0.5, y + 0.7, 12.3, 0.35, entry.status, 13, colour=vocabulary.NAVY)
             if entry.answer:
                 text = entry.answer if len(entry.answer) < 300 else entry.answer[:297] + "…"
                 _textbox(slide, 0.5, y + 1.05, 12.3, 0.55, text, 12)
@@ -240,7 +240,7 @@ def pack_pptx(pack: report.Pack) -> bytes:
         y = 1.45
         for rev in review_items[start : start + REVIEWS_PER_SLIDE]:
             _textbox(slide, 0.5, y, 12.3, 0.4, rev.name, 15, bold=True)
-            _textbox(slide, 0.5, y + 0.4, 12.3, 0.35, report.review_dates(rev), 13, colour="#1F3A5F")
+            _textbox(slide, 0.5, y + 0.4, 12.3, 0.35, report.review_dates(rev), 13, colour=vocabulary.NAVY)
             if rev.verdict:
                 _textbox(slide, 0.5, y + 0.75, 12.3, 0.35, rev.verdict, 13, bold=True)
             if rev.evidence:

@@ -97,6 +97,11 @@ RULES: dict[str, Rule] = {
                       "a drop from the {period} before, bigger than the process allows"),
 }  # fmt: skip
 
+# House colours, not a signal's: the accent of a target line, a phase's start and a link (the app's
+# primaryColor in .streamlit/config.toml), and the navy of a pack's headings and the chosen council.
+ACCENT = "#005EA5"  # 6.7:1 on white
+NAVY = "#1F3A5F"  # 11.5:1
+
 # Where the figures come from, on a measure's badge and a pack's cover: made-up figures are never taken for real.
 PROVENANCE: dict[str, Style] = {
     "real": Style("Real data", "Real data", "#1B5E20", "circle", "✓", "real data"),  # 7.9:1 on white
