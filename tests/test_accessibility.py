@@ -70,8 +70,16 @@ def test_colours_are_written_once_in_the_vocabulary() -> None:
     named |= {s.colour for s in vocabulary.PROVENANCE.values()}
     home = root / "perf" / "words" / "vocabulary.py"
     # perf/output/site.py writes its stylesheet's accent out: the static site's own CSS (left for its owner)
-    others = [p for p in [root / "app.py", *(root / "perf").rglob("*.py"), *(root / "ui").rglob("*.py"),
-              *(root / "app_pages").rglob("*.py")] if p not in (home, root / "perf" / "output" / "site.py")]  # fmt: skip
+    others = [
+        p
+        for p in [
+            root / "app.py",
+            *(root / "perf").rglob("*.py"),
+            *(root / "ui").rglob("*.py"),
+            *(root / "app_pages").rglob("*.py"),
+        ]
+        if p not in (home, root / "perf" / "output" / "site.py")
+    ]
     copies = [
         f"{p.relative_to(root)}: {c}"
         for p in others
