@@ -180,6 +180,12 @@ def scalar(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] 
     return None if row is None else row[0]
 
 
+def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the database has ``table``: one built before the table was added lacks it until
+    ``ensure_schema`` (a load, or a rebuild) makes it."""
+    return bool(scalar(con, "table_exists", {"name": table}))
+
+
 # ----------------------------------------------------------------------------------------------
 # The one door for writes: every insert, update and delete in the app and the command line goes
 # through write_transaction. DuckDB (one read-write instance per process, shared by threads through

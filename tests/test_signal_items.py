@@ -12,7 +12,7 @@ import pytest
 
 from perf import store
 from perf.intake import entry, save
-from perf.signals import signal_items
+from perf.signals import signal_answers, signal_items
 
 NOW = datetime(2025, 3, 20, 9, 0)
 MONTHS = pd.date_range("2023-01-01", periods=24, freq="MS")
@@ -175,9 +175,12 @@ def test_unsorted_values_are_refused() -> None:
 
 def test_a_database_built_before_signal_items_gains_their_tables_on_its_next_load(tmp_path: Path) -> None:
     con = _db(tmp_path / "t.duckdb")
+    assert store.has_table(con, "signal_item")
     for table in ("alert_log", "signal_note", "signal_answer", "signal_item", "owner"):
         con.execute(f"DROP TABLE {table}")
     con.execute("DROP SEQUENCE signal_seq")
+    assert not store.has_table(con, "signal_item")  # what the Signals page asks before it lists any
+    assert signal_answers.all_excluded(con).empty  # the Overview and packs chart without the answers
     done = entry.enter_value(con, "calls", date(2025, 1, 1), None, 160, user="amy", now=NOW)
-    assert len(done.signals.new) == 1 and len(_items(con)) == 1
+    assert len(done.signals.new) == 1 and len(_items(con)) == 1 and store.has_table(con, "signal_item")
     assert store.ensure_schema(con) == []  # nothing more to add

@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from perf import store
 from perf.output import measure_chart
 from perf.analysis import measures
 from perf.drawing import svg
@@ -29,8 +30,7 @@ DIRECTION_BADGES = {
 @cached_query(4)
 def ready(con: duckdb.DuckDBPyConnection) -> bool:
     """False for a database built before signal items (its next load, or a rebuild, adds them)."""
-    found = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'signal_item'").fetchone()
-    return bool(found and found[0])
+    return store.has_table(con, "signal_item")
 
 
 @cached_query(16)

@@ -166,8 +166,7 @@ def excluded(con: duckdb.DuckDBPyConnection, measure_id: str, locality_id: str) 
 def all_excluded(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every period one-off answers left out of the limits, every measure and place (none in a database
     built before signal items): for the Overview and packs, which chart many measures at once."""
-    found = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'signal_answer'").fetchone()
-    if not (found and found[0]):
+    if not store.has_table(con, "signal_answer"):
         return pd.DataFrame(columns=["measure_id", "locality_id", "first_period", "last_period"])
     return store.query(con, "signal_excluded", {"all": True, "measure_ids": [], "locality_id": None})
 
