@@ -226,15 +226,30 @@ if service_id:
         value=float(row["cost_per_hour"]) if pd.notna(row["cost_per_hour"]) else 0.0,
     )
 cost = cd.cost_shown(c.filters, handling, cost_rate, public)
+priced_by = cd.cost_length(c.filters, public)
 priced = disclosure.cost_sentence if public else demand.cost_sentence
 st.write(
-    text.markdown(priced(cost, service_name=names[service_id] if service_id else None, last_day=span["last_contact"]))
-)
-if public and cost["suppressed"].any() and cost["cost"].notna().any():
-    st.caption(
-        f"At least: the cost leaves out a service's month with fewer than {disclosure.SMALL_COUNT} failure "
-        "contacts (and one more, so it cannot be worked out from a total), as it would give the count away."
+    text.markdown(
+        priced(
+            cost,
+            granularity=priced_by,
+            service_name=names[service_id] if service_id else None,
+            last_day=span["last_contact"],
+        )
     )
+)
+if public and cost["cost"].notna().any():
+    notes = []
+    if priced_by != "month":
+        notes.append(f"Priced by {priced_by}: month by month, the cost would give away counts that are not shown.")
+    if cost["suppressed"].any():
+        whose = "a service's" if not service_id else "the"
+        notes.append(
+            f"At least: the cost leaves out {whose} {priced_by}s whose failure contacts are not shown (fewer than "
+            f"{disclosure.SMALL_COUNT}, or a count that would give one away), as the cost would give the count back."
+        )
+    if notes:
+        st.caption(" ".join(notes))
 
 with st.expander("The numbers behind the charts"):
     columns = {

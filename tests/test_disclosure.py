@@ -122,7 +122,7 @@ def test_every_cost_hidden_is_said_rather_than_blamed_on_a_missing_rate() -> Non
             "cost": [15.0, 10.0],
         }
     )
-    assert "too small to price in the public view" in disclosure.cost_sentence(disclosure.failure_cost(cost))
+    assert "not priced in the public view" in disclosure.cost_sentence(disclosure.failure_cost(cost))
 
 
 def test_a_cost_that_leaves_out_hidden_months_says_at_least() -> None:
@@ -137,7 +137,7 @@ def test_a_cost_that_leaves_out_hidden_months_says_at_least() -> None:
     )
     cost = cost.assign(hours=cost["failure_demand"] / 10, cost=cost["failure_demand"] * 3.0)
     said = disclosure.cost_sentence(disclosure.failure_cost(cost))
-    assert said == "Failure demand cost at least £120 in April 2025, and at least £210 over the 2 months shown."
+    assert said == "Failure demand cost about £120 in April 2025, and at least £210 over the 2 months shown."
 
 
 def test_open_cases_are_charted_in_bands_with_small_ones_hidden() -> None:

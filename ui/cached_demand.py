@@ -118,9 +118,10 @@ def cost(
     filters: CaseFilter,
     handling_minutes: float | None = None,
     cost_per_hour: float | None = None,
+    granularity: Granularity = "month",
 ) -> pd.DataFrame:
     return demand.failure_demand_cost(
-        con, **filters.where(), granularity="month", handling_minutes=handling_minutes, cost_per_hour=cost_per_hour
+        con, **filters.where(), granularity=granularity, handling_minutes=handling_minutes, cost_per_hour=cost_per_hour
     )
 
 
@@ -279,21 +280,29 @@ def place_totals(filters: CaseFilter, granularity: Granularity, level: Level, pu
     return disclosure.demand_counts(totals) if public else totals
 
 
+def cost_length(filters: CaseFilter, public: bool) -> Granularity:
+    """What failure demand is priced by: months, or in the public view the length the view's counts are shown
+    by when its months are not (perf.disclosure.cost_length)."""
+    if not public:
+        return "month"
+    return _period(disclosure.cost_length(_demand_ladder(filters)))
+
+
 @cached_result(64, reads=FIGURES)
 def cost_shown(
     filters: CaseFilter, handling_minutes: float | None, cost_per_hour: float | None, public: bool
 ) -> pd.DataFrame:
-    """What failure demand costs by service and month; small failure counts hidden in public."""
-    priced = cost(filters, handling_minutes, cost_per_hour)
+    """What failure demand costs by service and month (public: by the view's length); in public a service's
+    period is priced only where its Demand page shows the count (perf.disclosure.published_cost)."""
+    length = cost_length(filters, public)
+    priced = cost(filters, handling_minutes, cost_per_hour, length)
     if not public:
         return priced
-    # a month's cost gives its failure count away: hidden with any week or month of the page hidden in it
-    return disclosure.hide_overlapping(
-        disclosure.failure_cost(priced),
-        "month",
-        disclosure.hidden_spans(_demand_ladder(filters), upto="month"),
-        blank=("failure_demand", "hours", "cost"),
-    )
+    # cost / minutes / rate gives the count back: price only counts the public pages show, service by service
+    place = filters.locality_id or "ALL"
+    groups = _demand_groups(filters.start, filters.end)
+    ladders = {s: ladder for (p, s), ladder in groups.items() if p == place and s}
+    return disclosure.published_cost(priced, ladders, length)
 
 
 @cached_result(64, reads=FIGURES)

@@ -158,6 +158,67 @@ def failure_cost(cost: pd.DataFrame) -> pd.DataFrame:
     return suppress(cost, ["failure_demand"], derived=["hours", "cost"], groups=[["service_id"]])
 
 
+COST_BLANK = ("failure_demand", "hours", "cost")
+
+
+def cost_length(ladder: dict[str, pd.DataFrame] | None) -> str:
+    """The length to price failure demand by: months when the view offers them, else the length it is shown by.
+
+    Example
+    -------
+    >>> cost_length({"quarter": pd.DataFrame()}), cost_length({"month": pd.DataFrame(), "quarter": pd.DataFrame()})
+    ('quarter', 'month')
+    """
+    return "month" if not ladder else choose(ladder, "month")[0]
+
+
+def published_cost(
+    cost: pd.DataFrame,
+    ladders: dict[str, dict[str, pd.DataFrame]],
+    granularity: str,
+    *,
+    flag: str = "suppressed",
+) -> pd.DataFrame:
+    """:func:`perf.analysis.demand.failure_demand_cost` by ``granularity`` with a service's period priced only
+    where the public Demand page shows that service's count for that period.
+
+    A cost is the failure count times minutes times a rate, so cost / minutes / rate gives the count back:
+    a cost may only repeat a figure the page already shows. ``ladders`` maps each service to its view's
+    ladder (:func:`group_ladders`, same place and dates); a service whose view does not offer
+    ``granularity``, or hides the period (a small count, or one that would give another away across
+    lengths, places or services), is left out of the cost, flagged ``flag``. Sums over the shown rows
+    (the page's sentence) are then sums of figures the public can see.
+
+    Example
+    -------
+    >>> c = pd.DataFrame({"period_start": pd.to_datetime(["2025-07-01", "2025-10-01"]), "service_id": "a",
+    ...                   "failure_demand": [30, 40], "hours": [3.0, 4.0], "cost": [90.0, 120.0]})
+    >>> q = pd.DataFrame({"period_start": pd.to_datetime(["2025-07-01", "2025-10-01"]), "suppressed": [True, False]})
+    >>> published_cost(c, {"a": {"quarter": q}}, "quarter")["cost"].tolist()
+    [nan, 120.0]
+    >>> published_cost(c, {"a": {"quarter": q}}, "month")["suppressed"].tolist()  # months not offered for "a"
+    [True, True]
+    """
+    out = cost.copy().reset_index(drop=True)
+    starts = pd.to_datetime(out["period_start"])
+    shown = np.zeros(len(out), dtype=bool)
+    for service, ladder in ladders.items():
+        frame = ladder.get(granularity)
+        if frame is None or frame.empty:
+            continue
+        visible = set(pd.to_datetime(frame.loc[~frame[flag].astype(bool), "period_start"]))
+        shown |= ((out["service_id"].astype(str) == service) & starts.isin(visible)).to_numpy()
+    hidden = ~shown
+    earlier = out[flag].to_numpy(dtype=bool) if flag in out.columns else np.zeros(len(out), dtype=bool)
+    out[flag] = earlier | hidden
+    for col in COST_BLANK:
+        if col in out.columns:
+            kind = out[col].dtype
+            masked = pd.to_numeric(out[col], errors="coerce").astype("float64").mask(out[flag].to_numpy(dtype=bool))
+            out[col] = masked.astype("Int64") if pd.api.types.is_integer_dtype(kind) else masked
+    return out
+
+
 def capability_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """Cases per period or group (:func:`perf.analysis.capability.capability_breakdown`, or a period-mode
     capability chart's points) with small counts of cases hidden, and the statistics of those cases.
@@ -571,9 +632,9 @@ def _totals_sentence(raw: pd.DataFrame, natures: pd.DataFrame | None) -> str:
 
 
 def cost_sentence(cost: pd.DataFrame, **options: Any) -> str:
-    """:func:`perf.analysis.demand.cost_sentence` of :func:`failure_cost`'s frame: "at least" when some costs
-    are hidden (the figures leave them out), or, when every cost is hidden, that failure demand here
-    is too small to price in the public view.
+    """:func:`perf.analysis.demand.cost_sentence` of :func:`published_cost`'s (or :func:`failure_cost`'s) frame:
+    "at least" when some costs are hidden (the figures leave them out), or, when every cost is hidden,
+    that failure demand here is not priced in the public view.
 
     Example
     -------
@@ -581,17 +642,24 @@ def cost_sentence(cost: pd.DataFrame, **options: Any) -> str:
     ...                   "service_id": "a", "failure_demand": [3, 40, 400], "handling_minutes": 6.0,
     ...                   "cost_per_hour": 30.0})
     >>> cost_sentence(failure_cost(c.assign(hours=c.failure_demand / 10, cost=c.failure_demand * 3.0)))
-    'Failure demand cost at least £1,200 in September 2025.'
+    'Failure demand cost about £1,200 in September 2025.'
     """
     priced = cost.dropna(subset=["handling_minutes", "cost_per_hour"])
     if not priced.empty and priced["cost"].isna().all():
+        every = f"{options.get('granularity', 'month')}ly"
         return (
-            f"Failure demand here is too small to price in the public view: fewer than {SMALL_COUNT} "
-            "failure contacts a month, and the cost would give the count away."
+            f"Failure demand here is not priced in the public view: its {every} counts are not shown (fewer "
+            f"than {SMALL_COUNT}, or they would give one away), and a cost would give the count back."
         )
-    text = demand.cost_sentence(cost.dropna(subset=["cost"]), **options)
-    if "suppressed" in cost.columns and cost["suppressed"].any():
-        text = text.replace(" cost about ", " cost at least ", 1).replace(", and £", ", and at least £", 1)
+    shown = cost.dropna(subset=["cost"])
+    text = demand.cost_sentence(shown, **options)
+    if "suppressed" in cost.columns and cost["suppressed"].any() and not shown.empty:
+        named = demand.priced_period(
+            shown, granularity=options.get("granularity", "month"), last_day=options.get("last_day")
+        )
+        if pd.to_datetime(cost.loc[cost["suppressed"].astype(bool), "period_start"]).eq(named).any():
+            text = text.replace(" cost about ", " cost at least ", 1)  # a service's cost that period is left out
+        text = text.replace(", and £", ", and at least £", 1)
     return text
 
 

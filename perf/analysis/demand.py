@@ -747,12 +747,7 @@ def cost_sentence(
     if priced.empty:
         return f"The cost of failure demand{where} cannot be estimated: no handling time or cost rate is set."
     by_period = priced.groupby("period_start")["cost"].sum().sort_index()
-    whole = by_period
-    if last_day is not None:  # "last month" means the last whole month, not the one under way
-        ends = pd.DatetimeIndex(by_period.index) + _STEP[granularity] - pd.Timedelta(days=1)
-        whole = by_period[ends <= pd.Timestamp(last_day)]
-        whole = whole if not whole.empty else by_period
-    latest = pd.Timestamp(whole.index[-1])
+    latest = priced_period(priced, granularity=granularity, last_day=last_day)
     label = {
         "day": f"{latest:%-d %B %Y}",
         "week": f"the week of {latest:%-d %B %Y}",
@@ -760,10 +755,22 @@ def cost_sentence(
         "quarter": f"the quarter from {latest:%B %Y}",
     }[granularity]
     n = len(by_period)
-    text = f"Failure demand{where} cost about {_pounds(float(whole.iloc[-1]))} in {label}"
+    text = f"Failure demand{where} cost about {_pounds(float(by_period[latest]))} in {label}"
     if n > 1:
         text += f", and {_pounds(float(by_period.sum()))} over the {n} {PERIOD_NAME[granularity]}s shown"
     return text + "."
+
+
+def priced_period(
+    cost: pd.DataFrame, *, granularity: Granularity = "month", last_day: date | None = None
+) -> pd.Timestamp:
+    """The period :func:`cost_sentence` names: the latest priced one that is whole by ``last_day`` ("last month"
+    means the last whole month, not the one under way), or the latest priced when none is whole."""
+    starts = pd.DatetimeIndex(sorted(set(pd.to_datetime(cost.dropna(subset=["cost"])["period_start"]))))
+    whole = starts
+    if last_day is not None:
+        whole = starts[starts + _STEP[granularity] - pd.Timedelta(days=1) <= pd.Timestamp(last_day)]
+    return pd.Timestamp((whole if len(whole) else starts)[-1])
 
 
 _STEP: dict[str, pd.DateOffset] = {

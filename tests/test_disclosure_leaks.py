@@ -1,0 +1,131 @@
+"""The public Demand page's other figures follow the group rule (perf.access.disclosure.group_ladders): the cost
+of failure demand, and (in later tests) the totals tables and the partner zip. Each scan finds figures that
+give a hidden count back with the old rule on the sample, and none with the new one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from perf import store
+from perf.access import disclosure
+from perf.analysis import demand
+from tests.conftest import shown
+from tests.test_disclosure import public_page
+from tests.test_disclosure_places import sample  # noqa: F401  (the sample's cells, checked against the page's)
+
+Cells = tuple[dict[str, pd.DataFrame], dict[str, str | None]]
+Ladders = dict[disclosure.View, dict[str, pd.DataFrame]]
+
+
+@pytest.fixture(scope="module")
+def ladders(sample: Cells) -> Ladders:  # noqa: F811
+    return disclosure.demand_group_ladders(*sample)
+
+
+def unseen(ladders: Ladders, view: disclosure.View, g: str) -> set[pd.Timestamp] | None:
+    """The periods of ``view`` at length ``g`` a visitor cannot see, or None when the length is not offered."""
+    ladder = ladders.get(view)
+    if ladder is None or g not in ladder:
+        return None
+    f = ladder[g]
+    return set(pd.to_datetime(f.loc[f["suppressed"].astype(bool), "period_start"]))
+
+
+def cost_frame(cells: dict[str, pd.DataFrame], view: disclosure.View, g: str) -> pd.DataFrame:
+    """What demand.failure_demand_cost returns for a view at length ``g`` (checked below; every service for
+    "all services"), priced at 6 minutes and £30 an hour: £3 a contact, so the cost / 3 is the count."""
+    f = cells[g]
+    place, service = view
+    mine = f["service"] == service if service else f["service"] != ""
+    rows = f[(f["place"] == place) & mine & (f["failure_demand"] > 0)]
+    out = pd.DataFrame(
+        {
+            "period_start": rows["period_start"].to_numpy(),
+            "service_id": rows["service"].to_numpy(),
+            "failure_demand": rows["failure_demand"].to_numpy(),
+        }
+    )
+    return out.assign(handling_minutes=6.0, cost_per_hour=30.0, hours=out["failure_demand"] / 10.0,
+                      cost=out["failure_demand"] * 3.0)  # fmt: skip
+
+
+Priced = Callable[[disclosure.View], tuple[str, pd.DataFrame]]
+
+
+def cost_given_away(ladders: Ladders, priced: Priced) -> list[tuple[object, ...]]:
+    """Every shown cost (place, service, length, period) whose failure count the public page does not show:
+    cost / minutes / rate gives it back. ``priced(view)`` is the length a view prices by and its costs."""
+    found: list[tuple[object, ...]] = []
+    for view in ladders:
+        g, cost = priced(view)
+        for row in cost[~cost["suppressed"].astype(bool)].itertuples():
+            hidden = unseen(ladders, (view[0], str(row.service_id)), g)
+            if hidden is None or pd.Timestamp(row.period_start) in hidden:
+                found.append((*view, row.service_id, g, pd.Timestamp(row.period_start).date()))
+    return found
+
+
+def test_the_cost_frame_is_the_pages_cost(sample_db: Path, sample: Cells) -> None:  # noqa: F811
+    cells, _ = sample
+    with store.connect(sample_db, read_only=True) as con:
+        for place, service, g in [("ALL", "planning", "month"), ("c-redditch", "street_scene", "quarter")]:
+            page = demand.failure_demand_cost(
+                con, service_id=service, locality_id=None if place == "ALL" else place, granularity=g
+            )
+            mine = cost_frame(cells, (place, service), g)
+            assert list(pd.to_datetime(page["period_start"])) == list(pd.to_datetime(mine["period_start"]))
+            assert list(page["failure_demand"]) == list(mine["failure_demand"])
+
+
+def test_no_cost_of_failure_demand_gives_back_a_count_the_page_does_not_show(
+    sample: Cells,  # noqa: F811
+    ladders: Ladders,
+) -> None:
+    cells, _ = sample
+
+    def before(view: disclosure.View) -> tuple[str, pd.DataFrame]:
+        # the old rule: the cost's own small counts, and months overlapping the view's offered hidden periods
+        cost = disclosure.failure_cost(cost_frame(cells, view, "month"))
+        spans = disclosure.hidden_spans(ladders[view], upto="month")
+        return "month", disclosure.hide_overlapping(cost, "month", spans, blank=disclosure.COST_BLANK)
+
+    def after(view: disclosure.View) -> tuple[str, pd.DataFrame]:
+        g = disclosure.cost_length(ladders[view])
+        mine = {s: ladder for (p, s), ladder in ladders.items() if p == view[0] and s}
+        return g, disclosure.published_cost(cost_frame(cells, view, g), mine, g)
+
+    old = cost_given_away(ladders, before)
+    assert len(old) > 1000  # thousands on the sample: views priced by month whose months the rule does not offer
+    assert any(place == "c-redditch" and service == "street_scene" for place, service, *_ in old)
+    assert cost_given_away(ladders, after) == []
+    # and nothing more is left out than the page hides: every count the page shows is priced
+    for view in [("c-redditch", "street_scene"), ("ALL", ""), ("c-bromsgrove", "waste")]:
+        g, cost = after(view)
+        assert cost["cost"].notna().any()
+        for service, rows in cost.groupby("service_id"):
+            hidden = unseen(ladders, (view[0], str(service)), g)
+            expect = [hidden is None or d in hidden for d in pd.to_datetime(rows["period_start"])]
+            assert rows["suppressed"].tolist() == expect, (view, service)
+
+
+def page_words(monkeypatch: pytest.MonkeyPatch, db: Path, place: str, service: str) -> list[str]:
+    at = public_page(monkeypatch, db, "app_pages/demand.py", period="All time")
+    at.selectbox(key="locality").select(place).run()
+    at.selectbox(key="service").select(service).run()
+    assert not at.exception, at.exception
+    return [shown(m.value) for m in at.markdown] + [shown(c.value) for c in at.caption]
+
+
+def test_a_view_shown_by_quarter_is_priced_by_quarter_and_one_shown_by_month_by_month(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    words = page_words(monkeypatch, sample_db, "c-redditch", "street_scene")  # months not offered (group rule)
+    assert any("in the quarter from July 2026" in w and "quarters shown" in w for w in words), words
+    assert any(w.startswith("Priced by quarter: month by month") for w in words)
+    words = page_words(monkeypatch, sample_db, "c-bromsgrove", "waste")  # must NOT: every month shown
+    assert any("in October 2026" in w and "months shown" in w for w in words), words
+    assert not any("Priced by" in w or w.startswith("At least") for w in words)
