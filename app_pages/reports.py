@@ -174,7 +174,8 @@ st.subheader("Published data for partners")
 st.caption(
     "Every published measure with its values, phases and public commentary, and demand by ward, as "
     "Parquet and CSV with a data dictionary. Counts from 1 to 4 for a ward or locality are left blank "
-    "and flagged, so no one can be identified; case records are never included."
+    "and flagged, so no one can be identified, and so are counts that would give one away; demand by ward "
+    "shows the months the public Demand page shows. Case records are never included."
 )
 
 

@@ -219,6 +219,71 @@ def published_cost(
     return out
 
 
+def ward_months(
+    rows: pd.DataFrame,
+    months: pd.DataFrame,
+    ladders: dict[tuple[str, str], dict[str, pd.DataFrame]],
+    *,
+    flag: str = "suppressed",
+) -> pd.DataFrame:
+    """The partner zip's demand by ward (``export_demand_by_ward.sql``: a row per month, service, ward and demand
+    type with contacts) showing a ward's service month only where the public Demand page shows it.
+
+    A partner can set the zip beside the pages, so it makes the same decisions (:func:`group_ladders`, all
+    dates): a month the page hides, or every month of a ward and service the page shows by quarter only,
+    is blank in both its rows (value and failure; a missing row would say zero), flagged ``flag``.
+    ``months`` is :func:`demand_cells`'s month table (every place, service and month, zeros too).
+
+    Example
+    -------
+    >>> rows = pd.DataFrame({"month_start": pd.to_datetime(["2025-01-01", "2025-02-01"]), "service_id": "s",
+    ...                      "service_name": "S", "ward_id": "w", "ward_name": "W", "demand_type": "value",
+    ...                      "contacts": [40, 3]})
+    >>> cells = pd.DataFrame({"place": "w", "service": "s", "period_start": rows["month_start"]})
+    >>> month = pd.DataFrame({"period_start": rows["month_start"], "suppressed": [False, True]})
+    >>> out = ward_months(rows, cells, {("w", "s"): {"month": month}})
+    >>> out[["demand_type", "contacts", "suppressed"]].values.tolist()
+    [['value', 40, False], ['failure', <NA>, True], ['value', <NA>, True]]
+    """
+    wards = set(rows["ward_id"].astype(str))
+    grid = months[months["place"].astype(str).isin(wards) & (months["service"].astype(str) != "")]
+    unseen = []
+    for (ward, service), cells in grid.groupby(["place", "service"], sort=False):
+        frame = ladders.get((str(ward), str(service)), {}).get("month")
+        if frame is None:  # months not offered for this ward and service: every month is unseen
+            starts = pd.to_datetime(cells["period_start"])
+        else:
+            starts = pd.to_datetime(frame.loc[frame[flag].astype(bool), "period_start"])
+        unseen += [(str(ward), str(service), pd.Timestamp(d).as_unit("ns")) for d in starts]
+    out = rows.copy()
+    kind = out["month_start"].dtype
+    out["month_start"] = pd.to_datetime(out["month_start"]).astype("datetime64[ns]")
+    hidden = pd.DataFrame(unseen, columns=["ward_id", "service_id", "month_start"]).drop_duplicates()
+    types = pd.DataFrame({"demand_type": ["value", "failure"]})
+    missing = hidden.merge(types, how="cross").merge(
+        out[["ward_id", "service_id", "month_start", "demand_type"]], how="left", indicator=True
+    )
+    missing = missing[missing["_merge"] == "left_only"].drop(columns="_merge")
+    names = {
+        col: dict(zip(out[key].astype(str), out[col], strict=True))
+        for key, col in (("service_id", "service_name"), ("ward_id", "ward_name"))
+    }
+    missing = missing.assign(
+        service_name=missing["service_id"].map(names["service_name"]).fillna(missing["service_id"]),
+        ward_name=missing["ward_id"].map(names["ward_name"]).fillna(missing["ward_id"]),
+        contacts=np.nan,
+    )
+    out = pd.concat([out, missing[out.columns]], ignore_index=True) if len(missing) else out
+    keys = pd.MultiIndex.from_frame(out[["ward_id", "service_id", "month_start"]])
+    out[flag] = keys.isin(pd.MultiIndex.from_frame(hidden))
+    out["contacts"] = pd.to_numeric(out["contacts"], errors="coerce").mask(out[flag]).astype("Int64")
+    out = out.sort_values(["month_start", "service_id", "ward_id", "demand_type"], ignore_index=True, kind="stable")
+    out["month_start"] = (
+        out["month_start"].astype(kind) if pd.api.types.is_datetime64_any_dtype(kind) else out["month_start"].dt.date
+    )
+    return out
+
+
 def capability_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """Cases per period or group (:func:`perf.analysis.capability.capability_breakdown`, or a period-mode
     capability chart's points) with small counts of cases hidden, and the statistics of those cases.

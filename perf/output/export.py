@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 
 from perf import store
-from perf.access import small_counts
 from perf.analysis import measures
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV Injection: characters a spreadsheet evaluates
@@ -28,10 +27,14 @@ SUPPRESSION_RULE = (
     "row is flagged suppressed = true. Zero is shown: it identifies no one. For a ratio (numerator / "
     "denominator) the whole row is blanked when either count is from 1 to 4. So that a blank cannot be "
     "worked out by subtracting the other cells from a total, when only one cell in a group (the wards of "
-    "one locality, or the localities of one council, for one measure and period; the wards, or the two "
-    "demand types, of one service and month) is blanked, the next smallest cell in that group is blanked "
-    "as well. Figures for a whole council or the whole area are not suppressed. Owners are given by role, "
-    "without names. Case-level and contact-level records are never exported."
+    "one locality, or the localities of one council, for one measure and period) is blanked, the next "
+    "smallest cell in that group is blanked as well. Figures for a whole council or the whole area are not "
+    "suppressed. Demand by ward follows the public Demand pages: a ward's month of a service is given only "
+    "where those pages show it, so it is blank (both its rows, value and failure demand, flagged) when it "
+    "has 1 to 4 contacts, when it would give such a count away from a total (across weeks, months and "
+    "quarters, wards, localities and services), and every month of a ward and service the pages show by "
+    "quarter only. Owners are given by role, without names. Case-level and contact-level records are "
+    "never exported."
 )
 
 DICTIONARY: dict[str, dict[str, str]] = {
@@ -121,7 +124,7 @@ DICTIONARY: dict[str, dict[str, str]] = {
         "ward_name": "Name of the ward.",
         "demand_type": "value (what the service is there to do) or failure (caused by a failure to do "
         "something, or to do it right, for the customer).",
-        "contacts": "Number of contacts; empty when suppressed (1 to 4).",
+        "contacts": "Number of contacts; empty when suppressed (1 to 4, or a count that would give one away).",
         "suppressed": "true when the count was blanked (see README.md).",
     },
 }
@@ -224,7 +227,7 @@ def to_excel_bytes(
 # --- the published dataset ----------------------------------------------------------------------------
 def published_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     """Every table partners get, already restricted to published measures and suppressed."""
-    from perf.access import public  # the one public filter (it builds on this module's rule)
+    from perf.access import disclosure, public  # the one public filter (it builds on this module's rule)
 
     values = store.query(con, "export_measurements")
     values["period_start"] = pd.to_datetime(values["period_start"])
@@ -240,13 +243,12 @@ def published_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     measurements = done.drop(columns=["unit", "aggregation"])
     measurements["period_start"] = measurements["period_start"].dt.date
 
-    demand = store.query(con, "export_demand_by_ward")
-    demand = small_counts.suppress_small_counts(
-        demand,
-        ["contacts"],
-        groups=[["month_start", "service_id", "demand_type"], ["month_start", "service_id", "ward_id"]],
+    # the public Demand page's decisions (all dates): a partner can set the zip beside the pages, so a ward's
+    # service month is in the zip only where the page shows it (perf.access.disclosure.ward_months)
+    cells, parent = disclosure.demand_cells(con)
+    demand = disclosure.ward_months(
+        store.query(con, "export_demand_by_ward"), cells["month"], disclosure.demand_group_ladders(cells, parent)
     )
-    demand["contacts"] = demand["contacts"].astype("Int64")
     return {
         "measures": public.scrub_measures(store.query(con, "export_measures").assign(published=True), "public").drop(
             columns=["published"]
