@@ -213,3 +213,153 @@ def test_the_partner_zip_shows_no_ward_month_the_public_page_does_not(
             continue
         for d in pd.to_datetime(f["period_start"]):
             assert ((str(place), str(service), d) in shown) == (d not in hidden), (place, service, d)
+
+
+# --- the tables by place and by channel over the whole range ----------------------------------------------
+def total_sums(
+    keys: set[disclosure.Total], parent: dict[str, str | None]
+) -> list[tuple[disclosure.Total, list[disclosure.Total]]]:
+    """Every (total, parts) the tables' figures add up in: a place over its children, all services over each
+    service, all channels over each channel (parts with no contacts are zeros, known)."""
+    children: dict[str, list[str]] = {}
+    for p, q in parent.items():
+        if q:
+            children.setdefault(q, []).append(p)
+    services = sorted({s for _, s, _ in keys if s})
+    channels = sorted({c for _, _, c in keys if c})
+    sums = []
+    for p, s, c in keys:
+        parts = {
+            "place": [(k, s, c) for k in children.get(p, [])],
+            "service": [(p, x, c) for x in services] if s == "" else [],
+            "channel": [(p, s, x) for x in channels] if c == "" else [],
+        }
+        sums += [((p, s, c), [m for m in ms if m in keys]) for ms in parts.values() if ms]
+    return sums
+
+
+def table_totals_given_away(
+    cells: pd.DataFrame, parent: dict[str, str | None], ladders: Ladders, hidden: set[disclosure.Total]
+) -> set[disclosure.Total]:
+    """The totals the tables hide that a visitor can work out: from the shown ones, a view's total its shown
+    periods add up to (or its sentence says), and every sum, over and over until nothing new."""
+    keys = set(zip(cells["place"], cells["service"], cells["channel"], strict=True))
+    seen = keys - hidden
+    for (p, s), ladder in ladders.items():
+        q = ladder.get("quarter")
+        if any(not f.empty and not f["suppressed"].any() for f in ladder.values()) or (
+            q is not None and q["suppressed"].mean() > disclosure.MOSTLY_HIDDEN
+        ):
+            seen.add((p, s, ""))
+    sums = total_sums(keys, parent)
+    while True:
+        new = set()
+        for total, parts in sums:
+            unknown = [x for x in [total, *parts] if x not in seen]
+            if len(unknown) == 1:
+                new.add(unknown[0])
+        if not new:
+            return seen & hidden
+        seen |= new
+
+
+def old_tables_hidden(cells: pd.DataFrame, parent: dict[str, str | None]) -> set[disclosure.Total]:
+    """What the tables hid with their own rule (disclosure.demand_counts over each table, as before)."""
+    keys = cells.set_index(["place", "service", "channel"])
+    hidden: set[disclosure.Total] = set()
+    tables = []
+    for (p, s, c), _ in keys.iterrows():
+        if c == "":
+            kids = [k for k, q in parent.items() if q == p] or [p]  # a ward's table lists the ward
+            tables.append([(k, s, "") for k in kids])
+            tables.append([(p, s, x) for x in sorted(set(cells["channel"])) if x])
+    for rows in tables:
+        present = [r for r in rows if r in keys.index]
+        if not present:
+            continue
+        frame = keys.loc[present, list(disclosure.DEMAND_COUNTS)].reset_index()
+        done = disclosure.demand_counts(frame)
+        hidden |= {tuple(r) for r in done.loc[done["suppressed"], ["place", "service", "channel"]].to_numpy()}  # type: ignore[misc]
+    return hidden
+
+
+@pytest.fixture(scope="module")
+def totals(sample_db: Path, sample: Cells) -> pd.DataFrame:  # noqa: F811
+    with store.connect(sample_db, read_only=True) as con:
+        cells = disclosure.total_cells(disclosure.ward_totals(con), sample[1])
+        for place, service in [("ALL", ""), ("c-bromsgrove", "waste"), ("l-bromsgrove-north", "")]:
+            kw = {"service_id": service or None, "locality_id": None if place == "ALL" else place}
+            by = demand.totals(demand.demand_by_channel(con, **kw, granularity="quarter"), "channel")  # type: ignore[arg-type]
+            mine = cells[(cells["place"] == place) & (cells["service"] == service) & (cells["channel"] != "")]
+            assert list(by["channel"]) == list(mine["channel"]) and list(by["demand"]) == list(mine["demand"])
+    return cells
+
+
+def test_no_total_a_table_hides_can_be_worked_out(sample: Cells, ladders: Ladders, totals: pd.DataFrame) -> None:  # noqa: F811
+    parent = sample[1]
+    old = old_tables_hidden(totals, parent)
+    before = table_totals_given_away(totals, parent, ladders, old)
+    assert len(before) > 0
+    hidden, left = disclosure.totals_hidden(totals, parent, disclosure.known_totals(ladders))
+    assert left == []
+    assert table_totals_given_away(totals, parent, ladders, hidden) == set()
+
+
+def test_the_pages_tables_blank_the_totals_the_rule_hides(
+    sample_db: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    sample: Cells,  # noqa: F811
+    ladders: Ladders,
+    totals: pd.DataFrame,
+) -> None:
+    hidden, _ = disclosure.totals_hidden(totals, sample[1], disclosure.known_totals(ladders))
+    at = public_page(monkeypatch, sample_db, "app_pages/demand.py", period="All time")
+    at.selectbox(key="locality").select("c-bromsgrove").run()
+    at.selectbox(key="service").select("street_scene").run()
+    assert not at.exception, at.exception
+    channels = next(el.value for el in at.dataframe if "Channel" in el.value.columns)
+    places = next(el.value for el in at.dataframe if "Locality" in el.value.columns)
+    with store.connect(sample_db, read_only=True) as con:
+        localities = store.query(con, "localities")
+    names = dict(zip(localities["name"], localities["locality_id"], strict=True))
+    blank = {
+        ("c-bromsgrove", "street_scene", str(c))
+        for c, n in zip(channels["Channel"], channels["Contacts"], strict=True)
+        if n == ""
+    }
+    assert blank == {k for k in hidden if k[:2] == ("c-bromsgrove", "street_scene") and k[2]}
+    assert ("c-bromsgrove", "street_scene", "app") in blank  # worked out from the other tables before
+    blank = {
+        (names[str(p)], "street_scene", "")
+        for p, n in zip(places["Locality"], places["Contacts"], strict=True)
+        if n == ""
+    }
+    assert blank == {k for k in hidden if k[1:] == ("street_scene", "") and sample[1].get(k[0]) == "c-bromsgrove"}
+
+
+def area(counts: dict[str, int]) -> tuple[pd.DataFrame, dict[str, str | None]]:
+    """Wards a, b, c under A; service x; the ward's count split evenly by phone and web."""
+    parent: dict[str, str | None] = {"A": None, "a": "A", "b": "A", "c": "A"}
+    wards = pd.DataFrame(
+        [
+            {"place": w, "service": "x", "channel": ch, "value_demand": n, "failure_demand": 0}
+            for w, n in counts.items()
+            for ch in ("phone", "web")
+        ]
+    )
+    return disclosure.total_cells(wards, parent), parent
+
+
+def test_totals_of_five_or_more_hide_nothing_and_a_total_a_visitor_can_read_is_never_the_second_blank() -> None:
+    cells, parent = area({"a": 40, "b": 9, "c": 30})
+    assert disclosure.totals_hidden(cells, parent) == (set(), [])  # must NOT hide: nothing small
+    cells, parent = area({"a": 40, "b": 9, "c": 3})  # c's phone and web are 3 each, its total 6
+    hidden, left = disclosure.totals_hidden(cells, parent)
+    assert left == [] and table_totals_given_away(cells, parent, {}, hidden) == set()
+    assert ("c", "x", "phone") in hidden and ("b", "x", "phone") in hidden  # the next smallest ward
+    assert ("c", "", "") not in hidden and ("A", "x", "") not in hidden  # 6 and the totals stay shown
+    # b's total is public (its periods add up to it): a second blank must be another ward's
+    hidden, left = disclosure.totals_hidden(cells, parent, {("b", "x"), ("b", "")})
+    assert left == [] and not {("b", "x", ""), ("b", "", "")} & hidden
+    read = {v: {"quarter": pd.DataFrame({"suppressed": [False, False]})} for v in [("b", "x"), ("b", "")]}
+    assert table_totals_given_away(cells, parent, read, hidden) == set()

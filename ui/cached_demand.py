@@ -266,18 +266,41 @@ def demand_chart_shown(filters: CaseFilter, granularity: Granularity, adjusted: 
     return disclosure.published_xmr(chart, disclosure.hidden_at(chart.points, periods))
 
 
+@cached_query(4, reads=FIGURES)
+def _ward_totals(con: duckdb.DuckDBPyConnection, start: date | None, end: date | None) -> pd.DataFrame:
+    return disclosure.ward_totals(con, start=start, end=end)
+
+
+@cached_result(4, reads=FIGURES)
+def _totals_hidden(start: date | None, end: date | None) -> set[disclosure.Total]:
+    """Every place's, service's and channel's whole-range total the public tables hide, decided over every
+    table at once (perf.disclosure.totals_hidden), so none can be worked out from the others or the periods."""
+    parent = _demand_cells(start, end)[1]
+    known = disclosure.known_totals(_demand_groups(start, end))
+    return disclosure.totals_hidden(disclosure.total_cells(_ward_totals(start, end), parent), parent, known)[0]
+
+
 @cached_result(64, reads=FIGURES)
 def channel_totals(filters: CaseFilter, granularity: Granularity, public: bool) -> pd.DataFrame:
-    """Demand by channel over the period, small counts hidden in the public view."""
+    """Demand by channel over the period; in the public view the totals perf.disclosure.totals_hidden hides."""
     totals = demand.totals(by_channel(filters, granularity), "channel")
-    return disclosure.demand_counts(totals) if public else totals
+    if not public:
+        return totals
+    place, service = filters.locality_id or "ALL", filters.service_id or ""
+    hidden = _totals_hidden(filters.start, filters.end)
+    return disclosure.hide_totals(totals, hidden, lambda row: (place, service, str(row["channel"])))
 
 
 @cached_result(64, reads=FIGURES)
 def place_totals(filters: CaseFilter, granularity: Granularity, level: Level, public: bool) -> pd.DataFrame:
-    """Demand by place over the period, with rates per 1,000 residents; small counts hidden in public."""
+    """Demand by place over the period, with rates per 1,000 residents; in the public view the totals
+    perf.disclosure.totals_hidden hides."""
     totals = demand.totals(by_locality(filters, granularity, level), "locality_id")
-    return disclosure.demand_counts(totals) if public else totals
+    if not public:
+        return totals
+    service = filters.service_id or ""
+    hidden = _totals_hidden(filters.start, filters.end)
+    return disclosure.hide_totals(totals, hidden, lambda row: (str(row["locality_id"]), service, ""))
 
 
 def cost_length(filters: CaseFilter, public: bool) -> Granularity:

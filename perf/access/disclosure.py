@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -282,6 +282,123 @@ def ward_months(
         out["month_start"].astype(kind) if pd.api.types.is_datetime64_any_dtype(kind) else out["month_start"].dt.date
     )
     return out
+
+
+def _blank(frame: pd.DataFrame, more: np.ndarray, blank: Sequence[str], flag: str) -> pd.DataFrame:
+    """``frame`` with the rows ``more`` hidden too: flagged, and their ``blank`` columns empty."""
+    out = frame.copy()
+    out[flag] = (out[flag].to_numpy(dtype=bool) if flag in out.columns else np.zeros(len(out), dtype=bool)) | more
+    for col in blank:
+        if col in out.columns:
+            kind = out[col].dtype
+            masked = pd.to_numeric(out[col], errors="coerce").astype("float64").mask(more)
+            out[col] = masked.astype("Int64") if pd.api.types.is_integer_dtype(kind) else masked
+    return out
+
+
+Total = tuple[str, str, str]  # (place, service, channel) over a date range; "" is every service or every channel
+
+
+def ward_totals(con: Any, *, start: Any = None, end: Any = None) -> pd.DataFrame:
+    """Demand per ward, service and channel over a date range (``demand_by_ward_service_channel.sql``)."""
+    from perf import store
+
+    return store.query(con, "demand_by_ward_service_channel", {"start": start, "end": end})
+
+
+def total_cells(wards: pd.DataFrame, parent: dict[str, str | None]) -> pd.DataFrame:
+    """Demand over the whole date range for every place, service and channel (``""`` for all of them): the
+    figures the public Demand page's tables by place and by channel show, from :func:`ward_totals` summed up
+    the place tree, over services and over channels; only cells with contacts."""
+    up = []
+    for ward, rows in wards.groupby("place", sort=False):
+        place: str | None = str(ward)
+        for _ in range(16):
+            if place is None:
+                break
+            up.append(rows.assign(place=place))
+            place = parent.get(place)
+    tree = pd.concat(up, ignore_index=True) if up else wards
+    tree = pd.concat([tree, tree.assign(service="")], ignore_index=True)
+    tree = pd.concat([tree, tree.assign(channel="")], ignore_index=True)
+    out = tree.groupby(["place", "service", "channel"], as_index=False)[["value_demand", "failure_demand"]].sum()
+    out["demand"] = out["value_demand"] + out["failure_demand"]
+    return out[out["demand"] > 0].reset_index(drop=True)
+
+
+def known_totals(ladders: dict[View, dict[str, pd.DataFrame]], *, flag: str = "suppressed") -> set[View]:
+    """The views whose whole-range total a visitor can read off the page anyway: the periods of a length it
+    offers are all shown (they add up to it), or its quarters are mostly hidden and the sentence says it."""
+    return {
+        v
+        for v, ladder in ladders.items()
+        if any(not f.empty and not f[flag].astype(bool).any() for f in ladder.values())
+        or (LADDER[-1] in ladder and mostly_hidden(ladder[LADDER[-1]], flag=flag))
+    }
+
+
+def totals_hidden(
+    cells: pd.DataFrame,
+    parent: dict[str, str | None],
+    known: Collection[View] = (),
+) -> tuple[set[Total], list[Total]]:
+    """Which whole-range totals (:func:`total_cells`) the public Demand page's tables by place and by channel hide.
+
+    A total is a sum three ways: a place's over its children (places), a place's all-services over its
+    services, a place-and-service's over its channels; each table shows one of those sums' parts beside a
+    total shown elsewhere. So a count from 1 to 4 is hidden, and wherever one of those sums (its total and
+    its parts) has exactly one hidden figure the next smallest is hidden too, until none has: the second-blank
+    rule of :func:`perf.access.small_counts.suppress_small_counts`, over every table at once. A view's
+    total that its shown periods add up to (``known``: (place, service)) is public anyway and never
+    counts as a second blank. Returns the hidden totals and any sum left with one hidden figure
+    (nothing eligible to hide beside it).
+
+    Example
+    -------
+    >>> c = pd.DataFrame({"place": ["A", "a", "b", "c"], "service": "", "channel": "",
+    ...                   "value_demand": [60, 3, 27, 30], "failure_demand": 0})
+    >>> hidden, left = totals_hidden(c.assign(demand=c["value_demand"]), {"A": None, "a": "A", "b": "A", "c": "A"})
+    >>> sorted(hidden), left
+    ([('a', '', ''), ('b', '', '')], [])
+    """
+    keys = list(
+        zip(cells["place"].astype(str), cells["service"].astype(str), cells["channel"].astype(str), strict=True)
+    )
+    counts = cells[list(DEMAND_COUNTS)].apply(pd.to_numeric, errors="coerce")
+    hidden = ((counts >= 1) & (counts < SMALL_COUNT)).any(axis=1).to_numpy(dtype=bool, copy=True)
+    size = counts.where(counts > 0).min(axis=1).to_numpy(dtype="float64")
+    views = set(known)
+    public = np.array([c == "" and (p, s) in views for p, s, c in keys], dtype=bool) & ~hidden
+    # every sum an item takes part in, as (sum, item): total and parts alike
+    member: list[tuple[tuple[str, ...], int]] = []
+    for i, (p, s, c) in enumerate(keys):
+        member.append((("place", p, s, c), i))
+        if parent.get(p):
+            member.append((("place", str(parent[p]), s, c), i))
+        member.append((("service", p, c), i))
+        member.append((("channel", p, s), i))
+    links = pd.DataFrame(member, columns=["sum", "item"])
+    links = links[links.groupby("sum")["item"].transform("size") > 1]  # a sum of one part is its total
+    item = links["item"].to_numpy()
+    for _ in range(200):
+        blanks = pd.Series(hidden[item]).groupby(links["sum"].to_numpy()).transform("sum").to_numpy()
+        open_ = links[(blanks == 1) & ~hidden[item] & ~public[item] & (size[item] > 0)]
+        if open_.empty:
+            break
+        best = open_.assign(size=size[open_["item"].to_numpy()]).sort_values(["size", "item"], kind="stable")
+        hidden[best.drop_duplicates("sum")["item"].to_numpy()] = True
+    blanks = pd.Series(hidden[item]).groupby(links["sum"].to_numpy()).transform("sum").to_numpy()
+    alone = links[(blanks == 1) & hidden[item]]
+    return {keys[i] for i in np.flatnonzero(hidden)}, sorted({keys[int(i)] for i in alone["item"]})
+
+
+def hide_totals(
+    totals: pd.DataFrame, hidden: set[Total], key: Callable[[pd.Series], Total], *, flag: str = "suppressed"
+) -> pd.DataFrame:
+    """A table by place or by channel (:func:`perf.analysis.demand.totals`) with the rows :func:`totals_hidden`
+    hides blank (counts, shares and rates); ``key(row)`` names a row's (place, service, channel)."""
+    more = np.array([key(row) in hidden for _, row in totals.iterrows()], dtype=bool)
+    return _blank(totals.reset_index(drop=True), more, (*DEMAND_COUNTS, *DEMAND_DERIVED), flag)
 
 
 def capability_rows(frame: pd.DataFrame) -> pd.DataFrame:
