@@ -132,15 +132,18 @@ def test_a_view_shown_by_quarter_is_priced_by_quarter_and_one_shown_by_month_by_
 
 
 # --- the partner zip ------------------------------------------------------------------------------------
-def zip_seen(demand_by_ward: pd.DataFrame) -> set[tuple[str, str, pd.Timestamp]]:
-    """The (ward, service, month) cells a partner can read in the zip: both demand types known (a missing row
+ZIP_TABLES = {"month": ("demand_by_ward", "month_start"), "quarter": ("demand_by_ward_quarter", "quarter_start")}
+
+
+def zip_seen(demand_by_ward: pd.DataFrame, on: str = "month_start") -> set[tuple[str, str, pd.Timestamp]]:
+    """The (ward, service, period) cells a partner can read in the zip: both demand types known (a missing row
     is a zero), neither blank."""
-    d = demand_by_ward.assign(month_start=pd.to_datetime(demand_by_ward["month_start"]))
+    d = demand_by_ward.assign(**{on: pd.to_datetime(demand_by_ward[on])})
     blank = d[d["contacts"].isna()]
-    hidden = set(zip(blank["ward_id"], blank["service_id"], blank["month_start"], strict=True))
+    hidden = set(zip(blank["ward_id"], blank["service_id"], blank[on], strict=True))
     return {
         (str(w), str(s), pd.Timestamp(m))
-        for w, s, m in zip(d["ward_id"], d["service_id"], d["month_start"], strict=True)
+        for w, s, m in zip(d["ward_id"], d["service_id"], d[on], strict=True)
         if (w, s, m) not in hidden
     }
 
@@ -150,23 +153,24 @@ def zip_given_away(
     cells: dict[str, pd.DataFrame],
     parent: dict[str, str | None],
     seen: set[tuple[str, str, pd.Timestamp]],
+    length: str = "month",
 ) -> tuple[int, int]:
     """(cells the zip shows that the page does not, place or service figures the page shows whose one unseen
     child or service the zip then gives back: tests.test_disclosure_places.given_away over the page's
-    figures with the zip's months added)."""
+    figures with the zip's periods added)."""
     from tests.test_disclosure_places import given_away
 
     extra = 0
     both: Ladders = {v: dict(ladder) for v, ladder in ladders.items()}
-    months = cells["month"]
-    for (place, service), rows in months[months["place"].isin({w for w, _, _ in seen})].groupby(["place", "service"]):
+    periods = cells[length]
+    for (place, service), rows in periods[periods["place"].isin({w for w, _, _ in seen})].groupby(["place", "service"]):
         view = (str(place), str(service))
-        hidden = unseen(ladders, view, "month")
+        hidden = unseen(ladders, view, length)
         starts = pd.to_datetime(rows["period_start"])
         page_hidden = [hidden is None or d in hidden for d in starts]
         in_zip = [(view[0], view[1], pd.Timestamp(d)) in seen for d in starts]
         extra += sum(h and z for h, z in zip(page_hidden, in_zip, strict=True))
-        both[view]["month"] = pd.DataFrame(
+        both[view][length] = pd.DataFrame(
             {
                 "period_start": starts.to_numpy(),
                 "suppressed": [h and not z for h, z in zip(page_hidden, in_zip, strict=True)],
@@ -175,7 +179,7 @@ def zip_given_away(
     return extra, len(given_away(both, parent))
 
 
-def test_the_partner_zip_shows_no_ward_month_the_public_page_does_not(
+def test_the_partner_zip_shows_no_ward_month_or_quarter_the_public_page_does_not(
     sample_db: Path,
     sample: Cells,  # noqa: F811
     ladders: Ladders,
@@ -188,31 +192,32 @@ def test_the_partner_zip_shows_no_ward_month_the_public_page_does_not(
 
     cells, parent = sample
     with store.connect(sample_db, read_only=True) as con:
-        rows = store.query(con, "export_demand_by_ward")
+        rows = store.query(con, "export_demand_by_ward", {"granularity": "month"})
         bundle = zipfile.ZipFile(io.BytesIO(export.published_zip(con)))
-    # the old zip: its own groups (the wards of a service-month and type, a ward's two types)
+    # the old zip: months only, on its own groups (the wards of a service-month and type, a ward's two types)
     old = small_counts.suppress_small_counts(
-        rows,
+        rows.rename(columns={"period_start": "month_start"}),
         ["contacts"],
         groups=[["month_start", "service_id", "demand_type"], ["month_start", "service_id", "ward_id"]],
     )
     extra, derived = zip_given_away(ladders, cells, parent, zip_seen(old))
     assert extra > 1000 and derived > 10  # the zip showed months the page hides, and gave page figures' wards back
-    now = pd.read_csv(io.BytesIO(bundle.read("csv/demand_by_ward.csv")), encoding="utf-8-sig")
-    assert now["suppressed"].any() and now["contacts"].notna().any()
-    assert zip_given_away(ladders, cells, parent, zip_seen(now)) == (0, 0)
-    # must NOT hide: every ward month the page shows with contacts is in the zip, with its count
-    shown = zip_seen(now)
-    m = cells["month"]
     wards = set(rows["ward_id"])
-    for (place, service), f in m[m["place"].isin(wards) & (m["service"] != "") & (m["demand"] > 0)].groupby(
-        ["place", "service"]
-    ):
-        hidden = unseen(ladders, (str(place), str(service)), "month")
-        if hidden is None:
-            continue
-        for d in pd.to_datetime(f["period_start"]):
-            assert ((str(place), str(service), d) in shown) == (d not in hidden), (place, service, d)
+    for length, (table, on) in ZIP_TABLES.items():
+        now = pd.read_csv(io.BytesIO(bundle.read(f"csv/{table}.csv")), encoding="utf-8-sig")
+        assert now["suppressed"].any() and now["contacts"].notna().any(), table
+        shown = zip_seen(now, on)
+        assert zip_given_away(ladders, cells, parent, shown, length) == (0, 0), table
+        # must NOT hide: every ward period the page shows with contacts is in the zip, with its count
+        f = cells[length]
+        for (place, service), p in f[f["place"].isin(wards) & (f["service"] != "") & (f["demand"] > 0)].groupby(
+            ["place", "service"]
+        ):
+            hidden = unseen(ladders, (str(place), str(service)), length)
+            if hidden is None:
+                continue
+            for d in pd.to_datetime(p["period_start"]):
+                assert ((str(place), str(service), d) in shown) == (d not in hidden), (table, place, service, d)
 
 
 # --- the tables by place and by channel over the whole range ----------------------------------------------

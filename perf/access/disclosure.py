@@ -219,20 +219,23 @@ def published_cost(
     return out
 
 
-def ward_months(
+def ward_periods(
     rows: pd.DataFrame,
-    months: pd.DataFrame,
+    cells: pd.DataFrame,
     ladders: dict[tuple[str, str], dict[str, pd.DataFrame]],
+    length: str = "month",
     *,
+    on: str = "month_start",
     flag: str = "suppressed",
 ) -> pd.DataFrame:
-    """The partner zip's demand by ward (``export_demand_by_ward.sql``: a row per month, service, ward and demand
-    type with contacts) showing a ward's service month only where the public Demand page shows it.
+    """The partner zip's demand by ward (``export_demand_by_ward.sql``: a row per period ``on``, service, ward and
+    demand type with contacts) showing a ward's service period only where the public Demand page shows it.
 
     A partner can set the zip beside the pages, so it makes the same decisions (:func:`group_ladders`, all
-    dates): a month the page hides, or every month of a ward and service the page shows by quarter only,
-    is blank in both its rows (value and failure; a missing row would say zero), flagged ``flag``.
-    ``months`` is :func:`demand_cells`'s month table (every place, service and month, zeros too).
+    dates): a period the page hides, or every period of a ward and service the page does not offer by
+    ``length`` (months shown by quarter only), is blank in both its rows (value and failure; a missing row
+    would say zero), flagged ``flag``. ``cells`` is :func:`demand_cells`'s table of that length (every place,
+    service and period, zeros too).
 
     Example
     -------
@@ -241,27 +244,27 @@ def ward_months(
     ...                      "contacts": [40, 3]})
     >>> cells = pd.DataFrame({"place": "w", "service": "s", "period_start": rows["month_start"]})
     >>> month = pd.DataFrame({"period_start": rows["month_start"], "suppressed": [False, True]})
-    >>> out = ward_months(rows, cells, {("w", "s"): {"month": month}})
+    >>> out = ward_periods(rows, cells, {("w", "s"): {"month": month}})
     >>> out[["demand_type", "contacts", "suppressed"]].values.tolist()
     [['value', 40, False], ['failure', <NA>, True], ['value', <NA>, True]]
     """
     wards = set(rows["ward_id"].astype(str))
-    grid = months[months["place"].astype(str).isin(wards) & (months["service"].astype(str) != "")]
+    grid = cells[cells["place"].astype(str).isin(wards) & (cells["service"].astype(str) != "")]
     unseen = []
-    for (ward, service), cells in grid.groupby(["place", "service"], sort=False):
-        frame = ladders.get((str(ward), str(service)), {}).get("month")
-        if frame is None:  # months not offered for this ward and service: every month is unseen
-            starts = pd.to_datetime(cells["period_start"])
+    for (ward, service), periods in grid.groupby(["place", "service"], sort=False):
+        frame = ladders.get((str(ward), str(service)), {}).get(length)
+        if frame is None:  # not offered by this length for this ward and service: every period is unseen
+            starts = pd.to_datetime(periods["period_start"])
         else:
             starts = pd.to_datetime(frame.loc[frame[flag].astype(bool), "period_start"])
         unseen += [(str(ward), str(service), pd.Timestamp(d).as_unit("ns")) for d in starts]
     out = rows.copy()
-    kind = out["month_start"].dtype
-    out["month_start"] = pd.to_datetime(out["month_start"]).astype("datetime64[ns]")
-    hidden = pd.DataFrame(unseen, columns=["ward_id", "service_id", "month_start"]).drop_duplicates()
+    kind = out[on].dtype
+    out[on] = pd.to_datetime(out[on]).astype("datetime64[ns]")
+    hidden = pd.DataFrame(unseen, columns=["ward_id", "service_id", on]).drop_duplicates()
     types = pd.DataFrame({"demand_type": ["value", "failure"]})
     missing = hidden.merge(types, how="cross").merge(
-        out[["ward_id", "service_id", "month_start", "demand_type"]], how="left", indicator=True
+        out[["ward_id", "service_id", on, "demand_type"]], how="left", indicator=True
     )
     missing = missing[missing["_merge"] == "left_only"].drop(columns="_merge")
     names = {
@@ -274,13 +277,11 @@ def ward_months(
         contacts=np.nan,
     )
     out = pd.concat([out, missing[out.columns]], ignore_index=True) if len(missing) else out
-    keys = pd.MultiIndex.from_frame(out[["ward_id", "service_id", "month_start"]])
+    keys = pd.MultiIndex.from_frame(out[["ward_id", "service_id", on]])
     out[flag] = keys.isin(pd.MultiIndex.from_frame(hidden))
     out["contacts"] = pd.to_numeric(out["contacts"], errors="coerce").mask(out[flag]).astype("Int64")
-    out = out.sort_values(["month_start", "service_id", "ward_id", "demand_type"], ignore_index=True, kind="stable")
-    out["month_start"] = (
-        out["month_start"].astype(kind) if pd.api.types.is_datetime64_any_dtype(kind) else out["month_start"].dt.date
-    )
+    out = out.sort_values([on, "service_id", "ward_id", "demand_type"], ignore_index=True, kind="stable")
+    out[on] = out[on].astype(kind) if pd.api.types.is_datetime64_any_dtype(kind) else out[on].dt.date
     return out
 
 

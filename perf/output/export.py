@@ -33,7 +33,7 @@ SUPPRESSION_RULE = (
     "where those pages show it, so it is blank (both its rows, value and failure demand, flagged) when it "
     "has 1 to 4 contacts, when it would give such a count away from a total (across weeks, months and "
     "quarters, wards, localities and services), and every month of a ward and service the pages show by "
-    "quarter only. Owners are given by role, without names. Case-level and contact-level records are "
+    "quarter only; demand_by_ward_quarter gives the quarters the pages show. Owners are given by role, without names. Case-level and contact-level records are "
     "never exported."
 )
 
@@ -124,6 +124,16 @@ DICTIONARY: dict[str, dict[str, str]] = {
         "ward_name": "Name of the ward.",
         "demand_type": "value (what the service is there to do) or failure (caused by a failure to do "
         "something, or to do it right, for the customer).",
+        "contacts": "Number of contacts; empty when suppressed (1 to 4, or a count that would give one away).",
+        "suppressed": "true when the count was blanked (see README.md).",
+    },
+    "demand_by_ward_quarter": {
+        "quarter_start": "First day of the quarter (January, April, July or October).",
+        "service_id": "The service the customer contacted.",
+        "service_name": "Name of the service.",
+        "ward_id": "The ward the customer lives in (see places.csv).",
+        "ward_name": "Name of the ward.",
+        "demand_type": "value or failure demand, as in demand_by_ward.",
         "contacts": "Number of contacts; empty when suppressed (1 to 4, or a count that would give one away).",
         "suppressed": "true when the count was blanked (see README.md).",
     },
@@ -244,11 +254,13 @@ def published_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     measurements["period_start"] = measurements["period_start"].dt.date
 
     # the public Demand page's decisions (all dates): a partner can set the zip beside the pages, so a ward's
-    # service month is in the zip only where the page shows it (perf.access.disclosure.ward_months)
+    # service month or quarter is in the zip only where the page shows it (perf.access.disclosure.ward_periods)
     cells, parent = disclosure.demand_cells(con)
-    demand = disclosure.ward_months(
-        store.query(con, "export_demand_by_ward"), cells["month"], disclosure.demand_group_ladders(cells, parent)
-    )
+    ladders = disclosure.demand_group_ladders(cells, parent)
+    by_ward = {}
+    for length, on in (("month", "month_start"), ("quarter", "quarter_start")):
+        rows = store.query(con, "export_demand_by_ward", {"granularity": length}).rename(columns={"period_start": on})
+        by_ward[length] = disclosure.ward_periods(rows, cells[length], ladders, length, on=on)
     return {
         "measures": public.scrub_measures(store.query(con, "export_measures").assign(published=True), "public").drop(
             columns=["published"]
@@ -258,7 +270,8 @@ def published_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
         "commentary": store.query(con, "export_commentary"),
         "purposes": store.query(con, "export_purposes"),
         "places": store.query(con, "export_places"),
-        "demand_by_ward": demand,
+        "demand_by_ward": by_ward["month"],
+        "demand_by_ward_quarter": by_ward["quarter"],
         "sources": store.query(con, "export_sources"),
     }
 
