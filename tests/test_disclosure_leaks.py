@@ -225,22 +225,47 @@ def total_sums(
     keys: set[disclosure.Total], parent: dict[str, str | None]
 ) -> list[tuple[disclosure.Total, list[disclosure.Total]]]:
     """Every (total, parts) the tables' figures add up in: a place over its children, all services over each
-    service, all channels over each channel (parts with no contacts are zeros, known)."""
+    service, all channels over each channel, a demand type over its natures (type PART nature); parts with
+    no contacts are zeros, known."""
     children: dict[str, list[str]] = {}
     for p, q in parent.items():
         if q:
             children.setdefault(q, []).append(p)
     services = sorted({s for _, s, _ in keys if s})
-    channels = sorted({c for _, _, c in keys if c})
+
+    def top(part: str) -> str:
+        return part.split(disclosure.PART)[0] + disclosure.PART if disclosure.PART in part else ""
+
+    within: dict[tuple[str, str, str], list[disclosure.Total]] = {}
+    for p, s, c in keys:
+        if c != top(c):
+            within.setdefault((p, s, top(c)), []).append((p, s, c))
     sums = []
     for p, s, c in keys:
         parts = {
             "place": [(k, s, c) for k in children.get(p, [])],
             "service": [(p, x, c) for x in services] if s == "" else [],
-            "channel": [(p, s, x) for x in channels] if c == "" else [],
+            "part": within.get((p, s, c), []) if c == top(c) else [],
         }
         sums += [((p, s, c), [m for m in ms if m in keys]) for ms in parts.values() if ms]
     return sums
+
+
+def worked_out(
+    keys: set[disclosure.Total], parent: dict[str, str | None], seen: set[disclosure.Total]
+) -> set[disclosure.Total]:
+    """``seen`` and whatever the sums give, over and over until nothing new."""
+    sums = total_sums(keys, parent)
+    seen = set(seen)
+    while True:
+        new = set()
+        for total, parts in sums:
+            unknown = [x for x in [total, *parts] if x not in seen]
+            if len(unknown) == 1:
+                new.add(unknown[0])
+        if not new:
+            return seen
+        seen |= new
 
 
 def table_totals_given_away(
@@ -256,16 +281,7 @@ def table_totals_given_away(
             q is not None and q["suppressed"].mean() > disclosure.MOSTLY_HIDDEN
         ):
             seen.add((p, s, ""))
-    sums = total_sums(keys, parent)
-    while True:
-        new = set()
-        for total, parts in sums:
-            unknown = [x for x in [total, *parts] if x not in seen]
-            if len(unknown) == 1:
-                new.add(unknown[0])
-        if not new:
-            return seen & hidden
-        seen |= new
+    return worked_out(keys, parent, seen) & hidden
 
 
 def old_tables_hidden(cells: pd.DataFrame, parent: dict[str, str | None]) -> set[disclosure.Total]:
@@ -316,6 +332,7 @@ def test_the_pages_tables_blank_the_totals_the_rule_hides(
     sample: Cells,  # noqa: F811
     ladders: Ladders,
     totals: pd.DataFrame,
+    natures: pd.DataFrame,
 ) -> None:
     hidden, _ = disclosure.totals_hidden(totals, sample[1], disclosure.known_totals(ladders))
     at = public_page(monkeypatch, sample_db, "app_pages/demand.py", period="All time")
@@ -340,6 +357,19 @@ def test_the_pages_tables_blank_the_totals_the_rule_hides(
         if n == ""
     }
     assert blank == {k for k in hidden if k[1:] == ("street_scene", "") and sample[1].get(k[0]) == "c-bromsgrove"}
+    # natures: a locality's waste, whose two hidden failure natures could both be worked out before
+    view = ("l-bromsgrove-south", "waste")
+    at.selectbox(key="locality").select(view[0]).run()
+    at.selectbox(key="service").select(view[1]).run()
+    assert not at.exception, at.exception
+    kinds = next(el.value for el in at.dataframe if "Nature" in el.value.columns)
+    blank = {
+        (*view, f"{t}{disclosure.PART}{n}")
+        for t, n, d in zip(kinds["Type"], kinds["Nature"], kinds["Contacts"], strict=True)
+        if d == ""
+    }
+    hidden = disclosure.natures_hidden(natures, sample[1])
+    assert blank and blank == {k for k in hidden if k[:2] == view}
 
 
 def area(counts: dict[str, int]) -> tuple[pd.DataFrame, dict[str, str | None]]:
@@ -364,7 +394,40 @@ def test_totals_of_five_or_more_hide_nothing_and_a_total_a_visitor_can_read_is_n
     assert ("c", "x", "phone") in hidden and ("b", "x", "phone") in hidden  # the next smallest ward
     assert ("c", "", "") not in hidden and ("A", "x", "") not in hidden  # 6 and the totals stay shown
     # b's total is public (its periods add up to it): a second blank must be another ward's
-    hidden, left = disclosure.totals_hidden(cells, parent, {("b", "x"), ("b", "")})
+    hidden, left = disclosure.totals_hidden(cells, parent, {("b", "x", ""), ("b", "", "")})
     assert left == [] and not {("b", "x", ""), ("b", "", "")} & hidden
     read = {v: {"quarter": pd.DataFrame({"suppressed": [False, False]})} for v in [("b", "x"), ("b", "")]}
     assert table_totals_given_away(cells, parent, read, hidden) == set()
+
+
+# --- natures --------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def natures(sample_db: Path, sample: Cells) -> pd.DataFrame:  # noqa: F811
+    with store.connect(sample_db, read_only=True) as con:
+        cells = disclosure.nature_cells(disclosure.ward_natures(con), sample[1])
+        for place, service in [("ALL", ""), ("c-redditch", "street_scene"), ("l-bromsgrove-north", "")]:
+            kw = {"service_id": service or None, "locality_id": None if place == "ALL" else place}
+            page = demand.nature_pareto(con, **kw)  # type: ignore[arg-type]
+            mine = cells[(cells["place"] == place) & (cells["service"] == service)].set_index("channel")["demand"]
+            for t, n, d in zip(page["demand_type"], page["nature"], page["demand"], strict=True):
+                assert mine[t + disclosure.PART + n] == d, (place, service, t, n)
+    return cells
+
+
+def test_no_nature_a_table_hides_can_be_worked_out_across_places_and_services(
+    sample: Cells,  # noqa: F811
+    natures: pd.DataFrame,
+) -> None:
+    parent = sample[1]
+    keys = set(zip(natures["place"], natures["service"], natures["channel"], strict=True))
+    types = {k for k in keys if k[2].endswith(disclosure.PART)}  # a view's value and failure demand: known
+    old: set[disclosure.Total] = set()
+    for (p, s), f in natures[~natures["channel"].str.endswith(disclosure.PART)].groupby(["place", "service"]):
+        kinds = f["channel"].str.split(disclosure.PART, expand=True)
+        table = disclosure.nature_pareto(f.assign(demand_type=kinds[0], nature=kinds[1]).reset_index(drop=True))
+        old |= {(str(p), str(s), str(c)) for c in table.loc[table["suppressed"], "channel"]}
+    before = worked_out(keys, parent, (keys - old) | types) & old
+    assert len(before) > 100  # on the sample: the whole area's nature less its councils', and so on
+    hidden = disclosure.natures_hidden(natures, parent)
+    assert not hidden & types
+    assert worked_out(keys, parent, (keys - hidden) | types) & hidden == set()

@@ -240,10 +240,29 @@ def _capability_groups(start: date | None, end: date | None) -> dict[disclosure.
 
 # The page's views of the cached queries, kept too: hiding small counts redone on every rerun
 # cost the Demand and Capability pages a tenth of a second each.
+@cached_query(4, reads=FIGURES)
+def _ward_natures(con: duckdb.DuckDBPyConnection, start: date | None, end: date | None) -> pd.DataFrame:
+    return disclosure.ward_natures(con, start=start, end=end)
+
+
+@cached_result(4, reads=FIGURES)
+def _natures_hidden(start: date | None, end: date | None) -> set[disclosure.Total]:
+    """Every place's and service's natures the public tables hide, decided at once (perf.disclosure.natures_hidden)."""
+    parent = _demand_cells(start, end)[1]
+    return disclosure.natures_hidden(disclosure.nature_cells(_ward_natures(start, end), parent), parent)
+
+
 @cached_result(64, reads=FIGURES)
 def natures_shown(filters: CaseFilter, public: bool) -> pd.DataFrame:
-    """Demand by nature, largest first; small natures hidden in the public view."""
-    return disclosure.nature_pareto(pareto(filters)) if public else pareto(filters)
+    """Demand by nature, largest first; in the public view small natures hidden, and those that would give one
+    away across places and services."""
+    natures = pareto(filters)
+    if not public:
+        return natures
+    place, service = filters.locality_id or "ALL", filters.service_id or ""
+    hidden = _natures_hidden(filters.start, filters.end)
+    kinds = zip(natures["demand_type"].astype(str), natures["nature"].astype(str), strict=True)
+    return disclosure.nature_pareto(natures, [(place, service, t + disclosure.PART + n) in hidden for t, n in kinds])
 
 
 @cached_result(64, reads=FIGURES)

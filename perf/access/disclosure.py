@@ -125,8 +125,9 @@ def demand_counts(frame: pd.DataFrame) -> pd.DataFrame:
     return suppress(frame, DEMAND_COUNTS, derived=DEMAND_DERIVED)
 
 
-def nature_pareto(natures: pd.DataFrame) -> pd.DataFrame:
-    """:func:`perf.analysis.demand.nature_pareto` with small natures hidden, within value and within failure demand.
+def nature_pareto(natures: pd.DataFrame, hidden: Sequence[bool] | None = None) -> pd.DataFrame:
+    """:func:`perf.analysis.demand.nature_pareto` with small natures hidden, within value and within failure demand
+    (or the rows ``hidden`` names: :func:`totals_hidden` over every place and service's natures).
 
     A hidden nature's share goes too, and so does the cumulative share from the first hidden
     nature on, in rank order: two running totals would give away the share between them.
@@ -139,7 +140,10 @@ def nature_pareto(natures: pd.DataFrame) -> pd.DataFrame:
     >>> nature_pareto(n)[["demand", "cumulative_share"]].values.tolist()
     [[60, 0.645], [<NA>, nan], [<NA>, nan]]
     """
-    out = suppress(natures, ["demand"], derived=["share"], groups=[["demand_type"]])
+    if hidden is None:
+        out = suppress(natures, ["demand"], derived=["share"], groups=[["demand_type"]])
+    else:
+        out = _blank(natures.reset_index(drop=True), np.asarray(hidden, dtype=bool), ("demand", "share"), "suppressed")
     if out.empty or "cumulative_share" not in out.columns:
         return out
     order = out.sort_values(["demand_type", "rank"]).index
@@ -307,31 +311,60 @@ def ward_totals(con: Any, *, start: Any = None, end: Any = None) -> pd.DataFrame
     return store.query(con, "demand_by_ward_service_channel", {"start": start, "end": end})
 
 
-def total_cells(wards: pd.DataFrame, parent: dict[str, str | None]) -> pd.DataFrame:
-    """Demand over the whole date range for every place, service and channel (``""`` for all of them): the
-    figures the public Demand page's tables by place and by channel show, from :func:`ward_totals` summed up
-    the place tree, over services and over channels; only cells with contacts."""
+def _up_the_tree(rows: pd.DataFrame, parent: dict[str, str | None]) -> pd.DataFrame:
+    """Each ward's rows once for the ward and once for every place above it (``place`` replaced), and all of
+    them again as every service (``service`` ""), ready to be summed."""
     up = []
-    for ward, rows in wards.groupby("place", sort=False):
+    for ward, mine in rows.groupby("place", sort=False):
         place: str | None = str(ward)
         for _ in range(16):
             if place is None:
                 break
-            up.append(rows.assign(place=place))
+            up.append(mine.assign(place=place))
             place = parent.get(place)
-    tree = pd.concat(up, ignore_index=True) if up else wards
-    tree = pd.concat([tree, tree.assign(service="")], ignore_index=True)
+    tree = pd.concat(up, ignore_index=True) if up else rows
+    return pd.concat([tree, tree.assign(service="")], ignore_index=True)
+
+
+def total_cells(wards: pd.DataFrame, parent: dict[str, str | None]) -> pd.DataFrame:
+    """Demand over the whole date range for every place, service and channel (``""`` for all of them): the
+    figures the public Demand page's tables by place and by channel show, from :func:`ward_totals` summed up
+    the place tree, over services and over channels; only cells with contacts."""
+    tree = _up_the_tree(wards, parent)
     tree = pd.concat([tree, tree.assign(channel="")], ignore_index=True)
     out = tree.groupby(["place", "service", "channel"], as_index=False)[["value_demand", "failure_demand"]].sum()
     out["demand"] = out["value_demand"] + out["failure_demand"]
     return out[out["demand"] > 0].reset_index(drop=True)
 
 
-def known_totals(ladders: dict[View, dict[str, pd.DataFrame]], *, flag: str = "suppressed") -> set[View]:
-    """The views whose whole-range total a visitor can read off the page anyway: the periods of a length it
-    offers are all shown (they add up to it), or its quarters are mostly hidden and the sentence says it."""
+PART = "\x1f"  # joins a demand type and a nature into one part ("failure" PART "progress chasing")
+
+
+def ward_natures(con: Any, *, start: Any = None, end: Any = None) -> pd.DataFrame:
+    """Contacts per ward, service, demand type and nature over a date range (``demand_by_ward_service_nature.sql``)."""
+    from perf import store
+
+    return store.query(con, "demand_by_ward_service_nature", {"start": start, "end": end})
+
+
+def nature_cells(wards: pd.DataFrame, parent: dict[str, str | None]) -> pd.DataFrame:
+    """Contacts over the whole date range for every place, service and nature (:func:`ward_natures` summed up the
+    place tree and over services), keyed as :func:`totals_hidden` takes them: ``channel`` is the demand
+    type and nature joined by ``PART``, or the type and ``PART`` alone for the type's total, which the
+    natures of that type add up to (the Pareto's table and its shares)."""
+    tree = _up_the_tree(wards, parent)
+    tree["channel"] = tree["demand_type"].astype(str) + PART + tree["nature"].astype(str)
+    tree = pd.concat([tree, tree.assign(channel=tree["demand_type"].astype(str) + PART)], ignore_index=True)
+    out = tree.groupby(["place", "service", "channel"], as_index=False)[["demand"]].sum()
+    return out[out["demand"] > 0].reset_index(drop=True)
+
+
+def known_totals(ladders: dict[View, dict[str, pd.DataFrame]], *, flag: str = "suppressed") -> set[Total]:
+    """The views' whole-range totals (place, service, "") a visitor can read off the page anyway: the periods
+    of a length it offers are all shown (they add up to it), or its quarters are mostly hidden and the
+    sentence says it."""
     return {
-        v
+        (*v, "")
         for v, ladder in ladders.items()
         if any(not f.empty and not f[flag].astype(bool).any() for f in ladder.values())
         or (LADDER[-1] in ladder and mostly_hidden(ladder[LADDER[-1]], flag=flag))
@@ -341,7 +374,7 @@ def known_totals(ladders: dict[View, dict[str, pd.DataFrame]], *, flag: str = "s
 def totals_hidden(
     cells: pd.DataFrame,
     parent: dict[str, str | None],
-    known: Collection[View] = (),
+    known: Collection[Total] = (),
 ) -> tuple[set[Total], list[Total]]:
     """Which whole-range totals (:func:`total_cells`) the public Demand page's tables by place and by channel hide.
 
@@ -349,10 +382,10 @@ def totals_hidden(
     services, a place-and-service's over its channels; each table shows one of those sums' parts beside a
     total shown elsewhere. So a count from 1 to 4 is hidden, and wherever one of those sums (its total and
     its parts) has exactly one hidden figure the next smallest is hidden too, until none has: the second-blank
-    rule of :func:`perf.access.small_counts.suppress_small_counts`, over every table at once. A view's
-    total that its shown periods add up to (``known``: (place, service)) is public anyway and never
-    counts as a second blank. Returns the hidden totals and any sum left with one hidden figure
-    (nothing eligible to hide beside it).
+    rule of :func:`perf.access.small_counts.suppress_small_counts`, over every table at once. A total a
+    visitor has anyway (``known``: a view's total its shown periods add up to) is never a second blank.
+    The same holds for natures (:func:`nature_cells`), whose parts add up within their demand type.
+    Returns the hidden totals and any sum left with one hidden figure (nothing eligible beside it).
 
     Example
     -------
@@ -365,11 +398,11 @@ def totals_hidden(
     keys = list(
         zip(cells["place"].astype(str), cells["service"].astype(str), cells["channel"].astype(str), strict=True)
     )
-    counts = cells[list(DEMAND_COUNTS)].apply(pd.to_numeric, errors="coerce")
+    counts = cells[[c for c in DEMAND_COUNTS if c in cells.columns]].apply(pd.to_numeric, errors="coerce")
     hidden = ((counts >= 1) & (counts < SMALL_COUNT)).any(axis=1).to_numpy(dtype=bool, copy=True)
     size = counts.where(counts > 0).min(axis=1).to_numpy(dtype="float64")
-    views = set(known)
-    public = np.array([c == "" and (p, s) in views for p, s, c in keys], dtype=bool) & ~hidden
+    seen = set(known)
+    public = np.array([k in seen for k in keys], dtype=bool) & ~hidden
     # every sum an item takes part in, as (sum, item): total and parts alike
     member: list[tuple[tuple[str, ...], int]] = []
     for i, (p, s, c) in enumerate(keys):
@@ -377,7 +410,7 @@ def totals_hidden(
         if parent.get(p):
             member.append((("place", str(parent[p]), s, c), i))
         member.append((("service", p, c), i))
-        member.append((("channel", p, s), i))
+        member.append((("part", p, s, c.split(PART)[0] + PART if PART in c else ""), i))
     links = pd.DataFrame(member, columns=["sum", "item"])
     links = links[links.groupby("sum")["item"].transform("size") > 1]  # a sum of one part is its total
     item = links["item"].to_numpy()
@@ -391,6 +424,13 @@ def totals_hidden(
     blanks = pd.Series(hidden[item]).groupby(links["sum"].to_numpy()).transform("sum").to_numpy()
     alone = links[(blanks == 1) & hidden[item]]
     return {keys[i] for i in np.flatnonzero(hidden)}, sorted({keys[int(i)] for i in alone["item"]})
+
+
+def natures_hidden(cells: pd.DataFrame, parent: dict[str, str | None]) -> set[Total]:
+    """:func:`totals_hidden` of :func:`nature_cells`: each type's total is taken as known (a view's value and failure
+    demand), so the natures of a type never leave one hidden alone beside it."""
+    keys = zip(cells["place"].astype(str), cells["service"].astype(str), cells["channel"].astype(str), strict=True)
+    return totals_hidden(cells, parent, {k for k in keys if k[2].endswith(PART)})[0]
 
 
 def hide_totals(
