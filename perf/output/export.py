@@ -31,10 +31,10 @@ SUPPRESSION_RULE = (
     "smallest cell in that group is blanked as well. Figures for a whole council or the whole area are not "
     "suppressed. Demand by ward follows the public Demand pages: a ward's month of a service is given only "
     "where those pages show it, so it is blank (both its rows, value and failure demand, flagged) when it "
-    "has 1 to 4 contacts, when it would give such a count away from a total (across weeks, months and "
+    "holds a count from 1 to 4, when it would give such a count away from a total (across weeks, months and "
     "quarters, wards, localities and services), and every month of a ward and service the pages show by "
-    "quarter only; demand_by_ward_quarter gives the quarters the pages show. Owners are given by role, without names. Case-level and contact-level records are "
-    "never exported."
+    "quarter only; demand_by_ward_quarter gives the quarters the pages show. Owners are given by role, "
+    "without names. Case-level and contact-level records are never exported."
 )
 
 DICTIONARY: dict[str, dict[str, str]] = {
