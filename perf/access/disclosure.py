@@ -311,28 +311,12 @@ def ward_totals(con: Any, *, start: Any = None, end: Any = None) -> pd.DataFrame
     return store.query(con, "demand_by_ward_service_channel", {"start": start, "end": end})
 
 
-def _up_the_tree(rows: pd.DataFrame, parent: dict[str, str | None]) -> pd.DataFrame:
-    """Each ward's rows once for the ward and once for every place above it (``place`` replaced), and all of
-    them again as every service (``service`` ""), ready to be summed."""
-    up = []
-    for ward, mine in rows.groupby("place", sort=False):
-        place: str | None = str(ward)
-        for _ in range(16):
-            if place is None:
-                break
-            up.append(mine.assign(place=place))
-            place = parent.get(place)
-    tree = pd.concat(up, ignore_index=True) if up else rows
-    return pd.concat([tree, tree.assign(service="")], ignore_index=True)
-
-
 def total_cells(wards: pd.DataFrame, parent: dict[str, str | None]) -> pd.DataFrame:
     """Demand over the whole date range for every place, service and channel (``""`` for all of them): the
     figures the public Demand page's tables by place and by channel show, from :func:`ward_totals` summed up
     the place tree, over services and over channels; only cells with contacts."""
-    tree = _up_the_tree(wards, parent)
-    tree = pd.concat([tree, tree.assign(channel="")], ignore_index=True)
-    out = tree.groupby(["place", "service", "channel"], as_index=False)[["value_demand", "failure_demand"]].sum()
+    wards = pd.concat([wards, wards.assign(channel="")], ignore_index=True)
+    out = tree_cells(wards, parent, ["value_demand", "failure_demand"], by=["channel"])
     out["demand"] = out["value_demand"] + out["failure_demand"]
     return out[out["demand"] > 0].reset_index(drop=True)
 
@@ -352,10 +336,9 @@ def nature_cells(wards: pd.DataFrame, parent: dict[str, str | None]) -> pd.DataF
     place tree and over services), keyed as :func:`totals_hidden` takes them: ``channel`` is the demand
     type and nature joined by ``PART``, or the type and ``PART`` alone for the type's total, which the
     natures of that type add up to (the Pareto's table and its shares)."""
-    tree = _up_the_tree(wards, parent)
-    tree["channel"] = tree["demand_type"].astype(str) + PART + tree["nature"].astype(str)
-    tree = pd.concat([tree, tree.assign(channel=tree["demand_type"].astype(str) + PART)], ignore_index=True)
-    out = tree.groupby(["place", "service", "channel"], as_index=False)[["demand"]].sum()
+    kinds = wards.assign(channel=wards["demand_type"].astype(str) + PART + wards["nature"].astype(str))
+    kinds = pd.concat([kinds, kinds.assign(channel=kinds["demand_type"].astype(str) + PART)], ignore_index=True)
+    out = tree_cells(kinds, parent, ["demand"], by=["channel"])
     return out[out["demand"] > 0].reset_index(drop=True)
 
 
@@ -1290,10 +1273,14 @@ def capability_cells(
     return cells, parent
 
 
-def tree_cells(wards: pd.DataFrame, parent: dict[str, str | None], counts: Sequence[str]) -> pd.DataFrame:
+def tree_cells(
+    wards: pd.DataFrame, parent: dict[str, str | None], counts: Sequence[str], *, by: Sequence[str] = ("period_start",)
+) -> pd.DataFrame:
     """Ward x service x period ``counts`` (``place``, ``service``, ``period_start``) summed up the place tree
-    and over services (service "" is every service): every view's counts from one query, not one a view."""
-    wards = wards.assign(period_start=pd.to_datetime(wards["period_start"]))
+    and over services (service "" is every service): every view's counts from one query, not one a view.
+    ``by`` names the other keys (a channel, a nature, instead of the period)."""
+    if "period_start" in by:
+        wards = wards.assign(period_start=pd.to_datetime(wards["period_start"]))
     up = []
     for ward, rows in wards.groupby("place", sort=False):
         place: str | None = str(ward)
@@ -1303,7 +1290,7 @@ def tree_cells(wards: pd.DataFrame, parent: dict[str, str | None], counts: Seque
             place, seen = parent.get(place), seen + 1
     tree = pd.concat(up, ignore_index=True) if up else wards
     tree = pd.concat([tree, tree.assign(service="")], ignore_index=True)
-    summed = tree.groupby(["place", "service", "period_start"], as_index=False)[list(counts)].sum()
+    summed = tree.groupby(["place", "service", *by], as_index=False)[list(counts)].sum()
     for col in counts:
         summed[col] = summed[col].astype("int64")
     return summed
