@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from perf.access import disclosure
-from perf.analysis import capability
+from perf.analysis import capability, measures
 from perf.drawing import svg
 from perf.output import export
 from perf.words import text
@@ -131,23 +131,32 @@ else:
     open_cases = int(wip["open_cases"].sum())
     beyond = int(wip.loc[wip["age_days"] > rng.upper, "open_cases"].sum()) if ranged else 0
     as_at = pd.Timestamp(wip["as_at"].iloc[0])
-    st.write(
-        f"{count(open_cases).capitalize()} cases were open on {as_at:%-d %B %Y}"
-        + (
-            f"; {count(beyond)} of them are already older than the {rng.upper:,.0f} {unit} the system predictably "
-            f"delivers in, so they need looking at."
-            if ranged
-            else "."
+    view = (c.filters.locality_id or measures.AREA, c.filters.service_id or "")
+    uncounted = public and open_cases >= disclosure.SMALL_COUNT and view in cd.open_hidden(c.filters.end)
+    if uncounted:  # another place's or service's count under 5 would be this total less the others
+        st.write(
+            f"Cases were open on {as_at:%-d %B %Y}. The public view does not say how many here, or chart them by "
+            f"age: with the figures of the places and services beside it, the number would give away a count "
+            f"under {disclosure.SMALL_COUNT} elsewhere."
         )
-    )
-    if public:  # bands of ages with small counts hidden, not one bar a day
+    else:
+        st.write(
+            f"{count(open_cases).capitalize()} cases were open on {as_at:%-d %B %Y}"
+            + (
+                f"; {count(beyond)} of them are already older than the {rng.upper:,.0f} {unit} the system "
+                f"predictably delivers in, so they need looking at."
+                if ranged
+                else "."
+            )
+        )
+    if public and not uncounted:  # bands of ages with small counts hidden, not one bar a day
         bands = disclosure.age_bands(wip, max_bands=12)
         bins = bands.assign(
             start=bands["age_from"], end=bands["age_to"] + 1, count=bands["open_cases"], name=bands["band"] + f" {unit}"
         )
-    else:
+    elif not public:
         bins = svg.bins(wip["age_days"], wip["open_cases"], unit=unit)
-    if bins["count"].notna().any():
+    if not uncounted and bins["count"].notna().any():
         draw.svg(
             draw.drawn(
                 "histogram",
@@ -161,7 +170,7 @@ else:
                 + (f", with the upper limit of {rng.upper:,.0f} {unit} marked." if ranged else "."),
             )
         )
-    if public and bands["suppressed"].any():
+    if public and not uncounted and bands["suppressed"].any():
         st.caption(
             f"Ages with fewer than {disclosure.SMALL_COUNT} open cases (and one more, where a total would "
             "give them away) are not charted."

@@ -153,3 +153,80 @@ def test_the_public_capability_page_takes_the_groups_second_blank_not_its_own(
     assert not _shown_over_hidden(months, pd.DateOffset(months=1), quarters, pd.DateOffset(months=3))
     assert months.loc[months["start"] == "2025-09-01", "hidden"].all()  # the group's second blank
     assert not months.loc[months["start"] == "2025-02-01", "hidden"].any()  # not the page's own
+
+
+# --- open cases now: one figure a view, in three places on the page -------------------------------------------
+def open_given_away(totals: pd.DataFrame, parent: dict[str, str | None], hidden: set[disclosure.View]) -> list[str]:
+    """Groups (a parent's children in one service, a place's services) whose total is shown and exactly one of
+    whose members is not: the total less the others gives it (a view with no open cases is a shown zero)."""
+    shown = {(str(p), str(s)) for p, s in zip(totals["place"], totals["service"], strict=True)} - hidden
+    children: dict[str, list[str]] = {}
+    for p, q in parent.items():
+        if q:
+            children.setdefault(q, []).append(p)
+    services = sorted({str(s) for s in totals["service"] if s})
+    groups = [((q, s), [(c, s) for c in kids]) for q, kids in children.items() for s in ["", *services]]
+    groups += [((p, ""), [(p, s) for s in services]) for p in parent]
+    return [
+        f"{top} less its others gives {members}"
+        for top, members in groups
+        if top in shown and sum(m in hidden for m in members) == 1
+    ]
+
+
+def test_on_the_sample_no_place_or_service_gives_its_open_cases_back(sample_db: Path) -> None:
+    con = store.connect(sample_db, read_only=True)
+    try:
+        totals, parent = disclosure.open_cells(con)
+        for place, service in [("ALL", ""), ("c-bromsgrove", "waste"), ("w-bdc-cofton", "")]:
+            wip = capability.work_in_progress(
+                con, service_id=service or None, locality_id=None if place == "ALL" else place
+            )
+            mine = totals[(totals["place"] == place) & (totals["service"] == service)]["open_cases"]
+            assert int(mine.sum()) == int(wip["open_cases"].sum()), (place, service)  # the page's own figure
+    finally:
+        con.close()
+    n = totals.set_index(["place", "service"])["open_cases"]
+    small = {v for v, x in n.items() if 1 <= x < disclosure.SMALL_COUNT}
+    assert len(open_given_away(totals, parent, small)) > 5  # "fewer than 5" alone under a shown total
+    hidden = disclosure.open_hidden(totals, parent)
+    assert small <= hidden
+    assert open_given_away(totals, parent, hidden) == []
+
+
+def test_open_cases_of_five_or_more_everywhere_hide_nothing() -> None:
+    parent: dict[str, str | None] = {"ALL": None, "L": "ALL", "a": "L", "b": "L"}
+    totals = pd.DataFrame(
+        [
+            (p, s, n)
+            for p, n in [("ALL", 40), ("L", 40), ("a", 20), ("b", 20)]
+            for s, n in [("", n), ("x", n // 2), ("y", n // 2)]
+        ],
+        columns=["place", "service", "open_cases"],
+    )
+    assert disclosure.open_hidden(totals, parent) == set()
+
+
+def test_the_public_capability_page_does_not_count_open_cases_that_would_give_another_away(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bromsgrove East's open housing options cases (15) are hidden beside a sibling locality's count under 5:
+    its page says so and draws no age bands; Bromsgrove's side by side leaves its Open now blank."""
+    at = public_page(
+        monkeypatch, sample_db, "app_pages/capability.py", locality="Bromsgrove East (locality)", period="All time"
+    )
+    at.selectbox(key="service").select("housing_options").run()
+    assert not at.exception, at.exception
+    said = " ".join(m.value for m in at.markdown)
+    assert "Cases were open on" in said and "does not say how many here" in said
+    assert "cases were open on" not in said.replace("Cases were open on", "")  # no count of them
+    at = public_page(
+        monkeypatch, sample_db, "app_pages/capability.py", locality="Bromsgrove (council)", period="All time"
+    )
+    at.selectbox(key="service").select("housing_options").run()
+    at.segmented_control(key="compare").set_value("Locality").run()
+    assert not at.exception, at.exception
+    table = next(el.value for el in at.dataframe if "Open now" in el.value.columns)
+    row = table[table["Locality"] == "Bromsgrove East"]
+    assert len(row) == 1 and (row["Open now"].astype(str) == "").all()
+    assert (table["Open now"].astype(str) != "").sum() >= 1  # the others stay counted

@@ -349,9 +349,34 @@ def cost_shown(
 
 @cached_result(64, reads=FIGURES)
 def breakdown_shown(filters: CaseFilter, by: Breakdown, day_count: DayCount, public: bool) -> pd.DataFrame:
-    """End-to-end time side by side by service, channel or place; small counts hidden in public."""
+    """End-to-end time side by side by service, channel or place; small counts hidden in public, and a place's
+    or service's open cases where the public view hides them everywhere (open_hidden)."""
     table = breakdown(filters, by, day_count)
-    return disclosure.capability_rows(table) if public else table
+    if not public:
+        return table
+    out = disclosure.capability_rows(table)
+    if by in ("service", "locality", "ward") and "open_cases" in out.columns:
+        here, service = filters.locality_id or measures.AREA, filters.service_id or ""
+        views = [(here, str(g)) if by == "service" else (str(g), service) for g in out["group_id"]]
+        more = pd.Series([v in open_hidden(filters.end) for v in views], index=out.index)
+        out["open_suppressed"] = out["open_suppressed"].astype(bool) | more
+        out["open_cases"] = (
+            pd.to_numeric(out["open_cases"], errors="coerce").astype("float64").mask(more).astype("Int64")
+        )
+    return out
+
+
+@cached_query(4, reads=FIGURES)
+def _open_cells(con: duckdb.DuckDBPyConnection, as_at: date | None) -> tuple[pd.DataFrame, dict[str, str | None]]:
+    return disclosure.open_cells(con, as_at=as_at)
+
+
+@cached_result(4, reads=FIGURES)
+def open_hidden(as_at: date | None) -> frozenset[disclosure.View]:
+    """The (place, service) views whose open cases the public view does not count: 1 to 4, or one that would
+    give such a count away from a total (perf.disclosure.open_hidden over every place and service)."""
+    cells, parent = _open_cells(as_at)
+    return frozenset(disclosure.open_hidden(cells, parent))
 
 
 @cached_query(64, reads=FIGURES)

@@ -1273,6 +1273,34 @@ def capability_cells(
     return cells, parent
 
 
+def open_cells(con: Any, *, as_at: Any = None) -> tuple[pd.DataFrame, dict[str, str | None]]:
+    """Every view's cases open at the end of ``as_at`` (``place``, ``service``, ``open_cases``; the page's "24
+    cases were open", its Side by side "Open now" and the sum of its age bands), and each place's parent."""
+    from perf import store
+
+    parent = _parents(con)
+    wards = store.query(
+        con, "capability_open_by_ward_service", {"as_at": as_at, "service_id": None, "locality_id": None}
+    )
+    return tree_cells(wards, parent, ["open_cases"], by=()), parent
+
+
+def open_hidden(cells: pd.DataFrame, parent: dict[str, str | None]) -> set[View]:
+    """The views (place, service) whose open cases now (:func:`open_cells`) the public Capability page does not
+    count: 1 to 4, or hidden so that none is the only one hidden under a shown total (a locality's open cases
+    less its other wards'; all services less the others). The rule of Demand's totals, :func:`totals_hidden`,
+    with one "channel" (all of them).
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"place": ["L", "a", "b", "c"], "service": "", "open_cases": [31, 3, 8, 20]})
+    >>> sorted(open_hidden(t, {"L": None, "a": "L", "b": "L", "c": "L"}))
+    [('a', ''), ('b', '')]
+    """
+    as_totals = cells.assign(channel="", demand=cells["open_cases"])[["place", "service", "channel", "demand"]]
+    return {(p, s) for p, s, _ in totals_hidden(as_totals, parent)[0]}
+
+
 def tree_cells(
     wards: pd.DataFrame, parent: dict[str, str | None], counts: Sequence[str], *, by: Sequence[str] = ("period_start",)
 ) -> pd.DataFrame:

@@ -1,0 +1,120 @@
+"""The public Capability page's small counts across places and services: what a visitor could work out, and
+what the cross-place rule costs.
+
+For every date range the page offers: the scan of tests/test_disclosure_places.py over every (place, service)
+view and week/month/quarter (a length a view does not offer counts as unseen; a period with no cases as a shown
+zero) with each view's own ladder and with ``disclosure.capability_group_ladders``, and the seconds the counts
+(``capability_cells``) and the rule take, cold. Then the Capability counts the rule does not cover yet (issue #12,
+left): each view's total of completed cases (the "(2,819 completed)" caption and the Side by side table) and its
+open cases now ("24 cases were open"), when a parent's total less its shown children (or a place's total less its
+shown services) gives back one child's "fewer than 5"; and the open cases' age bands, where a parent's band is
+drawn at the same width as its children's.
+
+    .venv/bin/python bench/capability_disclosure.py [--db data/outside_in.duckdb] [--ranges all]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from perf import store  # noqa: E402
+from perf.access import disclosure  # noqa: E402
+from perf.analysis import capability, demand  # noqa: E402
+from streamlit import logger  # noqa: E402
+
+logger.set_log_level("error")
+from ui.filters import PERIODS, Scope  # noqa: E402
+from tests.test_disclosure_places import given_away, own_ladders  # noqa: E402
+
+
+def lone_small(totals: dict[disclosure.View, int], parent: dict[str, str | None]) -> int:
+    """Groups (a parent's children in one service, a place's services) with a shown total and exactly one member
+    said as "fewer than 5": the total less the others gives it."""
+    children: dict[str, list[str]] = {}
+    for p, q in parent.items():
+        if q:
+            children.setdefault(q, []).append(p)
+    services = sorted({s for _, s in totals if s})
+    groups = [((q, s), [(c, s) for c in kids]) for q, kids in children.items() for s in ["", *services]]
+    groups += [((p, ""), [(p, s) for s in services]) for p in parent]
+    found = 0
+    for top, members in groups:
+        if not 1 <= totals.get(top, 0) < disclosure.SMALL_COUNT:
+            found += sum(1 <= totals.get(m, 0) < disclosure.SMALL_COUNT for m in members) == 1
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", default=str(ROOT / "data" / "outside_in.duckdb"))
+    parser.add_argument("--ranges", default=",".join(PERIODS), help=f"of {', '.join(PERIODS)}")
+    args = parser.parse_args()
+    con = store.connect(Path(args.db), read_only=True)
+    last = demand.data_span(con)["last_case_day"]
+    if last is None:
+        sys.exit("no cases in the database")
+    print(f"load average before: {os.getloadavg()}")
+    for key in args.ranges.split(","):
+        since = Scope("", "", "ALL", "", "", key, True).since(pd.Timestamp(last))
+        start = None if since is None else since.date()
+        t0 = time.perf_counter()
+        cells, parent = disclosure.capability_cells(con, start=start, end=last)
+        t1 = time.perf_counter()
+        group = disclosure.capability_group_ladders(cells, parent)
+        t2 = time.perf_counter()
+        before = given_away(own_ladders(cells, disclosure.CASE_COUNTS), parent, absent_is_zero=True)
+        after = given_away(group, parent, absent_is_zero=True)
+        totals = {
+            (str(p), str(s)): int(n)
+            for (p, s), n in cells["quarter"].groupby(["place", "service"])["cases"].sum().items()
+        }
+        print(
+            f"{PERIODS[key]}: periods a visitor could work out: {len(before):,} with each view's own rule, "
+            f"{len(after):,} with the group rule; counts {t1 - t0:.2f} s, rule {t2 - t1:.2f} s "
+            f"({len(group)} views); totals of completed cases given back: {lone_small(totals, parent)}"
+        )
+    wards = con.execute("SELECT locality_id FROM locality").df()["locality_id"].tolist()
+    services = [""] + [str(x) for x in demand.services(con)["service_id"]]
+    t0 = time.perf_counter()
+    wip = {
+        (p, s): capability.work_in_progress(con, service_id=s or None, locality_id=None if p == "ALL" else p)
+        for p in wards
+        for s in services
+    }
+    open_totals = {v: int(f["open_cases"].sum()) for v, f in wip.items()}
+    bands = {v: disclosure.age_bands(f, max_bands=12) for v, f in wip.items() if not f.empty}
+    band_leaks = 0
+    for (p, s), b in bands.items():
+        kids = [(c, s) for c, q in parent.items() if q == p]
+        for _, row in b[~b["suppressed"]].iterrows():
+            unseen = 0
+            for k in kids:
+                kb = bands.get(k)
+                if kb is None:
+                    continue
+                if len(kb) and int(kb["age_to"].iloc[0] - kb["age_from"].iloc[0]) != int(
+                    row["age_to"] - row["age_from"]
+                ):
+                    unseen = 2  # another width: not set against the parent's band here
+                    break
+                hit = kb[kb["age_from"] == row["age_from"]]
+                unseen += int(len(hit) and bool(hit["suppressed"].iloc[0]))
+            band_leaks += unseen == 1
+    print(
+        f"open cases now ({time.perf_counter() - t0:.1f} s for {len(wip)} views): totals given back: "
+        f"{lone_small(open_totals, parent)}; age bands given back (same width as the parent's): {band_leaks}"
+    )
+    print(f"load average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
