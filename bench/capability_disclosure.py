@@ -93,7 +93,7 @@ def main() -> None:
     }
     t1 = time.perf_counter()
     cells_open, parent = disclosure.open_cells(con, as_at=last)
-    hidden = disclosure.group_hidden(cells_open, parent, count="open_cases")
+    hidden = disclosure.open_hidden(cells_open, parent)
     t2 = time.perf_counter()
     small = {
         (str(p), str(s))
