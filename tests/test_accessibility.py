@@ -69,7 +69,6 @@ def test_colours_are_written_once_in_the_vocabulary() -> None:
     named = {vocabulary.BLUE, vocabulary.ORANGE, vocabulary.PURPLE, vocabulary.GREY, vocabulary.ACCENT, vocabulary.NAVY}
     named |= {s.colour for s in vocabulary.PROVENANCE.values()}
     home = root / "perf" / "words" / "vocabulary.py"
-    # perf/output/site.py writes its stylesheet's accent out: the static site's own CSS (left for its owner)
     others = [
         p
         for p in [
@@ -78,7 +77,7 @@ def test_colours_are_written_once_in_the_vocabulary() -> None:
             *(root / "ui").rglob("*.py"),
             *(root / "app_pages").rglob("*.py"),
         ]
-        if p not in (home, root / "perf" / "output" / "site.py")
+        if p != home
     ]
     copies = [
         f"{p.relative_to(root)}: {c}"

@@ -51,7 +51,7 @@ from perf.drawing import svg
 from perf.output import export, measure_chart, publish
 from perf.output.measure_chart import MeasureChart
 from perf.signals import signal_answers
-from perf.words import narrative
+from perf.words import narrative, vocabulary
 
 SIMILAR_COUNTS = (
     "These are figures for whole councils, published openly by their sources, so they are shown in "
@@ -60,17 +60,18 @@ SIMILAR_COUNTS = (
 KEEP = 3  # versions kept besides the newest: a reader that resolved the old link a moment ago reads on
 NOT_SHOWN = "not shown"  # a hidden count: 1 to 4, or one that would give such a count away
 
+# the accent is the app's (perf.words.vocabulary.ACCENT), so the site and the app link in one blue
 STYLE = """
 :root { color-scheme: light; }
 body { font-family: "Source Sans Pro", "Source Sans", Arial, sans-serif; color: #1f1f1f; margin: 0; line-height: 1.5; }
-a { color: #005EA5; } a:focus { outline: 3px solid #FFBF47; outline-offset: 0; }
+a { color: $accent; } a:focus { outline: 3px solid #FFBF47; outline-offset: 0; }
 .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: #fff; padding: .5rem; }
 header, main, footer { max-width: 960px; margin: 0 auto; padding: 0 1rem; }
-header { border-bottom: 4px solid #005EA5; padding-top: .75rem; padding-bottom: .5rem; }
+header { border-bottom: 4px solid $accent; padding-top: .75rem; padding-bottom: .5rem; }
 header .site { font-weight: 700; font-size: 1.2rem; text-decoration: none; color: #1f1f1f; }
 nav ul { list-style: none; padding: 0; margin: .25rem 0 0; display: flex; flex-wrap: wrap; gap: 1rem; }
 .banner { background: #FFF4D6; border-left: 6px solid #B58100; padding: .5rem 1rem; max-width: 928px; margin: 1rem auto; }
-.banner.real { background: #E8F1F8; border-left-color: #005EA5; }
+.banner.real { background: #E8F1F8; border-left-color: $accent; }
 .sentence { font-size: 1.25rem; font-weight: 600; }
 .card { border: 1px solid #c8c8c8; border-radius: 4px; padding: .5rem 1rem; margin: .75rem 0; }
 table { border-collapse: collapse; margin: .5rem 0 1rem; font-variant-numeric: tabular-nums; }
@@ -83,7 +84,7 @@ details { margin: .5rem 0 1rem; }
 .spark { max-width: 320px; }
 .panels { display: flex; flex-wrap: wrap; gap: 10px 12px; margin: .75rem 0; }
 .panels svg { max-width: 100%; height: auto; }
-"""
+""".replace("$accent", vocabulary.ACCENT)
 VARIATION_WORDS = narrative.VARIATION_WORDS
 
 
