@@ -431,3 +431,29 @@ def test_no_nature_a_table_hides_can_be_worked_out_across_places_and_services(
     hidden = disclosure.natures_hidden(natures, parent)
     assert not hidden & types
     assert worked_out(keys, parent, (keys - hidden) | types) & hidden == set()
+
+
+def test_a_cost_whose_latest_period_is_left_out_says_which_period_it_names() -> None:
+    cost = pd.DataFrame(
+        {
+            "period_start": pd.to_datetime(["2025-01-01", "2025-04-01", "2025-07-01"]),
+            "service_id": "a",
+            "failure_demand": [40, 50, 3],
+            "handling_minutes": 6.0,
+            "cost_per_hour": 30.0,
+        }
+    )
+    cost = cost.assign(hours=cost["failure_demand"] / 10, cost=cost["failure_demand"] * 3.0)
+    q = pd.DataFrame({"period_start": cost["period_start"], "suppressed": [False, False, True]})
+    said = disclosure.cost_sentence(
+        disclosure.published_cost(cost, {"a": {"quarter": q}}, "quarter"), granularity="quarter"
+    )
+    assert said == (
+        "Failure demand cost about £150 in the quarter from April 2025 (the latest priced), "
+        "and at least £270 over the 2 quarters shown."
+    )
+    shown = q.assign(suppressed=[True, False, False])  # must NOT: the latest is priced
+    said = disclosure.cost_sentence(
+        disclosure.published_cost(cost, {"a": {"quarter": shown}}, "quarter"), granularity="quarter"
+    )
+    assert "latest priced" not in said and said.startswith("Failure demand cost about £9 in the quarter from July")

@@ -860,12 +860,15 @@ def cost_sentence(cost: pd.DataFrame, **options: Any) -> str:
     shown = cost.dropna(subset=["cost"])
     text = demand.cost_sentence(shown, **options)
     if "suppressed" in cost.columns and cost["suppressed"].any() and not shown.empty:
-        named = demand.priced_period(
-            shown, granularity=options.get("granularity", "month"), last_day=options.get("last_day")
-        )
+        when = {"granularity": options.get("granularity", "month"), "last_day": options.get("last_day")}
+        named = demand.priced_period(shown, **when)
         if pd.to_datetime(cost.loc[cost["suppressed"].astype(bool), "period_start"]).eq(named).any():
             text = text.replace(" cost about ", " cost at least ", 1)  # a service's cost that period is left out
         text = text.replace(", and £", ", and at least £", 1)
+        if named < demand.priced_period(priced.assign(cost=0.0), **when):  # the latest period is left out
+            cut = text.find(", and at least £")
+            cut = cut if cut >= 0 else len(text) - 1
+            text = text[:cut] + " (the latest priced)" + text[cut:]
     return text
 
 
