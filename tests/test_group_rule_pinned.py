@@ -14,6 +14,7 @@ import pytest
 
 from perf import store
 from perf.access import disclosure
+from perf.analysis import demand
 from tests.group_rule_reference import (
     GOLDEN,
     RANGES,
@@ -148,3 +149,37 @@ def test_with_a_rule_over_the_whole_table_it_decides_as_before() -> None:
         differs += decisions(per_view) != decisions(want)
         same_frames(got, want)
     assert differs > 0  # the two rules do differ here: the test can tell them apart
+
+
+@pytest.mark.parametrize("name", ["all", "odd"])
+def test_every_views_periods_are_the_pages_own(sample_db: Path, name: str) -> None:
+    """demand_cells takes every service's periods from one query (demand_periods.sql): the same periods, for
+    every service and length, as the page's demand_by_period, and the same counts for the whole area."""
+    start, end = (day(d) for d in RANGES[name])
+    con = store.connect(sample_db, read_only=True)
+    try:
+        cells, _ = disclosure.demand_cells(con, start=start, end=end)
+        services = ["", *demand.services(con)["service_id"].astype(str)]
+        for g in disclosure.LADDER:
+            for service in services:
+                page = demand.demand_by_period(con, service_id=service or None, start=start, end=end, granularity=g)
+                mine = cells[g][(cells[g]["place"] == "ALL") & (cells[g]["service"] == service)]
+                assert list(mine["period_start"]) == list(page["period_start"]), (g, service)
+                assert list(mine["demand"]) == list(page["demand"]), (g, service)
+    finally:
+        con.close()
+
+
+def test_one_table_holds_every_views_ladder() -> None:
+    """What the page caches (group_table, one table) gives each view's ladder back as group_ladders has it."""
+    cells, parent = random_area(7)
+    ladders = disclosure.demand_group_ladders(cells, parent)
+    table = disclosure.demand_group_table(cells, parent)
+    assert list(table.columns[:4]) == ["place", "service", "length", "period_start"]
+    for view, ladder in ladders.items():
+        mine = disclosure.ladder_from_table(table, view)
+        assert mine is not None and list(mine) == list(ladder), view
+        for g, frame in ladder.items():
+            pd.testing.assert_frame_equal(mine[g], frame, obj=f"{view} {g}")
+    assert disclosure.ladder_from_table(table, ("nowhere", "")) is None
+    assert any(len(ladder) < 3 for ladder in ladders.values())  # a view that offers fewer lengths is kept so

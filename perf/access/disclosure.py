@@ -961,16 +961,36 @@ def group_ladders(
     ``period_start`` and ``counts``, one row a view and period); ``rows(frame)`` hides small counts with
     each view a group, as the page does to one view's periods (:func:`demand_counts` with ``groups``);
     ``size`` names the count that picks the next smallest. Each offered length's frame is ``rows``' for the
-    view, with ``flag`` as decided and its ``counts`` blank where hidden.
+    view, with ``flag`` as decided and its ``counts`` blank where hidden (:func:`group_table`, split by view).
 
     Worked out for every view at once on arrays (:class:`_Periods`, :func:`_ladders`, :func:`_second_blanks`):
     one view at a time in pandas it took 7-8 s for a date range of the sample, which the first public Demand
     visitor of the range waited for. ``tests/test_group_rule_pinned.py`` holds it to that version's decisions.
     """
+    return split_table(group_table(cells, parent, counts=counts, rows=rows, size=size, flag=flag))
+
+
+def group_table(
+    cells: dict[str, pd.DataFrame],
+    parent: dict[str, str | None],
+    *,
+    counts: Sequence[str],
+    rows: Callable[[pd.DataFrame], pd.DataFrame],
+    size: str,
+    flag: str = "suppressed",
+) -> pd.DataFrame:
+    """:func:`group_ladders` as one table: ``place``, ``service``, ``length`` (each length the view offers) and
+    that length's periods as the ladder has them, view by view in the order of ``cells``.
+
+    One table is what a cache should keep: Streamlit's ``st.cache_data`` pickles what it keeps and unpickles
+    it on every read, and the thousand frames of :func:`group_ladders` took 0.4-0.6 s each way on the sample
+    (load 9), where one table takes milliseconds; :func:`ladder_from_table` takes one view's ladder out.
+    """
+
     longest = cells[LADDER[-1]]
     views = list(dict.fromkeys(zip(longest["place"].astype(str), longest["service"].astype(str), strict=True)))
     if not views:
-        return {}
+        return pd.DataFrame(columns=["place", "service", "length", "period_start", *counts, flag])
     number = {v: i for i, v in enumerate(views)}
     at = {g: _Periods.of(cells[g], rows, number, parent, counts=counts, size=size, flag=flag) for g in LADDER}
     forced = {g: np.zeros(len(at[g].view), dtype=bool) for g in LADDER}
@@ -986,8 +1006,38 @@ def group_ladders(
                 own[g] = at[g].own_rule(forced[g])
     else:
         offered, hidden = _ladders(at, own, len(views))
-    frames = {g: at[g].frames(hidden[g], offered[g]) for g in LADDER}
-    return {v: {g: frames[g][i] for g in LADDER if i in frames[g]} for v, i in number.items()}
+    parts = [at[g].decided(hidden[g], offered[g]).assign(length=g) for g in LADDER]
+    table = pd.concat(parts, ignore_index=True)
+    order = np.argsort(np.concatenate([at[g].view[offered[g][at[g].view]] for g in LADDER]), kind="stable")
+    front = ["place", "service", "length"]
+    return table.take(order)[front + [c for c in table.columns if c not in front]].reset_index(drop=True)
+
+
+def split_table(table: pd.DataFrame) -> dict[View, dict[str, pd.DataFrame]]:
+    """:func:`group_table` as :func:`group_ladders` gives it: view by view, each offered length's periods."""
+    if table.empty:
+        return {}
+    code = np.zeros(len(table), dtype=np.int64)
+    for col in ("place", "service", "length"):
+        key, values = pd.factorize(table[col].astype(str))
+        code = code * len(values) + key
+    starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+    ends = np.r_[starts[1:], len(table)]
+    body = table.drop(columns=["place", "service", "length"])
+    place, service, length = (table[c].astype(str).to_numpy()[starts] for c in ("place", "service", "length"))
+    out: dict[View, dict[str, pd.DataFrame]] = {}
+    for i, (a, b) in enumerate(zip(starts, ends, strict=True)):
+        out.setdefault((str(place[i]), str(service[i])), {})[str(length[i])] = body.iloc[a:b].reset_index(drop=True)
+    return out
+
+
+def ladder_from_table(table: pd.DataFrame, view: View) -> dict[str, pd.DataFrame] | None:
+    """One view's entry of :func:`group_ladders` out of :func:`group_table` (None when the table has no such view)."""
+    mine = table[(table["place"] == view[0]) & (table["service"] == view[1])]
+    if mine.empty:
+        return None
+    rest = mine.drop(columns=["place", "service", "length"])
+    return {g: rest[mine["length"] == g].reset_index(drop=True) for g in LADDER if (mine["length"] == g).any()}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -1079,10 +1129,10 @@ class _Periods:
         out[self.view, self.period] = flags
         return out
 
-    def frames(self, hidden: np.ndarray, offered: np.ndarray) -> dict[int, pd.DataFrame]:
-        """Each view's periods (by number, those ``offered``) as ``rows`` gave them, ``flag`` as decided and
+    def decided(self, hidden: np.ndarray, offered: np.ndarray) -> pd.DataFrame:
+        """The periods of the views that offer this length, as ``rows`` gave them, ``flag`` as decided and
         the counts blank where hidden."""
-        out = self.shown.drop(columns=["place", "service"])
+        out = self.shown.copy()
         more = hidden & ~self.base
         out[self.flag] = hidden
         if more.any():
@@ -1091,10 +1141,8 @@ class _Periods:
                     kind = out[col].dtype
                     masked = pd.to_numeric(out[col], errors="coerce").astype("float64").mask(more)
                     out[col] = masked.astype("Int64") if pd.api.types.is_integer_dtype(kind) else masked
-        return {
-            int(i): out.iloc[int(self.bounds[i]) : int(self.bounds[i + 1])].reset_index(drop=True)
-            for i in np.flatnonzero(offered)
-        }
+        keep: pd.DataFrame = out.loc[offered[self.view]]
+        return keep
 
 
 def _codes(*keys: np.ndarray) -> np.ndarray:
@@ -1210,11 +1258,16 @@ def demand_group_ladders(
     cells: dict[str, pd.DataFrame], parent: dict[str, str | None]
 ) -> dict[View, dict[str, pd.DataFrame]]:
     """:func:`group_ladders` of demand over every place and service (:func:`demand_cells`)."""
+    return split_table(demand_group_table(cells, parent))
+
+
+def demand_group_table(cells: dict[str, pd.DataFrame], parent: dict[str, str | None]) -> pd.DataFrame:
+    """:func:`group_table` of demand over every place and service (:func:`demand_cells`): what a page caches."""
 
     def rows(frame: pd.DataFrame) -> pd.DataFrame:
         return suppress(frame, DEMAND_COUNTS, derived=DEMAND_DERIVED, groups=[["place", "service"]])
 
-    return group_ladders(cells, parent, counts=DEMAND_COUNTS, rows=rows, size="demand")
+    return group_table(cells, parent, counts=DEMAND_COUNTS, rows=rows, size="demand")
 
 
 def demand_cells(
@@ -1222,26 +1275,31 @@ def demand_cells(
 ) -> tuple[dict[str, pd.DataFrame], dict[str, str | None]]:
     """Every view's demand per period (the counts of :func:`perf.analysis.demand.demand_by_period`, on the
     same periods), by length, and each place's parent: one query a length for the wards' counts, summed
-    up the place tree and over services."""
+    up the place tree and over services, and one for every service's periods (``demand_periods``: 21 calls
+    of demand_by_period, one a service and length, took most of a second)."""
     from perf import store
 
     parent = _parents(con)
     services = [""] + [str(s) for s in demand.services(con)["service_id"]]
+    every = store.query(con, "demand_periods", {"start": start, "end": end})
+    every["period_start"] = pd.to_datetime(every["period_start"])
     cells: dict[str, pd.DataFrame] = {}
     for g in LADDER:
         wards = store.query(con, "demand_by_ward_service", {"start": start, "end": end, "granularity": g})
         summed = tree_cells(wards, parent, ["value_demand", "failure_demand"])
-        grids = []
-        for s in services:
-            length: Granularity = "week" if g == "week" else "month" if g == "month" else "quarter"
-            frame = demand.demand_by_period(con, service_id=s or None, start=start, end=end, granularity=length)
-            periods = frame["period_start"]
-            grids.append(
+        mine = every[every["granularity"] == g]
+        periods = {str(s): f["period_start"] for s, f in mine.groupby("service", sort=False)}
+        none = mine["period_start"].iloc[:0]
+        grid = pd.concat(
+            [
                 pd.MultiIndex.from_product(
-                    [list(parent), [s], pd.to_datetime(periods)], names=["place", "service", "period_start"]
+                    [list(parent), [s], pd.to_datetime(periods.get(s, none))],
+                    names=["place", "service", "period_start"],
                 ).to_frame(index=False)
-            )
-        grid = pd.concat(grids, ignore_index=True)
+                for s in services
+            ],
+            ignore_index=True,
+        )
         full = grid.merge(summed, how="left", on=["place", "service", "period_start"])
         for col in ("value_demand", "failure_demand"):
             full[col] = full[col].fillna(0).astype("int64")
