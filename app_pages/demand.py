@@ -259,7 +259,7 @@ with st.expander("The numbers behind the charts"):
         "demand": "Contacts",
         "failure_share": "Failure demand (%)",
         "complete": "Whole period",
-        "suppressed": "Not shown (small count)",
+        "suppressed": disclosure.HIDDEN_COLUMN,
     }
     table = periods[[col for col in columns if col in periods.columns]].copy()
     table["failure_share"] = (table["failure_share"] * 100).round(1)
@@ -276,11 +276,13 @@ with st.expander("The numbers behind the charts"):
                 "demand": "Contacts",
                 "share": "Share (%)",
                 "cumulative_share": "Cumulative (%)",
-                "suppressed": "Not shown (small count)",
+                "suppressed": disclosure.HIDDEN_COLUMN,
             }
         ),
         public=public,
     )
+    if public:
+        st.caption(disclosure.HIDDEN_MEANS)
     st.download_button(
         "Download the data (CSV)",
         export.to_csv_bytes(table),

@@ -423,7 +423,7 @@ def test_on_the_sample_no_shown_period_overlaps_a_hidden_one_of_a_length_a_visit
 def _periods_table(at, first_column: str) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     """The public page's numbers behind the chart: its periods, with which are not shown."""
     table = next(el.value for el in at.dataframe if first_column in el.value.columns)
-    flag = "Not shown (small count)" if "Not shown (small count)" in table.columns else "suppressed"
+    flag = disclosure.HIDDEN_COLUMN if disclosure.HIDDEN_COLUMN in table.columns else "suppressed"
     return pd.DataFrame(
         {"start": pd.to_datetime(table[first_column], format="mixed"), "hidden": table[flag].astype(bool)}
     )

@@ -37,7 +37,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from perf import store
-from perf.access import small_counts
+from perf.access import disclosure, small_counts
 from perf.analysis import measures
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -350,7 +350,7 @@ LENGTHS = {7: pd.DateOffset(weeks=1), 31: pd.DateOffset(months=1), 92: pd.DateOf
 def _periods_of(frame: pd.DataFrame) -> tuple[pd.DateOffset, pd.DataFrame] | None:
     """A Demand or Capability download's periods (start, hidden) and their length, read from the file."""
     start = next((c for c in ("Period starting", "period_start") if c in frame.columns), None)
-    flag = next((c for c in ("Not shown (small count)", "suppressed") if c in frame.columns), None)
+    flag = next((c for c in (disclosure.HIDDEN_COLUMN, "suppressed") if c in frame.columns), None)
     if start is None or flag is None or len(frame) < 2:
         return None
     starts = pd.to_datetime(frame[start], errors="coerce", format="mixed")

@@ -70,6 +70,8 @@ RULE = (
     "and where it could be worked out from a total the next smallest count is hidden too, as is a month or "
     "quarter that holds a hidden week or month. Zero is shown."
 )
+HIDDEN_COLUMN = "Not shown"  # a table's flag column: a small count, or a count that would give one away
+HIDDEN_MEANS = f"Not shown: a count from 1 to {SMALL_COUNT - 1}, or a count that would give such a count away."
 
 
 # --- tables -----------------------------------------------------------------------------------------
