@@ -207,7 +207,7 @@ def test_a_period_without_a_value_is_a_gap_in_the_chart_as_on_the_measure_page(t
 
 def test_a_one_off_left_out_of_the_limits_is_left_out_by_the_site_as_by_the_measure_page(tmp_path: Path) -> None:
     """The site charts with the one-off answers of the database it reads, as the Measure page does there
-    (a published snapshot copies no answers, so the public app and the site on it leave out none)."""
+    (a published snapshot carries the periods only: tests/test_publish_excluded.py)."""
     source = tiny_db.build(tmp_path / "council.duckdb")
     with store.connect(source, read_only=False) as con:
         con.execute(

@@ -19,7 +19,9 @@ run picks up the newer one.
 
 What the copy holds (:data:`COPIES`), by the rules of the one public filter (:mod:`perf.access.public`):
 published measures with their owners as roles, their values, phases, and the dates of their
-reviews; public commentary only, its author "Council officer"; places, purposes, services,
+reviews; public commentary only, its author "Council officer"; the periods one-off answers left out
+of the limits (``excluded_period``: measure, place and periods, never the cause or who answered), so the
+public's limits are those the council's public-view preview draws; places, purposes, services,
 demographics and bank holidays. Never users, the change log, who entered a value, a review's
 decision, actions or reviewers, or anything about an unpublished measure. The case and contact
 records stay, without officers' details: the public Demand and Capability pages count them for
@@ -34,6 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import stat
 import time
@@ -89,6 +92,13 @@ COPIES: dict[str, str] = {
     "published_metric": "SELECT * FROM src.published_metric",
     "published_value": "SELECT * FROM src.published_value",
     "published_note": "SELECT * FROM src.published_note",
+    # the periods one-off answers left out of the limits, so the public's limits are the council's preview's:
+    # the spans only (never the cause, the action, who answered or who found it)
+    "excluded_period": (
+        "SELECT DISTINCT s.measure_id, s.locality_id, s.first_period, s.last_period "
+        "FROM src.signal_answer a JOIN src.signal_item s USING (signal_id) "
+        f"WHERE a.exclude_from_limits AND s.{_PUBLISHED}"
+    ),
 }
 
 
@@ -178,7 +188,7 @@ def _write(folder: Path, source: Path | None, version: str, wait_seconds: float)
             # table names come from COPIES, checked against the schema's whitelist
             if table not in store.TABLES:
                 raise ValueError(f"perf.output.publish.COPIES names {table!r}, which is not a table of the schema")
-            if table not in present:  # a database built before the table existed: nothing to copy
+            if not set(re.findall(r"\bsrc\.(\w+)", select)) <= present:  # built before a table it reads existed
                 continue
             # by name: a database built before a column was added gets its default in the snapshot
             con.execute(f"INSERT INTO {table} BY NAME {select}")

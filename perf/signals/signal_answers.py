@@ -159,16 +159,33 @@ def notes(
 
 
 def excluded(con: duckdb.DuckDBPyConnection, measure_id: str, locality_id: str) -> pd.DataFrame:
-    """The periods of a measure in a place that one-off answers left out of the limits, with the cause."""
-    return store.query(con, "signal_excluded", {"all": False, "measure_ids": [measure_id], "locality_id": locality_id})
+    """The periods of a measure in a place that one-off answers left out of the limits, with the cause
+    (none from a published snapshot, which holds the periods only)."""
+    return _excluded(con, {"all": False, "measure_ids": [measure_id], "locality_id": locality_id})
 
 
 def all_excluded(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every period one-off answers left out of the limits, every measure and place (none in a database
     built before signal items): for the Overview and packs, which chart many measures at once."""
-    if not store.has_table(con, "signal_answer"):
+    return _excluded(con, {"all": True, "measure_ids": [], "locality_id": None})
+
+
+def _excluded(con: duckdb.DuckDBPyConnection, params: dict[str, object]) -> pd.DataFrame:
+    """The answers' spans (the council's database) and a published snapshot's copy of them
+    (``excluded_period``, perf.output.publish): one of the two is empty, so the council's app, its
+    public-view preview, the public app and the static site all leave the same periods out."""
+    found = [
+        store.query(con, sql, params)
+        for table, sql in (("signal_answer", "signal_excluded"), ("excluded_period", "excluded_period"))
+        if store.has_table(con, table)
+    ]
+    if not found:
         return pd.DataFrame(columns=["measure_id", "locality_id", "first_period", "last_period"])
-    return store.query(con, "signal_excluded", {"all": True, "measure_ids": [], "locality_id": None})
+    if len(found) == 1 or found[1].empty:
+        return found[0]
+    if found[0].empty:
+        return found[1]
+    return pd.concat(found, ignore_index=True)
 
 
 def excluded_positions(periods: pd.Series, spans: pd.DataFrame) -> tuple[int, ...]:

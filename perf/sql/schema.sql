@@ -204,6 +204,15 @@ CREATE TABLE signal_note (
     author VARCHAR NOT NULL,
     written_at TIMESTAMP NOT NULL
 );
+-- A published snapshot's copy of the periods one-off answers left out of the limits (perf.output.publish):
+-- the spans only, never the cause, the action or who answered. Empty in the council's own database,
+-- whose answers (signal_answer) say the same; the public app and the static site read it from a snapshot.
+CREATE TABLE excluded_period (
+    measure_id VARCHAR NOT NULL,
+    locality_id VARCHAR NOT NULL,     -- 'ALL' for the whole area, else the ward
+    first_period DATE NOT NULL,
+    last_period DATE NOT NULL
+);
 -- Every digest sent or tried: the failures are shown on the Signals page.
 CREATE TABLE alert_log (
     alert_id BIGINT PRIMARY KEY DEFAULT nextval('signal_seq'),
