@@ -80,10 +80,7 @@ else:
     )
     draw.chart(figure, alt=f"Control chart of {m.name}. {sentence}")
     if view.hidden.any():
-        st.caption(
-            f"{public.RULE} {int(view.hidden.sum()):,} of the {len(view.hidden):,} periods here are not "
-            "shown; the average and limits are worked out from the periods shown."
-        )
+        st.caption(public.some_hidden_words(view.hidden))
     for warning in chart.warnings:
         st.caption(f"Note: {warning}")
     stale_limits.flag(measure_id, m.name, since, recorded, key="measure")
@@ -100,7 +97,8 @@ with left:
         f"**Recorded:** every {m.frequency} "
         f"(shown by {shown_by}) · "
         f"**Better when:** {dict(up='higher', down='lower', neutral='neither')[m.improvement]}"
-        + (f" · **Target:** {target:,g}" if target is not None else "")
+        + (f" · **Target:** {m.target:,g}" if m.target is not None else "")
+        + (" for the whole area" if m.target is not None and target is None else "")
     )
     if not phase_rows.empty:
         st.markdown("#### System changes")

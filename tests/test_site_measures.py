@@ -126,7 +126,8 @@ def test_a_measure_page_in_the_app_says_what_the_site_says(
 
 @pytest.fixture(scope="module")
 def ward_charts(sample_copy: Path) -> dict[tuple[str, str], MeasureChart]:
-    """Each (ward, measure) chart the Measure page draws in the public view with no period hidden, over all time."""
+    """Each (ward, measure) chart the Measure page draws in the public view, over all time: every series but
+    those mostly hidden (perf.access.public.mostly_hidden), its hidden periods blank."""
     with store.connect(sample_copy) as con:
         by_ward = [m for m in measures.measure_list(public.catalogue(con, "public")) if m.by_locality]
         cells = public.cells(con, [m.measure_id for m in by_ward], "public")
@@ -134,13 +135,14 @@ def ward_charts(sample_copy: Path) -> dict[tuple[str, str], MeasureChart]:
         charts = {}
         for m in by_ward:
             for ward, data in cells[cells["measure_id"] == m.measure_id].groupby("locality_id"):
-                if data["suppressed"].any():  # the site gives these as a table: no chart, no sentence
+                if public.mostly_hidden(data):  # the page and the site draw no chart: too few shown
                     continue
                 charts[(str(ward), m.measure_id)] = measure_chart.build(
                     m,
                     data[public.SERIES_COLUMNS],
                     public.phases(con, "public", m.measure_id),
                     excluded=signal_answers.excluded(con, m.measure_id, str(ward)),
+                    place=str(ward),
                 )
     return charts
 
@@ -164,9 +166,21 @@ def test_every_ward_chart_charts_its_measure_as_the_measure_page_does_in_that_wa
         drawn = [label for _, label in sorted(built.drawn[1].items())]
         if _phase_labels(section) != drawn:
             differences.append(f"{ward} {mid}: phases drawn {_phase_labels(section)} != {drawn}")
+        targets = re.findall(r"<title>Target: ([^<]*)</title>", section)
+        if targets != ([] if built.target is None else [svg._num(built.target)]):
+            differences.append(f"{ward} {mid}: targets drawn {targets} != {built.target}")
     assert differences == []
     stale = [key for key, b in ward_charts.items() if b.changed_since is not None]
     assert stale  # wards whose limits are stale: the sentence the site left out before it built charts this way
+    # the site charts exactly the series the page charts: those with some periods hidden too (blank points)
+    charted = {
+        (path.stem, mid)
+        for path in (sample_site.folder / "wards").glob("*.html")
+        for mid, section in _ward_sections(path.read_text(encoding="utf-8")).items()
+        if "<svg" in section
+    }
+    assert charted == set(ward_charts)
+    assert any(b.hidden.any() for b in ward_charts.values())  # some hidden: the site gave these as tables before
 
 
 def test_a_ward_chart_in_the_app_says_what_the_site_says(

@@ -16,7 +16,8 @@ MeasureView = MeasureChart  # what the pages draw: perf.output.measure_chart bui
 def measure_view(m: Measure, data: pd.DataFrame, scope: filters.Scope, locality_id: str) -> MeasureChart:
     """Chart ``data`` (a measure's series in ``locality_id``: the scope's place, or the whole area where
     the measure is not recorded by ward) as :func:`perf.output.measure_chart.build` does, shown by the scope's
-    period, over its window, with the one-off points answers left out of the limits there."""
+    period, over its window, with the one-off points answers left out of the limits there (and no whole-area
+    total drawn as a ward's target)."""
     shown_by: periods.Granularity = filters.shown_by(scope, m.frequency)
     return measure_chart.build(
         m,
@@ -27,4 +28,5 @@ def measure_view(m: Measure, data: pd.DataFrame, scope: filters.Scope, locality_
         since=scope.since,
         excluded=signal_view.excluded_spans(m.measure_id, locality_id),
         chart_of=cached.xmr_for,
+        place=locality_id,
     )

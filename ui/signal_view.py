@@ -119,6 +119,7 @@ def chart(
         cached.phases(measure_id, False),
         excluded=excluded_spans(measure_id, locality_id),
         chart_of=cached.xmr_for,
+        place=locality_id,
     )
     shown = built.data.index[-periods:]
     if small:

@@ -70,6 +70,24 @@ def mostly_hidden(frame: pd.DataFrame) -> bool:
     return len(flags) > 0 and float(flags.astype(bool).mean()) > MOSTLY_HIDDEN
 
 
+def some_hidden_words(hidden: pd.Series) -> str:
+    """What a public chart with some periods hidden (not most: :func:`mostly_hidden`) says under it: the app's
+    Measure page and the static site's ward pages chart such a series with the hidden points blank and its
+    average and limits from the shown ones (a hidden point is a missing one, as in
+    :func:`perf.access.disclosure.published_xmr`), and say so in these words.
+
+    Example
+    -------
+    >>> some_hidden_words(pd.Series([True, False, False])).removeprefix(RULE + " ")
+    '1 of the 3 periods here are not shown; the average and limits are worked out from the periods shown.'
+    """
+    flags = hidden.astype(bool)
+    return (
+        f"{RULE} {int(flags.sum()):,} of the {len(flags):,} periods here are not shown; "
+        "the average and limits are worked out from the periods shown."
+    )
+
+
 def too_few_words(place: str) -> str:
     """What the public view says instead of a chart of a series that is mostly hidden."""
     return (

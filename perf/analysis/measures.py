@@ -118,6 +118,26 @@ class Measure:
         )
 
     @property
+    def target_is_area_total(self) -> bool:
+        """True when the target is a total for the whole area: a summed measure (a count of contacts, say),
+        whose ward values are parts of that total, so the target means nothing on a ward's chart. A mean or
+        a ratio (days, a percentage) is on the same scale in a ward as in the whole area."""
+        return self.target is not None and self.aggregation == "sum"
+
+    def target_at(self, locality_id: str) -> float | None:
+        """The target to draw and judge against on this measure's chart in ``locality_id``: none on a ward's
+        (or locality's) chart when the target is a whole-area total (:attr:`target_is_area_total`).
+
+        Example
+        -------
+        >>> calls = Measure("M1", "Calls", "calls", "month", "down", aggregation="sum", target=500.0)
+        >>> on_time = Measure("M2", "On time", "%", "month", "up", aggregation="ratio", target=95.0)
+        >>> calls.target_at(AREA), calls.target_at("W1"), on_time.target_at("W1")
+        (500.0, None, 95.0)
+        """
+        return None if locality_id != AREA and self.target_is_area_total else self.target
+
+    @property
     def provenance(self) -> str:
         """Real or illustrative, and whose (:func:`provenance`)."""
         return provenance(self.facts)

@@ -67,10 +67,12 @@ class MeasureChart:
     positions: list[int]  # where the drawn phases start in ``data``
     phase_labels: dict[int, str]  # phase number (1, 2, ...) -> its recorded label
     shown: pd.Index  # the rows of the window shown
+    place: str = measures.AREA  # the locality charted: a ward's chart draws no whole-area total as its target
 
     @property
     def target(self) -> float | None:
-        return self.measure.target
+        """The target drawn and judged against here (:meth:`perf.analysis.measures.Measure.target_at`)."""
+        return self.measure.target_at(self.place)
 
     @property
     def points(self) -> pd.DataFrame:
@@ -155,6 +157,7 @@ def build(
     excluded: pd.DataFrame | None = None,
     drop_missing: bool = False,
     chart_of: ChartOf | None = None,
+    place: str = measures.AREA,
 ) -> MeasureChart:
     """Chart ``data`` (a measure's series: period_start, value, ...) as every page, pack and the Overview do.
 
@@ -170,6 +173,8 @@ def build(
       period charted (the pages' "last 12 months", after rolling up); ``context``: show at least
       this many periods, reaching back before ``since`` when the window is shorter.
     - ``chart_of``: how the XmR chart is drawn (:func:`xmr`; the pages pass one cached on the numbers).
+    - ``place``: the locality charted; a ward's chart of a measure whose target is a whole-area total
+      neither draws the target nor judges against it (:meth:`perf.analysis.measures.Measure.target_at`).
     """
     chart_of = xmr if chart_of is None else chart_of
     data = data.sort_values("period_start").reset_index(drop=True)
@@ -187,12 +192,13 @@ def build(
     exclude: tuple[int, ...] = ()
     if excluded is not None and not excluded.empty and by == measure.frequency:
         exclude = signal_answers.excluded_positions(data["period_start"], excluded)
-    chart = chart_of(tuple(data["value"].astype(float)), tuple(positions), measure.improvement, measure.target, exclude)
+    target = measure.target_at(place)
+    chart = chart_of(tuple(data["value"].astype(float)), tuple(positions), measure.improvement, target, exclude)
     if callable(since):
         since = since(pd.Timestamp(data["period_start"].max())) if len(data) else None
     first = len(data) if since is None else int((data["period_start"] < since).sum())  # rows before the window
     shown = data.index if since is None else data.index[min(first, max(len(data) - context, 0)) :]
-    return MeasureChart(measure, data, chart, by, phase_rows, positions, labels, shown)
+    return MeasureChart(measure, data, chart, by, phase_rows, positions, labels, shown, place)
 
 
 def xmr(

@@ -12,8 +12,10 @@ periods without a value kept as gaps, stale limits said), drawn by :mod:`perf.dr
 a table. Every period is shown: a static page has no sidebar to choose a window. Ward figures come from the
 one public filter (:mod:`perf.access.public`, audience "public"), so a ward count from 1 to 4, and a count
 that would give one away from its locality's total, reads "not shown", as in the app and the
-published data; a ward series with any hidden value is given as a table with no chart or sentence
-(a line through the gaps, or an average of the shown months, would lean on the hidden ones).
+published data. A ward series follows the app's Measure page: charted with its hidden periods blank
+and the average and limits from the shown ones, unless most periods are hidden
+(:func:`perf.access.public.mostly_hidden`), when it is given as a table with no chart or sentence; a
+ward's chart draws no target that is a whole-area total (:meth:`perf.analysis.measures.Measure.target_at`).
 
 The Similar councils comparison is there too, as the app's page first shows it: for each council
 of the dataset and each published measure (FixMyStreet reports per 1,000 residents by month, ONS
@@ -182,7 +184,8 @@ identified. Figures for the whole area are shown in full.</p>
         """A measure's chart in ``place`` as the app's Measure page builds it (:func:`perf.output.measure_chart.build`):
         the phases recorded, the one-off points answers left out of the limits there, every period."""
         spans = self.excluded[(self.excluded["measure_id"] == m.measure_id) & (self.excluded["locality_id"] == place)]
-        return measure_chart.build(m, series, self.phases[self.phases["measure_id"] == m.measure_id], excluded=spans)
+        own = self.phases[self.phases["measure_id"] == m.measure_id]
+        return measure_chart.build(m, series, own, excluded=spans, place=place)
 
     def measure_page(self, m: Measure) -> tuple[str, str] | None:
         """measures/<id>.html; returns (headline, sparkline) for the purpose page, or None with no values."""
@@ -209,7 +212,7 @@ identified. Figures for the whole area are shown in full.</p>
             dates,
             title=f"{m.name}, whole area",
             y_title=m.unit,
-            target=m.target,
+            target=view.target,
             phase_labels=labels,
             label=f"Control chart of {m.name}. {sentence}",
         )
@@ -329,14 +332,19 @@ identified. Figures for the whole area are shown in full.</p>
             for d, v, h in zip(dates, rows["value"], hidden, strict=True)
         ]
         table = _table(f"{m.name} in {ward} ({m.unit})", ["Period", "Value"], cells[::-1], numeric={1})
-        if hidden.any():
+        if public.mostly_hidden(rows):  # the app's rule: too few shown to chart (the shown are the zeros and busy ones)
             return (
-                link + f"<p>{int(hidden.sum()):,} of the {len(rows):,} periods are not shown here: a count "
-                f"from 1 to {SMALL_COUNT - 1}, and a count that would give one away from a total, is hidden so "
-                "that no one can be identified. With gaps, no chart or summary is drawn.</p>"
+                link + f"<p>{_e(public.too_few_words(ward))}</p>"
                 f"<details><summary>The published figures</summary>{table}</details>"
             )
-        series = pd.DataFrame({"period_start": dates, "value": rows["value"].astype(float).to_numpy()})
+        # as the app's Measure page: a hidden period is a blank point, the average and limits from the shown ones
+        series = pd.DataFrame(
+            {
+                "period_start": dates,
+                "value": rows["value"].astype(float).to_numpy(),
+                "suppressed": hidden.to_numpy(),
+            }
+        )
         view = self.chart(m, series, ward_id)
         sentence = narrative.measure_sentence(
             m.words(frequency=view.shown_by), view.points, view.dates, changed_since=view.changed_since
@@ -347,12 +355,14 @@ identified. Figures for the whole area are shown in full.</p>
             view.dates,
             title=f"{m.name}, {ward}",
             y_title=m.unit,
+            target=view.target,  # none where the target is a whole-area total (Measure.target_at)
             phase_labels=labels,
             height=280,
             label=f"Control chart of {m.name} in {ward}. {sentence}",
         )
+        note = f'<p class="muted">{_e(public.some_hidden_words(view.hidden))}</p>' if view.hidden.any() else ""
         return (
-            link + f'<p class="sentence">{_e(sentence)}</p>{drawing}'
+            link + f'<p class="sentence">{_e(sentence)}</p>{drawing}{note}'
             f"<details><summary>The numbers</summary>{table}</details>"
         )
 
