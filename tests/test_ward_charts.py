@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from perf import store
 from perf.access import public
 from perf.analysis import measures
-from perf.output import measure_chart, publish, site
+from perf.output import measure_chart, publish, report, site
 from perf.words import narrative
 from tests import tiny_db
 from tests.conftest import APP, shown
@@ -153,3 +153,35 @@ def test_a_means_target_is_drawn_on_a_wards_chart(tmp_path: Path, monkeypatch: p
     at.switch_page("app_pages/measure.py").run()
     assert not at.exception, at.exception
     assert _targets(at) == [8.0]
+
+
+def _pack_targets(chart_json: str | None) -> list[float]:
+    spec = json.loads(chart_json or "{}")
+    found: list[float] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            y = node.get("encoding", {}).get("y", {}) if isinstance(node.get("encoding"), dict) else {}
+            if isinstance(y, dict) and "datum" in y:
+                found.append(float(y["datum"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    return found
+
+
+def test_a_briefing_pack_for_a_ward_draws_no_whole_area_target_for_a_count(tmp_path: Path) -> None:
+    source = _council(tmp_path, "UPDATE measure SET target = 25 WHERE measure_id = 'M_WARD'")
+    with store.connect(source) as con:
+        ward, area = (
+            report.build_pack(
+                con, measure_ids=["M_WARD"], start="2024-04-01", end="2025-03-31", locality_id=place
+            ).pages[0]
+            for place in ("W3", measures.AREA)
+        )
+    assert _pack_targets(ward.chart_json) == [] and ward.target == "25 reports for the whole area"
+    assert _pack_targets(area.chart_json) == [25.0] and area.target == "25 reports"

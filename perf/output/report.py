@@ -307,6 +307,7 @@ def measure_page(
     chart_width: int = CHART_WIDTH_PX,
     withheld: str | None = None,
     excluded: pd.DataFrame | None = None,
+    locality_id: str = measures.AREA,
 ) -> MeasurePage:
     """One measure's page: limits from all its history up to ``end``, shown for the period.
 
@@ -314,11 +315,14 @@ def measure_page(
     against the reporting window); a period with fewer than ``MIN_CONTEXT_POINTS`` values is drawn
     with earlier values for context and the period shaded. The chart is built as every page builds
     it (:func:`perf.output.measure_chart.build`); ``excluded``: the periods one-off answers left out of the limits.
+    ``locality_id``: the place charted; a ward's chart draws no whole-area total as its target
+    (:meth:`perf.analysis.measures.Measure.target_at`), and the page says the target is the whole area's.
     """
     m = measure
     frequency = m.frequency
     unit = m.unit
-    target = m.target
+    target = m.target_at(locality_id)
+    whole_area = " for the whole area" if m.target is not None and target is None else ""
     common: dict[str, Any] = {
         "measure_id": m.measure_id,
         "name": m.name,
@@ -329,7 +333,7 @@ def measure_page(
         "definition": m.definition or "",
         "owner": m.owner or "",
         "source": m.source or "",
-        "target": None if target is None else narrative.format_value(target, unit, m.decimals),
+        "target": None if m.target is None else narrative.format_value(m.target, unit, m.decimals) + whole_area,
         "quality": m.quality,
         "provenance": m.provenance,
         "attribution": m.attribution,
@@ -356,6 +360,7 @@ def measure_page(
         since=pd.Timestamp(start),
         context=MIN_CONTEXT_POINTS,
         excluded=excluded,
+        place=locality_id,
     )
     upto = built.data
     in_period = upto["period_start"] >= pd.Timestamp(start)
@@ -495,6 +500,7 @@ def build_pack(
                 chart_width=chart_width,
                 withheld=withheld,
                 excluded=left_out[(left_out["measure_id"] == mid) & (left_out["locality_id"] == where)],
+                locality_id=where,
             )
         )
     day = prepared or dt.date.today()
