@@ -106,8 +106,10 @@ else:
             label=f"{title}: a control chart of end-to-end time. The sentence above says what it shows.",
         )
     )
+    here = (c.filters.locality_id or measures.AREA, c.filters.service_id or "", "")
     why = (
-        f"The public view draws no single case ({count(total)} completed)"
+        "The public view draws no single case"
+        + ("" if here in cd.case_totals_hidden(c.filters.start, c.filters.end) else f" ({count(total)} completed)")
         if public
         else f"Too many cases to draw one by one ({total:,})"
     )

@@ -4,12 +4,12 @@ what the cross-place rule costs.
 For every date range the page offers: the scan of tests/test_disclosure_places.py over every (place, service)
 view and week/month/quarter (a length a view does not offer counts as unseen; a period with no cases as a shown
 zero) with each view's own ladder and with ``disclosure.capability_group_ladders``, and the seconds the counts
-(``capability_cells``) and the rule take, cold. Open cases now ("24 cases were open", Side by side's Open now):
-with "fewer than 5" alone and with ``disclosure.open_hidden``. And counts no rule covers yet (issue #12, left;
-the figures say whether the sample needs one): each view's total of completed cases (the "(2,819 completed)"
-caption, Side by side) where a parent's total less its shown children gives back one child's "fewer than 5";
-the open cases' age bands where a parent's band has its children's width; the before/after comparison of each
-published change where a parent's is shown beside exactly one child's "too few to compare".
+(``capability_cells``) and the rule take, cold; the Side by side counts of completed cases (by service, channel,
+locality, ward) with each table's own rule and with ``disclosure.case_totals_hidden``. Open cases now ("24 cases
+were open", Side by side's Open now): with "fewer than 5" alone and with ``disclosure.open_hidden``. And counts no
+rule covers (issue #12, left; the figures say whether the sample needs one): the open cases' age bands where a
+parent's band has its children's width; the before/after comparison of each published change where a parent's
+is shown beside exactly one child's "too few to compare".
 
     .venv/bin/python bench/capability_disclosure.py [--db data/outside_in.duckdb] [--ranges all]
 """
@@ -35,6 +35,7 @@ from streamlit import logger  # noqa: E402
 logger.set_log_level("error")
 from ui.filters import PERIODS, Scope  # noqa: E402
 from tests.test_disclosure_capability import open_given_away  # noqa: E402
+from tests.test_disclosure_leaks import old_tables_hidden, table_totals_given_away  # noqa: E402
 from tests.test_disclosure_places import given_away, own_ladders  # noqa: E402
 
 
@@ -107,6 +108,19 @@ def main() -> None:
             (str(p), str(s)): int(n)
             for (p, s), n in cells["quarter"].groupby(["place", "service"])["cases"].sum().items()
         }
+        wards = disclosure.case_totals(con, start=start, end=last)
+        summed = disclosure.tree_cells(pd.concat([wards, wards.assign(channel="")]), parent, ["cases"], by=["channel"])
+        summed = summed[summed["cases"] > 0]
+        tables = summed.assign(value_demand=summed["cases"], failure_demand=0, demand=summed["cases"])
+        t3 = time.perf_counter()
+        decided = disclosure.case_totals_hidden(wards, parent, disclosure.known_totals(group))
+        t4 = time.perf_counter()
+        own = table_totals_given_away(tables, parent, group, old_tables_hidden(tables, parent))
+        now = table_totals_given_away(tables, parent, group, set(decided))
+        print(
+            f"{PERIODS[key]}: Side by side counts of completed cases a visitor could work out: {len(own)} with each "
+            f"table's own rule, {len(now)} with the rule of Demand's tables ({t4 - t3:.2f} s)"
+        )
         print(
             f"{PERIODS[key]}: periods a visitor could work out: {len(before):,} with each view's own rule, "
             f"{len(after):,} with the group rule; counts {t1 - t0:.2f} s, rule {t2 - t1:.2f} s "

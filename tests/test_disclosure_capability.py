@@ -230,3 +230,45 @@ def test_the_public_capability_page_does_not_count_open_cases_that_would_give_an
     row = table[table["Locality"] == "Bromsgrove East"]
     assert len(row) == 1 and (row["Open now"].astype(str) == "").all()
     assert (table["Open now"].astype(str) != "").sum() >= 1  # the others stay counted
+
+
+# --- counts of completed cases over the dates: the Side by side tables and the "(2,819 completed)" ----------------
+def test_no_count_of_completed_cases_a_side_by_side_table_hides_can_be_worked_out(
+    sample_db: Path, sample: tuple[dict[str, pd.DataFrame], dict[str, str | None]]
+) -> None:
+    from tests.test_disclosure_leaks import old_tables_hidden, table_totals_given_away
+
+    cells, parent = sample
+    with store.connect(sample_db, read_only=True) as con:
+        wards = disclosure.case_totals(con)
+        for place, service in [("ALL", ""), ("c-bromsgrove", "waste"), ("l-bromsgrove-north", "")]:
+            kw = {"service_id": service or None, "locality_id": None if place == "ALL" else place}
+            by = capability.capability_breakdown(con, by="channel", **kw)  # type: ignore[arg-type]
+            summed = disclosure.tree_cells(
+                pd.concat([wards, wards.assign(channel="")]), parent, ["cases"], by=["channel"]
+            )
+            mine = summed[(summed["place"] == place) & (summed["service"] == service) & (summed["channel"] != "")]
+            got = dict(zip(mine["channel"], mine["cases"], strict=True))
+            assert {k: v for k, v in got.items() if v} == dict(zip(by["group_id"], by["cases"], strict=True))
+    summed = summed[summed["cases"] > 0]
+    totals = summed.assign(value_demand=summed["cases"], failure_demand=0, demand=summed["cases"])
+    ladders = disclosure.capability_group_ladders(cells, parent)
+    before = table_totals_given_away(totals, parent, ladders, old_tables_hidden(totals, parent))
+    assert len(before) > 0, "each table's own rule leaves none to find on the sample"
+    hidden = disclosure.case_totals_hidden(wards, parent, disclosure.known_totals(ladders))
+    assert table_totals_given_away(totals, parent, ladders, set(hidden)) == set()
+
+
+def test_the_side_by_side_table_blanks_the_counts_the_rule_hides(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Alvechurch South, housing options, by channel: its email (16) and face-to-face (12) cases are hidden so that
+    no channel's count under 5 can be worked out from the other places' and channels' tables."""
+    at = public_page(monkeypatch, sample_db, "app_pages/capability.py", locality="Alvechurch South", period="All time")
+    at.selectbox(key="service").select("housing_options").run()
+    at.segmented_control(key="compare").set_value("Channel").run()
+    assert not at.exception, at.exception
+    table = next(el.value for el in at.dataframe if "Channel" in el.value.columns)
+    blank = table.set_index("Channel")["Cases completed"].astype(str) == ""
+    assert blank.get("email") and blank.get("face-to-face")
+    assert (~blank).sum() >= 1  # the others stay counted

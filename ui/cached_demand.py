@@ -365,8 +365,15 @@ def breakdown_shown(filters: CaseFilter, by: Breakdown, day_count: DayCount, pub
     if not public:
         return table
     out = disclosure.capability_rows(table)
+    here, service = filters.locality_id or measures.AREA, filters.service_id or ""
+
+    def key(row: pd.Series) -> disclosure.Total:
+        g = str(row["group_id"])
+        return (here, g, "") if by == "service" else (here, service, g) if by == "channel" else (g, service, "")
+
+    blank = (*disclosure.CASE_COUNTS, *disclosure.CASE_DERIVED)
+    out = disclosure.hide_totals(out, case_totals_hidden(filters.start, filters.end), key, blank=blank)
     if by in ("service", "locality", "ward") and "open_cases" in out.columns:
-        here, service = filters.locality_id or measures.AREA, filters.service_id or ""
         views = [(here, str(g)) if by == "service" else (str(g), service) for g in out["group_id"]]
         more = pd.Series([v in open_hidden(filters.end) for v in views], index=out.index)
         out["open_suppressed"] = out["open_suppressed"].astype(bool) | more
@@ -374,6 +381,21 @@ def breakdown_shown(filters: CaseFilter, by: Breakdown, day_count: DayCount, pub
             pd.to_numeric(out["open_cases"], errors="coerce").astype("float64").mask(more).astype("Int64")
         )
     return out
+
+
+@cached_query(4, reads=FIGURES)
+def _case_totals(con: duckdb.DuckDBPyConnection, start: date | None, end: date | None) -> pd.DataFrame:
+    return disclosure.case_totals(con, start=start, end=end)
+
+
+@cached_result(4, reads=FIGURES)
+def case_totals_hidden(start: date | None, end: date | None) -> frozenset[disclosure.Total]:
+    """Every place's, service's and channel's count of completed cases over the dates that the public Side by
+    side tables and count hide, decided over every table at once (perf.disclosure.case_totals_hidden): none can
+    be worked out from the others or from the periods."""
+    parent = _capability_cells(start, end)[1]
+    known = disclosure.known_totals(_capability_groups(start, end))
+    return frozenset(disclosure.case_totals_hidden(_case_totals(start, end), parent, known))
 
 
 @cached_query(4, reads=FIGURES)

@@ -419,12 +419,36 @@ def natures_hidden(cells: pd.DataFrame, parent: dict[str, str | None]) -> set[To
 
 
 def hide_totals(
-    totals: pd.DataFrame, hidden: set[Total], key: Callable[[pd.Series], Total], *, flag: str = "suppressed"
+    totals: pd.DataFrame,
+    hidden: Collection[Total],
+    key: Callable[[pd.Series], Total],
+    *,
+    flag: str = "suppressed",
+    blank: Sequence[str] = (*DEMAND_COUNTS, *DEMAND_DERIVED),
 ) -> pd.DataFrame:
     """A table by place or by channel (:func:`perf.analysis.demand.totals`) with the rows :func:`totals_hidden`
-    hides blank (counts, shares and rates); ``key(row)`` names a row's (place, service, channel)."""
+    hides blank (``blank``: counts, shares and rates); ``key(row)`` names a row's (place, service, channel)."""
     more = np.array([key(row) in hidden for _, row in totals.iterrows()], dtype=bool)
-    return _blank(totals.reset_index(drop=True), more, (*DEMAND_COUNTS, *DEMAND_DERIVED), flag)
+    return _blank(totals.reset_index(drop=True), more, blank, flag)
+
+
+def case_totals(con: Any, *, start: Any = None, end: Any = None) -> pd.DataFrame:
+    """Completed cases per ward, service and channel over a date range (``capability_by_ward_service_channel.sql``)."""
+    from perf import store
+
+    return store.query(con, "capability_by_ward_service_channel", {"start": start, "end": end})
+
+
+def case_totals_hidden(wards: pd.DataFrame, parent: dict[str, str | None], known: Collection[Total] = ()) -> set[Total]:
+    """The whole-range counts of completed cases (place, service, channel; "" for all) the public Capability page
+    hides: its Side by side tables (by service, channel, locality or ward) and its "(2,819 completed)". The rule
+    of Demand's tables, :func:`totals_hidden`, on :func:`case_totals` summed up the place tree, over services
+    and over channels; ``known``: the views' totals their shown periods add up to (:func:`known_totals`)."""
+    wards = pd.concat([wards, wards.assign(channel="")], ignore_index=True)
+    cells = tree_cells(wards, parent, ["cases"], by=["channel"])
+    cells = cells[cells["cases"] > 0].reset_index(drop=True)
+    as_totals = cells.assign(demand=cells["cases"])[["place", "service", "channel", "demand"]]
+    return totals_hidden(as_totals, parent, known)[0]
 
 
 def capability_rows(frame: pd.DataFrame) -> pd.DataFrame:
