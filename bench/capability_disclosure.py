@@ -7,7 +7,8 @@ zero) with each view's own ladder and with ``disclosure.capability_group_ladders
 (``capability_cells``) and the rule take, cold; the Side by side counts of completed cases (by service, channel,
 locality, ward) with each table's own rule and with ``disclosure.case_totals_hidden``. Open cases now ("24 cases
 were open", Side by side's Open now): with "fewer than 5" alone and with ``disclosure.open_hidden``. And counts no
-rule covers (issue #12, left; the figures say whether the sample needs one): the open cases' age bands where a
+rule covers (issue #12, left; the figures say whether the sample needs one): a quarter hidden for a sibling's sake
+whose months are all shown (they add up to it, so it is no secret); the open cases' age bands where a
 parent's band has its children's width; the before/after comparison of each published change where a parent's
 is shown beside exactly one child's "too few to compare".
 
@@ -53,6 +54,41 @@ def lone_small(totals: dict[disclosure.View, int], parent: dict[str, str | None]
     for top, members in groups:
         if not 1 <= totals.get(top, 0) < disclosure.SMALL_COUNT:
             found += sum(1 <= totals.get(m, 0) < disclosure.SMALL_COUNT for m in members) == 1
+    return found
+
+
+def quarters_from_months(
+    ladders: dict[disclosure.View, dict[str, pd.DataFrame]], parent: dict[str, str | None], *, absent_is_zero: bool
+) -> int:
+    """The scan's blind spot (issue #12, left): a quarter hidden for a sibling's sake whose months the view offers
+    and shows is no secret (the months add up to it). Counted as seen, how many shown quarters give a child's
+    hidden one back?"""
+
+    def unseen(ladder: dict[str, pd.DataFrame]) -> pd.Series:
+        q = ladder["quarter"].set_index("period_start")["suppressed"].astype(bool)
+        if "month" not in ladder:
+            return q
+        m = ladder["month"].set_index("period_start")["suppressed"].astype(bool)
+        held = m.groupby(m.index.to_period("Q").start_time).any().reindex(q.index).fillna(not absent_is_zero)
+        return q & held.astype(bool)
+
+    children: dict[str, list[str]] = {}
+    for p, q in parent.items():
+        if q:
+            children.setdefault(q, []).append(p)
+    services = sorted({s for _, s in ladders if s})
+    groups = [((q, s), [(c, s) for c in kids]) for q, kids in children.items() for s in ["", *services]]
+    groups += [((p, ""), [(p, s) for s in services]) for p in parent]
+    found = 0
+    for top, members in groups:
+        if top not in ladders:
+            continue
+        total = ladders[top]["quarter"].set_index("period_start")["suppressed"].astype(bool)
+        cols = {
+            m: unseen(ladders[m]) if m in ladders else pd.Series(not absent_is_zero, index=total.index) for m in members
+        }
+        hidden = pd.DataFrame(cols).reindex(total.index).fillna(not absent_is_zero).astype(bool)
+        found += int(((hidden.sum(axis=1) == 1) & ~total).sum())
     return found
 
 
@@ -124,7 +160,9 @@ def main() -> None:
         print(
             f"{PERIODS[key]}: periods a visitor could work out: {len(before):,} with each view's own rule, "
             f"{len(after):,} with the group rule; counts {t1 - t0:.2f} s, rule {t2 - t1:.2f} s "
-            f"({len(group)} views); totals of completed cases given back: {lone_small(totals, parent)}"
+            f"({len(group)} views); totals of completed cases given back: {lone_small(totals, parent)}; quarters "
+            f"given back through a sibling's shown months (not covered yet): "
+            f"{quarters_from_months(group, parent, absent_is_zero=True)}"
         )
     wards = con.execute("SELECT locality_id FROM locality").df()["locality_id"].tolist()
     services = [""] + [str(x) for x in demand.services(con)["service_id"]]
