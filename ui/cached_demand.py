@@ -222,8 +222,8 @@ def public_capability(
         return capability_chart(filters, day_count, max_cases=0, granularity=_period(g), public=True)
 
     blank = (*disclosure.CASE_COUNTS, *disclosure.CASE_DERIVED)
-    group = _capability_groups(filters.start, filters.end).get(
-        (filters.locality_id or measures.AREA, filters.service_id or "")
+    group = _capability_group(
+        filters.start, filters.end, (filters.locality_id or measures.AREA, filters.service_id or "")
     )
     if group is None:  # no cases completed here in these dates: the chart is empty at every length
         ladder = disclosure.published_ladder(lambda g: disclosure.capability_rows(chart(g).points), blank=blank)
@@ -242,10 +242,16 @@ def _capability_cells(
 
 
 @cached_result(4, reads=FIGURES)
-def _capability_groups(start: date | None, end: date | None) -> dict[disclosure.View, dict[str, pd.DataFrame]]:
-    """Every place's and service's capability ladder for these dates, worked out once (seconds) outside the
-    read lock: the days counted do not change which cases are completed, so one for both."""
-    return disclosure.capability_group_ladders(*_capability_cells(start, end))
+def _capability_group_table(start: date | None, end: date | None) -> pd.DataFrame:
+    """Every place's and service's capability ladder for these dates, worked out once outside the read lock and
+    kept as one table (as Demand's, _demand_group_table): the day count does not change which cases are
+    completed, so one for both."""
+    return disclosure.capability_group_table(*_capability_cells(start, end))
+
+
+def _capability_group(start: date | None, end: date | None, view: disclosure.View) -> dict[str, pd.DataFrame] | None:
+    """One view's ladder as the group rule decided it (None when the view has no completed cases in these dates)."""
+    return disclosure.ladder_from_table(_capability_group_table(start, end), view)
 
 
 # The page's views of the cached queries, kept too: hiding small counts redone on every rerun
@@ -394,7 +400,7 @@ def case_totals_hidden(start: date | None, end: date | None) -> frozenset[disclo
     side tables and count hide, decided over every table at once (perf.disclosure.case_totals_hidden): none can
     be worked out from the others or from the periods."""
     parent = _capability_cells(start, end)[1]
-    known = disclosure.known_totals(_capability_groups(start, end))
+    known = disclosure.known_totals(disclosure.split_table(_capability_group_table(start, end)))
     return frozenset(disclosure.case_totals_hidden(_case_totals(start, end), parent, known))
 
 

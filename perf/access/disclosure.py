@@ -1338,11 +1338,17 @@ def capability_group_ladders(
     cells: dict[str, pd.DataFrame], parent: dict[str, str | None]
 ) -> dict[View, dict[str, pd.DataFrame]]:
     """:func:`group_ladders` of completed cases over every place and service (:func:`capability_cells`)."""
+    return split_table(capability_group_table(cells, parent))
+
+
+def capability_group_table(cells: dict[str, pd.DataFrame], parent: dict[str, str | None]) -> pd.DataFrame:
+    """:func:`group_table` of completed cases over every place and service (:func:`capability_cells`): what a
+    page caches."""
 
     def rows(frame: pd.DataFrame) -> pd.DataFrame:
         return suppress(frame, CASE_COUNTS, derived=CASE_DERIVED, groups=[["place", "service"]])
 
-    return group_ladders(cells, parent, counts=CASE_COUNTS, rows=rows, size="cases")
+    return group_table(cells, parent, counts=CASE_COUNTS, rows=rows, size="cases")
 
 
 def capability_cells(
