@@ -32,8 +32,11 @@ def test_equal_filters_share_a_cache_entry_and_different_ones_do_not(
     app_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """st.cache_data hashes the frozen dataclass by its fields (no ISO strings needed)."""
+    import streamlit as st
+
     from ui import cached_demand as cd
 
+    st.cache_data.clear()  # another test in this process may have cached the same filter already
     asked: list[dict[str, Any]] = []
     real = demand.demand_by_period
 
