@@ -183,3 +183,28 @@ def test_one_table_holds_every_views_ladder() -> None:
             pd.testing.assert_frame_equal(mine[g], frame, obj=f"{view} {g}")
     assert disclosure.ladder_from_table(table, ("nowhere", "")) is None
     assert any(len(ladder) < 3 for ladder in ladders.values())  # a view that offers fewer lengths is kept so
+
+
+def test_on_random_areas_with_only_the_periods_that_have_cases_it_decides_as_before() -> None:
+    """Capability's cells list only the periods with cases (capability_cells): views with different periods."""
+    differ = 0
+    for seed in range(3):
+        cells, parent = random_area(200 + seed)
+        cases = {
+            g: f.rename(columns={"demand": "cases"})[["place", "service", "period_start", "cases"]]
+            for g, f in cells.items()
+        }
+        cases = {g: f[f["cases"] > 0].reset_index(drop=True) for g, f in cases.items()}
+        differ += len({len(f) for _, f in cases["week"].groupby(["place", "service"])}) > 1
+        want = reference_group_ladders(cases, parent, counts=disclosure.CASE_COUNTS, rows=case_rows, size="cases")
+        got = disclosure.capability_group_ladders(cases, parent)
+        assert decisions(got) == decisions(want), seed
+        same_frames(got, want)
+    assert differ == 3  # the views do have different periods
+
+
+def case_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Capability's rule for one view's periods (as disclosure.capability_group_ladders gives group_ladders)."""
+    return disclosure.suppress(
+        frame, disclosure.CASE_COUNTS, derived=disclosure.CASE_DERIVED, groups=[["place", "service"]]
+    )

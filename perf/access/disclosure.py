@@ -989,7 +989,7 @@ def group_ladders(
     ``size`` names the count that picks the next smallest. Each offered length's frame is ``rows``' for the
     view, with ``flag`` as decided and its ``counts`` blank where hidden (:func:`group_table`, split by view).
 
-    Worked out for every view at once on arrays (:class:`_Periods`, :func:`_ladders`, :func:`_second_blanks`):
+    Worked out for every view at once on arrays (:class:`_Periods`, :class:`_Ladders`, :func:`_second_blanks`):
     one view at a time in pandas it took 7-8 s for a date range of the sample, which the first public Demand
     visitor of the range waited for. ``tests/test_group_rule_pinned.py`` holds it to that version's decisions.
     """
@@ -1019,10 +1019,11 @@ def group_table(
         return pd.DataFrame(columns=["place", "service", "length", "period_start", *counts, flag])
     number = {v: i for i, v in enumerate(views)}
     at = {g: _Periods.of(cells[g], rows, number, parent, counts=counts, size=size, flag=flag) for g in LADDER}
+    ladders = _Ladders(at, len(views))
     forced = {g: np.zeros(len(at[g].view), dtype=bool) for g in LADDER}
     own = {g: at[g].base for g in LADDER}
     for _ in range(50):
-        offered, hidden = _ladders(at, own, len(views))
+        offered, hidden = ladders(own)
         picked = {g: at[g].picked(offered[g], hidden[g]) for g in LADDER}
         if not any(p.any() for p in picked.values()):
             break
@@ -1031,7 +1032,7 @@ def group_table(
                 forced[g] |= picked[g]
                 own[g] = at[g].own_rule(forced[g])
     else:
-        offered, hidden = _ladders(at, own, len(views))
+        offered, hidden = ladders(own)
     parts = [at[g].decided(hidden[g], offered[g]).assign(length=g) for g in LADDER]
     table = pd.concat(parts, ignore_index=True)
     order = np.argsort(np.concatenate([at[g].view[offered[g][at[g].view]] for g in LADDER]), kind="stable")
@@ -1109,9 +1110,9 @@ class _Periods:
         frame, shown = frame.take(order).reset_index(drop=True), shown.take(order).reset_index(drop=True)
         view, place_code, service_code = view[order], place_code[order], service_code[order]
         day = np.asarray(pd.to_datetime(frame["period_start"]).to_numpy(), dtype="datetime64[ns]")
-        starts, period = np.unique(day, return_inverse=True)
-        period = period.reshape(-1)
-        if len(np.unique(view * max(len(starts), 1) + period)) != len(view):
+        period, found = pd.factorize(day, sort=True)
+        starts = np.asarray(found, dtype="datetime64[ns]")
+        if pd.Series(view * max(len(starts), 1) + period).duplicated().any():
             raise ValueError("cells must have one row a view (place, service) and period_start")
         up = np.array([parent.get(str(p)) or "" for p in places], dtype=object)
         parent_code = pd.factorize(up)[0][place_code] if len(frame) else np.zeros(0, dtype=np.int64)
@@ -1176,7 +1177,7 @@ def _codes(*keys: np.ndarray) -> np.ndarray:
     code = np.zeros(len(keys[0]), dtype=np.int64)
     for key in keys:
         code = code * (int(key.max(initial=0)) + 1) + key
-    return np.unique(code, return_inverse=True)[1].reshape(-1)
+    return np.asarray(pd.factorize(code)[0], dtype=np.int64)
 
 
 def _second_blanks(flag: np.ndarray, size: np.ndarray, groups: Sequence[np.ndarray]) -> np.ndarray:
@@ -1200,43 +1201,51 @@ def _second_blanks(flag: np.ndarray, size: np.ndarray, groups: Sequence[np.ndarr
     return flag
 
 
-def _ladders(
-    at: dict[str, _Periods], own: dict[str, np.ndarray], n_views: int
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """:func:`published_ladder` of every view at once, from each view's own hidden periods (``own``, a row of
-    ``at``): which lengths each view offers, and each period's flag."""
-    lengths = {g: np.bincount(at[g].view, minlength=n_views) for g in LADDER}
-    over = {(f, c): _overlaps(at[f].starts, f, at[c].starts, c) for i, f in enumerate(LADDER) for c in LADDER[i + 1 :]}
-    present = {g: at[g].grid(np.ones(len(at[g].view), dtype=bool)) for g in LADDER}
+class _Ladders:
+    """:func:`published_ladder` of every view at once: what does not change from pass to pass (how many periods
+    each view has, which shorter periods each longer one holds) worked out once."""
 
-    def few(hidden: np.ndarray, g: str, limit: float) -> np.ndarray:
-        n = lengths[g]
-        share = np.divide(hidden.sum(axis=1), n, out=np.full(n_views, np.inf), where=n > 0)
+    def __init__(self, at: dict[str, _Periods], n_views: int) -> None:
+        self.at, self.n_views = at, n_views
+        self.lengths = {g: np.bincount(at[g].view, minlength=n_views) for g in LADDER}
+        self.over = {
+            (f, c): _overlaps(at[f].starts, f, at[c].starts, c) for i, f in enumerate(LADDER) for c in LADDER[i + 1 :]
+        }
+        self.present = {g: at[g].grid(np.ones(len(at[g].view), dtype=bool)) for g in LADDER}
+
+    def few(self, hidden: np.ndarray, g: str, limit: float) -> np.ndarray:
+        """Views with periods of length ``g`` of which at most ``limit`` are hidden."""
+        n = self.lengths[g]
+        share = np.divide(hidden.sum(axis=1), n, out=np.full(self.n_views, np.inf), where=n > 0)
         return np.asarray((n > 0) & (share <= limit), dtype=bool)
 
-    def holding(hidden: np.ndarray, f: str, c: str) -> np.ndarray:
-        # a longer period holds a hidden shorter one when the hidden ones before its last overlapping
-        # one outnumber those before its first (running counts, views by periods)
-        lo, hi = over[(f, c)]
+    def holding(self, hidden: np.ndarray, f: str, c: str) -> np.ndarray:
+        """The periods of length ``c`` that hold a ``hidden`` one of length ``f``: more hidden before the last
+        shorter period they overlap than before the first (running counts, views by periods)."""
+        lo, hi = self.over[(f, c)]
         running = np.concatenate([np.zeros((len(hidden), 1), dtype=np.int64), hidden.cumsum(axis=1)], axis=1)
-        return np.asarray((running[:, hi] > running[:, lo]) & present[c], dtype=bool)
+        return np.asarray((running[:, hi] > running[:, lo]) & self.present[c], dtype=bool)
 
-    week, month, quarter = LADDER
-    max_share, top = MAX_HIDDEN_SHARE, MOSTLY_HIDDEN  # the longest is charted unless mostly hidden
-    w0, m0, q0 = (at[g].grid(own[g]) for g in LADDER)
-    by_weeks_m, by_weeks_q = holding(w0, week, month), holding(w0, week, quarter)
-    punch = (few(m0, month, max_share) & ~few(m0 | by_weeks_m, month, max_share)) | (
-        few(q0, quarter, top) & ~few(q0 | by_weeks_q, quarter, top)
-    )
-    weeks = few(w0, week, max_share) & ~punch
-    m1 = m0 | (weeks[:, None] & by_weeks_m)
-    q1 = q0 | (weeks[:, None] & by_weeks_q)
-    by_months_q = holding(m1, month, quarter)
-    months = few(m1, month, max_share) & ~(few(q1, quarter, top) & ~few(q1 | by_months_q, quarter, top))
-    q2 = q1 | (months[:, None] & by_months_q)
-    offered = {week: weeks, month: months, quarter: np.ones(n_views, dtype=bool)}
-    hidden = {g: d[at[g].view, at[g].period] for g, d in ((week, w0), (month, m1), (quarter, q2))}
-    return offered, hidden
+    def __call__(self, own: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """From each view's own hidden periods (``own``, a flag a row of ``at``): which lengths each view offers,
+        and each period's flag, as :func:`published_ladder` decides them one view at a time."""
+        at, few, holding = self.at, self.few, self.holding
+        week, month, quarter = LADDER
+        max_share, top = MAX_HIDDEN_SHARE, MOSTLY_HIDDEN  # the longest is charted unless mostly hidden
+        w0, m0, q0 = (at[g].grid(own[g]) for g in LADDER)
+        by_weeks_m, by_weeks_q = holding(w0, week, month), holding(w0, week, quarter)
+        punch = (few(m0, month, max_share) & ~few(m0 | by_weeks_m, month, max_share)) | (
+            few(q0, quarter, top) & ~few(q0 | by_weeks_q, quarter, top)
+        )
+        weeks = few(w0, week, max_share) & ~punch
+        m1 = m0 | (weeks[:, None] & by_weeks_m)
+        q1 = q0 | (weeks[:, None] & by_weeks_q)
+        by_months_q = holding(m1, month, quarter)
+        months = few(m1, month, max_share) & ~(few(q1, quarter, top) & ~few(q1 | by_months_q, quarter, top))
+        q2 = q1 | (months[:, None] & by_months_q)
+        offered = {week: weeks, month: months, quarter: np.ones(self.n_views, dtype=bool)}
+        hidden = {g: d[at[g].view, at[g].period] for g, d in ((week, w0), (month, m1), (quarter, q2))}
+        return offered, hidden
 
 
 def _overlaps(starts: np.ndarray, f: str, others: np.ndarray, c: str) -> tuple[np.ndarray, np.ndarray]:
@@ -1402,14 +1411,15 @@ def tree_cells(
     ``by`` names the other keys (a channel, a nature, instead of the period)."""
     if "period_start" in by:
         wards = wards.assign(period_start=pd.to_datetime(wards["period_start"]))
-    up = []
-    for ward, rows in wards.groupby("place", sort=False):
-        place: str | None = str(ward)
-        seen = 0
-        while place is not None and seen < 16:  # a loop in the tree stops here rather than hanging
-            up.append(rows.assign(place=place))
-            place, seen = parent.get(place), seen + 1
-    tree = pd.concat(up, ignore_index=True) if up else wards
+    # each ward's rows once for it and once for every place above it (one merge, not a frame a ward and place)
+    above = pd.DataFrame(
+        [(w, q) for w in wards["place"].dropna().astype(str).unique() for q in _and_above(w, parent)],
+        columns=["_ward", "_place"],
+    )
+    tree = wards
+    if len(above):
+        tree = wards.assign(_ward=wards["place"].astype(str)).merge(above, on="_ward")
+        tree = tree.drop(columns=["place", "_ward"]).rename(columns={"_place": "place"})
     tree = pd.concat([tree, tree.assign(service="")], ignore_index=True)
     summed = tree.groupby(["place", "service", *by], as_index=False)[list(counts)].sum()
     for col in counts:
@@ -1426,3 +1436,13 @@ def _parents(con: Any) -> dict[str, str | None]:
         str(p): (None if pd.isna(q) else str(q))
         for p, q in zip(places["locality_id"], places["parent_id"], strict=True)
     }
+
+
+def _and_above(place: str, parent: dict[str, str | None]) -> list[str]:
+    """``place`` and the places above it, nearest first: 16 at most, so a loop in the tree stops rather than hangs."""
+    out: list[str] = []
+    step: str | None = place
+    while step is not None and len(out) < 16:
+        out.append(step)
+        step = parent.get(step)
+    return out
