@@ -25,6 +25,21 @@ EXPECTED_PARTS: dict[tuple[str, str], float] = {
     ("quarter", "year"): 4,
 }
 
+# The date ranges the sidebar offers (ui.filters.PERIODS), in months counted back from the latest data (None: all)
+RANGE_MONTHS: dict[str, int | None] = {"12m": 12, "2y": 24, "3y": 36, "all": None}
+
+
+def range_start(months: int | None, latest: pd.Timestamp) -> pd.Timestamp | None:
+    """The first day of the date range of ``months`` ending on ``latest`` (None: all dates)."""
+    return None if months is None else latest - pd.DateOffset(months=months) + pd.Timedelta(days=1)
+
+
+def range_starts(latest: date) -> tuple[date | None, ...]:
+    """The first day of every date range the sidebar offers, ending on ``latest`` (the public pages' small-count
+    rule decides them together: perf.access.disclosure.ranges_group_ladders)."""
+    starts = (range_start(m, pd.Timestamp(latest)) for m in RANGE_MONTHS.values())
+    return tuple(None if s is None else s.date() for s in starts)
+
 
 def choices(frequency: str) -> list[str]:
     """The granularities a measure recorded at ``frequency`` can be shown at (never finer)."""

@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from perf import periods
 from perf.access import disclosure
 from perf.analysis import capability, demand, measures
 from perf.analysis.capability import Breakdown, CapabilityChart, DayCount, PhaseComparison
@@ -197,6 +198,8 @@ def _demand_group_table(start: date | None, end: date | None) -> pd.DataFrame:
     """Every place's and service's ladder for these dates, worked out once outside the read lock (a few tenths
     of a second), kept as one table: st.cache_data pickles what it keeps and unpickles it on every read, and
     a frame a view and length (group_ladders' shape) took 0.4-0.6 s each way."""
+    if end is not None and start in periods.range_starts(end):  # decided with the other ranges (_demand_ranges)
+        return _demand_ranges(end)[start]
     return disclosure.demand_group_table(*_demand_cells(start, end))
 
 
@@ -208,6 +211,16 @@ def _demand_group(start: date | None, end: date | None, view: disclosure.View) -
 def _demand_groups(start: date | None, end: date | None) -> dict[disclosure.View, dict[str, pd.DataFrame]]:
     """Every view's ladder for these dates, as perf.disclosure.group_ladders gives it (from the kept table)."""
     return disclosure.split_table(_demand_group_table(start, end))
+
+
+@cached_result(2, reads=FIGURES)
+def _demand_ranges(end: date) -> dict[date | None, pd.DataFrame]:
+    """Every date range the sidebar offers, one decision a whole period across them, so no range shows what
+    another hides (perf.disclosure.ranges_group_tables): worked out once a data version (seconds) outside the
+    read lock, one table a range."""
+    cells = {start: _demand_cells(start, end) for start in periods.range_starts(end)}
+    parent = cells[None][1]
+    return disclosure.demand_ranges_tables({start: c for start, (c, _) in cells.items()}, parent)
 
 
 @cached_result(64, reads=FIGURES)
@@ -246,12 +259,23 @@ def _capability_group_table(start: date | None, end: date | None) -> pd.DataFram
     """Every place's and service's capability ladder for these dates, worked out once outside the read lock and
     kept as one table (as Demand's, _demand_group_table): the day count does not change which cases are
     completed, so one for both."""
+    if end is not None and start in periods.range_starts(end):  # decided with the other ranges (_capability_ranges)
+        return _capability_ranges(end)[start]
     return disclosure.capability_group_table(*_capability_cells(start, end))
 
 
 def _capability_group(start: date | None, end: date | None, view: disclosure.View) -> dict[str, pd.DataFrame] | None:
     """One view's ladder as the group rule decided it (None when the view has no completed cases in these dates)."""
     return disclosure.ladder_from_table(_capability_group_table(start, end), view)
+
+
+@cached_result(2, reads=FIGURES)
+def _capability_ranges(end: date) -> dict[date | None, pd.DataFrame]:
+    """Every date range the sidebar offers, one decision a whole period across them (as Demand's, _demand_ranges),
+    one table a range."""
+    cells = {start: _capability_cells(start, end) for start in periods.range_starts(end)}
+    parent = cells[None][1]
+    return disclosure.capability_ranges_tables({start: c for start, (c, _) in cells.items()}, parent)
 
 
 # The page's views of the cached queries, kept too: hiding small counts redone on every rerun

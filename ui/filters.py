@@ -18,7 +18,7 @@ from ui import auth, cached
 ALL_PURPOSES = "all"
 PERIODS = {"12m": "Last 12 months", "2y": "Last 2 years", "3y": "Last 3 years", "all": "All time"}
 # Selectors carry their labels in the URL (?period=All+time), so labels are kept short and stable.
-PERIOD_MONTHS = {"12m": 12, "2y": 24, "3y": 36, "all": None}
+PERIOD_MONTHS = periods.RANGE_MONTHS
 ShowBy = Literal["recorded", "month", "quarter", "year"]  # the sidebar's "Show by"
 GRANULARITIES: dict[ShowBy, str] = {"recorded": "As recorded", "month": "Month", "quarter": "Quarter", "year": "Year"}
 YEAR_STARTS: dict[periods.YearStart, str] = {"financial": "Financial", "calendar": "Calendar"}
@@ -44,8 +44,7 @@ class Scope:
 
     def since(self, latest: pd.Timestamp) -> pd.Timestamp | None:
         """The first period to show, counted back from the latest data."""
-        months = PERIOD_MONTHS[self.period]
-        return None if months is None else latest - pd.DateOffset(months=months) + pd.Timedelta(days=1)
+        return periods.range_start(PERIOD_MONTHS[self.period], latest)
 
 
 def _locality_label(row: pd.Series) -> str:

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -1012,16 +1012,49 @@ def group_table(
     it on every read, and the thousand frames of :func:`group_ladders` took 0.4-0.6 s each way on the sample
     (load 9), where one table takes milliseconds; :func:`ladder_from_table` takes one view's ladder out.
     """
+    periods = _group_periods(cells, parent, counts=counts, rows=rows, size=size, flag=flag)
+    if periods is None:
+        return pd.DataFrame(columns=["place", "service", "length", "period_start", *counts, flag])
+    at = periods[1]
+    offered, hidden = _group_decide(at, {g: np.zeros(len(at[g].view), dtype=bool) for g in LADDER})
+    return _table(at, offered, hidden)
 
+
+def _table(at: dict[str, _Periods], offered: dict[str, np.ndarray], hidden: dict[str, np.ndarray]) -> pd.DataFrame:
+    """:func:`group_table` of decided periods."""
+    parts = [at[g].decided(hidden[g], offered[g]).assign(length=g) for g in LADDER]
+    table = pd.concat(parts, ignore_index=True)
+    order = np.argsort(np.concatenate([at[g].view[offered[g][at[g].view]] for g in LADDER]), kind="stable")
+    front = ["place", "service", "length"]
+    return table.take(order)[front + [c for c in table.columns if c not in front]].reset_index(drop=True)
+
+
+def _group_periods(
+    cells: dict[str, pd.DataFrame],
+    parent: dict[str, str | None],
+    *,
+    counts: Sequence[str],
+    rows: Callable[[pd.DataFrame], pd.DataFrame],
+    size: str,
+    flag: str,
+) -> tuple[dict[View, int], dict[str, _Periods]] | None:
+    """Each view's number and every length's periods as :func:`group_ladders` reads them (None: no views)."""
     longest = cells[LADDER[-1]]
     views = list(dict.fromkeys(zip(longest["place"].astype(str), longest["service"].astype(str), strict=True)))
     if not views:
-        return pd.DataFrame(columns=["place", "service", "length", "period_start", *counts, flag])
+        return None
     number = {v: i for i, v in enumerate(views)}
-    at = {g: _Periods.of(cells[g], rows, number, parent, counts=counts, size=size, flag=flag) for g in LADDER}
-    ladders = _Ladders(at, len(views))
-    forced = {g: np.zeros(len(at[g].view), dtype=bool) for g in LADDER}
-    own = {g: at[g].base for g in LADDER}
+    return number, {g: _Periods.of(cells[g], rows, number, parent, counts=counts, size=size, flag=flag) for g in LADDER}
+
+
+def _group_decide(
+    at: dict[str, _Periods], forced: dict[str, np.ndarray]
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """:func:`group_ladders`' decisions, some periods ``forced`` hidden (as small counts) from the start: the
+    lengths each view offers and each period's flag."""
+    forced = {g: f.copy() for g, f in forced.items()}
+    ladders = _Ladders(at, len(at[LADDER[-1]].bounds) - 1)
+    own = {g: at[g].own_rule(forced[g]) if forced[g].any() else at[g].base for g in LADDER}
     for _ in range(50):
         offered, hidden = ladders(own)
         picked = {g: at[g].picked(offered[g], hidden[g]) for g in LADDER}
@@ -1033,11 +1066,7 @@ def group_table(
                 own[g] = at[g].own_rule(forced[g])
     else:
         offered, hidden = ladders(own)
-    parts = [at[g].decided(hidden[g], offered[g]).assign(length=g) for g in LADDER]
-    table = pd.concat(parts, ignore_index=True)
-    order = np.argsort(np.concatenate([at[g].view[offered[g][at[g].view]] for g in LADDER]), kind="stable")
-    front = ["place", "service", "length"]
-    return table.take(order)[front + [c for c in table.columns if c not in front]].reset_index(drop=True)
+    return offered, hidden
 
 
 def split_table(table: pd.DataFrame) -> dict[View, dict[str, pd.DataFrame]]:
@@ -1132,6 +1161,31 @@ class _Periods:
             flag=flag,
         )
 
+    def named(self, periods: pd.DataFrame | None, number: dict[View, int]) -> np.ndarray:
+        """A row's flag: its (place, service, period_start) is one of ``periods``'."""
+        out = np.zeros(len(self.view), dtype=bool)
+        if periods is None or periods.empty or not self.length:
+            return out
+        views = np.array(
+            [number.get((str(p), str(s)), -1) for p, s in zip(periods["place"], periods["service"], strict=True)],
+            dtype=np.int64,
+        )
+        day = np.asarray(pd.to_datetime(periods["period_start"]).to_numpy(), dtype="datetime64[ns]")
+        at = np.minimum(np.searchsorted(self.starts, day), self.length - 1)
+        ok = (views >= 0) & (self.starts[at] == day)
+        return np.isin(self.view * self.length + self.period, views[ok] * self.length + at[ok])
+
+    def keyed(self, mask: np.ndarray, views: list[View]) -> pd.DataFrame:
+        """The rows of ``mask`` as ``place``, ``service``, ``period_start`` and the counts."""
+        rows = np.flatnonzero(mask)
+        where = np.array(views, dtype=object).reshape(-1, 2)[self.view[rows]]
+        out = pd.DataFrame(
+            {"place": where[:, 0], "service": where[:, 1], "period_start": self.starts[self.period[rows]]}
+        )
+        for i, col in enumerate(self.counts):
+            out[col] = self.values[rows, i]
+        return out
+
     def own_rule(self, forced: np.ndarray) -> np.ndarray:
         """Each view's own small counts, a ``forced`` period counted as a small one (as the page's rule would
         have it: ``rows`` of that view's periods with its counts set to 1); views with none forced keep ``rows``'."""
@@ -1170,6 +1224,66 @@ class _Periods:
                     out[col] = masked.astype("Int64") if pd.api.types.is_integer_dtype(kind) else masked
         keep: pd.DataFrame = out.loc[offered[self.view]]
         return keep
+
+
+def ranges_group_ladders(
+    cells: Mapping[Any, dict[str, pd.DataFrame]],
+    parent: dict[str, str | None],
+    *,
+    counts: Sequence[str],
+    rows: Callable[[pd.DataFrame], pd.DataFrame],
+    size: str,
+    flag: str = "suppressed",
+) -> dict[Any, dict[View, dict[str, pd.DataFrame]]]:
+    """:func:`ranges_group_tables` as :func:`group_ladders` gives each range."""
+    tables = ranges_group_tables(cells, parent, counts=counts, rows=rows, size=size, flag=flag)
+    return {k: split_table(t) for k, t in tables.items()}
+
+
+def ranges_group_tables(
+    cells: Mapping[Any, dict[str, pd.DataFrame]],
+    parent: dict[str, str | None],
+    *,
+    counts: Sequence[str],
+    rows: Callable[[pd.DataFrame], pd.DataFrame],
+    size: str,
+    flag: str = "suppressed",
+) -> dict[Any, pd.DataFrame]:
+    """:func:`group_ladders` of every date range a page offers (``cells`` by range), one decision a period across
+    them: a whole period hidden in one range, or shown by a length that range does not offer, and shown in another
+    with the same count would give back what the first range hides (and its siblings' with it).
+
+    So a period a visitor cannot see in one range (the same view, length, start and counts: a range that cuts the
+    period short has other counts, and its own rule protects that figure, as the range total does) is forced into
+    every range as hidden, each range is decided again (second blanks, longer periods, lengths offered) and so on
+    until no range hides what another shows. Counts of 5 or more everywhere hide nothing in any range."""
+    keys = ["place", "service", "period_start", *counts]
+    periods = {k: _group_periods(c, parent, counts=counts, rows=rows, size=size, flag=flag) for k, c in cells.items()}
+    at = {k: p for k, p in periods.items() if p is not None}
+    forced = {k: {g: np.zeros(len(a[g].view), dtype=bool) for g in LADDER} for k, (_, a) in at.items()}
+    for _ in range(50):
+        decided = {k: _group_decide(a, forced[k]) for k, (_, a) in at.items()}
+        unseen = {  # hidden, or its length not offered in its view
+            g: pd.concat(
+                [a[g].keyed(~decided[k][0][g][a[g].view] | decided[k][1][g], list(n)) for k, (n, a) in at.items()]
+                or [pd.DataFrame(columns=keys)],
+                ignore_index=True,
+            ).drop_duplicates(keys)
+            for g in LADDER
+        }
+        changed = False
+        for k, (number, a) in at.items():
+            offered, hidden = decided[k]
+            for g in LADDER:
+                shown = a[g].keyed(offered[g][a[g].view] & ~hidden[g], list(number))
+                more = a[g].named(shown.merge(unseen[g], on=keys, how="inner"), number)
+                if more.any():
+                    forced[k][g] |= more
+                    changed = True
+        if not changed:
+            break
+    empty = pd.DataFrame(columns=["place", "service", "length", "period_start", *counts, flag])
+    return {k: _table(at[k][1], *decided[k]) if k in at else empty for k in cells}
 
 
 def _codes(*keys: np.ndarray) -> np.ndarray:
@@ -1341,6 +1455,42 @@ def demand_cells(
         full["demand"] = full["value_demand"] + full["failure_demand"]
         cells[g] = full
     return cells, parent
+
+
+def demand_ranges_ladders(
+    cells: Mapping[Any, dict[str, pd.DataFrame]], parent: dict[str, str | None]
+) -> dict[Any, dict[View, dict[str, pd.DataFrame]]]:
+    """:func:`ranges_group_ladders` of demand (:func:`demand_cells` of each date range)."""
+    return {k: split_table(t) for k, t in demand_ranges_tables(cells, parent).items()}
+
+
+def demand_ranges_tables(
+    cells: Mapping[Any, dict[str, pd.DataFrame]], parent: dict[str, str | None]
+) -> dict[Any, pd.DataFrame]:
+    """:func:`ranges_group_tables` of demand (:func:`group_table`'s shape, one a range)."""
+
+    def rows(frame: pd.DataFrame) -> pd.DataFrame:
+        return suppress(frame, DEMAND_COUNTS, derived=DEMAND_DERIVED, groups=[["place", "service"]])
+
+    return ranges_group_tables(cells, parent, counts=DEMAND_COUNTS, rows=rows, size="demand")
+
+
+def capability_ranges_ladders(
+    cells: Mapping[Any, dict[str, pd.DataFrame]], parent: dict[str, str | None]
+) -> dict[Any, dict[View, dict[str, pd.DataFrame]]]:
+    """:func:`ranges_group_ladders` of completed cases (:func:`capability_cells` of each date range)."""
+    return {k: split_table(t) for k, t in capability_ranges_tables(cells, parent).items()}
+
+
+def capability_ranges_tables(
+    cells: Mapping[Any, dict[str, pd.DataFrame]], parent: dict[str, str | None]
+) -> dict[Any, pd.DataFrame]:
+    """:func:`ranges_group_tables` of completed cases (:func:`group_table`'s shape, one a range)."""
+
+    def rows(frame: pd.DataFrame) -> pd.DataFrame:
+        return suppress(frame, CASE_COUNTS, derived=CASE_DERIVED, groups=[["place", "service"]])
+
+    return ranges_group_tables(cells, parent, counts=CASE_COUNTS, rows=rows, size="cases")
 
 
 def capability_group_ladders(

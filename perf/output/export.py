@@ -18,8 +18,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from perf import store
-from perf.analysis import measures
+from perf import periods, store
+from perf.analysis import demand, measures
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV Injection: characters a spreadsheet evaluates
 SUPPRESSION_RULE = (
@@ -253,10 +253,17 @@ def published_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     measurements = done.drop(columns=["unit", "aggregation"])
     measurements["period_start"] = measurements["period_start"].dt.date
 
-    # the public Demand page's decisions (all dates): a partner can set the zip beside the pages, so a ward's
-    # service month or quarter is in the zip only where the page shows it (perf.access.disclosure.ward_periods)
-    cells, parent = disclosure.demand_cells(con)
-    ladders = disclosure.demand_group_ladders(cells, parent)
+    # the public Demand page's decisions (all dates, decided with the other date ranges it offers): a partner can
+    # set the zip beside the pages, so a ward's service month or quarter is in the zip only where the page shows
+    # it (perf.access.disclosure.ward_periods)
+    last = demand.data_span(con)["last_contact"]
+    if last is None:
+        cells, parent = disclosure.demand_cells(con)
+        ladders = disclosure.demand_group_ladders(cells, parent)
+    else:
+        each = {s: disclosure.demand_cells(con, start=s, end=last) for s in periods.range_starts(last)}
+        cells, parent = each[None]
+        ladders = disclosure.demand_ranges_ladders({s: c for s, (c, _) in each.items()}, parent)[None]
     by_ward = {}
     for length, on in (("month", "month_start"), ("quarter", "quarter_start")):
         rows = store.query(con, "export_demand_by_ward", {"granularity": length}).rename(columns={"period_start": on})
