@@ -444,31 +444,44 @@ def _shown_over_hidden(
 def test_the_public_demand_page_hides_a_quarter_whose_month_is_hidden_and_shows_one_whose_months_are_shown(
     sample_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The whole area, street scene: April 2024 is hidden by month (Redditch's October 2024 of 4 failure
-    contacts is, and Bromsgrove's is hidden beside it, so Redditch's months are no longer offered: the
-    whole area less Bromsgrove would give them back, perf.access.disclosure.group_ladders); the quarter
-    would show it (April-June less May and June)."""
+    """Redditch Central, waste, all time: December 2024 is hidden by month (decided with the other date ranges,
+    perf.access.disclosure.ranges_group_ladders); the quarter would show it (October-December less October and
+    November)."""
 
     def periods(by: str) -> pd.DataFrame:
-        at = public_page(monkeypatch, sample_db, "app_pages/demand.py", period="All time", by=by)
-        at.selectbox(key="service").select("street_scene").run()
+        at = public_page(
+            monkeypatch,
+            sample_db,
+            "app_pages/demand.py",
+            locality="Redditch Central (locality)",
+            period="All time",
+            by=by,
+        )
+        at.selectbox(key="service").select("waste").run()
         assert not at.exception, at.exception
         return _periods_table(at, "Period starting")
 
     months, quarters = periods("Month"), periods("Quarter")
     assert months["hidden"].any() and len(months) > 40  # months are offered here, with hidden ones
-    assert months.loc[months["start"] == "2024-04-01", "hidden"].all()
+    assert months.loc[months["start"] == "2024-12-01", "hidden"].all()
     assert not _shown_over_hidden(months, pd.DateOffset(months=1), quarters, pd.DateOffset(months=3))
-    assert quarters.loc[quarters["start"] == "2024-04-01", "hidden"].all()
+    assert quarters.loc[quarters["start"] == "2024-10-01", "hidden"].all()
     fine = quarters[~quarters["hidden"]]  # must NOT be hidden: a quarter whose three months are all shown
-    assert (fine["start"] == "2024-10-01").any() and len(fine) >= len(quarters) - 4
+    assert (fine["start"] == "2024-07-01").any() and len(fine) >= len(quarters) - 4
 
 
 def test_the_public_capability_page_hides_a_month_holding_a_hidden_week(
     sample_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def periods(by: str) -> pd.DataFrame:
-        at = public_page(monkeypatch, sample_db, "app_pages/capability.py", locality="Cofton", period="All time", by=by)
+        at = public_page(
+            monkeypatch,
+            sample_db,
+            "app_pages/capability.py",
+            locality="Belbroughton & Romsley",
+            period="All time",
+            by=by,
+        )
         return _periods_table(at, "period_start")
 
     weeks, months = periods("As recorded"), periods("Month")
