@@ -40,8 +40,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))  # first, so `deploy` is the package and not bench/deploy.py
+sys.path.append(str(ROOT / "bench"))  # for stclient
 
 import duckdb  # noqa: E402
 
