@@ -169,7 +169,8 @@ if over_time:
         )
 
 st.markdown("#### By channel and by place")
-left, right = st.columns(2)
+# one under the other: side by side, a ward's name and the rates' headings pushed the last column off screen
+left, right = st.container(), st.container()
 channels = cd.channel_totals(c.filters, granularity, public)
 cd.table(
     channels.assign(failure_share=(channels["failure_share"] * 100).round(1))[
