@@ -1410,13 +1410,20 @@ def demand_group_ladders(
     return split_table(demand_group_table(cells, parent))
 
 
+def _demand_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each (place, service) view's own small counts of demand, as its page hides them."""
+    return suppress(frame, DEMAND_COUNTS, derived=DEMAND_DERIVED, groups=[["place", "service"]])
+
+
+def _case_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each (place, service) view's own small counts of completed cases, as its page hides them."""
+    return suppress(frame, CASE_COUNTS, derived=CASE_DERIVED, groups=[["place", "service"]])
+
+
 def demand_group_table(cells: dict[str, pd.DataFrame], parent: dict[str, str | None]) -> pd.DataFrame:
     """:func:`group_table` of demand over every place and service (:func:`demand_cells`): what a page caches."""
 
-    def rows(frame: pd.DataFrame) -> pd.DataFrame:
-        return suppress(frame, DEMAND_COUNTS, derived=DEMAND_DERIVED, groups=[["place", "service"]])
-
-    return group_table(cells, parent, counts=DEMAND_COUNTS, rows=rows, size="demand")
+    return group_table(cells, parent, counts=DEMAND_COUNTS, rows=_demand_rows, size="demand")
 
 
 def demand_cells(
@@ -1469,10 +1476,7 @@ def demand_ranges_tables(
 ) -> dict[Any, pd.DataFrame]:
     """:func:`ranges_group_tables` of demand (:func:`group_table`'s shape, one a range)."""
 
-    def rows(frame: pd.DataFrame) -> pd.DataFrame:
-        return suppress(frame, DEMAND_COUNTS, derived=DEMAND_DERIVED, groups=[["place", "service"]])
-
-    return ranges_group_tables(cells, parent, counts=DEMAND_COUNTS, rows=rows, size="demand")
+    return ranges_group_tables(cells, parent, counts=DEMAND_COUNTS, rows=_demand_rows, size="demand")
 
 
 def capability_ranges_ladders(
@@ -1487,10 +1491,7 @@ def capability_ranges_tables(
 ) -> dict[Any, pd.DataFrame]:
     """:func:`ranges_group_tables` of completed cases (:func:`group_table`'s shape, one a range)."""
 
-    def rows(frame: pd.DataFrame) -> pd.DataFrame:
-        return suppress(frame, CASE_COUNTS, derived=CASE_DERIVED, groups=[["place", "service"]])
-
-    return ranges_group_tables(cells, parent, counts=CASE_COUNTS, rows=rows, size="cases")
+    return ranges_group_tables(cells, parent, counts=CASE_COUNTS, rows=_case_rows, size="cases")
 
 
 def capability_group_ladders(
@@ -1504,10 +1505,7 @@ def capability_group_table(cells: dict[str, pd.DataFrame], parent: dict[str, str
     """:func:`group_table` of completed cases over every place and service (:func:`capability_cells`): what a
     page caches."""
 
-    def rows(frame: pd.DataFrame) -> pd.DataFrame:
-        return suppress(frame, CASE_COUNTS, derived=CASE_DERIVED, groups=[["place", "service"]])
-
-    return group_table(cells, parent, counts=CASE_COUNTS, rows=rows, size="cases")
+    return group_table(cells, parent, counts=CASE_COUNTS, rows=_case_rows, size="cases")
 
 
 def capability_cells(
