@@ -145,8 +145,19 @@ def menu(page: Any, href: str) -> None:
     wait_ready(page)
 
 
+def _shows(box: Any, option: str) -> bool:
+    """True when the select box (a combo box whose text is its choice) already holds ``option``."""
+    try:
+        return str(box.locator('input[role="combobox"]').input_value(timeout=5_000)) == option
+    except Exception:  # noqa: BLE001 - a box redrawn while read is read again by the caller
+        return False
+
+
 def choose(page: Any, label: str, option: str, *, scope: str = '[data-testid="stMain"]') -> bool:
-    """Pick ``option`` in the select box labelled ``label``; False when the page has no such box."""
+    """Pick ``option`` in the select box labelled ``label``; False when the page has no such box.
+
+    A rerun can redraw the box or its list between our click and the option's (the list closes, or the
+    option is detached): such an attempt is retried, up to three times, from a settled page."""
     box = (
         page.locator(scope)
         .locator('[data-testid="stSelectbox"]')
@@ -154,19 +165,23 @@ def choose(page: Any, label: str, option: str, *, scope: str = '[data-testid="st
     )
     if box.count() == 0:
         return False
-    box.first.click()
-    page.keyboard.type(option)  # long lists draw only the options in view: filter to this one
-    wanted = page.get_by_role("option", name=option, exact=True).first
-    try:
-        wanted.wait_for(timeout=10_000)
-    except Exception:  # noqa: BLE001 - a page whose list lacks this option keeps its own choice
-        page.keyboard.press("Escape")
+    for _attempt in range(3):
         wait_ready(page)
-        return False
-    wanted.click()
-    page.wait_for_timeout(300)
-    wait_ready(page)
-    return True
+        if _shows(box.first, option):
+            return True
+        try:
+            box.first.click(timeout=10_000)
+            page.keyboard.press("ControlOrMeta+a")  # the box is a combo box holding its choice as text: replace it
+            page.keyboard.type(option)  # long lists draw only the options in view: filter to this one
+            wanted = page.get_by_role("option", name=option, exact=True).first
+            wanted.wait_for(timeout=10_000)
+            wanted.click(timeout=10_000)
+        except Exception:  # noqa: BLE001 - a list without this option, or one redrawn under the click
+            page.keyboard.press("Escape")
+            continue
+        page.wait_for_timeout(300)
+        wait_ready(page)
+    return _shows(box.first, option)
 
 
 def report(problems: list[str]) -> str:
