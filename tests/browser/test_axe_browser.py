@@ -153,16 +153,22 @@ def _shows(box: Any, option: str) -> bool:
         return False
 
 
-def choose(page: Any, label: str, option: str, *, scope: str = '[data-testid="stMain"]') -> bool:
+def choose(
+    page: Any, label: str, option: str, *, scope: str = '[data-testid="stMain"]', required: bool = False
+) -> bool:
     """Pick ``option`` in the select box labelled ``label``; False when the page has no such box.
 
-    A rerun can redraw the box or its list between our click and the option's (the list closes, or the
-    option is detached): such an attempt is retried, up to three times, from a settled page."""
+    A page that is ``required`` to have the box is given time to draw it (a busy machine may report the
+    script idle before the first run has drawn anything). A rerun can redraw the box or its list between our
+    click and the option's (the list closes, or the option is detached): such an attempt is retried, up to
+    three times, from a settled page."""
     box = (
         page.locator(scope)
         .locator('[data-testid="stSelectbox"]')
         .filter(has=page.get_by_text(label, exact=True), visible=True)
     )
+    if required:
+        box.first.wait_for(state="visible", timeout=60_000)
     if box.count() == 0:
         return False
     for _attempt in range(3):
@@ -227,7 +233,7 @@ def test_public_pages_have_no_wcag_violations(public_server: str, page: Any, axe
         page.goto(f"{public_server}/{path}{query}")
         wait_ready(page)
         if chosen and path == "briefing":  # Briefing picks its measure with its own box
-            assert choose(page, "Measure", MEASURE), "could not choose the measure in Briefing"
+            assert choose(page, "Measure", MEASURE, required=True), "could not choose the measure in Briefing"
         problems += check(page, axe_source, f"public {title}" + (" (ward, measure)" if chosen else ""))
     assert not problems, report(problems)
 
@@ -247,7 +253,7 @@ def test_signed_in_pages_have_no_wcag_violations(officer_server: str, page: Any,
     for href, title in pages.items():
         menu(page, href)
         problems += check(page, axe_source, f"admin {title}")
-    assert choose(page, "Locality", WARD, scope='[data-testid="stSidebar"]'), "could not choose a ward"
+    assert choose(page, "Locality", WARD, scope='[data-testid="stSidebar"]', required=True), "could not choose a ward"
     for href, title in pages.items():
         menu(page, href)
         choose(page, "Measure", MEASURE)
