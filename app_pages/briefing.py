@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from perf.access import public
 from perf.analysis import measures
 from perf.drawing import charts
 from perf.words import narrative, text
@@ -100,8 +98,8 @@ if data.empty:
     st.stop()
 recorded = data["period_start"]
 view = measure_view(m, data, scope, measures.AREA if place == "the whole area" else scope.locality_id)
-if public.mostly_hidden(pd.DataFrame({"suppressed": view.hidden})):  # perf.access.public: too few shown to chart
-    st.markdown(f"<p style='{DETAIL_STYLE}'>{text.html(public.too_few_words(place))}</p>", unsafe_allow_html=True)
+if (withheld := view.withheld(place)) is not None:  # perf.access.public: more than a tenth hidden, no chart
+    st.markdown(f"<p style='{DETAIL_STYLE}'>{text.html(withheld)}</p>", unsafe_allow_html=True)
     st.stop()
 data, chart, shown_by, target, shown = view.data, view.chart, view.shown_by, view.target, view.shown
 since = view.changed_since

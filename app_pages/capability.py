@@ -69,11 +69,12 @@ if public and every != c.granularity:
         f"Shown by {every}: {c.granularity} by {c.granularity}, too many of the counts of cases here would be "
         f"under {disclosure.SMALL_COUNT}, or would give one away (here or in another place or service)."
     )
-if public and disclosure.mostly_hidden(pts):
+if public and disclosure.too_few_shown(pts):  # more than a tenth hidden: no chart over time
     st.info(
-        f"Most {every}s here have fewer than {disclosure.SMALL_COUNT} completed cases, or would give such a "
-        "count away (here or in another place or service), so the public view does not chart them. Choose a "
-        "larger area, or all services, to see the chart."
+        f"More than a tenth of the {every}s here have fewer than {disclosure.SMALL_COUNT} completed cases, or would "
+        "give such a count away (here or in another place or service), so the public view does not chart them: "
+        f"a chart of the others would not describe a typical {every}. Choose a larger area, or all services, to "
+        "see the chart."
     )
 elif drawn.mode == "case":
     title = f"End-to-end {unit} of each completed case, in the order they were completed"

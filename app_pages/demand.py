@@ -60,7 +60,7 @@ else:
     st.subheader(text.markdown(demand.demand_sentence(periods, natures, granularity=granularity, phase_starts=starts)))
 
 every = f"{granularity}"
-over_time = not (public and disclosure.mostly_hidden(periods))
+over_time = not (public and disclosure.too_few_shown(periods))  # more than a tenth hidden: no chart over time
 if granularity != c.granularity and over_time:
     st.caption(
         f"Shown by {every}: {c.granularity} by {c.granularity}, too many of the counts here would be "
@@ -68,8 +68,10 @@ if granularity != c.granularity and over_time:
     )
 if not over_time:
     st.info(
-        f"Most {every}s here have fewer than {disclosure.SMALL_COUNT} contacts of one type, so the public view "
-        "does not chart demand over time. Choose a larger area, or all services, to see it."
+        f"More than a tenth of the {every}s here are not shown, so the public view does not chart demand over "
+        f"time: a chart or an average of the others would not describe a typical {every}. Choose a larger area"
+        + (", or all services," if service_id else "")
+        + " to see it."
     )
 elif public and (note := disclosure.hidden_note(periods, things=f"{every}s")):
     st.caption(f"{note} Lines and limits are worked out from the {every}s shown.")

@@ -64,47 +64,61 @@ if provenance:  # real or illustrative, said where the figures are (as on the Me
     )
 if values["suppressed"].any():
     st.caption(f"{public.RULE} {int(values['suppressed'].sum()):,} of the {len(values):,} figures here are not shown.")
-    # an area whose periods are mostly hidden gets no panel: its shown points would be its zeros
-    thin = values.groupby("locality_name")["suppressed"].mean() > public.MOSTLY_HIDDEN
+    # an area with more than a tenth of its periods hidden gets no panel (perf.access.public.too_few_shown): its
+    # average would describe its busier periods, not a typical one
+    thin = values.groupby("locality_name")["suppressed"].apply(public.too_few_shown)
     if thin.any():
         show = show[~show["locality_name"].map(thin)]
-        st.caption(text.markdown(f"Not charted, most of their periods not being shown: {', '.join(thin[thin].index)}."))
-multiples, panels = cached.area_charts(show, m.improvement)
-signals = multiples.groupby("locality_name")["signal"].apply(lambda s: bool(s.tail(1).fillna(False).any()))
-flagged = sorted(signals[signals].index)
-said = (
-    f"Latest period shows a signal in: {', '.join(flagged)}."
-    if flagged
-    else "No area shows a signal in the latest period."
-)
-st.markdown(text.markdown(f"{len(signals)} areas. {said}"))
-st.caption(
-    f"{text.markdown(y_title)}: each panel has its own scale, average (solid) and limits (dashed). Special-cause points are "
-    "marked ▲ improving, ■ concerning, ◆/▼ unusually high or low."
-)
-st.markdown(
-    "<div style='display:flex;flex-wrap:wrap;gap:10px 18px'>" + "".join(panels) + "</div>", unsafe_allow_html=True
-)
-with st.expander("The numbers behind the small charts"):
-    st.dataframe(
-        multiples.assign(period=multiples["period_start"].dt.strftime("%Y-%m-%d"))[
-            ["locality_name", "period", "value", "centre", "lower", "upper", "point_type"]
-        ]
-        .round(3)
-        .rename(
-            columns={
-                "locality_name": "Area",
-                "period": "Period",
-                "value": y_title,
-                "centre": "Average",
-                "lower": "Lower limit",
-                "upper": "Upper limit",
-                "point_type": "Variation",
-            }
-        ),
-        hide_index=True,
-        width="stretch",
+        st.caption(
+            text.markdown(
+                f"Not charted, more than a tenth of their periods not being shown: {', '.join(thin[thin].index)}."
+            )
+        )
+if show.empty:  # every area here has more than a tenth of its periods hidden
+    st.info(
+        text.markdown(
+            f"No {kind} here is charted in the public view: each has more than a tenth of its periods not shown "
+            f"(counts from 1 to {public.SMALL_COUNT - 1}, or figures that would give one away), so a chart or an "
+            "average of the others would not describe a typical period. Choose a larger area, or Localities."
+        )
     )
+else:
+    multiples, panels = cached.area_charts(show, m.improvement)
+    signals = multiples.groupby("locality_name")["signal"].apply(lambda s: bool(s.tail(1).fillna(False).any()))
+    flagged = sorted(signals[signals].index)
+    said = (
+        f"Latest period shows a signal in: {', '.join(flagged)}."
+        if flagged
+        else "No area shows a signal in the latest period."
+    )
+    st.markdown(text.markdown(f"{len(signals)} areas. {said}"))
+    st.caption(
+        f"{text.markdown(y_title)}: each panel has its own scale, average (solid) and limits (dashed). Special-cause points are "
+        "marked ▲ improving, ■ concerning, ◆/▼ unusually high or low."
+    )
+    st.markdown(
+        "<div style='display:flex;flex-wrap:wrap;gap:10px 18px'>" + "".join(panels) + "</div>", unsafe_allow_html=True
+    )
+    with st.expander("The numbers behind the small charts"):
+        st.dataframe(
+            multiples.assign(period=multiples["period_start"].dt.strftime("%Y-%m-%d"))[
+                ["locality_name", "period", "value", "centre", "lower", "upper", "point_type"]
+            ]
+            .round(3)
+            .rename(
+                columns={
+                    "locality_name": "Area",
+                    "period": "Period",
+                    "value": y_title,
+                    "centre": "Average",
+                    "lower": "Lower limit",
+                    "upper": "Upper limit",
+                    "point_type": "Variation",
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 if kind == "ward":
     periods_back = {"week": 13, "month": 3, "quarter": 1, "year": 1}[shown_by]

@@ -65,13 +65,14 @@ data, chart, shown_by, phase_rows, positions, target = (
 )
 shown, points, dates = view.shown, view.points, view.dates
 since = view.changed_since
-sparse = public.mostly_hidden(pd.DataFrame({"suppressed": view.hidden}))
+withheld = view.withheld(place)  # perf.access.public: more than a tenth hidden, no chart and no average
+sparse = withheld is not None
 sentence = narrative.measure_sentence(m.words(frequency=shown_by), points, dates, changed_since=since)
 drawn, labels = view.drawn  # a phase begun before the window draws no change line at its left edge
 unit = m.unit
 figure = charts.xmr_chart(drawn, dates, title=f"{m.name}, {place}", y_title=unit, target=target, phase_labels=labels)
-if sparse:  # the shown periods would be the zeros and the few busy ones: no chart, no average
-    st.info(text.markdown(f"{public.too_few_words(place)} {public.RULE}"))
+if withheld is not None:  # an average of the periods shown would not describe a typical one
+    st.info(text.markdown(withheld))
 else:
     st.markdown(f"### {text.markdown(sentence)}")
     st.markdown(

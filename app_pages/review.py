@@ -31,10 +31,12 @@ data = cached.series(measure_id, scope.locality_id, scope.public_only)
 if data.empty:
     data = cached.series(measure_id, measures.AREA, scope.public_only)
 hidden = int(data["suppressed"].sum())
-# the public view judges the change on the periods it may show (perf.access.public hides small counts)
+# the public view judges the change on the periods it may show (perf.access.public hides small counts), and not
+# at all when more than a tenth are hidden: the shown ones would not describe a typical period
+withheld = public.withheld(scope.locality_name, m.frequency, data["suppressed"])
 data = data[~data["suppressed"]].sort_values("period_start").reset_index(drop=True)
-if hidden and public.mostly_hidden(pd.DataFrame({"suppressed": [True] * hidden + [False] * len(data)})):
-    st.info(text.markdown(f"{public.too_few_words(scope.locality_name)} {public.RULE}"))
+if withheld is not None:
+    st.info(text.markdown(withheld))
     st.stop()
 if hidden:
     st.caption(f"{public.RULE} {hidden:,} periods are not shown and take no part in the judgement.")

@@ -208,6 +208,26 @@ def test_mostly_hidden_periods_get_a_sentence_of_totals() -> None:
     assert said == "32 contacts in the period shown; 38% is failure demand."
 
 
+def test_more_than_a_tenth_hidden_is_not_averaged_and_a_tenth_is() -> None:
+    """Ten weeks of 40-odd contacts, three of them with 2 or 3 of one type (hidden, with a second blank): the
+    weeks shown would say "about 45 a week" of a place whose hidden weeks were small. At most a tenth hidden,
+    the engine's sentence of the weeks shown is said."""
+    value, failure = [30, 2, 31, 29, 3, 30, 32, 28, 30, 31], [15, 12, 14, 16, 11, 15, 13, 14, 15, 16]
+    periods = disclosure.demand_counts(weeks(value, failure))
+    hidden = int(periods["suppressed"].sum())
+    assert 0.1 < hidden / 10 <= 0.5 and disclosure.too_few_shown(periods) and not disclosure.mostly_hidden(periods)
+    said = disclosure.demand_sentence(periods, raw=weeks(value, failure))
+    assert said == (
+        f"Demand here is not described in the public view: {hidden} of the 10 weeks are not shown (fewer than 5 "
+        "contacts of one type, or a count that would give one away)."
+    )
+    assert "about" not in said
+    few = disclosure.demand_counts(weeks([30 + i % 3 for i in range(19)] + [3], [15] * 20))
+    assert int(few["suppressed"].sum()) == 2 and not disclosure.too_few_shown(few)  # the small week and a second
+    shown = disclosure.demand_sentence(few, raw=weeks([30 + i % 3 for i in range(19)] + [3], [15] * 20))
+    assert shown == demand.demand_sentence(disclosure.shown_periods(few)) and "about" in shown
+
+
 def test_a_latest_phase_of_three_cases_is_not_described() -> None:
     rng = capability.PredictableRange(mean=9.0, lower=0.0, upper=20.0, cases=3, predictable=True)
     result = capability.CapabilityChart("period", pd.DataFrame(), pd.DataFrame(), rng, "calendar")

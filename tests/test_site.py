@@ -61,10 +61,10 @@ def test_a_measure_page_has_its_sentence_chart_and_numbers_without_script(built:
 
 def test_a_ward_with_small_counts_does_not_show_them_and_draws_no_chart(built: site.Built) -> None:
     w1 = (built.folder / "wards/W1.html").read_text()  # the dog-fouling reports in W1 are 2s and 3s
-    assert "Most periods for Ward 1 are not shown in the public view" in w1 and "<svg" not in w1
+    assert "36 of the 36 months for Ward 1 are not shown in the public view" in w1 and "<svg" not in w1
     assert not re.search(r"<td class=n>[0-9]", w1)
     w2 = (built.folder / "wards/W2.html").read_text()  # 6s and 7s, hidden too: the total less W3 gives W1 + W2
-    assert "Most periods for Ward 2 are not shown in the public view" in w2 and "<svg" not in w2
+    assert "36 of the 36 months for Ward 2 are not shown in the public view" in w2 and "<svg" not in w2
     w3 = (built.folder / "wards/W3.html").read_text()  # 9s and 10s: shown, charted, described
     assert "<svg" in w3 and "not shown" not in w3.split("<footer>")[0]
     assert re.search(r"<td class=n>(9|10)</td>", w3)

@@ -127,7 +127,7 @@ def test_a_measure_page_in_the_app_says_what_the_site_says(
 @pytest.fixture(scope="module")
 def ward_charts(sample_copy: Path) -> dict[tuple[str, str], MeasureChart]:
     """Each (ward, measure) chart the Measure page draws in the public view, over all time: every series but
-    those mostly hidden (perf.access.public.mostly_hidden), its hidden periods blank."""
+    those with more than a tenth hidden (perf.access.public.withheld), its hidden periods blank."""
     with store.connect(sample_copy) as con:
         by_ward = [m for m in measures.measure_list(public.catalogue(con, "public")) if m.by_locality]
         cells = public.cells(con, [m.measure_id for m in by_ward], "public")
@@ -135,15 +135,15 @@ def ward_charts(sample_copy: Path) -> dict[tuple[str, str], MeasureChart]:
         charts = {}
         for m in by_ward:
             for ward, data in cells[cells["measure_id"] == m.measure_id].groupby("locality_id"):
-                if public.mostly_hidden(data):  # the page and the site draw no chart: too few shown
-                    continue
-                charts[(str(ward), m.measure_id)] = measure_chart.build(
+                built = measure_chart.build(
                     m,
                     data[public.SERIES_COLUMNS],
                     public.phases(con, "public", m.measure_id),
                     excluded=signal_answers.excluded(con, m.measure_id, str(ward)),
                     place=str(ward),
                 )
+                if built.withheld(str(ward)) is None:  # more than a tenth hidden: the page and the site draw no chart
+                    charts[(str(ward), m.measure_id)] = built
     return charts
 
 
@@ -251,3 +251,24 @@ def test_the_site_says_what_is_real_as_the_app_does(sample_site: site.Built, sam
     for name in ("index.html", "measures/fms-all.html", "measures/repairs-demand.html", "wards.html"):
         page = (sample_site.folder / name).read_text(encoding="utf-8")
         assert banner in page and "everything else is not" not in page, name
+
+
+def test_alvechurch_south_s_benefits_contacts_are_not_averaged_from_the_weeks_shown(
+    app_env: Path, sample_site: site.Built, sample_copy: Path
+) -> None:
+    """118 of its 243 weeks are hidden (1 to 4 contacts, or a second blank): the app and the site used to say
+    "about 6 contacts a week" from the 125 weeks shown. Now both say why there is no chart, in the same words."""
+    ward = "w-bdc-alvechurch-south"
+    with store.connect(sample_copy) as con:
+        m = measures.measure_of(public.catalogue(con, "public"), "benefits-demand")
+        data = public.series(con, m.measure_id, ward, "public")
+        built = measure_chart.build(m, data, public.phases(con, "public", m.measure_id), place=ward)
+    plain = _expected_sentence(built)
+    assert " about 6 contacts a week" in plain  # what the weeks shown would say
+    words = built.withheld("Alvechurch South")
+    assert words is not None and words.startswith("118 of the 243 weeks for Alvechurch South are not shown")
+    section = _ward_sections((sample_site.folder / f"wards/{ward}.html").read_text(encoding="utf-8"))[m.measure_id]
+    assert "<svg" not in section and html.escape(words) in section and "about 6" not in section
+    at = run_page("app_pages/measure.py", measure=m.name, locality="Alvechurch South", period="All time")
+    assert not at.get("vega_lite_chart") and any(words in shown(i.value) for i in at.info)
+    assert not [md.value for md in at.markdown if "about 6" in md.value]

@@ -1,8 +1,9 @@
 """A ward's chart in the public view: the app's Measure page and the static site follow one rule.
 
-- Charted unless most periods are hidden (:func:`perf.access.public.mostly_hidden`): the hidden periods
-  are blank points, the average and limits come from the shown ones, and the chart says so
-  (:func:`perf.access.public.some_hidden_words`). Mostly hidden: no chart, the same words in both.
+- Charted when at most a tenth of its periods are hidden (:func:`perf.access.public.withheld`): the hidden
+  periods are blank points, the average and limits come from the shown ones, and the chart says so
+  (:func:`perf.access.public.some_hidden_words`). More than a tenth hidden: no chart and no sentence of an
+  average in the app, the site or a pack, the same words in each (:func:`perf.access.public.too_few_words`).
 - No whole-area total drawn as a ward's target (:meth:`perf.analysis.measures.Measure.target_at`): a
   count's target is for the whole area; a mean's or a ratio's is on the ward's scale and is drawn.
 """
@@ -15,6 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -74,27 +76,51 @@ def _sentence(section: str) -> str:
     return html.unescape(found.group(1))
 
 
-# W1 mostly 20s with 6 months of 2s and 3s: a few hidden, the rest charted (W2 and W3 hidden with them
-# where a total would give one back)
-SOME_HIDDEN = (
+# W1 20s from July 2023, 2s and 3s before: 15 of its 36 months hidden (42%), which the app and the site used to
+# chart from the 21 months shown ("about 21 a month"), a month in the public view read as a busy month
+MANY_HIDDEN = (
     "UPDATE measurement SET value = 20 + (month(period_start) % 3) "
     "WHERE measure_id = 'M_WARD' AND locality_id = 'W1' AND period_start >= DATE '2023-07-01'"
 )
+# W1 20s but for its first three months (2s and 3s): 3 of 36 hidden, at most a tenth
+FEW_HIDDEN = (
+    "UPDATE measurement SET value = 20 + (month(period_start) % 3) "
+    "WHERE measure_id = 'M_WARD' AND locality_id = 'W1' AND period_start >= DATE '2022-07-01'"
+)
 
 
-def test_a_ward_with_some_periods_hidden_is_charted_by_the_site_as_by_the_app(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    source = _council(tmp_path, SOME_HIDDEN)
+def _public_w1(source: Path) -> tuple[pd.DataFrame, measure_chart.MeasureChart]:
     with store.connect(source) as con:
         m = measures.measure_of(public.catalogue(con, "public"), "M_WARD")
         data = public.series(con, "M_WARD", "W1", "public")
         built = measure_chart.build(m, data, public.phases(con, "public", "M_WARD"), place="W1")
+    return data, built
+
+
+def _plain_sentence(built: measure_chart.MeasureChart) -> str:
+    return narrative.measure_sentence(built.measure.words(frequency=built.shown_by), built.points, built.dates)
+
+
+def _w1_pack(source: Path) -> report.MeasurePage:
+    with store.connect(source) as con:
+        pack = report.build_pack(
+            con, measure_ids=["M_WARD"], start="2022-04-01", end="2025-03-31", locality_id="W1", public_only=True
+        )
+    return pack.pages[0]
+
+
+def test_a_ward_with_a_few_periods_hidden_is_charted_by_the_site_the_app_and_the_pack_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = _council(tmp_path, FEW_HIDDEN)
+    data, built = _public_w1(source)
     hidden = int(data["suppressed"].sum())
-    assert 0 < hidden <= len(data) // 2  # some hidden, not most: the old site gave this as a table only
+    assert hidden == 3 and len(data) == 36  # at most a tenth: charted, the plain sentence said
+    assert built.withheld("Ward 1") is None
     snap = publish.publish(tmp_path / "snapshots", source)
     section = _ward_section(site.build_site(tmp_path / "public", snap.db).folder, "W1")
-    expected = narrative.measure_sentence(m.words(frequency=built.shown_by), built.points, built.dates)
+    expected = _plain_sentence(built)
+    assert "about 21 reports a month" in expected
     assert "<svg" in section and _sentence(section) == expected
     assert html.unescape(section).count(public.some_hidden_words(data["suppressed"])) == 1
     # the limits drawn come from the shown periods only: the hidden ones are missing points
@@ -104,6 +130,39 @@ def test_a_ward_with_some_periods_hidden_is_charted_by_the_site_as_by_the_app(
     said = [shown(md.value).removeprefix("### ") for md in at.markdown if md.value.startswith("### ")]
     assert expected in said
     assert public.some_hidden_words(data["suppressed"]) in [c.value for c in at.caption]
+    page = _w1_pack(source)
+    assert page.chart_json is not None and page.sentence == expected
+
+
+def test_a_ward_with_more_than_a_tenth_hidden_is_not_charted_or_averaged_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """15 of 36 months hidden: the shown 20s would say "about 21 a month" of a ward whose other months had 2 or 3.
+    The app's Measure page, the static site and the pack say why instead, in the same words, and nowhere the
+    sentence of the months shown."""
+    source = _council(tmp_path, MANY_HIDDEN)
+    data, built = _public_w1(source)
+    assert int(data["suppressed"].sum()) == 15 and len(data) == 36  # under half: the old rule charted it
+    plain = _plain_sentence(built)
+    assert "about 21 reports a month" in plain  # what was said: the shown months' average
+    words = public.too_few_words("Ward 1", data["suppressed"], "month")
+    assert words.startswith("15 of the 36 months for Ward 1 are not shown") and built.withheld("Ward 1") == words
+    snap = publish.publish(tmp_path / "snapshots", source)
+    section = _ward_section(site.build_site(tmp_path / "public", snap.db).folder, "W1")
+    assert "<svg" not in section and html.escape(words) in section
+    assert plain not in html.unescape(section) and 'class="sentence"' not in section
+    at = _measure_page(source, monkeypatch, "Ward 1")
+    assert not at.get("vega_lite_chart")
+    assert [shown(i.value) for i in at.info if words in shown(i.value)]
+    assert not [md for md in at.markdown if plain in shown(md.value)]
+    page = _w1_pack(source)
+    assert page.chart_json is None and page.sentence == words
+    # officers (nothing hidden) still get the chart and its sentence
+    with store.connect(source) as con:
+        officer = report.build_pack(
+            con, measure_ids=["M_WARD"], start="2022-04-01", end="2025-03-31", locality_id="W1", public_only=False
+        ).pages[0]
+    assert officer.chart_json is not None and "The system has changed since Jul 2023" in officer.sentence
 
 
 def test_a_ward_with_most_periods_hidden_is_not_charted_by_either(
@@ -112,13 +171,14 @@ def test_a_ward_with_most_periods_hidden_is_not_charted_by_either(
     source = tiny_db.build(tmp_path / "council.duckdb")  # W1's counts are all 2s and 3s: all hidden
     with store.connect(source) as con:
         data = public.series(con, "M_WARD", "W1", "public")
-    assert public.mostly_hidden(data)
+    assert public.too_few_shown(data["suppressed"])
     snap = publish.publish(tmp_path / "snapshots", source)
     section = _ward_section(site.build_site(tmp_path / "public", snap.db).folder, "W1")
-    assert "<svg" not in section and html.escape(public.too_few_words("Ward 1")) in section
+    words = public.too_few_words("Ward 1", data["suppressed"], "month")
+    assert "<svg" not in section and html.escape(words) in section
     at = _measure_page(source, monkeypatch, "Ward 1")
     assert not at.get("vega_lite_chart")
-    assert any(public.too_few_words("Ward 1") in shown(i.value) for i in at.info)
+    assert any(words in shown(i.value) for i in at.info)
 
 
 def test_a_counts_whole_area_target_is_not_drawn_on_a_wards_chart(

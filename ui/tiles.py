@@ -52,8 +52,12 @@ def tile(m: Measure, data: pd.DataFrame, status: pd.DataFrame, latest: dict[str,
         return name + f"<p {NOTE}>No values yet.</p>"
     since = scope.since(data["period_start"].max())
     recent = data if since is None else data[data["period_start"] >= since]
-    if public.mostly_hidden(recent):  # perf.access.public: mostly small counts here, too few shown to describe
-        return name + f"<p {NOTE}>Mostly counts under {public.SMALL_COUNT} here: not shown in the public view.</p>"
+    if public.withheld("here", m.frequency, recent["suppressed"], data["suppressed"]) is not None:
+        # perf.access.public: more than a tenth hidden, the latest value and trend would not describe this place
+        return name + (
+            f"<p {NOTE}>Too many counts under {public.SMALL_COUNT} here to chart in the public view "
+            f"(more than a tenth of the {m.frequency}s).</p>"
+        )
     s = latest[m.measure_id]
     value = narrative.format_value(float(s["value"]), m.unit, m.decimals)
     when = narrative.period_label(s["period_start"], m.frequency)
@@ -84,5 +88,7 @@ def overview_tiles(public_only: bool, locality_id: str, period: str) -> dict[str
     out: dict[str, tuple[str, bool]] = {}
     for m in measures.measure_list(cached.catalogue(public_only)):
         data = values[values["measure_id"] == m.measure_id].sort_values("period_start")
-        out[m.measure_id] = (tile(m, data, status, latest, scope), not data.empty and m.measure_id in status.index)
+        html = tile(m, data, status, latest, scope)
+        charted = not data.empty and m.measure_id in status.index and pd.notna(status.loc[m.measure_id, "variation"])
+        out[m.measure_id] = (html, charted)
     return out

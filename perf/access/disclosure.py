@@ -55,7 +55,7 @@ SMALL_COUNT = small_counts.SMALL_COUNT  # one rule for the zip and the pages (is
 FEWER_THAN = f"fewer than {SMALL_COUNT}"
 # Our convention: a period-by-period view in which more than a tenth of the periods are hidden says
 # too little (and its averages lean on the busier periods), so the public view moves to a longer period.
-MAX_HIDDEN_SHARE = 0.1
+MAX_HIDDEN_SHARE = small_counts.MAX_HIDDEN_SHARE  # and no chart over time, nor an average, beyond it (too_few_shown)
 COARSER: dict[str, str] = {"day": "week", "week": "month", "month": "quarter"}
 # Our convention: when even quarter by quarter more than half the periods are hidden, a chart over time
 # would be mostly gaps and its average would lean on the few busy periods; the page gives totals instead.
@@ -728,6 +728,12 @@ def mostly_hidden(frame: pd.DataFrame, *, flag: str = "suppressed") -> bool:
     return not frame.empty and float(frame[flag].mean()) > MOSTLY_HIDDEN
 
 
+def too_few_shown(frame: pd.DataFrame, *, flag: str = "suppressed") -> bool:
+    """True when more than ``MAX_HIDDEN_SHARE`` of the periods are hidden: the public view draws no chart of them over
+    time and says no average of them (:func:`perf.access.small_counts.too_few_shown`, the measures' rule too)."""
+    return small_counts.too_few_shown(frame[flag]) if not frame.empty else False
+
+
 def hidden_at(points: pd.DataFrame, shown: pd.DataFrame, *, on: str = "period_start") -> pd.Series:
     """For each row of a chart's ``points``, is its period hidden in ``shown`` (a suppressed frame)?"""
     hidden = set(pd.to_datetime(shown.loc[shown["suppressed"].astype(bool), on]))
@@ -845,6 +851,12 @@ def demand_sentence(
         )
     if raw is not None and mostly_hidden(periods):
         return _totals_sentence(raw, natures)
+    if too_few_shown(periods):  # an average of the periods shown would not describe a typical one
+        hidden, every = int(periods["suppressed"].astype(bool).sum()), str(granularity)
+        return (
+            f"Demand here is not described in the public view: {hidden:,} of the {len(periods):,} {every}s are not "
+            f"shown ({FEWER_THAN} contacts of one type, or a count that would give one away)."
+        )
     return demand.demand_sentence(shown, natures, granularity=granularity, phase_starts=phase_starts)
 
 

@@ -47,10 +47,10 @@ SMALL_COUNT = small_counts.SMALL_COUNT
 SMALL_AREAS = small_counts.SMALL_AREAS  # wards and localities: small enough that a count could point to a person
 PUBLIC_AUTHOR = "Council officer"
 _NAME_IN_BRACKETS = re.compile(r"\s*\([^()]*\)\s*$")
-# Our convention, as the Demand page's (perf.access.disclosure.MOSTLY_HIDDEN): when more than half the periods
-# are hidden, the shown ones are mostly the zeros and the few busy periods, and a chart or an average of
-# them would mislead; the public view says why instead.
-MOSTLY_HIDDEN = 0.5
+# one rule for every public chart over time (perf.access.small_counts): more than a tenth of its periods hidden,
+# no chart and no average of it, only why (too_few_words)
+MAX_HIDDEN_SHARE = small_counts.MAX_HIDDEN_SHARE
+too_few_shown = small_counts.too_few_shown
 REVIEW_COLUMNS = ("review_id", "measure_id", "change_date", "reviewed_at")  # what the public may see of one
 RULE = (
     f"Public view: a count from 1 to {SMALL_COUNT - 1} for a ward or locality is not shown, so that no one "
@@ -58,43 +58,57 @@ RULE = (
 )
 
 
-def mostly_hidden(frame: pd.DataFrame) -> bool:
-    """True when more than ``MOSTLY_HIDDEN`` of a series' periods are hidden: too few shown to chart.
-
-    Example
-    -------
-    >>> mostly_hidden(pd.DataFrame({"suppressed": [True, True, False]}))
-    True
-    """
-    flags = frame["suppressed"] if "suppressed" in frame.columns else pd.Series(dtype=bool)
-    return len(flags) > 0 and float(flags.astype(bool).mean()) > MOSTLY_HIDDEN
-
-
 def some_hidden_words(hidden: pd.Series) -> str:
-    """What a public chart with some periods hidden (not most: :func:`mostly_hidden`) says under it: the app's
-    Measure page and the static site's ward pages chart such a series with the hidden points blank and its
-    average and limits from the shown ones (a hidden point is a missing one, as in
+    """What a public chart with some periods hidden (at most a tenth: :func:`too_few_shown`) says under it: the
+    app's Measure page, the static site's ward pages and the packs chart such a series with the hidden points
+    blank and its average and limits from the shown ones (a hidden point is a missing one, as in
     :func:`perf.access.disclosure.published_xmr`), and say so in these words.
 
     Example
     -------
-    >>> some_hidden_words(pd.Series([True, False, False])).removeprefix(RULE + " ")
-    '1 of the 3 periods here are not shown; the average and limits are worked out from the periods shown.'
+    >>> some_hidden_words(pd.Series([True] + [False] * 11)).removeprefix(RULE + " ")
+    '1 of the 12 periods here is not shown; the average and limits are worked out from the periods shown.'
     """
     flags = hidden.astype(bool)
+    n = int(flags.sum())
     return (
-        f"{RULE} {int(flags.sum()):,} of the {len(flags):,} periods here are not shown; "
+        f"{RULE} {n:,} of the {len(flags):,} periods here {'is' if n == 1 else 'are'} not shown; "
         "the average and limits are worked out from the periods shown."
     )
 
 
-def too_few_words(place: str) -> str:
-    """What the public view says instead of a chart of a series that is mostly hidden."""
+def too_few_words(place: str, hidden: pd.Series | Sequence[bool], every: str = "period") -> str:
+    """What the public view says instead of a chart, a sentence and an average of a series with more than a tenth
+    of its periods hidden (:func:`too_few_shown`); ``every`` names its periods ("week").
+
+    Example
+    -------
+    >>> too_few_words("Alvechurch South", [True] * 118 + [False] * 125, "week")[:64]
+    '118 of the 243 weeks for Alvechurch South are not shown in the p'
+    """
+    flags = np.asarray(hidden, dtype=bool)
     return (
-        f"Most periods for {place} are not shown in the public view: counts from 1 to {SMALL_COUNT - 1}, and "
-        "figures that would give one away, are hidden so that no one can be identified. Too few are left to "
-        "chart; choose a larger area."
+        f"{int(flags.sum()):,} of the {flags.size:,} {every}s for {place} are not shown in the public view: counts "
+        f"from 1 to {SMALL_COUNT - 1}, and figures that would give one away, are hidden so that no one can be "
+        f"identified. With more than a tenth of the {every}s hidden, a chart or an average of the others would "
+        f"not describe a typical {every}, so none is given here; choose a larger area."
     )
+
+
+def withheld(place: str, every: str, *periods: pd.Series | Sequence[bool]) -> str | None:
+    """Why the public view gives no chart, sentence or average of a series, or None to give them: the words of
+    :func:`too_few_words` for the first of ``periods`` (hidden flags: the periods shown, then every period the
+    average and limits come from) with more than a tenth hidden (:func:`too_few_shown`).
+
+    Example
+    -------
+    >>> withheld("Ward 1", "month", [False] * 12, [True] * 5 + [False] * 30) is not None
+    True
+    """
+    for flags in periods:
+        if too_few_shown(flags):
+            return too_few_words(place, flags, every)
+    return None
 
 
 def audience_for(public_only: bool) -> Audience:

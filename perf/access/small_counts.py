@@ -14,6 +14,12 @@ import pandas as pd
 
 SMALL_COUNT = 5  # counts from 1 to SMALL_COUNT - 1 are blanked (issue #7: "fewer than 5 in a cell")
 SMALL_AREAS = ("ward", "locality")  # places small enough that a count could point to a person
+# Our convention, one rule for every public chart over time (docs/methods.md, "A chart over time with hidden
+# periods"): the hidden periods are the small ones (1 to 4) and the figures that would give one away, so an
+# average of the rest leans on the busier periods. When more than a tenth of a series' periods are hidden, the
+# public view draws no chart of it and says no average ("about 6 a week" from 125 weeks of 243 would read
+# high); Demand and Capability first move to a longer period (perf.access.disclosure.coarsen).
+MAX_HIDDEN_SHARE = 0.1
 NOT_COUNT_WORDS = (
     "%",
     "£",
@@ -38,6 +44,20 @@ def is_count_unit(unit: str, aggregation: str) -> bool:
     """True when a measure's values count things (people, contacts, reports) rather than measure them."""
     words = str(unit or "").lower()
     return aggregation == "sum" and not any(w in words for w in NOT_COUNT_WORDS)
+
+
+def too_few_shown(hidden: Sequence[bool] | pd.Series | np.ndarray) -> bool:
+    """True when more than ``MAX_HIDDEN_SHARE`` of a series' periods are hidden (one flag a period): the public
+    view then draws no chart over time and says no average of it, only why (the shown periods would describe
+    the busier ones, not a typical one).
+
+    Example
+    -------
+    >>> too_few_shown([True] + [False] * 9), too_few_shown([True, True] + [False] * 9), too_few_shown([])
+    (False, True, False)
+    """
+    flags = np.asarray(hidden, dtype=bool)
+    return flags.size > 0 and float(flags.mean()) > MAX_HIDDEN_SHARE
 
 
 def suppress_small_counts(

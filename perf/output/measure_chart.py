@@ -16,6 +16,7 @@ from functools import cached_property
 import pandas as pd
 
 from perf import periods, spc
+from perf.access import public
 from perf.analysis import measures, stale
 from perf.signals import signal_answers
 from perf.analysis.measures import Measure
@@ -105,6 +106,20 @@ class MeasureChart:
         )
         shown: pd.Series = flags.loc[self.shown].astype(bool)
         return shown
+
+    def withheld(self, place: str) -> str | None:
+        """Why the public view draws no chart and says no sentence of this series (more than a tenth hidden of the
+        periods shown, or of every period its average and limits come from: :func:`perf.access.public.withheld`),
+        or None to draw it."""
+        every = (
+            self.data["suppressed"] if "suppressed" in self.data.columns else pd.Series(False, index=self.data.index)
+        )
+        return public.withheld(place, self.shown_by, self.hidden, every.astype(bool))
+
+    @property
+    def too_few_shown(self) -> bool:
+        """The public view draws no chart of this series and says nothing of its average or signals (:meth:`withheld`)."""
+        return self.withheld("") is not None
 
     @cached_property
     def changed_since(self) -> pd.Timestamp | None:

@@ -340,7 +340,7 @@ def measure_page(
         "commentary": None if note is None else str(note["body"]),
         "commentary_by": None if note is None else _note_by(note, frequency),
     }
-    if withheld is not None:  # the public pack of a series too thin to chart (perf.access.public.mostly_hidden)
+    if withheld is not None:  # the public pack of a series too thin to chart (perf.access.public.withheld)
         return MeasurePage(
             **common,
             sentence=withheld,
@@ -485,7 +485,11 @@ def build_pack(
         if own.empty:
             own = pd.DataFrame({"period_start": pd.Series(dtype="datetime64[us]"), "value": pd.Series(dtype=float)})
         window = own[(own["period_start"] >= pd.Timestamp(first)) & (own["period_start"] <= pd.Timestamp(last))]
-        withheld = public.too_few_words(place) if public.mostly_hidden(window) else None
+        flags = [
+            f.get("suppressed", pd.Series(False, index=f.index))
+            for f in (window, own[own["period_start"] <= pd.Timestamp(last)])
+        ]
+        withheld = public.withheld(place, m.frequency, *flags)  # more than a tenth hidden: no chart, no sentence
         where = measures.AREA if place == "Whole area" else locality_id
         pages.append(
             measure_page(

@@ -13,8 +13,8 @@ a table. Every period is shown: a static page has no sidebar to choose a window.
 one public filter (:mod:`perf.access.public`, audience "public"), so a ward count from 1 to 4, and a count
 that would give one away from its locality's total, reads "not shown", as in the app and the
 published data. A ward series follows the app's Measure page: charted with its hidden periods blank
-and the average and limits from the shown ones, unless most periods are hidden
-(:func:`perf.access.public.mostly_hidden`), when it is given as a table with no chart or sentence; a
+and the average and limits from the shown ones, unless more than a tenth of them are hidden
+(:func:`perf.access.public.withheld`), when it is given as a table with no chart or sentence; a
 ward's chart draws no target that is a whole-area total (:meth:`perf.analysis.measures.Measure.target_at`).
 
 The Similar councils comparison is there too, as the app's page first shows it: for each council
@@ -332,11 +332,6 @@ identified. Figures for the whole area are shown in full.</p>
             for d, v, h in zip(dates, rows["value"], hidden, strict=True)
         ]
         table = _table(f"{m.name} in {ward} ({m.unit})", ["Period", "Value"], cells[::-1], numeric={1})
-        if public.mostly_hidden(rows):  # the app's rule: too few shown to chart (the shown are the zeros and busy ones)
-            return (
-                link + f"<p>{_e(public.too_few_words(ward))}</p>"
-                f"<details><summary>The published figures</summary>{table}</details>"
-            )
         # as the app's Measure page: a hidden period is a blank point, the average and limits from the shown ones
         series = pd.DataFrame(
             {
@@ -346,6 +341,9 @@ identified. Figures for the whole area are shown in full.</p>
             }
         )
         view = self.chart(m, series, ward_id)
+        withheld = view.withheld(ward)  # the app's rule: more than a tenth hidden, no chart and no average
+        if withheld is not None:
+            return link + f"<p>{_e(withheld)}</p><details><summary>The published figures</summary>{table}</details>"
         sentence = narrative.measure_sentence(
             m.words(frequency=view.shown_by), view.points, view.dates, changed_since=view.changed_since
         )

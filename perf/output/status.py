@@ -51,7 +51,8 @@ def latest(
         spans = None if excluded is None else excluded[excluded["measure_id"] == measure_id]
         built = measure_chart.build(measure, data, own, excluded=spans)
         present = built.chart.points[built.chart.points["value"].notna()]
-        if present.empty:  # every value missing: a row saying so, as the Overview's tile does
+        if present.empty or built.too_few_shown:  # every value missing, or in the public view more than a tenth
+            # hidden (perf.access.public.withheld): a row saying so, as the Overview's tile does, and no signal
             rows.append({"measure_id": measure_id, "new_signal": False})
             continue
         last = present.iloc[-1]
