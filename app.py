@@ -11,7 +11,7 @@ from perf.analysis import measures
 from perf.words import text
 from perf.config import db_path, public_mode
 from perf.errors import DatabaseUnavailableError
-from ui import auth, cached, db, errors, filters, menu
+from ui import auth, cached, cached_demand, db, errors, filters, menu
 
 st.set_page_config(page_title="Outside-In", page_icon=":material/insights:", layout="wide")
 # Contrast, target size and focus fixes the theme cannot make (WCAG 2.2 AA; checked by axe in the browser tests)
@@ -25,6 +25,9 @@ if not db_path().exists():
     st.stop()
 
 db.start_run()
+# new figures (a load, an upload, a newer snapshot): the public Demand and Capability date ranges are worked out
+# in the background, not by their first visitor
+db.warm_after_new_data(cached_demand.warm_public_ranges)
 try:
     db.connection()  # the process's one instance: opened by the first run, then only checked
 except DatabaseUnavailableError as err:

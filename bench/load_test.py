@@ -144,11 +144,16 @@ async def visitor(
     async with Visitor(url) as v:
         await asyncio.sleep(rng.uniform(0.0, reading[1]))  # visitors arrive over the first page's reading
         while time.perf_counter() < until:
+            opened = time.perf_counter()
             run = await v.open(rng.choice(pages), timeout=FROZEN_AFTER)
             runs.append(run)
+            OPENED_AT.append((opened, run))
             if not run.finished:  # a frozen page: a real visitor reloads the tab
                 return await visitor(url, pages, until, runs, seed + 1000, reading)
             await asyncio.sleep(rng.uniform(*reading))  # reading the page
+
+
+OPENED_AT: list[tuple[float, PageRun]] = []  # when each page was asked for (perf_counter): pages after the load
 
 
 SIGNED_IN = threading.Event()  # the attacker starts once the officer is in (both come from 127.0.0.1, and the
@@ -323,7 +328,11 @@ def main() -> int:
             text=True,
         )
         load_result.update(
-            code=done.returncode, seconds=time.perf_counter() - t0, stdout=done.stdout, stderr=done.stderr
+            code=done.returncode,
+            seconds=time.perf_counter() - t0,
+            ended=time.perf_counter(),
+            stdout=done.stdout,
+            stderr=done.stderr,
         )
 
     loader = threading.Thread(target=run_load)
@@ -371,6 +380,19 @@ def main() -> int:
             "  by page (p50/p95 s): "
             + ", ".join(f"{p} {statistics.median(t):.2f}/{percentile(t, 0.95):.2f}" for p, t in sorted(by_page.items()))
         )
+    if "ended" in load_result:  # the first visits after new figures: the public date ranges (warmed, ui.db.warm)
+        ended = float(load_result["ended"])  # type: ignore[arg-type]
+        for name in ("demand", "capability"):
+            later = [
+                r.seconds
+                for at, r in sorted(OPENED_AT, key=lambda x: x[0])
+                if r.page == name and r.finished and at >= ended
+            ]
+            if later:
+                print(
+                    f"  {name} after the load ({len(later)} pages): p50 {statistics.median(later):.2f}, "
+                    f"p95 {percentile(later, 0.95):.2f}, max {max(later):.2f}; the first {later[0]:.2f} s"
+                )
     for r in (frozen + failed + errors)[:5]:
         print(f"  {r.page or 'overview'}: finished={r.finished} {r.exceptions[:1]} {r.errors[:1]}")
     saves = officer_out.get("saves", [])

@@ -278,6 +278,17 @@ def _capability_ranges(end: date) -> dict[date | None, pd.DataFrame]:
     return disclosure.capability_ranges_tables({start: c for start, (c, _) in cells.items()}, parent)
 
 
+def warm_public_ranges() -> None:
+    """Work out the public Demand and Capability pages' date ranges for the data as it now is (seconds: the first
+    public visitor after a load used to wait for them). ``ui.db`` runs this in the background when new figures
+    are saved; the end dates are the pages' own (the last day with contacts, and with cases)."""
+    span = data_span()
+    if span["last_contact"] is not None:
+        _demand_ranges(span["last_contact"])
+    if span["last_case_day"] is not None:
+        _capability_ranges(span["last_case_day"])
+
+
 # The page's views of the cached queries, kept too: hiding small counts redone on every rerun
 # cost the Demand and Capability pages a tenth of a second each.
 @cached_query(4, reads=FIGURES)

@@ -16,6 +16,7 @@ import logging
 import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -89,6 +90,8 @@ def connection() -> duckdb.DuckDBPyConnection:
         _current = _Instance(key, con, writable)
         if writable:
             _start_inbox()
+        if held is not None:  # a newer snapshot, or the file rebuilt: new figures
+            warm()
         return con
 
 
@@ -143,10 +146,68 @@ def _inbox_loop() -> None:
         try:
             path = Path(held.key[0])
             if inbox.pending(path):
+                before = data_version(store.FIGURES)
                 done = inbox.drain(held.con, path)
                 LOG.info("inbox: %d job(s) done for %s", done, path)
+                if data_version(store.FIGURES) != before:  # a load saved new figures: work out what pages will ask
+                    warm()
         except Exception:  # noqa: BLE001 - the thread must outlive one bad job; the job's answer says why
             LOG.exception("inbox: a job failed")
+
+
+# ----------------------------------------------------------------------------------------------
+# Warming: what the first visitor after new data would wait for, worked out in the background
+
+_warmers: dict[str, Callable[[], object]] = {}
+_WARM_STATE = threading.Lock()  # guards the two flags below only: never held while the warmers run
+_warming = False
+_warm_again = False
+
+
+def warm_after_new_data(fn: Callable[[], object]) -> None:
+    """Call ``fn`` (cached page work, e.g. the public Demand page's date ranges) in the background whenever new
+    figures are saved: a load taken from the inbox, an upload or a save in the app (:func:`writing`) that
+    changes the figures' data version, a newer snapshot. ``fn`` fills the caches the first visitor would
+    otherwise wait for; registered once by name (app.py registers on every run)."""
+    _warmers[f"{fn.__module__}.{fn.__qualname__}"] = fn
+
+
+def warm() -> None:
+    """Run the warmers in a background thread, now; if they are running already, once more when they finish
+    (for the newest data). Nothing is held while they run: they read through cursors like any page, and a
+    visitor asking for the same value meanwhile waits only for it (st.cache_data computes a key once)."""
+    global _warming, _warm_again
+    if not _warmers:
+        return
+    with _WARM_STATE:
+        if _warming:
+            _warm_again = True
+            return
+        _warming = True
+    threading.Thread(target=_warm_loop, name="outside-in-warm", daemon=True).start()
+
+
+def _warm_loop() -> None:
+    global _warming, _warm_again
+    while True:
+        started = time.perf_counter()
+        for name, fn in list(_warmers.items()):
+            try:
+                fn()
+            except Exception:  # noqa: BLE001 - a page asking for it will compute it again and show any error
+                LOG.exception("warm: %s failed", name)
+        LOG.info("warm: %d warmer(s) in %.1f s", len(_warmers), time.perf_counter() - started)
+        with _WARM_STATE:
+            if not _warm_again:
+                _warming = False
+                return
+            _warm_again = False
+
+
+def warming() -> bool:
+    """True while the warmers run (tests and benches wait for them)."""
+    with _WARM_STATE:
+        return _warming
 
 
 # ----------------------------------------------------------------------------------------------
@@ -230,12 +291,15 @@ def writing() -> Iterator[duckdb.DuckDBPyConnection]:
     held = connection()
     if _current is not None and not _current.writable:
         raise DatabaseUnavailableError("This view of the data is read-only, so nothing can be saved here.")
+    before = data_version(store.FIGURES)
     cur = held.cursor()
     try:
         yield cur
     finally:
         cur.close()
         _run.state = None
+        if data_version(store.FIGURES) != before:  # an upload saved new figures (not a note or a sign-in)
+            warm()
 
 
 def cached_query(
@@ -279,6 +343,15 @@ def cached_result(
     return wrap
 
 
+_COMPUTED: Counter[str] = Counter()  # how often each cached function was worked out: cache misses
+
+
+def computed(fn: Callable[..., object]) -> int:
+    """How many times ``fn`` (a :func:`cached_query` or :func:`cached_result`) was worked out in this process,
+    rather than read from its cache: a warmed value is read, so the count does not move."""
+    return _COMPUTED[f"{fn.__module__}.{fn.__qualname__}"]
+
+
 def _versioned(
     fn: Callable[..., T], run: Callable[..., T], max_entries: int, reads: tuple[str, ...] | None
 ) -> Callable[P, T]:
@@ -287,8 +360,17 @@ def _versioned(
     unknown = sorted(set(reads or ()) - set(store.TABLES))
     if unknown:
         raise ValueError(f"{fn.__qualname__} reads unknown tables {unknown}")
-    run.__module__, run.__qualname__, run.__name__ = fn.__module__, f"{fn.__qualname__}__cached", fn.__name__
-    cached = st.cache_data(show_spinner=False, max_entries=max_entries)(run)
+
+    def counted(*args: Any, **kwargs: Any) -> T:
+        _COMPUTED[f"{fn.__module__}.{fn.__qualname__}"] += 1  # a miss: st.cache_data calls this only then
+        return run(*args, **kwargs)
+
+    counted.__module__, counted.__qualname__, counted.__name__ = (
+        fn.__module__,
+        f"{fn.__qualname__}__cached",
+        fn.__name__,
+    )
+    cached = st.cache_data(show_spinner=False, max_entries=max_entries)(counted)
 
     @functools.wraps(fn)
     def call(*args: P.args, **kwargs: P.kwargs) -> T:
