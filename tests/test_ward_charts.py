@@ -132,6 +132,7 @@ def test_a_ward_with_a_few_periods_hidden_is_charted_by_the_site_the_app_and_the
     assert public.some_hidden_words(data["suppressed"]) in [c.value for c in at.caption]
     page = _w1_pack(source)
     assert page.chart_json is not None and page.sentence == expected
+    assert ("Public view", public.some_hidden_words(data["suppressed"])) in page.quality  # said, as the app says it
 
 
 def test_a_ward_with_more_than_a_tenth_hidden_is_not_charted_or_averaged_anywhere(

@@ -386,6 +386,12 @@ def measure_page(
         f"{narrative.period_label(dates.loc[shown].iloc[0], frequency)} to {latest_label}, with its "
         f"average and natural process limits. {sentence}"
     )
+    window = data[(data["period_start"] >= pd.Timestamp(start)) & (data["period_start"] <= pd.Timestamp(end))]
+    if "suppressed" in window.columns and window["suppressed"].astype(bool).any():
+        # at most a tenth hidden (else withheld): charted from the periods shown, and said, as the app says it
+        hidden_note = public.some_hidden_words(window["suppressed"].astype(bool))
+        alt_text += f" {hidden_note}"
+        common["quality"] = (*common["quality"], ("Public view", hidden_note))
     drawn, labels = built.drawn  # phases numbered from the first shown: no change line at the left edge
     spec = chart_spec(
         drawn,
