@@ -114,3 +114,34 @@ def test_an_upload_in_the_app_warms_them_and_a_note_does_not(council: Path) -> N
     warmed = _ranges_computed()
     cached_demand._demand_ranges(end)  # the new data version's value is there
     assert _ranges_computed() == warmed
+
+
+def test_a_newer_snapshot_warms_them_in_the_public_view(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A public replica reads a published snapshot: when `perf publish` makes a newer one current, the first page
+    run that opens it starts the warmers, and the ranges are worked out for it without a Demand visit."""
+    from perf.output import publish
+
+    source = tiny_db.build(tmp_path / "council.duckdb")
+    snapshots = tmp_path / "snapshots"
+    publish.publish(snapshots, source)
+    monkeypatch.setenv("OUTSIDE_IN_DB", str(snapshots))
+    monkeypatch.setenv("OUTSIDE_IN_PUBLIC", "1")
+    ui_db.warm_after_new_data(cached_demand.warm_public_ranges)
+    first = ui_db.connection()  # the replica's snapshot, read-only
+    try:
+        _settled()
+        computed = _ranges_computed()
+        publish.publish(snapshots, source)  # a newer version becomes current
+        ui_db.connection()  # a page run opens it
+        _wait_for(lambda: _ranges_computed() == (computed[0] + 1, computed[1] + 1) and not ui_db.warming())
+        span = cached_demand.data_span()
+        warmed = _ranges_computed()
+        cached_demand._demand_ranges(span["last_contact"])
+        cached_demand._capability_ranges(span["last_case_day"])
+        assert _ranges_computed() == warmed
+    finally:
+        _settled()
+        held = ui_db._current
+        if held is not None and held.con is not first:
+            held.con.close()
+        ui_db._current = None

@@ -47,6 +47,7 @@ class _Instance:
     def __init__(self, key: tuple[str, int], con: duckdb.DuckDBPyConnection, writable: bool) -> None:
         self.key, self.con, self.writable = key, con, writable
         self.retired_at = 0.0
+        self.configured = str(db_path())  # OUTSIDE_IN_DB as set: a snapshot link or a file, before resolving
 
 
 _OPENING = threading.Lock()  # held only while a file is opened, never while it is used
@@ -90,8 +91,8 @@ def connection() -> duckdb.DuckDBPyConnection:
         _current = _Instance(key, con, writable)
         if writable:
             _start_inbox()
-        if held is not None:  # a newer snapshot, or the file rebuilt: new figures
-            warm()
+        if held is not None and held.configured == _current.configured:  # a newer snapshot, or the file rebuilt
+            warm()  # (not another council's file: a test or a tool pointing the process elsewhere)
         return con
 
 
