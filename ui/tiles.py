@@ -89,6 +89,6 @@ def overview_tiles(public_only: bool, locality_id: str, period: str) -> dict[str
     for m in measures.measure_list(cached.catalogue(public_only)):
         data = values[values["measure_id"] == m.measure_id].sort_values("period_start")
         html = tile(m, data, status, latest, scope)
-        charted = not data.empty and m.measure_id in status.index and pd.notna(status.loc[m.measure_id, "variation"])
+        charted = m.measure_id in latest and latest[m.measure_id].get("variation") is not None  # withheld: none
         out[m.measure_id] = (html, charted)
     return out
