@@ -117,7 +117,7 @@ def test_a_ward_with_small_counts_does_not_show_them_and_has_no_chart(site_url: 
     page.get_by_role("link", name="Ward 1").click()  # type: ignore[attr-defined]
     page.wait_for_url("**/wards/W1.html")  # type: ignore[attr-defined]
     main = page.locator("main")  # type: ignore[attr-defined]
-    assert "Most periods for Ward 1 are not shown in the public view: counts from 1 to 4" in main.inner_text()
+    assert "36 of the 36 months for Ward 1 are not shown in the public view: counts from 1 to 4" in main.inner_text()
     assert main.get_by_role("img").count() == 0
     page.get_by_text("The published figures").click()  # type: ignore[attr-defined]
     cells = main.locator("tbody td:nth-child(2)").all_inner_texts()
