@@ -90,10 +90,16 @@ def test_a_load_from_the_inbox_warms_the_public_date_ranges_before_anyone_visits
     cached_demand._capability_ranges(after["last_case_day"])
     assert _ranges_computed() == warmed
     assert set(demand_ranges) == {None, *demand_ranges} and len(demand_ranges) == 4  # the four date ranges
-    # and the first public visit of the Demand page, through app.py, works none of it out either
-    at = run_page("app_pages/demand.py", period="All time")
+    # and the first public visit of the Demand page (the sidebar's default range), through app.py, works none of
+    # them out either, nor the rules every view of that range shares (its natures and totals tables)
+    shared = [ui_db.computed(f) for f in (cached_demand._natures_hidden, cached_demand._totals_hidden)]
+    assert shared[0] >= 1 and shared[1] >= 1
+    own = ui_db.computed(cached_demand.by_period)
+    at = run_page("app_pages/demand.py")
     assert any(t.value == "Demand" for t in at.title)
     assert _ranges_computed() == warmed
+    assert [ui_db.computed(f) for f in (cached_demand._natures_hidden, cached_demand._totals_hidden)] == shared
+    assert ui_db.computed(cached_demand.by_period) > own  # the page did run its own view's queries
 
 
 def test_an_upload_in_the_app_warms_them_and_a_note_does_not(council: Path) -> None:

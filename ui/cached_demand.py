@@ -24,7 +24,7 @@ from perf.analysis.demand import CaseFilter, Granularity, Level, Seasonality
 from perf.spc import Chart
 from perf.store import FIGURES
 from ui.db import cached_query, cached_result
-from ui.filters import Scope
+from ui.filters import DEFAULT_PERIOD, Scope
 
 # The shared "Show by" choice, as a demand/capability granularity: weeks are how contacts are read.
 GRANULARITY: dict[str, Granularity] = {"recorded": "week", "month": "month", "quarter": "quarter", "year": "quarter"}
@@ -280,13 +280,27 @@ def _capability_ranges(end: date) -> dict[date | None, pd.DataFrame]:
 
 def warm_public_ranges() -> None:
     """Work out the public Demand and Capability pages' date ranges for the data as it now is (seconds: the first
-    public visitor after a load used to wait for them). ``ui.db`` runs this in the background when new figures
-    are saved; the end dates are the pages' own (the last day with contacts, and with cases)."""
+    public visitor after a load used to wait for them), then the rules every view of the sidebar's default range
+    shares (the natures and totals tables, completed and open cases). ``ui.db`` runs this in the background when
+    new figures are saved; the end dates are the pages' own (the last day with contacts, and with cases)."""
     span = data_span()
-    if span["last_contact"] is not None:
-        _demand_ranges(span["last_contact"])
-    if span["last_case_day"] is not None:
-        _capability_ranges(span["last_case_day"])
+    contact, case = span["last_contact"], span["last_case_day"]
+    if contact is not None:
+        _demand_ranges(contact)
+    if case is not None:
+        _capability_ranges(case)
+    if contact is not None:
+        start = _default_start(contact)
+        _natures_hidden(start, contact)
+        _totals_hidden(start, contact)
+    if case is not None:
+        case_totals_hidden(_default_start(case), case)
+        open_hidden(case)
+
+
+def _default_start(end: date) -> date | None:
+    """The first day of the sidebar's default date range (``ui.filters.DEFAULT_PERIOD``) ending on ``end``."""
+    return periods.range_starts(end)[list(periods.RANGE_MONTHS).index(DEFAULT_PERIOD)]
 
 
 # The page's views of the cached queries, kept too: hiding small counts redone on every rerun

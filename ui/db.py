@@ -178,7 +178,7 @@ def warm() -> None:
     (for the newest data). Nothing is held while they run: they read through cursors like any page, and a
     visitor asking for the same value meanwhile waits only for it (st.cache_data computes a key once)."""
     global _warming, _warm_again
-    if not _warmers:
+    if not _warmers or os.environ.get("OUTSIDE_IN_WARM", "").strip() == "0":  # off: bench/load_test.py --no-warm
         return
     with _WARM_STATE:
         if _warming:

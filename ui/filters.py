@@ -17,6 +17,7 @@ from ui import auth, cached
 
 ALL_PURPOSES = "all"
 PERIODS = {"12m": "Last 12 months", "2y": "Last 2 years", "3y": "Last 3 years", "all": "All time"}
+DEFAULT_PERIOD = "3y"  # what the sidebar opens with (ui.cached_demand warms the public pages' rules for it)
 # Selectors carry their labels in the URL (?period=All+time), so labels are kept short and stable.
 PERIOD_MONTHS = periods.RANGE_MONTHS
 ShowBy = Literal["recorded", "month", "quarter", "year"]  # the sidebar's "Show by"
@@ -130,7 +131,12 @@ def sidebar() -> Scope:
             "Measures recorded for wards are added up for larger areas.",
         )
         period = st.selectbox(
-            "Period", list(PERIODS), index=2, format_func=PERIODS.__getitem__, key="period", bind="query-params"
+            "Period",
+            list(PERIODS),
+            index=list(PERIODS).index(DEFAULT_PERIOD),
+            format_func=PERIODS.__getitem__,
+            key="period",
+            bind="query-params",
         )
         granularity = st.selectbox(
             "Show by",
