@@ -9,21 +9,27 @@ worked out cold, in this one process, one after another (nothing is cached betwe
 Goal (issue #12): under 1 s a date range on a quiet machine. The pages decide every range the sidebar offers
 together (``disclosure.demand_ranges_ladders``, ``capability_ranges_ladders``): the last lines time that, cold. ``--before`` times the first version too
 (tests/group_rule_reference.py, one view at a time in pandas: 7-8 s) and checks both decide alike.
+``--cost`` says what the rule's "no hidden period its view's figures give back" step (``disclosure._Rebuild``)
+costs visitors over the four ranges: periods hidden and view-lengths offered with it and without it.
 
-    .venv/bin/python bench/group_rule.py [--before] [--db data/outside_in.duckdb]
+    .venv/bin/python bench/group_rule.py [--before] [--cost] [--db data/outside_in.duckdb]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import pickle
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +56,42 @@ def ranges(last: date) -> dict[str, tuple[date | None, date]]:
     return out
 
 
+@contextlib.contextmanager
+def without_rebuild() -> Iterator[None]:
+    """The rule blind to periods a view's own figures give back (as before that step): never sees one, never hides
+    one to stop it (tests/test_disclosure_places.before_rebuild does the same for the tests)."""
+    rebuild = disclosure._Rebuild
+    see, breaks = rebuild.__call__, rebuild.breaks
+
+    def blind(self: Any, offered: Any, hidden: Any) -> Any:
+        seen, lo, hi = see(self, offered, hidden)
+        return {g: np.zeros_like(f) for g, f in seen.items()}, lo, hi
+
+    def nothing(self: Any, *args: Any) -> dict[str, np.ndarray]:
+        return {g: np.zeros(len(self.at[g].view), dtype=bool) for g in disclosure.LADDER}
+
+    rebuild.__call__, rebuild.breaks = blind, nothing  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        rebuild.__call__, rebuild.breaks = see, breaks  # type: ignore[method-assign]
+
+
+def cost(name: str, together: dict[Any, Any], blind: dict[Any, Any]) -> None:
+    """Periods hidden and view-lengths offered over every range, with the step and without it."""
+    hidden = [sum(int(f["suppressed"].sum()) for r in d.values() for lad in r.values() for f in lad.values())
+              for d in (blind, together)]  # fmt: skip
+    offered = [{(k, v, g) for k, r in d.items() for v, lad in r.items() for g in lad} for d in (blind, together)]
+    lengths = {g: sum(1 for _, _, h in offered[0] - offered[1] if h == g) for g in disclosure.LADDER}
+    periods = [sum(len(f) for r in d.values() for lad in r.values() for f in lad.values()) for d in (blind, together)]
+    print(
+        f"{name}: without the step {hidden[0]:,} of {periods[0]:,} periods offered hidden, with it {hidden[1]:,} of "
+        f"{periods[1]:,} (+{hidden[1] - hidden[0]:,}); view-lengths offered {len(offered[0]):,} -> {len(offered[1]):,} "
+        f"(no longer offered: {lengths['week']} by week, {lengths['month']} by month; newly offered "
+        f"{len(offered[1] - offered[0])}), over {len(together)} ranges x {len(next(iter(together.values())))} views"
+    )
+
+
 def load() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
@@ -58,6 +100,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default=os.environ.get("OUTSIDE_IN_DB") or str(ROOT / "data" / "outside_in.duckdb"))
     parser.add_argument("--before", action="store_true", help="time the first version too (7-8 s a range)")
+    parser.add_argument("--cost", action="store_true", help="what not giving back hidden periods costs visitors")
     args = parser.parse_args()
     if not Path(args.db).exists():
         sys.exit(f"no database at {args.db}: build the sample with `.venv/bin/python -m perf build`")
@@ -111,6 +154,12 @@ def main() -> None:
             )
             label = f"{name}: all {len(each)} ranges together"
             print(f"{label:34} {t1 - t0:7.2f}s {t2 - t1:7.2f}s {t2 - t0:7.2f}s   ({hidden:,} periods hidden in all)")
+            if args.cost:
+                with without_rebuild():
+                    t3 = time.perf_counter()
+                    blind = rule({s: c for s, (c, _) in each.items()}, next(iter(each.values()))[1])
+                    print(f"{'  (without the rebuild step)':34} {'':8} {time.perf_counter() - t3:7.2f}s")
+                cost(name, together, blind)
     finally:
         con.close()
     print(f"slowest date range {worst:.2f} s (goal under {TARGET_SECONDS:.0f} s on a quiet machine)")

@@ -1,6 +1,8 @@
 """The cross-place small-count rule as first written (perf.access.disclosure.group_ladders before it was made
 fast, commit 8263b90): one view at a time in pandas, 7-8 s for one date range of the sample. Kept here
 only as the reference the fast one must agree with, decision for decision (tests/test_group_rule_pinned.py).
+The rule's later step, no hidden period its view's shown figures give back, is written here again on its own
+(``rebuild``: a union-find over days, one view at a time), so the pin still compares two implementations.
 
 Run ``.venv/bin/python -m tests.group_rule_reference`` to write tests/golden/group_rule_sample.json again
 from THIS code (never from perf's), when the sample data changes.
@@ -41,8 +43,13 @@ def reference_group_ladders(
     rows: Callable[[pd.DataFrame], pd.DataFrame],
     size: str,
     flag: str = "suppressed",
+    rebuild: bool = True,
 ) -> dict[View, dict[str, pd.DataFrame]]:
-    """perf.access.disclosure.group_ladders as of commit 8263b90, unchanged."""
+    """perf.access.disclosure.group_ladders as of commit 8263b90, and, with ``rebuild`` (as the rule has it since
+    the rebuild change), no hidden period a view's own shown figures give back (:func:`worked_out`): such a
+    period counts as seen when siblings are compared, and one that is a second blank, or holds a hidden shorter
+    one, has the smallest shown period of the shortest length its view offers inside it hidden too (or, with
+    none, the smallest shown period of its own length). ``rebuild=False`` is the rule before that change."""
     raw = {g: {(str(p), str(s)): f.reset_index(drop=True)
                for (p, s), f in cells[g].groupby(["place", "service"], sort=False)} for g in LADDER}  # fmt: skip
     by = {g: {(str(p), str(s)): f.drop(columns=["place", "service"]).reset_index(drop=True)
@@ -69,12 +76,17 @@ def reference_group_ladders(
     ladders = {v: ladder_of(v) for v in views}
     for _ in range(50):
         touched: set[View] = set()
+        seen = {v: worked_out(ladders[v], raw, v, flag) if rebuild else None for v in views}
+        more_of: dict[View, dict[str, set[pd.Timestamp]]] = {v: {} for v in views}
         for g in LADDER:
             parts = []
             for v in views:
                 offered = g in ladders[v]
                 base = ladders[v][g] if offered else by[g][v]
                 hidden = base[flag].to_numpy(dtype=bool) if offered else np.full(len(base), True)
+                mine = seen[v]
+                if mine is not None:
+                    hidden = hidden & ~mine[g]
                 n = pd.to_numeric(raw[g][v][size], errors="coerce").fillna(0).to_numpy(dtype="float64")
                 parts.append(pd.DataFrame({"period_start": base["period_start"].to_numpy(), "place": v[0],
                                            "service": v[1], "parent": parent.get(v[0]) or "",
@@ -84,16 +96,135 @@ def reference_group_ladders(
             done = small_counts.suppress_small_counts(
                 table, ["_n"], groups=[["period_start", "parent", "service"], ["period_start", "place", "kind"]]
             )
-            more = table[done["suppressed"].to_numpy() & ~table["hidden"].to_numpy() & table["offered"].to_numpy()]
+            more = table[done["suppressed"].to_numpy() & ~table["hidden"].to_numpy()]
             for (p, s), picked in more.groupby(["place", "service"], sort=False):
-                v = (str(p), str(s))
-                forced[v].setdefault(g, set()).update(pd.to_datetime(picked["period_start"]))
-                touched.add(v)
+                more_of[(str(p), str(s))].setdefault(g, set()).update(pd.to_datetime(picked["period_start"]))
+        if rebuild:
+            broken: dict[View, set[tuple[str, pd.Timestamp]]] = {v: set() for v in views}
+            for c in LADDER:
+                for v in views:
+                    mine = seen[v]
+                    assert mine is not None
+                    for f, day in _breaks(ladders[v], raw[c][v], mine[c], forced[v].get(c, set()), raw, v, c,
+                                          counts, size, flag, broken[v]):  # fmt: skip
+                        more_of[v].setdefault(f, set()).add(day)
+        for v in views:
+            for g, days in more_of[v].items():
+                new_days = days - forced[v].get(g, set())
+                if new_days:
+                    forced[v].setdefault(g, set()).update(new_days)
+                    touched.add(v)
         if not touched:
             break
         for v in touched:
             ladders[v] = ladder_of(v)
     return ladders
+
+
+STEP = {"week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1), "quarter": pd.DateOffset(months=3)}
+CALENDAR = {"week": "7D", "month": "MS", "quarter": "QS"}
+
+
+def _span(ladder: dict[str, pd.DataFrame]) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The days every offered length's list covers: the latest first period's start, the earliest last one's end."""
+    offered = [g for g in LADDER if g in ladder and not ladder[g].empty]
+    lo = max(pd.Timestamp(ladder[g]["period_start"].min()) for g in offered)
+    hi = min(pd.Timestamp(ladder[g]["period_start"].max()) + STEP[g] for g in offered)
+    return lo, hi
+
+
+def worked_out(
+    ladder: dict[str, pd.DataFrame], raw: dict[str, dict[View, pd.DataFrame]], v: View, flag: str
+) -> dict[str, np.ndarray]:
+    """For each length, each of the view's periods (``raw``'s rows): a visitor cannot see it (hidden, or its length
+    not offered) but can add and take away the view's shown figures to get it: its first day and its end are
+    joined by a chain of shown periods of the lengths offered, periods not listed between listed ones (none
+    there), and the view's total, in one union-find over days (clipped to :func:`_span`)."""
+    lo, hi = _span(ladder)
+    up: dict[pd.Timestamp, pd.Timestamp] = {}
+
+    def find(x: pd.Timestamp) -> pd.Timestamp:
+        while up.get(x, x) != x:
+            x = up[x]
+        return x
+
+    def join(a: pd.Timestamp, b: pd.Timestamp) -> None:
+        a, b = max(a, lo), min(b, hi)
+        if a < b:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                up[ra] = rb
+
+    join(lo, hi)
+    for g, frame in ladder.items():
+        starts = list(pd.to_datetime(frame["period_start"]))
+        for day, hidden in zip(starts, frame[flag].astype(bool), strict=True):
+            if not hidden:
+                join(day, day + STEP[g])
+        ordered = sorted(starts)
+        for a, b in zip(ordered[:-1], ordered[1:], strict=True):
+            for day in pd.date_range(a + STEP[g], b, freq=CALENDAR[g]):
+                if day + STEP[g] <= b:
+                    join(day, day + STEP[g])
+    out = {}
+    for g in LADDER:
+        starts = pd.to_datetime(raw[g][v]["period_start"]) if v in raw[g] else pd.Series(dtype="datetime64[ns]")
+        if g in ladder:
+            unseen = ladder[g][flag].to_numpy(dtype=bool)
+        else:
+            unseen = np.full(len(starts), True)
+        flags = []
+        for day, not_seen in zip(starts, unseen, strict=True):
+            a, b = max(day, lo), min(day + STEP[g], hi)
+            flags.append(bool(not_seen and a < b and find(a) == find(b)))
+        out[g] = np.array(flags, dtype=bool)
+    return out
+
+
+def _breaks(
+    ladder: dict[str, pd.DataFrame],
+    periods: pd.DataFrame,
+    seen: np.ndarray,
+    forced: set[pd.Timestamp],
+    raw: dict[str, dict[View, pd.DataFrame]],
+    v: View,
+    c: str,
+    counts: Sequence[str],
+    size: str,
+    flag: str,
+    picked: set[tuple[str, pd.Timestamp]],
+) -> list[tuple[str, pd.Timestamp]]:
+    """The periods to hide so that the view's worked-out periods of length ``c`` that must stay unknown no
+    longer are: (length, first day) of the smallest shown period inside each, shortest length first, not one
+    already ``picked`` (added to it)."""
+    lo, hi = _span(ladder)
+    values = periods[list(counts)].apply(pd.to_numeric, errors="coerce")
+    small = ((values >= 1) & (values < small_counts.SMALL_COUNT)).any(axis=1).to_numpy()
+    hidden_here = ladder[c][flag].to_numpy(dtype=bool) if c in ladder else np.full(len(periods), False)
+    out: list[tuple[str, pd.Timestamp]] = []
+    for i, day in enumerate(pd.to_datetime(periods["period_start"])):
+        if not seen[i] or small[i] or not (hidden_here[i] or day in forced):
+            continue
+        a, b = max(day, lo), min(day + STEP[c], hi)
+        for f in (*LADDER[: LADDER.index(c)], c):
+            if f not in ladder:
+                continue
+            frame = ladder[f]
+            n = pd.to_numeric(raw[f][v][size], errors="coerce").fillna(0).to_numpy()
+            best = None
+            for j, start in enumerate(pd.to_datetime(frame["period_start"])):
+                if bool(frame[flag].iloc[j]) or (f, start) in picked or n[j] <= 0:
+                    continue
+                if f != c and not (max(start, lo) >= a and min(start + STEP[f], hi) <= b):
+                    continue
+                if best is None or n[j] < n[best]:
+                    best = j
+            if best is not None:
+                start = pd.Timestamp(frame["period_start"].iloc[best])
+                picked.add((f, start))
+                out.append((f, start))
+                break
+    return out
 
 
 def reference_demand_group_ladders(

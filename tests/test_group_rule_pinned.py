@@ -1,7 +1,9 @@
 """The cross-place small-count rule (perf.access.disclosure.group_ladders), made fast, decides exactly as it did
 when first written (tests/group_rule_reference.py): the same lengths offered and the same periods hidden for
 every (place, service) view, on the sample for the date ranges the public Demand page offers and an odd one,
-and on random small areas, with the page's rule for demand and with a rule over the whole table."""
+and on random small areas, with the page's rule for demand and with a rule over the whole table. Both were
+changed alike so that no hidden period is one its view's shown figures give back (the reference's
+``rebuild``); the rule without that change no longer passes the pin."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from tests.group_rule_reference import (
     reference_demand_group_ladders,
     reference_group_ladders,
 )
-from tests.test_disclosure_places import own_ladders
+from tests.test_disclosure_places import before_rebuild, hidden_given_back, own_ladders
 
 PINNED = json.loads(GOLDEN.read_text())
 
@@ -118,10 +120,35 @@ def test_on_random_areas_the_page_rule_decides_as_before() -> None:
         got = disclosure.demand_group_ladders(cells, parent)
         assert decisions(got) == decisions(want), seed
         same_frames(got, want)
+        assert hidden_given_back(got) == [], seed
         changed += decisions(want) != decisions(own_ladders(cells))
         not_offered += sum(len(ladder) < 3 for ladder in want.values())
     assert changed >= len(SEEDS) // 2  # the group rule hid more than each view's own rule on most areas
     assert not_offered > 0  # and some views did not offer every length
+
+
+def test_the_rule_without_the_rebuild_change_fails_the_pin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A broken rule must fail the pin: the rule blind to periods a view's figures give back (the rule before the
+    change, tests/test_disclosure_places.before_rebuild) decides as the reference without it (``rebuild=False``),
+    and unlike the reference with it, on most random areas, where it leaves hidden periods to be given back."""
+
+    def rows(frame: pd.DataFrame) -> pd.DataFrame:
+        return disclosure.suppress(
+            frame, disclosure.DEMAND_COUNTS, derived=disclosure.DEMAND_DERIVED, groups=[["place", "service"]]
+        )
+
+    differ = given_back = 0
+    for seed in SEEDS:
+        cells, parent = random_area(seed)
+        old = reference_group_ladders(cells, parent, counts=disclosure.DEMAND_COUNTS, rows=rows, size="demand",
+                                      rebuild=False)  # fmt: skip
+        with monkeypatch.context() as m:
+            before_rebuild(m)
+            blind = disclosure.demand_group_ladders(cells, parent)
+        assert decisions(blind) == decisions(old), seed
+        differ += decisions(old) != decisions(reference_demand_group_ladders(cells, parent))
+        given_back += bool(hidden_given_back(old))
+    assert differ >= len(SEEDS) // 2 and given_back >= len(SEEDS) // 2, (differ, given_back)
 
 
 def test_with_a_rule_over_the_whole_table_it_decides_as_before() -> None:

@@ -21,7 +21,10 @@ are hidden (``MAX_HIDDEN_SHARE``, our convention). A visitor can ask for each le
 its shown weeks would give the week back), and offers a length only when that leaves the longer
 ones readable; :func:`choose` picks the length to show. Across places and services, :func:`group_ladders`
 hides a ward's or service's period that would otherwise be the only one hidden under a shown total
-(a locality's month less its other wards' months).
+(a locality's month less its other wards' months). A hidden period must not be one its view's shown figures
+add up to either (three shown months give their quarter, 13 shown weeks from a Monday a quarter of 91 days):
+such a period, hidden for a sibling's sake or as a second blank, gets a shorter period inside it hidden too
+(:class:`_Rebuild`), and counts as shown when siblings are compared.
 
 Example
 -------
@@ -1060,25 +1063,34 @@ def _group_periods(
 
 
 def _group_decide(
-    at: dict[str, _Periods], forced: dict[str, np.ndarray]
+    at: dict[str, _Periods], forced: dict[str, np.ndarray], helpers: tuple[_Ladders, _Rebuild] | None = None
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """:func:`group_ladders`' decisions, some periods ``forced`` hidden (as small counts) from the start: the
-    lengths each view offers and each period's flag."""
+    lengths each view offers and each period's flag. ``helpers``: :func:`_helpers` of ``at``, when kept."""
     forced = {g: f.copy() for g, f in forced.items()}
-    ladders = _Ladders(at, len(at[LADDER[-1]].bounds) - 1)
+    ladders, rebuild = helpers or _helpers(at)
     own = {g: at[g].own_rule(forced[g]) if forced[g].any() else at[g].base for g in LADDER}
     for _ in range(50):
         offered, hidden = ladders(own)
-        picked = {g: at[g].picked(offered[g], hidden[g]) for g in LADDER}
-        if not any(p.any() for p in picked.values()):
+        seen, lo, hi = rebuild(offered, hidden)
+        picked = {g: at[g].picked(offered[g], hidden[g], seen[g]) for g in LADDER}
+        broken = rebuild.breaks(offered, hidden, seen, forced, lo, hi)
+        more = {g: (picked[g] | broken[g]) & ~forced[g] for g in LADDER}
+        if not any(m.any() for m in more.values()):
             break
         for g in LADDER:
-            if picked[g].any():
-                forced[g] |= picked[g]
+            if more[g].any():
+                forced[g] |= more[g]
                 own[g] = at[g].own_rule(forced[g])
     else:
         offered, hidden = ladders(own)
     return offered, hidden
+
+
+def _helpers(at: dict[str, _Periods]) -> tuple[_Ladders, _Rebuild]:
+    """What :func:`_group_decide` works out once for a date range's periods, whatever is forced."""
+    n_views = len(at[LADDER[-1]].bounds) - 1
+    return _Ladders(at, n_views), _Rebuild(at, n_views)
 
 
 def split_table(table: pd.DataFrame) -> dict[View, dict[str, pd.DataFrame]]:
@@ -1208,10 +1220,11 @@ class _Periods:
         touched = np.bincount(self.view[forced], minlength=len(self.bounds) - 1) > 0
         return np.where(touched[self.view], mine, self.base)
 
-    def picked(self, offered: np.ndarray, hidden: np.ndarray) -> np.ndarray:
-        """The shown periods the second-blank rule hides across places and services (a length a view does
-        not offer counting as hidden in it)."""
-        unseen = ~offered[self.view] | hidden
+    def picked(self, offered: np.ndarray, hidden: np.ndarray, seen: np.ndarray) -> np.ndarray:
+        """The periods the second-blank rule hides across places and services: a length a view does not offer
+        counts as hidden in it, and a hidden period its view's shown figures give back (``seen``,
+        :class:`_Rebuild`) as shown, so it may be picked (and is then made one they cannot give back)."""
+        unseen = (~offered[self.view] | hidden) & ~seen
         n = np.where(unseen, 1.0, self.size)
         small = (n >= 1) & (n < SMALL_COUNT)
         return np.asarray(_second_blanks(small, np.where(n > 0, n, np.nan), self.groups) & ~unseen, dtype=bool)
@@ -1273,8 +1286,9 @@ def ranges_group_tables(
     periods = {k: _group_periods(c, parent, counts=counts, rows=rows, size=size, flag=flag) for k, c in cells.items()}
     at = {k: p for k, p in periods.items() if p is not None}
     forced = {k: {g: np.zeros(len(a[g].view), dtype=bool) for g in LADDER} for k, (_, a) in at.items()}
+    helpers = {k: _helpers(a) for k, (_, a) in at.items()}
     for _ in range(50):
-        decided = {k: _group_decide(a, forced[k]) for k, (_, a) in at.items()}
+        decided = {k: _group_decide(a, forced[k], helpers[k]) for k, (_, a) in at.items()}
         unseen = {  # hidden, or its length not offered in its view
             g: pd.concat(
                 [a[g].keyed(~decided[k][0][g][a[g].view] | decided[k][1][g], list(n)) for k, (n, a) in at.items()]
@@ -1372,6 +1386,172 @@ class _Ladders:
         offered = {week: weeks, month: months, quarter: np.ones(self.n_views, dtype=bool)}
         hidden = {g: d[at[g].view, at[g].period] for g, d in ((week, w0), (month, m1), (quarter, q2))}
         return offered, hidden
+
+
+class _Rebuild:
+    """Which periods a visitor can work out from one view's own figures, of every length it offers at once.
+
+    A figure is a sum of the days of its period, so sums and differences of shown figures give back another
+    period exactly when its first and last day are linked by a chain of shown periods (each joins its start to
+    its end, either way round): three shown months give their quarter, thirteen shown weeks give a quarter that
+    starts on a Monday and has 91 days (the first two quarters of 2024), and a quarter less two shown months
+    gives the third. So each view's period boundaries are the points of a graph whose edges are its shown
+    periods of every length it offers, a period it lists as having none (Capability lists only periods with
+    cases: zero), and its total over the dates (shown on the page); a period is worked out when its ends are
+    in one part of that graph (:func:`_components`). The ends are clipped to the span the view's lists cover
+    (nothing falls before the latest first period or after the earliest last one), so a month cut short at a
+    range's start is given back by the weeks that cover what is left of it.
+
+    Days are numbered by their place among every period boundary (``days``), and a point is (view, day).
+    """
+
+    def __init__(self, at: dict[str, _Periods], n_views: int) -> None:
+        self.at, self.n_views = at, n_views
+        ends = {g: pd.DatetimeIndex(at[g].starts) + _LENGTH[g] for g in LADDER}
+        gaps = {g: self._gaps(g) for g in LADDER}
+        self.days = np.unique(
+            np.concatenate([_days(at[g].starts) for g in LADDER] + [_days(ends[g]) for g in LADDER]
+                           + [d for g in LADDER for d in gaps[g][1:]])
+        )  # fmt: skip
+        self.start: dict[str, np.ndarray] = {}
+        self.end: dict[str, np.ndarray] = {}
+        self.first: dict[str, np.ndarray] = {}
+        self.last: dict[str, np.ndarray] = {}
+        self.small: dict[str, np.ndarray] = {}
+        self.gaps: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        for g in LADDER:
+            p = at[g]
+            starts = np.searchsorted(self.days, _days(p.starts))
+            stops = np.searchsorted(self.days, _days(ends[g]))
+            self.start[g], self.end[g] = starts[p.period], stops[p.period]
+            first = np.full(n_views, len(self.days), dtype=np.int64)
+            last = np.full(n_views, -1, dtype=np.int64)
+            np.minimum.at(first, p.view, self.start[g])
+            np.maximum.at(last, p.view, self.end[g])
+            self.first[g], self.last[g] = first, last
+            self.small[g] = np.asarray(((p.values >= 1) & (p.values < SMALL_COUNT)).any(axis=1), dtype=bool)
+            gv, gs, ge = gaps[g]
+            self.gaps[g] = gv, np.searchsorted(self.days, gs), np.searchsorted(self.days, ge)
+
+    def _gaps(self, g: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every period a view does not list between two it does (view, first day, end; days since 1970)."""
+        p = self.at[g]
+        if not len(p.starts):
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        every = pd.DatetimeIndex(p.starts)
+        if g == "week":
+            full = pd.date_range(every[0], every[-1], freq="7D")
+        else:
+            full = pd.date_range(every[0], every[-1], freq="MS" if g == "month" else "QS")
+        cal = every.union(full) if g != "week" or (((every - every[0]).days % 7) == 0).all() else every
+        cal_start, cal_end = _days(cal), _days(cal + _LENGTH[g])
+        row_start, row_end = _days(p.starts)[p.period], _days(pd.DatetimeIndex(p.starts) + _LENGTH[g])[p.period]
+        order = np.lexsort((row_start, p.view))
+        view, start, end = p.view[order], row_start[order], row_end[order]
+        between = np.flatnonzero((view[1:] == view[:-1]) & (end[:-1] < start[1:]))
+        lo = np.searchsorted(cal_start, end[between], side="left")
+        hi = np.searchsorted(cal_end, start[between + 1], side="right")
+        n = np.maximum(hi - lo, 0)
+        at = np.repeat(lo - np.r_[0, np.cumsum(n)[:-1]], n) + np.arange(int(n.sum()))
+        return np.repeat(view[between], n), cal_start[at], cal_end[at]
+
+    def __call__(
+        self, offered: dict[str, np.ndarray], hidden: dict[str, np.ndarray]
+    ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+        """Each row's flag: a visitor cannot see it (hidden, or a length its view does not offer) but can work it
+        out; and each view's span (first day, end; numbered as ``days``)."""
+        at, n_days = self.at, len(self.days)
+        lo = np.full(self.n_views, -1, dtype=np.int64)
+        hi = np.full(self.n_views, n_days, dtype=np.int64)
+        for g in LADDER:
+            on = offered[g] & (self.last[g] >= 0)
+            lo = np.where(on, np.maximum(lo, self.first[g]), lo)
+            hi = np.where(on, np.minimum(hi, self.last[g]), hi)
+        lo, hi = np.maximum(lo, 0), np.minimum(hi, n_days - 1)
+        views = np.flatnonzero(lo < hi)
+        parts = [(views, lo[views], hi[views])]  # the view's total over the dates
+        for g in LADDER:
+            shown = offered[g][at[g].view] & ~hidden[g]
+            parts.append((at[g].view[shown], self.start[g][shown], self.end[g][shown]))
+            gv, gs, ge = self.gaps[g]
+            keep = offered[g][gv]
+            parts.append((gv[keep], gs[keep], ge[keep]))
+        ev = np.concatenate([v for v, _, _ in parts])
+        ea = np.maximum(np.concatenate([a for _, a, _ in parts]), lo[ev])
+        eb = np.minimum(np.concatenate([b for _, _, b in parts]), hi[ev])
+        ok = ea < eb
+        ev, ea, eb = ev[ok], ea[ok], eb[ok]
+        label = _components(self.n_views * n_days, ev * n_days + ea, ev * n_days + eb)
+        out: dict[str, np.ndarray] = {}
+        for g in LADDER:
+            v = at[g].view
+            a, b = np.maximum(self.start[g], lo[v]), np.minimum(self.end[g], hi[v])
+            unseen = ~offered[g][v] | hidden[g]
+            same = label[v * n_days + np.clip(a, 0, n_days - 1)] == label[v * n_days + np.clip(b, 0, n_days - 1)]
+            out[g] = np.asarray(unseen & (a < b) & same, dtype=bool)
+        return out, lo, hi
+
+    def breaks(
+        self,
+        offered: dict[str, np.ndarray],
+        hidden: dict[str, np.ndarray],
+        seen: dict[str, np.ndarray],
+        forced: dict[str, np.ndarray],
+        lo: np.ndarray,
+        hi: np.ndarray,
+    ) -> dict[str, np.ndarray]:
+        """The periods to hide so that a hidden period worked out (``seen``) no longer is, when it is a second
+        blank (for the view's own total, or for a sibling's sake: ``forced``) or holds a hidden shorter one: the
+        smallest shown period of the shortest length the view offers that lies inside it (which then has its
+        own second blank), or, when none does, the smallest shown period of its own length."""
+        at = self.at
+        out = {g: np.zeros(len(at[g].view), dtype=bool) for g in LADDER}
+        for i, c in enumerate(LADDER):
+            need = seen[c] & ~self.small[c] & ((offered[c][at[c].view] & hidden[c]) | forced[c])
+            for r in np.flatnonzero(need):
+                v = int(at[c].view[r])
+                a, b = max(int(self.start[c][r]), int(lo[v])), min(int(self.end[c][r]), int(hi[v]))
+                for f in (*LADDER[:i], c):
+                    if not offered[f][v]:
+                        continue
+                    p = at[f]
+                    rows = np.arange(p.bounds[v], p.bounds[v + 1])
+                    ok = ~hidden[f][rows] & ~out[f][rows] & (p.size[rows] > 0)
+                    if f != c:
+                        ok &= (np.maximum(self.start[f][rows], lo[v]) >= a) & (
+                            np.minimum(self.end[f][rows], hi[v]) <= b
+                        )
+                    if ok.any():
+                        mine = rows[ok]
+                        out[f][mine[np.argmin(p.size[mine])]] = True
+                        break
+        return out
+
+
+def _days(stamps: Any) -> np.ndarray:
+    """Days since 1 January 1970 of datetimes."""
+    return np.asarray(np.asarray(stamps, dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64))
+
+
+def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The parts of an undirected graph of ``n`` points and edges ``a``-``b``: each point's smallest point in its
+    part (hooking each part's smallest point to its neighbours' and following the pointers until none moves)."""
+    label = np.arange(n, dtype=np.int64)
+    while True:
+        la, lb = label[a], label[b]
+        low = np.minimum(la, lb)
+        nxt = label.copy()
+        np.minimum.at(nxt, la, low)
+        np.minimum.at(nxt, lb, low)
+        while True:
+            jump = nxt[nxt]
+            if np.array_equal(jump, nxt):
+                break
+            nxt = jump
+        if np.array_equal(nxt, label):
+            return label
+        label = nxt
 
 
 def _overlaps(starts: np.ndarray, f: str, others: np.ndarray, c: str) -> tuple[np.ndarray, np.ndarray]:
