@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from perf.access import disclosure
+from perf.access import case_counts, disclosure
 from perf.analysis import capability, measures
 from perf.drawing import svg
 from perf.output import export
@@ -253,15 +253,25 @@ if not phases.empty:
         key="change",
         bind="query-params",
     )
-    comparison = cd.compare(c.filters.whole_history(), pd.Timestamp(change).date(), day_count)
+    comparison, compared = cd.comparison_shown(c.filters, pd.Timestamp(change).date(), day_count, public)
     if public and disclosure.too_few_to_compare(comparison):
         st.write(
             f"Fewer than {disclosure.SMALL_COUNT} cases were completed on one side of this change: too few to "
             "compare in the public view."
         )
+    elif public:
+        st.write(text.markdown(comparison.sentence()))
+        cd.table(compared.round(1), public=True)
+        if case_counts.counts_blank(compared):
+            st.caption(
+                f"Each side has {disclosure.SMALL_COUNT} or more completed cases (the public view compares no "
+                "fewer). A blank count is one the public view does not give: only a count that the chart's periods "
+                "over all dates add up to is shown, so that it cannot be set against other places' figures to give "
+                "a hidden count away."
+            )
     else:
         st.write(text.markdown(comparison.sentence()))
-        st.dataframe(comparison.table().round(1), hide_index=True)
+        st.dataframe(compared.round(1), hide_index=True)
 
 with st.expander("The numbers behind the chart"):
     shown = drawn.points.drop(columns=["special_cause"], errors="ignore")

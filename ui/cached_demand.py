@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from perf import periods
-from perf.access import disclosure
+from perf.access import case_counts, disclosure
 from perf.analysis import capability, demand, measures
 from perf.analysis.capability import Breakdown, CapabilityChart, DayCount, PhaseComparison
 from perf.analysis.demand import CaseFilter, Granularity, Level, Seasonality
@@ -492,3 +492,19 @@ def compare(
     con: duckdb.DuckDBPyConnection, filters: CaseFilter, change_on: date, day_count: DayCount
 ) -> PhaseComparison:
     return capability.compare_phases(con, **filters.where(), change_on=change_on, day_count=day_count)
+
+
+@cached_result(64, reads=FIGURES)
+def comparison_shown(
+    filters: CaseFilter, change_on: date, day_count: DayCount, public: bool
+) -> tuple[PhaseComparison, pd.DataFrame]:
+    """Before and after a change over the view's whole history, and its table; in the public view a side's count
+    of cases only where the chart's shown periods (all dates) add up to it (perf.access.case_counts.sides_shown)."""
+    comparison = compare(filters.whole_history(), change_on, day_count)
+    table = comparison.table()
+    if not public:
+        return comparison, table
+    view = (filters.locality_id or measures.AREA, filters.service_id or "")
+    ladder = None if filters.end is None else _capability_group(None, filters.end, view)
+    counts = int(comparison.before["cases"]), int(comparison.after["cases"])
+    return comparison, case_counts.public_comparison_table(table, case_counts.sides_shown(ladder, change_on, *counts))
