@@ -135,27 +135,38 @@ else:
     beyond = int(wip.loc[wip["age_days"] > rng.upper, "open_cases"].sum()) if ranged else 0
     as_at = pd.Timestamp(wip["as_at"].iloc[0])
     view = (c.filters.locality_id or measures.AREA, c.filters.service_id or "")
-    uncounted = public and open_cases >= disclosure.SMALL_COUNT and view in cd.open_hidden(c.filters.end)
+    hidden_open = cd.open_hidden(c.filters.end) if public else frozenset()
+    uncounted = public and open_cases >= disclosure.SMALL_COUNT and (*view, "") in hidden_open
+    # public: the same two-week bands everywhere, hidden with other places', services' and channels' counts
+    bands = case_counts.public_age_bands(wip, day_count, hidden_open, view) if public else None
     if uncounted:  # another place's or service's count under 5 would be this total less the others
         st.write(
             f"Cases were open on {as_at:%-d %B %Y}. The public view does not say how many here, or chart them by "
-            f"age: with the figures of the places and services beside it, the number would give away a count "
-            f"under {disclosure.SMALL_COUNT} elsewhere."
+            f"age: with the figures of the places, services and channels beside it, the number would give away a "
+            f"count under {disclosure.SMALL_COUNT} elsewhere."
         )
     else:
-        st.write(
-            f"{count(open_cases).capitalize()} cases were open on {as_at:%-d %B %Y}"
-            + (
-                f"; {count(beyond)} of them are already older than the {rng.upper:,.0f} {unit} the system "
-                f"predictably delivers in, so they need looking at."
-                if ranged
-                else "."
-            )
-        )
-    if public and not uncounted:  # bands of ages with small counts hidden, not one bar a day
-        bands = disclosure.age_bands(wip, max_bands=12)
+        older = ""
+        if ranged:
+            kind, n = ("exact" if beyond else "none"), beyond
+            if bands is not None:  # public: a sum of the bars shown only
+                kind, n = case_counts.beyond_said(bands, rng.upper, beyond)
+            limit = f"the {rng.upper:,.0f} {unit} the system predictably delivers in"
+            older = {
+                "exact": f"; {count(n)} of them are already older than {limit}, so they need looking at"
+                if n
+                else f"; none of them is older than {limit} yet",
+                "at least": f"; at least {n:,} of them are already older than {limit}, so they need looking at",
+                "unsaid": f"; the public view does not say how many of them are older than {limit}: they would be "
+                "in bars it does not chart, or in the bar the limit falls in",
+            }[kind]
+        st.write(f"{count(open_cases).capitalize()} cases were open on {as_at:%-d %B %Y}{older}.")
+    if bands is not None and not uncounted:  # bands of ages with small counts hidden, not one bar a day
         bins = bands.assign(
-            start=bands["age_from"], end=bands["age_to"] + 1, count=bands["open_cases"], name=bands["band"] + f" {unit}"
+            start=bands["age_from"],
+            end=bands["age_to"] + 1,
+            count=bands["open_cases"],
+            name=bands["band"] + f" {unit}",
         )
     elif not public:
         bins = svg.bins(wip["age_days"], wip["open_cases"], unit=unit)
@@ -173,10 +184,12 @@ else:
                 + (f", with the upper limit of {rng.upper:,.0f} {unit} marked." if ranged else "."),
             )
         )
-    if public and not uncounted and bands["suppressed"].any():
+    if bands is not None and not uncounted and bands["open_ended"].any():
+        st.caption(f"The last bar holds every case open {bands['band'].iloc[-1]} {unit}.")
+    if bands is not None and not uncounted and bands["suppressed"].any():
         st.caption(
-            f"Ages with fewer than {disclosure.SMALL_COUNT} open cases (and one more, where a total would "
-            "give them away) are not charted."
+            f"Ages with fewer than {disclosure.SMALL_COUNT} open cases (and more, where a total here or in another "
+            "place, service or channel would give one away) are not charted."
         )
     if not public:  # case references are internal; the public view keeps to the counts
         st.dataframe(

@@ -6,11 +6,10 @@ view and week/month/quarter (a length a view does not offer counts as unseen; a 
 zero) with each view's own ladder and with ``disclosure.capability_group_ladders``, and the seconds the counts
 (``capability_cells``) and the rule take, cold; the Side by side counts of completed cases (by service, channel,
 locality, ward) with each table's own rule and with ``disclosure.case_totals_hidden``. Open cases now ("24 cases
-were open", Side by side's Open now): with "fewer than 5" alone and with ``disclosure.open_hidden``. And counts no
-rule covers (issue #12, left; the figures say whether the sample needs one): a quarter hidden for a sibling's sake
-whose months are all shown (they add up to it, so it is no secret); the open cases' age bands where a
-parent's band has its children's width; the before/after comparison of each published change where a parent's
-is shown beside exactly one child's "too few to compare".
+were open", Side by side's Open now): with "fewer than 5" alone and with ``case_counts.open_hidden``; every
+open-case figure (by channel and age too, and how many are older than the limit) with the old rule and the new, and
+the before/after counts of each published change (tests/test_disclosure_capability_counts.py's scans). And a count
+no rule covers (issue #12, left): a quarter hidden for a sibling's sake whose months are all shown.
 
     .venv/bin/python bench/capability_disclosure.py [--db data/outside_in.duckdb] [--ranges all]
 """
@@ -29,13 +28,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from perf import store  # noqa: E402
-from perf.access import disclosure  # noqa: E402
-from perf.analysis import capability, demand  # noqa: E402
+from perf.access import case_counts, disclosure  # noqa: E402
+from perf.analysis import demand  # noqa: E402
 from streamlit import logger  # noqa: E402
 
 logger.set_log_level("error")
 from ui.filters import PERIODS, Scope  # noqa: E402
-from tests.test_disclosure_capability import open_given_away  # noqa: E402
+from tests.test_disclosure_capability import open_given_away as totals_given_away  # noqa: E402
+from tests.test_disclosure_capability_counts import (  # noqa: E402
+    comparison_data,
+    comparison_given_away,
+    new_rule,
+    old_rule,
+    open_data,
+    open_given_away,
+)
 from tests.test_disclosure_leaks import old_tables_hidden, table_totals_given_away  # noqa: E402
 from tests.test_disclosure_places import given_away, own_ladders  # noqa: E402
 
@@ -92,34 +99,6 @@ def quarters_from_months(
     return found
 
 
-def comparisons_given_back(con: object) -> tuple[int, int]:
-    """Before/after comparisons (whole history, each published change of a service): a parent place whose
-    comparison is shown with exactly one child's not shown ("too few to compare", a side of 1 to 4 cases)
-    gives that child's two counts back. Not covered by a rule yet: (groups checked, given back)."""
-    parent = disclosure._parents(con)
-    kids: dict[str, list[str]] = {}
-    for p, q in parent.items():
-        if q:
-            kids.setdefault(q, []).append(p)
-    days = store.query(con, "capability_by_ward_service", {"start": None, "end": None, "granularity": "day"})
-    checked = found = 0
-    for s in demand.services(con)["service_id"]:
-        for d in demand.service_phases(con, s, public_only=True)["starts_on"]:
-            w = days[days["service"] == s].copy()
-            w["side"] = (pd.to_datetime(w["period_start"]) >= pd.Timestamp(d)).map({False: "before", True: "after"})
-            t = disclosure.tree_cells(w.drop(columns=["period_start"]), parent, ["cases"], by=["side"])
-            t = t[t["service"] == s].pivot_table(index="place", columns="side", values="cases", fill_value=0)
-            shown = {
-                p: p not in t.index
-                or not any(1 <= t.loc[p].get(c, 0) < disclosure.SMALL_COUNT for c in ("before", "after"))
-                for p in parent
-            }
-            for q, ks in kids.items():
-                checked += 1
-                found += shown[q] and sum(not shown[k] for k in ks) == 1
-    return checked, found
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default=str(ROOT / "data" / "outside_in.duckdb"))
@@ -164,17 +143,11 @@ def main() -> None:
             f"given back through a sibling's shown months (not covered yet): "
             f"{quarters_from_months(group, parent, absent_is_zero=True)}"
         )
-    wards = con.execute("SELECT locality_id FROM locality").df()["locality_id"].tolist()
-    services = [""] + [str(x) for x in demand.services(con)["service_id"]]
-    t0 = time.perf_counter()
-    wip = {
-        (p, s): capability.work_in_progress(con, service_id=s or None, locality_id=None if p == "ALL" else p)
-        for p in wards
-        for s in services
-    }
     t1 = time.perf_counter()
-    cells_open, parent = disclosure.open_cells(con, as_at=last)
-    hidden = disclosure.open_hidden(cells_open, parent)
+    parent = case_counts.parents(con)
+    every_open = case_counts.open_cells(case_counts.open_by_ward(con, as_at=last), parent)
+    cells_open = every_open[every_open["channel"] == ""].reset_index(drop=True)
+    hidden = {(p, s) for p, s, c in case_counts.open_hidden(every_open, parent) if c == ""}
     t2 = time.perf_counter()
     small = {
         (str(p), str(s))
@@ -182,34 +155,29 @@ def main() -> None:
         if 1 <= n < 5
     }
     print(
-        f"open cases now: totals a visitor could work out: {len(open_given_away(cells_open, parent, small))} with "
-        f"'fewer than 5' alone, {len(open_given_away(cells_open, parent, hidden))} with the group rule "
+        f"open cases now: totals a visitor could work out: {len(totals_given_away(cells_open, parent, small))} with "
+        f"'fewer than 5' alone, {len(totals_given_away(cells_open, parent, hidden))} with the group rule "
         f"({len(hidden)} views hidden); counts and rule {t2 - t1:.2f} s"
     )
-    bands = {v: disclosure.age_bands(f, max_bands=12) for v, f in wip.items() if not f.empty}
-    band_leaks = 0
-    for (p, s), b in bands.items():
-        kids = [(c, s) for c, q in parent.items() if q == p]
-        for _, row in b[~b["suppressed"]].iterrows():
-            unseen = 0
-            for k in kids:
-                kb = bands.get(k)
-                if kb is None:
-                    continue
-                if len(kb) and int(kb["age_to"].iloc[0] - kb["age_from"].iloc[0]) != int(
-                    row["age_to"] - row["age_from"]
-                ):
-                    unseen = 2  # another width: not set against the parent's band here
-                    break
-                hit = kb[kb["age_from"] == row["age_from"]]
-                unseen += int(len(hit) and bool(hit["suppressed"].iloc[0]))
-            band_leaks += unseen == 1
+    t0 = time.perf_counter()
+    data = open_data(Path(args.db))
+    t1 = time.perf_counter()
+    old, new = open_given_away(data, new=False), open_given_away(data, new=True)
     print(
-        f"open cases' age bands ({t1 - t0:.1f} s for {len(wip)} views) a visitor could work out where a parent's "
-        f"band has its children's width: {band_leaks}"
+        f"open cases (count, Open now by service, place and channel, bars by age, older than the limit): hidden "
+        f"counts a visitor could work out sum by sum: {len(old)} with the old rule (each view's own bars, 'fewer "
+        f"than 5'), {len(new)} with perf.access.case_counts.open_hidden (scan data {t1 - t0:.1f} s)"
     )
-    checked, found = comparisons_given_back(con)
-    print(f"before/after comparisons (not covered by a rule): {found} of {checked} place groups give one back")
+    t0 = time.perf_counter()
+    case_counts.open_hidden(every_open, parent)
+    print(f"open cases: the rule over {len(every_open):,} figures took {time.perf_counter() - t0:.2f} s")
+    data = comparison_data(Path(args.db))
+    ladders = data["ladders"]
+    old, new = comparison_given_away(data, old_rule(ladders)), comparison_given_away(data, new_rule(ladders))  # type: ignore[arg-type]
+    print(
+        f"before/after counts ({len(data['sides'])} comparisons of a view and a published change): hidden counts "  # type: ignore[arg-type]
+        f"given back {len(old)} with the old rule, {len(new)} with perf.access.case_counts.sides_shown"
+    )
     print(f"load average after: {os.getloadavg()}")
 
 

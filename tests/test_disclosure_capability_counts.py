@@ -26,6 +26,10 @@ FIRST, LAST = pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01")  # before e
 
 @pytest.fixture(scope="module")
 def sample(sample_db: Path) -> dict[str, object]:
+    return comparison_data(sample_db)
+
+
+def comparison_data(sample_db: Path) -> dict[str, object]:
     """The sample's cells (all dates), the All-time ladders and Side by side totals the page decides (with the other
     date ranges), every range's hidden totals, and each view's count before and after each published change."""
     with store.connect(sample_db, read_only=True) as con:
@@ -324,3 +328,291 @@ def test_the_public_comparison_shows_the_counts_its_periods_add_up_to(
     row = table.set_index("measure").loc["Cases completed"]
     assert list(row.astype(str)) == ["7,017.0", "4,580.0", "-2,437.0"]
     assert not any("A blank count" in c for c in captions)
+
+
+# --- open cases now: the count, Side by side's Open now (by service, place and channel), the bars by age, and how
+# many are older than the upper limit ----------------------------------------------------------------------------
+INF = 10**9  # an age band with no end
+# (place, service, part): part "" all, a channel, or "calendar|a|b" / "working|a|b" ages [a, b)
+Var = tuple[str, str, str]
+
+
+def ages(day_count: str, a: int, b: int) -> str:
+    return f"{day_count}|{a}|{b}"
+
+
+@pytest.fixture(scope="module")
+def open_sample(sample_db: Path) -> dict[str, object]:
+    return open_data(sample_db)
+
+
+def open_data(sample_db: Path) -> dict[str, object]:
+    """Every ward's open cases by service, channel and age (checked against the page's own figures for a few views),
+    every view's ages, and its upper limit over all dates in calendar days where the page gives one."""
+    with store.connect(sample_db, read_only=True) as con:
+        parent = case_counts.parents(con)
+        wards = case_counts.open_by_ward(con)
+        by_age = {
+            d: disclosure.tree_cells(
+                wards.rename(columns={col: "age"})[["place", "service", "age", "open_cases"]],
+                parent,
+                ["open_cases"],
+                by=["age"],
+            )
+            for d, col in (("calendar", "age_days"), ("working", "age_working_days"))
+        }
+        channels = disclosure.tree_cells(wards, parent, ["open_cases"], by=["channel"])
+        views = sorted(set(zip(channels["place"], channels["service"], strict=True)))
+        for place, service in [("ALL", ""), ("c-bromsgrove", "waste"), ("w-bdc-cofton", "")]:
+            kw = {"service_id": service or None, "locality_id": None if place == "ALL" else place}
+            for d in ("calendar", "working"):
+                wip = capability.work_in_progress(con, day_count=d, **kw)  # type: ignore[arg-type]
+                mine = by_age[d][(by_age[d]["place"] == place) & (by_age[d]["service"] == service)]
+                assert dict(zip(mine["age"], mine["open_cases"], strict=True)) == dict(
+                    zip(wip["age_days"], wip["open_cases"], strict=True)
+                )
+            side = capability.capability_breakdown(con, by="channel", **kw)  # type: ignore[arg-type]
+            mine = channels[(channels["place"] == place) & (channels["service"] == service)]
+            assert dict(zip(mine["channel"], mine["open_cases"], strict=True)) == {
+                k: v for k, v in zip(side["group_id"], side["open_cases"], strict=True) if v
+            }
+        limits: dict[View, float] = {}
+        last = demand.data_span(con)["last_case_day"]
+        for place, service in views:  # the page's chart over all dates, in calendar days
+            chart = capability.capability_chart(
+                con,
+                service_id=service or None,
+                locality_id=None if place == "ALL" else place,
+                end=last,
+                public_only=True,
+            )
+            rng = chart.predictable_range
+            if rng.predictable and rng.cases >= disclosure.SMALL_COUNT:
+                limits[(place, service)] = rng.upper
+    return {"parent": parent, "wards": wards, "by_age": by_age, "channels": channels, "views": views, "limits": limits}
+
+
+def old_open_hidden(cells: pd.DataFrame, parent: dict[str, str | None]) -> set[View]:
+    """The rule before (perf.access.disclosure.open_hidden): each view's whole count only, over places and services."""
+    totals = cells[cells["channel"] == ""]
+    as_totals = totals.assign(demand=totals["open_cases"])[["place", "service", "channel", "demand"]]
+    return {(p, s) for p, s, _ in disclosure.totals_hidden(as_totals, parent)[0]}
+
+
+def open_figures(data: dict[str, object], new: bool) -> tuple[dict[Var, int], dict[Var, int], set[Var]]:
+    """What the public page shows of open cases for every view, with the old rule or the new: the figures shown, the
+    views' and channels' counts, and every figure the page has (shown or hidden)."""
+    parent: dict[str, str | None] = data["parent"]  # type: ignore[assignment]
+    by_age: dict[str, pd.DataFrame] = data["by_age"]  # type: ignore[assignment]
+    channels: pd.DataFrame = data["channels"]  # type: ignore[assignment]
+    limits: dict[View, float] = data["limits"]  # type: ignore[assignment]
+    cells = case_counts.open_cells(data["wards"], parent)  # type: ignore[arg-type]
+    hidden = case_counts.open_hidden(cells, parent) if new else set()
+    old = old_open_hidden(cells, parent)
+    shown: dict[Var, int] = {}
+    every: dict[Var, int] = {}
+    figures: set[Var] = set()
+    wip = {d: dict(tuple(f.groupby(["place", "service"]))) for d, f in by_age.items()}
+    for (p, s), mine in channels.groupby(["place", "service"]):
+        view = (str(p), str(s))
+        total = int(mine["open_cases"].sum())  # its channels add up to it
+        every[(*view, "")] = total
+        figures.add((*view, ""))
+        uncounted = 1 <= total < disclosure.SMALL_COUNT or ((*view, "") in hidden if new else view in old)
+        if not uncounted:
+            shown[(*view, "")] = total
+        rows = mine.reset_index(drop=True)
+        own = disclosure.suppress(rows, ["open_cases"])  # Side by side by channel: the table's own rule
+        for (_, r), h in zip(rows.iterrows(), own["suppressed"], strict=True):
+            every[(*view, str(r["channel"]))] = int(r["open_cases"])
+            figures.add((*view, str(r["channel"])))
+            if not h and not (new and (*view, str(r["channel"])) in hidden):
+                shown[(*view, str(r["channel"]))] = int(r["open_cases"])
+        if total >= disclosure.SMALL_COUNT and uncounted:
+            continue  # no bars, no sentence of how many
+        for d in ("calendar", "working"):
+            f = wip[d][view].rename(columns={"age": "age_days"})
+            if new:
+                bands = case_counts.public_age_bands(f, d, hidden, view)  # type: ignore[arg-type]
+                width = case_counts.AGE_BANDS[d][0]
+                ends = [INF if e else a + width for a, e in zip(bands["age_from"], bands["open_ended"], strict=True)]
+            else:
+                bands = disclosure.age_bands(f, max_bands=12)
+                ends = list(bands["age_to"] + 1)
+            for a, b, n, h in zip(bands["age_from"], ends, bands["open_cases"], bands["suppressed"], strict=True):
+                figures.add((*view, ages(d, int(a), int(b))))
+                if not h:
+                    shown[(*view, ages(d, int(a), int(b)))] = int(n)
+            if d == "calendar" and view in limits:  # "N of them are already older than the upper limit"
+                first = int(np.floor(limits[view])) + 1
+                beyond = int(f.loc[f["age_days"] >= first, "open_cases"].sum())
+                if new:  # said only as a sum of the bars it shows (checked there): no figure of its own
+                    case_counts.beyond_said(bands, limits[view], beyond)
+                    continue
+                figures.add((*view, ages(d, first, INF)))
+                if not 1 <= beyond < disclosure.SMALL_COUNT:
+                    shown[(*view, ages(d, first, INF))] = beyond
+    return shown, every, figures
+
+
+def open_given_away(data: dict[str, object], new: bool) -> list[str]:
+    """Open-case counts the public page hides (or counts from 1 to 4, of any channel or ages) that a visitor works out
+    from what it shows: a place's figure less its children's, all services' less each service's, a view's all less
+    its channels, and any stretch of ages from the bars, the count and how many are older than the limit (whatever
+    the widths of the bars), over and over until nothing new."""
+    parent: dict[str, str | None] = data["parent"]  # type: ignore[assignment]
+    by_age: dict[str, pd.DataFrame] = data["by_age"]  # type: ignore[assignment]
+    shown, every, figures = open_figures(data, new)
+    known = dict(shown)
+    views = {(p, s) for p, s, _ in every}
+    places = sorted({p for p, _ in views} | set(parent))
+    services = sorted({s for _, s in views if s})
+    labels = sorted({c for _, _, c in figures})
+    age_labels = [c for c in labels if "|" in c]
+    channel_labels = [c for c in labels if c and "|" not in c]
+    table = {d: f.set_index(["place", "service"]) for d, f in by_age.items()}
+    counts_at: dict[tuple[str, View], tuple[np.ndarray, np.ndarray]] = {}
+
+    def truth(v: Var) -> int:
+        if v in every:
+            return every[v]
+        p, s, c = v
+        if "|" not in c:
+            return 0
+        d, a, b = c.split("|")
+        key = (d, (p, s))
+        if key not in counts_at:
+            f = table[d].loc[[(p, s)]] if (p, s) in table[d].index else table[d].iloc[:0]
+            counts_at[key] = (f["age"].to_numpy(), f["open_cases"].to_numpy())
+        age, n = counts_at[key]
+        return int(n[(age >= int(a)) & (age < int(b))].sum())
+
+    children: dict[str, list[str]] = {}
+    for p, q in parent.items():
+        if q:
+            children.setdefault(q, []).append(p)
+    sums: list[tuple[Var, list[Var]]] = []
+    for c in labels:
+        for q, kids in children.items():
+            for s in ["", *services]:
+                sums.append(((q, s, c), [(k, s, c) for k in kids]))
+        for p in places:
+            sums.append(((p, "", c), [(p, s, c) for s in services]))
+    for p, s in views:
+        sums.append(((p, s, ""), [(p, s, c) for c in channel_labels]))
+
+    def zero_or_known(v: Var) -> bool:
+        return v in known or truth(v) == 0
+
+    while True:
+        new_found: dict[Var, int] = {}
+        for top, parts in sums:
+            unknown = [x for x in [top, *parts] if not zero_or_known(x)]
+            if len(unknown) == 1:
+                new_found[unknown[0]] = truth(unknown[0])
+        for p, s in views:  # ages: a stretch between two ends joined by known stretches
+            for d in ("calendar", "working"):
+                joined = Joined()
+                if zero_or_known((p, s, "")):
+                    joined.join(0, INF)  # type: ignore[arg-type]
+                for c in age_labels:
+                    dd, a, b = c.split("|")
+                    if dd == d and zero_or_known((p, s, c)):
+                        joined.join(int(a), int(b))  # type: ignore[arg-type]
+                for c in age_labels:
+                    dd, a, b = c.split("|")
+                    v = (p, s, c)
+                    if dd == d and not zero_or_known(v) and joined.top(int(a)) == joined.top(int(b)):  # type: ignore[arg-type]
+                        new_found[v] = truth(v)
+        if not new_found:
+            break
+        known.update(new_found)
+    return sorted(
+        f"{v} ({n})"
+        for v, n in known.items()
+        if v not in shown and n and (v in figures or 1 <= n < disclosure.SMALL_COUNT)
+    )
+
+
+def test_no_open_case_count_by_place_service_channel_or_age_gives_a_hidden_one_back(
+    open_sample: dict[str, object],
+) -> None:
+    before = open_given_away(open_sample, new=False)
+    print(f"open cases: {len(before)} hidden counts given back with the old rule, e.g. {before[:4]}")
+    assert len(before) > 0, "the old rule gives nothing back on the sample"
+    assert open_given_away(open_sample, new=True) == []
+
+
+def open_on_page(at) -> tuple[str, pd.DataFrame, list[str], list[str]]:  # type: ignore[no-untyped-def]
+    """The Work in progress section as drawn: its sentence, Side by side's table, the bars (hover texts), captions."""
+    import re
+
+    said = " ".join(m.value for m in at.markdown if "open on" in m.value)
+    table = next(el.value for el in at.dataframe if "Open now" in el.value.columns)
+    bars = [m.value for m in at.markdown if "Open cases by age" in m.value]
+    titles = re.findall(r"<title>([^<]*)</title>", bars[0]) if bars else []
+    return said, table, titles, [c.value for c in at.caption]
+
+
+def test_the_public_page_says_open_cases_as_the_rule_decides_and_an_officer_sees_them_all(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """All of the area, planning, all dates: 279 open, 9 of them older than the upper limit (116 days), all in bars
+    the public view does not chart (fewer than 5 each), so the page does not say how many, where the officer's says 9.
+    By channel, email (30) and face-to-face are blank: Bromsgrove's and Redditch's counts would give them away; the
+    0-13 days bar (86) is hidden beside a small one in street scene (all services' bar less the others)."""
+    at = public_page(monkeypatch, sample_db, "app_pages/capability.py", period="All time")
+    at.selectbox(key="service").select("planning").run()
+    at.segmented_control(key="compare").set_value("Channel").run()
+    assert not at.exception, at.exception
+    said, table, bars, captions = open_on_page(at)
+    assert said.startswith("279 cases were open on 22 November 2026")
+    assert "the public view does not say how many of them are older than the 116 days" in said
+    assert "9 of them" not in said and "need looking at" not in said
+    open_now = table.set_index("Channel")["Open now"].astype(str).to_dict()
+    assert open_now == {"email": "", "face-to-face": "", "phone": "84", "web": "160"}
+    assert "14-27 days: 62" in bars and not any(b.startswith("0-13 days") for b in bars)
+    assert any(
+        c.startswith("Ages with fewer than 5 open cases") and "channel would give one away" in c for c in captions
+    )
+    assert any(c == "The last bar holds every case open 182 or more days." for c in captions)
+
+    at = officer_page(monkeypatch, sample_db, tmp_path, "app_pages/capability.py", period="All time")
+    at.selectbox(key="service").select("planning").run()
+    at.segmented_control(key="compare").set_value("Channel").run()
+    said, table, bars, captions = open_on_page(at)
+    assert "279 cases were open on 22 November 2026; 9 of them are already older than the 116 days" in said
+    assert "so they need looking at" in said
+    assert table.set_index("Channel").loc["email", "Open now"] == 30
+    assert not any("charted" in c for c in captions)
+
+
+def test_the_public_page_says_how_many_are_older_than_the_limit_only_as_its_bars_add_up(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bromsgrove East, every service: 9 of its open cases are older than its upper limit (60 days), 5 of them in
+    bars wholly older than it that the page shows, the rest in hidden bars: "at least 5". Bromsgrove North, housing
+    options: none is older than its limit (124 days) and no bar reaches it: "none"."""
+    bands = pd.DataFrame(
+        {"age_from": [0, 14, 28], "age_to": [13, 27, 41], "open_cases": [30.0, 9.0, 12.0], "suppressed": False}
+    )
+    assert case_counts.beyond_said(bands, 27.2, 12) == ("exact", 12)
+    assert case_counts.beyond_said(bands, 41.0, 0) == ("exact", 0)
+    assert case_counts.beyond_said(bands, 30.0, 10) == ("unsaid", 0)  # the limit falls in the last bar
+    with pytest.raises(ValueError, match="hold 12 cases, the count says 11"):
+        case_counts.beyond_said(bands, 27.2, 11)
+
+    at = public_page(
+        monkeypatch, sample_db, "app_pages/capability.py", locality="Bromsgrove East (locality)", period="All time"
+    )
+    said = open_on_page(at)[0]
+    assert (
+        "; at least 5 of them are already older than the 60 days the system predictably delivers in, so they " in said
+    )
+    assert "9 of them" not in said
+    at = public_page(
+        monkeypatch, sample_db, "app_pages/capability.py", locality="Bromsgrove North (locality)", period="All time"
+    )
+    at.selectbox(key="service").select("housing_options").run()
+    said = open_on_page(at)[0]
+    assert "; none of them is older than the 124 days the system predictably delivers in yet." in said

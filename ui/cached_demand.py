@@ -414,8 +414,8 @@ def cost_shown(
 
 @cached_result(64, reads=FIGURES)
 def breakdown_shown(filters: CaseFilter, by: Breakdown, day_count: DayCount, public: bool) -> pd.DataFrame:
-    """End-to-end time side by side by service, channel or place; small counts hidden in public, and a place's
-    or service's open cases where the public view hides them everywhere (open_hidden)."""
+    """End-to-end time side by side by service, channel or place; small counts hidden in public, and the open
+    cases of a place, service or channel where the public view hides them everywhere (open_hidden)."""
     table = breakdown(filters, by, day_count)
     if not public:
         return table
@@ -428,9 +428,9 @@ def breakdown_shown(filters: CaseFilter, by: Breakdown, day_count: DayCount, pub
 
     blank = (*disclosure.CASE_COUNTS, *disclosure.CASE_DERIVED)
     out = disclosure.hide_totals(out, case_totals_hidden(filters.start, filters.end), key, blank=blank)
-    if by in ("service", "locality", "ward") and "open_cases" in out.columns:
-        views = [(here, str(g)) if by == "service" else (str(g), service) for g in out["group_id"]]
-        more = pd.Series([v in open_hidden(filters.end) for v in views], index=out.index)
+    if "open_cases" in out.columns:
+        hidden = open_hidden(filters.end)
+        more = pd.Series([key(row) in hidden for _, row in out.iterrows()], index=out.index)
         out["open_suppressed"] = out["open_suppressed"].astype(bool) | more
         out["open_cases"] = (
             pd.to_numeric(out["open_cases"], errors="coerce").astype("float64").mask(more).astype("Int64")
@@ -455,15 +455,17 @@ def case_totals_hidden(start: date | None, end: date | None) -> frozenset[disclo
 
 @cached_query(4, reads=FIGURES)
 def _open_cells(con: duckdb.DuckDBPyConnection, as_at: date | None) -> tuple[pd.DataFrame, dict[str, str | None]]:
-    return disclosure.open_cells(con, as_at=as_at)
+    parent = case_counts.parents(con)
+    return case_counts.open_cells(case_counts.open_by_ward(con, as_at=as_at), parent), parent
 
 
 @cached_result(4, reads=FIGURES)
-def open_hidden(as_at: date | None) -> frozenset[disclosure.View]:
-    """The (place, service) views whose open cases the public view does not count: 1 to 4, or one that would
-    give such a count away from a total (perf.disclosure.open_hidden over every place and service)."""
+def open_hidden(as_at: date | None) -> frozenset[disclosure.Total]:
+    """The open-case counts the public view does not give, (place, service, "") for a view's all, a channel or an
+    age band for its parts: 1 to 4, or one that would give such a count away from a total (perf.access.case_counts.
+    open_hidden over every place, service, channel and age band at once)."""
     cells, parent = _open_cells(as_at)
-    return frozenset(disclosure.open_hidden(cells, parent))
+    return frozenset(case_counts.open_hidden(cells, parent))
 
 
 @cached_query(64, reads=FIGURES)

@@ -1,4 +1,4 @@
-"""The public Capability page's other counts of cases: before and after a change.
+"""The public Capability page's other counts of cases: before and after a change, and the cases open now.
 
 :mod:`perf.access.disclosure` decides the periods the chart shows and the Side by side counts of completed cases
 across places, services and channels (:func:`~perf.access.disclosure.group_ladders`,
@@ -10,14 +10,23 @@ across places, services and channels (:func:`~perf.access.disclosure.group_ladde
   the visitor can already add it up from the periods the chart shows for that view over all dates
   (:func:`sides_shown`): then it says nothing new, whatever the other places and services show. The comparison is
   offered only at the published measures' phase dates (the page's list), never at a date a visitor picks.
+- **Open cases now**: the count ("24 cases were open"), Side by side's Open now by service, place and channel, and
+  the bars of open cases by age. All are parts of one view's open cases and sums over places and services, so they
+  are decided together (:func:`open_hidden`): a count from 1 to 4 is hidden, and wherever a sum (a place over its
+  children, all services over each service, a view over its channels, over its age bands in calendar days and in
+  working days) has exactly one hidden figure the next smallest is hidden too, until no hidden figure can be worked
+  out sum by sum. The bands are the same for every view (``AGE_BANDS``), so a locality's bar is its wards' bars
+  added up. How many are older than the upper limit is said only as a sum of the bars shown (:func:`beyond_said`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Collection, Mapping
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from perf.access import disclosure
@@ -95,3 +104,224 @@ def counts_blank(table: pd.DataFrame) -> bool:
     """Does :func:`public_comparison_table` leave a side's count blank?"""
     row = table[table["measure"] == COMPARISON_COUNT]
     return bool(row[["before", "after"]].isna().to_numpy().any())
+
+
+# --- open cases now ---------------------------------------------------------------------------------------
+DayCount = Literal["calendar", "working"]
+# Our convention: the public bars of open cases by age are the same for every view, so that a locality's bar is
+# its wards' bars added up (the rule can then hide one with its siblings): two weeks wide (14 calendar days, 10
+# working days), from 26 weeks (182 days, 130 working days) on one bar. At most 14 bars; the upper limits of the
+# sample's services (6 to 116 days) fall inside them.
+AGE_BANDS: dict[str, tuple[int, int]] = {"calendar": (14, 182), "working": (10, 130)}  # (width, last band from)
+
+
+def band_start(age: pd.Series | np.ndarray, day_count: DayCount) -> np.ndarray:
+    """The first age of each age's band (``AGE_BANDS``).
+
+    Example
+    -------
+    >>> band_start(np.array([0, 13, 14, 181, 400]), "calendar").tolist()
+    [0, 0, 14, 168, 182]
+    """
+    width, last = AGE_BANDS[day_count]
+    ages = np.asarray(age, dtype=np.int64)
+    return np.asarray(np.minimum((ages // width) * width, last), dtype=np.int64)
+
+
+def band_part(day_count: str, start: int) -> str:
+    """An age band as a part of a view's open cases (``day_count`` PART first age), as :func:`open_hidden` keys it."""
+    return f"{day_count}{PART}{int(start)}"
+
+
+def open_by_ward(con: Any, *, as_at: Any = None) -> pd.DataFrame:
+    """Cases open at the end of ``as_at`` per ward, service, channel and age so far, in calendar and working days
+    (``capability_open_by_ward_service_channel_age.sql``)."""
+    from perf import store
+
+    return store.query(
+        con, "capability_open_by_ward_service_channel_age", {"as_at": as_at, "service_id": None, "locality_id": None}
+    )
+
+
+def parents(con: Any) -> dict[str, str | None]:
+    """Each place's parent in the place tree (None for the whole area)."""
+    from perf import store
+
+    places = store.query(con, "localities")
+    return {
+        str(p): (None if pd.isna(q) else str(q))
+        for p, q in zip(places["locality_id"], places["parent_id"], strict=True)
+    }
+
+
+def open_cells(wards: pd.DataFrame, parent: dict[str, str | None]) -> pd.DataFrame:
+    """Every view's open cases (``place``, ``service``, ``channel``, ``open_cases``) as the public page shows them:
+    all of them (``channel`` ""; "24 cases were open", Side by side's Open now by service or place), by channel
+    (Side by side by channel) and by age band in calendar and in working days (the bars; ``band_part``), from
+    :func:`open_by_ward` summed up the place tree and over services; only cells with cases."""
+    days: tuple[tuple[DayCount, str], ...] = (("calendar", "age_days"), ("working", "age_working_days"))
+    parts = [
+        wards.assign(channel=""),
+        wards.assign(channel=wards["channel"].astype(str)),
+        *(wards.assign(channel=[band_part(d, a) for a in band_start(wards[col], d)]) for d, col in days),
+    ]
+    keys = ["place", "service", "channel"]
+    joined = pd.concat(parts, ignore_index=True)
+    summed = joined.groupby(keys)["open_cases"].sum().reset_index()
+    out = disclosure.tree_cells(summed, parent, ["open_cases"], by=["channel"])
+    return out[out["open_cases"] > 0].reset_index(drop=True)
+
+
+def open_hidden(cells: pd.DataFrame, parent: dict[str, str | None]) -> set[disclosure.Total]:
+    """Which of the views' open-case counts (:func:`open_cells`) the public Capability page hides: a count from 1 to 4,
+    and wherever a sum has exactly one hidden figure the next smallest too, until none has. The sums: a place's over
+    its children, all services' over each service, a view's over its channels, over its calendar-day bands and over
+    its working-day bands (:func:`perf.access.disclosure.totals_hidden`, the rule of Demand's tables).
+
+    So many sums share their figures that a hidden one can still be worked out step by step (a service's channel
+    from its place's channel less the other services', which then completes another sum...): each figure worked out
+    so has the smallest shown figure of the sum that gave it hidden as well, and the rule runs again, until none
+    can be (:func:`worked_out`).
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"place": "A", "service": "", "channel": ["", "phone", "web", band_part("calendar", 0),
+    ...                   band_part("calendar", 14)], "open_cases": [30, 27, 3, 20, 10]})
+    >>> sorted(c for _, _, c in open_hidden(t, {"A": None}))
+    ['phone', 'web']
+    """
+    keys = list(
+        zip(cells["place"].astype(str), cells["service"].astype(str), cells["channel"].astype(str), strict=True)
+    )
+    closes = [d + PART for d in AGE_BANDS]
+    links = sum_links(keys, parent, closes)
+    size = pd.to_numeric(cells["open_cases"]).to_numpy(dtype="float64")
+    forced = np.zeros(len(keys), dtype=bool)
+    whole = (cells["channel"].astype(str) == "").to_numpy()
+    # a part as large as its view's whole count (every open case in one bar or channel) is the whole count: hiding
+    # it for another figure's sake would hide that too, so it is the last choice as a second blank
+    views = list(zip(cells["place"].astype(str), cells["service"].astype(str), strict=True))
+    totals = {v: n for v, n, w in zip(views, size, whole, strict=True) if w}
+    entire = np.array([not w and totals.get(v) == n for v, n, w in zip(views, size, whole, strict=True)], dtype=bool)
+    last = np.where(entire & (size >= SMALL_COUNT), size + 10**9, size)
+    for _ in range(200):
+        demand = np.where(forced, 1.0, last)  # a forced figure is hidden as a small count is
+        frame = cells.assign(demand=demand)[["place", "service", "channel", "demand"]]
+        hidden = disclosure.totals_hidden(frame, parent, closes=closes)[0]
+        flag = np.array([k in hidden for k in keys], dtype=bool)
+        more = _breaks(links, flag, size, whole)
+        if not more.any():
+            return hidden
+        forced |= more | flag
+    raise RuntimeError("open cases: the rule did not settle in 200 rounds")
+
+
+def sum_links(
+    keys: list[disclosure.Total], parent: dict[str, str | None], closes: Collection[str] = ()
+) -> pd.DataFrame:
+    """Every sum a figure takes part in, as (``sum``, ``item``) rows, total and parts alike, as
+    :func:`perf.access.disclosure.totals_hidden` reads them (a sum of one figure left out)."""
+    member: list[tuple[tuple[str, ...], int]] = []
+    for i, (p, s, c) in enumerate(keys):
+        member.append((("place", p, s, c), i))
+        if parent.get(p):
+            member.append((("place", str(parent[p]), s, c), i))
+        member.append((("service", p, c), i))
+        member.append((("part", p, s, c.split(PART)[0] + PART if PART in c else ""), i))
+        if c == "":
+            member += [(("part", p, s, x), i) for x in closes]
+    links = pd.DataFrame(member, columns=["sum", "item"])
+    links["sum"] = pd.factorize(links["sum"])[0]
+    return links[links.groupby("sum")["item"].transform("size") > 1].reset_index(drop=True)
+
+
+def worked_out(links: pd.DataFrame, hidden: np.ndarray) -> tuple[np.ndarray, dict[int, int]]:
+    """What a visitor can work out from the shown figures (``~hidden``) and the sums (:func:`sum_links`): a sum with one
+    figure unknown gives it, over and over. Returns every figure known, and for each worked out, the sum that gave it."""
+    known = ~hidden
+    item, key = links["item"].to_numpy(), links["sum"].to_numpy()
+    via: dict[int, int] = {}
+    while True:
+        unknown = np.bincount(key, weights=~known[item], minlength=int(key.max(initial=-1)) + 1)
+        rows = np.flatnonzero((unknown[key] == 1) & ~known[item])
+        if not len(rows):
+            return known, via
+        for r in rows:
+            via.setdefault(int(item[r]), int(key[r]))
+        known[item[rows]] = True
+
+
+def _breaks(links: pd.DataFrame, hidden: np.ndarray, size: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """For each hidden figure a visitor can work out, the smallest shown figure of the sum that gave it, a part of a
+    view (a channel, an age band) before a view's whole count (``whole``), which the page says in words."""
+    known, via = worked_out(links, hidden)
+    more = np.zeros(len(hidden), dtype=bool)
+    item, key = links["item"].to_numpy(), links["sum"].to_numpy()
+    for h in np.flatnonzero(known & hidden):
+        members = item[key == via[int(h)]]
+        shown = members[~hidden[members] & (size[members] > 0)]
+        if len(shown):
+            more[shown[np.lexsort((size[shown], whole[shown]))[0]]] = True
+    return more
+
+
+def public_age_bands(
+    wip: pd.DataFrame, day_count: DayCount, hidden: Collection[disclosure.Total], view: disclosure.View
+) -> pd.DataFrame:
+    """A view's open cases by age so far (:func:`perf.analysis.capability.work_in_progress`) in the public bands
+    (``AGE_BANDS``), a band blank where :func:`open_hidden` hides it.
+
+    Returns
+    -------
+    DataFrame: ``age_from``, ``age_to`` (days, inclusive; the last band's ``age_to`` is its width on, for drawing),
+    ``band`` ("14-27", "182 or more"), ``open_cases`` (NaN when hidden), ``suppressed``, ``open_ended``.
+    """
+    width, last = AGE_BANDS[day_count]
+    if wip.empty:
+        return pd.DataFrame(
+            {
+                "age_from": pd.Series(dtype="int64"),
+                "age_to": pd.Series(dtype="int64"),
+                "band": pd.Series(dtype=str),
+                "open_cases": pd.Series(dtype="float64"),
+                "suppressed": pd.Series(dtype=bool),
+                "open_ended": pd.Series(dtype=bool),
+            }
+        )
+    start = pd.Series(band_start(wip["age_days"], day_count), index=wip.index, name="age_from")
+    out = wip.groupby(start)["open_cases"].sum().reset_index()
+    out["age_to"] = out["age_from"] + width - 1
+    out["open_ended"] = out["age_from"] >= last
+    out["band"] = [
+        f"{a} or more" if end else f"{a}-{b}"
+        for a, b, end in zip(out["age_from"], out["age_to"], out["open_ended"], strict=True)
+    ]
+    out["suppressed"] = [(*view, band_part(day_count, a)) in hidden for a in out["age_from"]]
+    out["open_cases"] = out["open_cases"].astype("float64").mask(out["suppressed"])
+    return out[["age_from", "age_to", "band", "open_cases", "suppressed", "open_ended"]]
+
+
+def beyond_said(bands: pd.DataFrame, upper: float, beyond: int) -> tuple[str, int]:
+    """What the public page may say of the ``beyond`` open cases older than the ``upper`` limit, from the view's
+    :func:`public_age_bands`, so that it says only what its bars add up to: ("exact", n) when every bar that could
+    hold such a case is shown and wholly older than the limit (n may be 0), ("at least", n) when the bars wholly
+    older than the limit hold n of them, else ("unsaid", 0). The count less the bars would otherwise give a hidden
+    bar back, or the part of a bar beyond the limit; and another place's count (with its own limit) set against
+    this one, a part of one.
+
+    Example
+    -------
+    >>> b = pd.DataFrame({"age_from": [0, 14, 28], "age_to": [13, 27, 41], "open_cases": [30.0, float("nan"), 12.0],
+    ...                   "suppressed": [False, True, False]})
+    >>> beyond_said(b, 27.5, 12), beyond_said(b, 20.0, 15), beyond_said(b, 30.0, 10), beyond_said(b, 50.0, 0)
+    (('exact', 12), ('at least', 12), ('unsaid', 0), ('exact', 0))
+    """
+    first = math.floor(upper) + 1  # ages are whole days: older than the limit is this age or more
+    reach = bands[bands["age_to"] >= first]  # the bars that could hold a case that old
+    hidden = reach["suppressed"].astype(bool)
+    n = int(pd.to_numeric(reach.loc[~hidden & (reach["age_from"] >= first), "open_cases"]).sum())
+    if not hidden.any() and (reach["age_from"] >= first).all():
+        if n != beyond:
+            raise ValueError(f"the bars older than the limit hold {n} cases, the count says {beyond}")
+        return "exact", n
+    return ("at least", n) if n > 0 else ("unsaid", 0)

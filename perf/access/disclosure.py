@@ -363,6 +363,8 @@ def totals_hidden(
     cells: pd.DataFrame,
     parent: dict[str, str | None],
     known: Collection[Total] = (),
+    *,
+    closes: Collection[str] = (),
 ) -> tuple[set[Total], list[Total]]:
     """Which whole-range totals (:func:`total_cells`) the public Demand page's tables by place and by channel hide.
 
@@ -372,7 +374,9 @@ def totals_hidden(
     its parts) has exactly one hidden figure the next smallest is hidden too, until none has: the second-blank
     rule of :func:`perf.access.small_counts.suppress_small_counts`, over every table at once. A total a
     visitor has anyway (``known``: a view's total its shown periods add up to) is never a second blank.
-    The same holds for natures (:func:`nature_cells`), whose parts add up within their demand type.
+    The same holds for natures (:func:`nature_cells`), whose parts add up within their demand type. ``closes``
+    names more partitions (a prefix ending in ``PART``, such as Capability's age bands) whose parts add up to the
+    view's total itself (channel "") rather than to a total of their own.
     Returns the hidden totals and any sum left with one hidden figure (nothing eligible beside it).
 
     Example
@@ -399,6 +403,8 @@ def totals_hidden(
             member.append((("place", str(parent[p]), s, c), i))
         member.append((("service", p, c), i))
         member.append((("part", p, s, c.split(PART)[0] + PART if PART in c else ""), i))
+        if c == "":
+            member += [(("part", p, s, x), i) for x in closes]
     links = pd.DataFrame(member, columns=["sum", "item"])
     links = links[links.groupby("sum")["item"].transform("size") > 1]  # a sum of one part is its total
     item = links["item"].to_numpy()
@@ -1713,34 +1719,6 @@ def capability_cells(
         wards = store.query(con, "capability_by_ward_service", {"start": start, "end": end, "granularity": g})
         cells[g] = tree_cells(wards, parent, CASE_COUNTS)
     return cells, parent
-
-
-def open_cells(con: Any, *, as_at: Any = None) -> tuple[pd.DataFrame, dict[str, str | None]]:
-    """Every view's cases open at the end of ``as_at`` (``place``, ``service``, ``open_cases``; the page's "24
-    cases were open", its Side by side "Open now" and the sum of its age bands), and each place's parent."""
-    from perf import store
-
-    parent = _parents(con)
-    wards = store.query(
-        con, "capability_open_by_ward_service", {"as_at": as_at, "service_id": None, "locality_id": None}
-    )
-    return tree_cells(wards, parent, ["open_cases"], by=()), parent
-
-
-def open_hidden(cells: pd.DataFrame, parent: dict[str, str | None]) -> set[View]:
-    """The views (place, service) whose open cases now (:func:`open_cells`) the public Capability page does not
-    count: 1 to 4, or hidden so that none is the only one hidden under a shown total (a locality's open cases
-    less its other wards'; all services less the others). The rule of Demand's totals, :func:`totals_hidden`,
-    with one "channel" (all of them).
-
-    Example
-    -------
-    >>> t = pd.DataFrame({"place": ["L", "a", "b", "c"], "service": "", "open_cases": [31, 3, 8, 20]})
-    >>> sorted(open_hidden(t, {"L": None, "a": "L", "b": "L", "c": "L"}))
-    [('a', ''), ('b', '')]
-    """
-    as_totals = cells.assign(channel="", demand=cells["open_cases"])[["place", "service", "channel", "demand"]]
-    return {(p, s) for p, s, _ in totals_hidden(as_totals, parent)[0]}
 
 
 def tree_cells(
