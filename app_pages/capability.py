@@ -184,7 +184,7 @@ else:
                 + (f", with the upper limit of {rng.upper:,.0f} {unit} marked." if ranged else "."),
             )
         )
-    if bands is not None and not uncounted and bands["open_ended"].any():
+    if bands is not None and not uncounted and (bands["open_ended"] & ~bands["suppressed"]).any():
         st.caption(f"The last bar holds every case open {bands['band'].iloc[-1]} {unit}.")
     if bands is not None and not uncounted and bands["suppressed"].any():
         st.caption(

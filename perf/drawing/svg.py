@@ -436,8 +436,12 @@ def histogram(
         body.append(
             f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{box.top:.1f}' y2='{base:.1f}' stroke='{vocabulary.ORANGE}' "
             f"stroke-width='2' stroke-dasharray='6 4'><title>{_e(marker_label)}</title></line>"
-            f"<text x='{x + 4:.1f}' y='{box.top + 14:.1f}' font-size='{SMALL}' fill='{vocabulary.ORANGE}'>"
-            f"{_e(marker_label)}</text>"
+            + (  # a marker near the right edge has its label on its left, so the label is not cut off
+                f"<text x='{x - 4:.1f}' y='{box.top + 14:.1f}' font-size='{SMALL}' text-anchor='end' "
+                if x > box.left + 0.7 * box.width
+                else f"<text x='{x + 4:.1f}' y='{box.top + 14:.1f}' font-size='{SMALL}' "
+            )
+            + f"fill='{vocabulary.ORANGE}'>{_e(marker_label)}</text>"
         )
     return _svg(WIDTH, height, label or title, body)
 
