@@ -148,7 +148,7 @@ else:
     else:
         older = ""
         if ranged:
-            kind, n = ("exact" if beyond else "none"), beyond
+            kind, n = "exact", beyond
             if bands is not None:  # public: a sum of the bars shown only
                 kind, n = case_counts.beyond_said(bands, rng.upper, beyond)
             limit = f"the {rng.upper:,.0f} {unit} the system predictably delivers in"
