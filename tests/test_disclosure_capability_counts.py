@@ -315,18 +315,19 @@ def test_the_public_comparison_keeps_its_verdict_and_blanks_counts_the_charts_pe
 def test_the_public_comparison_shows_the_counts_its_periods_add_up_to(
     sample_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Bromsgrove Town, benefits: its weeks are all shown and 6 January 2025 is a Monday, so both counts (7,017 and
-    4,580) are sums of figures the chart shows: the table gives them, and says nothing of blanks."""
+    """Redditch North, housing repairs, changed on 1 April 2024: its months are all shown and the change is a month's
+    first day, so both counts (15,274 and 20,224) are sums of figures the chart shows: the table gives them, and says
+    nothing of blanks."""
     at = public_page(
-        monkeypatch, sample_db, "app_pages/capability.py", locality="Bromsgrove Town (locality)", period="All time"
+        monkeypatch, sample_db, "app_pages/capability.py", locality="Redditch North (locality)", period="All time"
     )
-    at.selectbox(key="service").select("benefits").run()
+    at.selectbox(key="service").select("housing_repairs").run()
     assert not at.exception, at.exception
     said, table, captions = comparison_on_page(at)
-    assert "After the change on 6 January 2025" in said.replace("\\", "")
+    assert "After the change on 1 April 2024" in said.replace("\\", "")
     assert table is not None
     row = table.set_index("measure").loc["Cases completed"]
-    assert list(row.astype(str)) == ["7,017.0", "4,580.0", "-2,437.0"]
+    assert list(row.astype(str)) == ["15,274.0", "20,224.0", "4,950.0"]
     assert not any("A blank count" in c for c in captions)
 
 
