@@ -73,8 +73,9 @@ if public and disclosure.too_few_shown(pts):  # more than a tenth hidden: no cha
     st.info(
         f"More than a tenth of the {every}s here have fewer than {disclosure.SMALL_COUNT} completed cases, or would "
         "give such a count away (here or in another place or service), so the public view does not chart them: "
-        f"a chart of the others would not describe a typical {every}. Choose a larger area, or all services, to "
-        "see the chart."
+        f"a chart of the others would not describe a typical {every}. Choose a larger area"
+        + (", or all services," if service_id else "")
+        + " to see the chart."
     )
 elif drawn.mode == "case":
     title = f"End-to-end {unit} of each completed case, in the order they were completed"
