@@ -39,7 +39,7 @@ if periods.empty or int(periods["demand"].sum()) == 0:
     st.stop()
 granularity, natures, raw = c.granularity, cd.natures_shown(c.filters, public), periods
 if public:
-    st.caption(disclosure.RULE)
+    st.caption(disclosure.RULE + (f" {c.note}" if c.note else ""))
     granularity, periods = cd.public_periods(c.filters, c.granularity)
     if periods["suppressed"].all():
         st.info(
@@ -53,7 +53,14 @@ starts = list(phase_names["starts_on"])
 if public:
     st.subheader(
         text.markdown(
-            disclosure.demand_sentence(periods, natures, granularity=granularity, phase_starts=starts, raw=raw)
+            disclosure.demand_sentence(
+                periods,
+                natures,
+                granularity=granularity,
+                phase_starts=starts,
+                raw=raw,
+                total_shown=cd.total_shown(c.filters),
+            )
         )
     )
 else:

@@ -145,7 +145,7 @@ def main() -> None:
             ),
         ):
             t0 = time.perf_counter()
-            each = {s: fetch(con, start=s, end=end) for s in periods.range_starts(end)}
+            each = {s: fetch(con, start=s, end=end) for s in periods.public_range_starts(end)}
             t1 = time.perf_counter()
             together = rule({s: c for s, (c, _) in each.items()}, next(iter(each.values()))[1])
             t2 = time.perf_counter()

@@ -41,6 +41,22 @@ def range_starts(latest: date) -> tuple[date | None, ...]:
     return tuple(None if s is None else s.date() for s in starts)
 
 
+def public_range_starts(latest: date) -> tuple[date | None, ...]:
+    """:func:`range_starts` moved back to the first day of their quarter: the public Demand and Capability pages'
+    date ranges. A range that started inside a month or quarter would show that first one cut short, and its count
+    less the same period's in a longer range would give the days before the range began; from a quarter's first
+    day every month and quarter shown is whole, the same figure in every range that holds it (so the rule across
+    ranges sees it as one: perf.access.disclosure.ranges_group_tables). The range keeps all it was asked for and
+    up to three months more.
+
+    Example
+    -------
+    >>> public_range_starts(date(2026, 11, 22))
+    (datetime.date(2025, 10, 1), datetime.date(2024, 10, 1), datetime.date(2023, 10, 1), None)
+    """
+    return tuple(None if s is None else period_start_of(s, "quarter") for s in range_starts(latest))
+
+
 def choices(frequency: str) -> list[str]:
     """The granularities a measure recorded at ``frequency`` can be shown at (never finer)."""
     return [g for g in ORDER if ORDER[g] >= ORDER[frequency]]

@@ -102,7 +102,7 @@ def range_cells(
 ) -> tuple[dict[date | None, dict[str, pd.DataFrame]], dict[str, str | None]]:
     out = {}
     parent: dict[str, str | None] = {}
-    for start in periods.range_starts(last):
+    for start in periods.public_range_starts(last):
         out[start], parent = fetch(con, start=start, end=last)
     return out, parent
 
@@ -136,6 +136,9 @@ def test_the_ranges_the_rule_decides_together_are_the_sidebars() -> None:
     sidebar = [Scope("", "", "ALL", "", "", p, True).since(pd.Timestamp(last)) for p in PERIODS]
     assert periods.range_starts(last) == tuple(None if s is None else s.date() for s in sidebar)
     assert periods.range_starts(last)[0] == date(2025, 11, 23) and None in periods.range_starts(last)
+    # the public pages start each range on its quarter's first day (no month or quarter cut short)
+    assert periods.public_range_starts(last) == (date(2025, 10, 1), date(2024, 10, 1), date(2023, 10, 1), None)
+    assert periods.public_range_starts(date(2026, 9, 30))[0] == date(2025, 10, 1)  # 1 Oct 2025 is a quarter's
 
 
 def test_on_the_sample_no_date_range_gives_back_a_count_another_hides(

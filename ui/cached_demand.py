@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from perf import periods
-from perf.access import case_counts, disclosure
+from perf.access import case_counts, date_ranges, disclosure
 from perf.analysis import capability, demand, measures
 from perf.analysis.capability import Breakdown, CapabilityChart, DayCount, PhaseComparison
 from perf.analysis.demand import CaseFilter, Granularity, Level, Seasonality
@@ -44,20 +44,26 @@ class CaseScope:
     filters: CaseFilter
     granularity: Granularity
     label: str
+    note: str = ""  # what the page says about the dates (public: a range starts on a quarter's first day)
 
 
 def case_scope(scope: Scope, service_id: str | None, last_day: date | None) -> CaseScope:
-    """Service, place and period (counted back from the last day of data) for the case-level pages."""
+    """Service, place and period (counted back from the last day of data) for the case-level pages. The public
+    view starts a range on its quarter's first day (perf.periods.public_range_starts), and says so."""
     start = None
     if last_day is not None:
         since = scope.since(pd.Timestamp(last_day))
         start = None if since is None else since.date()
+    note = ""
+    if scope.public_only and start is not None:
+        start = periods.period_start_of(start, "quarter")
+        note = disclosure.WHOLE_QUARTERS.format(day=f"{start.day} {start:%B %Y}")
     locality = None if scope.locality_id in ("", measures.AREA) else scope.locality_id
     granularity = GRANULARITY.get(scope.granularity, "week")
     label = scope.period_label + (
         " (by quarter: contacts are not shown by year)" if scope.granularity == "year" else ""
     )
-    return CaseScope(CaseFilter(service_id, locality, start, last_day), granularity, label)
+    return CaseScope(CaseFilter(service_id, locality, start, last_day), granularity, label, note)
 
 
 @cached_query(8, reads=FIGURES)
@@ -198,7 +204,7 @@ def _demand_group_table(start: date | None, end: date | None) -> pd.DataFrame:
     """Every place's and service's ladder for these dates, worked out once outside the read lock (a few tenths
     of a second), kept as one table: st.cache_data pickles what it keeps and unpickles it on every read, and
     a frame a view and length (group_ladders' shape) took 0.4-0.6 s each way."""
-    if end is not None and start in periods.range_starts(end):  # decided with the other ranges (_demand_ranges)
+    if end is not None and start in periods.public_range_starts(end):  # decided with the other ranges (_demand_ranges)
         return _demand_ranges(end)[start]
     return disclosure.demand_group_table(*_demand_cells(start, end))
 
@@ -218,7 +224,7 @@ def _demand_ranges(end: date) -> dict[date | None, pd.DataFrame]:
     """Every date range the sidebar offers, one decision a whole period across them, so no range shows what
     another hides (perf.disclosure.ranges_group_tables): worked out once a data version (seconds) outside the
     read lock, one table a range."""
-    cells = {start: _demand_cells(start, end) for start in periods.range_starts(end)}
+    cells = {start: _demand_cells(start, end) for start in periods.public_range_starts(end)}
     parent = cells[None][1]
     return disclosure.demand_ranges_tables({start: c for start, (c, _) in cells.items()}, parent)
 
@@ -259,7 +265,7 @@ def _capability_group_table(start: date | None, end: date | None) -> pd.DataFram
     """Every place's and service's capability ladder for these dates, worked out once outside the read lock and
     kept as one table (as Demand's, _demand_group_table): the day count does not change which cases are
     completed, so one for both."""
-    if end is not None and start in periods.range_starts(end):  # decided with the other ranges (_capability_ranges)
+    if end is not None and start in periods.public_range_starts(end):  # with the other ranges (_capability_ranges)
         return _capability_ranges(end)[start]
     return disclosure.capability_group_table(*_capability_cells(start, end))
 
@@ -273,7 +279,7 @@ def _capability_group(start: date | None, end: date | None, view: disclosure.Vie
 def _capability_ranges(end: date) -> dict[date | None, pd.DataFrame]:
     """Every date range the sidebar offers, one decision a whole period across them (as Demand's, _demand_ranges),
     one table a range."""
-    cells = {start: _capability_cells(start, end) for start in periods.range_starts(end)}
+    cells = {start: _capability_cells(start, end) for start in periods.public_range_starts(end)}
     parent = cells[None][1]
     return disclosure.capability_ranges_tables({start: c for start, (c, _) in cells.items()}, parent)
 
@@ -312,9 +318,23 @@ def _ward_natures(con: duckdb.DuckDBPyConnection, start: date | None, end: date 
 
 @cached_result(4, reads=FIGURES)
 def _natures_hidden(start: date | None, end: date | None) -> set[disclosure.Total]:
-    """Every place's and service's natures the public tables hide, decided at once (perf.disclosure.natures_hidden)."""
+    """Every place's and service's natures the public tables hide, decided at once (perf.disclosure.natures_hidden;
+    for a range the sidebar offers, across ranges: _natures_ranges)."""
+    if end is not None and start in periods.public_range_starts(end):
+        return _natures_ranges(end)[start]
     parent = _demand_cells(start, end)[1]
     return disclosure.natures_hidden(disclosure.nature_cells(_ward_natures(start, end), parent), parent)
+
+
+@cached_result(2, reads=FIGURES)
+def _natures_ranges(end: date) -> dict[date | None, set[disclosure.Total]]:
+    """The natures every range the sidebar offers hides, decided across ranges (perf.access.date_ranges): a demand
+    type's total is known where the tables by place and channel show its view's total (_tables_ranges)."""
+    starts = periods.public_range_starts(end)
+    parent = _demand_cells(starts[-1], end)[1]
+    cells = {s: disclosure.nature_cells(_ward_natures(s, end), parent) for s in starts}
+    totals = _tables_ranges(end)
+    return date_ranges.natures_ranges_hidden(cells, parent, {s: totals[s] for s in starts})
 
 
 @cached_result(64, reads=FIGURES)
@@ -358,10 +378,31 @@ def _ward_totals(con: duckdb.DuckDBPyConnection, start: date | None, end: date |
 @cached_result(4, reads=FIGURES)
 def _totals_hidden(start: date | None, end: date | None) -> set[disclosure.Total]:
     """Every place's, service's and channel's whole-range total the public tables hide, decided over every
-    table at once (perf.disclosure.totals_hidden), so none can be worked out from the others or the periods."""
+    table at once (perf.disclosure.totals_hidden), so none can be worked out from the others or the periods; for a
+    range the sidebar offers, across ranges too (_tables_ranges)."""
+    if end is not None and start in periods.public_range_starts(end):
+        return _tables_ranges(end)[start]
     parent = _demand_cells(start, end)[1]
     known = disclosure.known_totals(_demand_groups(start, end))
     return disclosure.totals_hidden(disclosure.total_cells(_ward_totals(start, end), parent), parent, known)[0]
+
+
+@cached_result(2, reads=FIGURES)
+def _tables_ranges(end: date) -> dict[date | None, set[disclosure.Total]]:
+    """The totals every range the sidebar offers hides in its tables by place and by channel, decided across ranges
+    (perf.access.date_ranges: one range's total less another's is the count between their first days)."""
+    starts = periods.public_range_starts(end)
+    parent = _demand_cells(starts[-1], end)[1]
+    cells = {s: disclosure.total_cells(_ward_totals(s, end), parent) for s in starts}
+    ladders = _demand_ranges(end)
+    known = {s: disclosure.known_totals(disclosure.split_table(ladders[s]), sentence=False) for s in starts}
+    return date_ranges.ranges_totals_hidden(cells, parent, known, counts=disclosure.DEMAND_COUNTS)[0]
+
+
+def total_shown(filters: CaseFilter) -> bool:
+    """Does the public view show this view's total over the dates (its tables, or the sentence that says it)?"""
+    view = (filters.locality_id or measures.AREA, filters.service_id or "", "")
+    return view not in _totals_hidden(filters.start, filters.end)
 
 
 @cached_result(64, reads=FIGURES)
@@ -447,10 +488,24 @@ def _case_totals(con: duckdb.DuckDBPyConnection, start: date | None, end: date |
 def case_totals_hidden(start: date | None, end: date | None) -> frozenset[disclosure.Total]:
     """Every place's, service's and channel's count of completed cases over the dates that the public Side by
     side tables and count hide, decided over every table at once (perf.disclosure.case_totals_hidden): none can
-    be worked out from the others or from the periods."""
+    be worked out from the others or from the periods; for a range the sidebar offers, across ranges too."""
+    if end is not None and start in periods.public_range_starts(end):
+        return _case_totals_ranges(end)[start]
     parent = _capability_cells(start, end)[1]
     known = disclosure.known_totals(disclosure.split_table(_capability_group_table(start, end)))
     return frozenset(disclosure.case_totals_hidden(_case_totals(start, end), parent, known))
+
+
+@cached_result(2, reads=FIGURES)
+def _case_totals_ranges(end: date) -> dict[date | None, frozenset[disclosure.Total]]:
+    """The counts of completed cases every range the sidebar offers hides, decided across ranges
+    (perf.access.date_ranges), as Demand's tables (_tables_ranges)."""
+    starts = periods.public_range_starts(end)
+    parent = _capability_cells(starts[-1], end)[1]
+    tables = _capability_ranges(end)
+    known = {s: disclosure.known_totals(disclosure.split_table(tables[s])) for s in starts}
+    hidden = date_ranges.case_ranges_hidden({s: _case_totals(s, end) for s in starts}, parent, known)
+    return {s: frozenset(h) for s, h in hidden.items()}
 
 
 @cached_query(4, reads=FIGURES)

@@ -73,6 +73,10 @@ RULE = (
     "and where it could be worked out from a total the next smallest count is hidden too, as is a month or "
     "quarter that holds a hidden week or month. Zero is shown."
 )
+WHOLE_QUARTERS = (
+    "From {day}: the public view starts a date range on the first day of a quarter, so every month and quarter "
+    "it shows is whole (a part of one, set beside the whole in a longer range, would give away the days before)."
+)
 HIDDEN_COLUMN = "Not shown"  # a table's flag column: a small count, or a count that would give one away
 HIDDEN_MEANS = f"Not shown: a count from 1 to {SMALL_COUNT - 1}, or a count that would give such a count away."
 
@@ -347,15 +351,18 @@ def nature_cells(wards: pd.DataFrame, parent: dict[str, str | None]) -> pd.DataF
     return out[out["demand"] > 0].reset_index(drop=True)
 
 
-def known_totals(ladders: dict[View, dict[str, pd.DataFrame]], *, flag: str = "suppressed") -> set[Total]:
+def known_totals(
+    ladders: dict[View, dict[str, pd.DataFrame]], *, flag: str = "suppressed", sentence: bool = True
+) -> set[Total]:
     """The views' whole-range totals (place, service, "") a visitor can read off the page anyway: the periods
-    of a length it offers are all shown (they add up to it), or its quarters are mostly hidden and the
-    sentence says it."""
+    of a length it offers are all shown (they add up to it), or (``sentence``) its quarters are mostly hidden and
+    the sentence says it. Across date ranges the sentence says a total only where the tables show it
+    (:func:`demand_sentence`'s ``total_shown``), so it is not counted as known there."""
     return {
         (*v, "")
         for v, ladder in ladders.items()
         if any(not f.empty and not f[flag].astype(bool).any() for f in ladder.values())
-        or (LADDER[-1] in ladder and mostly_hidden(ladder[LADDER[-1]], flag=flag))
+        or (sentence and LADDER[-1] in ladder and mostly_hidden(ladder[LADDER[-1]], flag=flag))
     }
 
 
@@ -395,17 +402,7 @@ def totals_hidden(
     size = counts.where(counts > 0).min(axis=1).to_numpy(dtype="float64")
     seen = set(known)
     public = np.array([k in seen for k in keys], dtype=bool) & ~hidden
-    # every sum an item takes part in, as (sum, item): total and parts alike
-    member: list[tuple[tuple[str, ...], int]] = []
-    for i, (p, s, c) in enumerate(keys):
-        member.append((("place", p, s, c), i))
-        if parent.get(p):
-            member.append((("place", str(parent[p]), s, c), i))
-        member.append((("service", p, c), i))
-        member.append((("part", p, s, c.split(PART)[0] + PART if PART in c else ""), i))
-        if c == "":
-            member += [(("part", p, s, x), i) for x in closes]
-    links = pd.DataFrame(member, columns=["sum", "item"])
+    links = sum_keys(keys, parent, closes=closes)
     links = links[links.groupby("sum")["item"].transform("size") > 1]  # a sum of one part is its total
     item = links["item"].to_numpy()
     for _ in range(200):
@@ -418,6 +415,23 @@ def totals_hidden(
     blanks = pd.Series(hidden[item]).groupby(links["sum"].to_numpy()).transform("sum").to_numpy()
     alone = links[(blanks == 1) & hidden[item]]
     return {keys[i] for i in np.flatnonzero(hidden)}, sorted({keys[int(i)] for i in alone["item"]})
+
+
+def sum_keys(keys: Sequence[Total], parent: dict[str, str | None], *, closes: Collection[str] = ()) -> pd.DataFrame:
+    """Every sum a total (place, service, channel) takes part in, as rows (``sum``, ``item``: its index in ``keys``),
+    total and parts alike: a place's over its children, all services' over each service, all channels' over each
+    channel (or a demand type's over its natures, ``PART``; ``closes``: partitions whose parts add up to the view's
+    total itself, as :func:`totals_hidden`'s). :func:`totals_hidden` runs the second blank over them."""
+    member: list[tuple[tuple[str, ...], int]] = []
+    for i, (p, s, c) in enumerate(keys):
+        member.append((("place", p, s, c), i))
+        if parent.get(p):
+            member.append((("place", str(parent[p]), s, c), i))
+        member.append((("service", p, c), i))
+        member.append((("part", p, s, c.split(PART)[0] + PART if PART in c else ""), i))
+        if c == "":
+            member += [(("part", p, s, x), i) for x in closes]
+    return pd.DataFrame(member, columns=["sum", "item"])
 
 
 def natures_hidden(cells: pd.DataFrame, parent: dict[str, str | None]) -> set[Total]:
@@ -838,13 +852,15 @@ def demand_sentence(
     granularity: Granularity = "week",
     phase_starts: Sequence[Any] = (),
     raw: pd.DataFrame | None = None,
+    total_shown: bool = True,
 ) -> str:
     """:func:`perf.analysis.demand.demand_sentence` spoken of the shown periods only (``periods`` from
     :func:`demand_counts`), or why there is nothing to say.
 
     When most periods are hidden (:func:`mostly_hidden`) a sentence about stability would rest on
     the few busy periods left; given ``raw`` (the periods before hiding) it says the totals instead:
-    "235 contacts in the period shown; 24% is failure demand, mostly progress chasing."
+    "235 contacts in the period shown; 24% is failure demand, mostly progress chasing." unless the tables hide
+    that total (``total_shown`` False: beside another date range's, it would give a small count away).
 
     Example
     -------
@@ -859,14 +875,22 @@ def demand_sentence(
             f"{SMALL_COUNT} are not published, so that no one can be identified."
         )
     if raw is not None and mostly_hidden(periods):
-        return _totals_sentence(raw, natures)
+        return _totals_sentence(raw, natures) if total_shown else TOTAL_NOT_SAID.format(every=granularity)
     if too_few_shown(periods):  # an average of the periods shown would not describe a typical one
         hidden, every = int(periods["suppressed"].astype(bool).sum()), str(granularity)
         return (
             f"Demand here is not described in the public view: {hidden:,} of the {len(periods):,} {every}s are not "
             f"shown ({FEWER_THAN} contacts of one type, or a count that would give one away)."
         )
-    return demand.demand_sentence(shown, natures, granularity=granularity, phase_starts=phase_starts)
+    named = None if natures is None else natures[natures["demand"].notna()]  # the natures the page shows
+    return demand.demand_sentence(shown, named, granularity=granularity, phase_starts=phase_starts)
+
+
+TOTAL_NOT_SAID = (
+    "The public view gives no count of contacts here: most {every}s have fewer than "
+    f"{SMALL_COUNT} of one type, and the total would give such a count away beside another place's, service's "
+    "or date range's."
+)
 
 
 def _totals_sentence(raw: pd.DataFrame, natures: pd.DataFrame | None) -> str:

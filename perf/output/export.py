@@ -261,7 +261,7 @@ def published_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
         cells, parent = disclosure.demand_cells(con)
         ladders = disclosure.demand_group_ladders(cells, parent)
     else:
-        each = {s: disclosure.demand_cells(con, start=s, end=last) for s in periods.range_starts(last)}
+        each = {s: disclosure.demand_cells(con, start=s, end=last) for s in periods.public_range_starts(last)}
         cells, parent = each[None]
         ladders = disclosure.demand_ranges_ladders({s: c for s, (c, _) in each.items()}, parent)[None]
     by_ward = {}
