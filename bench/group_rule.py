@@ -7,7 +7,9 @@ kept by Streamlit's st.cache_data, which pickles it (and unpickles it for every 
 Each date range the page offers (counted back from the last contact as the page does) and one odd range is
 worked out cold, in this one process, one after another (nothing is cached between them in perf/).
 Goal (issue #12): under 1 s a date range on a quiet machine. The pages decide every range the sidebar offers
-together (``disclosure.demand_ranges_ladders``, ``capability_ranges_ladders``): the last lines time that, cold. ``--before`` times the first version too
+together (``disclosure.demand_ranges_ladders``, ``capability_ranges_ladders``, from each range's quarter's first
+day: ``periods.public_range_starts``): the last lines time that, cold, and then the tables of totals over each
+range decided across ranges (``perf.access.date_ranges``), with the cells they hide. ``--before`` times the first version too
 (tests/group_rule_reference.py, one view at a time in pandas: 7-8 s) and checks both decide alike.
 ``--cost`` says what the rule's "no hidden period its view's figures give back" step (``disclosure._Rebuild``)
 costs visitors over the four ranges: periods hidden and view-lengths offered with it and without it.
@@ -92,6 +94,47 @@ def cost(name: str, together: dict[Any, Any], blind: dict[Any, Any]) -> None:
     )
 
 
+def tables(con: object, name: str, end: date, ladders: dict[date | None, dict]) -> None:  # type: ignore[type-arg]
+    """The tables of totals over each range (Demand: by place and channel, natures; Capability: completed cases),
+    decided across ranges as the pages do (perf.access.date_ranges; ui.cached_demand._tables_ranges,
+    _natures_ranges, _case_totals_ranges), after the periods above: their time, and the cells each range hides,
+    with each range's own rule (as before) and across ranges."""
+    from perf.access import date_ranges
+
+    starts = periods.public_range_starts(end)
+    parent = disclosure._parents(con)
+    t0 = time.perf_counter()
+    if name == "Demand":
+        counts = {s: disclosure.total_cells(disclosure.ward_totals(con, start=s, end=end), parent) for s in starts}
+        kinds = {s: disclosure.nature_cells(disclosure.ward_natures(con, start=s, end=end), parent) for s in starts}
+    else:
+        counts = {s: disclosure.case_totals(con, start=s, end=end) for s in starts}
+    t1 = time.perf_counter()
+    if name == "Demand":
+        known = {s: disclosure.known_totals(ladders[s], sentence=False) for s in starts}
+        hidden = date_ranges.ranges_totals_hidden(counts, parent, known, counts=disclosure.DEMAND_COUNTS)[0]
+        natures = date_ranges.natures_ranges_hidden(kinds, parent, hidden)
+    else:
+        known = {s: disclosure.known_totals(ladders[s]) for s in starts}
+        hidden = date_ranges.case_ranges_hidden(counts, parent, known)
+    t2 = time.perf_counter()
+    label = f"{name}: tables, 4 ranges together"
+    print(f"{label:34} {t1 - t0:7.2f}s {t2 - t1:7.2f}s {t2 - t0:7.2f}s")
+    for s in starts:
+        if name == "Demand":
+            alone = disclosure.totals_hidden(counts[s], parent, disclosure.known_totals(ladders[s]))[0]
+            nat = disclosure.natures_hidden(kinds[s], parent)
+            line = (
+                f"totals {len(alone):,} -> {len(hidden[s]):,} of {len(counts[s]):,}; "
+                f"natures {len(nat):,} -> {len(natures[s]):,} of {len(kinds[s]):,}"
+            )
+        else:
+            cells = date_ranges.case_cells(counts[s], parent)
+            alone = disclosure.case_totals_hidden(counts[s], parent, known[s])
+            line = f"completed cases {len(alone):,} -> {len(hidden[s]):,} of {len(cells):,}"
+        print(f"    from {str(s or 'the start'):10} hidden, each range alone -> across ranges: {line}")
+
+
 def load() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
@@ -160,6 +203,7 @@ def main() -> None:
                     blind = rule({s: c for s, (c, _) in each.items()}, next(iter(each.values()))[1])
                     print(f"{'  (without the rebuild step)':34} {'':8} {time.perf_counter() - t3:7.2f}s")
                 cost(name, together, blind)
+            tables(con, name, end, together)
     finally:
         con.close()
     print(f"slowest date range {worst:.2f} s (goal under {TARGET_SECONDS:.0f} s on a quiet machine)")

@@ -35,13 +35,15 @@ def recovered(
     parent: dict[str, str | None],
     seen: Mapping[Any, Collection[Total]],
     counts: Sequence[str],
+    closure: dict[Any, set[Total]] | None = None,
 ) -> dict[str, int]:
     """What a visitor works out from every range's tables: the hidden totals of each range (key ``str(start)``) and
     the counts between two ranges' first days of 1 to 4 (``"between"``).
 
     ``seen``: each range's totals the visitor reads (shown in a table, or had anyway from the periods); a total
     missing from a range is a zero, read too. A difference is never shown: the visitor has it only when the sums
-    give it (two totals, or a sum with one figure unknown), and so on until nothing new."""
+    give it (two totals, or a sum with one figure unknown), and so on until nothing new. ``closure``, when given,
+    gets each range's totals the visitor ends up with."""
     order = date_ranges.longest_first(cells)
     keys = sorted(set().union(*(set(zip(f["place"], f["service"], f["channel"], strict=True)) for f in cells.values())))
     n, r = len(keys), len(order)
@@ -90,6 +92,8 @@ def recovered(
             if unknown[t] == 1:
                 work.append(t)
     got = known & secret
+    if closure is not None:
+        closure.update({k: {keys[x] for x in np.flatnonzero(known[i * n : (i + 1) * n])} for i, k in enumerate(order)})
     out = {str(k): int(got[i * n : (i + 1) * n].sum()) for i, k in enumerate(order)}
     out["between"] = int(got[r * n :].sum())
     return out
@@ -144,15 +148,18 @@ def load(db: Path, starts_of: Callable[[date], Starts] = periods.public_range_st
     for s, w in wards.items():
         summed = disclosure.tree_cells(pd.concat([w, w.assign(channel="")]), parent, ["cases"], by=["channel"])
         cases[s] = summed[summed["cases"] > 0].reset_index(drop=True)
-    return {
+    out = {
         "parent": parent,
         "totals": totals,
         "natures": natures,
         "cases": cases,
         "wards": wards,
-        "demand_ladders": disclosure.demand_ranges_ladders(demand_cells, parent),
-        "case_ladders": disclosure.capability_ranges_ladders(case_cells, parent),
+        "demand_tables": disclosure.demand_ranges_tables(demand_cells, parent),
+        "case_tables": disclosure.capability_ranges_tables(case_cells, parent),
     }
+    for kind in ("demand", "case"):
+        out[f"{kind}_ladders"] = {k: disclosure.split_table(t) for k, t in out[f"{kind}_tables"].items()}
+    return out
 
 
 def types_of(natures: pd.DataFrame, totals_seen: Collection[Total]) -> tuple[set[Total], set[Total]]:
@@ -164,6 +171,15 @@ def types_of(natures: pd.DataFrame, totals_seen: Collection[Total]) -> tuple[set
     return seen, types - seen
 
 
+def lone_left(left: list[tuple[Any, ...]], cells: Mapping[Any, pd.DataFrame]) -> set[tuple[Any, Any, Total]]:
+    """:func:`date_ranges.ranges_totals_hidden`'s ``left``, which may only be differences of two view totals the
+    visitor has anyway (worked out from other totals) with a lone hidden period between them (``between``): the
+    tables cannot hide those; as (longer range, shorter range, view)."""
+    order = date_ranges.longest_first(cells)
+    assert all(isinstance(level, tuple) and x[2] == "" for level, x in left), left
+    return {(order[level[0]], order[level[1]], x) for level, x in left}
+
+
 def decided(sample: dict[str, Any], *, together: bool) -> dict[str, Any]:
     """The tables' decisions in every range: each range alone (as before) or across ranges (date_ranges), and what
     a visitor reads: (cells, hidden, seen) for totals, natures and completed cases."""
@@ -172,8 +188,11 @@ def decided(sample: dict[str, Any], *, together: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if together:
         known = {s: disclosure.known_totals(lad[s], sentence=False) for s in totals}
-        hidden, left = date_ranges.ranges_totals_hidden(totals, parent, known, counts=disclosure.DEMAND_COUNTS)
-        assert left == []
+        between = date_ranges.lone_hidden(sample["demand_tables"])
+        hidden, left = date_ranges.ranges_totals_hidden(
+            totals, parent, known, counts=disclosure.DEMAND_COUNTS, between=between
+        )
+        out["left_totals"] = lone_left(left, totals)
     else:
         known = {s: disclosure.known_totals(lad[s]) for s in totals}
         hidden = {s: disclosure.totals_hidden(c, parent, known[s])[0] for s, c in totals.items()}
@@ -189,9 +208,10 @@ def decided(sample: dict[str, Any], *, together: bool) -> dict[str, Any]:
         hidden = {s: disclosure.natures_hidden(n, parent) for s, n in natures.items()}
     out["natures"] = (natures, hidden, {s: seen_of(n, hidden[s], types[s][0]) for s, n in natures.items()})
     if together:
-        known = {s: disclosure.known_totals(case_lad[s]) for s in cases}
-        hidden, left = date_ranges.ranges_totals_hidden(cases, parent, known, counts=["cases"])
-        assert left == []
+        known = {s: disclosure.known_totals(case_lad[s], sentence=False) for s in cases}  # no sentence says one
+        between = date_ranges.lone_hidden(sample["case_tables"])
+        hidden, left = date_ranges.ranges_totals_hidden(cases, parent, known, counts=["cases"], between=between)
+        out["left_cases"] = lone_left(left, cases)
     else:
         known = {s: disclosure.known_totals(case_lad[s]) for s in cases}
         hidden = {s: disclosure.case_totals_hidden(sample["wards"][s], parent, known[s]) for s in cases}
@@ -201,6 +221,23 @@ def decided(sample: dict[str, Any], *, together: bool) -> dict[str, Any]:
 
 
 COUNTS = {"totals": disclosure.DEMAND_COUNTS, "natures": ("demand",), "cases": ("cases",)}
+TABLES = {"totals": "demand_tables", "cases": "case_tables"}
+
+
+def periods_given_away(tables: Mapping[Any, pd.DataFrame], known: Mapping[Any, set[Total]]) -> list[tuple[Any, ...]]:
+    """Hidden periods a visitor gets from two ranges' totals of a view (both known) less the periods the longer range
+    shows before the shorter one's first day, where exactly one of those (of a length offered) is hidden."""
+    order = date_ranges.longest_first(tables)
+    found = []
+    for i, longer in enumerate(order):
+        t = date_ranges._rebuilt(tables[longer], "suppressed")  # a hidden quarter whose months are shown is seen
+        for shorter in order[i + 1 :]:
+            before = t[pd.to_datetime(t["period_start"]) < pd.Timestamp(shorter)]
+            for (p, s, g), f in before.groupby(["place", "service", "length"]):
+                view = (str(p), str(s), "")
+                if int(f["suppressed"].sum()) == 1 and view in known[longer] and view in known[shorter]:
+                    found.append((longer, shorter, view, g, f.loc[f["suppressed"], "period_start"].iloc[0]))
+    return found
 
 
 @pytest.mark.parametrize("table", list(COUNTS))
@@ -214,10 +251,17 @@ def test_on_the_sample_no_range_of_a_table_gives_back_a_count_another_range_hide
     before = recovered(cells, parent, seen, COUNTS[table])
     assert before["between"] > 0 and sum(before.values()) > 50, before
     cells, _, seen = decided(sample, together=False)[table]  # whole quarters alone do not do it
-    assert recovered(cells, parent, seen, COUNTS[table])["between"] > 0
+    known: dict[Any, set[Total]] = {}
+    assert recovered(cells, parent, seen, COUNTS[table], known)["between"] > 0
+    if table in TABLES:  # and two ranges' totals less the periods shown between gave a hidden period back
+        assert len(periods_given_away(sample[TABLES[table]], known)) > 100
     cells, hidden, seen = decided(sample, together=True)[table]
-    after = recovered(cells, parent, seen, COUNTS[table])
+    after = recovered(cells, parent, seen, COUNTS[table], known)
     assert after == {k: 0 for k in after} and len(after) == len(before)
+    if table in TABLES:  # but where the view totals are worked out from others' (the tables cannot hide them)
+        lone = {(a, r, view) for a, r, view, *_ in periods_given_away(sample[TABLES[table]], known)}
+        left = decided(sample, together=True)[f"left_{table}"]
+        assert lone <= left and len(left) <= 12, (lone, left)  # on the sample: 2 (Demand), 10 (Capability)
     for s, c in cells.items():  # every count from 1 to 4 is still hidden in its own range
         small = c[((c[list(COUNTS[table])] >= 1) & (c[list(COUNTS[table])] < disclosure.SMALL_COUNT)).any(axis=1)]
         assert set(zip(small["place"], small["service"], small["channel"], strict=True)) <= hidden[s]
@@ -290,12 +334,21 @@ def test_a_mostly_hidden_view_says_its_total_only_where_the_tables_show_it(
     sample_db: Path, monkeypatch: pytest.MonkeyPatch, sample: dict[str, Any]
 ) -> None:
     _, hidden, _ = decided(sample, together=True)["totals"]
-    assert ("w-bdc-tardebigge", "housing_options", "") in hidden[None]
-    at = demand_page(monkeypatch, sample_db, "Tardebigge", "housing_options", "All time")
+    ladders = sample["demand_ladders"][None]
+    sparse = [  # most quarters hidden, not all (the page then says only that there are too few to show)
+        v
+        for v, ladder in ladders.items()
+        if disclosure.mostly_hidden(ladder["quarter"]) and not ladder["quarter"]["suppressed"].all() and v[1]
+    ]
+    view = next(v for v in sparse if (*v, "") in hidden[None] and v[0].startswith("w-"))  # a ward's service
+    with store.connect(sample_db, read_only=True) as con:
+        names = dict(zip(*store.query(con, "localities")[["locality_id", "name"]].to_numpy().T, strict=True))
+    at = demand_page(monkeypatch, sample_db, str(names[view[0]]), view[1], "All time")
     heads = [shown(h.value) for h in at.subheader]
-    assert heads == [disclosure.TOTAL_NOT_SAID.format(every="quarter")], heads
+    assert heads == [disclosure.TOTAL_NOT_SAID.format(every="quarter")], (view, heads)
     # must NOT: a view whose total the tables show still says it
     assert ("l-bromsgrove-east", "housing_options", "") not in hidden[None]
+    assert ("l-bromsgrove-east", "housing_options") in sparse
     at = demand_page(monkeypatch, sample_db, "Bromsgrove East (locality)", "housing_options", "All time")
     assert any("contacts in the period shown" in shown(h.value) for h in at.subheader)
 

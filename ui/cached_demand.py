@@ -394,9 +394,10 @@ def _tables_ranges(end: date) -> dict[date | None, set[disclosure.Total]]:
     starts = periods.public_range_starts(end)
     parent = _demand_cells(starts[-1], end)[1]
     cells = {s: disclosure.total_cells(_ward_totals(s, end), parent) for s in starts}
-    ladders = _demand_ranges(end)
-    known = {s: disclosure.known_totals(disclosure.split_table(ladders[s]), sentence=False) for s in starts}
-    return date_ranges.ranges_totals_hidden(cells, parent, known, counts=disclosure.DEMAND_COUNTS)[0]
+    tables = _demand_ranges(end)
+    known = {s: disclosure.known_totals(disclosure.split_table(tables[s]), sentence=False) for s in starts}
+    between = date_ranges.lone_hidden(tables)  # two totals less the periods between would give a hidden one back
+    return date_ranges.ranges_totals_hidden(cells, parent, known, counts=disclosure.DEMAND_COUNTS, between=between)[0]
 
 
 def total_shown(filters: CaseFilter) -> bool:
@@ -503,8 +504,9 @@ def _case_totals_ranges(end: date) -> dict[date | None, frozenset[disclosure.Tot
     starts = periods.public_range_starts(end)
     parent = _capability_cells(starts[-1], end)[1]
     tables = _capability_ranges(end)
-    known = {s: disclosure.known_totals(disclosure.split_table(tables[s])) for s in starts}
-    hidden = date_ranges.case_ranges_hidden({s: _case_totals(s, end) for s in starts}, parent, known)
+    known = {s: disclosure.known_totals(disclosure.split_table(tables[s]), sentence=False) for s in starts}
+    wards = {s: _case_totals(s, end) for s in starts}
+    hidden = date_ranges.case_ranges_hidden(wards, parent, known, date_ranges.lone_hidden(tables))
     return {s: frozenset(h) for s, h in hidden.items()}
 
 

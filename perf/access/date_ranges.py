@@ -48,6 +48,7 @@ def ranges_totals_hidden(
     hidden: Mapping[Any, Collection[Total]] | None = None,
     *,
     counts: Sequence[str],
+    between: Mapping[tuple[Any, Any], Collection[Total]] | None = None,
 ) -> tuple[dict[Any, set[Total]], list[tuple[Hashable, ...]]]:
     """Which totals each date range's tables hide, decided across ranges (keys of ``cells``: the first days, None
     for All time; they share the last day).
@@ -56,7 +57,9 @@ def ranges_totals_hidden(
     :func:`perf.access.disclosure.total_cells`); a total missing from a range is zero. ``known``: each range's
     totals a visitor has anyway (a view's total its shown periods add up to, a demand type's total the tables by
     place and channel show), never a second blank, nor anything the sums give from them; ``hidden``: totals another
-    table hides (a demand type's total whose view's total is hidden), hidden here from the start. Returns each
+    table hides (a demand type's total whose view's total is hidden), hidden here from the start; ``between``:
+    differences (longer range, shorter range) a visitor must not have whatever their size (:func:`lone_hidden`: less
+    the periods shown between the two first days, they would give a hidden period back). Returns each
     range's hidden totals, and any figure left alone in a sum (nothing eligible beside it), or a difference of 1 to
     4 a visitor has anyway.
 
@@ -83,7 +86,7 @@ def ranges_totals_hidden(
     # items: each range's totals (level i), then each pair's difference (level r + q): n items a level
     levels = np.concatenate([values, np.stack([values[i] - values[j] for i, j in pairs])]) if pairs else values
     flat = levels.reshape(-1, len(counts))
-    small = ((flat >= 1) & (flat < SMALL_COUNT)).any(axis=1)
+    small = np.asarray(((flat >= 1) & (flat < SMALL_COUNT)).any(axis=1), dtype=bool)
     size = np.where(flat > 0, flat, np.inf).min(axis=1)
     size[~np.isfinite(size)] = 0.0
     public = np.zeros(len(flat), dtype=bool)
@@ -94,6 +97,8 @@ def ranges_totals_hidden(
             marks[i * n + np.array(mine, dtype=np.int64)] = True
     for q, (i, j) in enumerate(pairs):  # two totals a visitor has give their difference
         public[(r + q) * n : (r + q + 1) * n] = public[i * n : (i + 1) * n] & public[j * n : (j + 1) * n]
+        mine = [at[x] for x in (between or {}).get((order[i], order[j]), ()) if x in at]
+        small[(r + q) * n + np.array(mine, dtype=np.int64)] = True
     # every sum, as (sum, item) links: the sums of one range's tables, at every level
     within = sum_keys(keys, parent)
     within = within[within.groupby("sum")["item"].transform("size") > 1]
@@ -196,9 +201,60 @@ def case_cells(wards: pd.DataFrame, parent: dict[str, str | None]) -> pd.DataFra
 
 
 def case_ranges_hidden(
-    wards: Mapping[Any, pd.DataFrame], parent: dict[str, str | None], known: Mapping[Any, Collection[Total]]
+    wards: Mapping[Any, pd.DataFrame],
+    parent: dict[str, str | None],
+    known: Mapping[Any, Collection[Total]],
+    between: Mapping[tuple[Any, Any], Collection[Total]] | None = None,
 ) -> dict[Any, set[Total]]:
     """The counts of completed cases (:func:`case_cells` of each range's ``wards``) every range hides, decided
-    across ranges; ``known``: each range's views whose shown periods add up to their count."""
+    across ranges; ``known``: each range's views whose shown periods add up to their count; ``between``: as
+    :func:`ranges_totals_hidden`'s (:func:`lone_hidden` of the periods)."""
     cells = {k: case_cells(w, parent) for k, w in wards.items()}
-    return ranges_totals_hidden(cells, parent, known, counts=["cases"])[0]
+    return ranges_totals_hidden(cells, parent, known, counts=["cases"], between=between)[0]
+
+
+def lone_hidden(tables: Mapping[Any, pd.DataFrame], *, flag: str = "suppressed") -> dict[tuple[Any, Any], set[Total]]:
+    """For each two ranges (longer, shorter), the views (place, service, "") whose periods in the longer range before
+    the shorter one's first day hold exactly one hidden period, of some length offered: the longer range's total
+    less the shorter one's, less the periods shown between, would give that one back, so the difference of the two
+    totals must stay unknown (:func:`ranges_totals_hidden`'s ``between``). ``tables``: each range's periods as the
+    group rule decided them (:func:`perf.access.disclosure.group_table`'s shape), whole periods from each range's
+    first day (:func:`perf.periods.public_range_starts`).
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"place": "A", "service": "", "length": "quarter", "suppressed": [True, False, False],
+    ...                   "period_start": pd.to_datetime(["2025-01-01", "2025-04-01", "2025-07-01"])})
+    >>> lone_hidden({None: t, "2025-04-01": t.iloc[1:]})
+    {(None, '2025-04-01'): {('A', '', '')}}
+    """
+    order = longest_first(tables)
+    out: dict[tuple[Any, Any], set[Total]] = {}
+    for i, longer in enumerate(order):
+        table = _rebuilt(tables[longer], flag)
+        starts = pd.to_datetime(table["period_start"])
+        for shorter in order[i + 1 :]:
+            before = table[(starts < pd.Timestamp(shorter)).to_numpy()]
+            counted = before.groupby(["place", "service", "length"], sort=False)[flag].sum()
+            out[(longer, shorter)] = {(str(p), str(s), "") for p, s, _ in counted.index[counted.to_numpy() == 1]}
+    return out
+
+
+def _rebuilt(table: pd.DataFrame, flag: str) -> pd.DataFrame:
+    """``table`` with a hidden quarter whose view shows all three of its months counted as seen: the visitor adds
+    them up (a quarter hidden for a sibling's sake; not a secret)."""
+    quarter, month = table["length"] == "quarter", table["length"] == "month"
+    if not (quarter & table[flag].astype(bool)).any() or not month.any():
+        return table
+    months = table[month]
+    first = pd.to_datetime(months["period_start"]).dt.to_period("Q").dt.start_time
+    seen = (~months[flag].astype(bool)).groupby([months["place"], months["service"], first]).sum()
+    whole = {k for k, n in seen.items() if n == 3}
+    starts = pd.to_datetime(table["period_start"])
+    known = [
+        bool(q) and (p, s_, d) in whole
+        for q, p, s_, d in zip(quarter, table["place"], table["service"], starts, strict=True)
+    ]
+    out = table.copy()
+    out[flag] = out[flag].astype(bool) & ~np.array(known, dtype=bool)
+    return out
