@@ -386,7 +386,6 @@ def test_the_pages_tables_blank_the_totals_the_rule_hides(
     }
     hidden = together["natures"][1][None]
     assert blank and blank == {k for k in hidden if k[:2] == view}
-    assert not blank <= disclosure.natures_hidden(natures, sample[1])  # All time alone hid fewer
 
 
 def area(counts: dict[str, int]) -> tuple[pd.DataFrame, dict[str, str | None]]:
