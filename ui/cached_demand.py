@@ -306,7 +306,7 @@ def warm_public_ranges() -> None:
 
 def _default_start(end: date) -> date | None:
     """The first day of the sidebar's default date range (``ui.filters.DEFAULT_PERIOD``) ending on ``end``."""
-    return periods.range_starts(end)[list(periods.RANGE_MONTHS).index(DEFAULT_PERIOD)]
+    return periods.public_range_starts(end)[list(periods.RANGE_MONTHS).index(DEFAULT_PERIOD)]
 
 
 # The page's views of the cached queries, kept too: hiding small counts redone on every rerun

@@ -1303,6 +1303,7 @@ def ranges_group_tables(
     rows: Callable[[pd.DataFrame], pd.DataFrame],
     size: str,
     flag: str = "suppressed",
+    between: bool = True,
 ) -> dict[Any, pd.DataFrame]:
     """:func:`group_ladders` of every date range a page offers (``cells`` by range), one decision a period across
     them: a whole period hidden in one range, or shown by a length that range does not offer, and shown in another
@@ -1311,10 +1312,19 @@ def ranges_group_tables(
     So a period a visitor cannot see in one range (the same view, length, start and counts: a range that cuts the
     period short has other counts, and its own rule protects that figure, as the range total does) is forced into
     every range as hidden, each range is decided again (second blanks, longer periods, lengths offered) and so on
-    until no range hides what another shows. Counts of 5 or more everywhere hide nothing in any range."""
+    until no range hides what another shows. Counts of 5 or more everywhere hide nothing in any range.
+
+    And a longer range's view total less a shorter one's is the view's count between their first days, the sum of
+    the longer range's periods there: a lone hidden period among them would come back. So the periods of a range
+    between one shorter range's first day and the next's (each range's first day is its first quarter's: the public
+    ranges start on a quarter's first day, :func:`perf.periods.public_range_starts`) are a group too, and where one
+    holds a single hidden period of a length offered, its smallest shown one is hidden as well
+    (:func:`_between_blanks`; ``between`` False leaves that step out, to measure what it costs)."""
     keys = ["place", "service", "period_start", *counts]
     periods = {k: _group_periods(c, parent, counts=counts, rows=rows, size=size, flag=flag) for k, c in cells.items()}
     at = {k: p for k, p in periods.items() if p is not None}
+    first = {k: a[LADDER[-1]].starts.min() for k, (_, a) in at.items() if a[LADDER[-1]].length}
+    cuts = {k: np.sort(np.array([d for o, d in first.items() if d > first[k]], dtype="datetime64[ns]")) for k in first}
     forced = {k: {g: np.zeros(len(a[g].view), dtype=bool) for g in LADDER} for k, (_, a) in at.items()}
     helpers = {k: _helpers(a) for k, (_, a) in at.items()}
     for _ in range(50):
@@ -1333,6 +1343,8 @@ def ranges_group_tables(
             for g in LADDER:
                 shown = a[g].keyed(offered[g][a[g].view] & ~hidden[g], list(number))
                 more = a[g].named(shown.merge(unseen[g], on=keys, how="inner"), number)
+                if between and k in cuts and len(cuts[k]):
+                    more |= _between_blanks(a[g], offered[g], hidden[g], cuts[k])
                 if more.any():
                     forced[k][g] |= more
                     changed = True
@@ -1340,6 +1352,23 @@ def ranges_group_tables(
             break
     empty = pd.DataFrame(columns=["place", "service", "length", "period_start", *counts, flag])
     return {k: _table(at[k][1], *decided[k]) if k in at else empty for k in cells}
+
+
+def _between_blanks(at: _Periods, offered: np.ndarray, hidden: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    """The periods to hide so that none of a view's runs of periods (of a length it offers) from one of ``cuts`` (the
+    shorter ranges' first days) to the next, or from the range's first period to the first cut, holds a single hidden
+    one: the smallest shown period of each such run, the first of equals (:func:`ranges_group_tables`)."""
+    start = at.starts[at.period]
+    run = np.searchsorted(cuts, start, side="right")
+    closed = offered[at.view] & (run < len(cuts))  # from the last cut on is the shortest range's: its own rule
+    key = at.view * (len(cuts) + 1) + run
+    blanks = np.bincount(key[closed], weights=hidden[closed], minlength=int(key.max(initial=0)) + 1)
+    able = np.flatnonzero(closed & ~hidden & (blanks[key] == 1) & (at.size > 0))
+    more = np.zeros(len(at.view), dtype=bool)
+    if len(able):
+        order = able[np.lexsort((able, at.size[able], key[able]))]
+        more[order[np.r_[True, key[order][1:] != key[order][:-1]]]] = True
+    return more
 
 
 def _codes(*keys: np.ndarray) -> np.ndarray:
