@@ -42,24 +42,25 @@ def sample(sample_db: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str | No
 def test_the_public_capability_page_shows_the_lengths_and_hides_the_periods_of_the_group_rule(
     sample: tuple[dict[str, pd.DataFrame], dict[str, str | None]], sample_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Aston Fields, every service, all time: on its own rule its months are offered and the first quarter of 2024
+    """Aston Fields, every service, all time: on its own rule its months are offered and the last quarter of 2023
     is shown (5 or more cases in each of its months); with its siblings, months are not offered and that quarter
     is hidden (Bromsgrove's figure less the other wards would give a hidden ward's quarter back otherwise). The
-    page says why it shows quarters when months are asked for. (October 2022 was the example before the rule
-    stopped hiding periods a view's shown figures add up to, which moved some second blanks.)"""
+    page says why it shows quarters when months are asked for. (October 2022, then January 2024, were the examples
+    before the rule stopped hiding periods a view's shown figures add up to, and kept a run of periods between two
+    ranges' first days from holding a single hidden one, which moved some second blanks.)"""
     cells, _ = sample
     mine = {g: f[(f["place"] == "w-bdc-aston-fields") & (f["service"] == "")] for g, f in cells.items()}
     own = own_ladders(mine, disclosure.CASE_COUNTS)[("w-bdc-aston-fields", "")]
-    assert "month" in own and not own["quarter"].set_index("period_start")["suppressed"][pd.Timestamp("2024-01-01")]
+    assert "month" in own and not own["quarter"].set_index("period_start")["suppressed"][pd.Timestamp("2023-10-01")]
     at = public_page(
         monkeypatch, sample_db, "app_pages/capability.py", locality="Aston Fields", period="All time", by="Month"
     )
     quarters = _periods_table(at, "period_start")
     assert (quarters["start"].dt.month.isin([1, 4, 7, 10]) & (quarters["start"].dt.day == 1)).all()  # quarters
-    assert quarters.loc[quarters["start"] == "2024-01-01", "hidden"].all()
-    assert (~quarters["hidden"]).sum() >= len(quarters) - 10  # the rest stay shown (10 hidden: the date ranges agree)
+    assert quarters.loc[quarters["start"] == "2023-10-01", "hidden"].all()
+    assert (~quarters["hidden"]).sum() >= len(quarters) - 11  # the rest stay shown (11 hidden: the date ranges agree)
     numbers = next(el.value for el in at.dataframe if "period_start" in el.value.columns)
-    assert (numbers.loc[pd.to_datetime(numbers["period_start"]) == "2024-01-01", "cases"].astype(str) == "").all()
+    assert (numbers.loc[pd.to_datetime(numbers["period_start"]) == "2023-10-01", "cases"].astype(str) == "").all()
     assert any(
         "Shown by quarter: month by month, too many of the counts of cases here would be under 5, or would give "
         "one away" in c.value
@@ -111,18 +112,24 @@ def test_every_views_lengths_agree_so_no_longer_period_shown_holds_a_hidden_shor
 def test_the_public_capability_page_takes_the_groups_second_blank_not_its_own(
     sample: tuple[dict[str, pd.DataFrame], dict[str, str | None]], sample_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Charford, benefits, all time: months are offered, and the page hides exactly the months the group hides
-    (with its siblings and the other date ranges: disclosure.capability_ranges_ladders), March 2022 and September
-    2024, where its own rule would hide none. (Cofton's benefits was the example before the rule stopped hiding
-    periods a view's shown figures add up to: its months are now not offered.)"""
+    """Matchborough & Woodrow, benefits, all time: months are offered, and the page hides exactly the months the
+    group hides (with its siblings and the other date ranges: disclosure.capability_ranges_ladders), November 2024
+    and July 2025, where its own rule would hide none. (Cofton's, then Charford's benefits were the examples before
+    the rule stopped hiding periods a view's shown figures add up to, and kept a run of periods between two ranges'
+    first days from holding a single hidden one.)"""
     cells, _ = sample
-    mine = {g: f[(f["place"] == "w-bdc-charford") & (f["service"] == "benefits")] for g, f in cells.items()}
-    own = own_ladders(mine, disclosure.CASE_COUNTS)[("w-bdc-charford", "benefits")]
+    mine = {g: f[(f["place"] == "w-rbc-matchborough-woodrow") & (f["service"] == "benefits")] for g, f in cells.items()}
+    own = own_ladders(mine, disclosure.CASE_COUNTS)[("w-rbc-matchborough-woodrow", "benefits")]
     assert "month" in own and not own["month"]["suppressed"].any()
 
     def periods(by: str) -> pd.DataFrame:
         at = public_page(
-            monkeypatch, sample_db, "app_pages/capability.py", locality="Charford", period="All time", by=by
+            monkeypatch,
+            sample_db,
+            "app_pages/capability.py",
+            locality="Matchborough & Woodrow",
+            period="All time",
+            by=by,
         )
         at.selectbox(key="service").select("benefits").run()
         assert not at.exception, at.exception
@@ -131,7 +138,7 @@ def test_the_public_capability_page_takes_the_groups_second_blank_not_its_own(
     months, quarters = periods("Month"), periods("Quarter")
     assert (months["start"].diff().dropna() < pd.Timedelta(days=32)).all()  # months are offered here
     assert not _shown_over_hidden(months, pd.DateOffset(months=1), quarters, pd.DateOffset(months=3))
-    assert sorted(months.loc[months["hidden"], "start"].dt.strftime("%Y-%m")) == ["2022-03", "2024-09"]
+    assert sorted(months.loc[months["hidden"], "start"].dt.strftime("%Y-%m")) == ["2024-11", "2025-07"]
 
 
 # --- open cases now: one figure a view, in three places on the page -------------------------------------------
