@@ -315,12 +315,11 @@ def test_the_public_comparison_keeps_its_verdict_and_blanks_counts_the_charts_pe
 def test_the_public_comparison_shows_the_counts_its_periods_add_up_to(
     sample_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Matchborough & Woodrow, housing repairs, changed on 1 April 2024: its months are all shown and the change is a
-    month's first day, so both counts (5,876 and 7,745) are sums of figures the chart shows: the table gives them, and
-    says nothing of blanks. (Redditch North's was the example before a run of periods between two date ranges' first
-    days could no longer hold a single hidden one: one of its months is now hidden.)"""
+    """Redditch North, housing repairs, changed on 1 April 2024: its months are all shown and the change is a month's
+    first day, so both counts (15,274 and 20,224) are sums of figures the chart shows: the table gives them, and says
+    nothing of blanks."""
     at = public_page(
-        monkeypatch, sample_db, "app_pages/capability.py", locality="Matchborough & Woodrow", period="All time"
+        monkeypatch, sample_db, "app_pages/capability.py", locality="Redditch North (locality)", period="All time"
     )
     at.selectbox(key="service").select("housing_repairs").run()
     assert not at.exception, at.exception
@@ -328,7 +327,7 @@ def test_the_public_comparison_shows_the_counts_its_periods_add_up_to(
     assert "After the change on 1 April 2024" in said.replace("\\", "")
     assert table is not None
     row = table.set_index("measure").loc["Cases completed"]
-    assert list(row.astype(str)) == ["5,876.0", "7,745.0", "1,869.0"]
+    assert list(row.astype(str)) == ["15,274.0", "20,224.0", "4,950.0"]
     assert not any("A blank count" in c for c in captions)
 
 
