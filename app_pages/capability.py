@@ -275,7 +275,7 @@ if not phases.empty:
         )
     elif public:
         st.write(text.markdown(comparison.sentence()))
-        cd.table(compared.round(1), public=True)
+        draw.text_table(capability.comparison_text(compared), right=("before", "after", "change"))
         if case_counts.counts_blank(compared):
             st.caption(
                 f"Each side has {disclosure.SMALL_COUNT} or more completed cases (the public view compares no "
@@ -285,7 +285,7 @@ if not phases.empty:
             )
     else:
         st.write(text.markdown(comparison.sentence()))
-        st.dataframe(compared.round(1), hide_index=True)
+        draw.text_table(capability.comparison_text(compared), right=("before", "after", "change"))
 
 with st.expander("The numbers behind the chart"):
     shown = drawn.points.drop(columns=["special_cause"], errors="ignore")

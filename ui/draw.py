@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
+import pandas as pd
 import streamlit as st
 
 from perf.drawing.charts import VegaLite
@@ -20,6 +22,12 @@ def svg(markup: str) -> None:
         # on one line: a blank line would end the HTML block and what followed would be read as Markdown
         one_line = " ".join(markup.splitlines())
         st.markdown(f"<figure class='oi-chart' style='margin:0 0 1rem'>{one_line}</figure>", unsafe_allow_html=True)
+
+
+def text_table(frame: pd.DataFrame, *, right: Sequence[str]) -> None:
+    """A table already in words (each row its own format), the ``right`` columns aligned as numbers are."""
+    config = {c: st.column_config.TextColumn(alignment="right") for c in right}
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)  # type: ignore[arg-type]
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from perf.access import disclosure
+from perf.analysis import capability
 
 SMALL_COUNT = disclosure.SMALL_COUNT
 PART = disclosure.PART
@@ -78,7 +79,7 @@ def sides_shown(
     return side_known(ladder, change_on, before, "before"), side_known(ladder, change_on, after, "after")
 
 
-COMPARISON_COUNT = "Cases completed"  # the row of PhaseComparison.table() that counts cases
+COMPARISON_COUNT = capability.CASES_COMPLETED  # the row of PhaseComparison.table() that counts cases
 
 
 def public_comparison_table(table: pd.DataFrame, shown: tuple[bool, bool]) -> pd.DataFrame:

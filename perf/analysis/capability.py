@@ -209,6 +209,30 @@ class PredictableRange:
         return f"This system will deliver a case in {span}; on average {_days(self.mean)} {_unit(self.mean, unit)}."
 
 
+CASES_COMPLETED = "Cases completed"  # the row of PhaseComparison.table() that counts cases
+
+
+def comparison_text(table: pd.DataFrame) -> pd.DataFrame:
+    """:meth:`PhaseComparison.table` as words on screen: one table holds a count and days, so each row has
+    its own format (the count whole, with commas; days to a tenth), and a figure not given is blank.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"measure": ["Cases completed", "Average"], "before": [15274.0, 9.46],
+    ...                   "after": [float("nan"), 7.0], "change": [float("nan"), -2.46]})
+    >>> comparison_text(t).values.tolist()
+    [['Cases completed', '15,274', '', ''], ['Average', '9.5', '7.0', '-2.5']]
+    """
+    out = table.copy()
+    whole = (out["measure"] == CASES_COMPLETED).to_numpy()
+    for col in ("before", "after", "change"):
+        out[col] = [
+            "" if pd.isna(v) else f"{v:,.0f}" if is_count else f"{v:,.1f}"
+            for v, is_count in zip(out[col], whole, strict=True)
+        ]
+    return out
+
+
 def _unit(x: float, unit: str) -> str:
     """'day' after a figure said as 1, else 'days' ('working day', 'working days')."""
     return unit.removesuffix("s") if _days(x) == "1" else unit
@@ -511,7 +535,7 @@ class PhaseComparison:
     def table(self) -> pd.DataFrame:
         """Before, after and change side by side, for the page's text alternative."""
         rows = {
-            "cases": "Cases completed",
+            "cases": CASES_COMPLETED,
             "mean": "Average",
             "lower": "Lower limit",
             "upper": "Upper limit",
