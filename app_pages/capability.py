@@ -52,7 +52,7 @@ if result.points.empty:
     )
     st.stop()
 if public:
-    st.caption(disclosure.RULE)
+    st.caption(disclosure.RULE + (f" {c.note}" if c.note else ""))
 st.subheader(text.markdown(disclosure.capability_sentence(result) if public else result.sentence()))
 count = disclosure.say_count if public else "{:,}".format
 phase_labels = {i + 1: str(label) for i, label in enumerate(result.phase_labels)}

@@ -304,6 +304,24 @@ def test_a_public_range_starts_on_a_quarters_first_day_and_says_so(
     assert not any("first day of a quarter" in c.value for c in at.caption)
 
 
+def test_the_public_capability_page_says_where_its_range_starts(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Capability's figures start on the quarter's first day too, and its rule caption says so as Demand's does."""
+    from tests.test_disclosure import public_page
+
+    at = public_page(monkeypatch, sample_db, "app_pages/capability.py", period="Last 12 months")
+    assert not at.exception, at.exception
+    said = [shown(c.value) for c in at.caption]
+    assert any(
+        c.startswith(disclosure.RULE[:40]) and c.endswith(disclosure.WHOLE_QUARTERS.format(day="1 October 2025"))
+        for c in said
+    ), said
+    # must NOT: All time starts where the data does, and says nothing of quarters
+    at = public_page(monkeypatch, sample_db, "app_pages/capability.py", period="All time")
+    assert not any("first day of a quarter" in c.value for c in at.caption)
+
+
 def test_signed_in_the_range_is_the_one_asked_for(officer_db: Path) -> None:  # noqa: F811
     """Must NOT: an officer's last 12 months are counted from 23 November 2025, the first month cut short (and
     said so: "Whole period" no); the whole quarters are the public view's."""
