@@ -57,11 +57,7 @@ if rate:
 st.markdown(f"### {text.markdown(m.name)}" + (" per 1,000 residents" if rate else f" ({text.markdown(m.unit)})"))
 provenance = m.provenance
 if provenance:  # real or illustrative, said where the figures are (as on the Measure page)
-    source = m.attribution
-    st.markdown(
-        icons.data_badge(provenance) + f" <span style='color:#555'>{text.html(source or provenance)}</span>",
-        unsafe_allow_html=True,
-    )
+    st.markdown(icons.data_line(provenance, m.attribution), unsafe_allow_html=True)
 if values["suppressed"].any():
     st.caption(f"{public.RULE} {int(values['suppressed'].sum()):,} of the {len(values):,} figures here are not shown.")
     # an area with more than a tenth of its periods hidden gets no panel (perf.access.public.too_few_shown): its

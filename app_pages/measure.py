@@ -36,7 +36,7 @@ st.caption(
 provenance = m.provenance
 if provenance:  # real or illustrative, said where the figures are, never left to the banner alone
     st.markdown(
-        icons.data_badge(provenance) + f" <span style='color:#555'>{text.html(provenance)}</span>",
+        icons.data_line(provenance),
         unsafe_allow_html=True,
     )
 

@@ -7,6 +7,8 @@ view; and a made-up measure must never be called real (nor a real one illustrati
 
 from __future__ import annotations
 
+import re
+
 import io
 from pathlib import Path
 
@@ -115,6 +117,8 @@ def test_an_illustrative_measure_is_never_called_real(app_env: Path) -> None:
     badges = [m.value for m in at.markdown if "oi-badge" in m.value and "data" in m.value.lower()]
     assert any('aria-label="Illustrative data"' in b for b in badges)
     assert not any("Real data" in b for b in badges)
+    line = next(b for b in badges if 'aria-label="Illustrative data"' in b)
+    assert re.sub(r"<[^>]+>", "", line).count("Illustrative data") == 1  # the badge says it; not again beside it
 
 
 def test_overview_tiles_carry_the_mark(app_env: Path) -> None:

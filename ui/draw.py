@@ -27,7 +27,7 @@ def svg(markup: str) -> None:
 def text_table(frame: pd.DataFrame, *, right: Sequence[str]) -> None:
     """A table already in words (each row its own format), the ``right`` columns aligned as numbers are."""
     config = {c: st.column_config.TextColumn(alignment="right") for c in right}
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)  # type: ignore[arg-type]
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

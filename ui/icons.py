@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from perf.words import vocabulary
+from perf.words import text, vocabulary
 
 # point_type / assurance: (glyph, label, colour), read from the one vocabulary
 VARIATION = {kind: (s.glyph, s.label, s.colour) for kind, s in vocabulary.POINT_TYPES.items()}
@@ -54,3 +54,13 @@ def data_badge(provenance: str) -> str:
         return ""
     style = vocabulary.PROVENANCE["real" if provenance.startswith("Real data") else "illustrative"]
     return _badge(style.glyph, style.label, style.colour, provenance)
+
+
+def data_line(provenance: str, source: str = "") -> str:
+    """The badge and, beside it, the source in words (``source``, else the provenance) when they say more than
+    the badge does: an illustrative measure's badge alone (its words were 'Illustrative data' twice)."""
+    badge = data_badge(provenance)
+    words = source or provenance
+    if not badge or words == vocabulary.PROVENANCE["illustrative"].label:
+        return badge
+    return badge + f" <span style='color:#555'>{text.html(words)}</span>"
