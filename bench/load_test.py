@@ -393,15 +393,15 @@ def main() -> int:
     if "ended" in load_result:  # the first visits after new figures: the public date ranges (warmed, ui.db.warm)
         ended = float(load_result["ended"])  # type: ignore[arg-type]
         for name in ("demand", "capability"):
-            after = [
+            opened = [
                 (at - ended, r) for at, r in sorted(OPENED_AT, key=lambda x: x[0]) if r.page == name and at >= ended
             ]
-            later = [r.seconds for _, r in after if r.finished]
+            later = [r.seconds for _, r in opened if r.finished]
             if later:
                 print(
                     f"  {name} after the load ({len(later)} pages): p50 {statistics.median(later):.2f}, "
                     f"p95 {percentile(later, 0.95):.2f}, max {max(later):.2f}; the first five (asked for N s after "
-                    "the load: took s): " + ", ".join(f"+{t:.1f}: {r.seconds:.2f}" for t, r in after[:5])
+                    "the load: took s): " + ", ".join(f"+{t:.1f}: {r.seconds:.2f}" for t, r in opened[:5])
                 )
     for r in (frozen + failed + errors)[:5]:
         print(f"  {r.page or 'overview'}: finished={r.finished} {r.exceptions[:1]} {r.errors[:1]}")
