@@ -222,16 +222,7 @@ def sum_links(
 ) -> pd.DataFrame:
     """Every sum a figure takes part in, as (``sum``, ``item``) rows, total and parts alike, as
     :func:`perf.access.disclosure.totals_hidden` reads them (a sum of one figure left out)."""
-    member: list[tuple[tuple[str, ...], int]] = []
-    for i, (p, s, c) in enumerate(keys):
-        member.append((("place", p, s, c), i))
-        if parent.get(p):
-            member.append((("place", str(parent[p]), s, c), i))
-        member.append((("service", p, c), i))
-        member.append((("part", p, s, c.split(PART)[0] + PART if PART in c else ""), i))
-        if c == "":
-            member += [(("part", p, s, x), i) for x in closes]
-    links = pd.DataFrame(member, columns=["sum", "item"])
+    links = disclosure.sum_keys(keys, parent, closes=closes)
     links["sum"] = pd.factorize(links["sum"])[0]
     return links[links.groupby("sum")["item"].transform("size") > 1].reset_index(drop=True)
 
