@@ -630,3 +630,13 @@ def test_the_public_page_says_how_many_are_older_than_the_limit_only_as_its_bars
     at.selectbox(key="service").select("housing_options").run()
     assert not at.exception, at.exception
     assert "; none of them is older than the 124 days the system predictably delivers in yet." in open_on_page(at)[0]
+
+
+def test_a_council_with_no_open_cases_hides_nothing_and_the_rule_still_runs() -> None:
+    """No open case anywhere (a small council, or every case closed): the warm-up after a load ran the rule on no
+    figures and failed on an empty table's untyped index (CI, 7 December); it must say nothing is hidden."""
+    empty = pd.DataFrame({"place": [], "service": [], "channel": [], "open_cases": []})
+    assert case_counts.open_hidden(empty, {"W1": "L1", "L1": None}) == set()
+    no_demand = pd.DataFrame({"place": [], "service": [], "channel": [], "demand": []})
+    assert disclosure.totals_hidden(no_demand, {}) == (set(), [])
+    assert disclosure.sum_keys([], {})["item"].dtype.kind == "i"

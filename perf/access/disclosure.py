@@ -431,7 +431,8 @@ def sum_keys(keys: Sequence[Total], parent: dict[str, str | None], *, closes: Co
         member.append((("part", p, s, c.split(PART)[0] + PART if PART in c else ""), i))
         if c == "":
             member += [(("part", p, s, x), i) for x in closes]
-    return pd.DataFrame(member, columns=["sum", "item"])
+    links = pd.DataFrame(member, columns=["sum", "item"])
+    return links.astype({"item": "int64"})  # an empty table's column is typed too: it indexes arrays
 
 
 def natures_hidden(cells: pd.DataFrame, parent: dict[str, str | None]) -> set[Total]:
