@@ -135,6 +135,15 @@ def start_server(db: Path, port: int, log: Path, warm: bool = True) -> subproces
     raise RuntimeError("server did not start")
 
 
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Stop the app as a service manager would (SIGTERM), and kill its process group if it does not go in 30 s."""
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+
+
 READING = (2.0, 6.0)  # seconds a visitor spends on a page before the next click (see the docstring)
 STRESS_READING = (0.2, 1.0)
 
@@ -361,11 +370,7 @@ def main() -> int:
     if spy is not None:
         spy.send_signal(signal.SIGINT)
         spy.wait(timeout=60)
-    server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
+    stop_server(server)
     after = fingerprints(db)
 
     # ---- report

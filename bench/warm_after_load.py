@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -30,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.append(str(ROOT / "bench"))
 
-from load_test import PAGES, prepare, start_server  # noqa: E402
+from load_test import PAGES, prepare, start_server, stop_server  # noqa: E402
 from stclient import Visitor  # noqa: E402
 
 
@@ -64,11 +63,7 @@ def run(warm: bool, rows: int, wait: float, port: int) -> tuple[float, float, fl
             demand, capability = asyncio.run(_visit(url, ["demand", "capability"]))
             return loaded, demand, capability
         finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+            stop_server(server)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
