@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -402,15 +403,18 @@ def old_open_hidden(cells: pd.DataFrame, parent: dict[str, str | None]) -> set[V
     return {(p, s) for p, s, _ in disclosure.totals_hidden(as_totals, parent)[0]}
 
 
-def open_figures(data: dict[str, object], new: bool) -> tuple[dict[Var, int], dict[Var, int], set[Var]]:
-    """What the public page shows of open cases for every view, with the old rule or the new: the figures shown, the
-    views' and channels' counts, and every figure the page has (shown or hidden)."""
+def open_figures(
+    data: dict[str, object], new: bool, *, joint: bool = True
+) -> tuple[dict[Var, int], dict[Var, int], set[Var]]:
+    """What the public page shows of open cases for every view, with the old rule or the new (``joint``: with its
+    audit of all the sums solved together, or sum by sum only): the figures shown, the views' and channels' counts,
+    and every figure the page has (shown or hidden)."""
     parent: dict[str, str | None] = data["parent"]  # type: ignore[assignment]
     by_age: dict[str, pd.DataFrame] = data["by_age"]  # type: ignore[assignment]
     channels: pd.DataFrame = data["channels"]  # type: ignore[assignment]
     limits: dict[View, float] = data["limits"]  # type: ignore[assignment]
     cells = case_counts.open_cells(data["wards"], parent)  # type: ignore[arg-type]
-    hidden = case_counts.open_hidden(cells, parent) if new else set()
+    hidden = case_counts.open_hidden(cells, parent, joint=joint) if new else set()
     old = old_open_hidden(cells, parent)
     shown: dict[Var, int] = {}
     every: dict[Var, int] = {}
@@ -458,15 +462,25 @@ def open_figures(data: dict[str, object], new: bool) -> tuple[dict[Var, int], di
     return shown, every, figures
 
 
-def open_given_away(data: dict[str, object], new: bool) -> list[str]:
-    """Open-case counts the public page hides (or counts from 1 to 4, of any channel or ages) that a visitor works out
-    from what it shows: a place's figure less its children's, all services' less each service's, a view's all less
-    its channels, and any stretch of ages from the bars, the count and how many are older than the limit (whatever
-    the widths of the bars), over and over until nothing new."""
+class OpenSystem(NamedTuple):
+    """What a visitor has of the open cases: the figures shown, every figure the page has, the true count of any
+    (place, service, part), the sums (a total and its parts) and the views, the channels and the age labels."""
+
+    shown: dict[Var, int]
+    figures: set[Var]
+    truth: Callable[[Var], int]
+    sums: list[tuple[Var, list[Var]]]
+    views: set[View]
+    channel_labels: list[str]
+    age_labels: list[str]
+
+
+def open_system(data: dict[str, object], new: bool, *, joint: bool = True) -> OpenSystem:
+    """The public page's open-case figures (:func:`open_figures`) and the sums between them: a place's over its
+    children, all services' over each service, a view's all over its channels (ages: see the scans)."""
     parent: dict[str, str | None] = data["parent"]  # type: ignore[assignment]
     by_age: dict[str, pd.DataFrame] = data["by_age"]  # type: ignore[assignment]
-    shown, every, figures = open_figures(data, new)
-    known = dict(shown)
+    shown, every, figures = open_figures(data, new, joint=joint)
     views = {(p, s) for p, s, _ in every}
     places = sorted({p for p, _ in views} | set(parent))
     services = sorted({s for _, s in views if s})
@@ -503,6 +517,16 @@ def open_given_away(data: dict[str, object], new: bool) -> list[str]:
             sums.append(((p, "", c), [(p, s, c) for s in services]))
     for p, s in views:
         sums.append(((p, s, ""), [(p, s, c) for c in channel_labels]))
+    return OpenSystem(shown, figures, truth, sums, views, channel_labels, age_labels)
+
+
+def open_given_away(data: dict[str, object], new: bool) -> list[str]:
+    """Open-case counts the public page hides (or counts from 1 to 4, of any channel or ages) that a visitor works out
+    from what it shows: a place's figure less its children's, all services' less each service's, a view's all less
+    its channels, and any stretch of ages from the bars, the count and how many are older than the limit (whatever
+    the widths of the bars), over and over until nothing new."""
+    shown, figures, truth, sums, views, _, age_labels = open_system(data, new)
+    known = dict(shown)
 
     def zero_or_known(v: Var) -> bool:
         return v in known or truth(v) == 0
@@ -544,6 +568,159 @@ def test_no_open_case_count_by_place_service_channel_or_age_gives_a_hidden_one_b
     print(f"open cases: {len(before)} hidden counts given back with the old rule, e.g. {before[:4]}")
     assert len(before) > 0, "the old rule gives nothing back on the sample"
     assert open_given_away(open_sample, new=True) == []
+
+
+def svd_determined(matrix: np.ndarray) -> tuple[np.ndarray, float]:
+    """Which unknowns (columns) the equations (rows, over the unknowns only) fix: those at which every null vector is
+    0, by a dense floating-point SVD (another method than perf.access.solvable's exact elimination); and the
+    smallest null-space row norm of the others, to show that the tolerance (1e-8) sits far from any of them."""
+    if matrix.size == 0:
+        return np.zeros(matrix.shape[1], dtype=bool), float("inf")
+    _, sv, vt = np.linalg.svd(matrix, full_matrices=True)
+    rank = int((sv > sv.max() * max(matrix.shape) * np.finfo(float).eps).sum())
+    norms = np.linalg.norm(vt[rank:].T, axis=1)
+    fixed = norms < 1e-8
+    return fixed, float(norms[~fixed].min(initial=float("inf")))
+
+
+def open_solved(data: dict[str, object], joint: bool) -> tuple[list[str], float]:
+    """Open-case counts the public page hides (or counts from 1 to 4) that a visitor gets by solving every sum at
+    once (a spreadsheet's linear solve, not one sum at a time): the unknowns are every (place, service, part) with
+    cases the page does not show, the equations the sums of :func:`open_system` and each view's all over its
+    calendar-day bars and over its working-day bars (the same bars for every view). ``joint``: the rule with its
+    audit of all the sums (perf.access.case_counts.open_hidden) or sum by sum only. Returns what is given back and
+    the margin of the SVD's tolerance (:func:`svd_determined`)."""
+    shown, figures, truth, sums, views, _, age_labels = open_system(data, True, joint=joint)
+    equations = list(sums)
+    for p, s in views:
+        for d in ("calendar", "working"):
+            equations.append(((p, s, ""), [(p, s, c) for c in age_labels if c.startswith(d + "|")]))
+    unknown: dict[Var, int] = {}
+    rows: list[list[tuple[Var, float]]] = []
+    for top, parts in equations:
+        assert truth(top) == sum(truth(v) for v in parts), (top, parts)  # the sums hold for the true counts
+        terms = [(v, w) for v, w in [(top, 1.0), *((v, -1.0) for v in parts)] if v not in shown and truth(v) != 0]
+        if terms:
+            rows.append(terms)
+            for v, _ in terms:
+                unknown.setdefault(v, len(unknown))
+    matrix = np.zeros((len(rows), len(unknown)))
+    for i, terms in enumerate(rows):
+        for v, w in terms:
+            matrix[i, unknown[v]] += w
+    fixed, margin = svd_determined(matrix)
+    given = [
+        f"{v} ({truth(v)})"
+        for v, j in unknown.items()
+        if fixed[j] and (v in figures or 1 <= truth(v) < disclosure.SMALL_COUNT)
+    ]
+    return sorted(given), margin
+
+
+def test_no_open_case_count_is_given_back_by_solving_all_the_sums_at_once(open_sample: dict[str, object]) -> None:
+    """The sum-by-sum rule leaves hidden counts a linear solve of all the sums gives back (before the audit, 17 on the
+    sample, e.g. a Bromsgrove town planning bar, where the calendar-day and the working-day bars of the same cases
+    meet the places' and the services' sums); with the audit (perf.access.solvable) none."""
+    before, margin_before = open_solved(open_sample, joint=False)
+    print(
+        f"open cases, all sums solved at once: {len(before)} hidden counts given back sum by sum only, e.g. {before[:4]}"
+    )
+    assert len(before) > 0, "the sum-by-sum rule gives nothing back to a linear solve on the sample"
+    after, margin_after = open_solved(open_sample, joint=True)
+    assert after == []
+    assert min(margin_before, margin_after) > 1e-3  # no undetermined figure near the SVD's tolerance
+
+
+def links_of(rows: list[tuple[int, int, bool]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["sum", "item", "whole"])
+
+
+def test_the_audit_finds_what_only_a_joint_solve_gives_and_nothing_else() -> None:
+    """Sums a + b = 10 and a + b + c = 12 (the totals shown, a, b, c hidden): no sum has one figure hidden, so peeling
+    finds nothing, but 12 - 10 gives c. a = b + c and a + b = 10 with c shown: a = (10 + c) / 2 (an exact fraction in
+    the elimination). A total shown over two hidden parts, or a table whose 2 x 2 inside is hidden with every margin
+    shown: nothing is determined."""
+    from perf.access import solvable
+
+    links = links_of(
+        [(0, 0, True), (0, 2, False), (0, 3, False), (1, 1, True), (1, 2, False), (1, 3, False), (1, 4, False)]
+    )
+    values, hidden = np.array([10, 12, 6, 4, 2]), np.array([False, False, True, True, True])
+    peeled, _ = case_counts.worked_out(links, hidden)
+    assert not (peeled & hidden).any()
+    assert solvable.determined(links, values, hidden).tolist() == [False, False, False, False, True]
+
+    links = links_of([(0, 0, True), (0, 1, False), (0, 2, False), (1, 1, True), (1, 2, False), (1, 3, False)])
+    values, hidden = np.array([10, 7, 3, 4]), np.array([False, True, True, False])  # 10 = a + b, a = b + c
+    assert not (case_counts.worked_out(links, hidden)[0] & hidden).any()
+    assert solvable.determined(links, values, hidden).tolist() == [False, True, True, False]
+
+    links = links_of([(0, 0, True), (0, 1, False), (0, 2, False)])
+    assert not solvable.determined(links, np.array([9, 6, 3]), np.array([False, True, True])).any()
+    # rows T, r1, r2 by columns T, c1, c2: each row's total over its parts, each column's over its rows' figures
+    grid = {(r, c): 3 * r + c for r in range(3) for c in range(3)}
+    sums = [(r, grid[(r, 0)], True) for r in range(3)] + [(r, grid[(r, c)], False) for r in range(3) for c in (1, 2)]
+    sums += [(3 + c, grid[(0, c)], True) for c in range(3)] + [
+        (3 + c, grid[(r, c)], False) for c in range(3) for r in (1, 2)
+    ]
+    counts = np.array([40, 25, 15, 22, 12, 10, 18, 13, 5])  # each row's and column's total first
+    inside = np.array([(i // 3) > 0 and (i % 3) > 0 for i in range(9)])
+    assert not solvable.determined(links_of(sums), counts, inside).any()
+    with pytest.raises(ValueError, match="sum 0: its parts do not add up to its total"):
+        solvable.determined(links_of(sums), counts + np.eye(9, dtype=int)[1], inside)
+
+
+# Ten rows of open cases (ward, service, channel, age in calendar and working days, cases) in two wards of one area:
+# sum by sum, the rule leaves a2's s2 youngest bars to a joint solve of the bars, the channels, the places and services
+OPEN_ROWS = [
+    ("a1", "s1", "phone", 40, 28, 1), ("a1", "s1", "web", 40, 28, 1), ("a1", "s2", "web", 3, 2, 1),
+    ("a1", "s2", "web", 20, 14, 1), ("a1", "s2", "web", 40, 28, 4), ("a2", "s1", "web", 3, 2, 2),
+    ("a2", "s1", "web", 20, 14, 4), ("a2", "s1", "web", 40, 28, 3), ("a2", "s2", "phone", 3, 2, 1),
+    ("a2", "s2", "phone", 40, 28, 5),
+]  # fmt: skip
+
+
+def test_the_open_case_rule_hides_more_only_where_a_joint_solve_gives_a_count_back() -> None:
+    """Ten rows of open cases: sum by sum, the rule leaves a2's s2 0-13 days bar (1 case) and 0-9 working days bar
+    to a joint solve (checked by a dense SVD too); the rule now hides 4 more figures (the 28-41 days and 20-29
+    working days bars of a1 and a2, all services) and leaves nothing determined. Where nothing is determined (the
+    rule's own example, every count 5 or more) it hides nothing more, and a count of 5 or more with nothing hidden
+    in its sums stays shown."""
+    from perf.access import solvable
+
+    parent: dict[str, str | None] = {"A": None, "a1": "A", "a2": "A"}
+    wards = pd.DataFrame(
+        OPEN_ROWS, columns=["place", "service", "channel", "age_days", "age_working_days", "open_cases"]
+    )
+    cells = case_counts.open_cells(wards, parent)
+    keys = list(zip(cells["place"], cells["service"], cells["channel"], strict=True))
+    links = case_counts.sum_links(keys, parent, [d + case_counts.PART for d in case_counts.AGE_BANDS])
+    size = cells["open_cases"].to_numpy(dtype="float64")
+    before = case_counts.open_hidden(cells, parent, joint=False)
+    flag = np.array([k in before for k in keys])
+    assert not (case_counts.worked_out(links, flag)[0] & flag).any()  # nothing sum by sum
+    fixed = solvable.determined(links, size, flag)
+    sub = links[flag[links["item"].to_numpy()]]
+    columns = {c: j for j, c in enumerate(np.flatnonzero(flag))}
+    rows = {r: i for i, r in enumerate(sub["sum"].unique())}
+    matrix = np.zeros((len(rows), len(columns)))
+    for r, c, w in zip(sub["sum"], sub["item"], sub["whole"], strict=True):
+        matrix[rows[r], columns[c]] += 1.0 if w else -1.0
+    by_svd = svd_determined(matrix)[0]
+    assert [keys[c] for c in columns if by_svd[columns[c]]] == [keys[c] for c in np.flatnonzero(fixed)]
+    bar = ("a2", "s2", case_counts.band_part("calendar", 0))
+    assert {keys[c] for c in np.flatnonzero(fixed)} == {bar, ("a2", "s2", case_counts.band_part("working", 0))}
+
+    after = case_counts.open_hidden(cells, parent)
+    assert before < after and len(after - before) == 4
+    assert not solvable.determined(links, size, np.array([k in after for k in keys])).any()
+
+    t = pd.DataFrame({"place": "A", "service": "", "open_cases": [30, 27, 3, 20, 10],
+                      "channel": ["", "phone", "web", case_counts.band_part("calendar", 0), case_counts.band_part("calendar", 14)]})  # fmt: skip
+    assert case_counts.open_hidden(t, {"A": None}) == case_counts.open_hidden(t, {"A": None}, joint=False)
+    assert ("A", "", "") not in case_counts.open_hidden(t, {"A": None})  # 30, its parts hidden two by two: shown
+    big = wards.assign(open_cases=wards["open_cases"] + 5)
+    assert case_counts.open_hidden(case_counts.open_cells(big, parent), parent) == set()
 
 
 def open_on_page(at) -> tuple[str, pd.DataFrame, list[str], list[str]]:  # type: ignore[no-untyped-def]
