@@ -1,7 +1,8 @@
 """Capability: how long a case takes end to end, the range the system predictably delivers, and the work open now.
 
-In the public view no single case is drawn (each point is a week's or month's median) and every count of
-cases goes through perf.access.disclosure: counts from 1 to 4, and the statistics of those few cases, are hidden.
+In the public view no single case is drawn (each point is a month's or quarter's median: the public view shows
+no weeks) and every count of cases goes through perf.access.disclosure: counts from 1 to 4, and the statistics of
+those few cases, are hidden.
 """
 
 from __future__ import annotations

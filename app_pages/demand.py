@@ -2,7 +2,7 @@
 
 In the public view every count, and the shares, rates and chart points worked out from it, goes
 through perf.access.disclosure first: counts from 1 to 4 are hidden, with a second where a total would
-give one away, and weeks become months when too many would be hidden.
+give one away; it shows months (quarters when too many months would be hidden), never weeks.
 """
 
 from __future__ import annotations

@@ -89,7 +89,7 @@ def cost(name: str, together: dict[Any, Any], blind: dict[Any, Any]) -> None:
     print(
         f"{name}: without the step {hidden[0]:,} of {periods[0]:,} periods offered hidden, with it {hidden[1]:,} of "
         f"{periods[1]:,} (+{hidden[1] - hidden[0]:,}); view-lengths offered {len(offered[0]):,} -> {len(offered[1]):,} "
-        f"(no longer offered: {lengths['week']} by week, {lengths['month']} by month; newly offered "
+        f"(no longer offered: {', '.join(f'{n} by {g}' for g, n in lengths.items() if g != disclosure.LADDER[-1])}; newly offered "
         f"{len(offered[1] - offered[0])}), over {len(together)} ranges x {len(next(iter(together.values())))} views"
     )
 

@@ -3,6 +3,7 @@ then the sample data through the engine, then the pages themselves in the public
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from pathlib import Path
 
@@ -309,24 +310,21 @@ def test_the_public_capability_page_lists_no_single_case(sample_db: Path, monkey
 
 
 # --- one rule across the lengths a page offers: no total shown gives a hidden period back ---------------------
-def _months_of_weeks(weekly: pd.DataFrame) -> pd.DataFrame:
-    """Months summed from days: every week here lies inside one month (February 2021 starts on a Monday)."""
-    month = weekly["period_start"].dt.to_period("M").dt.start_time
-    out = weekly.assign(period_start=month).groupby("period_start", as_index=False)[["n"]].sum()
-    return out
+def _quarters_of_months(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Quarters summed from months."""
+    quarter = monthly["period_start"].dt.to_period("Q").dt.start_time
+    return monthly.assign(period_start=quarter).groupby("period_start", as_index=False)[["n"]].sum()
 
 
-def _ladder_of(weekly_counts: list[int]) -> dict[str, pd.DataFrame]:
-    raw = pd.DataFrame(
-        {"period_start": pd.date_range("2021-02-01", periods=len(weekly_counts), freq="W-MON"), "n": weekly_counts}
+def _months(monthly_counts: list[int]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"period_start": pd.date_range("2021-01-01", periods=len(monthly_counts), freq="MS"), "n": monthly_counts}
     )
-    months = _months_of_weeks(raw)
-    quarters = (
-        months.assign(period_start=months["period_start"].dt.to_period("Q").dt.start_time)
-        .groupby("period_start", as_index=False)[["n"]]
-        .sum()
-    )
-    frames = {"week": raw, "month": months, "quarter": quarters}
+
+
+def _ladder_of(monthly_counts: list[int]) -> dict[str, pd.DataFrame]:
+    raw = _months(monthly_counts)
+    frames = {"month": raw, "quarter": _quarters_of_months(raw)}
 
     def fetch(g: str) -> pd.DataFrame:
         return disclosure.suppress(frames[g], ["n"])
@@ -334,63 +332,68 @@ def _ladder_of(weekly_counts: list[int]) -> dict[str, pd.DataFrame]:
     return disclosure.published_ladder(fetch, blank=["n"])
 
 
-def test_a_month_holding_a_hidden_week_is_hidden_so_the_month_less_its_weeks_cannot_give_it_back() -> None:
-    counts = [20] * 52
-    counts[1] = 3  # the second week of February 2021 (its four weeks make the whole month)
-    ladder = _ladder_of(counts)
-    weeks, months = ladder["week"], ladder["month"]
-    assert "week" in ladder and weeks["suppressed"].sum() == 2  # the small week and its second blank
-    hidden_weeks = weeks.loc[weeks["suppressed"], "period_start"]
-    for start in hidden_weeks:  # every month and quarter holding a hidden week is hidden too
-        assert months.loc[months["period_start"] == start.to_period("M").start_time, "suppressed"].all()
-        quarters = ladder["quarter"]
+def test_the_public_ladder_is_months_and_quarters() -> None:
+    """Weeks do not fit months or quarters (a week straddling a month's end, a range's short first week): the
+    public pages offer months and quarters only, and a visitor asking for weeks is shown months."""
+    assert disclosure.LADDER == ("month", "quarter")
+    ladder = _ladder_of([20] * 24)
+    assert disclosure.choose(ladder, "week")[0] == "month"
+
+
+# 24 months of 25, but February 2021 (3: hidden) and June 2021 (18: the smallest other, its second blank)
+COUNTS = [25, 3, 25, 25, 25, 18] + [25] * 18
+
+
+def test_a_quarter_holding_a_hidden_month_is_hidden_so_the_quarter_less_its_months_cannot_give_it_back() -> None:
+    ladder = _ladder_of(COUNTS)
+    months, quarters = ladder["month"], ladder["quarter"]
+    assert "month" in ladder and months["suppressed"].sum() == 2  # the small month and its second blank
+    for start in months.loc[months["suppressed"], "period_start"]:  # every quarter holding a hidden month is hidden
         assert quarters.loc[quarters["period_start"] == start.to_period("Q").start_time, "suppressed"].all()
-    assert pd.isna(months.loc[months["period_start"] == "2021-02-01", "n"]).all()
-    # what the old rule showed: February (71) less its three shown weeks (60) is the hidden week, 3
-    shown = disclosure.suppress(
-        _months_of_weeks(
-            pd.DataFrame({"period_start": pd.date_range("2021-02-01", periods=52, freq="W-MON"), "n": counts})
-        ),
-        ["n"],
-    )
-    assert int(shown.loc[0, "n"]) - 3 * 20 == 3
+    assert pd.isna(quarters.loc[quarters["period_start"] == "2021-01-01", "n"]).all()
+    # what a quarter's own rule would show: the first quarter (53) less January and March (25 each) is February, 3
+    shown = disclosure.suppress(_quarters_of_months(_months(COUNTS)), ["n"])
+    assert not shown.loc[0, "suppressed"] and int(shown.loc[0, "n"]) - 2 * 25 == 3
 
 
-def test_a_month_whose_weeks_are_all_five_or_more_stays_shown() -> None:
-    counts = [20] * 52
-    counts[1] = 3
-    ladder = _ladder_of(counts)
-    months, weeks = ladder["month"], ladder["week"]
-    hidden_months = set(months.loc[months["suppressed"], "period_start"])
-    expected = {d.to_period("M").start_time for d in weeks.loc[weeks["suppressed"], "period_start"]}
-    assert hidden_months == expected  # no more than those
-    raw = _months_of_weeks(
-        pd.DataFrame({"period_start": pd.date_range("2021-02-01", periods=52, freq="W-MON"), "n": counts})
-    )
-    kept = months[~months["suppressed"]].merge(raw, on="period_start", suffixes=("", "_raw"))
-    assert len(kept) >= len(months) - 2 and (kept["n"] == kept["n_raw"]).all()
+def test_a_quarter_whose_months_are_all_five_or_more_stays_shown() -> None:
+    ladder = _ladder_of(COUNTS)
+    months, quarters = ladder["month"], ladder["quarter"]
+    hidden = set(quarters.loc[quarters["suppressed"], "period_start"])
+    assert hidden == {d.to_period("Q").start_time for d in months.loc[months["suppressed"], "period_start"]}
+    assert len(hidden) == 2  # no more than those two
+    kept = quarters[~quarters["suppressed"]].merge(_quarters_of_months(_months(COUNTS)), on="period_start")
+    assert len(kept) == len(quarters) - 2 and (kept["n_x"] == kept["n_y"]).all()
 
 
 def test_nothing_hidden_anywhere_when_no_count_is_small() -> None:
-    ladder = _ladder_of([20] * 52)
-    assert set(ladder) == {"week", "month", "quarter"}
+    ladder = _ladder_of([20] * 24)
+    assert set(ladder) == {"month", "quarter"}
     assert not any(frame["suppressed"].any() for frame in ladder.values())
 
 
-def test_weeks_that_would_punch_holes_in_too_many_months_are_shown_as_months() -> None:
-    counts = [20] * 52
-    for i in (1, 6, 10, 15):  # four weeks in 52 (under a tenth), in four different months
-        counts[i] = 3
-    ladder = _ladder_of(counts)
-    assert "week" not in ladder  # offering weeks would hide 4 of 12 months
-    g, shown = disclosure.choose(ladder, "week")
-    assert g == "month" and not shown["suppressed"].any()
+def test_months_that_would_punch_holes_in_too_many_quarters_are_shown_as_quarters() -> None:
+    """Half the quarters already hidden (as a sibling's sake can hide them): two hidden months in two other quarters
+    (under a tenth of the months) would leave most quarters hidden, so the visitor asking for months gets quarters."""
+    months = disclosure.suppress(_months([20] * 24), ["n"]).assign(suppressed=False)
+    months.loc[[7, 10], "suppressed"] = True  # August and November 2021: the third and fourth quarters
+    quarters = disclosure.suppress(_quarters_of_months(_months([20] * 24)), ["n"]).assign(suppressed=False)
+    quarters.loc[[4, 5, 6, 7], "suppressed"] = True  # 2022
+    frames = {"month": months, "quarter": quarters}
+    ladder = disclosure.published_ladder(frames.__getitem__, blank=["n"])
+    assert "month" not in ladder  # offering months would hide 6 of 8 quarters
+    g, shown = disclosure.choose(ladder, "month")
+    assert g == "quarter" and shown["suppressed"].sum() == 4
+    quarters.loc[7, "suppressed"] = False  # three of 8 hidden: with the months, 5 of 8 is still too many
+    assert "month" not in disclosure.published_ladder(frames.__getitem__, blank=["n"])
+    quarters.loc[6, "suppressed"] = False  # two of 8: with the months, 4 of 8 is half, not most
+    assert "month" in disclosure.published_ladder(frames.__getitem__, blank=["n"])
 
 
 @pytest.mark.parametrize("kind", ["demand", "capability"])
 def test_on_the_sample_no_shown_period_overlaps_a_hidden_one_of_a_length_a_visitor_can_ask_for(con, kind: str) -> None:  # type: ignore[no-untyped-def]
-    """Places where the old rule let a visitor work a hidden week or month back, every service: what a
-    visitor sees at each "Show by" choice."""
+    """Places where the old rule let a visitor work a hidden period back, every service: what a visitor sees at
+    each "Show by" choice."""
     length = {"week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1), "quarter": pd.DateOffset(months=3)}
     wards = ["c-redditch", "w-rbc-central", "w-rbc-north", "w-rbc-greenlands-lakeside", "w-bdc-cofton"]
     services = [None, *demand.services(con)["service_id"]]
@@ -427,7 +430,7 @@ def test_on_the_sample_no_shown_period_overlaps_a_hidden_one_of_a_length_a_visit
             ladder = disclosure.published_ladder(fetch, blank=blank)
             seen = {g: disclosure.choose(ladder, g) for g in disclosure.LADDER}
             frames = {g: frame for g, frame in seen.values()}
-            for fine, coarse in (("week", "month"), ("week", "quarter"), ("month", "quarter")):
+            for fine, coarse in itertools.combinations(disclosure.LADDER, 2):
                 if fine not in frames or coarse not in frames:
                     continue
                 hidden = pd.to_datetime(frames[fine].loc[frames[fine]["suppressed"], "period_start"])
@@ -492,9 +495,13 @@ def test_the_public_demand_page_hides_a_quarter_whose_month_is_hidden_and_shows_
     assert (fine["start"] == "2024-07-01").any() and len(fine) >= len(quarters) - 4
 
 
-def test_the_public_capability_page_hides_a_month_holding_a_hidden_week(
+def test_the_public_capability_page_shows_months_as_recorded_and_no_shown_quarter_holds_a_hidden_month(
     sample_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """As recorded is by month in the public view (never weeks). On the sample no Capability view offers months
+    with one hidden (the group rule shows such views by quarter), so the quarter holding a hidden month is the
+    engine's test above (test_on_the_sample_no_shown_period_overlaps_a_hidden_one_of_a_length_a_visitor_can_ask_for)."""
+
     def periods(by: str) -> pd.DataFrame:
         at = public_page(
             monkeypatch,
@@ -506,29 +513,28 @@ def test_the_public_capability_page_hides_a_month_holding_a_hidden_week(
         )
         return _periods_table(at, "period_start")
 
-    weeks, months = periods("As recorded"), periods("Month")
-    assert weeks["hidden"].any() and months["hidden"].any()
-    assert (weeks["start"].diff().dropna() == pd.Timedelta(days=7)).all()  # weeks are offered here
-    assert not _shown_over_hidden(weeks, pd.DateOffset(weeks=1), months, pd.DateOffset(months=1))
-    assert (~months["hidden"]).sum() >= len(months) - 6  # months whose weeks are all shown stay shown
+    recorded, months, quarters = periods("As recorded"), periods("Month"), periods("Quarter")
+    pd.testing.assert_frame_equal(recorded, months)  # as recorded is months here
+    assert (months["start"].dt.day == 1).all() and len(months) > 2 * len(quarters)  # months are offered here
+    assert (quarters["start"].dt.month % 3 == 1).all() and (quarters["start"].dt.day == 1).all()
+    assert not _shown_over_hidden(months, pd.DateOffset(months=1), quarters, pd.DateOffset(months=3))
 
 
-def test_the_cost_of_a_month_holding_a_hidden_week_is_hidden_and_other_months_are_priced(con) -> None:  # type: ignore[no-untyped-def]
-    """A month's cost is its failure count times a rate: shown beside the weeks, it would give a hidden week back."""
-    kw = {"service_id": "housing_repairs", "locality_id": "w-rbc-central"}
+def test_the_cost_of_a_hidden_month_is_hidden_and_other_months_are_priced(con) -> None:  # type: ignore[no-untyped-def]
+    """A month's cost is its failure count times a rate: priced, a hidden month would give its count back."""
+    kw = {"service_id": "waste", "locality_id": "w-bdc-aston-fields"}
 
     def fetch(g: str) -> pd.DataFrame:
         return disclosure.demand_counts(demand.demand_by_period(con, **kw, granularity=g))  # type: ignore[arg-type]
 
     ladder = disclosure.published_ladder(fetch, blank=(*disclosure.DEMAND_COUNTS, *disclosure.DEMAND_DERIVED))
-    assert "week" in ladder and ladder["week"]["suppressed"].any()  # weeks are offered, some hidden
+    assert "month" in ladder and ladder["month"]["suppressed"].any()  # months are offered, some hidden
     cost = disclosure.failure_cost(demand.failure_demand_cost(con, **kw, granularity="month"))
     shown = disclosure.hide_overlapping(
         cost, "month", disclosure.hidden_spans(ladder, upto="month"), blank=("failure_demand", "hours", "cost")
     )
-    weeks = ladder["week"]
-    for start in weeks.loc[weeks["suppressed"], "period_start"]:
-        months = {start.to_period("M").start_time, (start + pd.Timedelta(days=6)).to_period("M").start_time}
-        rows = shown[shown["period_start"].isin(months)]
-        assert rows["suppressed"].all() and rows["cost"].isna().all(), start
-    assert shown["cost"].notna().sum() >= len(shown) - 3 * int(weeks["suppressed"].sum())  # the rest stay priced
+    months = ladder["month"]
+    hidden = set(months.loc[months["suppressed"], "period_start"])
+    rows = shown[shown["period_start"].isin(hidden)]
+    assert len(rows) == len(hidden) and rows["suppressed"].all() and rows["cost"].isna().all()
+    assert shown["cost"].notna().sum() >= len(shown) - len(hidden) - 1  # the rest stay priced

@@ -4,6 +4,7 @@ as on Demand; the scans both share, parametrised by Demand and Capability, are i
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +13,7 @@ import pytest
 from perf import store
 from perf.access import case_counts, disclosure
 from perf.analysis import capability
-from tests.test_disclosure import _periods_table, _shown_over_hidden, public_page
+from tests.test_disclosure import _periods_table, public_page
 from tests.test_disclosure_places import KINDS, given_away, hidden_given_back, own_ladders
 
 
@@ -42,25 +43,23 @@ def sample(sample_db: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str | No
 def test_the_public_capability_page_shows_the_lengths_and_hides_the_periods_of_the_group_rule(
     sample: tuple[dict[str, pd.DataFrame], dict[str, str | None]], sample_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Aston Fields, every service, all time: on its own rule its months are offered and the last quarter of 2023
-    is shown (5 or more cases in each of its months); with its siblings, months are not offered and that quarter
-    is hidden (Bromsgrove's figure less the other wards would give a hidden ward's quarter back otherwise). The
-    page says why it shows quarters when months are asked for. (October 2022, then January 2024, were the examples
-    before the rule stopped hiding periods a view's shown figures add up to, and kept a run of periods between two
-    ranges' first days from holding a single hidden one, which moved some second blanks.)"""
+    """Catshill North, every service, all time: on its own rule its months are offered (none hidden) and the last
+    quarter of 2024 is shown; with its siblings, months are not offered and that quarter is hidden (Bromsgrove's
+    figure less the other wards would give a hidden ward's quarter back otherwise). The page says why it shows
+    quarters when months are asked for. (Aston Fields was the example while the public view offered weeks.)"""
     cells, _ = sample
-    mine = {g: f[(f["place"] == "w-bdc-aston-fields") & (f["service"] == "")] for g, f in cells.items()}
-    own = own_ladders(mine, disclosure.CASE_COUNTS)[("w-bdc-aston-fields", "")]
-    assert "month" in own and not own["quarter"].set_index("period_start")["suppressed"][pd.Timestamp("2023-10-01")]
+    mine = {g: f[(f["place"] == "w-bdc-catshill-north") & (f["service"] == "")] for g, f in cells.items()}
+    own = own_ladders(mine, disclosure.CASE_COUNTS)[("w-bdc-catshill-north", "")]
+    assert "month" in own and not own["quarter"].set_index("period_start")["suppressed"][pd.Timestamp("2024-10-01")]
     at = public_page(
-        monkeypatch, sample_db, "app_pages/capability.py", locality="Aston Fields", period="All time", by="Month"
+        monkeypatch, sample_db, "app_pages/capability.py", locality="Catshill North", period="All time", by="Month"
     )
     quarters = _periods_table(at, "period_start")
     assert (quarters["start"].dt.month.isin([1, 4, 7, 10]) & (quarters["start"].dt.day == 1)).all()  # quarters
-    assert quarters.loc[quarters["start"] == "2023-10-01", "hidden"].all()
-    assert (~quarters["hidden"]).sum() >= len(quarters) - 11  # the rest stay shown (11 hidden: the date ranges agree)
+    assert quarters.loc[quarters["start"] == "2024-10-01", "hidden"].all()
+    assert (~quarters["hidden"]).sum() >= len(quarters) - 4  # the rest stay shown (4 hidden: the date ranges agree)
     numbers = next(el.value for el in at.dataframe if "period_start" in el.value.columns)
-    assert (numbers.loc[pd.to_datetime(numbers["period_start"]) == "2023-10-01", "cases"].astype(str) == "").all()
+    assert (numbers.loc[pd.to_datetime(numbers["period_start"]) == "2024-10-01", "cases"].astype(str) == "").all()
     assert any(
         "Shown by quarter: month by month, too many of the counts of cases here would be under 5, or would give "
         "one away" in c.value
@@ -97,7 +96,7 @@ def test_every_views_lengths_agree_so_no_longer_period_shown_holds_a_hidden_shor
     ladders = disclosure.capability_group_ladders(cells, parent)
     bad = []
     for view, ladder in ladders.items():
-        for fine, coarse in [("week", "month"), ("week", "quarter"), ("month", "quarter")]:
+        for fine, coarse in itertools.combinations(disclosure.LADDER, 2):
             if fine in ladder and coarse in ladder:
                 f, c = ladder[fine], ladder[coarse]
                 shown = pd.to_datetime(c.loc[~c["suppressed"].astype(bool), "period_start"])
@@ -112,33 +111,34 @@ def test_every_views_lengths_agree_so_no_longer_period_shown_holds_a_hidden_shor
 def test_the_public_capability_page_takes_the_groups_second_blank_not_its_own(
     sample: tuple[dict[str, pd.DataFrame], dict[str, str | None]], sample_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Matchborough & Woodrow, benefits, all time: months are offered, and the page hides exactly the months the
-    group hides (with its siblings and the other date ranges: disclosure.capability_ranges_ladders), November 2024
-    and July 2025, where its own rule would hide none. (Cofton's, then Charford's benefits were the examples before
-    the rule stopped hiding periods a view's shown figures add up to, and kept a run of periods between two ranges'
-    first days from holding a single hidden one.)"""
+    """Rubery South, benefits, all time: its own rule offers months and hides two quarters (the first and the
+    last, whose months hold its small counts); the page shows quarters and hides exactly the quarters the group hides
+    (with its siblings and the other date ranges: disclosure.capability_ranges_ladders), two more: October 2022 and
+    July 2026. (Matchborough & Woodrow's benefits, by month, was the example while the public view offered weeks: no
+    Capability view of the sample now offers months with one hidden.)"""
     cells, _ = sample
-    mine = {g: f[(f["place"] == "w-rbc-matchborough-woodrow") & (f["service"] == "benefits")] for g, f in cells.items()}
-    own = own_ladders(mine, disclosure.CASE_COUNTS)[("w-rbc-matchborough-woodrow", "benefits")]
-    assert "month" in own and not own["month"]["suppressed"].any()
+    view = ("w-bdc-rubery-south", "benefits")
+    mine = {g: f[(f["place"] == view[0]) & (f["service"] == view[1])] for g, f in cells.items()}
+    own = own_ladders(mine, disclosure.CASE_COUNTS)[view]
+    own_hidden = own["quarter"].loc[own["quarter"]["suppressed"], "period_start"].dt.strftime("%Y-%m")
+    assert "month" in own and sorted(own_hidden) == ["2022-01", "2026-10"]
 
     def periods(by: str) -> pd.DataFrame:
         at = public_page(
-            monkeypatch,
-            sample_db,
-            "app_pages/capability.py",
-            locality="Matchborough & Woodrow",
-            period="All time",
-            by=by,
+            monkeypatch, sample_db, "app_pages/capability.py", locality="Rubery South", period="All time", by=by
         )
         at.selectbox(key="service").select("benefits").run()
         assert not at.exception, at.exception
         return _periods_table(at, "period_start")
 
     months, quarters = periods("Month"), periods("Quarter")
-    assert (months["start"].diff().dropna() < pd.Timedelta(days=32)).all()  # months are offered here
-    assert not _shown_over_hidden(months, pd.DateOffset(months=1), quarters, pd.DateOffset(months=3))
-    assert sorted(months.loc[months["hidden"], "start"].dt.strftime("%Y-%m")) == ["2024-11", "2025-07"]
+    pd.testing.assert_frame_equal(months, quarters)  # months are not offered here: quarters, asked for months
+    assert sorted(quarters.loc[quarters["hidden"], "start"].dt.strftime("%Y-%m")) == [
+        "2022-01",
+        "2022-10",
+        "2026-07",
+        "2026-10",
+    ]
 
 
 # --- open cases now: one figure a view, in three places on the page -------------------------------------------

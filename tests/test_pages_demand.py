@@ -42,8 +42,8 @@ def test_the_demand_page_says_its_sentence_first_then_draws_its_charts(app_env: 
 def test_the_demand_page_charts_draw_the_engines_numbers(app_env: Path) -> None:
     at = run_page(DEMAND, period="All time")
     share_chart, pareto_chart = svgs(at)[1], svgs(at)[2]
-    with store.connect(app_env) as con:
-        share = demand.failure_share_chart(con, granularity="week").points
+    with store.connect(app_env) as con:  # nobody signed in: the public view, by month (it shows no weeks)
+        share = demand.failure_share_chart(con, granularity="month").points
         natures = demand.nature_pareto(con)
     drawn = points_in(share_chart)
     assert len(drawn) == int(share["value"].notna().sum())
@@ -88,9 +88,9 @@ def test_the_capability_page_gives_the_range_or_says_it_is_not_predictable(app_e
     assert sentence == expected
     charts = svgs(at)
     assert charts and "control chart of end-to-end time" in charts[0]
-    with store.connect(app_env) as con:
-        drawn = capability.capability_chart(con).points
-    assert len(points_in(charts[0])) == int(drawn["value"].notna().sum())  # one point a case or a week
+    with store.connect(app_env) as con:  # nobody signed in: the public view, a month's median a point (no weeks)
+        drawn = capability.capability_chart(con, max_cases=0, granularity="month", public_only=True).points
+    assert len(points_in(charts[0])) == int(drawn["value"].notna().sum())  # one point a month
 
 
 def test_working_days_change_the_capability_sentence(app_env: Path) -> None:

@@ -26,8 +26,10 @@ from perf.store import FIGURES
 from ui.db import cached_query, cached_result
 from ui.filters import DEFAULT_PERIOD, Scope
 
-# The shared "Show by" choice, as a demand/capability granularity: weeks are how contacts are read.
+# The shared "Show by" choice, as a demand/capability granularity: weeks are how contacts are read (signed in).
 GRANULARITY: dict[str, Granularity] = {"recorded": "week", "month": "month", "quarter": "quarter", "year": "quarter"}
+# The public view's: months and quarters only (perf.access.disclosure.LADDER), so "As recorded" is by month.
+PUBLIC_GRANULARITY: dict[str, Granularity] = {**GRANULARITY, "recorded": "month"}
 
 
 def _period(granularity: str) -> Granularity:
@@ -49,7 +51,8 @@ class CaseScope:
 
 def case_scope(scope: Scope, service_id: str | None, last_day: date | None) -> CaseScope:
     """Service, place and period (counted back from the last day of data) for the case-level pages. The public
-    view starts a range on its quarter's first day (perf.periods.public_range_starts), and says so."""
+    view starts a range on its quarter's first day (perf.periods.public_range_starts), and says so, and shows
+    months and quarters, never weeks (PUBLIC_GRANULARITY)."""
     start = None
     if last_day is not None:
         since = scope.since(pd.Timestamp(last_day))
@@ -59,7 +62,7 @@ def case_scope(scope: Scope, service_id: str | None, last_day: date | None) -> C
         start = periods.period_start_of(start, "quarter")
         note = disclosure.WHOLE_QUARTERS.format(day=f"{start.day} {start:%B %Y}")
     locality = None if scope.locality_id in ("", measures.AREA) else scope.locality_id
-    granularity = GRANULARITY.get(scope.granularity, "week")
+    granularity = (PUBLIC_GRANULARITY if scope.public_only else GRANULARITY).get(scope.granularity, "month")
     label = scope.period_label + (
         " (by quarter: contacts are not shown by year)" if scope.granularity == "year" else ""
     )
@@ -168,9 +171,9 @@ def table(frame: pd.DataFrame, *, public: bool, where: Any = st) -> None:
 
 @cached_result(64, reads=FIGURES)
 def public_periods(filters: CaseFilter, granularity: Granularity) -> tuple[Granularity, pd.DataFrame]:
-    """Demand per period with small counts hidden, by month or quarter when too many weeks would be; a
-    month or quarter holding a hidden week or month the public can see is hidden too (one rule for every
-    length the page offers: perf.disclosure.published_ladder)."""
+    """Demand per period with small counts hidden, by quarter when too many months would be; a quarter
+    holding a hidden month the public can see is hidden too (one rule for every length the page offers:
+    perf.disclosure.published_ladder)."""
     shown_by, frame = disclosure.choose(_demand_ladder(filters), granularity)
     return _period(shown_by), frame
 
@@ -233,8 +236,8 @@ def _demand_ranges(end: date) -> dict[date | None, pd.DataFrame]:
 def public_capability(
     filters: CaseFilter, day_count: DayCount, granularity: Granularity
 ) -> tuple[Granularity, CapabilityChart]:
-    """The capability chart as periods, never single cases, with periods of 1 to 4 cases hidden, a month or
-    quarter holding a hidden week or month the public can see (perf.disclosure.published_ladder), and the
+    """The capability chart as periods (months or quarters), never single cases, with periods of 1 to 4 cases
+    hidden, a quarter holding a hidden month the public can see (perf.disclosure.published_ladder), and the
     periods that would give away another place's or service's hidden count (perf.disclosure.group_ladders)."""
 
     def chart(g: str) -> CapabilityChart:

@@ -14,15 +14,17 @@ blank the next smallest is blanked too. This module applies it to the frames of
   hidden count cannot be got back from a line (:func:`published_xmr`, :func:`published_p_chart`).
 
 Unlike the zip, the pages apply it at every level, the whole area included: a count of 3 contacts
-of one nature, or by letter, is as small for the whole area as for a ward. Week-by-week counts for
-one ward are often that small, so :func:`coarsen` moves to months or quarters until few periods
-are hidden (``MAX_HIDDEN_SHARE``, our convention). A visitor can ask for each length in turn, so
-:func:`published_ladder` hides a month or quarter that holds a hidden week or month (the month less
-its shown weeks would give the week back), and offers a length only when that leaves the longer
-ones readable; :func:`choose` picks the length to show. Across places and services, :func:`group_ladders`
+of one nature, or by letter, is as small for the whole area as for a ward. The public pages show months and
+quarters (``LADDER``), never weeks: a week does not fit in a month or quarter, so a week straddling a month's end
+and the part-week at a range's start would split into parts a visitor could work out from the weeks and months
+shown. Month-by-month counts for one ward are often small too, so a view moves to quarters when too many months
+would be hidden (``MAX_HIDDEN_SHARE``, our convention). A visitor can ask for each length in turn, so
+:func:`published_ladder` hides a quarter that holds a hidden month (the quarter less its shown months would give
+the month back), and offers months only when that leaves the quarters readable; :func:`choose` picks the length
+to show. Across places and services, :func:`group_ladders`
 hides a ward's or service's period that would otherwise be the only one hidden under a shown total
 (a locality's month less its other wards' months). A hidden period must not be one its view's shown figures
-add up to either (three shown months give their quarter, 13 shown weeks from a Monday a quarter of 91 days):
+add up to either (three shown months give their quarter, a quarter less two shown months the third):
 such a period, hidden for a sibling's sake or as a second blank, gets a shorter period inside it hidden too
 (:class:`_Rebuild`), and counts as shown when siblings are compared.
 
@@ -70,8 +72,8 @@ CASE_COUNTS = ("cases",)
 CASE_DERIVED = ("mean", "median", "p90", "longest", "mean_moving_range", "lower", "upper", "value")
 RULE = (
     f"Public view: a count from 1 to {SMALL_COUNT - 1} is not shown, so that no one can be identified, "
-    "and where it could be worked out from a total the next smallest count is hidden too, as is a month or "
-    "quarter that holds a hidden week or month. Zero is shown."
+    "and where it could be worked out from a total the next smallest count is hidden too, as is a "
+    "quarter that holds a hidden month. Zero is shown."
 )
 WHOLE_QUARTERS = (
     "From {day}: the public view starts a date range on the first day of a quarter, so every month and quarter "
@@ -609,8 +611,12 @@ def coarsen(
         g = COARSER[g]
 
 
-LADDER = ("week", "month", "quarter")  # the periods the public Demand and Capability pages offer, finest first
+# The periods the public Demand and Capability pages offer, finest first: months and quarters, never weeks (a week
+# straddling a month's end, or cut short at a range's start, splits into parts the shown figures give back).
+# Officers, signed in, keep weeks: their pages do not go through this module.
+LADDER = ("month", "quarter")
 _LENGTH = {"week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1), "quarter": pd.DateOffset(months=3)}
+_CALENDAR = {"month": "MS", "quarter": "QS"}  # each length of LADDER's calendar: the periods a view could list
 
 
 def published_ladder(
@@ -622,16 +628,16 @@ def published_ladder(
 ) -> dict[str, pd.DataFrame]:
     """Every period length a public page offers (``LADDER``), each hidden consistently with the others.
 
-    A visitor can ask for weeks, then for months: a month shown whose weeks are shown but one would
-    give that week back (the month less the weeks shown). So a period is hidden too when it overlaps
-    a hidden period of a finer length the public can see, and a quarter likewise for hidden months
-    and weeks. Every figure shown is then disjoint from every hidden finer one, and all a visitor can
-    work out about the hidden ones is their sum, which the within-table rule (a second blank) protects.
+    A visitor can ask for months, then for quarters: a quarter shown whose months are shown but one
+    would give that month back (the quarter less the months shown). So a period is hidden too when it
+    overlaps a hidden period of a finer length the public can see. Every figure shown is then disjoint
+    from every hidden finer one, and all a visitor can work out about the hidden ones is their sum,
+    which the within-table rule (a second blank) protects.
 
     A length is offered (in the returned dict; :func:`choose` picks from it) when at most
     ``max_hidden_share`` of it is hidden, and only if it leaves every longer length that would be
-    offered so (quarters: charted, at most ``MOSTLY_HIDDEN`` hidden): weeks that would punch holes in
-    too many months are shown as those months instead. The longest (quarters) is always offered.
+    offered so (quarters: charted, at most ``MOSTLY_HIDDEN`` hidden): months that would punch holes in
+    too many quarters are shown as those quarters instead. The longest (quarters) is always offered.
 
     ``fetch(g)`` returns the frame at granularity ``g`` with small counts hidden (``flag``) and a
     ``period_start``; ``blank`` names the counts, and the figures worked out from them, that a
@@ -639,14 +645,13 @@ def published_ladder(
 
     Example
     -------
-    >>> weeks = pd.DataFrame({"period_start": pd.date_range("2026-01-05", periods=25, freq="W-MON"),
-    ...                       "n": [9.0] * 24 + [np.nan], "suppressed": [False] * 24 + [True]})
-    >>> months = pd.DataFrame({"period_start": pd.date_range("2026-01-01", periods=12, freq="MS"),
-    ...                        "n": 40.0, "suppressed": False})
-    >>> frames = {"week": weeks, "month": months, "quarter": months.iloc[:0]}
-    >>> shown = published_ladder(frames.__getitem__, blank=["n"])["month"]
-    >>> shown.loc[shown["suppressed"], "period_start"].dt.strftime("%b").tolist()  # its hidden week's month
-    ['Jun']
+    >>> months = pd.DataFrame({"period_start": pd.date_range("2026-01-01", periods=24, freq="MS"),
+    ...                        "n": [30.0] * 23 + [np.nan], "suppressed": [False] * 23 + [True]})
+    >>> quarters = pd.DataFrame({"period_start": pd.date_range("2026-01-01", periods=8, freq="QS"),
+    ...                          "n": 90.0, "suppressed": False})
+    >>> shown = published_ladder({"month": months, "quarter": quarters}.__getitem__, blank=["n"])["quarter"]
+    >>> shown.loc[shown["suppressed"], "period_start"].dt.strftime("%b %Y").tolist()  # its hidden month's quarter
+    ['Oct 2027']
     """
     base = {g: fetch(g).reset_index(drop=True) for g in LADDER}
     out: dict[str, pd.DataFrame] = {}
@@ -680,8 +685,8 @@ def hidden_spans(
     ladder: dict[str, pd.DataFrame], *, upto: str = LADDER[-1], flag: str = "suppressed"
 ) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     """The (start, end) of every hidden period a :func:`published_ladder` offers, of lengths up to ``upto``
-    (a monthly figure need only keep clear of hidden weeks and months: a quarter hidden for its month
-    says nothing about the other two)."""
+    (a monthly figure need only keep clear of hidden months: a quarter hidden for its month says nothing
+    about the other two)."""
     lengths = LADDER[: LADDER.index(upto) + 1]
     return [
         (a, a + _LENGTH[g])
@@ -735,12 +740,14 @@ def _hide_overlapping(
 
 def choose(ladder: dict[str, pd.DataFrame], granularity: str) -> tuple[str, pd.DataFrame]:
     """The length to show a visitor who asks for ``granularity``: the first offered in a
-    :func:`published_ladder` from it up (the longest is always offered).
+    :func:`published_ladder` from it up (the longest is always offered); a length the public view
+    does not offer (weeks) starts from the finest it does.
 
     Example
     -------
-    >>> choose({"month": pd.DataFrame(), "quarter": pd.DataFrame()}, "week")[0]
-    'month'
+    >>> both = {"month": pd.DataFrame(), "quarter": pd.DataFrame()}
+    >>> choose({"quarter": pd.DataFrame()}, "month")[0], choose(both, "week")[0]
+    ('quarter', 'month')
     """
     start = LADDER.index(granularity) if granularity in LADDER else 0
     g = next(g for g in LADDER[start:] if g in ladder)
@@ -1086,7 +1093,8 @@ def _group_periods(
 ) -> tuple[dict[View, int], dict[str, _Periods]] | None:
     """Each view's number and every length's periods as :func:`group_ladders` reads them (None: no views)."""
     longest = cells[LADDER[-1]]
-    views = list(dict.fromkeys(zip(longest["place"].astype(str), longest["service"].astype(str), strict=True)))
+    pairs = longest[["place", "service"]].astype(str).drop_duplicates()  # in the order they first appear
+    views = list(zip(pairs["place"].tolist(), pairs["service"].tolist(), strict=True))
     if not views:
         return None
     number = {v: i for i, v in enumerate(views)}
@@ -1321,38 +1329,60 @@ def ranges_group_tables(
     ranges start on a quarter's first day, :func:`perf.periods.public_range_starts`) are a group too, and where one
     holds a single hidden period of a length offered, its smallest shown one is hidden as well
     (:func:`_between_blanks`; ``between`` False leaves that step out, to measure what it costs)."""
-    keys = ["place", "service", "period_start", *counts]
     periods = {k: _group_periods(c, parent, counts=counts, rows=rows, size=size, flag=flag) for k, c in cells.items()}
     at = {k: p for k, p in periods.items() if p is not None}
     first = {k: a[LADDER[-1]].starts.min() for k, (_, a) in at.items() if a[LADDER[-1]].length}
     cuts = {k: np.sort(np.array([d for o, d in first.items() if d > first[k]], dtype="datetime64[ns]")) for k in first}
     forced = {k: {g: np.zeros(len(a[g].view), dtype=bool) for g in LADDER} for k, (_, a) in at.items()}
     helpers = {k: _helpers(a) for k, (_, a) in at.items()}
+    same = _same_periods(at)  # a number for each (place, service, length, start, counts), the same in every range
+    decided: dict[Any, tuple[dict[str, np.ndarray], dict[str, np.ndarray]]] = {}
+    again = set(at)  # the ranges whose forced periods changed: the others' decisions stand
     for _ in range(50):
-        decided = {k: _group_decide(a, forced[k], helpers[k]) for k, (_, a) in at.items()}
-        unseen = {  # hidden, or its length not offered in its view
-            g: pd.concat(
-                [a[g].keyed(~decided[k][0][g][a[g].view] | decided[k][1][g], list(n)) for k, (n, a) in at.items()]
-                or [pd.DataFrame(columns=keys)],
-                ignore_index=True,
-            ).drop_duplicates(keys)
+        decided |= {k: _group_decide(at[k][1], forced[k], helpers[k]) for k in again}
+        unseen = {  # hidden, or its length not offered in its view, in some range
+            g: np.unique(
+                np.concatenate(
+                    [same[k][g][~decided[k][0][g][a[g].view] | decided[k][1][g]] for k, (_, a) in at.items()]
+                    or [np.zeros(0, dtype=np.int64)]
+                )
+            )
             for g in LADDER
         }
-        changed = False
-        for k, (number, a) in at.items():
+        again = set()
+        for k, (_, a) in at.items():
             offered, hidden = decided[k]
             for g in LADDER:
-                shown = a[g].keyed(offered[g][a[g].view] & ~hidden[g], list(number))
-                more = a[g].named(shown.merge(unseen[g], on=keys, how="inner"), number)
+                more = offered[g][a[g].view] & ~hidden[g] & np.isin(same[k][g], unseen[g])
                 if between and k in cuts and len(cuts[k]):
                     more |= _between_blanks(a[g], offered[g], hidden[g], cuts[k])
+                if (more & ~forced[k][g]).any():
+                    again.add(k)
                 if more.any():
                     forced[k][g] |= more
-                    changed = True
-        if not changed:
+        if not again:
             break
     empty = pd.DataFrame(columns=["place", "service", "length", "period_start", *counts, flag])
     return {k: _table(at[k][1], *decided[k]) if k in at else empty for k in cells}
+
+
+def _same_periods(at: Mapping[Any, tuple[dict[View, int], dict[str, _Periods]]]) -> dict[Any, dict[str, np.ndarray]]:
+    """For each range and length, a number a row: equal where two rows (of any ranges) are the same period of the
+    same view with the same counts (:func:`ranges_group_tables`: one shown where another is unseen)."""
+    out: dict[Any, dict[str, np.ndarray]] = {k: {} for k in at}
+    for g in LADDER:
+        parts = {k: a[g].keyed(np.ones(len(a[g].view), dtype=bool), list(number)) for k, (number, a) in at.items()}
+        if not parts:
+            continue
+        every = pd.concat(parts.values(), ignore_index=True)
+        code = np.zeros(len(every), dtype=np.int64)
+        for col in every.columns:  # folded one column at a time, renumbered so the number stays small
+            key = pd.factorize(every[col], use_na_sentinel=False)[0]
+            code = pd.factorize(code * (int(key.max(initial=0)) + 1) + key)[0].astype(np.int64)
+        bounds = np.cumsum([0, *(len(f) for f in parts.values())])
+        for i, k in enumerate(parts):
+            out[k][g] = code[bounds[i] : bounds[i + 1]]
+    return out
 
 
 def _between_blanks(at: _Periods, offered: np.ndarray, hidden: np.ndarray, cuts: np.ndarray) -> np.ndarray:
@@ -1430,21 +1460,23 @@ class _Ladders:
         """From each view's own hidden periods (``own``, a flag a row of ``at``): which lengths each view offers,
         and each period's flag, as :func:`published_ladder` decides them one view at a time."""
         at, few, holding = self.at, self.few, self.holding
-        week, month, quarter = LADDER
-        max_share, top = MAX_HIDDEN_SHARE, MOSTLY_HIDDEN  # the longest is charted unless mostly hidden
-        w0, m0, q0 = (at[g].grid(own[g]) for g in LADDER)
-        by_weeks_m, by_weeks_q = holding(w0, week, month), holding(w0, week, quarter)
-        punch = (few(m0, month, max_share) & ~few(m0 | by_weeks_m, month, max_share)) | (
-            few(q0, quarter, top) & ~few(q0 | by_weeks_q, quarter, top)
-        )
-        weeks = few(w0, week, max_share) & ~punch
-        m1 = m0 | (weeks[:, None] & by_weeks_m)
-        q1 = q0 | (weeks[:, None] & by_weeks_q)
-        by_months_q = holding(m1, month, quarter)
-        months = few(m1, month, max_share) & ~(few(q1, quarter, top) & ~few(q1 | by_months_q, quarter, top))
-        q2 = q1 | (months[:, None] & by_months_q)
-        offered = {week: weeks, month: months, quarter: np.ones(self.n_views, dtype=bool)}
-        hidden = {g: d[at[g].view, at[g].period] for g, d in ((week, w0), (month, m1), (quarter, q2))}
+        longest = LADDER[-1]
+
+        def limit(g: str) -> float:  # the longest is charted unless mostly hidden
+            return MOSTLY_HIDDEN if g == longest else MAX_HIDDEN_SHARE
+
+        now = {g: at[g].grid(own[g]) for g in LADDER}  # each length's flags, with what shorter ones offered hide
+        offered = {longest: np.ones(self.n_views, dtype=bool)}
+        for i, g in enumerate(LADDER[:-1]):
+            longer = LADDER[i + 1 :]
+            held = {c: holding(now[g], g, c) for c in longer}
+            punch = np.zeros(self.n_views, dtype=bool)  # offering g would hide too many of a longer length
+            for c in longer:
+                punch |= few(now[c], c, limit(c)) & ~few(now[c] | held[c], c, limit(c))
+            offered[g] = few(now[g], g, limit(g)) & ~punch
+            for c in longer:
+                now[c] = now[c] | (offered[g][:, None] & held[c])
+        hidden = {g: now[g][at[g].view, at[g].period] for g in LADDER}
         return offered, hidden
 
 
@@ -1453,14 +1485,14 @@ class _Rebuild:
 
     A figure is a sum of the days of its period, so sums and differences of shown figures give back another
     period exactly when its first and last day are linked by a chain of shown periods (each joins its start to
-    its end, either way round): three shown months give their quarter, thirteen shown weeks give a quarter that
-    starts on a Monday and has 91 days (the first two quarters of 2024), and a quarter less two shown months
+    its end, either way round): three shown months give their quarter, and a quarter less two shown months
     gives the third. So each view's period boundaries are the points of a graph whose edges are its shown
     periods of every length it offers, a period it lists as having none (Capability lists only periods with
     cases: zero), and its total over the dates (shown on the page); a period is worked out when its ends are
     in one part of that graph (:func:`_components`). The ends are clipped to the span the view's lists cover
-    (nothing falls before the latest first period or after the earliest last one), so a month cut short at a
-    range's start is given back by the weeks that cover what is left of it.
+    (nothing falls before the latest first period or after the earliest last one), so a quarter cut short at a
+    range's start is given back by the months that cover what is left of it (the public ranges start on a
+    quarter's first day, so none is cut short there; an odd range's may be).
 
     Days are numbered by their place among every period boundary (``days``), and a point is (view, day).
     """
@@ -1500,11 +1532,7 @@ class _Rebuild:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty
         every = pd.DatetimeIndex(p.starts)
-        if g == "week":
-            full = pd.date_range(every[0], every[-1], freq="7D")
-        else:
-            full = pd.date_range(every[0], every[-1], freq="MS" if g == "month" else "QS")
-        cal = every.union(full) if g != "week" or (((every - every[0]).days % 7) == 0).all() else every
+        cal = every.union(pd.date_range(every[0], every[-1], freq=_CALENDAR[g]))
         cal_start, cal_end = _days(cal), _days(cal + _LENGTH[g])
         row_start, row_end = _days(p.starts)[p.period], _days(pd.DatetimeIndex(p.starts) + _LENGTH[g])[p.period]
         order = np.lexsort((row_start, p.view))

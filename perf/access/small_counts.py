@@ -81,27 +81,37 @@ def suppress_small_counts(
     [[nan, True], [nan, True], [20.0, False]]
     """
     out = frame.copy().reset_index(drop=True)
-    ok = pd.Series(True, index=out.index) if eligible is None else pd.Series(eligible).reset_index(drop=True)
-    values = out[list(counts)].apply(pd.to_numeric, errors="coerce")
-    small = ((values >= 1) & (values < SMALL_COUNT)).any(axis=1) & ok
-    flag = small.copy()
+    n = len(out)
+    ok = np.ones(n, dtype=bool) if eligible is None else pd.Series(eligible).to_numpy(dtype=bool)
+    values = out[list(counts)].apply(pd.to_numeric, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    flag = np.asarray(((values >= 1) & (values < SMALL_COUNT)).any(axis=1), dtype=bool) & ok
     # the row's smallest count above zero: the cheapest second blank (a zero in one column, failure
     # demand say, must not rule out a row whose other counts would give the first blank away)
-    size = values.where(values > 0).min(axis=1, skipna=True)
+    size = np.fmin.reduce(np.where(values > 0, values, np.nan), axis=1) if n else np.zeros(0)
+    able = ok & ~np.isnan(size) & (size > 0)
+    keys = [_group_codes(out, cols) for cols in groups]
     for _ in range(10):  # a second blank can make another group's single blank; settle in a few passes
         changed = False
-        for cols in groups:
-            keys = [out[c] for c in cols] if cols else [pd.Series(0, index=out.index)]
-            blanks = flag.astype(int).groupby(keys, dropna=False).transform("sum")
-            candidates = ok & ~flag & (blanks == 1) & size.notna() & (size > 0)
-            if not candidates.any():
+        for key in keys:  # each group with one blank: its smallest eligible count, the first of equals
+            blanks = np.bincount(key, weights=flag, minlength=int(key.max(initial=-1)) + 1)
+            rows = np.flatnonzero(able & ~flag & (blanks[key] == 1))
+            if not len(rows):
                 continue
-            pick = size[candidates].groupby([k[candidates] for k in keys], dropna=False).idxmin()
-            flag.loc[pick.to_numpy()] = True
+            order = rows[np.lexsort((rows, size[rows], key[rows]))]
+            flag[order[np.r_[True, key[order][1:] != key[order][:-1]]]] = True
             changed = True
         if not changed:
             break
     for col in counts:
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64").mask(flag, np.nan)
-    out["suppressed"] = flag.astype(bool)
+    out["suppressed"] = flag
     return out
+
+
+def _group_codes(frame: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
+    """A number a row for the group its ``cols`` values make (a missing value is a value; no columns: one group)."""
+    code = np.zeros(len(frame), dtype=np.int64)
+    for col in cols:
+        key = pd.factorize(frame[col], use_na_sentinel=False)[0]
+        code = pd.factorize(code * (int(key.max(initial=0)) + 1) + key)[0].astype(np.int64)
+    return code
