@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from perf.access import case_counts, disclosure
+from perf.access import averages, case_counts, disclosure
 from perf.analysis import capability, measures
 from perf.drawing import svg
 from perf.output import export
@@ -268,25 +268,25 @@ if not phases.empty:
         key="change",
         bind="query-params",
     )
-    comparison, compared = cd.comparison_shown(c.filters, pd.Timestamp(change).date(), day_count, public)
+    comparison, compared, shown_as = cd.comparison_shown(c.filters, pd.Timestamp(change).date(), day_count, public)
     if public and disclosure.too_few_to_compare(comparison):
         st.write(
             f"Fewer than {disclosure.SMALL_COUNT} cases were completed on one side of this change: too few to "
             "compare in the public view."
         )
-    elif public:
-        st.write(text.markdown(comparison.sentence()))
-        draw.text_table(capability.comparison_text(compared), right=("before", "after", "change"))
-        if case_counts.counts_blank(compared):
+    else:
+        st.write(text.markdown(averages.sentence(comparison, shown_as)))
+        whole = averages.AVERAGE_ROWS if shown_as == "whole days" else ()
+        draw.text_table(capability.comparison_text(compared, whole), right=("before", "after", "change"))
+        if public and case_counts.counts_blank(compared):
             st.caption(
                 f"Each side has {disclosure.SMALL_COUNT} or more completed cases (the public view compares no "
                 "fewer). A blank count is one the public view does not give: only a count that the chart's periods "
                 "over all dates add up to is shown, so that it cannot be set against other places' figures to give "
                 "a hidden count away."
             )
-    else:
-        st.write(text.markdown(comparison.sentence()))
-        draw.text_table(capability.comparison_text(compared), right=("before", "after", "change"))
+        if averages.NOTE[shown_as]:
+            st.caption(averages.NOTE[shown_as])
 
 with st.expander("The numbers behind the chart"):
     shown = drawn.points.drop(columns=["special_cause"], errors="ignore")

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from perf import periods, store
-from perf.access import case_counts, disclosure
+from perf.access import averages, case_counts, date_ranges, disclosure
 from perf.analysis import capability, demand
 from tests.test_disclosure import public_page
 
@@ -123,11 +123,14 @@ class Joined:
         self.up[self.top(a)] = self.top(b)
 
 
-def comparison_given_away(data: dict[str, object], rule: Rule) -> list[str]:
+def comparison_given_away(
+    data: dict[str, object], rule: Rule, known_sides: dict[tuple[str, str, date], bool] | None = None
+) -> list[str]:
     """Counts the public page hides (or counts from 1 to 4) that its before/after counts give back: a place's side less
     its shown children's (the same change), and, view by view, the counts over time a visitor can work out from the
     chart's shown periods (all dates), the Side by side totals of each date range and the comparison's counts,
-    that they cannot work out without the comparison."""
+    that they cannot work out without the comparison. ``known_sides`` gets, for each view and change, whether a
+    visitor can work out the count before the change from all those counts (then the one after too)."""
     cells: dict[str, pd.DataFrame] = data["cells"]  # type: ignore[assignment]
     parent: dict[str, str | None] = data["parent"]  # type: ignore[assignment]
     ladders: Ladders = data["ladders"]  # type: ignore[assignment]
@@ -224,6 +227,8 @@ def comparison_given_away(data: dict[str, object], rule: Rule) -> list[str]:
                 j.join(FIRST, d)
             if (p, s, when, "after") in knows:
                 j.join(d, LAST)
+        if known_sides is not None:
+            known_sides[(p, s, when)] = more.top(FIRST) == more.top(d)
         for a, b, what in secrets:
             if more.top(a) == more.top(b) and plain.top(a) != plain.top(b):
                 found.append(f"{view} {when}: {what}")
@@ -330,8 +335,327 @@ def test_the_public_comparison_shows_the_counts_its_periods_add_up_to(
     assert table is not None
     row = table.set_index("measure").loc["Cases completed"]
     assert list(row.astype(str)) == ["5,876", "7,745", "1,869"]  # counts whole, days to a tenth
-    assert list(table.set_index("measure").loc["Average"]) != list(row)
+    assert all("." in str(v) for v in table.set_index("measure").loc["Average"])  # counts shown: averages keep tenths
     assert not any("A blank count" in c for c in captions)
+
+
+# --- averages: the comparison's and Side by side's give blank counts back (perf.access.averages) -------------------
+Key = tuple[str, str, date]
+
+
+@pytest.fixture(scope="module")
+def averages_sample(sample: dict[str, object], sample_db: Path) -> dict[str, object]:
+    return averages_data(sample, sample_db)
+
+
+def averages_data(sample: dict[str, object], sample_db: Path) -> dict[str, object]:
+    """Every comparison's figures as the public page has them in both day counts: each side's and the view's over all
+    dates (Side by side: the All-time row of the view's place by service, checked against the page's own table for a
+    few views), the counts shown, whether a visitor can work out the count before the change from counts alone, and
+    the choice the page makes (perf.access.averages.comparison_choice)."""
+    sides: dict[Key, tuple[int, int]] = sample["sides"]  # type: ignore[assignment]
+    ladders: Ladders = sample["ladders"]  # type: ignore[assignment]
+    rule = new_rule(ladders)
+    known: dict[Key, bool] = {}
+    comparison_given_away(sample, rule, known)
+    figures: dict[Key, dict[str, tuple[pd.Series, pd.Series, pd.Series]]] = {}
+    shown: dict[Key, tuple[bool, bool]] = {}
+    choice: dict[Key, str] = {}
+    with store.connect(sample_db, read_only=True) as con:
+        last = demand.data_span(con)["last_case_day"]
+        whole_hidden = page_totals_hidden(con, last)
+        latest = {s: demand.service_phases(con, s, public_only=True)["starts_on"].max() for s in {k[1] for k in sides}}
+        wholes: dict[tuple[View, str], pd.Series] = {}
+        for (p, s, when), (b, a) in sides.items():
+            place = None if p == "ALL" else p
+            shown[(p, s, when)] = rule((p, s), when, b, a)
+            mine = {}
+            for d in ("calendar", "working"):
+                if ((p, s), d) not in wholes:
+                    wholes[((p, s), d)] = capability.phase_statistics(
+                        con,
+                        service_id=s,
+                        locality_id=place,
+                        day_count=d,  # type: ignore[arg-type]
+                    ).iloc[0]
+                got = capability.compare_phases(con, service_id=s, locality_id=place, change_on=when, day_count=d)  # type: ignore[arg-type]
+                mine[d] = (wholes[((p, s), d)], got.before, got.after)
+            figures[(p, s, when)] = mine
+            choice[(p, s, when)] = averages.comparison_choice(
+                con,
+                service_id=s,
+                locality_id=place,
+                change_on=when,
+                counts_shown=shown[(p, s, when)],
+                whole_shown=(p, s, "") not in whole_hidden,
+                latest=pd.Timestamp(when) == latest[s],
+            )
+        for p, s in [("ALL", "benefits"), ("w-bdc-barnt-green-hopwood", "benefits"), ("c-bromsgrove", "planning")]:
+            side = capability.capability_breakdown(
+                con, by="service", locality_id=None if p == "ALL" else p, end=last, day_count="working"
+            ).set_index("group_id")
+            assert side.loc[s, "cases"] == wholes[((p, s), "working")]["cases"]
+            for col in ("mean", "lower", "upper"):
+                assert abs(side.loc[s, col] - wholes[((p, s), "working")][col]) < 1e-9, (p, s, col)
+            chart = capability.capability_chart(
+                con,
+                service_id=s,
+                locality_id=None if p == "ALL" else p,
+                end=last,
+                public_only=True,
+                day_count="working",
+            ).predictable_range
+            after = next(f["working"][2] for k, f in figures.items() if k[:2] == (p, s))
+            assert (chart.cases, round(chart.mean, 9)) == (int(after["cases"]), round(float(after["mean"]), 9))
+    return {
+        "sides": sides,
+        "figures": figures,
+        "shown": shown,
+        "known": known,
+        "choice": choice,
+        "whole_hidden": whole_hidden,
+        "latest": latest,
+        "ladders": ladders,
+    }
+
+
+def page_totals_hidden(con: object, last: date) -> frozenset[disclosure.Total]:
+    """The counts of completed cases over all dates the public Side by side hides, as the page decides them (across
+    its date ranges: ui.cached_demand._case_totals_ranges)."""
+    starts = periods.public_range_starts(last)
+    each = {s: disclosure.capability_cells(con, start=s, end=last) for s in starts}
+    parent = each[None][1]
+    tables = disclosure.capability_ranges_tables({s: c for s, (c, _) in each.items()}, parent)
+    known = {s: disclosure.known_totals(disclosure.split_table(tables[s]), sentence=False) for s in starts}
+    wards = {s: disclosure.case_totals(con, start=s, end=last) for s in starts}
+    return frozenset(date_ranges.case_ranges_hidden(wards, parent, known, date_ranges.lone_hidden(tables))[None])
+
+
+def page_text(comparison: capability.PhaseComparison, shown: tuple[bool, bool], choice: str) -> dict[str, list[str]]:
+    """The comparison's table as the public page prints it (the page's own functions, as app_pages/capability.py
+    calls them): row -> [before, after, change] as text."""
+    table = averages.public_table(
+        case_counts.public_comparison_table(comparison.table(), shown),
+        choice,  # type: ignore[arg-type]
+    )
+    text = capability.comparison_text(table, averages.AVERAGE_ROWS if choice == "whole days" else ())
+    return {str(r["measure"]): [r["before"], r["after"], r["change"]] for _, r in text.iterrows()}
+
+
+def read(figure: str) -> tuple[float, float] | None:
+    """Where a figure printed as ``figure`` lies: within half its last digit (None: blank)."""
+    if not figure:
+        return None
+    step = 0.1 if "." in figure else 1.0
+    x = float(figure.replace(",", ""))
+    return x - step / 2 - 1e-9, x + step / 2 + 1e-9
+
+
+def said(x: float) -> tuple[float, float]:
+    """Where a figure of days said in a sentence lies (capability.say_days: a tenth below 3 days, else whole)."""
+    r = read(capability.say_days(x))
+    assert r is not None
+    return r
+
+
+def mean_from(
+    average: tuple[float, float] | None, lower: tuple[float, float] | None, upper: tuple[float, float] | None
+):  # type: ignore[no-untyped-def]
+    """An average from its printed figure and, when the lower limit is printed above zero, the limits' midpoint."""
+    out = average
+    if lower is not None and upper is not None and lower[0] > 0:
+        mid = ((lower[0] + upper[0]) / 2, (lower[1] + upper[1]) / 2)
+        out = mid if out is None else (max(out[0], mid[0]), min(out[1], mid[1]))
+    return out
+
+
+def attacker_counts(total: int, day_counts: list[dict[str, tuple[float, float] | None]]) -> set[int]:
+    """Every count before the change (5 or more each side) that fits what the page prints, by brute force over every
+    whole-number sum of days before: the sums after and over all dates must then fit theirs, and the change its own."""
+    possible: set[int] | None = None
+    for f in day_counts:
+        b, a, w, c = f["before"], f["after"], f["whole"], f["change"]
+        if w is None or b is None or a is None:
+            continue
+        nb = np.arange(disclosure.SMALL_COUNT, total - disclosure.SMALL_COUNT + 1)
+        na = total - nb
+        # necessary (the change left out): the view's sum lies between the sides' least and most
+        ok = (nb * b[1] + na * a[1] >= total * w[0]) & (nb * b[0] + na * a[0] <= total * w[1])
+        fits: set[int] = set()
+        for n_b in nb[ok]:
+            n_a = total - int(n_b)
+            sb = np.arange(np.ceil(n_b * b[0]), np.floor(n_b * b[1]) + 1)
+            lo = np.maximum(np.ceil(n_a * a[0]), np.ceil(total * w[0]) - sb)
+            hi = np.minimum(np.floor(n_a * a[1]), np.floor(total * w[1]) - sb)
+            if c is not None:
+                lo = np.maximum(lo, np.ceil(n_a * (sb / n_b + c[0])))
+                hi = np.minimum(hi, np.floor(n_a * (sb / n_b + c[1])))
+            if (lo <= hi).any():
+                fits.add(int(n_b))
+        possible = fits if possible is None else possible & fits
+    return set(range(disclosure.SMALL_COUNT, total - disclosure.SMALL_COUNT + 1)) if possible is None else possible
+
+
+def averages_given_back(data: dict[str, object], after: bool) -> tuple[list[str], dict[str, int]]:
+    """Blank counts before/after a change that the averages the public page prints pin to fewer than 5 values (the
+    width of the 1-4 the rule protects), that counts alone do not give: with today's page (``after`` False: every
+    comparison to a tenth) or with perf.access.averages' choices. Also what the page prints of averages: how many
+    comparisons show them to a tenth, in whole days, or not at all."""
+    sides: dict[Key, tuple[int, int]] = data["sides"]  # type: ignore[assignment]
+    figures = data["figures"]
+    shown: dict[Key, tuple[bool, bool]] = data["shown"]  # type: ignore[assignment]
+    known: dict[Key, bool] = data["known"]  # type: ignore[assignment]
+    choice: dict[Key, str] = data["choice"]  # type: ignore[assignment]
+    whole_hidden: set[disclosure.Total] = data["whole_hidden"]  # type: ignore[assignment]
+    latest = data["latest"]
+    ladders: Ladders = data["ladders"]  # type: ignore[assignment]
+    found: list[str] = []
+    printed = {"tenths": 0, "whole days": 0, "medians": 0}
+    for key, (b, a) in sides.items():
+        if any(1 <= n < disclosure.SMALL_COUNT for n in (b, a)):
+            continue  # the page compares nothing
+        p, s, when = key
+        how = choice[key] if after else "tenths"
+        printed[how] += 1
+        if all(shown[key]) or known[key] or (any(shown[key]) and (p, s, "") not in whole_hidden):
+            continue  # no count blank, or counts alone give it (the count scan above vouches for those)
+        per_day = []
+        for d, (whole, before, after_side) in figures[key].items():  # type: ignore[attr-defined]
+            comparison = capability.PhaseComparison(before, after_side, when, d)
+            text = page_text(comparison, shown[key], how)
+            f = {
+                "before": mean_from(*(read(text[r][0]) for r in averages.AVERAGE_ROWS)),
+                "after": mean_from(*(read(text[r][1]) for r in averages.AVERAGE_ROWS)),
+                "change": read(text["Average"][2]),
+                "whole": None,
+            }
+            if (p, s, "") not in whole_hidden:  # Side by side over all dates: .round(1), printed to a tenth
+                w = {c: read(f"{round(float(whole[c]), 1):.1f}") for c in ("mean", "lower", "upper")}
+                f["whole"] = mean_from(w["mean"], w["lower"], w["upper"])
+            if how != "medians" and pd.Timestamp(when) == latest[s]:  # the chart's sentence: the latest phase
+                m, lo, up = (float(after_side[c]) for c in ("mean", "lower", "upper"))
+                in_words = said(m)
+                if lo >= 0.5:
+                    (l0, l1), (u0, u1) = said(lo), said(up)
+                    in_words = (max(in_words[0], (l0 + u0) / 2), min(in_words[1], (l1 + u1) / 2))
+                f["after"] = (max(f["after"][0], in_words[0]), min(f["after"][1], in_words[1]))  # type: ignore[index]
+            per_day.append(f)
+        counts = attacker_counts(b + a, per_day)
+        assert b in counts, (key, b, sorted(counts)[:10])
+        lo, hi = min(counts), max(counts)
+        if hi - lo + 1 < disclosure.SMALL_COUNT:
+            found.append(f"{key}: before {lo}-{hi} (is {b}); {hidden_part(ladders.get((p, s), {}), when, lo, hi)}")
+    return sorted(found), printed
+
+
+def hidden_part(ladder: dict[str, pd.DataFrame], when: date, lo: int, hi: int) -> str:
+    """What the count before the change between ``lo`` and ``hi`` says of the part of that side the chart's shown
+    periods do not cover, at each length offered: its hidden periods (and the part before the change of a period
+    across it, shown or not) lie between these."""
+    parts = []
+    at = pd.Timestamp(when)
+    for g, frame in ladder.items():
+        starts = pd.to_datetime(frame["period_start"])
+        inside = (starts + LENGTH[g] <= at).to_numpy()
+        across = ((starts < at) & (starts + LENGTH[g] > at)).to_numpy()
+        hidden = frame["suppressed"].astype(bool).to_numpy()
+        cases = pd.to_numeric(frame["cases"], errors="coerce").fillna(0).to_numpy()
+        covered = int(cases[inside & ~hidden].sum())
+        blur = int(cases[across & ~hidden].sum())
+        parts.append(f"{g}: {max(lo - covered - blur, 0)}-{hi - covered} not covered by shown {g}s")
+    return "; ".join(parts)
+
+
+def test_averages_give_no_blank_count_back(averages_sample: dict[str, object]) -> None:
+    """Today's page (every comparison to a tenth) gives blank counts back through the averages; the page's choices
+    (perf.access.averages) give none back, and say so in as few figures as they must."""
+    before, printed_before = averages_given_back(averages_sample, after=False)
+    after, printed_after = averages_given_back(averages_sample, after=True)
+    print(
+        f"averages: {len(before)} comparisons ({2 * len(before)} blank counts) given back to fewer than "
+        f"{disclosure.SMALL_COUNT} values with today's page, e.g. {before[:2]}; printed before {printed_before}, "
+        f"after {printed_after}"
+    )
+    assert len(before) > 0, "today's page gives nothing back on the sample"
+    assert after == []
+    assert printed_after["tenths"] > printed_after["whole days"] > 0  # most comparisons keep their tenths
+
+
+def test_a_comparison_whose_counts_are_shown_or_whose_view_count_is_hidden_keeps_its_tenths(
+    averages_sample: dict[str, object],
+) -> None:
+    """Where the page shows a count (the other is then the view's count less it, which the count rule allows) or Side
+    by side hides the view's count over all dates (no average over all dates to set the sides against), the
+    comparison keeps its averages to a tenth, however small the view; so does every comparison a visitor cannot
+    narrow to fewer than 5 counts."""
+    shown: dict[Key, tuple[bool, bool]] = averages_sample["shown"]  # type: ignore[assignment]
+    choice: dict[Key, str] = averages_sample["choice"]  # type: ignore[assignment]
+    with_counts = [k for k, v in shown.items() if any(v)]
+    assert with_counts and all(choice[k] == "tenths" for k in with_counts)
+    w, b, a = (
+        {"cases": 60, "mean": 12.2, "lower": 0.0, "upper": 30.0},
+        {"cases": 13, "mean": 20.0, "lower": 0.0, "upper": 40.0},
+        {"cases": 47, "mean": 10.0, "lower": 0.0, "upper": 25.0},
+    )
+    figures = [averages.Sides(w, b, a)]
+    assert averages.choose(figures, counts_shown=(False, False), whole_shown=True) == "whole days"
+    assert averages.choose(figures, counts_shown=(False, False), whole_shown=False) == "tenths"
+    assert averages.choose(figures, counts_shown=(False, True), whole_shown=True) == "tenths"
+
+
+def test_where_whole_days_still_give_a_count_back_the_medians_compare(averages_sample: dict[str, object]) -> None:
+    """A view of 40 cases, 8 before at 30 days on average and 32 after at 5: whole days still pin the count before
+    (n(avg_a - A)/(avg_a - avg_b) moves one case for 1.25 days), so the comparison leaves its averages and limits out
+    and speaks by the medians; a larger change of the same shape (4,000 cases) keeps its tenths."""
+    w = {"cases": 40, "mean": 10.0, "lower": 0.0, "upper": 60.0}
+    b = {"cases": 8, "mean": 30.0, "lower": 0.0, "upper": 70.0, "median": 28.0, "p90": 50.0}
+    a = {"cases": 32, "mean": 5.0, "lower": 0.0, "upper": 15.0, "median": 4.0, "p90": 9.0}
+    assert averages.possible_counts(40, [averages.shown(w, b, a, step=averages.WHOLE)]) == (8, 8)
+    assert attacker_counts(
+        40, [{"before": (29.5, 30.5), "after": (4.5, 5.5), "whole": (9.95, 10.05), "change": None}]
+    ) == {8}
+    assert averages.choose([averages.Sides(w, b, a)], counts_shown=(False, False), whole_shown=True) == "medians"
+    big = [averages.Sides({**w, "cases": 4000}, {**b, "cases": 800}, {**a, "cases": 3200})]
+    assert averages.choose(big, counts_shown=(False, False), whole_shown=True) == "tenths"
+    comparison = capability.PhaseComparison(pd.Series(b), pd.Series(a), date(2025, 1, 6))
+    table = averages.public_table(comparison.table(), "medians").set_index("measure")
+    assert table.loc[list(averages.AVERAGE_ROWS)].isna().all().all()
+    assert table.loc["Median", "after"] == 4.0
+    said_ = averages.sentence(comparison, "medians")
+    assert said_ == "After the change on 6 January 2025, half the cases took up to 4 days instead of 28."
+    assert "average" not in said_
+
+
+def test_the_public_comparison_says_in_whole_days_where_tenths_would_give_its_counts_back(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Barnt Green & Hopwood, benefits, changed on 6 January 2025: 250 cases over all dates (Side by side, average to
+    a tenth), the counts before and after blank; to a tenth the averages pin the count before to 149 or 150 (it is
+    150). The public table gives the averages and limits in whole days, says why, and the verdict stays; an officer
+    sees tenths."""
+    at = public_page(
+        monkeypatch, sample_db, "app_pages/capability.py", locality="Barnt Green & Hopwood", period="All time"
+    )
+    at.selectbox(key="service").select("benefits").run()
+    assert not at.exception, at.exception
+    said_, table, captions = comparison_on_page(at)
+    assert "After the change on 6 January 2025, cases took 9 days on average instead of 20, and up to 34 days" in (
+        said_.replace("\\", "")
+    )
+    assert table is not None
+    rows = table.set_index("measure")
+    assert list(rows.loc["Cases completed"].astype(str)) == ["", "", ""]
+    for r in averages.AVERAGE_ROWS:
+        assert all("." not in str(v) for v in rows.loc[r]), (r, list(rows.loc[r]))
+    assert all("." in str(v) for v in rows.loc["Median", ["before", "after"]])
+    assert any(c.startswith("Averages and limits here are in whole days") for c in captions)
+    at = officer_page(
+        monkeypatch, sample_db, tmp_path, "app_pages/capability.py", locality="Barnt Green & Hopwood", period="All time"
+    )
+    at.selectbox(key="service").select("benefits").run()
+    _, table, captions = comparison_on_page(at)
+    assert table is not None and "." in str(table.set_index("measure").loc["Average", "before"])
+    assert not any("whole days" in c for c in captions)
 
 
 # --- open cases now: the count, Side by side's Open now (by service, place and channel), the bars by age, and how
@@ -817,3 +1141,15 @@ def test_a_council_with_no_open_cases_hides_nothing_and_the_rule_still_runs() ->
     no_demand = pd.DataFrame({"place": [], "service": [], "channel": [], "demand": []})
     assert disclosure.totals_hidden(no_demand, {}) == (set(), [])
     assert disclosure.sum_keys([], {})["item"].dtype.kind == "i"
+
+
+def test_a_view_with_no_published_change_is_unchanged(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """All services have no published change to compare (their redesigns fell on different days): the public page
+    has no before/after section, says nothing of whole days, and Side by side keeps its averages to a tenth."""
+    at = public_page(monkeypatch, sample_db, "app_pages/capability.py", period="All time")
+    assert not at.exception, at.exception
+    said_, table, captions = comparison_on_page(at)
+    assert table is None and "Before and after a redesign" not in said_
+    assert not any("whole days" in c or "does not give the averages" in c for c in captions)
+    side = next(el.value for el in at.dataframe if "Average" in el.value.columns)
+    assert side["Average"].astype(str).str.contains(r"^\d+\.\d$").all(), side["Average"].tolist()

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from perf import periods
-from perf.access import case_counts, date_ranges, disclosure
+from perf.access import averages, case_counts, date_ranges, disclosure
 from perf.analysis import capability, demand, measures
 from perf.analysis.capability import Breakdown, CapabilityChart, DayCount, PhaseComparison
 from perf.analysis.demand import CaseFilter, Granularity, Level, Seasonality
@@ -556,17 +556,36 @@ def compare(
     return capability.compare_phases(con, **filters.where(), change_on=change_on, day_count=day_count)
 
 
+@cached_query(64, reads=FIGURES)
+def comparison_sides(con: duckdb.DuckDBPyConnection, filters: CaseFilter, change_on: date) -> list[averages.Sides]:
+    """The view's averages before, after and over all dates in both day counts (one query: perf.access.averages)."""
+    return averages.comparison_sides(
+        con, service_id=filters.service_id or "", locality_id=filters.locality_id, change_on=change_on
+    )
+
+
 @cached_result(64, reads=FIGURES)
 def comparison_shown(
     filters: CaseFilter, change_on: date, day_count: DayCount, public: bool
-) -> tuple[PhaseComparison, pd.DataFrame]:
-    """Before and after a change over the view's whole history, and its table; in the public view a side's count
-    of cases only where the chart's shown periods (all dates) add up to it (perf.access.case_counts.sides_shown)."""
+) -> tuple[PhaseComparison, pd.DataFrame, averages.Choice]:
+    """Before and after a change over the view's whole history, its table, and how its averages are shown; in the
+    public view a side's count of cases only where the chart's shown periods (all dates) add up to it
+    (perf.access.case_counts.sides_shown), and the averages in whole days, or left out for the medians, where with
+    Side by side's count and average over all dates they would give a blank count back (perf.access.averages)."""
     comparison = compare(filters.whole_history(), change_on, day_count)
     table = comparison.table()
     if not public:
-        return comparison, table
+        return comparison, table, "tenths"
     view = (filters.locality_id or measures.AREA, filters.service_id or "")
     ladder = None if filters.end is None else _capability_group(None, filters.end, view)
     counts = int(comparison.before["cases"]), int(comparison.after["cases"])
-    return comparison, case_counts.public_comparison_table(table, case_counts.sides_shown(ladder, change_on, *counts))
+    shown = case_counts.sides_shown(ladder, change_on, *counts)
+    choice: averages.Choice = "tenths"
+    whole_shown = filters.end is not None and (*view, "") not in case_totals_hidden(None, filters.end)
+    if not any(shown) and whole_shown:  # only then can averages tie the blank counts to the view's (4 small queries)
+        phases = service_phases(filters.service_id, True)["starts_on"]
+        latest = not phases.empty and pd.Timestamp(change_on) == phases.max()
+        sides = comparison_sides(filters.whole_history(), change_on)
+        choice = averages.choose(sides, counts_shown=shown, whole_shown=True, latest=bool(latest))
+    table = averages.public_table(case_counts.public_comparison_table(table, shown), choice)
+    return comparison, table, choice

@@ -26,7 +26,7 @@ Example
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal, get_args
@@ -212,9 +212,10 @@ class PredictableRange:
 CASES_COMPLETED = "Cases completed"  # the row of PhaseComparison.table() that counts cases
 
 
-def comparison_text(table: pd.DataFrame) -> pd.DataFrame:
+def comparison_text(table: pd.DataFrame, whole: Collection[str] = ()) -> pd.DataFrame:
     """:meth:`PhaseComparison.table` as words on screen: one table holds a count and days, so each row has
-    its own format (the count whole, with commas; days to a tenth), and a figure not given is blank.
+    its own format (the count whole, with commas; days to a tenth, or whole for the rows named in ``whole``: the
+    public view's averages where tenths would give a count away, perf.access.averages), and a figure not given is blank.
 
     Example
     -------
@@ -222,30 +223,36 @@ def comparison_text(table: pd.DataFrame) -> pd.DataFrame:
     ...                   "after": [float("nan"), 7.0], "change": [float("nan"), -2.46]})
     >>> comparison_text(t).values.tolist()
     [['Cases completed', '15,274', '', ''], ['Average', '9.5', '7.0', '-2.5']]
+    >>> comparison_text(t, whole=["Average"]).values.tolist()[1]
+    ['Average', '9', '7', '-2']
     """
     out = table.copy()
-    whole = (out["measure"] == CASES_COMPLETED).to_numpy()
+    counted = (out["measure"] == CASES_COMPLETED).to_numpy() | out["measure"].isin(list(whole)).to_numpy()
     for col in ("before", "after", "change"):
         out[col] = [
-            "" if pd.isna(v) else f"{v:,.0f}" if is_count else f"{v:,.1f}"
-            for v, is_count in zip(out[col], whole, strict=True)
+            "" if pd.isna(v) else f"{v:,.0f}" if is_whole else f"{v:,.1f}"
+            for v, is_whole in zip(out[col], counted, strict=True)
         ]
     return out
 
 
-def _unit(x: float, unit: str) -> str:
+def _unit(x: float, unit: str, whole: bool = False) -> str:
     """'day' after a figure said as 1, else 'days' ('working day', 'working days')."""
-    return unit.removesuffix("s") if _days(x) == "1" else unit
+    return unit.removesuffix("s") if _days(x, whole) == "1" else unit
 
 
-def _days(x: float) -> str:
-    """Whole days, as said aloud; a tenth of a day below 3 (0.4 days is not "0")."""
+def _days(x: float, whole: bool = False) -> str:
+    """Whole days, as said aloud; a tenth of a day below 3 (0.4 days is not "0") unless ``whole``."""
     if not math.isfinite(x):
         return "an unknown number of"
-    if x < 3:
+    if x < 3 and not whole:
         text = f"{math.floor(x * 10 + 0.5) / 10:.1f}"
         return text[:-2] if text.endswith(".0") else text
     return f"{math.floor(x + 0.5):,}"
+
+
+say_days, days_unit = _days, _unit  # for the public view's sentences (perf.access.averages)
+with_limits = _with_limits  # the same limits for the public view's comparison figures (perf.access.averages)
 
 
 def phase_statistics(
@@ -552,19 +559,20 @@ class PhaseComparison:
         out["change"] = out["after"] - out["before"]
         return out
 
-    def sentence(self) -> str:
+    def sentence(self, whole: bool = False) -> str:
         """ "After the change on 3 March 2025, cases took 6 days on average instead of 11, and up to 14
-        days instead of 30."."""
+        days instead of 30." (``whole``: in whole days even below 3, as the public view may need)."""
         unit = "working days" if self.day_count == "working" else "days"
         when = f"{self.change_on:%-d %B %Y}"
         if int(self.before["cases"]) == 0 or int(self.after["cases"]) == 0:
             side = "before" if int(self.before["cases"]) == 0 else "after"
             return f"No cases were completed {side} the change on {when}, so the two cannot be compared."
         after, before = float(self.after["mean"]), float(self.before["mean"])
+        up_after, up_before = float(self.after["upper"]), float(self.before["upper"])
         return (
-            f"After the change on {when}, cases took {_days(after)} {_unit(after, unit)} on average "
-            f"instead of {_days(before)}, and up to {_days(float(self.after['upper']))} "
-            f"{_unit(float(self.after['upper']), unit)} instead of {_days(float(self.before['upper']))}."
+            f"After the change on {when}, cases took {_days(after, whole)} {_unit(after, unit, whole)} on average "
+            f"instead of {_days(before, whole)}, and up to {_days(up_after, whole)} "
+            f"{_unit(up_after, unit, whole)} instead of {_days(up_before, whole)}."
         )
 
 
