@@ -582,7 +582,7 @@ def comparison_shown(
     shown = case_counts.sides_shown(ladder, change_on, *counts)
     choice: averages.Choice = "tenths"
     whole_shown = filters.end is not None and (*view, "") not in case_totals_hidden(None, filters.end)
-    if not any(shown) and whole_shown:  # only then can averages tie the blank counts to the view's (4 small queries)
+    if not any(shown) and whole_shown:  # only then can averages tie the blank counts to the view's (one query)
         phases = service_phases(filters.service_id, True)["starts_on"]
         latest = not phases.empty and pd.Timestamp(change_on) == phases.max()
         sides = comparison_sides(filters.whole_history(), change_on)
