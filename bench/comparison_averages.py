@@ -52,6 +52,12 @@ def main() -> None:
         f"given back (a blank count pinned to fewer than 5 values): {len(before)} comparisons "
         f"({2 * len(before)} blank counts) -> {len(after)} ({2 * len(after)})"
     )
+    sharp_before = averages_given_back(data, after=False, sharp=True)[0]
+    sharp_after = averages_given_back(data, after=True, sharp=True)[0]
+    print(
+        f"  knowing the view's average over all dates exactly (its rows by channel, place and service narrow it): "
+        f"{len(sharp_before)} -> {len(sharp_after)} comparisons"
+    )
     for line in before:
         print(f"  before: {line}")
     per = len(averages.AVERAGE_ROWS) * 2 * len(averages.DAY_COUNTS)  # rows x before/after x day counts

@@ -496,11 +496,13 @@ def attacker_counts(total: int, day_counts: list[dict[str, tuple[float, float] |
     return set(range(disclosure.SMALL_COUNT, total - disclosure.SMALL_COUNT + 1)) if possible is None else possible
 
 
-def averages_given_back(data: dict[str, object], after: bool) -> tuple[list[str], dict[str, int]]:
+def averages_given_back(data: dict[str, object], after: bool, sharp: bool = False) -> tuple[list[str], dict[str, int]]:
     """Blank counts before/after a change that the averages the public page prints pin to fewer than 5 values (the
     width of the 1-4 the rule protects), that counts alone do not give: with today's page (``after`` False: every
-    comparison to a tenth) or with perf.access.averages' choices. Also what the page prints of averages: how many
-    comparisons show them to a tenth, in whole days, or not at all."""
+    comparison to a tenth) or with perf.access.averages' choices. ``sharp``: the visitor also knows the view's average
+    over all dates exactly (Side by side's rows by channel, place and service each say it again to within their own
+    rounding: the most they could add up to). Also what the page prints of averages: how many comparisons show them
+    to a tenth, in whole days, or not at all."""
     sides: dict[Key, tuple[int, int]] = data["sides"]  # type: ignore[assignment]
     figures = data["figures"]
     shown: dict[Key, tuple[bool, bool]] = data["shown"]  # type: ignore[assignment]
@@ -526,12 +528,15 @@ def averages_given_back(data: dict[str, object], after: bool) -> tuple[list[str]
             f = {
                 "before": mean_from(*(read(text[r][0]) for r in averages.AVERAGE_ROWS)),
                 "after": mean_from(*(read(text[r][1]) for r in averages.AVERAGE_ROWS)),
-                "change": read(text["Average"][2]),
+                # in whole days the change is the difference of the two printed: it says nothing more
+                "change": read(text["Average"][2]) if how == "tenths" else None,
                 "whole": None,
             }
             if (p, s, "") not in whole_hidden:  # Side by side over all dates: .round(1), printed to a tenth
                 w = {c: read(f"{round(float(whole[c]), 1):.1f}") for c in ("mean", "lower", "upper")}
                 f["whole"] = mean_from(w["mean"], w["lower"], w["upper"])
+                if sharp:
+                    f["whole"] = (float(whole["mean"]) - 1e-9, float(whole["mean"]) + 1e-9)
             if how != "medians" and pd.Timestamp(when) == latest[s]:  # the chart's sentence: the latest phase
                 m, lo, up = (float(after_side[c]) for c in ("mean", "lower", "upper"))
                 in_words = said(m)
@@ -570,14 +575,16 @@ def test_averages_give_no_blank_count_back(averages_sample: dict[str, object]) -
     """Today's page (every comparison to a tenth) gives blank counts back through the averages; the page's choices
     (perf.access.averages) give none back, and say so in as few figures as they must."""
     before, printed_before = averages_given_back(averages_sample, after=False)
+    sharp_before = averages_given_back(averages_sample, after=False, sharp=True)[0]
     after, printed_after = averages_given_back(averages_sample, after=True)
     print(
         f"averages: {len(before)} comparisons ({2 * len(before)} blank counts) given back to fewer than "
-        f"{disclosure.SMALL_COUNT} values with today's page, e.g. {before[:2]}; printed before {printed_before}, "
-        f"after {printed_after}"
+        f"{disclosure.SMALL_COUNT} values with today's page ({len(sharp_before)} knowing the view's average over all "
+        f"dates exactly), e.g. {before[:2]}; printed before {printed_before}, after {printed_after}"
     )
-    assert len(before) > 0, "today's page gives nothing back on the sample"
+    assert 0 < len(before) <= len(sharp_before), "today's page gives nothing back on the sample"
     assert after == []
+    assert averages_given_back(averages_sample, after=True, sharp=True)[0] == []
     assert printed_after["tenths"] > printed_after["whole days"] > 0  # most comparisons keep their tenths
 
 
@@ -593,7 +600,7 @@ def test_a_comparison_whose_counts_are_shown_or_whose_view_count_is_hidden_keeps
     with_counts = [k for k, v in shown.items() if any(v)]
     assert with_counts and all(choice[k] == "tenths" for k in with_counts)
     w, b, a = (
-        {"cases": 60, "mean": 12.2, "lower": 0.0, "upper": 30.0},
+        {"cases": 60, "mean": 730 / 60, "lower": 0.0, "upper": 30.0},
         {"cases": 13, "mean": 20.0, "lower": 0.0, "upper": 40.0},
         {"cases": 47, "mean": 10.0, "lower": 0.0, "upper": 25.0},
     )

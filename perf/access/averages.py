@@ -14,7 +14,9 @@ percentiles tie no counts together.
 page rounds them (both day counts at once: the counts are the same in calendar and working days). A blanked count
 is *given back* when it is pinned to fewer than ``SMALL_COUNT`` values (the width of the 1 to 4 the rule protects):
 what the shown periods leave of that side (its hidden periods, its part of a period across the change) would then
-be known that closely. :func:`choose` picks what the page shows, hiding least first (docs/methods.md):
+be known that closely. :func:`choose` picks what the page shows, hiding least first (docs/methods.md), for a
+visitor who knows the view's average over all dates exactly (:func:`exact`: Side by side's rows by channel, place
+and service say it again and together narrow it):
 
 1. ``"tenths"``: as before, where nothing comes back, or where a side's count is shown (the other is then the view's
    count less it, which the count rule already allows), or where Side by side does not show the view's count;
@@ -26,6 +28,7 @@ be known that closely. :func:`choose` picks what the page shows, hiding least fi
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -244,18 +247,27 @@ class Sides:
     after: Stats
 
 
+def exact(whole: Stats) -> Interval:
+    """The view's average over all dates as if a visitor knew it exactly. Side by side prints it to a tenth, but its
+    rows by channel, by place (a locality's wards, the area's localities) and by service each say the view's days over
+    all dates again to within their own rounding, and together narrow it: the page does not lean on its rounding."""
+    m = float(whole["mean"])
+    return m - 1e-9 * max(1.0, abs(m)), m + 1e-9 * max(1.0, abs(m))
+
+
 def choose(
     by_day_count: Sequence[Sides], *, counts_shown: tuple[bool, bool], whole_shown: bool, latest: bool = True
 ) -> Choice:
     """What the public page shows of one comparison's averages (this module's docstring): the first of tenths,
-    whole days and medians that gives no blanked count back.
+    whole days and medians that gives no blanked count back to a visitor who knows the view's average over all
+    dates exactly (:func:`exact`), whatever else they add up.
 
     ``counts_shown``: the comparison's counts as :func:`perf.access.case_counts.sides_shown` decides; ``whole_shown``:
     does Side by side show the view's count over all dates (and so its average)? ``latest``: see :func:`shown`.
 
     Example
     -------
-    >>> w, b, a = {"cases": 60, "mean": 12.2, "lower": 0, "upper": 30}, {"cases": 13, "mean": 20, "lower": 0,
+    >>> w, b, a = {"cases": 60, "mean": 730 / 60, "lower": 0, "upper": 30}, {"cases": 13, "mean": 20, "lower": 0,
     ...     "upper": 40}, {"cases": 47, "mean": 10, "lower": 0, "upper": 25}
     >>> choose([Sides(w, b, a)], counts_shown=(False, False), whole_shown=True)
     'whole days'
@@ -269,7 +281,10 @@ def choose(
     if total != before + after or min(before, after) < SMALL_COUNT:
         return "tenths"  # no comparison is shown (too few on a side), or these are not the same cases
     for step, choice in ((TENTH, "tenths"), (WHOLE, "whole days")):
-        figures = [shown(s.whole, s.before, s.after, step=step, latest=latest) for s in by_day_count]
+        figures = [
+            dataclasses.replace(shown(s.whole, s.before, s.after, step=step, latest=latest), whole=exact(s.whole))
+            for s in by_day_count
+        ]
         if not given_back(possible_counts(total, figures)):
             return choice  # type: ignore[return-value]
     return "medians"
