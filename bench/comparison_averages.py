@@ -33,7 +33,12 @@ from perf.analysis import capability  # noqa: E402
 from streamlit import logger  # noqa: E402
 
 logger.set_log_level("error")
-from tests.test_disclosure_capability_counts import averages_data, averages_given_back, comparison_data  # noqa: E402
+from tests.test_disclosure_capability_counts import (  # noqa: E402
+    averages_data,
+    averages_given_back,
+    comparison_data,
+    tree_given_back,
+)
 
 
 def main() -> None:
@@ -42,7 +47,8 @@ def main() -> None:
     db = Path(parser.parse_args().db)
     print(f"load average: {os.getloadavg()[0]:.2f} (figures on a shared machine are floors)")
     t0 = time.perf_counter()
-    data = averages_data(comparison_data(db), db)
+    sample = comparison_data(db)
+    data = averages_data(sample, db)
     print(f"the sample's comparisons, figures and choices: {time.perf_counter() - t0:.1f} s")
     before, printed_before = averages_given_back(data, after=False)
     after, printed_after = averages_given_back(data, after=True)
@@ -58,6 +64,8 @@ def main() -> None:
         f"  knowing the view's average over all dates exactly (its rows by channel, place and service narrow it): "
         f"{len(sharp_before)} -> {len(sharp_after)} comparisons"
     )
+    tree = tree_given_back(sample, data, after=False), tree_given_back(sample, data, after=True)
+    print(f"  set against the place tree (a linear programme): {len(tree[0])} -> {len(tree[1])} blank counts")
     for line in before:
         print(f"  before: {line}")
     per = len(averages.AVERAGE_ROWS) * 2 * len(averages.DAY_COUNTS)  # rows x before/after x day counts
