@@ -1139,8 +1139,18 @@ def test_the_open_case_rule_hides_more_only_where_a_joint_solve_gives_a_count_ba
     bar = ("a2", "s2", case_counts.band_part("calendar", 0))
     assert {keys[c] for c in np.flatnonzero(fixed)} == {bar, ("a2", "s2", case_counts.band_part("working", 0))}
 
+    system = solvable._System(links, flag)  # "would hiding this shown figure free that one?" without a new solve
+    item, key = links["item"].to_numpy(), links["sum"].to_numpy()
+    for h in np.flatnonzero(fixed):
+        for c in {int(c) for c in item[np.isin(key, key[item == h])] if not flag[c]}:
+            trial = flag.copy()
+            trial[c] = True
+            assert system.freed_by(int(h), c) == (not solvable.determined(links, size, trial)[h]), (keys[h], keys[c])
+
     after = case_counts.open_hidden(cells, parent)
-    assert before < after and len(after - before) == 4
+    assert after - before == {
+        (w, "", case_counts.band_part(d, a)) for w in ("a1", "a2") for d, a in (("calendar", 28), ("working", 20))
+    }
     assert not solvable.determined(links, size, np.array([k in after for k in keys])).any()
 
     t = pd.DataFrame({"place": "A", "service": "", "open_cases": [30, 27, 3, 20, 10],

@@ -14,7 +14,9 @@ children, all services over each service, all channels over each channel, a dema
 same sums of the differences, and across ranges (a longer range's total is a shorter one's plus the difference;
 two differences add up to a third). Wherever a sum holds exactly one figure a visitor cannot know, another is
 hidden, until none does, so no chain of sums gives one back. A difference is never shown, so hiding it costs
-nothing; a total hidden costs a cell on screen.
+nothing; a total hidden costs a cell on screen. A visitor may also solve a range's sums all at once (a linear solve:
+``a + b`` and ``a + b + c`` shown give ``c``): :mod:`perf.access.solvable` audits each range's tables after the rule,
+and a shown total of a sum that holds a figure given back so is hidden too, and the rule runs again.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from perf.access import solvable
+from perf.access.case_counts import is_total
 from perf.access.disclosure import PART, SMALL_COUNT, Total, sum_keys, tree_cells
 
 
@@ -49,6 +53,7 @@ def ranges_totals_hidden(
     *,
     counts: Sequence[str],
     between: Mapping[tuple[Any, Any], Collection[Total]] | None = None,
+    joint: bool = True,
 ) -> tuple[dict[Any, set[Total]], list[tuple[Hashable, ...]]]:
     """Which totals each date range's tables hide, decided across ranges (keys of ``cells``: the first days, None
     for All time; they share the last day).
@@ -61,7 +66,9 @@ def ranges_totals_hidden(
     differences (longer range, shorter range) a visitor must not have whatever their size (:func:`lone_hidden`: less
     the periods shown between the two first days, they would give a hidden period back). Returns each
     range's hidden totals, and any figure left alone in a sum (nothing eligible beside it), or a difference of 1 to
-    4 a visitor has anyway.
+    4 a visitor has anyway. ``joint`` (the public rule; False only to measure without it): each range's sums are also
+    solved all at once (:func:`perf.access.solvable.determined`), and where that gives a hidden total back, the
+    smallest shown total of the sums that hold it is hidden too and the rule runs again, until none is given back.
 
     Example
     -------
@@ -122,7 +129,37 @@ def ranges_totals_hidden(
     fixed = worked_out(link_sum, link_item, public | (size <= 0))  # what a visitor has, and what that gives
     cost = np.zeros(len(flat))
     cost[: r * n] = 1.0  # a difference is never shown: hiding it costs nothing on screen
-    flags, alone = second_blanks(link_sum, link_item, (small | given) & ~fixed, size, fixed | given, cost)
+    # a range's sums solved all at once (a linear solve, not one sum at a time) must not give a hidden total back
+    # either: where they do, a shown total of a sum that holds it is hidden too and the rule runs again
+    one_range = pd.DataFrame(
+        {
+            "sum": sums,
+            "item": items,
+            "whole": [is_total(k, keys[int(i)]) for k, i in zip(within["sum"], items, strict=True)],
+        }
+    )
+    extra = np.zeros(len(flat), dtype=bool)
+    for _ in range(100):
+        flags, alone = second_blanks(link_sum, link_item, (small | given | extra) & ~fixed, size, fixed | given, cost)
+        if not joint:
+            break
+        more = np.concatenate(
+            [
+                solvable.breaks(
+                    one_range,
+                    flat[i * n : (i + 1) * n].sum(axis=1),
+                    flags[i * n : (i + 1) * n] & ~fixed[i * n : (i + 1) * n],
+                    size[i * n : (i + 1) * n],
+                    ~fixed[i * n : (i + 1) * n] & (size[i * n : (i + 1) * n] > 0),
+                )
+                for i in range(r)
+            ]
+        )
+        if not more.any():
+            break
+        extra[: r * n] |= more
+    else:
+        raise RuntimeError("date ranges: the rule and its joint audit did not settle in 100 rounds")
     alone = np.union1d(alone, np.flatnonzero((small | given) & fixed))
     out = {k: {keys[int(x)] for x in np.flatnonzero(flags[i * n : (i + 1) * n])} for i, k in enumerate(order)}
     left = [(order[int(a) // n] if a < r * n else pairs[int(a) // n - r], keys[int(a) % n]) for a in alone]
@@ -176,7 +213,11 @@ def _keys(frame: pd.DataFrame) -> list[Total]:
 
 
 def natures_ranges_hidden(
-    cells: Mapping[Any, pd.DataFrame], parent: dict[str, str | None], totals_hidden: Mapping[Any, Collection[Total]]
+    cells: Mapping[Any, pd.DataFrame],
+    parent: dict[str, str | None],
+    totals_hidden: Mapping[Any, Collection[Total]],
+    *,
+    joint: bool = True,
 ) -> dict[Any, set[Total]]:
     """The natures (:func:`perf.access.disclosure.nature_cells`) every range hides, decided across ranges: a demand
     type's total (type ``PART``) is known where the range's tables show its view's total, and hidden where they hide
@@ -188,7 +229,7 @@ def natures_ranges_hidden(
         gone = set(totals_hidden.get(k, ()))
         hidden[k] = {x for x in types if (x[0], x[1], "") in gone}
         known[k] = types - hidden[k]
-    return ranges_totals_hidden(cells, parent, known, hidden, counts=["demand"])[0]
+    return ranges_totals_hidden(cells, parent, known, hidden, counts=["demand"], joint=joint)[0]
 
 
 def case_cells(wards: pd.DataFrame, parent: dict[str, str | None]) -> pd.DataFrame:
@@ -205,12 +246,14 @@ def case_ranges_hidden(
     parent: dict[str, str | None],
     known: Mapping[Any, Collection[Total]],
     between: Mapping[tuple[Any, Any], Collection[Total]] | None = None,
+    *,
+    joint: bool = True,
 ) -> dict[Any, set[Total]]:
     """The counts of completed cases (:func:`case_cells` of each range's ``wards``) every range hides, decided
     across ranges; ``known``: each range's views whose shown periods add up to their count; ``between``: as
     :func:`ranges_totals_hidden`'s (:func:`lone_hidden` of the periods)."""
     cells = {k: case_cells(w, parent) for k, w in wards.items()}
-    return ranges_totals_hidden(cells, parent, known, counts=["cases"], between=between)[0]
+    return ranges_totals_hidden(cells, parent, known, counts=["cases"], between=between, joint=joint)[0]
 
 
 def lone_hidden(tables: Mapping[Any, pd.DataFrame], *, flag: str = "suppressed") -> dict[tuple[Any, Any], set[Total]]:

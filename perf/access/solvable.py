@@ -55,32 +55,8 @@ def determined(links: pd.DataFrame, values: np.ndarray, hidden: np.ndarray) -> n
     >>> determined(links, values, np.array([False, False, True, True, True])).tolist()
     [False, False, False, False, True]
     """
-    hidden = np.asarray(hidden, dtype=bool)
     check_sums(links, values)
-    out = np.zeros(len(hidden), dtype=bool)
-    item = links["item"].to_numpy(dtype=np.int64)
-    mine = hidden[item]
-    if not mine.any():
-        return out
-    rows: dict[int, dict[int, Number]] = {}
-    for r, c, w in zip(
-        links["sum"].to_numpy()[mine].tolist(),
-        item[mine].tolist(),
-        links["whole"].to_numpy(dtype=bool)[mine].tolist(),
-        strict=True,
-    ):
-        row = rows.setdefault(int(r), {})
-        row[c] = row.get(c, 0) + (1 if w else -1)
-    pivots, free = _eliminate(rows)
-    rng = random.Random(_SEED)
-    out[[c for c, _ in pivots]] = True  # a free figure (and one in no sum) is never determined
-    for _ in range(PROBES):
-        x: dict[int, Number] = {c: rng.randrange(1, 2**31) for c in free}
-        for c, row in reversed(pivots):  # each pivot row holds its column and columns solved after it
-            rest = sum((v * x[k] for k, v in row.items() if k != c), start=0)
-            x[c] = _div(-rest, row[c])
-            out[c] &= x[c] == 0
-    return out
+    return _System(links, hidden).determined()
 
 
 def check_sums(links: pd.DataFrame, values: np.ndarray) -> None:
@@ -109,51 +85,166 @@ def _div(a: Number, b: Number) -> Number:
     return Fraction(a) / b
 
 
-def _eliminate(rows: dict[int, dict[int, Number]]) -> tuple[list[tuple[int, dict[int, Number]]], list[int]]:
-    """Gaussian elimination of the sums (``rows``: sum -> {figure: coefficient}), exact, in Markowitz's order: the
-    figure in fewest remaining sums first, pivoting on its shortest sum (a +1 or -1 first). Returns the pivot rows
-    in order (figure, row as it stood), and the free figures (no pivot: each opens a direction of the null space)."""
-    cols: dict[int, set[int]] = {}
-    for r, row in rows.items():
-        for c in row:
-            cols.setdefault(c, set()).add(r)
-    heap = [(len(s), c) for c, s in cols.items()]
-    heapq.heapify(heap)
-    done: set[int] = set()
-    pivots: list[tuple[int, dict[int, Number]]] = []
-    free: list[int] = []
-    while heap:
-        n, c = heapq.heappop(heap)
-        if c in done:
+class _System:
+    """The sums over the hidden figures, eliminated once (exact, Markowitz's order), kept so that a question about one
+    more hidden figure is a back-substitution, not a new elimination."""
+
+    def __init__(self, links: pd.DataFrame, hidden: np.ndarray) -> None:
+        self.hidden = np.asarray(hidden, dtype=bool)
+        self.item = links["item"].to_numpy(dtype=np.int64)
+        self.sign = np.where(links["whole"].to_numpy(dtype=bool), 1, -1)
+        self.sum = links["sum"].to_numpy(dtype=np.int64)
+        rows: dict[int, dict[int, Number]] = {}
+        mine = self.hidden[self.item]
+        for r, c, v in zip(self.sum[mine].tolist(), self.item[mine].tolist(), self.sign[mine].tolist(), strict=True):
+            row = rows.setdefault(r, {})
+            row[c] = row.get(c, 0) + v
+        rows = {r: {c: v for c, v in row.items() if v} for r, row in rows.items()}
+        self.sums = set(rows)  # the sums that hold a hidden figure
+        self.pivots: list[tuple[int, int, dict[int, Number]]] = []  # (figure, sum, the sum's row as it stood)
+        self.steps: dict[int, list[tuple[int, Number]]] = {}  # pivot sum: (other sum, factor), other -= factor * pivot
+        self.free: list[int] = []
+        self.spent: list[int] = []  # sums eliminated to nothing: a right-hand side must be 0 there
+        self._eliminate(rows)
+
+    def _eliminate(self, rows: dict[int, dict[int, Number]]) -> None:
+        """Gaussian elimination, exact, in Markowitz's order: the figure in fewest remaining sums first, pivoting on
+        its shortest sum (a +1 or -1 first). A figure left in no sum is free (a direction of the null space)."""
+        cols: dict[int, set[int]] = {}
+        for r, row in rows.items():
+            for c in row:
+                cols.setdefault(c, set()).add(r)
+        heap = [(len(s), c) for c, s in cols.items()]
+        heapq.heapify(heap)
+        done: set[int] = set()
+        while heap:
+            n, c = heapq.heappop(heap)
+            if c in done:
+                continue
+            if n != len(cols[c]):  # a stale entry: the figure's count of sums changed since it was pushed
+                heapq.heappush(heap, (len(cols[c]), c))
+                continue
+            done.add(c)
+            if not cols[c]:
+                self.free.append(c)
+                continue
+            r = min(cols[c], key=lambda s: (abs(rows[s][c]) != 1, len(rows[s]), s))
+            pivot = rows.pop(r)
+            for k in pivot:
+                cols[k].discard(r)
+            for o in list(cols[c]):
+                other = rows[o]
+                f = _div(other[c], pivot[c])
+                self.steps.setdefault(r, []).append((o, f))
+                for k, v in pivot.items():
+                    nv = other.get(k, 0) - f * v
+                    if nv == 0:
+                        if k in other:
+                            del other[k]
+                            cols[k].discard(o)
+                    else:
+                        if k not in other:
+                            cols[k].add(o)
+                        other[k] = nv
+                if not other:
+                    del rows[o]
+                    self.spent.append(o)
+            for k in pivot:
+                if k not in done:
+                    heapq.heappush(heap, (len(cols[k]), k))
+            self.pivots.append((c, r, pivot))
+
+    def _back(self, x: dict[int, Number], rhs: dict[int, Number], until: int | None = None) -> dict[int, Number]:
+        """Back-substitution: each pivot row holds its figure and figures solved after it (``until``: stop there)."""
+        for c, r, row in reversed(self.pivots):
+            rest = sum((v * x[k] for k, v in row.items() if k != c), start=0)
+            x[c] = _div(rhs.get(r, 0) - rest, row[c])
+            if c == until:
+                break
+        return x
+
+    def determined(self) -> np.ndarray:
+        """The hidden figures every null vector is 0 at: PROBES null vectors from random free values (module doc)."""
+        out = np.zeros(len(self.hidden), dtype=bool)
+        out[[c for c, _, _ in self.pivots]] = True  # a free figure (and one in no sum) is never determined
+        rng = random.Random(_SEED)
+        for _ in range(PROBES):
+            x = self._back({c: rng.randrange(1, 2**31) for c in self.free}, {})
+            for c, v in x.items():
+                if v != 0:
+                    out[c] = False
+        return out
+
+    def freed_by(self, figure: int, shown: int) -> bool:
+        """Would hiding the ``shown`` figure too leave the determined hidden ``figure`` undetermined? Only if the new
+        unknown can move: its column ``a`` lies in the hidden figures' column space (``A x = -a`` has a solution;
+        a sum holding it and no hidden figure would pin it), and then the solutions' value at ``figure`` (the same
+        for all, since every null vector is 0 there) is not 0."""
+        column: dict[int, int] = {}
+        at = np.flatnonzero(self.item == shown)
+        for r, v in zip(self.sum[at].tolist(), self.sign[at].tolist(), strict=True):
+            column[r] = column.get(r, 0) + v
+        if any(r not in self.sums for r, v in column.items() if v):
+            return False
+        rhs: dict[int, Number] = {r: -v for r, v in column.items() if v}
+        for _, r, _ in self.pivots:  # the elimination's steps, in order, on the right-hand side
+            if rhs.get(r, 0):
+                for o, f in self.steps.get(r, ()):
+                    rhs[o] = rhs.get(o, 0) - f * rhs[r]
+        if any(rhs.get(o, 0) for o in self.spent):
+            return False
+        return self._back(dict.fromkeys(self.free, 0), rhs, until=figure)[figure] != 0
+
+
+def breaks(
+    links: pd.DataFrame,
+    values: np.ndarray,
+    hidden: np.ndarray,
+    rank: np.ndarray,
+    eligible: np.ndarray,
+    *,
+    tries: int = 3,
+) -> np.ndarray:
+    """What to hide more so that the figures :func:`determined` finds are no longer given back. For each, the
+    ``eligible`` shown figures of the sums that hold it (or, where those hold none, of the sums that hold their
+    figures, and so on outwards) are tried in ``rank`` order (e.g. smallest first), up to ``tries`` of them: the first
+    whose hiding would leave the figure undetermined is hidden (a back-substitution each, on the one elimination),
+    else the first; once one is picked for a sum, other figures it holds wait for the next round. Trying hides less:
+    on the sample's open cases 26 figures more instead of 44 to protect 17. The rule that calls it runs again after
+    hiding them (which may hide more sum by sum) and audits again, until nothing is determined. Returns a boolean
+    array of the figures to hide; a ``RuntimeError`` if figures are given away and nothing can be hidden (the rule
+    would otherwise loop or leak).
+
+    >>> links = pd.DataFrame({"sum": [0, 0, 0, 1, 1, 1, 1], "item": [0, 2, 3, 1, 2, 3, 4],
+    ...                       "whole": [True, False, False, True, False, False, False]})
+    >>> values, hidden = np.array([10, 12, 6, 4, 2]), np.array([False, False, True, True, True])
+    >>> breaks(links, values, hidden, values, np.ones(5, dtype=bool)).tolist()  # 12: then c = 12 - a - b, unknown
+    [False, True, False, False, False]
+    """
+    check_sums(links, values)
+    system = _System(links, hidden)
+    found = system.determined()
+    more = np.zeros(len(system.hidden), dtype=bool)
+    if not found.any():
+        return more
+    hidden, rank = system.hidden, np.asarray(rank)
+    item, key = links["item"].to_numpy(dtype=np.int64), links["sum"].to_numpy()
+    touched: set[int] = set()  # sums given a new hidden figure this round
+    for h in np.flatnonzero(found):
+        near = np.array([h])
+        while True:
+            sums = np.unique(key[np.isin(item, near)])
+            members = np.unique(item[np.isin(key, sums)])
+            shown = members[~hidden[members] & eligible[members]]
+            if len(shown) or len(members) == len(near):
+                break
+            near = members
+        if not len(shown) or touched & set(sums.tolist()):
             continue
-        if n != len(cols[c]):  # a stale entry: the figure's count of sums changed since it was pushed
-            heapq.heappush(heap, (len(cols[c]), c))
-            continue
-        done.add(c)
-        if not cols[c]:
-            free.append(c)
-            continue
-        r = min(cols[c], key=lambda s: (abs(rows[s][c]) != 1, len(rows[s]), s))
-        pivot = rows.pop(r)
-        for k in pivot:
-            cols[k].discard(r)
-        for o in list(cols[c]):
-            other = rows[o]
-            f = _div(other[c], pivot[c])
-            for k, v in pivot.items():
-                nv = other.get(k, 0) - f * v
-                if nv == 0:
-                    if k in other:
-                        del other[k]
-                        cols[k].discard(o)
-                else:
-                    if k not in other:
-                        cols[k].add(o)
-                    other[k] = nv
-            if not other:
-                del rows[o]
-        for k in pivot:
-            if k not in done:
-                heapq.heappush(heap, (len(cols[k]), k))
-        pivots.append((c, pivot))
-    return pivots, free
+        shown = shown[np.argsort(rank[shown], kind="stable")]
+        pick = next((int(c) for c in shown[:tries] if system.freed_by(int(h), int(c))), int(shown[0]))
+        more[pick] = True
+        touched |= set(sums.tolist())
+    if not more.any():
+        raise RuntimeError(f"{int(found.sum())} hidden figures are given back by sums with nothing left to hide")
+    return more
