@@ -74,20 +74,25 @@ def main() -> None:
     case_known = {s: set(disclosure.known_totals(disclosure.split_table(cap[s]), sentence=False)) for s in case_starts}
     wards = {s: cd._case_totals(s, case_end) for s in case_starts}
     ccells = {s: date_ranges.case_cells(w, parent) for s, w in wards.items()}
+    cap_between = date_ranges.lone_hidden(cap)
     for joint in (False, True):
         rule = "with the joint audit" if joint else "sum by sum only"
-        t0 = time.perf_counter()
-        tables = date_ranges.ranges_totals_hidden(
-            cells, parent, known, counts=disclosure.DEMAND_COUNTS, between=between, joint=joint
-        )[0]
-        t1 = time.perf_counter()
-        natures = date_ranges.natures_ranges_hidden(ncells, parent, tables, joint=joint)
-        t2 = time.perf_counter()
-        cases = date_ranges.case_ranges_hidden(wards, parent, case_known, date_ranges.lone_hidden(cap), joint=joint)
-        t3 = time.perf_counter()
+        took: dict[str, float] = {}
+        for _ in range(3):  # the best of three: the machine is shared, the floor is the figure
+            t0 = time.perf_counter()
+            tables = date_ranges.ranges_totals_hidden(
+                cells, parent, known, counts=disclosure.DEMAND_COUNTS, between=between, joint=joint
+            )[0]
+            t1 = time.perf_counter()
+            natures = date_ranges.natures_ranges_hidden(ncells, parent, tables, joint=joint)
+            t2 = time.perf_counter()
+            cases = date_ranges.case_ranges_hidden(wards, parent, case_known, cap_between, joint=joint)
+            t3 = time.perf_counter()
+            for name, t in (("tables", t1 - t0), ("natures", t2 - t1), ("cases", t3 - t2)):
+                took[name] = min(took.get(name, t), t)
         print(
-            f"rule {rule}: Demand tables {t1 - t0:.2f} s, natures {t2 - t1:.2f} s, Capability completed cases "
-            f"{t3 - t2:.2f} s (4 ranges each)"
+            f"rule {rule}: Demand tables {took['tables']:.2f} s, natures {took['natures']:.2f} s, Capability "
+            f"completed cases {took['cases']:.2f} s (4 ranges each, best of 3)"
         )
         for s in starts:
             n, which = given_back(cells[s], parent, tables[s], known[s], "demand")

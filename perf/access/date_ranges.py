@@ -139,22 +139,24 @@ def ranges_totals_hidden(
         }
     )
     extra = np.zeros(len(flat), dtype=bool)
+    clean: dict[int, bytes] = {}  # a range's hidden figures that a joint solve gives nothing back from
     for _ in range(100):
         flags, alone = second_blanks(link_sum, link_item, (small | given | extra) & ~fixed, size, fixed | given, cost)
         if not joint:
             break
-        more = np.concatenate(
-            [
-                solvable.breaks(
-                    one_range,
-                    flat[i * n : (i + 1) * n].sum(axis=1),
-                    flags[i * n : (i + 1) * n] & ~fixed[i * n : (i + 1) * n],
-                    size[i * n : (i + 1) * n],
-                    ~fixed[i * n : (i + 1) * n] & (size[i * n : (i + 1) * n] > 0),
-                )
-                for i in range(r)
-            ]
-        )
+        more = np.zeros(r * n, dtype=bool)
+        for i in range(r):
+            at_i = slice(i * n, (i + 1) * n)
+            secret = flags[at_i] & ~fixed[at_i]
+            if clean.get(i) == secret.tobytes():
+                continue  # the same hidden figures as a round that found none given back
+            found = solvable.breaks(
+                one_range, flat[at_i].sum(axis=1), secret, size[at_i], ~fixed[at_i] & (size[at_i] > 0)
+            )
+            if found.any():
+                more[at_i] = found
+            else:
+                clean[i] = secret.tobytes()
         if not more.any():
             break
         extra[: r * n] |= more
