@@ -52,15 +52,15 @@ if result.points.empty:
         )
     )
     st.stop()
+drawn, every = result, "week"
 if public:
     st.caption(disclosure.RULE + (f" {c.note}" if c.note else ""))
+    every, drawn = cd.public_capability(c.filters, day_count, c.granularity)
+    # predictable or not, said of the chart the public sees (months or quarters), not of cases or weeks it does not
+    result = capability.judged_on(result, drawn.points)
 st.subheader(text.markdown(disclosure.capability_sentence(result) if public else result.sentence()))
 count = disclosure.say_count if public else "{:,}".format
 phase_labels = {i + 1: str(label) for i, label in enumerate(result.phase_labels)}
-
-drawn, every = result, "week"
-if public:
-    every, drawn = cd.public_capability(c.filters, day_count, c.granularity)
 pts = drawn.points
 rng = result.predictable_range
 ranged = rng.predictable and rng.cases >= (disclosure.SMALL_COUNT if public else 1)  # a range to promise

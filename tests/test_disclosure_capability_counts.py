@@ -1208,9 +1208,12 @@ def test_the_public_page_says_open_cases_as_the_rule_decides_and_an_officer_sees
 def test_the_public_page_says_how_many_are_older_than_the_limit_only_as_its_bars_add_up(
     sample_db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """Bromsgrove East, every service: 9 of its open cases are older than its upper limit (60 days), 5 of them in
-    bars wholly older than it that the page shows, the rest in hidden bars: "at least 5". Bromsgrove North, housing
-    options: none is older than its limit (124 days) and no bar reaches it: "none"."""
+    """Bromsgrove North, housing options: none is older than its limit (124 days) and no bar reaches it: "none".
+    Bromsgrove East, every service: 9 of its open cases are older than its upper limit (60 days), 5 of them in bars
+    wholly older than it that the page shows, the rest in hidden bars; the page said "at least 5" while the public
+    chart was weekly. Judged on the monthly chart the public now sees, the system is not predictable, so there is no
+    limit to count against and the page says no count older than one ("at least" is checked on the bands above; no
+    public view of the sample now calls for it)."""
     bands = pd.DataFrame(
         {"age_from": [0, 14, 28], "age_to": [13, 27, 41], "open_cases": [30.0, 9.0, 12.0], "suppressed": False}
     )
@@ -1224,10 +1227,8 @@ def test_the_public_page_says_how_many_are_older_than_the_limit_only_as_its_bars
         monkeypatch, sample_db, "app_pages/capability.py", locality="Bromsgrove East (locality)", period="All time"
     )
     said = open_on_page(at)[0]
-    assert (
-        "; at least 5 of them are already older than the 60 days the system predictably delivers in, so they " in said
-    )
-    assert "9 of them" not in said
+    assert "not predictable" in str(at.subheader[0].value)
+    assert "older than" not in said and "9 of them" not in said
     at = public_page(
         monkeypatch, sample_db, "app_pages/capability.py", locality="Bromsgrove North (locality)", period="All time"
     )

@@ -17,7 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from perf.access import disclosure
-from tests.conftest import run_page
+from tests.conftest import run_page, shown
 
 DEMAND, CAPABILITY = "app_pages/demand.py", "app_pages/capability.py"
 START = {DEMAND: "Period starting", CAPABILITY: "period_start"}  # the numbers behind the chart, first column
@@ -118,3 +118,28 @@ def test_an_officer_still_sees_weeks_as_recorded(
     if page == DEMAND:
         assert (period_starts(at, page).diff().dropna() == pd.Timedelta(days=7)).all()
         assert re.search(r"\ba week\b", str(at.subheader[0].value))  # "about 1,150 contacts a week"
+
+
+def test_the_public_capability_sentence_speaks_of_the_monthly_chart_it_shows(
+    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Housing options, the whole area, all time: its weekly medians have signals in the latest half-year (an
+    officer reads "not predictable"), its monthly medians, the chart the public sees, have none. The public
+    sentence must not say "its chart shows signals" of a chart that shows none; it gives the range."""
+    from perf import store
+    from perf.analysis import capability
+    from tests.test_disclosure_capability_counts import officer_page
+
+    with store.connect(sample_db, read_only=True) as con:
+        kw = {"service_id": "housing_options", "public_only": True}
+        weekly = capability.capability_chart(con, **kw)  # type: ignore[arg-type]
+        monthly = capability.capability_chart(con, max_cases=0, granularity="month", **kw)  # type: ignore[arg-type]
+    assert not weekly.predictable_range.predictable and monthly.predictable_range.predictable
+    at = open_page(monkeypatch, sample_db, CAPABILITY, public=True, period="All time")
+    at.selectbox(key="service").select("housing_options").run()
+    said = shown(str(at.subheader[0].value))
+    assert said == capability.judged_on(weekly, monthly.points).sentence()
+    assert said.startswith("This system will deliver a case in"), said
+    officer = officer_page(monkeypatch, sample_db, tmp_path, CAPABILITY, period="All time")
+    officer.selectbox(key="service").select("housing_options").run()
+    assert shown(str(officer.subheader[0].value)) == weekly.sentence()  # weeks, signed in: not predictable

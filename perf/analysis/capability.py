@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
@@ -434,6 +434,14 @@ def _predictable_range(stats: pd.DataFrame, points: pd.DataFrame, day_count: Day
         day_count=day_count,
         since=since,
     )
+
+
+def judged_on(chart: CapabilityChart, points: pd.DataFrame) -> CapabilityChart:
+    """``chart`` with its verdict (predictable or not) judged on another chart of the same cases by period
+    (``points`` with ``period_start``, ``phase`` and ``signal``): the public view draws months or quarters, never
+    single cases or weeks, and its sentence must speak of the chart it shows. The range itself still comes from
+    every case of the latest phase."""
+    return replace(chart, predictable_range=_predictable_range(chart.phases, points, chart.day_count, "period_start"))
 
 
 def capability_sentence(chart: CapabilityChart) -> str:
