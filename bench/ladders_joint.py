@@ -153,6 +153,59 @@ def given_back(
     return fig, back
 
 
+def given_back_across(
+    cells: Mapping[Any, dict[str, pd.DataFrame]],
+    ladders: Mapping[Any, Mapping[tuple[str, str], dict[str, pd.DataFrame]]],
+    parent: dict[str, str | None],
+    counts: tuple[str, ...],
+    *,
+    totals_shown: bool = False,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`given_back` of every date range at once: a period in two ranges is one figure (the ranges end on the
+    same day and start on a quarter's first day, so it is the same count; checked), shown if any range shows it;
+    each range's sums and its own view totals."""
+    key = ["place", "service", "length", "period_start", "count"]
+    figs, parts = [], []
+    for i, s in enumerate(cells):
+        fig = figures(cells[s], ladders[s], counts, totals_shown=totals_shown)
+        sums = links(fig, parent, counts)
+        fig.loc[fig["length"] == TOTAL, "period_start"] = pd.Timestamp("1900-01-01") + pd.Timedelta(days=i)
+        figs.append(fig.assign(range=i))
+        parts.append(sums.assign(range=i))
+    every = pd.concat(figs, ignore_index=True)
+    every["id"] = every.groupby(key, sort=False).ngroup()
+    one = every.groupby("id").agg(
+        place=("place", "first"),
+        service=("service", "first"),
+        length=("length", "first"),
+        period_start=("period_start", "first"),
+        count=("count", "first"),
+        value=("value", "first"),
+        values=("value", "nunique"),
+        hidden=("hidden", "all"),
+    )
+    if (one["values"] > 1).any():
+        raise ValueError(f"a period counts differently in two ranges: {one[one['values'] > 1].head(1)}")
+    offsets = every.groupby("range").size().cumsum().shift(fill_value=0)
+    ids = every["id"].to_numpy()
+    joined = []
+    base = 0
+    for i, sums in enumerate(parts):
+        joined.append(
+            pd.DataFrame(
+                {
+                    "sum": sums["sum"].to_numpy() + base,
+                    "item": ids[sums["item"].to_numpy() + int(offsets[i])],
+                    "whole": sums["whole"].to_numpy(),
+                }
+            )
+        )
+        base += int(sums["sum"].max()) + 1
+    found = solvable.determined(pd.concat(joined, ignore_index=True), one["value"].to_numpy(), one["hidden"].to_numpy())
+    fig = one.drop(columns="values").reset_index(drop=True)
+    return fig, fig[found & (fig["length"] != TOTAL).to_numpy()]
+
+
 def report(name: str, fig: pd.DataFrame, back: pd.DataFrame, took: float) -> None:
     periodic = fig[fig["length"] != TOTAL]
     hidden = periodic[periodic["hidden"]]
@@ -162,7 +215,8 @@ def report(name: str, fig: pd.DataFrame, back: pd.DataFrame, took: float) -> Non
         f"  {name}: {len(periodic):,} period figures, {len(hidden):,} hidden ({len(small):,} of them 1-4); a joint "
         f"solve gives back {len(back):,} hidden ({len(back_small):,} of them 1-4) [{took:.1f} s]"
     )
-    for r in labels(back.sort_values("value").head(6)):
+    first = back.assign(small=back["value"].between(1, 4)).sort_values(["small", "value"], ascending=[False, True])
+    for r in labels(first.head(6)):
         print(f"    e.g. {r}")
 
 
@@ -186,6 +240,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default=str(ROOT / "data" / "outside_in.duckdb"))
     parser.add_argument("--all-ranges", action="store_true", help="every range the sidebar offers, not All time only")
+    parser.add_argument(
+        "--totals-shown",
+        action="store_true",
+        help="take every view's total over each range as shown (an upper bound: the tables decide them elsewhere)",
+    )
     parser.add_argument("--kind", choices=["demand", "capability", "both"], default="both")
     args = parser.parse_args()
     from perf import periods, store
@@ -210,8 +269,14 @@ def main() -> None:
         print(f"{name} (ranges decided together, as the page):")
         for s in starts if args.all_ranges else [None]:
             t0 = time.perf_counter()
-            fig, back = given_back(each[s][0], together[s], parent, counts)
+            fig, back = given_back(each[s][0], together[s], parent, counts, totals_shown=args.totals_shown)
             report(f"from {s or 'the first day (All time)'}", fig, back, time.perf_counter() - t0)
+        if args.all_ranges:  # a visitor who reads every range: a period shown in one is known in all
+            t0 = time.perf_counter()
+            fig, back = given_back_across(
+                {s: c for s, (c, _) in each.items()}, together, parent, counts, totals_shown=args.totals_shown
+            )
+            report("every range at once", fig, back, time.perf_counter() - t0)
     con.close()
     print("uptime after:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
 
