@@ -27,7 +27,7 @@ import argparse
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +47,11 @@ def figures(
     ladders: Mapping[tuple[str, str], dict[str, pd.DataFrame]],
     counts: tuple[str, ...],
     *,
-    totals_shown: bool = False,
+    totals_shown: bool | Collection[tuple[str, str]] = False,
 ) -> pd.DataFrame:
     """One row a figure: place, service, length, period_start, count, value, hidden; plus each view's range
-    totals (length ``TOTAL``: hidden, or with ``totals_shown`` shown, every one, which can only give more back)."""
+    totals (length ``TOTAL``: hidden; with ``totals_shown`` True shown, every one, which can only give more back;
+    or shown for the (place, service) views it lists: the page's tables of totals)."""
     shown = pd.concat(
         [
             f[["period_start"]].assign(
@@ -82,7 +83,12 @@ def figures(
     out = out.drop(columns="suppressed")
     months = out[out["length"] == "month"]
     totals = months.groupby(["place", "service", "count"], as_index=False)["value"].sum()
-    totals = totals.assign(length=TOTAL, period_start=pd.Timestamp("1970-01-01"), hidden=not totals_shown)
+    if isinstance(totals_shown, bool):
+        hide = np.full(len(totals), not totals_shown)
+    else:
+        seen = set(totals_shown)
+        hide = np.array([(p, s) not in seen for p, s in zip(totals["place"], totals["service"], strict=True)])
+    totals = totals.assign(length=TOTAL, period_start=pd.Timestamp("1970-01-01"), hidden=hide)
     out = pd.concat([out, totals[out.columns]], ignore_index=True)
     out["value"] = out["value"].astype("int64")
     done: pd.DataFrame = out.reset_index(drop=True)
@@ -144,7 +150,7 @@ def given_back(
     parent: dict[str, str | None],
     counts: tuple[str, ...],
     *,
-    totals_shown: bool = False,
+    totals_shown: bool | Collection[tuple[str, str]] = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every figure (with ``hidden``) and the hidden period figures a joint solve gives back."""
     fig = figures(cells, ladders, counts, totals_shown=totals_shown)
@@ -159,7 +165,7 @@ def given_back_across(
     parent: dict[str, str | None],
     counts: tuple[str, ...],
     *,
-    totals_shown: bool = False,
+    totals_shown: bool | Mapping[Any, Collection[tuple[str, str]]] = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`given_back` of every date range at once: a period in two ranges is one figure (the ranges end on the
     same day and start on a quarter's first day, so it is the same count; checked), shown if any range shows it;
@@ -167,7 +173,8 @@ def given_back_across(
     key = ["place", "service", "length", "period_start", "count"]
     figs, parts = [], []
     for i, s in enumerate(cells):
-        fig = figures(cells[s], ladders[s], counts, totals_shown=totals_shown)
+        shown = totals_shown if isinstance(totals_shown, bool) else totals_shown[s]
+        fig = figures(cells[s], ladders[s], counts, totals_shown=shown)
         sums = links(fig, parent, counts)
         fig.loc[fig["length"] == TOTAL, "period_start"] = pd.Timestamp("1900-01-01") + pd.Timedelta(days=i)
         figs.append(fig.assign(range=i))
@@ -204,6 +211,48 @@ def given_back_across(
     found = solvable.determined(pd.concat(joined, ignore_index=True), one["value"].to_numpy(), one["hidden"].to_numpy())
     fig = one.drop(columns="values").reset_index(drop=True)
     return fig, fig[found & (fig["length"] != TOTAL).to_numpy()]
+
+
+def table_totals(db: Path) -> dict[str, dict[Any, set[tuple[str, str]]]]:
+    """The views (place, service) whose total over each range the page's tables show (all channels), by kind:
+    Demand's tables by place and service, Capability's completed cases, decided across ranges as the pages decide
+    them (the inputs of bench/demand_joint.py); a total a visitor has anyway (``known_totals``) counts as shown."""
+    import os
+
+    os.environ["OUTSIDE_IN_DB"] = str(db.resolve())
+    from streamlit import logger
+
+    logger.set_log_level("error")
+    from perf import periods
+    from perf.access import date_ranges
+    from ui import cached_demand as cd
+
+    span = cd.data_span()
+    end, case_end = span["last_contact"], span["last_case_day"]
+    assert end is not None and case_end is not None, "no contacts or no completed cases in the database"
+    starts = periods.public_range_starts(end)
+    parent = cd._demand_cells(starts[-1], end)[1]
+    groups = cd._demand_ranges(end)
+    cells = {s: disclosure.total_cells(cd._ward_totals(s, end), parent) for s in starts}
+    known = {s: set(disclosure.known_totals(disclosure.split_table(groups[s]), sentence=False)) for s in starts}
+    tables = date_ranges.ranges_totals_hidden(
+        cells, parent, known, counts=disclosure.DEMAND_COUNTS, between=date_ranges.lone_hidden(groups)
+    )[0]
+    case_starts = periods.public_range_starts(case_end)
+    cap = cd._capability_ranges(case_end)
+    case_known = {s: set(disclosure.known_totals(disclosure.split_table(cap[s]), sentence=False)) for s in case_starts}
+    wards = {s: cd._case_totals(s, case_end) for s in case_starts}
+    cases = date_ranges.case_ranges_hidden(wards, parent, case_known, date_ranges.lone_hidden(cap))
+    ccells = {s: date_ranges.case_cells(w, parent) for s, w in wards.items()}
+
+    def shown(frame: pd.DataFrame, hidden: Collection[Any], known: Collection[Any]) -> set[tuple[str, str]]:
+        keys = zip(frame["place"].astype(str), frame["service"].astype(str), frame["channel"].astype(str), strict=True)
+        return {(p, s) for p, s, c in keys if c == "" and ((p, s, c) not in hidden or (p, s, c) in known)}
+
+    return {
+        "Demand": {s: shown(cells[s], tables[s], known[s]) for s in starts},
+        "Capability": {s: shown(ccells[s], cases[s], case_known[s]) for s in case_starts},
+    }
 
 
 def report(name: str, fig: pd.DataFrame, back: pd.DataFrame, took: float) -> None:
@@ -245,12 +294,18 @@ def main() -> None:
         action="store_true",
         help="take every view's total over each range as shown (an upper bound: the tables decide them elsewhere)",
     )
+    parser.add_argument(
+        "--tables",
+        action="store_true",
+        help="take a view's total over a range as shown when the page's tables of totals show it",
+    )
     parser.add_argument("--kind", choices=["demand", "capability", "both"], default="both")
     args = parser.parse_args()
     from perf import periods, store
     from perf.analysis import demand
 
     print("uptime before:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    tables = table_totals(Path(args.db)) if args.tables else None
     con = store.connect(Path(args.db), read_only=True)
     span = demand.data_span(con)
     kinds: list[tuple[str, Callable[..., Any], Callable[..., Any], tuple[str, ...], Any]] = [
@@ -266,15 +321,22 @@ def main() -> None:
         each = {s: fetch(con, start=s, end=end) for s in starts}
         parent = next(iter(each.values()))[1]
         together = rule({s: c for s, (c, _) in each.items()}, parent)
+        shown: Mapping[Any, Collection[tuple[str, str]]] = tables[name] if tables else {}
         print(f"{name} (ranges decided together, as the page):")
         for s in starts if args.all_ranges else [None]:
             t0 = time.perf_counter()
-            fig, back = given_back(each[s][0], together[s], parent, counts, totals_shown=args.totals_shown)
+            fig, back = given_back(
+                each[s][0], together[s], parent, counts, totals_shown=shown[s] if tables else args.totals_shown
+            )
             report(f"from {s or 'the first day (All time)'}", fig, back, time.perf_counter() - t0)
         if args.all_ranges:  # a visitor who reads every range: a period shown in one is known in all
             t0 = time.perf_counter()
             fig, back = given_back_across(
-                {s: c for s, (c, _) in each.items()}, together, parent, counts, totals_shown=args.totals_shown
+                {s: c for s, (c, _) in each.items()},
+                together,
+                parent,
+                counts,
+                totals_shown=shown if tables else args.totals_shown,
             )
             report("every range at once", fig, back, time.perf_counter() - t0)
     con.close()
