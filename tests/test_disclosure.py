@@ -161,22 +161,6 @@ def test_suppress_names_the_counts_it_could_not_find() -> None:
 
 
 # --- periods and charts --------------------------------------------------------------------------------
-def test_weeks_become_months_when_too_many_would_be_hidden() -> None:
-    frames = {
-        "week": pd.DataFrame({"suppressed": [True, False, False, False, True]}),
-        "month": pd.DataFrame({"suppressed": [False] * 7 + [True]}),
-        "quarter": pd.DataFrame({"suppressed": [False]}),
-    }
-    assert disclosure.coarsen(frames.__getitem__, "week")[0] == "quarter"  # one month in 8 hidden is over 10%
-    frames["month"] = pd.DataFrame({"suppressed": [False] * 10})
-    assert disclosure.coarsen(frames.__getitem__, "week")[0] == "month"
-
-
-def test_quarters_are_the_last_resort_even_when_most_are_hidden() -> None:
-    g, frame = disclosure.coarsen(lambda _: pd.DataFrame({"suppressed": [True, True, False]}), "week")
-    assert g == "quarter" and disclosure.mostly_hidden(frame)
-
-
 def test_a_hidden_point_takes_no_part_in_the_centre_line_so_it_cannot_be_worked_back() -> None:
     chart = spc.xmr(np.array([10.0, 12, 3, 11, 9, 13]))
     out = disclosure.published_xmr(chart, [False, False, True, False, False, False])
@@ -254,9 +238,9 @@ def test_a_small_ward_s_weekly_demand_has_small_counts_and_the_public_view_shows
 
     raw = demand.demand_by_period(con, locality_id=SMALL_WARD, start=date(2025, 1, 1), granularity="week")
     assert small(raw["failure_demand"])  # the reason for the rule: one ward's week is small
-    g, public = disclosure.coarsen(fetch, "week")
-    assert g != "week"
-    assert not any(small(public[c]) for c in disclosure.DEMAND_COUNTS)
+    public = disclosure.published_ladder(fetch, blank=disclosure.DEMAND_COUNTS)
+    assert "week" not in public and public  # months and quarters only, never weeks
+    assert not any(small(frame[c]) for frame in public.values() for c in disclosure.DEMAND_COUNTS)
 
 
 def test_the_public_capability_chart_has_no_single_case_and_no_small_period(con) -> None:  # type: ignore[no-untyped-def]

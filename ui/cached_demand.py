@@ -33,7 +33,7 @@ PUBLIC_GRANULARITY: dict[str, Granularity] = {**GRANULARITY, "recorded": "month"
 
 
 def _period(granularity: str) -> Granularity:
-    """A granularity named by perf.access.disclosure.coarsen, checked (it names one of perf.analysis.demand's)."""
+    """A granularity named by the sidebar or perf.access.disclosure.LADDER, checked (it names one of perf.analysis.demand's)."""
     if granularity not in get_args(Granularity):
         raise ValueError(f"granularity must be one of {', '.join(get_args(Granularity))}, got {granularity!r}")
     return cast(Granularity, granularity)

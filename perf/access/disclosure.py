@@ -61,7 +61,6 @@ FEWER_THAN = f"fewer than {SMALL_COUNT}"
 # Our convention: a period-by-period view in which more than a tenth of the periods are hidden says
 # too little (and its averages lean on the busier periods), so the public view moves to a longer period.
 MAX_HIDDEN_SHARE = small_counts.MAX_HIDDEN_SHARE  # and no chart over time, nor an average, beyond it (too_few_shown)
-COARSER: dict[str, str] = {"day": "week", "week": "month", "month": "quarter"}
 # Our convention: when even quarter by quarter more than half the periods are hidden, a chart over time
 # would be mostly gaps and its average would lean on the few busy periods; the page gives totals instead.
 MOSTLY_HIDDEN = 0.5
@@ -583,34 +582,6 @@ def hidden_note(frame: pd.DataFrame, *, things: str, flag: str = "suppressed") -
 
 
 # --- periods and the charts drawn from them ---------------------------------------------------------------
-def coarsen(
-    fetch: Callable[[str], pd.DataFrame],
-    granularity: str,
-    *,
-    flag: str = "suppressed",
-    max_hidden_share: float = MAX_HIDDEN_SHARE,
-) -> tuple[str, pd.DataFrame]:
-    """The finest period, from ``granularity`` up to quarters, at which few periods are hidden.
-
-    ``fetch(g)`` returns the frame at granularity ``g`` with small counts already hidden (a
-    ``flag`` column). The first with at most ``max_hidden_share`` of its rows hidden is returned
-    with its granularity; failing that, the quarterly one.
-
-    Example
-    -------
-    >>> frames = {"week": pd.DataFrame({"suppressed": [True, False, True]}),
-    ...           "month": pd.DataFrame({"suppressed": [False, False]})}
-    >>> coarsen(frames.__getitem__, "week")[0]
-    'month'
-    """
-    g = granularity
-    while True:
-        frame = fetch(g)
-        if frame.empty or float(frame[flag].mean()) <= max_hidden_share or g not in COARSER:
-            return g, frame
-        g = COARSER[g]
-
-
 # The periods the public Demand and Capability pages offer, finest first: months and quarters, never weeks (a week
 # straddling a month's end, or cut short at a range's start, splits into parts the shown figures give back).
 # Officers, signed in, keep weeks: their pages do not go through this module.

@@ -18,7 +18,7 @@ SMALL_AREAS = ("ward", "locality")  # places small enough that a count could poi
 # periods"): the hidden periods are the small ones (1 to 4) and the figures that would give one away, so an
 # average of the rest leans on the busier periods. When more than a tenth of a series' periods are hidden, the
 # public view draws no chart of it and says no average ("about 6 a week" from 125 weeks of 243 would read
-# high); Demand and Capability first move to a longer period (perf.access.disclosure.coarsen).
+# high); Demand and Capability first move to a longer period (perf.access.disclosure.published_ladder).
 MAX_HIDDEN_SHARE = 0.1
 NOT_COUNT_WORDS = (
     "%",
