@@ -6,6 +6,8 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,19 @@ def _fresh_sign_in_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
     from perf.access import users
 
     monkeypatch.setattr(users, "THROTTLE", users.Throttle())
+
+
+@pytest.fixture(autouse=True)
+def _no_warm_up_left_running() -> Iterator[None]:
+    """A test that saves new figures starts the background warm-up (ui.db.warm); it finishes before the next test
+    starts, so it never runs into another test's database (it opens the file the environment names, which the next
+    test changes, and a test's teardown closing a file interrupts its queries)."""
+    yield
+    from ui import db as ui_db
+
+    deadline = time.monotonic() + 180
+    while ui_db.warming() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 @pytest.fixture(scope="session")

@@ -300,7 +300,9 @@ def test_a_good_file_is_previewed_then_loaded_with_a_summary(db: Path) -> None:
     assert len(at.dataframe[0].value) == 2  # the preview
     next(b for b in at.button if b.label == "Accept and load").click().run()
     assert not at.exception, at.exception
-    assert at.success[0].value == "Loaded 2 measure values from values.csv: 1 new, 1 corrected, 0 unchanged."
+    assert at.success[0].value == "Loaded 2 measure values from values.csv: 1 new, 1 corrected, 0 unchanged.", [
+        e.value for e in at.error
+    ]  # on failure, what the page said instead
     assert not at.file_uploader[0].value  # emptied, so the same file isn't loaded twice by accident
     after = table(
         db,
