@@ -143,3 +143,31 @@ def test_the_public_capability_sentence_speaks_of_the_monthly_chart_it_shows(
     officer = officer_page(monkeypatch, sample_db, tmp_path, CAPABILITY, period="All time")
     officer.selectbox(key="service").select("housing_options").run()
     assert shown(str(officer.subheader[0].value)) == weekly.sentence()  # weeks, signed in: not predictable
+
+
+def test_the_public_capability_sentence_gives_no_range_when_the_monthly_chart_shows_a_recent_signal(
+    sample_db: Path,
+) -> None:
+    """The other way round: planning, the whole area, is predictable by weeks and by months; the same cases with
+    one recent month marked a signal must be judged not predictable on that chart (no range promised), and a
+    signal older than the recent window must not change the verdict."""
+    from perf import store
+    from perf.analysis import capability
+
+    with store.connect(sample_db, read_only=True) as con:
+        kw = {"service_id": "planning", "public_only": True}
+        weekly = capability.capability_chart(con, **kw)  # type: ignore[arg-type]
+        monthly = capability.capability_chart(con, max_cases=0, granularity="month", **kw)  # type: ignore[arg-type]
+    assert weekly.predictable_range.predictable and monthly.predictable_range.predictable
+    points = monthly.points.assign(signal=False)
+    assert capability.judged_on(weekly, points).sentence().startswith("This system will deliver a case in")
+    recent = points.assign(signal=points.index == points.index[-1])
+    judged = capability.judged_on(weekly, recent)
+    assert not judged.predictable_range.predictable
+    assert "not predictable" in judged.sentence() and "will deliver" not in judged.sentence()
+    latest = points[points["phase"] == points["phase"].max()]
+    old = points.assign(signal=points.index == latest.index[0])  # the latest phase's first month: years back
+    assert pd.to_datetime(latest["period_start"]).iloc[0] < pd.to_datetime(latest["period_start"]).max() - (
+        capability.RECENT_FOR_PREDICTABILITY
+    )
+    assert capability.judged_on(weekly, old).predictable_range.predictable
